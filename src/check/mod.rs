@@ -1,0 +1,539 @@
+//! Pure rules: a snapshot in, every problem out (DESIGN §4). No rule reads a file.
+
+mod placeholders;
+
+use crate::diagnostic::Diagnostic;
+use crate::model::{ArtifactState, Config, Doc, Id, Party, Snapshot, SoaStatus};
+use crate::repo::did_you_mean;
+use crate::span::locate;
+
+/// Runs every rule over `s`.
+pub fn check(s: &Snapshot) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    file_ids(s, &mut out);
+    if let Some(config) = &s.config {
+        config_rules(config, &mut out);
+    }
+    controls(s, &mut out);
+    services(s, &mut out);
+    allocations(s, &mut out);
+    matrix(s, &mut out);
+    evidence(s, &mut out);
+    triggers(s, &mut out);
+    findings(s, &mut out);
+    placeholders::check(s, &mut out);
+    out
+}
+
+/// A diagnostic at `key` of `doc`.
+fn at<T>(d: Diagnostic, doc: &Doc<T>, key: &[&str]) -> Diagnostic {
+    d.in_text(&doc.text, locate(&doc.text, key))
+}
+
+fn err<T>(rule: &'static str, doc: &Doc<T>, key: &[&str], message: String) -> Diagnostic {
+    at(Diagnostic::error(rule, &doc.path, message), doc, key)
+}
+
+/// The ID inside a file must equal its file name.
+fn file_ids(s: &Snapshot, out: &mut Vec<Diagnostic>) {
+    fn same<T>(
+        out: &mut Vec<Diagnostic>,
+        doc: &Doc<T>,
+        key: &str,
+        inside: &Id,
+        expected: &Id,
+        what: &str,
+    ) {
+        if inside != expected {
+            out.push(
+                err(
+                    "id-mismatch",
+                    doc,
+                    &[key],
+                    format!("{key} `{inside}` does not match the {what} `{expected}`"),
+                )
+                .hint(format!(
+                    "the file name is the ID: set {key} = \"{expected}\" or rename the file"
+                )),
+            );
+        }
+    }
+    for (id, d) in &s.controls {
+        same(out, d, "id", &d.value.id, id, "file name");
+    }
+    for (id, d) in &s.services {
+        same(out, d, "id", &d.value.id, id, "file name");
+    }
+    for (id, d) in &s.evidence {
+        same(out, d, "id", &d.value.id, id, "file name");
+    }
+    for (id, d) in &s.triggers {
+        same(out, d, "id", &d.value.id, id, "file name");
+    }
+    for (id, d) in &s.findings {
+        same(out, d, "id", &d.value.id, id, "file name");
+    }
+    for ((svc, ctl), d) in &s.allocations {
+        same(out, d, "service", &d.value.service, svc, "directory name");
+        same(out, d, "control", &d.value.control, ctl, "file name");
+    }
+}
+
+fn config_rules(config: &Doc<Config>, out: &mut Vec<Diagnostic>) {
+    let c = &config.value;
+    for key in c.teams.keys() {
+        if c.people.contains_key(key) {
+            out.push(err(
+                "duplicate-owner",
+                config,
+                &["teams", key.as_str()],
+                format!("`{key}` is both a person and a team; owner keys must be unique"),
+            ));
+        }
+    }
+    for (key, team) in &c.teams {
+        for (i, m) in team.members.iter().enumerate() {
+            if !c.people.contains_key(m) {
+                let idx = i.to_string();
+                let mut d = err(
+                    "unknown-reference",
+                    config,
+                    &["teams", key.as_str(), "members", &idx],
+                    format!("team `{key}` lists `{m}`, who is not in [people]"),
+                );
+                if let Some(h) = suggest(m, c.people.keys()) {
+                    d = d.hint(h);
+                }
+                out.push(d);
+            }
+        }
+    }
+}
+
+fn suggest<'a>(name: &Id, candidates: impl Iterator<Item = &'a Id>) -> Option<String> {
+    let names: Vec<&str> = candidates.map(Id::as_str).collect();
+    did_you_mean(name.as_str(), &names).map(|m| format!("did you mean `{m}`?"))
+}
+
+/// Checks an owner-like reference against people and teams.
+fn owner_ref<T>(s: &Snapshot, doc: &Doc<T>, key: &[&str], who: &Id, out: &mut Vec<Diagnostic>) {
+    let Some(config) = &s.config else { return };
+    let c = &config.value;
+    if c.has_owner(who.as_str()) {
+        return;
+    }
+    let hint = suggest(who, c.people.keys().chain(c.teams.keys())).unwrap_or_else(|| {
+        format!("add [people.{who}] or [teams.{who}] to isms.toml, or run `isms new person {who}`")
+    });
+    out.push(
+        err(
+            "unknown-reference",
+            doc,
+            key,
+            format!(
+                "{} `{who}` is not a person or team in isms.toml",
+                key.last().copied().unwrap_or("owner")
+            ),
+        )
+        .hint(hint),
+    );
+}
+
+fn person_ref<T>(s: &Snapshot, doc: &Doc<T>, key: &[&str], who: &Id, out: &mut Vec<Diagnostic>) {
+    let Some(config) = &s.config else { return };
+    if config.value.people.contains_key(who) {
+        return;
+    }
+    let mut d = err(
+        "unknown-reference",
+        doc,
+        key,
+        format!(
+            "{} `{who}` is not a person in isms.toml",
+            key.last().copied().unwrap_or("person")
+        ),
+    );
+    if let Some(h) = suggest(who, config.value.people.keys()) {
+        d = d.hint(h);
+    }
+    out.push(d);
+}
+
+fn control_ref<T>(s: &Snapshot, doc: &Doc<T>, key: &[&str], id: &Id, out: &mut Vec<Diagnostic>) {
+    if s.present.controls.contains(id) {
+        return;
+    }
+    let mut d = err(
+        "unknown-reference",
+        doc,
+        key,
+        format!("control `{id}` does not exist (no controls/{id}.toml)"),
+    );
+    if let Some(h) = suggest(id, s.present.controls.iter()) {
+        d = d.hint(h);
+    }
+    out.push(d);
+}
+
+fn service_ref<T>(s: &Snapshot, doc: &Doc<T>, key: &[&str], id: &Id, out: &mut Vec<Diagnostic>) {
+    if s.present.services.contains(id) {
+        return;
+    }
+    let mut d = err(
+        "unknown-reference",
+        doc,
+        key,
+        format!("service `{id}` does not exist (no services/{id}.toml)"),
+    );
+    if let Some(h) = suggest(id, s.present.services.iter()) {
+        d = d.hint(h);
+    }
+    out.push(d);
+}
+
+fn controls(s: &Snapshot, out: &mut Vec<Diagnostic>) {
+    for doc in s.controls.values() {
+        let c = &doc.value;
+        owner_ref(s, doc, &["owner"], &c.owner, out);
+        let Some(soa) = &c.soa else {
+            out.push(
+                err(
+                    "soa",
+                    doc,
+                    &["id"],
+                    format!(
+                        "control `{}` has no Statement of Applicability decision",
+                        c.id
+                    ),
+                )
+                .hint("add a [soa] table with applicable, status and justification"),
+            );
+            continue;
+        };
+        if !soa.applicable && soa.justification.trim().is_empty() {
+            out.push(
+                err("soa", doc, &["soa", "applicable"], format!(
+                    "control `{}` is not applicable but has no justification",
+                    c.id
+                ))
+                .hint("say why in soa.justification: auditors read it in the Statement of Applicability"),
+            );
+        }
+        if !soa.applicable && soa.status != SoaStatus::NotApplicable {
+            out.push(err(
+                "soa",
+                doc,
+                &["soa", "status"],
+                format!(
+                    "control `{}` is not applicable, so its status must be \"not-applicable\"",
+                    c.id
+                ),
+            ));
+        }
+        if soa.applicable && soa.status == SoaStatus::NotApplicable {
+            out.push(err("soa", doc, &["soa", "status"], format!(
+                "control `{}` has status \"not-applicable\" but soa.applicable = true",
+                c.id
+            )).hint("set soa.applicable = false with a justification, or choose planned, partial or implemented"));
+        }
+    }
+}
+
+fn services(s: &Snapshot, out: &mut Vec<Diagnostic>) {
+    for doc in s.services.values() {
+        owner_ref(s, doc, &["owner"], &doc.value.owner, out);
+    }
+}
+
+fn allocations(s: &Snapshot, out: &mut Vec<Diagnostic>) {
+    for ((svc, ctl), doc) in &s.allocations {
+        let a = &doc.value;
+        owner_ref(s, doc, &["owner"], &a.owner, out);
+        if let Some(raci) = &a.raci {
+            for (key, who) in [
+                ("responsible", &raci.responsible),
+                ("accountable", &raci.accountable),
+            ] {
+                if let Some(who) = who {
+                    owner_ref(s, doc, &["raci", key], who, out);
+                }
+            }
+            for (key, list) in [("consulted", &raci.consulted), ("informed", &raci.informed)] {
+                for (i, who) in list.iter().enumerate() {
+                    owner_ref(s, doc, &["raci", key, &i.to_string()], who, out);
+                }
+            }
+        }
+        let blank = |t: &str| t.trim().is_empty();
+        let need = |party_text: &str, field: &str, out: &mut Vec<Diagnostic>| {
+            if blank(party_text) {
+                out.push(
+                    err(
+                        "allocation-duties",
+                        doc,
+                        &["party"],
+                        format!(
+                            "party is `{}` but `{field}` is empty: say what the {field} does",
+                            a.party
+                        ),
+                    )
+                    .hint(format!(
+                        "describe the {field}'s duties for {ctl} on {svc} in `{field} = \"…\"`"
+                    )),
+                );
+            }
+        };
+        match a.party {
+            Party::Provider => need(&a.provider, "provider", out),
+            Party::Customer => need(&a.customer, "customer", out),
+            Party::Shared => {
+                need(&a.provider, "provider", out);
+                need(&a.customer, "customer", out);
+            }
+            Party::NotApplicable => {
+                if blank(&a.justification) {
+                    out.push(
+                        err("allocation-justification", doc, &["party"], format!(
+                            "party is `not-applicable` but there is no justification for {ctl} on {svc}"
+                        ))
+                        .hint("say why the control does not apply to this service in `justification = \"…\"`"),
+                    );
+                }
+            }
+        }
+    }
+    // Orphans and allocations for organisation-wide controls: decided from
+    // paths, so they are found even for allocations not parsed this run.
+    for (svc, ctl) in &s.present.allocations {
+        let path = format!("responsibilities/{svc}/{ctl}.toml");
+        let doc = s.allocations.get(&(svc.clone(), ctl.clone()));
+        let place = |d: Diagnostic, key: &str| match doc {
+            Some(doc) => at(d, doc, &[key]),
+            None => d,
+        };
+        if !s.present.services.contains(svc) {
+            let mut d = place(
+                Diagnostic::error(
+                    "allocation-orphan",
+                    &path,
+                    format!(
+                        "allocation for service `{svc}`, which does not exist (no services/{svc}.toml)"
+                    ),
+                ),
+                "service",
+            );
+            d = d.hint(suggest(svc, s.present.services.iter()).unwrap_or_else(|| {
+                "remove the allocation, or create the service with `isms new service`".into()
+            }));
+            out.push(d);
+        }
+        if !s.present.controls.contains(ctl) {
+            let mut d = place(
+                Diagnostic::error(
+                    "allocation-orphan",
+                    &path,
+                    format!(
+                        "allocation for control `{ctl}`, which does not exist (no controls/{ctl}.toml)"
+                    ),
+                ),
+                "control",
+            );
+            if let Some(h) = suggest(ctl, s.present.controls.iter()) {
+                d = d.hint(h);
+            }
+            out.push(d);
+        }
+        if let Some(control) = s.controls.get(ctl) {
+            if !control.value.matrix {
+                let line = locate(&control.text, &["matrix"])
+                    .map(|(l, _)| format!(":{l}"))
+                    .unwrap_or_default();
+                out.push(place(Diagnostic::error("allocation-not-matrix", &path, format!(
+                    "allocation for control `{ctl}`, which is organisation-wide ({}{line} has matrix = false)",
+                    control.path
+                )), "control").hint("remove the allocation, or set matrix = true on the control"));
+            } else if !control.value.is_applicable() {
+                out.push(place(Diagnostic::warning("allocation-unused", &path, format!(
+                    "allocation for control `{ctl}`, which is not applicable in the Statement of Applicability"
+                )), "control"));
+            }
+        }
+    }
+}
+
+/// Every in-scope service × every applicable matrix control has an allocation.
+fn matrix(s: &Snapshot, out: &mut Vec<Diagnostic>) {
+    for (svc, service) in &s.services {
+        if !service.value.in_scope {
+            continue;
+        }
+        for (ctl, control) in &s.controls {
+            let c = &control.value;
+            if !c.matrix || !c.is_applicable() {
+                continue;
+            }
+            if s.present.allocations.contains(&(svc.clone(), ctl.clone())) {
+                continue;
+            }
+            let line = locate(&control.text, &["matrix"])
+                .map(|(l, _)| format!(":{l}"))
+                .unwrap_or_default();
+            out.push(
+                Diagnostic::error(
+                    "matrix-incomplete",
+                    format!("responsibilities/{svc}/{ctl}.toml"),
+                    format!(
+                        "missing allocation: service `{svc}` ({}) is in scope and control `{ctl}` ({}{line}) needs one per service",
+                        service.path, control.path
+                    ),
+                )
+                .hint(format!("run `isms new allocation {svc} {ctl}` to create it with the default party")),
+            );
+        }
+    }
+}
+
+fn evidence(s: &Snapshot, out: &mut Vec<Diagnostic>) {
+    for (id, doc) in &s.evidence {
+        let e = &doc.value;
+        for (i, c) in e.controls.iter().enumerate() {
+            control_ref(s, doc, &["controls", &i.to_string()], c, out);
+        }
+        for (i, v) in e.services.iter().enumerate() {
+            service_ref(s, doc, &["services", &i.to_string()], v, out);
+        }
+        person_ref(s, doc, &["collected_by"], &e.collected_by, out);
+        if e.valid_for.is_some() && e.expires.is_some() {
+            out.push(err(
+                "evidence-validity",
+                doc,
+                &["expires"],
+                "set either `valid_for` or `expires`, not both".into(),
+            ));
+        }
+        let states = s.artifacts.get(id).map(Vec::as_slice).unwrap_or(&[]);
+        for (i, (artifact, state)) in e.artifacts.iter().zip(states).enumerate() {
+            let idx = i.to_string();
+            let file = format!("evidence/{}", artifact.path);
+            let d = match state {
+                ArtifactState::Found { sha256 } => {
+                    let want = artifact.sha256.trim();
+                    if want.len() != 64 || !want.bytes().all(|b| b.is_ascii_hexdigit()) {
+                        Some(
+                            err(
+                                "artifact-hash",
+                                doc,
+                                &["artifacts", &idx, "sha256"],
+                                format!("sha256 of `{}` is not 64 hex digits", artifact.path),
+                            )
+                            .hint(format!("the file's sha256 is {sha256}")),
+                        )
+                    } else if !want.eq_ignore_ascii_case(sha256) {
+                        Some(err("artifact-hash", doc, &["artifacts", &idx, "sha256"], format!(
+                            "{file} has changed: its sha256 is {sha256}, the record says {want}"
+                        )).hint("evidence must not change after collection: restore the file, or record a new evidence item"))
+                    } else {
+                        None
+                    }
+                }
+                ArtifactState::Missing => Some(err(
+                    "artifact-missing",
+                    doc,
+                    &["artifacts", &idx, "path"],
+                    format!("artifact {file} does not exist"),
+                )),
+                ArtifactState::InvalidPath(why) => Some(err(
+                    "artifact-path",
+                    doc,
+                    &["artifacts", &idx, "path"],
+                    why.clone(),
+                )),
+                ArtifactState::Escapes => Some(err(
+                    "artifact-path",
+                    doc,
+                    &["artifacts", &idx, "path"],
+                    format!(
+                        "artifact {file} is a symbolic link (or goes through one) that leads outside the repository; it was not read"
+                    ),
+                )),
+                ArtifactState::NotAFile => Some(err(
+                    "artifact-path",
+                    doc,
+                    &["artifacts", &idx, "path"],
+                    format!("artifact {file} is not a regular file"),
+                )),
+                ArtifactState::Unreadable(why) => Some(err(
+                    "artifact-missing",
+                    doc,
+                    &["artifacts", &idx, "path"],
+                    format!("artifact {file} could not be read: {why}"),
+                )),
+            };
+            out.extend(d);
+        }
+    }
+}
+
+fn triggers(s: &Snapshot, out: &mut Vec<Diagnostic>) {
+    use crate::model::Change;
+    for doc in s.triggers.values() {
+        let t = &doc.value;
+        for (i, c) in t.reassess.iter().enumerate() {
+            control_ref(s, doc, &["reassess", &i.to_string()], c, out);
+        }
+        if t.when.is_empty() {
+            out.push(err(
+                "trigger-rule",
+                doc,
+                &["when"],
+                format!("trigger `{}` has no [[when]] rule, so it never fires", t.id),
+            ));
+        }
+        for (i, rule) in t.when.iter().enumerate() {
+            let idx = i.to_string();
+            let needs_field = matches!(
+                rule.change,
+                Change::Added | Change::Removed | Change::Changed
+            );
+            if needs_field && rule.field.as_deref().is_none_or(|f| f.trim().is_empty()) {
+                out.push(err(
+                    "trigger-rule",
+                    doc,
+                    &["when", &idx, "change"],
+                    "this change kind compares a field: set `field`".into(),
+                ));
+            }
+            if rule.path.starts_with('/') || rule.path.split('/').any(|c| c == "..") {
+                out.push(err("trigger-rule", doc, &["when", &idx, "path"], format!(
+                    "path `{}` must be a glob relative to the repository root, like services/*.toml",
+                    rule.path
+                )));
+            }
+        }
+    }
+}
+
+fn findings(s: &Snapshot, out: &mut Vec<Diagnostic>) {
+    use crate::model::FindingStatus;
+    for doc in s.findings.values() {
+        let f = &doc.value;
+        owner_ref(s, doc, &["owner"], &f.owner, out);
+        for (i, c) in f.controls.iter().enumerate() {
+            control_ref(s, doc, &["controls", &i.to_string()], c, out);
+        }
+        for (i, v) in f.services.iter().enumerate() {
+            service_ref(s, doc, &["services", &i.to_string()], v, out);
+        }
+        if f.status == FindingStatus::Closed && f.closed.is_none() {
+            out.push(err(
+                "finding-closed",
+                doc,
+                &["status"],
+                "status is closed: set `closed` to the date it was closed".into(),
+            ));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,349 @@
+use super::*;
+use crate::model::{Allocation, Control, Evidence, Service};
+use crate::repo::{FileKind, parse};
+
+fn doc<T: serde::de::DeserializeOwned>(kind: FileKind, path: &str, text: &str) -> Doc<T> {
+    parse(kind, path, text.as_bytes().to_vec()).unwrap_or_else(|d| panic!("{d:?}"))
+}
+
+fn id(s: &str) -> Id {
+    Id::parse(s).unwrap()
+}
+
+const CONFIG: &str = r#"
+[organization]
+name = "Example"
+role = "both"
+[people.alice]
+name = "Alice"
+[teams.platform]
+members = ["alice"]
+"#;
+
+fn control(cid: &str, matrix: bool, soa: &str) -> Doc<Control> {
+    doc(
+        FileKind::Control,
+        &format!("controls/{cid}.toml"),
+        &format!(
+            "id = \"{cid}\"\ntitle = \"T\"\nframework = \"F\"\nowner = \"alice\"\nmatrix = {matrix}\n{soa}"
+        ),
+    )
+}
+
+const APPLICABLE: &str = "[soa]\napplicable = true\nstatus = \"implemented\"\n";
+
+fn service(sid: &str) -> Doc<Service> {
+    doc(
+        FileKind::Service,
+        &format!("services/{sid}.toml"),
+        &format!(
+            "id = \"{sid}\"\nname = \"S\"\nrole = \"provider\"\nmodel = \"saas\"\nprovider = \"Us\"\nowner = \"platform\"\n"
+        ),
+    )
+}
+
+fn allocation(sid: &str, cid: &str, body: &str) -> Doc<Allocation> {
+    doc(
+        FileKind::Allocation,
+        &format!("responsibilities/{sid}/{cid}.toml"),
+        &format!("service = \"{sid}\"\ncontrol = \"{cid}\"\nowner = \"alice\"\n{body}"),
+    )
+}
+
+/// A valid repository: one service, one matrix control with its allocation,
+/// one organisation-wide control.
+fn base() -> Snapshot {
+    let mut s = Snapshot {
+        config: Some(doc(FileKind::Config, "isms.toml", CONFIG)),
+        ..Snapshot::default()
+    };
+    add_control(&mut s, control("CLD.9.5.1", true, APPLICABLE));
+    add_control(&mut s, control("5.1.2", false, APPLICABLE));
+    add_service(&mut s, service("api"));
+    add_allocation(
+        &mut s,
+        allocation(
+            "api",
+            "CLD.9.5.1",
+            "party = \"provider\"\nprovider = \"Per-tenant VPCs.\"\n",
+        ),
+    );
+    s
+}
+
+fn add_control(s: &mut Snapshot, d: Doc<Control>) {
+    let k = d.value.id.clone();
+    s.present.controls.insert(k.clone());
+    s.controls.insert(k, d);
+}
+
+fn add_service(s: &mut Snapshot, d: Doc<Service>) {
+    let k = d.value.id.clone();
+    s.present.services.insert(k.clone());
+    s.services.insert(k, d);
+}
+
+fn add_allocation(s: &mut Snapshot, d: Doc<Allocation>) {
+    let k = (d.value.service.clone(), d.value.control.clone());
+    s.present.allocations.insert(k.clone());
+    s.allocations.insert(k, d);
+}
+
+fn rules(s: &Snapshot) -> Vec<(&'static str, String, Option<usize>)> {
+    check(s)
+        .into_iter()
+        .map(|d| (d.rule, d.file, d.line))
+        .collect()
+}
+
+#[test]
+fn a_complete_repository_has_no_findings() {
+    assert_eq!(check(&base()), vec![]);
+}
+
+#[test]
+fn a_missing_allocation_names_the_file_service_and_control() {
+    let mut s = base();
+    add_service(&mut s, service("db"));
+    let found = check(&s);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    let d = &found[0];
+    assert_eq!(d.rule, "matrix-incomplete");
+    assert_eq!(d.file, "responsibilities/db/CLD.9.5.1.toml");
+    assert_eq!(
+        d.message,
+        "missing allocation: service `db` (services/db.toml) is in scope and control `CLD.9.5.1` (controls/CLD.9.5.1.toml:5) needs one per service"
+    );
+    assert_eq!(
+        d.hint.as_deref(),
+        Some("run `isms new allocation db CLD.9.5.1` to create it with the default party")
+    );
+}
+
+#[test]
+fn out_of_scope_services_and_inapplicable_controls_need_no_allocation() {
+    let mut s = base();
+    let mut db = service("db");
+    db.value.in_scope = false;
+    add_service(&mut s, db);
+    add_control(
+        &mut s,
+        control(
+            "CLD.13.1.4",
+            true,
+            "[soa]\napplicable = false\njustification = \"No networks.\"\nstatus = \"not-applicable\"\n",
+        ),
+    );
+    assert_eq!(check(&s), vec![]);
+}
+
+#[test]
+fn shared_needs_both_texts_and_not_applicable_needs_a_justification() {
+    let mut s = base();
+    add_allocation(
+        &mut s,
+        allocation(
+            "api",
+            "CLD.9.5.1",
+            "party = \"shared\"\nprovider = \"Isolation.\"\n",
+        ),
+    );
+    let d = check(&s);
+    assert_eq!(d.len(), 1);
+    assert_eq!(d[0].rule, "allocation-duties");
+    assert_eq!(
+        d[0].message,
+        "party is `shared` but `customer` is empty: say what the customer does"
+    );
+    assert_eq!(d[0].line, Some(4));
+
+    add_allocation(
+        &mut s,
+        allocation("api", "CLD.9.5.1", "party = \"not-applicable\"\n"),
+    );
+    assert_eq!(
+        rules(&s),
+        vec![(
+            "allocation-justification",
+            "responsibilities/api/CLD.9.5.1.toml".into(),
+            Some(4)
+        )]
+    );
+}
+
+#[test]
+fn allocations_for_org_wide_or_missing_items_are_errors() {
+    let mut s = base();
+    add_allocation(
+        &mut s,
+        allocation("api", "5.1.2", "party = \"provider\"\nprovider = \"x\"\n"),
+    );
+    add_allocation(
+        &mut s,
+        allocation(
+            "ghost",
+            "CLD.9.5.1",
+            "party = \"provider\"\nprovider = \"x\"\n",
+        ),
+    );
+    let found = check(&s);
+    let got: Vec<_> = found.iter().map(|d| (d.rule, d.file.as_str())).collect();
+    assert_eq!(
+        got,
+        vec![
+            ("allocation-not-matrix", "responsibilities/api/5.1.2.toml"),
+            ("allocation-orphan", "responsibilities/ghost/CLD.9.5.1.toml"),
+        ]
+    );
+    assert!(
+        found[0]
+            .message
+            .contains("controls/5.1.2.toml:5 has matrix = false"),
+        "{}",
+        found[0].message
+    );
+}
+
+#[test]
+fn unknown_owner_suggests_a_known_one() {
+    let mut s = base();
+    add_service(&mut s, {
+        let mut d = service("db");
+        d.text = d
+            .text
+            .replace("owner = \"platform\"", "owner = \"platfrom\"");
+        d.value.owner = id("platfrom");
+        d
+    });
+    add_allocation(
+        &mut s,
+        allocation(
+            "db",
+            "CLD.9.5.1",
+            "party = \"provider\"\nprovider = \"x\"\n",
+        ),
+    );
+    let d = check(&s);
+    assert_eq!(d.len(), 1, "{d:#?}");
+    assert_eq!(
+        d[0].message,
+        "owner `platfrom` is not a person or team in isms.toml"
+    );
+    assert_eq!(d[0].hint.as_deref(), Some("did you mean `platform`?"));
+    assert_eq!((d[0].line, d[0].column), (Some(6), Some(1)));
+}
+
+#[test]
+fn ids_must_equal_file_names() {
+    let mut s = base();
+    let mut c = control("CLD.9.5.1", true, APPLICABLE);
+    c.path = "controls/CLD.9.5.2.toml".into();
+    s.controls.insert(id("CLD.9.5.2"), c);
+    s.present.controls.insert(id("CLD.9.5.2"));
+    let found = check(&s);
+    let mismatch: Vec<_> = found.iter().filter(|d| d.rule == "id-mismatch").collect();
+    assert_eq!(mismatch.len(), 1);
+    assert_eq!(
+        mismatch[0].message,
+        "id `CLD.9.5.1` does not match the file name `CLD.9.5.2`"
+    );
+}
+
+#[test]
+fn soa_decisions_are_required_and_consistent() {
+    let mut s = base();
+    add_control(&mut s, control("6.1.2", false, ""));
+    add_control(
+        &mut s,
+        control(
+            "6.1.4",
+            false,
+            "[soa]\napplicable = false\nstatus = \"planned\"\n",
+        ),
+    );
+    let got: Vec<_> = check(&s).into_iter().map(|d| d.message).collect();
+    assert_eq!(
+        got,
+        vec![
+            "control `6.1.2` has no Statement of Applicability decision",
+            "control `6.1.4` is not applicable but has no justification",
+            "control `6.1.4` is not applicable, so its status must be \"not-applicable\"",
+        ]
+    );
+}
+
+#[test]
+fn artifact_states_become_precise_errors() {
+    let mut s = base();
+    let e: Doc<Evidence> = doc(
+        FileKind::Evidence,
+        "evidence/ev.toml",
+        "id = \"ev\"\ntitle = \"T\"\nkind = \"k\"\ncollected = 2026-10-31\ncollected_by = \"alice\"\ncontrols = [\"CLD.9.5.1\", \"CLD.9.9.9\"]\n\n[[artifacts]]\npath = \"files/a.txt\"\nsha256 = \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"\n\n[[artifacts]]\npath = \"files/b.txt\"\nsha256 = \"bb\"\n\n[[artifacts]]\npath = \"../isms.toml\"\nsha256 = \"cc\"\n",
+    );
+    s.evidence.insert(id("ev"), e);
+    s.artifacts.insert(
+        id("ev"),
+        vec![
+            ArtifactState::Found {
+                sha256: "b".repeat(64),
+            },
+            ArtifactState::Missing,
+            ArtifactState::InvalidPath(
+                "artifact path `../isms.toml` contains `..`; artifacts must stay inside evidence/"
+                    .into(),
+            ),
+        ],
+    );
+    let got: Vec<_> = check(&s)
+        .into_iter()
+        .map(|d| (d.rule, d.line, d.message))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (
+                "unknown-reference",
+                Some(6),
+                "control `CLD.9.9.9` does not exist (no controls/CLD.9.9.9.toml)".into()
+            ),
+            (
+                "artifact-hash",
+                Some(10),
+                format!(
+                    "evidence/files/a.txt has changed: its sha256 is {}, the record says {}",
+                    "b".repeat(64),
+                    "a".repeat(64)
+                )
+            ),
+            (
+                "artifact-missing",
+                Some(13),
+                "artifact evidence/files/b.txt does not exist".into()
+            ),
+            (
+                "artifact-path",
+                Some(17),
+                "artifact path `../isms.toml` contains `..`; artifacts must stay inside evidence/"
+                    .into()
+            ),
+        ]
+    );
+}
+
+#[test]
+fn todo_placeholders_are_warnings_with_positions() {
+    let mut s = base();
+    add_allocation(
+        &mut s,
+        allocation(
+            "api",
+            "CLD.9.5.1",
+            "party = \"provider\"\n# TODO in a comment is fine\nprovider = \"TODO: describe\"\n",
+        ),
+    );
+    let d = check(&s);
+    assert_eq!(d.len(), 1);
+    assert_eq!(d[0].severity, crate::diagnostic::Severity::Warning);
+    assert_eq!(d[0].message, "`provider` is still a TODO placeholder");
+    assert_eq!((d[0].line, d[0].column), (Some(6), Some(13)));
+}

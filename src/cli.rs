@@ -1,0 +1,212 @@
+//! Command-line types only; converted into domain values before anything runs.
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::model::ServiceModel;
+
+const EXAMPLES: &str = "\
+Examples:
+  isms init --example demo        scaffold an example compliance repository
+  isms -C demo check              validate it: schema, references, responsibility matrix
+  isms check --staged             validate what is about to be committed (the pre-commit hook)
+  isms check --format json        machine-readable findings
+  isms new service payments-api --model saas --role provider
+  isms schema control             JSON Schema of controls/*.toml
+
+Exit status: 0 all good, 1 problems found, 2 could not run.";
+
+/// Keep ISO/IEC 27017 cloud security controls, the shared-responsibility
+/// matrix and evidence in git.
+#[derive(Debug, Parser)]
+#[command(name = "isms", version, after_help = EXAMPLES, max_term_width = 100)]
+pub struct Cli {
+    /// Run as if started in DIR.
+    #[arg(short = 'C', global = true, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+
+    /// Output format.
+    #[arg(long, global = true, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+
+    /// Evaluate dates as of this day instead of today (YYYY-MM-DD).
+    #[arg(long, global = true, value_name = "DATE")]
+    pub as_of: Option<NaiveDate>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// How results are printed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// For people; colour on a terminal unless NO_COLOR is set.
+    Human,
+    /// Stable, documented JSON on stdout.
+    Json,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a compliance repository: catalog, settings, triggers, workflows.
+    Init(InitArgs),
+    /// Create a file from its template.
+    #[command(subcommand)]
+    New(NewCommand),
+    /// Validate the repository: schema, references, responsibility matrix, evidence.
+    Check(CheckArgs),
+    /// Print the JSON Schema of a file kind (all kinds when none is given).
+    Schema(SchemaArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Refuses a non-empty directory. Runs `git init` when DIR is not a repository, and makes the first commit."
+)]
+pub struct InitArgs {
+    /// Where to create it (created if missing; must be empty).
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Whether the organisation provides cloud services, consumes them, or both.
+    #[arg(long, value_enum, default_value_t = RoleArg::Both)]
+    pub role: RoleArg,
+    /// The organisation's name.
+    #[arg(long, value_name = "NAME")]
+    pub org: Option<String>,
+    /// Add a small fictional organisation: people, services, allocations, evidence, a finding.
+    #[arg(long)]
+    pub example: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum RoleArg {
+    Provider,
+    Customer,
+    Both,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ServiceRoleArg {
+    /// We provide the service.
+    Provider,
+    /// We consume it.
+    Customer,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum NewCommand {
+    /// A service, with one allocation per applicable matrix control, pre-filled with the model's default party.
+    Service(NewServiceArgs),
+    /// One allocation of a control to a service, pre-filled with the default party.
+    Allocation(NewAllocationArgs),
+    /// An evidence record.
+    Evidence(NewEvidenceArgs),
+    /// A finding: nonconformity, observation or exception.
+    Finding(NewFindingArgs),
+    /// A reassessment trigger.
+    Trigger(NewTriggerArgs),
+    /// A person, added to isms.toml.
+    Person(NewPersonArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct NewServiceArgs {
+    pub id: String,
+    /// Service model; chooses each allocation's default party.
+    #[arg(long, value_enum)]
+    pub model: ServiceModel,
+    /// Whether we provide the service or consume it.
+    #[arg(long, value_enum, default_value_t = ServiceRoleArg::Provider)]
+    pub role: ServiceRoleArg,
+    /// Display name (default: the ID).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Who provides it (default: the organisation, for services we provide).
+    #[arg(long)]
+    pub provider: Option<String>,
+    /// Person or team key that owns the service and its allocations.
+    #[arg(long)]
+    pub owner: Option<String>,
+    /// A region where it stores or processes data (repeatable).
+    #[arg(long = "region", value_name = "REGION")]
+    pub regions: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct NewAllocationArgs {
+    pub service: String,
+    pub control: String,
+    /// Person or team key that owns the allocation (default: the service's owner).
+    #[arg(long)]
+    pub owner: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct NewEvidenceArgs {
+    pub id: String,
+    /// Evidence kind, e.g. log-review, access-review.
+    #[arg(long, default_value = "TODO")]
+    pub kind: String,
+    /// A control it supports (repeatable).
+    #[arg(long = "control", value_name = "CONTROL")]
+    pub controls: Vec<String>,
+    /// A service it concerns (repeatable).
+    #[arg(long = "service", value_name = "SERVICE")]
+    pub services: Vec<String>,
+    /// Person key of who collected it.
+    #[arg(long)]
+    pub collected_by: Option<String>,
+    /// How long it stays valid, e.g. 3mo.
+    #[arg(long, default_value = "1y")]
+    pub valid_for: String,
+}
+
+#[derive(Debug, Args)]
+pub struct NewFindingArgs {
+    pub id: String,
+    /// Person or team key responsible for the corrective action.
+    #[arg(long)]
+    pub owner: Option<String>,
+    /// When the corrective action is due (default: in 30 days).
+    #[arg(long)]
+    pub due: Option<NaiveDate>,
+}
+
+#[derive(Debug, Args)]
+pub struct NewTriggerArgs {
+    pub id: String,
+}
+
+#[derive(Debug, Args)]
+pub struct NewPersonArgs {
+    pub id: String,
+    /// Full name.
+    #[arg(long)]
+    pub name: String,
+    /// Email address (matched against commit authors).
+    #[arg(long, default_value = "")]
+    pub email: String,
+    /// GitHub user name.
+    #[arg(long, default_value = "")]
+    pub github: String,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Exit status: 0 no errors (warnings allowed), 1 errors found, 2 could not run."
+)]
+pub struct CheckArgs {
+    /// Check what is about to be committed (the git index), not the working tree.
+    #[arg(long)]
+    pub staged: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// config, control, service, allocation, evidence, trigger or finding.
+    pub kind: Option<String>,
+}

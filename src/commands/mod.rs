@@ -1,0 +1,45 @@
+//! One file per command: its arguments become a plan, then it runs.
+
+mod check;
+mod init;
+mod new;
+mod schema;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use chrono::NaiveDate;
+
+use crate::cli::{Cli, Command, Format};
+use crate::error::Result;
+
+/// What every command gets from the global options.
+pub struct Context {
+    /// Where to run (`-C`), default the current directory.
+    pub dir: PathBuf,
+    pub format: Format,
+    /// Today, or `--as-of`.
+    pub today: NaiveDate,
+}
+
+pub fn dispatch(cli: Cli) -> Result<ExitCode> {
+    let ctx = Context {
+        dir: cli.dir.unwrap_or_else(|| PathBuf::from(".")),
+        format: cli.format,
+        today: cli
+            .as_of
+            .unwrap_or_else(|| chrono::Local::now().date_naive()),
+    };
+    if !ctx.dir.is_dir() {
+        return Err(crate::error::Error::new(format!(
+            "-C {}: no such directory",
+            ctx.dir.display()
+        )));
+    }
+    match cli.command {
+        Command::Init(args) => init::run(&ctx, &args),
+        Command::New(cmd) => new::run(&ctx, cmd),
+        Command::Check(args) => check::run(&ctx, &args),
+        Command::Schema(args) => schema::run(&args),
+    }
+}

@@ -1,0 +1,286 @@
+//! `isms new KIND ID …`: a valid file from its template. Never overwrites.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use crate::cli::{NewCommand, ServiceRoleArg};
+use crate::error::{Error, Result};
+use crate::fsutil::{replace, write_new};
+use crate::git;
+use crate::model::{Config, Id, Party, Period, ServiceModel, ServiceRole, Snapshot};
+use crate::output::{self, plural};
+use crate::repo::{self, CONFIG_FILE, Repo, Scope, WorkTree, did_you_mean};
+use crate::scaffold::{self, NewService};
+
+use super::Context;
+
+pub fn run(ctx: &Context, cmd: NewCommand) -> Result<ExitCode> {
+    let repo = Repo::discover(&ctx.dir)?;
+    // Settings, controls and services: what every template needs. Allocations
+    // and evidence are only looked at by path.
+    let snapshot = repo::load(
+        &WorkTree::new(&repo.root)?,
+        &Scope::Changed(Default::default()),
+    )?
+    .snapshot;
+    let config = snapshot.config.as_ref().map(|d| &d.value).ok_or_else(|| {
+        Error::new(format!("{CONFIG_FILE} does not parse"))
+            .hint("run `isms check` to see why, and fix it first")
+    })?;
+    let new = New {
+        root: &repo.root,
+        snapshot: &snapshot,
+        config,
+        ctx,
+    };
+    match cmd {
+        NewCommand::Service(a) => new.service(a),
+        NewCommand::Allocation(a) => new.allocation(a),
+        NewCommand::Evidence(a) => new.evidence(a),
+        NewCommand::Finding(a) => new.finding(a),
+        NewCommand::Trigger(a) => new.trigger(a),
+        NewCommand::Person(a) => new.person(a),
+    }
+}
+
+struct New<'a> {
+    root: &'a Path,
+    snapshot: &'a Snapshot,
+    config: &'a Config,
+    ctx: &'a Context,
+}
+
+fn parse_id(what: &str, s: &str) -> Result<Id> {
+    Id::parse(s).map_err(|why| Error::new(format!("{what}: {why}")))
+}
+
+impl New<'_> {
+    /// An explicit owner must exist; the default is the person whose email is
+    /// git's author email, else the first person.
+    fn owner(&self, explicit: Option<&str>) -> Result<String> {
+        if let Some(o) = explicit {
+            if self.config.has_owner(o) {
+                return Ok(o.to_owned());
+            }
+            let keys: Vec<&str> = self
+                .config
+                .people
+                .keys()
+                .chain(self.config.teams.keys())
+                .map(Id::as_str)
+                .collect();
+            let e = Error::new(format!("`{o}` is not a person or team in {CONFIG_FILE}"));
+            return Err(match did_you_mean(o, &keys) {
+                Some(m) => e.hint(format!("did you mean `{m}`?")),
+                None => e.hint(format!("add them with `isms new person {o} --name …`")),
+            });
+        }
+        let email = git::author(self.root).map(|(_, e)| e);
+        let me = self
+            .config
+            .people
+            .iter()
+            .find(|(_, p)| Some(&p.email) == email.as_ref() && !p.email.is_empty());
+        me.or_else(|| self.config.people.iter().next())
+            .map(|(k, _)| k.to_string())
+            .ok_or_else(|| {
+                Error::new(format!("{CONFIG_FILE} has no people to own the new file"))
+                    .hint("pass --owner, or add a person with `isms new person`")
+            })
+    }
+
+    /// Writes every file or none: all paths are checked before the first write.
+    fn write_all(&self, files: &[(String, String)]) -> Result<()> {
+        let existing: Vec<&str> = files
+            .iter()
+            .map(|(p, _)| p.as_str())
+            .filter(|p| self.root.join(p).exists())
+            .collect();
+        if let Some(first) = existing.first() {
+            let more = if existing.len() > 1 {
+                format!(" (and {} more)", existing.len() - 1)
+            } else {
+                String::new()
+            };
+            return Err(Error::new(format!(
+                "{first} already exists{more}; not overwriting it"
+            )));
+        }
+        for (path, text) in files {
+            write_new(&self.root.join(path), text.as_bytes())?;
+        }
+        Ok(())
+    }
+
+    fn service(&self, a: crate::cli::NewServiceArgs) -> Result<ExitCode> {
+        let id = parse_id("service ID", &a.id)?;
+        let owner = self.owner(a.owner.as_deref())?;
+        let role = match a.role {
+            ServiceRoleArg::Provider => ServiceRole::Provider,
+            ServiceRoleArg::Customer => ServiceRole::Customer,
+        };
+        let provider = a.provider.unwrap_or_else(|| match role {
+            ServiceRole::Provider => self.config.organization.name.clone(),
+            ServiceRole::Customer => "TODO: who provides it".into(),
+        });
+        let service_text = scaffold::service(&NewService {
+            id: &id,
+            name: a.name.as_deref().unwrap_or(id.as_str()),
+            role,
+            model: a.model,
+            provider: &provider,
+            regions: &a.regions,
+            owner: &owner,
+        });
+        let mut files = vec![(format!("services/{id}.toml"), service_text)];
+        for (cid, control) in &self.snapshot.controls {
+            let c = &control.value;
+            if c.matrix && c.is_applicable() {
+                files.push((
+                    scaffold::allocation_path(&id, cid),
+                    self.allocation_text(&id, cid, a.model, &owner),
+                ));
+            }
+        }
+        self.write_all(&files)?;
+        output::note(&format!(
+            "created services/{id}.toml and {} under responsibilities/{id}/, pre-filled with the {} default parties\nnext: replace the TODO duties, then `isms check`",
+            plural(files.len() - 1, "allocation"),
+            a.model
+        ));
+        Ok(ExitCode::SUCCESS)
+    }
+
+    fn allocation_text(
+        &self,
+        service: &Id,
+        control: &Id,
+        model: ServiceModel,
+        owner: &str,
+    ) -> String {
+        let c = &self.snapshot.controls[control].value;
+        let party = c
+            .default_party
+            .as_ref()
+            .map_or(Party::Shared, |d| d.for_model(model));
+        let (provider, customer) = scaffold::todo_duties(party, &c.title);
+        scaffold::allocation(service, control, party, &provider, &customer, owner)
+    }
+
+    fn allocation(&self, a: crate::cli::NewAllocationArgs) -> Result<ExitCode> {
+        let sid = parse_id("service ID", &a.service)?;
+        let cid = parse_id("control ID", &a.control)?;
+        let service = self.snapshot.services.get(&sid).ok_or_else(|| {
+            Error::new(format!(
+                "service `{sid}` does not exist (or services/{sid}.toml does not parse)"
+            ))
+        })?;
+        let control = self.snapshot.controls.get(&cid).ok_or_else(|| {
+            Error::new(format!(
+                "control `{cid}` does not exist (or controls/{cid}.toml does not parse)"
+            ))
+        })?;
+        if !control.value.matrix {
+            return Err(Error::new(format!(
+                "control `{cid}` is organisation-wide (matrix = false): it takes no allocations"
+            )));
+        }
+        let owner = self.owner(a.owner.as_deref().or(Some(service.value.owner.as_str())))?;
+        let path = scaffold::allocation_path(&sid, &cid);
+        self.write_all(&[(
+            path.clone(),
+            self.allocation_text(&sid, &cid, service.value.model, &owner),
+        )])?;
+        output::note(&format!("created {path}"));
+        Ok(ExitCode::SUCCESS)
+    }
+
+    fn evidence(&self, a: crate::cli::NewEvidenceArgs) -> Result<ExitCode> {
+        let id = parse_id("evidence ID", &a.id)?;
+        for c in &a.controls {
+            if !self.snapshot.present.controls.contains(c.as_str()) {
+                return Err(Error::new(format!(
+                    "control `{c}` does not exist (no controls/{c}.toml)"
+                )));
+            }
+        }
+        for s in &a.services {
+            if !self.snapshot.present.services.contains(s.as_str()) {
+                return Err(Error::new(format!(
+                    "service `{s}` does not exist (no services/{s}.toml)"
+                )));
+            }
+        }
+        a.valid_for
+            .parse::<Period>()
+            .map_err(|e| Error::new(format!("--valid-for: {e}")))?;
+        let by = self.owner(a.collected_by.as_deref())?;
+        if !self.config.people.contains_key(by.as_str()) {
+            return Err(Error::new(format!(
+                "--collected-by must name a person; `{by}` is a team"
+            )));
+        }
+        let path = format!("evidence/{id}.toml");
+        let text = scaffold::evidence(
+            &id,
+            &a.kind,
+            &a.controls,
+            &a.services,
+            &self.ctx.today.to_string(),
+            &by,
+            &a.valid_for,
+        );
+        self.write_all(&[(path.clone(), text)])?;
+        output::note(&format!(
+            "created {path}; put its files under evidence/files/"
+        ));
+        Ok(ExitCode::SUCCESS)
+    }
+
+    fn finding(&self, a: crate::cli::NewFindingArgs) -> Result<ExitCode> {
+        let id = parse_id("finding ID", &a.id)?;
+        let owner = self.owner(a.owner.as_deref())?;
+        let due = a
+            .due
+            .unwrap_or_else(|| Period::Days(30).after(self.ctx.today));
+        let path = format!("findings/{id}.toml");
+        self.write_all(&[(
+            path.clone(),
+            scaffold::finding(&id, &owner, &self.ctx.today.to_string(), &due.to_string()),
+        )])?;
+        output::note(&format!("created {path}"));
+        Ok(ExitCode::SUCCESS)
+    }
+
+    fn trigger(&self, a: crate::cli::NewTriggerArgs) -> Result<ExitCode> {
+        let id = parse_id("trigger ID", &a.id)?;
+        let path = format!("triggers/{id}.toml");
+        self.write_all(&[(path.clone(), scaffold::trigger(&id))])?;
+        output::note(&format!("created {path}"));
+        Ok(ExitCode::SUCCESS)
+    }
+
+    fn person(&self, a: crate::cli::NewPersonArgs) -> Result<ExitCode> {
+        let id = parse_id("person key", &a.id)?;
+        if self.config.has_owner(id.as_str()) {
+            return Err(Error::new(format!(
+                "`{id}` is already a person or team in {CONFIG_FILE}"
+            )));
+        }
+        if git::has_uncommitted_changes(self.root, CONFIG_FILE)? {
+            return Err(Error::new(format!(
+                "{CONFIG_FILE} has uncommitted changes; not touching it"
+            ))
+            .hint("commit or stash them first, then run this again"));
+        }
+        let path = self.root.join(CONFIG_FILE);
+        let mut text = std::fs::read_to_string(&path).map_err(|e| Error::io("read", &path, e))?;
+        if !text.ends_with('\n') {
+            text.push('\n');
+        }
+        text.push_str(&scaffold::person(&id, &a.name, &a.email, &a.github));
+        replace(&path, text.as_bytes())?;
+        output::note(&format!("added [people.{id}] to {CONFIG_FILE}"));
+        Ok(ExitCode::SUCCESS)
+    }
+}

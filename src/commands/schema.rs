@@ -1,0 +1,43 @@
+//! `isms schema [KIND]`: the JSON Schema of each file kind.
+
+use std::process::ExitCode;
+
+use crate::cli::SchemaArgs;
+use crate::error::{Error, Result};
+use crate::repo::{FileKind, did_you_mean};
+
+pub fn run(args: &SchemaArgs) -> Result<ExitCode> {
+    let value = match &args.kind {
+        Some(name) => {
+            let kind = FileKind::from_name(name).ok_or_else(|| unknown_kind(name))?;
+            serde_json::to_value(kind.schema())
+        }
+        None => serde_json::to_value(
+            FileKind::ALL
+                .iter()
+                .map(|k| (k.name(), k.schema()))
+                .collect::<std::collections::BTreeMap<_, _>>(),
+        ),
+    }
+    .map_err(|e| Error::new("could not render the schema").caused_by(e))?;
+    let text = serde_json::to_string_pretty(&value)
+        .map_err(|e| Error::new("could not render the schema").caused_by(e))?;
+    println!("{text}");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn unknown_kind(name: &str) -> Error {
+    let names: Vec<&str> = FileKind::ALL.iter().map(|k| k.name()).collect();
+    let e = Error::new(format!("unknown file kind `{name}`"));
+    match did_you_mean(name, &names) {
+        Some(m) => e.hint(format!("did you mean `{m}`?")),
+        None => e.hint(format!("kinds: {}", names.join(", "))),
+    }
+}
+
+/// The schema of `kind` as pretty JSON, as written to `.isms/schemas/`.
+pub fn pretty(kind: FileKind) -> String {
+    let mut s = serde_json::to_string_pretty(&kind.schema()).expect("schemas serialize");
+    s.push('\n');
+    s
+}

@@ -1,0 +1,90 @@
+//! Findings about a repository: data, collected in full, never early returns.
+
+use serde::Serialize;
+
+/// How serious a diagnostic is: errors fail `isms check`, warnings do not.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// One problem found in a repository, located as precisely as the input allows.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    /// Stable rule id, e.g. `unknown-key`, `matrix-incomplete`.
+    pub rule: &'static str,
+    /// Repository-relative path with `/` separators.
+    pub file: String,
+    /// 1-based line, when the problem is at a place in the file.
+    pub line: Option<usize>,
+    /// 1-based column in characters.
+    pub column: Option<usize>,
+    pub message: String,
+    /// What to do about it, when there is something specific to say.
+    pub hint: Option<String>,
+    /// The text of the line, for human output.
+    #[serde(skip)]
+    pub snippet: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn error(rule: &'static str, file: impl Into<String>, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            rule,
+            file: file.into(),
+            line: None,
+            column: None,
+            message: message.into(),
+            hint: None,
+            snippet: None,
+        }
+    }
+
+    pub fn warning(
+        rule: &'static str,
+        file: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(rule, file, message)
+        }
+    }
+
+    pub fn at(mut self, pos: Option<(usize, usize)>) -> Self {
+        if let Some((line, column)) = pos {
+            self.line = Some(line);
+            self.column = Some(column);
+        }
+        self
+    }
+
+    /// Locates the diagnostic at `pos` in `text`, keeping the line for display.
+    pub fn in_text(mut self, text: &str, pos: Option<(usize, usize)>) -> Self {
+        if let Some((line, _)) = pos {
+            self.snippet = text.lines().nth(line - 1).map(str::to_owned);
+        }
+        self.at(pos)
+    }
+
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+/// Sorts for output: by file, then position, then rule; stable and deterministic.
+pub fn sort(diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by(|a, b| {
+        (&a.file, a.line, a.column, a.rule, &a.message)
+            .cmp(&(&b.file, b.line, b.column, b.rule, &b.message))
+    });
+}

@@ -1,0 +1,44 @@
+//! Running the `git` program, so users' configuration, hooks, signing and
+//! credential helpers apply exactly as they do on the command line.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::error::{Error, Result};
+
+/// Runs `git -C dir args…`; its stdout on success, a clear error otherwise.
+pub fn run(dir: &Path, args: &[&str]) -> Result<String> {
+    let output = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .output()
+        .map_err(|e| {
+            Error::new("could not run the `git` program")
+                .caused_by(e)
+                .hint("install git and make sure it is on PATH")
+        })?;
+    if !output.status.success() {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        return Err(Error::new(format!("`git {}` failed", args.join(" "))).caused_by(stderr.trim()));
+    }
+    Ok(String::from_utf8_lossy(&output.stdout)
+        .trim_end()
+        .to_owned())
+}
+
+/// The author identity git would use here, as (name, email), if configured.
+pub fn author(dir: &Path) -> Option<(String, String)> {
+    let ident = run(dir, &["var", "GIT_AUTHOR_IDENT"]).ok()?;
+    // "Name <email> 1700000000 +0000"
+    let (name, rest) = ident.split_once(" <")?;
+    let (email, _) = rest.split_once('>')?;
+    Some((name.trim().to_owned(), email.trim().to_owned()))
+}
+
+/// Whether `path` (relative to the work tree at `root`) differs from `HEAD`,
+/// staged or not.
+pub fn has_uncommitted_changes(root: &Path, path: &str) -> Result<bool> {
+    let out = run(root, &["status", "--porcelain", "--", path])?;
+    Ok(!out.is_empty())
+}

@@ -1,0 +1,60 @@
+//! `isms`: an organisation's ISO/IEC 27017 cloud security controls, shared
+//! responsibility matrix and evidence, kept in git.
+//!
+//! Data flows one way: repository ([`repo`]) → model ([`model`]) → rules
+//! ([`check`]) → [`output`]. The binary is a thin layer over [`run`].
+
+pub mod check;
+pub mod cli;
+mod commands;
+pub mod diagnostic;
+pub mod error;
+mod fsutil;
+mod git;
+pub mod model;
+pub mod output;
+pub mod repo;
+mod scaffold;
+pub mod span;
+pub mod templates;
+
+use std::ffi::OsString;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+/// Runs `isms` with `args` (including the program name) and returns its exit
+/// status: 0 all good, 1 problems found, 2 could not run.
+pub fn run<I, T>(args: I) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match cli::Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    // A bug must still end as a one-line error with exit 2, not a panic dump.
+    std::panic::set_hook(Box::new(|info| {
+        let msg = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        eprintln!(
+            "error: internal error in isms: {msg}\n  hint: please report this with the command you ran"
+        );
+    }));
+    match std::panic::catch_unwind(|| commands::dispatch(cli)) {
+        Ok(Ok(code)) => code,
+        Ok(Err(e)) => {
+            output::error(&e);
+            ExitCode::from(2)
+        }
+        Err(_) => ExitCode::from(2),
+    }
+}

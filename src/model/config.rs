@@ -1,0 +1,154 @@
+//! `isms.toml`: the organisation, its people and teams, and defaults.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use super::{Id, Period};
+
+/// The settings of a compliance repository (`isms.toml`).
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Who this repository is for.
+    pub organization: Organization,
+    /// Defaults that items inherit.
+    #[serde(default)]
+    pub defaults: Defaults,
+    /// People who own or review items, by key (the key is what `owner` fields name).
+    #[serde(default)]
+    pub people: BTreeMap<Id, Person>,
+    /// Teams that own items, by key.
+    #[serde(default)]
+    pub teams: BTreeMap<Id, Team>,
+    /// How reviews are approved and counted.
+    #[serde(default)]
+    pub review: ReviewSettings,
+    /// Where the repository lives on GitHub.
+    #[serde(default)]
+    pub github: GithubSettings,
+}
+
+/// The organisation whose ISMS this is.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Organization {
+    /// Legal or trading name.
+    pub name: String,
+    /// Whether the organisation provides cloud services, consumes them, or both.
+    pub role: OrgRole,
+}
+
+/// The organisation's role in cloud computing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum OrgRole {
+    Provider,
+    Customer,
+    Both,
+}
+
+/// Defaults inherited by items that do not set their own.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Defaults {
+    /// Review cadence of controls that set none.
+    #[serde(default = "Defaults::cadence")]
+    pub cadence: Period,
+    /// How long before its due date an item counts as due soon.
+    #[serde(default = "Defaults::due_soon")]
+    pub due_soon: Period,
+    /// The branch whose history is the review record.
+    #[serde(default = "Defaults::branch")]
+    pub branch: String,
+}
+
+impl Defaults {
+    fn cadence() -> Period {
+        Period::Years(1)
+    }
+    fn due_soon() -> Period {
+        Period::Days(14)
+    }
+    fn branch() -> String {
+        "main".into()
+    }
+}
+
+impl Default for Defaults {
+    fn default() -> Self {
+        Defaults {
+            cadence: Defaults::cadence(),
+            due_soon: Defaults::due_soon(),
+            branch: Defaults::branch(),
+        }
+    }
+}
+
+/// A person who owns or reviews items.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Person {
+    /// Full name.
+    pub name: String,
+    /// Email address; also matched against commit authors.
+    #[serde(default)]
+    pub email: String,
+    /// GitHub user name, for review requests and CODEOWNERS.
+    #[serde(default)]
+    pub github: String,
+}
+
+/// A team that owns items.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Team {
+    /// Display name.
+    #[serde(default)]
+    pub name: String,
+    /// Keys of the people in the team.
+    #[serde(default)]
+    pub members: Vec<Id>,
+    /// GitHub team slug, `org/team`.
+    #[serde(default)]
+    pub github: String,
+}
+
+/// How reviews are approved and counted.
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewSettings {
+    /// `pull-request`: reviews count when they land through an approved pull
+    /// request; `author`: the commit author must be the item's owner.
+    #[serde(default)]
+    pub approval: Approval,
+    /// Whether any landed change to an item's file also counts as its review.
+    #[serde(default)]
+    pub count_changes: bool,
+}
+
+/// Who may approve a review.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Approval {
+    #[default]
+    PullRequest,
+    Author,
+}
+
+/// Where the repository lives on GitHub.
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GithubSettings {
+    /// `owner/name`; by default taken from the origin remote or `GITHUB_REPOSITORY`.
+    #[serde(default)]
+    pub repository: Option<String>,
+}
+
+impl Config {
+    /// Whether `key` names a person or a team.
+    pub fn has_owner(&self, key: &str) -> bool {
+        self.people.contains_key(key) || self.teams.contains_key(key)
+    }
+}

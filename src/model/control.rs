@@ -1,0 +1,117 @@
+//! `controls/<CONTROL>.toml`: one control, its catalog facts and our decision.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use super::{Id, Party, Period, ServiceModel};
+
+/// One control: catalog facts, the Statement of Applicability decision, owner and cadence.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Control {
+    /// The control's ID; equals the file name.
+    pub id: Id,
+    /// Short title.
+    pub title: String,
+    /// The standard it comes from, e.g. `ISO/IEC 27017:2015`.
+    pub framework: String,
+    /// One line in your own words; never the standard's text.
+    #[serde(default)]
+    pub summary: String,
+    /// Which sides ISO/IEC 27017 gives guidance to.
+    #[serde(default)]
+    pub guidance_for: Vec<Side>,
+    /// Corresponding controls in other frameworks, by framework.
+    #[serde(default)]
+    pub maps_to: BTreeMap<String, Vec<String>>,
+    /// Person or team key that owns the control.
+    pub owner: Id,
+    /// Review cadence; inherits `defaults.cadence`.
+    #[serde(default)]
+    pub cadence: Option<Period>,
+    /// Whether each in-scope service needs an allocation for this control
+    /// (false: an organisation-wide control).
+    pub matrix: bool,
+    /// The party that usually carries the control, per service model; used to
+    /// pre-fill allocations of new services.
+    #[serde(default)]
+    pub default_party: Option<DefaultParty>,
+    /// The Statement of Applicability decision.
+    #[serde(default)]
+    pub soa: Option<Soa>,
+    /// Kinds of evidence a review expects, and how fresh.
+    #[serde(default)]
+    pub evidence_required: Vec<EvidenceRequirement>,
+}
+
+/// A side of the cloud relationship.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Side {
+    Provider,
+    Customer,
+}
+
+/// Default party per service model.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DefaultParty {
+    pub iaas: Party,
+    pub paas: Party,
+    pub saas: Party,
+}
+
+impl DefaultParty {
+    pub fn for_model(&self, model: ServiceModel) -> Party {
+        match model {
+            ServiceModel::Iaas => self.iaas,
+            ServiceModel::Paas => self.paas,
+            ServiceModel::Saas => self.saas,
+        }
+    }
+}
+
+/// The Statement of Applicability decision for a control.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Soa {
+    /// Whether the control applies to this organisation.
+    pub applicable: bool,
+    /// Why it applies, or why not (required when not applicable).
+    #[serde(default)]
+    pub justification: String,
+    /// Implementation status.
+    pub status: SoaStatus,
+}
+
+/// Implementation status of a control.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum SoaStatus {
+    Planned,
+    Partial,
+    Implemented,
+    NotApplicable,
+}
+
+/// A kind of evidence a control's review expects.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EvidenceRequirement {
+    /// Evidence kind, matched against evidence records' `kind`.
+    pub kind: String,
+    /// How often a new item of this kind is needed.
+    pub every: Period,
+    /// What the evidence is.
+    #[serde(default)]
+    pub description: String,
+}
+
+impl Control {
+    /// Applicable per the SoA; a control without a decision is treated as applicable.
+    pub fn is_applicable(&self) -> bool {
+        self.soa.as_ref().is_none_or(|s| s.applicable)
+    }
+}

@@ -1,0 +1,75 @@
+//! `findings/<FINDING>.toml`: a nonconformity or exception with its corrective action.
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use super::{Date, Id};
+
+/// A nonconformity, observation or accepted exception.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Finding {
+    /// The finding's ID; equals the file name.
+    pub id: Id,
+    /// What is wrong, in a line.
+    pub title: String,
+    /// What kind of finding it is.
+    pub kind: FindingKind,
+    /// How serious it is.
+    #[serde(default)]
+    pub severity: Option<Severity>,
+    /// Controls concerned.
+    #[serde(default)]
+    pub controls: Vec<Id>,
+    /// Services concerned.
+    #[serde(default)]
+    pub services: Vec<Id>,
+    /// When it was raised.
+    pub raised: Date,
+    /// Who raised it (free text: an auditor's name, or a person key).
+    #[serde(default)]
+    pub raised_by: String,
+    /// Person or team key responsible for the corrective action.
+    pub owner: Id,
+    /// When the corrective action is due.
+    #[serde(default)]
+    pub due: Option<Date>,
+    /// Where it stands.
+    pub status: FindingStatus,
+    /// Free text.
+    #[serde(default)]
+    pub description: String,
+    /// What will be, or was, done about it.
+    #[serde(default)]
+    pub corrective_action: String,
+    /// When it was closed (required when status is closed).
+    #[serde(default)]
+    pub closed: Option<Date>,
+}
+
+/// Kinds of finding.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum FindingKind {
+    Nonconformity,
+    Observation,
+    Exception,
+}
+
+/// Severity of a finding.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Severity {
+    Major,
+    Minor,
+}
+
+/// Status of a finding.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum FindingStatus {
+    Open,
+    InProgress,
+    Closed,
+    Accepted,
+}

@@ -1,0 +1,29 @@
+//! The domain in plain serde structs, without I/O: one type per file kind.
+
+mod allocation;
+mod catalog;
+mod config;
+mod control;
+mod date;
+mod evidence;
+mod finding;
+mod id;
+mod period;
+mod service;
+mod snapshot;
+mod trigger;
+
+pub use allocation::{Allocation, Party, Raci};
+pub use catalog::{Catalog, CatalogControl};
+pub use config::{
+    Approval, Config, Defaults, GithubSettings, OrgRole, Organization, Person, ReviewSettings, Team,
+};
+pub use control::{Control, DefaultParty, EvidenceRequirement, Side, Soa, SoaStatus};
+pub use date::Date;
+pub use evidence::{Artifact, Evidence};
+pub use finding::{Finding, FindingKind, FindingStatus, Severity};
+pub use id::{ID_PATTERN, Id, validate as validate_id};
+pub use period::{PERIOD_PATTERN, Period};
+pub use service::{Service, ServiceModel, ServiceRole};
+pub use snapshot::{ArtifactState, Doc, Present, Snapshot};
+pub use trigger::{Change, Trigger, WhenRule};

@@ -1,0 +1,139 @@
+//! Review cadences and periods: `annually`, `quarterly`, `14d`, `6mo`, …
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{Days, Months, NaiveDate};
+use schemars::JsonSchema;
+use serde::{Deserialize, Deserializer};
+
+/// A length of time in calendar units, as users write cadences and validity.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Period {
+    Days(u32),
+    Weeks(u32),
+    Months(u32),
+    Years(u32),
+}
+
+/// The grammar, for schemas and error messages.
+pub const PERIOD_PATTERN: &str =
+    "^(daily|weekly|monthly|quarterly|semiannually|annually|[1-9][0-9]*(d|w|mo|y))$";
+
+const EXPECTED: &str = "expected daily, weekly, monthly, quarterly, semiannually, annually, or a number with d, w, mo or y (like `14d`, `6mo`)";
+
+impl Period {
+    /// The date one period after `date`; months and years are calendar
+    /// months and years (Jan 31 + 1mo = Feb 28/29).
+    pub fn after(self, date: NaiveDate) -> NaiveDate {
+        let added = match self {
+            Period::Days(n) => date.checked_add_days(Days::new(n.into())),
+            Period::Weeks(n) => date.checked_add_days(Days::new(u64::from(n) * 7)),
+            Period::Months(n) => date.checked_add_months(Months::new(n)),
+            Period::Years(n) => date.checked_add_months(Months::new(n.saturating_mul(12))),
+        };
+        added.unwrap_or(NaiveDate::MAX)
+    }
+}
+
+impl FromStr for Period {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let named = match s {
+            "daily" => Some(Period::Days(1)),
+            "weekly" => Some(Period::Weeks(1)),
+            "monthly" => Some(Period::Months(1)),
+            "quarterly" => Some(Period::Months(3)),
+            "semiannually" => Some(Period::Months(6)),
+            "annually" => Some(Period::Years(1)),
+            _ => None,
+        };
+        if let Some(p) = named {
+            return Ok(p);
+        }
+        let digits = s.bytes().take_while(u8::is_ascii_digit).count();
+        let (num, unit) = s.split_at(digits);
+        let n: u32 = match num.parse() {
+            Ok(n) if n > 0 && !num.starts_with('0') => n,
+            _ => return Err(format!("invalid period `{s}`: {EXPECTED}")),
+        };
+        match unit {
+            "d" => Ok(Period::Days(n)),
+            "w" => Ok(Period::Weeks(n)),
+            "mo" => Ok(Period::Months(n)),
+            "y" => Ok(Period::Years(n)),
+            "m" => Err(format!(
+                "invalid period `{s}`: `m` is ambiguous; write `{n}mo` for months"
+            )),
+            _ => Err(format!("invalid period `{s}`: {EXPECTED}")),
+        }
+    }
+}
+
+impl fmt::Display for Period {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            Period::Days(n) => write!(f, "{n}d"),
+            Period::Weeks(n) => write!(f, "{n}w"),
+            Period::Months(n) => write!(f, "{n}mo"),
+            Period::Years(n) => write!(f, "{n}y"),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Period {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+impl JsonSchema for Period {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Period".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "pattern": PERIOD_PATTERN,
+            "description": "daily, weekly, monthly, quarterly, semiannually, annually, or <N>d, <N>w, <N>mo, <N>y (calendar months and years)."
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn parses_named_and_numeric_periods() {
+        assert_eq!("annually".parse(), Ok(Period::Years(1)));
+        assert_eq!("quarterly".parse(), Ok(Period::Months(3)));
+        assert_eq!("14d".parse(), Ok(Period::Days(14)));
+        assert_eq!("2w".parse(), Ok(Period::Weeks(2)));
+        assert_eq!("6mo".parse(), Ok(Period::Months(6)));
+        assert_eq!("3y".parse(), Ok(Period::Years(3)));
+    }
+
+    #[test]
+    fn rejects_bad_periods_with_the_grammar() {
+        for bad in ["", "0d", "07d", "d", "12", "1 d", "yearly", "-1d"] {
+            let err = bad.parse::<Period>().unwrap_err();
+            assert!(err.contains("expected daily"), "{bad:?}: {err}");
+        }
+        assert!("6m".parse::<Period>().unwrap_err().contains("write `6mo`"));
+    }
+
+    #[test]
+    fn months_are_calendar_months() {
+        assert_eq!(Period::Months(1).after(d("2026-01-31")), d("2026-02-28"));
+        assert_eq!(Period::Years(1).after(d("2024-02-29")), d("2025-02-28"));
+        assert_eq!(Period::Weeks(2).after(d("2026-12-25")), d("2027-01-08"));
+    }
+}

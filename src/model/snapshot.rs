@@ -1,0 +1,63 @@
+//! A whole compliance repository as read from the working tree or the index.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::{Allocation, Config, Control, Evidence, Finding, Id, Service, Trigger};
+
+/// A parsed file: where it came from, its text (for locating diagnostics) and its value.
+#[derive(Clone, Debug)]
+pub struct Doc<T> {
+    /// Repository-relative path with `/` separators.
+    pub path: String,
+    pub text: String,
+    pub value: T,
+}
+
+/// Every item of a repository, keyed by the ID its file name gives it.
+#[derive(Clone, Debug, Default)]
+pub struct Snapshot {
+    pub config: Option<Doc<Config>>,
+    pub controls: BTreeMap<Id, Doc<Control>>,
+    pub services: BTreeMap<Id, Doc<Service>>,
+    /// Keyed by (service directory, control file stem).
+    pub allocations: BTreeMap<(Id, Id), Doc<Allocation>>,
+    pub evidence: BTreeMap<Id, Doc<Evidence>>,
+    pub triggers: BTreeMap<Id, Doc<Trigger>>,
+    pub findings: BTreeMap<Id, Doc<Finding>>,
+    /// Items whose file exists, whether or not it parsed: a broken file is
+    /// reported once, not again by every reference to it.
+    pub present: Present,
+    /// The state of each evidence record's artifacts, in the order they are listed.
+    pub artifacts: BTreeMap<Id, Vec<ArtifactState>>,
+    /// Whether only part of the repository was loaded (an incremental staged
+    /// check): rules about items not loaded are then skipped.
+    pub partial: bool,
+}
+
+/// Which items have a file, by kind.
+#[derive(Clone, Debug, Default)]
+pub struct Present {
+    pub controls: BTreeSet<Id>,
+    pub services: BTreeSet<Id>,
+    pub allocations: BTreeSet<(Id, Id)>,
+    pub evidence: BTreeSet<Id>,
+}
+
+/// What was found at an evidence artifact's path. Paths that could lead
+/// outside the repository are never read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ArtifactState {
+    /// A regular file with this SHA-256 (lowercase hex).
+    Found {
+        sha256: String,
+    },
+    Missing,
+    /// The path is absolute, has `..`, or is otherwise not a plain relative path.
+    InvalidPath(String),
+    /// A symbolic link (or a directory on the way) leads outside the repository.
+    Escapes,
+    /// Something other than a regular file.
+    NotAFile,
+    /// It could not be read.
+    Unreadable(String),
+}

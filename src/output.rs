@@ -1,0 +1,193 @@
+//! Printing: stdout is data, stderr is talk. Colour only on a terminal and
+//! never with `NO_COLOR` (anstream decides).
+
+use std::io::Write;
+
+use anstyle::{AnsiColor, Style};
+use serde::Serialize;
+
+use crate::cli::Format;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::error::Error;
+
+const ERROR: Style = AnsiColor::Red.on_default().bold();
+const WARNING: Style = AnsiColor::Yellow.on_default().bold();
+const HINT: Style = AnsiColor::Cyan.on_default().bold();
+const DIM: Style = AnsiColor::Blue.on_default().bold();
+const BOLD: Style = Style::new().bold();
+
+/// What `isms check` looked at, for the summary and the JSON document.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct CheckSummary {
+    /// `worktree` or `index`.
+    pub source: &'static str,
+    /// Files parsed.
+    pub files: usize,
+    pub errors: usize,
+    pub warnings: usize,
+}
+
+/// The JSON document of `isms check --format json` (pinned by a test; see README).
+#[derive(Serialize)]
+struct CheckJson<'a> {
+    version: u32,
+    source: &'static str,
+    files: usize,
+    errors: usize,
+    warnings: usize,
+    findings: &'a [Diagnostic],
+}
+
+/// Prints the findings of a check in `format`, and a one-line summary on stderr.
+pub fn check_report(format: Format, diagnostics: &[Diagnostic], summary: CheckSummary) {
+    let mut out = anstream::stdout().lock();
+    // A closed pipe (`| head`) is not an error worth reporting.
+    let _ = match format {
+        Format::Human => diagnostics.iter().try_for_each(|d| human(&mut out, d)),
+        Format::Json => {
+            let doc = CheckJson {
+                version: 1,
+                source: summary.source,
+                files: summary.files,
+                errors: summary.errors,
+                warnings: summary.warnings,
+                findings: diagnostics,
+            };
+            serde_json::to_writer_pretty(&mut out, &doc)
+                .map_err(std::io::Error::other)
+                .and_then(|()| writeln!(out))
+        }
+        Format::Github => diagnostics
+            .iter()
+            .try_for_each(|d| writeln!(out, "{}", github(d))),
+    };
+    let _ = out.flush();
+    if format == Format::Human {
+        let mut err = anstream::stderr().lock();
+        let what = if summary.source == "index" {
+            "staged files"
+        } else {
+            "files"
+        };
+        let _ = if summary.errors + summary.warnings == 0 {
+            writeln!(err, "checked {} {what}: no problems", summary.files)
+        } else {
+            let style = if summary.errors > 0 { ERROR } else { WARNING };
+            writeln!(
+                err,
+                "{style}{}{style:#}, {} (checked {} {what})",
+                plural(summary.errors, "error"),
+                plural(summary.warnings, "warning"),
+                summary.files
+            )
+        };
+    }
+}
+
+pub fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+fn human(out: &mut impl Write, d: &Diagnostic) -> std::io::Result<()> {
+    let (label, style) = match d.severity {
+        Severity::Error => ("error", ERROR),
+        Severity::Warning => ("warning", WARNING),
+    };
+    writeln!(
+        out,
+        "{style}{label}[{}]{style:#}{BOLD}: {}{BOLD:#}",
+        d.rule, d.message
+    )?;
+    let location = match (d.line, d.column) {
+        (Some(l), Some(c)) => format!("{}:{l}:{c}", d.file),
+        _ => d.file.clone(),
+    };
+    writeln!(out, "  {DIM}-->{DIM:#} {location}")?;
+    if let (Some(line), Some(col), Some(text)) = (d.line, d.column, &d.snippet) {
+        let width = line.to_string().len();
+        let pad = " ".repeat(width);
+        writeln!(out, "  {pad} {DIM}|{DIM:#}")?;
+        writeln!(out, "  {DIM}{line}{DIM:#} {DIM}|{DIM:#} {text}")?;
+        writeln!(
+            out,
+            "  {pad} {DIM}|{DIM:#} {}{style}^{style:#}",
+            " ".repeat(col - 1)
+        )?;
+    }
+    if let Some(hint) = &d.hint {
+        writeln!(out, "  {HINT}= hint:{HINT:#} {hint}")?;
+    }
+    writeln!(out)
+}
+
+/// One GitHub Actions workflow command, escaped as the runner expects.
+pub fn github(d: &Diagnostic) -> String {
+    let level = match d.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    };
+    let mut props = vec![format!("file={}", escape_property(&d.file))];
+    if let Some(l) = d.line {
+        props.push(format!("line={l}"));
+    }
+    if let Some(c) = d.column {
+        props.push(format!("col={c}"));
+    }
+    props.push(format!(
+        "title={}",
+        escape_property(&format!("isms {}", d.rule))
+    ));
+    let mut message = d.message.clone();
+    if let Some(h) = &d.hint {
+        message.push_str("\nhint: ");
+        message.push_str(h);
+    }
+    format!("::{level} {}::{}", props.join(","), escape_data(&message))
+}
+
+fn escape_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// Prints an error that stopped a command, with its cause and hints.
+pub fn error(e: &Error) {
+    let mut err = anstream::stderr().lock();
+    let _ = writeln!(err, "{ERROR}error:{ERROR:#} {}", e.message);
+    if let Some(cause) = &e.cause {
+        let _ = writeln!(err, "  caused by: {cause}");
+    }
+    for hint in &e.hints {
+        let _ = writeln!(err, "  {HINT}hint:{HINT:#} {hint}");
+    }
+}
+
+/// A line of talk on stderr.
+pub fn note(message: &str) {
+    let _ = writeln!(anstream::stderr(), "{message}");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn github_annotations_escape_data_and_properties() {
+        let d = Diagnostic::error("unknown-key", "controls/a,b:c.toml", "100% wrong\nreally")
+            .at(Some((3, 7)))
+            .hint("did you mean `x`?");
+        assert_eq!(
+            github(&d),
+            "::error file=controls/a%2Cb%3Ac.toml,line=3,col=7,title=isms unknown-key::100%25 wrong%0Areally%0Ahint: did you mean `x`?"
+        );
+    }
+}

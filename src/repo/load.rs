@@ -1,0 +1,222 @@
+//! Loading every file of a repository into a [`Snapshot`], collecting
+//! diagnostics for the files that do not parse.
+
+use std::collections::BTreeSet;
+
+use rayon::prelude::*;
+
+use super::layout::{FileKind, Place, classify};
+use super::parse::parse;
+use super::source::{MAX_FILE_BYTES, ReadError, Source};
+use crate::diagnostic::Diagnostic;
+use crate::error::{Error, Result};
+use crate::model::{Id, Snapshot, validate_id};
+
+/// What to parse.
+#[derive(Clone, Debug)]
+pub enum Scope {
+    /// Every file.
+    All,
+    /// The small, always-read kinds (settings, controls, services, triggers,
+    /// findings) in full, but allocations and evidence records only at these
+    /// paths. Completeness still comes from every path present.
+    Changed(BTreeSet<String>),
+}
+
+/// A loaded snapshot, with the diagnostics of the files that did not load.
+pub struct Loaded {
+    pub snapshot: Snapshot,
+    pub diagnostics: Vec<Diagnostic>,
+    /// How many files were parsed.
+    pub parsed: usize,
+}
+
+enum Parsed {
+    Config(crate::model::Doc<crate::model::Config>),
+    Control(Id, crate::model::Doc<crate::model::Control>),
+    Service(Id, crate::model::Doc<crate::model::Service>),
+    Allocation(Id, Id, crate::model::Doc<crate::model::Allocation>),
+    Evidence(Id, crate::model::Doc<crate::model::Evidence>),
+    Trigger(Id, crate::model::Doc<crate::model::Trigger>),
+    Finding(Id, crate::model::Doc<crate::model::Finding>),
+}
+
+struct Item {
+    path: String,
+    kind: FileKind,
+    service: Option<Id>,
+    id: Id,
+}
+
+/// Reads `source` into a snapshot. Fails (exit 2) only when the repository
+/// cannot be read at all or has no `isms.toml`.
+pub fn load(source: &dyn Source, scope: &Scope) -> Result<Loaded> {
+    let mut diagnostics = Vec::new();
+    let mut snapshot = Snapshot::default();
+    let mut items = Vec::new();
+
+    for path in source.files()? {
+        match classify(&path) {
+            None => {}
+            Some(Place::Misplaced(why)) => diagnostics.push(
+                Diagnostic::warning("misplaced-file", &path, "file is not read by isms").hint(why),
+            ),
+            Some(Place::Item {
+                kind,
+                service,
+                stem,
+            }) => {
+                let service = match service.map(Id::parse).transpose() {
+                    Ok(s) => s,
+                    Err(why) => {
+                        diagnostics.push(Diagnostic::error(
+                            "invalid-id",
+                            &path,
+                            format!("directory name is not a valid service ID: {why}"),
+                        ));
+                        continue;
+                    }
+                };
+                if let Err(why) = validate_id(stem) {
+                    diagnostics.push(
+                        Diagnostic::error(
+                            "invalid-id",
+                            &path,
+                            format!("file name is not a valid ID: {why}"),
+                        )
+                        .hint("rename the file so that its name is the item's ID"),
+                    );
+                    continue;
+                }
+                let id = Id::parse(stem).expect("validated above");
+                let present = &mut snapshot.present;
+                match kind {
+                    FileKind::Control => {
+                        present.controls.insert(id.clone());
+                    }
+                    FileKind::Service => {
+                        present.services.insert(id.clone());
+                    }
+                    FileKind::Allocation => {
+                        let svc = service.clone().expect("allocations have a service");
+                        present.allocations.insert((svc, id.clone()));
+                    }
+                    FileKind::Evidence => {
+                        present.evidence.insert(id.clone());
+                    }
+                    _ => {}
+                }
+                items.push(Item {
+                    path,
+                    kind,
+                    service,
+                    id,
+                });
+            }
+        }
+    }
+
+    if !items.iter().any(|i| i.kind == FileKind::Config) {
+        return Err(Error::new(format!(
+            "no {} found: this is not a compliance repository",
+            super::CONFIG_FILE
+        ))
+        .hint("run `isms init` to create one"));
+    }
+
+    if let Scope::Changed(paths) = scope {
+        snapshot.partial = true;
+        items.retain(|i| {
+            !matches!(i.kind, FileKind::Allocation | FileKind::Evidence) || paths.contains(&i.path)
+        });
+    }
+
+    let results: Vec<Result<Parsed, Box<Diagnostic>>> = items
+        .into_par_iter()
+        .map(|item| read_and_parse(source, item))
+        .collect();
+    let parsed = results.len();
+    for result in results {
+        match result {
+            Err(d) => diagnostics.push(*d),
+            Ok(Parsed::Config(doc)) => snapshot.config = Some(doc),
+            Ok(Parsed::Control(id, doc)) => {
+                snapshot.controls.insert(id, doc);
+            }
+            Ok(Parsed::Service(id, doc)) => {
+                snapshot.services.insert(id, doc);
+            }
+            Ok(Parsed::Allocation(svc, id, doc)) => {
+                snapshot.allocations.insert((svc, id), doc);
+            }
+            Ok(Parsed::Evidence(id, doc)) => {
+                snapshot.evidence.insert(id, doc);
+            }
+            Ok(Parsed::Trigger(id, doc)) => {
+                snapshot.triggers.insert(id, doc);
+            }
+            Ok(Parsed::Finding(id, doc)) => {
+                snapshot.findings.insert(id, doc);
+            }
+        }
+    }
+
+    snapshot.artifacts = snapshot
+        .evidence
+        .par_iter()
+        .map(|(id, doc)| {
+            let states = doc
+                .value
+                .artifacts
+                .iter()
+                .map(|a| source.artifact(&a.path))
+                .collect();
+            (id.clone(), states)
+        })
+        .collect();
+
+    Ok(Loaded {
+        snapshot,
+        diagnostics,
+        parsed,
+    })
+}
+
+fn read_and_parse(source: &dyn Source, item: Item) -> Result<Parsed, Box<Diagnostic>> {
+    let Item {
+        path,
+        kind,
+        service,
+        id,
+    } = item;
+    let bytes = source.read(&path).map_err(|e| Box::new(match e {
+        ReadError::TooLarge(size) => Diagnostic::error(
+            "file-too-large",
+            &path,
+            format!(
+                "file is {} bytes; isms files are at most {} bytes (1 MiB) and this one was not read",
+                size, MAX_FILE_BYTES
+            ),
+        )
+        .hint("keep large documents as evidence artifacts under evidence/files/"),
+        ReadError::Symlink => Diagnostic::error(
+            "symlink",
+            &path,
+            "file is a symbolic link; isms files must be regular files, and links are not followed",
+        ),
+        ReadError::Other(why) => Diagnostic::error("unreadable", &path, format!("could not read the file: {why}")),
+    }))?;
+    Ok(match kind {
+        FileKind::Config => Parsed::Config(parse(kind, &path, bytes)?),
+        FileKind::Control => Parsed::Control(id, parse(kind, &path, bytes)?),
+        FileKind::Service => Parsed::Service(id, parse(kind, &path, bytes)?),
+        FileKind::Allocation => Parsed::Allocation(
+            service.expect("allocations have a service"),
+            id,
+            parse(kind, &path, bytes)?,
+        ),
+        FileKind::Evidence => Parsed::Evidence(id, parse(kind, &path, bytes)?),
+        FileKind::Trigger => Parsed::Trigger(id, parse(kind, &path, bytes)?),
+        FileKind::Finding => Parsed::Finding(id, parse(kind, &path, bytes)?),
+    })
+}

@@ -1,0 +1,52 @@
+//! Reading a compliance repository — from the working tree or the git index —
+//! into the model. Every error carries its path and line.
+
+mod layout;
+mod load;
+mod parse;
+mod source;
+
+use std::path::{Path, PathBuf};
+
+pub use layout::{CONFIG_FILE, FileKind, Place, SCHEMA_DIR, classify};
+pub use load::{Loaded, Scope, load};
+pub use parse::{did_you_mean, parse};
+pub use source::{Index, MAX_FILE_BYTES, Source, WorkTree, artifact_path_problem};
+
+use crate::error::{Error, Result};
+
+/// A compliance repository: a git working tree with `isms.toml` at its root.
+pub struct Repo {
+    /// The working tree's root.
+    pub root: PathBuf,
+    /// The `.git` directory (or file's target, for worktrees).
+    pub git_dir: PathBuf,
+}
+
+impl Repo {
+    /// Finds the repository containing `dir`, as git does.
+    pub fn discover(dir: &Path) -> Result<Repo> {
+        if !dir.exists() {
+            return Err(Error::new(format!("{} does not exist", dir.display())));
+        }
+        let git =
+            git2::Repository::discover(dir).map_err(|_| Error::not_a_repository(dir.to_owned()))?;
+        let root = git.workdir().map(Path::to_owned).ok_or_else(|| {
+            Error::new(format!(
+                "{} is a bare git repository; isms needs a working tree",
+                dir.display()
+            ))
+        })?;
+        if !root.join(CONFIG_FILE).exists() {
+            return Err(Error::new(format!(
+                "{} is not a compliance repository: it has no {CONFIG_FILE}",
+                root.display()
+            ))
+            .hint("run `isms init` to create one"));
+        }
+        Ok(Repo {
+            root,
+            git_dir: git.path().to_owned(),
+        })
+    }
+}

@@ -1,0 +1,402 @@
+//! Where file contents come from: the working tree, or the git index.
+
+use std::fs;
+use std::io::Read;
+use std::path::{Component, Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, Result};
+use crate::model::ArtifactState;
+
+/// Files larger than this are refused without being read: every `isms` file
+/// is small, and a huge one is a mistake (or an attack on the hook's speed).
+pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
+
+/// Why a file's contents could not be had.
+#[derive(Debug)]
+pub enum ReadError {
+    TooLarge(u64),
+    /// A symbolic link where a regular file belongs; it is not followed.
+    Symlink,
+    Other(String),
+}
+
+/// Something a repository snapshot can be read from.
+pub trait Source: Sync {
+    /// Repository-relative paths (with `/`) of every file under the layout's
+    /// directories, plus `isms.toml` if present.
+    fn files(&self) -> Result<Vec<String>>;
+    /// The contents of `path`, size-checked before reading.
+    fn read(&self, path: &str) -> std::result::Result<Vec<u8>, ReadError>;
+    /// Hashes the evidence artifact at `path` (relative to `evidence/`),
+    /// never reading anything outside the repository.
+    fn artifact(&self, path: &str) -> ArtifactState;
+}
+
+const DIRS: [&str; 6] = [
+    "controls",
+    "services",
+    "responsibilities",
+    "evidence",
+    "triggers",
+    "findings",
+];
+
+/// Checks an artifact path before anything touches the file system: it must
+/// be relative, use `/`, and stay below `evidence/`.
+pub fn artifact_path_problem(path: &str) -> Option<String> {
+    if path.is_empty() {
+        return Some("the artifact path is empty".into());
+    }
+    if path.starts_with('/') || Path::new(path).is_absolute() || path.contains(':') {
+        return Some(format!(
+            "artifact path `{path}` is absolute; write it relative to evidence/, like files/report.pdf"
+        ));
+    }
+    if path.contains('\\') {
+        return Some(format!("artifact path `{path}` uses `\\`; use `/`"));
+    }
+    if path.split('/').any(|c| c == "..") {
+        return Some(format!(
+            "artifact path `{path}` contains `..`; artifacts must stay inside evidence/"
+        ));
+    }
+    if path.split('/').any(|c| c.is_empty() || c == ".") {
+        return Some(format!(
+            "artifact path `{path}` has an empty or `.` component"
+        ));
+    }
+    None
+}
+
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes.iter().fold(String::with_capacity(64), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
+
+/// The working tree below `root`.
+pub struct WorkTree {
+    root: PathBuf,
+    /// `root`, canonicalized, for the inside-the-repository test.
+    canonical_root: PathBuf,
+}
+
+impl WorkTree {
+    pub fn new(root: &Path) -> Result<Self> {
+        let canonical_root = root
+            .canonicalize()
+            .map_err(|e| Error::io("resolve", root, e))?;
+        Ok(WorkTree {
+            root: root.to_owned(),
+            canonical_root,
+        })
+    }
+
+    fn walk(&self, rel: &str, depth: usize, out: &mut Vec<String>) -> Result<()> {
+        let dir = self.root.join(rel);
+        let entries = match fs::read_dir(&dir) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(Error::io("read directory", &dir, e)),
+        };
+        for entry in entries {
+            let entry = entry.map_err(|e| Error::io("read directory", &dir, e))?;
+            let name = entry.file_name();
+            let Some(name) = name.to_str() else {
+                // Not UTF-8: report it as a file so the user hears of it.
+                out.push(format!("{rel}/{}", name.to_string_lossy()));
+                continue;
+            };
+            let path = format!("{rel}/{name}");
+            let file_type = entry
+                .file_type()
+                .map_err(|e| Error::io("read", &entry.path(), e))?;
+            if file_type.is_dir() {
+                // evidence/files holds artifacts, not records.
+                if depth > 0 && path != "evidence/files" {
+                    self.walk(&path, depth - 1, out)?;
+                }
+            } else if name.ends_with(".toml") {
+                out.push(path);
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Source for WorkTree {
+    fn files(&self) -> Result<Vec<String>> {
+        let mut out = Vec::new();
+        if self.root.join(super::CONFIG_FILE).exists() {
+            out.push(super::CONFIG_FILE.to_owned());
+        }
+        for dir in DIRS {
+            self.walk(dir, 1, &mut out)?;
+        }
+        Ok(out)
+    }
+
+    fn read(&self, path: &str) -> std::result::Result<Vec<u8>, ReadError> {
+        let full = self.root.join(path);
+        let meta = fs::symlink_metadata(&full).map_err(|e| ReadError::Other(e.to_string()))?;
+        if meta.file_type().is_symlink() {
+            return Err(ReadError::Symlink);
+        }
+        if meta.len() > MAX_FILE_BYTES {
+            return Err(ReadError::TooLarge(meta.len()));
+        }
+        let mut buf = Vec::with_capacity(meta.len() as usize);
+        fs::File::open(&full)
+            .and_then(|f| f.take(MAX_FILE_BYTES + 1).read_to_end(&mut buf))
+            .map_err(|e| ReadError::Other(e.to_string()))?;
+        if buf.len() as u64 > MAX_FILE_BYTES {
+            return Err(ReadError::TooLarge(buf.len() as u64));
+        }
+        Ok(buf)
+    }
+
+    fn artifact(&self, path: &str) -> ArtifactState {
+        if let Some(problem) = artifact_path_problem(path) {
+            return ArtifactState::InvalidPath(problem);
+        }
+        let full = self.root.join("evidence").join(path);
+        if fs::symlink_metadata(&full).is_err() {
+            return ArtifactState::Missing;
+        }
+        // Resolving every link on the way is what tells whether the file is
+        // really inside the repository; nothing is opened before that.
+        let resolved = match full.canonicalize() {
+            Ok(p) => p,
+            Err(_) => return ArtifactState::Missing,
+        };
+        if !resolved.starts_with(&self.canonical_root) {
+            return ArtifactState::Escapes;
+        }
+        match fs::metadata(&resolved) {
+            Ok(m) if m.is_file() => {}
+            Ok(_) => return ArtifactState::NotAFile,
+            Err(e) => return ArtifactState::Unreadable(e.to_string()),
+        }
+        let mut file = match fs::File::open(&resolved) {
+            Ok(f) => f,
+            Err(e) => return ArtifactState::Unreadable(e.to_string()),
+        };
+        let mut hasher = Sha256::new();
+        let mut buf = vec![0; 64 * 1024];
+        loop {
+            match file.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => hasher.update(&buf[..n]),
+                Err(e) => return ArtifactState::Unreadable(e.to_string()),
+            }
+        }
+        ArtifactState::Found {
+            sha256: hex(&hasher.finalize()),
+        }
+    }
+}
+
+/// The git index (the staging area): what is about to be committed.
+pub struct Index {
+    /// libgit2 handles are not `Sync`; blob reads are short, parsing happens outside the lock.
+    repo: std::sync::Mutex<git2::Repository>,
+    /// Path → (blob id, file mode), for stage-0 entries.
+    entries: std::collections::HashMap<String, (git2::Oid, u32)>,
+}
+
+const MODE_SYMLINK: u32 = 0o120000;
+
+impl Index {
+    pub fn open(git_dir: &Path) -> Result<Self> {
+        let repo =
+            git2::Repository::open(git_dir).map_err(|e| Error::git("open the repository", e))?;
+        let index = repo.index().map_err(|e| Error::git("read the index", e))?;
+        let mut entries = std::collections::HashMap::with_capacity(index.len());
+        for entry in index.iter() {
+            // Stage bits are 12-13 of the flags; conflicted entries are not "about to be committed".
+            if (entry.flags >> 12) & 0x3 != 0 {
+                continue;
+            }
+            let path = String::from_utf8_lossy(&entry.path).into_owned();
+            entries.insert(path, (entry.id, entry.mode));
+        }
+        Ok(Index {
+            repo: std::sync::Mutex::new(repo),
+            entries,
+        })
+    }
+
+    fn blob(&self, oid: git2::Oid) -> std::result::Result<Vec<u8>, ReadError> {
+        let repo = self.repo.lock().unwrap_or_else(|p| p.into_inner());
+        let odb = repo.odb().map_err(|e| ReadError::Other(e.to_string()))?;
+        let (size, _) = odb
+            .read_header(oid)
+            .map_err(|e| ReadError::Other(e.to_string()))?;
+        if size as u64 > MAX_FILE_BYTES {
+            return Err(ReadError::TooLarge(size as u64));
+        }
+        let obj = odb.read(oid).map_err(|e| ReadError::Other(e.to_string()))?;
+        Ok(obj.data().to_vec())
+    }
+
+    /// Paths in the index that differ from `HEAD`'s tree (all paths when there is no `HEAD`).
+    pub fn changed_since_head(&self) -> Result<Option<Vec<String>>> {
+        let repo = self.repo.lock().unwrap_or_else(|p| p.into_inner());
+        let head = match repo.head().and_then(|h| h.peel_to_tree()) {
+            Ok(tree) => tree,
+            Err(_) => return Ok(None),
+        };
+        let index = repo.index().map_err(|e| Error::git("read the index", e))?;
+        let diff = repo
+            .diff_tree_to_index(Some(&head), Some(&index), None)
+            .map_err(|e| Error::git("compare the index with HEAD", e))?;
+        let mut out = Vec::new();
+        for delta in diff.deltas() {
+            for file in [delta.old_file(), delta.new_file()] {
+                if let Some(p) = file.path().and_then(|p| p.to_str()) {
+                    out.push(p.to_owned());
+                }
+            }
+        }
+        out.sort();
+        out.dedup();
+        Ok(Some(out))
+    }
+}
+
+impl Source for Index {
+    fn files(&self) -> Result<Vec<String>> {
+        let mut out: Vec<String> = self
+            .entries
+            .keys()
+            .filter(|p| {
+                p.as_str() == super::CONFIG_FILE
+                    || DIRS
+                        .iter()
+                        .any(|d| p.strip_prefix(d).is_some_and(|r| r.starts_with('/')))
+            })
+            .filter(|p| p.ends_with(".toml"))
+            .cloned()
+            .collect();
+        out.sort();
+        Ok(out)
+    }
+
+    fn read(&self, path: &str) -> std::result::Result<Vec<u8>, ReadError> {
+        let (oid, mode) = self
+            .entries
+            .get(path)
+            .ok_or_else(|| ReadError::Other("not in the index".into()))?;
+        if *mode == MODE_SYMLINK {
+            return Err(ReadError::Symlink);
+        }
+        self.blob(*oid)
+    }
+
+    fn artifact(&self, path: &str) -> ArtifactState {
+        if let Some(problem) = artifact_path_problem(path) {
+            return ArtifactState::InvalidPath(problem);
+        }
+        let full = format!("evidence/{path}");
+        let Some(&(oid, mode)) = self.entries.get(&full) else {
+            return ArtifactState::Missing;
+        };
+        let oid = if mode == MODE_SYMLINK {
+            // A staged link: resolve its target lexically; it is never read
+            // from outside the repository.
+            let target = match self.blob(oid) {
+                Ok(t) => String::from_utf8_lossy(&t).into_owned(),
+                Err(_) => return ArtifactState::Unreadable("unreadable link".into()),
+            };
+            let Some(resolved) = resolve_lexically(&full, &target) else {
+                return ArtifactState::Escapes;
+            };
+            match self.entries.get(&resolved) {
+                Some(&(oid, mode)) if mode != MODE_SYMLINK => oid,
+                Some(_) => return ArtifactState::NotAFile,
+                None => return ArtifactState::Missing,
+            }
+        } else if mode & 0o170000 != 0o100000 {
+            return ArtifactState::NotAFile;
+        } else {
+            oid
+        };
+        let repo = self.repo.lock().unwrap_or_else(|p| p.into_inner());
+        let odb = match repo.odb() {
+            Ok(odb) => odb,
+            Err(e) => return ArtifactState::Unreadable(e.message().to_owned()),
+        };
+        match odb.read(oid) {
+            Ok(obj) => ArtifactState::Found {
+                sha256: hex(&Sha256::digest(obj.data())),
+            },
+            Err(e) => ArtifactState::Unreadable(e.message().to_owned()),
+        }
+    }
+}
+
+/// Resolves a symlink `target` relative to the link at `link` (both
+/// repository-relative); `None` when it would leave the repository.
+fn resolve_lexically(link: &str, target: &str) -> Option<String> {
+    if target.starts_with('/') || Path::new(target).is_absolute() {
+        return None;
+    }
+    let mut parts: Vec<&str> = link.split('/').collect();
+    parts.pop();
+    for component in Path::new(target).components() {
+        match component {
+            Component::Normal(c) => parts.push(c.to_str()?),
+            Component::ParentDir => {
+                parts.pop()?;
+            }
+            Component::CurDir => {}
+            _ => return None,
+        }
+    }
+    Some(parts.join("/"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn artifact_paths_must_stay_inside_evidence() {
+        assert_eq!(artifact_path_problem("files/a.pdf"), None);
+        assert!(
+            artifact_path_problem("/etc/passwd")
+                .unwrap()
+                .contains("absolute")
+        );
+        assert!(
+            artifact_path_problem("../isms.toml")
+                .unwrap()
+                .contains("`..`")
+        );
+        assert!(
+            artifact_path_problem("files/../../x")
+                .unwrap()
+                .contains("`..`")
+        );
+        assert!(artifact_path_problem("files\\a").unwrap().contains("`\\`"));
+        assert!(artifact_path_problem("C:/x").unwrap().contains("absolute"));
+    }
+
+    #[test]
+    fn staged_links_resolve_lexically() {
+        assert_eq!(
+            resolve_lexically("evidence/files/a", "b"),
+            Some("evidence/files/b".into())
+        );
+        assert_eq!(
+            resolve_lexically("evidence/files/a", "../../isms.toml"),
+            Some("isms.toml".into())
+        );
+        assert_eq!(resolve_lexically("evidence/files/a", "../../../x"), None);
+        assert_eq!(resolve_lexically("evidence/files/a", "/etc/passwd"), None);
+    }
+}

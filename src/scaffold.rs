@@ -1,0 +1,261 @@
+//! Rendering new item files as TOML text: formatted for people, with
+//! `#:schema` headers, and always valid for the parser.
+
+use std::fmt::Write;
+
+use crate::model::{CatalogControl, Id, Party, ServiceModel, ServiceRole, Side, SoaStatus};
+use crate::repo::FileKind;
+
+/// A TOML basic string, escaped.
+pub fn q(s: &str) -> String {
+    toml::Value::String(s.to_owned()).to_string()
+}
+
+fn list(items: &[String]) -> String {
+    let quoted: Vec<String> = items.iter().map(|i| q(i)).collect();
+    format!("[{}]", quoted.join(", "))
+}
+
+fn header(kind: FileKind, path: &str) -> String {
+    format!("{}\n", kind.schema_header(path))
+}
+
+/// The Statement of Applicability decision a control file starts with.
+pub struct SoaDecision<'a> {
+    pub applicable: bool,
+    pub justification: &'a str,
+    pub status: SoaStatus,
+}
+
+fn status_name(s: SoaStatus) -> &'static str {
+    match s {
+        SoaStatus::Planned => "planned",
+        SoaStatus::Partial => "partial",
+        SoaStatus::Implemented => "implemented",
+        SoaStatus::NotApplicable => "not-applicable",
+    }
+}
+
+pub fn control_path(id: &Id) -> String {
+    format!("controls/{id}.toml")
+}
+
+/// A control file from its catalog entry.
+pub fn control(c: &CatalogControl, owner: &str, soa: &SoaDecision) -> String {
+    let path = control_path(&c.id);
+    let mut s = header(FileKind::Control, &path);
+    let sides: Vec<String> = c
+        .guidance_for
+        .iter()
+        .map(|g| match g {
+            Side::Provider => "provider".to_owned(),
+            Side::Customer => "customer".to_owned(),
+        })
+        .collect();
+    let maps: Vec<String> = c
+        .maps_to
+        .iter()
+        .map(|(k, v)| format!("{} = {}", q(k), list(v)))
+        .collect();
+    let _ = writeln!(s, "id = {}", q(c.id.as_str()));
+    let _ = writeln!(s, "title = {}", q(&c.title));
+    let _ = writeln!(s, "framework = {}", q(&c.framework));
+    let _ = writeln!(s, "summary = {}", q(&c.summary));
+    let _ = writeln!(s, "guidance_for = {}", list(&sides));
+    let _ = writeln!(s, "maps_to = {{ {} }}", maps.join(", "));
+    let _ = writeln!(s, "owner = {}", q(owner));
+    let _ = writeln!(
+        s,
+        "matrix = {}               # true: each in-scope service needs an allocation",
+        c.matrix
+    );
+    if let Some(d) = &c.default_party {
+        let _ = writeln!(
+            s,
+            "default_party = {{ iaas = \"{}\", paas = \"{}\", saas = \"{}\" }}",
+            d.iaas, d.paas, d.saas
+        );
+    }
+    let _ = writeln!(s, "\n[soa]");
+    let _ = writeln!(s, "applicable = {}", soa.applicable);
+    let _ = writeln!(s, "justification = {}", q(soa.justification));
+    let _ = writeln!(
+        s,
+        "status = \"{}\"{}# planned | partial | implemented | not-applicable",
+        status_name(soa.status),
+        " ".repeat(15usize.saturating_sub(status_name(soa.status).len()))
+    );
+    for e in &c.evidence_required {
+        let _ = writeln!(s, "\n[[evidence_required]]");
+        let _ = writeln!(s, "kind = {}", q(&e.kind));
+        let _ = writeln!(s, "every = \"{}\"", e.every);
+        let _ = writeln!(s, "description = {}", q(&e.description));
+    }
+    s
+}
+
+pub fn allocation_path(service: &Id, control: &Id) -> String {
+    format!("responsibilities/{service}/{control}.toml")
+}
+
+/// An allocation file. Empty duty texts are written as empty strings.
+pub fn allocation(
+    service: &Id,
+    control: &Id,
+    party: Party,
+    provider: &str,
+    customer: &str,
+    owner: &str,
+) -> String {
+    let mut s = header(FileKind::Allocation, &allocation_path(service, control));
+    let _ = writeln!(s, "service = {}", q(service.as_str()));
+    let _ = writeln!(s, "control = {}", q(control.as_str()));
+    let _ = writeln!(
+        s,
+        "party = \"{party}\"{}# provider | customer | shared | not-applicable",
+        " ".repeat(17usize.saturating_sub(party.to_string().len()))
+    );
+    let _ = writeln!(s, "provider = {}", q(provider));
+    let _ = writeln!(s, "customer = {}", q(customer));
+    let _ = writeln!(s, "justification = \"\"");
+    let _ = writeln!(s, "owner = {}", q(owner));
+    s
+}
+
+/// The duty texts a new allocation starts with: `TODO` where the party has duties.
+pub fn todo_duties(party: Party, title: &str) -> (String, String) {
+    let todo = |side: &str| format!("TODO: what the {side} does for \"{title}\"");
+    match party {
+        Party::Provider => (todo("provider"), String::new()),
+        Party::Customer => (String::new(), todo("customer")),
+        Party::Shared => (todo("provider"), todo("customer")),
+        Party::NotApplicable => (String::new(), String::new()),
+    }
+}
+
+pub struct NewService<'a> {
+    pub id: &'a Id,
+    pub name: &'a str,
+    pub role: ServiceRole,
+    pub model: ServiceModel,
+    pub provider: &'a str,
+    pub regions: &'a [String],
+    pub owner: &'a str,
+}
+
+pub fn service(v: &NewService) -> String {
+    let mut s = header(FileKind::Service, &format!("services/{}.toml", v.id));
+    let _ = writeln!(s, "id = {}", q(v.id.as_str()));
+    let _ = writeln!(s, "name = {}", q(v.name));
+    let _ = writeln!(
+        s,
+        "role = \"{}\"             # provider: we provide it | customer: we consume it",
+        v.role
+    );
+    let _ = writeln!(
+        s,
+        "model = \"{}\"                # iaas | paas | saas",
+        v.model
+    );
+    let _ = writeln!(s, "provider = {}", q(v.provider));
+    let regions = if v.regions.is_empty() {
+        vec!["TODO".to_owned()]
+    } else {
+        v.regions.to_vec()
+    };
+    let _ = writeln!(
+        s,
+        "regions = {}   # where data is stored or processed",
+        list(&regions)
+    );
+    let _ = writeln!(
+        s,
+        "data = [\"customer-data\"]   # categories of data it holds"
+    );
+    let _ = writeln!(s, "owner = {}", q(v.owner));
+    s
+}
+
+pub fn evidence(
+    id: &Id,
+    kind: &str,
+    controls: &[String],
+    services: &[String],
+    collected: &str,
+    collected_by: &str,
+    valid_for: &str,
+) -> String {
+    let mut s = header(FileKind::Evidence, &format!("evidence/{id}.toml"));
+    let _ = writeln!(s, "id = {}", q(id.as_str()));
+    let _ = writeln!(s, "title = \"TODO: what this evidence shows\"");
+    let _ = writeln!(s, "controls = {}", list(controls));
+    let _ = writeln!(s, "services = {}", list(services));
+    let _ = writeln!(s, "kind = {}", q(kind));
+    let _ = writeln!(s, "collected = {collected}");
+    let _ = writeln!(s, "collected_by = {}", q(collected_by));
+    let _ = writeln!(s, "valid_for = {}", q(valid_for));
+    let _ = writeln!(
+        s,
+        "\n# Artifact files live under evidence/files/; `isms check` verifies their sha256."
+    );
+    let _ = writeln!(
+        s,
+        "# [[artifacts]]\n# path = \"files/{id}.pdf\"\n# sha256 = \"\""
+    );
+    s
+}
+
+pub fn finding(id: &Id, owner: &str, raised: &str, due: &str) -> String {
+    let mut s = header(FileKind::Finding, &format!("findings/{id}.toml"));
+    let _ = writeln!(s, "id = {}", q(id.as_str()));
+    let _ = writeln!(s, "title = \"TODO: what is wrong, in a line\"");
+    let _ = writeln!(
+        s,
+        "kind = \"nonconformity\"       # nonconformity | observation | exception"
+    );
+    let _ = writeln!(s, "severity = \"minor\"           # major | minor");
+    let _ = writeln!(s, "controls = []");
+    let _ = writeln!(s, "services = []");
+    let _ = writeln!(s, "raised = {raised}");
+    let _ = writeln!(s, "raised_by = \"\"");
+    let _ = writeln!(s, "owner = {}", q(owner));
+    let _ = writeln!(s, "due = {due}");
+    let _ = writeln!(
+        s,
+        "status = \"open\"              # open | in-progress | closed | accepted"
+    );
+    let _ = writeln!(s, "description = \"\"");
+    let _ = writeln!(
+        s,
+        "corrective_action = \"TODO: what will be done, by when\""
+    );
+    s
+}
+
+pub fn trigger(id: &Id) -> String {
+    let mut s = header(FileKind::Trigger, &format!("triggers/{id}.toml"));
+    let _ = writeln!(s, "id = {}", q(id.as_str()));
+    let _ = writeln!(s, "title = \"TODO: the event, in a line\"");
+    let _ = writeln!(
+        s,
+        "reassess = []                 # control IDs to reassess when it fires"
+    );
+    let _ = writeln!(s, "\n[[when]]");
+    let _ = writeln!(s, "path = \"services/*.toml\"");
+    let _ = writeln!(s, "field = \"regions\"");
+    let _ = writeln!(
+        s,
+        "change = \"added\"              # added | removed | changed | created | deleted"
+    );
+    s
+}
+
+/// A `[people.ID]` table to append to `isms.toml`.
+pub fn person(id: &Id, name: &str, email: &str, github: &str) -> String {
+    format!(
+        "\n[people.{id}]\nname = {}\nemail = {}\ngithub = {}\n",
+        q(name),
+        q(email),
+        q(github)
+    )
+}

@@ -1,0 +1,73 @@
+//! Turning byte offsets and key paths into the line and column a user sees.
+
+use toml::de::{DeTable, DeValue};
+
+/// 1-based line and column (in characters) of byte `offset` in `text`.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let offset = (0..=offset)
+        .rev()
+        .find(|&i| text.is_char_boundary(i))
+        .unwrap_or(0);
+    let before = &text[..offset];
+    let line = before.bytes().filter(|&b| b == b'\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = text[line_start..offset].chars().count() + 1;
+    (line, column)
+}
+
+/// Where the value at `path` is written in a TOML document: the key of a table
+/// entry, or the element of an array (`["artifacts", "0", "sha256"]`).
+///
+/// Documents are re-parsed only when a diagnostic needs a position, which
+/// keeps the common, clean path free of span bookkeeping.
+pub fn locate(text: &str, path: &[&str]) -> Option<(usize, usize)> {
+    let root = DeTable::parse(text).ok()?;
+    let mut table = root.get_ref();
+    let mut found = None;
+    let mut rest = path;
+    while let Some((key, tail)) = rest.split_first() {
+        let (k, v) = table.iter().find(|(k, _)| k.get_ref() == key)?;
+        found = Some(k.span().start);
+        let mut value = v;
+        rest = tail;
+        // Step into array elements named by index.
+        while let (DeValue::Array(items), Some((idx, tail))) = (value.get_ref(), rest.split_first())
+        {
+            let Ok(i) = idx.parse::<usize>() else { break };
+            value = items.get(i)?;
+            found = Some(value.span().start);
+            rest = tail;
+        }
+        match value.get_ref() {
+            DeValue::Table(t) => table = t,
+            _ if rest.is_empty() => break,
+            _ => return found.map(|o| line_col(text, o)),
+        }
+    }
+    found.map(|o| line_col(text, o))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_characters() {
+        let text = "a = 1\nné = \"x\"\n";
+        assert_eq!(line_col(text, 0), (1, 1));
+        assert_eq!(line_col(text, 6), (2, 1));
+        assert_eq!(line_col(text, text.find('=').unwrap()), (1, 3));
+        let second_eq = text.rfind('=').unwrap();
+        assert_eq!(line_col(text, second_eq), (2, 4));
+    }
+
+    #[test]
+    fn locates_keys_tables_and_array_elements() {
+        let text = "id = \"x\"\n\n[soa]\napplicable = false\n\n[[artifacts]]\npath = \"a\"\n\n[[artifacts]]\npath = \"b\"\nsha256 = \"0\"\n";
+        assert_eq!(locate(text, &["id"]), Some((1, 1)));
+        assert_eq!(locate(text, &["soa", "applicable"]), Some((4, 1)));
+        assert_eq!(locate(text, &["artifacts", "1", "sha256"]), Some((11, 1)));
+        assert_eq!(locate(text, &["missing"]), None);
+    }
+}
