@@ -153,7 +153,9 @@ fn person_ref<T>(s: &Snapshot, doc: &Doc<T>, key: &[&str], who: &Id, out: &mut V
             key.last().copied().unwrap_or("person")
         ),
     );
-    if let Some(h) = suggest(who, config.value.people.keys()) {
+    if config.value.teams.contains_key(who) {
+        d = d.hint(format!("`{who}` is a team; name one of its members"));
+    } else if let Some(h) = suggest(who, config.value.people.keys()) {
         d = d.hint(h);
     }
     out.push(d);

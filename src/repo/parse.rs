@@ -58,7 +58,13 @@ pub fn parse<T: DeserializeOwned>(
 }
 
 fn describe(kind: FileKind, path: &str, text: &str, err: &toml::de::Error) -> Diagnostic {
-    let raw = err.message().trim().replace('\n', "; ");
+    // serde speaks of sequences and maps; TOML users know arrays and tables.
+    let raw = err
+        .message()
+        .trim()
+        .replace('\n', "; ")
+        .replace("a sequence", "an array")
+        .replace("a map", "a table");
     let pos = err.span().map(|s| line_col(text, s.start));
     // The document parsed but did not fit the schema, or it is not TOML at all?
     // Decided on the error path only, so valid files are parsed once.

@@ -1,0 +1,110 @@
+//! A hermetic environment for running the real `isms` binary and the real
+//! `git` against temporary repositories: cleared environment, no user or
+//! system git configuration, fixed identities and dates.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command as StdCommand;
+
+use assert_cmd::Command;
+use tempfile::TempDir;
+
+pub const DATE: &str = "2026-11-02T10:00:00Z";
+
+pub struct Env {
+    pub tmp: TempDir,
+}
+
+impl Env {
+    pub fn new() -> Env {
+        Env {
+            tmp: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.tmp.path()
+    }
+
+    fn hermetic(&self, cmd: &mut StdCommand) {
+        cmd.env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", self.path())
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_AUTHOR_NAME", "Alice Ng")
+            .env("GIT_AUTHOR_EMAIL", "alice@example.com")
+            .env("GIT_COMMITTER_NAME", "Alice Ng")
+            .env("GIT_COMMITTER_EMAIL", "alice@example.com")
+            .env("GIT_AUTHOR_DATE", DATE)
+            .env("GIT_COMMITTER_DATE", DATE)
+            .env("TZ", "UTC")
+            .env("LC_ALL", "C");
+    }
+
+    /// `isms` run in `dir`.
+    pub fn isms(&self, dir: &Path) -> Command {
+        let mut std = StdCommand::new(assert_cmd::cargo::cargo_bin!("isms"));
+        self.hermetic(&mut std);
+        std.current_dir(dir);
+        Command::from_std(std)
+    }
+
+    /// Runs git in `dir` and returns its stdout; panics on failure.
+    pub fn git(&self, dir: &Path, args: &[&str]) -> String {
+        let mut cmd = StdCommand::new("git");
+        self.hermetic(&mut cmd);
+        let out = cmd.arg("-C").arg(dir).args(args).output().expect("git runs");
+        assert!(
+            out.status.success(),
+            "git {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// A fresh example repository at `<tmp>/<name>`.
+    pub fn example(&self, name: &str) -> PathBuf {
+        self.isms(self.path())
+            .args(["init", "--example", name])
+            .assert()
+            .success();
+        self.path().join(name)
+    }
+}
+
+/// Findings of `isms check --format json` as stable lines:
+/// `file:line:col: severity[rule]: message` and ` = hint: …`.
+pub fn findings_as_lines(json: &[u8]) -> String {
+    let doc: serde_json::Value = serde_json::from_slice(json).expect("check prints JSON");
+    let mut out = String::new();
+    for f in doc["findings"].as_array().expect("findings array") {
+        let pos = match (f["line"].as_u64(), f["column"].as_u64()) {
+            (Some(l), Some(c)) => format!(":{l}:{c}"),
+            _ => String::new(),
+        };
+        out.push_str(&format!(
+            "{}{pos}: {}[{}]: {}\n",
+            f["file"].as_str().unwrap(),
+            f["severity"].as_str().unwrap(),
+            f["rule"].as_str().unwrap(),
+            f["message"].as_str().unwrap()
+        ));
+        if let Some(h) = f["hint"].as_str() {
+            out.push_str(&format!("  = hint: {h}\n"));
+        }
+    }
+    out
+}
+
+/// Writes `contents` at `dir/rel`, creating directories.
+pub fn write(dir: &Path, rel: &str, contents: impl AsRef<[u8]>) {
+    let path = dir.join(rel);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, contents).unwrap();
+}
+
+pub fn read(dir: &Path, rel: &str) -> String {
+    std::fs::read_to_string(dir.join(rel)).unwrap()
+}
