@@ -12,7 +12,9 @@ use std::path::{Path, PathBuf};
 use common::{Env, findings_as_lines};
 
 fn cases(kind: &str) -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(kind);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(kind);
     let mut cases: Vec<PathBuf> = fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -58,7 +60,11 @@ fn each_invalid_fixture_reports_exactly_its_expected_findings() {
         let env = Env::new();
         let repo = env.example("repo");
         apply(&case, &repo);
-        let out = env.isms(&repo).args(["check", "--format", "json"]).output().unwrap();
+        let out = env
+            .isms(&repo)
+            .args(["check", "--format", "json"])
+            .output()
+            .unwrap();
         let got = findings_as_lines(&out.stdout);
         let expected_path = case.join("expected.txt");
         if update {
@@ -83,13 +89,12 @@ fn each_valid_fixture_passes_with_no_finding() {
         let env = Env::new();
         let repo = env.example("repo");
         apply(&case, &repo);
-        let out = env.isms(&repo).args(["check", "--format", "json"]).output().unwrap();
-        assert_eq!(
-            findings_as_lines(&out.stdout),
-            "",
-            "{}",
-            case.display()
-        );
+        let out = env
+            .isms(&repo)
+            .args(["check", "--format", "json"])
+            .output()
+            .unwrap();
+        assert_eq!(findings_as_lines(&out.stdout), "", "{}", case.display());
         assert_eq!(out.status.code(), Some(0), "{}", case.display());
     }
 }

@@ -55,7 +55,12 @@ impl Env {
     pub fn git(&self, dir: &Path, args: &[&str]) -> String {
         let mut cmd = StdCommand::new("git");
         self.hermetic(&mut cmd);
-        let out = cmd.arg("-C").arg(dir).args(args).output().expect("git runs");
+        let out = cmd
+            .arg("-C")
+            .arg(dir)
+            .args(args)
+            .output()
+            .expect("git runs");
         assert!(
             out.status.success(),
             "git {args:?} failed: {}",

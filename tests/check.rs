@@ -1,0 +1,408 @@
+//! `isms check` end to end: bad input that fixtures cannot hold, the staged
+//! index versus the working tree, output formats and exit codes.
+
+mod common;
+
+use common::{Env, findings_as_lines, read, write};
+use predicates::prelude::*;
+
+#[test]
+fn the_example_repository_passes_with_no_finding() {
+    let env = Env::new();
+    let repo = env.example("repo");
+    env.isms(&repo)
+        .arg("check")
+        .assert()
+        .code(0)
+        .stdout("")
+        .stderr("checked 268 files: no problems\n");
+}
+
+#[test]
+fn file_names_that_are_not_ids_are_reported_and_never_used_as_paths() {
+    let env = Env::new();
+    let repo = env.example("repo");
+    let text = read(&repo, "services/tenant-db.toml");
+    for name in ["..hidden", "-rf", "café", "a\\b", ".dot"] {
+        write(&repo, &format!("services/{name}.toml"), &text);
+    }
+    let out = env
+        .isms(&repo)
+        .args(["check", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        findings_as_lines(&out.stdout),
+        "\
+services/-rf.toml: error[invalid-id]: file name is not a valid ID: invalid ID `-rf`: an ID must start with a letter or digit, not `-`
+  = hint: rename the file so that its name is the item's ID
+services/..hidden.toml: error[invalid-id]: file name is not a valid ID: invalid ID `..hidden`: an ID must start with a letter or digit, not `.`
+  = hint: rename the file so that its name is the item's ID
+services/.dot.toml: error[invalid-id]: file name is not a valid ID: invalid ID `.dot`: an ID must start with a letter or digit, not `.`
+  = hint: rename the file so that its name is the item's ID
+services/a\\b.toml: error[invalid-id]: file name is not a valid ID: invalid ID `a\\b`: `\\\\` is not allowed; IDs use letters, digits, `.`, `_` and `-`
+  = hint: rename the file so that its name is the item's ID
+services/café.toml: error[invalid-id]: file name is not a valid ID: invalid ID `café`: `é` is not ASCII; IDs use letters A-Z, a-z, digits, `.`, `_` and `-`
+  = hint: rename the file so that its name is the item's ID
+"
+    );
+}
+
+#[test]
+fn an_artifact_symlink_leading_outside_is_an_error_and_is_never_read() {
+    let env = Env::new();
+    let repo = env.example("repo");
+    let secret = env.path().join("secret.txt");
+    std::fs::write(&secret, "outside the repository").unwrap();
+    let link = repo.join("evidence/files/2026-q3-vulnerability-scan.csv");
+    std::fs::remove_file(&link).unwrap();
+    std::os::unix::fs::symlink(&secret, &link).unwrap();
+    // Make the secret unreadable: a read attempt would surface as another error.
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o000)).unwrap();
+    let out = env
+        .isms(&repo)
+        .args(["check", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        findings_as_lines(&out.stdout),
+        "evidence/2026-q3-vulnerability-scan.toml:12:1: error[artifact-path]: artifact evidence/files/2026-q3-vulnerability-scan.csv is a symbolic link (or goes through one) that leads outside the repository; it was not read\n"
+    );
+}
+
+#[test]
+fn a_symlinked_item_file_is_refused() {
+    let env = Env::new();
+    let repo = env.example("repo");
+    let outside = env.path().join("outside.toml");
+    std::fs::write(&outside, read(&repo, "services/tenant-db.toml")).unwrap();
+    std::os::unix::fs::symlink(&outside, repo.join("services/linked.toml")).unwrap();
+    let out = env
+        .isms(&repo)
+        .args(["check", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        findings_as_lines(&out.stdout),
+        "services/linked.toml: error[symlink]: file is a symbolic link; isms files must be regular files, and links are not followed\n"
+    );
+}
+
+#[test]
+fn a_huge_file_is_refused_by_size_without_being_read() {
+    let env = Env::new();
+    let repo = env.example("repo");
+    let f = std::fs::File::create(repo.join("controls/6.1.2.toml")).unwrap();
+    f.set_len(50 * 1024 * 1024).unwrap();
+    let out = env
+        .isms(&repo)
+        .args(["check", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        findings_as_lines(&out.stdout),
+        "controls/6.1.2.toml: error[file-too-large]: file is 52428800 bytes; isms files are at most 1048576 bytes (1 MiB) and this one was not read\n  = hint: keep large documents as evidence artifacts under evidence/files/\n"
+    );
+}
+
+#[test]
+fn a_directory_that_is_not_a_git_repository_exits_2_and_says_so() {
+    let env = Env::new();
+    let dir = env.path().join("plain");
+    std::fs::create_dir(&dir).unwrap();
+    env.isms(&dir)
+        .arg("check")
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains("is not in a git repository"))
+        .stderr(predicate::str::contains("hint: run `isms init`"))
+        .stderr(predicate::str::contains("panicked").not());
+}
+
+#[test]
+fn a_git_repository_without_isms_toml_exits_2() {
+    let env = Env::new();
+    let dir = env.path().join("repo");
+    std::fs::create_dir(&dir).unwrap();
+    env.git(&dir, &["init", "-q"]);
+    env.isms(&dir)
+        .arg("check")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "is not a compliance repository: it has no isms.toml",
+        ));
+}
+
+#[test]
+fn all_findings_are_reported_in_one_run_and_sorted() {
+    let env = Env::new();
+    let repo = env.example("repo");
+    std::fs::remove_file(repo.join("responsibilities/tenant-db/CLD.9.5.1.toml")).unwrap();
+    write(
+        &repo,
+        "services/tenant-db.toml",
+        read(&repo, "services/tenant-db.toml")
+            .replace("owner = \"platform\"", "owner = \"nobody\""),
+    );
+    write(&repo, "findings/2026-003.toml", "oops = \n");
+    let out = env
+        .isms(&repo)
+        .args(["check", "--format", "json"])
+        .output()
+        .unwrap();
+    let lines = findings_as_lines(&out.stdout);
+    let files: Vec<&str> = lines
+        .lines()
+        .filter(|l| !l.starts_with(' '))
+        .map(|l| l.split(':').next().unwrap())
+        .collect();
+    assert_eq!(
+        files,
+        [
+            "findings/2026-003.toml",
+            "responsibilities/tenant-db/CLD.9.5.1.toml",
+            "services/tenant-db.toml"
+        ]
+    );
+}
+
+/// The JSON document is a contract (README, "check --format json"): pin it whole.
+#[test]
+fn json_output_shape_is_pinned() {
+    let env = Env::new();
+    let repo = env.example("repo");
+    write(
+        &repo,
+        "responsibilities/payments-api/CLD.9.5.1.toml",
+        "service = \"payments-api\"\ncontrol = \"CLD.9.5.1\"\nparty = \"shared\"\nprovider = \"TODO\"\nowner = \"alice\"\n",
+    );
+    let out = env
+        .isms(&repo)
+        .args(["check", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let got: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let want = serde_json::json!({
+        "version": 1,
+        "source": "worktree",
+        "files": 268,
+        "errors": 1,
+        "warnings": 1,
+        "findings": [
+            {
+                "severity": "error",
+                "rule": "allocation-duties",
+                "file": "responsibilities/payments-api/CLD.9.5.1.toml",
+                "line": 3,
+                "column": 1,
+                "message": "party is `shared` but `customer` is empty: say what the customer does",
+                "hint": "describe the customer's duties for CLD.9.5.1 on payments-api in `customer = \"…\"`"
+            },
+            {
+                "severity": "warning",
+                "rule": "placeholder",
+                "file": "responsibilities/payments-api/CLD.9.5.1.toml",
+                "line": 4,
+                "column": 13,
+                "message": "`provider` is still a TODO placeholder",
+                "hint": null
+            }
+        ]
+    });
+    assert_eq!(got, want);
+}
+
+#[test]
+fn github_format_prints_annotations() {
+    let env = Env::new();
+    let repo = env.example("repo");
+    std::fs::remove_file(repo.join("responsibilities/tenant-db/CLD.9.5.1.toml")).unwrap();
+    env.isms(&repo)
+        .args(["check", "--format", "github"])
+        .assert()
+        .code(1)
+        .stdout("::error file=responsibilities/tenant-db/CLD.9.5.1.toml,title=isms matrix-incomplete::missing allocation: service `tenant-db` (services/tenant-db.toml) is in scope and control `CLD.9.5.1` (controls/CLD.9.5.1.toml:9) needs one per service%0Ahint: run `isms new allocation tenant-db CLD.9.5.1` to create it with the default party\n");
+}
+
+#[test]
+fn human_output_shows_location_source_line_and_hint() {
+    let env = Env::new();
+    let repo = env.example("repo");
+    write(
+        &repo,
+        "services/tenant-db.toml",
+        read(&repo, "services/tenant-db.toml")
+            .replace("owner = \"platform\"", "ownr = \"platform\""),
+    );
+    env.isms(&repo)
+        .arg("check")
+        .assert()
+        .code(1)
+        .stdout(
+            "error[unknown-key]: unknown key `ownr`\n  --> services/tenant-db.toml:9:1\n    |\n  9 | ownr = \"platform\"\n    | ^\n  = hint: did you mean `owner`?\n\n",
+        )
+        .stderr("1 error, 0 warnings (checked 268 files)\n");
+}
+
+#[test]
+fn colour_only_when_forced_and_never_with_no_color() {
+    let env = Env::new();
+    let repo = env.example("repo");
+    std::fs::remove_file(repo.join("responsibilities/tenant-db/CLD.9.5.1.toml")).unwrap();
+    let plain = env.isms(&repo).arg("check").output().unwrap();
+    assert!(
+        !plain.stdout.contains(&0x1b),
+        "no colour when not a terminal"
+    );
+    let forced = env
+        .isms(&repo)
+        .arg("check")
+        .env("CLICOLOR_FORCE", "1")
+        .output()
+        .unwrap();
+    assert!(forced.stdout.contains(&0x1b), "colour when forced");
+    let no_color = env
+        .isms(&repo)
+        .arg("check")
+        .env("CLICOLOR_FORCE", "1")
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert!(!no_color.stdout.contains(&0x1b), "NO_COLOR wins");
+    assert!(!no_color.stderr.contains(&0x1b));
+}
+
+// ---- --staged: the index, not the working tree ----
+
+fn staged(env: &Env, repo: &std::path::Path) -> (Option<i32>, String) {
+    let out = env
+        .isms(repo)
+        .args(["check", "--staged", "--format", "json"])
+        .output()
+        .unwrap();
+    (out.status.code(), findings_as_lines(&out.stdout))
+}
+
+#[test]
+fn staged_an_unstaged_fix_does_not_hide_a_staged_error() {
+    let env = Env::new();
+    let repo = env.example("repo");
+    let path = "responsibilities/tenant-db/CLD.6.3.1.toml";
+    let good = read(&repo, path);
+    write(
+        &repo,
+        path,
+        good.replace("party = \"shared\"", "party = \"sharde\""),
+    );
+    env.git(&repo, &["add", path]);
+    write(&repo, path, &good);
+    assert_eq!(
+        staged(&env, &repo),
+        (
+            Some(1),
+            "responsibilities/tenant-db/CLD.6.3.1.toml:4:9: error[invalid-value]: `sharde` is not one of: provider, customer, shared, not-applicable\n  = hint: did you mean `shared`?\n".into()
+        )
+    );
+    env.isms(&repo).arg("check").assert().code(0);
+}
+
+#[test]
+fn staged_an_unstaged_error_does_not_block_a_clean_index() {
+    let env = Env::new();
+    let repo = env.example("repo");
+    write(&repo, "services/tenant-db.toml", "broken = \n");
+    std::fs::remove_file(repo.join("responsibilities/payments-api/CLD.9.5.1.toml")).unwrap();
+    assert_eq!(staged(&env, &repo), (Some(0), String::new()));
+    env.isms(&repo).arg("check").assert().code(1);
+}
+
+#[test]
+fn staged_deleting_an_allocation_breaks_the_matrix() {
+    let env = Env::new();
+    let repo = env.example("repo");
+    env.git(
+        &repo,
+        &["rm", "-q", "responsibilities/payments-api/CLD.9.5.1.toml"],
+    );
+    let (code, lines) = staged(&env, &repo);
+    assert_eq!(code, Some(1));
+    assert!(
+        lines.starts_with("responsibilities/payments-api/CLD.9.5.1.toml: error[matrix-incomplete]"),
+        "{lines}"
+    );
+}
+
+#[test]
+fn staged_removing_a_person_is_checked_against_unchanged_files() {
+    let env = Env::new();
+    let repo = env.example("repo");
+    let config = read(&repo, "isms.toml");
+    let without_bob = config
+        .replace("[people.bob]\nname = \"Bob Okafor\"\nemail = \"bob@example.com\"\ngithub = \"bob-okafor\"\n", "")
+        .replace("members = [\"bob\", \"dave\"]", "members = [\"dave\"]");
+    assert_ne!(config, without_bob);
+    write(&repo, "isms.toml", without_bob);
+    env.git(&repo, &["add", "isms.toml"]);
+    let (code, lines) = staged(&env, &repo);
+    assert_eq!(code, Some(1));
+    // Every unchanged file that names bob is found, not only the changed file.
+    assert!(lines.contains("services/payments-api.toml:9:1: error[unknown-reference]: owner `bob` is not a person or team in isms.toml"), "{lines}");
+    assert!(lines.contains("controls/9.2.5.toml"), "{lines}");
+    assert!(
+        lines.contains(
+            "evidence/2026-h2-isolation-test.toml:8:1: error[unknown-reference]: collected_by `bob`"
+        ),
+        "{lines}"
+    );
+}
+
+#[test]
+fn staged_a_tampered_artifact_is_found_in_the_index() {
+    let env = Env::new();
+    let repo = env.example("repo");
+    let artifact = "evidence/files/2026-10-admin-log-review.md";
+    let original = read(&repo, artifact);
+    write(&repo, artifact, "rewritten\n");
+    env.git(&repo, &["add", artifact]);
+    write(&repo, artifact, original);
+    let (code, lines) = staged(&env, &repo);
+    assert_eq!(code, Some(1));
+    assert!(lines.contains("evidence/2026-10-admin-log-review.toml:13:1: error[artifact-hash]: evidence/files/2026-10-admin-log-review.md has changed"), "{lines}");
+}
+
+#[test]
+fn staged_a_symlinked_artifact_leading_outside_is_refused() {
+    let env = Env::new();
+    let repo = env.example("repo");
+    let artifact = "evidence/files/2026-10-admin-log-review.md";
+    std::fs::remove_file(repo.join(artifact)).unwrap();
+    std::os::unix::fs::symlink("../../../outside.md", repo.join(artifact)).unwrap();
+    env.git(&repo, &["add", artifact]);
+    let (code, lines) = staged(&env, &repo);
+    assert_eq!(code, Some(1));
+    assert!(
+        lines.contains("leads outside the repository; it was not read"),
+        "{lines}"
+    );
+}
+
+#[test]
+fn staged_in_a_repository_without_commits_checks_everything() {
+    let env = Env::new();
+    let repo = env.example("repo");
+    std::fs::remove_dir_all(repo.join(".git")).unwrap();
+    env.git(&repo, &["init", "-q"]);
+    env.git(&repo, &["add", "--all"]);
+    env.isms(&repo)
+        .args(["check", "--staged"])
+        .assert()
+        .code(0)
+        .stderr("checked 268 staged files: no problems\n");
+}
