@@ -124,7 +124,7 @@ pub fn allocation(
 
 /// The duty texts a new allocation starts with: `TODO` where the party has duties.
 pub fn todo_duties(party: Party, title: &str) -> (String, String) {
-    let todo = |side: &str| format!("TODO: what the {side} does for \"{title}\"");
+    let todo = |side: &str| format!("TODO: what the {side} does for {title}");
     match party {
         Party::Provider => (todo("provider"), String::new()),
         Party::Customer => (String::new(), todo("customer")),

@@ -1,0 +1,219 @@
+//! `isms init`: the scaffold a new user starts from.
+
+mod common;
+
+use common::{Env, read};
+use predicates::prelude::*;
+
+#[test]
+fn init_creates_the_layout_commits_it_and_passes_check() {
+    let env = Env::new();
+    env.isms(env.path())
+        .args(["init", "acme", "--org", "Acme Cloud", "--role", "provider"])
+        .assert()
+        .success()
+        .stdout("")
+        .stderr("created a compliance repository in acme with 121 controls, 6 triggers\nnext: isms -C acme check\n");
+    let repo = env.path().join("acme");
+    for path in [
+        "isms.toml",
+        "README.md",
+        "controls/CLD.9.5.1.toml",
+        "controls/18.2.3.toml",
+        "triggers/region-added.toml",
+        "triggers/service-added.toml",
+        "triggers/region-removed.toml",
+        "triggers/model-changed.toml",
+        "triggers/provider-changed.toml",
+        "triggers/data-category-added.toml",
+        ".isms/schemas/allocation.json",
+        ".github/workflows/isms-check.yml",
+        ".github/CODEOWNERS",
+        "services/.gitkeep",
+        "responsibilities/.gitkeep",
+        "evidence/files/.gitkeep",
+        "findings/.gitkeep",
+    ] {
+        assert!(repo.join(path).is_file(), "{path}");
+    }
+    let config = read(&repo, "isms.toml");
+    assert!(
+        config.contains("name = \"Acme Cloud\"\nrole = \"provider\""),
+        "{config}"
+    );
+    // The git identity becomes the first person, so fresh repositories have an owner.
+    assert!(
+        config.contains("[people.isms-owner]\nname = \"Alice Ng\"\nemail = \"alice@example.com\""),
+        "{config}"
+    );
+    assert_eq!(
+        env.git(&repo, &["log", "--format=%s"]),
+        "Initialise compliance repository\n"
+    );
+    assert_eq!(
+        env.git(&repo, &["status", "--porcelain"]),
+        "",
+        "everything is committed"
+    );
+    env.isms(&repo)
+        .arg("check")
+        .assert()
+        .code(0)
+        .stdout("")
+        .stderr("checked 128 files: no problems\n");
+}
+
+#[test]
+fn control_files_carry_catalog_facts_and_a_schema_header() {
+    let env = Env::new();
+    env.isms(env.path()).args(["init", "r"]).assert().success();
+    let control = read(&env.path().join("r"), "controls/CLD.9.5.1.toml");
+    assert_eq!(
+        control,
+        r#"#:schema ../.isms/schemas/control.json
+id = "CLD.9.5.1"
+title = "Segregation in virtual computing environments"
+framework = "ISO/IEC 27017:2015"
+summary = "Keep each tenant's virtual environment isolated from other tenants and from the provider's own systems."
+guidance_for = ["provider"]
+maps_to = { "ISO/IEC 27002:2022" = ["8.22"] }
+owner = "isms-owner"
+matrix = true               # true: each in-scope service needs an allocation
+default_party = { iaas = "provider", paas = "provider", saas = "provider" }
+
+[soa]
+applicable = true
+justification = ""
+status = "planned"        # planned | partial | implemented | not-applicable
+"#
+    );
+}
+
+#[test]
+fn without_org_or_identity_the_placeholders_are_warnings_not_errors() {
+    let env = Env::new();
+    let out = env
+        .isms(env.path())
+        .args(["init", "r"])
+        .env_remove("GIT_AUTHOR_NAME")
+        .env_remove("GIT_AUTHOR_EMAIL")
+        .env("GIT_COMMITTER_NAME", "ci")
+        .output()
+        .unwrap();
+    // Without an author identity git cannot commit: say so, keep the files.
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("created the files in r, but could not commit them"),
+        "{stderr}"
+    );
+    let repo = env.path().join("r");
+    let config = read(&repo, "isms.toml");
+    assert!(config.contains("name = \"TODO: your name\""), "{config}");
+    env.isms(&repo)
+        .arg("check")
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(
+            "warning[placeholder]: `name` is still a TODO placeholder",
+        ))
+        .stderr("0 errors, 3 warnings (checked 128 files)\n");
+}
+
+#[test]
+fn init_refuses_a_non_empty_directory_and_touches_nothing() {
+    let env = Env::new();
+    let dir = env.path().join("busy");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::write(dir.join("notes.txt"), "mine").unwrap();
+    env.isms(env.path())
+        .args(["init", "busy"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "busy is not empty (it has notes.txt); isms init needs an empty directory",
+        ));
+    let entries: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(entries, ["notes.txt"]);
+}
+
+#[test]
+fn init_uses_an_existing_empty_repository_and_its_branch() {
+    let env = Env::new();
+    let dir = env.path().join("repo");
+    std::fs::create_dir(&dir).unwrap();
+    env.git(&dir, &["init", "-q", "-b", "record"]);
+    env.isms(&dir).arg("init").assert().success();
+    assert!(read(&dir, "isms.toml").contains("branch = \"record\""));
+    assert_eq!(env.git(&dir, &["rev-list", "--count", "HEAD"]), "1\n");
+}
+
+#[test]
+fn init_with_c_and_default_directory() {
+    let env = Env::new();
+    let dir = env.path().join("here");
+    std::fs::create_dir(&dir).unwrap();
+    env.isms(env.path())
+        .args(["-C", "here", "init"])
+        .assert()
+        .success();
+    assert!(dir.join("isms.toml").is_file());
+}
+
+#[test]
+fn the_example_has_people_services_allocations_evidence_and_a_finding() {
+    let env = Env::new();
+    env.isms(env.path())
+        .args(["init", "--example", "demo"])
+        .assert()
+        .success()
+        .stderr("created a compliance repository in demo with 121 controls, 6 triggers, 3 services, 132 allocations, 4 evidence records, 1 finding\nnext: isms -C demo check\n");
+    let repo = env.path().join("demo");
+    let models: Vec<String> = ["payments-api", "tenant-db", "northwind-compute"]
+        .iter()
+        .map(|s| {
+            let t = read(&repo, &format!("services/{s}.toml"));
+            let line = |k: &str| t.lines().find(|l| l.starts_with(k)).unwrap().to_owned();
+            format!("{} {}", line("role"), line("model"))
+        })
+        .collect();
+    assert_eq!(models.len(), 3);
+    assert!(
+        models
+            .iter()
+            .any(|m| m.contains("\"customer\"") && m.contains("\"iaas\"")),
+        "{models:?}"
+    );
+    assert!(
+        models
+            .iter()
+            .any(|m| m.contains("\"provider\"") && m.contains("\"saas\"")),
+        "{models:?}"
+    );
+    assert!(models.iter().any(|m| m.contains("\"paas\"")), "{models:?}");
+    // Artifacts are real files whose hashes the records carry.
+    let artifact = std::fs::read(repo.join("evidence/files/2026-10-admin-log-review.md")).unwrap();
+    use sha2::Digest;
+    let hash: String = sha2::Sha256::digest(&artifact)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert!(read(&repo, "evidence/2026-10-admin-log-review.toml").contains(&hash));
+    assert!(read(&repo, "findings/2026-003.toml").contains("status = \"open\""));
+    // Defaults by model: guest OS hardening is the customer's on IaaS, the provider's on PaaS.
+    assert!(
+        read(&repo, "responsibilities/tenant-db/CLD.9.5.2.toml").contains("party = \"provider\"")
+    );
+    assert!(
+        read(&repo, "responsibilities/northwind-compute/12.4.1.toml")
+            .contains("party = \"shared\"")
+    );
+}

@@ -1,0 +1,238 @@
+//! `isms new …`: valid files from templates; never overwrites.
+
+mod common;
+
+use common::{Env, read, write};
+use predicates::prelude::*;
+
+#[test]
+fn new_service_writes_the_service_and_one_allocation_per_matrix_control() {
+    let env = Env::new();
+    let repo = env.example("repo");
+    env.isms(&repo)
+        .args(["new", "service", "billing", "--model", "iaas", "--role", "customer", "--provider", "Northwind Cloud", "--owner", "bob", "--region", "eu-west-1"])
+        .assert()
+        .success()
+        .stderr(predicate::str::starts_with("created services/billing.toml and 44 allocations under responsibilities/billing/, pre-filled with the iaas default parties"));
+    let allocations = std::fs::read_dir(repo.join("responsibilities/billing"))
+        .unwrap()
+        .count();
+    assert_eq!(allocations, 44);
+    // The IaaS default for guest-OS hardening is the customer's.
+    assert_eq!(
+        read(&repo, "responsibilities/billing/CLD.9.5.2.toml"),
+        "#:schema ../../.isms/schemas/allocation.json\nservice = \"billing\"\ncontrol = \"CLD.9.5.2\"\nparty = \"customer\"         # provider | customer | shared | not-applicable\nprovider = \"\"\ncustomer = \"TODO: what the customer does for Virtual machine hardening\"\njustification = \"\"\nowner = \"bob\"\n"
+    );
+    // The matrix is complete, and its gaps are visible as warnings.
+    let out = env
+        .isms(&repo)
+        .args(["check", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["errors"], 0);
+    // One per party text, at least one per allocation.
+    assert!(doc["warnings"].as_u64().unwrap() >= 44, "{doc}");
+    assert!(
+        doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["rule"] == "placeholder")
+    );
+}
+
+#[test]
+fn new_service_refuses_to_overwrite_and_writes_nothing() {
+    let env = Env::new();
+    let repo = env.example("repo");
+    let before = read(&repo, "responsibilities/tenant-db/CLD.6.3.1.toml");
+    env.isms(&repo)
+        .args(["new", "service", "tenant-db", "--model", "saas"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "services/tenant-db.toml already exists (and 44 more); not overwriting it",
+        ));
+    assert_eq!(
+        read(&repo, "responsibilities/tenant-db/CLD.6.3.1.toml"),
+        before
+    );
+    assert_eq!(env.git(&repo, &["status", "--porcelain"]), "");
+}
+
+#[test]
+fn new_service_rejects_a_bad_id_and_an_unknown_owner() {
+    let env = Env::new();
+    let repo = env.example("repo");
+    env.isms(&repo)
+        .args(["new", "service", "../escape", "--model", "saas"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "service ID: invalid ID `../escape`",
+        ));
+    env.isms(&repo)
+        .args(["new", "service", "x", "--model", "saas", "--owner", "alise"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "`alise` is not a person or team in isms.toml",
+        ))
+        .stderr(predicate::str::contains("did you mean `alice`?"));
+    assert!(!env.path().join("escape.toml").exists());
+    assert_eq!(env.git(&repo, &["status", "--porcelain"]), "");
+}
+
+#[test]
+fn new_allocation_fills_a_gap_in_the_matrix() {
+    let env = Env::new();
+    let repo = env.example("repo");
+    std::fs::remove_file(repo.join("responsibilities/tenant-db/CLD.12.4.5.toml")).unwrap();
+    env.isms(&repo).arg("check").assert().code(1);
+    env.isms(&repo)
+        .args(["new", "allocation", "tenant-db", "CLD.12.4.5"])
+        .assert()
+        .success()
+        .stderr("created responsibilities/tenant-db/CLD.12.4.5.toml\n");
+    let text = read(&repo, "responsibilities/tenant-db/CLD.12.4.5.toml");
+    assert!(
+        text.contains("party = \"shared\"") && text.contains("owner = \"platform\""),
+        "{text}"
+    );
+    env.isms(&repo).arg("check").assert().code(0);
+    env.isms(&repo)
+        .args(["new", "allocation", "tenant-db", "6.1.2"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "control `6.1.2` is organisation-wide (matrix = false): it takes no allocations",
+        ));
+}
+
+#[test]
+fn new_evidence_finding_trigger_and_person_pass_check() {
+    let env = Env::new();
+    let repo = env.example("repo");
+    env.isms(&repo)
+        .args([
+            "--as-of",
+            "2026-11-20",
+            "new",
+            "evidence",
+            "2026-11-access-review",
+            "--kind",
+            "access-review",
+            "--control",
+            "9.2.5",
+            "--service",
+            "tenant-db",
+            "--collected-by",
+            "dave",
+            "--valid-for",
+            "6mo",
+        ])
+        .assert()
+        .success();
+    let evidence = read(&repo, "evidence/2026-11-access-review.toml");
+    assert!(
+        evidence.contains("collected = 2026-11-20\ncollected_by = \"dave\"\nvalid_for = \"6mo\""),
+        "{evidence}"
+    );
+    env.isms(&repo)
+        .args(["--as-of", "2026-11-20", "new", "finding", "2026-004"])
+        .assert()
+        .success();
+    assert!(
+        read(&repo, "findings/2026-004.toml")
+            .contains("raised = 2026-11-20\nraised_by = \"\"\nowner = \"alice\"\ndue = 2026-12-20")
+    );
+    env.isms(&repo)
+        .args(["new", "trigger", "encryption-changed"])
+        .assert()
+        .success();
+    env.isms(&repo)
+        .args([
+            "new",
+            "person",
+            "erin",
+            "--name",
+            "Erin Park",
+            "--email",
+            "erin@example.com",
+            "--github",
+            "erin-p",
+        ])
+        .assert()
+        .success()
+        .stderr("added [people.erin] to isms.toml\n");
+    assert!(read(&repo, "isms.toml").ends_with(
+        "\n[people.erin]\nname = \"Erin Park\"\nemail = \"erin@example.com\"\ngithub = \"erin-p\"\n"
+    ));
+    let out = env
+        .isms(&repo)
+        .args(["check", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let placeholder_files: Vec<&str> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["file"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        placeholder_files,
+        [
+            "evidence/2026-11-access-review.toml",
+            "findings/2026-004.toml",
+            "findings/2026-004.toml",
+            "triggers/encryption-changed.toml"
+        ]
+    );
+}
+
+#[test]
+fn new_person_refuses_uncommitted_changes_and_duplicates() {
+    let env = Env::new();
+    let repo = env.example("repo");
+    env.isms(&repo)
+        .args(["new", "person", "bob", "--name", "Bob Again"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "`bob` is already a person or team in isms.toml",
+        ));
+    let edited = format!("{}# my unsaved note\n", read(&repo, "isms.toml"));
+    write(&repo, "isms.toml", &edited);
+    env.isms(&repo)
+        .args(["new", "person", "erin", "--name", "Erin Park"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "isms.toml has uncommitted changes; not touching it",
+        ));
+    assert_eq!(read(&repo, "isms.toml"), edited);
+}
+
+#[test]
+fn new_files_are_never_overwritten() {
+    let env = Env::new();
+    let repo = env.example("repo");
+    let before = read(&repo, "findings/2026-003.toml");
+    env.isms(&repo)
+        .args(["new", "finding", "2026-003"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "findings/2026-003.toml already exists; not overwriting it",
+        ));
+    assert_eq!(read(&repo, "findings/2026-003.toml"), before);
+}
