@@ -1,0 +1,165 @@
+#!/usr/bin/env python3
+"""Benchmark `isms check` on the reference repository of DESIGN §9.
+
+Generates 50 services x 150 applicable matrix controls (7,500 allocations)
+and 5,000 evidence records (each with a small artifact) with `isms init` as
+the base, commits it, then measures in the same run:
+
+  baseline   git ls-files -z | xargs -0 cat > /dev/null
+  full       isms check
+  staged     isms check --staged, with one allocation changed and staged
+
+Each figure is the median wall time of --runs runs after one warm-up; ratios
+are against the baseline. Targets: full < 1 s, staged < 100 ms.
+
+Usage: bench/bench.py [--runs N] [--keep DIR] [--isms PATH]
+"""
+
+import argparse
+import hashlib
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SERVICES = 50
+MATRIX_CONTROLS = 150
+EVIDENCE = 5000
+ENV = dict(
+    os.environ,
+    GIT_AUTHOR_NAME="Bench",
+    GIT_AUTHOR_EMAIL="bench@example.com",
+    GIT_COMMITTER_NAME="Bench",
+    GIT_COMMITTER_EMAIL="bench@example.com",
+    GIT_CONFIG_GLOBAL="/dev/null",
+    GIT_CONFIG_NOSYSTEM="1",
+)
+
+
+def sh(args, cwd, **kw):
+    return subprocess.run(args, cwd=cwd, env=ENV, check=True, **kw)
+
+
+def write(path, text):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+
+
+def generate(isms, repo):
+    sh([isms, "init", repo, "--org", "Bench Cloud", "--role", "both"], cwd=ROOT, stderr=subprocess.DEVNULL)
+    # Every catalog control becomes a matrix control, plus synthetic ones up to 150.
+    controls = []
+    for name in sorted(os.listdir(os.path.join(repo, "controls"))):
+        path = os.path.join(repo, "controls", name)
+        text = open(path, encoding="utf-8").read()
+        if "matrix = false" in text:
+            text = text.replace("matrix = false", "matrix = true").replace(
+                "\n[soa]", '\ndefault_party = { iaas = "customer", paas = "shared", saas = "provider" }\n\n[soa]'
+            )
+            write(path, text)
+        controls.append(name[: -len(".toml")])
+    for i in range(MATRIX_CONTROLS - len(controls)):
+        cid = f"BENCH.{i + 1}"
+        write(
+            os.path.join(repo, "controls", f"{cid}.toml"),
+            f'id = "{cid}"\ntitle = "Synthetic control {i + 1}"\nframework = "bench"\nowner = "isms-owner"\n'
+            'matrix = true\n\n[soa]\napplicable = true\nstatus = "implemented"\n',
+        )
+        controls.append(cid)
+    assert len(controls) == MATRIX_CONTROLS
+    for s in range(SERVICES):
+        sid = f"svc-{s:02d}"
+        write(
+            os.path.join(repo, "services", f"{sid}.toml"),
+            f'id = "{sid}"\nname = "Service {s}"\nrole = "provider"\nmodel = "saas"\nprovider = "Bench Cloud"\n'
+            f'regions = ["eu-west-1"]\ndata = ["customer-data"]\nowner = "isms-owner"\n',
+        )
+        for cid in controls:
+            write(
+                os.path.join(repo, "responsibilities", sid, f"{cid}.toml"),
+                f'#:schema ../../.isms/schemas/allocation.json\nservice = "{sid}"\ncontrol = "{cid}"\nparty = "shared"\n'
+                f'provider = "Bench Cloud operates {cid} for service {s}."\n'
+                f'customer = "Tenants configure {cid} for their own accounts on service {s}."\n'
+                'justification = ""\nowner = "isms-owner"\n',
+            )
+    for e in range(EVIDENCE):
+        eid = f"ev-{e:05d}"
+        body = f"Evidence {e}: review record for bench.\n" * 5
+        digest = hashlib.sha256(body.encode()).hexdigest()
+        write(os.path.join(repo, "evidence", "files", f"{eid}.txt"), body)
+        write(
+            os.path.join(repo, "evidence", f"{eid}.toml"),
+            f'id = "{eid}"\ntitle = "Evidence {e}"\ncontrols = ["{controls[e % len(controls)]}"]\n'
+            f'services = ["svc-{e % SERVICES:02d}"]\nkind = "log-review"\ncollected = 2026-10-01\n'
+            f'collected_by = "isms-owner"\nvalid_for = "1y"\n\n[[artifacts]]\npath = "files/{eid}.txt"\n'
+            f'sha256 = "{digest}"\n',
+        )
+    sh(["git", "add", "--all"], cwd=repo)
+    sh(["git", "commit", "-q", "-m", "reference repository"], cwd=repo)
+
+
+def measure(cmd, cwd, runs, shell=False, expect=0):
+    times = []
+    for i in range(runs + 1):
+        start = time.perf_counter()
+        r = subprocess.run(cmd, cwd=cwd, env=ENV, shell=shell, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        elapsed = time.perf_counter() - start
+        if r.returncode != expect:
+            sys.exit(f"{cmd}: exit {r.returncode}\n{r.stderr.decode()}")
+        if i > 0:  # the first run warms the page cache
+            times.append(elapsed)
+    return statistics.median(times)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=10)
+    ap.add_argument("--keep", help="generate the repository here and keep it")
+    ap.add_argument("--isms", help="the isms binary (default: build with cargo --release)")
+    args = ap.parse_args()
+    isms = args.isms
+    if not isms:
+        sh(["cargo", "build", "--release", "--quiet"], cwd=ROOT)
+        isms = os.path.join(ROOT, "target", "release", "isms")
+    base = args.keep or tempfile.mkdtemp(prefix="isms-bench-")
+    repo = os.path.join(base, "ref")
+    if os.path.exists(repo):
+        shutil.rmtree(repo)
+    t0 = time.perf_counter()
+    generate(isms, repo)
+    files = len(subprocess.run(["git", "ls-files"], cwd=repo, capture_output=True, text=True).stdout.splitlines())
+    print(f"reference repository: {SERVICES} services x {MATRIX_CONTROLS} controls = {SERVICES * MATRIX_CONTROLS} allocations, "
+          f"{EVIDENCE} evidence records, {files} files (generated in {time.perf_counter() - t0:.1f} s)")
+
+    baseline = measure("git ls-files -z | xargs -0 cat > /dev/null", repo, args.runs, shell=True)
+    full = measure([isms, "check"], repo, args.runs)
+    one = os.path.join(repo, "responsibilities", "svc-07", "12.4.1.toml")
+    with open(one, "a", encoding="utf-8") as f:
+        f.write("# reviewed in bench\n")
+    sh(["git", "add", one], cwd=repo)
+    staged = measure([isms, "check", "--staged"], repo, args.runs)
+
+    rows = [
+        ("baseline: git ls-files | xargs cat", baseline, None),
+        ("isms check (full)", full, 1.0),
+        ("isms check --staged (1 file changed)", staged, 0.1),
+    ]
+    print(f"median of {args.runs} runs")
+    print(f"{'measurement':40} {'time':>10} {'x baseline':>11} {'target':>8}")
+    ok = True
+    for name, t, target in rows:
+        verdict = "" if target is None else ("ok" if t < target else "MISSED")
+        ok &= verdict != "MISSED"
+        print(f"{name:40} {t * 1000:8.1f} ms {t / baseline:10.2f}x {'' if target is None else f'<{target * 1000:.0f} ms':>8} {verdict}")
+    if not args.keep:
+        shutil.rmtree(base)
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()
