@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Env, findings_as_lines, read, write};
+use common::{Env, read, write};
 use predicates::prelude::*;
 
 #[test]
@@ -26,14 +26,10 @@ fn file_names_that_are_not_ids_are_reported_and_never_used_as_paths() {
     for name in ["..hidden", "-rf", "café", "a\\b", ".dot"] {
         write(&repo, &format!("services/{name}.toml"), &text);
     }
-    let out = env
-        .isms(&repo)
-        .args(["check", "--format", "json"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
+    let (code, lines) = env.check(&repo, &[]);
+    assert_eq!(code, Some(1));
     assert_eq!(
-        findings_as_lines(&out.stdout),
+        lines,
         "\
 services/-rf.toml: error[invalid-id]: file name is not a valid ID: invalid ID `-rf`: an ID must start with a letter or digit, not `-`
   = hint: rename the file so that its name is the item's ID
@@ -59,14 +55,10 @@ fn an_artifact_symlink_leading_outside_is_an_error_and_is_never_read() {
     std::fs::remove_file(&link).unwrap();
     std::os::unix::fs::symlink(&secret, &link).unwrap();
     // Had the target been hashed, the finding would be a hash mismatch.
-    let out = env
-        .isms(&repo)
-        .args(["check", "--format", "json"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
+    let (code, lines) = env.check(&repo, &[]);
+    assert_eq!(code, Some(1));
     assert_eq!(
-        findings_as_lines(&out.stdout),
+        lines,
         "evidence/2026-q3-vulnerability-scan.toml:12:1: error[artifact-path]: artifact evidence/files/2026-q3-vulnerability-scan.csv is a symbolic link (or goes through one) that leads outside the repository; it was not read\n"
     );
 }
@@ -78,13 +70,9 @@ fn a_symlinked_item_file_is_refused() {
     let outside = env.path().join("outside.toml");
     std::fs::write(&outside, read(&repo, "services/tenant-db.toml")).unwrap();
     std::os::unix::fs::symlink(&outside, repo.join("services/linked.toml")).unwrap();
-    let out = env
-        .isms(&repo)
-        .args(["check", "--format", "json"])
-        .output()
-        .unwrap();
+    let (_, lines) = env.check(&repo, &[]);
     assert_eq!(
-        findings_as_lines(&out.stdout),
+        lines,
         "services/linked.toml: error[symlink]: file is a symbolic link; isms files must be regular files, and links are not followed\n"
     );
 }
@@ -95,14 +83,10 @@ fn a_huge_file_is_refused_by_size_without_being_read() {
     let repo = env.example("repo");
     let f = std::fs::File::create(repo.join("controls/6.1.2.toml")).unwrap();
     f.set_len(50 * 1024 * 1024).unwrap();
-    let out = env
-        .isms(&repo)
-        .args(["check", "--format", "json"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
+    let (code, lines) = env.check(&repo, &[]);
+    assert_eq!(code, Some(1));
     assert_eq!(
-        findings_as_lines(&out.stdout),
+        lines,
         "controls/6.1.2.toml: error[file-too-large]: file is 52428800 bytes; isms files are at most 1048576 bytes (1 MiB) and this one was not read\n  = hint: keep large documents as evidence artifacts under evidence/files/\n"
     );
 }
@@ -149,12 +133,7 @@ fn all_findings_are_reported_in_one_run_and_sorted() {
             .replace("owner = \"platform\"", "owner = \"nobody\""),
     );
     write(&repo, "findings/2026-003.toml", "oops = \n");
-    let out = env
-        .isms(&repo)
-        .args(["check", "--format", "json"])
-        .output()
-        .unwrap();
-    let lines = findings_as_lines(&out.stdout);
+    let (_, lines) = env.check(&repo, &[]);
     let files: Vec<&str> = lines
         .lines()
         .filter(|l| !l.starts_with(' '))
@@ -280,12 +259,7 @@ fn colour_only_when_forced_and_never_with_no_color() {
 // ---- --staged: the index, not the working tree ----
 
 fn staged(env: &Env, repo: &std::path::Path) -> (Option<i32>, String) {
-    let out = env
-        .isms(repo)
-        .args(["check", "--staged", "--format", "json"])
-        .output()
-        .unwrap();
-    (out.status.code(), findings_as_lines(&out.stdout))
+    env.check(repo, &["--staged"])
 }
 
 #[test]

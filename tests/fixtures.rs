@@ -9,7 +9,7 @@ mod common;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use common::{Env, findings_as_lines};
+use common::Env;
 
 fn cases(kind: &str) -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -60,12 +60,7 @@ fn each_invalid_fixture_reports_exactly_its_expected_findings() {
         let env = Env::new();
         let repo = env.example("repo");
         apply(&case, &repo);
-        let out = env
-            .isms(&repo)
-            .args(["check", "--format", "json"])
-            .output()
-            .unwrap();
-        let got = findings_as_lines(&out.stdout);
+        let (code, got) = env.check(&repo, &[]);
         let expected_path = case.join("expected.txt");
         if update {
             fs::write(&expected_path, &got).unwrap();
@@ -73,8 +68,8 @@ fn each_invalid_fixture_reports_exactly_its_expected_findings() {
         }
         let expected = fs::read_to_string(&expected_path).unwrap_or_default();
         let name = case.file_name().unwrap().to_string_lossy().into_owned();
-        if out.status.code() != Some(1) {
-            failures.push(format!("{name}: exit {:?}, expected 1", out.status.code()));
+        if code != Some(1) {
+            failures.push(format!("{name}: exit {code:?}, expected 1"));
         }
         if got != expected {
             failures.push(format!("{name}:\n--- expected\n{expected}--- got\n{got}"));
@@ -89,12 +84,8 @@ fn each_valid_fixture_passes_with_no_finding() {
         let env = Env::new();
         let repo = env.example("repo");
         apply(&case, &repo);
-        let out = env
-            .isms(&repo)
-            .args(["check", "--format", "json"])
-            .output()
-            .unwrap();
-        assert_eq!(findings_as_lines(&out.stdout), "", "{}", case.display());
-        assert_eq!(out.status.code(), Some(0), "{}", case.display());
+        let (code, lines) = env.check(&repo, &[]);
+        assert_eq!(lines, "", "{}", case.display());
+        assert_eq!(code, Some(0), "{}", case.display());
     }
 }

@@ -69,6 +69,17 @@ impl Env {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
+    /// `isms check --format json [extra…]` in `repo`: its exit code and findings as lines.
+    pub fn check(&self, repo: &Path, extra: &[&str]) -> (Option<i32>, String) {
+        let out = self
+            .isms(repo)
+            .args(["check", "--format", "json"])
+            .args(extra)
+            .output()
+            .unwrap();
+        (out.status.code(), findings_as_lines(&out.stdout))
+    }
+
     /// A fresh example repository at `<tmp>/<name>`.
     pub fn example(&self, name: &str) -> PathBuf {
         self.isms(self.path())
