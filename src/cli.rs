@@ -61,6 +61,44 @@ pub enum Command {
     Check(CheckArgs),
     /// Print the JSON Schema of a file kind (all kinds when none is given).
     Schema(SchemaArgs),
+    /// Record a review of items: one commit whose trailers name them.
+    Review(ReviewArgs),
+    /// The review history of one item, as landed on the record branch.
+    Log(LogArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "The commit keeps HEAD's tree: staged changes stay staged and are not committed. \
+It counts once it lands on the record branch (defaults.branch)."
+)]
+pub struct ReviewArgs {
+    /// Items to review: keys (control:ID, service:ID, allocation:SERVICE/CONTROL,
+    /// evidence:ID, finding:ID) or unambiguous bare IDs.
+    #[arg(required = true, value_name = "ITEM")]
+    pub items: Vec<String>,
+    /// The review's outcome.
+    #[arg(long, value_enum, default_value_t = OutcomeArg::Effective)]
+    pub outcome: OutcomeArg,
+    /// A one-line note recorded with the review.
+    #[arg(long)]
+    pub note: Option<String>,
+    /// Print the commit message instead of committing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OutcomeArg {
+    Effective,
+    NeedsChange,
+}
+
+#[derive(Debug, Args)]
+pub struct LogArgs {
+    /// The item: a key or an unambiguous bare ID.
+    #[arg(value_name = "ITEM")]
+    pub item: String,
 }
 
 #[derive(Debug, Args)]

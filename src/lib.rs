@@ -58,3 +58,4 @@ where
         Err(_) => ExitCode::from(2),
     }
 }
+pub mod history;

@@ -2,7 +2,9 @@
 
 mod check;
 mod init;
+mod log;
 mod new;
+mod review;
 mod schema;
 
 use std::path::PathBuf;
@@ -41,5 +43,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::New(cmd) => new::run(&ctx, cmd),
         Command::Check(args) => check::run(&ctx, &args),
         Command::Schema(args) => schema::run(&args),
+        Command::Review(args) => review::run(&ctx, &args),
+        Command::Log(args) => log::run(&ctx, &args),
     }
 }

@@ -80,6 +80,26 @@ impl Env {
         (out.status.code(), findings_as_lines(&out.stdout))
     }
 
+    /// Runs git in `dir` with author and committer dates set to `date`.
+    pub fn git_at(&self, dir: &Path, date: &str, args: &[&str]) -> String {
+        let mut cmd = StdCommand::new("git");
+        self.hermetic(&mut cmd);
+        cmd.env("GIT_AUTHOR_DATE", date)
+            .env("GIT_COMMITTER_DATE", date);
+        let out = cmd
+            .arg("-C")
+            .arg(dir)
+            .args(args)
+            .output()
+            .expect("git runs");
+        assert!(
+            out.status.success(),
+            "git {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
     /// A fresh example repository at `<tmp>/<name>`.
     pub fn example(&self, name: &str) -> PathBuf {
         self.isms(self.path())

@@ -1,0 +1,109 @@
+//! `isms log ITEM`: when the item was reviewed, by whom, with what outcome.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use serde::Serialize;
+
+use crate::cli::{Format, LogArgs};
+use crate::error::{Error, Result};
+use crate::history::{self, Malformed, Review};
+use crate::model::ItemKey;
+use crate::repo::{self, Repo, Scope, WorkTree};
+
+use super::Context;
+
+#[derive(Serialize)]
+struct LogJson<'a> {
+    version: u32,
+    item: String,
+    branch: &'a str,
+    reviews: Vec<&'a Review>,
+    warnings: &'a [Malformed],
+}
+
+pub fn run(ctx: &Context, args: &LogArgs) -> Result<ExitCode> {
+    let repo = Repo::discover(&ctx.dir)?;
+    let snapshot = repo::load(
+        &WorkTree::new(&repo.root)?,
+        &Scope::Changed(Default::default()),
+    )?
+    .snapshot;
+    // A full key may name an item that no longer exists: its history still does.
+    let key = match ItemKey::parse(&args.item) {
+        Ok(k) => k,
+        Err(_) if !args.item.contains(':') => {
+            ItemKey::resolve(&args.item, &snapshot).map_err(Error::new)?
+        }
+        Err(why) => return Err(Error::new(why)),
+    };
+    let branch = snapshot
+        .config
+        .as_ref()
+        .map(|c| c.value.defaults.branch.clone())
+        .ok_or_else(|| {
+            Error::new("isms.toml does not parse").hint("run `isms check` to see why")
+        })?;
+    let record = history::record(&repo.git_dir, &branch)?;
+    let wanted = key.to_string();
+    let reviews: Vec<&Review> = record.reviews.iter().filter(|r| r.item == wanted).collect();
+    let mut out = std::io::stdout().lock();
+    let _ = match ctx.format {
+        Format::Json => serde_json::to_writer_pretty(
+            &mut out,
+            &LogJson {
+                version: 1,
+                item: wanted.clone(),
+                branch: &branch,
+                reviews,
+                warnings: &record.malformed,
+            },
+        )
+        .map_err(std::io::Error::other)
+        .and_then(|()| writeln!(out)),
+        _ => {
+            for w in &record.malformed {
+                crate::output::note(&format!(
+                    "warning: commit {}: {}",
+                    &w.commit[..10],
+                    w.message
+                ));
+            }
+            if reviews.is_empty() {
+                crate::output::note(&format!("{wanted} has no review on {branch}"));
+                Ok(())
+            } else {
+                human(&mut out, &reviews)
+            }
+        }
+    };
+    Ok(ExitCode::SUCCESS)
+}
+
+fn human(out: &mut impl Write, reviews: &[&Review]) -> std::io::Result<()> {
+    let author_width = reviews
+        .iter()
+        .map(|r| r.author.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(6);
+    writeln!(
+        out,
+        "{:<10}  {:<12}  {:<author_width$}  {:<10}  {:<6}  NOTE",
+        "LANDED", "OUTCOME", "AUTHOR", "COMMIT", "PR"
+    )?;
+    for r in reviews {
+        let pr = r.pull_request.map(|n| format!("#{n}")).unwrap_or_default();
+        writeln!(
+            out,
+            "{:<10}  {:<12}  {:<author_width$}  {:<10}  {:<6}  {}",
+            r.landed.format("%Y-%m-%d"),
+            r.outcome.as_str(),
+            r.author,
+            &r.commit[..10],
+            pr,
+            r.note.as_deref().unwrap_or("")
+        )?;
+    }
+    Ok(())
+}

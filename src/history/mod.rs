@@ -1,0 +1,228 @@
+//! The only place that reads git history: the record branch's first-parent
+//! walk, each commit's landing time, and the reviews its trailers record.
+
+pub mod trailers;
+
+use std::path::Path;
+
+use chrono::{DateTime, FixedOffset, TimeZone};
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::model::ItemKey;
+
+/// The outcome a review records.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Outcome {
+    Effective,
+    NeedsChange,
+}
+
+impl Outcome {
+    pub fn parse(s: &str) -> Option<Outcome> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "effective" => Some(Outcome::Effective),
+            "needs-change" => Some(Outcome::NeedsChange),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Effective => "effective",
+            Outcome::NeedsChange => "needs-change",
+        }
+    }
+}
+
+/// One item reviewed by one commit that landed on the record branch.
+#[derive(Clone, Debug, Serialize)]
+pub struct Review {
+    pub item: String,
+    pub outcome: Outcome,
+    pub note: Option<String>,
+    /// The commit that carries the trailers.
+    pub commit: String,
+    pub author: String,
+    pub email: String,
+    /// When it landed: the committer time of the first-parent commit that
+    /// is, or brought in, the reviewing commit.
+    pub landed: DateTime<FixedOffset>,
+    /// That first-parent commit.
+    pub landed_by: String,
+    /// The pull request that landed it, when the landing commit says so.
+    pub pull_request: Option<u64>,
+}
+
+/// A trailer that could not be used: reported, never silently dropped.
+#[derive(Clone, Debug, Serialize)]
+pub struct Malformed {
+    pub commit: String,
+    pub message: String,
+}
+
+/// The reviews on the record branch, oldest landing first.
+#[derive(Debug, Default)]
+pub struct Record {
+    pub reviews: Vec<Review>,
+    pub malformed: Vec<Malformed>,
+}
+
+fn time(sig: &git2::Signature<'_>) -> DateTime<FixedOffset> {
+    let when = sig.when();
+    let offset = FixedOffset::east_opt(when.offset_minutes() * 60)
+        .unwrap_or_else(|| FixedOffset::east_opt(0).expect("zero offset"));
+    offset
+        .timestamp_opt(when.seconds(), 0)
+        .single()
+        .unwrap_or_default()
+}
+
+/// The pull-request number GitHub writes into merge and squash commits.
+pub fn pull_request(summary: &str) -> Option<u64> {
+    if let Some(rest) = summary.strip_prefix("Merge pull request #") {
+        return rest.split_whitespace().next()?.parse().ok();
+    }
+    let inner = summary.trim_end().strip_suffix(')')?;
+    let (_, n) = inner.rsplit_once("(#")?;
+    n.parse().ok()
+}
+
+/// Walks the record branch and collects every review that landed on it.
+pub fn record(git_dir: &Path, branch: &str) -> Result<Record> {
+    let repo = git2::Repository::open(git_dir).map_err(|e| Error::git("open the repository", e))?;
+    let reference = format!("refs/heads/{branch}");
+    let tip = match repo.refname_to_id(&reference) {
+        Ok(oid) => oid,
+        Err(e) if e.code() == git2::ErrorCode::NotFound => {
+            return Err(
+                Error::new(format!("the record branch `{branch}` does not exist")).hint(
+                    "set defaults.branch in isms.toml to the branch whose history is the record",
+                ),
+            );
+        }
+        Err(e) => return Err(Error::git(format!("resolve {reference}"), e)),
+    };
+    let mut walk = repo.revwalk().map_err(|e| Error::git("walk history", e))?;
+    walk.push(tip).map_err(|e| Error::git("walk history", e))?;
+    walk.simplify_first_parent()
+        .map_err(|e| Error::git("walk history", e))?;
+    walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::REVERSE)
+        .map_err(|e| Error::git("walk history", e))?;
+    let mut record = Record::default();
+    for oid in walk {
+        let oid = oid.map_err(|e| Error::git("walk history", e))?;
+        let landing = repo
+            .find_commit(oid)
+            .map_err(|e| Error::git(format!("read commit {oid}"), e))?;
+        let landed = time(&landing.committer());
+        let pr = pull_request(&String::from_utf8_lossy(
+            landing.summary_bytes().unwrap_or(b""),
+        ));
+        let landed_by = oid.to_string();
+        collect(&landing, landed, &landed_by, pr, &mut record);
+        if landing.parent_count() > 1 {
+            // Everything the merge brought in lands with it.
+            let mut merged = repo.revwalk().map_err(|e| Error::git("walk history", e))?;
+            for parent in landing.parent_ids().skip(1) {
+                merged
+                    .push(parent)
+                    .map_err(|e| Error::git("walk history", e))?;
+            }
+            merged
+                .hide(
+                    landing
+                        .parent_id(0)
+                        .map_err(|e| Error::git("walk history", e))?,
+                )
+                .map_err(|e| Error::git("walk history", e))?;
+            merged
+                .set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::REVERSE)
+                .map_err(|e| Error::git("walk history", e))?;
+            for m in merged {
+                let m = m.map_err(|e| Error::git("walk history", e))?;
+                let commit = repo
+                    .find_commit(m)
+                    .map_err(|e| Error::git(format!("read commit {m}"), e))?;
+                collect(&commit, landed, &landed_by, pr, &mut record);
+            }
+        }
+    }
+    Ok(record)
+}
+
+/// The values of `key` (case-insensitive, as git compares tokens) in a block.
+fn values<'a>(block: &'a trailers::Block, key: &'a str) -> impl Iterator<Item = &'a str> {
+    block
+        .iter()
+        .filter(move |t| t.key.eq_ignore_ascii_case(key))
+        .map(|t| t.value.as_str())
+}
+
+fn collect(
+    commit: &git2::Commit<'_>,
+    landed: DateTime<FixedOffset>,
+    landed_by: &str,
+    pull_request: Option<u64>,
+    record: &mut Record,
+) {
+    let message = String::from_utf8_lossy(commit.message_bytes());
+    let id = commit.id().to_string();
+    let author = commit.author();
+    for block in trailers::blocks(&message) {
+        let items: Vec<&str> = values(&block, "Reviewed").collect();
+        if items.is_empty() {
+            continue;
+        }
+        let outcome = match values(&block, "Review-Outcome").last() {
+            None => Outcome::Effective,
+            Some(v) => match Outcome::parse(v) {
+                Some(o) => o,
+                None => {
+                    record.malformed.push(Malformed {
+                        commit: id.clone(),
+                        message: format!("Review-Outcome `{v}` is not effective or needs-change; the review is not counted"),
+                    });
+                    continue;
+                }
+            },
+        };
+        let note = values(&block, "Review-Note").last().map(str::to_owned);
+        for item in items {
+            match ItemKey::parse(item) {
+                Ok(key) => record.reviews.push(Review {
+                    item: key.to_string(),
+                    outcome,
+                    note: note.clone(),
+                    commit: id.clone(),
+                    author: author.name().unwrap_or("").to_owned(),
+                    email: author.email().unwrap_or("").to_owned(),
+                    landed,
+                    landed_by: landed_by.to_owned(),
+                    pull_request,
+                }),
+                Err(why) => record.malformed.push(Malformed {
+                    commit: id.clone(),
+                    message: format!("Reviewed: {why}"),
+                }),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pull_request_numbers_from_merge_and_squash_subjects() {
+        assert_eq!(
+            pull_request("Merge pull request #17 from example/review"),
+            Some(17)
+        );
+        assert_eq!(pull_request("Quarterly reviews (#42)"), Some(42));
+        assert_eq!(pull_request("review: CLD.9.5.1"), None);
+        assert_eq!(pull_request("fix (#abc)"), None);
+    }
+}

@@ -1,0 +1,262 @@
+//! `isms review` writes the record; `isms log` reads it back by the rules of
+//! DESIGN §2: what counts is what landed on the record branch, and when.
+
+mod common;
+
+use std::path::Path;
+
+use common::{Env, read, write};
+use predicates::prelude::*;
+
+fn log(env: &Env, repo: &Path, item: &str) -> String {
+    let out = env.isms(repo).args(["log", item]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn example_on_main(env: &Env) -> std::path::PathBuf {
+    let dir = env.path().join("repo");
+    std::fs::create_dir(&dir).unwrap();
+    env.git(&dir, &["init", "-q", "-b", "main"]);
+    env.isms(&dir)
+        .args(["init", "--example"])
+        .assert()
+        .success();
+    dir
+}
+
+#[test]
+fn review_commits_trailers_and_keeps_the_index_and_tree() {
+    let env = Env::new();
+    let repo = example_on_main(&env);
+    write(&repo, "README.md", "staged change\n");
+    env.git(&repo, &["add", "README.md"]);
+    write(
+        &repo,
+        "isms.toml",
+        format!("{}# unstaged\n", read(&repo, "isms.toml")),
+    );
+    let tree_before = env.git(&repo, &["rev-parse", "HEAD^{tree}"]);
+    env.isms(&repo)
+        .args([
+            "review",
+            "CLD.9.5.1",
+            "payments-api/CLD.9.5.1",
+            "--note",
+            "isolation test\n2026-H2 passed",
+        ])
+        .assert()
+        .success()
+        .stderr(predicate::str::starts_with(
+            "recorded a review of 2 items on main in ",
+        ));
+    assert_eq!(
+        env.git(&repo, &["log", "-1", "--format=%B"]),
+        "review: control CLD.9.5.1 and 1 more\n\nReviewed: control:CLD.9.5.1\nReviewed: allocation:payments-api/CLD.9.5.1\nReview-Outcome: effective\nReview-Note: isolation test 2026-H2 passed\n\n"
+    );
+    assert_eq!(env.git(&repo, &["rev-parse", "HEAD^{tree}"]), tree_before);
+    assert_eq!(
+        env.git(&repo, &["status", "--porcelain"]),
+        "M  README.md\n M isms.toml\n"
+    );
+}
+
+#[test]
+fn review_refuses_unknown_and_ambiguous_items_and_commits_nothing() {
+    let env = Env::new();
+    let repo = example_on_main(&env);
+    write(
+        &repo,
+        "findings/tenant-db.toml",
+        read(&repo, "findings/2026-003.toml").replace("id = \"2026-003\"", "id = \"tenant-db\""),
+    );
+    env.git(&repo, &["add", "--all"]);
+    env.git(&repo, &["commit", "-qm", "finding named like a service"]);
+    let head = env.git(&repo, &["rev-parse", "HEAD"]);
+    env.isms(&repo)
+        .args(["review", "CLD.9.5.1", "control:CLD.0.0.0", "nosuch", "tenant-db"])
+        .assert()
+        .code(2)
+        .stderr("error: nothing recorded: control:CLD.0.0.0 does not exist; no item is called `nosuch`; `tenant-db` is ambiguous: it could be `service:tenant-db` or `finding:tenant-db`\n  hint: items are control:ID, service:ID, allocation:SERVICE/CONTROL, evidence:ID or finding:ID\n");
+    assert_eq!(env.git(&repo, &["rev-parse", "HEAD"]), head);
+}
+
+#[test]
+fn dry_run_prints_the_message_only() {
+    let env = Env::new();
+    let repo = example_on_main(&env);
+    let head = env.git(&repo, &["rev-parse", "HEAD"]);
+    env.isms(&repo)
+        .args(["review", "service:tenant-db", "--outcome", "needs-change", "--dry-run"])
+        .assert()
+        .success()
+        .stdout("review: service tenant-db\n\nReviewed: service:tenant-db\nReview-Outcome: needs-change\n");
+    assert_eq!(env.git(&repo, &["rev-parse", "HEAD"]), head);
+}
+
+#[test]
+fn reviews_land_when_they_reach_the_record_branch() {
+    let env = Env::new();
+    let repo = example_on_main(&env);
+    let g = |date: &str, args: &[&str]| env.git_at(&repo, date, args);
+    // Direct commit on main: lands at its own committer time.
+    g(
+        "2026-01-10T09:00:00Z",
+        &[
+            "commit",
+            "-q",
+            "--allow-empty",
+            "-m",
+            "review: direct\n\nReviewed: control:CLD.9.5.1\nReview-Note: direct",
+        ],
+    );
+    // A branch merged with --no-ff: lands at the merge's time, with its PR number.
+    g("2026-02-01T09:00:00Z", &["checkout", "-q", "-b", "feature"]);
+    g(
+        "2026-02-01T09:00:00Z",
+        &[
+            "commit",
+            "-q",
+            "--allow-empty",
+            "-m",
+            "review: on a branch\n\nReviewed: control:CLD.9.5.1\nReview-Outcome: needs-change\nReview-Note: merged",
+        ],
+    );
+    g("2026-02-01T09:00:00Z", &["checkout", "-q", "main"]);
+    g(
+        "2026-03-05T12:00:00Z",
+        &[
+            "merge",
+            "-q",
+            "--no-ff",
+            "feature",
+            "-m",
+            "Merge pull request #7 from example/feature",
+        ],
+    );
+    // A squash merge in GitHub's format: lands at the squash commit.
+    g(
+        "2026-04-02T08:30:00Z",
+        &[
+            "commit",
+            "-q",
+            "--allow-empty",
+            "-m",
+            "Quarterly reviews (#9)\n\n* review: isolation\n\nReviewed: control:CLD.9.5.1\nReview-Note: squashed\n\n* fix typo",
+        ],
+    );
+    // A review on a branch that never merged does not count.
+    g(
+        "2026-05-01T09:00:00Z",
+        &["checkout", "-q", "-b", "abandoned"],
+    );
+    g(
+        "2026-05-01T09:00:00Z",
+        &[
+            "commit",
+            "-q",
+            "--allow-empty",
+            "-m",
+            "review: never merged\n\nReviewed: control:CLD.9.5.1",
+        ],
+    );
+    g("2026-05-01T09:00:00Z", &["checkout", "-q", "main"]);
+    // A rebase merge: the rebased commit is on main, landing at its committer time.
+    g(
+        "2026-06-01T09:00:00Z",
+        &["checkout", "-q", "-b", "rebased", "main"],
+    );
+    g(
+        "2026-06-01T09:00:00Z",
+        &[
+            "commit",
+            "-q",
+            "--allow-empty",
+            "-m",
+            "review: rebased\n\nReviewed: control:CLD.9.5.1\nReview-Note: rebased",
+        ],
+    );
+    g("2026-06-01T09:00:00Z", &["checkout", "-q", "main"]);
+    g(
+        "2026-06-03T10:00:00Z",
+        &["rebase", "-q", "--committer-date-is-author-date", "rebased"],
+    );
+    let shown = log(&env, &repo, "CLD.9.5.1");
+    let lines: Vec<String> = shown
+        .lines()
+        .map(|l| {
+            let cols: Vec<&str> = l
+                .split("  ")
+                .filter(|c| !c.trim().is_empty())
+                .map(str::trim)
+                .collect();
+            // Drop the commit column (ids depend on the tree).
+            cols.iter()
+                .enumerate()
+                .filter(|(i, _)| *i != 3)
+                .map(|(_, c)| *c)
+                .collect::<Vec<_>>()
+                .join(" | ")
+        })
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            "LANDED | OUTCOME | AUTHOR | PR | NOTE",
+            "2026-01-10 | effective | Alice Ng | direct",
+            "2026-03-05 | needs-change | Alice Ng | #7 | merged",
+            "2026-04-02 | effective | Alice Ng | #9 | squashed",
+            "2026-06-01 | effective | Alice Ng | rebased",
+        ]
+    );
+}
+
+#[test]
+fn malformed_trailers_are_warnings_with_the_commit() {
+    let env = Env::new();
+    let repo = example_on_main(&env);
+    env.git(
+        &repo,
+        &[
+            "commit",
+            "-q",
+            "--allow-empty",
+            "-m",
+            "review\n\nReviewed: control:CLD.9.5.1\nReview-Outcome: great",
+        ],
+    );
+    env.git(
+        &repo,
+        &[
+            "commit",
+            "-q",
+            "--allow-empty",
+            "-m",
+            "review\n\nReviewed: policy:access",
+        ],
+    );
+    let out = env
+        .isms(&repo)
+        .args(["log", "--format", "json", "CLD.9.5.1"])
+        .output()
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["reviews"].as_array().unwrap().len(), 0);
+    let warnings: Vec<&str> = doc["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        warnings,
+        [
+            "Review-Outcome `great` is not effective or needs-change; the review is not counted",
+            "Reviewed: `policy:access`: unknown item kind `policy`; expected control, service, allocation, evidence or finding",
+        ]
+    );
+}
