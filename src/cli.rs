@@ -15,6 +15,9 @@ Examples:
   isms check --format json        machine-readable findings
   isms new service payments-api --model saas --role provider
   isms schema control             JSON Schema of controls/*.toml
+  isms review CLD.9.5.1 --note \"isolation test passed\"
+  isms stale --owner alice        what alice must review now
+  isms status                     one screen: states, matrix, overdue by owner
 
 Exit status: 0 all good, 1 problems found, 2 could not run.";
 
@@ -65,6 +68,20 @@ pub enum Command {
     Review(ReviewArgs),
     /// The review history of one item, as landed on the record branch.
     Log(LogArgs),
+    /// Items that are overdue, due soon, need change, expired or missing evidence, by owner.
+    Stale(StaleArgs),
+    /// One screen: counts by state, matrix completeness, what is overdue and whose it is.
+    Status,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Exit status: 0 nothing needs action (items may be due soon), 1 something is overdue, needs change, expired or lacks evidence, 2 could not run."
+)]
+pub struct StaleArgs {
+    /// Only items owned by this person or team (a person also sees their teams' items).
+    #[arg(long, value_name = "WHO")]
+    pub owner: Option<String>,
 }
 
 #[derive(Debug, Args)]

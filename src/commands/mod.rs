@@ -6,6 +6,8 @@ mod log;
 mod new;
 mod review;
 mod schema;
+mod stale;
+mod status;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -45,5 +47,54 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Schema(args) => schema::run(&args),
         Command::Review(args) => review::run(&ctx, &args),
         Command::Log(args) => log::run(&ctx, &args),
+        Command::Stale(args) => stale::run(&ctx, &args),
+        Command::Status => status::run(&ctx),
+    }
+}
+
+/// Everything the review-record commands read: the working tree's items, the
+/// record branch's history, and their assessment as of `ctx.today`.
+pub struct Assessed {
+    pub snapshot: crate::model::Snapshot,
+    pub record: crate::history::Record,
+    pub assessment: crate::check::review::Assessment,
+    pub branch: String,
+}
+
+pub fn assessed(ctx: &Context) -> Result<Assessed> {
+    use crate::error::Error;
+    use crate::repo::{self, Repo, Scope, WorkTree};
+    let repo = Repo::discover(&ctx.dir)?;
+    let snapshot = repo::load(&WorkTree::new(&repo.root)?, &Scope::All)?.snapshot;
+    let branch = snapshot
+        .config
+        .as_ref()
+        .map(|c| c.value.defaults.branch.clone())
+        .ok_or_else(|| {
+            Error::new("isms.toml does not parse").hint("run `isms check` to see why")
+        })?;
+    let record = crate::history::record(&repo.git_dir, &branch)?;
+    let assessment = crate::check::review::assess(&snapshot, &record, ctx.today);
+    Ok(Assessed {
+        snapshot,
+        record,
+        assessment,
+        branch,
+    })
+}
+
+/// A person's or team's display name: "alice (Alice Ng)", "platform (team)".
+pub fn owner_label(config: Option<&crate::model::Config>, owner: &str) -> String {
+    match config {
+        Some(c) if c.people.contains_key(owner) => format!("{owner} ({})", c.people[owner].name),
+        Some(c) if c.teams.contains_key(owner) => {
+            let name = &c.teams[owner].name;
+            if name.is_empty() {
+                format!("{owner} (team)")
+            } else {
+                format!("{owner} ({name})")
+            }
+        }
+        _ => owner.to_owned(),
     }
 }

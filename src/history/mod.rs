@@ -1,18 +1,25 @@
 //! The only place that reads git history: the record branch's first-parent
 //! walk, each commit's landing time, and the reviews its trailers record.
 
+mod cache;
+pub mod files;
 pub mod trailers;
+
+use std::collections::HashMap;
 
 use std::path::Path;
 
 use chrono::{DateTime, FixedOffset, TimeZone};
-use serde::Serialize;
+use git2::Oid;
+use serde::{Deserialize, Serialize};
+
+pub use files::FileTimes;
 
 use crate::error::{Error, Result};
 use crate::model::ItemKey;
 
 /// The outcome a review records.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Outcome {
     Effective,
@@ -37,7 +44,7 @@ impl Outcome {
 }
 
 /// One item reviewed by one commit that landed on the record branch.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Review {
     pub item: String,
     pub outcome: Outcome,
@@ -56,17 +63,21 @@ pub struct Review {
 }
 
 /// A trailer that could not be used: reported, never silently dropped.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Malformed {
     pub commit: String,
     pub message: String,
 }
 
-/// The reviews on the record branch, oldest landing first.
-#[derive(Debug, Default)]
+/// The reviews on the record branch, oldest landing first, and when each
+/// item file was added and last changed there.
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
 pub struct Record {
+    /// The record branch's commit this record was read up to.
+    pub tip: Option<String>,
     pub reviews: Vec<Review>,
     pub malformed: Vec<Malformed>,
+    pub files: HashMap<String, FileTimes>,
 }
 
 fn time(sig: &git2::Signature<'_>) -> DateTime<FixedOffset> {
@@ -89,7 +100,12 @@ pub fn pull_request(summary: &str) -> Option<u64> {
     n.parse().ok()
 }
 
-/// Walks the record branch and collects every review that landed on it.
+fn walk_err(e: git2::Error) -> Error {
+    Error::git("walk history", e)
+}
+
+/// The record of `branch`, read from the cache under the git directory and
+/// brought up to date by walking only the commits that landed since.
 pub fn record(git_dir: &Path, branch: &str) -> Result<Record> {
     let repo = git2::Repository::open(git_dir).map_err(|e| Error::git("open the repository", e))?;
     let reference = format!("refs/heads/{branch}");
@@ -104,15 +120,49 @@ pub fn record(git_dir: &Path, branch: &str) -> Result<Record> {
         }
         Err(e) => return Err(Error::git(format!("resolve {reference}"), e)),
     };
-    let mut walk = repo.revwalk().map_err(|e| Error::git("walk history", e))?;
-    walk.push(tip).map_err(|e| Error::git("walk history", e))?;
-    walk.simplify_first_parent()
-        .map_err(|e| Error::git("walk history", e))?;
+    let cache_path = cache::path(repo.path(), branch);
+    let mut record = match cache::load(&cache_path) {
+        cache::Loaded::Hit(r) => r,
+        cache::Loaded::Missing => Record::default(),
+        cache::Loaded::Corrupt => {
+            crate::output::note("note: the history cache was unreadable; rebuilding it");
+            Record::default()
+        }
+    };
+    let from = match record.tip.as_deref().map(Oid::from_str) {
+        Some(Ok(old)) if old == tip => return Ok(record),
+        Some(Ok(old)) if repo.graph_descendant_of(tip, old).unwrap_or(false) => Some(old),
+        Some(_) => {
+            crate::output::note(&format!(
+                "note: `{branch}` was rewritten since the history cache was built; rebuilding it"
+            ));
+            record = Record::default();
+            None
+        }
+        None => None,
+    };
+    extend(&repo, &mut record, tip, from)?;
+    record.tip = Some(tip.to_string());
+    // A cache that cannot be written only costs speed next time.
+    let _ = cache::save(&cache_path, &record);
+    Ok(record)
+}
+
+/// Walks the first-parent commits from `from` (exclusive) to `tip`.
+fn extend(repo: &git2::Repository, record: &mut Record, tip: Oid, from: Option<Oid>) -> Result<()> {
+    let mut walk = repo.revwalk().map_err(walk_err)?;
+    walk.push(tip).map_err(walk_err)?;
+    if let Some(from) = from {
+        walk.hide(from).map_err(walk_err)?;
+    }
+    walk.simplify_first_parent().map_err(walk_err)?;
     walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::REVERSE)
-        .map_err(|e| Error::git("walk history", e))?;
-    let mut record = Record::default();
+        .map_err(walk_err)?;
+    let mut trees = files::TreeCache::default();
+    let mut previous: Option<(Oid, Oid)> = None; // (commit, its tree)
+    let mut changes = Vec::new();
     for oid in walk {
-        let oid = oid.map_err(|e| Error::git("walk history", e))?;
+        let oid = oid.map_err(walk_err)?;
         let landing = repo
             .find_commit(oid)
             .map_err(|e| Error::git(format!("read commit {oid}"), e))?;
@@ -121,35 +171,49 @@ pub fn record(git_dir: &Path, branch: &str) -> Result<Record> {
             landing.summary_bytes().unwrap_or(b""),
         ));
         let landed_by = oid.to_string();
-        collect(&landing, landed, &landed_by, pr, &mut record);
+        collect(&landing, landed, &landed_by, pr, record);
+        let parent_tree = match (landing.parent_id(0).ok(), previous) {
+            (Some(p), Some((prev, tree))) if p == prev => Some(tree),
+            (Some(p), _) => Some(repo.find_commit(p).map_err(walk_err)?.tree_id()),
+            (None, _) => None,
+        };
+        changes.clear();
+        files::diff(
+            repo,
+            &mut trees,
+            parent_tree,
+            Some(landing.tree_id()),
+            &mut changes,
+        )
+        .map_err(walk_err)?;
+        files::apply(
+            &mut record.files,
+            std::mem::take(&mut changes),
+            landed.timestamp(),
+        );
+        previous = Some((oid, landing.tree_id()));
         if landing.parent_count() > 1 {
             // Everything the merge brought in lands with it.
-            let mut merged = repo.revwalk().map_err(|e| Error::git("walk history", e))?;
+            let mut merged = repo.revwalk().map_err(walk_err)?;
             for parent in landing.parent_ids().skip(1) {
-                merged
-                    .push(parent)
-                    .map_err(|e| Error::git("walk history", e))?;
+                merged.push(parent).map_err(walk_err)?;
             }
             merged
-                .hide(
-                    landing
-                        .parent_id(0)
-                        .map_err(|e| Error::git("walk history", e))?,
-                )
-                .map_err(|e| Error::git("walk history", e))?;
+                .hide(landing.parent_id(0).map_err(walk_err)?)
+                .map_err(walk_err)?;
             merged
                 .set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::REVERSE)
-                .map_err(|e| Error::git("walk history", e))?;
+                .map_err(walk_err)?;
             for m in merged {
-                let m = m.map_err(|e| Error::git("walk history", e))?;
+                let m = m.map_err(walk_err)?;
                 let commit = repo
                     .find_commit(m)
                     .map_err(|e| Error::git(format!("read commit {m}"), e))?;
-                collect(&commit, landed, &landed_by, pr, &mut record);
+                collect(&commit, landed, &landed_by, pr, record);
             }
         }
     }
-    Ok(record)
+    Ok(())
 }
 
 /// The values of `key` (case-insensitive, as git compares tokens) in a block.

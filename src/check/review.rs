@@ -1,0 +1,346 @@
+//! Staleness (DESIGN §2, §3): each item's state as of a date, from the
+//! snapshot and the review record. Pure: no git, no files.
+
+use std::collections::{BTreeSet, HashMap};
+
+use chrono::{DateTime, NaiveDate};
+use serde::Serialize;
+
+use crate::history::{FileTimes, Outcome, Record, Review};
+use crate::model::{Approval, Config, Id, Period, Snapshot};
+
+/// The state of one item.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum State {
+    Ok,
+    Due,
+    Overdue,
+    NeedsChange,
+    Expired,
+    MissingEvidence,
+}
+
+impl State {
+    /// States that need action now (`isms stale` exits 1).
+    pub fn is_flagged(self) -> bool {
+        !matches!(self, State::Ok | State::Due)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::Ok => "ok",
+            State::Due => "due",
+            State::Overdue => "overdue",
+            State::NeedsChange => "needs-change",
+            State::Expired => "expired",
+            State::MissingEvidence => "missing-evidence",
+        }
+    }
+}
+
+/// The review that an item's state rests on.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct LastReview {
+    pub landed: NaiveDate,
+    pub author: String,
+    /// The reviewing commit; `None` when a file change counted (`count_changes`).
+    pub commit: Option<String>,
+    pub outcome: Outcome,
+    pub pull_request: Option<u64>,
+}
+
+/// One item's state as of the assessment date.
+#[derive(Clone, Debug, Serialize)]
+pub struct ItemStatus {
+    pub item: String,
+    pub kind: &'static str,
+    pub file: String,
+    pub owner: String,
+    pub state: State,
+    /// When the next review is due, evidence expires or a finding is due.
+    pub due: Option<NaiveDate>,
+    pub cadence: Option<String>,
+    pub last_review: Option<LastReview>,
+    /// What the state means for this item, in words.
+    pub detail: String,
+}
+
+/// A review that does not count because its author does not own the item
+/// (`approval = "author"`).
+#[derive(Clone, Debug, Serialize)]
+pub struct Unauthorized {
+    pub item: String,
+    pub commit: String,
+    pub author: String,
+    pub email: String,
+    pub owner: String,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct Assessment {
+    pub items: Vec<ItemStatus>,
+    pub unauthorized: Vec<Unauthorized>,
+}
+
+/// Email addresses (lowercase) of an owner: a person, or a team's members.
+fn owner_emails(config: &Config, owner: &str) -> BTreeSet<String> {
+    let email = |p: &str| {
+        config
+            .people
+            .get(p)
+            .map(|p| p.email.trim().to_lowercase())
+            .filter(|e| !e.is_empty())
+    };
+    match config.teams.get(owner) {
+        Some(team) => team
+            .members
+            .iter()
+            .filter_map(|m| email(m.as_str()))
+            .collect(),
+        None => email(owner).into_iter().collect(),
+    }
+}
+
+fn date_of(secs: i64) -> NaiveDate {
+    DateTime::from_timestamp(secs, 0)
+        .unwrap_or_default()
+        .date_naive()
+}
+
+struct Reviewable<'a> {
+    key: String,
+    kind: &'static str,
+    file: String,
+    owner: &'a Id,
+    cadence: Period,
+}
+
+/// Assesses every item of `s` as of `today`.
+pub fn assess(s: &Snapshot, record: &Record, today: NaiveDate) -> Assessment {
+    let mut out = Assessment::default();
+    let Some(config) = s.config.as_ref().map(|c| &c.value) else {
+        return out;
+    };
+    let defaults = &config.defaults;
+    let due_soon = |due: NaiveDate| today >= due_soon_start(due, defaults.due_soon);
+
+    let mut by_item: HashMap<&str, Vec<&Review>> = HashMap::new();
+    for r in &record.reviews {
+        if r.landed.date_naive() <= today {
+            by_item.entry(r.item.as_str()).or_default().push(r);
+        }
+    }
+
+    let mut reviewables = Vec::new();
+    for (id, c) in &s.controls {
+        reviewables.push(Reviewable {
+            key: format!("control:{id}"),
+            kind: "control",
+            file: c.path.clone(),
+            owner: &c.value.owner,
+            cadence: c.value.cadence.unwrap_or(defaults.cadence),
+        });
+    }
+    for (id, v) in s.services.iter().filter(|(_, v)| v.value.in_scope) {
+        reviewables.push(Reviewable {
+            key: format!("service:{id}"),
+            kind: "service",
+            file: v.path.clone(),
+            owner: &v.value.owner,
+            cadence: defaults.cadence,
+        });
+    }
+    for ((svc, ctl), a) in &s.allocations {
+        let control_cadence = s.controls.get(ctl).and_then(|c| c.value.cadence);
+        reviewables.push(Reviewable {
+            key: format!("allocation:{svc}/{ctl}"),
+            kind: "allocation",
+            file: a.path.clone(),
+            owner: &a.value.owner,
+            cadence: a
+                .value
+                .cadence
+                .or(control_cadence)
+                .unwrap_or(defaults.cadence),
+        });
+    }
+
+    for item in reviewables {
+        let emails = owner_emails(config, item.owner.as_str());
+        let mut counting: Vec<LastReview> = Vec::new();
+        for r in by_item.get(item.key.as_str()).into_iter().flatten() {
+            if config.review.approval == Approval::Author
+                && !emails.contains(&r.email.to_lowercase())
+            {
+                out.unauthorized.push(Unauthorized {
+                    item: item.key.clone(),
+                    commit: r.commit.clone(),
+                    author: r.author.clone(),
+                    email: r.email.clone(),
+                    owner: item.owner.to_string(),
+                });
+                continue;
+            }
+            counting.push(LastReview {
+                landed: r.landed.date_naive(),
+                author: r.author.clone(),
+                commit: Some(r.commit.clone()),
+                outcome: r.outcome,
+                pull_request: r.pull_request,
+            });
+        }
+        let times: Option<&FileTimes> = record.files.get(&item.file);
+        if config.review.count_changes {
+            if let Some(t) = times.filter(|t| date_of(t.changed) <= today) {
+                counting.push(LastReview {
+                    landed: date_of(t.changed),
+                    author: "(file change)".into(),
+                    commit: None,
+                    outcome: Outcome::Effective,
+                    pull_request: None,
+                });
+            }
+        }
+        // The latest counting review decides; on the same day an effective one wins.
+        let last = counting
+            .into_iter()
+            .max_by_key(|r| (r.landed, r.outcome == Outcome::Effective));
+        let base = match &last {
+            Some(r) => r.landed,
+            // Never reviewed: due one cadence after the file was added (or now, if not yet landed).
+            None => times.map(|t| date_of(t.added)).unwrap_or(today),
+        };
+        let due = item.cadence.after(base);
+        let (state, detail) = match &last {
+            Some(r) if r.outcome == Outcome::NeedsChange => (
+                State::NeedsChange,
+                format!(
+                    "last review on {} found it needs change; an effective review closes it",
+                    r.landed
+                ),
+            ),
+            _ if today > due => (
+                State::Overdue,
+                match &last {
+                    Some(r) => format!("last reviewed {}; due {due} ({})", r.landed, item.cadence),
+                    None => format!(
+                        "never reviewed; due {due}, one cadence ({}) after it was added",
+                        item.cadence
+                    ),
+                },
+            ),
+            _ if due_soon(due) => (State::Due, format!("due {due}")),
+            _ => (State::Ok, format!("next review due {due}")),
+        };
+        out.items.push(ItemStatus {
+            item: item.key,
+            kind: item.kind,
+            file: item.file,
+            owner: item.owner.to_string(),
+            state,
+            due: Some(due),
+            cadence: Some(item.cadence.to_string()),
+            last_review: last,
+            detail,
+        });
+    }
+
+    for (id, e) in &s.evidence {
+        let ev = &e.value;
+        let expires = ev
+            .expires
+            .map(|d| d.0)
+            .or_else(|| ev.valid_for.map(|p| p.after(ev.collected.0)));
+        let (state, detail) = match expires {
+            Some(x) if today > x => (State::Expired, format!("expired {x}")),
+            Some(x) if due_soon(x) => (State::Due, format!("expires {x}")),
+            Some(x) => (State::Ok, format!("valid until {x}")),
+            None => (State::Ok, "does not expire".into()),
+        };
+        out.items.push(ItemStatus {
+            item: format!("evidence:{id}"),
+            kind: "evidence",
+            file: e.path.clone(),
+            owner: ev.collected_by.to_string(),
+            state,
+            due: expires,
+            cadence: None,
+            last_review: None,
+            detail,
+        });
+    }
+
+    // Controls whose required evidence has no current item of its kind.
+    for (id, c) in s.controls.iter().filter(|(_, c)| c.value.is_applicable()) {
+        for req in &c.value.evidence_required {
+            let current = s.evidence.values().any(|e| {
+                let ev = &e.value;
+                let expires = ev
+                    .expires
+                    .map(|d| d.0)
+                    .or_else(|| ev.valid_for.map(|p| p.after(ev.collected.0)));
+                ev.kind == req.kind
+                    && ev.controls.contains(id)
+                    && ev.collected.0 <= today
+                    && expires.is_none_or(|x| today <= x)
+                    && today <= req.every.after(ev.collected.0)
+            });
+            if !current {
+                out.items.push(ItemStatus {
+                    item: format!("control:{id}"),
+                    kind: "control",
+                    file: c.path.clone(),
+                    owner: c.value.owner.to_string(),
+                    state: State::MissingEvidence,
+                    due: None,
+                    cadence: Some(req.every.to_string()),
+                    last_review: None,
+                    detail: format!(
+                        "no current `{}` evidence (needed every {})",
+                        req.kind, req.every
+                    ),
+                });
+            }
+        }
+    }
+
+    for (id, f) in &s.findings {
+        use crate::model::FindingStatus;
+        let v = &f.value;
+        let open = !matches!(v.status, FindingStatus::Closed | FindingStatus::Accepted);
+        let (state, detail) = match v.due.map(|d| d.0) {
+            Some(d) if open && today > d => {
+                (State::Overdue, format!("corrective action was due {d}"))
+            }
+            Some(d) if open && due_soon(d) => (State::Due, format!("corrective action due {d}")),
+            Some(d) if open => (State::Ok, format!("corrective action due {d}")),
+            _ if open => (State::Ok, "open, no due date".into()),
+            _ => (State::Ok, "closed".into()),
+        };
+        out.items.push(ItemStatus {
+            item: format!("finding:{id}"),
+            kind: "finding",
+            file: f.path.clone(),
+            owner: v.owner.to_string(),
+            state,
+            due: v.due.map(|d| d.0),
+            cadence: None,
+            last_review: None,
+            detail,
+        });
+    }
+    out
+}
+
+/// The first day an item due on `due` counts as due soon.
+fn due_soon_start(due: NaiveDate, window: Period) -> NaiveDate {
+    // Subtracting a period: step back by the same calendar amount.
+    let back = match window {
+        Period::Days(n) => due.checked_sub_days(chrono::Days::new(n.into())),
+        Period::Weeks(n) => due.checked_sub_days(chrono::Days::new(u64::from(n) * 7)),
+        Period::Months(n) => due.checked_sub_months(chrono::Months::new(n)),
+        Period::Years(n) => due.checked_sub_months(chrono::Months::new(n.saturating_mul(12))),
+    };
+    back.unwrap_or(NaiveDate::MIN)
+}

@@ -1,0 +1,174 @@
+//! `isms stale [--owner WHO]`: what needs review, by owner.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::process::ExitCode;
+
+use serde::Serialize;
+
+use crate::check::review::{ItemStatus, State, Unauthorized};
+use crate::cli::{Format, StaleArgs};
+use crate::error::{Error, Result};
+use crate::history::Malformed;
+use crate::output;
+
+use super::{Context, assessed, owner_label};
+
+/// The JSON document of `isms stale --format json` (pinned by a test).
+#[derive(Serialize)]
+struct StaleJson<'a> {
+    version: u32,
+    as_of: String,
+    branch: &'a str,
+    flagged: usize,
+    due: usize,
+    items: Vec<&'a ItemStatus>,
+    unauthorized: &'a [Unauthorized],
+    warnings: &'a [Malformed],
+}
+
+pub fn run(ctx: &Context, args: &StaleArgs) -> Result<ExitCode> {
+    let a = assessed(ctx)?;
+    let config = a.snapshot.config.as_ref().map(|c| &c.value);
+    let owners: Option<Vec<String>> = match &args.owner {
+        None => None,
+        Some(who) => {
+            let c = config.expect("assessed() checked the config");
+            if !c.has_owner(who) {
+                return Err(Error::new(format!(
+                    "`{who}` is not a person or team in isms.toml"
+                )));
+            }
+            let mut keys = vec![who.clone()];
+            keys.extend(
+                c.teams
+                    .iter()
+                    .filter(|(_, t)| t.members.iter().any(|m| m.as_str() == who))
+                    .map(|(k, _)| k.to_string()),
+            );
+            Some(keys)
+        }
+    };
+    let mut items: Vec<&ItemStatus> = a
+        .assessment
+        .items
+        .iter()
+        .filter(|i| i.state != State::Ok)
+        .filter(|i| owners.as_ref().is_none_or(|o| o.contains(&i.owner)))
+        .collect();
+    items.sort_by(|x, y| {
+        (&x.owner, std::cmp::Reverse(x.state), x.due, &x.item).cmp(&(
+            &y.owner,
+            std::cmp::Reverse(y.state),
+            y.due,
+            &y.item,
+        ))
+    });
+    let flagged = items.iter().filter(|i| i.state.is_flagged()).count();
+    let due = items.len() - flagged;
+    let mut out = anstream::stdout().lock();
+    let _ = match ctx.format {
+        Format::Json => {
+            let doc = StaleJson {
+                version: 1,
+                as_of: ctx.today.to_string(),
+                branch: &a.branch,
+                flagged,
+                due,
+                items,
+                unauthorized: &a.assessment.unauthorized,
+                warnings: &a.record.malformed,
+            };
+            serde_json::to_writer_pretty(&mut out, &doc)
+                .map_err(std::io::Error::other)
+                .and_then(|()| writeln!(out))
+        }
+        Format::Github => items.iter().try_for_each(|i| {
+            let level = if i.state.is_flagged() {
+                "error"
+            } else {
+                "warning"
+            };
+            writeln!(
+                out,
+                "::{level} file={},title=isms {}::{} is {}: {}",
+                i.file,
+                i.state.as_str(),
+                i.item,
+                i.state.as_str(),
+                i.detail
+            )
+        }),
+        Format::Human => {
+            let r = human(&mut out, &items, config);
+            for w in &a.record.malformed {
+                output::note(&format!(
+                    "warning: commit {}: {}",
+                    &w.commit[..10.min(w.commit.len())],
+                    w.message
+                ));
+            }
+            for u in &a.assessment.unauthorized {
+                output::note(&format!(
+                    "warning: review of {} in {} by {} <{}> does not count: {} does not own it (approval = \"author\")",
+                    u.item,
+                    &u.commit[..10],
+                    u.author,
+                    u.email,
+                    u.owner
+                ));
+            }
+            output::note(&if items.is_empty() {
+                format!("nothing to review as of {}", ctx.today)
+            } else {
+                format!(
+                    "{} need action, {} due soon, as of {}",
+                    flagged, due, ctx.today
+                )
+            });
+            r
+        }
+    };
+    Ok(ExitCode::from(u8::from(flagged > 0)))
+}
+
+fn human(
+    out: &mut impl Write,
+    items: &[&ItemStatus],
+    config: Option<&crate::model::Config>,
+) -> std::io::Result<()> {
+    let mut groups: BTreeMap<&str, Vec<&ItemStatus>> = BTreeMap::new();
+    for i in items {
+        groups.entry(i.owner.as_str()).or_default().push(i);
+    }
+    let width = items.iter().map(|i| i.item.len()).max().unwrap_or(0);
+    for (owner, list) in groups {
+        writeln!(out, "{}", owner_label(config, owner))?;
+        for i in list {
+            let by = match &i.last_review {
+                Some(r) => {
+                    let commit = r
+                        .commit
+                        .as_deref()
+                        .map(|c| format!(" in {}", &c[..10]))
+                        .unwrap_or_default();
+                    let pr = r
+                        .pull_request
+                        .map(|n| format!(" (#{n})"))
+                        .unwrap_or_default();
+                    format!("; last review {} by {}{commit}{pr}", r.landed, r.author)
+                }
+                None => String::new(),
+            };
+            writeln!(
+                out,
+                "  {:<16} {:<width$}  {}{by}",
+                i.state.as_str(),
+                i.item,
+                i.detail
+            )?;
+        }
+        writeln!(out)?;
+    }
+    Ok(())
+}
