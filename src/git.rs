@@ -8,7 +8,13 @@ use crate::error::{Error, Result};
 
 /// Runs `git -C dir args…`; its stdout on success, a clear error otherwise.
 pub fn run(dir: &Path, args: &[&str]) -> Result<String> {
+    run_with(dir, args, &[])
+}
+
+/// [`run`] with extra environment variables (identities, dates).
+pub fn run_with(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Result<String> {
     let output = Command::new("git")
+        .envs(env.iter().copied())
         .arg("-C")
         .arg(dir)
         .args(args)

@@ -41,7 +41,12 @@ pub fn control_path(id: &Id) -> String {
 }
 
 /// A control file from its catalog entry.
-pub fn control(c: &CatalogControl, owner: &str, soa: &SoaDecision) -> String {
+pub fn control(
+    c: &CatalogControl,
+    owner: &str,
+    cadence: Option<&str>,
+    soa: &SoaDecision,
+) -> String {
     let path = control_path(&c.id);
     let mut s = header(FileKind::Control, &path);
     let sides: Vec<String> = c
@@ -64,6 +69,9 @@ pub fn control(c: &CatalogControl, owner: &str, soa: &SoaDecision) -> String {
     let _ = writeln!(s, "guidance_for = {}", list(&sides));
     let _ = writeln!(s, "maps_to = {{ {} }}", maps.join(", "));
     let _ = writeln!(s, "owner = {}", q(owner));
+    if let Some(c) = cadence {
+        let _ = writeln!(s, "cadence = {}", q(c));
+    }
     let _ = writeln!(
         s,
         "matrix = {}               # true: each in-scope service needs an allocation",

@@ -205,7 +205,7 @@ fn github_format_prints_annotations() {
         .args(["check", "--format", "github"])
         .assert()
         .code(1)
-        .stdout("::error file=responsibilities/tenant-db/CLD.9.5.1.toml,title=isms matrix-incomplete::missing allocation: service `tenant-db` (services/tenant-db.toml) is in scope and control `CLD.9.5.1` (controls/CLD.9.5.1.toml:9) needs one per service%0Ahint: run `isms new allocation tenant-db CLD.9.5.1` to create it with the default party\n");
+        .stdout("::error file=responsibilities/tenant-db/CLD.9.5.1.toml,title=isms matrix-incomplete::missing allocation: service `tenant-db` (services/tenant-db.toml) is in scope and control `CLD.9.5.1` (controls/CLD.9.5.1.toml:10) needs one per service%0Ahint: run `isms new allocation tenant-db CLD.9.5.1` to create it with the default party\n");
 }
 
 #[test]

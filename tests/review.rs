@@ -111,7 +111,7 @@ fn reviews_land_when_they_reach_the_record_branch() {
             "-q",
             "--allow-empty",
             "-m",
-            "review: direct\n\nReviewed: control:CLD.9.5.1\nReview-Note: direct",
+            "review: direct\n\nReviewed: control:CLD.13.1.4\nReview-Note: direct",
         ],
     );
     // A branch merged with --no-ff: lands at the merge's time, with its PR number.
@@ -123,7 +123,7 @@ fn reviews_land_when_they_reach_the_record_branch() {
             "-q",
             "--allow-empty",
             "-m",
-            "review: on a branch\n\nReviewed: control:CLD.9.5.1\nReview-Outcome: needs-change\nReview-Note: merged",
+            "review: on a branch\n\nReviewed: control:CLD.13.1.4\nReview-Outcome: needs-change\nReview-Note: merged",
         ],
     );
     g("2026-02-01T09:00:00Z", &["checkout", "-q", "main"]);
@@ -146,7 +146,7 @@ fn reviews_land_when_they_reach_the_record_branch() {
             "-q",
             "--allow-empty",
             "-m",
-            "Quarterly reviews (#9)\n\n* review: isolation\n\nReviewed: control:CLD.9.5.1\nReview-Note: squashed\n\n* fix typo",
+            "Quarterly reviews (#9)\n\n* review: isolation\n\nReviewed: control:CLD.13.1.4\nReview-Note: squashed\n\n* fix typo",
         ],
     );
     // A review on a branch that never merged does not count.
@@ -161,7 +161,7 @@ fn reviews_land_when_they_reach_the_record_branch() {
             "-q",
             "--allow-empty",
             "-m",
-            "review: never merged\n\nReviewed: control:CLD.9.5.1",
+            "review: never merged\n\nReviewed: control:CLD.13.1.4",
         ],
     );
     g("2026-05-01T09:00:00Z", &["checkout", "-q", "main"]);
@@ -177,7 +177,7 @@ fn reviews_land_when_they_reach_the_record_branch() {
             "-q",
             "--allow-empty",
             "-m",
-            "review: rebased\n\nReviewed: control:CLD.9.5.1\nReview-Note: rebased",
+            "review: rebased\n\nReviewed: control:CLD.13.1.4\nReview-Note: rebased",
         ],
     );
     g("2026-06-01T09:00:00Z", &["checkout", "-q", "main"]);
@@ -185,7 +185,7 @@ fn reviews_land_when_they_reach_the_record_branch() {
         "2026-06-03T10:00:00Z",
         &["rebase", "-q", "--committer-date-is-author-date", "rebased"],
     );
-    let shown = log(&env, &repo, "CLD.9.5.1");
+    let shown = log(&env, &repo, "CLD.13.1.4");
     let lines: Vec<String> = shown
         .lines()
         .map(|l| {
@@ -226,7 +226,7 @@ fn malformed_trailers_are_warnings_with_the_commit() {
             "-q",
             "--allow-empty",
             "-m",
-            "review\n\nReviewed: control:CLD.9.5.1\nReview-Outcome: great",
+            "review\n\nReviewed: control:CLD.13.1.4\nReview-Outcome: great",
         ],
     );
     env.git(
@@ -241,7 +241,7 @@ fn malformed_trailers_are_warnings_with_the_commit() {
     );
     let out = env
         .isms(&repo)
-        .args(["log", "--format", "json", "CLD.9.5.1"])
+        .args(["log", "--format", "json", "CLD.13.1.4"])
         .output()
         .unwrap();
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();

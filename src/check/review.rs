@@ -215,17 +215,14 @@ pub fn assess(s: &Snapshot, record: &Record, today: NaiveDate) -> Assessment {
         let (state, detail) = match &last {
             Some(r) if r.outcome == Outcome::NeedsChange => (
                 State::NeedsChange,
-                format!(
-                    "last review on {} found it needs change; an effective review closes it",
-                    r.landed
-                ),
+                "needs change; an effective review closes it".to_owned(),
             ),
             _ if today > due => (
                 State::Overdue,
                 match &last {
-                    Some(r) => format!("last reviewed {}; due {due} ({})", r.landed, item.cadence),
+                    Some(_) => format!("was due {due} (every {})", item.cadence),
                     None => format!(
-                        "never reviewed; due {due}, one cadence ({}) after it was added",
+                        "never reviewed; was due {due}, {} after it was added",
                         item.cadence
                     ),
                 },

@@ -39,19 +39,28 @@ pub fn run(ctx: &Context, args: &InitArgs) -> Result<ExitCode> {
         write_new(&dir.join(path), contents.as_bytes())?;
     }
     git::run(&dir, &["add", "--all"])?;
-    let message = if args.example {
-        "Initialise compliance repository (example organisation)"
+    if args.example {
+        example_history(&dir, &branch, ctx.today)?;
     } else {
-        "Initialise compliance repository"
-    };
-    git::run(&dir, &["commit", "--quiet", "--no-verify", "-m", message]).map_err(|e| {
-        Error::new(format!(
-            "created the files in {}, but could not commit them",
-            dir.display()
-        ))
-        .caused_by(e.cause.unwrap_or(e.message))
-        .hint("set git's user.name and user.email, then run `git add --all && git commit`")
-    })?;
+        git::run(
+            &dir,
+            &[
+                "commit",
+                "--quiet",
+                "--no-verify",
+                "-m",
+                "Initialise compliance repository",
+            ],
+        )
+        .map_err(|e| {
+            Error::new(format!(
+                "created the files in {}, but could not commit them",
+                dir.display()
+            ))
+            .caused_by(e.cause.unwrap_or(e.message))
+            .hint("set git's user.name and user.email, then run `git add --all && git commit`")
+        })?;
+    }
     let count = |prefix: &str| {
         files
             .iter()
@@ -182,7 +191,7 @@ fn plain_files(args: &InitArgs, dir: &Path, branch: &str) -> Vec<(String, String
     for c in templates::catalog().control {
         files.push((
             scaffold::control_path(&c.id),
-            scaffold::control(&c, "isms-owner", &soa),
+            scaffold::control(&c, "isms-owner", None, &soa),
         ));
     }
     files
@@ -204,6 +213,9 @@ fn example_owner(id: &str) -> &'static str {
         _ => "alice",
     }
 }
+
+/// Controls the example reviews every quarter (their allocations inherit it).
+const QUARTERLY: [&str; 2] = ["CLD.9.5.1", "12.4.1"];
 
 const NO_PREMISES: &str = "Example Cloud Ltd has no premises that host information processing: data centres are Northwind Cloud's, covered by its certification (evidence northwind-attestation-2026).";
 
@@ -359,9 +371,10 @@ fn example_files(branch: &str) -> Vec<(String, String)> {
     let catalog = templates::catalog().control;
     for c in &catalog {
         let soa = example_soa(c.id.as_str());
+        let cadence = QUARTERLY.contains(&c.id.as_str()).then_some("quarterly");
         files.push((
             scaffold::control_path(&c.id),
-            scaffold::control(c, example_owner(c.id.as_str()), &soa),
+            scaffold::control(c, example_owner(c.id.as_str()), cadence, &soa),
         ));
     }
     for svc in &EXAMPLE_SERVICES {
@@ -394,4 +407,99 @@ fn example_files(branch: &str) -> Vec<(String, String)> {
         files.push((path.to_owned(), templates::render(text, &vars)));
     }
     files
+}
+
+/// Commits the example with a review history, dated relative to `today`:
+/// some reviews current, one needing change, one due soon, some overdue.
+fn example_history(dir: &Path, branch: &str, today: chrono::NaiveDate) -> Result<()> {
+    let people = [
+        ("alice", "Alice Ng", "alice@example.com"),
+        ("bob", "Bob Okafor", "bob@example.com"),
+        ("dave", "Dave Lindqvist", "dave@example.com"),
+    ];
+    let commit = |who: &str, days_ago: u64, args: &[&str]| -> Result<String> {
+        let (_, name, email) = people.iter().find(|p| p.0 == who).expect("example person");
+        let date = format!("{}T10:00:00+00:00", today - chrono::Days::new(days_ago));
+        let env = [
+            ("GIT_AUTHOR_NAME", *name),
+            ("GIT_AUTHOR_EMAIL", *email),
+            ("GIT_COMMITTER_NAME", *name),
+            ("GIT_COMMITTER_EMAIL", *email),
+            ("GIT_AUTHOR_DATE", date.as_str()),
+            ("GIT_COMMITTER_DATE", date.as_str()),
+        ];
+        git::run_with(dir, args, &env)
+    };
+    let empty = |who: &str, days_ago: u64, message: &str| {
+        commit(
+            who,
+            days_ago,
+            &[
+                "commit",
+                "--quiet",
+                "--no-verify",
+                "--allow-empty",
+                "-m",
+                message,
+            ],
+        )
+    };
+    commit(
+        "alice",
+        300,
+        &[
+            "commit",
+            "--quiet",
+            "--no-verify",
+            "-m",
+            "Initialise compliance repository (example organisation)",
+        ],
+    )?;
+    empty(
+        "alice",
+        150,
+        "review: CLD.9.5.1 on payments-api\n\nReviewed: control:CLD.9.5.1\nReviewed: allocation:payments-api/CLD.9.5.1\nReview-Outcome: effective\nReview-Note: 2026-H1 isolation test passed",
+    )?;
+    empty(
+        "dave",
+        80,
+        "review: event logging\n\nReviewed: control:12.4.1\nReview-Outcome: effective\nReview-Note: log pipeline alerts tested end to end",
+    )?;
+    // A pull request merged with a merge commit.
+    commit(
+        "bob",
+        22,
+        &["checkout", "--quiet", "-b", "review/isolation"],
+    )?;
+    empty(
+        "bob",
+        22,
+        "review: isolation on the platform services\n\nReviewed: allocation:tenant-db/CLD.9.5.1\nReviewed: allocation:northwind-compute/CLD.9.5.1\nReview-Outcome: effective\nReview-Note: 2026-H2 isolation test passed (evidence 2026-h2-isolation-test)",
+    )?;
+    commit("bob", 21, &["checkout", "--quiet", branch])?;
+    commit(
+        "alice",
+        21,
+        &[
+            "merge",
+            "--quiet",
+            "--no-ff",
+            "--no-verify",
+            "review/isolation",
+            "-m",
+            "Merge pull request #12 from example/review/isolation",
+        ],
+    )?;
+    commit(
+        "alice",
+        21,
+        &["branch", "--quiet", "-d", "review/isolation"],
+    )?;
+    // A pull request squashed in GitHub's format.
+    empty(
+        "alice",
+        10,
+        "Quarterly logging review (#15)\n\n* review: logging on payments-api and northwind-compute\n\nReviewed: allocation:payments-api/12.4.1\nReviewed: allocation:northwind-compute/12.4.1\nReview-Outcome: effective\n\n* review: logging on tenant-db\n\nReviewed: allocation:tenant-db/12.4.1\nReview-Outcome: needs-change\nReview-Note: replica logs are kept 30 days, policy says 12 months",
+    )?;
+    Ok(())
 }

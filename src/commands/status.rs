@@ -173,7 +173,13 @@ fn human(
         return Ok(());
     }
     writeln!(out, "\n  {RED}needs action{RED:#}, by owner:")?;
-    for o in &d.overdue_by_owner {
+    let labels: Vec<String> = d
+        .overdue_by_owner
+        .iter()
+        .map(|o| owner_label(config, &o.owner))
+        .collect();
+    let width = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0);
+    for (o, label) in d.overdue_by_owner.iter().zip(&labels) {
         let shown: Vec<&str> = o.items.iter().take(4).map(String::as_str).collect();
         let more = if o.items.len() > 4 {
             format!(", +{} more", o.items.len() - 4)
@@ -182,8 +188,7 @@ fn human(
         };
         writeln!(
             out,
-            "    {:<28} {:>3}  {}{more}",
-            owner_label(config, &o.owner),
+            "    {label:<width$}  {:>3}  {}{more}",
             o.items.len(),
             shown.join(", ")
         )?;
