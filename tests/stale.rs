@@ -1,0 +1,443 @@
+//! Staleness end to end (DESIGN §2, §3): histories built with real git and
+//! pinned dates, read back through `isms stale` / `isms status`, and the cache.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::{Env, read, write};
+use predicates::prelude::*;
+
+const AS_OF: &str = "2026-11-02";
+
+fn example(env: &Env) -> PathBuf {
+    let dir = env.path().join("repo");
+    std::fs::create_dir(&dir).unwrap();
+    env.git(&dir, &["init", "-q", "-b", "main"]);
+    env.isms(&dir)
+        .args(["--as-of", AS_OF, "init", "--example"])
+        .assert()
+        .success();
+    dir
+}
+
+fn json(env: &Env, repo: &Path, args: &[&str]) -> (Option<i32>, serde_json::Value, String) {
+    let out = env
+        .isms(repo)
+        .args(["--format", "json"])
+        .args(args)
+        .output()
+        .unwrap();
+    let v = serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null);
+    (
+        out.status.code(),
+        v,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Commit ids depend on every byte of the example; the tests pin the rest.
+fn redact(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::String(s)
+            if s.len() == 40 && s.bytes().all(|b| b.is_ascii_hexdigit()) =>
+        {
+            *s = "<commit>".into();
+        }
+        serde_json::Value::Array(a) => a.iter_mut().for_each(redact),
+        serde_json::Value::Object(o) => o.values_mut().for_each(redact),
+        _ => {}
+    }
+}
+
+#[test]
+fn status_json_is_pinned() {
+    let env = Env::new();
+    let repo = example(&env);
+    let (code, v, _) = json(&env, &repo, &["--as-of", AS_OF, "status"]);
+    assert_eq!(code, Some(0));
+    let zero = |o: &[(&str, u64)]| {
+        let mut m = serde_json::Map::new();
+        for s in [
+            "due",
+            "expired",
+            "missing-evidence",
+            "needs-change",
+            "ok",
+            "overdue",
+        ] {
+            m.insert(
+                s.into(),
+                o.iter()
+                    .find(|(k, _)| *k == s)
+                    .map_or(0, |(_, n)| *n)
+                    .into(),
+            );
+        }
+        serde_json::Value::Object(m)
+    };
+    assert_eq!(
+        v,
+        serde_json::json!({
+            "version": 1,
+            "organization": "Example Cloud Ltd",
+            "as_of": "2026-11-02",
+            "branch": "main",
+            "counts": {
+                "allocation": zero(&[("ok", 130), ("overdue", 1), ("needs-change", 1)]),
+                "control": zero(&[("ok", 119), ("overdue", 1), ("due", 1), ("missing-evidence", 5)]),
+                "evidence": zero(&[("ok", 4)]),
+                "finding": zero(&[("ok", 1)]),
+                "service": zero(&[("ok", 3)]),
+            },
+            "matrix": { "required": 132, "present": 132 },
+            "overdue_by_owner": [
+                { "owner": "alice", "items": ["control:CLD.9.5.1", "control:18.2.1", "control:7.2.2"] },
+                { "owner": "bob", "items": ["allocation:payments-api/CLD.9.5.1", "control:9.2.5"] },
+                { "owner": "dave", "items": ["control:16.1.1", "control:17.1.3"] },
+                { "owner": "platform", "items": ["allocation:tenant-db/12.4.1"] },
+            ]
+        })
+    );
+}
+
+#[test]
+fn stale_json_is_pinned_and_exits_1() {
+    let env = Env::new();
+    let repo = example(&env);
+    let (code, mut v, _) = json(
+        &env,
+        &repo,
+        &["--as-of", AS_OF, "stale", "--owner", "platform"],
+    );
+    assert_eq!(code, Some(1));
+    redact(&mut v);
+    assert_eq!(
+        v,
+        serde_json::json!({
+            "version": 1,
+            "as_of": "2026-11-02",
+            "branch": "main",
+            "flagged": 1,
+            "due": 1,
+            "items": [
+                {
+                    "item": "allocation:tenant-db/12.4.1",
+                    "kind": "allocation",
+                    "file": "responsibilities/tenant-db/12.4.1.toml",
+                    "owner": "platform",
+                    "state": "needs-change",
+                    "due": "2027-01-23",
+                    "cadence": "3mo",
+                    "last_review": {
+                        "landed": "2026-10-23",
+                        "author": "Alice Ng",
+                        "commit": "<commit>",
+                        "outcome": "needs-change",
+                        "pull_request": 15
+                    },
+                    "detail": "needs change; an effective review closes it"
+                },
+                {
+                    "item": "control:12.4.1",
+                    "kind": "control",
+                    "file": "controls/12.4.1.toml",
+                    "owner": "platform",
+                    "state": "due",
+                    "due": "2026-11-14",
+                    "cadence": "3mo",
+                    "last_review": {
+                        "landed": "2026-08-14",
+                        "author": "Dave Lindqvist",
+                        "commit": "<commit>",
+                        "outcome": "effective",
+                        "pull_request": null
+                    },
+                    "detail": "due 2026-11-14"
+                }
+            ],
+            "unauthorized": [],
+            "warnings": []
+        })
+    );
+}
+
+#[test]
+fn an_effective_review_after_needs_change_clears_it() {
+    let env = Env::new();
+    let repo = example(&env);
+    env.git_at(
+        &repo,
+        "2026-10-30T10:00:00Z",
+        &[
+            "commit",
+            "-q",
+            "--allow-empty",
+            "-m",
+            "review\n\nReviewed: allocation:tenant-db/12.4.1\nReview-Note: replica retention fixed",
+        ],
+    );
+    let (_, v, _) = json(
+        &env,
+        &repo,
+        &["--as-of", AS_OF, "stale", "--owner", "platform"],
+    );
+    let items: Vec<&str> = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["item"].as_str().unwrap())
+        .collect();
+    assert_eq!(items, ["control:12.4.1"]);
+    // Only due items left: exit 0.
+    env.isms(&repo)
+        .args(["--as-of", AS_OF, "stale", "--owner", "platform"])
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn never_reviewed_items_are_due_one_cadence_after_their_file_landed() {
+    let env = Env::new();
+    let dir = env.path().join("r");
+    std::fs::create_dir(&dir).unwrap();
+    env.git(&dir, &["init", "-q", "-b", "main"]);
+    env.isms(&dir)
+        .args(["init", "--org", "Acme"])
+        .assert()
+        .success();
+    // Re-date the initial commit: the controls landed on 2025-03-01.
+    env.git_at(
+        &dir,
+        "2025-03-01T12:00:00Z",
+        &["commit", "-q", "--amend", "--no-edit", "--reset-author"],
+    );
+    let (code, v, _) = json(
+        &env,
+        &dir,
+        &["--as-of", "2026-03-02", "stale", "--owner", "isms-owner"],
+    );
+    assert_eq!(code, Some(1));
+    let items: Vec<&serde_json::Value> = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["state"] == "overdue")
+        .collect();
+    assert_eq!(items.len(), 121);
+    let missing = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["state"] == "missing-evidence")
+        .count();
+    assert_eq!(missing, 6, "the catalog's evidence requirements");
+    assert_eq!(
+        items[0]["detail"],
+        "never reviewed; was due 2026-03-01, 1y after it was added"
+    );
+    assert_eq!(items[0]["last_review"], serde_json::Value::Null);
+    // The day before it is only due soon.
+    let (_, v, _) = json(&env, &dir, &["--as-of", "2026-02-28", "stale"]);
+    assert_eq!(v["due"], 121);
+    assert_eq!(v["flagged"], 6);
+}
+
+#[test]
+fn under_author_approval_a_non_owner_review_does_not_count() {
+    let env = Env::new();
+    let repo = example(&env);
+    write(
+        &repo,
+        "isms.toml",
+        read(&repo, "isms.toml").replace("approval = \"pull-request\"", "approval = \"author\""),
+    );
+    env.git(&repo, &["commit", "-qam", "author approval"]);
+    // Alice does not own payments-api/CLD.9.5.1 (bob does): her reviews stop counting.
+    let (_, v, stderr) = json(&env, &repo, &["--as-of", AS_OF, "stale", "--owner", "bob"]);
+    let unauthorized: Vec<(&str, &str)> = v["unauthorized"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| (u["item"].as_str().unwrap(), u["email"].as_str().unwrap()))
+        .collect();
+    assert!(
+        unauthorized.contains(&("allocation:payments-api/CLD.9.5.1", "alice@example.com")),
+        "{unauthorized:?}"
+    );
+    let alloc = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["item"] == "allocation:payments-api/CLD.9.5.1")
+        .unwrap();
+    assert_eq!(alloc["last_review"], serde_json::Value::Null);
+    assert_eq!(stderr, "");
+    // Bob's own review counts.
+    let bob = [
+        ("GIT_AUTHOR_NAME", "Bob Okafor"),
+        ("GIT_AUTHOR_EMAIL", "bob@example.com"),
+    ];
+    let mut cmd = std::process::Command::new("git");
+    cmd.arg("-C").arg(&repo).args([
+        "commit",
+        "-q",
+        "--allow-empty",
+        "-m",
+        "review\n\nReviewed: allocation:payments-api/CLD.9.5.1",
+    ]);
+    for (k, v) in bob {
+        cmd.env(k, v);
+    }
+    cmd.env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_COMMITTER_NAME", "Bob Okafor")
+        .env("GIT_COMMITTER_EMAIL", "bob@example.com")
+        .env("GIT_COMMITTER_DATE", "2026-11-01T10:00:00Z")
+        .env("GIT_AUTHOR_DATE", "2026-11-01T10:00:00Z");
+    assert!(cmd.status().unwrap().success());
+    let (_, v, _) = json(&env, &repo, &["--as-of", AS_OF, "stale", "--owner", "bob"]);
+    assert!(
+        !v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["item"] == "allocation:payments-api/CLD.9.5.1")
+    );
+}
+
+#[test]
+fn with_count_changes_a_landed_edit_counts_as_a_review() {
+    let env = Env::new();
+    let repo = example(&env);
+    write(
+        &repo,
+        "isms.toml",
+        read(&repo, "isms.toml").replace("count_changes = false", "count_changes = true"),
+    );
+    let path = "responsibilities/payments-api/CLD.9.5.1.toml";
+    write(
+        &repo,
+        path,
+        read(&repo, path).replace("twice a year", "twice a year; quarterly scans"),
+    );
+    env.git(&repo, &["add", "--all"]);
+    env.git_at(
+        &repo,
+        "2026-10-20T10:00:00Z",
+        &["commit", "-q", "-m", "tighten isolation duties"],
+    );
+    let (_, v, _) = json(&env, &repo, &["--as-of", AS_OF, "stale", "--owner", "bob"]);
+    assert!(
+        !v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["item"] == "allocation:payments-api/CLD.9.5.1"),
+        "{v}"
+    );
+}
+
+#[test]
+fn as_of_ignores_reviews_that_landed_later() {
+    let env = Env::new();
+    let repo = example(&env);
+    let (_, v, _) = json(
+        &env,
+        &repo,
+        &["--as-of", "2026-09-01", "stale", "--owner", "platform"],
+    );
+    let items: Vec<(&str, &str)> = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| (i["item"].as_str().unwrap(), i["state"].as_str().unwrap()))
+        .collect();
+    // On 2026-09-01 the needs-change review (2026-10-23) had not landed yet.
+    assert!(
+        !items.iter().any(|(_, s)| *s == "needs-change"),
+        "{items:?}"
+    );
+}
+
+#[test]
+fn the_cache_survives_a_rewrite_and_corruption_and_gives_the_same_answer() {
+    let env = Env::new();
+    let repo = example(&env);
+    let cold = json(&env, &repo, &["--as-of", AS_OF, "stale"]).1;
+    let cache = repo.join(".git/isms/history-main.bin");
+    assert!(cache.is_file(), "a cold run writes the cache");
+    let (_, warm, stderr) = json(&env, &repo, &["--as-of", AS_OF, "stale"]);
+    assert_eq!(warm, cold);
+    assert_eq!(stderr, "");
+
+    // Corrupt: ignored, rebuilt, never trusted.
+    let mut bytes = std::fs::read(&cache).unwrap();
+    let n = bytes.len();
+    bytes[n - 3] ^= 0xff;
+    std::fs::write(&cache, &bytes).unwrap();
+    let (_, v, stderr) = json(&env, &repo, &["--as-of", AS_OF, "stale"]);
+    assert_eq!(v, cold);
+    assert_eq!(
+        stderr,
+        "note: the history cache was unreadable; rebuilding it\n"
+    );
+    std::fs::write(&cache, &bytes[..n / 2]).unwrap();
+    let (_, v, _) = json(&env, &repo, &["--as-of", AS_OF, "stale"]);
+    assert_eq!(v, cold);
+
+    // New commits are walked incrementally.
+    env.git_at(
+        &repo,
+        "2026-10-31T10:00:00Z",
+        &[
+            "commit",
+            "-q",
+            "--allow-empty",
+            "-m",
+            "review\n\nReviewed: control:CLD.9.5.1",
+        ],
+    );
+    let (_, v, stderr) = json(
+        &env,
+        &repo,
+        &["--as-of", AS_OF, "stale", "--owner", "alice"],
+    );
+    assert_eq!(stderr, "");
+    assert!(
+        !v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["item"] == "control:CLD.9.5.1")
+    );
+
+    // A force-pushed (rewritten) branch: reported once, rebuilt.
+    env.git(&repo, &["reset", "-q", "--hard", "HEAD~1"]);
+    let (_, v, stderr) = json(&env, &repo, &["--as-of", AS_OF, "stale"]);
+    assert_eq!(
+        stderr,
+        "note: `main` was rewritten since the history cache was built; rebuilding it\n"
+    );
+    assert_eq!(v, cold);
+    let (_, _, stderr) = json(&env, &repo, &["--as-of", AS_OF, "stale"]);
+    assert_eq!(stderr, "", "reported once");
+}
+
+#[test]
+fn status_shows_one_screen() {
+    let env = Env::new();
+    let repo = example(&env);
+    env.isms(&repo)
+        .args(["--as-of", AS_OF, "status"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "Example Cloud Ltd — as of 2026-11-02, record branch main",
+        ))
+        .stdout(predicate::str::contains(
+            "matrix: 132 of 132 allocations present (100.0%)",
+        ))
+        .stdout(predicate::str::contains(
+            "platform (Platform engineering)    1  allocation:tenant-db/12.4.1",
+        ));
+}
