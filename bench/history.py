@@ -1,0 +1,150 @@
+#!/usr/bin/env python3
+"""Benchmark the review record on the reference history of DESIGN §9.
+
+On top of bench.py's reference repository (7,500 allocations, 5,000 evidence
+records), appends COMMITS commits to `main` with `git fast-import`: each
+changes one allocation; every third carries a `Reviewed:` trailer; every
+tenth is a merge of a side-branch commit. Then measures, in the same run:
+
+  baseline   git log --name-only --format='%H %ct%n%(trailers:only,unfold)'
+  cold       isms stale (no cache)
+  warm       isms stale (cache, nothing new)
+  warm+100   isms stale after 100 new commits
+  max RSS    of a cold `isms stale` at 10k and at 100k commits
+
+Usage: bench/history.py [--commits N] [--runs N] [--keep DIR]
+"""
+
+import argparse
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bench  # noqa: E402
+
+BASE_TIME = 1577836800  # 2020-01-01
+
+
+def fast_import(repo, start, count, seq0):
+    """Appends `count` commits to main; returns the next sequence number."""
+    head = subprocess.run(["git", "rev-parse", "main"], cwd=repo, capture_output=True, text=True, check=True).stdout.strip()
+    lines = []
+    mark = 0
+    prev = f"{head}"
+
+    def commit(ref, parent, merge, msg, path, seq):
+        nonlocal mark
+        mark += 1
+        t = BASE_TIME + seq * 600
+        body = msg.encode()
+        content = (f'service = "{path[1]}"\ncontrol = "{path[2]}"\nparty = "shared"\n'
+                   f'provider = "Bench Cloud operates {path[2]}, revision {seq}."\n'
+                   f'customer = "Tenants configure {path[2]}."\njustification = ""\nowner = "isms-owner"\n').encode()
+        out = [f"commit {ref}", f"mark :{mark}", f"author Bench <bench@example.com> {t} +0000",
+               f"committer Bench <bench@example.com> {t} +0000", f"data {len(body)}"]
+        lines.append("\n".join(out).encode() + b"\n" + body + b"\n")
+        lines.append(f"from {parent}\n".encode())
+        if merge:
+            lines.append(f"merge {merge}\n".encode())
+        lines.append(f"M 100644 inline {path[0]}\ndata {len(content)}\n".encode() + content + b"\n")
+        return f":{mark}"
+
+    controls = sorted(f[:-5] for f in os.listdir(os.path.join(repo, "controls")))
+    seq = seq0
+    for i in range(count):
+        seq += 1
+        svc, ctl = f"svc-{seq % 50:02d}", controls[seq % len(controls)]
+        path = (f"responsibilities/{svc}/{ctl}.toml", svc, ctl)
+        trailer = f"\n\nReviewed: allocation:{svc}/{ctl}\nReview-Outcome: effective" if seq % 3 == 0 else ""
+        if seq % 10 == 0:
+            side = commit("refs/heads/side", prev, None, f"review on a branch{trailer}", path, seq)
+            prev = commit("refs/heads/main", prev, side, f"Merge pull request #{seq} from bench/side", path, seq)
+        else:
+            prev = commit("refs/heads/main", prev, None, f"change {seq}{trailer}", path, seq)
+    stream = b"".join(lines)
+    subprocess.run(["git", "fast-import", "--quiet", "--force"], cwd=repo, input=stream, check=True, env=bench.ENV)
+    subprocess.run(["git", "reset", "-q", "--hard", "main"], cwd=repo, check=True, env=bench.ENV)
+    return seq
+
+
+def max_rss_kib(cmd, cwd):
+    """Peak RSS of one run, measured in a fresh child so earlier runs do not count."""
+    code = ("import resource,subprocess,sys;subprocess.run(sys.argv[1:],stdout=subprocess.DEVNULL,stderr=subprocess.DEVNULL);"
+            "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+    out = subprocess.run([sys.executable, "-c", code, *cmd], cwd=cwd, capture_output=True, text=True, env=bench.ENV, check=True)
+    return int(out.stdout.strip())
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--commits", type=int, default=100_000)
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--keep")
+    args = ap.parse_args()
+    subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=bench.ROOT, check=True)
+    isms = os.path.join(bench.ROOT, "target", "release", "isms")
+    base = args.keep or tempfile.mkdtemp(prefix="isms-history-bench-")
+    repo = os.path.join(base, "ref")
+    if os.path.exists(repo):
+        shutil.rmtree(repo)
+    t0 = time.perf_counter()
+    bench.generate(isms, repo)
+    subprocess.run(["git", "branch", "-M", "main"], cwd=repo, check=True, env=bench.ENV)
+    cfg = os.path.join(repo, "isms.toml")
+    text = open(cfg).read()
+    import re
+    open(cfg, "w").write(re.sub(r'branch = "[^"]*"', 'branch = "main"', text))
+    subprocess.run(["git", "commit", "-qam", "record branch main"], cwd=repo, check=True, env=bench.ENV)
+    cache = os.path.join(repo, ".git", "isms")
+    stale = [isms, "--as-of", "2026-01-01", "stale"]
+
+    first = min(10_000, args.commits)
+    seq = fast_import(repo, 0, first, 0)
+    shutil.rmtree(cache, ignore_errors=True)
+    rss_10k = max_rss_kib(stale, repo)
+    if args.commits > first:
+        seq = fast_import(repo, 0, args.commits - first, seq)
+    count = subprocess.run(["git", "rev-list", "--count", "main"], cwd=repo, capture_output=True, text=True, check=True).stdout.strip()
+    print(f"reference history: {count} commits on main (with merges), generated in {time.perf_counter() - t0:.0f} s")
+
+    log = "git log --name-only --format='%H %ct%n%(trailers:only,unfold)' main > /dev/null"
+    baseline = bench.measure(log, repo, args.runs, shell=True)
+
+    def cold_run():
+        shutil.rmtree(cache, ignore_errors=True)
+        start = time.perf_counter()
+        subprocess.run(stale, cwd=repo, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=bench.ENV)
+        return time.perf_counter() - start
+
+    cold = statistics.median(cold_run() for _ in range(args.runs))
+    shutil.rmtree(cache, ignore_errors=True)
+    rss_100k = max_rss_kib(stale, repo)
+    warm = bench.measure(stale, repo, args.runs, expect=1)
+
+    def after_100():
+        nonlocal seq
+        subprocess.run(stale, cwd=repo, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=bench.ENV)  # cache at tip
+        seq = fast_import(repo, 0, 100, seq)
+        start = time.perf_counter()
+        subprocess.run(stale, cwd=repo, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=bench.ENV)
+        return time.perf_counter() - start
+
+    plus100 = statistics.median(after_100() for _ in range(args.runs))
+    print(f"median of {args.runs} runs")
+    print(f"{'measurement':44} {'time':>10} {'x baseline':>11}")
+    for name, t in [("baseline: git log --name-only + trailers", baseline), ("isms stale, cold (no cache)", cold),
+                    ("isms stale, warm (nothing new)", warm), ("isms stale, warm + 100 new commits", plus100)]:
+        print(f"{name:44} {t * 1000:8.1f} ms {t / baseline:10.2f}x")
+    print(f"max RSS of a cold isms stale: {rss_10k / 1024:.0f} MiB at {first} commits, {rss_100k / 1024:.0f} MiB at {count} commits")
+    if not args.keep:
+        shutil.rmtree(base)
+
+
+if __name__ == "__main__":
+    main()
