@@ -5,8 +5,8 @@
 //! into the layout's item directories. A one-file change costs a few tree
 //! reads, not a diff of the whole repository.
 
+use std::cmp::Ordering;
 use std::collections::HashMap;
-use std::rc::Rc;
 
 use git2::{ObjectType, Oid, Repository};
 use serde::{Deserialize, Serialize};
@@ -29,36 +29,6 @@ const ITEM_DIRS: [(&str, usize); 5] = [
     ("findings", 1),
 ];
 
-type Entries = Rc<Vec<(String, Oid, bool)>>;
-
-/// Tree entries by tree id; bounded, since consecutive commits share most trees.
-#[derive(Default)]
-pub struct TreeCache {
-    trees: HashMap<Oid, Entries>,
-}
-
-impl TreeCache {
-    fn entries(&mut self, repo: &Repository, oid: Oid) -> Result<Entries, git2::Error> {
-        if let Some(e) = self.trees.get(&oid) {
-            return Ok(e.clone());
-        }
-        if self.trees.len() > 4096 {
-            self.trees.clear();
-        }
-        let tree = repo.find_tree(oid)?;
-        let entries: Vec<(String, Oid, bool)> = tree
-            .iter()
-            .filter_map(|e| {
-                let name = e.name().ok()?.to_owned();
-                Some((name, e.id(), e.kind() == Some(ObjectType::Tree)))
-            })
-            .collect();
-        let entries = Rc::new(entries);
-        self.trees.insert(oid, entries.clone());
-        Ok(entries)
-    }
-}
-
 /// A change to an item file between two trees.
 #[derive(Debug, PartialEq, Eq)]
 pub enum FileChange {
@@ -67,82 +37,122 @@ pub enum FileChange {
     Deleted(String),
 }
 
+/// Git's order of tree entries: by name, a subtree's name read as `name/`.
+fn git_order(a: &[u8], a_tree: bool, b: &[u8], b_tree: bool) -> Ordering {
+    let a = a.iter().copied().chain(a_tree.then_some(b'/'));
+    let b = b.iter().copied().chain(b_tree.then_some(b'/'));
+    a.cmp(b)
+}
+
+fn is_tree(e: &git2::TreeEntry<'_>) -> bool {
+    e.kind() == Some(ObjectType::Tree)
+}
+
 /// The item-file changes from tree `old` to tree `new` (either may be absent).
 pub fn diff(
     repo: &Repository,
-    cache: &mut TreeCache,
     old: Option<Oid>,
     new: Option<Oid>,
     out: &mut Vec<FileChange>,
 ) -> Result<(), git2::Error> {
-    let old_root = old.map(|o| cache.entries(repo, o)).transpose()?;
-    let new_root = new.map(|o| cache.entries(repo, o)).transpose()?;
+    let old_root = old.map(|o| repo.find_tree(o)).transpose()?;
+    let new_root = new.map(|o| repo.find_tree(o)).transpose()?;
     for (dir, depth) in ITEM_DIRS {
-        let find = |root: &Option<Entries>| {
-            root.as_ref().and_then(|r| {
-                r.iter()
-                    .find(|(n, _, is_tree)| n == dir && *is_tree)
-                    .map(|e| e.1)
-            })
+        let find = |root: &Option<git2::Tree<'_>>| {
+            root.as_ref()
+                .and_then(|r| r.get_name(dir).filter(is_tree).map(|e| e.id()))
         };
         let (a, b) = (find(&old_root), find(&new_root));
         if a != b {
-            walk(repo, cache, a, b, dir, depth, out)?;
+            walk(repo, a, b, dir, depth, out)?;
         }
     }
     Ok(())
 }
 
+/// Compares two trees entry by entry in git's order: no allocation but for
+/// the paths that changed, and subtrees with equal ids are never opened.
 fn walk(
     repo: &Repository,
-    cache: &mut TreeCache,
     old: Option<Oid>,
     new: Option<Oid>,
     prefix: &str,
     depth: usize,
     out: &mut Vec<FileChange>,
 ) -> Result<(), git2::Error> {
-    let empty: Entries = Rc::new(Vec::new());
-    let a = old
-        .map(|o| cache.entries(repo, o))
-        .transpose()?
-        .unwrap_or_else(|| empty.clone());
-    let b = new
-        .map(|o| cache.entries(repo, o))
-        .transpose()?
-        .unwrap_or(empty);
-    let old_map: HashMap<&str, (Oid, bool)> =
-        a.iter().map(|(n, o, t)| (n.as_str(), (*o, *t))).collect();
-    let new_map: HashMap<&str, (Oid, bool)> =
-        b.iter().map(|(n, o, t)| (n.as_str(), (*o, *t))).collect();
-    for (name, oid, is_tree) in b.iter() {
-        let before = old_map.get(name.as_str()).copied();
-        if before.map(|b| b.0) == Some(*oid) {
-            continue;
-        }
-        let path = format!("{prefix}/{name}");
-        if *is_tree {
-            if depth > 1 {
-                let before = before.filter(|b| b.1).map(|b| b.0);
-                walk(repo, cache, before, Some(*oid), &path, depth - 1, out)?;
+    let a = old.map(|o| repo.find_tree(o)).transpose()?;
+    let b = new.map(|o| repo.find_tree(o)).transpose()?;
+    let (mut i, mut j) = (0, 0);
+    loop {
+        let ea = a.as_ref().and_then(|t| t.get(i));
+        let eb = b.as_ref().and_then(|t| t.get(j));
+        match (ea, eb) {
+            (None, None) => break,
+            (Some(x), None) => {
+                one_side(repo, &x, prefix, depth, false, out)?;
+                i += 1;
             }
-        } else if depth == 1 && name.ends_with(".toml") {
-            out.push(match before {
-                Some((_, false)) => FileChange::Modified(path),
-                _ => FileChange::Added(path),
-            });
+            (None, Some(y)) => {
+                one_side(repo, &y, prefix, depth, true, out)?;
+                j += 1;
+            }
+            (Some(x), Some(y)) => {
+                match git_order(x.name_bytes(), is_tree(&x), y.name_bytes(), is_tree(&y)) {
+                    Ordering::Less => {
+                        one_side(repo, &x, prefix, depth, false, out)?;
+                        i += 1;
+                    }
+                    Ordering::Greater => {
+                        one_side(repo, &y, prefix, depth, true, out)?;
+                        j += 1;
+                    }
+                    Ordering::Equal => {
+                        if x.id() != y.id() {
+                            let path =
+                                format!("{prefix}/{}", String::from_utf8_lossy(y.name_bytes()));
+                            if is_tree(&y) {
+                                if depth > 1 {
+                                    walk(repo, Some(x.id()), Some(y.id()), &path, depth - 1, out)?;
+                                }
+                            } else if depth == 1 && path.ends_with(".toml") {
+                                out.push(FileChange::Modified(path));
+                            }
+                        }
+                        i += 1;
+                        j += 1;
+                    }
+                }
+            }
         }
     }
-    for (name, oid, is_tree) in a.iter() {
-        if new_map.get(name.as_str()).is_some_and(|n| n.1 == *is_tree) {
-            continue;
+    Ok(())
+}
+
+/// An entry only one side has: added (`added`) or deleted, with its subtree.
+fn one_side(
+    repo: &Repository,
+    e: &git2::TreeEntry<'_>,
+    prefix: &str,
+    depth: usize,
+    added: bool,
+    out: &mut Vec<FileChange>,
+) -> Result<(), git2::Error> {
+    let path = format!("{prefix}/{}", String::from_utf8_lossy(e.name_bytes()));
+    if is_tree(e) {
+        if depth > 1 {
+            let (old, new) = if added {
+                (None, Some(e.id()))
+            } else {
+                (Some(e.id()), None)
+            };
+            walk(repo, old, new, &path, depth - 1, out)?;
         }
-        let path = format!("{prefix}/{name}");
-        if *is_tree && depth > 1 {
-            walk(repo, cache, Some(*oid), None, &path, depth - 1, out)?;
-        } else if !is_tree && depth == 1 && name.ends_with(".toml") {
-            out.push(FileChange::Deleted(path));
-        }
+    } else if depth == 1 && path.ends_with(".toml") {
+        out.push(if added {
+            FileChange::Added(path)
+        } else {
+            FileChange::Deleted(path)
+        });
     }
     Ok(())
 }

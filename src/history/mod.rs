@@ -107,6 +107,15 @@ fn walk_err(e: git2::Error) -> Error {
 /// The record of `branch`, read from the cache under the git directory and
 /// brought up to date by walking only the commits that landed since.
 pub fn record(git_dir: &Path, branch: &str) -> Result<Record> {
+    // libgit2 re-hashes every object it reads (SHA-1 with collision
+    // detection); git does not on ordinary reads, and it dominated the walk.
+    // Objects are still verified by git when they enter the repository.
+    git2::opts::strict_hash_verification(false);
+    // The walk reads each commit and tree about twice in a row; libgit2's
+    // default 256 MiB object cache would otherwise grow with the history.
+    // SAFETY: a process-wide setting, made before any repository is opened
+    // for the walk; isms does not walk history on several threads.
+    let _ = unsafe { git2::opts::set_cache_max_size(16 * 1024 * 1024) };
     let repo = git2::Repository::open(git_dir).map_err(|e| Error::git("open the repository", e))?;
     let reference = format!("refs/heads/{branch}");
     let tip = match repo.refname_to_id(&reference) {
@@ -150,19 +159,29 @@ pub fn record(git_dir: &Path, branch: &str) -> Result<Record> {
 
 /// Walks the first-parent commits from `from` (exclusive) to `tip`.
 fn extend(repo: &git2::Repository, record: &mut Record, tip: Oid, from: Option<Oid>) -> Result<()> {
-    let mut walk = repo.revwalk().map_err(walk_err)?;
-    walk.push(tip).map_err(walk_err)?;
-    if let Some(from) = from {
-        walk.hide(from).map_err(walk_err)?;
+    // The first-parent chain, newest first, down to `from`. Following
+    // parent links directly parses each commit once, where a sorted revwalk
+    // would load the whole graph first.
+    let mut chain = Vec::new();
+    let mut next = Some(tip);
+    while let Some(oid) = next {
+        if Some(oid) == from {
+            break;
+        }
+        chain.push(oid);
+        let commit = repo
+            .find_commit(oid)
+            .map_err(|e| Error::git(format!("read commit {oid}"), e))?;
+        next = commit.parent_id(0).ok();
     }
-    walk.simplify_first_parent().map_err(walk_err)?;
-    walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::REVERSE)
-        .map_err(walk_err)?;
-    let mut trees = files::TreeCache::default();
+    if from.is_some() && next.is_none() {
+        // `from` is an ancestor but not on the first-parent chain (a branch
+        // was fast-forwarded onto a merge of the old tip): start over.
+        *record = Record::default();
+    }
     let mut previous: Option<(Oid, Oid)> = None; // (commit, its tree)
     let mut changes = Vec::new();
-    for oid in walk {
-        let oid = oid.map_err(walk_err)?;
+    for oid in chain.into_iter().rev() {
         let landing = repo
             .find_commit(oid)
             .map_err(|e| Error::git(format!("read commit {oid}"), e))?;
@@ -178,14 +197,7 @@ fn extend(repo: &git2::Repository, record: &mut Record, tip: Oid, from: Option<O
             (None, _) => None,
         };
         changes.clear();
-        files::diff(
-            repo,
-            &mut trees,
-            parent_tree,
-            Some(landing.tree_id()),
-            &mut changes,
-        )
-        .map_err(walk_err)?;
+        files::diff(repo, parent_tree, Some(landing.tree_id()), &mut changes).map_err(walk_err)?;
         files::apply(
             &mut record.files,
             std::mem::take(&mut changes),
@@ -200,9 +212,6 @@ fn extend(repo: &git2::Repository, record: &mut Record, tip: Oid, from: Option<O
             }
             merged
                 .hide(landing.parent_id(0).map_err(walk_err)?)
-                .map_err(walk_err)?;
-            merged
-                .set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::REVERSE)
                 .map_err(walk_err)?;
             for m in merged {
                 let m = m.map_err(walk_err)?;
@@ -231,7 +240,15 @@ fn collect(
     pull_request: Option<u64>,
     record: &mut Record,
 ) {
-    let message = String::from_utf8_lossy(commit.message_bytes());
+    let bytes = commit.message_bytes();
+    // Most commits review nothing: skip them before any parsing.
+    if !bytes
+        .windows(8)
+        .any(|w| w.eq_ignore_ascii_case(b"reviewed"))
+    {
+        return;
+    }
+    let message = String::from_utf8_lossy(bytes);
     let id = commit.id().to_string();
     let author = commit.author();
     for block in trailers::blocks(&message) {
