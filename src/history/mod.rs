@@ -181,7 +181,9 @@ fn extend(repo: &git2::Repository, record: &mut Record, tip: Oid, from: Option<O
     }
     let mut previous: Option<(Oid, Oid)> = None; // (commit, its tree)
     let mut changes = Vec::new();
+    let mut progress = Progress::new(chain.len());
     for oid in chain.into_iter().rev() {
+        progress.tick();
         let landing = repo
             .find_commit(oid)
             .map_err(|e| Error::git(format!("read commit {oid}"), e))?;
@@ -223,6 +225,44 @@ fn extend(repo: &git2::Repository, record: &mut Record, tip: Oid, from: Option<O
         }
     }
     Ok(())
+}
+
+/// "reading history: N of M commits" on stderr, for long walks on a terminal.
+struct Progress {
+    total: usize,
+    done: usize,
+    shown: bool,
+}
+
+impl Progress {
+    /// Walks shorter than this finish before a person would wonder.
+    const MIN_COMMITS: usize = 5_000;
+
+    fn new(total: usize) -> Progress {
+        use std::io::IsTerminal;
+        let shown = total >= Self::MIN_COMMITS && std::io::stderr().is_terminal();
+        Progress {
+            total,
+            done: 0,
+            shown,
+        }
+    }
+
+    fn tick(&mut self) {
+        self.done += 1;
+        if self.shown && (self.done % 1000 == 0 || self.done == self.total) {
+            eprint!("\rreading history: {} of {} commits", self.done, self.total);
+        }
+    }
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        if self.shown {
+            // Clear the line so the report starts clean.
+            eprint!("\r\x1b[2K");
+        }
+    }
 }
 
 /// The values of `key` (case-insensitive, as git compares tokens) in a block.
