@@ -245,10 +245,7 @@ pub fn assess(s: &Snapshot, record: &Record, today: NaiveDate) -> Assessment {
 
     for (id, e) in &s.evidence {
         let ev = &e.value;
-        let expires = ev
-            .expires
-            .map(|d| d.0)
-            .or_else(|| ev.valid_for.map(|p| p.after(ev.collected.0)));
+        let expires = expiry(ev);
         let (state, detail) = match expires {
             Some(x) if today > x => (State::Expired, format!("expired {x}")),
             Some(x) if due_soon(x) => (State::Due, format!("expires {x}")),
@@ -273,10 +270,7 @@ pub fn assess(s: &Snapshot, record: &Record, today: NaiveDate) -> Assessment {
         for req in &c.value.evidence_required {
             let current = s.evidence.values().any(|e| {
                 let ev = &e.value;
-                let expires = ev
-                    .expires
-                    .map(|d| d.0)
-                    .or_else(|| ev.valid_for.map(|p| p.after(ev.collected.0)));
+                let expires = expiry(ev);
                 ev.kind == req.kind
                     && ev.controls.contains(id)
                     && ev.collected.0 <= today
@@ -328,6 +322,13 @@ pub fn assess(s: &Snapshot, record: &Record, today: NaiveDate) -> Assessment {
         });
     }
     out
+}
+
+/// When evidence stops being valid: `expires`, or `collected + valid_for`.
+fn expiry(ev: &crate::model::Evidence) -> Option<NaiveDate> {
+    ev.expires
+        .map(|d| d.0)
+        .or_else(|| ev.valid_for.map(|p| p.after(ev.collected.0)))
 }
 
 /// The first day an item due on `due` counts as due soon.

@@ -37,13 +37,7 @@ pub fn run(ctx: &Context, args: &LogArgs) -> Result<ExitCode> {
         }
         Err(why) => return Err(Error::new(why)),
     };
-    let branch = snapshot
-        .config
-        .as_ref()
-        .map(|c| c.value.defaults.branch.clone())
-        .ok_or_else(|| {
-            Error::new("isms.toml does not parse").hint("run `isms check` to see why")
-        })?;
+    let branch = super::record_branch(&snapshot)?;
     let record = history::record(&repo.git_dir, &branch)?;
     let wanted = key.to_string();
     let reviews: Vec<&Review> = record.reviews.iter().filter(|r| r.item == wanted).collect();

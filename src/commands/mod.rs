@@ -62,17 +62,10 @@ pub struct Assessed {
 }
 
 pub fn assessed(ctx: &Context) -> Result<Assessed> {
-    use crate::error::Error;
     use crate::repo::{self, Repo, Scope, WorkTree};
     let repo = Repo::discover(&ctx.dir)?;
     let snapshot = repo::load(&WorkTree::new(&repo.root)?, &Scope::All)?.snapshot;
-    let branch = snapshot
-        .config
-        .as_ref()
-        .map(|c| c.value.defaults.branch.clone())
-        .ok_or_else(|| {
-            Error::new("isms.toml does not parse").hint("run `isms check` to see why")
-        })?;
+    let branch = record_branch(&snapshot)?;
     let record = crate::history::record(&repo.git_dir, &branch)?;
     let assessment = crate::check::review::assess(&snapshot, &record, ctx.today);
     Ok(Assessed {
@@ -97,4 +90,15 @@ pub fn owner_label(config: Option<&crate::model::Config>, owner: &str) -> String
         }
         _ => owner.to_owned(),
     }
+}
+
+/// The record branch (`defaults.branch`); the settings must parse to know it.
+pub fn record_branch(snapshot: &crate::model::Snapshot) -> Result<String> {
+    snapshot
+        .config
+        .as_ref()
+        .map(|c| c.value.defaults.branch.clone())
+        .ok_or_else(|| {
+            crate::error::Error::new("isms.toml does not parse").hint("run `isms check` to see why")
+        })
 }

@@ -53,20 +53,7 @@ impl Env {
 
     /// Runs git in `dir` and returns its stdout; panics on failure.
     pub fn git(&self, dir: &Path, args: &[&str]) -> String {
-        let mut cmd = StdCommand::new("git");
-        self.hermetic(&mut cmd);
-        let out = cmd
-            .arg("-C")
-            .arg(dir)
-            .args(args)
-            .output()
-            .expect("git runs");
-        assert!(
-            out.status.success(),
-            "git {args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
+        self.git_at(dir, DATE, args)
     }
 
     /// `isms check --format json [extra…]` in `repo`: its exit code and findings as lines.
