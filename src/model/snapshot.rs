@@ -29,9 +29,6 @@ pub struct Snapshot {
     pub present: Present,
     /// The state of each evidence record's artifacts, in the order they are listed.
     pub artifacts: BTreeMap<Id, Vec<ArtifactState>>,
-    /// Whether only part of the repository was loaded (an incremental staged
-    /// check): rules about items not loaded are then skipped.
-    pub partial: bool,
 }
 
 /// Which items have a file, by kind.

@@ -125,7 +125,6 @@ pub fn load(source: &dyn Source, scope: &Scope) -> Result<Loaded> {
     }
 
     if let Scope::Changed(paths) = scope {
-        snapshot.partial = true;
         items.retain(|i| {
             !matches!(i.kind, FileKind::Allocation | FileKind::Evidence) || paths.contains(&i.path)
         });
