@@ -3,15 +3,13 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use sha2::{Digest, Sha256};
-
 use crate::cli::{InitArgs, RoleArg};
 use crate::error::{Error, Result};
 use crate::fsutil::write_new;
 use crate::git;
 use crate::model::{CatalogControl, Id, Party, ServiceModel, SoaStatus};
 use crate::output::{self, plural};
-use crate::repo::{CONFIG_FILE, FileKind, SCHEMA_DIR};
+use crate::repo::{CONFIG_FILE, FileKind, SCHEMA_DIR, sha256_hex};
 use crate::scaffold::{self, SoaDecision, q};
 use crate::templates::{self, example};
 
@@ -355,13 +353,6 @@ fn example_allocation(svc: &ExampleService, c: &CatalogControl) -> String {
         }
     };
     scaffold::allocation(&sid, &c.id, party, &provider, &customer, svc.owner)
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }
 
 fn example_files(branch: &str) -> Vec<(String, String)> {

@@ -70,6 +70,11 @@ pub fn artifact_path_problem(path: &str) -> Option<String> {
     None
 }
 
+/// The SHA-256 of `bytes` as lowercase hex, as evidence records carry it.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
 fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write;
     bytes.iter().fold(String::with_capacity(64), |mut s, b| {
@@ -332,7 +337,7 @@ impl Source for Index {
         };
         match odb.read(oid) {
             Ok(obj) => ArtifactState::Found {
-                sha256: hex(&Sha256::digest(obj.data())),
+                sha256: sha256_hex(obj.data()),
             },
             Err(e) => ArtifactState::Unreadable(e.message().to_owned()),
         }
