@@ -441,3 +441,18 @@ fn status_shows_one_screen() {
             "platform (Platform engineering)    1  allocation:tenant-db/12.4.1",
         ));
 }
+
+#[test]
+fn an_unknown_owner_is_refused_before_history_is_read() {
+    let env = Env::new();
+    let repo = example(&env);
+    env.isms(&repo)
+        .args(["stale", "--owner", "nobody"])
+        .assert()
+        .code(2)
+        .stderr("error: `nobody` is not a person or team in isms.toml\n");
+    assert!(
+        !repo.join(".git/isms").exists(),
+        "no history walk, so no cache"
+    );
+}

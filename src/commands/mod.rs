@@ -62,18 +62,40 @@ pub struct Assessed {
 }
 
 pub fn assessed(ctx: &Context) -> Result<Assessed> {
+    load_items(ctx)?.assess(ctx.today)
+}
+
+/// The working tree's items and the record branch, before any history is read.
+pub struct Items {
+    git_dir: std::path::PathBuf,
+    pub snapshot: crate::model::Snapshot,
+    pub branch: String,
+}
+
+pub fn load_items(ctx: &Context) -> Result<Items> {
     use crate::repo::{self, Repo, Scope, WorkTree};
     let repo = Repo::discover(&ctx.dir)?;
     let snapshot = repo::load(&WorkTree::new(&repo.root)?, &Scope::All)?.snapshot;
     let branch = record_branch(&snapshot)?;
-    let record = crate::history::record(&repo.git_dir, &branch)?;
-    let assessment = crate::check::review::assess(&snapshot, &record, ctx.today);
-    Ok(Assessed {
+    Ok(Items {
+        git_dir: repo.git_dir,
         snapshot,
-        record,
-        assessment,
         branch,
     })
+}
+
+impl Items {
+    /// Reads the record branch's history and assesses every item as of `today`.
+    pub fn assess(self, today: NaiveDate) -> Result<Assessed> {
+        let record = crate::history::record(&self.git_dir, &self.branch)?;
+        let assessment = crate::check::review::assess(&self.snapshot, &record, today);
+        Ok(Assessed {
+            snapshot: self.snapshot,
+            record,
+            assessment,
+            branch: self.branch,
+        })
+    }
 }
 
 /// A person's or team's display name: "alice (Alice Ng)", "platform (team)".

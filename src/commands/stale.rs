@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 use crate::history::Malformed;
 use crate::output;
 
-use super::{Context, assessed, owner_label};
+use super::{Context, load_items, owner_label};
 
 /// The JSON document of `isms stale --format json` (pinned by a test).
 #[derive(Serialize)]
@@ -28,12 +28,17 @@ struct StaleJson<'a> {
 }
 
 pub fn run(ctx: &Context, args: &StaleArgs) -> Result<ExitCode> {
-    let a = assessed(ctx)?;
-    let config = a.snapshot.config.as_ref().map(|c| &c.value);
+    // An unknown owner is a usage error: say so before reading any history.
+    let loaded = load_items(ctx)?;
     let owners: Option<Vec<String>> = match &args.owner {
         None => None,
         Some(who) => {
-            let c = config.expect("assessed() checked the config");
+            let c = &loaded
+                .snapshot
+                .config
+                .as_ref()
+                .expect("load_items() checked the config")
+                .value;
             if !c.has_owner(who) {
                 return Err(Error::new(format!(
                     "`{who}` is not a person or team in isms.toml"
@@ -49,6 +54,8 @@ pub fn run(ctx: &Context, args: &StaleArgs) -> Result<ExitCode> {
             Some(keys)
         }
     };
+    let a = loaded.assess(ctx.today)?;
+    let config = a.snapshot.config.as_ref().map(|c| &c.value);
     let mut items: Vec<&ItemStatus> = a
         .assessment
         .items
