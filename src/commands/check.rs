@@ -17,10 +17,14 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> Result<ExitCode> {
     let (loaded, source) = if args.staged {
         let index = Index::open(&repo.git_dir)?;
         let scope = staged_scope(&index)?;
-        (repo::load(&index, &scope)?, "index")
+        let mut loaded = repo::load(&index, &scope)?;
+        repo::hash_artifacts(&index, &mut loaded.snapshot);
+        (loaded, "index")
     } else {
         let tree = WorkTree::new(&repo.root)?;
-        (repo::load(&tree, &Scope::All)?, "worktree")
+        let mut loaded = repo::load(&tree, &Scope::All)?;
+        repo::hash_artifacts(&tree, &mut loaded.snapshot);
+        (loaded, "worktree")
     };
     let mut diagnostics = loaded.diagnostics;
     diagnostics.extend(check(&loaded.snapshot));

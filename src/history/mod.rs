@@ -111,11 +111,9 @@ pub fn record(git_dir: &Path, branch: &str) -> Result<Record> {
     // detection); git does not on ordinary reads, and it dominated the walk.
     // Objects are still verified by git when they enter the repository.
     git2::opts::strict_hash_verification(false);
-    // The walk reads each commit and tree about twice in a row; libgit2's
-    // default 256 MiB object cache would otherwise grow with the history.
-    // SAFETY: a process-wide setting, made before any repository is opened
-    // for the walk; isms does not walk history on several threads.
-    let _ = unsafe { git2::opts::set_cache_max_size(16 * 1024 * 1024) };
+    // Each commit is read once: libgit2's object cache would only cost the
+    // time to fill and evict it.
+    git2::opts::enable_caching(false);
     let repo = git2::Repository::open(git_dir).map_err(|e| Error::git("open the repository", e))?;
     let reference = format!("refs/heads/{branch}");
     let tip = match repo.refname_to_id(&reference) {
@@ -159,30 +157,21 @@ pub fn record(git_dir: &Path, branch: &str) -> Result<Record> {
 
 /// Walks the first-parent commits from `from` (exclusive) to `tip`.
 fn extend(repo: &git2::Repository, record: &mut Record, tip: Oid, from: Option<Oid>) -> Result<()> {
-    // The first-parent chain, newest first, down to `from`. Following
-    // parent links directly parses each commit once, where a sorted revwalk
-    // would load the whole graph first.
-    let mut chain = Vec::new();
+    // The first-parent chain, newest first, down to `from`: each commit read
+    // once, its reviews (and those of the commits a merge brought in)
+    // collected on the way. Following parent links directly parses each
+    // commit once, where a sorted revwalk would load the whole graph first.
+    let mut reviews = Vec::new();
+    let mut malformed = Vec::new();
+    let mut progress = Progress::new();
+    // git lists the file changes on another core while the commits are read.
+    let git_dir = repo.path().to_owned();
+    let listing = std::thread::spawn(move || files::Changes::read(&git_dir, from, tip));
     let mut next = Some(tip);
     while let Some(oid) = next {
         if Some(oid) == from {
             break;
         }
-        chain.push(oid);
-        let commit = repo
-            .find_commit(oid)
-            .map_err(|e| Error::git(format!("read commit {oid}"), e))?;
-        next = commit.parent_id(0).ok();
-    }
-    if from.is_some() && next.is_none() {
-        // `from` is an ancestor but not on the first-parent chain (a branch
-        // was fast-forwarded onto a merge of the old tip): start over.
-        *record = Record::default();
-    }
-    let mut previous: Option<(Oid, Oid)> = None; // (commit, its tree)
-    let mut changes = Vec::new();
-    let mut progress = Progress::new(chain.len());
-    for oid in chain.into_iter().rev() {
         progress.tick();
         let landing = repo
             .find_commit(oid)
@@ -192,20 +181,9 @@ fn extend(repo: &git2::Repository, record: &mut Record, tip: Oid, from: Option<O
             landing.summary_bytes().unwrap_or(b""),
         ));
         let landed_by = oid.to_string();
-        collect(&landing, landed, &landed_by, pr, record);
-        let parent_tree = match (landing.parent_id(0).ok(), previous) {
-            (Some(p), Some((prev, tree))) if p == prev => Some(tree),
-            (Some(p), _) => Some(repo.find_commit(p).map_err(walk_err)?.tree_id()),
-            (None, _) => None,
-        };
-        changes.clear();
-        files::diff(repo, parent_tree, Some(landing.tree_id()), &mut changes).map_err(walk_err)?;
-        files::apply(
-            &mut record.files,
-            std::mem::take(&mut changes),
-            landed.timestamp(),
-        );
-        previous = Some((oid, landing.tree_id()));
+        let mut found = Found::default();
+        collect(&landing, landed, &landed_by, pr, &mut found);
+        found.own = found.reviews.len();
         if landing.parent_count() > 1 {
             // Everything the merge brought in lands with it.
             let mut merged = repo.revwalk().map_err(walk_err)?;
@@ -220,17 +198,54 @@ fn extend(repo: &git2::Repository, record: &mut Record, tip: Oid, from: Option<O
                 let commit = repo
                     .find_commit(m)
                     .map_err(|e| Error::git(format!("read commit {m}"), e))?;
-                collect(&commit, landed, &landed_by, pr, record);
+                collect(&commit, landed, &landed_by, pr, &mut found);
             }
         }
+        // Within one landing: the merged commits (walked newest first),
+        // oldest first, then the landing commit itself.
+        let own = found.own;
+        found.reviews[own..].reverse();
+        found.reviews.rotate_left(own);
+        reviews.push(found.reviews);
+        malformed.push(found.malformed);
+        next = landing.parent_id(0).ok();
     }
+    drop(progress);
+    // `from` is an ancestor but not on the first-parent chain (a branch was
+    // fast-forwarded onto a merge of the old tip): start over.
+    let restarted = from.is_some() && next.is_none();
+    if restarted {
+        *record = Record::default();
+    }
+    record.reviews.extend(reviews.into_iter().rev().flatten());
+    record
+        .malformed
+        .extend(malformed.into_iter().rev().flatten());
+    let changes = listing
+        .join()
+        .map_err(|_| Error::new("reading the file history failed"))?;
+    let changes = if restarted {
+        files::Changes::read(repo.path(), None, tip)?
+    } else {
+        changes?
+    };
+    changes.apply(&mut record.files);
     Ok(())
 }
 
-/// "reading history: N of M commits" on stderr, for long walks on a terminal.
+/// The reviews and malformed trailers of one landing.
+#[derive(Default)]
+struct Found {
+    reviews: Vec<Review>,
+    malformed: Vec<Malformed>,
+    /// How many of `reviews` the landing commit itself carries (the first ones).
+    own: usize,
+}
+
+/// "reading history: N commits" on stderr, for long walks on a terminal.
 struct Progress {
-    total: usize,
     done: usize,
+    terminal: bool,
     shown: bool,
 }
 
@@ -238,20 +253,20 @@ impl Progress {
     /// Walks shorter than this finish before a person would wonder.
     const MIN_COMMITS: usize = 5_000;
 
-    fn new(total: usize) -> Progress {
+    fn new() -> Progress {
         use std::io::IsTerminal;
-        let shown = total >= Self::MIN_COMMITS && std::io::stderr().is_terminal();
         Progress {
-            total,
             done: 0,
-            shown,
+            terminal: std::io::stderr().is_terminal(),
+            shown: false,
         }
     }
 
     fn tick(&mut self) {
         self.done += 1;
-        if self.shown && (self.done % 1000 == 0 || self.done == self.total) {
-            eprint!("\rreading history: {} of {} commits", self.done, self.total);
+        if self.terminal && self.done >= Self::MIN_COMMITS && self.done % 1000 == 0 {
+            self.shown = true;
+            eprint!("\rreading history: {} commits", self.done);
         }
     }
 }
@@ -278,7 +293,7 @@ fn collect(
     landed: DateTime<FixedOffset>,
     landed_by: &str,
     pull_request: Option<u64>,
-    record: &mut Record,
+    record: &mut Found,
 ) {
     let bytes = commit.message_bytes();
     // Most commits review nothing: skip them before any parsing.

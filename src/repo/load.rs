@@ -160,6 +160,16 @@ pub fn load(source: &dyn Source, scope: &Scope) -> Result<Loaded> {
         }
     }
 
+    Ok(Loaded {
+        snapshot,
+        diagnostics,
+        parsed,
+    })
+}
+
+/// Hashes every evidence record's artifacts into `snapshot.artifacts`: what
+/// `check` needs, and nothing that only reads the review record does.
+pub fn hash_artifacts(source: &dyn Source, snapshot: &mut Snapshot) {
     snapshot.artifacts = snapshot
         .evidence
         .par_iter()
@@ -173,12 +183,6 @@ pub fn load(source: &dyn Source, scope: &Scope) -> Result<Loaded> {
             (id.clone(), states)
         })
         .collect();
-
-    Ok(Loaded {
-        snapshot,
-        diagnostics,
-        parsed,
-    })
 }
 
 fn read_and_parse(source: &dyn Source, item: Item) -> Result<Parsed, Box<Diagnostic>> {
