@@ -456,3 +456,76 @@ fn an_unknown_owner_is_refused_before_history_is_read() {
         "no history walk, so no cache"
     );
 }
+
+#[test]
+fn an_unchanged_repository_is_answered_from_the_summary_and_every_change_is_seen() {
+    let env = Env::new();
+    let repo = example(&env);
+    let summary = repo.join(".git/isms/summary.bin");
+    json(&env, &repo, &["--as-of", AS_OF, "stale"]);
+    assert!(
+        !summary.exists(),
+        "files changed within the last seconds are not trusted to show the next change"
+    );
+    std::thread::sleep(std::time::Duration::from_millis(3500));
+    let (code, cold, _) = json(&env, &repo, &["--as-of", AS_OF, "stale"]);
+    assert!(summary.is_file(), "settled files: the summary is kept");
+    let (warm_code, warm, stderr) = json(&env, &repo, &["--as-of", AS_OF, "stale"]);
+    assert_eq!((warm_code, &warm, stderr.as_str()), (code, &cold, ""));
+
+    // Another date is another answer.
+    let (_, later, _) = json(&env, &repo, &["--as-of", "2027-06-01", "stale"]);
+    assert_ne!(later["flagged"], cold["flagged"]);
+
+    // A damaged summary is not trusted.
+    let mut bytes = std::fs::read(&summary).unwrap();
+    let n = bytes.len();
+    bytes[n / 2] ^= 0xff;
+    std::fs::write(&summary, &bytes).unwrap();
+    assert_eq!(json(&env, &repo, &["--as-of", AS_OF, "stale"]).1, cold);
+
+    // An edited item file is read again: the overdue item changes owner.
+    let item = cold["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["state"] == "overdue")
+        .unwrap();
+    let file = item["file"].as_str().unwrap();
+    let old = item["owner"].as_str().unwrap();
+    let new = if old == "dave" { "carol" } else { "dave" };
+    let text = read(&repo, file);
+    let edited = text.replace(&format!("owner = \"{old}\""), &format!("owner = \"{new}\""));
+    assert_ne!(edited, text);
+    write(&repo, file, edited);
+    let (_, v, _) = json(&env, &repo, &["--as-of", AS_OF, "stale"]);
+    let moved = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["item"] == item["item"])
+        .unwrap();
+    assert_eq!(moved["owner"], new);
+
+    // A review that lands on the record branch is seen.
+    let key = item["item"].as_str().unwrap();
+    env.git_at(
+        &repo,
+        "2026-11-01T10:00:00Z",
+        &[
+            "commit",
+            "-q",
+            "--allow-empty",
+            "-m",
+            &format!("review\n\nReviewed: {key}"),
+        ],
+    );
+    let (_, v, _) = json(&env, &repo, &["--as-of", AS_OF, "stale"]);
+    assert!(
+        !v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["item"] == key)
+    );
+}

@@ -1,16 +1,17 @@
 //! Staleness (DESIGN §2, §3): each item's state as of a date, from the
 //! snapshot and the review record. Pure: no git, no files.
 
+use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap};
 
 use chrono::{DateTime, NaiveDate};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::history::{FileTimes, Outcome, Record, Review};
 use crate::model::{Approval, Config, Id, Period, Snapshot};
 
 /// The state of one item.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum State {
     Ok,
@@ -40,7 +41,7 @@ impl State {
 }
 
 /// The review that an item's state rests on.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LastReview {
     pub landed: NaiveDate,
     pub author: String,
@@ -51,10 +52,10 @@ pub struct LastReview {
 }
 
 /// One item's state as of the assessment date.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ItemStatus {
     pub item: String,
-    pub kind: &'static str,
+    pub kind: Cow<'static, str>,
     pub file: String,
     pub owner: String,
     pub state: State,
@@ -66,9 +67,12 @@ pub struct ItemStatus {
     pub detail: String,
 }
 
+/// The kinds of item, as `ItemStatus::kind` names them.
+pub const KINDS: [&str; 5] = ["control", "service", "allocation", "evidence", "finding"];
+
 /// A review that does not count because its author does not own the item
 /// (`approval = "author"`).
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Unauthorized {
     pub item: String,
     pub commit: String,
@@ -232,7 +236,7 @@ pub fn assess(s: &Snapshot, record: &Record, today: NaiveDate) -> Assessment {
         };
         out.items.push(ItemStatus {
             item: item.key,
-            kind: item.kind,
+            kind: item.kind.into(),
             file: item.file,
             owner: item.owner.to_string(),
             state,
@@ -254,7 +258,7 @@ pub fn assess(s: &Snapshot, record: &Record, today: NaiveDate) -> Assessment {
         };
         out.items.push(ItemStatus {
             item: format!("evidence:{id}"),
-            kind: "evidence",
+            kind: "evidence".into(),
             file: e.path.clone(),
             owner: ev.collected_by.to_string(),
             state,
@@ -280,7 +284,7 @@ pub fn assess(s: &Snapshot, record: &Record, today: NaiveDate) -> Assessment {
             if !current {
                 out.items.push(ItemStatus {
                     item: format!("control:{id}"),
-                    kind: "control",
+                    kind: "control".into(),
                     file: c.path.clone(),
                     owner: c.value.owner.to_string(),
                     state: State::MissingEvidence,
@@ -311,7 +315,7 @@ pub fn assess(s: &Snapshot, record: &Record, today: NaiveDate) -> Assessment {
         };
         out.items.push(ItemStatus {
             item: format!("finding:{id}"),
-            kind: "finding",
+            kind: "finding".into(),
             file: f.path.clone(),
             owner: v.owner.to_string(),
             state,

@@ -8,6 +8,7 @@ mod review;
 mod schema;
 mod stale;
 mod status;
+mod summary;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -49,52 +50,6 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Log(args) => log::run(&ctx, &args),
         Command::Stale(args) => stale::run(&ctx, &args),
         Command::Status => status::run(&ctx),
-    }
-}
-
-/// Everything the review-record commands read: the working tree's items, the
-/// record branch's history, and their assessment as of `ctx.today`.
-pub struct Assessed {
-    pub snapshot: crate::model::Snapshot,
-    pub record: crate::history::Record,
-    pub assessment: crate::check::review::Assessment,
-    pub branch: String,
-}
-
-pub fn assessed(ctx: &Context) -> Result<Assessed> {
-    load_items(ctx)?.assess(ctx.today)
-}
-
-/// The working tree's items and the record branch, before any history is read.
-pub struct Items {
-    git_dir: std::path::PathBuf,
-    pub snapshot: crate::model::Snapshot,
-    pub branch: String,
-}
-
-pub fn load_items(ctx: &Context) -> Result<Items> {
-    use crate::repo::{self, Repo, Scope, WorkTree};
-    let repo = Repo::discover(&ctx.dir)?;
-    let snapshot = repo::load(&WorkTree::new(&repo.root)?, &Scope::All)?.snapshot;
-    let branch = record_branch(&snapshot)?;
-    Ok(Items {
-        git_dir: repo.git_dir,
-        snapshot,
-        branch,
-    })
-}
-
-impl Items {
-    /// Reads the record branch's history and assesses every item as of `today`.
-    pub fn assess(self, today: NaiveDate) -> Result<Assessed> {
-        let record = crate::history::record(&self.git_dir, &self.branch)?;
-        let assessment = crate::check::review::assess(&self.snapshot, &record, today);
-        Ok(Assessed {
-            snapshot: self.snapshot,
-            record,
-            assessment,
-            branch: self.branch,
-        })
     }
 }
 

@@ -6,13 +6,14 @@ use std::process::ExitCode;
 
 use serde::Serialize;
 
-use crate::check::review::{ItemStatus, State, Unauthorized};
+use crate::check::review::{ItemStatus, Unauthorized};
 use crate::cli::{Format, StaleArgs};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::history::Malformed;
 use crate::output;
 
-use super::{Context, load_items, owner_label};
+use super::Context;
+use super::summary::{Summary, summary};
 
 /// The JSON document of `isms stale --format json` (pinned by a test).
 #[derive(Serialize)]
@@ -28,39 +29,12 @@ struct StaleJson<'a> {
 }
 
 pub fn run(ctx: &Context, args: &StaleArgs) -> Result<ExitCode> {
-    // An unknown owner is a usage error: say so before reading any history.
-    let loaded = load_items(ctx)?;
-    let owners: Option<Vec<String>> = match &args.owner {
-        None => None,
-        Some(who) => {
-            let c = &loaded
-                .snapshot
-                .config
-                .as_ref()
-                .expect("load_items() checked the config")
-                .value;
-            if !c.has_owner(who) {
-                return Err(Error::new(format!(
-                    "`{who}` is not a person or team in isms.toml"
-                )));
-            }
-            let mut keys = vec![who.clone()];
-            keys.extend(
-                c.teams
-                    .iter()
-                    .filter(|(_, t)| t.members.iter().any(|m| m.as_str() == who))
-                    .map(|(k, _)| k.to_string()),
-            );
-            Some(keys)
-        }
-    };
-    let a = loaded.assess(ctx.today)?;
-    let config = a.snapshot.config.as_ref().map(|c| &c.value);
+    // An unknown owner is a usage error, reported before any history is read.
+    let a = summary(ctx, args.owner.as_deref())?;
+    let owners = args.owner.as_deref().and_then(|who| a.owners_for(who));
     let mut items: Vec<&ItemStatus> = a
-        .assessment
         .items
         .iter()
-        .filter(|i| i.state != State::Ok)
         .filter(|i| owners.as_ref().is_none_or(|o| o.contains(&i.owner)))
         .collect();
     items.sort_by(|x, y| {
@@ -83,8 +57,8 @@ pub fn run(ctx: &Context, args: &StaleArgs) -> Result<ExitCode> {
                 flagged,
                 due,
                 items,
-                unauthorized: &a.assessment.unauthorized,
-                warnings: &a.record.malformed,
+                unauthorized: &a.unauthorized,
+                warnings: &a.warnings,
             };
             serde_json::to_writer_pretty(&mut out, &doc)
                 .map_err(std::io::Error::other)
@@ -107,15 +81,15 @@ pub fn run(ctx: &Context, args: &StaleArgs) -> Result<ExitCode> {
             )
         }),
         Format::Human => {
-            let r = human(&mut out, &items, config);
-            for w in &a.record.malformed {
+            let r = human(&mut out, &items, &a);
+            for w in &a.warnings {
                 output::note(&format!(
                     "warning: commit {}: {}",
                     &w.commit[..10.min(w.commit.len())],
                     w.message
                 ));
             }
-            for u in &a.assessment.unauthorized {
+            for u in &a.unauthorized {
                 output::note(&format!(
                     "warning: review of {} in {} by {} <{}> does not count: {} does not own it (approval = \"author\")",
                     u.item,
@@ -139,18 +113,14 @@ pub fn run(ctx: &Context, args: &StaleArgs) -> Result<ExitCode> {
     Ok(ExitCode::from(u8::from(flagged > 0)))
 }
 
-fn human(
-    out: &mut impl Write,
-    items: &[&ItemStatus],
-    config: Option<&crate::model::Config>,
-) -> std::io::Result<()> {
+fn human(out: &mut impl Write, items: &[&ItemStatus], a: &Summary) -> std::io::Result<()> {
     let mut groups: BTreeMap<&str, Vec<&ItemStatus>> = BTreeMap::new();
     for i in items {
         groups.entry(i.owner.as_str()).or_default().push(i);
     }
     let width = items.iter().map(|i| i.item.len()).max().unwrap_or(0);
     for (owner, list) in groups {
-        writeln!(out, "{}", owner_label(config, owner))?;
+        writeln!(out, "{}", a.label(owner))?;
         for i in list {
             let by = match &i.last_review {
                 Some(r) => {

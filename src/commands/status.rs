@@ -6,39 +6,23 @@ use std::process::ExitCode;
 
 use serde::Serialize;
 
-use crate::check::review::State;
 use crate::cli::Format;
 use crate::error::Result;
 
-use super::{Context, assessed, owner_label};
-
-const KINDS: [&str; 5] = ["control", "service", "allocation", "evidence", "finding"];
-const STATES: [State; 6] = [
-    State::Ok,
-    State::Due,
-    State::Overdue,
-    State::NeedsChange,
-    State::Expired,
-    State::MissingEvidence,
-];
+use super::Context;
+use super::summary::{Matrix, Summary, summary};
 
 /// The JSON document of `isms status --format json` (pinned by a test).
 #[derive(Serialize)]
-struct StatusJson {
+struct StatusJson<'a> {
     version: u32,
     organization: String,
     as_of: String,
     branch: String,
     /// Per kind: items by state (an item with missing evidence is counted in both).
-    counts: BTreeMap<&'static str, BTreeMap<&'static str, usize>>,
-    matrix: Matrix,
+    counts: &'a BTreeMap<String, BTreeMap<String, usize>>,
+    matrix: &'a Matrix,
     overdue_by_owner: Vec<OwnerItems>,
-}
-
-#[derive(Serialize)]
-struct Matrix {
-    required: usize,
-    present: usize,
 }
 
 #[derive(Serialize)]
@@ -48,40 +32,9 @@ struct OwnerItems {
 }
 
 pub fn run(ctx: &Context) -> Result<ExitCode> {
-    let a = assessed(ctx)?;
-    let s = &a.snapshot;
-    let config = s.config.as_ref().map(|c| &c.value);
-    let mut counts: BTreeMap<&'static str, BTreeMap<&'static str, usize>> = BTreeMap::new();
-    for kind in KINDS {
-        let per: BTreeMap<&str, usize> = STATES.iter().map(|st| (st.as_str(), 0)).collect();
-        counts.insert(kind, per);
-    }
-    for i in &a.assessment.items {
-        *counts
-            .get_mut(i.kind)
-            .and_then(|m| m.get_mut(i.state.as_str()))
-            .expect("known kind and state") += 1;
-    }
-    let mut required = 0;
-    let mut present = 0;
-    for svc in s
-        .services
-        .iter()
-        .filter(|(_, v)| v.value.in_scope)
-        .map(|(k, _)| k)
-    {
-        for ctl in s
-            .controls
-            .iter()
-            .filter(|(_, c)| c.value.matrix && c.value.is_applicable())
-            .map(|(k, _)| k)
-        {
-            required += 1;
-            present += usize::from(s.present.allocations.contains(&(svc.clone(), ctl.clone())));
-        }
-    }
+    let a = summary(ctx, None)?;
     let mut overdue: BTreeMap<&str, Vec<String>> = BTreeMap::new();
-    for i in a.assessment.items.iter().filter(|i| i.state.is_flagged()) {
+    for i in a.items.iter().filter(|i| i.state.is_flagged()) {
         let entry = overdue.entry(i.owner.as_str()).or_default();
         if !entry.contains(&i.item) {
             entry.push(i.item.clone());
@@ -89,13 +42,11 @@ pub fn run(ctx: &Context) -> Result<ExitCode> {
     }
     let doc = StatusJson {
         version: 1,
-        organization: config
-            .map(|c| c.organization.name.clone())
-            .unwrap_or_default(),
+        organization: a.organization.clone(),
         as_of: ctx.today.to_string(),
         branch: a.branch.clone(),
-        counts,
-        matrix: Matrix { required, present },
+        counts: &a.counts,
+        matrix: &a.matrix,
         overdue_by_owner: overdue
             .into_iter()
             .map(|(o, items)| OwnerItems {
@@ -109,16 +60,12 @@ pub fn run(ctx: &Context) -> Result<ExitCode> {
         Format::Json => serde_json::to_writer_pretty(&mut out, &doc)
             .map_err(std::io::Error::other)
             .and_then(|()| writeln!(out)),
-        _ => human(&mut out, &doc, config),
+        _ => human(&mut out, &doc, &a),
     };
     Ok(ExitCode::SUCCESS)
 }
 
-fn human(
-    out: &mut impl Write,
-    d: &StatusJson,
-    config: Option<&crate::model::Config>,
-) -> std::io::Result<()> {
+fn human(out: &mut impl Write, d: &StatusJson<'_>, a: &Summary) -> std::io::Result<()> {
     const BOLD: anstyle::Style = anstyle::Style::new().bold();
     const RED: anstyle::Style = anstyle::AnsiColor::Red.on_default().bold();
     writeln!(
@@ -176,7 +123,7 @@ fn human(
     let labels: Vec<String> = d
         .overdue_by_owner
         .iter()
-        .map(|o| owner_label(config, &o.owner))
+        .map(|o| a.label(&o.owner))
         .collect();
     let width = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0);
     for (o, label) in d.overdue_by_owner.iter().zip(&labels) {

@@ -1,7 +1,6 @@
 //! The only place that reads git history: the record branch's first-parent
 //! walk, each commit's landing time, and the reviews its trailers record.
 
-mod cache;
 pub mod files;
 pub mod trailers;
 
@@ -15,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 pub use files::FileTimes;
 
+use crate::cache;
 use crate::error::{Error, Result};
 use crate::model::ItemKey;
 
@@ -100,6 +100,14 @@ pub fn pull_request(summary: &str) -> Option<u64> {
     n.parse().ok()
 }
 
+/// Where the record of `branch` is cached.
+pub fn cache_path(git_dir: &Path, branch: &str) -> std::path::PathBuf {
+    cache::path(git_dir, "history", branch)
+}
+
+/// The history cache's format.
+const MAGIC: &[u8] = b"isms-history-v1\n";
+
 fn walk_err(e: git2::Error) -> Error {
     Error::git("walk history", e)
 }
@@ -127,8 +135,8 @@ pub fn record(git_dir: &Path, branch: &str) -> Result<Record> {
         }
         Err(e) => return Err(Error::git(format!("resolve {reference}"), e)),
     };
-    let cache_path = cache::path(repo.path(), branch);
-    let mut record = match cache::load(&cache_path) {
+    let cache_path = cache_path(repo.path(), branch);
+    let mut record = match cache::load(&cache_path, MAGIC) {
         cache::Loaded::Hit(r) => r,
         cache::Loaded::Missing => Record::default(),
         cache::Loaded::Corrupt => {
@@ -151,7 +159,7 @@ pub fn record(git_dir: &Path, branch: &str) -> Result<Record> {
     extend(&repo, &mut record, tip, from)?;
     record.tip = Some(tip.to_string());
     // A cache that cannot be written only costs speed next time.
-    let _ = cache::save(&cache_path, &record);
+    let _ = cache::save(&cache_path, MAGIC, &record);
     Ok(record)
 }
 

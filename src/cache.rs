@@ -1,23 +1,22 @@
-//! The history cache under the git directory, keyed by the record branch's
-//! tip commit. A cache that is truncated, corrupt or from another version is
-//! ignored and rebuilt: it is checked by its SHA-256 before it is trusted.
+//! Files under `<git dir>/isms/` that only save time: each starts with a
+//! magic line naming its format and is checked by its SHA-256 before it is
+//! trusted. A cache that is truncated, corrupt or from another version is
+//! ignored and rebuilt.
 
 use std::path::{Path, PathBuf};
 
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 
-use super::Record;
-
-const MAGIC: &[u8] = b"isms-history-v1\n";
-
-pub enum Loaded {
-    Hit(Record),
+pub enum Loaded<T> {
+    Hit(T),
     Missing,
     Corrupt,
 }
 
-/// `<git dir>/isms/history-<branch>.bin`, with the branch name made file-safe.
-pub fn path(git_dir: &Path, branch: &str) -> PathBuf {
+/// `<git dir>/isms/<kind>-<branch>.bin`, with the branch name made file-safe.
+pub fn path(git_dir: &Path, kind: &str, branch: &str) -> PathBuf {
     let safe: String = branch
         .chars()
         .map(|c| {
@@ -28,15 +27,15 @@ pub fn path(git_dir: &Path, branch: &str) -> PathBuf {
             }
         })
         .collect();
-    git_dir.join("isms").join(format!("history-{safe}.bin"))
+    git_dir.join("isms").join(format!("{kind}-{safe}.bin"))
 }
 
-pub fn load(path: &Path) -> Loaded {
+pub fn load<T: DeserializeOwned>(path: &Path, magic: &[u8]) -> Loaded<T> {
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(_) => return Loaded::Missing,
     };
-    let Some(rest) = bytes.strip_prefix(MAGIC) else {
+    let Some(rest) = bytes.strip_prefix(magic) else {
         return Loaded::Corrupt;
     };
     if rest.len() < 32 {
@@ -46,16 +45,16 @@ pub fn load(path: &Path) -> Loaded {
     if Sha256::digest(payload).as_slice() != sum {
         return Loaded::Corrupt;
     }
-    match postcard::from_bytes::<Record>(payload) {
+    match postcard::from_bytes::<T>(payload) {
         Ok(r) => Loaded::Hit(r),
         Err(_) => Loaded::Corrupt,
     }
 }
 
-pub fn save(path: &Path, record: &Record) -> std::io::Result<()> {
-    let payload = postcard::to_allocvec(record).map_err(std::io::Error::other)?;
-    let mut bytes = Vec::with_capacity(MAGIC.len() + 32 + payload.len());
-    bytes.extend_from_slice(MAGIC);
+pub fn save<T: Serialize>(path: &Path, magic: &[u8], value: &T) -> std::io::Result<()> {
+    let payload = postcard::to_allocvec(value).map_err(std::io::Error::other)?;
+    let mut bytes = Vec::with_capacity(magic.len() + 32 + payload.len());
+    bytes.extend_from_slice(magic);
     bytes.extend_from_slice(&Sha256::digest(&payload));
     bytes.extend_from_slice(&payload);
     let dir = path.parent().unwrap_or(Path::new("."));

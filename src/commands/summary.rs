@@ -1,0 +1,299 @@
+//! What `isms status` and `isms stale` show: every item's state as of a
+//! date, with the figures around it.
+//!
+//! Computing it reads every item file and the review record. The result is
+//! kept under the git directory, keyed by everything it was computed from:
+//! the name, size, times and inode of every file isms reads, the record
+//! branch's tip, the date and the format. A run whose inputs are unchanged
+//! reads only that key's parts. Nothing is kept while a file is younger than
+//! the file system's time resolution could tell apart.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::{Duration, SystemTime};
+
+use chrono::NaiveDate;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::cache;
+use crate::check::review::{ItemStatus, KINDS, State, Unauthorized};
+use crate::error::{Error, Result};
+use crate::history::Malformed;
+use crate::repo::{Repo, Scope, Source, WorkTree};
+
+use super::{Context, owner_label, record_branch};
+
+/// The summary cache's format.
+const MAGIC: &[u8] = b"isms-summary-v1\n";
+
+/// Files changed more recently than this are not trusted to show a later
+/// change in their times (file systems with 1 s or 2 s resolution).
+const RACY: Duration = Duration::from_secs(3);
+
+pub const STATES: [State; 6] = [
+    State::Ok,
+    State::Due,
+    State::Overdue,
+    State::NeedsChange,
+    State::Expired,
+    State::MissingEvidence,
+];
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Matrix {
+    pub required: usize,
+    pub present: usize,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Summary {
+    pub organization: String,
+    /// The record branch.
+    pub branch: String,
+    /// Every item whose state is not `ok`.
+    pub items: Vec<ItemStatus>,
+    /// Per kind: items by state (an item with missing evidence is counted in both).
+    pub counts: BTreeMap<String, BTreeMap<String, usize>>,
+    pub matrix: Matrix,
+    pub unauthorized: Vec<Unauthorized>,
+    /// Trailers in the record that could not be used.
+    pub warnings: Vec<Malformed>,
+    /// Every person and team, with the label shown for them.
+    labels: BTreeMap<String, String>,
+    /// Each team's members.
+    teams: BTreeMap<String, Vec<String>>,
+}
+
+impl Summary {
+    /// "alice (Alice Ng)", "platform (team)"; the key itself if unknown.
+    pub fn label(&self, owner: &str) -> String {
+        self.labels
+            .get(owner)
+            .cloned()
+            .unwrap_or_else(|| owner.to_owned())
+    }
+
+    /// The owners `who` answers for: themselves and the teams they are in;
+    /// `None` if `who` is neither a person nor a team.
+    pub fn owners_for(&self, who: &str) -> Option<Vec<String>> {
+        if !self.labels.contains_key(who) {
+            return None;
+        }
+        let mut keys = vec![who.to_owned()];
+        keys.extend(
+            self.teams
+                .iter()
+                .filter(|(_, members)| members.iter().any(|m| m == who))
+                .map(|(k, _)| k.clone()),
+        );
+        Some(keys)
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct Key {
+    inputs: [u8; 32],
+    as_of: NaiveDate,
+    tip: String,
+    /// Size and modification time of the history cache it was read from:
+    /// a history cache rebuilt, removed or damaged since means recomputing.
+    history: Option<(u64, u128)>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Cached {
+    key: Key,
+    summary: Summary,
+}
+
+/// The summary as of `ctx.today`. `owner`, when given, must be a person or
+/// team: it is checked before any history is read.
+pub fn summary(ctx: &Context, owner: Option<&str>) -> Result<Summary> {
+    let repo = Repo::discover(&ctx.dir)?;
+    let tree = WorkTree::new(&repo.root)?;
+    let inputs = fingerprint(&tree, &repo.root)?;
+    let unknown = |who: &str| Error::new(format!("`{who}` is not a person or team in isms.toml"));
+    if let Some((inputs, _)) = &inputs {
+        if let cache::Loaded::Hit(c) = cache::load::<Cached>(&cache_path(&repo.git_dir), MAGIC) {
+            if c.key.inputs == *inputs
+                && c.key.as_of == ctx.today
+                && tip(&repo.git_dir, &c.summary.branch).as_deref() == Some(c.key.tip.as_str())
+                && history_stamp(&repo.git_dir, &c.summary.branch) == c.key.history
+            {
+                if let Some(who) = owner.filter(|w| c.summary.owners_for(w).is_none()) {
+                    return Err(unknown(who));
+                }
+                return Ok(c.summary);
+            }
+        }
+    }
+    let snapshot = crate::repo::load(&tree, &Scope::All)?.snapshot;
+    let branch = record_branch(&snapshot)?;
+    let config = &snapshot
+        .config
+        .as_ref()
+        .expect("record_branch() checked it")
+        .value;
+    if let Some(who) = owner.filter(|w| !config.has_owner(w)) {
+        return Err(unknown(who));
+    }
+    let record = crate::history::record(&repo.git_dir, &branch)?;
+    let assessment = crate::check::review::assess(&snapshot, &record, ctx.today);
+
+    let mut counts: BTreeMap<String, BTreeMap<String, usize>> = KINDS
+        .iter()
+        .map(|k| {
+            let per = STATES.iter().map(|s| (s.as_str().to_owned(), 0)).collect();
+            (k.to_string(), per)
+        })
+        .collect();
+    for i in &assessment.items {
+        *counts
+            .get_mut(&*i.kind)
+            .and_then(|m| m.get_mut(i.state.as_str()))
+            .expect("known kind and state") += 1;
+    }
+    let applicable: Vec<_> = snapshot
+        .controls
+        .iter()
+        .filter(|(_, c)| c.value.matrix && c.value.is_applicable())
+        .map(|(k, _)| k)
+        .collect();
+    let mut matrix = Matrix {
+        required: 0,
+        present: 0,
+    };
+    for svc in snapshot
+        .services
+        .iter()
+        .filter(|(_, v)| v.value.in_scope)
+        .map(|(k, _)| k)
+    {
+        for ctl in &applicable {
+            matrix.required += 1;
+            matrix.present += usize::from(
+                snapshot
+                    .present
+                    .allocations
+                    .contains(&(svc.clone(), (*ctl).clone())),
+            );
+        }
+    }
+    let labels = config
+        .people
+        .keys()
+        .chain(config.teams.keys())
+        .map(|k| (k.to_string(), owner_label(Some(config), k.as_str())))
+        .collect();
+    let teams = config
+        .teams
+        .iter()
+        .map(|(k, t)| {
+            (
+                k.to_string(),
+                t.members.iter().map(|m| m.to_string()).collect(),
+            )
+        })
+        .collect();
+    let summary = Summary {
+        organization: config.organization.name.clone(),
+        branch,
+        items: assessment
+            .items
+            .into_iter()
+            .filter(|i| i.state != State::Ok)
+            .collect(),
+        counts,
+        matrix,
+        unauthorized: assessment.unauthorized,
+        warnings: record.malformed,
+        labels,
+        teams,
+    };
+    if let (Some((inputs, settled)), Some(tip)) = (inputs, record.tip) {
+        if settled {
+            let cached = Cached {
+                key: Key {
+                    inputs,
+                    as_of: ctx.today,
+                    tip,
+                    history: history_stamp(&repo.git_dir, &summary.branch),
+                },
+                summary,
+            };
+            // A cache that cannot be written only costs speed next time.
+            let _ = cache::save(&cache_path(&repo.git_dir), MAGIC, &cached);
+            return Ok(cached.summary);
+        }
+    }
+    Ok(summary)
+}
+
+fn cache_path(git_dir: &Path) -> std::path::PathBuf {
+    git_dir.join("isms").join("summary.bin")
+}
+
+fn history_stamp(git_dir: &Path, branch: &str) -> Option<(u64, u128)> {
+    let meta = std::fs::metadata(crate::history::cache_path(git_dir, branch)).ok()?;
+    let modified = meta.modified().ok()?;
+    let nanos = modified
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_nanos();
+    Some((meta.len(), nanos))
+}
+
+/// The record branch's tip, if it resolves.
+fn tip(git_dir: &Path, branch: &str) -> Option<String> {
+    let repo = git2::Repository::open(git_dir).ok()?;
+    let oid = repo.refname_to_id(&format!("refs/heads/{branch}")).ok()?;
+    Some(oid.to_string())
+}
+
+/// A digest of the name, size, times and inode of every file isms reads,
+/// and whether all of them are old enough for the digest to be trusted.
+/// `None` when a file cannot be examined: then nothing is cached.
+fn fingerprint(tree: &WorkTree, root: &Path) -> Result<Option<([u8; 32], bool)>> {
+    let mut files = tree.files()?;
+    files.sort_unstable();
+    let now = SystemTime::now();
+    let stats: Vec<Option<(Vec<u8>, bool)>> = files
+        .par_iter()
+        .map(|f| {
+            let meta = std::fs::symlink_metadata(root.join(f)).ok()?;
+            let modified = meta.modified().ok()?;
+            let mut line = f.as_bytes().to_vec();
+            line.push(0);
+            line.extend_from_slice(&meta.len().to_le_bytes());
+            let since =
+                |t: SystemTime| t.duration_since(SystemTime::UNIX_EPOCH).unwrap_or_default();
+            line.extend_from_slice(&since(modified).as_nanos().to_le_bytes());
+            let mut settled = now.duration_since(modified).is_ok_and(|d| d > RACY);
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::MetadataExt;
+                line.extend_from_slice(&meta.ino().to_le_bytes());
+                line.extend_from_slice(&meta.mode().to_le_bytes());
+                line.extend_from_slice(&meta.ctime().to_le_bytes());
+                line.extend_from_slice(&meta.ctime_nsec().to_le_bytes());
+                let changed = SystemTime::UNIX_EPOCH
+                    + Duration::new(meta.ctime().max(0) as u64, meta.ctime_nsec().max(0) as u32);
+                settled &= now.duration_since(changed).is_ok_and(|d| d > RACY);
+            }
+            Some((line, settled))
+        })
+        .collect();
+    let mut hash = Sha256::new();
+    hash.update(env!("CARGO_PKG_VERSION").as_bytes());
+    let mut settled = true;
+    for stat in stats {
+        let Some((line, ok)) = stat else {
+            return Ok(None);
+        };
+        hash.update(&line);
+        settled &= ok;
+    }
+    Ok(Some((hash.finalize().into(), settled)))
+}
