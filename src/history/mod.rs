@@ -2,11 +2,13 @@
 //! walk, each commit's landing time, and the reviews its trailers record.
 
 pub mod files;
+mod log;
 pub mod trailers;
 
 use std::collections::HashMap;
 
 use std::path::Path;
+use std::sync::atomic::Ordering;
 
 use chrono::{DateTime, FixedOffset, TimeZone};
 use git2::Oid;
@@ -163,34 +165,100 @@ pub fn record(git_dir: &Path, branch: &str) -> Result<Record> {
     Ok(record)
 }
 
-/// Walks the first-parent commits from `from` (exclusive) to `tip`.
+/// Reads the first-parent commits from `from` (exclusive) to `tip`: their
+/// reviews, those of the commits each merge brought in, and the item-file
+/// changes each made.
 fn extend(repo: &git2::Repository, record: &mut Record, tip: Oid, from: Option<Oid>) -> Result<()> {
-    // The first-parent chain, newest first, down to `from`: each commit read
-    // once, its reviews (and those of the commits a merge brought in)
-    // collected on the way. Following parent links directly parses each
-    // commit once, where a sorted revwalk would load the whole graph first.
-    let mut reviews = Vec::new();
-    let mut malformed = Vec::new();
+    // git starts listing what each commit changed at once, newest first, on
+    // another core, while the commits are read here; once the chain is
+    // known, its older part is given to further listings, one per core.
+    let git_dir = repo.path();
+    let newest = log::Reach::default();
+    let range = match from {
+        Some(from) => format!("{from}..{tip}"),
+        None => tip.to_string(),
+    };
+    let mut chain = Vec::new();
+    let mut landings = Vec::new();
+    let (walked, folds) = std::thread::scope(|s| {
+        let first = s.spawn(|| log::changes(git_dir, &range, &newest));
+        let walked = walk(repo, tip, from, &mut chain, &mut landings);
+        let complete = walked.as_ref().is_ok_and(|&complete| complete);
+        let mut listings = Vec::new();
+        if !complete {
+            newest.limit.store(0, Ordering::Relaxed);
+        } else {
+            let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+            let read = newest.read.load(Ordering::Relaxed);
+            let left = chain.len().saturating_sub(read);
+            if cores > 1 && left >= 10_000 {
+                let limit = read + left / cores;
+                newest.limit.store(limit, Ordering::Relaxed);
+                let len = (chain.len() - limit).div_ceil(cores - 1);
+                for start in (limit..chain.len()).step_by(len) {
+                    let range = match chain.get(start + len).copied().or(from) {
+                        Some(bottom) => format!("{bottom}..{}", chain[start]),
+                        None => chain[start].to_string(),
+                    };
+                    listings.push(
+                        s.spawn(move || log::changes(git_dir, &range, &log::Reach::default())),
+                    );
+                }
+            }
+        }
+        let joined = |h: std::thread::ScopedJoinHandle<'_, Result<files::Fold>>| {
+            h.join()
+                .unwrap_or_else(|_| Err(Error::new("reading the file history failed")))
+        };
+        // Newest first.
+        let mut folds = vec![joined(first)];
+        folds.extend(listings.into_iter().map(joined));
+        (walked, folds)
+    });
+    if !walked? {
+        // `from` is an ancestor but not on the first-parent chain (a branch
+        // was fast-forwarded onto a merge of the old tip): start over.
+        *record = Record::default();
+        return extend(repo, record, tip, None);
+    }
+    for found in landings.into_iter().rev() {
+        record.reviews.extend(found.reviews);
+        record.malformed.extend(found.malformed);
+    }
+    for fold in folds.into_iter().rev() {
+        fold?.apply(&mut record.files);
+    }
+    Ok(())
+}
+
+/// Follows the first-parent chain from `tip` down to `from`, newest first,
+/// reading each commit once and collecting the reviews of each landing (and
+/// of the commits a merge brought in). Following parent links directly
+/// parses each commit once, where a sorted revwalk would load the whole
+/// graph first. `false` when the chain ended without meeting `from`.
+fn walk(
+    repo: &git2::Repository,
+    tip: Oid,
+    from: Option<Oid>,
+    chain: &mut Vec<Oid>,
+    landings: &mut Vec<Found>,
+) -> Result<bool> {
     let mut progress = Progress::new();
-    // git lists the file changes on another core while the commits are read.
-    let git_dir = repo.path().to_owned();
-    let listing = std::thread::spawn(move || files::Changes::read(&git_dir, from, tip));
     let mut next = Some(tip);
     while let Some(oid) = next {
         if Some(oid) == from {
-            break;
+            return Ok(true);
         }
         progress.tick();
         let landing = repo
             .find_commit(oid)
             .map_err(|e| Error::git(format!("read commit {oid}"), e))?;
         let landed = time(&landing.committer());
-        let pr = pull_request(&String::from_utf8_lossy(
-            landing.summary_bytes().unwrap_or(b""),
-        ));
         let landed_by = oid.to_string();
+        let message = String::from_utf8_lossy(landing.message_bytes());
+        let pr = pull_request(message.lines().next().unwrap_or(""));
         let mut found = Found::default();
-        collect(&landing, landed, &landed_by, pr, &mut found);
+        collect(&landing, &message, landed, &landed_by, pr, &mut found);
         found.own = found.reviews.len();
         if landing.parent_count() > 1 {
             // Everything the merge brought in lands with it.
@@ -206,7 +274,8 @@ fn extend(repo: &git2::Repository, record: &mut Record, tip: Oid, from: Option<O
                 let commit = repo
                     .find_commit(m)
                     .map_err(|e| Error::git(format!("read commit {m}"), e))?;
-                collect(&commit, landed, &landed_by, pr, &mut found);
+                let message = String::from_utf8_lossy(commit.message_bytes());
+                collect(&commit, &message, landed, &landed_by, pr, &mut found);
             }
         }
         // Within one landing: the merged commits (walked newest first),
@@ -214,31 +283,13 @@ fn extend(repo: &git2::Repository, record: &mut Record, tip: Oid, from: Option<O
         let own = found.own;
         found.reviews[own..].reverse();
         found.reviews.rotate_left(own);
-        reviews.push(found.reviews);
-        malformed.push(found.malformed);
+        if !found.reviews.is_empty() || !found.malformed.is_empty() {
+            landings.push(found);
+        }
+        chain.push(oid);
         next = landing.parent_id(0).ok();
     }
-    drop(progress);
-    // `from` is an ancestor but not on the first-parent chain (a branch was
-    // fast-forwarded onto a merge of the old tip): start over.
-    let restarted = from.is_some() && next.is_none();
-    if restarted {
-        *record = Record::default();
-    }
-    record.reviews.extend(reviews.into_iter().rev().flatten());
-    record
-        .malformed
-        .extend(malformed.into_iter().rev().flatten());
-    let changes = listing
-        .join()
-        .map_err(|_| Error::new("reading the file history failed"))?;
-    let changes = if restarted {
-        files::Changes::read(repo.path(), None, tip)?
-    } else {
-        changes?
-    };
-    changes.apply(&mut record.files);
-    Ok(())
+    Ok(from.is_none())
 }
 
 /// The reviews and malformed trailers of one landing.
@@ -298,23 +349,23 @@ fn values<'a>(block: &'a trailers::Block, key: &'a str) -> impl Iterator<Item = 
 
 fn collect(
     commit: &git2::Commit<'_>,
+    message: &str,
     landed: DateTime<FixedOffset>,
     landed_by: &str,
     pull_request: Option<u64>,
     record: &mut Found,
 ) {
-    let bytes = commit.message_bytes();
     // Most commits review nothing: skip them before any parsing.
-    if !bytes
+    if !message
+        .as_bytes()
         .windows(8)
         .any(|w| w.eq_ignore_ascii_case(b"reviewed"))
     {
         return;
     }
-    let message = String::from_utf8_lossy(bytes);
     let id = commit.id().to_string();
     let author = commit.author();
-    for block in trailers::blocks(&message) {
+    for block in trailers::blocks(message) {
         let items: Vec<&str> = values(&block, "Reviewed").collect();
         if items.is_empty() {
             continue;
