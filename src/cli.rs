@@ -72,6 +72,30 @@ pub enum Command {
     Stale(StaleArgs),
     /// One screen: counts by state, matrix completeness, what is overdue and whose it is.
     Status,
+    /// Triggers: events that require reassessment.
+    #[command(subcommand)]
+    Triggers(TriggersCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TriggersCommand {
+    /// Evaluate every trigger on the changes between two revisions.
+    #[command(
+        after_help = "Compares both versions of each changed file field by field; a renamed file is compared \
+with its old version (it is not created or deleted). The rules are those of triggers/ at --to.\n\n\
+Exit status: 0 whether or not a trigger fired, 2 on a bad revision."
+    )]
+    Detect(DetectArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DetectArgs {
+    /// The revision before the change, e.g. origin/main or HEAD~1.
+    #[arg(long, value_name = "REV")]
+    pub from: String,
+    /// The revision after the change.
+    #[arg(long, value_name = "REV", default_value = "HEAD")]
+    pub to: String,
 }
 
 #[derive(Debug, Args)]

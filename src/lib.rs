@@ -18,6 +18,7 @@ pub mod repo;
 mod scaffold;
 pub mod span;
 pub mod templates;
+pub mod triggers;
 
 use std::ffi::OsString;
 use std::process::ExitCode;

@@ -9,6 +9,7 @@ mod schema;
 mod stale;
 mod status;
 mod summary;
+mod triggers;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -50,6 +51,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Log(args) => log::run(&ctx, &args),
         Command::Stale(args) => stale::run(&ctx, &args),
         Command::Status => status::run(&ctx),
+        Command::Triggers(cmd) => triggers::run(&ctx, cmd),
     }
 }
 

@@ -1,0 +1,277 @@
+//! `isms triggers detect --from REV --to REV`: which triggers a change fires,
+//! and what they ask to reassess.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use serde::Serialize;
+
+use crate::cli::{DetectArgs, Format, TriggersCommand};
+use crate::error::{Error, Result};
+use crate::model::Trigger;
+use crate::output;
+use crate::repo::Repo;
+use crate::triggers::{Compiled, FileDiff, Fired, affected};
+
+use super::Context;
+
+/// The JSON document of `isms triggers detect --format json`.
+#[derive(Serialize)]
+struct DetectJson<'a> {
+    version: u32,
+    from: String,
+    to: String,
+    fired: &'a [Detected],
+}
+
+/// A fired trigger with the items it asks to reassess.
+#[derive(Serialize)]
+pub struct Detected {
+    #[serde(flatten)]
+    pub fired: Fired,
+    pub items: Vec<String>,
+}
+
+pub fn run(ctx: &Context, cmd: TriggersCommand) -> Result<ExitCode> {
+    match cmd {
+        TriggersCommand::Detect(args) => detect_cmd(ctx, &args),
+    }
+}
+
+fn detect_cmd(ctx: &Context, args: &DetectArgs) -> Result<ExitCode> {
+    let repo = Repo::discover(&ctx.dir)?;
+    let git =
+        git2::Repository::open(&repo.git_dir).map_err(|e| Error::git("open the repository", e))?;
+    let from = commit(&git, "--from", &args.from)?;
+    let to = commit(&git, "--to", &args.to)?;
+    let (detected, files) = detect(&git, &from, &to)?;
+    let mut out = anstream::stdout().lock();
+    let short = |c: &git2::Commit<'_>| c.id().to_string()[..10].to_owned();
+    let _ = match ctx.format {
+        Format::Json => serde_json::to_writer_pretty(
+            &mut out,
+            &DetectJson {
+                version: 1,
+                from: from.id().to_string(),
+                to: to.id().to_string(),
+                fired: &detected,
+            },
+        )
+        .map_err(std::io::Error::other)
+        .and_then(|()| writeln!(out)),
+        Format::Github => detected.iter().try_for_each(|d| {
+            writeln!(
+                out,
+                "::notice file={},title=isms trigger {}::{} fired{}: {}; reassess {}",
+                d.fired.path,
+                d.fired.trigger,
+                d.fired.trigger,
+                d.fired
+                    .service
+                    .as_deref()
+                    .map(|s| format!(" on {s}"))
+                    .unwrap_or_default(),
+                changes_line(&d.fired),
+                d.items.join(", ")
+            )
+        }),
+        Format::Human => detected.iter().try_for_each(|d| human(&mut out, d)),
+    };
+    let triggers: std::collections::BTreeSet<&str> =
+        detected.iter().map(|d| d.fired.trigger.as_str()).collect();
+    output::note(&match detected.len() {
+        0 => format!(
+            "no trigger fired on {files} changed file{} from {} to {}",
+            plural(files),
+            short(&from),
+            short(&to)
+        ),
+        n => format!(
+            "{} trigger{} fired {n} time{} on {files} changed file{} from {} to {}",
+            triggers.len(),
+            plural(triggers.len()),
+            plural(n),
+            plural(files),
+            short(&from),
+            short(&to)
+        ),
+    });
+    Ok(ExitCode::SUCCESS)
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+fn changes_line(f: &Fired) -> String {
+    f.changes
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+fn human(out: &mut impl Write, d: &Detected) -> std::io::Result<()> {
+    const BOLD: anstyle::Style = anstyle::Style::new().bold();
+    let f = &d.fired;
+    let service = f
+        .service
+        .as_deref()
+        .map(|s| format!(" ({s})"))
+        .unwrap_or_default();
+    let renamed = f
+        .renamed_from
+        .as_deref()
+        .map(|o| format!(", renamed from {o}"))
+        .unwrap_or_default();
+    writeln!(
+        out,
+        "{BOLD}{}{BOLD:#}: {}\n  {}{service}{renamed}: {}\n  reassess: {}\n",
+        f.trigger,
+        f.title,
+        f.path,
+        changes_line(f),
+        d.items.join(", ")
+    )
+}
+
+/// Resolves `rev` to a commit, or says which option named a bad one.
+pub fn commit<'r>(git: &'r git2::Repository, option: &str, rev: &str) -> Result<git2::Commit<'r>> {
+    git.revparse_single(rev)
+        .and_then(|o| o.peel_to_commit())
+        .map_err(|_| {
+            Error::new(format!("{option} {rev}: not a revision in this repository"))
+                .hint("name a commit, branch or tag, e.g. HEAD~1 or origin/main")
+        })
+}
+
+/// The triggers (as of `to`) that the change from `from` to `to` fires, and
+/// how many files changed.
+pub fn detect(
+    git: &git2::Repository,
+    from: &git2::Commit<'_>,
+    to: &git2::Commit<'_>,
+) -> Result<(Vec<Detected>, usize)> {
+    let err = |e| Error::git("compare the revisions", e);
+    let old_tree = from.tree().map_err(err)?;
+    let new_tree = to.tree().map_err(err)?;
+    let mut diff = git
+        .diff_tree_to_tree(Some(&old_tree), Some(&new_tree), None)
+        .map_err(err)?;
+    diff.find_similar(Some(git2::DiffFindOptions::new().renames(true)))
+        .map_err(err)?;
+
+    let triggers = load_triggers(git, &new_tree);
+    let compiled: Vec<Compiled<'_>> = triggers
+        .iter()
+        .filter_map(|(path, t)| match Compiled::new(t) {
+            Ok(c) => Some(c),
+            Err(why) => {
+                output::note(&format!("warning: {path}: {why}; the trigger is skipped"));
+                None
+            }
+        })
+        .collect();
+
+    let mut files = 0;
+    let mut detected = Vec::new();
+    for delta in diff.deltas() {
+        files += 1;
+        let side =
+            |file: git2::DiffFile<'_>, exists: bool| -> (Option<String>, Option<toml::Table>) {
+                if !exists {
+                    return (None, None);
+                }
+                let path = file.path().map(|p| p.to_string_lossy().replace('\\', "/"));
+                let table = path.as_deref().map(|p| read_table(git, file.id(), p));
+                (path, table)
+            };
+        use git2::Delta;
+        let (had, has) = match delta.status() {
+            Delta::Added | Delta::Copied => (false, true),
+            Delta::Deleted => (true, false),
+            _ => (true, true),
+        };
+        let (old_path, old) = side(delta.old_file(), had);
+        let (new_path, new) = side(delta.new_file(), has);
+        let file = FileDiff {
+            old_path,
+            new_path,
+            old,
+            new,
+        };
+        for c in &compiled {
+            if let Some(fired) = c.evaluate(&file) {
+                let items = affected(c.trigger, fired.service.as_deref(), |svc, ctl| {
+                    let path = format!("responsibilities/{svc}/{ctl}.toml");
+                    new_tree.get_path(std::path::Path::new(&path)).is_ok()
+                });
+                detected.push(Detected { fired, items });
+            }
+        }
+    }
+    detected.sort_by(|a, b| {
+        (&a.fired.trigger, &a.fired.service, &a.fired.path).cmp(&(
+            &b.fired.trigger,
+            &b.fired.service,
+            &b.fired.path,
+        ))
+    });
+    Ok((detected, files))
+}
+
+/// One version of a file as a TOML table: empty when it is not TOML, and
+/// empty with a warning when it is TOML that does not parse.
+fn read_table(git: &git2::Repository, id: git2::Oid, path: &str) -> toml::Table {
+    if !path.ends_with(".toml") {
+        return toml::Table::new();
+    }
+    let Ok(blob) = git.find_blob(id) else {
+        return toml::Table::new();
+    };
+    let text = String::from_utf8_lossy(blob.content());
+    match text.parse::<toml::Table>() {
+        Ok(t) => t,
+        Err(e) => {
+            let line = e
+                .span()
+                .map(|s| crate::span::line_col(&text, s.start).0)
+                .unwrap_or(1);
+            output::note(&format!(
+                "warning: {path}:{line}: not valid TOML in {}; its fields are not compared",
+                &id.to_string()[..10]
+            ));
+            toml::Table::new()
+        }
+    }
+}
+
+/// The triggers of `tree`, by path; files that do not parse are reported
+/// and skipped.
+fn load_triggers(git: &git2::Repository, tree: &git2::Tree<'_>) -> Vec<(String, Trigger)> {
+    let Ok(entry) = tree.get_path(std::path::Path::new("triggers")) else {
+        return Vec::new();
+    };
+    let Ok(dir) = git.find_tree(entry.id()) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for e in dir.iter() {
+        let Some(name) = e.name().ok().filter(|n| n.ends_with(".toml")) else {
+            continue;
+        };
+        let path = format!("triggers/{name}");
+        let Ok(blob) = git.find_blob(e.id()) else {
+            continue;
+        };
+        let text = String::from_utf8_lossy(blob.content());
+        match toml::from_str::<Trigger>(&text) {
+            Ok(t) => out.push((path, t)),
+            Err(e) => output::note(&format!(
+                "warning: {path}: {}; the trigger is skipped (run `isms check`)",
+                e.message()
+            )),
+        }
+    }
+    out
+}

@@ -1,0 +1,364 @@
+//! Trigger rules (DESIGN §1, §5) evaluated on a structured diff: both
+//! versions of each changed file, parsed and compared field by field. Pure:
+//! the caller reads the revisions.
+
+use std::collections::BTreeSet;
+
+use globset::{GlobBuilder, GlobMatcher};
+use serde::Serialize;
+use toml::{Table, Value};
+
+use crate::model::{Change, Trigger};
+
+/// One changed file between two revisions. A renamed file has both paths;
+/// a created one no `old`, a deleted one no `new`.
+#[derive(Debug)]
+pub struct FileDiff {
+    pub old_path: Option<String>,
+    pub new_path: Option<String>,
+    pub old: Option<Table>,
+    pub new: Option<Table>,
+}
+
+impl FileDiff {
+    /// The path the file has now, or had before it was deleted.
+    pub fn path(&self) -> &str {
+        self.new_path
+            .as_deref()
+            .or(self.old_path.as_deref())
+            .unwrap_or_default()
+    }
+}
+
+/// What one rule saw in one file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FieldChange {
+    /// The rule's field; `None` for `created` / `deleted`.
+    pub field: Option<String>,
+    pub change: &'static str,
+    /// Values that appeared (`added`) or the new value (`changed`), as TOML.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub added: Vec<String>,
+    /// Values that went away (`removed`) or the old value (`changed`), as TOML.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub removed: Vec<String>,
+}
+
+impl std::fmt::Display for FieldChange {
+    /// `regions: + us-east-1`, `model: "paas" -> "saas"`, `created`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let Some(field) = &self.field else {
+            return f.write_str(self.change);
+        };
+        write!(f, "{field}:")?;
+        if self.change == "changed" {
+            let show = |v: &[String]| v.first().cloned().unwrap_or_else(|| "(none)".into());
+            return write!(f, " {} -> {}", show(&self.removed), show(&self.added));
+        }
+        for v in &self.added {
+            write!(f, " + {v}")?;
+        }
+        for v in &self.removed {
+            write!(f, " - {v}")?;
+        }
+        Ok(())
+    }
+}
+
+/// A trigger that fired on one file.
+#[derive(Clone, Debug, Serialize)]
+pub struct Fired {
+    pub trigger: String,
+    pub title: String,
+    /// The service the file belongs to, when it belongs to one.
+    pub service: Option<String>,
+    pub path: String,
+    /// The path before a rename.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub renamed_from: Option<String>,
+    pub changes: Vec<FieldChange>,
+}
+
+/// A trigger's rules with their globs compiled.
+pub struct Compiled<'a> {
+    pub trigger: &'a Trigger,
+    rules: Vec<GlobMatcher>,
+}
+
+impl<'a> Compiled<'a> {
+    /// Fails with the glob's problem, worded for the user.
+    pub fn new(trigger: &'a Trigger) -> Result<Self, String> {
+        let rules = trigger
+            .when
+            .iter()
+            .map(|w| {
+                GlobBuilder::new(&w.path)
+                    .literal_separator(true)
+                    .build()
+                    .map(|g| g.compile_matcher())
+                    .map_err(|e| format!("path `{}` is not a valid glob: {}", w.path, e.kind()))
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(Compiled { trigger, rules })
+    }
+
+    /// The rules that fire on `diff`, merged into one entry.
+    pub fn evaluate(&self, diff: &FileDiff) -> Option<Fired> {
+        let mut changes = Vec::new();
+        for (rule, glob) in self.trigger.when.iter().zip(&self.rules) {
+            let matches = |p: &Option<String>| p.as_deref().is_some_and(|p| glob.is_match(p));
+            if !matches(&diff.new_path) && !matches(&diff.old_path) {
+                continue;
+            }
+            let change = match (rule.change, &diff.old, &diff.new) {
+                (Change::Created, None, Some(_)) => Some(FieldChange {
+                    field: None,
+                    change: "created",
+                    added: vec![],
+                    removed: vec![],
+                }),
+                (Change::Deleted, Some(_), None) => Some(FieldChange {
+                    field: None,
+                    change: "deleted",
+                    added: vec![],
+                    removed: vec![],
+                }),
+                (Change::Created | Change::Deleted, _, _) => None,
+                // Field rules compare a file present on both sides.
+                (kind, Some(old), Some(new)) => {
+                    let field = rule.field.as_deref()?;
+                    compare(kind, field, lookup(old, field), lookup(new, field))
+                }
+                _ => None,
+            };
+            if let Some(c) = change.filter(|c| !changes.contains(c)) {
+                changes.push(c);
+            }
+        }
+        if changes.is_empty() {
+            return None;
+        }
+        Some(Fired {
+            trigger: self.trigger.id.to_string(),
+            title: self.trigger.title.clone(),
+            service: service_of(diff.path()),
+            path: diff.path().to_owned(),
+            renamed_from: diff
+                .old_path
+                .clone()
+                .filter(|o| diff.new_path.as_ref().is_some_and(|n| n != o)),
+            changes,
+        })
+    }
+}
+
+/// A field by its dotted path: `regions`, `raci.accountable`.
+fn lookup<'t>(table: &'t Table, field: &str) -> Option<&'t Value> {
+    let mut parts = field.split('.');
+    let mut value = table.get(parts.next()?)?;
+    for part in parts {
+        value = value.as_table()?.get(part)?;
+    }
+    Some(value)
+}
+
+/// An array's elements, or a single value as one element.
+fn elements(v: Option<&Value>) -> Vec<&Value> {
+    match v {
+        None => vec![],
+        Some(Value::Array(a)) => a.iter().collect(),
+        Some(v) => vec![v],
+    }
+}
+
+/// A value as a person reads it: strings bare, everything else as TOML.
+fn show(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn compare(
+    kind: Change,
+    field: &str,
+    old: Option<&Value>,
+    new: Option<&Value>,
+) -> Option<FieldChange> {
+    let (before, after) = (elements(old), elements(new));
+    let gained: Vec<String> = after
+        .iter()
+        .filter(|v| !before.contains(v))
+        .map(|v| show(v))
+        .collect();
+    let lost: Vec<String> = before
+        .iter()
+        .filter(|v| !after.contains(v))
+        .map(|v| show(v))
+        .collect();
+    let (change, added, removed) = match kind {
+        Change::Added if !gained.is_empty() => ("added", gained, vec![]),
+        Change::Removed if !lost.is_empty() => ("removed", vec![], lost),
+        Change::Changed if old != new => (
+            "changed",
+            new.map(show).into_iter().collect(),
+            old.map(show).into_iter().collect(),
+        ),
+        _ => return None,
+    };
+    Some(FieldChange {
+        field: Some(field.to_owned()),
+        change,
+        added,
+        removed,
+    })
+}
+
+/// `services/<S>.toml` and `responsibilities/<S>/…` belong to service S.
+pub fn service_of(path: &str) -> Option<String> {
+    let parts: Vec<&str> = path.split('/').collect();
+    match parts.as_slice() {
+        ["services", file] => file.strip_suffix(".toml").map(str::to_owned),
+        ["responsibilities", service, _] => Some((*service).to_owned()),
+        _ => None,
+    }
+}
+
+/// The items a fired trigger asks to reassess: its controls, and their
+/// allocations on the service when `allocations` says it has one.
+pub fn affected(
+    trigger: &Trigger,
+    service: Option<&str>,
+    has_allocation: impl Fn(&str, &str) -> bool,
+) -> Vec<String> {
+    let mut items = BTreeSet::new();
+    let mut out = Vec::new();
+    for control in &trigger.reassess {
+        let key = format!("control:{control}");
+        if items.insert(key.clone()) {
+            out.push(key);
+        }
+    }
+    if let Some(svc) = service {
+        for control in &trigger.reassess {
+            if has_allocation(svc, control.as_str()) {
+                let key = format!("allocation:{svc}/{control}");
+                if items.insert(key.clone()) {
+                    out.push(key);
+                }
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn trigger(text: &str) -> Trigger {
+        toml::from_str(text).unwrap()
+    }
+
+    fn table(text: &str) -> Table {
+        text.parse().unwrap()
+    }
+
+    fn diff(path: &str, old: Option<&str>, new: Option<&str>) -> FileDiff {
+        FileDiff {
+            old_path: old.map(|_| path.to_owned()),
+            new_path: new.map(|_| path.to_owned()),
+            old: old.map(table),
+            new: new.map(table),
+        }
+    }
+
+    const REGION_ADDED: &str = r#"
+        id = "region-added"
+        title = "New region"
+        reassess = ["CLD.6.3.1", "18.1.1"]
+        [[when]]
+        path = "services/*.toml"
+        field = "regions"
+        change = "added"
+    "#;
+
+    #[test]
+    fn an_added_region_fires_with_the_new_value_only() {
+        let t = trigger(REGION_ADDED);
+        let c = Compiled::new(&t).unwrap();
+        let fired = c
+            .evaluate(&diff(
+                "services/payments-api.toml",
+                Some(r#"regions = ["eu-west-1"]"#),
+                Some(r#"regions = ["eu-west-1", "us-east-1"]"#),
+            ))
+            .unwrap();
+        assert_eq!(fired.service.as_deref(), Some("payments-api"));
+        assert_eq!(fired.changes[0].to_string(), "regions: + us-east-1");
+    }
+
+    #[test]
+    fn a_removed_region_or_another_path_does_not_fire_added() {
+        let t = trigger(REGION_ADDED);
+        let c = Compiled::new(&t).unwrap();
+        assert!(
+            c.evaluate(&diff(
+                "services/p.toml",
+                Some(r#"regions = ["a", "b"]"#),
+                Some(r#"regions = ["a"]"#),
+            ))
+            .is_none()
+        );
+        assert!(
+            c.evaluate(&diff(
+                "services/nested/p.toml",
+                Some("regions = []"),
+                Some(r#"regions = ["a"]"#),
+            ))
+            .is_none(),
+            "`*` does not cross `/`"
+        );
+    }
+
+    #[test]
+    fn changed_shows_both_values_and_created_needs_no_field() {
+        let t = trigger(
+            r#"
+            id = "t"
+            title = "t"
+            reassess = ["A.1"]
+            [[when]]
+            path = "services/*.toml"
+            field = "model"
+            change = "changed"
+            [[when]]
+            path = "services/*.toml"
+            change = "created"
+        "#,
+        );
+        let c = Compiled::new(&t).unwrap();
+        let fired = c
+            .evaluate(&diff(
+                "services/s.toml",
+                Some(r#"model = "paas""#),
+                Some(r#"model = "saas""#),
+            ))
+            .unwrap();
+        assert_eq!(fired.changes[0].to_string(), "model: paas -> saas");
+        let fired = c
+            .evaluate(&diff("services/s.toml", None, Some(r#"model = "iaas""#)))
+            .unwrap();
+        assert_eq!(fired.changes[0].to_string(), "created");
+    }
+
+    #[test]
+    fn affected_items_are_the_controls_and_the_services_allocations() {
+        let t = trigger(REGION_ADDED);
+        let items = affected(&t, Some("p"), |s, c| s == "p" && c == "18.1.1");
+        assert_eq!(
+            items,
+            ["control:CLD.6.3.1", "control:18.1.1", "allocation:p/18.1.1"]
+        );
+    }
+}

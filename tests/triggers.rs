@@ -1,0 +1,185 @@
+//! `isms triggers detect` end to end: real commits in an example repository,
+//! compared field by field.
+
+mod common;
+
+use std::path::Path;
+
+use common::{Env, read, write};
+
+fn detect(env: &Env, repo: &Path, args: &[&str]) -> (Option<i32>, serde_json::Value, String) {
+    let out = env
+        .isms(repo)
+        .args(["--format", "json", "triggers", "detect"])
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn commit(env: &Env, repo: &Path, message: &str) {
+    env.git(repo, &["add", "-A"]);
+    env.git(repo, &["commit", "-q", "-m", message]);
+}
+
+fn add_region(repo: &Path, file: &str, region: &str) {
+    let text = read(repo, file);
+    let edited = text.replacen(
+        "regions = [\"eu-west-1\"]",
+        &format!("regions = [\"eu-west-1\", \"{region}\"]"),
+        1,
+    );
+    assert_ne!(edited, text, "{file} lists eu-west-1");
+    write(repo, file, edited);
+}
+
+#[test]
+fn a_new_region_fires_region_added_for_that_service_with_its_allocations() {
+    let env = Env::new();
+    let repo = env.example("demo");
+    add_region(&repo, "services/payments-api.toml", "us-east-1");
+    commit(
+        &env,
+        &repo,
+        "payments-api now also stores data in us-east-1",
+    );
+
+    let out = env
+        .isms(&repo)
+        .args(["triggers", "detect", "--from", "HEAD~1"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "region-added: A service stores or processes data in a new region\n  \
+         services/payments-api.toml (payments-api): regions: + us-east-1\n  \
+         reassess: control:CLD.6.3.1, control:6.1.3, control:18.1.1, control:18.1.4, \
+         allocation:payments-api/CLD.6.3.1, allocation:payments-api/6.1.3, \
+         allocation:payments-api/18.1.1\n\n"
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.starts_with("1 trigger fired 1 time on 1 changed file from "),
+        "{stderr}"
+    );
+
+    let (code, v, _) = detect(&env, &repo, &["--from", "HEAD~1", "--to", "HEAD"]);
+    assert_eq!(code, Some(0));
+    assert_eq!(v["version"], 1);
+    assert_eq!(v["to"], env.git(&repo, &["rev-parse", "HEAD"]).trim());
+    let fired = v["fired"].as_array().unwrap();
+    assert_eq!(fired.len(), 1);
+    assert_eq!(fired[0]["trigger"], "region-added");
+    assert_eq!(fired[0]["service"], "payments-api");
+    assert_eq!(
+        fired[0]["changes"],
+        serde_json::json!([{"field": "regions", "change": "added", "added": ["us-east-1"]}])
+    );
+    assert_eq!(fired[0]["items"].as_array().unwrap().len(), 7);
+}
+
+#[test]
+fn a_change_no_rule_watches_fires_nothing() {
+    let env = Env::new();
+    let repo = env.example("demo");
+    let file = "services/payments-api.toml";
+    let text = read(&repo, file);
+    write(&repo, file, format!("{text}\n# reviewed wording\n"));
+    commit(&env, &repo, "comment only");
+    let (code, v, stderr) = detect(&env, &repo, &["--from", "HEAD~1"]);
+    assert_eq!(code, Some(0));
+    assert_eq!(v["fired"], serde_json::json!([]));
+    assert!(
+        stderr.starts_with("no trigger fired on 1 changed file from "),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_renamed_service_is_compared_with_its_old_version_and_named_by_its_new_id() {
+    let env = Env::new();
+    let repo = env.example("demo");
+    env.git(
+        &repo,
+        &["mv", "services/payments-api.toml", "services/payments.toml"],
+    );
+    add_region(&repo, "services/payments.toml", "ap-south-1");
+    commit(&env, &repo, "rename payments-api and add a region");
+    let (_, v, _) = detect(&env, &repo, &["--from", "HEAD~1"]);
+    let fired = v["fired"].as_array().unwrap();
+    assert_eq!(fired.len(), 1, "not created, not deleted: {v}");
+    assert_eq!(fired[0]["trigger"], "region-added");
+    assert_eq!(fired[0]["service"], "payments");
+    assert_eq!(fired[0]["path"], "services/payments.toml");
+    assert_eq!(fired[0]["renamed_from"], "services/payments-api.toml");
+}
+
+#[test]
+fn a_created_and_a_deleted_service_fire_their_triggers() {
+    let env = Env::new();
+    let repo = env.example("demo");
+    write(
+        &repo,
+        "triggers/service-removed.toml",
+        "id = \"service-removed\"\ntitle = \"A service leaves scope\"\nreassess = [\"CLD.8.1.5\"]\n\
+         [[when]]\npath = \"services/*.toml\"\nchange = \"deleted\"\n",
+    );
+    commit(&env, &repo, "trigger for removed services");
+    env.git(
+        &repo,
+        &[
+            "rm",
+            "-q",
+            "-r",
+            "services/tenant-db.toml",
+            "responsibilities/tenant-db",
+        ],
+    );
+    env.isms(&repo)
+        .args(["new", "service", "ledger", "--model", "saas"])
+        .assert()
+        .success();
+    commit(&env, &repo, "retire tenant-db, add ledger");
+    let (code, v, _) = detect(&env, &repo, &["--from", "HEAD~1"]);
+    assert_eq!(code, Some(0));
+    let fired: Vec<(String, String, usize)> = v["fired"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["trigger"].as_str().unwrap().to_owned(),
+                f["service"].as_str().unwrap().to_owned(),
+                f["items"].as_array().unwrap().len(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        fired,
+        [
+            // The new service's allocations exist at --to: controls and allocations.
+            ("service-added".to_owned(), "ledger".to_owned(), 6),
+            // The deleted service's allocations are gone: its controls only.
+            ("service-removed".to_owned(), "tenant-db".to_owned(), 1),
+        ]
+    );
+}
+
+#[test]
+fn a_bad_revision_is_exit_2_and_names_the_option() {
+    let env = Env::new();
+    let repo = env.example("demo");
+    env.isms(&repo)
+        .args(["triggers", "detect", "--from", "no-such-rev"])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicates::str::starts_with(
+            "error: --from no-such-rev: not a revision in this repository\n",
+        ));
+}
