@@ -179,7 +179,9 @@ fn extend(repo: &git2::Repository, record: &mut Record, tip: Oid, from: Option<O
         None => tip.to_string(),
     };
     let mut chain = Vec::new();
-    let mut landings = Vec::new();
+    // Every landing's reviews, newest landing first, each landing's in
+    // reverse: one reversal at the end gives the record's order.
+    let mut landings = Found::default();
     let (walked, folds) = std::thread::scope(|s| {
         let first = s.spawn(|| log::changes(git_dir, &range, &newest));
         let walked = walk(repo, tip, from, &mut chain, &mut landings);
@@ -221,10 +223,10 @@ fn extend(repo: &git2::Repository, record: &mut Record, tip: Oid, from: Option<O
         *record = Record::default();
         return extend(repo, record, tip, None);
     }
-    for found in landings.into_iter().rev() {
-        record.reviews.extend(found.reviews);
-        record.malformed.extend(found.malformed);
-    }
+    record.reviews.extend(landings.reviews.into_iter().rev());
+    record
+        .malformed
+        .extend(landings.malformed.into_iter().rev());
     for fold in folds.into_iter().rev() {
         fold?.apply(&mut record.files);
     }
@@ -241,7 +243,7 @@ fn walk(
     tip: Oid,
     from: Option<Oid>,
     chain: &mut Vec<Oid>,
-    landings: &mut Vec<Found>,
+    landings: &mut Found,
 ) -> Result<bool> {
     let mut progress = Progress::new();
     let mut next = Some(tip);
@@ -283,9 +285,8 @@ fn walk(
         let own = found.own;
         found.reviews[own..].reverse();
         found.reviews.rotate_left(own);
-        if !found.reviews.is_empty() || !found.malformed.is_empty() {
-            landings.push(found);
-        }
+        landings.reviews.extend(found.reviews.into_iter().rev());
+        landings.malformed.extend(found.malformed.into_iter().rev());
         chain.push(oid);
         next = landing.parent_id(0).ok();
     }
