@@ -529,3 +529,27 @@ fn an_unchanged_repository_is_answered_from_the_summary_and_every_change_is_seen
             .any(|i| i["item"] == key)
     );
 }
+
+#[test]
+fn a_shallow_clone_is_named_as_the_reason_reviews_may_be_missing() {
+    let env = Env::new();
+    let repo = example(&env);
+    let url = format!("file://{}", repo.display());
+    env.git(
+        env.path(),
+        &["clone", "-q", "--depth", "1", "-b", "main", &url, "shallow"],
+    );
+    let (_, _, stderr) = json(
+        &env,
+        &env.path().join("shallow"),
+        &["--as-of", AS_OF, "stale"],
+    );
+    assert!(
+        stderr.starts_with(
+            "warning: this is a shallow clone: reviews in the commits it lacks are not seen"
+        ),
+        "{stderr}"
+    );
+    let (_, _, stderr) = json(&env, &repo, &["--as-of", AS_OF, "stale"]);
+    assert_eq!(stderr, "", "a full clone says nothing");
+}

@@ -125,6 +125,9 @@ pub fn summary(ctx: &Context, owner: Option<&str>) -> Result<Summary> {
                 if let Some(who) = owner.filter(|w| c.summary.owners_for(w).is_none()) {
                     return Err(unknown(who));
                 }
+                if repo.git_dir.join("shallow").exists() {
+                    crate::history::warn_shallow();
+                }
                 return Ok(c.summary);
             }
         }
