@@ -75,6 +75,45 @@ pub enum Command {
     /// Triggers: events that require reassessment.
     #[command(subcommand)]
     Triggers(TriggersCommand),
+    /// Ask the owners to reassess what a trigger names, by hand.
+    Reassess(ReassessArgs),
+    /// Check on GitHub that every landed review was approved by an owner of its items.
+    #[command(
+        after_help = "For approval = \"pull-request\": finds the pull request that landed each review \
+(from the merge or squash subject, else GitHub's list for the commit) and checks that a person who owns \
+each reviewed item (or a member of the owning team, by their github handle) approved it.\n\n\
+Exit status: 0 every review was approved by an owner, 1 some were not, 2 could not run."
+    )]
+    VerifyApprovals(VerifyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Only reviews that landed after this revision (e.g. the last release tag).
+    #[arg(long, value_name = "REV")]
+    pub since: Option<String>,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Commits a record under reassessments/ on the branch isms/reassess/<trigger>/<service>, \
+made from the record branch without touching the working tree; its message carries a Reviewed: trailer \
+for each item, so merging the approved pull request is the reassessment. With --open-pr the commit is \
+pushed to origin (no local branch is made) and a pull request is opened, or updated when it exists; \
+GitHub is reached with GITHUB_TOKEN or GH_TOKEN, GITHUB_REPOSITORY and GITHUB_API_URL."
+)]
+pub struct ReassessArgs {
+    /// The trigger (a file in triggers/).
+    pub trigger: String,
+    /// The service it concerns; its allocations of the trigger's controls are included.
+    #[arg(long, value_name = "SERVICE")]
+    pub service: Option<String>,
+    /// Why, in a sentence: shown in the record and the pull request.
+    #[arg(long, value_name = "TEXT")]
+    pub reason: String,
+    /// Push the branch and open (or update) its pull request.
+    #[arg(long)]
+    pub open_pr: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -96,6 +135,9 @@ pub struct DetectArgs {
     /// The revision after the change.
     #[arg(long, value_name = "REV", default_value = "HEAD")]
     pub to: String,
+    /// For each fired trigger and service, push a reassessment branch and open (or update) its pull request.
+    #[arg(long)]
+    pub open_pr: bool,
 }
 
 #[derive(Debug, Args)]
@@ -106,6 +148,10 @@ pub struct StaleArgs {
     /// Only items owned by this person or team (a person also sees their teams' items).
     #[arg(long, value_name = "WHO")]
     pub owner: Option<String>,
+    /// One pull request per owner of items that need action, asking them to review
+    /// (branch isms/stale/<owner>; updated, never duplicated, on later runs).
+    #[arg(long)]
+    pub open_prs: bool,
 }
 
 #[derive(Debug, Args)]

@@ -4,12 +4,14 @@ mod check;
 mod init;
 mod log;
 mod new;
+mod reassess;
 mod review;
 mod schema;
 mod stale;
 mod status;
 mod summary;
 mod triggers;
+mod verify;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -52,6 +54,8 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Stale(args) => stale::run(&ctx, &args),
         Command::Status => status::run(&ctx),
         Command::Triggers(cmd) => triggers::run(&ctx, cmd),
+        Command::Reassess(args) => reassess::run(&ctx, &args),
+        Command::VerifyApprovals(args) => verify::run(&ctx, &args),
     }
 }
 

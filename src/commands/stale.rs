@@ -14,6 +14,7 @@ use crate::output;
 
 use super::Context;
 use super::summary::{Summary, summary};
+use crate::repo::{self, Repo, Scope, WorkTree};
 
 /// The JSON document of `isms stale --format json` (pinned by a test).
 #[derive(Serialize)]
@@ -23,12 +24,22 @@ struct StaleJson<'a> {
     branch: &'a str,
     flagged: usize,
     due: usize,
-    items: Vec<&'a ItemStatus>,
+    items: &'a [&'a ItemStatus],
     unauthorized: &'a [Unauthorized],
     warnings: &'a [Malformed],
 }
 
 pub fn run(ctx: &Context, args: &StaleArgs) -> Result<ExitCode> {
+    // GitHub first: without a token nothing is committed or pushed.
+    let open = match args.open_prs {
+        true => {
+            let repo = Repo::discover(&ctx.dir)?;
+            let snapshot = repo::load(&WorkTree::new(&repo.root)?, &Scope::All)?.snapshot;
+            let github = super::reassess::connect(&repo.root, &snapshot)?;
+            Some((repo, snapshot, github))
+        }
+        false => None,
+    };
     // An unknown owner is a usage error, reported before any history is read.
     let a = summary(ctx, args.owner.as_deref())?;
     let owners = args.owner.as_deref().and_then(|who| a.owners_for(who));
@@ -56,7 +67,7 @@ pub fn run(ctx: &Context, args: &StaleArgs) -> Result<ExitCode> {
                 branch: &a.branch,
                 flagged,
                 due,
-                items,
+                items: &items,
                 unauthorized: &a.unauthorized,
                 warnings: &a.warnings,
             };
@@ -110,7 +121,82 @@ pub fn run(ctx: &Context, args: &StaleArgs) -> Result<ExitCode> {
             r
         }
     };
+    drop(out);
+    if let Some((repo, snapshot, github)) = open {
+        let record = super::record_branch(&snapshot)?;
+        let config = &snapshot
+            .config
+            .as_ref()
+            .expect("record_branch() checked it")
+            .value;
+        let mut by_owner: BTreeMap<&str, Vec<&ItemStatus>> = BTreeMap::new();
+        for i in items.iter().filter(|i| i.state.is_flagged()) {
+            by_owner.entry(i.owner.as_str()).or_default().push(i);
+        }
+        for (owner, list) in by_owner {
+            let p = overdue_proposal(&a, config, owner, &list);
+            let done = crate::proposal::open_pr(&repo.root, &record, &p, &github)?;
+            super::reassess::report(&p, &done);
+        }
+    }
     Ok(ExitCode::from(u8::from(flagged > 0)))
+}
+
+/// One owner's pull request: a commit with a `Reviewed:` trailer for each of
+/// their items that needs action, and a body listing them.
+fn overdue_proposal(
+    a: &Summary,
+    config: &crate::model::Config,
+    owner: &str,
+    items: &[&ItemStatus],
+) -> crate::proposal::Proposal {
+    use std::fmt::Write as _;
+    let keys: Vec<String> = items.iter().map(|i| i.item.clone()).collect();
+    let label = a.label(owner);
+    let mut body = format!(
+        "Items of **{label}** that need action as of this run.\n\n\
+         | Item | State | Last review |\n| --- | --- | --- |\n"
+    );
+    for i in items {
+        let last = i
+            .last_review
+            .as_ref()
+            .map(|r| format!("{} by {}", r.landed, r.author))
+            .unwrap_or_else(|| "never".into());
+        let _ = writeln!(
+            body,
+            "| `{}` | {}: {} | {last} |",
+            i.item,
+            i.state.as_str(),
+            i.detail
+        );
+    }
+    body.push_str(
+        "\nReview each item; when it holds, approve and merge: the commit carries a \
+         `Reviewed:` trailer for each item, so merging records the reviews. Change what \
+         needs changing in this branch first, or merge with a `Review-Outcome: needs-change` \
+         commit on top.\n",
+    );
+    let (users, teams) = crate::proposal::reviewers(config, [owner]);
+    crate::proposal::Proposal {
+        branch: format!("isms/stale/{owner}"),
+        file: None,
+        message: crate::proposal::message(
+            &format!(
+                "review: {} of {owner}",
+                crate::output::plural(keys.len(), "item")
+            ),
+            "",
+            &keys,
+        ),
+        title: format!(
+            "Review {} of {label}",
+            crate::output::plural(keys.len(), "item")
+        ),
+        body,
+        users,
+        teams,
+    }
 }
 
 fn human(out: &mut impl Write, items: &[&ItemStatus], a: &Summary) -> std::io::Result<()> {

@@ -30,6 +30,14 @@ pub struct Detected {
     #[serde(flatten)]
     pub fired: Fired,
     pub items: Vec<String>,
+    /// The trigger as defined at `--to`.
+    #[serde(skip)]
+    pub trigger: Trigger,
+    /// The file's two versions, as text.
+    #[serde(skip)]
+    pub old_text: Option<String>,
+    #[serde(skip)]
+    pub new_text: Option<String>,
 }
 
 pub fn run(ctx: &Context, cmd: TriggersCommand) -> Result<ExitCode> {
@@ -44,6 +52,19 @@ fn detect_cmd(ctx: &Context, args: &DetectArgs) -> Result<ExitCode> {
         git2::Repository::open(&repo.git_dir).map_err(|e| Error::git("open the repository", e))?;
     let from = commit(&git, "--from", &args.from)?;
     let to = commit(&git, "--to", &args.to)?;
+    // GitHub first: without a token nothing is committed or pushed.
+    let open = match args.open_pr {
+        true => {
+            let snapshot = crate::repo::load(
+                &crate::repo::WorkTree::new(&repo.root)?,
+                &crate::repo::Scope::All,
+            )?
+            .snapshot;
+            let github = super::reassess::connect(&repo.root, &snapshot)?;
+            Some((snapshot, github))
+        }
+        false => None,
+    };
     let (detected, files) = detect(&git, &from, &to)?;
     let mut out = anstream::stdout().lock();
     let short = |c: &git2::Commit<'_>| c.id().to_string()[..10].to_owned();
@@ -96,6 +117,45 @@ fn detect_cmd(ctx: &Context, args: &DetectArgs) -> Result<ExitCode> {
             short(&to)
         ),
     });
+    drop(out);
+    if let Some((snapshot, github)) = open {
+        let record = super::record_branch(&snapshot)?;
+        let summary = super::summary::summary(ctx, None)?;
+        let inputs = super::reassess::Inputs {
+            snapshot: &snapshot,
+            summary: &summary,
+            today: ctx.today,
+        };
+        for d in &detected {
+            let f = &d.fired;
+            let reason = format!(
+                "{}{}: {}",
+                f.service
+                    .as_deref()
+                    .map(|s| format!("{s}, "))
+                    .unwrap_or_default(),
+                f.path,
+                changes_line(f)
+            );
+            let fired = super::reassess::Fired {
+                from: from.id().to_string(),
+                to: to.id().to_string(),
+                path: &f.path,
+                changes: &f.changes,
+                old_text: d.old_text.as_deref(),
+                new_text: d.new_text.as_deref(),
+            };
+            let p = super::reassess::reassessment(
+                &inputs,
+                &d.trigger,
+                f.service.as_deref(),
+                &reason,
+                Some(&fired),
+            )?;
+            let done = crate::proposal::open_pr(&repo.root, &record, &p, &github)?;
+            super::reassess::report(&p, &done);
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -177,23 +237,28 @@ pub fn detect(
     let mut detected = Vec::new();
     for delta in diff.deltas() {
         files += 1;
-        let side =
-            |file: git2::DiffFile<'_>, exists: bool| -> (Option<String>, Option<toml::Table>) {
-                if !exists {
-                    return (None, None);
-                }
-                let path = file.path().map(|p| p.to_string_lossy().replace('\\', "/"));
-                let table = path.as_deref().map(|p| read_table(git, file.id(), p));
-                (path, table)
-            };
+        let side = |file: git2::DiffFile<'_>, exists: bool| {
+            if !exists {
+                return (None, None, None);
+            }
+            let path = file.path().map(|p| p.to_string_lossy().replace('\\', "/"));
+            let text = git
+                .find_blob(file.id())
+                .ok()
+                .map(|b| String::from_utf8_lossy(b.content()).into_owned());
+            let table = path
+                .as_deref()
+                .map(|p| read_table(text.as_deref().unwrap_or(""), file.id(), p));
+            (path, table, text)
+        };
         use git2::Delta;
         let (had, has) = match delta.status() {
             Delta::Added | Delta::Copied => (false, true),
             Delta::Deleted => (true, false),
             _ => (true, true),
         };
-        let (old_path, old) = side(delta.old_file(), had);
-        let (new_path, new) = side(delta.new_file(), has);
+        let (old_path, old, old_text) = side(delta.old_file(), had);
+        let (new_path, new, new_text) = side(delta.new_file(), has);
         let file = FileDiff {
             old_path,
             new_path,
@@ -206,7 +271,13 @@ pub fn detect(
                     let path = format!("responsibilities/{svc}/{ctl}.toml");
                     new_tree.get_path(std::path::Path::new(&path)).is_ok()
                 });
-                detected.push(Detected { fired, items });
+                detected.push(Detected {
+                    fired,
+                    items,
+                    trigger: c.trigger.clone(),
+                    old_text: old_text.clone(),
+                    new_text: new_text.clone(),
+                });
             }
         }
     }
@@ -222,20 +293,16 @@ pub fn detect(
 
 /// One version of a file as a TOML table: empty when it is not TOML, and
 /// empty with a warning when it is TOML that does not parse.
-fn read_table(git: &git2::Repository, id: git2::Oid, path: &str) -> toml::Table {
+fn read_table(text: &str, id: git2::Oid, path: &str) -> toml::Table {
     if !path.ends_with(".toml") {
         return toml::Table::new();
     }
-    let Ok(blob) = git.find_blob(id) else {
-        return toml::Table::new();
-    };
-    let text = String::from_utf8_lossy(blob.content());
     match text.parse::<toml::Table>() {
         Ok(t) => t,
         Err(e) => {
             let line = e
                 .span()
-                .map(|s| crate::span::line_col(&text, s.start).0)
+                .map(|s| crate::span::line_col(text, s.start).0)
                 .unwrap_or(1);
             output::note(&format!(
                 "warning: {path}:{line}: not valid TOML in {}; its fields are not compared",

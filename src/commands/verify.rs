@@ -1,0 +1,209 @@
+//! `isms verify-approvals [--since REV]`: was every landed review approved,
+//! on GitHub, by an owner of the items it reviewed?
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::Write;
+use std::process::ExitCode;
+
+use serde::Serialize;
+
+use crate::cli::{Format, VerifyArgs};
+use crate::error::{Error, Result};
+use crate::github::GitHub;
+use crate::history::Review;
+use crate::model::{Approval, Config, ItemKey};
+use crate::proposal::owner_of;
+use crate::repo::{self, Repo, Scope, WorkTree};
+
+use super::Context;
+
+/// A review whose approval could not be confirmed.
+#[derive(Debug, Serialize)]
+struct Unapproved {
+    item: String,
+    commit: String,
+    landed_by: String,
+    pull_request: Option<u64>,
+    owner: String,
+    approved_by: Vec<String>,
+    message: String,
+}
+
+#[derive(Serialize)]
+struct VerifyJson<'a> {
+    version: u32,
+    branch: &'a str,
+    reviews: usize,
+    pull_requests: usize,
+    unapproved: &'a [Unapproved],
+}
+
+pub fn run(ctx: &Context, args: &VerifyArgs) -> Result<ExitCode> {
+    let repo = Repo::discover(&ctx.dir)?;
+    let snapshot = repo::load(&WorkTree::new(&repo.root)?, &Scope::All)?.snapshot;
+    let branch = super::record_branch(&snapshot)?;
+    let config = &snapshot
+        .config
+        .as_ref()
+        .expect("record_branch() checked it")
+        .value;
+    if config.review.approval != Approval::PullRequest {
+        crate::output::note(
+            "nothing to verify: review.approval is \"author\", so reviews count by their commit author",
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let github = super::reassess::connect(&repo.root, &snapshot)?;
+    let git =
+        git2::Repository::open(&repo.git_dir).map_err(|e| Error::git("open the repository", e))?;
+    let since = match &args.since {
+        Some(rev) => Some(super::triggers::commit(&git, "--since", rev)?.id()),
+        None => None,
+    };
+    let record = crate::history::record(&repo.git_dir, &branch)?;
+
+    // The reviews of each landing commit after --since.
+    let mut landings: BTreeMap<&str, Vec<&Review>> = BTreeMap::new();
+    for r in &record.reviews {
+        let after = match since {
+            None => true,
+            Some(since) => git2::Oid::from_str(&r.landed_by).is_ok_and(|landed| {
+                landed != since && !git.graph_descendant_of(since, landed).unwrap_or(false)
+            }),
+        };
+        if after {
+            landings.entry(r.landed_by.as_str()).or_default().push(r);
+        }
+    }
+
+    let mut unapproved = Vec::new();
+    let mut prs = BTreeSet::new();
+    let mut reviews = 0;
+    for (landed_by, list) in &landings {
+        reviews += list.len();
+        let number = match list[0].pull_request {
+            Some(n) => Some(n),
+            None => github.pulls_of_commit(landed_by)?.into_iter().next(),
+        };
+        let approvers = match number {
+            Some(n) => {
+                prs.insert(n);
+                approved_by(&github, n)?
+            }
+            None => BTreeSet::new(),
+        };
+        for r in list {
+            let Ok(key) = ItemKey::parse(&r.item) else {
+                continue;
+            };
+            let Some(owner) = owner_of(&snapshot, &key) else {
+                continue; // evidence, or an item that no longer exists
+            };
+            let logins = logins_of(config, &owner);
+            let message = match number {
+                None => "landed without a pull request".to_owned(),
+                Some(_) if logins.is_empty() => format!(
+                    "{owner} has no github handle in isms.toml, so the approval cannot be checked"
+                ),
+                Some(n) if !logins.iter().any(|l| approvers.contains(l)) => {
+                    format!("pull request #{n} was not approved by {owner}")
+                }
+                Some(_) => continue,
+            };
+            unapproved.push(Unapproved {
+                item: r.item.clone(),
+                commit: r.commit.clone(),
+                landed_by: landed_by.to_string(),
+                pull_request: number,
+                owner,
+                approved_by: approvers.iter().cloned().collect(),
+                message,
+            });
+        }
+    }
+
+    let mut out = anstream::stdout().lock();
+    let _ = match ctx.format {
+        Format::Json => serde_json::to_writer_pretty(
+            &mut out,
+            &VerifyJson {
+                version: 1,
+                branch: &branch,
+                reviews,
+                pull_requests: prs.len(),
+                unapproved: &unapproved,
+            },
+        )
+        .map_err(std::io::Error::other)
+        .and_then(|()| writeln!(out)),
+        Format::Github => unapproved.iter().try_for_each(|u| {
+            writeln!(
+                out,
+                "::error title=isms unapproved review::review of {} in {}: {}",
+                u.item,
+                &u.commit[..10.min(u.commit.len())],
+                u.message
+            )
+        }),
+        Format::Human => unapproved.iter().try_for_each(|u| {
+            let by = if u.approved_by.is_empty() {
+                String::new()
+            } else {
+                format!(" (approved by {})", u.approved_by.join(", "))
+            };
+            writeln!(
+                out,
+                "{}  in {}: {}{by}",
+                u.item,
+                &u.commit[..10.min(u.commit.len())],
+                u.message
+            )
+        }),
+    };
+    crate::output::note(&format!(
+        "{} in {} checked: {}",
+        crate::output::plural(reviews, "review"),
+        crate::output::plural(prs.len(), "pull request"),
+        match unapproved.len() {
+            0 => "every one approved by an owner".to_owned(),
+            n => format!("{n} not approved by an owner"),
+        }
+    ));
+    Ok(ExitCode::from(u8::from(!unapproved.is_empty())))
+}
+
+/// The logins whose latest decisive review of pull request `n` approves it.
+fn approved_by(github: &GitHub, n: u64) -> Result<BTreeSet<String>> {
+    let mut latest: BTreeMap<String, String> = BTreeMap::new();
+    for r in github.reviews(n)? {
+        let Some(user) = r.user else { continue };
+        // A comment neither gives nor takes an approval.
+        if r.state != "COMMENTED" && r.state != "PENDING" {
+            latest.insert(user.login.to_lowercase(), r.state);
+        }
+    }
+    Ok(latest
+        .into_iter()
+        .filter(|(_, state)| state == "APPROVED")
+        .map(|(login, _)| login)
+        .collect())
+}
+
+/// The GitHub logins (lowercase) that may approve for `owner`.
+fn logins_of(config: &Config, owner: &str) -> Vec<String> {
+    let handle = |p: &str| {
+        config
+            .people
+            .get(p)
+            .map(|p| p.github.trim_start_matches('@').to_lowercase())
+            .filter(|h| !h.is_empty())
+    };
+    match config.teams.get(owner) {
+        Some(team) => team
+            .members
+            .iter()
+            .filter_map(|m| handle(m.as_str()))
+            .collect(),
+        None => handle(owner).into_iter().collect(),
+    }
+}

@@ -1,0 +1,348 @@
+//! The only code that talks to GitHub: pull requests, review requests and
+//! reviews, through octocrab, with bounded retries.
+//!
+//! `GITHUB_API_URL`, `GITHUB_TOKEN` (or `GH_TOKEN`) and `GITHUB_REPOSITORY`
+//! are honoured as GitHub Actions sets them. The token is never printed: every
+//! message this module makes is scrubbed of it before it leaves.
+
+use std::time::Duration;
+
+use octocrab::Octocrab;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::error::{Error, Result};
+
+/// Attempts per request: the first and three retries.
+const ATTEMPTS: u32 = 4;
+/// The first retry's wait; doubled for each further one.
+const BACKOFF: Duration = Duration::from_millis(500);
+/// The longest `retry-after` honoured; GitHub asks for up to a minute.
+const MAX_WAIT: Duration = Duration::from_secs(60);
+
+/// An open pull request.
+#[derive(Clone, Debug, Deserialize)]
+pub struct PullRequest {
+    pub number: u64,
+    pub html_url: String,
+}
+
+/// A submitted review of a pull request.
+#[derive(Clone, Debug, Deserialize)]
+pub struct PrReview {
+    pub user: Option<User>,
+    pub state: String,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct User {
+    pub login: String,
+}
+
+pub struct GitHub {
+    client: Octocrab,
+    runtime: tokio::runtime::Runtime,
+    token: String,
+    /// `owner/name`.
+    pub repository: String,
+}
+
+/// `owner/name` from `GITHUB_REPOSITORY`, the settings, or the origin remote.
+pub fn repository(configured: Option<&str>, origin_url: Option<&str>) -> Result<String> {
+    if let Some(r) = std::env::var("GITHUB_REPOSITORY")
+        .ok()
+        .filter(|r| !r.is_empty())
+    {
+        return Ok(r);
+    }
+    if let Some(r) = configured.filter(|r| !r.is_empty()) {
+        return Ok(r.to_owned());
+    }
+    origin_url.and_then(slug_of_url).ok_or_else(|| {
+        Error::new("which GitHub repository this is is not known")
+            .hint("set GITHUB_REPOSITORY=owner/name, or repository under [github] in isms.toml")
+    })
+}
+
+/// `owner/name` of a GitHub remote URL (https, ssh or scp-like).
+fn slug_of_url(url: &str) -> Option<String> {
+    let rest = url
+        .strip_prefix("git@")
+        .and_then(|r| r.split_once(':').map(|(_, p)| p))
+        .or_else(|| {
+            let after_scheme = url.split_once("://")?.1;
+            after_scheme.split_once('/').map(|(_, p)| p)
+        })?;
+    let rest = rest.trim_end_matches('/').trim_end_matches(".git");
+    let mut parts = rest.rsplit('/');
+    let name = parts.next()?;
+    let owner = parts.next()?;
+    (!owner.is_empty() && !name.is_empty()).then(|| format!("{owner}/{name}"))
+}
+
+impl GitHub {
+    /// A client for `repository`, or a clear error when there is no token.
+    pub fn connect(repository: String) -> Result<GitHub> {
+        let token = ["GITHUB_TOKEN", "GH_TOKEN"]
+            .iter()
+            .find_map(|k| std::env::var(k).ok().filter(|t| !t.trim().is_empty()))
+            .ok_or_else(|| {
+                Error::new("no GitHub token: set GITHUB_TOKEN or GH_TOKEN")
+                    .hint("in GitHub Actions: env: GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }}, with pull-requests: write")
+            })?;
+        let api = std::env::var("GITHUB_API_URL")
+            .ok()
+            .filter(|u| !u.is_empty())
+            .unwrap_or_else(|| "https://api.github.com".into());
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| Error::new("could not start the HTTP client").caused_by(e))?;
+        let client = {
+            let _guard = runtime.enter();
+            Octocrab::builder()
+                .personal_token(token.clone())
+                .base_uri(api.as_str())
+                .map_err(|_| Error::new(format!("GITHUB_API_URL `{api}` is not a URL")))?
+                .build()
+                .map_err(|e| Error::new("could not build the GitHub client").caused_by(e))?
+        };
+        Ok(GitHub {
+            client,
+            runtime,
+            token,
+            repository,
+        })
+    }
+
+    /// Removes the token from anything about to be shown.
+    fn scrub(&self, text: &str) -> String {
+        text.replace(&self.token, "***")
+    }
+
+    /// Sends one request, retrying 5xx answers, rate limits and transport
+    /// failures with backoff; the status and the JSON body of the answer.
+    fn send(&self, method: &str, path: &str, body: Option<&Value>) -> Result<(u16, Value)> {
+        let mut last = String::new();
+        for attempt in 0..ATTEMPTS {
+            if attempt > 0 {
+                std::thread::sleep(BACKOFF * 2u32.pow(attempt - 1));
+            }
+            let sent = self.runtime.block_on(async {
+                let response = match method {
+                    "GET" => self.client._get(path).await,
+                    "POST" => self.client._post(path, body).await,
+                    "PATCH" => self.client._patch(path, body).await,
+                    _ => unreachable!("only GET, POST and PATCH are sent"),
+                }?;
+                let status = response.status().as_u16();
+                let header = |name: &str| {
+                    response
+                        .headers()
+                        .get(name)
+                        .and_then(|v| v.to_str().ok())
+                        .map(str::to_owned)
+                };
+                let retry_after = header("retry-after").and_then(|v| v.trim().parse::<u64>().ok());
+                let exhausted = header("x-ratelimit-remaining").as_deref() == Some("0");
+                let text = self.client.body_to_string(response).await?;
+                Ok::<_, octocrab::Error>((status, retry_after, exhausted, text))
+            });
+            let (status, retry_after, exhausted, text) = match sent {
+                Ok(answer) => answer,
+                Err(e) => {
+                    last = format!("could not reach GitHub: {e}");
+                    continue;
+                }
+            };
+            let value: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+            let limited = status == 429 || (status == 403 && (retry_after.is_some() || exhausted));
+            if status >= 500 || limited {
+                last = format!("GitHub answered {status}{}", message_of(&value));
+                if let Some(secs) = retry_after {
+                    std::thread::sleep(Duration::from_secs(secs).min(MAX_WAIT));
+                }
+                continue;
+            }
+            return Ok((status, value));
+        }
+        Err(
+            Error::new(self.scrub(&format!("{method} {path}: {last} (tried {ATTEMPTS} times)")))
+                .hint("nothing was changed locally; run the command again"),
+        )
+    }
+
+    /// `send`, where anything but a 2xx answer is an error.
+    fn ok(&self, method: &str, path: &str, body: Option<&Value>) -> Result<Value> {
+        let (status, value) = self.send(method, path, body)?;
+        if (200..300).contains(&status) {
+            return Ok(value);
+        }
+        Err(self.refused(method, path, status, &value))
+    }
+
+    fn refused(&self, method: &str, path: &str, status: u16, value: &Value) -> Error {
+        let hint = match status {
+            401 => "the token was not accepted: check GITHUB_TOKEN / GH_TOKEN",
+            403 | 404 => {
+                "the token may lack access: it needs contents and pull-requests write on this repository"
+            }
+            _ => "nothing was changed locally; run the command again",
+        };
+        Error::new(self.scrub(&format!(
+            "GitHub refused {method} {path}: {status}{}",
+            message_of(value)
+        )))
+        .hint(hint)
+    }
+
+    fn repo_path(&self, rest: &str) -> String {
+        format!("/repos/{}{rest}", self.repository)
+    }
+
+    fn owner(&self) -> &str {
+        self.repository.split('/').next().unwrap_or_default()
+    }
+
+    /// The open pull request from `branch`, if there is one.
+    pub fn find_open(&self, branch: &str) -> Result<Option<PullRequest>> {
+        let path = self.repo_path(&format!(
+            "/pulls?state=open&head={}:{}",
+            self.owner(),
+            branch
+        ));
+        let value = self.ok("GET", &path, None)?;
+        let list: Vec<PullRequest> = serde_json::from_value(value).unwrap_or_default();
+        Ok(list.into_iter().next())
+    }
+
+    /// Opens a pull request from `branch` into `base`, or, when one is open
+    /// already, edits it: never a duplicate.
+    pub fn open_or_update(
+        &self,
+        branch: &str,
+        base: &str,
+        title: &str,
+        body: &str,
+    ) -> Result<(PullRequest, bool)> {
+        if let Some(pr) = self.find_open(branch)? {
+            self.update(&pr, title, body)?;
+            return Ok((pr, false));
+        }
+        let path = self.repo_path("/pulls");
+        let request = json!({"title": title, "head": branch, "base": base, "body": body});
+        let (status, value) = self.send("POST", &path, Some(&request))?;
+        if (200..300).contains(&status) {
+            let pr: PullRequest = serde_json::from_value(value).map_err(|e| {
+                Error::new("GitHub's answer to creating a pull request was not understood")
+                    .caused_by(e)
+            })?;
+            return Ok((pr, true));
+        }
+        // Opened meanwhile, or listed late: edit the one that exists.
+        if status == 422 && message_of(&value).contains("already exists") {
+            if let Some(pr) = self.find_open(branch)? {
+                self.update(&pr, title, body)?;
+                return Ok((pr, false));
+            }
+        }
+        Err(self.refused("POST", &path, status, &value))
+    }
+
+    fn update(&self, pr: &PullRequest, title: &str, body: &str) -> Result<()> {
+        let path = self.repo_path(&format!("/pulls/{}", pr.number));
+        self.ok("PATCH", &path, Some(&json!({"title": title, "body": body})))?;
+        Ok(())
+    }
+
+    /// Asks people (logins) and teams (slugs) to review. GitHub refuses some
+    /// (the pull request's author, people without access): that is reported,
+    /// not fatal.
+    pub fn request_reviewers(
+        &self,
+        pr: &PullRequest,
+        users: &[String],
+        teams: &[String],
+    ) -> Result<Option<String>> {
+        if users.is_empty() && teams.is_empty() {
+            return Ok(None);
+        }
+        let path = self.repo_path(&format!("/pulls/{}/requested_reviewers", pr.number));
+        let body = json!({"reviewers": users, "team_reviewers": teams});
+        let (status, value) = self.send("POST", &path, Some(&body))?;
+        match status {
+            200..=299 => Ok(None),
+            422 => Ok(Some(self.scrub(&format!(
+                "GitHub did not request all reviewers{}",
+                message_of(&value)
+            )))),
+            _ => Err(self.refused("POST", &path, status, &value)),
+        }
+    }
+
+    /// The reviews submitted on pull request `number`, every page.
+    pub fn reviews(&self, number: u64) -> Result<Vec<PrReview>> {
+        let mut all = Vec::new();
+        for page in 1.. {
+            let path = self.repo_path(&format!("/pulls/{number}/reviews?per_page=100&page={page}"));
+            let value = self.ok("GET", &path, None)?;
+            let batch: Vec<PrReview> = serde_json::from_value(value).unwrap_or_default();
+            let done = batch.len() < 100;
+            all.extend(batch);
+            if done {
+                break;
+            }
+        }
+        Ok(all)
+    }
+
+    /// The pull requests GitHub associates with commit `sha`.
+    pub fn pulls_of_commit(&self, sha: &str) -> Result<Vec<u64>> {
+        let value = self.ok(
+            "GET",
+            &self.repo_path(&format!("/commits/{sha}/pulls")),
+            None,
+        )?;
+        let list: Vec<PullRequest> = serde_json::from_value(value).unwrap_or_default();
+        Ok(list.into_iter().map(|p| p.number).collect())
+    }
+}
+
+/// `: <message>` from a GitHub error body, with its first error's detail.
+fn message_of(value: &Value) -> String {
+    let mut out = String::new();
+    if let Some(m) = value.get("message").and_then(Value::as_str) {
+        out.push_str(": ");
+        out.push_str(m);
+    }
+    if let Some(m) = value
+        .get("errors")
+        .and_then(|e| e.get(0))
+        .and_then(|e| e.get("message"))
+        .and_then(Value::as_str)
+    {
+        out.push_str(" (");
+        out.push_str(m);
+        out.push(')');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repository_slugs_from_remote_urls() {
+        for url in [
+            "https://github.com/acme/isms.git",
+            "https://github.com/acme/isms",
+            "git@github.com:acme/isms.git",
+            "ssh://git@github.com/acme/isms.git",
+            "https://x-access-token:abc@github.com/acme/isms/",
+        ] {
+            assert_eq!(slug_of_url(url).as_deref(), Some("acme/isms"), "{url}");
+        }
+        assert_eq!(slug_of_url("/tmp/origin.git"), None);
+    }
+}

@@ -1,0 +1,216 @@
+//! A change proposed for review: one commit on a branch `isms/…`, made from
+//! the record branch without touching the working tree, the index or HEAD,
+//! then pushed with the `git` program and opened (or updated) as a pull
+//! request.
+//!
+//! Running it again for the same branch adds a commit on top of what was
+//! pushed before and edits the same pull request: never a duplicate, never a
+//! force-push. With `--open-pr` no local branch is made at all, so a push
+//! or GitHub failure leaves nothing behind that a rerun would trip over.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use crate::error::{Error, Result};
+use crate::git;
+use crate::github::GitHub;
+use crate::model::{Config, ItemKey, Snapshot};
+
+/// What to propose.
+#[derive(Debug)]
+pub struct Proposal {
+    /// `isms/reassess/<trigger>/<service>`, `isms/stale/<owner>`.
+    pub branch: String,
+    /// A file to write on the branch, with its content; `None`: the commit
+    /// changes no file and only carries its trailers.
+    pub file: Option<(String, String)>,
+    pub message: String,
+    pub title: String,
+    pub body: String,
+    /// GitHub logins and team slugs asked to review.
+    pub users: Vec<String>,
+    pub teams: Vec<String>,
+}
+
+/// What became of a proposal.
+#[derive(Debug)]
+pub enum Done {
+    /// Committed on a local branch (no `--open-pr`).
+    Local {
+        commit: String,
+    },
+    Opened {
+        number: u64,
+        url: String,
+    },
+    Updated {
+        number: u64,
+        url: String,
+    },
+}
+
+/// Commits `p` on a local branch of its name, created from the record branch
+/// when it does not exist yet.
+pub fn commit_locally(root: &Path, record: &str, p: &Proposal) -> Result<Done> {
+    let local = format!("refs/heads/{}", p.branch);
+    let existing = git::run(root, &["rev-parse", "--verify", "--quiet", &local]).ok();
+    let parent = match &existing {
+        Some(id) => id.clone(),
+        None => git::run(
+            root,
+            &[
+                "rev-parse",
+                "--verify",
+                "--quiet",
+                &format!("refs/heads/{record}"),
+            ],
+        )
+        .map_err(|_| Error::new(format!("the record branch `{record}` does not exist")))?,
+    };
+    let commit = commit_on(root, &parent, p)?;
+    let old = existing.unwrap_or_else(|| "0".repeat(40));
+    git::run(
+        root,
+        &["update-ref", "-m", "isms proposal", &local, &commit, &old],
+    )?;
+    Ok(Done::Local { commit })
+}
+
+/// Commits `p` on top of the remote branch of its name (or of the record
+/// branch), pushes it, and opens or updates its pull request.
+pub fn open_pr(root: &Path, record: &str, p: &Proposal, github: &GitHub) -> Result<Done> {
+    let remote_ref = format!("refs/remotes/origin/{}", p.branch);
+    let listed = git::run(root, &["ls-remote", "--heads", "origin", &p.branch]).map_err(|e| {
+        e.hint("isms pushes to the remote `origin`; check that it exists and is reachable")
+    })?;
+    let parent = if listed.trim().is_empty() {
+        [
+            format!("refs/remotes/origin/{record}"),
+            format!("refs/heads/{record}"),
+        ]
+        .into_iter()
+        .find_map(|r| git::run(root, &["rev-parse", "--verify", "--quiet", &r]).ok())
+        .ok_or_else(|| Error::new(format!("the record branch `{record}` does not exist")))?
+    } else {
+        git::run(
+            root,
+            &[
+                "fetch",
+                "--quiet",
+                "--no-tags",
+                "origin",
+                &format!("+refs/heads/{}:{remote_ref}", p.branch),
+            ],
+        )?;
+        git::run(root, &["rev-parse", "--verify", &remote_ref])?
+    };
+    let commit = commit_on(root, &parent, p)?;
+    // Not forced: if someone pushed to the branch since, this fails and a
+    // rerun builds on what they pushed.
+    git::run(
+        root,
+        &[
+            "push",
+            "--quiet",
+            "origin",
+            &format!("{commit}:refs/heads/{}", p.branch),
+        ],
+    )?;
+    let (pr, created) = github.open_or_update(&p.branch, record, &p.title, &p.body)?;
+    if let Some(warning) = github.request_reviewers(&pr, &p.users, &p.teams)? {
+        crate::output::note(&format!("warning: pull request #{}: {warning}", pr.number));
+    }
+    Ok(if created {
+        Done::Opened {
+            number: pr.number,
+            url: pr.html_url,
+        }
+    } else {
+        Done::Updated {
+            number: pr.number,
+            url: pr.html_url,
+        }
+    })
+}
+
+/// A commit of `parent`'s tree with `p.file` written, made with a private
+/// index so the user's index and working tree are not touched.
+fn commit_on(root: &Path, parent: &str, p: &Proposal) -> Result<String> {
+    let tree = match &p.file {
+        None => git::run(root, &["rev-parse", &format!("{parent}^{{tree}}")])?,
+        Some((path, content)) => {
+            let scratch = tempfile::tempdir()
+                .map_err(|e| Error::new("could not make a temporary directory").caused_by(e))?;
+            let blob_file = scratch.path().join("blob");
+            std::fs::write(&blob_file, content).map_err(|e| Error::io("write", &blob_file, e))?;
+            let blob_path = blob_file.to_string_lossy().into_owned();
+            let blob = git::run(root, &["hash-object", "-w", "--no-filters", &blob_path])?;
+            let index = scratch.path().join("index").to_string_lossy().into_owned();
+            let env = [("GIT_INDEX_FILE", index.as_str())];
+            git::run_with(root, &["read-tree", parent], &env)?;
+            git::run_with(
+                root,
+                &[
+                    "update-index",
+                    "--add",
+                    "--cacheinfo",
+                    &format!("100644,{blob},{path}"),
+                ],
+                &env,
+            )?;
+            git::run_with(root, &["write-tree"], &env)?
+        }
+    };
+    git::run(
+        root,
+        &["commit-tree", &tree, "-p", parent, "-m", &p.message],
+    )
+    .map_err(|e| e.hint("git needs an identity to commit: set user.name and user.email"))
+}
+
+/// Who owns `key` in the snapshot.
+pub fn owner_of(s: &Snapshot, key: &ItemKey) -> Option<String> {
+    let owner = match key {
+        ItemKey::Control(id) => &s.controls.get(id)?.value.owner,
+        ItemKey::Service(id) => &s.services.get(id)?.value.owner,
+        ItemKey::Allocation(svc, ctl) => {
+            &s.allocations.get(&(svc.clone(), ctl.clone()))?.value.owner
+        }
+        ItemKey::Finding(id) => &s.findings.get(id)?.value.owner,
+        ItemKey::Evidence(_) => return None,
+    };
+    Some(owner.to_string())
+}
+
+/// The GitHub logins and team slugs of `owners` (people and teams).
+pub fn reviewers<'a>(
+    config: &Config,
+    owners: impl IntoIterator<Item = &'a str>,
+) -> (Vec<String>, Vec<String>) {
+    let mut users = BTreeSet::new();
+    let mut teams = BTreeSet::new();
+    for owner in owners {
+        if let Some(p) = config.people.get(owner).filter(|p| !p.github.is_empty()) {
+            users.insert(p.github.trim_start_matches('@').to_owned());
+        }
+        if let Some(t) = config.teams.get(owner).filter(|t| !t.github.is_empty()) {
+            let slug = t.github.rsplit('/').next().unwrap_or(&t.github);
+            teams.insert(slug.to_owned());
+        }
+    }
+    (users.into_iter().collect(), teams.into_iter().collect())
+}
+
+/// `Reviewed:` trailers for `items`, after a subject and a paragraph.
+pub fn message(subject: &str, paragraph: &str, items: &[String]) -> String {
+    let mut m = format!("{subject}\n\n");
+    if !paragraph.is_empty() {
+        m.push_str(paragraph.trim_end());
+        m.push_str("\n\n");
+    }
+    for item in items {
+        m.push_str(&format!("Reviewed: {item}\n"));
+    }
+    m.push_str("Review-Outcome: effective\n");
+    m
+}

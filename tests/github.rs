@@ -1,0 +1,590 @@
+//! Pull requests end to end: a real repository pushing to a real bare
+//! `origin`, and a local server answering like GitHub's API that records
+//! every request. Unexpected requests hit a catch-all that fails the test.
+
+mod common;
+
+use std::path::PathBuf;
+use std::process::Output;
+
+use common::{Env, read, write};
+use serde_json::{Value, json};
+use wiremock::matchers::{any, body_partial_json, method, path, query_param};
+use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+
+const TOKEN: &str = "ghp_isms7test7token7never7shown7x9Q";
+const REPO: &str = "acme/compliance";
+const BRANCH: &str = "isms/reassess/region-added/payments-api";
+
+struct Gh {
+    env: Env,
+    repo: PathBuf,
+    origin: PathBuf,
+    server: MockServer,
+    record: String,
+}
+
+impl Gh {
+    async fn new() -> Gh {
+        let env = Env::new();
+        let repo = env.example("demo");
+        let origin = env.path().join("origin.git");
+        env.git(
+            env.path(),
+            &["init", "-q", "--bare", origin.to_str().unwrap()],
+        );
+        env.git(
+            &repo,
+            &["remote", "add", "origin", origin.to_str().unwrap()],
+        );
+        let record = env
+            .git(&repo, &["symbolic-ref", "--short", "HEAD"])
+            .trim()
+            .to_owned();
+        env.git(&repo, &["push", "-q", "origin", &record]);
+        let server = MockServer::start().await;
+        // Anything not mounted by a test is a failure.
+        Mock::given(any())
+            .respond_with(ResponseTemplate::new(599))
+            .with_priority(u8::MAX)
+            .expect(0)
+            .named("unexpected request")
+            .mount(&server)
+            .await;
+        Gh {
+            env,
+            repo,
+            origin,
+            server,
+            record,
+        }
+    }
+
+    /// Runs isms in the repository with GitHub pointed at the mock server.
+    fn isms(&self, args: &[&str], token: bool) -> Output {
+        let mut cmd = self.env.isms(&self.repo);
+        cmd.env("GITHUB_API_URL", self.server.uri())
+            .env("GITHUB_REPOSITORY", REPO)
+            .args(args);
+        if token {
+            cmd.env("GITHUB_TOKEN", TOKEN);
+        }
+        let out = tokio::task::block_in_place(|| cmd.output().unwrap());
+        for stream in [&out.stdout, &out.stderr] {
+            assert!(
+                !String::from_utf8_lossy(stream).contains(TOKEN),
+                "the token was printed"
+            );
+        }
+        out
+    }
+
+    fn add_region(&self, region: &str) {
+        let file = "services/payments-api.toml";
+        let text = read(&self.repo, file);
+        let edited = text.replacen(
+            "regions = [\"eu-west-1\"",
+            &format!("regions = [\"eu-west-1\", \"{region}\""),
+            1,
+        );
+        assert_ne!(edited, text);
+        write(&self.repo, file, edited);
+        self.env.git(
+            &self.repo,
+            &["commit", "-q", "-am", &format!("payments-api in {region}")],
+        );
+    }
+
+    /// Commits on `branch` in origin, newest first.
+    fn origin_log(&self, branch: &str) -> Vec<String> {
+        let out = std::process::Command::new("git")
+            .args([
+                "--git-dir",
+                self.origin.to_str().unwrap(),
+                "log",
+                "--format=%H %P",
+                branch,
+            ])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(str::to_owned)
+            .collect()
+    }
+
+    fn origin_has(&self, branch: &str) -> bool {
+        std::process::Command::new("git")
+            .args([
+                "--git-dir",
+                self.origin.to_str().unwrap(),
+                "rev-parse",
+                "--verify",
+                "--quiet",
+                &format!("refs/heads/{branch}"),
+            ])
+            .output()
+            .unwrap()
+            .status
+            .success()
+    }
+
+    async fn requests(&self) -> Vec<Request> {
+        self.server.received_requests().await.unwrap_or_default()
+    }
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn body(r: &Request) -> Value {
+    serde_json::from_slice(&r.body).unwrap_or(Value::Null)
+}
+
+fn pulls() -> String {
+    format!("/repos/{REPO}/pulls")
+}
+
+async fn mount_list(server: &MockServer, branch: &str, answer: Value) {
+    Mock::given(method("GET"))
+        .and(path(pulls()))
+        .and(query_param("head", format!("acme:{branch}")))
+        .and(query_param("state", "open"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(answer))
+        .mount(server)
+        .await;
+}
+
+async fn mount_reviewers(server: &MockServer, number: u64) {
+    Mock::given(method("POST"))
+        .and(path(format!("{}/{number}/requested_reviewers", pulls())))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({"number": number})))
+        .mount(server)
+        .await;
+}
+
+fn pr(number: u64) -> Value {
+    json!({"number": number, "html_url": format!("https://github.com/{REPO}/pull/{number}")})
+}
+
+/// The requests as `METHOD path?query`.
+fn lines(requests: &[Request]) -> Vec<String> {
+    requests
+        .iter()
+        .map(|r| {
+            let q = r.url.query().map(|q| format!("?{q}")).unwrap_or_default();
+            format!("{} {}{q}", r.method, r.url.path())
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_fired_trigger_opens_one_pull_request_and_a_rerun_updates_it() {
+    let gh = Gh::new().await;
+    gh.add_region("us-east-1");
+    mount_list(&gh.server, BRANCH, json!([])).await;
+    Mock::given(method("POST"))
+        .and(path(pulls()))
+        .respond_with(ResponseTemplate::new(201).set_body_json(pr(7)))
+        .up_to_n_times(1)
+        .mount(&gh.server)
+        .await;
+    mount_reviewers(&gh.server, 7).await;
+
+    let out = gh.isms(
+        &["triggers", "detect", "--from", "HEAD~1", "--open-pr"],
+        true,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .ends_with(&format!("https://github.com/{REPO}/pull/7\n"))
+    );
+    assert!(stderr(&out).contains(&format!("opened pull request #7 from {BRANCH}")));
+
+    let requests = gh.requests().await;
+    assert_eq!(
+        lines(&requests),
+        [
+            format!("GET /repos/{REPO}/pulls?state=open&head=acme:{BRANCH}"),
+            format!("POST /repos/{REPO}/pulls"),
+            format!("POST /repos/{REPO}/pulls/7/requested_reviewers"),
+        ]
+    );
+    let auth = requests[0]
+        .headers
+        .get("authorization")
+        .unwrap()
+        .to_str()
+        .unwrap();
+    assert!(
+        auth.ends_with(TOKEN),
+        "the token is sent to GitHub, and only there"
+    );
+    let create = body(&requests[1]);
+    assert_eq!(create["head"], BRANCH);
+    assert_eq!(create["base"], gh.record.as_str());
+    assert_eq!(
+        create["title"],
+        "Reassess payments-api: A service stores or processes data in a new region"
+    );
+    let text = create["body"].as_str().unwrap();
+    assert!(
+        text.contains("| `allocation:payments-api/CLD.6.3.1` | "),
+        "{text}"
+    );
+    assert!(
+        text.contains("+regions = [\"eu-west-1\", \"us-east-1\"]"),
+        "a readable diff: {text}"
+    );
+    assert!(text.contains("-regions = [\"eu-west-1\"]"), "{text}");
+    let reviewers = body(&requests[2]);
+    assert!(
+        !reviewers["reviewers"].as_array().unwrap().is_empty(),
+        "{reviewers}"
+    );
+
+    // The branch is on origin, one commit on the record branch, with the
+    // record file and the trailers; no local branch was made.
+    let log = gh.origin_log(BRANCH);
+    assert_eq!(log.len(), gh.origin_log(&gh.record).len() + 1);
+    let tip = log[0].split(' ').next().unwrap().to_owned();
+    let message = gh.env.git(&gh.repo, &["log", "-1", "--format=%B", &tip]);
+    assert!(
+        message.starts_with("reassess: region-added on payments-api\n"),
+        "{message}"
+    );
+    assert!(message.contains("Reviewed: control:CLD.6.3.1\n"));
+    assert!(message.contains("Reviewed: allocation:payments-api/CLD.6.3.1\n"));
+    let record = gh.env.git(
+        &gh.repo,
+        &[
+            "show",
+            &format!("{tip}:reassessments/region-added/payments-api.toml"),
+        ],
+    );
+    assert!(record.contains("trigger = \"region-added\""), "{record}");
+    assert!(
+        gh.env
+            .git(&gh.repo, &["branch", "--list", "isms/*"])
+            .trim()
+            .is_empty()
+    );
+    assert_eq!(
+        gh.env.git(&gh.repo, &["status", "--porcelain"]),
+        "",
+        "working tree untouched"
+    );
+
+    // Again: the same branch gets a new commit on top, the same PR is edited.
+    gh.server.reset().await;
+    mount_list(&gh.server, BRANCH, json!([pr(7)])).await;
+    Mock::given(method("PATCH"))
+        .and(path(format!("{}/7", pulls())))
+        .respond_with(ResponseTemplate::new(200).set_body_json(pr(7)))
+        .expect(1)
+        .mount(&gh.server)
+        .await;
+    mount_reviewers(&gh.server, 7).await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(599))
+        .with_priority(u8::MAX)
+        .expect(0)
+        .mount(&gh.server)
+        .await;
+    let out = gh.isms(
+        &["triggers", "detect", "--from", "HEAD~1", "--open-pr"],
+        true,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stderr(&out).contains("updated pull request #7"));
+    let requests = gh.requests().await;
+    assert_eq!(
+        lines(&requests),
+        [
+            format!("GET /repos/{REPO}/pulls?state=open&head=acme:{BRANCH}"),
+            format!("PATCH /repos/{REPO}/pulls/7"),
+            format!("POST /repos/{REPO}/pulls/7/requested_reviewers"),
+        ]
+    );
+    let again = gh.origin_log(BRANCH);
+    assert_eq!(again.len(), log.len() + 1);
+    assert!(
+        again[0].ends_with(&tip),
+        "the new commit's parent is the old tip: never a force-push"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_502_is_retried_and_a_422_already_exists_edits_the_open_one() {
+    let gh = Gh::new().await;
+    gh.add_region("us-east-1");
+    Mock::given(method("GET"))
+        .and(path(pulls()))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&gh.server)
+        .await;
+    mount_list(&gh.server, BRANCH, json!([pr(9)])).await;
+    Mock::given(method("POST"))
+        .and(path(pulls()))
+        .respond_with(ResponseTemplate::new(502))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&gh.server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(pulls()))
+        .and(body_partial_json(json!({"head": BRANCH})))
+        .respond_with(ResponseTemplate::new(422).set_body_json(json!({
+            "message": "Validation Failed",
+            "errors": [{"resource": "PullRequest", "code": "custom", "message": "A pull request already exists for acme:isms/reassess/region-added/payments-api."}]
+        })))
+        .mount(&gh.server)
+        .await;
+    Mock::given(method("PATCH"))
+        .and(path(format!("{}/9", pulls())))
+        .respond_with(ResponseTemplate::new(200).set_body_json(pr(9)))
+        .expect(1)
+        .mount(&gh.server)
+        .await;
+    mount_reviewers(&gh.server, 9).await;
+    let out = gh.isms(
+        &["triggers", "detect", "--from", "HEAD~1", "--open-pr"],
+        true,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("updated pull request #9"),
+        "{}",
+        stderr(&out)
+    );
+    let posts = lines(&gh.requests().await)
+        .into_iter()
+        .filter(|l| l == &format!("POST /repos/{REPO}/pulls"))
+        .count();
+    assert_eq!(posts, 2, "the 502 was retried once");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_persistent_500_is_exit_2_and_a_rerun_succeeds() {
+    let gh = Gh::new().await;
+    gh.add_region("us-east-1");
+    mount_list(&gh.server, BRANCH, json!([])).await;
+    Mock::given(method("POST"))
+        .and(path(pulls()))
+        .respond_with(ResponseTemplate::new(500).set_body_json(json!({"message": "Server Error"})))
+        .expect(4)
+        .mount(&gh.server)
+        .await;
+    let out = gh.isms(
+        &["triggers", "detect", "--from", "HEAD~1", "--open-pr"],
+        true,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!(
+            "error: POST /repos/{REPO}/pulls: GitHub answered 500: Server Error (tried 4 times)"
+        )),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"));
+    assert!(
+        gh.env
+            .git(&gh.repo, &["branch", "--list", "isms/*"])
+            .trim()
+            .is_empty(),
+        "no local branch left behind"
+    );
+
+    gh.server.reset().await;
+    mount_list(&gh.server, BRANCH, json!([])).await;
+    Mock::given(method("POST"))
+        .and(path(pulls()))
+        .respond_with(ResponseTemplate::new(201).set_body_json(pr(3)))
+        .mount(&gh.server)
+        .await;
+    mount_reviewers(&gh.server, 3).await;
+    let out = gh.isms(
+        &["triggers", "detect", "--from", "HEAD~1", "--open-pr"],
+        true,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stderr(&out).contains("opened pull request #3"));
+    assert_eq!(
+        gh.origin_log(BRANCH).len(),
+        gh.origin_log(&gh.record).len() + 2,
+        "the rerun built on what was pushed"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn without_a_token_nothing_is_pushed_or_sent() {
+    let gh = Gh::new().await;
+    gh.add_region("us-east-1");
+    let out = gh.isms(
+        &["triggers", "detect", "--from", "HEAD~1", "--open-pr"],
+        false,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).starts_with("error: no GitHub token: set GITHUB_TOKEN or GH_TOKEN\n"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!gh.origin_has(BRANCH));
+    assert!(gh.requests().await.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_trigger_that_does_not_fire_sends_nothing() {
+    let gh = Gh::new().await;
+    let file = "services/payments-api.toml";
+    let text = read(&gh.repo, file);
+    write(&gh.repo, file, format!("{text}# wording\n"));
+    gh.env.git(&gh.repo, &["commit", "-q", "-am", "wording"]);
+    let out = gh.isms(
+        &["triggers", "detect", "--from", "HEAD~1", "--open-pr"],
+        true,
+    );
+    assert_eq!(out.status.code(), Some(0));
+    assert!(gh.requests().await.is_empty());
+    assert!(!gh.origin_has(BRANCH));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn reassess_by_hand_commits_locally_or_opens_a_pull_request() {
+    let gh = Gh::new().await;
+    let out = gh.isms(
+        &[
+            "reassess",
+            "region-added",
+            "--service",
+            "payments-api",
+            "--reason",
+            "customer contract adds us-east-1",
+        ],
+        true,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        gh.requests().await.is_empty(),
+        "no --open-pr: GitHub is not asked"
+    );
+    let local = gh.env.git(&gh.repo, &["log", "-1", "--format=%B", BRANCH]);
+    assert!(
+        local.contains("customer contract adds us-east-1\n\nReviewed: control:CLD.6.3.1\n"),
+        "{local}"
+    );
+    assert_eq!(gh.env.git(&gh.repo, &["status", "--porcelain"]), "");
+
+    let out = gh.isms(&["reassess", "nope", "--reason", "x"], true);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).starts_with("error: no trigger `nope` in triggers/\n"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn stale_opens_one_pull_request_per_owner_with_trailers() {
+    let gh = Gh::new().await;
+    let (code, v) = {
+        let out = gh.isms(&["--format", "json", "stale"], false);
+        (
+            out.status.code(),
+            serde_json::from_slice::<Value>(&out.stdout).unwrap(),
+        )
+    };
+    assert_eq!(code, Some(1));
+    let mut owners: Vec<String> = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["state"] != "due")
+        .map(|i| i["owner"].as_str().unwrap().to_owned())
+        .collect();
+    owners.sort();
+    owners.dedup();
+    assert!(!owners.is_empty());
+    for (n, owner) in owners.iter().enumerate() {
+        let number = 20 + n as u64;
+        let branch = format!("isms/stale/{owner}");
+        mount_list(&gh.server, &branch, json!([])).await;
+        Mock::given(method("POST"))
+            .and(path(pulls()))
+            .and(body_partial_json(json!({"head": branch})))
+            .respond_with(ResponseTemplate::new(201).set_body_json(pr(number)))
+            .expect(1)
+            .mount(&gh.server)
+            .await;
+        mount_reviewers(&gh.server, number).await;
+    }
+    let out = gh.isms(&["stale", "--open-prs"], true);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "still overdue: {}",
+        stderr(&out)
+    );
+    for owner in &owners {
+        let branch = format!("isms/stale/{owner}");
+        assert!(gh.origin_has(&branch), "{branch}");
+        let message = gh.env.git(
+            &gh.repo,
+            &["log", "-1", "--format=%B", &format!("origin/{branch}")],
+        );
+        assert!(message.contains("\nReviewed: "), "{message}");
+    }
+    let creates = gh
+        .requests()
+        .await
+        .into_iter()
+        .filter(|r| r.method.as_str() == "POST" && r.url.path() == pulls())
+        .count();
+    assert_eq!(creates, owners.len());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn verify_approvals_reports_reviews_not_approved_by_an_owner() {
+    let gh = Gh::new().await;
+    // The example's history lands reviews through pull requests #12 and #15.
+    Mock::given(method("GET"))
+        .and(path(format!("{}/12/reviews", pulls())))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([
+            {"user": {"login": "mallory"}, "state": "APPROVED"}
+        ])))
+        .mount(&gh.server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("{}/15/reviews", pulls())))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([
+            {"user": {"login": "alice-ng"}, "state": "APPROVED"},
+            {"user": {"login": "bob-okafor"}, "state": "APPROVED"},
+            {"user": {"login": "carol-diaz"}, "state": "APPROVED"},
+            {"user": {"login": "dave-lq"}, "state": "APPROVED"}
+        ])))
+        .mount(&gh.server)
+        .await;
+    Mock::given(method("GET"))
+        .and(wiremock::matchers::path_regex(
+            r"^/repos/acme/compliance/commits/[0-9a-f]{40}/pulls$",
+        ))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
+        .mount(&gh.server)
+        .await;
+    let out = gh.isms(&["--format", "json", "verify-approvals"], true);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let unapproved = v["unapproved"].as_array().unwrap();
+    assert!(
+        unapproved.iter().any(|u| u["pull_request"] == 12
+            && u["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("pull request #12 was not approved by")
+            && u["approved_by"] == json!(["mallory"])),
+        "{v}"
+    );
+    assert!(!unapproved.iter().any(|u| u["pull_request"] == 15), "{v}");
+}
