@@ -588,3 +588,57 @@ async fn verify_approvals_reports_reviews_not_approved_by_an_owner() {
     );
     assert!(!unapproved.iter().any(|u| u["pull_request"] == 15), "{v}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_secondary_rate_limit_waits_for_retry_after_and_goes_on() {
+    let gh = Gh::new().await;
+    gh.add_region("us-east-1");
+    Mock::given(method("GET"))
+        .and(path(pulls()))
+        .respond_with(
+            ResponseTemplate::new(403)
+                .insert_header("retry-after", "1")
+                .set_body_json(json!({"message": "You have exceeded a secondary rate limit."})),
+        )
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&gh.server)
+        .await;
+    mount_list(&gh.server, BRANCH, json!([])).await;
+    Mock::given(method("POST"))
+        .and(path(pulls()))
+        .respond_with(ResponseTemplate::new(201).set_body_json(pr(5)))
+        .mount(&gh.server)
+        .await;
+    mount_reviewers(&gh.server, 5).await;
+    let started = std::time::Instant::now();
+    let out = gh.isms(
+        &["triggers", "detect", "--from", "HEAD~1", "--open-pr"],
+        true,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        started.elapsed() >= std::time::Duration::from_secs(1),
+        "retry-after was honoured"
+    );
+    let gets = lines(&gh.requests().await)
+        .into_iter()
+        .filter(|l| l.starts_with("GET "))
+        .count();
+    assert_eq!(gets, 2);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn verify_approvals_since_a_revision_checks_only_later_reviews() {
+    let gh = Gh::new().await;
+    let out = gh.isms(&["verify-approvals", "--since", "HEAD"], true);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        stderr(&out),
+        "0 reviews in 0 pull requests checked: every one approved by an owner\n"
+    );
+    assert!(gh.requests().await.is_empty());
+    let out = gh.isms(&["verify-approvals", "--since", "nope"], true);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).starts_with("error: --since nope: not a revision in this repository\n"));
+}
