@@ -89,21 +89,12 @@ pub struct Assessment {
 
 /// Email addresses (lowercase) of an owner: a person, or a team's members.
 fn owner_emails(config: &Config, owner: &str) -> BTreeSet<String> {
-    let email = |p: &str| {
-        config
-            .people
-            .get(p)
-            .map(|p| p.email.trim().to_lowercase())
-            .filter(|e| !e.is_empty())
-    };
-    match config.teams.get(owner) {
-        Some(team) => team
-            .members
-            .iter()
-            .filter_map(|m| email(m.as_str()))
-            .collect(),
-        None => email(owner).into_iter().collect(),
-    }
+    config
+        .people_of(owner)
+        .into_iter()
+        .map(|p| p.email.trim().to_lowercase())
+        .filter(|e| !e.is_empty())
+        .collect()
 }
 
 fn date_of(secs: i64) -> NaiveDate {

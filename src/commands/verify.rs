@@ -191,19 +191,10 @@ fn approved_by(github: &GitHub, n: u64) -> Result<BTreeSet<String>> {
 
 /// The GitHub logins (lowercase) that may approve for `owner`.
 fn logins_of(config: &Config, owner: &str) -> Vec<String> {
-    let handle = |p: &str| {
-        config
-            .people
-            .get(p)
-            .map(|p| p.github.trim_start_matches('@').to_lowercase())
-            .filter(|h| !h.is_empty())
-    };
-    match config.teams.get(owner) {
-        Some(team) => team
-            .members
-            .iter()
-            .filter_map(|m| handle(m.as_str()))
-            .collect(),
-        None => handle(owner).into_iter().collect(),
-    }
+    config
+        .people_of(owner)
+        .into_iter()
+        .map(|p| p.github.trim_start_matches('@').to_lowercase())
+        .filter(|h| !h.is_empty())
+        .collect()
 }

@@ -151,4 +151,16 @@ impl Config {
     pub fn has_owner(&self, key: &str) -> bool {
         self.people.contains_key(key) || self.teams.contains_key(key)
     }
+
+    /// The people who answer for `owner`: the person, or the team's members.
+    pub fn people_of(&self, owner: &str) -> Vec<&Person> {
+        match self.teams.get(owner) {
+            Some(team) => team
+                .members
+                .iter()
+                .filter_map(|m| self.people.get(m.as_str()))
+                .collect(),
+            None => self.people.get(owner).into_iter().collect(),
+        }
+    }
 }
