@@ -85,6 +85,38 @@ each reviewed item (or a member of the owning team, by their github handle) appr
 Exit status: 0 every review was approved by an owner, 1 some were not, 2 could not run."
     )]
     VerifyApprovals(VerifyArgs),
+    /// Git hooks: pre-commit (`check --staged`), commit-msg (review trailers), pre-push (`check`).
+    #[command(subcommand)]
+    Hooks(HooksCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HooksCommand {
+    /// Install the hooks where git looks for them (core.hooksPath, worktrees honoured).
+    #[command(
+        after_help = "A hook that isms did not install is never overwritten: without --force the \
+command stops and names it; with --force it is kept as <hook>.isms-backup and run first by the \
+isms hook. `isms hooks uninstall` puts it back."
+    )]
+    Install(HooksInstallArgs),
+    /// Remove the isms hooks and restore the hooks they replaced.
+    Uninstall,
+    /// Validate the review trailers of a commit message file (run by the commit-msg hook).
+    #[command(hide = true)]
+    CommitMsg(CommitMsgArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct HooksInstallArgs {
+    /// Keep existing hooks as <hook>.isms-backup, run before the isms hook.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CommitMsgArgs {
+    /// The commit message file git passes to the hook.
+    pub file: std::path::PathBuf,
 }
 
 #[derive(Debug, Args)]

@@ -1,6 +1,7 @@
 //! One file per command: its arguments become a plan, then it runs.
 
 mod check;
+mod hooks;
 mod init;
 mod log;
 mod new;
@@ -56,6 +57,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Triggers(cmd) => triggers::run(&ctx, cmd),
         Command::Reassess(args) => reassess::run(&ctx, &args),
         Command::VerifyApprovals(args) => verify::run(&ctx, &args),
+        Command::Hooks(cmd) => hooks::run(&ctx, cmd),
     }
 }
 

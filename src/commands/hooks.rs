@@ -1,0 +1,217 @@
+//! `isms hooks install|uninstall`, and the commit-msg hook's check.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use crate::cli::{CommitMsgArgs, HooksCommand, HooksInstallArgs};
+use crate::error::{Error, Result};
+use crate::git;
+use crate::model::ItemKey;
+use crate::output;
+use crate::repo::{self, Repo, Scope, WorkTree};
+
+use super::Context;
+
+/// The hooks, as shipped in `hooks/`.
+const HOOKS: [(&str, &str); 3] = [
+    ("pre-commit", include_str!("../../hooks/pre-commit")),
+    ("commit-msg", include_str!("../../hooks/commit-msg")),
+    ("pre-push", include_str!("../../hooks/pre-push")),
+];
+
+/// The line that marks a hook as installed by isms.
+const MARKER: &str = "# isms-hook:";
+
+pub fn run(ctx: &Context, cmd: HooksCommand) -> Result<ExitCode> {
+    match cmd {
+        HooksCommand::Install(args) => install(ctx, &args),
+        HooksCommand::Uninstall => uninstall(ctx),
+        HooksCommand::CommitMsg(args) => commit_msg(ctx, &args),
+    }
+}
+
+/// Where git runs hooks from for this repository: `core.hooksPath` when set,
+/// else the common git directory's `hooks/` (shared by worktrees).
+fn hooks_dir(root: &Path) -> Result<PathBuf> {
+    let dir = git::run(
+        root,
+        &["rev-parse", "--path-format=absolute", "--git-path", "hooks"],
+    )?;
+    Ok(PathBuf::from(dir))
+}
+
+fn backup(path: &Path) -> PathBuf {
+    let mut name = path.file_name().unwrap_or_default().to_owned();
+    name.push(".isms-backup");
+    path.with_file_name(name)
+}
+
+fn is_ours(path: &Path) -> bool {
+    std::fs::read_to_string(path).is_ok_and(|t| t.lines().any(|l| l.starts_with(MARKER)))
+}
+
+fn install(ctx: &Context, args: &HooksInstallArgs) -> Result<ExitCode> {
+    let repo = Repo::discover(&ctx.dir)?;
+    let dir = hooks_dir(&repo.root)?;
+    // Decide everything before writing anything.
+    let mut foreign = Vec::new();
+    for (name, _) in HOOKS {
+        let path = dir.join(name);
+        if path.exists() && !is_ours(&path) {
+            if backup(&path).exists() {
+                return Err(Error::new(format!(
+                    "{} exists, and so does {}: nothing was changed",
+                    path.display(),
+                    backup(&path).display()
+                ))
+                .hint("move one of them away, then run `isms hooks install --force` again"));
+            }
+            foreign.push(path);
+        }
+    }
+    if !foreign.is_empty() && !args.force {
+        let list: Vec<String> = foreign.iter().map(|p| p.display().to_string()).collect();
+        return Err(Error::new(format!(
+            "hooks that isms did not install are in the way: {}; nothing was changed",
+            list.join(", ")
+        ))
+        .hint("`isms hooks install --force` keeps each as <hook>.isms-backup and runs it before the isms hook"));
+    }
+    std::fs::create_dir_all(&dir).map_err(|e| Error::io("create", &dir, e))?;
+    for path in &foreign {
+        std::fs::rename(path, backup(path)).map_err(|e| Error::io("move aside", path, e))?;
+    }
+    for (name, text) in HOOKS {
+        let path = dir.join(name);
+        crate::fsutil::replace(&path, text.as_bytes())?;
+        make_executable(&path)?;
+    }
+    let kept = if foreign.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "; kept {} as .isms-backup, run first",
+            output::plural(foreign.len(), "existing hook")
+        )
+    };
+    output::note(&format!(
+        "installed pre-commit, commit-msg and pre-push in {}{kept}",
+        dir.display()
+    ));
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(unix)]
+fn make_executable(path: &Path) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755))
+        .map_err(|e| Error::io("make executable", path, e))
+}
+
+#[cfg(not(unix))]
+fn make_executable(_: &Path) -> Result<()> {
+    Ok(())
+}
+
+fn uninstall(ctx: &Context) -> Result<ExitCode> {
+    let repo = Repo::discover(&ctx.dir)?;
+    let dir = hooks_dir(&repo.root)?;
+    let mut removed = 0;
+    let mut restored = 0;
+    for (name, _) in HOOKS {
+        let path = dir.join(name);
+        if path.exists() && !is_ours(&path) {
+            output::note(&format!("left {}: isms did not install it", path.display()));
+            continue;
+        }
+        if path.exists() {
+            std::fs::remove_file(&path).map_err(|e| Error::io("remove", &path, e))?;
+            removed += 1;
+        }
+        let saved = backup(&path);
+        if saved.exists() {
+            std::fs::rename(&saved, &path).map_err(|e| Error::io("restore", &saved, e))?;
+            restored += 1;
+        }
+    }
+    output::note(&format!(
+        "removed {} from {}{}",
+        output::plural(removed, "isms hook"),
+        dir.display(),
+        if restored > 0 {
+            format!("; restored {}", output::plural(restored, "earlier hook"))
+        } else {
+            String::new()
+        }
+    ));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Checks the `Reviewed:` and `Review-Outcome:` trailers of a commit message:
+/// every item must exist, every outcome be known. Exit 1 naming each bad line.
+fn commit_msg(ctx: &Context, args: &CommitMsgArgs) -> Result<ExitCode> {
+    let text = std::fs::read_to_string(&args.file)
+        .map_err(|e| Error::io("read the commit message", &args.file, e))?;
+    let blocks = crate::history::trailers::blocks(&text);
+    let trailers: Vec<_> = blocks
+        .iter()
+        .flatten()
+        .filter(|t| {
+            t.key.eq_ignore_ascii_case("Reviewed") || t.key.eq_ignore_ascii_case("Review-Outcome")
+        })
+        .collect();
+    if trailers.is_empty() {
+        return Ok(ExitCode::SUCCESS);
+    }
+    let repo = Repo::discover(&ctx.dir)?;
+    let snapshot = repo::load(
+        &WorkTree::new(&repo.root)?,
+        &Scope::Changed(Default::default()),
+    )?
+    .snapshot;
+    let line_of = |key: &str, value: &str| {
+        text.lines()
+            .position(|l| {
+                let l = l.trim();
+                l.len() > key.len()
+                    && l[..key.len()].eq_ignore_ascii_case(key)
+                    && l[key.len()..].trim_start().starts_with(':')
+                    && l.contains(value)
+            })
+            .map_or(0, |i| i + 1)
+    };
+    let mut problems = Vec::new();
+    for t in trailers {
+        let why = if t.key.eq_ignore_ascii_case("Reviewed") {
+            match ItemKey::parse(&t.value) {
+                Ok(key) if key.exists_in(&snapshot) => None,
+                Ok(key) => Some(format!("{key} does not exist in this repository")),
+                Err(why) => Some(why),
+            }
+        } else {
+            crate::history::Outcome::parse(&t.value)
+                .is_none()
+                .then(|| format!("`{}` is not effective or needs-change", t.value))
+        };
+        if let Some(why) = why {
+            problems.push(format!(
+                "{}:{}: {}: {} — {why}",
+                args.file.display(),
+                line_of(&t.key, &t.value),
+                t.key,
+                t.value
+            ));
+        }
+    }
+    if problems.is_empty() {
+        return Ok(ExitCode::SUCCESS);
+    }
+    for p in &problems {
+        output::note(&format!("error: {p}"));
+    }
+    output::note(
+        "the commit was not made; items are control:ID, service:ID, allocation:SERVICE/CONTROL, \
+         evidence:ID or finding:ID (your message is kept in .git/COMMIT_EDITMSG)",
+    );
+    Ok(ExitCode::from(1))
+}

@@ -1,0 +1,245 @@
+//! Git hooks end to end: installed by `isms hooks install`, fired by real
+//! `git commit` and `git push`.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use common::{Env, read, write};
+
+/// The directory of the isms binary under test, for PATH.
+fn bin_dir() -> PathBuf {
+    PathBuf::from(assert_cmd::cargo::cargo_bin!("isms"))
+        .parent()
+        .unwrap()
+        .to_owned()
+}
+
+/// git in `dir`, as a user would run it: hooks fire and find `isms` on PATH
+/// (unless `with_isms` is false).
+fn git(env: &Env, dir: &Path, args: &[&str], with_isms: bool) -> Output {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let path = if with_isms {
+        let mut dirs = vec![bin_dir()];
+        dirs.extend(std::env::split_paths(&path));
+        std::env::join_paths(dirs).unwrap()
+    } else {
+        path
+    };
+    Command::new("git")
+        .env_clear()
+        .env("PATH", path)
+        .env("HOME", env.path())
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_AUTHOR_NAME", "Alice Ng")
+        .env("GIT_AUTHOR_EMAIL", "alice@example.com")
+        .env("GIT_COMMITTER_NAME", "Alice Ng")
+        .env("GIT_COMMITTER_EMAIL", "alice@example.com")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn install(env: &Env, repo: &Path, extra: &[&str]) -> Output {
+    env.isms(repo)
+        .args(["hooks", "install"])
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn the_pre_commit_hook_stops_an_incomplete_matrix_and_lets_the_fix_through() {
+    let env = Env::new();
+    let repo = env.example("demo");
+    let out = install(&env, &repo, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let hooks = repo.join(".git/hooks");
+    assert!(stderr(&out).starts_with("installed pre-commit, commit-msg and pre-push in "));
+
+    let gap = "responsibilities/payments-api/CLD.6.3.1.toml";
+    let saved = read(&repo, gap);
+    git(&env, &repo, &["rm", "-q", gap], true);
+    let out = git(
+        &env,
+        &repo,
+        &["commit", "-q", "-m", "drop an allocation"],
+        true,
+    );
+    assert_eq!(out.status.code(), Some(1), "the commit is refused");
+    assert!(
+        stderr(&out).contains("matrix-incomplete"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        env.git(&repo, &["log", "-1", "--format=%s"]).trim(),
+        env.git(&repo, &["log", "-1", "--format=%s", "HEAD"]).trim()
+    );
+
+    write(&repo, gap, saved);
+    git(&env, &repo, &["add", gap], true);
+    let out = git(
+        &env,
+        &repo,
+        &["commit", "-q", "-m", "nothing to commit?", "--allow-empty"],
+        true,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(hooks.join("pre-commit").is_file());
+}
+
+#[test]
+fn the_commit_msg_hook_refuses_unknown_items_and_outcomes_naming_the_line() {
+    let env = Env::new();
+    let repo = env.example("demo");
+    install(&env, &repo, &[]);
+    let out = git(
+        &env,
+        &repo,
+        &[
+            "commit",
+            "-q",
+            "--allow-empty",
+            "-m",
+            "review\n\nReviewed: control:CLD.9.5.1\nReviewed: control:NOPE.1\nReview-Outcome: fine",
+        ],
+        true,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains(
+            ":4: Reviewed: control:NOPE.1 — control:NOPE.1 does not exist in this repository\n"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains(":5: Review-Outcome: fine — `fine` is not effective or needs-change\n"),
+        "{err}"
+    );
+    let out = git(
+        &env,
+        &repo,
+        &[
+            "commit",
+            "-q",
+            "--allow-empty",
+            "-m",
+            "review\n\nReviewed: control:CLD.9.5.1",
+        ],
+        true,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+#[test]
+fn hooks_go_where_core_hooks_path_says_and_fail_clearly_without_isms() {
+    let env = Env::new();
+    let repo = env.example("demo");
+    env.git(&repo, &["config", "core.hooksPath", ".githooks"]);
+    let out = install(&env, &repo, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(repo.join(".githooks/pre-commit").is_file());
+    assert!(!repo.join(".git/hooks/pre-commit").exists());
+    let out = git(
+        &env,
+        &repo,
+        &["commit", "-q", "--allow-empty", "-m", "x"],
+        false,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).starts_with("isms pre-commit hook: the isms program is not on PATH"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn a_foreign_hook_is_refused_then_kept_chained_and_restored() {
+    let env = Env::new();
+    let repo = env.example("demo");
+    let hook = repo.join(".git/hooks/pre-commit");
+    let foreign = "#!/bin/sh\necho foreign hook ran >&2\nexit 0\n";
+    write(&repo, ".git/hooks/pre-commit", foreign);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let out = install(&env, &repo, &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("hooks that isms did not install are in the way"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(read(&repo, ".git/hooks/pre-commit"), foreign, "untouched");
+    assert!(
+        !repo.join(".git/hooks/commit-msg").exists(),
+        "nothing was installed"
+    );
+
+    let out = install(&env, &repo, &["--force"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(read(&repo, ".git/hooks/pre-commit.isms-backup"), foreign);
+    let out = git(
+        &env,
+        &repo,
+        &["commit", "-q", "--allow-empty", "-m", "x"],
+        true,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("foreign hook ran"),
+        "chained: {}",
+        stderr(&out)
+    );
+
+    let out = env
+        .isms(&repo)
+        .args(["hooks", "uninstall"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(read(&repo, ".git/hooks/pre-commit"), foreign, "restored");
+    assert!(!repo.join(".git/hooks/pre-commit.isms-backup").exists());
+    assert!(!repo.join(".git/hooks/commit-msg").exists());
+}
+
+#[test]
+fn the_pre_push_hook_runs_the_full_check() {
+    let env = Env::new();
+    let repo = env.example("demo");
+    let origin = env.path().join("origin.git");
+    env.git(
+        env.path(),
+        &["init", "-q", "--bare", origin.to_str().unwrap()],
+    );
+    env.git(
+        &repo,
+        &["remote", "add", "origin", origin.to_str().unwrap()],
+    );
+    install(&env, &repo, &[]);
+    // A broken file committed past the pre-commit hook is stopped at push.
+    write(&repo, "controls/CLD.9.5.1.toml", "id = [");
+    git(
+        &env,
+        &repo,
+        &["commit", "-q", "--no-verify", "-am", "broken"],
+        true,
+    );
+    let out = git(&env, &repo, &["push", "-q", "origin", "HEAD"], true);
+    assert_ne!(out.status.code(), Some(0));
+    let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
+    assert!(all.contains("controls/CLD.9.5.1.toml"), "{all}");
+}
