@@ -85,9 +85,18 @@ each reviewed item (or a member of the owning team, by their github handle) appr
 Exit status: 0 every review was approved by an owner, 1 some were not, 2 could not run."
     )]
     VerifyApprovals(VerifyArgs),
+    /// Write .github/CODEOWNERS from each item's owner (GitHub handles and teams in isms.toml).
+    Codeowners(CodeownersArgs),
     /// Git hooks: pre-commit (`check --staged`), commit-msg (review trailers), pre-push (`check`).
     #[command(subcommand)]
     Hooks(HooksCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct CodeownersArgs {
+    /// Replace a CODEOWNERS that isms did not generate.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -7,6 +7,7 @@
 mod cache;
 pub mod check;
 pub mod cli;
+pub mod codeowners;
 mod commands;
 pub mod diagnostic;
 pub mod error;

@@ -7,7 +7,6 @@ pub const CATALOG: &str = include_str!("../templates/catalog.toml");
 pub const CONFIG: &str = include_str!("../templates/isms.toml");
 pub const README: &str = include_str!("../templates/README.md");
 pub const WORKFLOW_CHECK: &str = include_str!("../templates/github/isms-check.yml");
-pub const CODEOWNERS: &str = include_str!("../templates/github/CODEOWNERS");
 
 /// The default reassessment triggers: (ID, file).
 pub const TRIGGERS: [(&str, &str); 6] = [

@@ -84,6 +84,8 @@ fn each_valid_fixture_passes_with_no_finding() {
         let env = Env::new();
         let repo = env.example("repo");
         apply(&case, &repo);
+        // New items get their CODEOWNERS lines, as the check's hint says.
+        env.isms(&repo).arg("codeowners").assert().success();
         let (code, lines) = env.check(&repo, &[]);
         assert_eq!(lines, "", "{}", case.display());
         assert_eq!(code, Some(0), "{}", case.display());

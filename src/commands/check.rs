@@ -28,6 +28,11 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> Result<ExitCode> {
     };
     let mut diagnostics = loaded.diagnostics;
     diagnostics.extend(check(&loaded.snapshot));
+    // CODEOWNERS follows every item's owner: it is judged only on a full
+    // read of a repository without errors, where every owner is known.
+    if !args.staged && !diagnostics.iter().any(|d| d.severity == Severity::Error) {
+        diagnostics.extend(crate::codeowners::check(&loaded.snapshot));
+    }
     diagnostic::sort(&mut diagnostics);
     let errors = diagnostics
         .iter()

@@ -36,6 +36,13 @@ pub fn run(ctx: &Context, args: &InitArgs) -> Result<ExitCode> {
     for (path, contents) in &files {
         write_new(&dir.join(path), contents.as_bytes())?;
     }
+    // CODEOWNERS from the owners just written.
+    let snapshot =
+        crate::repo::load(&crate::repo::WorkTree::new(&dir)?, &crate::repo::Scope::All)?.snapshot;
+    write_new(
+        &dir.join(crate::codeowners::PATH),
+        crate::codeowners::render(&snapshot).as_bytes(),
+    )?;
     git::run(&dir, &["add", "--all"])?;
     if args.example {
         example_history(&dir, &branch, ctx.today)?;
@@ -130,10 +137,6 @@ fn common_files(config: String, org: &str) -> Vec<(String, String)> {
         (
             ".github/workflows/isms-check.yml".to_owned(),
             templates::WORKFLOW_CHECK.to_owned(),
-        ),
-        (
-            ".github/CODEOWNERS".to_owned(),
-            templates::CODEOWNERS.to_owned(),
         ),
     ];
     for kind in FileKind::ALL {

@@ -1,6 +1,7 @@
 //! One file per command: its arguments become a plan, then it runs.
 
 mod check;
+mod codeowners;
 mod hooks;
 mod init;
 mod log;
@@ -58,6 +59,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Reassess(args) => reassess::run(&ctx, &args),
         Command::VerifyApprovals(args) => verify::run(&ctx, &args),
         Command::Hooks(cmd) => hooks::run(&ctx, cmd),
+        Command::Codeowners(args) => codeowners::run(&ctx, &args),
     }
 }
 

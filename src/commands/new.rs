@@ -33,14 +33,44 @@ pub fn run(ctx: &Context, cmd: NewCommand) -> Result<ExitCode> {
         config,
         ctx,
     };
-    match cmd {
+    // CODEOWNERS as it should be before this command: if it is exactly
+    // that, it holds no hand edits and follows the new items.
+    let codeowners_before = current_codeowners(&repo.root)?;
+    let done = match cmd {
         NewCommand::Service(a) => new.service(a),
         NewCommand::Allocation(a) => new.allocation(a),
         NewCommand::Evidence(a) => new.evidence(a),
         NewCommand::Finding(a) => new.finding(a),
         NewCommand::Trigger(a) => new.trigger(a),
         NewCommand::Person(a) => new.person(a),
+    }?;
+    if codeowners_before {
+        refresh_codeowners(&repo.root)?;
     }
+    Ok(done)
+}
+
+/// Whether CODEOWNERS is the generated one and matches the owners.
+fn current_codeowners(root: &Path) -> Result<bool> {
+    let snapshot = repo::load(&WorkTree::new(root)?, &Scope::All)?.snapshot;
+    Ok(snapshot.config.is_some()
+        && snapshot
+            .codeowners
+            .as_deref()
+            .is_some_and(|c| c == crate::codeowners::render(&snapshot)))
+}
+
+/// Brings a generated CODEOWNERS up to date with the items just written.
+fn refresh_codeowners(root: &Path) -> Result<()> {
+    use crate::codeowners::{PATH, render};
+    let snapshot = repo::load(&WorkTree::new(root)?, &Scope::All)?.snapshot;
+    let text = render(&snapshot);
+    if snapshot.codeowners.as_deref() == Some(text.as_str()) {
+        return Ok(());
+    }
+    replace(&root.join(PATH), text.as_bytes())?;
+    output::note(&format!("updated {PATH}"));
+    Ok(())
 }
 
 struct New<'a> {

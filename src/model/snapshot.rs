@@ -29,6 +29,8 @@ pub struct Snapshot {
     pub present: Present,
     /// The state of each evidence record's artifacts, in the order they are listed.
     pub artifacts: BTreeMap<Id, Vec<ArtifactState>>,
+    /// `.github/CODEOWNERS`, when there is one.
+    pub codeowners: Option<String>,
 }
 
 /// Which items have a file, by kind.

@@ -130,6 +130,11 @@ pub fn load(source: &dyn Source, scope: &Scope) -> Result<Loaded> {
         });
     }
 
+    snapshot.codeowners = source
+        .read(crate::codeowners::PATH)
+        .ok()
+        .map(|b| String::from_utf8_lossy(&b).into_owned());
+
     let results: Vec<Result<Parsed, Box<Diagnostic>>> = items
         .into_par_iter()
         .map(|item| read_and_parse(source, item))
