@@ -22,6 +22,7 @@ mod scaffold;
 pub mod span;
 pub mod templates;
 pub mod triggers;
+pub mod workflows;
 
 use std::ffi::OsString;
 use std::process::ExitCode;

@@ -7,6 +7,8 @@ pub const CATALOG: &str = include_str!("../templates/catalog.toml");
 pub const CONFIG: &str = include_str!("../templates/isms.toml");
 pub const README: &str = include_str!("../templates/README.md");
 pub const WORKFLOW_CHECK: &str = include_str!("../templates/github/isms-check.yml");
+pub const WORKFLOW_STALE: &str = include_str!("../templates/github/isms-stale.yml");
+pub const WORKFLOW_TRIGGERS: &str = include_str!("../templates/github/isms-triggers.yml");
 
 /// The default reassessment triggers: (ID, file).
 pub const TRIGGERS: [(&str, &str); 6] = [

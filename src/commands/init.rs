@@ -127,16 +127,12 @@ fn refuse_non_empty(dir: &Path) -> Result<()> {
 }
 
 /// Files every repository starts with: (path, contents).
-fn common_files(config: String, org: &str) -> Vec<(String, String)> {
+fn common_files(config: String, org: &str, branch: &str) -> Vec<(String, String)> {
     let mut files = vec![
         (CONFIG_FILE.to_owned(), config),
         (
             "README.md".to_owned(),
             templates::render(templates::README, &[("org", org)]),
-        ),
-        (
-            ".github/workflows/isms-check.yml".to_owned(),
-            templates::WORKFLOW_CHECK.to_owned(),
         ),
     ];
     for kind in FileKind::ALL {
@@ -145,6 +141,10 @@ fn common_files(config: String, org: &str) -> Vec<(String, String)> {
             super::schema::pretty(kind),
         ));
     }
+    files.extend(crate::workflows::files(
+        branch,
+        crate::workflows::DEFAULT_ACTION,
+    ));
     for (id, text) in templates::TRIGGERS {
         files.push((format!("triggers/{id}.toml"), text.to_owned()));
     }
@@ -183,7 +183,7 @@ fn plain_files(args: &InitArgs, dir: &Path, branch: &str) -> Vec<(String, String
             ("owner_email", &q(&email)),
         ],
     );
-    let mut files = common_files(config, &org);
+    let mut files = common_files(config, &org, branch);
     let soa = SoaDecision {
         applicable: true,
         justification: "",
@@ -360,7 +360,7 @@ fn example_allocation(svc: &ExampleService, c: &CatalogControl) -> String {
 
 fn example_files(branch: &str) -> Vec<(String, String)> {
     let config = templates::render(example::CONFIG, &[("branch", &q(branch))]);
-    let mut files = common_files(config, EXAMPLE_ORG);
+    let mut files = common_files(config, EXAMPLE_ORG, branch);
     files.retain(|(p, _)| !p.ends_with(".gitkeep") || p.starts_with("reassessments/"));
     let catalog = templates::catalog().control;
     for c in &catalog {

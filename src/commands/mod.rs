@@ -1,6 +1,7 @@
 //! One file per command: its arguments become a plan, then it runs.
 
 mod check;
+mod ci;
 mod codeowners;
 mod hooks;
 mod init;
@@ -60,6 +61,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::VerifyApprovals(args) => verify::run(&ctx, &args),
         Command::Hooks(cmd) => hooks::run(&ctx, cmd),
         Command::Codeowners(args) => codeowners::run(&ctx, &args),
+        Command::Ci(cmd) => ci::run(&ctx, cmd),
     }
 }
 
