@@ -143,11 +143,16 @@ def main():
         f.write("# reviewed in bench\n")
     sh(["git", "add", one], cwd=repo)
     staged = measure([isms, "check", "--staged"], repo, args.runs)
+    # The pre-commit hook end to end: the installed script, finding isms.
+    sh([isms, "hooks", "install"], cwd=repo)
+    hook_env = f"ISMS={isms} sh .git/hooks/pre-commit"
+    hook = measure(hook_env, repo, args.runs, shell=True)
 
     rows = [
         ("baseline: git ls-files | xargs cat", baseline, None),
         ("isms check (full)", full, 1.0),
         ("isms check --staged (1 file changed)", staged, 0.1),
+        ("pre-commit hook (1 file changed)", hook, 0.15),
     ]
     print(f"median of {args.runs} runs")
     print(f"{'measurement':40} {'time':>10} {'x baseline':>11} {'target':>8}")

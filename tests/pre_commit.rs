@@ -15,11 +15,20 @@ fn run(env: &Env, dir: &Path, program: &str, args: &[&str]) -> Output {
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("HOME", env.path())
-        .env("PRE_COMMIT_HOME", root.join("target/test-tools/pre-commit-cache"))
+        .env(
+            "PRE_COMMIT_HOME",
+            root.join("target/test-tools/pre-commit-cache"),
+        )
         // The hook's build shares one target directory across runs.
         .env("CARGO_TARGET_DIR", root.join("target/pre-commit-build"))
-        .env("CARGO_HOME", std::env::var_os("CARGO_HOME").unwrap_or_else(|| env.path().join(".cargo").into()))
-        .env("RUSTUP_HOME", std::env::var_os("RUSTUP_HOME").unwrap_or_default())
+        .env(
+            "CARGO_HOME",
+            std::env::var_os("CARGO_HOME").unwrap_or_else(|| env.path().join(".cargo").into()),
+        )
+        .env(
+            "RUSTUP_HOME",
+            std::env::var_os("RUSTUP_HOME").unwrap_or_default(),
+        )
         .env("GIT_CONFIG_GLOBAL", "/dev/null")
         .env("GIT_CONFIG_NOSYSTEM", "1")
         .env("GIT_AUTHOR_NAME", "Alice Ng")
@@ -33,7 +42,11 @@ fn run(env: &Env, dir: &Path, program: &str, args: &[&str]) -> Output {
 }
 
 fn text(o: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
 }
 
 #[test]
@@ -67,13 +80,23 @@ fn the_pre_commit_framework_hook_rejects_an_incomplete_matrix_and_passes_the_fix
     let gap = "responsibilities/payments-api/CLD.6.3.1.toml";
     let saved = read(&repo, gap);
     env.git(&repo, &["rm", "-q", gap]);
-    let out = run(&env, &repo, "git", &["commit", "-q", "-m", "drop an allocation"]);
+    let out = run(
+        &env,
+        &repo,
+        "git",
+        &["commit", "-q", "-m", "drop an allocation"],
+    );
     assert!(!out.status.success(), "{}", text(&out));
     assert!(text(&out).contains("matrix-incomplete"), "{}", text(&out));
 
     write(&repo, gap, saved);
     env.git(&repo, &["add", gap]);
-    let out = run(&env, &repo, "git", &["commit", "-q", "--allow-empty", "-m", "keep it"]);
+    let out = run(
+        &env,
+        &repo,
+        "git",
+        &["commit", "-q", "--allow-empty", "-m", "keep it"],
+    );
     assert!(out.status.success(), "{}", text(&out));
     assert!(text(&out).contains("isms check"), "{}", text(&out));
 }
