@@ -51,6 +51,8 @@ pub enum Format {
     Json,
     /// GitHub Actions workflow commands (annotations).
     Github,
+    /// SARIF 2.1.0 for GitHub code scanning (check, stale, triggers detect).
+    Sarif,
 }
 
 #[derive(Debug, Subcommand)]

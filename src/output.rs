@@ -60,6 +60,11 @@ pub fn check_report(format: Format, diagnostics: &[Diagnostic], summary: CheckSu
         Format::Github => diagnostics
             .iter()
             .try_for_each(|d| writeln!(out, "{}", github(d))),
+        Format::Sarif => {
+            serde_json::to_writer_pretty(&mut out, &crate::sarif::document(diagnostics))
+                .map_err(std::io::Error::other)
+                .and_then(|()| writeln!(out))
+        }
     };
     let _ = out.flush();
     if format == Format::Human {

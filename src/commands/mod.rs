@@ -47,6 +47,15 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
             ctx.dir.display()
         )));
     }
+    let sarif_ok = matches!(
+        cli.command,
+        Command::Check(_) | Command::Stale(_) | Command::Triggers(_)
+    );
+    if ctx.format == Format::Sarif && !sarif_ok {
+        return Err(crate::error::Error::new(
+            "--format sarif is for check, stale and triggers detect",
+        ));
+    }
     match cli.command {
         Command::Init(args) => init::run(&ctx, &args),
         Command::New(cmd) => new::run(&ctx, cmd),

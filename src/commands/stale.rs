@@ -75,6 +75,21 @@ pub fn run(ctx: &Context, args: &StaleArgs) -> Result<ExitCode> {
                 .map_err(std::io::Error::other)
                 .and_then(|()| writeln!(out))
         }
+        Format::Sarif => {
+            let findings: Vec<crate::diagnostic::Diagnostic> = items
+                .iter()
+                .map(|i| {
+                    let message = format!("{} is {}: {}", i.item, i.state.as_str(), i.detail);
+                    if i.state.is_flagged() {
+                        crate::diagnostic::Diagnostic::error(i.state.as_str(), &i.file, message)
+                    } else {
+                        crate::diagnostic::Diagnostic::warning(i.state.as_str(), &i.file, message)
+                    }
+                })
+                .collect();
+            crate::sarif::print(&findings);
+            Ok(())
+        }
         Format::Github => items.iter().try_for_each(|i| {
             let level = if i.state.is_flagged() {
                 "error"

@@ -97,6 +97,25 @@ fn detect_cmd(ctx: &Context, args: &DetectArgs) -> Result<ExitCode> {
             )
         }),
         Format::Human => detected.iter().try_for_each(|d| human(&mut out, d)),
+        Format::Sarif => {
+            let findings: Vec<crate::diagnostic::Diagnostic> = detected
+                .iter()
+                .map(|d| {
+                    crate::diagnostic::Diagnostic::warning(
+                        "trigger-fired",
+                        &d.fired.path,
+                        format!(
+                            "{} fired: {}; reassess {}",
+                            d.fired.trigger,
+                            changes_line(&d.fired),
+                            d.items.join(", ")
+                        ),
+                    )
+                })
+                .collect();
+            crate::sarif::print(&findings);
+            Ok(())
+        }
     };
     let triggers: std::collections::BTreeSet<&str> =
         detected.iter().map(|d| d.fired.trigger.as_str()).collect();

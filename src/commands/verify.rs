@@ -145,6 +145,8 @@ pub fn run(ctx: &Context, args: &VerifyArgs) -> Result<ExitCode> {
                 u.message
             )
         }),
+        // Refused before the command runs.
+        Format::Sarif => Ok(()),
         Format::Human => unapproved.iter().try_for_each(|u| {
             let by = if u.approved_by.is_empty() {
                 String::new()
