@@ -183,3 +183,27 @@ fn a_bad_revision_is_exit_2_and_names_the_option() {
             "error: --from no-such-rev: not a revision in this repository\n",
         ));
 }
+
+#[test]
+fn github_format_prints_one_escaped_annotation_per_fired_trigger() {
+    let env = Env::new();
+    let repo = env.example("demo");
+    add_region(&repo, "services/payments-api.toml", "us-east-1");
+    commit(&env, &repo, "new region");
+    let out = env
+        .isms(&repo)
+        .args([
+            "--format", "github", "triggers", "detect", "--from", "HEAD~1",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    assert!(
+        stdout.starts_with(
+            "::warning file=services/payments-api.toml,title=isms trigger-fired::region-added on payments-api fired: regions: + us-east-1; reassess control:CLD.6.3.1, "
+        ),
+        "{stdout}"
+    );
+}

@@ -76,36 +76,12 @@ pub fn run(ctx: &Context, args: &StaleArgs) -> Result<ExitCode> {
                 .and_then(|()| writeln!(out))
         }
         Format::Sarif => {
-            let findings: Vec<crate::diagnostic::Diagnostic> = items
-                .iter()
-                .map(|i| {
-                    let message = format!("{} is {}: {}", i.item, i.state.as_str(), i.detail);
-                    if i.state.is_flagged() {
-                        crate::diagnostic::Diagnostic::error(i.state.as_str(), &i.file, message)
-                    } else {
-                        crate::diagnostic::Diagnostic::warning(i.state.as_str(), &i.file, message)
-                    }
-                })
-                .collect();
-            crate::sarif::print(&findings);
+            crate::sarif::print(&findings(&items));
             Ok(())
         }
-        Format::Github => items.iter().try_for_each(|i| {
-            let level = if i.state.is_flagged() {
-                "error"
-            } else {
-                "warning"
-            };
-            writeln!(
-                out,
-                "::{level} file={},title=isms {}::{} is {}: {}",
-                i.file,
-                i.state.as_str(),
-                i.item,
-                i.state.as_str(),
-                i.detail
-            )
-        }),
+        Format::Github => findings(&items)
+            .iter()
+            .try_for_each(|d| writeln!(out, "{}", output::github(d))),
         Format::Human => {
             let r = human(&mut out, &items, &a);
             for w in &a.warnings {
@@ -212,6 +188,23 @@ fn overdue_proposal(
         users,
         teams,
     }
+}
+
+/// Items as findings, for annotations and SARIF: flagged ones are errors,
+/// due ones warnings, each at its file.
+fn findings(items: &[&ItemStatus]) -> Vec<crate::diagnostic::Diagnostic> {
+    use crate::diagnostic::Diagnostic;
+    items
+        .iter()
+        .map(|i| {
+            let message = format!("{} is {}: {}", i.item, i.state.as_str(), i.detail);
+            if i.state.is_flagged() {
+                Diagnostic::error(i.state.as_str(), &i.file, message)
+            } else {
+                Diagnostic::warning(i.state.as_str(), &i.file, message)
+            }
+        })
+        .collect()
 }
 
 fn human(out: &mut impl Write, items: &[&ItemStatus], a: &Summary) -> std::io::Result<()> {

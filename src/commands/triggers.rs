@@ -80,40 +80,12 @@ fn detect_cmd(ctx: &Context, args: &DetectArgs) -> Result<ExitCode> {
         )
         .map_err(std::io::Error::other)
         .and_then(|()| writeln!(out)),
-        Format::Github => detected.iter().try_for_each(|d| {
-            writeln!(
-                out,
-                "::notice file={},title=isms trigger {}::{} fired{}: {}; reassess {}",
-                d.fired.path,
-                d.fired.trigger,
-                d.fired.trigger,
-                d.fired
-                    .service
-                    .as_deref()
-                    .map(|s| format!(" on {s}"))
-                    .unwrap_or_default(),
-                changes_line(&d.fired),
-                d.items.join(", ")
-            )
-        }),
+        Format::Github => findings(&detected)
+            .iter()
+            .try_for_each(|d| writeln!(out, "{}", output::github(d))),
         Format::Human => detected.iter().try_for_each(|d| human(&mut out, d)),
         Format::Sarif => {
-            let findings: Vec<crate::diagnostic::Diagnostic> = detected
-                .iter()
-                .map(|d| {
-                    crate::diagnostic::Diagnostic::warning(
-                        "trigger-fired",
-                        &d.fired.path,
-                        format!(
-                            "{} fired: {}; reassess {}",
-                            d.fired.trigger,
-                            changes_line(&d.fired),
-                            d.items.join(", ")
-                        ),
-                    )
-                })
-                .collect();
-            crate::sarif::print(&findings);
+            crate::sarif::print(&findings(&detected));
             Ok(())
         }
     };
@@ -180,6 +152,31 @@ fn detect_cmd(ctx: &Context, args: &DetectArgs) -> Result<ExitCode> {
 
 fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
+}
+
+/// Fired triggers as findings (notices for annotations, warnings in SARIF).
+fn findings(detected: &[Detected]) -> Vec<crate::diagnostic::Diagnostic> {
+    detected
+        .iter()
+        .map(|d| {
+            let on = d
+                .fired
+                .service
+                .as_deref()
+                .map(|s| format!(" on {s}"))
+                .unwrap_or_default();
+            crate::diagnostic::Diagnostic::warning(
+                "trigger-fired",
+                &d.fired.path,
+                format!(
+                    "{}{on} fired: {}; reassess {}",
+                    d.fired.trigger,
+                    changes_line(&d.fired),
+                    d.items.join(", ")
+                ),
+            )
+        })
+        .collect()
 }
 
 fn changes_line(f: &Fired) -> String {
