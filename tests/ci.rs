@@ -117,3 +117,37 @@ fn the_tools_own_workflow_passes_actionlint_too() {
     let (ok, report) = actionlint(&[&ci]);
     assert!(ok, "{report}");
 }
+
+/// check-jsonschema with one of its vendored schemas (`.ci/test` installs it).
+fn schema_check(builtin: &str, file: &Path) -> (bool, String) {
+    let out = Command::new("check-jsonschema")
+        .args(["--builtin-schema", builtin])
+        .arg(file)
+        .output()
+        .unwrap_or_else(|e| panic!("check-jsonschema is needed: run .ci/test ({e})"));
+    (
+        out.status.success(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
+
+#[test]
+fn the_action_and_the_workflows_match_githubs_schemas() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let (ok, report) = schema_check("vendor.github-actions", &root.join("action.yml"));
+    assert!(ok, "{report}");
+    let env = Env::new();
+    let repo = env.example("demo");
+    for w in WORKFLOWS {
+        let (ok, report) = schema_check("vendor.github-workflows", &repo.join(w));
+        assert!(ok, "{w}: {report}");
+    }
+    let broken = env.path().join("action.yml");
+    std::fs::write(&broken, "name: x\nruns:\n  using: composite\n").unwrap();
+    let (ok, _) = schema_check("vendor.github-actions", &broken);
+    assert!(!ok, "a composite action without steps is refused");
+}
