@@ -243,3 +243,21 @@ fn the_pre_push_hook_runs_the_full_check() {
     let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
     assert!(all.contains("controls/CLD.9.5.1.toml"), "{all}");
 }
+
+#[test]
+fn installed_from_a_worktree_the_hooks_serve_every_worktree() {
+    let env = Env::new();
+    let repo = env.example("demo");
+    let wt = env.path().join("wt");
+    env.git(&repo, &["worktree", "add", "-q", wt.to_str().unwrap()]);
+    let out = install(&env, &wt, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        repo.join(".git/hooks/pre-commit").is_file(),
+        "the common hooks directory"
+    );
+    let gap = "responsibilities/payments-api/CLD.6.3.1.toml";
+    git(&env, &wt, &["rm", "-q", gap], true);
+    let out = git(&env, &wt, &["commit", "-q", "-m", "gap"], true);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+}
