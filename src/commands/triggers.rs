@@ -229,14 +229,8 @@ pub fn detect(
     to: &git2::Commit<'_>,
 ) -> Result<(Vec<Detected>, usize)> {
     let err = |e| Error::git("compare the revisions", e);
-    let old_tree = from.tree().map_err(err)?;
     let new_tree = to.tree().map_err(err)?;
-    let mut diff = git
-        .diff_tree_to_tree(Some(&old_tree), Some(&new_tree), None)
-        .map_err(err)?;
-    diff.find_similar(Some(git2::DiffFindOptions::new().renames(true)))
-        .map_err(err)?;
-
+    let changed = structured_diff(git, from, to)?;
     let triggers = load_triggers(git, &new_tree);
     let compiled: Vec<Compiled<'_>> = triggers
         .iter()
@@ -249,40 +243,11 @@ pub fn detect(
         })
         .collect();
 
-    let mut files = 0;
+    let files = changed.len();
     let mut detected = Vec::new();
-    for delta in diff.deltas() {
-        files += 1;
-        let side = |file: git2::DiffFile<'_>, exists: bool| {
-            if !exists {
-                return (None, None, None);
-            }
-            let path = file.path().map(|p| p.to_string_lossy().replace('\\', "/"));
-            let text = git
-                .find_blob(file.id())
-                .ok()
-                .map(|b| String::from_utf8_lossy(b.content()).into_owned());
-            let table = path
-                .as_deref()
-                .map(|p| read_table(text.as_deref().unwrap_or(""), file.id(), p));
-            (path, table, text)
-        };
-        use git2::Delta;
-        let (had, has) = match delta.status() {
-            Delta::Added | Delta::Copied => (false, true),
-            Delta::Deleted => (true, false),
-            _ => (true, true),
-        };
-        let (old_path, old, old_text) = side(delta.old_file(), had);
-        let (new_path, new, new_text) = side(delta.new_file(), has);
-        let file = FileDiff {
-            old_path,
-            new_path,
-            old,
-            new,
-        };
+    for change in changed {
         for c in &compiled {
-            if let Some(fired) = c.evaluate(&file) {
+            if let Some(fired) = c.evaluate(&change.file) {
                 let items = affected(c.trigger, fired.service.as_deref(), |svc, ctl| {
                     let path = format!("responsibilities/{svc}/{ctl}.toml");
                     new_tree.get_path(std::path::Path::new(&path)).is_ok()
@@ -291,8 +256,8 @@ pub fn detect(
                     fired,
                     items,
                     trigger: c.trigger.clone(),
-                    old_text: old_text.clone(),
-                    new_text: new_text.clone(),
+                    old_text: change.old_text.clone(),
+                    new_text: change.new_text.clone(),
                 });
             }
         }
@@ -305,6 +270,66 @@ pub fn detect(
         ))
     });
     Ok((detected, files))
+}
+
+/// One changed file between two commits: both versions, parsed and as text.
+pub struct Changed {
+    pub file: FileDiff,
+    pub old_text: Option<String>,
+    pub new_text: Option<String>,
+}
+
+/// Every file that changed from `from` to `to` (renames found by
+/// similarity), with both versions parsed as TOML where they are TOML.
+pub fn structured_diff(
+    git: &git2::Repository,
+    from: &git2::Commit<'_>,
+    to: &git2::Commit<'_>,
+) -> Result<Vec<Changed>> {
+    let err = |e| Error::git("compare the revisions", e);
+    let old_tree = from.tree().map_err(err)?;
+    let new_tree = to.tree().map_err(err)?;
+    let mut diff = git
+        .diff_tree_to_tree(Some(&old_tree), Some(&new_tree), None)
+        .map_err(err)?;
+    diff.find_similar(Some(git2::DiffFindOptions::new().renames(true)))
+        .map_err(err)?;
+    let side = |file: git2::DiffFile<'_>, exists: bool| {
+        if !exists {
+            return (None, None, None);
+        }
+        let path = file.path().map(|p| p.to_string_lossy().replace('\\', "/"));
+        let text = git
+            .find_blob(file.id())
+            .ok()
+            .map(|b| String::from_utf8_lossy(b.content()).into_owned());
+        let table = path
+            .as_deref()
+            .map(|p| read_table(text.as_deref().unwrap_or(""), file.id(), p));
+        (path, table, text)
+    };
+    let mut out = Vec::new();
+    for delta in diff.deltas() {
+        use git2::Delta;
+        let (had, has) = match delta.status() {
+            Delta::Added | Delta::Copied => (false, true),
+            Delta::Deleted => (true, false),
+            _ => (true, true),
+        };
+        let (old_path, old, old_text) = side(delta.old_file(), had);
+        let (new_path, new, new_text) = side(delta.new_file(), has);
+        out.push(Changed {
+            file: FileDiff {
+                old_path,
+                new_path,
+                old,
+                new,
+            },
+            old_text,
+            new_text,
+        });
+    }
+    Ok(out)
 }
 
 /// One version of a file as a TOML table: empty when it is not TOML, and
