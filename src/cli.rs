@@ -89,12 +89,26 @@ Exit status: 0 every review was approved by an owner, 1 some were not, 2 could n
     VerifyApprovals(VerifyArgs),
     /// Write .github/CODEOWNERS from each item's owner (GitHub handles and teams in isms.toml).
     Codeowners(CodeownersArgs),
+    /// What changed between two revisions, in words (Markdown; --format json).
+    Diff(DiffArgs),
     /// GitHub Actions workflows: the pull-request check, stale reviews, trigger detection.
     #[command(subcommand)]
     Ci(CiCommand),
     /// Git hooks: pre-commit (`check --staged`), commit-msg (review trailers), pre-push (`check`).
     #[command(subcommand)]
     Hooks(HooksCommand),
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "FROM defaults to where TO left the record branch (their merge base), TO to HEAD: \
+in a pull request, `isms diff` says what the pull request changes."
+)]
+pub struct DiffArgs {
+    /// The revision before.
+    pub from: Option<String>,
+    /// The revision after.
+    pub to: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -3,6 +3,7 @@
 mod check;
 mod ci;
 mod codeowners;
+mod diff;
 mod hooks;
 mod init;
 mod log;
@@ -71,6 +72,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Hooks(cmd) => hooks::run(&ctx, cmd),
         Command::Codeowners(args) => codeowners::run(&ctx, &args),
         Command::Ci(cmd) => ci::run(&ctx, cmd),
+        Command::Diff(args) => diff::run(&ctx, &args),
     }
 }
 

@@ -1,0 +1,350 @@
+//! `isms diff [FROM] [TO]`: what changed between two revisions, in words,
+//! as Markdown a pull request can show (or JSON).
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::process::ExitCode;
+
+use serde::Serialize;
+use toml::{Table, Value};
+
+use crate::cli::{DiffArgs, Format};
+use crate::error::{Error, Result};
+use crate::repo::Repo;
+
+use super::Context;
+use super::triggers::{Changed, commit, structured_diff};
+
+/// The kinds of file a diff speaks of, in the order it speaks of them.
+const SECTIONS: [(&str, &str); 6] = [
+    ("services", "Services"),
+    ("responsibilities", "Allocations"),
+    ("controls", "Controls"),
+    ("evidence", "Evidence"),
+    ("findings", "Findings"),
+    ("triggers", "Triggers"),
+];
+
+/// Fields whose values are prose: shown as a word diff.
+const PROSE: [&str; 7] = [
+    "provider",
+    "customer",
+    "justification",
+    "summary",
+    "description",
+    "title",
+    "corrective_action",
+];
+
+#[derive(Serialize)]
+struct DiffJson<'a> {
+    version: u32,
+    from: String,
+    to: String,
+    changes: &'a [ItemChange],
+}
+
+/// One item that changed.
+#[derive(Serialize)]
+struct ItemChange {
+    /// `services`, `responsibilities`, `controls`, `evidence`, `findings`, `triggers`.
+    kind: &'static str,
+    /// The item's ID (`service/control` for an allocation).
+    id: String,
+    /// `created`, `deleted`, `renamed` or `modified`.
+    change: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    renamed_from: Option<String>,
+    fields: Vec<FieldChange>,
+}
+
+#[derive(Serialize)]
+struct FieldChange {
+    field: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    old: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    new: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    added: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    removed: Vec<String>,
+    /// A word diff of prose, in Markdown (`~~old~~ **new**`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    words: Option<String>,
+}
+
+pub fn run(ctx: &Context, args: &DiffArgs) -> Result<ExitCode> {
+    let repo = Repo::discover(&ctx.dir)?;
+    let git =
+        git2::Repository::open(&repo.git_dir).map_err(|e| Error::git("open the repository", e))?;
+    let to = commit(&git, "TO", args.to.as_deref().unwrap_or("HEAD"))?;
+    let from = match &args.from {
+        Some(rev) => commit(&git, "FROM", rev)?,
+        None => {
+            // Where the change left the record branch.
+            let snapshot = crate::repo::load(
+                &crate::repo::WorkTree::new(&repo.root)?,
+                &crate::repo::Scope::Changed(Default::default()),
+            )?
+            .snapshot;
+            let branch = super::record_branch(&snapshot)?;
+            let record = commit(&git, "the record branch", &branch)?;
+            let base = git
+                .merge_base(record.id(), to.id())
+                .map_err(|e| Error::git(format!("find where {branch} and TO meet"), e))?;
+            git.find_commit(base)
+                .map_err(|e| Error::git("read the merge base", e))?
+        }
+    };
+    let mut changes: Vec<ItemChange> = structured_diff(&git, &from, &to)?
+        .iter()
+        .filter_map(describe)
+        .collect();
+    let section = |kind: &str| SECTIONS.iter().position(|(k, _)| *k == kind);
+    changes.sort_by(|a, b| (section(a.kind), &a.id).cmp(&(section(b.kind), &b.id)));
+    let short = |c: &git2::Commit<'_>| c.id().to_string()[..10].to_owned();
+    let mut out = anstream::stdout().lock();
+    let _ = match ctx.format {
+        Format::Json => serde_json::to_writer_pretty(
+            &mut out,
+            &DiffJson {
+                version: 1,
+                from: from.id().to_string(),
+                to: to.id().to_string(),
+                changes: &changes,
+            },
+        )
+        .map_err(std::io::Error::other)
+        .and_then(|()| writeln!(out)),
+        _ => write!(out, "{}", markdown(&changes, &short(&from), &short(&to))),
+    };
+    Ok(ExitCode::SUCCESS)
+}
+
+/// An item file's change in words; `None` for files that are not items.
+fn describe(c: &Changed) -> Option<ItemChange> {
+    let path = c.file.path();
+    let (kind, id) = item_of(path)?;
+    let old_id = c
+        .file
+        .old_path
+        .as_deref()
+        .and_then(item_of)
+        .map(|(_, id)| id);
+    let (change, renamed_from) = match (&c.file.old, &c.file.new) {
+        (None, Some(_)) => ("created", None),
+        (Some(_), None) => ("deleted", None),
+        _ if old_id.as_deref().is_some_and(|o| o != id) => ("renamed", old_id),
+        _ => ("modified", None),
+    };
+    let fields = match (&c.file.old, &c.file.new) {
+        (Some(old), Some(new)) => fields(old, new),
+        _ => Vec::new(),
+    };
+    if change == "modified" && fields.is_empty() {
+        return None; // comments or layout only
+    }
+    Some(ItemChange {
+        kind,
+        id,
+        change,
+        renamed_from,
+        fields,
+    })
+}
+
+/// `(kind, id)` of an item path: `services/x.toml` → `("services", "x")`.
+fn item_of(path: &str) -> Option<(&'static str, String)> {
+    let parts: Vec<&str> = path.split('/').collect();
+    let (dir, rest) = parts.split_first()?;
+    let kind = SECTIONS.iter().map(|(k, _)| *k).find(|k| k == dir)?;
+    let depth = if kind == "responsibilities" { 2 } else { 1 };
+    if rest.len() != depth {
+        return None;
+    }
+    let stem = rest[depth - 1].strip_suffix(".toml")?;
+    Some(match depth {
+        2 => (kind, format!("{}/{stem}", rest[0])),
+        _ => (kind, stem.to_owned()),
+    })
+}
+
+fn show(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// The top-level fields that differ, by name.
+fn fields(old: &Table, new: &Table) -> Vec<FieldChange> {
+    let mut keys: Vec<&String> = new.keys().collect();
+    keys.extend(old.keys().filter(|k| !new.contains_key(*k)));
+    let mut out = Vec::new();
+    for key in keys {
+        let (a, b) = (old.get(key), new.get(key));
+        if a == b {
+            continue;
+        }
+        let mut f = FieldChange {
+            field: key.clone(),
+            old: None,
+            new: None,
+            added: Vec::new(),
+            removed: Vec::new(),
+            words: None,
+        };
+        match (a, b) {
+            (Some(Value::Array(x)), Some(Value::Array(y))) => {
+                f.added = y.iter().filter(|v| !x.contains(v)).map(show).collect();
+                f.removed = x.iter().filter(|v| !y.contains(v)).map(show).collect();
+            }
+            (Some(Value::String(x)), Some(Value::String(y))) if PROSE.contains(&key.as_str()) => {
+                f.words = Some(word_diff(x, y));
+            }
+            _ => {
+                f.old = a.map(show);
+                f.new = b.map(show);
+            }
+        }
+        out.push(f);
+    }
+    out
+}
+
+/// Removed words struck through, added ones in bold.
+fn word_diff(old: &str, new: &str) -> String {
+    use similar::{ChangeTag, TextDiff};
+    // Runs of one kind of change, whitespace kept inside them.
+    let mut runs: Vec<(ChangeTag, String)> = Vec::new();
+    for change in TextDiff::from_words(old, new).iter_all_changes() {
+        let (tag, value) = (change.tag(), change.value());
+        // A space between two words of one insertion (or deletion) joins them.
+        let n = runs.len();
+        if tag != ChangeTag::Equal
+            && n >= 2
+            && runs[n - 2].0 == tag
+            && runs[n - 1].0 == ChangeTag::Equal
+            && runs[n - 1].1.trim().is_empty()
+        {
+            let (_, space) = runs.pop().expect("checked above");
+            let last = runs.last_mut().expect("checked above");
+            last.1.push_str(&space);
+            last.1.push_str(value);
+            continue;
+        }
+        match runs.last_mut() {
+            Some((t, text)) if *t == tag => text.push_str(value),
+            _ => runs.push((tag, value.to_owned())),
+        }
+    }
+    let mut out = String::new();
+    for (i, (tag, text)) in runs.iter().enumerate() {
+        let body = text.trim();
+        if *tag == ChangeTag::Equal || body.is_empty() {
+            if *tag != ChangeTag::Delete {
+                out.push_str(text);
+            }
+            continue;
+        }
+        let lead = &text[..text.len() - text.trim_start().len()];
+        let trail = &text[text.trim_end().len()..];
+        if i > 0 && runs[i - 1].0 != ChangeTag::Equal && !out.ends_with(char::is_whitespace) {
+            out.push(' ');
+        }
+        let mark = if *tag == ChangeTag::Delete {
+            "~~"
+        } else {
+            "**"
+        };
+        let _ = write!(out, "{lead}{mark}{body}{mark}{trail}");
+    }
+    out
+}
+
+fn markdown(changes: &[ItemChange], from: &str, to: &str) -> String {
+    let mut out = format!("## isms: what changed from {from} to {to}\n\n");
+    if changes.is_empty() {
+        out.push_str(
+            "No change to services, allocations, controls, evidence, findings or triggers.\n",
+        );
+        return out;
+    }
+    for (kind, title) in SECTIONS {
+        let list: Vec<&ItemChange> = changes.iter().filter(|c| c.kind == kind).collect();
+        if list.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "### {title}\n");
+        for c in list {
+            let head = match (c.change, &c.renamed_from) {
+                ("renamed", Some(old)) => format!("- `{}` (renamed from `{old}`)", c.id),
+                ("modified", _) => format!("- `{}`", c.id),
+                (what, _) => format!("- `{}` {what}", c.id),
+            };
+            let parts: Vec<String> = c.fields.iter().map(field_words).collect();
+            if parts.is_empty() {
+                let _ = writeln!(out, "{head}");
+            } else {
+                let _ = writeln!(out, "{head}: {}", parts.join("; "));
+            }
+        }
+        out.push('\n');
+    }
+    out
+}
+
+fn field_words(f: &FieldChange) -> String {
+    if let Some(w) = &f.words {
+        return format!("{}: {w}", f.field);
+    }
+    if !f.added.is_empty() || !f.removed.is_empty() {
+        let mut s = f.field.clone();
+        for a in &f.added {
+            let _ = write!(s, " + {a}");
+        }
+        for r in &f.removed {
+            let _ = write!(s, " − {r}");
+        }
+        return s;
+    }
+    let v = |x: &Option<String>| x.clone().unwrap_or_else(|| "(none)".into());
+    format!("{} {} → {}", f.field, v(&f.old), v(&f.new))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prose_changes_read_as_a_word_diff() {
+        assert_eq!(
+            word_diff("Per-tenant VPCs and keys.", "Per-tenant networks and keys."),
+            "Per-tenant ~~VPCs~~ **networks** and keys."
+        );
+    }
+
+    #[test]
+    fn each_replaced_word_reads_old_then_new() {
+        assert_eq!(
+            word_diff("a b c d", "a x y d"),
+            "a ~~b~~ **x** ~~c~~ **y** d"
+        );
+        assert_eq!(word_diff("keep", "keep it all"), "keep **it all**");
+        assert_eq!(
+            word_diff("drop these words now", "drop now"),
+            "drop ~~these words~~ now"
+        );
+    }
+
+    #[test]
+    fn item_paths_name_their_items() {
+        assert_eq!(
+            item_of("responsibilities/svc/CLD.6.3.1.toml"),
+            Some(("responsibilities", "svc/CLD.6.3.1".to_owned()))
+        );
+        assert_eq!(item_of("evidence/files/x.toml"), None);
+        assert_eq!(item_of("README.md"), None);
+    }
+}

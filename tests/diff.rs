@@ -1,0 +1,86 @@
+//! `isms diff`: what changed between two revisions, in words.
+
+mod common;
+
+use common::{Env, read, write};
+
+fn edit(repo: &std::path::Path, file: &str, from: &str, to: &str) {
+    let text = read(repo, file);
+    let edited = text.replacen(from, to, 1);
+    assert_ne!(edited, text, "{file}: {from}");
+    write(repo, file, edited);
+}
+
+#[test]
+fn a_branch_is_described_item_by_item_in_markdown() {
+    let env = Env::new();
+    let repo = env.example("demo");
+    env.git(&repo, &["checkout", "-q", "-b", "change"]);
+    edit(
+        &repo,
+        "services/payments-api.toml",
+        "regions = [\"eu-west-1\"]",
+        "regions = [\"eu-west-1\", \"us-east-1\"]",
+    );
+    let alloc = "responsibilities/payments-api/CLD.6.3.1.toml";
+    edit(&repo, alloc, "owner = \"bob\"", "owner = \"carol\"");
+    edit(
+        &repo,
+        alloc,
+        "and keeps it current.",
+        "and reviews it yearly.",
+    );
+    env.git(&repo, &["rm", "-q", "findings/2026-003.toml"]);
+    env.git(&repo, &["commit", "-qam", "change"]);
+    let out = env.isms(&repo).arg("diff").output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let body = text.split_once("\n\n").unwrap().1;
+    assert_eq!(
+        body,
+        "### Services\n\n\
+         - `payments-api`: regions + us-east-1\n\n\
+         ### Allocations\n\n\
+         - `payments-api/CLD.6.3.1`: owner bob → carol; provider: Publishes the customer security guide with the split of duties, and ~~keeps~~ **reviews** it ~~current.~~ **yearly.**\n\n\
+         ### Findings\n\n\
+         - `2026-003` deleted\n\n"
+    );
+    assert!(text.starts_with("## isms: what changed from "));
+
+    let out = env
+        .isms(&repo)
+        .args(["--format", "json", "diff", "HEAD~1", "HEAD"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["version"], 1);
+    let kinds: Vec<&str> = v["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["services", "responsibilities", "findings"]);
+    assert_eq!(
+        v["changes"][1]["fields"][0],
+        serde_json::json!({"field": "owner", "old": "bob", "new": "carol"})
+    );
+}
+
+#[test]
+fn nothing_to_say_is_said_and_a_bad_revision_is_exit_2() {
+    let env = Env::new();
+    let repo = env.example("demo");
+    let out = env.isms(&repo).arg("diff").output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).ends_with(
+        "No change to services, allocations, controls, evidence, findings or triggers.\n"
+    ));
+    env.isms(&repo)
+        .args(["diff", "nope"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::starts_with(
+            "error: FROM nope: not a revision in this repository\n",
+        ));
+}
