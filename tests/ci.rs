@@ -6,7 +6,7 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use common::{Env, read, write};
+use common::{Env, read, run_tool, write};
 
 const WORKFLOWS: [&str; 3] = [
     ".github/workflows/isms-check.yml",
@@ -17,20 +17,7 @@ const WORKFLOWS: [&str; 3] = [
 /// actionlint, from ACTIONLINT or PATH (`.ci/test` installs it).
 fn actionlint(files: &[&Path]) -> (bool, String) {
     let program = std::env::var("ACTIONLINT").unwrap_or_else(|_| "actionlint".into());
-    let out = Command::new(&program)
-        .args(files)
-        .output()
-        .unwrap_or_else(|e| {
-            panic!("actionlint ({program}) is needed: run .ci/test, which installs it ({e})")
-        });
-    (
-        out.status.success(),
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        ),
-    )
+    run_tool(Command::new(&program).args(files), "actionlint")
 }
 
 #[test]
@@ -120,18 +107,11 @@ fn the_tools_own_workflow_passes_actionlint_too() {
 
 /// check-jsonschema with one of its vendored schemas (`.ci/test` installs it).
 fn schema_check(builtin: &str, file: &Path) -> (bool, String) {
-    let out = Command::new("check-jsonschema")
-        .args(["--builtin-schema", builtin])
-        .arg(file)
-        .output()
-        .unwrap_or_else(|e| panic!("check-jsonschema is needed: run .ci/test ({e})"));
-    (
-        out.status.success(),
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        ),
+    run_tool(
+        Command::new("check-jsonschema")
+            .args(["--builtin-schema", builtin])
+            .arg(file),
+        "check-jsonschema",
     )
 }
 

@@ -28,15 +28,7 @@ impl Gh {
     async fn new() -> Gh {
         let env = Env::new();
         let repo = env.example("demo");
-        let origin = env.path().join("origin.git");
-        env.git(
-            env.path(),
-            &["init", "-q", "--bare", origin.to_str().unwrap()],
-        );
-        env.git(
-            &repo,
-            &["remote", "add", "origin", origin.to_str().unwrap()],
-        );
+        let origin = env.origin(&repo);
         let record = env
             .git(&repo, &["symbolic-ref", "--short", "HEAD"])
             .trim()

@@ -4,7 +4,7 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use common::{Env, read, write};
 
@@ -27,16 +27,8 @@ fn git(env: &Env, dir: &Path, args: &[&str], with_isms: bool) -> Output {
     } else {
         path
     };
-    Command::new("git")
-        .env_clear()
+    env.command("git")
         .env("PATH", path)
-        .env("HOME", env.path())
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_AUTHOR_NAME", "Alice Ng")
-        .env("GIT_AUTHOR_EMAIL", "alice@example.com")
-        .env("GIT_COMMITTER_NAME", "Alice Ng")
-        .env("GIT_COMMITTER_EMAIL", "alice@example.com")
         .arg("-C")
         .arg(dir)
         .args(args)
@@ -220,15 +212,7 @@ fn a_foreign_hook_is_refused_then_kept_chained_and_restored() {
 fn the_pre_push_hook_runs_the_full_check() {
     let env = Env::new();
     let repo = env.example("demo");
-    let origin = env.path().join("origin.git");
-    env.git(
-        env.path(),
-        &["init", "-q", "--bare", origin.to_str().unwrap()],
-    );
-    env.git(
-        &repo,
-        &["remote", "add", "origin", origin.to_str().unwrap()],
-    );
+    env.origin(&repo);
     install(&env, &repo, &[]);
     // A broken file committed past the pre-commit hook is stopped at push.
     write(&repo, "controls/CLD.9.5.1.toml", "id = [");

@@ -11,10 +11,7 @@ use common::{Env, read, write};
 
 fn run(env: &Env, dir: &Path, program: &str, args: &[&str]) -> Output {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    Command::new(program)
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", env.path())
+    env.command(program)
         .env(
             "PRE_COMMIT_HOME",
             root.join("target/test-tools/pre-commit-cache"),
@@ -29,12 +26,6 @@ fn run(env: &Env, dir: &Path, program: &str, args: &[&str]) -> Output {
             "RUSTUP_HOME",
             std::env::var_os("RUSTUP_HOME").unwrap_or_default(),
         )
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_AUTHOR_NAME", "Alice Ng")
-        .env("GIT_AUTHOR_EMAIL", "alice@example.com")
-        .env("GIT_COMMITTER_NAME", "Alice Ng")
-        .env("GIT_COMMITTER_EMAIL", "alice@example.com")
         .current_dir(dir)
         .args(args)
         .output()

@@ -6,7 +6,7 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use common::{Env, read, write};
+use common::{Env, read, run_tool, write};
 use serde_json::Value;
 
 /// Validates `doc` against the SARIF 2.1.0 schema; the validator's report.
@@ -15,18 +15,11 @@ fn validate(env: &Env, doc: &[u8]) -> (bool, String) {
         .unwrap_or_else(|_| panic!("SARIF_SCHEMA is needed: run .ci/test, which fetches it"));
     let file = env.path().join("out.sarif.json");
     std::fs::write(&file, doc).unwrap();
-    let out = Command::new("check-jsonschema")
-        .args(["--schemafile", &schema])
-        .arg(&file)
-        .output()
-        .unwrap_or_else(|e| panic!("check-jsonschema is needed: run .ci/test ({e})"));
-    (
-        out.status.success(),
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        ),
+    run_tool(
+        Command::new("check-jsonschema")
+            .args(["--schemafile", &schema])
+            .arg(&file),
+        "check-jsonschema",
     )
 }
 

@@ -27,6 +27,23 @@ impl Env {
         self.tmp.path()
     }
 
+    /// `program` with a clean environment: a HOME of its own, no git
+    /// configuration but a fixed identity, UTC, the C locale; the caller's PATH.
+    pub fn command(&self, program: impl AsRef<std::ffi::OsStr>) -> StdCommand {
+        let mut cmd = StdCommand::new(program);
+        self.hermetic(&mut cmd);
+        cmd
+    }
+
+    /// A bare repository `origin.git` beside `repo`, added as its `origin`.
+    pub fn origin(&self, repo: &Path) -> PathBuf {
+        let origin = self.path().join("origin.git");
+        let url = origin.to_str().expect("UTF-8 temp path");
+        self.git(self.path(), &["init", "-q", "--bare", url]);
+        self.git(repo, &["remote", "add", "origin", url]);
+        origin
+    }
+
     fn hermetic(&self, cmd: &mut StdCommand) {
         cmd.env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
@@ -119,6 +136,21 @@ pub fn findings_as_lines(json: &[u8]) -> String {
         }
     }
     out
+}
+
+/// Runs `cmd`: whether it succeeded, and all it printed.
+pub fn run_tool(cmd: &mut StdCommand, what: &str) -> (bool, String) {
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("{what} is needed: run .ci/test, which installs it ({e})"));
+    (
+        out.status.success(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
 }
 
 /// Writes `contents` at `dir/rel`, creating directories.
