@@ -53,6 +53,12 @@ pub enum Format {
     Github,
     /// SARIF 2.1.0 for GitHub code scanning (check, stale, triggers detect).
     Sarif,
+    /// Markdown (report; the default for people).
+    Md,
+    /// CSV, RFC 4180 (report).
+    Csv,
+    /// A standalone HTML page (report).
+    Html,
 }
 
 #[derive(Debug, Subcommand)]
@@ -91,6 +97,8 @@ Exit status: 0 every review was approved by an owner, 1 some were not, 2 could n
     Codeowners(CodeownersArgs),
     /// What changed between two revisions, in words (Markdown; --format json).
     Diff(DiffArgs),
+    /// The Statement of Applicability, the responsibility matrix or the evidence register.
+    Report(ReportArgs),
     /// GitHub Actions workflows: the pull-request check, stale reviews, trigger detection.
     #[command(subcommand)]
     Ci(CiCommand),
@@ -109,6 +117,26 @@ pub struct DiffArgs {
     pub from: Option<String>,
     /// The revision after.
     pub to: Option<String>,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "Formats: md (default), csv, json, html (--format).")]
+pub struct ReportArgs {
+    /// Which report.
+    pub kind: ReportKind,
+    /// Only this service (matrix and evidence).
+    #[arg(long, value_name = "SERVICE")]
+    pub service: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum ReportKind {
+    /// Statement of Applicability: every control's decision, owner, last review, evidence.
+    Soa,
+    /// Matrix controls × in-scope services: the party of each cell, and the duties.
+    Matrix,
+    /// Evidence register: each record, its controls, dates, expiry state, artifact hashes.
+    Evidence,
 }
 
 #[derive(Debug, Subcommand)]

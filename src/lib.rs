@@ -18,6 +18,7 @@ pub mod model;
 pub mod output;
 mod proposal;
 pub mod repo;
+pub mod report;
 pub mod sarif;
 mod scaffold;
 pub mod span;

@@ -43,7 +43,9 @@ pub fn check_report(format: Format, diagnostics: &[Diagnostic], summary: CheckSu
     let mut out = anstream::stdout().lock();
     // A closed pipe (`| head`) is not an error worth reporting.
     let _ = match format {
-        Format::Human => diagnostics.iter().try_for_each(|d| human(&mut out, d)),
+        Format::Human | Format::Md | Format::Csv | Format::Html => {
+            diagnostics.iter().try_for_each(|d| human(&mut out, d))
+        }
         Format::Json => {
             let doc = CheckJson {
                 version: 1,

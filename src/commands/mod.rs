@@ -9,6 +9,7 @@ mod init;
 mod log;
 mod new;
 mod reassess;
+mod report;
 mod review;
 mod schema;
 mod stale;
@@ -48,6 +49,17 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
             ctx.dir.display()
         )));
     }
+    let report = matches!(cli.command, Command::Report(_));
+    if matches!(ctx.format, Format::Md | Format::Csv | Format::Html) && !report {
+        return Err(crate::error::Error::new(
+            "--format md, csv and html are for isms report",
+        ));
+    }
+    if report && matches!(ctx.format, Format::Github | Format::Sarif) {
+        return Err(crate::error::Error::new(
+            "isms report writes md, csv, json or html",
+        ));
+    }
     let sarif_ok = matches!(
         cli.command,
         Command::Check(_) | Command::Stale(_) | Command::Triggers(_)
@@ -73,6 +85,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Codeowners(args) => codeowners::run(&ctx, &args),
         Command::Ci(cmd) => ci::run(&ctx, cmd),
         Command::Diff(args) => diff::run(&ctx, &args),
+        Command::Report(args) => report::run(&ctx, &args),
     }
 }
 

@@ -82,7 +82,7 @@ pub fn run(ctx: &Context, args: &StaleArgs) -> Result<ExitCode> {
         Format::Github => findings(&items)
             .iter()
             .try_for_each(|d| writeln!(out, "{}", output::github(d))),
-        Format::Human => {
+        Format::Human | Format::Md | Format::Csv | Format::Html => {
             let r = human(&mut out, &items, &a);
             for w in &a.warnings {
                 output::note(&format!(

@@ -83,7 +83,9 @@ fn detect_cmd(ctx: &Context, args: &DetectArgs) -> Result<ExitCode> {
         Format::Github => findings(&detected)
             .iter()
             .try_for_each(|d| writeln!(out, "{}", output::github(d))),
-        Format::Human => detected.iter().try_for_each(|d| human(&mut out, d)),
+        Format::Human | Format::Md | Format::Csv | Format::Html => {
+            detected.iter().try_for_each(|d| human(&mut out, d))
+        }
         Format::Sarif => {
             crate::sarif::print(&findings(&detected));
             Ok(())

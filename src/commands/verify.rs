@@ -147,20 +147,22 @@ pub fn run(ctx: &Context, args: &VerifyArgs) -> Result<ExitCode> {
         }),
         // Refused before the command runs.
         Format::Sarif => Ok(()),
-        Format::Human => unapproved.iter().try_for_each(|u| {
-            let by = if u.approved_by.is_empty() {
-                String::new()
-            } else {
-                format!(" (approved by {})", u.approved_by.join(", "))
-            };
-            writeln!(
-                out,
-                "{}  in {}: {}{by}",
-                u.item,
-                &u.commit[..10.min(u.commit.len())],
-                u.message
-            )
-        }),
+        Format::Human | Format::Md | Format::Csv | Format::Html => {
+            unapproved.iter().try_for_each(|u| {
+                let by = if u.approved_by.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (approved by {})", u.approved_by.join(", "))
+                };
+                writeln!(
+                    out,
+                    "{}  in {}: {}{by}",
+                    u.item,
+                    &u.commit[..10.min(u.commit.len())],
+                    u.message
+                )
+            })
+        }
     };
     crate::output::note(&format!(
         "{} in {} checked: {}",

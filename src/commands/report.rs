@@ -1,0 +1,46 @@
+//! `isms report soa|matrix|evidence [--service S]`, as md, csv, json or html.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use crate::cli::{Format, ReportArgs, ReportKind};
+use crate::error::{Error, Result};
+use crate::repo::{self, Repo, Scope, WorkTree};
+
+use super::Context;
+
+pub fn run(ctx: &Context, args: &ReportArgs) -> Result<ExitCode> {
+    let repo = Repo::discover(&ctx.dir)?;
+    let snapshot = repo::load(&WorkTree::new(&repo.root)?, &Scope::All)?.snapshot;
+    let branch = super::record_branch(&snapshot)?;
+    if let Some(s) = &args.service {
+        if !snapshot.services.keys().any(|k| k.as_str() == s) {
+            return Err(Error::new(format!("no service `{s}` in services/")));
+        }
+    }
+    let as_of = ctx.today.to_string();
+    let report = match args.kind {
+        ReportKind::Matrix => crate::report::matrix(&snapshot, args.service.as_deref(), &as_of),
+        kind => {
+            let record = crate::history::record(&repo.git_dir, &branch)?;
+            let assessment = crate::check::review::assess(&snapshot, &record, ctx.today);
+            match kind {
+                ReportKind::Soa => crate::report::soa(&snapshot, &assessment, &as_of),
+                _ => {
+                    crate::report::evidence(&snapshot, &assessment, args.service.as_deref(), &as_of)
+                }
+            }
+        }
+    };
+    let text = match ctx.format {
+        Format::Csv => report.csv(),
+        Format::Html => report.html(),
+        Format::Json => format!(
+            "{}\n",
+            serde_json::to_string_pretty(&report.json()).expect("JSON values serialize")
+        ),
+        _ => report.markdown(),
+    };
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    Ok(ExitCode::SUCCESS)
+}

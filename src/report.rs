@@ -1,0 +1,362 @@
+//! Reports: one model (a titled table with notes) and its renderings as
+//! Markdown, CSV (RFC 4180), JSON and standalone HTML.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use serde_json::{Value, json};
+
+use crate::check::review::{Assessment, ItemStatus};
+use crate::model::{Party, Snapshot, SoaStatus};
+
+/// A report: columns, rows of text cells, and notes shown under the table
+/// in Markdown and HTML.
+#[derive(Debug)]
+pub struct Report {
+    /// `soa`, `matrix`, `evidence`.
+    pub kind: &'static str,
+    pub title: String,
+    pub as_of: String,
+    /// (id for JSON, heading).
+    pub columns: Vec<(String, String)>,
+    pub rows: Vec<Vec<String>>,
+    /// (heading, text) paragraphs: the matrix's duties.
+    pub notes: Vec<(String, String)>,
+}
+
+fn status_of(s: SoaStatus) -> &'static str {
+    match s {
+        SoaStatus::Planned => "planned",
+        SoaStatus::Partial => "partial",
+        SoaStatus::Implemented => "implemented",
+        SoaStatus::NotApplicable => "not-applicable",
+    }
+}
+
+fn by_item(a: &Assessment) -> BTreeMap<&str, &ItemStatus> {
+    let mut map = BTreeMap::new();
+    for i in &a.items {
+        // A control is assessed for its review and for its evidence: the
+        // review's entry is the one with a cadence.
+        if i.cadence.is_some() || !map.contains_key(i.item.as_str()) {
+            map.insert(i.item.as_str(), i);
+        }
+    }
+    map
+}
+
+/// The Statement of Applicability: every control with its decision, owner,
+/// last review and evidence.
+pub fn soa(s: &Snapshot, a: &Assessment, as_of: &str) -> Report {
+    let items = by_item(a);
+    let mut evidence: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for (id, e) in &s.evidence {
+        for c in &e.value.controls {
+            evidence.entry(c.as_str()).or_default().push(id.as_str());
+        }
+    }
+    let rows = s
+        .controls
+        .iter()
+        .map(|(id, c)| {
+            let c = &c.value;
+            let (applicable, justification, status) = match &c.soa {
+                Some(d) => (
+                    if d.applicable { "yes" } else { "no" }.to_owned(),
+                    d.justification.clone(),
+                    status_of(d.status).to_owned(),
+                ),
+                None => ("undecided".into(), String::new(), String::new()),
+            };
+            let key = format!("control:{id}");
+            let review = items.get(key.as_str());
+            let (last, commit) = review
+                .and_then(|i| i.last_review.as_ref())
+                .map(|r| {
+                    (
+                        r.landed.to_string(),
+                        r.commit
+                            .as_deref()
+                            .map(|c| c[..10.min(c.len())].to_owned())
+                            .unwrap_or_default(),
+                    )
+                })
+                .unwrap_or_default();
+            vec![
+                id.to_string(),
+                c.title.clone(),
+                applicable,
+                justification,
+                status,
+                c.owner.to_string(),
+                review
+                    .map(|i| i.state.as_str().to_owned())
+                    .unwrap_or_default(),
+                last,
+                commit,
+                evidence
+                    .get(id.as_str())
+                    .map(|e| e.join(" "))
+                    .unwrap_or_default(),
+            ]
+        })
+        .collect();
+    Report {
+        kind: "soa",
+        title: "Statement of Applicability".into(),
+        as_of: as_of.to_owned(),
+        columns: cols(&[
+            ("control", "Control"),
+            ("title", "Title"),
+            ("applicable", "Applicable"),
+            ("justification", "Justification"),
+            ("status", "Status"),
+            ("owner", "Owner"),
+            ("review_state", "Review"),
+            ("last_review", "Last review"),
+            ("commit", "Commit"),
+            ("evidence", "Evidence"),
+        ]),
+        rows,
+        notes: Vec::new(),
+    }
+}
+
+/// The responsibility matrix: matrix controls × in-scope services, the
+/// party in each cell; the duties as notes.
+pub fn matrix(s: &Snapshot, service: Option<&str>, as_of: &str) -> Report {
+    let services: Vec<&str> = s
+        .services
+        .iter()
+        .filter(|(id, v)| v.value.in_scope && service.is_none_or(|x| x == id.as_str()))
+        .map(|(id, _)| id.as_str())
+        .collect();
+    let mut columns = cols(&[("control", "Control"), ("title", "Title")]);
+    columns.extend(services.iter().map(|s| (s.to_string(), s.to_string())));
+    let mut rows = Vec::new();
+    let mut notes = Vec::new();
+    for (id, c) in s.controls.iter().filter(|(_, c)| c.value.matrix) {
+        let mut row = vec![id.to_string(), c.value.title.clone()];
+        for svc in &services {
+            let alloc = s
+                .allocations
+                .iter()
+                .find(|((sv, ct), _)| sv.as_str() == *svc && ct == id)
+                .map(|(_, d)| &d.value);
+            row.push(alloc.map_or("missing".to_owned(), |a| a.party.to_string()));
+            if let Some(a) = alloc {
+                let mut text = String::new();
+                if matches!(a.party, Party::Provider | Party::Shared) && !a.provider.is_empty() {
+                    let _ = write!(text, "Provider: {}", a.provider);
+                }
+                if matches!(a.party, Party::Customer | Party::Shared) && !a.customer.is_empty() {
+                    if !text.is_empty() {
+                        text.push(' ');
+                    }
+                    let _ = write!(text, "Customer: {}", a.customer);
+                }
+                if a.party == Party::NotApplicable {
+                    let _ = write!(text, "Not applicable: {}", a.justification);
+                }
+                if !text.is_empty() {
+                    notes.push((format!("{svc} / {id} ({})", a.party), text));
+                }
+            }
+        }
+        rows.push(row);
+    }
+    Report {
+        kind: "matrix",
+        title: "Responsibility matrix".into(),
+        as_of: as_of.to_owned(),
+        columns,
+        rows,
+        notes,
+    }
+}
+
+/// The evidence register: each record, its controls, dates, expiry state and
+/// artifact hashes.
+pub fn evidence(s: &Snapshot, a: &Assessment, service: Option<&str>, as_of: &str) -> Report {
+    let items = by_item(a);
+    let rows = s
+        .evidence
+        .iter()
+        .filter(|(_, e)| service.is_none_or(|x| e.value.services.iter().any(|s| s.as_str() == x)))
+        .map(|(id, e)| {
+            let e = &e.value;
+            let status = items.get(format!("evidence:{id}").as_str());
+            vec![
+                id.to_string(),
+                e.title.clone(),
+                e.kind.clone(),
+                join(&e.controls),
+                join(&e.services),
+                e.collected.to_string(),
+                e.collected_by.to_string(),
+                status
+                    .and_then(|i| i.due)
+                    .map(|d| d.to_string())
+                    .unwrap_or_default(),
+                status
+                    .map(|i| i.state.as_str().to_owned())
+                    .unwrap_or_else(|| "ok".into()),
+                e.artifacts
+                    .iter()
+                    .map(|x| format!("{} sha256:{}", x.path, x.sha256))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ]
+        })
+        .collect();
+    Report {
+        kind: "evidence",
+        title: "Evidence register".into(),
+        as_of: as_of.to_owned(),
+        columns: cols(&[
+            ("evidence", "Evidence"),
+            ("title", "Title"),
+            ("kind", "Kind"),
+            ("controls", "Controls"),
+            ("services", "Services"),
+            ("collected", "Collected"),
+            ("collected_by", "Collected by"),
+            ("expires", "Expires"),
+            ("state", "State"),
+            ("artifacts", "Artifacts"),
+        ]),
+        rows,
+        notes: Vec::new(),
+    }
+}
+
+fn cols(list: &[(&str, &str)]) -> Vec<(String, String)> {
+    list.iter()
+        .map(|(id, h)| (id.to_string(), h.to_string()))
+        .collect()
+}
+
+fn join(ids: &[crate::model::Id]) -> String {
+    ids.iter().map(|i| i.as_str()).collect::<Vec<_>>().join(" ")
+}
+
+impl Report {
+    pub fn markdown(&self) -> String {
+        let cell = |s: &str| s.replace('|', "\\|").replace('\n', " ");
+        let mut out = format!("# {}\n\nAs of {}.\n\n", self.title, self.as_of);
+        let heads: Vec<String> = self.columns.iter().map(|(_, h)| cell(h)).collect();
+        let _ = writeln!(out, "| {} |", heads.join(" | "));
+        let _ = writeln!(out, "|{}", " --- |".repeat(heads.len()));
+        for row in &self.rows {
+            let cells: Vec<String> = row.iter().map(|c| cell(c)).collect();
+            let _ = writeln!(out, "| {} |", cells.join(" | "));
+        }
+        if !self.notes.is_empty() {
+            out.push_str("\n## Duties\n\n");
+            for (head, text) in &self.notes {
+                let _ = writeln!(out, "- **{head}**: {}", text.replace('\n', " "));
+            }
+        }
+        out
+    }
+
+    pub fn csv(&self) -> String {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        let _ = w.write_record(self.columns.iter().map(|(id, _)| id));
+        for row in &self.rows {
+            let _ = w.write_record(row);
+        }
+        String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+    }
+
+    pub fn json(&self) -> Value {
+        let rows: Vec<Value> = self
+            .rows
+            .iter()
+            .map(|row| {
+                let obj: serde_json::Map<String, Value> = self
+                    .columns
+                    .iter()
+                    .zip(row)
+                    .map(|((id, _), v)| (id.clone(), json!(v)))
+                    .collect();
+                Value::Object(obj)
+            })
+            .collect();
+        json!({
+            "version": 1,
+            "report": self.kind,
+            "title": self.title,
+            "as_of": self.as_of,
+            "columns": self.columns.iter().map(|(id, _)| id).collect::<Vec<_>>(),
+            "rows": rows,
+        })
+    }
+
+    /// A standalone page: no scripts, no external assets.
+    pub fn html(&self) -> String {
+        let e = html_escape;
+        let mut out = format!(
+            "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{}</title>\n\
+             <style>body{{font-family:system-ui,sans-serif;margin:2rem}}table{{border-collapse:collapse}}\
+             th,td{{border:1px solid #ccc;padding:.3rem .5rem;text-align:left;vertical-align:top}}\
+             th{{background:#f3f3f3}}</style></head><body>\n<h1>{}</h1>\n<p>As of {}.</p>\n<table>\n<tr>",
+            e(&self.title),
+            e(&self.title),
+            e(&self.as_of)
+        );
+        for (_, h) in &self.columns {
+            let _ = write!(out, "<th>{}</th>", e(h));
+        }
+        out.push_str("</tr>\n");
+        for row in &self.rows {
+            out.push_str("<tr>");
+            for c in row {
+                let _ = write!(out, "<td>{}</td>", e(c));
+            }
+            out.push_str("</tr>\n");
+        }
+        out.push_str("</table>\n");
+        if !self.notes.is_empty() {
+            out.push_str("<h2>Duties</h2>\n<dl>\n");
+            for (head, text) in &self.notes {
+                let _ = writeln!(out, "<dt>{}</dt><dd>{}</dd>", e(head), e(text));
+            }
+            out.push_str("</dl>\n");
+        }
+        out.push_str("</body></html>\n");
+        out
+    }
+}
+
+fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Report {
+        Report {
+            kind: "soa",
+            title: "T".into(),
+            as_of: "2026-11-02".into(),
+            columns: cols(&[("a", "A"), ("b", "B")]),
+            rows: vec![vec!["x|y".into(), "say \"hi\", <b>".into()]],
+            notes: vec![],
+        }
+    }
+
+    #[test]
+    fn every_rendering_escapes_what_its_format_needs() {
+        let r = sample();
+        assert!(r.markdown().contains("| x\\|y | say \"hi\", <b> |"));
+        assert_eq!(r.csv(), "a,b\nx|y,\"say \"\"hi\"\", <b>\"\n");
+        assert!(r.html().contains("<td>say &quot;hi&quot;, &lt;b&gt;</td>"));
+        assert_eq!(r.json()["rows"][0]["b"], "say \"hi\", <b>");
+    }
+}

@@ -1,0 +1,151 @@
+//! `isms report`: one model, rendered as Markdown, CSV, JSON and HTML.
+
+mod common;
+
+use std::path::Path;
+
+use common::Env;
+
+const AS_OF: &str = "2026-11-02";
+
+fn example(env: &Env) -> std::path::PathBuf {
+    let dir = env.path().join("repo");
+    std::fs::create_dir(&dir).unwrap();
+    env.git(&dir, &["init", "-q", "-b", "main"]);
+    env.isms(&dir)
+        .args(["--as-of", AS_OF, "init", "--example"])
+        .assert()
+        .success();
+    dir
+}
+
+fn report(env: &Env, repo: &Path, args: &[&str]) -> String {
+    let out = env
+        .isms(repo)
+        .args(["--as-of", AS_OF])
+        .args(args)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn the_soa_lists_every_control_with_decision_owner_and_last_review() {
+    let env = Env::new();
+    let repo = example(&env);
+    let md = report(&env, &repo, &["report", "soa"]);
+    assert!(md.starts_with(
+        "# Statement of Applicability\n\nAs of 2026-11-02.\n\n| Control | Title | Applicable |"
+    ));
+    let rows = md
+        .lines()
+        .filter(|l| l.starts_with("| ") && !l.starts_with("| Control") && !l.starts_with("| ---"))
+        .count();
+    assert_eq!(rows, 121);
+    let row = md.lines().find(|l| l.starts_with("| CLD.9.5.1 |")).unwrap();
+    assert!(row.contains("| yes |"), "{row}");
+    assert!(row.contains("| alice |"), "{row}");
+
+    let json: serde_json::Value =
+        serde_json::from_str(&report(&env, &repo, &["--format", "json", "report", "soa"])).unwrap();
+    assert_eq!(json["version"], 1);
+    assert_eq!(json["report"], "soa");
+    assert_eq!(json["as_of"], AS_OF);
+    assert_eq!(
+        json["columns"],
+        serde_json::json!([
+            "control",
+            "title",
+            "applicable",
+            "justification",
+            "status",
+            "owner",
+            "review_state",
+            "last_review",
+            "commit",
+            "evidence"
+        ])
+    );
+    let rows = json["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 121);
+    let reviewed = rows.iter().find(|r| r["control"] == "CLD.9.5.1").unwrap();
+    assert_eq!(reviewed["review_state"], "overdue");
+    assert_eq!(reviewed["commit"].as_str().unwrap().len(), 10, "{reviewed}");
+    assert!(
+        reviewed["last_review"]
+            .as_str()
+            .unwrap()
+            .starts_with("2026-"),
+        "{reviewed}"
+    );
+}
+
+#[test]
+fn the_matrix_is_controls_by_services_in_csv_and_keeps_the_duties_in_markdown() {
+    let env = Env::new();
+    let repo = example(&env);
+    let csv = report(&env, &repo, &["--format", "csv", "report", "matrix"]);
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next(),
+        Some("control,title,northwind-compute,payments-api,tenant-db")
+    );
+    assert_eq!(lines.count(), 44, "one row per matrix control");
+    let one = report(
+        &env,
+        &repo,
+        &[
+            "--format",
+            "csv",
+            "report",
+            "matrix",
+            "--service",
+            "payments-api",
+        ],
+    );
+    assert!(one.starts_with("control,title,payments-api\n"));
+    let md = report(&env, &repo, &["report", "matrix"]);
+    assert!(md.contains("\n## Duties\n\n"), "{md}");
+    assert!(
+        md.contains("\n- **payments-api / CLD.6.3.1 (shared)**: Provider: Publishes the customer security guide"),
+        "{md}"
+    );
+}
+
+#[test]
+fn the_evidence_register_is_a_standalone_html_page_with_hashes() {
+    let env = Env::new();
+    let repo = example(&env);
+    let html = report(&env, &repo, &["--format", "html", "report", "evidence"]);
+    assert!(html.starts_with("<!doctype html>"));
+    assert!(html.contains("<h1>Evidence register</h1>"));
+    assert!(html.contains("sha256:"));
+    assert!(
+        !html.contains("<script") && !html.contains("http"),
+        "no scripts, no external assets"
+    );
+    let rows = html.matches("<tr>").count();
+    assert_eq!(rows, 1 + 4, "a header and the example's four records");
+}
+
+#[test]
+fn report_formats_are_its_own() {
+    let env = Env::new();
+    let repo = example(&env);
+    env.isms(&repo)
+        .args(["--format", "sarif", "report", "soa"])
+        .assert()
+        .code(2)
+        .stderr("error: isms report writes md, csv, json or html\n");
+    env.isms(&repo)
+        .args(["--format", "csv", "status"])
+        .assert()
+        .code(2)
+        .stderr("error: --format md, csv and html are for isms report\n");
+}
