@@ -99,6 +99,8 @@ Exit status: 0 every review was approved by an owner, 1 some were not, 2 could n
     Diff(DiffArgs),
     /// The Statement of Applicability, the responsibility matrix or the evidence register.
     Report(ReportArgs),
+    /// The audit evidence pack: reports, artifacts, review histories and a MANIFEST, in one zip.
+    Pack(PackArgs),
     /// GitHub Actions workflows: the pull-request check, stale reviews, trigger detection.
     #[command(subcommand)]
     Ci(CiCommand),
@@ -127,6 +129,21 @@ pub struct ReportArgs {
     /// Only this service (matrix and evidence).
     #[arg(long, value_name = "SERVICE")]
     pub service: Option<String>,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Entries are sorted and stamped with the record tip's commit time: two packs of the same \
+commit and --as-of date are byte-identical. --verify re-checks every file against the MANIFEST \
+(exit 1 on a difference)."
+)]
+pub struct PackArgs {
+    /// Where to write the pack.
+    #[arg(long, value_name = "FILE.zip", conflicts_with = "verify")]
+    pub out: Option<std::path::PathBuf>,
+    /// Check a pack against its MANIFEST instead.
+    #[arg(long, value_name = "FILE.zip")]
+    pub verify: Option<std::path::PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]

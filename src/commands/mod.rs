@@ -8,6 +8,7 @@ mod hooks;
 mod init;
 mod log;
 mod new;
+mod pack;
 mod reassess;
 mod report;
 mod review;
@@ -86,6 +87,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Ci(cmd) => ci::run(&ctx, cmd),
         Command::Diff(args) => diff::run(&ctx, &args),
         Command::Report(args) => report::run(&ctx, &args),
+        Command::Pack(args) => pack::run(&ctx, &args),
     }
 }
 
