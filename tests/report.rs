@@ -8,17 +8,6 @@ use common::Env;
 
 const AS_OF: &str = "2026-11-02";
 
-fn example(env: &Env) -> std::path::PathBuf {
-    let dir = env.path().join("repo");
-    std::fs::create_dir(&dir).unwrap();
-    env.git(&dir, &["init", "-q", "-b", "main"]);
-    env.isms(&dir)
-        .args(["--as-of", AS_OF, "init", "--example"])
-        .assert()
-        .success();
-    dir
-}
-
 fn report(env: &Env, repo: &Path, args: &[&str]) -> String {
     let out = env
         .isms(repo)
@@ -38,7 +27,7 @@ fn report(env: &Env, repo: &Path, args: &[&str]) -> String {
 #[test]
 fn the_soa_lists_every_control_with_decision_owner_and_last_review() {
     let env = Env::new();
-    let repo = example(&env);
+    let repo = env.example_on_main(Some(AS_OF));
     let md = report(&env, &repo, &["report", "soa"]);
     assert!(md.starts_with(
         "# Statement of Applicability\n\nAs of 2026-11-02.\n\n| Control | Title | Applicable |"
@@ -89,7 +78,7 @@ fn the_soa_lists_every_control_with_decision_owner_and_last_review() {
 #[test]
 fn the_matrix_is_controls_by_services_in_csv_and_keeps_the_duties_in_markdown() {
     let env = Env::new();
-    let repo = example(&env);
+    let repo = env.example_on_main(Some(AS_OF));
     let csv = report(&env, &repo, &["--format", "csv", "report", "matrix"]);
     let mut lines = csv.lines();
     assert_eq!(
@@ -121,7 +110,7 @@ fn the_matrix_is_controls_by_services_in_csv_and_keeps_the_duties_in_markdown() 
 #[test]
 fn the_evidence_register_is_a_standalone_html_page_with_hashes() {
     let env = Env::new();
-    let repo = example(&env);
+    let repo = env.example_on_main(Some(AS_OF));
     let html = report(&env, &repo, &["--format", "html", "report", "evidence"]);
     assert!(html.starts_with("<!doctype html>"));
     assert!(html.contains("<h1>Evidence register</h1>"));
@@ -137,7 +126,7 @@ fn the_evidence_register_is_a_standalone_html_page_with_hashes() {
 #[test]
 fn report_formats_are_its_own() {
     let env = Env::new();
-    let repo = example(&env);
+    let repo = env.example_on_main(Some(AS_OF));
     env.isms(&repo)
         .args(["--format", "sarif", "report", "soa"])
         .assert()
@@ -179,7 +168,7 @@ fn redact(text: &str) -> String {
 #[test]
 fn every_report_in_every_format_matches_its_snapshot() {
     let env = Env::new();
-    let repo = example(&env);
+    let repo = env.example_on_main(Some(AS_OF));
     for kind in ["soa", "matrix", "evidence"] {
         for format in ["md", "csv", "json", "html"] {
             let text = report(&env, &repo, &["--format", format, "report", kind]);

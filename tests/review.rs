@@ -18,21 +18,10 @@ fn log(env: &Env, repo: &Path, item: &str) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
-fn example_on_main(env: &Env) -> std::path::PathBuf {
-    let dir = env.path().join("repo");
-    std::fs::create_dir(&dir).unwrap();
-    env.git(&dir, &["init", "-q", "-b", "main"]);
-    env.isms(&dir)
-        .args(["init", "--example"])
-        .assert()
-        .success();
-    dir
-}
-
 #[test]
 fn review_commits_trailers_and_keeps_the_index_and_tree() {
     let env = Env::new();
-    let repo = example_on_main(&env);
+    let repo = env.example_on_main(None);
     write(&repo, "README.md", "staged change\n");
     env.git(&repo, &["add", "README.md"]);
     write(
@@ -68,7 +57,7 @@ fn review_commits_trailers_and_keeps_the_index_and_tree() {
 #[test]
 fn review_refuses_unknown_and_ambiguous_items_and_commits_nothing() {
     let env = Env::new();
-    let repo = example_on_main(&env);
+    let repo = env.example_on_main(None);
     write(
         &repo,
         "findings/tenant-db.toml",
@@ -88,7 +77,7 @@ fn review_refuses_unknown_and_ambiguous_items_and_commits_nothing() {
 #[test]
 fn dry_run_prints_the_message_only() {
     let env = Env::new();
-    let repo = example_on_main(&env);
+    let repo = env.example_on_main(None);
     let head = env.git(&repo, &["rev-parse", "HEAD"]);
     env.isms(&repo)
         .args(["review", "service:tenant-db", "--outcome", "needs-change", "--dry-run"])
@@ -101,7 +90,7 @@ fn dry_run_prints_the_message_only() {
 #[test]
 fn reviews_land_when_they_reach_the_record_branch() {
     let env = Env::new();
-    let repo = example_on_main(&env);
+    let repo = env.example_on_main(None);
     let g = |date: &str, args: &[&str]| env.git_at(&repo, date, args);
     // Direct commit on main: lands at its own committer time.
     g(
@@ -218,7 +207,7 @@ fn reviews_land_when_they_reach_the_record_branch() {
 #[test]
 fn malformed_trailers_are_warnings_with_the_commit() {
     let env = Env::new();
-    let repo = example_on_main(&env);
+    let repo = env.example_on_main(None);
     env.git(
         &repo,
         &[

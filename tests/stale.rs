@@ -3,23 +3,12 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use common::{Env, read, write};
 use predicates::prelude::*;
 
 const AS_OF: &str = "2026-11-02";
-
-fn example(env: &Env) -> PathBuf {
-    let dir = env.path().join("repo");
-    std::fs::create_dir(&dir).unwrap();
-    env.git(&dir, &["init", "-q", "-b", "main"]);
-    env.isms(&dir)
-        .args(["--as-of", AS_OF, "init", "--example"])
-        .assert()
-        .success();
-    dir
-}
 
 fn json(env: &Env, repo: &Path, args: &[&str]) -> (Option<i32>, serde_json::Value, String) {
     let out = env
@@ -53,7 +42,7 @@ fn redact(v: &mut serde_json::Value) {
 #[test]
 fn status_json_is_pinned() {
     let env = Env::new();
-    let repo = example(&env);
+    let repo = env.example_on_main(Some(AS_OF));
     let (code, v, _) = json(&env, &repo, &["--as-of", AS_OF, "status"]);
     assert_eq!(code, Some(0));
     let zero = |o: &[(&str, u64)]| {
@@ -104,7 +93,7 @@ fn status_json_is_pinned() {
 #[test]
 fn stale_json_is_pinned_and_exits_1() {
     let env = Env::new();
-    let repo = example(&env);
+    let repo = env.example_on_main(Some(AS_OF));
     let (code, mut v, _) = json(
         &env,
         &repo,
@@ -165,7 +154,7 @@ fn stale_json_is_pinned_and_exits_1() {
 #[test]
 fn an_effective_review_after_needs_change_clears_it() {
     let env = Env::new();
-    let repo = example(&env);
+    let repo = env.example_on_main(Some(AS_OF));
     env.git_at(
         &repo,
         "2026-10-30T10:00:00Z",
@@ -246,7 +235,7 @@ fn never_reviewed_items_are_due_one_cadence_after_their_file_landed() {
 #[test]
 fn under_author_approval_a_non_owner_review_does_not_count() {
     let env = Env::new();
-    let repo = example(&env);
+    let repo = env.example_on_main(Some(AS_OF));
     write(
         &repo,
         "isms.toml",
@@ -308,7 +297,7 @@ fn under_author_approval_a_non_owner_review_does_not_count() {
 #[test]
 fn with_count_changes_a_landed_edit_counts_as_a_review() {
     let env = Env::new();
-    let repo = example(&env);
+    let repo = env.example_on_main(Some(AS_OF));
     write(
         &repo,
         "isms.toml",
@@ -340,7 +329,7 @@ fn with_count_changes_a_landed_edit_counts_as_a_review() {
 #[test]
 fn as_of_ignores_reviews_that_landed_later() {
     let env = Env::new();
-    let repo = example(&env);
+    let repo = env.example_on_main(Some(AS_OF));
     let (_, v, _) = json(
         &env,
         &repo,
@@ -362,7 +351,7 @@ fn as_of_ignores_reviews_that_landed_later() {
 #[test]
 fn the_cache_survives_a_rewrite_and_corruption_and_gives_the_same_answer() {
     let env = Env::new();
-    let repo = example(&env);
+    let repo = env.example_on_main(Some(AS_OF));
     let cold = json(&env, &repo, &["--as-of", AS_OF, "stale"]).1;
     let cache = repo.join(".git/isms/history-main.bin");
     assert!(cache.is_file(), "a cold run writes the cache");
@@ -426,7 +415,7 @@ fn the_cache_survives_a_rewrite_and_corruption_and_gives_the_same_answer() {
 #[test]
 fn status_shows_one_screen() {
     let env = Env::new();
-    let repo = example(&env);
+    let repo = env.example_on_main(Some(AS_OF));
     env.isms(&repo)
         .args(["--as-of", AS_OF, "status"])
         .assert()
@@ -445,7 +434,7 @@ fn status_shows_one_screen() {
 #[test]
 fn an_unknown_owner_is_refused_before_history_is_read() {
     let env = Env::new();
-    let repo = example(&env);
+    let repo = env.example_on_main(Some(AS_OF));
     env.isms(&repo)
         .args(["stale", "--owner", "nobody"])
         .assert()
@@ -460,7 +449,7 @@ fn an_unknown_owner_is_refused_before_history_is_read() {
 #[test]
 fn an_unchanged_repository_is_answered_from_the_summary_and_every_change_is_seen() {
     let env = Env::new();
-    let repo = example(&env);
+    let repo = env.example_on_main(Some(AS_OF));
     let summary = repo.join(".git/isms/summary.bin");
     json(&env, &repo, &["--as-of", AS_OF, "stale"]);
     assert!(
@@ -533,7 +522,7 @@ fn an_unchanged_repository_is_answered_from_the_summary_and_every_change_is_seen
 #[test]
 fn a_shallow_clone_is_named_as_the_reason_reviews_may_be_missing() {
     let env = Env::new();
-    let repo = example(&env);
+    let repo = env.example_on_main(Some(AS_OF));
     let url = format!("file://{}", repo.display());
     env.git(
         env.path(),

@@ -104,6 +104,20 @@ impl Env {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
+    /// A fresh example repository at `<tmp>/repo` on branch `main`, its
+    /// history dated relative to `as_of` (today when `None`).
+    pub fn example_on_main(&self, as_of: Option<&str>) -> PathBuf {
+        let dir = self.path().join("repo");
+        std::fs::create_dir(&dir).unwrap();
+        self.git(&dir, &["init", "-q", "-b", "main"]);
+        let mut cmd = self.isms(&dir);
+        if let Some(date) = as_of {
+            cmd.args(["--as-of", date]);
+        }
+        cmd.args(["init", "--example"]).assert().success();
+        dir
+    }
+
     /// A fresh example repository at `<tmp>/<name>`.
     pub fn example(&self, name: &str) -> PathBuf {
         self.isms(self.path())
