@@ -1,12 +1,12 @@
 //! Reports: one model (a titled table with notes) and its renderings as
 //! Markdown, CSV (RFC 4180), JSON and standalone HTML.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use serde_json::{Value, json};
 
-use crate::check::review::{Assessment, ItemStatus};
+use crate::check::review::{Assessment, ItemStatus, State};
 use crate::model::{Party, Snapshot, SoaStatus};
 
 /// A report: columns, rows of text cells, and notes shown under the table
@@ -33,22 +33,25 @@ fn status_of(s: SoaStatus) -> &'static str {
     }
 }
 
-fn by_item(a: &Assessment) -> BTreeMap<&str, &ItemStatus> {
-    let mut map = BTreeMap::new();
+/// Each item's review state (for a control, not its evidence state), and
+/// the controls that lack required evidence.
+fn by_item(a: &Assessment) -> (BTreeMap<&str, &ItemStatus>, BTreeSet<&str>) {
+    let mut reviews = BTreeMap::new();
+    let mut missing = BTreeSet::new();
     for i in &a.items {
-        // A control is assessed for its review and for its evidence: the
-        // review's entry is the one with a cadence.
-        if i.cadence.is_some() || !map.contains_key(i.item.as_str()) {
-            map.insert(i.item.as_str(), i);
+        if i.state == State::MissingEvidence {
+            missing.insert(i.item.as_str());
+        } else {
+            reviews.insert(i.item.as_str(), i);
         }
     }
-    map
+    (reviews, missing)
 }
 
 /// The Statement of Applicability: every control with its decision, owner,
 /// last review and evidence.
 pub fn soa(s: &Snapshot, a: &Assessment, as_of: &str) -> Report {
-    let items = by_item(a);
+    let (items, missing) = by_item(a);
     let mut evidence: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for (id, e) in &s.evidence {
         for c in &e.value.controls {
@@ -89,9 +92,12 @@ pub fn soa(s: &Snapshot, a: &Assessment, as_of: &str) -> Report {
                 justification,
                 status,
                 c.owner.to_string(),
-                review
-                    .map(|i| i.state.as_str().to_owned())
-                    .unwrap_or_default(),
+                match (review, missing.contains(key.as_str())) {
+                    (Some(i), true) => format!("{}; missing evidence", i.state.as_str()),
+                    (Some(i), false) => i.state.as_str().to_owned(),
+                    (None, true) => "missing evidence".to_owned(),
+                    (None, false) => String::new(),
+                },
                 last,
                 commit,
                 evidence
@@ -178,7 +184,7 @@ pub fn matrix(s: &Snapshot, service: Option<&str>, as_of: &str) -> Report {
 /// The evidence register: each record, its controls, dates, expiry state and
 /// artifact hashes.
 pub fn evidence(s: &Snapshot, a: &Assessment, service: Option<&str>, as_of: &str) -> Report {
-    let items = by_item(a);
+    let (items, _) = by_item(a);
     let rows = s
         .evidence
         .iter()
