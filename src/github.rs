@@ -48,7 +48,7 @@ pub struct GitHub {
 }
 
 /// `owner/name` from `GITHUB_REPOSITORY`, the settings, or the origin remote.
-pub fn repository(configured: Option<&str>, origin_url: Option<&str>) -> Result<String> {
+fn repository(configured: Option<&str>, origin_url: Option<&str>) -> Result<String> {
     if let Some(r) = std::env::var("GITHUB_REPOSITORY")
         .ok()
         .filter(|r| !r.is_empty())
@@ -81,6 +81,20 @@ fn slug_of_url(url: &str) -> Option<String> {
 }
 
 impl GitHub {
+    /// A client for the repository of the checkout at `root`: from
+    /// `GITHUB_REPOSITORY`, the settings' `[github] repository`, or `origin`.
+    pub fn for_checkout(
+        root: &std::path::Path,
+        snapshot: &crate::model::Snapshot,
+    ) -> Result<GitHub> {
+        let origin = crate::git::run(root, &["remote", "get-url", "origin"]).ok();
+        let configured = snapshot
+            .config
+            .as_ref()
+            .and_then(|c| c.value.github.repository.clone());
+        GitHub::connect(repository(configured.as_deref(), origin.as_deref())?)
+    }
+
     /// A client for `repository`, or a clear error when there is no token.
     pub fn connect(repository: String) -> Result<GitHub> {
         let token = ["GITHUB_TOKEN", "GH_TOKEN"]

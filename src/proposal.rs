@@ -49,6 +49,30 @@ pub enum Done {
     },
 }
 
+/// Says what became of a proposal: its URL or commit on stdout, the rest on stderr.
+pub fn report(p: &Proposal, done: &Done) {
+    match done {
+        Done::Local { commit } => {
+            println!("{commit}");
+            crate::output::note(&format!(
+                "committed on branch {}; push it and open a pull request, or run again with --open-pr",
+                p.branch
+            ));
+        }
+        Done::Opened { number, url } => {
+            println!("{url}");
+            crate::output::note(&format!("opened pull request #{number} from {}", p.branch));
+        }
+        Done::Updated { number, url } => {
+            println!("{url}");
+            crate::output::note(&format!(
+                "updated pull request #{number} from {} with a new commit",
+                p.branch
+            ));
+        }
+    }
+}
+
 /// Commits `p` on a local branch of its name, created from the record branch
 /// when it does not exist yet.
 pub fn commit_locally(root: &Path, record: &str, p: &Proposal) -> Result<Done> {

@@ -8,9 +8,9 @@ use serde::Serialize;
 
 use crate::cli::ReassessArgs;
 use crate::error::{Error, Result};
-use crate::github::{self, GitHub};
+use crate::github::GitHub;
 use crate::model::{Id, ItemKey, Snapshot, Trigger};
-use crate::proposal::{self, Done, Proposal};
+use crate::proposal::{self, Proposal};
 use crate::repo::{self, Repo, Scope, WorkTree};
 use crate::triggers::{FieldChange, affected};
 
@@ -71,7 +71,7 @@ pub fn run(ctx: &Context, args: &ReassessArgs) -> Result<ExitCode> {
     }
     // GitHub first: without a token nothing is committed.
     let github = if args.open_pr {
-        Some(connect(&repo.root, &snapshot)?)
+        Some(GitHub::for_checkout(&repo.root, &snapshot)?)
     } else {
         None
     };
@@ -92,45 +92,8 @@ pub fn run(ctx: &Context, args: &ReassessArgs) -> Result<ExitCode> {
         Some(gh) => proposal::open_pr(&repo.root, &record, &p, gh)?,
         None => proposal::commit_locally(&repo.root, &record, &p)?,
     };
-    report(&p, &done);
+    proposal::report(&p, &done);
     Ok(ExitCode::SUCCESS)
-}
-
-/// A client for the repository `origin` points at (or the one configured).
-pub fn connect(root: &std::path::Path, snapshot: &Snapshot) -> Result<GitHub> {
-    let origin = crate::git::run(root, &["remote", "get-url", "origin"]).ok();
-    let configured = snapshot
-        .config
-        .as_ref()
-        .and_then(|c| c.value.github.repository.clone());
-    GitHub::connect(github::repository(
-        configured.as_deref(),
-        origin.as_deref(),
-    )?)
-}
-
-/// Says what became of a proposal: its URL or commit on stdout, the rest on stderr.
-pub fn report(p: &Proposal, done: &Done) {
-    match done {
-        Done::Local { commit } => {
-            println!("{commit}");
-            crate::output::note(&format!(
-                "committed on branch {}; push it and open a pull request, or run again with --open-pr",
-                p.branch
-            ));
-        }
-        Done::Opened { number, url } => {
-            println!("{url}");
-            crate::output::note(&format!("opened pull request #{number} from {}", p.branch));
-        }
-        Done::Updated { number, url } => {
-            println!("{url}");
-            crate::output::note(&format!(
-                "updated pull request #{number} from {} with a new commit",
-                p.branch
-            ));
-        }
-    }
 }
 
 /// The proposal that asks to reassess what `trigger` names for `service`.

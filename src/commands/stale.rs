@@ -35,7 +35,7 @@ pub fn run(ctx: &Context, args: &StaleArgs) -> Result<ExitCode> {
         true => {
             let repo = Repo::discover(&ctx.dir)?;
             let snapshot = repo::load(&WorkTree::new(&repo.root)?, &Scope::All)?.snapshot;
-            let github = super::reassess::connect(&repo.root, &snapshot)?;
+            let github = crate::github::GitHub::for_checkout(&repo.root, &snapshot)?;
             Some((repo, snapshot, github))
         }
         false => None,
@@ -127,7 +127,7 @@ pub fn run(ctx: &Context, args: &StaleArgs) -> Result<ExitCode> {
         for (owner, list) in by_owner {
             let p = overdue_proposal(&a, config, owner, &list);
             let done = crate::proposal::open_pr(&repo.root, &record, &p, &github)?;
-            super::reassess::report(&p, &done);
+            crate::proposal::report(&p, &done);
         }
     }
     Ok(ExitCode::from(u8::from(flagged > 0)))

@@ -60,7 +60,7 @@ fn detect_cmd(ctx: &Context, args: &DetectArgs) -> Result<ExitCode> {
                 &crate::repo::Scope::All,
             )?
             .snapshot;
-            let github = super::reassess::connect(&repo.root, &snapshot)?;
+            let github = crate::github::GitHub::for_checkout(&repo.root, &snapshot)?;
             Some((snapshot, github))
         }
         false => None,
@@ -146,7 +146,7 @@ fn detect_cmd(ctx: &Context, args: &DetectArgs) -> Result<ExitCode> {
                 Some(&fired),
             )?;
             let done = crate::proposal::open_pr(&repo.root, &record, &p, &github)?;
-            super::reassess::report(&p, &done);
+            crate::proposal::report(&p, &done);
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -53,7 +53,7 @@ pub fn run(ctx: &Context, args: &VerifyArgs) -> Result<ExitCode> {
         );
         return Ok(ExitCode::SUCCESS);
     }
-    let github = super::reassess::connect(&repo.root, &snapshot)?;
+    let github = crate::github::GitHub::for_checkout(&repo.root, &snapshot)?;
     let git =
         git2::Repository::open(&repo.git_dir).map_err(|e| Error::git("open the repository", e))?;
     let since = match &args.since {
