@@ -101,6 +101,9 @@ Exit status: 0 every review was approved by an owner, 1 some were not, 2 could n
     Report(ReportArgs),
     /// The audit evidence pack: reports, artifacts, review histories and a MANIFEST, in one zip.
     Pack(PackArgs),
+    /// Export the repository in a standard format for other tools.
+    #[command(subcommand)]
+    Export(ExportCommand),
     /// GitHub Actions workflows: the pull-request check, stale reviews, trigger detection.
     #[command(subcommand)]
     Ci(CiCommand),
@@ -144,6 +147,27 @@ pub struct PackArgs {
     /// Check a pack against its MANIFEST instead.
     #[arg(long, value_name = "FILE.zip")]
     pub verify: Option<std::path::PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// OSCAL JSON: a catalog, a profile (the applicable controls), a component
+    /// definition per provided service, and a system security plan.
+    #[command(
+        after_help = "Writes DIR/catalog.json, profile.json, ssp.json and component-definitions/<service>.json \
+(OSCAL 1.2). The plan's by-components carry the matrix: for a service we provide, `provided` (what we do) \
+and `responsibilities` (what our customers must do); for one we consume, `inherited` and `satisfied`. \
+UUIDs are name-based and documents are dated by the record branch's tip, so one commit always exports the \
+same bytes. DIR must be new, empty, or an earlier export: it is replaced whole."
+    )]
+    Oscal(ExportOscalArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExportOscalArgs {
+    /// Where to write the documents.
+    #[arg(long, value_name = "DIR", default_value = "oscal")]
+    pub out: PathBuf,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]

@@ -41,3 +41,52 @@ fn temp_beside(path: &Path) -> Result<tempfile::NamedTempFile> {
         .tempfile_in(dir)
         .map_err(|e| Error::io("create a temporary file in", dir, e))
 }
+
+/// Writes `files` (relative path → contents) as the directory `out`, with a
+/// `marker` file listing them. `out` must not exist, be empty, or hold
+/// `marker` (an earlier output of the same command): anything else is
+/// refused untouched. The new directory is built beside `out` and moved in
+/// place, so `out` is never half written.
+pub fn replace_dir(
+    out: &Path,
+    marker: &str,
+    files: &std::collections::BTreeMap<String, Vec<u8>>,
+) -> Result<()> {
+    if out.exists() {
+        let mut entries = std::fs::read_dir(out).map_err(|e| Error::io("read", out, e))?;
+        if entries.next().is_some() && !out.join(marker).is_file() {
+            return Err(Error::new(format!(
+                "{} is not empty and was not written by isms; not touching it",
+                out.display()
+            ))
+            .hint("name a new or empty directory"));
+        }
+    }
+    let parent = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent).map_err(|e| Error::io("create directory", parent, e))?;
+    let tmp = tempfile::Builder::new()
+        .prefix(".isms-")
+        .tempdir_in(parent)
+        .map_err(|e| Error::io("create a temporary directory in", parent, e))?;
+    let mut listing = String::new();
+    for (rel, bytes) in files {
+        let path = tmp.path().join("new").join(rel);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| Error::io("create directory", dir, e))?;
+        }
+        std::fs::write(&path, bytes).map_err(|e| Error::io("write", &path, e))?;
+        listing.push_str(rel);
+        listing.push('\n');
+    }
+    let new = tmp.path().join("new");
+    std::fs::create_dir_all(&new).map_err(|e| Error::io("create directory", &new, e))?;
+    std::fs::write(new.join(marker), listing).map_err(|e| Error::io("write", &new, e))?;
+    if out.exists() {
+        std::fs::rename(out, tmp.path().join("old")).map_err(|e| Error::io("replace", out, e))?;
+    }
+    std::fs::rename(&new, out).map_err(|e| Error::io("write", out, e))?;
+    Ok(())
+}

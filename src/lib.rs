@@ -15,6 +15,7 @@ mod fsutil;
 mod git;
 pub mod github;
 pub mod model;
+pub mod oscal;
 pub mod output;
 mod proposal;
 pub mod repo;

@@ -4,6 +4,7 @@ mod check;
 mod ci;
 mod codeowners;
 mod diff;
+mod export;
 mod hooks;
 mod init;
 mod log;
@@ -88,6 +89,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Diff(args) => diff::run(&ctx, &args),
         Command::Report(args) => report::run(&ctx, &args),
         Command::Pack(args) => pack::run(&ctx, &args),
+        Command::Export(cmd) => export::run(&ctx, &cmd),
     }
 }
 
@@ -116,4 +118,31 @@ pub fn record_branch(snapshot: &crate::model::Snapshot) -> Result<String> {
         .ok_or_else(|| {
             crate::error::Error::new("isms.toml does not parse").hint("run `isms check` to see why")
         })
+}
+
+/// Refuses to replace `out` when it lies in the work tree at `root` and
+/// holds tracked files with uncommitted changes.
+pub fn refuse_uncommitted(root: &std::path::Path, out: &std::path::Path) -> Result<()> {
+    let (Ok(root), Ok(out)) = (root.canonicalize(), out.canonicalize()) else {
+        return Ok(());
+    };
+    let Ok(rel) = out.strip_prefix(&root) else {
+        return Ok(());
+    };
+    let rel = if rel.as_os_str().is_empty() {
+        ".".to_owned()
+    } else {
+        rel.to_string_lossy().into_owned()
+    };
+    let changed = crate::git::run(
+        &root,
+        &["status", "--porcelain", "--untracked-files=no", "--", &rel],
+    )?;
+    if changed.is_empty() {
+        return Ok(());
+    }
+    Err(
+        crate::error::Error::new(format!("{rel} has uncommitted changes; not replacing it"))
+            .hint("commit or stash them first, or name another directory"),
+    )
 }

@@ -1,0 +1,68 @@
+//! `isms export oscal [--out DIR]`: the repository as OSCAL JSON.
+
+use std::collections::BTreeMap;
+use std::process::ExitCode;
+
+use crate::cli::{ExportCommand, Format};
+use crate::error::{Error, Result};
+use crate::oscal::{self, Stamp};
+use crate::repo::{self, Repo, Scope, WorkTree};
+
+use super::Context;
+
+/// Marks a directory as written by `isms export oscal`, so a later export may replace it.
+const MARKER: &str = ".isms-export";
+
+pub fn run(ctx: &Context, cmd: &ExportCommand) -> Result<ExitCode> {
+    let ExportCommand::Oscal(args) = cmd;
+    let repo = Repo::discover(&ctx.dir)?;
+    let snapshot = repo::load(&WorkTree::new(&repo.root)?, &Scope::All)?.snapshot;
+    let branch = super::record_branch(&snapshot)?;
+    let stamp = record_stamp(&repo.git_dir, &branch)?;
+    let docs = oscal::export(&snapshot, &stamp)
+        .map_err(|e| Error::new(e).hint("OSCAL control ids must be distinct"))?;
+    let out = ctx.dir.join(&args.out);
+    super::refuse_uncommitted(&repo.root, &out)?;
+    let files: BTreeMap<String, Vec<u8>> = docs
+        .iter()
+        .map(|(name, doc)| {
+            let text = serde_json::to_string_pretty(doc).expect("JSON values serialize");
+            (name.clone(), format!("{text}\n").into_bytes())
+        })
+        .collect();
+    crate::fsutil::replace_dir(&out, MARKER, &files)?;
+    if ctx.format == Format::Json {
+        let names: Vec<&String> = files.keys().collect();
+        println!(
+            "{}",
+            serde_json::json!({"version": 1, "out": out.display().to_string(), "files": names, "oscal_version": oscal::OSCAL_VERSION})
+        );
+    }
+    crate::output::note(&format!(
+        "wrote {}: {} OSCAL {} documents (catalog, profile, system security plan, {} component definitions), record tip {}",
+        out.display(),
+        files.len(),
+        oscal::OSCAL_VERSION,
+        files.len() - 3,
+        stamp.version
+    ));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The record tip's commit time and id, which date and version the documents.
+fn record_stamp(git_dir: &std::path::Path, branch: &str) -> Result<Stamp> {
+    let repo = git2::Repository::open(git_dir).map_err(|e| Error::git("open the repository", e))?;
+    let commit = repo
+        .revparse_single(&format!("refs/heads/{branch}"))
+        .and_then(|o| o.peel_to_commit())
+        .map_err(|e| {
+            Error::git(format!("read the record branch `{branch}`"), e)
+                .hint("commit to the record branch (defaults.branch in isms.toml) first")
+        })?;
+    let time = chrono::DateTime::from_timestamp(commit.time().seconds(), 0).unwrap_or_default();
+    let id = commit.id().to_string();
+    Ok(Stamp {
+        last_modified: time.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        version: id[..10].to_owned(),
+    })
+}
