@@ -101,6 +101,8 @@ Exit status: 0 every review was approved by an owner, 1 some were not, 2 could n
     Report(ReportArgs),
     /// The audit evidence pack: reports, artifacts, review histories and a MANIFEST, in one zip.
     Pack(PackArgs),
+    /// A static HTML dashboard: status, the matrix with filters, SoA, evidence, each item's history.
+    Site(SiteArgs),
     /// Export the repository in a standard format for other tools.
     #[command(subcommand)]
     Export(ExportCommand),
@@ -147,6 +149,20 @@ pub struct PackArgs {
     /// Check a pack against its MANIFEST instead.
     #[arg(long, value_name = "FILE.zip")]
     pub verify: Option<std::path::PathBuf>,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Pages open from disk (no server, no external assets): index.html (states by kind, \
+the matrix's completeness, what needs action by owner, findings), matrix.html (filter by service, \
+party and text; the filter is kept in the address, e.g. matrix.html?service=payments-api&party=customer), \
+soa.html, evidence.html, and items/<kind>/<id>.html with each item's state, review history and file. \
+DIR must be new, empty, or an earlier site: it is replaced whole."
+)]
+pub struct SiteArgs {
+    /// Where to write the pages.
+    #[arg(long, value_name = "DIR", default_value = "site")]
+    pub out: PathBuf,
 }
 
 #[derive(Debug, Subcommand)]

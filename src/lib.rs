@@ -22,6 +22,7 @@ pub mod repo;
 pub mod report;
 pub mod sarif;
 mod scaffold;
+pub mod site;
 pub mod span;
 pub mod templates;
 pub mod triggers;

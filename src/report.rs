@@ -335,7 +335,8 @@ impl Report {
     }
 }
 
-fn html_escape(s: &str) -> String {
+/// Escapes text for HTML content and attribute values.
+pub fn html_escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")

@@ -14,6 +14,7 @@ mod reassess;
 mod report;
 mod review;
 mod schema;
+mod site;
 mod stale;
 mod status;
 mod summary;
@@ -90,6 +91,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Report(args) => report::run(&ctx, &args),
         Command::Pack(args) => pack::run(&ctx, &args),
         Command::Export(cmd) => export::run(&ctx, &cmd),
+        Command::Site(args) => site::run(&ctx, &args),
     }
 }
 

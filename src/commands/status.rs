@@ -33,13 +33,7 @@ struct OwnerItems {
 
 pub fn run(ctx: &Context) -> Result<ExitCode> {
     let a = summary(ctx, None)?;
-    let mut overdue: BTreeMap<&str, Vec<String>> = BTreeMap::new();
-    for i in a.items.iter().filter(|i| i.state.is_flagged()) {
-        let entry = overdue.entry(i.owner.as_str()).or_default();
-        if !entry.contains(&i.item) {
-            entry.push(i.item.clone());
-        }
-    }
+    let overdue = super::summary::needs_action_by_owner(&a.items);
     let doc = StatusJson {
         version: 1,
         organization: a.organization.clone(),

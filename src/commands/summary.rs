@@ -21,6 +21,7 @@ use crate::cache;
 use crate::check::review::{ItemStatus, KINDS, State, Unauthorized};
 use crate::error::{Error, Result};
 use crate::history::Malformed;
+use crate::model::Snapshot;
 use crate::repo::{Repo, Scope, Source, WorkTree};
 
 use super::{Context, owner_label, record_branch};
@@ -145,45 +146,8 @@ pub fn summary(ctx: &Context, owner: Option<&str>) -> Result<Summary> {
     let record = crate::history::record(&repo.git_dir, &branch)?;
     let assessment = crate::check::review::assess(&snapshot, &record, ctx.today);
 
-    let mut counts: BTreeMap<String, BTreeMap<String, usize>> = KINDS
-        .iter()
-        .map(|k| {
-            let per = STATES.iter().map(|s| (s.as_str().to_owned(), 0)).collect();
-            (k.to_string(), per)
-        })
-        .collect();
-    for i in &assessment.items {
-        *counts
-            .get_mut(&*i.kind)
-            .and_then(|m| m.get_mut(i.state.as_str()))
-            .expect("known kind and state") += 1;
-    }
-    let applicable: Vec<_> = snapshot
-        .controls
-        .iter()
-        .filter(|(_, c)| c.value.matrix && c.value.is_applicable())
-        .map(|(k, _)| k)
-        .collect();
-    let mut matrix = Matrix {
-        required: 0,
-        present: 0,
-    };
-    for svc in snapshot
-        .services
-        .iter()
-        .filter(|(_, v)| v.value.in_scope)
-        .map(|(k, _)| k)
-    {
-        for ctl in &applicable {
-            matrix.required += 1;
-            matrix.present += usize::from(
-                snapshot
-                    .present
-                    .allocations
-                    .contains(&(svc.clone(), (*ctl).clone())),
-            );
-        }
-    }
+    let counts = counts(&assessment.items);
+    let matrix = matrix(&snapshot);
     let labels = config
         .people
         .keys()
@@ -232,6 +196,68 @@ pub fn summary(ctx: &Context, owner: Option<&str>) -> Result<Summary> {
         }
     }
     Ok(summary)
+}
+
+/// Per kind: items by state (an item with missing evidence is counted in both).
+pub fn counts(items: &[ItemStatus]) -> BTreeMap<String, BTreeMap<String, usize>> {
+    let mut counts: BTreeMap<String, BTreeMap<String, usize>> = KINDS
+        .iter()
+        .map(|k| {
+            let per = STATES.iter().map(|s| (s.as_str().to_owned(), 0)).collect();
+            (k.to_string(), per)
+        })
+        .collect();
+    for i in items {
+        *counts
+            .get_mut(&*i.kind)
+            .and_then(|m| m.get_mut(i.state.as_str()))
+            .expect("known kind and state") += 1;
+    }
+    counts
+}
+
+/// How many allocations the matrix needs (in-scope services × applicable
+/// matrix controls), and how many of them have a file.
+pub fn matrix(snapshot: &Snapshot) -> Matrix {
+    let applicable: Vec<_> = snapshot
+        .controls
+        .iter()
+        .filter(|(_, c)| c.value.matrix && c.value.is_applicable())
+        .map(|(k, _)| k)
+        .collect();
+    let mut matrix = Matrix {
+        required: 0,
+        present: 0,
+    };
+    for svc in snapshot
+        .services
+        .iter()
+        .filter(|(_, v)| v.value.in_scope)
+        .map(|(k, _)| k)
+    {
+        for ctl in &applicable {
+            matrix.required += 1;
+            matrix.present += usize::from(
+                snapshot
+                    .present
+                    .allocations
+                    .contains(&(svc.clone(), (*ctl).clone())),
+            );
+        }
+    }
+    matrix
+}
+
+/// The items that need action now, by owner, each item once.
+pub fn needs_action_by_owner(items: &[ItemStatus]) -> BTreeMap<&str, Vec<String>> {
+    let mut by: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for i in items.iter().filter(|i| i.state.is_flagged()) {
+        let entry = by.entry(i.owner.as_str()).or_default();
+        if !entry.contains(&i.item) {
+            entry.push(i.item.clone());
+        }
+    }
+    by
 }
 
 fn cache_path(git_dir: &Path) -> std::path::PathBuf {

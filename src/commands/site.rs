@@ -1,0 +1,74 @@
+//! `isms site --out DIR`: the static HTML dashboard.
+
+use std::collections::BTreeMap;
+use std::process::ExitCode;
+
+use crate::cli::{Format, SiteArgs};
+use crate::error::Result;
+use crate::repo::{self, Repo, Scope, WorkTree};
+
+use super::Context;
+use super::summary::{counts, matrix, needs_action_by_owner};
+
+/// Marks a directory as written by `isms site`, so a later run may replace it.
+const MARKER: &str = ".isms-site";
+
+pub fn run(ctx: &Context, args: &SiteArgs) -> Result<ExitCode> {
+    let repo = Repo::discover(&ctx.dir)?;
+    let snapshot = repo::load(&WorkTree::new(&repo.root)?, &Scope::All)?.snapshot;
+    let branch = super::record_branch(&snapshot)?;
+    let record = crate::history::record(&repo.git_dir, &branch)?;
+    let assessment = crate::check::review::assess(&snapshot, &record, ctx.today);
+    let config = snapshot.config.as_ref().map(|c| &c.value);
+    let as_of = ctx.today.to_string();
+    let reviews: Vec<_> = record
+        .reviews
+        .iter()
+        .filter(|r| r.landed.date_naive() <= ctx.today)
+        .cloned()
+        .collect();
+    let counts = counts(&assessment.items);
+    let m = matrix(&snapshot);
+    let needs_action = needs_action_by_owner(&assessment.items);
+    let label = |owner: &str| super::owner_label(config, owner);
+    let soa = crate::report::soa(&snapshot, &assessment, &as_of);
+    let matrix_report = crate::report::matrix(&snapshot, None, &as_of);
+    let evidence = crate::report::evidence(&snapshot, &assessment, None, &as_of);
+    let tip = record.tip.clone().unwrap_or_default();
+    let pages = crate::site::render(&crate::site::Input {
+        organization: config.map(|c| c.organization.name.as_str()).unwrap_or(""),
+        as_of: &as_of,
+        branch: &branch,
+        tip: &tip,
+        snapshot: &snapshot,
+        assessment: &assessment,
+        reviews: &reviews,
+        counts: &counts,
+        matrix: (m.present, m.required),
+        needs_action: &needs_action,
+        label: &label,
+        soa: &soa,
+        matrix_report: &matrix_report,
+        evidence: &evidence,
+    });
+    let out = ctx.dir.join(&args.out);
+    super::refuse_uncommitted(&repo.root, &out)?;
+    let files: BTreeMap<String, Vec<u8>> = pages
+        .into_iter()
+        .map(|(path, html)| (path, html.into_bytes()))
+        .collect();
+    crate::fsutil::replace_dir(&out, MARKER, &files)?;
+    if ctx.format == Format::Json {
+        println!(
+            "{}",
+            serde_json::json!({"version": 1, "out": out.display().to_string(), "pages": files.len()})
+        );
+    }
+    crate::output::note(&format!(
+        "wrote {}: {} pages; open {}",
+        out.display(),
+        files.len(),
+        out.join("index.html").display()
+    ));
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,533 @@
+//! The static dashboard: the status overview, the matrix with filters, the
+//! Statement of Applicability, the evidence register and one page per item
+//! with its review history. Plain files that open from disk: no server, no
+//! external assets, the little script each table needs written inline.
+//! Pure: the assessment and reports in, pages out.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use crate::check::review::{Assessment, ItemStatus};
+use crate::history::Review;
+use crate::model::{Id, Snapshot};
+use crate::report::{Report, html_escape as e};
+
+/// What the pages are made from.
+pub struct Input<'a> {
+    pub organization: &'a str,
+    pub as_of: &'a str,
+    pub branch: &'a str,
+    /// The record branch's tip.
+    pub tip: &'a str,
+    pub snapshot: &'a Snapshot,
+    pub assessment: &'a Assessment,
+    /// Landed reviews, up to the as-of date.
+    pub reviews: &'a [Review],
+    pub counts: &'a BTreeMap<String, BTreeMap<String, usize>>,
+    /// (present, required) allocations.
+    pub matrix: (usize, usize),
+    /// Items that need action, by owner.
+    pub needs_action: &'a BTreeMap<&'a str, Vec<String>>,
+    /// An owner key's label: "alice (Alice Ng)".
+    pub label: &'a dyn Fn(&str) -> String,
+    pub soa: &'a Report,
+    pub matrix_report: &'a Report,
+    pub evidence: &'a Report,
+}
+
+const KIND_LABELS: [(&str, &str); 5] = [
+    ("control", "controls"),
+    ("service", "services"),
+    ("allocation", "allocations"),
+    ("evidence", "evidence"),
+    ("finding", "findings"),
+];
+
+const STATES: [&str; 6] = [
+    "ok",
+    "due",
+    "overdue",
+    "needs-change",
+    "expired",
+    "missing-evidence",
+];
+
+const STYLE: &str = "\
+:root{--fg:#1d2125;--muted:#5b6570;--line:#d8dde3;--head:#f3f5f7;--accent:#0b57d0}
+*{box-sizing:border-box}
+body{font:14px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;color:var(--fg);margin:0}
+header{background:#1d2125;color:#fff;padding:.7rem 1.5rem;display:flex;gap:1.5rem;align-items:baseline;flex-wrap:wrap}
+header b{font-size:1.05rem}
+header nav a{color:#d7e3ff;margin-right:1rem;text-decoration:none}
+header nav a[aria-current]{color:#fff;text-decoration:underline}
+header small{color:#aab4bf;margin-left:auto}
+main{padding:1rem 1.5rem 3rem}
+h1{font-size:1.35rem;margin:.4rem 0 1rem}
+h2{font-size:1.1rem;margin:1.6rem 0 .6rem}
+a{color:var(--accent)}
+table{border-collapse:collapse;margin:.3rem 0}
+th,td{border:1px solid var(--line);padding:.28rem .5rem;text-align:left;vertical-align:top}
+th{background:var(--head);position:sticky;top:0}
+td.n{text-align:right;font-variant-numeric:tabular-nums}
+.figures{display:flex;gap:1rem;flex-wrap:wrap;margin:.5rem 0 1rem}
+.figure{border:1px solid var(--line);border-radius:6px;padding:.6rem 1rem;min-width:9rem}
+.figure b{display:block;font-size:1.6rem}
+.figure span{color:var(--muted)}
+.s-ok{color:#137333}.s-due{color:#8a5a00}.s-overdue,.s-expired,.s-missing-evidence,.s-needs-change{color:#b3261e;font-weight:600}
+td.p-provider{background:#e8f0fe}td.p-customer{background:#fef7e0}td.p-shared{background:#e6f4ea}
+td.p-not-applicable{background:#f1f3f4;color:var(--muted)}td.p-missing{background:#fce8e6;font-weight:600}
+.filters{display:flex;gap:.8rem;align-items:center;flex-wrap:wrap;margin:.4rem 0 .8rem}
+.filters input{padding:.3rem .5rem;min-width:16rem}
+.muted{color:var(--muted)}
+pre{background:var(--head);padding:.8rem;overflow:auto;border-radius:4px}
+dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem}
+dt{color:var(--muted)}dd{margin:0}
+";
+
+/// Filters a page's table: the text box, and on the matrix the service
+/// and party choices. The choices live in the query string, so a filtered
+/// view can be linked to (matrix.html?service=payments-api&party=customer).
+const FILTER_SCRIPT: &str = r#"
+(function () {
+  var table = document.querySelector("table.data");
+  var rows = Array.prototype.slice.call(table.tBodies[0].rows);
+  var fields = ["q", "service", "party"].map(function (id) { return document.getElementById(id); })
+    .filter(function (f) { return f; });
+  var params = new URLSearchParams(location.search);
+  fields.forEach(function (f) { if (params.has(f.id)) f.value = params.get(f.id); });
+  function value(id) { var f = document.getElementById(id); return f ? f.value : ""; }
+  function apply() {
+    var q = value("q").toLowerCase(), service = value("service"), party = value("party");
+    table.querySelectorAll("[data-service]").forEach(function (c) {
+      c.hidden = service !== "" && c.getAttribute("data-service") !== service;
+    });
+    var shown = 0;
+    rows.forEach(function (r) {
+      var cells = Array.prototype.filter.call(r.querySelectorAll("td[data-party]"),
+        function (c) { return !c.hidden; });
+      var byParty = party === "" || cells.some(function (c) { return c.getAttribute("data-party") === party; });
+      var byText = q === "" || r.textContent.toLowerCase().indexOf(q) !== -1;
+      r.hidden = !(byParty && byText);
+      if (!r.hidden) shown++;
+    });
+    document.getElementById("shown").textContent = shown;
+    var next = new URLSearchParams();
+    fields.forEach(function (f) { if (f.value) next.set(f.id, f.value); });
+    try { history.replaceState(null, "", next.toString() ? "?" + next : location.pathname); } catch (err) {}
+  }
+  fields.forEach(function (f) { f.addEventListener("input", apply); });
+  apply();
+})();
+"#;
+
+/// Every page by its path under the site's directory.
+pub fn render(x: &Input<'_>) -> BTreeMap<String, String> {
+    let mut pages = BTreeMap::new();
+    pages.insert("index.html".to_owned(), overview(x));
+    pages.insert("matrix.html".to_owned(), matrix(x));
+    pages.insert(
+        "soa.html".to_owned(),
+        table_page(x, "soa", x.soa, |col, row| {
+            (col == 0).then(|| format!("items/control/{}.html", row[0]))
+        }),
+    );
+    pages.insert(
+        "evidence.html".to_owned(),
+        table_page(x, "evidence", x.evidence, |col, row| {
+            (col == 0).then(|| format!("items/evidence/{}.html", row[0]))
+        }),
+    );
+    let mut history: BTreeMap<&str, Vec<&Review>> = BTreeMap::new();
+    for r in x.reviews {
+        history.entry(r.item.as_str()).or_default().push(r);
+    }
+    let mut items: BTreeMap<&str, Vec<&ItemStatus>> = BTreeMap::new();
+    for i in &x.assessment.items {
+        items.entry(i.item.as_str()).or_default().push(i);
+    }
+    for (key, states) in items {
+        let reviews = history.get(key).map(Vec::as_slice).unwrap_or(&[]);
+        pages.insert(item_path(key), item_page(x, key, &states, reviews));
+    }
+    pages
+}
+
+/// `control:CLD.9.5.1` → `items/control/CLD.9.5.1.html`.
+pub fn item_path(key: &str) -> String {
+    let (kind, id) = key.split_once(':').unwrap_or(("item", key));
+    format!("items/{kind}/{id}.html")
+}
+
+/// The path back to the site's root from a page at `path`.
+fn root_of(path: &str) -> String {
+    "../".repeat(path.matches('/').count())
+}
+
+fn page(x: &Input<'_>, path: &str, current: &str, title: &str, body: &str) -> String {
+    let root = root_of(path);
+    let mut nav = String::new();
+    for (href, name) in [
+        ("index.html", "Overview"),
+        ("matrix.html", "Matrix"),
+        ("soa.html", "Statement of Applicability"),
+        ("evidence.html", "Evidence"),
+    ] {
+        let here = if href == current {
+            " aria-current=\"page\""
+        } else {
+            ""
+        };
+        let _ = write!(nav, "<a href=\"{root}{href}\"{here}>{name}</a>");
+    }
+    format!(
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
+         <title>{title} — {org}</title>\n<style>{STYLE}</style></head>\n<body>\n\
+         <header><b>{org}</b><nav>{nav}</nav><small>as of {as_of} · {branch} at {tip}</small></header>\n\
+         <main>\n{body}</main>\n</body></html>\n",
+        title = e(title),
+        org = e(x.organization),
+        as_of = e(x.as_of),
+        branch = e(x.branch),
+        tip = e(&x.tip[..10.min(x.tip.len())]),
+    )
+}
+
+fn state_cell(state: &str) -> String {
+    format!("<span class=\"s-{state}\">{state}</span>")
+}
+
+fn overview(x: &Input<'_>) -> String {
+    let mut b = String::from("<h1>Status</h1>\n<div class=\"figures\">\n");
+    let flagged: usize = x.needs_action.values().map(Vec::len).sum();
+    let (present, required) = x.matrix;
+    let _ = writeln!(
+        b,
+        "<div class=\"figure\"><b data-figure=\"needs-action\">{flagged}</b><span>items need action</span></div>\n\
+         <div class=\"figure\"><b><span data-figure=\"matrix/present\">{present}</span> / \
+         <span data-figure=\"matrix/required\">{required}</span></b><span>allocations in the matrix</span></div>\n\
+         <div class=\"figure\"><b data-figure=\"owners\">{}</b><span>owners with items to act on</span></div>",
+        x.needs_action.len()
+    );
+    b.push_str("</div>\n<h2>Items by state</h2>\n<table class=\"counts\"><thead><tr><th></th>");
+    for s in STATES {
+        let _ = write!(b, "<th>{}</th>", state_cell(s));
+    }
+    b.push_str("</tr></thead><tbody>\n");
+    for (kind, label) in KIND_LABELS {
+        let _ = write!(b, "<tr><th>{label}</th>");
+        for s in STATES {
+            let n = x
+                .counts
+                .get(kind)
+                .and_then(|m| m.get(s))
+                .copied()
+                .unwrap_or(0);
+            let _ = write!(b, "<td class=\"n\" data-figure=\"{kind}/{s}\">{n}</td>");
+        }
+        b.push_str("</tr>\n");
+    }
+    b.push_str("</tbody></table>\n<h2>Needs action, by owner</h2>\n");
+    if x.needs_action.is_empty() {
+        b.push_str("<p>Nothing needs action.</p>\n");
+    } else {
+        b.push_str(
+            "<table class=\"owners\"><thead><tr><th>Owner</th><th>Items</th><th></th></tr></thead><tbody>\n",
+        );
+        let states: BTreeMap<&str, Vec<&str>> =
+            x.assessment.items.iter().fold(BTreeMap::new(), |mut m, i| {
+                if i.state.is_flagged() {
+                    m.entry(i.item.as_str())
+                        .or_insert_with(Vec::new)
+                        .push(i.state.as_str());
+                }
+                m
+            });
+        for (owner, items) in x.needs_action {
+            let _ = write!(
+                b,
+                "<tr data-owner=\"{o}\"><td>{label}</td><td class=\"n\" data-figure=\"owner/{o}\">{n}</td><td>",
+                o = e(owner),
+                label = e(&(x.label)(owner)),
+                n = items.len()
+            );
+            let links: Vec<String> = items
+                .iter()
+                .map(|i| {
+                    let st = states
+                        .get(i.as_str())
+                        .map(|s| s.join(", "))
+                        .unwrap_or_default();
+                    format!(
+                        "<a href=\"{}\">{}</a> <span class=\"muted\">({})</span>",
+                        e(&item_path(i)),
+                        e(i),
+                        e(&st)
+                    )
+                })
+                .collect();
+            b.push_str(&links.join("<br>"));
+            b.push_str("</td></tr>\n");
+        }
+        b.push_str("</tbody></table>\n");
+    }
+    let findings: Vec<&ItemStatus> = x
+        .assessment
+        .items
+        .iter()
+        .filter(|i| i.kind == "finding")
+        .collect();
+    if !findings.is_empty() {
+        b.push_str("<h2>Findings</h2>\n<table><thead><tr><th>Finding</th><th>Title</th><th>Owner</th><th>Due</th><th>State</th></tr></thead><tbody>\n");
+        for f in findings {
+            let id = f.item.trim_start_matches("finding:");
+            let title = x
+                .snapshot
+                .findings
+                .iter()
+                .find(|(k, _)| k.as_str() == id)
+                .map(|(_, d)| d.value.title.as_str())
+                .unwrap_or("");
+            let _ = writeln!(
+                b,
+                "<tr><td><a href=\"{}\">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                e(&item_path(&f.item)),
+                e(id),
+                e(title),
+                e(&(x.label)(&f.owner)),
+                f.due.map(|d| d.to_string()).unwrap_or_default(),
+                state_cell(f.state.as_str())
+            );
+        }
+        b.push_str("</tbody></table>\n");
+    }
+    page(x, "index.html", "index.html", "Status", &b)
+}
+
+/// A report as a filterable table; `link` gives a cell's link, if any.
+fn table_page(
+    x: &Input<'_>,
+    name: &str,
+    r: &Report,
+    link: impl Fn(usize, &[String]) -> Option<String>,
+) -> String {
+    let path = format!("{name}.html");
+    let mut b = format!(
+        "<h1>{}</h1>\n<div class=\"filters\"><input id=\"q\" type=\"search\" placeholder=\"Filter rows\" \
+         aria-label=\"Filter rows\"><span><output id=\"shown\">{}</output> of {} shown</span></div>\n",
+        e(&r.title),
+        r.rows.len(),
+        r.rows.len()
+    );
+    table(&mut b, r, &link, |_, _| String::new());
+    b.push_str(&notes(r));
+    let _ = writeln!(b, "<script>{FILTER_SCRIPT}</script>");
+    page(x, &path, &path, &r.title, &b)
+}
+
+fn table(
+    b: &mut String,
+    r: &Report,
+    link: &dyn Fn(usize, &[String]) -> Option<String>,
+    attrs: impl Fn(usize, &[String]) -> String,
+) {
+    b.push_str("<table class=\"data\"><thead><tr>");
+    for (i, (_, head)) in r.columns.iter().enumerate() {
+        let _ = write!(b, "<th{}>{}</th>", attrs(i, &[]), e(head));
+    }
+    b.push_str("</tr></thead><tbody>\n");
+    for row in &r.rows {
+        b.push_str("<tr>");
+        for (i, cell) in row.iter().enumerate() {
+            let text = match link(i, row) {
+                Some(href) => format!("<a href=\"{}\">{}</a>", e(&href), e(cell)),
+                None if r.columns[i].0 == "review_state" || r.columns[i].0 == "state" => cell
+                    .split("; ")
+                    .map(state_cell)
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                None => e(cell),
+            };
+            let _ = write!(b, "<td{}>{text}</td>", attrs(i, row));
+        }
+        b.push_str("</tr>\n");
+    }
+    b.push_str("</tbody></table>\n");
+}
+
+fn notes(r: &Report) -> String {
+    if r.notes.is_empty() {
+        return String::new();
+    }
+    let mut b = String::from("<h2>Duties</h2>\n<dl>\n");
+    for (head, text) in &r.notes {
+        let _ = writeln!(b, "<dt>{}</dt><dd>{}</dd>", e(head), e(text));
+    }
+    b.push_str("</dl>\n");
+    b
+}
+
+fn matrix(x: &Input<'_>) -> String {
+    let r = x.matrix_report;
+    let services: Vec<&str> = r.columns[2..].iter().map(|(id, _)| id.as_str()).collect();
+    let mut b = format!(
+        "<h1>{}</h1>\n<div class=\"filters\">\
+         <label>Service <select id=\"service\"><option value=\"\">all</option>",
+        e(&r.title)
+    );
+    for s in &services {
+        let _ = write!(b, "<option>{}</option>", e(s));
+    }
+    b.push_str(
+        "</select></label><label>Party <select id=\"party\"><option value=\"\">any</option>",
+    );
+    for p in [
+        "provider",
+        "customer",
+        "shared",
+        "not-applicable",
+        "missing",
+    ] {
+        let _ = write!(b, "<option>{p}</option>");
+    }
+    let _ = writeln!(
+        b,
+        "</select></label><input id=\"q\" type=\"search\" placeholder=\"Filter controls\" \
+         aria-label=\"Filter controls\"><span><output id=\"shown\">{n}</output> of {n} controls shown</span></div>",
+        n = r.rows.len()
+    );
+    let link = |col: usize, row: &[String]| match col {
+        0 => Some(format!("items/control/{}.html", row[0])),
+        c if c >= 2 && row[c] != "missing" => Some(format!(
+            "items/allocation/{}/{}.html",
+            services[c - 2],
+            row[0]
+        )),
+        _ => None,
+    };
+    table(&mut b, r, &link, |col, row| {
+        if col < 2 {
+            return String::new();
+        }
+        let svc = e(services[col - 2]);
+        match row.get(col) {
+            Some(party) => format!(
+                " class=\"p-{p}\" data-service=\"{svc}\" data-party=\"{p}\"",
+                p = e(party)
+            ),
+            None => format!(" data-service=\"{svc}\""),
+        }
+    });
+    b.push_str("<p class=\"muted\">Each cell links to its allocation: the duties, the owner and the reviews.</p>\n");
+    let _ = writeln!(b, "<script>{FILTER_SCRIPT}</script>");
+    page(x, "matrix.html", "matrix.html", &r.title, &b)
+}
+
+fn item_page(x: &Input<'_>, key: &str, states: &[&ItemStatus], reviews: &[&Review]) -> String {
+    let path = item_path(key);
+    let root = root_of(&path);
+    let first = states[0];
+    let s = x.snapshot;
+    let (kind, id) = key.split_once(':').unwrap_or(("", key));
+    let title = match kind {
+        "control" => s.controls.get(id).map(|d| d.value.title.as_str()),
+        "service" => s.services.get(id).map(|d| d.value.name.as_str()),
+        "evidence" => s.evidence.get(id).map(|d| d.value.title.as_str()),
+        "finding" => s.findings.get(id).map(|d| d.value.title.as_str()),
+        _ => None,
+    }
+    .unwrap_or_default();
+    let mut b = format!("<h1>{}", e(key));
+    if !title.is_empty() {
+        let _ = write!(b, " <span class=\"muted\">{}</span>", e(title));
+    }
+    b.push_str("</h1>\n<dl>\n");
+    let state: Vec<String> = states
+        .iter()
+        .map(|i| state_cell(i.state.as_str()))
+        .collect();
+    let _ = writeln!(
+        b,
+        "<dt>State</dt><dd data-figure=\"state\">{}</dd>",
+        state.join(", ")
+    );
+    let _ = writeln!(b, "<dt>Owner</dt><dd>{}</dd>", e(&(x.label)(&first.owner)));
+    if let Some(c) = &first.cadence {
+        let _ = writeln!(b, "<dt>Cadence</dt><dd>{}</dd>", e(c));
+    }
+    if let Some(d) = first.due {
+        let _ = writeln!(b, "<dt>Due</dt><dd>{d}</dd>");
+    }
+    for i in states.iter().filter(|i| !i.detail.is_empty()) {
+        let _ = writeln!(b, "<dt>{}</dt><dd>{}</dd>", i.state.as_str(), e(&i.detail));
+    }
+    let _ = writeln!(b, "<dt>File</dt><dd><code>{}</code></dd>", e(&first.file));
+    b.push_str("</dl>\n");
+    if kind == "allocation" {
+        if let Some((svc, ctl)) = id.split_once('/') {
+            let _ = writeln!(
+                b,
+                "<p>Service <a href=\"{root}items/service/{s}.html\">{s}</a>, control \
+                 <a href=\"{root}items/control/{c}.html\">{c}</a>.</p>",
+                s = e(svc),
+                c = e(ctl)
+            );
+        }
+    }
+    let _ = writeln!(
+        b,
+        "<h2>Reviews <span class=\"muted\">({})</span></h2>",
+        reviews.len()
+    );
+    if reviews.is_empty() {
+        b.push_str("<p>Never reviewed.</p>\n");
+    } else {
+        b.push_str(
+            "<table class=\"reviews\"><thead><tr><th>Landed</th><th>Outcome</th><th>By</th>\
+             <th>Commit</th><th>Landed by</th><th>Pull request</th><th>Note</th></tr></thead><tbody>\n",
+        );
+        let mut newest: Vec<&&Review> = reviews.iter().collect();
+        newest.sort_by_key(|r| std::cmp::Reverse(r.landed));
+        for r in newest {
+            let outcome = serde_json::to_value(r.outcome)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default();
+            let _ = writeln!(
+                b,
+                "<tr><td>{}</td><td>{}</td><td>{} &lt;{}&gt;</td><td><code>{}</code></td><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
+                r.landed.format("%Y-%m-%d %H:%M %:z"),
+                e(&outcome),
+                e(&r.author),
+                e(&r.email),
+                e(&r.commit[..10.min(r.commit.len())]),
+                e(&r.landed_by[..10.min(r.landed_by.len())]),
+                r.pull_request.map(|n| format!("#{n}")).unwrap_or_default(),
+                e(r.note.as_deref().unwrap_or(""))
+            );
+        }
+        b.push_str("</tbody></table>\n");
+    }
+    let text = file_text(s, kind, id);
+    if !text.is_empty() {
+        let _ = writeln!(b, "<h2>File</h2>\n<pre>{}</pre>", e(text));
+    }
+    page(x, &path, "", key, &b)
+}
+
+/// The item's TOML, as read.
+fn file_text<'a>(s: &'a Snapshot, kind: &str, id: &str) -> &'a str {
+    let text = match kind {
+        "control" => s.controls.get(id).map(|d| &d.text),
+        "service" => s.services.get(id).map(|d| &d.text),
+        "evidence" => s.evidence.get(id).map(|d| &d.text),
+        "finding" => s.findings.get(id).map(|d| &d.text),
+        "allocation" => id
+            .split_once('/')
+            .and_then(|(sv, ct)| Some((Id::parse(sv).ok()?, Id::parse(ct).ok()?)))
+            .and_then(|k| s.allocations.get(&k))
+            .map(|d| &d.text),
+        _ => None,
+    };
+    text.map(String::as_str).unwrap_or_default()
+}

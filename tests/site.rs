@@ -1,0 +1,312 @@
+//! `isms site`: the static dashboard, loaded from disk in a real headless
+//! Chromium (which `.ci/test` installs). Screenshots are kept under
+//! `target/tmp/site-screenshots/` as test artifacts.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::{Env, read, run_tool};
+use serde_json::Value;
+
+const AS_OF: &str = "2026-11-02";
+
+fn chromium() -> String {
+    if let Ok(c) = std::env::var("CHROMIUM") {
+        return c;
+    }
+    ["chromium-headless-shell", "chromium"]
+        .into_iter()
+        .find(|c| {
+            std::process::Command::new(c)
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        })
+        .unwrap_or_else(|| panic!("headless Chromium is needed: run .ci/test, which installs it"))
+        .to_owned()
+}
+
+/// The page's DOM after its scripts ran, as Chromium serialises it.
+fn dom(env: &Env, page: &Path, query: &str) -> String {
+    let url = format!("file://{}{query}", page.display());
+    let (ok, out) = run_tool(
+        env.command(chromium())
+            .args(["--headless", "--no-sandbox", "--disable-gpu", "--dump-dom"])
+            .arg(&url)
+            .stderr(std::process::Stdio::null()),
+        "chromium",
+    );
+    assert!(
+        ok && out.contains("</html>"),
+        "chromium could not load {url}: {out}"
+    );
+    out
+}
+
+/// Keeps a screenshot of the page as a test artifact; checks it is a real image.
+fn screenshot(env: &Env, page: &Path, query: &str, name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("site-screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    let png = dir.join(name);
+    let _ = std::fs::remove_file(&png);
+    let (ok, out) = run_tool(
+        env.command(chromium())
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--hide-scrollbars",
+            ])
+            .arg("--window-size=1280,1000")
+            .arg(format!("--screenshot={}", png.display()))
+            .arg(format!("file://{}{query}", page.display())),
+        "chromium",
+    );
+    assert!(ok, "{out}");
+    let bytes = std::fs::read(&png).unwrap();
+    assert!(
+        bytes.starts_with(b"\x89PNG\r\n\x1a\n"),
+        "{} is not a PNG",
+        png.display()
+    );
+    assert!(bytes.len() > 20_000, "{} is nearly empty", png.display());
+    png
+}
+
+/// The number in the element marked `data-figure="name"`.
+fn figure(dom: &str, name: &str) -> u64 {
+    let marker = format!("data-figure=\"{name}\">");
+    let at = dom
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no figure {name} on the page"))
+        + marker.len();
+    dom[at..]
+        .split('<')
+        .next()
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap_or_else(|_| panic!("figure {name} is not a number"))
+}
+
+fn site(env: &Env) -> (PathBuf, PathBuf) {
+    let repo = env.example_on_main(Some(AS_OF));
+    let out = env
+        .isms(&repo)
+        .args(["--as-of", AS_OF, "site", "--out", "../site"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (repo, env.path().join("site"))
+}
+
+fn json(env: &Env, repo: &Path, args: &[&str]) -> Value {
+    let out = env
+        .isms(repo)
+        .args(["--as-of", AS_OF, "--format", "json"])
+        .args(args)
+        .output()
+        .unwrap();
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn the_overview_in_a_browser_shows_the_figures_of_isms_status() {
+    let env = Env::new();
+    let (repo, site) = site(&env);
+    let status = json(&env, &repo, &["status"]);
+    let page = site.join("index.html");
+    let dom = dom(&env, &page, "");
+
+    let mut compared = 0;
+    for (kind, states) in status["counts"].as_object().unwrap() {
+        for (state, n) in states.as_object().unwrap() {
+            assert_eq!(
+                figure(&dom, &format!("{kind}/{state}")),
+                n.as_u64().unwrap(),
+                "{kind} {state}"
+            );
+            compared += 1;
+        }
+    }
+    assert_eq!(compared, 30);
+    assert_eq!(
+        figure(&dom, "matrix/present"),
+        status["matrix"]["present"].as_u64().unwrap()
+    );
+    assert_eq!(
+        figure(&dom, "matrix/required"),
+        status["matrix"]["required"].as_u64().unwrap()
+    );
+    let owners = status["overdue_by_owner"].as_array().unwrap();
+    assert!(!owners.is_empty(), "the example has items that need action");
+    assert_eq!(figure(&dom, "owners"), owners.len() as u64);
+    let mut total = 0;
+    for o in owners {
+        let n = o["items"].as_array().unwrap().len() as u64;
+        assert_eq!(
+            figure(&dom, &format!("owner/{}", o["owner"].as_str().unwrap())),
+            n
+        );
+        total += n;
+        for item in o["items"].as_array().unwrap() {
+            assert!(
+                dom.contains(&format!(">{}</a>", item.as_str().unwrap())),
+                "{item} listed"
+            );
+        }
+    }
+    assert_eq!(figure(&dom, "needs-action"), total);
+    assert!(dom.contains("Quarterly access review of Tenant Database administrators"));
+    screenshot(&env, &page, "", "index.png");
+}
+
+#[test]
+fn the_matrix_filters_by_service_party_and_text_from_its_address() {
+    let env = Env::new();
+    let (repo, site) = site(&env);
+    let matrix = json(&env, &repo, &["report", "matrix"]);
+    let rows = matrix["rows"].as_array().unwrap();
+    let page = site.join("matrix.html");
+
+    let shown = |dom: &str| {
+        dom.split("<tbody>")
+            .nth(1)
+            .unwrap()
+            .split("</tbody>")
+            .next()
+            .unwrap()
+            .matches("<tr>")
+            .count()
+    };
+    let all = dom(&env, &page, "");
+    assert_eq!(shown(&all), rows.len());
+    assert!(all.contains(&format!("<output id=\"shown\">{}</output>", rows.len())));
+
+    let filtered = dom(&env, &page, "?service=payments-api&party=customer");
+    let expected: Vec<&str> = rows
+        .iter()
+        .filter(|r| r["payments-api"] == "customer")
+        .map(|r| r["control"].as_str().unwrap())
+        .collect();
+    assert!(!expected.is_empty() && expected.len() < rows.len());
+    assert_eq!(shown(&filtered), expected.len());
+    for control in &expected {
+        assert!(
+            filtered.contains(&format!(
+                "<tr><td><a href=\"items/control/{control}.html\">"
+            )),
+            "{control} shown"
+        );
+    }
+    assert!(filtered.contains(&format!("<output id=\"shown\">{}</output>", expected.len())));
+    // The other services' columns are hidden.
+    assert!(filtered.contains("data-service=\"tenant-db\" hidden=\"\""));
+    assert!(!filtered.contains("data-service=\"payments-api\" hidden=\"\""));
+
+    let text = dom(&env, &page, "?q=segregation");
+    let by_text = rows
+        .iter()
+        .filter(|r| {
+            r["title"]
+                .as_str()
+                .unwrap()
+                .to_lowercase()
+                .contains("segregation")
+        })
+        .count();
+    assert!(by_text > 0);
+    assert_eq!(shown(&text), by_text);
+    screenshot(
+        &env,
+        &page,
+        "?service=payments-api&party=customer",
+        "matrix-filtered.png",
+    );
+}
+
+#[test]
+fn every_item_has_a_history_page_and_every_link_stays_on_disk() {
+    let env = Env::new();
+    let (repo, site) = site(&env);
+    let mut pages = Vec::new();
+    let mut stack = vec![site.clone()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "html") {
+                pages.push(path);
+            }
+        }
+    }
+    // 121 controls, 3 services, 132 allocations, 4 evidence, 1 finding; 4 report pages.
+    assert_eq!(pages.len(), 121 + 3 + 132 + 4 + 1 + 4);
+    for page in &pages {
+        let html = std::fs::read_to_string(page).unwrap();
+        for attr in ["href=\"", "src=\""] {
+            for link in html.split(attr).skip(1) {
+                let target = link.split('"').next().unwrap();
+                assert!(
+                    !target.contains("//") && !target.starts_with('/'),
+                    "{}: {target} leaves the site",
+                    page.display()
+                );
+                let file = target.split(['?', '#']).next().unwrap();
+                assert!(
+                    page.parent().unwrap().join(file).is_file(),
+                    "{}: {target} does not resolve",
+                    page.display()
+                );
+            }
+        }
+        assert!(
+            !html.contains("<link"),
+            "{}: no external stylesheets",
+            page.display()
+        );
+    }
+
+    // An item's page shows its state and its review history with commits.
+    let key = "allocation:payments-api/CLD.9.5.1";
+    let log = json(&env, &repo, &["log", key]);
+    let reviews = log["reviews"].as_array().unwrap();
+    assert!(!reviews.is_empty(), "{log}");
+    let page = site.join("items/allocation/payments-api/CLD.9.5.1.html");
+    let dom = dom(&env, &page, "");
+    assert!(dom.contains(&format!(
+        "<h2>Reviews <span class=\"muted\">({})</span></h2>",
+        reviews.len()
+    )));
+    for r in reviews {
+        let commit = r["commit"].as_str().unwrap();
+        assert!(
+            dom.contains(&format!("<code>{}</code>", &commit[..10])),
+            "{commit} on the page"
+        );
+    }
+    let status = json(&env, &repo, &["stale"]);
+    let state = status["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["item"] == key)
+        .map(|i| i["state"].as_str().unwrap().to_owned())
+        .unwrap_or_else(|| "ok".into());
+    assert!(
+        dom.contains(&format!("<span class=\"s-{state}\">{state}</span>")),
+        "{state}"
+    );
+    assert!(
+        dom.contains("Per-tenant VPCs and encryption keys"),
+        "the file is shown"
+    );
+    assert!(read(&site, ".isms-site").lines().any(|l| l == "index.html"));
+}
