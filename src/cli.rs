@@ -99,7 +99,7 @@ Exit status: 0 every review was approved by an owner, 1 some were not, 2 could n
     Diff(DiffArgs),
     /// The Statement of Applicability, the responsibility matrix or the evidence register.
     Report(ReportArgs),
-    /// The audit evidence pack: reports, artifacts, review histories and a MANIFEST, in one zip.
+    /// The audit evidence pack: reports, OSCAL, artifacts, review histories and a MANIFEST, in one zip.
     Pack(PackArgs),
     /// A static HTML dashboard: status, the matrix with filters, SoA, evidence, each item's history.
     Site(SiteArgs),

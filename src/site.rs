@@ -120,9 +120,10 @@ const FILTER_SCRIPT: &str = r#"
 })();
 "#;
 
-/// Every page by its path under the site's directory.
+/// Every page, and the one stylesheet they share, by path under the site's directory.
 pub fn render(x: &Input<'_>) -> BTreeMap<String, String> {
     let mut pages = BTreeMap::new();
+    pages.insert("style.css".to_owned(), STYLE.to_owned());
     pages.insert("index.html".to_owned(), overview(x));
     pages.insert("matrix.html".to_owned(), matrix(x));
     pages.insert(
@@ -182,7 +183,7 @@ fn page(x: &Input<'_>, path: &str, current: &str, title: &str, body: &str) -> St
     format!(
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
-         <title>{title} — {org}</title>\n<style>{STYLE}</style></head>\n<body>\n\
+         <title>{title} — {org}</title>\n<link rel=\"stylesheet\" href=\"{root}style.css\"></head>\n<body>\n\
          <header><b>{org}</b><nav>{nav}</nav><small>as of {as_of} · {branch} at {tip}</small></header>\n\
          <main>\n{body}</main>\n</body></html>\n",
         title = e(title),

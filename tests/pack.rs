@@ -49,6 +49,8 @@ fn two_packs_of_the_same_commit_are_byte_identical_and_complete() {
         "reports/soa.html",
         "reports/matrix.csv",
         "reports/evidence.html",
+        "oscal/ssp.json",
+        "oscal/component-definitions/payments-api.json",
         "evidence/files/2026-q3-vulnerability-scan.csv",
         "reviews/control/CLD.9.5.1.json",
     ] {

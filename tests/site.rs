@@ -268,11 +268,16 @@ fn every_item_has_a_history_page_and_every_link_stays_on_disk() {
             }
         }
         assert!(
-            !html.contains("<link"),
-            "{}: no external stylesheets",
+            html.contains("style.css\"></head>"),
+            "{}: the stylesheet",
             page.display()
         );
     }
+    let css = read(&site, "style.css");
+    assert!(
+        !css.contains("url(") && !css.contains("@import"),
+        "the stylesheet fetches nothing"
+    );
 
     // An item's page shows its state and its review history with commits.
     let key = "allocation:payments-api/CLD.9.5.1";

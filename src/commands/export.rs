@@ -50,7 +50,7 @@ pub fn run(ctx: &Context, cmd: &ExportCommand) -> Result<ExitCode> {
 }
 
 /// The record tip's commit time and id, which date and version the documents.
-fn record_stamp(git_dir: &std::path::Path, branch: &str) -> Result<Stamp> {
+pub fn record_stamp(git_dir: &std::path::Path, branch: &str) -> Result<Stamp> {
     let repo = git2::Repository::open(git_dir).map_err(|e| Error::git("open the repository", e))?;
     let commit = repo
         .revparse_single(&format!("refs/heads/{branch}"))

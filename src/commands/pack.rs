@@ -1,5 +1,5 @@
 //! `isms pack --out FILE.zip` and `isms pack --verify FILE.zip`: the audit
-//! evidence pack. Everything in it is derived from the repository and the
+//! evidence pack (reports, the OSCAL export, evidence, review histories). Everything in it is derived from the repository and the
 //! record branch, entries are sorted and stamped with the record tip's
 //! commit time, so two packs of the same commit and date are byte-identical.
 
@@ -50,6 +50,13 @@ fn pack(ctx: &Context, out: &Path) -> Result<ExitCode> {
         files.insert(format!("{name}.html"), r.html().into_bytes());
         let json = serde_json::to_string_pretty(&r.json()).expect("JSON values serialize");
         files.insert(format!("{name}.json"), format!("{json}\n").into_bytes());
+    }
+    let stamp = super::export::record_stamp(&repo.git_dir, &branch)?;
+    let oscal = crate::oscal::export(&snapshot, &stamp)
+        .map_err(|e| Error::new(e).hint("OSCAL control ids must be distinct"))?;
+    for (name, doc) in oscal {
+        let json = serde_json::to_string_pretty(&doc).expect("JSON values serialize");
+        files.insert(format!("oscal/{name}"), format!("{json}\n").into_bytes());
     }
     for (id, doc) in &snapshot.evidence {
         files.insert(format!("evidence/{id}.toml"), doc.text.clone().into_bytes());
