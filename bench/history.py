@@ -12,6 +12,10 @@ tenth is a merge of a side-branch commit. Then measures, in the same run:
   warm+100   isms stale after 100 new commits
   peak RSS   of a cold `isms stale` at 10k and at 100k commits (isms
              itself, and with the `git log` it runs)
+  reports    every report in every format, `isms export oscal` and
+             `isms site`, with the history cache warm
+  pack       `isms pack` against `tar czf` of the artifacts, before and
+             after adding 128 MiB of artifact bytes
 
 Usage: bench/history.py [--commits N] [--runs N] [--keep DIR]
 """
@@ -155,9 +159,30 @@ def main():
     for kind in ["soa", "matrix", "evidence"]:
         for fmt in ["md", "csv", "json", "html"]:
             reports[f"{kind} {fmt}"] = bench.measure([isms, "--as-of", "2026-01-01", "--format", fmt, "report", kind], repo, args.runs)
+    export = bench.measure([isms, "--as-of", "2026-01-01", "export", "oscal", "--out", os.path.join(base, "oscal")], repo, args.runs)
+    site = bench.measure([isms, "--as-of", "2026-01-01", "site", "--out", os.path.join(base, "site")], repo, args.runs)
+    site_files = sum(len(fs) for _, _, fs in os.walk(os.path.join(base, "site")))
+
+    # The pack against `tar czf` of the artifacts (the same deflate), at the
+    # generated artifact bytes and again with 128 MiB more: its time should
+    # grow with the bytes as tar's does.
     pack_out = os.path.join(base, "pack.zip")
-    pack = bench.measure([isms, "--as-of", "2026-01-01", "pack", "--out", pack_out], repo, args.runs)
-    artifact_bytes = sum(os.path.getsize(os.path.join(dp, f)) for dp, _, fs in os.walk(os.path.join(repo, "evidence", "files")) for f in fs)
+    files_dir = os.path.join(repo, "evidence", "files")
+
+    def artifact_bytes():
+        return sum(os.path.getsize(os.path.join(dp, f)) for dp, _, fs in os.walk(files_dir) for f in fs)
+
+    def pack_vs_tar():
+        pack = bench.measure([isms, "--as-of", "2026-01-01", "pack", "--out", pack_out], repo, args.runs)
+        tar = bench.measure(["tar", "czf", os.path.join(base, "artifacts.tgz"), "-C", repo, "evidence/files"], repo, args.runs)
+        return artifact_bytes(), pack, tar, os.path.getsize(pack_out)
+
+    packs = [pack_vs_tar()]
+    names = sorted(os.listdir(files_dir))[:128]
+    for name in names:  # half compressible text, half random bytes
+        with open(os.path.join(files_dir, name), "ab") as f:
+            f.write((b"2026-01-01T00:00:00Z audit event ok\n" * 14564)[:512 * 1024] + os.urandom(512 * 1024))
+    packs.append(pack_vs_tar())
     print(f"median of {args.runs} runs")
     print(f"{'measurement':44} {'time':>10} {'x baseline':>11}")
     for name, t in [("baseline: git log --name-only + trailers", baseline), ("isms stale, cold (no cache)", cold),
@@ -165,7 +190,13 @@ def main():
         print(f"{name:44} {t * 1000:8.1f} ms {t / baseline:10.2f}x")
     slowest = max(reports, key=reports.get)
     print(f"reports, warm: slowest {slowest} {reports[slowest] * 1000:.0f} ms, fastest {min(reports.values()) * 1000:.0f} ms (target < 2 s each)")
-    print(f"pack: {pack * 1000:.0f} ms for {os.path.getsize(pack_out)} bytes of zip, {artifact_bytes} bytes of artifacts")
+    print(f"export oscal: {export * 1000:.0f} ms; site: {site * 1000:.0f} ms for {site_files} files")
+    for size, pack, tar, zipped in packs:
+        print(f"pack: {pack * 1000:.0f} ms ({zipped / 2**20:.1f} MiB zip) with {size / 2**20:.1f} MiB of artifacts; "
+              f"tar czf of the artifacts: {tar * 1000:.0f} ms")
+    (s0, p0, t0, _), (s1, p1, t1, _) = packs
+    print(f"pack, per added MiB of artifacts: {(p1 - p0) / ((s1 - s0) / 2**20) * 1000:.1f} ms; "
+          f"tar czf: {(t1 - t0) / ((s1 - s0) / 2**20) * 1000:.1f} ms ({(p1 - p0) / (t1 - t0):.2f}x)")
     print(f"peak RSS of a cold isms stale, isms itself: {rss_10k[0] / 1024:.0f} MiB at {first} commits, "
           f"{rss_100k[0] / 1024:.0f} MiB at {count} commits")
     print(f"  with the git log it runs (largest process): {rss_10k[1] / 1024:.0f} MiB at {first} commits, "

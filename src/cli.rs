@@ -18,6 +18,9 @@ Examples:
   isms review CLD.9.5.1 --note \"isolation test passed\"
   isms stale --owner alice        what alice must review now
   isms status                     one screen: states, matrix, overdue by owner
+  isms report soa --format csv    the Statement of Applicability as CSV
+  isms site --out site            a static dashboard: open site/index.html
+  isms export oscal --out oscal   OSCAL: catalog, profile, component definitions, SSP
 
 Exit status: 0 all good, 1 problems found, 2 could not run.";
 

@@ -84,9 +84,16 @@ pub fn replace_dir(
     let new = tmp.path().join("new");
     std::fs::create_dir_all(&new).map_err(|e| Error::io("create directory", &new, e))?;
     std::fs::write(new.join(marker), listing).map_err(|e| Error::io("write", &new, e))?;
-    if out.exists() {
-        std::fs::rename(out, tmp.path().join("old")).map_err(|e| Error::io("replace", out, e))?;
+    let old = tmp.path().join("old");
+    let had_old = out.exists();
+    if had_old {
+        std::fs::rename(out, &old).map_err(|e| Error::io("replace", out, e))?;
     }
-    std::fs::rename(&new, out).map_err(|e| Error::io("write", out, e))?;
+    if let Err(e) = std::fs::rename(&new, out) {
+        if had_old {
+            let _ = std::fs::rename(&old, out);
+        }
+        return Err(Error::io("write", out, e));
+    }
     Ok(())
 }

@@ -40,7 +40,7 @@ pub fn control_id(id: &str) -> String {
 
 /// Every document of the export by file name (`catalog.json`,
 /// `profile.json`, `ssp.json`, `component-definitions/<service>.json`).
-/// Fails when two controls map to the same OSCAL id.
+/// Fails when two controls map to the same OSCAL id, or none is applicable.
 pub fn export(s: &Snapshot, stamp: &Stamp) -> Result<BTreeMap<String, Value>, String> {
     let mut seen: BTreeMap<String, &str> = BTreeMap::new();
     for (id, doc) in &s.controls {
@@ -51,6 +51,13 @@ pub fn export(s: &Snapshot, stamp: &Stamp) -> Result<BTreeMap<String, Value>, St
                 control_id(id.as_str())
             ));
         }
+    }
+    if !s.controls.values().any(|c| c.value.is_applicable()) {
+        return Err(
+            "no control is applicable (every controls/*.toml says `applicable = false`): \
+             a system security plan needs at least one"
+                .to_owned(),
+        );
     }
     let org = s
         .config
@@ -416,14 +423,6 @@ impl Exporter<'_> {
                 self.org
             ),
         });
-        if requirements.is_empty() {
-            // OSCAL needs one; a repository without applicable controls has none.
-            requirements.push(json!({
-                "uuid": self.uuid("requirement:none"),
-                "control-id": "none",
-                "remarks": "No control is applicable.",
-            }));
-        }
         control_implementation["implemented-requirements"] = json!(requirements);
         json!({"system-security-plan": {
             "uuid": self.uuid("ssp"),
@@ -551,11 +550,135 @@ fn implementation_state(c: &Control) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{Doc, Id};
+    use crate::repo::{FileKind, parse};
+
+    fn doc<T: serde::de::DeserializeOwned>(kind: FileKind, path: &str, text: &str) -> Doc<T> {
+        parse(kind, path, text.as_bytes().to_vec()).unwrap_or_else(|d| panic!("{d:?}"))
+    }
+
+    fn id(s: &str) -> Id {
+        Id::parse(s).unwrap()
+    }
+
+    fn snapshot(org: &str, applicable: bool) -> Snapshot {
+        let mut s = Snapshot {
+            config: Some(doc(
+                FileKind::Config,
+                "isms.toml",
+                &format!(
+                    "[organization]\nname = \"{org}\"\nrole = \"both\"\n[people.alice]\nname = \"Alice\"\n"
+                ),
+            )),
+            ..Snapshot::default()
+        };
+        s.controls.insert(
+            id("9.1.1"),
+            doc(
+                FileKind::Control,
+                "controls/9.1.1.toml",
+                &format!(
+                    "id = \"9.1.1\"\ntitle = \"Access control policy\"\nframework = \"F\"\nowner = \"alice\"\n\
+                     matrix = true\n[soa]\napplicable = {applicable}\njustification = \"j\"\nstatus = \"partial\"\n"
+                ),
+            ),
+        );
+        for (sid, role) in [("api", "provider"), ("cloud", "customer")] {
+            s.services.insert(
+                id(sid),
+                doc(
+                    FileKind::Service,
+                    &format!("services/{sid}.toml"),
+                    &format!(
+                        "id = \"{sid}\"\nname = \"{sid}\"\nrole = \"{role}\"\nmodel = \"saas\"\nprovider = \"P\"\nowner = \"alice\"\n"
+                    ),
+                ),
+            );
+        }
+        for (sid, body) in [
+            (
+                "api",
+                "party = \"customer\"\ncustomer = \"Tenants manage their users.\"\n",
+            ),
+            (
+                "cloud",
+                "party = \"not-applicable\"\njustification = \"No users there.\"\n",
+            ),
+        ] {
+            s.allocations.insert(
+                (id(sid), id("9.1.1")),
+                doc(
+                    FileKind::Allocation,
+                    &format!("responsibilities/{sid}/9.1.1.toml"),
+                    &format!("service = \"{sid}\"\ncontrol = \"9.1.1\"\nowner = \"alice\"\n{body}"),
+                ),
+            );
+        }
+        s
+    }
+
+    fn stamp() -> Stamp {
+        Stamp {
+            last_modified: "2026-11-02T10:00:00Z".into(),
+            version: "0123456789".into(),
+        }
+    }
+
+    fn by_component(docs: &BTreeMap<String, Value>, service: usize) -> Value {
+        docs["ssp.json"]["system-security-plan"]["control-implementation"]["implemented-requirements"][0]
+            ["by-components"][service]
+            .clone()
+    }
 
     #[test]
     fn control_ids_become_oscal_tokens() {
         assert_eq!(control_id("CLD.9.5.1"), "CLD.9.5.1");
         assert_eq!(control_id("12.4.3"), "c-12.4.3");
         assert_eq!(group_id("ISO/IEC 27002:2013"), "g-iso-iec-27002-2013");
+    }
+
+    #[test]
+    fn a_customer_duty_alone_is_a_responsibility_without_a_provided_entry() {
+        let docs = export(&snapshot("Org", true), &stamp()).unwrap();
+        let api = by_component(&docs, 0);
+        assert!(api["export"].get("provided").is_none());
+        let r = &api["export"]["responsibilities"][0];
+        assert_eq!(r["description"], "Tenants manage their users.");
+        assert!(r.get("provided-uuid").is_none());
+        assert_eq!(api["implementation-status"]["state"], "partial");
+        // A customer-only control is not one the provided service implements.
+        let cd = &docs["component-definitions/api.json"]["component-definition"]["components"][0];
+        assert!(cd.get("control-implementations").is_none());
+        assert!(!docs.contains_key("component-definitions/cloud.json"));
+    }
+
+    #[test]
+    fn an_allocation_that_does_not_apply_says_so_and_why() {
+        let docs = export(&snapshot("Org", true), &stamp()).unwrap();
+        let cloud = by_component(&docs, 1);
+        assert_eq!(cloud["implementation-status"]["state"], "not-applicable");
+        assert_eq!(
+            cloud["description"],
+            "Not applicable to cloud: No users there."
+        );
+        assert!(cloud.get("inherited").is_none() && cloud.get("satisfied").is_none());
+    }
+
+    #[test]
+    fn uuids_are_stable_for_an_organisation_and_differ_between_organisations() {
+        let a = export(&snapshot("Org", true), &stamp()).unwrap();
+        let b = export(&snapshot("Org", true), &stamp()).unwrap();
+        let c = export(&snapshot("Other Org", true), &stamp()).unwrap();
+        assert_eq!(a, b);
+        let uuid =
+            |d: &BTreeMap<String, Value>| d["ssp.json"]["system-security-plan"]["uuid"].clone();
+        assert_ne!(uuid(&a), uuid(&c));
+        assert_ne!(by_component(&a, 0)["uuid"], by_component(&a, 1)["uuid"]);
+    }
+
+    #[test]
+    fn a_repository_where_nothing_applies_is_refused() {
+        let err = export(&snapshot("Org", false), &stamp()).unwrap_err();
+        assert!(err.starts_with("no control is applicable"), "{err}");
     }
 }

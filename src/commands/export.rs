@@ -19,8 +19,7 @@ pub fn run(ctx: &Context, cmd: &ExportCommand) -> Result<ExitCode> {
     let snapshot = repo::load(&WorkTree::new(&repo.root)?, &Scope::All)?.snapshot;
     let branch = super::record_branch(&snapshot)?;
     let stamp = record_stamp(&repo.git_dir, &branch)?;
-    let docs = oscal::export(&snapshot, &stamp)
-        .map_err(|e| Error::new(e).hint("OSCAL control ids must be distinct"))?;
+    let docs = oscal::export(&snapshot, &stamp).map_err(Error::new)?;
     let out = ctx.dir.join(&args.out);
     super::refuse_uncommitted(&repo.root, &out)?;
     let files: BTreeMap<String, Vec<u8>> = docs

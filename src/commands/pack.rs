@@ -52,8 +52,7 @@ fn pack(ctx: &Context, out: &Path) -> Result<ExitCode> {
         files.insert(format!("{name}.json"), format!("{json}\n").into_bytes());
     }
     let stamp = super::export::record_stamp(&repo.git_dir, &branch)?;
-    let oscal = crate::oscal::export(&snapshot, &stamp)
-        .map_err(|e| Error::new(e).hint("OSCAL control ids must be distinct"))?;
+    let oscal = crate::oscal::export(&snapshot, &stamp).map_err(Error::new)?;
     for (name, doc) in oscal {
         let json = serde_json::to_string_pretty(&doc).expect("JSON values serialize");
         files.insert(format!("oscal/{name}"), format!("{json}\n").into_bytes());
