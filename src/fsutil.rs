@@ -3,6 +3,8 @@
 use std::io::Write;
 use std::path::Path;
 
+use rayon::prelude::*;
+
 use crate::error::{Error, Result};
 
 /// Writes a new file atomically (temporary file + rename); refuses if `path` exists.
@@ -71,17 +73,22 @@ pub fn replace_dir(
         .prefix(".isms-")
         .tempdir_in(parent)
         .map_err(|e| Error::io("create a temporary directory in", parent, e))?;
-    let mut listing = String::new();
-    for (rel, bytes) in files {
-        let path = tmp.path().join("new").join(rel);
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| Error::io("create directory", dir, e))?;
-        }
-        std::fs::write(&path, bytes).map_err(|e| Error::io("write", &path, e))?;
-        listing.push_str(rel);
-        listing.push('\n');
-    }
     let new = tmp.path().join("new");
+    let dirs: std::collections::BTreeSet<&Path> = files
+        .keys()
+        .filter_map(|rel| Path::new(rel).parent())
+        .collect();
+    for dir in dirs {
+        let dir = new.join(dir);
+        std::fs::create_dir_all(&dir).map_err(|e| Error::io("create directory", &dir, e))?;
+    }
+    // Creating files is most of the time on some file systems; it spreads
+    // over cores.
+    files.par_iter().try_for_each(|(rel, bytes)| {
+        let path = new.join(rel);
+        std::fs::write(&path, bytes).map_err(|e| Error::io("write", &path, e))
+    })?;
+    let listing: String = files.keys().map(|rel| format!("{rel}\n")).collect();
     std::fs::create_dir_all(&new).map_err(|e| Error::io("create directory", &new, e))?;
     std::fs::write(new.join(marker), listing).map_err(|e| Error::io("write", &new, e))?;
     let old = tmp.path().join("old");
