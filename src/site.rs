@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use crate::check::review::{Assessment, ItemStatus};
+use crate::check::review::{Assessment, ItemStatus, KIND_LABELS, STATES};
 use crate::history::Review;
 use crate::model::{Id, Snapshot};
 use crate::report::{Report, html_escape as e};
@@ -34,23 +34,6 @@ pub struct Input<'a> {
     pub matrix_report: &'a Report,
     pub evidence: &'a Report,
 }
-
-const KIND_LABELS: [(&str, &str); 5] = [
-    ("control", "controls"),
-    ("service", "services"),
-    ("allocation", "allocations"),
-    ("evidence", "evidence"),
-    ("finding", "findings"),
-];
-
-const STATES: [&str; 6] = [
-    "ok",
-    "due",
-    "overdue",
-    "needs-change",
-    "expired",
-    "missing-evidence",
-];
 
 const STYLE: &str = "\
 :root{--fg:#1d2125;--muted:#5b6570;--line:#d8dde3;--head:#f3f5f7;--accent:#0b57d0}
@@ -212,12 +195,12 @@ fn overview(x: &Input<'_>) -> String {
     );
     b.push_str("</div>\n<h2>Items by state</h2>\n<table class=\"counts\"><thead><tr><th></th>");
     for s in STATES {
-        let _ = write!(b, "<th>{}</th>", state_cell(s));
+        let _ = write!(b, "<th>{}</th>", state_cell(s.as_str()));
     }
     b.push_str("</tr></thead><tbody>\n");
     for (kind, label) in KIND_LABELS {
         let _ = write!(b, "<tr><th>{label}</th>");
-        for s in STATES {
+        for s in STATES.map(|s| s.as_str()) {
             let n = x
                 .counts
                 .get(kind)

@@ -67,6 +67,25 @@ pub struct ItemStatus {
     pub detail: String,
 }
 
+/// Every state, in the order reports list them.
+pub const STATES: [State; 6] = [
+    State::Ok,
+    State::Due,
+    State::Overdue,
+    State::NeedsChange,
+    State::Expired,
+    State::MissingEvidence,
+];
+
+/// Each kind of item with its plural, as reports label them.
+pub const KIND_LABELS: [(&str, &str); 5] = [
+    ("control", "controls"),
+    ("service", "services"),
+    ("allocation", "allocations"),
+    ("evidence", "evidence"),
+    ("finding", "findings"),
+];
+
 /// The kinds of item, as `ItemStatus::kind` names them.
 pub const KINDS: [&str; 5] = ["control", "service", "allocation", "evidence", "finding"];
 

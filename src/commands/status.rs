@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use serde::Serialize;
 
+use crate::check::review::{KIND_LABELS, STATES};
 use crate::cli::Format;
 use crate::error::Result;
 
@@ -67,26 +68,13 @@ fn human(out: &mut impl Write, d: &StatusJson<'_>, a: &Summary) -> std::io::Resu
         "{BOLD}{}{BOLD:#} — as of {}, record branch {}\n",
         d.organization, d.as_of, d.branch
     )?;
-    let header = [
-        "ok",
-        "due",
-        "overdue",
-        "needs-change",
-        "expired",
-        "missing-evidence",
-    ];
+    let header = STATES.map(|s| s.as_str());
     write!(out, "  {:<12}", "")?;
     for h in header {
         write!(out, " {h:>w$}", w = h.len().max(4))?;
     }
     writeln!(out)?;
-    for (kind, label) in [
-        ("control", "controls"),
-        ("service", "services"),
-        ("allocation", "allocations"),
-        ("evidence", "evidence"),
-        ("finding", "findings"),
-    ] {
+    for (kind, label) in KIND_LABELS {
         write!(out, "  {label:<12}")?;
         for h in header {
             let n = d.counts[kind][h];

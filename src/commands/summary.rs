@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::cache;
-use crate::check::review::{ItemStatus, KINDS, State, Unauthorized};
+use crate::check::review::{ItemStatus, KINDS, STATES, State, Unauthorized};
 use crate::error::{Error, Result};
 use crate::history::Malformed;
 use crate::model::Snapshot;
@@ -32,15 +32,6 @@ const MAGIC: &[u8] = b"isms-summary-v1\n";
 /// Files changed more recently than this are not trusted to show a later
 /// change in their times (file systems with 1 s or 2 s resolution).
 const RACY: Duration = Duration::from_secs(3);
-
-pub const STATES: [State; 6] = [
-    State::Ok,
-    State::Due,
-    State::Overdue,
-    State::NeedsChange,
-    State::Expired,
-    State::MissingEvidence,
-];
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Matrix {
