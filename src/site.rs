@@ -177,8 +177,13 @@ fn page(x: &Input<'_>, path: &str, current: &str, title: &str, body: &str) -> St
     )
 }
 
+/// A state in its colour; "missing evidence" as the report words it is `missing-evidence`.
 fn state_cell(state: &str) -> String {
-    format!("<span class=\"s-{state}\">{state}</span>")
+    format!(
+        "<span class=\"s-{}\">{}</span>",
+        e(&state.replace(' ', "-")),
+        e(state)
+    )
 }
 
 fn overview(x: &Input<'_>) -> String {

@@ -279,6 +279,13 @@ fn every_item_has_a_history_page_and_every_link_stays_on_disk() {
         "the stylesheet fetches nothing"
     );
 
+    // States read in their colour, "missing evidence" included.
+    let soa = read(&site, "soa.html");
+    assert!(
+        soa.contains("<span class=\"s-missing-evidence\">missing evidence</span>"),
+        "the SoA colours a control that lacks evidence"
+    );
+
     // An item's page shows its state and its review history with commits.
     let key = "allocation:payments-api/CLD.9.5.1";
     let log = json(&env, &repo, &["log", key]);
