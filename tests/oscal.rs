@@ -71,6 +71,42 @@ fn trestle_import(env: &Env, ws: &Path, dir: &Path, file: &str, name: &str) -> (
     )
 }
 
+/// Runs oscal-validate on `file`, resolving references against `dir`.
+fn oscal_validate(file: &Path, dir: &Path) -> (bool, String) {
+    let tool = std::env::var("OSCAL_VALIDATE")
+        .unwrap_or_else(|_| panic!("OSCAL_VALIDATE is needed: run .ci/test, which installs it"));
+    run_tool(
+        Command::new(tool).arg("--resolve").arg(dir).arg(file),
+        "oscal-validate",
+    )
+}
+
+#[test]
+fn every_reference_resolves_across_the_documents_by_nists_constraints() {
+    let env = Env::new();
+    let (_, oscal) = exported(&env);
+    for doc in DOCS {
+        let (ok, report) = oscal_validate(&oscal.join(doc), &oscal);
+        assert!(ok, "{doc}: {report}");
+        assert!(report.contains(" 0 ERROR,"), "{doc}: {report}");
+    }
+    // A control the profile does not have, and a role nobody defined, are caught.
+    let mut ssp = json(&oscal, "ssp.json");
+    let req =
+        &mut ssp["system-security-plan"]["control-implementation"]["implemented-requirements"][0];
+    req["control-id"] = "c-99.9".into();
+    req["responsible-roles"][0]["role-id"] = "nobody".into();
+    let bad = env.path().join("dangling.json");
+    std::fs::write(&bad, ssp.to_string()).unwrap();
+    let (ok, report) = oscal_validate(&bad, &oscal);
+    assert!(!ok, "{report}");
+    assert_eq!(
+        report.matches("ERROR        REFERENCE_UNRESOLVED").count(),
+        3,
+        "{report}"
+    );
+}
+
 #[test]
 fn every_document_passes_nists_schema_and_compliance_trestle() {
     let env = Env::new();
