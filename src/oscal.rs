@@ -12,7 +12,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::model::{Allocation, Control, Id, Party, ServiceRole, Snapshot, SoaStatus};
+use crate::model::{
+    Allocation, Control, Id, Party, ServiceRole, Snapshot, SoaStatus, in_reading_order, natural_cmp,
+};
 
 /// The OSCAL version the documents declare (and compliance-trestle reads).
 pub const OSCAL_VERSION: &str = "1.2.1";
@@ -166,7 +168,7 @@ impl Exporter<'_> {
 
     fn catalog(&self) -> Value {
         let mut groups: BTreeMap<&str, Vec<Value>> = BTreeMap::new();
-        for (id, doc) in &self.s.controls {
+        for (id, doc) in in_reading_order(&self.s.controls) {
             let c = &doc.value;
             let mut props = vec![json!({"name": "label", "value": id.as_str()})];
             for side in &c.guidance_for {
@@ -211,10 +213,10 @@ impl Exporter<'_> {
         json!({ "catalog": catalog })
     }
 
+    /// The applicable controls, in reading order.
     fn applicable(&self) -> impl Iterator<Item = (&Id, &Control)> {
-        self.s
-            .controls
-            .iter()
+        in_reading_order(&self.s.controls)
+            .into_iter()
             .map(|(id, d)| (id, &d.value))
             .filter(|(_, c)| c.is_applicable())
     }
@@ -243,11 +245,15 @@ impl Exporter<'_> {
         &'b self,
         service: &'b Id,
     ) -> impl Iterator<Item = (&'b Id, &'b Allocation)> + 'b {
-        self.s
+        let mut of: Vec<_> = self
+            .s
             .allocations
             .iter()
             .filter(move |((sv, _), _)| sv == service)
             .map(|((_, ct), d)| (ct, &d.value))
+            .collect();
+        of.sort_by(|(a, _), (b, _)| natural_cmp(a.as_str(), b.as_str()));
+        of.into_iter()
     }
 
     /// One provided service: what it implements, and what its customers must do.

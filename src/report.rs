@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use serde_json::{Value, json};
 
 use crate::check::review::{Assessment, ItemStatus, State};
-use crate::model::{Party, Snapshot, SoaStatus};
+use crate::model::{Party, Snapshot, SoaStatus, in_reading_order};
 
 /// A report: columns, rows of text cells, and notes shown under the table
 /// in Markdown and HTML.
@@ -58,9 +58,8 @@ pub fn soa(s: &Snapshot, a: &Assessment, as_of: &str) -> Report {
             evidence.entry(c.as_str()).or_default().push(id.as_str());
         }
     }
-    let rows = s
-        .controls
-        .iter()
+    let rows = in_reading_order(&s.controls)
+        .into_iter()
         .map(|(id, c)| {
             let c = &c.value;
             let (applicable, justification, status) = match &c.soa {
@@ -141,7 +140,10 @@ pub fn matrix(s: &Snapshot, service: Option<&str>, as_of: &str) -> Report {
     columns.extend(services.iter().map(|s| (s.to_string(), s.to_string())));
     let mut rows = Vec::new();
     let mut notes = Vec::new();
-    for (id, c) in s.controls.iter().filter(|(_, c)| c.value.matrix) {
+    for (id, c) in in_reading_order(&s.controls)
+        .into_iter()
+        .filter(|(_, c)| c.value.matrix)
+    {
         let mut row = vec![id.to_string(), c.value.title.clone()];
         for svc in &services {
             let alloc = s

@@ -28,6 +28,50 @@ impl Id {
     }
 }
 
+/// Orders IDs as people read them: runs of digits compare as numbers, so
+/// `8.2.2` comes before `15.1.1`, and numbers before letters (`18.2.3`
+/// before `CLD.6.3.1`).
+pub fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    fn runs(s: &str) -> impl Iterator<Item = &str> {
+        let mut rest = s;
+        std::iter::from_fn(move || {
+            let first = rest.chars().next()?;
+            let digit = first.is_ascii_digit();
+            let end = rest
+                .find(|c: char| c.is_ascii_digit() != digit)
+                .unwrap_or(rest.len());
+            let (run, tail) = rest.split_at(end);
+            rest = tail;
+            Some(run)
+        })
+    }
+    let (mut x, mut y) = (runs(a), runs(b));
+    loop {
+        let order = match (x.next(), y.next()) {
+            (None, None) => return a.cmp(b),
+            (None, Some(_)) => return std::cmp::Ordering::Less,
+            (Some(_), None) => return std::cmp::Ordering::Greater,
+            (Some(p), Some(q))
+                if p.as_bytes()[0].is_ascii_digit() && q.as_bytes()[0].is_ascii_digit() =>
+            {
+                let (p, q) = (p.trim_start_matches('0'), q.trim_start_matches('0'));
+                p.len().cmp(&q.len()).then_with(|| p.cmp(q))
+            }
+            (Some(p), Some(q)) => p.cmp(q),
+        };
+        if order.is_ne() {
+            return order;
+        }
+    }
+}
+
+/// A map's entries with their IDs in [`natural_cmp`] order.
+pub fn in_reading_order<T>(map: &std::collections::BTreeMap<Id, T>) -> Vec<(&Id, &T)> {
+    let mut entries: Vec<_> = map.iter().collect();
+    entries.sort_by(|(a, _), (b, _)| natural_cmp(a.as_str(), b.as_str()));
+    entries
+}
+
 /// Why `s` is not an ID, in words a user can act on.
 pub fn validate(s: &str) -> Result<(), String> {
     let Some(first) = s.chars().next() else {
@@ -101,6 +145,34 @@ impl JsonSchema for Id {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ids_sort_as_people_read_them() {
+        let mut ids = vec![
+            "CLD.6.3.1",
+            "15.1.1",
+            "8.2.2",
+            "5.1.10",
+            "5.1.2",
+            "A-01",
+            "A-1",
+            "9.1",
+        ];
+        ids.sort_by(|a, b| natural_cmp(a, b));
+        assert_eq!(
+            ids,
+            [
+                "5.1.2",
+                "5.1.10",
+                "8.2.2",
+                "9.1",
+                "15.1.1",
+                "A-01",
+                "A-1",
+                "CLD.6.3.1"
+            ]
+        );
+    }
 
     #[test]
     fn accepts_catalog_and_user_ids() {

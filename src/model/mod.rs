@@ -23,7 +23,7 @@ pub use control::{Control, DefaultParty, EvidenceRequirement, Side, Soa, SoaStat
 pub use date::Date;
 pub use evidence::{Artifact, Evidence};
 pub use finding::{Finding, FindingKind, FindingStatus, Severity};
-pub use id::{ID_PATTERN, Id, validate as validate_id};
+pub use id::{ID_PATTERN, Id, in_reading_order, natural_cmp, validate as validate_id};
 pub use item::ItemKey;
 pub use period::{PERIOD_PATTERN, Period};
 pub use service::{Service, ServiceModel, ServiceRole};
