@@ -7,7 +7,7 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use common::{Env, read, run_tool, write};
+use common::{Env, read, run_tool, success, write};
 use serde_json::Value;
 
 const AS_OF: &str = "2026-11-02";
@@ -28,13 +28,7 @@ fn export(env: &Env, repo: &Path, out: &str) -> std::process::Output {
 
 fn exported(env: &Env) -> (std::path::PathBuf, std::path::PathBuf) {
     let repo = env.example_on_main(Some(AS_OF));
-    let out = export(env, &repo, "../oscal");
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    success(export(env, &repo, "../oscal"));
     (repo, env.path().join("oscal"))
 }
 

@@ -4,22 +4,17 @@ mod common;
 
 use std::path::Path;
 
-use common::Env;
+use common::{Env, success};
 
 const AS_OF: &str = "2026-11-02";
 
 fn report(env: &Env, repo: &Path, args: &[&str]) -> String {
-    let out = env
-        .isms(repo)
-        .args(["--as-of", AS_OF])
-        .args(args)
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = success(
+        env.isms(repo)
+            .args(["--as-of", AS_OF])
+            .args(args)
+            .output()
+            .unwrap(),
     );
     String::from_utf8(out.stdout).unwrap()
 }

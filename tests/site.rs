@@ -6,7 +6,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{Env, read, run_tool};
+use common::{Env, read, run_tool, success};
 use serde_json::Value;
 
 const AS_OF: &str = "2026-11-02";
@@ -92,16 +92,11 @@ fn figure(dom: &str, name: &str) -> u64 {
 
 fn site(env: &Env) -> (PathBuf, PathBuf) {
     let repo = env.example_on_main(Some(AS_OF));
-    let out = env
-        .isms(&repo)
-        .args(["--as-of", AS_OF, "site", "--out", "../site"])
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    success(
+        env.isms(&repo)
+            .args(["--as-of", AS_OF, "site", "--out", "../site"])
+            .output()
+            .unwrap(),
     );
     (repo, env.path().join("site"))
 }

@@ -152,6 +152,17 @@ pub fn findings_as_lines(json: &[u8]) -> String {
     out
 }
 
+/// `out`, once it is known to have exited 0; otherwise a failure showing its stderr.
+pub fn success(out: std::process::Output) -> std::process::Output {
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
 /// Runs `cmd`: whether it succeeded, and all it printed.
 pub fn run_tool(cmd: &mut StdCommand, what: &str) -> (bool, String) {
     let out = cmd
