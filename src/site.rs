@@ -49,6 +49,9 @@ h1{font-size:1.35rem;margin:.4rem 0 1rem}
 h2{font-size:1.1rem;margin:1.6rem 0 .6rem}
 a{color:var(--accent)}
 table{border-collapse:collapse;margin:.3rem 0}
+.scroll{overflow-x:auto}
+td.date{white-space:nowrap}
+td.mono{font:12px ui-monospace,SFMono-Regular,Menlo,monospace;word-break:break-all;min-width:14rem}
 th,td{border:1px solid var(--line);padding:.28rem .5rem;text-align:left;vertical-align:top}
 th{background:var(--head);position:sticky;top:0}
 td.n{text-align:right;font-variant-numeric:tabular-nums}
@@ -320,7 +323,7 @@ fn table(
     link: &dyn Fn(usize, &[String]) -> Option<String>,
     attrs: impl Fn(usize, &[String]) -> String,
 ) {
-    b.push_str("<table class=\"data\"><thead><tr>");
+    b.push_str("<div class=\"scroll\"><table class=\"data\"><thead><tr>");
     for (i, (_, head)) in r.columns.iter().enumerate() {
         let _ = write!(b, "<th{}>{}</th>", attrs(i, &[]), e(head));
     }
@@ -337,11 +340,17 @@ fn table(
                     .join("; "),
                 None => e(cell),
             };
-            let _ = write!(b, "<td{}>{text}</td>", attrs(i, row));
+            // Hashes and commit ids: fixed width, and broken anywhere rather than overflowing.
+            let class = match r.columns[i].0.as_str() {
+                "artifacts" | "commit" => " class=\"mono\"",
+                "collected" | "expires" | "last_review" => " class=\"date\"",
+                _ => "",
+            };
+            let _ = write!(b, "<td{class}{}>{text}</td>", attrs(i, row));
         }
         b.push_str("</tr>\n");
     }
-    b.push_str("</tbody></table>\n");
+    b.push_str("</tbody></table></div>\n");
 }
 
 fn notes(r: &Report) -> String {
