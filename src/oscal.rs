@@ -30,6 +30,16 @@ pub struct Stamp {
     pub version: String,
 }
 
+impl Stamp {
+    /// The stamp of the commit `id`, made at `time`.
+    pub fn new(id: &str, time: chrono::DateTime<chrono::Utc>) -> Stamp {
+        Stamp {
+            last_modified: time.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            version: id[..10.min(id.len())].to_owned(),
+        }
+    }
+}
+
 /// OSCAL's `control-id` for a control: its ID, or `c-` + its ID when that
 /// starts with a digit (OSCAL IDs must start with a letter or `_`).
 pub fn control_id(id: &str) -> String {

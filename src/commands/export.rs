@@ -18,7 +18,8 @@ pub fn run(ctx: &Context, cmd: &ExportCommand) -> Result<ExitCode> {
     let repo = Repo::discover(&ctx.dir)?;
     let snapshot = repo::load(&WorkTree::new(&repo.root)?, &Scope::All)?.snapshot;
     let branch = super::record_branch(&snapshot)?;
-    let stamp = record_stamp(&repo.git_dir, &branch)?;
+    let (tip, time) = super::commit_time(&repo.git_dir, &format!("refs/heads/{branch}"))?;
+    let stamp = Stamp::new(&tip, time);
     let docs = oscal::export(&snapshot, &stamp).map_err(Error::new)?;
     let out = ctx.dir.join(&args.out);
     super::refuse_uncommitted(&repo.root, &out)?;
@@ -46,22 +47,4 @@ pub fn run(ctx: &Context, cmd: &ExportCommand) -> Result<ExitCode> {
         stamp.version
     ));
     Ok(ExitCode::SUCCESS)
-}
-
-/// The record tip's commit time and id, which date and version the documents.
-pub fn record_stamp(git_dir: &std::path::Path, branch: &str) -> Result<Stamp> {
-    let repo = git2::Repository::open(git_dir).map_err(|e| Error::git("open the repository", e))?;
-    let commit = repo
-        .revparse_single(&format!("refs/heads/{branch}"))
-        .and_then(|o| o.peel_to_commit())
-        .map_err(|e| {
-            Error::git(format!("read the record branch `{branch}`"), e)
-                .hint("commit to the record branch (defaults.branch in isms.toml) first")
-        })?;
-    let time = chrono::DateTime::from_timestamp(commit.time().seconds(), 0).unwrap_or_default();
-    let id = commit.id().to_string();
-    Ok(Stamp {
-        last_modified: time.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        version: id[..10].to_owned(),
-    })
 }

@@ -148,3 +148,22 @@ pub fn refuse_uncommitted(root: &std::path::Path, out: &std::path::Path) -> Resu
             .hint("commit or stash them first, or name another directory"),
     )
 }
+
+/// The commit `rev` names (a commit id, or `refs/heads/<branch>`): its full
+/// id and its committer time in UTC.
+pub fn commit_time(
+    git_dir: &std::path::Path,
+    rev: &str,
+) -> Result<(String, chrono::DateTime<chrono::Utc>)> {
+    let repo = git2::Repository::open(git_dir)
+        .map_err(|e| crate::error::Error::git("open the repository", e))?;
+    let commit = repo
+        .revparse_single(rev)
+        .and_then(|o| o.peel_to_commit())
+        .map_err(|e| {
+            crate::error::Error::git(format!("read `{rev}`"), e)
+                .hint("commit to the record branch (defaults.branch in isms.toml) first")
+        })?;
+    let time = chrono::DateTime::from_timestamp(commit.time().seconds(), 0).unwrap_or_default();
+    Ok((commit.id().to_string(), time))
+}

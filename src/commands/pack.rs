@@ -1,7 +1,8 @@
 //! `isms pack --out FILE.zip` and `isms pack --verify FILE.zip`: the audit
-//! evidence pack (reports, the OSCAL export, evidence, review histories). Everything in it is derived from the repository and the
-//! record branch, entries are sorted and stamped with the record tip's
-//! commit time, so two packs of the same commit and date are byte-identical.
+//! evidence pack (reports, the OSCAL export, evidence, review histories).
+//! Everything in it is derived from the repository and the record branch,
+//! entries are sorted and stamped with the record tip's commit time, so two
+//! packs of the same commit and date are byte-identical.
 
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
@@ -51,7 +52,9 @@ fn pack(ctx: &Context, out: &Path) -> Result<ExitCode> {
         let json = serde_json::to_string_pretty(&r.json()).expect("JSON values serialize");
         files.insert(format!("{name}.json"), format!("{json}\n").into_bytes());
     }
-    let stamp = super::export::record_stamp(&repo.git_dir, &branch)?;
+    let tip = record.tip.clone().unwrap_or_default();
+    let (_, tip_time) = super::commit_time(&repo.git_dir, &tip)?;
+    let stamp = crate::oscal::Stamp::new(&tip, tip_time);
     let oscal = crate::oscal::export(&snapshot, &stamp).map_err(Error::new)?;
     for (name, doc) in oscal {
         let json = serde_json::to_string_pretty(&doc).expect("JSON values serialize");
@@ -83,7 +86,6 @@ fn pack(ctx: &Context, out: &Path) -> Result<ExitCode> {
         let json = serde_json::to_string_pretty(&reviews).expect("reviews serialize");
         files.insert(path, format!("{json}\n").into_bytes());
     }
-    let tip = record.tip.clone().unwrap_or_default();
     let mut manifest = format!(
         "# isms evidence pack\n# record branch {branch} at {tip}\n# as of {as_of}\n# sha256  path\n"
     );
@@ -92,10 +94,9 @@ fn pack(ctx: &Context, out: &Path) -> Result<ExitCode> {
     }
     files.insert(MANIFEST.to_owned(), manifest.into_bytes());
 
-    let stamp = tip_time(&repo.git_dir, &tip)?;
     let options = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated)
-        .last_modified_time(stamp)
+        .last_modified_time(zip_time(tip_time)?)
         .unix_permissions(0o644);
     let dir = out
         .parent()
@@ -131,14 +132,8 @@ fn pack(ctx: &Context, out: &Path) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The record tip's commit time, as a zip timestamp (UTC).
-fn tip_time(git_dir: &Path, tip: &str) -> Result<zip::DateTime> {
-    let repo = git2::Repository::open(git_dir).map_err(|e| Error::git("open the repository", e))?;
-    let oid = git2::Oid::from_str(tip).map_err(|e| Error::git("read the record tip", e))?;
-    let commit = repo
-        .find_commit(oid)
-        .map_err(|e| Error::git("read the record tip", e))?;
-    let t = chrono::DateTime::from_timestamp(commit.time().seconds(), 0).unwrap_or_default();
+/// A time as a zip timestamp (UTC, years 1980 to 2107, even seconds).
+fn zip_time(t: chrono::DateTime<chrono::Utc>) -> Result<zip::DateTime> {
     let year = t.year().clamp(1980, 2107) as u16;
     zip::DateTime::from_date_and_time(
         year,
