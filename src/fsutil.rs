@@ -77,6 +77,7 @@ pub fn replace_dir(
     let dirs: std::collections::BTreeSet<&Path> = files
         .keys()
         .filter_map(|rel| Path::new(rel).parent())
+        .chain([Path::new("")])
         .collect();
     for dir in dirs {
         let dir = new.join(dir);
@@ -89,7 +90,6 @@ pub fn replace_dir(
         std::fs::write(&path, bytes).map_err(|e| Error::io("write", &path, e))
     })?;
     let listing: String = files.keys().map(|rel| format!("{rel}\n")).collect();
-    std::fs::create_dir_all(&new).map_err(|e| Error::io("create directory", &new, e))?;
     std::fs::write(new.join(marker), listing).map_err(|e| Error::io("write", &new, e))?;
     let old = tmp.path().join("old");
     let had_old = out.exists();

@@ -22,7 +22,7 @@ pub struct Input<'a> {
     pub snapshot: &'a Snapshot,
     pub assessment: &'a Assessment,
     /// Landed reviews, up to the as-of date.
-    pub reviews: &'a [Review],
+    pub reviews: &'a [&'a Review],
     pub counts: &'a BTreeMap<String, BTreeMap<String, usize>>,
     /// (present, required) allocations.
     pub matrix: (usize, usize),
@@ -125,7 +125,7 @@ pub fn render(x: &Input<'_>) -> BTreeMap<String, String> {
         }),
     );
     let mut history: BTreeMap<&str, Vec<&Review>> = BTreeMap::new();
-    for r in x.reviews {
+    for r in x.reviews.iter().copied() {
         history.entry(r.item.as_str()).or_default().push(r);
     }
     let mut items: BTreeMap<&str, Vec<&ItemStatus>> = BTreeMap::new();
@@ -273,13 +273,7 @@ fn overview(x: &Input<'_>) -> String {
         b.push_str("<h2>Findings</h2>\n<table><thead><tr><th>Finding</th><th>Title</th><th>Owner</th><th>Due</th><th>State</th></tr></thead><tbody>\n");
         for f in findings {
             let id = f.item.trim_start_matches("finding:");
-            let title = x
-                .snapshot
-                .findings
-                .iter()
-                .find(|(k, _)| k.as_str() == id)
-                .map(|(_, d)| d.value.title.as_str())
-                .unwrap_or("");
+            let (title, _) = item_doc(x.snapshot, "finding", id);
             let _ = writeln!(
                 b,
                 "<tr><td><a href=\"{}\">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
@@ -427,14 +421,7 @@ fn item_page(x: &Input<'_>, key: &str, states: &[&ItemStatus], reviews: &[&Revie
     let first = states[0];
     let s = x.snapshot;
     let (kind, id) = key.split_once(':').unwrap_or(("", key));
-    let title = match kind {
-        "control" => s.controls.get(id).map(|d| d.value.title.as_str()),
-        "service" => s.services.get(id).map(|d| d.value.name.as_str()),
-        "evidence" => s.evidence.get(id).map(|d| d.value.title.as_str()),
-        "finding" => s.findings.get(id).map(|d| d.value.title.as_str()),
-        _ => None,
-    }
-    .unwrap_or_default();
+    let (title, text) = item_doc(s, kind, id);
     let mut b = format!("<h1>{}", e(key));
     if !title.is_empty() {
         let _ = write!(b, " <span class=\"muted\">{}</span>", e(title));
@@ -506,26 +493,35 @@ fn item_page(x: &Input<'_>, key: &str, states: &[&ItemStatus], reviews: &[&Revie
         }
         b.push_str("</tbody></table>\n");
     }
-    let text = file_text(s, kind, id);
     if !text.is_empty() {
         let _ = writeln!(b, "<h2>File</h2>\n<pre>{}</pre>", e(text));
     }
     page(x, &path, "", key, &b)
 }
 
-/// The item's TOML, as read.
-fn file_text<'a>(s: &'a Snapshot, kind: &str, id: &str) -> &'a str {
-    let text = match kind {
-        "control" => s.controls.get(id).map(|d| &d.text),
-        "service" => s.services.get(id).map(|d| &d.text),
-        "evidence" => s.evidence.get(id).map(|d| &d.text),
-        "finding" => s.findings.get(id).map(|d| &d.text),
+/// An item's title (empty for an allocation) and its TOML as read; both
+/// empty when the item has no parsed file.
+fn item_doc<'a>(s: &'a Snapshot, kind: &str, id: &str) -> (&'a str, &'a str) {
+    let found = match kind {
+        "control" => s
+            .controls
+            .get(id)
+            .map(|d| (d.value.title.as_str(), &d.text)),
+        "service" => s.services.get(id).map(|d| (d.value.name.as_str(), &d.text)),
+        "evidence" => s
+            .evidence
+            .get(id)
+            .map(|d| (d.value.title.as_str(), &d.text)),
+        "finding" => s
+            .findings
+            .get(id)
+            .map(|d| (d.value.title.as_str(), &d.text)),
         "allocation" => id
             .split_once('/')
             .and_then(|(sv, ct)| Some((Id::parse(sv).ok()?, Id::parse(ct).ok()?)))
             .and_then(|k| s.allocations.get(&k))
-            .map(|d| &d.text),
+            .map(|d| ("", &d.text)),
         _ => None,
     };
-    text.map(String::as_str).unwrap_or_default()
+    found.map_or(("", ""), |(title, text)| (title, text.as_str()))
 }

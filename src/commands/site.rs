@@ -25,7 +25,6 @@ pub fn run(ctx: &Context, args: &SiteArgs) -> Result<ExitCode> {
         .reviews
         .iter()
         .filter(|r| r.landed.date_naive() <= ctx.today)
-        .cloned()
         .collect();
     let counts = counts(&assessment.items);
     let m = matrix(&snapshot);
