@@ -130,11 +130,11 @@ pub fn soa(s: &Snapshot, a: &Assessment, as_of: &str) -> Report {
 /// The responsibility matrix: matrix controls × in-scope services, the
 /// party in each cell; the duties as notes.
 pub fn matrix(s: &Snapshot, service: Option<&str>, as_of: &str) -> Report {
-    let services: Vec<&str> = s
+    let services: Vec<&crate::model::Id> = s
         .services
         .iter()
         .filter(|(id, v)| v.value.in_scope && service.is_none_or(|x| x == id.as_str()))
-        .map(|(id, _)| id.as_str())
+        .map(|(id, _)| id)
         .collect();
     let mut columns = cols(&[("control", "Control"), ("title", "Title")]);
     columns.extend(services.iter().map(|s| (s.to_string(), s.to_string())));
@@ -148,9 +148,8 @@ pub fn matrix(s: &Snapshot, service: Option<&str>, as_of: &str) -> Report {
         for svc in &services {
             let alloc = s
                 .allocations
-                .iter()
-                .find(|((sv, ct), _)| sv.as_str() == *svc && ct == id)
-                .map(|(_, d)| &d.value);
+                .get(&((*svc).clone(), id.clone()))
+                .map(|d| &d.value);
             row.push(alloc.map_or("missing".to_owned(), |a| a.party.to_string()));
             if let Some(a) = alloc {
                 let mut text = String::new();
