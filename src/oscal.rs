@@ -237,16 +237,10 @@ impl Exporter<'_> {
             .applicable()
             .map(|(id, _)| control_id(id.as_str()))
             .collect();
-        let mut import = json!({"href": "catalog.json"});
-        if ids.is_empty() {
-            import["exclude-controls"] = json!([{"matching": [{"pattern": "*"}]}]);
-        } else {
-            import["include-controls"] = json!([{"with-ids": ids}]);
-        }
         json!({"profile": {
             "uuid": self.uuid("profile"),
             "metadata": self.metadata(format!("{}: Statement of Applicability", self.org)),
-            "imports": [import],
+            "imports": [{"href": "catalog.json", "include-controls": [{"with-ids": ids}]}],
             "merge": {"as-is": true},
         }})
     }
@@ -271,9 +265,14 @@ impl Exporter<'_> {
         let svc = &self.s.services[service].value;
         let mut requirements = Vec::new();
         for (control, a) in self.allocations_of(service) {
-            if !matches!(a.party, Party::Provider | Party::Shared)
-                || !self.s.controls.contains_key(control)
-            {
+            // Only the profile's controls: an allocation of a control that
+            // does not apply would reference a control the source lacks.
+            let applies = self
+                .s
+                .controls
+                .get(control)
+                .is_some_and(|c| c.value.is_applicable());
+            if !matches!(a.party, Party::Provider | Party::Shared) || !applies {
                 continue;
             }
             let mut req = json!({
@@ -433,13 +432,13 @@ impl Exporter<'_> {
             }
             requirements.push(req);
         }
-        let mut control_implementation = json!({
+        let control_implementation = json!({
             "description": format!(
                 "How {} implements each applicable control, per service, from its responsibility matrix.",
                 self.org
             ),
+            "implemented-requirements": requirements,
         });
-        control_implementation["implemented-requirements"] = json!(requirements);
         json!({"system-security-plan": {
             "uuid": self.uuid("ssp"),
             "metadata": self.metadata(format!("{}: system security plan", self.org)),
@@ -690,6 +689,46 @@ mod tests {
             |d: &BTreeMap<String, Value>| d["ssp.json"]["system-security-plan"]["uuid"].clone();
         assert_ne!(uuid(&a), uuid(&c));
         assert_ne!(by_component(&a, 0)["uuid"], by_component(&a, 1)["uuid"]);
+    }
+
+    #[test]
+    fn a_component_implements_only_controls_of_the_profile() {
+        let mut s = snapshot("Org", true);
+        for (cid, applicable) in [("9.1.2", "true"), ("9.1.3", "false")] {
+            s.controls.insert(
+                id(cid),
+                doc(
+                    FileKind::Control,
+                    &format!("controls/{cid}.toml"),
+                    &format!(
+                        "id = \"{cid}\"\ntitle = \"T\"\nframework = \"F\"\nowner = \"alice\"\nmatrix = true\n\
+                         [soa]\napplicable = {applicable}\njustification = \"j\"\nstatus = \"implemented\"\n"
+                    ),
+                ),
+            );
+            s.allocations.insert(
+                (id("api"), id(cid)),
+                doc(
+                    FileKind::Allocation,
+                    &format!("responsibilities/api/{cid}.toml"),
+                    &format!(
+                        "service = \"api\"\ncontrol = \"{cid}\"\nowner = \"alice\"\nparty = \"provider\"\nprovider = \"We do it.\"\n"
+                    ),
+                ),
+            );
+        }
+        let docs = export(&s, &stamp()).unwrap();
+        let cd = &docs["component-definitions/api.json"]["component-definition"]["components"][0];
+        let ids: Vec<&Value> = cd["control-implementations"][0]["implemented-requirements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| &r["control-id"])
+            .collect();
+        assert_eq!(ids, ["c-9.1.2"]);
+        let profile =
+            &docs["profile.json"]["profile"]["imports"][0]["include-controls"][0]["with-ids"];
+        assert_eq!(profile, &serde_json::json!(["c-9.1.1", "c-9.1.2"]));
     }
 
     #[test]
