@@ -48,3 +48,14 @@ pub fn has_uncommitted_changes(root: &Path, path: &str) -> Result<bool> {
     let out = run(root, &["status", "--porcelain", "--", path])?;
     Ok(!out.is_empty())
 }
+
+/// Whether tracked files at `path` (a file or directory relative to the work
+/// tree at `root`) differ from `HEAD`. Untracked files do not count: for
+/// generated output, they are the previous run's.
+pub fn has_uncommitted_tracked_changes(root: &Path, path: &str) -> Result<bool> {
+    let out = run(
+        root,
+        &["status", "--porcelain", "--untracked-files=no", "--", path],
+    )?;
+    Ok(!out.is_empty())
+}

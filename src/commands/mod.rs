@@ -136,11 +136,7 @@ pub fn refuse_uncommitted(root: &std::path::Path, out: &std::path::Path) -> Resu
     } else {
         rel.to_string_lossy().into_owned()
     };
-    let changed = crate::git::run(
-        &root,
-        &["status", "--porcelain", "--untracked-files=no", "--", &rel],
-    )?;
-    if changed.is_empty() {
+    if !crate::git::has_uncommitted_tracked_changes(&root, &rel)? {
         return Ok(());
     }
     Err(
