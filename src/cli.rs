@@ -106,6 +106,8 @@ Exit status: 0 every review was approved by an owner, 1 some were not, 2 could n
     Pack(PackArgs),
     /// A static HTML dashboard: status, the matrix with filters, SoA, evidence, each item's history.
     Site(SiteArgs),
+    /// Move the repository to another catalog edition in one commit (2013 → 2022).
+    Migrate(MigrateArgs),
     /// Export the repository in a standard format for other tools.
     #[command(subcommand)]
     Export(ExportCommand),
@@ -127,6 +129,26 @@ pub struct DiffArgs {
     pub from: Option<String>,
     /// The revision after.
     pub to: Option<String>,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "One commit on the current branch, so it can go through a pull request: each control of the \
+new edition made from its sources (1:1 renamed with its history, n:1 merged, 1:n split), each \
+service's allocations the same way, every reference to a control rewritten, new controls with TODO \
+placeholders, and .isms/migrations/<from>-to-<to>.toml mapping old item keys to new ones so that \
+review history carries across. The plan lists each decision left to people. --dry-run writes \
+nothing (--format json for the plan as JSON).\n\n\
+Refused (exit 2, nothing written): uncommitted changes, a repository already on the edition, an \
+unknown edition, a control the crosswalk does not know."
+)]
+pub struct MigrateArgs {
+    /// The edition to move to.
+    #[arg(long, value_name = "EDITION")]
+    pub to: String,
+    /// Print the plan and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Args)]
@@ -373,6 +395,11 @@ pub struct InitArgs {
     /// Add a small fictional organisation: people, services, allocations, evidence, a finding.
     #[arg(long)]
     pub example: bool,
+    /// The catalog edition: 2022 (ISO/IEC 27001:2022 Annex A and the
+    /// ISO/IEC 27017 CLD controls) or 2013 (ISO/IEC 27002:2013, legacy).
+    #[arg(long, value_name = "EDITION", default_value = "2022",
+          value_parser = clap::builder::PossibleValuesParser::new(crate::templates::EDITIONS))]
+    pub edition: String,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

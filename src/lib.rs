@@ -14,6 +14,7 @@ pub mod error;
 mod fsutil;
 mod git;
 pub mod github;
+pub mod migrate;
 pub mod model;
 pub mod oscal;
 pub mod output;

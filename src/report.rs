@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use serde_json::{Value, json};
 
 use crate::check::review::{Assessment, ItemStatus, State};
-use crate::model::{Party, Snapshot, SoaStatus, in_reading_order};
+use crate::model::{Edition, Party, Side, Snapshot, SoaStatus, in_reading_order};
 
 /// A report: columns, rows of text cells, and notes shown under the table
 /// in Markdown and HTML.
@@ -20,8 +20,10 @@ pub struct Report {
     /// (id for JSON, heading).
     pub columns: Vec<(String, String)>,
     pub rows: Vec<Vec<String>>,
-    /// (heading, text) paragraphs: the matrix's duties.
+    /// (heading, text) paragraphs: the matrix's duties, the SoA's notes.
     pub notes: Vec<(String, String)>,
+    /// The heading the notes go under.
+    pub notes_title: &'static str,
 }
 
 fn status_of(s: SoaStatus) -> &'static str {
@@ -58,6 +60,19 @@ pub fn soa(s: &Snapshot, a: &Assessment, as_of: &str) -> Report {
             evidence.entry(c.as_str()).or_default().push(id.as_str());
         }
     }
+    let edition = s
+        .config
+        .as_ref()
+        .map(|c| c.value.catalog.edition)
+        .unwrap_or_default();
+    let (other, other_ids) = other_edition(edition);
+    let yes = |c: &crate::model::Control, side: Side| {
+        if c.guidance_for.contains(&side) {
+            "yes".to_owned()
+        } else {
+            String::new()
+        }
+    };
     let rows = in_reading_order(&s.controls)
         .into_iter()
         .map(|(id, c)| {
@@ -87,6 +102,7 @@ pub fn soa(s: &Snapshot, a: &Assessment, as_of: &str) -> Report {
             vec![
                 id.to_string(),
                 c.title.clone(),
+                c.theme.map(|t| t.as_str().to_owned()).unwrap_or_default(),
                 applicable,
                 justification,
                 status,
@@ -103,28 +119,82 @@ pub fn soa(s: &Snapshot, a: &Assessment, as_of: &str) -> Report {
                     .get(id.as_str())
                     .map(|e| e.join(" "))
                     .unwrap_or_default(),
+                yes(c, Side::Provider),
+                yes(c, Side::Customer),
+                other_ids(id.as_str()),
             ]
         })
         .collect();
+    let mut notes = Vec::new();
+    if s.controls.values().any(|c| c.value.guidance_derived) {
+        notes.push((
+            "ISO/IEC 27017 guidance".to_owned(),
+            "ISO/IEC 27017:2015 numbers its cloud guidance by ISO/IEC 27002:2013. The guidance \
+             of a control marked `guidance_derived` is that of its 2013 sources."
+                .to_owned(),
+        ));
+    }
+    let catalog = crate::templates::catalog(edition);
+    let mut columns = cols(&[
+        ("control", "Control"),
+        ("title", "Title"),
+        ("theme", "Theme"),
+        ("applicable", "Applicable"),
+        ("justification", "Justification"),
+        ("status", "Status"),
+        ("owner", "Owner"),
+        ("review_state", "Review"),
+        ("last_review", "Last review"),
+        ("commit", "Commit"),
+        ("evidence", "Evidence"),
+        ("guidance_provider", "27017 provider guidance"),
+        ("guidance_customer", "27017 customer guidance"),
+    ]);
+    columns.push(("other_edition".to_owned(), other));
     Report {
         kind: "soa",
-        title: "Statement of Applicability".into(),
+        title: format!("Statement of Applicability ({})", catalog.name),
         as_of: as_of.to_owned(),
-        columns: cols(&[
-            ("control", "Control"),
-            ("title", "Title"),
-            ("applicable", "Applicable"),
-            ("justification", "Justification"),
-            ("status", "Status"),
-            ("owner", "Owner"),
-            ("review_state", "Review"),
-            ("last_review", "Last review"),
-            ("commit", "Commit"),
-            ("evidence", "Evidence"),
-        ]),
+        columns,
         rows,
-        notes: Vec::new(),
+        notes,
+        notes_title: "Notes",
     }
+}
+
+/// A control's IDs in another edition, space-separated.
+type IdsIn = Box<dyn Fn(&str) -> String>;
+
+/// The heading of the other edition's column, and each control's IDs in it,
+/// from the crosswalk between the two.
+fn other_edition(edition: Edition) -> (String, IdsIn) {
+    let names = Edition::names();
+    let at = names
+        .iter()
+        .position(|n| *n == edition.as_str())
+        .unwrap_or(0);
+    let join = |ids: Vec<&crate::model::Id>| {
+        let ids: Vec<&str> = ids.iter().map(|i| i.as_str()).collect();
+        ids.join(" ")
+    };
+    // The edition before this one, or for the oldest, the one after it.
+    if let Some(prev) = at.checked_sub(1).and_then(|i| Edition::parse(names[i])) {
+        if let Some(x) = crate::templates::crosswalk(prev, edition) {
+            return (
+                format!("{prev} IDs"),
+                Box::new(move |id| join(x.sources(id))),
+            );
+        }
+    }
+    if let Some(next) = names.get(at + 1).and_then(|n| Edition::parse(n)) {
+        if let Some(x) = crate::templates::crosswalk(edition, next) {
+            return (
+                format!("{next} IDs"),
+                Box::new(move |id| join(x.targets(id))),
+            );
+        }
+    }
+    ("Other edition".to_owned(), Box::new(|_| String::new()))
 }
 
 /// The responsibility matrix: matrix controls × in-scope services, the
@@ -179,6 +249,7 @@ pub fn matrix(s: &Snapshot, service: Option<&str>, as_of: &str) -> Report {
         columns,
         rows,
         notes,
+        notes_title: "Duties",
     }
 }
 
@@ -234,6 +305,7 @@ pub fn evidence(s: &Snapshot, a: &Assessment, service: Option<&str>, as_of: &str
         ]),
         rows,
         notes: Vec::new(),
+        notes_title: "Notes",
     }
 }
 
@@ -259,7 +331,7 @@ impl Report {
             let _ = writeln!(out, "| {} |", cells.join(" | "));
         }
         if !self.notes.is_empty() {
-            out.push_str("\n## Duties\n\n");
+            let _ = write!(out, "\n## {}\n\n", self.notes_title);
             for (head, text) in &self.notes {
                 let _ = writeln!(out, "- **{head}**: {}", text.replace('\n', " "));
             }
@@ -325,7 +397,7 @@ impl Report {
         }
         out.push_str("</table>\n");
         if !self.notes.is_empty() {
-            out.push_str("<h2>Duties</h2>\n<dl>\n");
+            let _ = write!(out, "<h2>{}</h2>\n<dl>\n", self.notes_title);
             for (head, text) in &self.notes {
                 let _ = writeln!(out, "<dt>{}</dt><dd>{}</dd>", e(head), e(text));
             }
@@ -356,6 +428,7 @@ mod tests {
             columns: cols(&[("a", "A"), ("b", "B")]),
             rows: vec![vec!["x|y".into(), "say \"hi\", <b>".into()]],
             notes: vec![],
+            notes_title: "Notes",
         }
     }
 

@@ -65,8 +65,17 @@ pub fn control(
     let _ = writeln!(s, "id = {}", q(c.id.as_str()));
     let _ = writeln!(s, "title = {}", q(&c.title));
     let _ = writeln!(s, "framework = {}", q(&c.framework));
+    if let Some(theme) = c.theme {
+        let _ = writeln!(s, "theme = \"{}\"", theme.as_str());
+    }
     let _ = writeln!(s, "summary = {}", q(&c.summary));
     let _ = writeln!(s, "guidance_for = {}", list(&sides));
+    if c.guidance_derived {
+        let _ = writeln!(
+            s,
+            "guidance_derived = true       # from ISO/IEC 27017:2015 guidance on the 2013 sources"
+        );
+    }
     let _ = writeln!(s, "maps_to = {{ {} }}", maps.join(", "));
     let _ = writeln!(s, "owner = {}", q(owner));
     if let Some(c) = cadence {

@@ -351,7 +351,7 @@ fn notes(r: &Report) -> String {
     if r.notes.is_empty() {
         return String::new();
     }
-    let mut b = String::from("<h2>Duties</h2>\n<dl>\n");
+    let mut b = format!("<h2>{}</h2>\n<dl>\n", r.notes_title);
     for (head, text) in &r.notes {
         let _ = writeln!(b, "<dt>{}</dt><dd>{}</dd>", e(head), e(text));
     }

@@ -13,13 +13,14 @@ fn init_creates_the_layout_commits_it_and_passes_check() {
         .assert()
         .success()
         .stdout("")
-        .stderr("created a compliance repository in acme with 121 controls, 6 triggers\nnext: isms -C acme check\n");
+        .stderr("created a compliance repository in acme with 100 controls (ISO/IEC 27001:2022 Annex A with ISO/IEC 27017:2015), 6 triggers\nnext: isms -C acme check\n");
     let repo = env.path().join("acme");
     for path in [
         "isms.toml",
         "README.md",
         "controls/CLD.9.5.1.toml",
-        "controls/18.2.3.toml",
+        "controls/5.1.toml",
+        "controls/8.34.toml",
         "triggers/region-added.toml",
         "triggers/service-added.toml",
         "triggers/region-removed.toml",
@@ -55,12 +56,53 @@ fn init_creates_the_layout_commits_it_and_passes_check() {
         "",
         "everything is committed"
     );
-    env.isms(&repo)
-        .arg("check")
+    assert!(config.contains("[catalog]\nedition = \"2022\""), "{config}");
+    // Every applicable control still needs the reason it is included: a
+    // warning per control, so the scaffold is committable.
+    let out = env
+        .isms(&repo)
+        .args(["check", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let findings = doc["findings"].as_array().unwrap();
+    assert_eq!(doc["errors"], 0);
+    assert_eq!(findings.len(), 100);
+    assert!(findings.iter().all(|f| f["rule"] == "soa-justification"));
+}
+
+#[test]
+fn init_edition_2013_keeps_the_legacy_catalog() {
+    let env = Env::new();
+    env.isms(env.path())
+        .args(["init", "old", "--edition", "2013"])
         .assert()
-        .code(0)
-        .stdout("")
-        .stderr("checked 128 files: no problems\n");
+        .success()
+        .stderr("created a compliance repository in old with 121 controls (ISO/IEC 27002:2013 with ISO/IEC 27017:2015), 6 triggers\nnext: isms -C old check\n");
+    let repo = env.path().join("old");
+    assert!(repo.join("controls/18.2.3.toml").is_file());
+    assert!(!repo.join("controls/5.15.toml").exists());
+    assert!(read(&repo, "isms.toml").contains("[catalog]\nedition = \"2013\""));
+    assert!(
+        read(&repo, "triggers/region-added.toml")
+            .contains("reassess = [\"CLD.6.3.1\", \"6.1.3\", \"18.1.1\", \"18.1.4\"]")
+    );
+    // A 2022 repository's triggers name the 2022 controls.
+    env.isms(env.path())
+        .args(["init", "new"])
+        .assert()
+        .success();
+    assert!(
+        read(&env.path().join("new"), "triggers/region-added.toml")
+            .contains("reassess = [\"CLD.6.3.1\", \"5.5\", \"5.31\", \"5.34\"]")
+    );
+    env.isms(env.path())
+        .args(["init", "bad", "--edition", "2019"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("[possible values: 2013, 2022]"));
+    assert!(!env.path().join("bad").exists());
 }
 
 #[test]
@@ -122,7 +164,7 @@ fn without_org_or_identity_the_placeholders_are_warnings_not_errors() {
         .stdout(predicate::str::contains(
             "warning[placeholder]: `name` is still a TODO placeholder",
         ))
-        .stderr("0 errors, 3 warnings (checked 128 files)\n");
+        .stderr("0 errors, 103 warnings (checked 107 files)\n");
 }
 
 #[test]
@@ -175,7 +217,7 @@ fn the_example_has_people_services_allocations_evidence_and_a_finding() {
         .args(["init", "--example", "demo"])
         .assert()
         .success()
-        .stderr("created a compliance repository in demo with 121 controls, 6 triggers, 3 services, 132 allocations, 4 evidence records, 1 finding\nnext: isms -C demo check\n");
+        .stderr("created a compliance repository in demo with 100 controls (ISO/IEC 27001:2022 Annex A with ISO/IEC 27017:2015), 6 triggers, 3 services, 141 allocations, 4 evidence records, 1 finding\nnext: isms -C demo check\n");
     let repo = env.path().join("demo");
     let models: Vec<String> = ["payments-api", "tenant-db", "northwind-compute"]
         .iter()
@@ -213,7 +255,6 @@ fn the_example_has_people_services_allocations_evidence_and_a_finding() {
         read(&repo, "responsibilities/tenant-db/CLD.9.5.2.toml").contains("party = \"provider\"")
     );
     assert!(
-        read(&repo, "responsibilities/northwind-compute/12.4.1.toml")
-            .contains("party = \"shared\"")
+        read(&repo, "responsibilities/northwind-compute/8.15.toml").contains("party = \"shared\"")
     );
 }

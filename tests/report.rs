@@ -25,13 +25,13 @@ fn the_soa_lists_every_control_with_decision_owner_and_last_review() {
     let repo = env.example_on_main(Some(AS_OF));
     let md = report(&env, &repo, &["report", "soa"]);
     assert!(md.starts_with(
-        "# Statement of Applicability\n\nAs of 2026-11-02.\n\n| Control | Title | Applicable |"
-    ));
+        "# Statement of Applicability (ISO/IEC 27001:2022 Annex A with ISO/IEC 27017:2015)\n\nAs of 2026-11-02.\n\n| Control | Title | Theme | Applicable |"
+    ), "{md}");
     let rows = md
         .lines()
         .filter(|l| l.starts_with("| ") && !l.starts_with("| Control") && !l.starts_with("| ---"))
         .count();
-    assert_eq!(rows, 121);
+    assert_eq!(rows, 100);
     let row = md.lines().find(|l| l.starts_with("| CLD.9.5.1 |")).unwrap();
     assert!(row.contains("| yes |"), "{row}");
     assert!(row.contains("| alice |"), "{row}");
@@ -46,6 +46,7 @@ fn the_soa_lists_every_control_with_decision_owner_and_last_review() {
         serde_json::json!([
             "control",
             "title",
+            "theme",
             "applicable",
             "justification",
             "status",
@@ -53,11 +54,35 @@ fn the_soa_lists_every_control_with_decision_owner_and_last_review() {
             "review_state",
             "last_review",
             "commit",
-            "evidence"
+            "evidence",
+            "guidance_provider",
+            "guidance_customer",
+            "other_edition"
         ])
     );
     let rows = json["rows"].as_array().unwrap();
-    assert_eq!(rows.len(), 121);
+    assert_eq!(rows.len(), 100);
+    // In the edition's order: 5.1 … 8.34, then the CLD controls.
+    let ids: Vec<&str> = rows
+        .iter()
+        .map(|r| r["control"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        (ids[0], ids[9], ids[92], ids[93], ids[99]),
+        ("5.1", "5.10", "8.34", "CLD.6.3.1", "CLD.13.1.4")
+    );
+    let logging = rows.iter().find(|r| r["control"] == "8.15").unwrap();
+    assert_eq!(logging["theme"], "technological");
+    assert_eq!(logging["other_edition"], "12.4.1 12.4.2 12.4.3");
+    assert_eq!(
+        (
+            logging["guidance_provider"].as_str(),
+            logging["guidance_customer"].as_str()
+        ),
+        (Some("yes"), Some("yes"))
+    );
+    let new = rows.iter().find(|r| r["control"] == "5.23").unwrap();
+    assert_eq!(new["other_edition"], "");
     let reviewed = rows.iter().find(|r| r["control"] == "CLD.9.5.1").unwrap();
     assert_eq!(reviewed["review_state"], "overdue");
     assert_eq!(reviewed["commit"].as_str().unwrap().len(), 10, "{reviewed}");
@@ -80,7 +105,7 @@ fn the_matrix_is_controls_by_services_in_csv_and_keeps_the_duties_in_markdown() 
         lines.next(),
         Some("control,title,northwind-compute,payments-api,tenant-db")
     );
-    assert_eq!(lines.count(), 44, "one row per matrix control");
+    assert_eq!(lines.count(), 48, "one row per matrix control");
     let one = report(
         &env,
         &repo,

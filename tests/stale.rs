@@ -73,18 +73,18 @@ fn status_json_is_pinned() {
             "as_of": "2026-11-02",
             "branch": "main",
             "counts": {
-                "allocation": zero(&[("ok", 130), ("overdue", 1), ("needs-change", 1)]),
-                "control": zero(&[("ok", 119), ("overdue", 1), ("due", 1), ("missing-evidence", 5)]),
+                "allocation": zero(&[("ok", 139), ("overdue", 1), ("needs-change", 1)]),
+                "control": zero(&[("ok", 98), ("overdue", 1), ("due", 1), ("missing-evidence", 5)]),
                 "evidence": zero(&[("ok", 4)]),
                 "finding": zero(&[("ok", 1)]),
                 "service": zero(&[("ok", 3)]),
             },
-            "matrix": { "required": 132, "present": 132 },
+            "matrix": { "required": 141, "present": 141 },
             "overdue_by_owner": [
-                { "owner": "alice", "items": ["control:CLD.9.5.1", "control:18.2.1", "control:7.2.2"] },
-                { "owner": "bob", "items": ["allocation:payments-api/CLD.9.5.1", "control:9.2.5"] },
-                { "owner": "dave", "items": ["control:16.1.1", "control:17.1.3"] },
-                { "owner": "platform", "items": ["allocation:tenant-db/12.4.1"] },
+                { "owner": "alice", "items": ["control:CLD.9.5.1", "control:5.35", "control:6.3"] },
+                { "owner": "bob", "items": ["allocation:payments-api/CLD.9.5.1", "control:5.18"] },
+                { "owner": "dave", "items": ["control:5.24", "control:5.29"] },
+                { "owner": "platform", "items": ["allocation:tenant-db/8.15"] },
             ]
         })
     );
@@ -111,9 +111,9 @@ fn stale_json_is_pinned_and_exits_1() {
             "due": 1,
             "items": [
                 {
-                    "item": "allocation:tenant-db/12.4.1",
+                    "item": "allocation:tenant-db/8.15",
                     "kind": "allocation",
-                    "file": "responsibilities/tenant-db/12.4.1.toml",
+                    "file": "responsibilities/tenant-db/8.15.toml",
                     "owner": "platform",
                     "state": "needs-change",
                     "due": "2027-01-23",
@@ -128,9 +128,9 @@ fn stale_json_is_pinned_and_exits_1() {
                     "detail": "needs change; an effective review closes it"
                 },
                 {
-                    "item": "control:12.4.1",
+                    "item": "control:8.15",
                     "kind": "control",
-                    "file": "controls/12.4.1.toml",
+                    "file": "controls/8.15.toml",
                     "owner": "platform",
                     "state": "due",
                     "due": "2026-11-14",
@@ -163,7 +163,7 @@ fn an_effective_review_after_needs_change_clears_it() {
             "-q",
             "--allow-empty",
             "-m",
-            "review\n\nReviewed: allocation:tenant-db/12.4.1\nReview-Note: replica retention fixed",
+            "review\n\nReviewed: allocation:tenant-db/8.15\nReview-Note: replica retention fixed",
         ],
     );
     let (_, v, _) = json(
@@ -177,7 +177,7 @@ fn an_effective_review_after_needs_change_clears_it() {
         .iter()
         .map(|i| i["item"].as_str().unwrap())
         .collect();
-    assert_eq!(items, ["control:12.4.1"]);
+    assert_eq!(items, ["control:8.15"]);
     // Only due items left: exit 0.
     env.isms(&repo)
         .args(["--as-of", AS_OF, "stale", "--owner", "platform"])
@@ -213,7 +213,7 @@ fn never_reviewed_items_are_due_one_cadence_after_their_file_landed() {
         .iter()
         .filter(|i| i["state"] == "overdue")
         .collect();
-    assert_eq!(items.len(), 121);
+    assert_eq!(items.len(), 100);
     let missing = v["items"]
         .as_array()
         .unwrap()
@@ -228,7 +228,7 @@ fn never_reviewed_items_are_due_one_cadence_after_their_file_landed() {
     assert_eq!(items[0]["last_review"], serde_json::Value::Null);
     // The day before it is only due soon.
     let (_, v, _) = json(&env, &dir, &["--as-of", "2026-02-28", "stale"]);
-    assert_eq!(v["due"], 121);
+    assert_eq!(v["due"], 100);
     assert_eq!(v["flagged"], 6);
 }
 
@@ -424,10 +424,10 @@ fn status_shows_one_screen() {
             "Example Cloud Ltd — as of 2026-11-02, record branch main",
         ))
         .stdout(predicate::str::contains(
-            "matrix: 132 of 132 allocations present (100.0%)",
+            "matrix: 141 of 141 allocations present (100.0%)",
         ))
         .stdout(predicate::str::contains(
-            "platform (Platform engineering)    1  allocation:tenant-db/12.4.1",
+            "platform (Platform engineering)    1  allocation:tenant-db/8.15",
         ));
 }
 

@@ -58,9 +58,9 @@ fn a_new_region_fires_region_added_for_that_service_with_its_allocations() {
         String::from_utf8_lossy(&out.stdout),
         "region-added: A service stores or processes data in a new region\n  \
          services/payments-api.toml (payments-api): regions: + us-east-1\n  \
-         reassess: control:CLD.6.3.1, control:6.1.3, control:18.1.1, control:18.1.4, \
-         allocation:payments-api/CLD.6.3.1, allocation:payments-api/6.1.3, \
-         allocation:payments-api/18.1.1\n\n"
+         reassess: control:CLD.6.3.1, control:5.5, control:5.31, control:5.34, \
+         allocation:payments-api/CLD.6.3.1, allocation:payments-api/5.5, \
+         allocation:payments-api/5.31\n\n"
     );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(

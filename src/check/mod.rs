@@ -4,7 +4,7 @@ mod placeholders;
 pub mod review;
 
 use crate::diagnostic::Diagnostic;
-use crate::model::{ArtifactState, Config, Doc, Id, Party, Snapshot, SoaStatus};
+use crate::model::{ArtifactState, Config, Doc, Edition, Id, Party, Snapshot, SoaStatus};
 use crate::repo::did_you_mean;
 use crate::span::locate;
 
@@ -120,7 +120,8 @@ fn suggest<'a>(name: &Id, candidates: impl Iterator<Item = &'a Id>) -> Option<St
 fn owner_ref<T>(s: &Snapshot, doc: &Doc<T>, key: &[&str], who: &Id, out: &mut Vec<Diagnostic>) {
     let Some(config) = &s.config else { return };
     let c = &config.value;
-    if c.has_owner(who.as_str()) {
+    // `TODO` is a placeholder, which the placeholder rule reports as a warning.
+    if c.has_owner(who.as_str()) || who.as_str() == "TODO" {
         return;
     }
     let hint = suggest(who, c.people.keys().chain(c.teams.keys())).unwrap_or_else(|| {
@@ -172,8 +173,114 @@ fn control_ref<T>(s: &Snapshot, doc: &Doc<T>, key: &[&str], id: &Id, out: &mut V
         key,
         format!("control `{id}` does not exist (no controls/{id}.toml)"),
     );
-    if let Some(h) = suggest(id, s.present.controls.iter()) {
+    if let Some(h) = other_edition(edition_of(s), id.as_str()) {
+        d = d.hint(format!("{h}: name that instead"));
+    } else if let Some(h) = suggest(id, s.present.controls.iter()) {
         d = d.hint(h);
+    }
+    out.push(d);
+}
+
+/// For an item that does not exist: when it names a control of another
+/// edition, "; 9.1.1 is ISO/IEC 27002:2013; in 2022 it is 5.15".
+pub fn edition_note(key: &crate::model::ItemKey, s: &Snapshot) -> String {
+    use crate::model::ItemKey;
+    let id = match key {
+        ItemKey::Control(id) | ItemKey::Allocation(_, id) => id,
+        _ => return String::new(),
+    };
+    other_edition(edition_of(s), id.as_str())
+        .map(|m| format!("; {m}"))
+        .unwrap_or_default()
+}
+
+/// The repository's catalog edition.
+pub fn edition_of(s: &Snapshot) -> Edition {
+    s.config
+        .as_ref()
+        .map(|c| c.value.catalog.edition)
+        .unwrap_or_default()
+}
+
+/// When `id` is a control of another edition than `edition`, what it is and
+/// what it became: "9.1.1 is ISO/IEC 27002:2013; in 2022 it is 5.15".
+pub fn other_edition(edition: Edition, id: &str) -> Option<String> {
+    if crate::templates::catalog(edition).get(id).is_some() {
+        return None;
+    }
+    Edition::names()
+        .iter()
+        .filter_map(|n| Edition::parse(n))
+        .find_map(|other| {
+            let c = crate::templates::catalog(other).get(id)?;
+            let mapped: Vec<&str> = match (
+                crate::templates::crosswalk(other, edition),
+                crate::templates::crosswalk(edition, other),
+            ) {
+                (Some(x), _) => x.targets(id).into_iter().map(Id::as_str).collect(),
+                (None, Some(x)) => x.sources(id).into_iter().map(Id::as_str).collect(),
+                (None, None) => Vec::new(),
+            };
+            Some(match mapped.as_slice() {
+                [] => format!("{id} is {}; {edition} has no counterpart", c.framework),
+                [one] => format!("{id} is {}; in {edition} it is {one}", c.framework),
+                many => format!(
+                    "{id} is {}; in {edition} it is one of {}",
+                    c.framework,
+                    many.join(", ")
+                ),
+            })
+        })
+}
+
+/// A control whose ID is not in the repository's edition: named with its
+/// mapping when it comes from another edition, or with the closest ID.
+/// Controls of other frameworks (an organisation's own) are not judged.
+fn catalog_edition(s: &Snapshot, doc: &Doc<crate::model::Control>, out: &mut Vec<Diagnostic>) {
+    let edition = edition_of(s);
+    let catalog = crate::templates::catalog(edition);
+    let id = doc.value.id.as_str();
+    if catalog.get(id).is_some() {
+        return;
+    }
+    if let Some(mapped) = other_edition(edition, id) {
+        out.push(
+            err(
+                "catalog-edition",
+                doc,
+                &["id"],
+                format!("control `{id}` is not in this repository's edition: {mapped}"),
+            )
+            .hint(format!(
+                "this repository follows the {edition} catalog ([catalog] edition in isms.toml): \
+                 use the control's {edition} ID"
+            )),
+        );
+        return;
+    }
+    let ours = Edition::names()
+        .iter()
+        .filter_map(|n| Edition::parse(n))
+        .any(|e| {
+            crate::templates::catalog(e)
+                .frameworks()
+                .contains(doc.value.framework.as_str())
+        });
+    if !ours {
+        return;
+    }
+    let ids: Vec<&str> = catalog.control.iter().map(|c| c.id.as_str()).collect();
+    let mut d = err(
+        "catalog-edition",
+        doc,
+        &["id"],
+        format!(
+            "control `{id}` ({}) is not in the {edition} catalog ({})",
+            doc.value.framework, catalog.name
+        ),
+    );
+    if let Some(m) = did_you_mean(id, &ids) {
+        d = d.hint(format!("did you mean `{m}`?"));
     }
     out.push(d);
 }
@@ -195,8 +302,13 @@ fn service_ref<T>(s: &Snapshot, doc: &Doc<T>, key: &[&str], id: &Id, out: &mut V
 }
 
 fn controls(s: &Snapshot, out: &mut Vec<Diagnostic>) {
+    let require_inclusion = s
+        .config
+        .as_ref()
+        .is_some_and(|c| c.value.review.require_inclusion_justification);
     for doc in s.controls.values() {
         let c = &doc.value;
+        catalog_edition(s, doc, out);
         owner_ref(s, doc, &["owner"], &c.owner, out);
         let Some(soa) = &c.soa else {
             out.push(
@@ -220,6 +332,18 @@ fn controls(s: &Snapshot, out: &mut Vec<Diagnostic>) {
                     c.id
                 ))
                 .hint("say why in soa.justification: auditors read it in the Statement of Applicability"),
+            );
+        }
+        if soa.applicable && soa.justification.trim().is_empty() {
+            let message = format!("control `{}` is applicable but has no justification", c.id);
+            let d = if require_inclusion {
+                Diagnostic::error("soa-justification", &doc.path, message)
+            } else {
+                Diagnostic::warning("soa-justification", &doc.path, message)
+            };
+            out.push(
+                at(d, doc, &["soa", "justification"])
+                    .hint("say why it is included in soa.justification: ISO/IEC 27001 6.1.3 d asks for the justification of inclusions too"),
             );
         }
         if !soa.applicable && soa.status != SoaStatus::NotApplicable {

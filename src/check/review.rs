@@ -8,7 +8,7 @@ use chrono::{DateTime, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::history::{FileTimes, Outcome, Record, Review};
-use crate::model::{Approval, Config, Id, Period, Snapshot};
+use crate::model::{Approval, Config, Id, MappedSource, Period, Snapshot, sources_by_key};
 
 /// The state of one item.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -180,6 +180,7 @@ pub fn assess(s: &Snapshot, record: &Record, today: NaiveDate) -> Assessment {
         });
     }
 
+    let aliases = sources_by_key(&s.migrations);
     for item in reviewables {
         let emails = owner_emails(config, item.owner.as_str());
         let mut counting: Vec<LastReview> = Vec::new();
@@ -196,17 +197,17 @@ pub fn assess(s: &Snapshot, record: &Record, today: NaiveDate) -> Assessment {
                 });
                 continue;
             }
-            counting.push(LastReview {
-                landed: r.landed.date_naive(),
-                author: r.author.clone(),
-                commit: Some(r.commit.clone()),
-                outcome: r.outcome,
-                pull_request: r.pull_request,
-            });
+            counting.push(last_review(r));
         }
         let times: Option<&FileTimes> = record.files.get(&item.file);
+        let migrated = aliases.get(item.key.as_str());
         if config.review.count_changes {
-            if let Some(t) = times.filter(|t| date_of(t.changed) <= today) {
+            // A migrated item's file was written by the migration: that
+            // write is not a review, a later change is.
+            if let Some(t) = times
+                .filter(|t| date_of(t.changed) <= today)
+                .filter(|t| migrated.is_none() || t.changed > t.added)
+            {
                 counting.push(LastReview {
                     landed: date_of(t.changed),
                     author: "(file change)".into(),
@@ -217,14 +218,30 @@ pub fn assess(s: &Snapshot, record: &Record, today: NaiveDate) -> Assessment {
             }
         }
         // The latest counting review decides; on the same day an effective one wins.
-        let last = counting
-            .into_iter()
-            .max_by_key(|r| (r.landed, r.outcome == Outcome::Effective));
-        let base = match &last {
-            Some(r) => r.landed,
-            // Never reviewed: due one cadence after the file was added (or now, if not yet landed).
-            None => times.map(|t| date_of(t.added)).unwrap_or(today),
+        let own = latest(counting);
+        let standing = match migrated {
+            // Made by a migration: as fresh as the stalest of its sources,
+            // until a review of its own follows.
+            Some(sources) => {
+                let inherited = inherit(sources, &aliases, &by_item, &emails, config, today, 0);
+                match own {
+                    Some(r) if r.landed >= inherited.base => Standing {
+                        base: r.landed,
+                        last: Some(r),
+                    },
+                    _ => inherited,
+                }
+            }
+            None => Standing {
+                // Never reviewed: due one cadence after the file was added (or now, if not yet landed).
+                base: own.as_ref().map_or_else(
+                    || times.map(|t| date_of(t.added)).unwrap_or(today),
+                    |r| r.landed,
+                ),
+                last: own,
+            },
         };
+        let (base, last) = (standing.base, standing.last);
         let due = item.cadence.after(base);
         let (state, detail) = match &last {
             Some(r) if r.outcome == Outcome::NeedsChange => (
@@ -235,6 +252,10 @@ pub fn assess(s: &Snapshot, record: &Record, today: NaiveDate) -> Assessment {
                 State::Overdue,
                 match &last {
                     Some(_) => format!("was due {due} (every {})", item.cadence),
+                    None if migrated.is_some() => format!(
+                        "an item it was migrated from was never reviewed; was due {due}, {} after that one was added",
+                        item.cadence
+                    ),
                     None => format!(
                         "never reviewed; was due {due}, {} after it was added",
                         item.cadence
@@ -336,6 +357,93 @@ pub fn assess(s: &Snapshot, record: &Record, today: NaiveDate) -> Assessment {
         });
     }
     out
+}
+
+/// What an item's state rests on: the day its cadence counts from, and the
+/// review (if any) that set it.
+struct Standing {
+    base: NaiveDate,
+    last: Option<LastReview>,
+}
+
+fn last_review(r: &Review) -> LastReview {
+    LastReview {
+        landed: r.landed.date_naive(),
+        author: r.author.clone(),
+        commit: Some(r.commit.clone()),
+        outcome: r.outcome,
+        pull_request: r.pull_request,
+    }
+}
+
+/// The latest of `reviews`; on the same day an effective one wins.
+fn latest(reviews: Vec<LastReview>) -> Option<LastReview> {
+    reviews
+        .into_iter()
+        .max_by_key(|r| (r.landed, r.outcome == Outcome::Effective))
+}
+
+/// The standing a migrated item inherits from the items it was made from:
+/// that of the stalest source (a merged item is only as fresh as its
+/// stalest part), or of a source whose last review asked for a change.
+fn inherit(
+    sources: &[&MappedSource],
+    aliases: &HashMap<&str, Vec<&MappedSource>>,
+    by_item: &HashMap<&str, Vec<&Review>>,
+    emails: &BTreeSet<String>,
+    config: &Config,
+    today: NaiveDate,
+    depth: usize,
+) -> Standing {
+    let standings = sources.iter().map(|src| {
+        let own = latest(
+            by_item
+                .get(src.key.as_str())
+                .into_iter()
+                .flatten()
+                .filter(|r| {
+                    config.review.approval != Approval::Author
+                        || emails.contains(&r.email.to_lowercase())
+                })
+                .map(|r| last_review(r))
+                .collect(),
+        );
+        // Maps chain across editions; a bound keeps a hand-made cycle finite.
+        let earlier = aliases
+            .get(src.key.as_str())
+            .filter(|_| depth < 8)
+            .map(|s| inherit(s, aliases, by_item, emails, config, today, depth + 1));
+        match (own, earlier) {
+            (Some(r), Some(e)) if r.landed < e.base => e,
+            (Some(r), _) => Standing {
+                base: r.landed,
+                last: Some(r),
+            },
+            (None, Some(e)) => e,
+            (None, None) => Standing {
+                base: src.added.map_or(today, |d| d.0),
+                last: None,
+            },
+        }
+    });
+    let all: Vec<Standing> = standings.collect();
+    let flagged = all.iter().position(|s| {
+        s.last
+            .as_ref()
+            .is_some_and(|r| r.outcome == Outcome::NeedsChange)
+    });
+    let stalest = all
+        .iter()
+        .enumerate()
+        .min_by_key(|(_, s)| s.base)
+        .map(|(i, _)| i);
+    match flagged.or(stalest) {
+        Some(i) => all.into_iter().nth(i).expect("index from the same list"),
+        None => Standing {
+            base: today,
+            last: None,
+        },
+    }
 }
 
 /// When evidence stops being valid: `expires`, or `collected + valid_for`.

@@ -30,7 +30,8 @@ fn control(cid: &str, matrix: bool, soa: &str) -> Doc<Control> {
     )
 }
 
-const APPLICABLE: &str = "[soa]\napplicable = true\nstatus = \"implemented\"\n";
+const APPLICABLE: &str =
+    "[soa]\napplicable = true\njustification = \"Tenant data.\"\nstatus = \"implemented\"\n";
 
 fn service(sid: &str) -> Doc<Service> {
     doc(
@@ -346,4 +347,105 @@ fn todo_placeholders_are_warnings_with_positions() {
     assert_eq!(d[0].severity, crate::diagnostic::Severity::Warning);
     assert_eq!(d[0].message, "`provider` is still a TODO placeholder");
     assert_eq!((d[0].line, d[0].column), (Some(6), Some(13)));
+}
+
+#[test]
+fn an_applicable_control_without_justification_is_a_warning_or_an_error() {
+    let mut s = base();
+    add_control(
+        &mut s,
+        control(
+            "6.1.2",
+            false,
+            "[soa]\napplicable = true\njustification = \" \"\nstatus = \"planned\"\n",
+        ),
+    );
+    let found: Vec<_> = check(&s)
+        .into_iter()
+        .map(|d| (d.rule, d.is_error(), d.line))
+        .collect();
+    assert_eq!(found, vec![("soa-justification", false, Some(8))]);
+    let config = format!("{CONFIG}[review]\nrequire_inclusion_justification = true\n");
+    s.config = Some(doc(FileKind::Config, "isms.toml", &config));
+    let found: Vec<_> = check(&s)
+        .into_iter()
+        .map(|d| (d.rule, d.is_error()))
+        .collect();
+    assert_eq!(found, vec![("soa-justification", true)]);
+}
+
+fn catalog_control(cid: &str, framework: &str) -> Doc<Control> {
+    doc(
+        FileKind::Control,
+        &format!("controls/{cid}.toml"),
+        &format!(
+            "id = \"{cid}\"\ntitle = \"T\"\nframework = \"{framework}\"\nowner = \"alice\"\nmatrix = false\n{APPLICABLE}"
+        ),
+    )
+}
+
+#[test]
+fn a_control_of_another_edition_names_its_mapping() {
+    let mut s = base();
+    let config = format!("{CONFIG}[catalog]\nedition = \"2022\"\n");
+    s.config = Some(doc(FileKind::Config, "isms.toml", &config));
+    add_control(&mut s, catalog_control("9.1.1", "ISO/IEC 27002:2013"));
+    add_control(&mut s, catalog_control("5.155", "ISO/IEC 27002:2022"));
+    // An organisation's own control is not judged.
+    add_control(
+        &mut s,
+        catalog_control("ACME-1", "Example internal controls"),
+    );
+    add_control(&mut s, catalog_control("5.15", "ISO/IEC 27002:2022"));
+    let found: Vec<_> = check(&s)
+        .into_iter()
+        .map(|d| (d.rule, d.file, d.message, d.hint))
+        .collect();
+    let hint = Some(
+        "this repository follows the 2022 catalog ([catalog] edition in isms.toml): use the control's 2022 ID"
+            .to_owned(),
+    );
+    assert_eq!(
+        found,
+        vec![
+            (
+                "catalog-edition",
+                "controls/5.1.2.toml".to_owned(),
+                "control `5.1.2` is not in this repository's edition: 5.1.2 is ISO/IEC 27002:2013; in 2022 it is 5.1".to_owned(),
+                hint.clone(),
+            ),
+            (
+                "catalog-edition",
+                "controls/5.155.toml".to_owned(),
+                "control `5.155` (ISO/IEC 27002:2022) is not in the 2022 catalog (ISO/IEC 27001:2022 Annex A with ISO/IEC 27017:2015)".to_owned(),
+                Some("did you mean `5.15`?".to_owned()),
+            ),
+            (
+                "catalog-edition",
+                "controls/9.1.1.toml".to_owned(),
+                "control `9.1.1` is not in this repository's edition: 9.1.1 is ISO/IEC 27002:2013; in 2022 it is 5.15".to_owned(),
+                hint,
+            ),
+        ]
+    );
+}
+
+#[test]
+fn the_mapping_names_every_counterpart_in_either_direction() {
+    let legacy = Edition::LEGACY;
+    let current = Edition::CURRENT;
+    assert_eq!(
+        other_edition(legacy, "5.15").as_deref(),
+        Some("5.15 is ISO/IEC 27002:2022; in 2013 it is one of 9.1.1, 9.1.2")
+    );
+    assert_eq!(
+        other_edition(legacy, "5.23").as_deref(),
+        Some("5.23 is ISO/IEC 27002:2022; 2013 has no counterpart")
+    );
+    assert_eq!(
+        other_edition(current, "12.4.3").as_deref(),
+        Some("12.4.3 is ISO/IEC 27002:2013; in 2022 it is 8.15")
+    );
+    assert_eq!(other_edition(current, "CLD.9.5.1"), None);
+    assert_eq!(other_edition(current, "ACME-1"), None);
 }

@@ -185,7 +185,10 @@ fn commit_msg(ctx: &Context, args: &CommitMsgArgs) -> Result<ExitCode> {
         let why = if t.key.eq_ignore_ascii_case("Reviewed") {
             match ItemKey::parse(&t.value) {
                 Ok(key) if key.exists_in(&snapshot) => None,
-                Ok(key) => Some(format!("{key} does not exist in this repository")),
+                Ok(key) => Some(format!(
+                    "{key} does not exist in this repository{}",
+                    crate::check::edition_note(&key, &snapshot)
+                )),
                 Err(why) => Some(why),
             }
         } else {

@@ -7,7 +7,7 @@ use crate::cli::{InitArgs, RoleArg};
 use crate::error::{Error, Result};
 use crate::fsutil::write_new;
 use crate::git;
-use crate::model::{CatalogControl, Id, Party, ServiceModel, SoaStatus};
+use crate::model::{CatalogControl, Edition, Id, Party, ServiceModel, SoaStatus, Theme};
 use crate::output::{self, plural};
 use crate::repo::{CONFIG_FILE, FileKind, SCHEMA_DIR, sha256_hex};
 use crate::scaffold::{self, SoaDecision, q};
@@ -28,10 +28,11 @@ pub fn run(ctx: &Context, args: &InitArgs) -> Result<ExitCode> {
     }
     let branch =
         git::run(&dir, &["symbolic-ref", "--short", "HEAD"]).unwrap_or_else(|_| "main".into());
+    let edition = Edition::parse(&args.edition).expect("clap checks the edition");
     let files = if args.example {
-        example_files(&branch)
+        example_files(&branch, edition)
     } else {
-        plain_files(args, &dir, &branch)
+        plain_files(args, &dir, &branch, edition)
     };
     for (path, contents) in &files {
         write_new(&dir.join(path), contents.as_bytes())?;
@@ -45,7 +46,7 @@ pub fn run(ctx: &Context, args: &InitArgs) -> Result<ExitCode> {
     )?;
     git::run(&dir, &["add", "--all"])?;
     if args.example {
-        example_history(&dir, &branch, ctx.today)?;
+        example_history(&dir, &branch, ctx.today, edition)?;
     } else {
         git::run(
             &dir,
@@ -73,7 +74,11 @@ pub fn run(ctx: &Context, args: &InitArgs) -> Result<ExitCode> {
             .count()
     };
     let mut what = vec![
-        plural(count("controls/"), "control"),
+        format!(
+            "{} ({})",
+            plural(count("controls/"), "control"),
+            templates::catalog(edition).name
+        ),
         plural(count("triggers/"), "trigger"),
     ];
     if args.example {
@@ -126,8 +131,50 @@ fn refuse_non_empty(dir: &Path) -> Result<()> {
     .hint("choose a new directory: `isms init NEW-DIR`"))
 }
 
+/// `id`, a control of the oldest edition, as the edition it is written in
+/// names it: through each crosswalk in turn, to the first control it became.
+pub fn in_edition(id: &str, edition: Edition) -> String {
+    let mut id = id.to_owned();
+    for pair in Edition::names().windows(2) {
+        let (Some(from), Some(to)) = (Edition::parse(pair[0]), Edition::parse(pair[1])) else {
+            continue;
+        };
+        if from >= edition {
+            break;
+        }
+        if let Some(first) =
+            templates::crosswalk(from, to).and_then(|x| x.targets(&id).first().copied())
+        {
+            id = first.to_string();
+        }
+    }
+    id
+}
+
+/// Replaces each `{{c:ID}}` (a control of the oldest edition) in `text` with
+/// that control's ID in `edition`.
+fn render_controls(text: &str, edition: Edition) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("{{c:") {
+        let Some(len) = rest[start..].find("}}") else {
+            break;
+        };
+        out.push_str(&rest[..start]);
+        out.push_str(&in_edition(&rest[start + 4..start + len], edition));
+        rest = &rest[start + len + 2..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Files every repository starts with: (path, contents).
-fn common_files(config: String, org: &str, branch: &str) -> Vec<(String, String)> {
+fn common_files(
+    config: String,
+    org: &str,
+    branch: &str,
+    edition: Edition,
+) -> Vec<(String, String)> {
     let mut files = vec![
         (CONFIG_FILE.to_owned(), config),
         (
@@ -146,7 +193,10 @@ fn common_files(config: String, org: &str, branch: &str) -> Vec<(String, String)
         crate::workflows::DEFAULT_ACTION,
     ));
     for (id, text) in templates::TRIGGERS {
-        files.push((format!("triggers/{id}.toml"), text.to_owned()));
+        files.push((
+            format!("triggers/{id}.toml"),
+            render_controls(text, edition),
+        ));
     }
     // Directories git would otherwise not keep.
     for dir in [
@@ -161,7 +211,12 @@ fn common_files(config: String, org: &str, branch: &str) -> Vec<(String, String)
     files
 }
 
-fn plain_files(args: &InitArgs, dir: &Path, branch: &str) -> Vec<(String, String)> {
+fn plain_files(
+    args: &InitArgs,
+    dir: &Path,
+    branch: &str,
+    edition: Edition,
+) -> Vec<(String, String)> {
     let org = args
         .org
         .clone()
@@ -181,18 +236,19 @@ fn plain_files(args: &InitArgs, dir: &Path, branch: &str) -> Vec<(String, String
             ("branch", &q(branch)),
             ("owner_name", &q(&name)),
             ("owner_email", &q(&email)),
+            ("edition", &q(edition.as_str())),
         ],
     );
-    let mut files = common_files(config, &org, branch);
+    let mut files = common_files(config, &org, branch, edition);
     let soa = SoaDecision {
         applicable: true,
         justification: "",
         status: SoaStatus::Planned,
     };
-    for c in templates::catalog().control {
+    for c in &templates::catalog(edition).control {
         files.push((
             scaffold::control_path(&c.id),
-            scaffold::control(&c, "isms-owner", None, &soa),
+            scaffold::control(c, "isms-owner", None, &soa),
         ));
     }
     files
@@ -202,8 +258,26 @@ fn plain_files(args: &InitArgs, dir: &Path, branch: &str) -> Vec<(String, String
 
 const EXAMPLE_ORG: &str = "Example Cloud Ltd";
 
-/// Who owns what in the example: by clause, as a small company might split it.
-fn example_owner(id: &str) -> &'static str {
+/// The control of the oldest edition that `c` comes from (its first source),
+/// so that the example can be described once and written in any edition.
+fn legacy_id(c: &CatalogControl, edition: Edition) -> Option<String> {
+    if edition == Edition::LEGACY || c.id.as_str().starts_with("CLD.") {
+        return Some(c.id.to_string());
+    }
+    c.maps_to
+        .get(&templates::catalog(Edition::LEGACY).control[0].framework)
+        .and_then(|ids| ids.first().cloned())
+}
+
+/// Who owns what in the example: by 2013 clause, as a small company might
+/// split it; controls new in 2022 by theme.
+fn example_owner(c: &CatalogControl, edition: Edition) -> &'static str {
+    let Some(id) = legacy_id(c, edition) else {
+        return match c.theme {
+            Some(Theme::Physical | Theme::Technological) => "platform",
+            _ => "alice",
+        };
+    };
     if id.starts_with("CLD.") {
         return "alice";
     }
@@ -220,27 +294,57 @@ const QUARTERLY: [&str; 2] = ["CLD.9.5.1", "12.4.1"];
 
 const NO_PREMISES: &str = "Example Cloud Ltd has no premises that host information processing: data centres are Northwind Cloud's, covered by its certification (evidence northwind-attestation-2026).";
 
-fn example_soa(id: &str) -> SoaDecision<'static> {
+/// Why the example includes a control, by what it is about.
+fn example_inclusion(c: &CatalogControl) -> &'static str {
+    if c.id.as_str().starts_with("CLD.") {
+        return "Example Cloud Ltd provides a multi-tenant SaaS and runs it on an IaaS: ISO/IEC 27017 applies on both sides.";
+    }
+    match c.theme {
+        Some(Theme::People) => {
+            "Selected in risk treatment plan RTP-2026: staff and contractors handle tenant data."
+        }
+        Some(Theme::Physical) => {
+            "Selected in risk treatment plan RTP-2026: laptops and media leave the offices."
+        }
+        _ => {
+            "Selected in risk treatment plan RTP-2026: treats risks to tenant data and to the service."
+        }
+    }
+}
+
+fn example_soa(c: &CatalogControl, edition: Edition) -> (SoaDecision<'static>, &'static str) {
     let physical = [
         "11.1.1", "11.1.2", "11.1.3", "11.1.4", "11.1.5", "11.1.6", "11.2.1", "11.2.2", "11.2.3",
     ];
-    if physical.contains(&id) {
-        return SoaDecision {
+    let legacy = legacy_id(c, edition);
+    let no_premises = match &legacy {
+        Some(id) => physical.contains(&id.as_str()),
+        // New in 2022: a physical control needs premises.
+        None => c.theme == Some(Theme::Physical),
+    };
+    if no_premises {
+        let soa = SoaDecision {
             applicable: false,
             justification: NO_PREMISES,
             status: SoaStatus::NotApplicable,
         };
+        return (soa, "");
     }
-    let status = match id {
-        "9.2.5" | "9.2.3" => SoaStatus::Partial,
-        "17.1.3" | "14.2.7" => SoaStatus::Planned,
-        _ => SoaStatus::Implemented,
+    let in_ed = |id: &str| in_edition(id, edition);
+    let id = c.id.as_str();
+    let status = if id == in_ed("9.2.5") || id == in_ed("9.2.3") {
+        SoaStatus::Partial
+    } else if id == in_ed("17.1.3") || id == in_ed("14.2.7") {
+        SoaStatus::Planned
+    } else {
+        SoaStatus::Implemented
     };
-    SoaDecision {
+    let soa = SoaDecision {
         applicable: true,
         justification: "",
         status,
-    }
+    };
+    (soa, example_inclusion(c))
 }
 
 struct ExampleService {
@@ -358,23 +462,33 @@ fn example_allocation(svc: &ExampleService, c: &CatalogControl) -> String {
     scaffold::allocation(&sid, &c.id, party, &provider, &customer, svc.owner)
 }
 
-fn example_files(branch: &str) -> Vec<(String, String)> {
-    let config = templates::render(example::CONFIG, &[("branch", &q(branch))]);
-    let mut files = common_files(config, EXAMPLE_ORG, branch);
+fn example_files(branch: &str, edition: Edition) -> Vec<(String, String)> {
+    let config = templates::render(
+        example::CONFIG,
+        &[("branch", &q(branch)), ("edition", &q(edition.as_str()))],
+    );
+    let mut files = common_files(config, EXAMPLE_ORG, branch, edition);
     files.retain(|(p, _)| !p.ends_with(".gitkeep") || p.starts_with("reassessments/"));
-    let catalog = templates::catalog().control;
-    for c in &catalog {
-        let soa = example_soa(c.id.as_str());
-        let cadence = QUARTERLY.contains(&c.id.as_str()).then_some("quarterly");
+    let catalog = &templates::catalog(edition).control;
+    let quarterly: Vec<String> = QUARTERLY.iter().map(|id| in_edition(id, edition)).collect();
+    for c in catalog {
+        let (mut soa, why) = example_soa(c, edition);
+        if soa.applicable {
+            soa.justification = why;
+        }
+        let cadence = quarterly
+            .iter()
+            .any(|q| q == c.id.as_str())
+            .then_some("quarterly");
         files.push((
             scaffold::control_path(&c.id),
-            scaffold::control(c, example_owner(c.id.as_str()), cadence, &soa),
+            scaffold::control(c, example_owner(c, edition), cadence, &soa),
         ));
     }
     for svc in &EXAMPLE_SERVICES {
         for c in catalog
             .iter()
-            .filter(|c| c.matrix && example_soa(c.id.as_str()).applicable)
+            .filter(|c| c.matrix && example_soa(c, edition).0.applicable)
         {
             let sid = Id::parse(svc.id).expect("example IDs are valid");
             files.push((
@@ -398,14 +512,20 @@ fn example_files(branch: &str) -> Vec<(String, String)> {
             .map(|(p, h)| (format!("sha256:{p}"), h.as_str()))
             .collect();
         let vars: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (k.as_str(), *v)).collect();
-        files.push((path.to_owned(), templates::render(text, &vars)));
+        let text = render_controls(&templates::render(text, &vars), edition);
+        files.push((path.to_owned(), text));
     }
     files
 }
 
 /// Commits the example with a review history, dated relative to `today`:
 /// some reviews current, one needing change, one due soon, some overdue.
-fn example_history(dir: &Path, branch: &str, today: chrono::NaiveDate) -> Result<()> {
+fn example_history(
+    dir: &Path,
+    branch: &str,
+    today: chrono::NaiveDate,
+    edition: Edition,
+) -> Result<()> {
     let people = [
         ("alice", "Alice Ng", "alice@example.com"),
         ("bob", "Bob Okafor", "bob@example.com"),
@@ -425,6 +545,7 @@ fn example_history(dir: &Path, branch: &str, today: chrono::NaiveDate) -> Result
         git::run_with(dir, args, &env)
     };
     let empty = |who: &str, days_ago: u64, message: &str| {
+        let message = render_controls(message, edition);
         commit(
             who,
             days_ago,
@@ -434,7 +555,7 @@ fn example_history(dir: &Path, branch: &str, today: chrono::NaiveDate) -> Result
                 "--no-verify",
                 "--allow-empty",
                 "-m",
-                message,
+                &message,
             ],
         )
     };
@@ -457,7 +578,7 @@ fn example_history(dir: &Path, branch: &str, today: chrono::NaiveDate) -> Result
     empty(
         "dave",
         80,
-        "review: event logging\n\nReviewed: control:12.4.1\nReview-Outcome: effective\nReview-Note: log pipeline alerts tested end to end",
+        "review: event logging\n\nReviewed: control:{{c:12.4.1}}\nReview-Outcome: effective\nReview-Note: log pipeline alerts tested end to end",
     )?;
     // A pull request merged with a merge commit.
     commit(
@@ -493,7 +614,7 @@ fn example_history(dir: &Path, branch: &str, today: chrono::NaiveDate) -> Result
     empty(
         "alice",
         10,
-        "Quarterly logging review (#15)\n\n* review: logging on payments-api and northwind-compute\n\nReviewed: allocation:payments-api/12.4.1\nReviewed: allocation:northwind-compute/12.4.1\nReview-Outcome: effective\n\n* review: logging on tenant-db\n\nReviewed: allocation:tenant-db/12.4.1\nReview-Outcome: needs-change\nReview-Note: replica logs are kept 30 days, policy says 12 months",
+        "Quarterly logging review (#15)\n\n* review: logging on payments-api and northwind-compute\n\nReviewed: allocation:payments-api/{{c:12.4.1}}\nReviewed: allocation:northwind-compute/{{c:12.4.1}}\nReview-Outcome: effective\n\n* review: logging on tenant-db\n\nReviewed: allocation:tenant-db/{{c:12.4.1}}\nReview-Outcome: needs-change\nReview-Note: replica logs are kept 30 days, policy says 12 months",
     )?;
     Ok(())
 }

@@ -40,7 +40,13 @@ pub fn run(ctx: &Context, args: &LogArgs) -> Result<ExitCode> {
     let branch = super::record_branch(&snapshot)?;
     let record = history::record(&repo.git_dir, &branch)?;
     let wanted = key.to_string();
-    let reviews: Vec<&Review> = record.reviews.iter().filter(|r| r.item == wanted).collect();
+    // A migrated item's history includes that of the items it was made from.
+    let keys = with_sources(&wanted, &snapshot.migrations);
+    let reviews: Vec<&Review> = record
+        .reviews
+        .iter()
+        .filter(|r| keys.contains(r.item.as_str()))
+        .collect();
     let mut out = std::io::stdout().lock();
     let _ = match ctx.format {
         Format::Json => serde_json::to_writer_pretty(
@@ -67,14 +73,32 @@ pub fn run(ctx: &Context, args: &LogArgs) -> Result<ExitCode> {
                 crate::output::note(&format!("{wanted} has no review on {branch}"));
                 Ok(())
             } else {
-                human(&mut out, &reviews)
+                human(&mut out, &wanted, &reviews)
             }
         }
     };
     Ok(ExitCode::SUCCESS)
 }
 
-fn human(out: &mut impl Write, reviews: &[&Review]) -> std::io::Result<()> {
+/// `key` and every key it was made from, through each recorded migration.
+fn with_sources<'a>(
+    key: &'a str,
+    maps: &'a [crate::model::MigrationMap],
+) -> std::collections::BTreeSet<&'a str> {
+    let sources = crate::model::sources_by_key(maps);
+    let mut keys = std::collections::BTreeSet::from([key]);
+    let mut todo = vec![key];
+    while let Some(k) = todo.pop() {
+        for src in sources.get(k).into_iter().flatten() {
+            if keys.insert(src.key.as_str()) {
+                todo.push(src.key.as_str());
+            }
+        }
+    }
+    keys
+}
+
+fn human(out: &mut impl Write, wanted: &str, reviews: &[&Review]) -> std::io::Result<()> {
     let author_width = reviews
         .iter()
         .map(|r| r.author.chars().count())
@@ -88,9 +112,15 @@ fn human(out: &mut impl Write, reviews: &[&Review]) -> std::io::Result<()> {
     )?;
     for r in reviews {
         let pr = r.pull_request.map(|n| format!("#{n}")).unwrap_or_default();
+        // A review of an item this one was migrated from says which.
+        let was = if r.item == wanted {
+            String::new()
+        } else {
+            format!("[as {}] ", r.item)
+        };
         writeln!(
             out,
-            "{:<10}  {:<12}  {:<author_width$}  {:<10}  {:<6}  {}",
+            "{:<10}  {:<12}  {:<author_width$}  {:<10}  {:<6}  {was}{}",
             r.landed.format("%Y-%m-%d"),
             r.outcome.as_str(),
             r.author,

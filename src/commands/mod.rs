@@ -8,6 +8,7 @@ mod export;
 mod hooks;
 mod init;
 mod log;
+mod migrate;
 mod new;
 mod pack;
 mod reassess;
@@ -92,6 +93,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Pack(args) => pack::run(&ctx, &args),
         Command::Export(cmd) => export::run(&ctx, &cmd),
         Command::Site(args) => site::run(&ctx, &args),
+        Command::Migrate(args) => migrate::run(&ctx, &args),
     }
 }
 

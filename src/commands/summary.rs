@@ -277,6 +277,12 @@ fn tip(git_dir: &Path, branch: &str) -> Option<String> {
 /// `None` when a file cannot be examined: then nothing is cached.
 fn fingerprint(tree: &WorkTree, root: &Path) -> Result<Option<([u8; 32], bool)>> {
     let mut files = tree.files()?;
+    // The migration maps decide which reviews count for migrated items.
+    files.extend(
+        crate::repo::migration_maps()
+            .into_iter()
+            .filter(|p| root.join(p).exists()),
+    );
     files.sort_unstable();
     let now = SystemTime::now();
     let stats: Vec<Option<(Vec<u8>, bool)>> = files

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use super::{Id, Period};
+use super::{Edition, Id, Period};
 
 /// The settings of a compliance repository (`isms.toml`).
 #[derive(Clone, Debug, Deserialize, JsonSchema)]
@@ -28,6 +28,20 @@ pub struct Config {
     /// Where the repository lives on GitHub.
     #[serde(default)]
     pub github: GithubSettings,
+    /// Which catalog edition the controls follow.
+    #[serde(default)]
+    pub catalog: CatalogSettings,
+}
+
+/// Which catalog edition the repository's controls follow.
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CatalogSettings {
+    /// `"2022"`: ISO/IEC 27001:2022 Annex A (5.1 … 8.34) and the ISO/IEC 27017
+    /// CLD controls; `"2013"`: ISO/IEC 27002:2013 and the CLD controls. A
+    /// repository that names none is `"2013"`.
+    #[serde(default)]
+    pub edition: Edition,
 }
 
 /// The organisation whose ISMS this is.
@@ -126,6 +140,10 @@ pub struct ReviewSettings {
     /// Whether any landed change to an item's file also counts as its review.
     #[serde(default)]
     pub count_changes: bool,
+    /// Whether an applicable control without a justification is an error
+    /// (by default a warning, `soa-justification`).
+    #[serde(default)]
+    pub require_inclusion_justification: bool,
 }
 
 /// Who may approve a review.

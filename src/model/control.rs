@@ -15,14 +15,21 @@ pub struct Control {
     pub id: Id,
     /// Short title.
     pub title: String,
-    /// The standard it comes from, e.g. `ISO/IEC 27017:2015`.
+    /// The standard it comes from, e.g. `ISO/IEC 27002:2022` or `ISO/IEC 27017:2015`.
     pub framework: String,
+    /// The ISO/IEC 27002:2022 theme: organizational, people, physical or technological.
+    #[serde(default)]
+    pub theme: Option<Theme>,
     /// One line in your own words; never the standard's text.
     #[serde(default)]
     pub summary: String,
     /// Which sides ISO/IEC 27017 gives guidance to.
     #[serde(default)]
     pub guidance_for: Vec<Side>,
+    /// Whether `guidance_for` is derived from the guidance ISO/IEC 27017:2015
+    /// gives on this control's ISO/IEC 27002:2013 sources (it numbers by 2013).
+    #[serde(default)]
+    pub guidance_derived: bool,
     /// Corresponding controls in other frameworks, by framework.
     #[serde(default)]
     pub maps_to: BTreeMap<String, Vec<String>>,
@@ -52,6 +59,27 @@ pub struct Control {
 pub enum Side {
     Provider,
     Customer,
+}
+
+/// An ISO/IEC 27002:2022 theme.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Theme {
+    Organizational,
+    People,
+    Physical,
+    Technological,
+}
+
+impl Theme {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Theme::Organizational => "organizational",
+            Theme::People => "people",
+            Theme::Physical => "physical",
+            Theme::Technological => "technological",
+        }
+    }
 }
 
 /// Default party per service model.
@@ -86,8 +114,8 @@ pub struct Soa {
     pub status: SoaStatus,
 }
 
-/// Implementation status of a control.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
+/// Implementation status of a control, from least to most implemented.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum SoaStatus {
     Planned,

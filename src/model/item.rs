@@ -63,7 +63,10 @@ impl ItemKey {
             return if key.exists_in(s) {
                 Ok(key)
             } else {
-                Err(format!("{key} does not exist"))
+                Err(format!(
+                    "{key} does not exist{}",
+                    crate::check::edition_note(&key, s)
+                ))
             };
         }
         let mut found = Vec::new();
@@ -82,7 +85,12 @@ impl ItemKey {
         found.retain(|k| k.exists_in(s));
         match found.len() {
             1 => Ok(found.remove(0)),
-            0 => Err(format!("no item is called `{input}`")),
+            0 => {
+                let note = Id::parse(input)
+                    .map(|id| crate::check::edition_note(&ItemKey::Control(id), s))
+                    .unwrap_or_default();
+                Err(format!("no item is called `{input}`{note}"))
+            }
             _ => Err(format!(
                 "`{input}` is ambiguous: it could be {}",
                 found

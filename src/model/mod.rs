@@ -9,22 +9,25 @@ mod evidence;
 mod finding;
 mod id;
 mod item;
+mod migration;
 mod period;
 mod service;
 mod snapshot;
 mod trigger;
 
 pub use allocation::{Allocation, Party, Raci};
-pub use catalog::{Catalog, CatalogControl};
+pub use catalog::{Catalog, CatalogControl, Crosswalk, Edition, Pair};
 pub use config::{
-    Approval, Config, Defaults, GithubSettings, OrgRole, Organization, Person, ReviewSettings, Team,
+    Approval, CatalogSettings, Config, Defaults, GithubSettings, OrgRole, Organization, Person,
+    ReviewSettings, Team,
 };
-pub use control::{Control, DefaultParty, EvidenceRequirement, Side, Soa, SoaStatus};
+pub use control::{Control, DefaultParty, EvidenceRequirement, Side, Soa, SoaStatus, Theme};
 pub use date::Date;
 pub use evidence::{Artifact, Evidence};
 pub use finding::{Finding, FindingKind, FindingStatus, Severity};
 pub use id::{ID_PATTERN, Id, in_reading_order, natural_cmp, validate as validate_id};
 pub use item::ItemKey;
+pub use migration::{MappedItem, MappedSource, MigrationMap, sources_by_key};
 pub use period::{PERIOD_PATTERN, Period};
 pub use service::{Service, ServiceModel, ServiceRole};
 pub use snapshot::{ArtifactState, Doc, Present, Snapshot};

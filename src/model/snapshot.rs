@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::{Allocation, Config, Control, Evidence, Finding, Id, Service, Trigger};
+use super::{Allocation, Config, Control, Evidence, Finding, Id, MigrationMap, Service, Trigger};
 
 /// A parsed file: where it came from, its text (for locating diagnostics) and its value.
 #[derive(Clone, Debug)]
@@ -31,6 +31,8 @@ pub struct Snapshot {
     pub artifacts: BTreeMap<Id, Vec<ArtifactState>>,
     /// `.github/CODEOWNERS`, when there is one.
     pub codeowners: Option<String>,
+    /// The maps of old → new items that `isms migrate` recorded.
+    pub migrations: Vec<MigrationMap>,
 }
 
 /// Which items have a file, by kind.

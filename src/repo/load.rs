@@ -134,6 +134,14 @@ pub fn load(source: &dyn Source, scope: &Scope) -> Result<Loaded> {
         .read(crate::codeowners::PATH)
         .ok()
         .map(|b| String::from_utf8_lossy(&b).into_owned());
+    for path in migration_maps() {
+        if let Ok(bytes) = source.read(&path) {
+            match migration_map(&path, bytes) {
+                Ok(map) => snapshot.migrations.push(map),
+                Err(d) => diagnostics.push(*d),
+            }
+        }
+    }
 
     let results: Vec<Result<Parsed, Box<Diagnostic>>> = items
         .into_par_iter()
@@ -169,6 +177,39 @@ pub fn load(source: &dyn Source, scope: &Scope) -> Result<Loaded> {
         snapshot,
         diagnostics,
         parsed,
+    })
+}
+
+/// Where `isms migrate` records its maps: one per crosswalk isms ships.
+pub fn migration_maps() -> Vec<String> {
+    crate::templates::EDITIONS
+        .windows(2)
+        .map(|w| crate::migrate::map_path_str(w[0], w[1]))
+        .collect()
+}
+
+fn migration_map(
+    path: &str,
+    bytes: Vec<u8>,
+) -> Result<crate::model::MigrationMap, Box<Diagnostic>> {
+    let text = String::from_utf8(bytes).map_err(|_| {
+        Box::new(Diagnostic::error(
+            "migration-map",
+            path,
+            "file is not valid UTF-8",
+        ))
+    })?;
+    toml::from_str(&text).map_err(|e| {
+        let pos = e.span().map(|s| crate::span::line_col(&text, s.start));
+        Box::new(
+            Diagnostic::error(
+                "migration-map",
+                path,
+                format!("the migration map does not parse: {}", e.message().trim()),
+            )
+            .hint("isms migrate writes this file; restore it with `git checkout -- FILE`")
+            .in_text(&text, pos),
+        )
     })
 }
 

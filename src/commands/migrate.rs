@@ -1,0 +1,229 @@
+//! `isms migrate --to EDITION [--dry-run]`: the repository in another catalog
+//! edition, in one commit on the current branch (DESIGN §10).
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use chrono::NaiveDate;
+
+use crate::cli::{Format, MigrateArgs};
+use crate::error::{Error, Result};
+use crate::fsutil::replace;
+use crate::git;
+use crate::migrate::{self, Input, Plan};
+use crate::model::Edition;
+use crate::output;
+use crate::repo::{self, CONFIG_FILE, FileKind, Repo, SCHEMA_DIR, Scope, WorkTree};
+use crate::templates;
+
+use super::Context;
+
+pub fn run(ctx: &Context, args: &MigrateArgs) -> Result<ExitCode> {
+    let repo = Repo::discover(&ctx.dir)?;
+    let to = Edition::parse(&args.to).ok_or_else(|| {
+        Error::new(format!("unknown edition `{}`", args.to))
+            .hint(format!("editions: {}", Edition::names().join(", ")))
+    })?;
+    let tree = WorkTree::new(&repo.root)?;
+    let loaded = repo::load(&tree, &Scope::All)?;
+    let broken: Vec<String> = loaded
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| match d.line {
+            Some(line) => format!("{}:{line}: {}", d.file, d.message),
+            None => format!("{}: {}", d.file, d.message),
+        })
+        .collect();
+    if !broken.is_empty() {
+        return Err(Error::new(format!(
+            "{} file(s) do not load, so they cannot be migrated:\n  {}",
+            broken.len(),
+            broken.join("\n  ")
+        ))
+        .hint("fix them first (`isms check` says how); nothing was written"));
+    }
+    let snapshot = loaded.snapshot;
+    let config = &snapshot
+        .config
+        .as_ref()
+        .ok_or_else(|| Error::new(format!("{CONFIG_FILE} does not parse")))?
+        .value;
+    let from = config.catalog.edition;
+    if from == to {
+        return Err(Error::new(format!(
+            "this repository is already on edition {to} ([catalog] edition in {CONFIG_FILE}); nothing to migrate"
+        )));
+    }
+    let crosswalk = templates::crosswalk(from, to).ok_or_else(|| {
+        Error::new(format!(
+            "isms cannot migrate from edition {from} to {to}: it has no crosswalk between them"
+        ))
+    })?;
+    if !args.dry_run {
+        let dirty = git::run(&repo.root, &["status", "--porcelain"])?;
+        if !dirty.is_empty() {
+            let first: Vec<&str> = dirty.lines().take(3).collect();
+            return Err(Error::new(format!(
+                "the working tree has uncommitted changes ({}{}); the migration must be one commit of its own",
+                first.join(", ").trim(),
+                if dirty.lines().count() > 3 { ", …" } else { "" }
+            ))
+            .hint("commit or stash them, then run it again; nothing was written"));
+        }
+    }
+    let branch = config.defaults.branch.clone();
+    let record = if git::run(
+        &repo.root,
+        &[
+            "rev-parse",
+            "--verify",
+            "--quiet",
+            &format!("refs/heads/{branch}"),
+        ],
+    )
+    .is_ok()
+    {
+        crate::history::record(&repo.git_dir, &branch)?
+    } else {
+        Default::default()
+    };
+    let added = |path: &str| -> Option<NaiveDate> {
+        record
+            .files
+            .get(path)
+            .and_then(|t| chrono::DateTime::from_timestamp(t.added, 0).map(|d| d.date_naive()))
+    };
+    let plan = migrate::plan(&Input {
+        snapshot: &snapshot,
+        from,
+        to,
+        crosswalk,
+        catalog: templates::catalog(to),
+        added: &added,
+    })
+    .map_err(|refusals| {
+        let lines: Vec<String> = refusals
+            .iter()
+            .map(|r| format!("{}: {}", r.file, r.message))
+            .collect();
+        Error::new(format!(
+            "{} file(s) cannot be migrated:\n  {}",
+            refusals.len(),
+            lines.join("\n  ")
+        ))
+        .hint("nothing was written")
+    })?;
+
+    let commit = if args.dry_run {
+        None
+    } else {
+        let codeowners_current = snapshot
+            .codeowners
+            .as_deref()
+            .is_some_and(|c| c == crate::codeowners::render(&snapshot));
+        if let Err(e) = apply(&repo.root, &plan, from, to, codeowners_current) {
+            // The tree was clean: put it back as HEAD has it.
+            let _ = git::run(&repo.root, &["reset", "--quiet", "--hard", "HEAD"]);
+            let _ = git::run(&repo.root, &["clean", "-fdq"]);
+            return Err(e.hint("the working tree was restored; nothing was committed"));
+        }
+        Some(git::run(&repo.root, &["rev-parse", "HEAD"])?)
+    };
+    print(ctx, &plan, commit.as_deref(), args.dry_run);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print(ctx: &Context, plan: &Plan, commit: Option<&str>, dry_run: bool) {
+    if ctx.format == Format::Json {
+        let mut doc = serde_json::to_value(plan).unwrap_or_default();
+        if let Some(o) = doc.as_object_mut() {
+            o.insert("version".into(), 1.into());
+            o.insert("dry_run".into(), dry_run.into());
+            o.insert("commit".into(), commit.map(Into::into).unwrap_or_default());
+        }
+        println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+        return;
+    }
+    print!("{}", migrate::human(plan));
+    match commit {
+        Some(c) => output::note(&format!(
+            "committed {}: the repository is on edition {}; {} records the old → new items",
+            &c[..10.min(c.len())],
+            plan.to,
+            migrate::map_path_str(&plan.from, &plan.to)
+        )),
+        None => output::note("dry run: nothing was written"),
+    }
+}
+
+/// Writes the plan into the work tree at `root` and commits it.
+fn apply(root: &Path, plan: &Plan, from: Edition, to: Edition, codeowners: bool) -> Result<()> {
+    for (old, new) in &plan.renames {
+        let target = root.join(new);
+        if let Some(dir) = target.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| Error::io("create directory", dir, e))?;
+        }
+        std::fs::rename(root.join(old), &target)
+            .map_err(|e| Error::io("move", &root.join(old), e))?;
+    }
+    for path in &plan.deletes {
+        std::fs::remove_file(root.join(path))
+            .map_err(|e| Error::io("remove", &root.join(path), e))?;
+    }
+    for (path, text) in &plan.writes {
+        replace(&root.join(path), text.as_bytes())?;
+    }
+    replace(
+        &root.join(migrate::map_path(from, to)),
+        migrate::map_text(plan).as_bytes(),
+    )?;
+    let config_path = root.join(CONFIG_FILE);
+    let text =
+        std::fs::read_to_string(&config_path).map_err(|e| Error::io("read", &config_path, e))?;
+    let mut doc: toml_edit::DocumentMut = text
+        .parse()
+        .map_err(|e| Error::new(format!("{CONFIG_FILE} does not parse")).caused_by(e))?;
+    if !doc.contains_table("catalog") {
+        doc["catalog"] = toml_edit::table();
+    }
+    doc["catalog"]["edition"] = toml_edit::value(to.as_str());
+    replace(&config_path, doc.to_string().as_bytes())?;
+    // The schemas isms generates follow the version that migrates.
+    for kind in FileKind::ALL {
+        let path = root.join(format!("{SCHEMA_DIR}/{}.json", kind.name()));
+        let want = super::schema::pretty(kind);
+        if std::fs::read_to_string(&path).ok().as_deref() != Some(want.as_str()) {
+            replace(&path, want.as_bytes())?;
+        }
+    }
+    if codeowners {
+        let snapshot = repo::load(&WorkTree::new(root)?, &Scope::All)?.snapshot;
+        replace(
+            &root.join(crate::codeowners::PATH),
+            crate::codeowners::render(&snapshot).as_bytes(),
+        )?;
+    }
+    git::run(root, &["add", "--all"])?;
+    git::run(
+        root,
+        &["commit", "--quiet", "--no-verify", "-m", &message(plan)],
+    )?;
+    Ok(())
+}
+
+fn message(plan: &Plan) -> String {
+    let mut m = format!(
+        "Migrate the catalog from edition {} to {}\n\n{}",
+        plan.from,
+        plan.to,
+        migrate::human(plan)
+    );
+    m.push_str(&format!(
+        "\nThe old → new item keys are in {}: review history carries across.\n\nIsms-Migration: {} -> {}\n",
+        migrate::map_path_str(&plan.from, &plan.to),
+        plan.from,
+        plan.to
+    ));
+    m
+}
