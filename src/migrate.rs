@@ -854,3 +854,303 @@ pub fn human(plan: &Plan) -> String {
     }
     s
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::repo::parse;
+
+    fn doc<T: serde::de::DeserializeOwned>(kind: FileKind, path: &str, text: &str) -> Doc<T> {
+        parse(kind, path, text.as_bytes().to_vec()).unwrap_or_else(|d| panic!("{d:?}"))
+    }
+
+    fn id(s: &str) -> Id {
+        Id::parse(s).unwrap()
+    }
+
+    /// A control of the old edition with a decision, owner and cadence.
+    fn old_control(s: &mut Snapshot, cid: &str, owner: &str, extra: &str, soa: &str) {
+        let path = format!("controls/{cid}.toml");
+        let text = format!(
+            "id = \"{cid}\"\ntitle = \"T\"\nframework = \"Old\"\nowner = \"{owner}\"\nmatrix = true\n{extra}\n[soa]\n{soa}\n"
+        );
+        s.present.controls.insert(id(cid));
+        s.controls
+            .insert(id(cid), doc(FileKind::Control, &path, &text));
+    }
+
+    fn old_allocation(s: &mut Snapshot, cid: &str, body: &str) {
+        let path = format!("responsibilities/api/{cid}.toml");
+        let text = format!("service = \"api\"\ncontrol = \"{cid}\"\nowner = \"bob\"\n{body}");
+        s.present.allocations.insert((id("api"), id(cid)));
+        s.allocations.insert(
+            (id("api"), id(cid)),
+            doc(FileKind::Allocation, &path, &text),
+        );
+    }
+
+    /// Old A and B merge into X; old C is split into Y and Z; W is new.
+    fn editions() -> (Crosswalk, Catalog) {
+        let crosswalk: Crosswalk = toml::from_str(
+            r#"
+from = "old"
+to = "new"
+[[pair]]
+from = "A"
+to = "X"
+[[pair]]
+from = "B"
+to = "X"
+[[pair]]
+from = "C"
+to = "Y"
+[[pair]]
+from = "C"
+to = "Z"
+"#,
+        )
+        .unwrap();
+        let control = |cid: &str| {
+            format!(
+                "[[control]]\nid = \"{cid}\"\ntitle = \"{cid} title\"\nframework = \"New\"\nsummary = \"S\"\nguidance_for = []\nmaps_to = {{}}\nmatrix = true\ndefault_party = {{ iaas = \"customer\", paas = \"shared\", saas = \"provider\" }}\n"
+            )
+        };
+        let catalog: Catalog = toml::from_str(&format!(
+            "edition = \"new\"\nname = \"New\"\n{}{}{}{}",
+            control("X"),
+            control("Y"),
+            control("Z"),
+            control("W")
+        ))
+        .unwrap();
+        (crosswalk, catalog)
+    }
+
+    fn repository() -> Snapshot {
+        let mut s = Snapshot {
+            config: Some(doc(
+                FileKind::Config,
+                "isms.toml",
+                "[organization]\nname = \"E\"\nrole = \"both\"\n[people.alice]\nname = \"A\"\n[people.bob]\nname = \"B\"\n",
+            )),
+            ..Snapshot::default()
+        };
+        s.services.insert(
+            id("api"),
+            doc(
+                FileKind::Service,
+                "services/api.toml",
+                "id = \"api\"\nname = \"API\"\nrole = \"provider\"\nmodel = \"saas\"\nprovider = \"E\"\nowner = \"bob\"\n",
+            ),
+        );
+        old_control(
+            &mut s,
+            "A",
+            "alice",
+            "cadence = \"1y\"",
+            "applicable = true\njustification = \"Why A.\"\nstatus = \"implemented\"",
+        );
+        old_control(
+            &mut s,
+            "B",
+            "bob",
+            "cadence = \"3mo\"",
+            "applicable = false\njustification = \"Why not B.\"\nstatus = \"not-applicable\"",
+        );
+        old_control(
+            &mut s,
+            "C",
+            "alice",
+            "",
+            "applicable = true\njustification = \"Why C.\"\nstatus = \"partial\"",
+        );
+        old_allocation(
+            &mut s,
+            "A",
+            "party = \"provider\"\nprovider = \"We do A.\"\n",
+        );
+        old_allocation(
+            &mut s,
+            "B",
+            "party = \"customer\"\ncustomer = \"They do B.\"\n",
+        );
+        old_allocation(
+            &mut s,
+            "C",
+            "party = \"shared\"\nprovider = \"We do C.\"\ncustomer = \"They do C.\"\n",
+        );
+        s
+    }
+
+    fn run(s: &Snapshot) -> Plan {
+        let (crosswalk, catalog) = editions();
+        let added = |_: &str| NaiveDate::from_ymd_opt(2025, 1, 1);
+        plan(&Input {
+            snapshot: s,
+            from: Edition::LEGACY,
+            to: Edition::CURRENT,
+            crosswalk: &crosswalk,
+            catalog: &catalog,
+            added: &added,
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn merges_splits_and_new_controls_follow_the_crosswalk() {
+        let p = run(&repository());
+        let how: Vec<(&str, How, Vec<&str>)> = p
+            .controls
+            .iter()
+            .map(|c| {
+                (
+                    c.id.as_str(),
+                    c.how,
+                    c.from.iter().map(String::as_str).collect(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            how,
+            vec![
+                ("X", How::Merged, vec!["A", "B"]),
+                ("Y", How::Split, vec!["C"]),
+                ("Z", How::Split, vec!["C"]),
+                ("W", How::New, vec![]),
+            ]
+        );
+        // Every old control file goes; nothing is renamed (no 1:1 pair).
+        assert!(p.renames.is_empty());
+        let mut deletes = p.deletes.clone();
+        deletes.sort();
+        assert_eq!(
+            deletes,
+            [
+                "controls/A.toml",
+                "controls/B.toml",
+                "controls/C.toml",
+                "responsibilities/api/A.toml",
+                "responsibilities/api/B.toml",
+                "responsibilities/api/C.toml"
+            ]
+        );
+        // A split item inherits its source's history; so does each part.
+        let map: Vec<(&str, Vec<&str>)> = p
+            .map
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.iter().map(|(o, _)| o.as_str()).collect()))
+            .collect();
+        assert!(map.contains(&("control:Y", vec!["control:C"])));
+        assert!(map.contains(&("control:Z", vec!["control:C"])));
+        assert!(map.contains(&("control:X", vec!["control:A", "control:B"])));
+        assert!(map.contains(&(
+            "allocation:api/X",
+            vec!["allocation:api/A", "allocation:api/B"]
+        )));
+        assert!(!map.iter().any(|(k, _)| *k == "control:W"));
+        assert_eq!(
+            p.allocations,
+            AllocationCounts {
+                renamed: 0,
+                merged: 1,
+                split: 2,
+                created: 1
+            }
+        );
+    }
+
+    #[test]
+    fn a_merged_control_takes_the_rules_of_the_design() {
+        let p = run(&repository());
+        let x: Control = toml::from_str(&p.writes["controls/X.toml"]).unwrap();
+        let soa = x.soa.unwrap();
+        // Applicable if any source is; the least implemented applicable status;
+        // each justification kept with its source; the shortest cadence.
+        assert!(soa.applicable);
+        assert_eq!(soa.status, SoaStatus::Implemented);
+        assert_eq!(soa.justification, "A: Why A.\nB: Why not B.");
+        assert_eq!(x.cadence, Some(Period::Months(3)));
+        assert_eq!(x.owner.as_str(), "alice");
+        let kinds: Vec<(&str, &str)> = p
+            .decisions
+            .iter()
+            .map(|d| (d.kind, d.item.as_str()))
+            .collect();
+        assert_eq!(
+            kinds,
+            vec![
+                ("party", "allocation:api/X"),
+                ("new-control", "control:W"),
+                ("applicability", "control:X"),
+                ("owner", "control:X"),
+            ]
+        );
+        // Parties that differ: shared, both duty texts with their sources.
+        let a: Allocation = toml::from_str(&p.writes["responsibilities/api/X.toml"]).unwrap();
+        assert_eq!(a.party, Party::Shared);
+        assert_eq!(a.provider, "A: We do A.");
+        assert_eq!(a.customer, "B: They do B.");
+        // A split copies its source as it is.
+        let y: Allocation = toml::from_str(&p.writes["responsibilities/api/Y.toml"]).unwrap();
+        assert_eq!((y.party, y.provider.as_str()), (Party::Shared, "We do C."));
+        // The new control's allocation: the model's default party, TODO duties.
+        let w: Allocation = toml::from_str(&p.writes["responsibilities/api/W.toml"]).unwrap();
+        assert_eq!(w.party, Party::Provider);
+        assert!(w.provider.starts_with("TODO"), "{}", w.provider);
+    }
+
+    #[test]
+    fn the_least_implemented_applicable_status_wins() {
+        let mut s = repository();
+        old_control(
+            &mut s,
+            "B",
+            "alice",
+            "",
+            "applicable = true\njustification = \"B.\"\nstatus = \"planned\"",
+        );
+        let p = run(&s);
+        let x: Control = toml::from_str(&p.writes["controls/X.toml"]).unwrap();
+        assert_eq!(x.soa.unwrap().status, SoaStatus::Planned);
+        assert!(!p.decisions.iter().any(|d| d.kind == "owner"));
+    }
+
+    #[test]
+    fn an_unknown_control_is_refused_by_file() {
+        let mut s = repository();
+        old_control(
+            &mut s,
+            "Q",
+            "alice",
+            "",
+            "applicable = true\njustification = \"Q.\"\nstatus = \"planned\"",
+        );
+        let (crosswalk, catalog) = editions();
+        let added = |_: &str| None;
+        let refusals = plan(&Input {
+            snapshot: &s,
+            from: Edition::LEGACY,
+            to: Edition::CURRENT,
+            crosswalk: &crosswalk,
+            catalog: &catalog,
+            added: &added,
+        })
+        .unwrap_err();
+        assert_eq!(refusals.len(), 1);
+        assert_eq!(refusals[0].file, "controls/Q.toml");
+    }
+
+    #[test]
+    fn the_shortest_cadence_compares_calendar_lengths() {
+        let p = |s: &str| s.parse::<Period>().unwrap();
+        assert_eq!(
+            shortest([p("1y"), p("6mo"), p("30w")].into_iter()),
+            Some(p("6mo"))
+        );
+        assert_eq!(
+            shortest([p("2w"), p("14d")].into_iter()).map(|x| x.after(NaiveDate::MIN)),
+            Some(p("14d").after(NaiveDate::MIN))
+        );
+        assert_eq!(shortest(std::iter::empty()), None);
+    }
+}
