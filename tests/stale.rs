@@ -81,7 +81,7 @@ fn status_json_is_pinned() {
             },
             "matrix": { "required": 141, "present": 141 },
             "overdue_by_owner": [
-                { "owner": "alice", "items": ["control:CLD.9.5.1", "control:5.35", "control:6.3"] },
+                { "owner": "alice", "items": ["control:5.35", "control:6.3", "control:CLD.9.5.1"] },
                 { "owner": "bob", "items": ["allocation:payments-api/CLD.9.5.1", "control:5.18"] },
                 { "owner": "dave", "items": ["control:5.24", "control:5.29"] },
                 { "owner": "platform", "items": ["allocation:tenant-db/8.15"] },

@@ -48,13 +48,12 @@ pub fn run(ctx: &Context, args: &StaleArgs) -> Result<ExitCode> {
         .iter()
         .filter(|i| owners.as_ref().is_none_or(|o| o.contains(&i.owner)))
         .collect();
+    // By owner, most urgent state first, then due date, then in the
+    // edition's reading order (5.2 before 5.10).
     items.sort_by(|x, y| {
-        (&x.owner, std::cmp::Reverse(x.state), x.due, &x.item).cmp(&(
-            &y.owner,
-            std::cmp::Reverse(y.state),
-            y.due,
-            &y.item,
-        ))
+        (&x.owner, std::cmp::Reverse(x.state), x.due)
+            .cmp(&(&y.owner, std::cmp::Reverse(y.state), y.due))
+            .then_with(|| crate::model::natural_cmp(&x.item, &y.item))
     });
     let flagged = items.iter().filter(|i| i.state.is_flagged()).count();
     let due = items.len() - flagged;

@@ -248,6 +248,9 @@ pub fn needs_action_by_owner(items: &[ItemStatus]) -> BTreeMap<&str, Vec<String>
             entry.push(i.item.clone());
         }
     }
+    for items in by.values_mut() {
+        items.sort_by(|a, b| crate::model::natural_cmp(a, b));
+    }
     by
 }
 
