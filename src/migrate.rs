@@ -834,7 +834,10 @@ pub fn human(plan: &Plan) -> String {
             c.from.join(", ")
         );
     }
-    for r in &plan.references {
+    // A large repository rewrites thousands of evidence records: the first
+    // few say what happens, the JSON plan lists them all.
+    const SHOWN: usize = 25;
+    for r in plan.references.iter().take(SHOWN) {
         let _ = writeln!(
             s,
             "    {} {}: {} → {}",
@@ -842,6 +845,13 @@ pub fn human(plan: &Plan) -> String {
             r.key,
             r.from.join(", "),
             r.to.join(", ")
+        );
+    }
+    if plan.references.len() > SHOWN {
+        let _ = writeln!(
+            s,
+            "    … and {} more (--format json lists them all)",
+            plan.references.len() - SHOWN
         );
     }
     if plan.decisions.is_empty() {

@@ -205,10 +205,13 @@ fn apply(root: &Path, plan: &Plan, from: Edition, to: Edition, codeowners: bool)
         )?;
     }
     git::run(root, &["add", "--all"])?;
-    git::run(
-        root,
-        &["commit", "--quiet", "--no-verify", "-m", &message(plan)],
-    )?;
+    // The message lists every decision: too long for an argument.
+    let mut file = tempfile::NamedTempFile::new()
+        .map_err(|e| Error::new("could not create a temporary file").caused_by(e))?;
+    std::io::Write::write_all(&mut file, message(plan).as_bytes())
+        .map_err(|e| Error::io("write", file.path(), e))?;
+    let path = file.path().to_string_lossy().into_owned();
+    git::run(root, &["commit", "--quiet", "--no-verify", "--file", &path])?;
     Ok(())
 }
 
