@@ -22,7 +22,7 @@ use crate::check::review::{ItemStatus, KINDS, STATES, State, Unauthorized};
 use crate::error::{Error, Result};
 use crate::history::Malformed;
 use crate::model::Snapshot;
-use crate::repo::{Repo, Scope, Source, WorkTree};
+use crate::repo::{Repo, Scope, WorkTree};
 
 use super::{Context, owner_label, record_branch};
 
@@ -279,19 +279,18 @@ fn tip(git_dir: &Path, branch: &str) -> Option<String> {
 /// and whether all of them are old enough for the digest to be trusted.
 /// `None` when a file cannot be examined: then nothing is cached.
 fn fingerprint(tree: &WorkTree, root: &Path) -> Result<Option<([u8; 32], bool)>> {
-    let mut files = tree.files()?;
+    let mut files = tree.files_with_metadata()?;
     // The migration maps decide which reviews count for migrated items.
-    files.extend(
-        crate::repo::migration_maps()
-            .into_iter()
-            .filter(|p| root.join(p).exists()),
-    );
-    files.sort_unstable();
+    for path in crate::repo::migration_maps() {
+        if let Ok(meta) = std::fs::symlink_metadata(root.join(&path)) {
+            files.push((path, meta));
+        }
+    }
+    files.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let now = SystemTime::now();
     let stats: Vec<Option<(Vec<u8>, bool)>> = files
         .par_iter()
-        .map(|f| {
-            let meta = std::fs::symlink_metadata(root.join(f)).ok()?;
+        .map(|(f, meta)| {
             let modified = meta.modified().ok()?;
             let mut line = f.as_bytes().to_vec();
             line.push(0);

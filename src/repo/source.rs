@@ -133,6 +133,67 @@ impl WorkTree {
     }
 }
 
+impl WorkTree {
+    /// Every file [`Source::files`] lists, with its metadata (not following
+    /// links), read from each directory as it is listed: a stat relative to
+    /// the open directory, not a walk of each full path. Directories are
+    /// read across cores.
+    pub fn files_with_metadata(&self) -> Result<Vec<(String, fs::Metadata)>> {
+        use rayon::prelude::*;
+        let mut out = Vec::new();
+        let config = self.root.join(super::CONFIG_FILE);
+        if let Ok(meta) = fs::symlink_metadata(&config) {
+            out.push((super::CONFIG_FILE.to_owned(), meta));
+        }
+        // Top directories, and the one level below them (responsibilities/<svc>).
+        let mut dirs: Vec<String> = Vec::new();
+        for dir in DIRS {
+            dirs.push(dir.to_owned());
+            if let Ok(entries) = fs::read_dir(self.root.join(dir)) {
+                for entry in entries.flatten() {
+                    let name = entry.file_name();
+                    let Some(name) = name.to_str() else { continue };
+                    let path = format!("{dir}/{name}");
+                    if entry.file_type().is_ok_and(|t| t.is_dir()) && path != "evidence/files" {
+                        dirs.push(path);
+                    }
+                }
+            }
+        }
+        let listed: Vec<Result<Vec<(String, fs::Metadata)>>> = dirs
+            .par_iter()
+            .map(|dir| {
+                let full = self.root.join(dir);
+                let entries = match fs::read_dir(&full) {
+                    Ok(entries) => entries,
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+                    Err(e) => return Err(Error::io("read directory", &full, e)),
+                };
+                let mut found = Vec::new();
+                for entry in entries {
+                    let entry = entry.map_err(|e| Error::io("read directory", &full, e))?;
+                    let name = entry.file_name();
+                    let name = name.to_string_lossy();
+                    if !name.ends_with(".toml") {
+                        continue;
+                    }
+                    let meta = entry
+                        .metadata()
+                        .map_err(|e| Error::io("read", &entry.path(), e))?;
+                    if !meta.is_dir() {
+                        found.push((format!("{dir}/{name}"), meta));
+                    }
+                }
+                Ok(found)
+            })
+            .collect();
+        for l in listed {
+            out.extend(l?);
+        }
+        Ok(out)
+    }
+}
+
 impl Source for WorkTree {
     fn files(&self) -> Result<Vec<String>> {
         let mut out = Vec::new();
