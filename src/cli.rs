@@ -219,6 +219,8 @@ pub enum ReportKind {
     Matrix,
     /// Evidence register: each record, its controls, dates, expiry state, artifact hashes.
     Evidence,
+    /// Findings register: each finding's severity, status, state (open, overdue, closed), dates, owner, controls, corrective action.
+    Findings,
 }
 
 #[derive(Debug, Subcommand)]

@@ -126,6 +126,25 @@ pub fn soa(s: &Snapshot, a: &Assessment, as_of: &str) -> Report {
         })
         .collect();
     let mut notes = Vec::new();
+    // Open findings on a control, as of the report's date.
+    let today: Option<chrono::NaiveDate> = as_of.parse().ok();
+    for (id, _) in in_reading_order(&s.controls) {
+        let open: Vec<String> = in_reading_order(&s.findings)
+            .into_iter()
+            .map(|(_, f)| &f.value)
+            .filter(|f| f.controls.contains(id))
+            .filter(|f| today.is_none_or(|t| f.raised.0 <= t))
+            .filter(|f| today.is_none_or(|t| finding_state(f, t) != "closed"))
+            .map(|f| {
+                let due = f.due.map(|d| format!(", due {d}")).unwrap_or_default();
+                let state = today.map(|t| finding_state(f, t)).unwrap_or("open");
+                format!("{} ({}, {state}{due}): {}", f.id, kind_of(f.kind), f.title)
+            })
+            .collect();
+        if !open.is_empty() {
+            notes.push((format!("{id}: open findings"), open.join("; ")));
+        }
+    }
     if s.controls.values().any(|c| c.value.guidance_derived) {
         notes.push((
             "ISO/IEC 27017 guidance".to_owned(),
@@ -306,6 +325,94 @@ pub fn evidence(s: &Snapshot, a: &Assessment, service: Option<&str>, as_of: &str
         rows,
         notes: Vec::new(),
         notes_title: "Notes",
+    }
+}
+
+/// Where a finding stands on `as_of`: `closed` (closed or accepted),
+/// `overdue` (open past its due date) or `open`.
+pub fn finding_state(f: &crate::model::Finding, as_of: chrono::NaiveDate) -> &'static str {
+    use crate::model::FindingStatus;
+    match (f.status, f.due) {
+        (FindingStatus::Closed | FindingStatus::Accepted, _) => "closed",
+        (_, Some(due)) if as_of > due.0 => "overdue",
+        _ => "open",
+    }
+}
+
+/// The findings register: every finding raised by the as-of date, with its
+/// severity, status and state, dates, owner, controls and corrective action.
+pub fn findings(s: &Snapshot, service: Option<&str>, as_of: chrono::NaiveDate) -> Report {
+    let rows = in_reading_order(&s.findings)
+        .into_iter()
+        .map(|(_, f)| &f.value)
+        .filter(|f| f.raised.0 <= as_of)
+        .filter(|f| service.is_none_or(|x| f.services.iter().any(|s| s.as_str() == x)))
+        .map(|f| {
+            vec![
+                f.id.to_string(),
+                f.title.clone(),
+                kind_of(f.kind).to_owned(),
+                f.severity.map(severity_of).unwrap_or_default().to_owned(),
+                finding_status_of(f.status).to_owned(),
+                finding_state(f, as_of).to_owned(),
+                f.raised.to_string(),
+                f.due.map(|d| d.to_string()).unwrap_or_default(),
+                f.closed.map(|d| d.to_string()).unwrap_or_default(),
+                f.owner.to_string(),
+                join(&f.controls),
+                join(&f.services),
+                f.corrective_action.clone(),
+            ]
+        })
+        .collect();
+    Report {
+        kind: "findings",
+        title: "Findings register".into(),
+        as_of: as_of.to_string(),
+        columns: cols(&[
+            ("finding", "Finding"),
+            ("title", "Title"),
+            ("kind", "Kind"),
+            ("severity", "Severity"),
+            ("status", "Status"),
+            ("state", "State"),
+            ("raised", "Raised"),
+            ("due", "Due"),
+            ("closed", "Closed"),
+            ("owner", "Owner"),
+            ("controls", "Controls"),
+            ("services", "Services"),
+            ("corrective_action", "Corrective action"),
+        ]),
+        rows,
+        notes: Vec::new(),
+        notes_title: "Notes",
+    }
+}
+
+fn kind_of(k: crate::model::FindingKind) -> &'static str {
+    use crate::model::FindingKind;
+    match k {
+        FindingKind::Nonconformity => "nonconformity",
+        FindingKind::Observation => "observation",
+        FindingKind::Exception => "exception",
+    }
+}
+
+fn severity_of(s: crate::model::Severity) -> &'static str {
+    match s {
+        crate::model::Severity::Major => "major",
+        crate::model::Severity::Minor => "minor",
+    }
+}
+
+fn finding_status_of(s: crate::model::FindingStatus) -> &'static str {
+    use crate::model::FindingStatus;
+    match s {
+        FindingStatus::Open => "open",
+        FindingStatus::InProgress => "in-progress",
+        FindingStatus::Closed => "closed",
+        FindingStatus::Accepted => "accepted",
     }
 }
 

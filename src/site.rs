@@ -33,6 +33,7 @@ pub struct Input<'a> {
     pub soa: &'a Report,
     pub matrix_report: &'a Report,
     pub evidence: &'a Report,
+    pub findings: &'a Report,
 }
 
 const STYLE: &str = "\
@@ -59,7 +60,7 @@ td.n{text-align:right;font-variant-numeric:tabular-nums}
 .figure{border:1px solid var(--line);border-radius:6px;padding:.6rem 1rem;min-width:9rem}
 .figure b{display:block;font-size:1.6rem}
 .figure span{color:var(--muted)}
-.s-ok{color:#137333}.s-due{color:#8a5a00}.s-overdue,.s-expired,.s-missing-evidence,.s-needs-change{color:#b3261e;font-weight:600}
+.s-ok,.s-closed{color:#137333}.s-due,.s-open{color:#8a5a00}.s-overdue,.s-expired,.s-missing-evidence,.s-needs-change{color:#b3261e;font-weight:600}
 td.p-provider{background:#e8f0fe}td.p-customer{background:#fef7e0}td.p-shared{background:#e6f4ea}
 td.p-not-applicable{background:#f1f3f4;color:var(--muted)}td.p-missing{background:#fce8e6;font-weight:600}
 .filters{display:flex;gap:.8rem;align-items:center;flex-wrap:wrap;margin:.4rem 0 .8rem}
@@ -263,27 +264,38 @@ fn overview(x: &Input<'_>) -> String {
         }
         b.push_str("</tbody></table>\n");
     }
-    let findings: Vec<&ItemStatus> = x
-        .assessment
-        .items
-        .iter()
-        .filter(|i| i.kind == "finding")
-        .collect();
-    if !findings.is_empty() {
-        b.push_str("<h2>Findings</h2>\n<table><thead><tr><th>Finding</th><th>Title</th><th>Owner</th><th>Due</th><th>State</th></tr></thead><tbody>\n");
-        for f in findings {
-            let id = f.item.trim_start_matches("finding:");
-            let (title, _) = item_doc(x.snapshot, "finding", id);
-            let _ = writeln!(
-                b,
-                "<tr><td><a href=\"{}\">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                e(&item_path(&f.item)),
-                e(id),
-                e(title),
-                e(&(x.label)(&f.owner)),
-                f.due.map(|d| d.to_string()).unwrap_or_default(),
-                state_cell(f.state.as_str())
-            );
+    // The findings register's fields: an open nonconformity reads as open,
+    // never as "ok".
+    let r = x.findings;
+    if !r.rows.is_empty() {
+        let shown = [
+            "finding", "title", "severity", "status", "state", "raised", "due", "owner",
+        ];
+        let at: Vec<usize> = shown
+            .iter()
+            .filter_map(|c| r.columns.iter().position(|(id, _)| id == c))
+            .collect();
+        b.push_str("<h2>Findings</h2>\n<table class=\"findings\"><thead><tr>");
+        for &i in &at {
+            let _ = write!(b, "<th>{}</th>", e(&r.columns[i].1));
+        }
+        b.push_str("</tr></thead><tbody>\n");
+        for row in &r.rows {
+            b.push_str("<tr>");
+            for &i in &at {
+                let cell = match r.columns[i].0.as_str() {
+                    "finding" => format!(
+                        "<a href=\"{}\">{}</a>",
+                        e(&item_path(&format!("finding:{}", row[i]))),
+                        e(&row[i])
+                    ),
+                    "state" => state_cell(&row[i]),
+                    "owner" => e(&(x.label)(&row[i])),
+                    _ => e(&row[i]),
+                };
+                let _ = write!(b, "<td>{cell}</td>");
+            }
+            b.push_str("</tr>\n");
         }
         b.push_str("</tbody></table>\n");
     }
@@ -448,6 +460,26 @@ fn item_page(x: &Input<'_>, key: &str, states: &[&ItemStatus], reviews: &[&Revie
     }
     let _ = writeln!(b, "<dt>File</dt><dd><code>{}</code></dd>", e(&first.file));
     b.push_str("</dl>\n");
+    if kind == "finding" {
+        let r = x.findings;
+        if let Some(row) = r.rows.iter().find(|row| row[0] == id) {
+            b.push_str("<h2>Finding</h2>\n<dl class=\"finding\">\n");
+            for ((col, head), value) in r.columns.iter().zip(row).skip(1) {
+                let value = if col == "state" {
+                    state_cell(value)
+                } else {
+                    e(value)
+                };
+                let _ = writeln!(
+                    b,
+                    "<dt>{}</dt><dd data-field=\"{}\">{value}</dd>",
+                    e(head),
+                    e(col)
+                );
+            }
+            b.push_str("</dl>\n");
+        }
+    }
     if kind == "allocation" {
         if let Some((svc, ctl)) = id.split_once('/') {
             let _ = writeln!(

@@ -189,10 +189,72 @@ fn redact(text: &str) -> String {
 fn every_report_in_every_format_matches_its_snapshot() {
     let env = Env::new();
     let repo = env.example_on_main(Some(AS_OF));
-    for kind in ["soa", "matrix", "evidence"] {
+    for kind in ["soa", "matrix", "evidence", "findings"] {
         for format in ["md", "csv", "json", "html"] {
             let text = report(&env, &repo, &["--format", format, "report", kind]);
             insta::assert_snapshot!(format!("{kind}-{format}"), redact(&text));
         }
     }
+}
+
+#[test]
+fn the_findings_register_says_open_overdue_and_closed_as_of_its_date() {
+    let env = Env::new();
+    let repo = env.example_on_main(Some(AS_OF));
+    // A closed finding, and one raised after the as-of date.
+    common::write(
+        &repo,
+        "findings/2026-001.toml",
+        "id = \"2026-001\"\ntitle = \"Backup restore untested\"\nkind = \"nonconformity\"\nseverity = \"major\"\n\
+         controls = [\"8.13\"]\nraised = 2026-03-01\nowner = \"platform\"\ndue = 2026-06-01\nstatus = \"closed\"\n\
+         closed = 2026-05-20\ncorrective_action = \"Quarterly restore test.\"\n",
+    );
+    common::write(
+        &repo,
+        "findings/2026-009.toml",
+        "id = \"2026-009\"\ntitle = \"Later\"\nkind = \"observation\"\nraised = 2026-11-20\nowner = \"alice\"\nstatus = \"open\"\n",
+    );
+    let rows = |as_of: &str| -> Vec<(String, String)> {
+        let out = success(
+            env.isms(&repo)
+                .args(["--as-of", as_of, "--format", "json", "report", "findings"])
+                .output()
+                .unwrap(),
+        );
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r["finding"].as_str().unwrap().to_owned(),
+                    r["state"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    };
+    let s = |a: &str, b: &str| (a.to_owned(), b.to_owned());
+    assert_eq!(
+        rows(AS_OF),
+        [s("2026-001", "closed"), s("2026-003", "open")]
+    );
+    assert_eq!(
+        rows("2026-12-20"),
+        [
+            s("2026-001", "closed"),
+            s("2026-003", "overdue"),
+            s("2026-009", "open")
+        ]
+    );
+    // The SoA notes the open finding on each of its controls.
+    let md = report(&env, &repo, &["report", "soa"]);
+    assert!(
+        md.contains("- **5.18: open findings**: 2026-003 (nonconformity, open, due 2026-12-15): Quarterly access review"),
+        "{md}"
+    );
+    assert!(
+        !md.contains("2026-001 ("),
+        "a closed finding is not noted: {md}"
+    );
 }

@@ -317,3 +317,32 @@ fn every_item_has_a_history_page_and_every_link_stays_on_disk() {
     );
     assert!(read(&site, ".isms-site").lines().any(|l| l == "index.html"));
 }
+
+#[test]
+fn an_open_finding_reads_as_open_with_its_register_fields() {
+    let env = Env::new();
+    let (_, site) = site(&env);
+    let index = std::fs::read_to_string(site.join("index.html")).unwrap();
+    let table = index
+        .split("<table class=\"findings\">")
+        .nth(1)
+        .and_then(|t| t.split("</table>").next())
+        .expect("a findings table");
+    assert!(table.contains("<th>Severity</th>"), "{table}");
+    assert!(
+        table.contains("<td><span class=\"s-open\">open</span></td>"),
+        "{table}"
+    );
+    assert!(table.contains("<td>minor</td>"), "{table}");
+    let page = std::fs::read_to_string(site.join("items/finding/2026-003.html")).unwrap();
+    assert!(
+        page.contains(
+            "<dt>Corrective action</dt><dd data-field=\"corrective_action\">Run the overdue review"
+        ),
+        "{page}"
+    );
+    assert!(
+        page.contains("<dd data-field=\"due\">2026-12-15</dd>"),
+        "{page}"
+    );
+}

@@ -43,6 +43,7 @@ fn pack(ctx: &Context, out: &Path) -> Result<ExitCode> {
         crate::report::soa(&snapshot, &assessment, &as_of),
         crate::report::matrix(&snapshot, None, &as_of),
         crate::report::evidence(&snapshot, &assessment, None, &as_of),
+        crate::report::findings(&snapshot, None, ctx.today),
     ];
     for r in &reports {
         let name = format!("reports/{}", r.kind);

@@ -1,4 +1,4 @@
-//! `isms report soa|matrix|evidence [--service S]`, as md, csv, json or html.
+//! `isms report soa|matrix|evidence|findings [--service S]`, as md, csv, json or html.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -21,6 +21,9 @@ pub fn run(ctx: &Context, args: &ReportArgs) -> Result<ExitCode> {
     let as_of = ctx.today.to_string();
     let report = match args.kind {
         ReportKind::Matrix => crate::report::matrix(&snapshot, args.service.as_deref(), &as_of),
+        ReportKind::Findings => {
+            crate::report::findings(&snapshot, args.service.as_deref(), ctx.today)
+        }
         kind => {
             let record = crate::history::record(&repo.git_dir, &branch)?;
             let assessment = crate::check::review::assess(&snapshot, &record, ctx.today);

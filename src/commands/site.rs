@@ -33,6 +33,7 @@ pub fn run(ctx: &Context, args: &SiteArgs) -> Result<ExitCode> {
     let soa = crate::report::soa(&snapshot, &assessment, &as_of);
     let matrix_report = crate::report::matrix(&snapshot, None, &as_of);
     let evidence = crate::report::evidence(&snapshot, &assessment, None, &as_of);
+    let findings = crate::report::findings(&snapshot, None, ctx.today);
     let tip = record.tip.clone().unwrap_or_default();
     let pages = crate::site::render(&crate::site::Input {
         organization: config.map(|c| c.organization.name.as_str()).unwrap_or(""),
@@ -49,6 +50,7 @@ pub fn run(ctx: &Context, args: &SiteArgs) -> Result<ExitCode> {
         soa: &soa,
         matrix_report: &matrix_report,
         evidence: &evidence,
+        findings: &findings,
     });
     let out = ctx.dir.join(&args.out);
     super::refuse_uncommitted(&repo.root, &out)?;
