@@ -171,6 +171,9 @@ pub struct PackArgs {
     /// Where to write the pack.
     #[arg(long, value_name = "FILE.zip", conflicts_with = "verify")]
     pub out: Option<std::path::PathBuf>,
+    /// The commit to pack (default: the record branch's tip).
+    #[arg(long, value_name = "REV", conflicts_with = "verify")]
+    pub rev: Option<String>,
     /// Check a pack against its MANIFEST instead.
     #[arg(long, value_name = "FILE.zip")]
     pub verify: Option<std::path::PathBuf>,
@@ -209,6 +212,9 @@ pub struct ExportOscalArgs {
     /// Where to write the documents.
     #[arg(long, value_name = "DIR", default_value = "oscal")]
     pub out: PathBuf,
+    /// The commit to export (default: the record branch's tip).
+    #[arg(long, value_name = "REV")]
+    pub rev: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]

@@ -369,6 +369,8 @@ fn two_controls_that_would_share_an_oscal_id_are_named() {
     let repo = env.example_on_main(Some(AS_OF));
     let text = read(&repo, "controls/5.3.toml").replace("id = \"5.3\"", "id = \"c-5.3\"");
     write(&repo, "controls/c-5.3.toml", text);
+    env.git(&repo, &["add", "-A"]);
+    env.git(&repo, &["commit", "-qm", "a second control"]);
     let out = export(&env, &repo, "../oscal");
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -379,4 +381,48 @@ fn two_controls_that_would_share_an_oscal_id_are_named() {
         "{stderr}"
     );
     assert!(!env.path().join("oscal").exists());
+}
+
+#[test]
+fn the_export_reads_a_commit_never_the_working_tree() {
+    let env = Env::new();
+    let repo = env.example_on_main(Some(AS_OF));
+    let first = export(&env, &repo, "../a");
+    assert_eq!(first.status.code(), Some(0));
+    // An uncommitted edit changes nothing; `--rev` names another commit.
+    let control = "controls/5.3.toml";
+    let text = read(&repo, control);
+    write(
+        &repo,
+        control,
+        text.replace(
+            "title = \"Segregation of duties\"",
+            "title = \"Uncommitted\"",
+        ),
+    );
+    assert_eq!(export(&env, &repo, "../b").status.code(), Some(0));
+    assert_eq!(
+        read(&env.path().join("a"), "catalog.json"),
+        read(&env.path().join("b"), "catalog.json")
+    );
+    env.git(&repo, &["commit", "-qam", "retitle"]);
+    assert_eq!(export(&env, &repo, "../c").status.code(), Some(0));
+    assert!(read(&env.path().join("c"), "catalog.json").contains("Uncommitted"));
+    let out = env
+        .isms(&repo)
+        .args([
+            "--as-of", AS_OF, "export", "oscal", "--out", "../d", "--rev", "HEAD~1",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        read(&env.path().join("a"), "catalog.json"),
+        read(&env.path().join("d"), "catalog.json")
+    );
 }

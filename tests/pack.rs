@@ -115,3 +115,98 @@ fn a_changed_file_fails_verification() {
             "error: reports/soa.csv: its sha256 differs from MANIFEST's\n",
         ));
 }
+
+#[test]
+fn uncommitted_edits_never_change_a_pack() {
+    let env = Env::new();
+    let repo = env.example("demo");
+    let clean = env.path().join("clean.zip");
+    pack(&env, &repo, &clean);
+    // An edited control, a tampered artifact and a new file, none committed.
+    let control = "controls/5.18.toml";
+    common::write(
+        &repo,
+        control,
+        common::read(&repo, control).replace("status = \"partial\"", "status = \"implemented\""),
+    );
+    common::write(
+        &repo,
+        "evidence/files/2026-10-admin-log-review.md",
+        "rewritten\n",
+    );
+    common::write(&repo, "findings/2026-999.toml", "not even TOML");
+    let dirty = env.path().join("dirty.zip");
+    pack(&env, &repo, &dirty);
+    assert_eq!(
+        std::fs::read(&clean).unwrap(),
+        std::fs::read(&dirty).unwrap()
+    );
+    let files = entries(&dirty);
+    let soa = &files
+        .iter()
+        .find(|(n, _)| n == "reports/soa.csv")
+        .unwrap()
+        .1;
+    assert!(String::from_utf8_lossy(soa).contains(",partial,"));
+    // It holds every item file as committed.
+    let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+    for f in [
+        "isms.toml",
+        "controls/5.18.toml",
+        "services/payments-api.toml",
+        "responsibilities/payments-api/CLD.9.5.1.toml",
+        "triggers/region-added.toml",
+        "findings/2026-003.toml",
+        "reports/findings.csv",
+    ] {
+        assert!(names.contains(&f), "{f} in {names:?}");
+    }
+}
+
+/// `isms pack` must refuse (exit 1, nothing written) and name `what`.
+fn refused(env: &Env, repo: &Path, what: &str) {
+    let out = env.path().join("refused.zip");
+    let o = env
+        .isms(repo)
+        .args(["--as-of", AS_OF, "pack", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains(what), "{stderr}");
+    assert!(stderr.contains("nothing was written"), "{stderr}");
+    assert!(!out.exists());
+}
+
+#[test]
+fn a_record_with_errors_or_a_linked_artifact_is_not_packed() {
+    let env = Env::new();
+    let repo = env.example("demo");
+    // A committed artifact whose hash no longer matches its record.
+    let artifact = "evidence/files/2026-10-admin-log-review.md";
+    let original = common::read(&repo, artifact);
+    common::write(&repo, artifact, format!("{original}one more line\n"));
+    env.git(&repo, &["commit", "-qam", "edit an artifact"]);
+    refused(
+        &env,
+        &repo,
+        "error[artifact-hash]: evidence/2026-10-admin-log-review.toml",
+    );
+    common::write(&repo, artifact, &original);
+    env.git(&repo, &["commit", "-qam", "restore it"]);
+
+    // Committed links out of the repository: to the process environment and
+    // to git's configuration (where checkout credentials live).
+    for target in ["/proc/self/environ", "../../.git/config"] {
+        std::fs::remove_file(repo.join(artifact)).unwrap();
+        std::os::unix::fs::symlink(target, repo.join(artifact)).unwrap();
+        env.git(&repo, &["add", "-A"]);
+        env.git(&repo, &["commit", "-qm", "a link"]);
+        refused(
+            &env,
+            &repo,
+            "error[artifact-path]: evidence/2026-10-admin-log-review.toml",
+        );
+    }
+}

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use crate::cli::{ExportCommand, Format};
 use crate::error::{Error, Result};
 use crate::oscal::{self, Stamp};
-use crate::repo::{self, Repo, Scope, WorkTree};
+use crate::repo::Repo;
 
 use super::Context;
 
@@ -16,11 +16,10 @@ const MARKER: &str = ".isms-export";
 pub fn run(ctx: &Context, cmd: &ExportCommand) -> Result<ExitCode> {
     let ExportCommand::Oscal(args) = cmd;
     let repo = Repo::discover(&ctx.dir)?;
-    let snapshot = repo::load(&WorkTree::new(&repo.root)?, &Scope::All)?.snapshot;
-    let branch = super::record_branch(&snapshot)?;
-    let (tip, time) = super::commit_time(&repo.git_dir, &format!("refs/heads/{branch}"))?;
-    let stamp = Stamp::new(&tip, time);
-    let docs = oscal::export(&snapshot, &stamp).map_err(Error::new)?;
+    // A commit, never the working tree: the export is the record.
+    let c = super::committed(&repo, args.rev.as_deref())?;
+    let stamp = Stamp::new(&c.commit, c.time);
+    let docs = oscal::export(&c.snapshot, &stamp).map_err(Error::new)?;
     let out = ctx.dir.join(&args.out);
     super::refuse_uncommitted(&repo.root, &out)?;
     let files: BTreeMap<String, Vec<u8>> = docs
@@ -39,7 +38,7 @@ pub fn run(ctx: &Context, cmd: &ExportCommand) -> Result<ExitCode> {
         );
     }
     crate::output::note(&format!(
-        "wrote {}: {} OSCAL {} documents (catalog, profile, system security plan, {} component definitions), record tip {}",
+        "wrote {}: {} OSCAL {} documents (catalog, profile, system security plan, {} component definitions) of commit {}",
         out.display(),
         files.len(),
         oscal::OSCAL_VERSION,

@@ -165,3 +165,42 @@ pub fn commit_time(
     let time = chrono::DateTime::from_timestamp(commit.time().seconds(), 0).unwrap_or_default();
     Ok((commit.id().to_string(), time))
 }
+
+/// A repository as committed: the snapshot of a commit's tree, with its
+/// artifacts hashed from their blobs, and where it came from.
+pub struct Committed {
+    pub source: crate::repo::Index,
+    pub snapshot: crate::model::Snapshot,
+    /// Diagnostics of files that did not load.
+    pub diagnostics: Vec<crate::diagnostic::Diagnostic>,
+    /// The commit's full id and committer time.
+    pub commit: String,
+    pub time: chrono::DateTime<chrono::Utc>,
+    /// The record branch, from the settings committed at `HEAD`.
+    pub branch: String,
+}
+
+/// Reads the commit `rev` names, or the record branch's tip: never the
+/// working tree, so uncommitted changes cannot enter what is derived from it.
+pub fn committed(repo: &crate::repo::Repo, rev: Option<&str>) -> Result<Committed> {
+    use crate::repo::{Index, Scope};
+    let (head, _) = Index::commit(&repo.git_dir, "HEAD").map_err(|e| {
+        e.hint("commit the repository first: what isms derives is read from commits")
+    })?;
+    let settings = crate::repo::load(&head, &Scope::Changed(Default::default()))?.snapshot;
+    let branch = record_branch(&settings)?;
+    let rev = rev.map_or_else(|| format!("refs/heads/{branch}"), str::to_owned);
+    let (source, _) = Index::commit(&repo.git_dir, &rev)?;
+    let loaded = crate::repo::load(&source, &Scope::All)?;
+    let mut snapshot = loaded.snapshot;
+    crate::repo::hash_artifacts(&source, &mut snapshot);
+    let (commit, time) = commit_time(&repo.git_dir, &rev)?;
+    Ok(Committed {
+        source,
+        snapshot,
+        diagnostics: loaded.diagnostics,
+        commit,
+        time,
+        branch,
+    })
+}

@@ -13,7 +13,7 @@ use chrono::{Datelike, Timelike};
 
 use crate::cli::{Format, PackArgs};
 use crate::error::{Error, Result};
-use crate::repo::{self, Repo, Scope, WorkTree, sha256_hex};
+use crate::repo::{self, Repo, sha256_hex};
 
 use super::Context;
 
@@ -22,18 +22,38 @@ const MANIFEST: &str = "MANIFEST";
 pub fn run(ctx: &Context, args: &PackArgs) -> Result<ExitCode> {
     match (&args.out, &args.verify) {
         (_, Some(file)) => verify(file),
-        (Some(out), None) => pack(ctx, out),
+        (Some(out), None) => pack(ctx, out, args.rev.as_deref()),
         (None, None) => Err(Error::new(
             "say where: `isms pack --out FILE.zip`, or `--verify FILE.zip`",
         )),
     }
 }
 
-fn pack(ctx: &Context, out: &Path) -> Result<ExitCode> {
+fn pack(ctx: &Context, out: &Path, rev: Option<&str>) -> Result<ExitCode> {
     let repo = Repo::discover(&ctx.dir)?;
-    let tree = WorkTree::new(&repo.root)?;
-    let snapshot = repo::load(&tree, &Scope::All)?.snapshot;
-    let branch = super::record_branch(&snapshot)?;
+    // The pack is the record: a commit's tree, never the working tree.
+    let c = super::committed(&repo, rev)?;
+    let mut diagnostics = c.diagnostics;
+    diagnostics.extend(crate::check::check(&c.snapshot));
+    let errors: Vec<&crate::diagnostic::Diagnostic> =
+        diagnostics.iter().filter(|d| d.is_error()).collect();
+    if !errors.is_empty() {
+        for d in &errors {
+            let at = match (d.line, d.column) {
+                (Some(l), Some(col)) => format!(":{l}:{col}"),
+                _ => String::new(),
+            };
+            crate::output::note(&format!("error[{}]: {}{at}: {}", d.rule, d.file, d.message));
+        }
+        crate::output::note(&format!(
+            "not packed: commit {} has {} (`isms check` says the same); nothing was written",
+            &c.commit[..10],
+            crate::output::plural(errors.len(), "error")
+        ));
+        return Ok(ExitCode::from(1));
+    }
+    let snapshot = c.snapshot;
+    let branch = c.branch;
     let record = crate::history::record(&repo.git_dir, &branch)?;
     let assessment = crate::check::review::assess(&snapshot, &record, ctx.today);
     let as_of = ctx.today.to_string();
@@ -45,6 +65,44 @@ fn pack(ctx: &Context, out: &Path) -> Result<ExitCode> {
         crate::report::evidence(&snapshot, &assessment, None, &as_of),
         crate::report::findings(&snapshot, None, ctx.today),
     ];
+    // Every item file, as committed.
+    let mut items: Vec<(&str, &str)> = Vec::new();
+    if let Some(d) = &snapshot.config {
+        items.push((&d.path, &d.text));
+    }
+    items.extend(
+        snapshot
+            .controls
+            .values()
+            .map(|d| (d.path.as_str(), d.text.as_str())),
+    );
+    items.extend(
+        snapshot
+            .services
+            .values()
+            .map(|d| (d.path.as_str(), d.text.as_str())),
+    );
+    items.extend(
+        snapshot
+            .allocations
+            .values()
+            .map(|d| (d.path.as_str(), d.text.as_str())),
+    );
+    items.extend(
+        snapshot
+            .triggers
+            .values()
+            .map(|d| (d.path.as_str(), d.text.as_str())),
+    );
+    items.extend(
+        snapshot
+            .findings
+            .values()
+            .map(|d| (d.path.as_str(), d.text.as_str())),
+    );
+    for (path, text) in items {
+        files.insert(path.to_owned(), text.as_bytes().to_vec());
+    }
     for r in &reports {
         let name = format!("reports/{}", r.kind);
         files.insert(format!("{name}.md"), r.markdown().into_bytes());
@@ -53,8 +111,8 @@ fn pack(ctx: &Context, out: &Path) -> Result<ExitCode> {
         let json = serde_json::to_string_pretty(&r.json()).expect("JSON values serialize");
         files.insert(format!("{name}.json"), format!("{json}\n").into_bytes());
     }
-    let tip = record.tip.clone().unwrap_or_default();
-    let (_, tip_time) = super::commit_time(&repo.git_dir, &tip)?;
+    let tip = c.commit;
+    let tip_time = c.time;
     let stamp = crate::oscal::Stamp::new(&tip, tip_time);
     let oscal = crate::oscal::export(&snapshot, &stamp).map_err(Error::new)?;
     for (name, doc) in oscal {
@@ -68,10 +126,10 @@ fn pack(ctx: &Context, out: &Path) -> Result<ExitCode> {
                 continue;
             }
             let path = format!("evidence/{}", a.path);
-            let bytes = std::fs::read(repo.root.join(&path)).map_err(|e| {
-                Error::io("read the artifact", &repo.root.join(&path), e)
-                    .hint("run `isms check`: every artifact must be present before packing")
-            })?;
+            let bytes = c
+                .source
+                .artifact_bytes(&a.path)
+                .map_err(|why| Error::new(format!("{}: {why}", doc.path)))?;
             files.insert(path, bytes);
         }
     }
@@ -88,7 +146,7 @@ fn pack(ctx: &Context, out: &Path) -> Result<ExitCode> {
         files.insert(path, format!("{json}\n").into_bytes());
     }
     let mut manifest = format!(
-        "# isms evidence pack\n# record branch {branch} at {tip}\n# as of {as_of}\n# sha256  path\n"
+        "# isms evidence pack\n# record branch {branch}, commit {tip}\n# as of {as_of}\n# sha256  path\n"
     );
     for (path, bytes) in &files {
         manifest.push_str(&format!("{}  {path}\n", sha256_hex(bytes)));
@@ -117,7 +175,8 @@ fn pack(ctx: &Context, out: &Path) -> Result<ExitCode> {
     let tmp = zip.finish().map_err(zerr)?;
     tmp.persist(out)
         .map_err(|e| Error::io("write", out, e.error))?;
-    let total: usize = files.values().map(Vec::len).sum();
+    // What the reader gets: the size of the zip, not of what it holds.
+    let total = std::fs::metadata(out).map(|m| m.len()).unwrap_or_default();
     if ctx.format == Format::Json {
         println!(
             "{}",
@@ -125,7 +184,7 @@ fn pack(ctx: &Context, out: &Path) -> Result<ExitCode> {
         );
     }
     crate::output::note(&format!(
-        "wrote {}: {} files, {total} bytes, record tip {}",
+        "wrote {}: {} files, {total} bytes compressed, commit {}",
         out.display(),
         files.len(),
         &tip[..10.min(tip.len())]

@@ -11,7 +11,9 @@ use std::path::{Path, PathBuf};
 pub use layout::{CONFIG_FILE, FileKind, Place, SCHEMA_DIR, classify};
 pub use load::{Loaded, Scope, hash_artifacts, load, migration_maps};
 pub use parse::{did_you_mean, parse};
-pub use source::{Index, MAX_FILE_BYTES, Source, WorkTree, artifact_path_problem, sha256_hex};
+pub use source::{
+    Index, MAX_ARTIFACT_BYTES, MAX_FILE_BYTES, Source, WorkTree, artifact_path_problem, sha256_hex,
+};
 
 use crate::error::{Error, Result};
 

@@ -266,13 +266,20 @@ impl Source for WorkTree {
     }
 }
 
-/// The git index (the staging area): what is about to be committed.
+/// Files as git objects: the index (the staging area, what is about to be
+/// committed), or the tree of a commit (what a pack or an export reads).
 pub struct Index {
     /// libgit2 handles are not `Sync`; blob reads are short, parsing happens outside the lock.
     repo: std::sync::Mutex<git2::Repository>,
     /// Path → (blob id, file mode), for stage-0 entries.
     entries: std::collections::HashMap<String, (git2::Oid, u32)>,
+    /// Whether a link among the artifacts is resolved (inside the
+    /// repository) or refused: a commit's artifacts must be regular blobs.
+    follow_links: bool,
 }
+
+/// The largest artifact a pack reads.
+pub const MAX_ARTIFACT_BYTES: u64 = 512 * 1024 * 1024;
 
 const MODE_SYMLINK: u32 = 0o120000;
 
@@ -293,7 +300,79 @@ impl Index {
         Ok(Index {
             repo: std::sync::Mutex::new(repo),
             entries,
+            follow_links: true,
         })
+    }
+
+    /// The tree of the commit `rev` names, and the commit's full id.
+    pub fn commit(git_dir: &Path, rev: &str) -> Result<(Self, String)> {
+        let repo =
+            git2::Repository::open(git_dir).map_err(|e| Error::git("open the repository", e))?;
+        let commit = repo
+            .revparse_single(rev)
+            .and_then(|o| o.peel_to_commit())
+            .map_err(|e| Error::git(format!("read the commit `{rev}`"), e))?;
+        let tree = commit
+            .tree()
+            .map_err(|e| Error::git(format!("read the tree of `{rev}`"), e))?;
+        let mut entries = std::collections::HashMap::new();
+        tree.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
+            // Blobs, links and submodules (commits) alike: their mode says which.
+            if entry.kind() != Some(git2::ObjectType::Tree) {
+                if let Ok(name) = entry.name() {
+                    entries.insert(
+                        format!("{dir}{name}"),
+                        (entry.id(), entry.filemode() as u32),
+                    );
+                }
+            }
+            git2::TreeWalkResult::Ok
+        })
+        .map_err(|e| Error::git(format!("read the tree of `{rev}`"), e))?;
+        let id = commit.id().to_string();
+        drop(tree);
+        drop(commit);
+        Ok((
+            Index {
+                repo: std::sync::Mutex::new(repo),
+                entries,
+                follow_links: false,
+            },
+            id,
+        ))
+    }
+
+    /// The bytes of the artifact at `path` (relative to `evidence/`): a
+    /// regular blob of at most [`MAX_ARTIFACT_BYTES`]; a link, a submodule or
+    /// anything larger is refused, never followed or read.
+    pub fn artifact_bytes(&self, path: &str) -> std::result::Result<Vec<u8>, String> {
+        if let Some(problem) = artifact_path_problem(path) {
+            return Err(problem);
+        }
+        let full = format!("evidence/{path}");
+        let &(oid, mode) = self
+            .entries
+            .get(&full)
+            .ok_or_else(|| format!("{full} is not in the commit"))?;
+        if mode == MODE_SYMLINK {
+            return Err(format!(
+                "{full} is a symbolic link; an artifact must be a file"
+            ));
+        }
+        if mode & 0o170000 != 0o100000 {
+            return Err(format!("{full} is not a regular file (mode {mode:o})"));
+        }
+        let repo = self.repo.lock().unwrap_or_else(|p| p.into_inner());
+        let odb = repo.odb().map_err(|e| e.message().to_owned())?;
+        let (size, _) = odb.read_header(oid).map_err(|e| e.message().to_owned())?;
+        if size as u64 > MAX_ARTIFACT_BYTES {
+            return Err(format!(
+                "{full} is {size} bytes, over the {} MiB an artifact may have",
+                MAX_ARTIFACT_BYTES >> 20
+            ));
+        }
+        let obj = odb.read(oid).map_err(|e| e.message().to_owned())?;
+        Ok(obj.data().to_vec())
     }
 
     fn blob(&self, oid: git2::Oid) -> std::result::Result<Vec<u8>, ReadError> {
@@ -371,7 +450,9 @@ impl Source for Index {
         let Some(&(oid, mode)) = self.entries.get(&full) else {
             return ArtifactState::Missing;
         };
-        let oid = if mode == MODE_SYMLINK {
+        let oid = if mode == MODE_SYMLINK && !self.follow_links {
+            return ArtifactState::NotAFile;
+        } else if mode == MODE_SYMLINK {
             // A staged link: resolve its target lexically; it is never read
             // from outside the repository.
             let target = match self.blob(oid) {
