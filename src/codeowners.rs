@@ -74,7 +74,62 @@ pub fn render(s: &Snapshot) -> String {
             }
         }
     }
+    // The record a reassessment proposal writes names the owners of the
+    // items it reviews, so that no reassessment lands without them.
+    for (trigger, t) in &s.triggers {
+        let ons = s
+            .services
+            .iter()
+            .filter(|(_, v)| v.value.in_scope)
+            .map(|(id, _)| Some(id.as_str()))
+            .chain([None]);
+        for on in ons {
+            let items = crate::triggers::affected(&t.value, on, |svc, ctl| {
+                allocation(s, svc, ctl).is_some()
+            });
+            let mut owners: Vec<&Id> = items.iter().filter_map(|k| owner_of(s, k)).collect();
+            if let Some(svc) = on.and_then(|v| s.services.get(v)) {
+                owners.push(&svc.value.owner);
+            }
+            let mut handles: Vec<String> =
+                owners.iter().filter_map(|o| handle(config, o)).collect();
+            handles.sort();
+            handles.dedup();
+            let path = format!("/reassessments/{trigger}/{}.toml", on.unwrap_or("all"));
+            if handles.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "# {path}: its items' owners have no github handle in isms.toml"
+                );
+            } else {
+                let _ = writeln!(out, "{path} {}", handles.join(" "));
+            }
+        }
+    }
     out
+}
+
+fn allocation<'a>(
+    s: &'a Snapshot,
+    svc: &str,
+    ctl: &str,
+) -> Option<&'a crate::model::Doc<crate::model::Allocation>> {
+    let key = (Id::parse(svc).ok()?, Id::parse(ctl).ok()?);
+    s.allocations.get(&key)
+}
+
+/// The owner of the item a key names, when it exists.
+fn owner_of<'a>(s: &'a Snapshot, key: &str) -> Option<&'a Id> {
+    let (kind, id) = key.split_once(':')?;
+    match kind {
+        "control" => s.controls.get(id).map(|d| &d.value.owner),
+        "allocation" => {
+            let (svc, ctl) = id.split_once('/')?;
+            allocation(s, svc, ctl).map(|d| &d.value.owner)
+        }
+        "service" => s.services.get(id).map(|d| &d.value.owner),
+        _ => None,
+    }
 }
 
 /// A finding when a generated CODEOWNERS no longer matches the owners. A

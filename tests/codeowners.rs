@@ -15,6 +15,11 @@ fn init_writes_codeowners_from_each_items_owner() {
         "/controls/8.20.toml @example/platform\n",
         "/responsibilities/payments-api/CLD.6.3.1.toml @bob-okafor\n",
         "/evidence/2026-10-admin-log-review.toml @dave-lq\n",
+        // What a reassessment proposal writes needs the approval of an owner
+        // of the items it reviews: the trigger's controls, the service's
+        // allocations of them, the service.
+        "/reassessments/region-added/tenant-db.toml @alice-ng @example/platform\n",
+        "/reassessments/region-added/all.toml @alice-ng\n",
     ] {
         assert!(text.contains(line), "{line}");
     }

@@ -26,6 +26,27 @@ pub fn check(s: &Snapshot) -> Vec<Diagnostic> {
     out
 }
 
+/// The rules that depend on the date the check is made for (`today`, or
+/// `--as-of`): evidence cannot have been collected after it.
+pub fn dated(s: &Snapshot, today: chrono::NaiveDate) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for doc in s.evidence.values() {
+        let collected = doc.value.collected.0;
+        if collected > today {
+            out.push(
+                err(
+                    "evidence-future",
+                    doc,
+                    &["collected"],
+                    format!("collected {collected}, after {today}: evidence cannot predate its collection"),
+                )
+                .hint("correct the date; for a planned collection, add the record when it is done"),
+            );
+        }
+    }
+    out
+}
+
 /// A diagnostic at `key` of `doc`.
 fn at<T>(d: Diagnostic, doc: &Doc<T>, key: &[&str]) -> Diagnostic {
     d.in_text(&doc.text, locate(&doc.text, key))

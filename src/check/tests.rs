@@ -449,3 +449,31 @@ fn the_mapping_names_every_counterpart_in_either_direction() {
     assert_eq!(other_edition(current, "CLD.9.5.1"), None);
     assert_eq!(other_edition(current, "ACME-1"), None);
 }
+
+#[test]
+fn evidence_collected_after_the_date_is_an_error() {
+    let mut s = base();
+    let e: Doc<Evidence> = doc(
+        FileKind::Evidence,
+        "evidence/later.toml",
+        "id = \"later\"\ntitle = \"T\"\ncontrols = []\nkind = \"k\"\ncollected = 2026-09-01\ncollected_by = \"alice\"\n",
+    );
+    s.present.evidence.insert(id("later"));
+    s.evidence.insert(id("later"), e);
+    let on = |d: &str| -> Vec<(&'static str, Option<usize>, String)> {
+        dated(&s, d.parse().unwrap())
+            .into_iter()
+            .map(|d| (d.rule, d.line, d.message))
+            .collect()
+    };
+    assert_eq!(on("2026-09-01"), vec![]);
+    assert_eq!(
+        on("2026-07-06"),
+        vec![(
+            "evidence-future",
+            Some(5),
+            "collected 2026-09-01, after 2026-07-06: evidence cannot predate its collection"
+                .to_owned()
+        )]
+    );
+}

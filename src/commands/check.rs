@@ -28,6 +28,7 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> Result<ExitCode> {
     };
     let mut diagnostics = loaded.diagnostics;
     diagnostics.extend(check(&loaded.snapshot));
+    diagnostics.extend(crate::check::dated(&loaded.snapshot, ctx.today));
     // CODEOWNERS follows every item's owner: it is judged only on a full
     // read of a repository without errors, where every owner is known.
     if !args.staged && !diagnostics.iter().any(|d| d.severity == Severity::Error) {

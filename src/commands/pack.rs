@@ -35,6 +35,7 @@ fn pack(ctx: &Context, out: &Path, rev: Option<&str>) -> Result<ExitCode> {
     let c = super::committed(&repo, rev)?;
     let mut diagnostics = c.diagnostics;
     diagnostics.extend(crate::check::check(&c.snapshot));
+    diagnostics.extend(crate::check::dated(&c.snapshot, ctx.today));
     let errors: Vec<&crate::diagnostic::Diagnostic> =
         diagnostics.iter().filter(|d| d.is_error()).collect();
     if !errors.is_empty() {
