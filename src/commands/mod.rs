@@ -180,21 +180,22 @@ pub struct Committed {
     pub branch: String,
 }
 
-/// Reads the commit `rev` names, or the record branch's tip: never the
-/// working tree, so uncommitted changes cannot enter what is derived from it.
-pub fn committed(repo: &crate::repo::Repo, rev: Option<&str>) -> Result<Committed> {
+/// Reads the commit `rev` names, or the record branch's tip (named by the
+/// settings committed at `HEAD`): never the working tree, so uncommitted
+/// changes cannot enter what is derived from it.
+pub fn committed(git_dir: &std::path::Path, rev: Option<&str>) -> Result<Committed> {
     use crate::repo::{Index, Scope};
-    let (head, _) = Index::commit(&repo.git_dir, "HEAD").map_err(|e| {
+    let (probe, _) = Index::commit(git_dir, rev.unwrap_or("HEAD")).map_err(|e| {
         e.hint("commit the repository first: what isms derives is read from commits")
     })?;
-    let settings = crate::repo::load(&head, &Scope::Changed(Default::default()))?.snapshot;
+    let settings = crate::repo::load(&probe, &Scope::Changed(Default::default()))?.snapshot;
     let branch = record_branch(&settings)?;
     let rev = rev.map_or_else(|| format!("refs/heads/{branch}"), str::to_owned);
-    let (source, _) = Index::commit(&repo.git_dir, &rev)?;
+    let (source, _) = Index::commit(git_dir, &rev)?;
     let loaded = crate::repo::load(&source, &Scope::All)?;
     let mut snapshot = loaded.snapshot;
     crate::repo::hash_artifacts(&source, &mut snapshot);
-    let (commit, time) = commit_time(&repo.git_dir, &rev)?;
+    let (commit, time) = commit_time(git_dir, &rev)?;
     Ok(Committed {
         source,
         snapshot,

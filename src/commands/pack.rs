@@ -18,6 +18,8 @@ use crate::repo::{self, Repo, sha256_hex};
 use super::Context;
 
 const MANIFEST: &str = "MANIFEST";
+/// The record branch's history up to the packed commit.
+const BUNDLE: &str = "record.bundle";
 
 pub fn run(ctx: &Context, args: &PackArgs) -> Result<ExitCode> {
     match (&args.out, &args.verify) {
@@ -29,42 +31,50 @@ pub fn run(ctx: &Context, args: &PackArgs) -> Result<ExitCode> {
     }
 }
 
-fn pack(ctx: &Context, out: &Path, rev: Option<&str>) -> Result<ExitCode> {
-    let repo = Repo::discover(&ctx.dir)?;
-    // The pack is the record: a commit's tree, never the working tree.
-    let c = super::committed(&repo, rev)?;
+/// What a pack holds, derived from one commit of the record.
+struct Built {
+    files: BTreeMap<String, Vec<u8>>,
+    commit: String,
+    time: chrono::DateTime<chrono::Utc>,
+    branch: String,
+}
+
+/// Every file of the pack but its MANIFEST and bundle, derived from the
+/// commit `rev` names (default the record branch's tip) as of `today`; or,
+/// when that commit's `isms check` has errors, the commit and the errors.
+/// `verify` calls it again on the pack's own bundle.
+#[allow(clippy::type_complexity)]
+fn build(
+    git_dir: &Path,
+    rev: Option<&str>,
+    today: chrono::NaiveDate,
+) -> Result<std::result::Result<Built, (String, Vec<crate::diagnostic::Diagnostic>)>> {
+    let c = super::committed(git_dir, rev)?;
     let mut diagnostics = c.diagnostics;
     diagnostics.extend(crate::check::check(&c.snapshot));
-    diagnostics.extend(crate::check::dated(&c.snapshot, ctx.today));
-    let errors: Vec<&crate::diagnostic::Diagnostic> =
-        diagnostics.iter().filter(|d| d.is_error()).collect();
+    diagnostics.extend(crate::check::dated(&c.snapshot, today));
+    let errors: Vec<crate::diagnostic::Diagnostic> =
+        diagnostics.into_iter().filter(|d| d.is_error()).collect();
     if !errors.is_empty() {
-        for d in &errors {
-            let at = match (d.line, d.column) {
-                (Some(l), Some(col)) => format!(":{l}:{col}"),
-                _ => String::new(),
-            };
-            crate::output::note(&format!("error[{}]: {}{at}: {}", d.rule, d.file, d.message));
-        }
-        crate::output::note(&format!(
-            "not packed: commit {} has {} (`isms check` says the same); nothing was written",
-            &c.commit[..10],
-            crate::output::plural(errors.len(), "error")
-        ));
-        return Ok(ExitCode::from(1));
+        return Ok(Err((c.commit, errors)));
     }
     let snapshot = c.snapshot;
     let branch = c.branch;
-    let record = crate::history::record(&repo.git_dir, &branch)?;
-    let assessment = crate::check::review::assess(&snapshot, &record, ctx.today);
-    let as_of = ctx.today.to_string();
+    let mut record = crate::history::record(git_dir, &branch)?;
+    // Only what had landed by the packed commit: a pack of an older commit
+    // is re-derivable from its own bundle.
+    record
+        .reviews
+        .retain(|r| r.landed.timestamp() <= c.time.timestamp());
+    let assessment = crate::check::review::assess(&snapshot, &record, today);
+    let as_of = today.to_string();
 
     let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
     let reports = [
         crate::report::soa(&snapshot, &assessment, &as_of),
         crate::report::matrix(&snapshot, None, &as_of),
         crate::report::evidence(&snapshot, &assessment, None, &as_of),
-        crate::report::findings(&snapshot, None, ctx.today),
+        crate::report::findings(&snapshot, None, today),
     ];
     // Every item file, as committed.
     let mut items: Vec<(&str, &str)> = Vec::new();
@@ -112,9 +122,7 @@ fn pack(ctx: &Context, out: &Path, rev: Option<&str>) -> Result<ExitCode> {
         let json = serde_json::to_string_pretty(&r.json()).expect("JSON values serialize");
         files.insert(format!("{name}.json"), format!("{json}\n").into_bytes());
     }
-    let tip = c.commit;
-    let tip_time = c.time;
-    let stamp = crate::oscal::Stamp::new(&tip, tip_time);
+    let stamp = crate::oscal::Stamp::new(&c.commit, c.time);
     let oscal = crate::oscal::export(&snapshot, &stamp).map_err(Error::new)?;
     for (name, doc) in oscal {
         let json = serde_json::to_string_pretty(&doc).expect("JSON values serialize");
@@ -137,7 +145,7 @@ fn pack(ctx: &Context, out: &Path, rev: Option<&str>) -> Result<ExitCode> {
     // Each item's review history, as landed on the record branch.
     let mut by_item: BTreeMap<&str, Vec<&crate::history::Review>> = BTreeMap::new();
     for r in &record.reviews {
-        if r.landed.date_naive() <= ctx.today {
+        if r.landed.date_naive() <= today {
             by_item.entry(r.item.as_str()).or_default().push(r);
         }
     }
@@ -146,6 +154,81 @@ fn pack(ctx: &Context, out: &Path, rev: Option<&str>) -> Result<ExitCode> {
         let json = serde_json::to_string_pretty(&reviews).expect("reviews serialize");
         files.insert(path, format!("{json}\n").into_bytes());
     }
+    Ok(Ok(Built {
+        files,
+        commit: c.commit,
+        time: c.time,
+        branch,
+    }))
+}
+
+/// A git bundle of `commit` and its history, as the ref `refs/heads/<branch>`:
+/// the record itself, so the pack can be re-derived offline. Written by one
+/// thread, so that the same commit gives the same bytes.
+fn bundle(git_dir: &Path, commit: &str, branch: &str) -> Result<Vec<u8>> {
+    use std::process::{Command, Stdio};
+    let run = |what: &str, e: std::io::Error| {
+        Error::new(format!("could not run `git {what}`"))
+            .caused_by(e)
+            .hint("install git and make sure it is on PATH")
+    };
+    let mut list = Command::new("git")
+        .arg("--git-dir")
+        .arg(git_dir)
+        .args(["rev-list", "--objects", commit])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| run("rev-list", e))?;
+    let objects = list.stdout.take().expect("stdout is piped");
+    let packed = Command::new("git")
+        .arg("--git-dir")
+        .arg(git_dir)
+        .args(["pack-objects", "--stdout", "--threads=1", "-q"])
+        .stdin(objects)
+        .stderr(Stdio::piped())
+        .output()
+        .map_err(|e| run("pack-objects", e))?;
+    let listed = list.wait().map_err(|e| run("rev-list", e))?;
+    if !listed.success() || !packed.status.success() {
+        return Err(
+            Error::new(format!("could not bundle the history of {commit}"))
+                .caused_by(String::from_utf8_lossy(&packed.stderr).trim().to_owned()),
+        );
+    }
+    let mut out = format!("# v2 git bundle\n{commit} refs/heads/{branch}\n\n").into_bytes();
+    out.extend_from_slice(&packed.stdout);
+    Ok(out)
+}
+
+fn pack(ctx: &Context, out: &Path, rev: Option<&str>) -> Result<ExitCode> {
+    let repo = Repo::discover(&ctx.dir)?;
+    let built = match build(&repo.git_dir, rev, ctx.today)? {
+        Ok(built) => built,
+        Err((commit, errors)) => {
+            for d in &errors {
+                let at = match (d.line, d.column) {
+                    (Some(l), Some(col)) => format!(":{l}:{col}"),
+                    _ => String::new(),
+                };
+                crate::output::note(&format!("error[{}]: {}{at}: {}", d.rule, d.file, d.message));
+            }
+            crate::output::note(&format!(
+                "not packed: commit {} has {} (`isms check` says the same); nothing was written",
+                &commit[..10],
+                crate::output::plural(errors.len(), "error")
+            ));
+            return Ok(ExitCode::from(1));
+        }
+    };
+    let Built {
+        mut files,
+        commit: tip,
+        time: tip_time,
+        branch,
+    } = built;
+    files.insert(BUNDLE.to_owned(), bundle(&repo.git_dir, &tip, &branch)?);
+    let as_of = ctx.today.to_string();
     let mut manifest = format!(
         "# isms evidence pack\n# record branch {branch}, commit {tip}\n# as of {as_of}\n# sha256  path\n"
     );
@@ -207,6 +290,113 @@ fn zip_time(t: chrono::DateTime<chrono::Utc>) -> Result<zip::DateTime> {
     .map_err(|_| Error::new("the record tip's time does not fit a zip timestamp"))
 }
 
+/// Every entry of the zip at `file`, by name.
+fn zip_contents(file: &Path) -> Result<BTreeMap<String, Vec<u8>>> {
+    let f = std::fs::File::open(file).map_err(|e| Error::io("open", file, e))?;
+    let bad = |e: zip::result::ZipError| {
+        Error::new(format!("{} is not a readable zip file", file.display())).caused_by(e)
+    };
+    let mut zip = zip::ZipArchive::new(f).map_err(bad)?;
+    let mut contents = BTreeMap::new();
+    for i in 0..zip.len() {
+        let mut entry = zip.by_index(i).map_err(bad)?;
+        let mut bytes = Vec::new();
+        entry
+            .read_to_end(&mut bytes)
+            .map_err(|e| Error::io("read", file, e))?;
+        contents.insert(entry.name().to_owned(), bytes);
+    }
+    Ok(contents)
+}
+
+/// Opens the pack's bundle in a scratch repository, requires its tip to be
+/// the MANIFEST's commit, and builds the pack again from it as of the
+/// MANIFEST's date: every file must come out byte for byte. `Ok(None)` for
+/// a pack without a bundle (made before packs carried one).
+fn rederive(
+    manifest: &str,
+    contents: &mut BTreeMap<String, Vec<u8>>,
+) -> std::result::Result<Option<String>, String> {
+    let Some(bundle) = contents.remove(BUNDLE) else {
+        return Ok(None);
+    };
+    let header = |prefix: &str| {
+        manifest
+            .lines()
+            .find_map(|l| l.strip_prefix(prefix))
+            .map(str::trim)
+    };
+    let (branch, commit) = header("# record branch ")
+        .and_then(|l| l.split_once(", commit "))
+        .ok_or_else(|| format!("{MANIFEST}: no `# record branch B, commit C` line"))?;
+    let as_of: chrono::NaiveDate = header("# as of ")
+        .and_then(|d| d.parse().ok())
+        .ok_or_else(|| format!("{MANIFEST}: no `# as of DATE` line"))?;
+    let scratch = tempfile::tempdir().map_err(|e| format!("a scratch directory: {e}"))?;
+    let git_dir = scratch.path().join("record.git");
+    let bundle_path = scratch.path().join(BUNDLE);
+    std::fs::write(&bundle_path, &bundle).map_err(|e| format!("{BUNDLE}: {e}"))?;
+    let git = |args: &[&str]| -> std::result::Result<String, String> {
+        let out = std::process::Command::new("git")
+            .arg("--git-dir")
+            .arg(&git_dir)
+            .args(args)
+            .output()
+            .map_err(|e| format!("could not run git: {e}"))?;
+        if out.status.success() {
+            Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
+        } else {
+            Err(String::from_utf8_lossy(&out.stderr).trim().to_owned())
+        }
+    };
+    std::process::Command::new("git")
+        .args(["init", "--quiet", "--bare"])
+        .arg(&git_dir)
+        .output()
+        .map_err(|e| format!("could not run git: {e}"))?;
+    let refspec = format!("refs/heads/{branch}:refs/heads/{branch}");
+    git(&["fetch", "--quiet", &bundle_path.to_string_lossy(), &refspec])
+        .map_err(|e| format!("{BUNDLE}: not a bundle of refs/heads/{branch}: {e}"))?;
+    let tip = git(&["rev-parse", &format!("refs/heads/{branch}")])
+        .map_err(|e| format!("{BUNDLE}: {e}"))?;
+    if tip != commit {
+        return Err(format!(
+            "{BUNDLE}: its tip is {tip}, the {MANIFEST} says {commit}"
+        ));
+    }
+    let built = match build(&git_dir, Some(commit), as_of) {
+        Ok(Ok(built)) => built,
+        Ok(Err((_, errors))) => {
+            return Err(format!(
+                "{BUNDLE}: the record at {commit} has {} ({}: {})",
+                crate::output::plural(errors.len(), "error"),
+                errors[0].file,
+                errors[0].message
+            ));
+        }
+        Err(e) => return Err(format!("{BUNDLE}: {}", e.message)),
+    };
+    contents.remove(MANIFEST);
+    for (path, bytes) in &built.files {
+        match contents.remove(path) {
+            None => return Err(format!("{path}: the record gives it, the pack lacks it")),
+            Some(b) if &b != bytes => {
+                return Err(format!(
+                    "{path}: differs from what the record at {} gives",
+                    &commit[..10.min(commit.len())]
+                ));
+            }
+            Some(_) => {}
+        }
+    }
+    if let Some(path) = contents.keys().next() {
+        return Err(format!(
+            "{path}: in the pack, but the record does not give it"
+        ));
+    }
+    Ok(Some(commit.to_owned()))
+}
+
 /// Re-checks every file of a pack against its MANIFEST.
 fn verify(file: &Path) -> Result<ExitCode> {
     let f = std::fs::File::open(file).map_err(|e| Error::io("open", file, e))?;
@@ -251,13 +441,25 @@ fn verify(file: &Path) -> Result<ExitCode> {
     for path in contents.keys() {
         problems.push(format!("{path}: in the pack, not in {MANIFEST}"));
     }
+    // Then re-derive: the bundle's record must give every file again.
+    let mut rederived = None;
+    if problems.is_empty() {
+        match rederive(&manifest, &mut zip_contents(file)?) {
+            Ok(n) => rederived = n,
+            Err(p) => problems.push(p),
+        }
+    }
     for p in &problems {
         crate::output::note(&format!("error: {p}"));
     }
-    crate::output::note(&if problems.is_empty() {
-        format!("{}: {listed} files match the manifest", file.display())
-    } else {
-        format!("{}: {} problems", file.display(), problems.len())
+    crate::output::note(&match (problems.is_empty(), rederived) {
+        (true, Some(commit)) => format!(
+            "{}: {listed} files match the manifest, and the record in its bundle (commit {}) gives them again",
+            file.display(),
+            &commit[..10.min(commit.len())]
+        ),
+        (true, None) => format!("{}: {listed} files match the manifest", file.display()),
+        (false, _) => format!("{}: {} problems", file.display(), problems.len()),
     });
     Ok(ExitCode::from(u8::from(!problems.is_empty())))
 }
