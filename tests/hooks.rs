@@ -25,7 +25,12 @@ fn git(env: &Env, dir: &Path, args: &[&str], with_isms: bool) -> Output {
         dirs.extend(std::env::split_paths(&path));
         std::env::join_paths(dirs).unwrap()
     } else {
-        path
+        // Hermetic: an isms the caller installed (the README's first
+        // command puts one on PATH) must not be found either.
+        let dirs: Vec<_> = std::env::split_paths(&path)
+            .filter(|d| !d.join("isms").exists())
+            .collect();
+        std::env::join_paths(dirs).unwrap()
     };
     env.command("git")
         .env("PATH", path)

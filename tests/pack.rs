@@ -348,3 +348,58 @@ fn verify_rederives_the_pack_from_its_bundle() {
     );
     assert!(stderr.contains(", the MANIFEST says "), "{stderr}");
 }
+
+#[test]
+fn the_pack_never_writes_into_git_or_over_a_users_file() {
+    let env = Env::new();
+    let repo = env.example("demo");
+    let head = common::read(&repo, ".git/HEAD");
+    let log = env.git(&repo, &["log", "--format=%H"]);
+    for out in [".git/HEAD", ".git/new.zip", "./.git/../.git/HEAD"] {
+        let o = env
+            .isms(&repo)
+            .args(["pack", "--out", out])
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(2), "{out}");
+        assert!(
+            String::from_utf8_lossy(&o.stderr).contains("is inside the git directory"),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+    assert_eq!(common::read(&repo, ".git/HEAD"), head);
+    assert!(!repo.join(".git/new.zip").exists());
+    assert_eq!(env.git(&repo, &["log", "--format=%H"]), log);
+
+    // A file of the user's, edited or not, is never replaced by a pack.
+    let edited = common::read(&repo, "isms.toml") + "\n# my note\n";
+    common::write(&repo, "isms.toml", &edited);
+    for out in ["isms.toml", "README.md"] {
+        let before = common::read(&repo, out);
+        let o = env
+            .isms(&repo)
+            .args(["pack", "--out", out])
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&o.stderr).contains("exists and is not an isms pack"));
+        assert_eq!(common::read(&repo, out), before, "{out} untouched");
+    }
+    // An earlier pack is replaced.
+    let p = env.path().join("p.zip");
+    pack(&env, &repo, &p);
+    pack(&env, &repo, &p);
+    // The site and the export refuse the git directory too.
+    for args in [["site", "--out", ".git/site"], ["export", "oscal", "--out"]] {
+        let mut cmd = env.isms(&repo);
+        cmd.args(args);
+        if args[0] == "export" {
+            cmd.arg(".git/oscal");
+        }
+        let o = cmd.output().unwrap();
+        assert_eq!(o.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&o.stderr).contains("is inside the git directory"));
+    }
+    assert!(!repo.join(".git/site").exists() && !repo.join(".git/oscal").exists());
+}

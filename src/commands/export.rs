@@ -21,6 +21,7 @@ pub fn run(ctx: &Context, cmd: &ExportCommand) -> Result<ExitCode> {
     let stamp = Stamp::new(&c.commit, c.time);
     let docs = oscal::export(&c.snapshot, &stamp).map_err(Error::new)?;
     let out = ctx.dir.join(&args.out);
+    super::refuse_git_dir(&repo.git_dir, &out)?;
     super::refuse_uncommitted(&repo.root, &out)?;
     let files: BTreeMap<String, Vec<u8>> = docs
         .iter()

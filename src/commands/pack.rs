@@ -203,6 +203,20 @@ fn bundle(git_dir: &Path, commit: &str, branch: &str) -> Result<Vec<u8>> {
 
 fn pack(ctx: &Context, out: &Path, rev: Option<&str>) -> Result<ExitCode> {
     let repo = Repo::discover(&ctx.dir)?;
+    let out = &ctx.dir.join(out);
+    super::refuse_git_dir(&repo.git_dir, out)?;
+    // Only an earlier pack is replaced: never a file of the user's.
+    if out.exists() {
+        let earlier = zip_contents(out).is_ok_and(|c| c.contains_key(MANIFEST));
+        if !earlier {
+            return Err(Error::new(format!(
+                "{} exists and is not an isms pack; not overwriting it",
+                out.display()
+            ))
+            .hint("name a new file, or remove that one first"));
+        }
+        super::refuse_uncommitted(&repo.root, out)?;
+    }
     let built = match build(&repo.git_dir, rev, ctx.today)? {
         Ok(built) => built,
         Err((commit, errors)) => {

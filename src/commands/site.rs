@@ -53,6 +53,7 @@ pub fn run(ctx: &Context, args: &SiteArgs) -> Result<ExitCode> {
         findings: &findings,
     });
     let out = ctx.dir.join(&args.out);
+    super::refuse_git_dir(&repo.git_dir, &out)?;
     super::refuse_uncommitted(&repo.root, &out)?;
     let files: BTreeMap<String, Vec<u8>> = pages
         .into_iter()
