@@ -38,7 +38,7 @@ pub struct Cli {
     pub format: Format,
 
     /// Evaluate dates as of this day instead of today (YYYY-MM-DD).
-    #[arg(long, global = true, value_name = "DATE")]
+    #[arg(long, global = true, value_name = "DATE", value_parser = parse_date)]
     pub as_of: Option<NaiveDate>,
 
     #[command(subcommand)]
@@ -537,4 +537,23 @@ pub struct CheckArgs {
 pub struct SchemaArgs {
     /// config, control, service, allocation, evidence, trigger or finding.
     pub kind: Option<String>,
+}
+
+/// A calendar date, YYYY-MM-DD, with a message that says what was expected.
+fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
+        let shaped = s.len() == 10
+            && s.bytes().enumerate().all(|(i, b)| {
+                if i == 4 || i == 7 {
+                    b == b'-'
+                } else {
+                    b.is_ascii_digit()
+                }
+            });
+        if shaped {
+            format!("{s} is not a day of the calendar; expected a real date like 2026-02-28")
+        } else {
+            format!("expected a date like 2026-10-31 (YYYY-MM-DD), found `{s}`")
+        }
+    })
 }

@@ -35,11 +35,41 @@ pub fn replace(path: &Path, contents: &[u8]) -> Result<()> {
     Ok(())
 }
 
+/// The mode a new file asks for, as git's do: the umask takes from it.
+pub fn readable() -> std::fs::Permissions {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::Permissions::from_mode(0o666)
+    }
+    #[cfg(not(unix))]
+    {
+        std::fs::File::open(".")
+            .and_then(|f| f.metadata())
+            .map(|m| m.permissions())
+            .unwrap_or_else(|_| unreachable!("a directory has permissions"))
+    }
+}
+
+/// The mode a new directory asks for; the umask takes from it.
+fn directory() -> std::fs::Permissions {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::Permissions::from_mode(0o777)
+    }
+    #[cfg(not(unix))]
+    {
+        readable()
+    }
+}
+
 fn temp_beside(path: &Path) -> Result<tempfile::NamedTempFile> {
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(|e| Error::io("create directory", dir, e))?;
     tempfile::Builder::new()
         .prefix(".isms-")
+        .permissions(readable())
         .tempfile_in(dir)
         .map_err(|e| Error::io("create a temporary file in", dir, e))
 }
@@ -71,6 +101,7 @@ pub fn replace_dir(
     std::fs::create_dir_all(parent).map_err(|e| Error::io("create directory", parent, e))?;
     let tmp = tempfile::Builder::new()
         .prefix(".isms-")
+        .permissions(directory())
         .tempdir_in(parent)
         .map_err(|e| Error::io("create a temporary directory in", parent, e))?;
     let new = tmp.path().join("new");

@@ -56,6 +56,11 @@ where
             .map(|s| s.to_string())
             .or_else(|| info.payload().downcast_ref::<String>().cloned())
             .unwrap_or_default();
+        // A reader that stopped reading (`isms schema | head -1`) is not
+        // an error: end quietly, as ripgrep does.
+        if msg.contains("Broken pipe") {
+            std::process::exit(0);
+        }
         eprintln!(
             "error: internal error in isms: {msg}\n  hint: please report this with the command you ran"
         );

@@ -99,6 +99,42 @@ fn file_ids(s: &Snapshot, out: &mut Vec<Diagnostic>) {
         same(out, d, "service", &d.value.service, svc, "directory name");
         same(out, d, "control", &d.value.control, ctl, "file name");
     }
+    // IDs that differ only in case collide on macOS and Windows checkouts.
+    fn case<'a, T: 'a>(
+        out: &mut Vec<Diagnostic>,
+        docs: impl Iterator<Item = (String, &'a Doc<T>)>,
+    ) {
+        let mut seen: std::collections::HashMap<String, &str> = std::collections::HashMap::new();
+        for (id, d) in docs {
+            match seen.get(&id.to_lowercase()) {
+                Some(other) => out.push(
+                    Diagnostic::error(
+                        "id-case",
+                        &d.path,
+                        format!(
+                            "{} and {other} differ only in case; they collide on macOS and Windows",
+                            d.path
+                        ),
+                    )
+                    .hint("rename one of them"),
+                ),
+                None => {
+                    seen.insert(id.to_lowercase(), &d.path);
+                }
+            }
+        }
+    }
+    case(out, s.controls.iter().map(|(id, d)| (id.to_string(), d)));
+    case(out, s.services.iter().map(|(id, d)| (id.to_string(), d)));
+    case(out, s.evidence.iter().map(|(id, d)| (id.to_string(), d)));
+    case(out, s.triggers.iter().map(|(id, d)| (id.to_string(), d)));
+    case(out, s.findings.iter().map(|(id, d)| (id.to_string(), d)));
+    case(
+        out,
+        s.allocations
+            .iter()
+            .map(|((svc, ctl), d)| (format!("{svc}/{ctl}"), d)),
+    );
 }
 
 fn config_rules(config: &Doc<Config>, out: &mut Vec<Diagnostic>) {

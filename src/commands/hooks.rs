@@ -174,8 +174,10 @@ fn commit_msg(ctx: &Context, args: &CommitMsgArgs) -> Result<ExitCode> {
             .position(|l| {
                 let l = l.trim();
                 l.len() > key.len()
-                    && l[..key.len()].eq_ignore_ascii_case(key)
-                    && l[key.len()..].trim_start().starts_with(':')
+                    && l.get(..key.len())
+                        .is_some_and(|k| k.eq_ignore_ascii_case(key))
+                    && l.get(key.len()..)
+                        .is_some_and(|r| r.trim_start().starts_with(':'))
                     && l.contains(value)
             })
             .map_or(0, |i| i + 1)

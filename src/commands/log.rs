@@ -42,11 +42,13 @@ pub fn run(ctx: &Context, args: &LogArgs) -> Result<ExitCode> {
     let wanted = key.to_string();
     // A migrated item's history includes that of the items it was made from.
     let keys = with_sources(&wanted, &snapshot.migrations);
-    let reviews: Vec<&Review> = record
+    let mut reviews: Vec<&Review> = record
         .reviews
         .iter()
         .filter(|r| keys.contains(r.item.as_str()))
         .collect();
+    // A commit that names an item twice is one review of it.
+    reviews.dedup_by(|a, b| a.commit == b.commit && a.item == b.item);
     let mut out = std::io::stdout().lock();
     let _ = match ctx.format {
         Format::Json => serde_json::to_writer_pretty(

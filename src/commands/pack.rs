@@ -259,8 +259,11 @@ fn pack(ctx: &Context, out: &Path, rev: Option<&str>) -> Result<ExitCode> {
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let tmp =
-        tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::io("create a file in", dir, e))?;
+    let tmp = tempfile::Builder::new()
+        .prefix(".isms-")
+        .permissions(crate::fsutil::readable())
+        .tempfile_in(dir)
+        .map_err(|e| Error::io("create a file in", dir, e))?;
     let mut zip = zip::ZipWriter::new(tmp);
     let zerr = |e: zip::result::ZipError| {
         Error::new(format!("could not write {}", out.display())).caused_by(e)

@@ -1,0 +1,141 @@
+//! Bad input and hostile conditions: each case ends in a clear message, and
+//! nothing is lost.
+
+mod common;
+
+use common::{Env, read, write};
+use predicates::prelude::*;
+
+#[test]
+fn a_closed_stdout_ends_quietly() {
+    let env = Env::new();
+    let isms = assert_cmd::cargo::cargo_bin!("isms");
+    let out = env
+        .command("sh")
+        .arg("-c")
+        .arg(format!(
+            "'{}' schema | head -c 10 > /dev/null",
+            isms.display()
+        ))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("internal error"), "{stderr}");
+    assert_eq!(stderr, "");
+}
+
+#[test]
+fn an_impossible_date_says_what_was_expected() {
+    let env = Env::new();
+    env.isms(env.path())
+        .args(["--as-of", "2026-02-30", "status"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "2026-02-30 is not a day of the calendar; expected a real date like 2026-02-28",
+        ));
+    env.isms(env.path())
+        .args(["--as-of", "next week", "status"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "expected a date like 2026-10-31 (YYYY-MM-DD), found `next week`",
+        ));
+}
+
+#[test]
+fn a_person_key_with_a_dot_is_written_as_toml() {
+    let env = Env::new();
+    let repo = env.example("demo");
+    env.isms(&repo)
+        .args(["new", "person", "a.b", "--name", "A B"])
+        .assert()
+        .success();
+    assert!(read(&repo, "isms.toml").contains("[people.\"a.b\"]\nname = \"A B\""));
+    assert_eq!(env.check(&repo, &[]), (Some(0), String::new()));
+}
+
+#[test]
+fn a_multibyte_character_where_a_trailer_key_ends_is_no_internal_error() {
+    let env = Env::new();
+    let repo = env.example("demo");
+    let msg = env.path().join("MSG");
+    std::fs::write(
+        &msg,
+        "review\n\nReviewe\u{20ac} in the body\n\nReviewed: control:nope\n",
+    )
+    .unwrap();
+    env.isms(&repo)
+        .args(["hooks", "commit-msg"])
+        .arg(&msg)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "Reviewed: control:nope — control:nope does not exist",
+        ))
+        .stderr(predicate::str::contains("internal error").not());
+}
+
+#[test]
+fn ids_that_differ_only_in_case_are_an_error() {
+    let env = Env::new();
+    let repo = env.example("demo");
+    let text = read(&repo, "evidence/2026-h2-isolation-test.toml").replace(
+        "id = \"2026-h2-isolation-test\"",
+        "id = \"2026-H2-isolation-test\"",
+    );
+    write(&repo, "evidence/2026-H2-isolation-test.toml", text);
+    let (code, lines) = env.check(&repo, &[]);
+    assert_eq!(code, Some(1));
+    assert!(
+        lines.contains("error[id-case]: evidence/2026-h2-isolation-test.toml and evidence/2026-H2-isolation-test.toml differ only in case"),
+        "{lines}"
+    );
+}
+
+#[test]
+fn a_commit_that_names_an_item_twice_is_listed_once() {
+    let env = Env::new();
+    let repo = env.example("demo");
+    env.git(
+        &repo,
+        &[
+            "commit",
+            "-q",
+            "--allow-empty",
+            "-m",
+            "review\n\nReviewed: control:5.3\nReviewed: control:5.3",
+        ],
+    );
+    let out = env
+        .isms(&repo)
+        .args(["log", "control:5.3"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(text.lines().count(), 2, "a header and one review: {text}");
+}
+
+#[cfg(unix)]
+#[test]
+fn written_files_follow_the_umask_as_git_does() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = Env::new();
+    let repo = env.example("demo");
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let git_made = mode(&repo.join(".git/HEAD"));
+    assert_eq!(mode(&repo.join("isms.toml")), git_made);
+    assert_eq!(mode(&repo.join("controls/5.1.toml")), git_made);
+    let pack = env.path().join("p.zip");
+    env.isms(&repo)
+        .args(["pack", "--out"])
+        .arg(&pack)
+        .assert()
+        .success();
+    assert_eq!(mode(&pack), git_made);
+    env.isms(&repo)
+        .args(["site", "--out", "../site"])
+        .assert()
+        .success();
+    assert_eq!(mode(&env.path().join("site/index.html")), git_made);
+}
