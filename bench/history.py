@@ -199,7 +199,7 @@ def main():
     shutil.rmtree(other)
     # 128 MiB more artifact bytes, committed with their new hashes: the pack
     # reads the commit.
-    names = sorted(os.listdir(files_dir))[:128]
+    names = sorted(n for n in os.listdir(files_dir) if n.endswith(".txt"))[:128]
     for name in names:  # half compressible text, half random bytes
         path = os.path.join(files_dir, name)
         with open(path, "ab") as f:

@@ -455,22 +455,12 @@ fn merge_control(
         || Id::parse("TODO").expect("valid"),
         |d| d.value.owner.clone(),
     );
-    let owners: BTreeSet<&str> = sources.iter().map(|d| d.value.owner.as_str()).collect();
-    if owners.len() > 1 {
-        let list: Vec<String> = sources
-            .iter()
-            .map(|d| format!("{} → {}", id(d), d.value.owner))
-            .collect();
-        decisions.push(Decision {
-            kind: "owner",
-            item: key.to_owned(),
-            file: path.to_owned(),
-            message: format!(
-                "sources have different owners ({}); kept {owner}, the first's",
-                list.join(", ")
-            ),
-        });
-    }
+    owner_decision(
+        sources.iter().map(|d| (id(d), &d.value.owner)),
+        key,
+        path,
+        decisions,
+    );
     let soa = if sources.is_empty() {
         None
     } else {
@@ -561,6 +551,35 @@ fn merge_control(
         soa,
         evidence_required: evidence,
     }
+}
+
+/// When the sources (ID, owner) have different owners, the decision that
+/// the first's was kept.
+fn owner_decision<'a>(
+    sources: impl Iterator<Item = (&'a str, &'a Id)>,
+    key: &str,
+    path: &str,
+    decisions: &mut Vec<Decision>,
+) {
+    let sources: Vec<(&str, &Id)> = sources.collect();
+    let owners: BTreeSet<&Id> = sources.iter().map(|(_, o)| *o).collect();
+    if owners.len() < 2 {
+        return;
+    }
+    let list: Vec<String> = sources
+        .iter()
+        .map(|(id, o)| format!("{id} → {o}"))
+        .collect();
+    decisions.push(Decision {
+        kind: "owner",
+        item: key.to_owned(),
+        file: path.to_owned(),
+        message: format!(
+            "sources have different owners ({}); kept {}, the first's",
+            list.join(", "),
+            sources[0].1
+        ),
+    });
 }
 
 /// A merged or split control's file.
@@ -703,23 +722,13 @@ fn merge_allocation(
             ),
         });
     }
-    let owners: BTreeSet<&str> = sources.iter().map(|d| d.value.owner.as_str()).collect();
     let owner = sources[0].value.owner.clone();
-    if owners.len() > 1 {
-        let list: Vec<String> = sources
-            .iter()
-            .map(|d| format!("{} → {}", id(d), d.value.owner))
-            .collect();
-        decisions.push(Decision {
-            kind: "owner",
-            item: key.to_owned(),
-            file: path.to_owned(),
-            message: format!(
-                "sources have different owners ({}); kept {owner}, the first's",
-                list.join(", ")
-            ),
-        });
-    }
+    owner_decision(
+        sources.iter().map(|d| (id(d), &d.value.owner)),
+        key,
+        path,
+        decisions,
+    );
     let text =
         |f: fn(&Allocation) -> &str| prefixed(sources.iter().map(|d| (id(d), f(&d.value))), many);
     let mut s = format!("{}\n", FileKind::Allocation.schema_header(path));

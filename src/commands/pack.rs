@@ -77,40 +77,18 @@ fn build(
         crate::report::findings(&snapshot, None, today),
     ];
     // Every item file, as committed.
-    let mut items: Vec<(&str, &str)> = Vec::new();
-    if let Some(d) = &snapshot.config {
-        items.push((&d.path, &d.text));
+    fn texts<K, T>(docs: &BTreeMap<K, crate::model::Doc<T>>) -> impl Iterator<Item = (&str, &str)> {
+        docs.values().map(|d| (d.path.as_str(), d.text.as_str()))
     }
-    items.extend(
-        snapshot
-            .controls
-            .values()
-            .map(|d| (d.path.as_str(), d.text.as_str())),
-    );
-    items.extend(
-        snapshot
-            .services
-            .values()
-            .map(|d| (d.path.as_str(), d.text.as_str())),
-    );
-    items.extend(
-        snapshot
-            .allocations
-            .values()
-            .map(|d| (d.path.as_str(), d.text.as_str())),
-    );
-    items.extend(
-        snapshot
-            .triggers
-            .values()
-            .map(|d| (d.path.as_str(), d.text.as_str())),
-    );
-    items.extend(
-        snapshot
-            .findings
-            .values()
-            .map(|d| (d.path.as_str(), d.text.as_str())),
-    );
+    let items = snapshot
+        .config
+        .iter()
+        .map(|d| (d.path.as_str(), d.text.as_str()))
+        .chain(texts(&snapshot.controls))
+        .chain(texts(&snapshot.services))
+        .chain(texts(&snapshot.allocations))
+        .chain(texts(&snapshot.triggers))
+        .chain(texts(&snapshot.findings));
     for (path, text) in items {
         files.insert(path.to_owned(), text.as_bytes().to_vec());
     }
