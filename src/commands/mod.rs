@@ -220,10 +220,9 @@ pub struct Committed {
     pub branch: String,
 }
 
-/// Reads the commit `rev` names, or the record branch's tip (named by the
-/// settings committed at `HEAD`): never the working tree, so uncommitted
-/// changes cannot enter what is derived from it.
-pub fn committed(git_dir: &std::path::Path, rev: Option<&str>) -> Result<Committed> {
+/// The commit `rev` names, or the record branch's tip (named by the settings
+/// committed at `HEAD`), and the record branch: (full id, branch).
+pub fn record_rev(git_dir: &std::path::Path, rev: Option<&str>) -> Result<(String, String)> {
     use crate::repo::{Index, Scope};
     let (probe, _) = Index::commit(git_dir, rev.unwrap_or("HEAD")).map_err(|e| {
         e.hint("commit the repository first: what isms derives is read from commits")
@@ -231,6 +230,15 @@ pub fn committed(git_dir: &std::path::Path, rev: Option<&str>) -> Result<Committ
     let settings = crate::repo::load(&probe, &Scope::Changed(Default::default()))?.snapshot;
     let branch = record_branch(&settings)?;
     let rev = rev.map_or_else(|| format!("refs/heads/{branch}"), str::to_owned);
+    let (commit, _) = commit_time(git_dir, &rev)?;
+    Ok((commit, branch))
+}
+
+/// Reads the commit `rev` names, or the record branch's tip: never the
+/// working tree, so uncommitted changes cannot enter what is derived from it.
+pub fn committed(git_dir: &std::path::Path, rev: Option<&str>) -> Result<Committed> {
+    use crate::repo::{Index, Scope};
+    let (rev, branch) = record_rev(git_dir, rev)?;
     let (source, _) = Index::commit(git_dir, &rev)?;
     let loaded = crate::repo::load(&source, &Scope::All)?;
     let mut snapshot = loaded.snapshot;

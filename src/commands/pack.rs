@@ -195,7 +195,16 @@ fn pack(ctx: &Context, out: &Path, rev: Option<&str>) -> Result<ExitCode> {
         }
         super::refuse_uncommitted(&repo.root, out)?;
     }
-    let built = match build(&repo.git_dir, rev, ctx.today)? {
+    // The bundle is written by one git thread (so its bytes are stable)
+    // while the reports, the export and the artifacts are built beside it.
+    let (commit, branch) = super::record_rev(&repo.git_dir, rev)?;
+    let (built, bundled) = std::thread::scope(|s| {
+        let bundled = s.spawn(|| bundle(&repo.git_dir, &commit, &branch));
+        let built = build(&repo.git_dir, Some(&commit), ctx.today);
+        (built, bundled.join())
+    });
+    let bundled = bundled.map_err(|_| Error::new("could not bundle the record"))??;
+    let built = match built? {
         Ok(built) => built,
         Err((commit, errors)) => {
             for d in &errors {
@@ -219,7 +228,7 @@ fn pack(ctx: &Context, out: &Path, rev: Option<&str>) -> Result<ExitCode> {
         time: tip_time,
         branch,
     } = built;
-    files.insert(BUNDLE.to_owned(), bundle(&repo.git_dir, &tip, &branch)?);
+    files.insert(BUNDLE.to_owned(), bundled);
     let as_of = ctx.today.to_string();
     let mut manifest = format!(
         "# isms evidence pack\n# record branch {branch}, commit {tip}\n# as of {as_of}\n# sha256  path\n"
@@ -247,6 +256,12 @@ fn pack(ctx: &Context, out: &Path, rev: Option<&str>) -> Result<ExitCode> {
         Error::new(format!("could not write {}", out.display())).caused_by(e)
     };
     for (path, bytes) in &files {
+        // The bundle is compressed already.
+        let options = if path == BUNDLE {
+            options.compression_method(zip::CompressionMethod::Stored)
+        } else {
+            options
+        };
         zip.start_file(path.as_str(), options).map_err(zerr)?;
         zip.write_all(bytes)
             .map_err(|e| Error::io("write", out, e))?;
