@@ -115,6 +115,7 @@ fn human(out: &mut impl Write, d: &Diagnostic) -> std::io::Result<()> {
     };
     writeln!(out, "  {DIM}-->{DIM:#} {location}")?;
     if let (Some(line), Some(col), Some(text)) = (d.line, d.column, &d.snippet) {
+        let (text, col) = window(text, col);
         let width = line.to_string().len();
         let pad = " ".repeat(width);
         writeln!(out, "  {pad} {DIM}|{DIM:#}")?;
@@ -130,6 +131,32 @@ fn human(out: &mut impl Write, d: &Diagnostic) -> std::io::Result<()> {
     }
     writeln!(out)
 }
+
+/// At most [`WINDOW`] characters of `line` around the 1-based character
+/// column `col`, with `…` where it was cut, and the column within them: a
+/// 20 KB line is shown where the problem is, not whole.
+fn window(line: &str, col: usize) -> (String, usize) {
+    let chars: Vec<char> = line.chars().collect();
+    if chars.len() <= WINDOW {
+        return (line.to_owned(), col);
+    }
+    let at = col.saturating_sub(1).min(chars.len());
+    let start = at.saturating_sub(WINDOW / 2);
+    let end = (start + WINDOW).min(chars.len());
+    let start = end.saturating_sub(WINDOW);
+    let mut out = String::new();
+    if start > 0 {
+        out.push('…');
+    }
+    out.extend(&chars[start..end]);
+    if end < chars.len() {
+        out.push('…');
+    }
+    (out, at - start + 1 + usize::from(start > 0))
+}
+
+/// How much of a source line an error shows.
+const WINDOW: usize = 100;
 
 /// One GitHub Actions workflow command, escaped as the runner expects.
 pub fn github(d: &Diagnostic) -> String {
@@ -186,6 +213,19 @@ pub fn note(message: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_long_line_is_cut_around_the_column() {
+        assert_eq!(window("a = 1", 5), ("a = 1".to_owned(), 5));
+        let long = format!("x = \"{}\" y", "a".repeat(20_000));
+        let (shown, col) = window(&long, 20_008);
+        assert!(shown.starts_with('…') && !shown.ends_with('…'), "{shown}");
+        assert!(shown.chars().count() <= WINDOW + 2);
+        assert_eq!(shown.chars().nth(col - 1), long.chars().nth(20_007));
+        let (shown, col) = window(&long, 1);
+        assert!(shown.starts_with("x = ") && shown.ends_with('…'));
+        assert_eq!(col, 1);
+    }
 
     #[test]
     fn github_annotations_escape_data_and_properties() {
