@@ -159,6 +159,9 @@ pub struct ReportArgs {
     /// Only this service (matrix and evidence).
     #[arg(long, value_name = "SERVICE")]
     pub service: Option<String>,
+    /// Read this commit instead of the working tree.
+    #[arg(long, value_name = "REV")]
+    pub rev: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -191,6 +194,9 @@ pub struct SiteArgs {
     /// Where to write the pages.
     #[arg(long, value_name = "DIR", default_value = "site")]
     pub out: PathBuf,
+    /// Read this commit instead of the working tree.
+    #[arg(long, value_name = "REV")]
+    pub rev: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

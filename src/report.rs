@@ -24,6 +24,9 @@ pub struct Report {
     pub notes: Vec<(String, String)>,
     /// The heading the notes go under.
     pub notes_title: &'static str,
+    /// What was read, when it is not simply the committed record: "Read
+    /// from commit …", "Read from the working tree, which differs from HEAD …".
+    pub source: Option<String>,
 }
 
 fn status_of(s: SoaStatus) -> &'static str {
@@ -178,6 +181,7 @@ pub fn soa(s: &Snapshot, a: &Assessment, as_of: &str) -> Report {
         rows,
         notes,
         notes_title: "Notes",
+        source: None,
     }
 }
 
@@ -269,6 +273,7 @@ pub fn matrix(s: &Snapshot, service: Option<&str>, as_of: &str) -> Report {
         rows,
         notes,
         notes_title: "Duties",
+        source: None,
     }
 }
 
@@ -325,6 +330,7 @@ pub fn evidence(s: &Snapshot, a: &Assessment, service: Option<&str>, as_of: &str
         rows,
         notes: Vec::new(),
         notes_title: "Notes",
+        source: None,
     }
 }
 
@@ -387,6 +393,7 @@ pub fn findings(s: &Snapshot, service: Option<&str>, as_of: chrono::NaiveDate) -
         rows,
         notes: Vec::new(),
         notes_title: "Notes",
+        source: None,
     }
 }
 
@@ -427,9 +434,22 @@ fn join(ids: &[crate::model::Id]) -> String {
 }
 
 impl Report {
+    /// " " and the source, when there is one to say.
+    fn stamp(&self) -> String {
+        self.source
+            .as_ref()
+            .map(|s| format!(" {s}"))
+            .unwrap_or_default()
+    }
+
     pub fn markdown(&self) -> String {
         let cell = |s: &str| s.replace('|', "\\|").replace('\n', " ");
-        let mut out = format!("# {}\n\nAs of {}.\n\n", self.title, self.as_of);
+        let mut out = format!(
+            "# {}\n\nAs of {}.{}\n\n",
+            self.title,
+            self.as_of,
+            self.stamp()
+        );
         let heads: Vec<String> = self.columns.iter().map(|(_, h)| cell(h)).collect();
         let _ = writeln!(out, "| {} |", heads.join(" | "));
         let _ = writeln!(out, "|{}", " --- |".repeat(heads.len()));
@@ -469,14 +489,18 @@ impl Report {
                 Value::Object(obj)
             })
             .collect();
-        json!({
+        let mut doc = json!({
             "version": 1,
             "report": self.kind,
             "title": self.title,
             "as_of": self.as_of,
             "columns": self.columns.iter().map(|(id, _)| id).collect::<Vec<_>>(),
             "rows": rows,
-        })
+        });
+        if let (Some(source), Some(o)) = (&self.source, doc.as_object_mut()) {
+            o.insert("source".into(), json!(source));
+        }
+        doc
     }
 
     /// A standalone page: no scripts, no external assets.
@@ -486,10 +510,11 @@ impl Report {
             "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{}</title>\n\
              <style>body{{font-family:system-ui,sans-serif;margin:2rem}}table{{border-collapse:collapse}}\
              th,td{{border:1px solid #ccc;padding:.3rem .5rem;text-align:left;vertical-align:top}}\
-             th{{background:#f3f3f3}}</style></head><body>\n<h1>{}</h1>\n<p>As of {}.</p>\n<table>\n<tr>",
+             th{{background:#f3f3f3}}</style></head><body>\n<h1>{}</h1>\n<p>As of {}.{}</p>\n<table>\n<tr>",
             e(&self.title),
             e(&self.title),
-            e(&self.as_of)
+            e(&self.as_of),
+            e(&self.stamp())
         );
         for (_, h) in &self.columns {
             let _ = write!(out, "<th>{}</th>", e(h));
@@ -536,6 +561,7 @@ mod tests {
             rows: vec![vec!["x|y".into(), "say \"hi\", <b>".into()]],
             notes: vec![],
             notes_title: "Notes",
+            source: None,
         }
     }
 

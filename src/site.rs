@@ -34,6 +34,8 @@ pub struct Input<'a> {
     pub matrix_report: &'a Report,
     pub evidence: &'a Report,
     pub findings: &'a Report,
+    /// What was read, when it is not simply the committed record.
+    pub source: Option<&'a str>,
 }
 
 const STYLE: &str = "\
@@ -171,13 +173,14 @@ fn page(x: &Input<'_>, path: &str, current: &str, title: &str, body: &str) -> St
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
          <title>{title} — {org}</title>\n<link rel=\"stylesheet\" href=\"{root}style.css\"></head>\n<body>\n\
-         <header><b>{org}</b><nav>{nav}</nav><small>as of {as_of} · {branch} at {tip}</small></header>\n\
+         <header><b>{org}</b><nav>{nav}</nav><small>as of {as_of} · {branch} at {tip}{source}</small></header>\n\
          <main>\n{body}</main>\n</body></html>\n",
         title = e(title),
         org = e(x.organization),
         as_of = e(x.as_of),
         branch = e(x.branch),
         tip = e(&x.tip[..10.min(x.tip.len())]),
+        source = x.source.map(|s| format!(" · {}", e(s))).unwrap_or_default(),
     )
 }
 

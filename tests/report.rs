@@ -258,3 +258,41 @@ fn the_findings_register_says_open_overdue_and_closed_as_of_its_date() {
         "a closed finding is not noted: {md}"
     );
 }
+
+#[test]
+fn a_report_says_when_it_read_uncommitted_changes_or_another_commit() {
+    let env = Env::new();
+    let repo = env.example_on_main(Some(AS_OF));
+    let clean = report(&env, &repo, &["report", "soa"]);
+    assert!(clean.starts_with("# Statement of Applicability (ISO/IEC 27001:2022 Annex A with ISO/IEC 27017:2015)\n\nAs of 2026-11-02.\n\n"));
+    let head = env.git(&repo, &["rev-parse", "--short=10", "HEAD"]);
+    let head = head.trim();
+    let control = "controls/5.3.toml";
+    common::write(
+        &repo,
+        control,
+        common::read(&repo, control).replace("Segregation of duties", "Uncommitted title"),
+    );
+    let dirty = report(&env, &repo, &["report", "soa"]);
+    assert!(
+        dirty.contains(&format!(
+            "As of 2026-11-02. Read from the working tree, which differs from HEAD {head}.\n"
+        )),
+        "{dirty}"
+    );
+    assert!(dirty.contains("Uncommitted title"));
+    let json: serde_json::Value =
+        serde_json::from_str(&report(&env, &repo, &["--format", "json", "report", "soa"])).unwrap();
+    assert_eq!(
+        json["source"],
+        format!("Read from the working tree, which differs from HEAD {head}.")
+    );
+    // --rev reads the commit: the uncommitted title is not in it.
+    let committed = report(&env, &repo, &["report", "soa", "--rev", "HEAD"]);
+    assert!(
+        committed.contains(&format!("As of 2026-11-02. Read from commit {head}.\n")),
+        "{committed}"
+    );
+    assert!(!committed.contains("Uncommitted title"));
+    assert!(committed.contains("| 5.3 | Segregation of duties |"));
+}

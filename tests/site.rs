@@ -346,3 +346,47 @@ fn an_open_finding_reads_as_open_with_its_register_fields() {
         "{page}"
     );
 }
+
+#[test]
+fn the_site_says_when_it_read_uncommitted_changes_and_reads_a_commit_with_rev() {
+    let env = Env::new();
+    let (repo, site_dir) = site(&env);
+    let index = std::fs::read_to_string(site_dir.join("index.html")).unwrap();
+    assert!(!index.contains("Read from"), "a clean tree needs no stamp");
+    common::write(
+        &repo,
+        "controls/5.3.toml",
+        common::read(&repo, "controls/5.3.toml").replace("Segregation of duties", "Edited"),
+    );
+    success(
+        env.isms(&repo)
+            .args(["--as-of", AS_OF, "site", "--out", "../dirty"])
+            .output()
+            .unwrap(),
+    );
+    let index = std::fs::read_to_string(env.path().join("dirty/index.html")).unwrap();
+    assert!(
+        index.contains("Read from the working tree, which differs from HEAD "),
+        "{index}"
+    );
+    success(
+        env.isms(&repo)
+            .args([
+                "--as-of",
+                AS_OF,
+                "site",
+                "--out",
+                "../at-head",
+                "--rev",
+                "HEAD",
+            ])
+            .output()
+            .unwrap(),
+    );
+    let page = std::fs::read_to_string(env.path().join("at-head/items/control/5.3.html")).unwrap();
+    assert!(
+        page.contains("Read from commit ")
+            && page.contains("Segregation of duties")
+            && !page.contains("Edited")
+    );
+}

@@ -253,3 +253,32 @@ pub fn committed(git_dir: &std::path::Path, rev: Option<&str>) -> Result<Committ
         branch,
     })
 }
+
+/// What a command that reads the working tree says about it: `None` when
+/// the item files are as `HEAD` has them, else that they differ from it.
+pub fn worktree_stamp(root: &std::path::Path) -> Result<Option<String>> {
+    let changed = crate::git::run(
+        root,
+        &[
+            "status",
+            "--porcelain",
+            "--",
+            "isms.toml",
+            "controls",
+            "services",
+            "responsibilities",
+            "evidence",
+            "triggers",
+            "findings",
+        ],
+    )?;
+    if changed.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(
+        match crate::git::run(root, &["rev-parse", "--short=10", "HEAD"]) {
+            Ok(head) => format!("Read from the working tree, which differs from HEAD {head}."),
+            Err(_) => "Read from the working tree; nothing is committed yet.".to_owned(),
+        },
+    ))
+}

@@ -11,7 +11,17 @@ use super::Context;
 
 pub fn run(ctx: &Context, args: &ReportArgs) -> Result<ExitCode> {
     let repo = Repo::discover(&ctx.dir)?;
-    let snapshot = repo::load(&WorkTree::new(&repo.root)?, &Scope::All)?.snapshot;
+    let (snapshot, source) = match &args.rev {
+        Some(rev) => {
+            let c = super::committed(&repo.git_dir, Some(rev))?;
+            let source = format!("Read from commit {}.", &c.commit[..10]);
+            (c.snapshot, Some(source))
+        }
+        None => (
+            repo::load(&WorkTree::new(&repo.root)?, &Scope::All)?.snapshot,
+            super::worktree_stamp(&repo.root)?,
+        ),
+    };
     let branch = super::record_branch(&snapshot)?;
     if let Some(s) = &args.service {
         if !snapshot.services.keys().any(|k| k.as_str() == s) {
@@ -35,6 +45,8 @@ pub fn run(ctx: &Context, args: &ReportArgs) -> Result<ExitCode> {
             }
         }
     };
+    let mut report = report;
+    report.source = source;
     let text = match ctx.format {
         Format::Csv => report.csv(),
         Format::Html => report.html(),

@@ -15,7 +15,17 @@ const MARKER: &str = ".isms-site";
 
 pub fn run(ctx: &Context, args: &SiteArgs) -> Result<ExitCode> {
     let repo = Repo::discover(&ctx.dir)?;
-    let snapshot = repo::load(&WorkTree::new(&repo.root)?, &Scope::All)?.snapshot;
+    let (snapshot, source) = match &args.rev {
+        Some(rev) => {
+            let c = super::committed(&repo.git_dir, Some(rev))?;
+            let source = format!("Read from commit {}.", &c.commit[..10]);
+            (c.snapshot, Some(source))
+        }
+        None => (
+            repo::load(&WorkTree::new(&repo.root)?, &Scope::All)?.snapshot,
+            super::worktree_stamp(&repo.root)?,
+        ),
+    };
     let branch = super::record_branch(&snapshot)?;
     let record = crate::history::record(&repo.git_dir, &branch)?;
     let assessment = crate::check::review::assess(&snapshot, &record, ctx.today);
@@ -51,6 +61,7 @@ pub fn run(ctx: &Context, args: &SiteArgs) -> Result<ExitCode> {
         matrix_report: &matrix_report,
         evidence: &evidence,
         findings: &findings,
+        source: source.as_deref(),
     });
     let out = ctx.dir.join(&args.out);
     super::refuse_git_dir(&repo.git_dir, &out)?;
