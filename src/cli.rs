@@ -100,7 +100,7 @@ Exit status: 0 every review was approved by an owner, 1 some were not, 2 could n
     Codeowners(CodeownersArgs),
     /// What changed between two revisions, in words (Markdown; --format json).
     Diff(DiffArgs),
-    /// The Statement of Applicability, the responsibility matrix or the evidence register.
+    /// The Statement of Applicability, the responsibility matrix, or the evidence or findings register.
     Report(ReportArgs),
     /// The audit evidence pack: reports, OSCAL, artifacts, review histories and a MANIFEST, in one zip.
     Pack(PackArgs),
