@@ -32,6 +32,9 @@ pub struct Input<'a> {
     pub catalog: &'a Catalog,
     /// When each item file was added on the record branch (by path).
     pub added: &'a dyn Fn(&str) -> Option<NaiveDate>,
+    /// Reassessment records (`reassessments/<trigger>/<service>.toml`):
+    /// (path, text); their `items` name controls and allocations.
+    pub records: &'a [(String, String)],
 }
 
 /// How a control or allocation of the new edition comes about.
@@ -344,6 +347,9 @@ pub fn plan(input: &Input<'_>) -> Result<Plan, Vec<Refusal>> {
     }
     for t in s.triggers.values() {
         rewrite_list(&mut plan, &t.path, &t.text, "reassess", &map_id);
+    }
+    for (path, text) in input.records {
+        rewrite_list(&mut plan, path, text, "items", &|key| map_key(key, &map_id));
     }
     plan.decisions
         .sort_by(|a, b| natural_cmp(&a.item, &b.item).then_with(|| a.kind.cmp(b.kind)));
@@ -1011,6 +1017,7 @@ to = "Z"
             crosswalk: &crosswalk,
             catalog: &catalog,
             added: &added,
+            records: &[],
         })
         .unwrap()
     }
@@ -1153,6 +1160,7 @@ to = "Z"
             crosswalk: &crosswalk,
             catalog: &catalog,
             added: &added,
+            records: &[],
         })
         .unwrap_err();
         assert_eq!(refusals.len(), 1);

@@ -58,6 +58,24 @@ fn legacy(env: &Env) -> PathBuf {
             "Merge pull request #20 from example/review/access-policy",
         ],
     );
+    // An open reassessment request, as `isms reassess` records it.
+    write(
+        &repo,
+        "reassessments/region-added/payments-api.toml",
+        "trigger = \"region-added\"\nservice = \"payments-api\"\nrequested = \"2026-09-20\"\nreason = \"us-east-1\"\n\
+         items = [\"control:CLD.6.3.1\", \"control:18.1.1\", \"allocation:payments-api/18.1.1\", \"allocation:payments-api/18.1.5\"]\n",
+    );
+    env.git(&repo, &["add", "-A"]);
+    env.git_at(
+        &repo,
+        "2026-09-20T10:00:00Z",
+        &[
+            "commit",
+            "-q",
+            "-m",
+            "reassess: region-added on payments-api",
+        ],
+    );
     env.git_at(
         &repo,
         "2026-10-01T10:00:00Z",
@@ -158,6 +176,14 @@ fn a_legacy_repository_moves_to_2022_in_one_commit_with_its_history() {
     assert!(
         read(&repo, "triggers/region-added.toml")
             .contains("reassess = [\"CLD.6.3.1\", \"5.5\", \"5.31\", \"5.34\"]")
+    );
+    // An open reassessment's items: merged ones named once.
+    assert!(
+        read(&repo, "reassessments/region-added/payments-api.toml").contains(
+            "items = [\"control:CLD.6.3.1\", \"control:5.31\", \"allocation:payments-api/5.31\"]"
+        ),
+        "{}",
+        read(&repo, "reassessments/region-added/payments-api.toml")
     );
 
     // A merged control's log lists its sources' reviews, marked with the old key.

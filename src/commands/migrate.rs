@@ -94,6 +94,7 @@ pub fn run(ctx: &Context, args: &MigrateArgs) -> Result<ExitCode> {
             .get(path)
             .and_then(|t| chrono::DateTime::from_timestamp(t.added, 0).map(|d| d.date_naive()))
     };
+    let records = reassessment_records(&repo.root)?;
     let plan = migrate::plan(&Input {
         snapshot: &snapshot,
         from,
@@ -101,6 +102,7 @@ pub fn run(ctx: &Context, args: &MigrateArgs) -> Result<ExitCode> {
         crosswalk,
         catalog: templates::catalog(to),
         added: &added,
+        records: &records,
     })
     .map_err(|refusals| {
         let lines: Vec<String> = refusals
@@ -229,4 +231,42 @@ fn message(plan: &Plan) -> String {
         plan.to
     ));
     m
+}
+
+/// The reassessment records, `reassessments/<trigger>/<service>.toml`, as
+/// (path, text). Only regular files are read, each at most the size any item
+/// file may have.
+fn reassessment_records(root: &Path) -> Result<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    let dir = root.join("reassessments");
+    let Ok(triggers) = std::fs::read_dir(&dir) else {
+        return Ok(out);
+    };
+    for trigger in triggers.flatten() {
+        if !trigger.file_type().is_ok_and(|t| t.is_dir()) {
+            continue;
+        }
+        let Ok(files) = std::fs::read_dir(trigger.path()) else {
+            continue;
+        };
+        for f in files.flatten() {
+            let name = f.file_name().to_string_lossy().into_owned();
+            let meta = f.metadata().map_err(|e| Error::io("read", &f.path(), e))?;
+            if !name.ends_with(".toml")
+                || !meta.is_file()
+                || meta.len() > crate::repo::MAX_FILE_BYTES
+            {
+                continue;
+            }
+            let text =
+                std::fs::read_to_string(f.path()).map_err(|e| Error::io("read", &f.path(), e))?;
+            let path = format!(
+                "reassessments/{}/{name}",
+                trigger.file_name().to_string_lossy()
+            );
+            out.push((path, text));
+        }
+    }
+    out.sort();
+    Ok(out)
 }
