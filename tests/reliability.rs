@@ -139,3 +139,44 @@ fn written_files_follow_the_umask_as_git_does() {
         .success();
     assert_eq!(mode(&env.path().join("site/index.html")), git_made);
 }
+
+#[test]
+fn an_item_that_does_not_parse_is_never_left_out_of_an_answer() {
+    let env = Env::new();
+    let repo = env.example("demo");
+    let codeowners = read(&repo, ".github/CODEOWNERS");
+    // Bob's service no longer parses: its owner must not silently vanish.
+    write(
+        &repo,
+        "services/payments-api.toml",
+        "id = \"payments-api\"\nowner = \n",
+    );
+    for args in [&["stale"][..], &["status"], &["codeowners"]] {
+        let out = env.isms(&repo).args(args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("services/payments-api.toml:2: "),
+            "{stderr}"
+        );
+        assert!(
+            stderr.contains("an item that cannot be read would be left out"),
+            "{stderr}"
+        );
+    }
+    assert_eq!(read(&repo, ".github/CODEOWNERS"), codeowners, "untouched");
+    // `new` still writes its file, but leaves CODEOWNERS as it is and says so.
+    let out = env
+        .isms(&repo)
+        .args(["new", "finding", "2026-010", "--owner", "alice"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr
+            .contains("warning: .github/CODEOWNERS is left as it is: services/payments-api.toml:2"),
+        "{stderr}"
+    );
+    assert_eq!(read(&repo, ".github/CODEOWNERS"), codeowners);
+}

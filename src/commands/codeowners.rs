@@ -5,13 +5,15 @@ use std::process::ExitCode;
 use crate::cli::CodeownersArgs;
 use crate::codeowners::{PATH, render};
 use crate::error::{Error, Result};
-use crate::repo::{self, Repo, Scope, WorkTree};
+use crate::repo::Repo;
 
 use super::Context;
 
 pub fn run(ctx: &Context, args: &CodeownersArgs) -> Result<ExitCode> {
     let repo = Repo::discover(&ctx.dir)?;
-    let snapshot = repo::load(&WorkTree::new(&repo.root)?, &Scope::All)?.snapshot;
+    // Every owner must be read: a file that does not parse would drop its
+    // owner's line, and with it the required approval.
+    let snapshot = super::complete_snapshot(&repo.root)?;
     if snapshot.config.is_none() {
         return Err(Error::new("isms.toml does not parse").hint("run `isms check` to see why"));
     }

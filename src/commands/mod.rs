@@ -282,3 +282,30 @@ pub fn worktree_stamp(root: &std::path::Path) -> Result<Option<String>> {
         },
     ))
 }
+
+/// The working tree's snapshot, every item file read: for answers that must
+/// not leave an item out (staleness, owners). An item file that does not
+/// load is an error naming it, never a silent gap.
+pub fn complete_snapshot(root: &std::path::Path) -> Result<crate::model::Snapshot> {
+    let loaded = crate::repo::load(&crate::repo::WorkTree::new(root)?, &crate::repo::Scope::All)?;
+    let broken: Vec<String> = loaded
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| match d.line {
+            Some(line) => format!("{}:{line}: {}", d.file, d.message),
+            None => format!("{}: {}", d.file, d.message),
+        })
+        .collect();
+    if let Some(first) = broken.first() {
+        let more = match broken.len() {
+            1 => String::new(),
+            n => format!(" (and {} more)", n - 1),
+        };
+        return Err(crate::error::Error::new(format!(
+            "{first}{more}: an item that cannot be read would be left out, so isms stops"
+        ))
+        .hint("fix the file (`isms check` lists every problem), then run this again"));
+    }
+    Ok(loaded.snapshot)
+}

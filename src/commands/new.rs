@@ -50,9 +50,21 @@ pub fn run(ctx: &Context, cmd: NewCommand) -> Result<ExitCode> {
     Ok(done)
 }
 
-/// Whether CODEOWNERS is the generated one and matches the owners.
+/// Whether CODEOWNERS is the generated one and matches the owners. With an
+/// item file that does not load, it cannot be kept current: it is left as
+/// it is, and the user hears why.
 fn current_codeowners(root: &Path) -> Result<bool> {
-    let snapshot = repo::load(&WorkTree::new(root)?, &Scope::All)?.snapshot;
+    let snapshot = match super::complete_snapshot(root) {
+        Ok(s) => s,
+        Err(e) => {
+            output::note(&format!(
+                "warning: {} is left as it is: {}",
+                crate::codeowners::PATH,
+                e.message
+            ));
+            return Ok(false);
+        }
+    };
     Ok(snapshot.config.is_some()
         && snapshot
             .codeowners

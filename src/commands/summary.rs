@@ -22,7 +22,7 @@ use crate::check::review::{ItemStatus, KINDS, STATES, State, Unauthorized};
 use crate::error::{Error, Result};
 use crate::history::Malformed;
 use crate::model::Snapshot;
-use crate::repo::{Repo, Scope, WorkTree};
+use crate::repo::{Repo, WorkTree};
 
 use super::{Context, owner_label, record_branch};
 
@@ -124,7 +124,7 @@ pub fn summary(ctx: &Context, owner: Option<&str>) -> Result<Summary> {
             }
         }
     }
-    let snapshot = crate::repo::load(&tree, &Scope::All)?.snapshot;
+    let snapshot = super::complete_snapshot(&repo.root)?;
     let branch = record_branch(&snapshot)?;
     let config = &snapshot
         .config
