@@ -24,26 +24,8 @@ pub fn run(ctx: &Context, args: &MigrateArgs) -> Result<ExitCode> {
         Error::new(format!("unknown edition `{}`", args.to))
             .hint(format!("editions: {}", Edition::names().join(", ")))
     })?;
-    let tree = WorkTree::new(&repo.root)?;
-    let loaded = repo::load(&tree, &Scope::All)?;
-    let broken: Vec<String> = loaded
-        .diagnostics
-        .iter()
-        .filter(|d| d.is_error())
-        .map(|d| match d.line {
-            Some(line) => format!("{}:{line}: {}", d.file, d.message),
-            None => format!("{}: {}", d.file, d.message),
-        })
-        .collect();
-    if !broken.is_empty() {
-        return Err(Error::new(format!(
-            "{} file(s) do not load, so they cannot be migrated:\n  {}",
-            broken.len(),
-            broken.join("\n  ")
-        ))
-        .hint("fix them first (`isms check` says how); nothing was written"));
-    }
-    let snapshot = loaded.snapshot;
+    // Every file must load: one that does not could not be migrated.
+    let snapshot = super::complete_snapshot(&repo.root)?;
     let config = &snapshot
         .config
         .as_ref()

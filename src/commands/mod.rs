@@ -309,3 +309,26 @@ pub fn complete_snapshot(root: &std::path::Path) -> Result<crate::model::Snapsho
     }
     Ok(loaded.snapshot)
 }
+
+/// The snapshot a report or the site reads: the commit `rev` names, or the
+/// working tree; and what to say about it (see [`worktree_stamp`]).
+pub fn snapshot_at(
+    repo: &crate::repo::Repo,
+    rev: Option<&str>,
+) -> Result<(crate::model::Snapshot, Option<String>)> {
+    Ok(match rev {
+        Some(rev) => {
+            let c = committed(&repo.git_dir, Some(rev))?;
+            let source = format!("Read from commit {}.", &c.commit[..10]);
+            (c.snapshot, Some(source))
+        }
+        None => (
+            crate::repo::load(
+                &crate::repo::WorkTree::new(&repo.root)?,
+                &crate::repo::Scope::All,
+            )?
+            .snapshot,
+            worktree_stamp(&repo.root)?,
+        ),
+    })
+}

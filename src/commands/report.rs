@@ -5,23 +5,13 @@ use std::process::ExitCode;
 
 use crate::cli::{Format, ReportArgs, ReportKind};
 use crate::error::{Error, Result};
-use crate::repo::{self, Repo, Scope, WorkTree};
+use crate::repo::Repo;
 
 use super::Context;
 
 pub fn run(ctx: &Context, args: &ReportArgs) -> Result<ExitCode> {
     let repo = Repo::discover(&ctx.dir)?;
-    let (snapshot, source) = match &args.rev {
-        Some(rev) => {
-            let c = super::committed(&repo.git_dir, Some(rev))?;
-            let source = format!("Read from commit {}.", &c.commit[..10]);
-            (c.snapshot, Some(source))
-        }
-        None => (
-            repo::load(&WorkTree::new(&repo.root)?, &Scope::All)?.snapshot,
-            super::worktree_stamp(&repo.root)?,
-        ),
-    };
+    let (snapshot, source) = super::snapshot_at(&repo, args.rev.as_deref())?;
     let branch = super::record_branch(&snapshot)?;
     if let Some(s) = &args.service {
         if !snapshot.services.keys().any(|k| k.as_str() == s) {

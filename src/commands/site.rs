@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use crate::cli::{Format, SiteArgs};
 use crate::error::Result;
-use crate::repo::{self, Repo, Scope, WorkTree};
+use crate::repo::Repo;
 
 use super::Context;
 use super::summary::{counts, matrix, needs_action_by_owner};
@@ -15,17 +15,7 @@ const MARKER: &str = ".isms-site";
 
 pub fn run(ctx: &Context, args: &SiteArgs) -> Result<ExitCode> {
     let repo = Repo::discover(&ctx.dir)?;
-    let (snapshot, source) = match &args.rev {
-        Some(rev) => {
-            let c = super::committed(&repo.git_dir, Some(rev))?;
-            let source = format!("Read from commit {}.", &c.commit[..10]);
-            (c.snapshot, Some(source))
-        }
-        None => (
-            repo::load(&WorkTree::new(&repo.root)?, &Scope::All)?.snapshot,
-            super::worktree_stamp(&repo.root)?,
-        ),
-    };
+    let (snapshot, source) = super::snapshot_at(&repo, args.rev.as_deref())?;
     let branch = super::record_branch(&snapshot)?;
     let record = crate::history::record(&repo.git_dir, &branch)?;
     let assessment = crate::check::review::assess(&snapshot, &record, ctx.today);
