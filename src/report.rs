@@ -131,21 +131,23 @@ pub fn soa(s: &Snapshot, a: &Assessment, as_of: &str) -> Report {
     let mut notes = Vec::new();
     // Open findings on a control, as of the report's date.
     let today: Option<chrono::NaiveDate> = as_of.parse().ok();
+    let mut open: BTreeMap<&crate::model::Id, Vec<String>> = BTreeMap::new();
+    for (_, f) in in_reading_order(&s.findings) {
+        let f = &f.value;
+        let raised = today.is_none_or(|t| f.raised.0 <= t);
+        let state = today.map_or("open", |t| finding_state(f, t));
+        if !raised || state == "closed" {
+            continue;
+        }
+        let due = f.due.map(|d| format!(", due {d}")).unwrap_or_default();
+        let line = format!("{} ({}, {state}{due}): {}", f.id, kind_of(f.kind), f.title);
+        for c in &f.controls {
+            open.entry(c).or_default().push(line.clone());
+        }
+    }
     for (id, _) in in_reading_order(&s.controls) {
-        let open: Vec<String> = in_reading_order(&s.findings)
-            .into_iter()
-            .map(|(_, f)| &f.value)
-            .filter(|f| f.controls.contains(id))
-            .filter(|f| today.is_none_or(|t| f.raised.0 <= t))
-            .filter(|f| today.is_none_or(|t| finding_state(f, t) != "closed"))
-            .map(|f| {
-                let due = f.due.map(|d| format!(", due {d}")).unwrap_or_default();
-                let state = today.map(|t| finding_state(f, t)).unwrap_or("open");
-                format!("{} ({}, {state}{due}): {}", f.id, kind_of(f.kind), f.title)
-            })
-            .collect();
-        if !open.is_empty() {
-            notes.push((format!("{id}: open findings"), open.join("; ")));
+        if let Some(lines) = open.get(id) {
+            notes.push((format!("{id}: open findings"), lines.join("; ")));
         }
     }
     if s.controls.values().any(|c| c.value.guidance_derived) {

@@ -55,16 +55,19 @@ pub fn run(ctx: &Context, args: &MigrateArgs) -> Result<ExitCode> {
         }
     }
     let branch = config.defaults.branch.clone();
-    let record = if git::run(
-        &repo.root,
-        &[
-            "rev-parse",
-            "--verify",
-            "--quiet",
-            &format!("refs/heads/{branch}"),
-        ],
-    )
-    .is_ok()
+    // The map of old → new items (written only by a real run) records when
+    // each old file was added; a dry run does not read the history for it.
+    let record = if !args.dry_run
+        && git::run(
+            &repo.root,
+            &[
+                "rev-parse",
+                "--verify",
+                "--quiet",
+                &format!("refs/heads/{branch}"),
+            ],
+        )
+        .is_ok()
     {
         crate::history::record(&repo.git_dir, &branch)?
     } else {

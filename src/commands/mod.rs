@@ -223,25 +223,44 @@ pub struct Committed {
 /// The commit `rev` names, or the record branch's tip (named by the settings
 /// committed at `HEAD`), and the record branch: (full id, branch).
 pub fn record_rev(git_dir: &std::path::Path, rev: Option<&str>) -> Result<(String, String)> {
-    use crate::repo::{Index, Scope};
-    let (probe, _) = Index::commit(git_dir, rev.unwrap_or("HEAD")).map_err(|e| {
-        e.hint("commit the repository first: what isms derives is read from commits")
-    })?;
-    let settings = crate::repo::load(&probe, &Scope::Changed(Default::default()))?.snapshot;
-    let branch = record_branch(&settings)?;
+    let branch = branch_at(git_dir, rev.unwrap_or("HEAD"))?;
     let rev = rev.map_or_else(|| format!("refs/heads/{branch}"), str::to_owned);
     let (commit, _) = commit_time(git_dir, &rev)?;
     Ok((commit, branch))
+}
+
+/// The record branch the settings committed at `rev` name.
+fn branch_at(git_dir: &std::path::Path, rev: &str) -> Result<String> {
+    use crate::repo::{Index, Scope};
+    let (probe, _) = Index::commit(git_dir, rev).map_err(|e| {
+        e.hint("commit the repository first: what isms derives is read from commits")
+    })?;
+    let settings = crate::repo::load(&probe, &Scope::Changed(Default::default()))?.snapshot;
+    record_branch(&settings)
 }
 
 /// Reads the commit `rev` names, or the record branch's tip: never the
 /// working tree, so uncommitted changes cannot enter what is derived from it.
 pub fn committed(git_dir: &std::path::Path, rev: Option<&str>) -> Result<Committed> {
     use crate::repo::{Index, Scope};
-    let (rev, branch) = record_rev(git_dir, rev)?;
-    let (source, _) = Index::commit(git_dir, &rev)?;
+    // A named commit's own settings name its record branch; otherwise the
+    // settings committed at HEAD say which branch's tip to read.
+    let (rev, head_branch) = match rev {
+        Some(rev) => (rev.to_owned(), None),
+        None => {
+            let branch = branch_at(git_dir, "HEAD")?;
+            (format!("refs/heads/{branch}"), Some(branch))
+        }
+    };
+    let (source, _) = Index::commit(git_dir, &rev).map_err(|e| {
+        e.hint("commit the repository first: what isms derives is read from commits")
+    })?;
     let loaded = crate::repo::load(&source, &Scope::All)?;
     let mut snapshot = loaded.snapshot;
+    let branch = match head_branch {
+        Some(branch) => branch,
+        None => record_branch(&snapshot)?,
+    };
     crate::repo::hash_artifacts(&source, &mut snapshot);
     let (commit, time) = commit_time(git_dir, &rev)?;
     Ok(Committed {

@@ -321,7 +321,8 @@ fn zip_contents(file: &Path) -> Result<BTreeMap<String, Vec<u8>>> {
 
 /// Opens the pack's bundle in a scratch repository, requires its tip to be
 /// the MANIFEST's commit, and builds the pack again from it as of the
-/// MANIFEST's date: every file must come out byte for byte. `Ok(None)` for
+/// MANIFEST's date: every file of `contents` (the pack without its MANIFEST)
+/// must come out byte for byte. `Ok(None)` for
 /// a pack without a bundle (made before packs carried one).
 fn rederive(
     manifest: &str,
@@ -386,7 +387,6 @@ fn rederive(
         }
         Err(e) => return Err(format!("{BUNDLE}: {}", e.message)),
     };
-    contents.remove(MANIFEST);
     for (path, bytes) in &built.files {
         match contents.remove(path) {
             None => return Err(format!("{path}: the record gives it, the pack lacks it")),
@@ -409,26 +409,13 @@ fn rederive(
 
 /// Re-checks every file of a pack against its MANIFEST.
 fn verify(file: &Path) -> Result<ExitCode> {
-    let f = std::fs::File::open(file).map_err(|e| Error::io("open", file, e))?;
-    let bad = |e: zip::result::ZipError| {
-        Error::new(format!("{} is not a readable zip file", file.display())).caused_by(e)
-    };
-    let mut zip = zip::ZipArchive::new(f).map_err(bad)?;
-    let mut contents: BTreeMap<String, Vec<u8>> = BTreeMap::new();
-    for i in 0..zip.len() {
-        let mut entry = zip.by_index(i).map_err(bad)?;
-        let mut bytes = Vec::new();
-        entry
-            .read_to_end(&mut bytes)
-            .map_err(|e| Error::io("read", file, e))?;
-        contents.insert(entry.name().to_owned(), bytes);
-    }
+    let mut contents = zip_contents(file)?;
     let manifest = contents
         .remove(MANIFEST)
         .ok_or_else(|| Error::new(format!("{} has no {MANIFEST}", file.display())))?;
     let manifest = String::from_utf8_lossy(&manifest).into_owned();
     let mut problems = Vec::new();
-    let mut listed = 0;
+    let mut listed = std::collections::BTreeSet::new();
     for (n, line) in manifest.lines().enumerate() {
         if line.starts_with('#') || line.is_empty() {
             continue;
@@ -437,24 +424,25 @@ fn verify(file: &Path) -> Result<ExitCode> {
             problems.push(format!("{MANIFEST}:{}: not `sha256  path`", n + 1));
             continue;
         };
-        listed += 1;
-        match contents.remove(path) {
+        listed.insert(path);
+        match contents.get(path) {
             None => problems.push(format!(
                 "{path}: listed in {MANIFEST}, missing from the pack"
             )),
-            Some(bytes) if sha256_hex(&bytes) != sum => {
+            Some(bytes) if sha256_hex(bytes) != sum => {
                 problems.push(format!("{path}: its sha256 differs from {MANIFEST}'s"))
             }
             Some(_) => {}
         }
     }
-    for path in contents.keys() {
+    for path in contents.keys().filter(|p| !listed.contains(p.as_str())) {
         problems.push(format!("{path}: in the pack, not in {MANIFEST}"));
     }
+    let listed = listed.len();
     // Then re-derive: the bundle's record must give every file again.
     let mut rederived = None;
     if problems.is_empty() {
-        match rederive(&manifest, &mut zip_contents(file)?) {
+        match rederive(&manifest, &mut contents) {
             Ok(n) => rederived = n,
             Err(p) => problems.push(p),
         }
