@@ -37,6 +37,10 @@ ENV = dict(
     GIT_COMMITTER_EMAIL="bench@example.com",
     GIT_CONFIG_GLOBAL="/dev/null",
     GIT_CONFIG_NOSYSTEM="1",
+    # No background `git gc --auto` while a run is timed or a copy is made.
+    GIT_CONFIG_COUNT="1",
+    GIT_CONFIG_KEY_0="gc.auto",
+    GIT_CONFIG_VALUE_0="0",
 )
 
 

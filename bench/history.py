@@ -82,6 +82,17 @@ def fast_import(repo, start, count, seq0):
     return seq
 
 
+def generate_on_main(isms, repo, **options):
+    """bench.py's reference repository (`options` go to bench.generate), its
+    record branch `main`."""
+    bench.generate(isms, repo, **options)
+    subprocess.run(["git", "branch", "-M", "main"], cwd=repo, check=True, env=bench.ENV)
+    cfg = os.path.join(repo, "isms.toml")
+    text = open(cfg).read()
+    open(cfg, "w").write(re.sub(r'branch = "[^"]*"', 'branch = "main"', text))
+    subprocess.run(["git", "commit", "-qam", "record branch main"], cwd=repo, check=True, env=bench.ENV)
+
+
 def max_rss_kib(cmd, cwd):
     """Peak RSS of one run: (isms itself, the largest of isms and the `git log`
     it starts). The first is isms's VmHWM, sampled until it exits; the second
@@ -114,12 +125,7 @@ def main():
     if os.path.exists(repo):
         shutil.rmtree(repo)
     t0 = time.perf_counter()
-    bench.generate(isms, repo)
-    subprocess.run(["git", "branch", "-M", "main"], cwd=repo, check=True, env=bench.ENV)
-    cfg = os.path.join(repo, "isms.toml")
-    text = open(cfg).read()
-    open(cfg, "w").write(re.sub(r'branch = "[^"]*"', 'branch = "main"', text))
-    subprocess.run(["git", "commit", "-qam", "record branch main"], cwd=repo, check=True, env=bench.ENV)
+    generate_on_main(isms, repo)
     cache = os.path.join(repo, ".git", "isms")
     stale = [isms, "--as-of", "2026-01-01", "stale"]
 

@@ -55,18 +55,10 @@ def main():
     isms = os.path.join(bench.ROOT, "target", "release", "isms")
     base = args.keep or tempfile.mkdtemp(prefix="isms-migrate-bench-")
     repo = os.path.join(base, "ref")
-    copy = os.path.join(base, "copy")
-    for d in (repo, copy):
-        if os.path.exists(d):
-            shutil.rmtree(d)
+    if os.path.exists(repo):
+        shutil.rmtree(repo)
     t0 = time.perf_counter()
-    bench.generate(isms, repo, edition="2013", synthetic=False)
-    git(repo, "branch", "-M", "main")
-    cfg = os.path.join(repo, "isms.toml")
-    text = open(cfg).read()
-    import re
-    open(cfg, "w").write(re.sub(r'branch = "[^"]*"', 'branch = "main"', text))
-    git(repo, "commit", "-qam", "record branch main")
+    history.generate_on_main(isms, repo, edition="2013", synthetic=False)
     history.fast_import(repo, 0, args.commits, 0)
     count = git(repo, "rev-list", "--count", "main")
     files = len(git(repo, "ls-files").splitlines())
