@@ -82,7 +82,7 @@ pub enum Command {
     /// Items that are overdue, due soon, need change, expired or missing evidence, by owner.
     Stale(StaleArgs),
     /// One screen: counts by state, matrix completeness, what is overdue and whose it is.
-    Status,
+    Status(StatusArgs),
     /// Triggers: events that require reassessment.
     #[command(subcommand)]
     Triggers(TriggersCommand),
@@ -356,6 +356,16 @@ pub struct StaleArgs {
     /// (branch isms/stale/<owner>; updated, never duplicated, on later runs).
     #[arg(long)]
     pub open_prs: bool,
+    /// Read this commit instead of the working tree.
+    #[arg(long, value_name = "REV")]
+    pub rev: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Read this commit instead of the working tree.
+    #[arg(long, value_name = "REV")]
+    pub rev: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -1,4 +1,5 @@
-//! Writing files atomically, never over existing work.
+//! Writing files atomically, never over existing work; reading only
+//! regular files, within a bound.
 
 use std::io::Write;
 use std::path::Path;
@@ -33,6 +34,65 @@ pub fn replace(path: &Path, contents: &[u8]) -> Result<()> {
     tmp.persist(path)
         .map_err(|e| Error::io("replace", path, e.error))?;
     Ok(())
+}
+
+/// What a file that is not a regular file is, in words.
+pub fn file_kind(meta: &std::fs::Metadata) -> &'static str {
+    let t = meta.file_type();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_fifo() {
+            return "a named pipe (FIFO)";
+        }
+        if t.is_char_device() || t.is_block_device() {
+            return "a device";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+    }
+    if t.is_dir() {
+        "a directory"
+    } else {
+        "not a regular file"
+    }
+}
+
+/// Opens `path` for reading only if it is a regular file. On Unix the open
+/// does not wait (a FIFO swapped in after the check cannot block it), and
+/// the opened file is checked again.
+pub fn open_regular(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(path)?;
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(std::io::Error::other(format!("it is {}", file_kind(&meta))));
+    }
+    Ok(file)
+}
+
+/// The text of the regular file at `path`, at most `limit` bytes: a FIFO,
+/// a device or a larger file is an error naming it, and is never read.
+pub fn read_text(path: &Path, limit: u64) -> Result<String> {
+    use std::io::Read;
+    let mut buf = Vec::new();
+    open_regular(path)
+        .and_then(|f| f.take(limit + 1).read_to_end(&mut buf))
+        .map_err(|e| Error::io("read", path, e))?;
+    if buf.len() as u64 > limit {
+        return Err(Error::new(format!(
+            "{} is larger than {limit} bytes; not reading it",
+            path.display()
+        )));
+    }
+    String::from_utf8(buf).map_err(|_| Error::new(format!("{} is not UTF-8 text", path.display())))
 }
 
 /// The mode a new file asks for, as git's do: the umask takes from it.

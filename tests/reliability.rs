@@ -180,3 +180,37 @@ fn an_item_that_does_not_parse_is_never_left_out_of_an_answer() {
     );
     assert_eq!(read(&repo, ".github/CODEOWNERS"), codeowners);
 }
+
+#[test]
+fn a_fifo_or_device_in_the_working_tree_is_refused_never_opened() {
+    let env = Env::new();
+    let repo = env.example("demo");
+    // A named pipe where an item file belongs, and one as an artifact:
+    // opening either would wait for a writer for ever.
+    for fifo in ["controls/9.9.toml", "evidence/files/pipe.md"] {
+        let status = env.command("mkfifo").arg(repo.join(fifo)).status().unwrap();
+        assert!(status.success());
+    }
+    let evidence = read(&repo, "evidence/2026-q3-vulnerability-scan.toml");
+    write(
+        &repo,
+        "evidence/2026-q3-vulnerability-scan.toml",
+        format!(
+            "{evidence}\n[[artifacts]]\npath = \"files/pipe.md\"\nsha256 = \"{}\"\n",
+            "0".repeat(64)
+        ),
+    );
+    let out = env
+        .isms(&repo)
+        .args(["check", "--format", "json"])
+        .timeout(std::time::Duration::from_secs(20))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let lines = common::findings_as_lines(&out.stdout);
+    assert!(
+        lines.contains("controls/9.9.toml: error[not-a-file]: file is a named pipe (FIFO); isms files must be regular files, and this one was not opened"),
+        "{lines}"
+    );
+    assert!(lines.contains("files/pipe.md"), "{lines}");
+}

@@ -25,7 +25,7 @@ fn the_soa_lists_every_control_with_decision_owner_and_last_review() {
     let repo = env.example_on_main(Some(AS_OF));
     let md = report(&env, &repo, &["report", "soa"]);
     assert!(md.starts_with(
-        "# Statement of Applicability (ISO/IEC 27001:2022 Annex A with ISO/IEC 27017:2015)\n\nAs of 2026-11-02.\n\n| Control | Title | Theme | Applicable |"
+        "# Statement of Applicability (ISO/IEC 27001:2022 Annex A with ISO/IEC 27017:2015)\n\nAs of 2026-11-02. Read from commit "
     ), "{md}");
     let rows = md
         .lines()
@@ -214,6 +214,14 @@ fn the_findings_register_says_open_overdue_and_closed_as_of_its_date() {
         "findings/2026-009.toml",
         "id = \"2026-009\"\ntitle = \"Later\"\nkind = \"observation\"\nraised = 2026-11-20\nowner = \"alice\"\nstatus = \"open\"\n",
     );
+    // Committed before the as-of date: the later one is in the tree, but
+    // not yet raised then.
+    env.git(&repo, &["add", "-A"]);
+    env.git_at(
+        &repo,
+        "2026-11-01T10:00:00Z",
+        &["commit", "-qm", "findings"],
+    );
     let rows = |as_of: &str| -> Vec<(String, String)> {
         let out = success(
             env.isms(&repo)
@@ -263,8 +271,12 @@ fn the_findings_register_says_open_overdue_and_closed_as_of_its_date() {
 fn a_report_says_when_it_read_uncommitted_changes_or_another_commit() {
     let env = Env::new();
     let repo = env.example_on_main(Some(AS_OF));
-    let clean = report(&env, &repo, &["report", "soa"]);
-    assert!(clean.starts_with("# Statement of Applicability (ISO/IEC 27001:2022 Annex A with ISO/IEC 27017:2015)\n\nAs of 2026-11-02.\n\n"));
+    // Without --as-of, the working tree is read: as of today.
+    let today = |args: &[&str]| -> String {
+        String::from_utf8(success(env.isms(&repo).args(args).output().unwrap()).stdout).unwrap()
+    };
+    let clean = today(&["report", "soa"]);
+    assert!(!clean.contains("Read from"), "{clean}");
     let head = env.git(&repo, &["rev-parse", "--short=10", "HEAD"]);
     let head = head.trim();
     let control = "controls/5.3.toml";
@@ -273,16 +285,16 @@ fn a_report_says_when_it_read_uncommitted_changes_or_another_commit() {
         control,
         common::read(&repo, control).replace("Segregation of duties", "Uncommitted title"),
     );
-    let dirty = report(&env, &repo, &["report", "soa"]);
+    let dirty = today(&["report", "soa"]);
     assert!(
         dirty.contains(&format!(
-            "As of 2026-11-02. Read from the working tree, which differs from HEAD {head}.\n"
+            ". Read from the working tree, which differs from HEAD {head}.\n"
         )),
         "{dirty}"
     );
     assert!(dirty.contains("Uncommitted title"));
     let json: serde_json::Value =
-        serde_json::from_str(&report(&env, &repo, &["--format", "json", "report", "soa"])).unwrap();
+        serde_json::from_str(&today(&["--format", "json", "report", "soa"])).unwrap();
     assert_eq!(
         json["source"],
         format!("Read from the working tree, which differs from HEAD {head}.")
@@ -295,4 +307,103 @@ fn a_report_says_when_it_read_uncommitted_changes_or_another_commit() {
     );
     assert!(!committed.contains("Uncommitted title"));
     assert!(committed.contains("| 5.3 | Segregation of duties |"));
+    // A past --as-of reads the record branch as it stood that day.
+    let then = report(&env, &repo, &["report", "soa"]);
+    assert!(
+        then.contains(&format!(
+            "As of 2026-11-02. Read from commit {head}: the record branch main as it stood on 2026-11-02.\n"
+        )),
+        "{then}"
+    );
+    assert!(!then.contains("Uncommitted title"));
+}
+
+#[test]
+fn as_of_reads_the_record_as_it_stood_that_day() {
+    let env = Env::new();
+    let repo = env.example_on_main(Some(AS_OF));
+    let before = env.git(&repo, &["rev-parse", "--short=10", "HEAD"]);
+    // Landed after the as-of date: a finding raised then, and evidence
+    // collected then.
+    common::write(
+        &repo,
+        "findings/2026-020.toml",
+        "id = \"2026-020\"\ntitle = \"Raised later\"\nkind = \"nonconformity\"\nseverity = \"major\"\n\
+         controls = [\"8.13\"]\nraised = 2026-11-15\nowner = \"platform\"\ndue = 2026-11-20\nstatus = \"open\"\n",
+    );
+    common::write(
+        &repo,
+        "evidence/later-scan.toml",
+        "id = \"later-scan\"\ntitle = \"Scan\"\nkind = \"scan\"\ncollected = 2026-11-16\ncollected_by = \"alice\"\n\
+         controls = [\"8.8\"]\nexpires = 2026-11-30\n",
+    );
+    env.git(&repo, &["add", "-A"]);
+    env.git_at(&repo, "2026-11-16T10:00:00Z", &["commit", "-qm", "later"]);
+    // (`stale` exits 1 when something needs action.)
+    let json = |as_of: &str, args: &[&str]| -> serde_json::Value {
+        let out = env
+            .isms(&repo)
+            .args(["--as-of", as_of, "--format", "json"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.code().unwrap() <= 1, "{out:?}");
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let findings = |as_of: &str| -> Vec<String> {
+        json(as_of, &["report", "findings"])["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["finding"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(findings(AS_OF), ["2026-003"]);
+    assert_eq!(findings("2026-11-16"), ["2026-003", "2026-020"]);
+    let status = json(AS_OF, &["status"]);
+    assert_eq!(status["counts"]["finding"]["overdue"], 0, "{status}");
+    assert_eq!(
+        status["source"],
+        format!(
+            "Read from commit {}: the record branch main as it stood on 2026-11-02.",
+            before.trim()
+        )
+    );
+    let evidence = |as_of: &str| -> usize {
+        let v = json(as_of, &["status"]);
+        ["ok", "due", "expired"]
+            .iter()
+            .map(|s| v["counts"]["evidence"][s].as_u64().unwrap() as usize)
+            .sum()
+    };
+    assert_eq!(evidence("2026-11-16") - evidence(AS_OF), 1);
+    let later = json("2026-11-25", &["status"]);
+    assert_eq!(later["counts"]["finding"]["overdue"], 1, "{later}");
+    // --rev names the commit to read; the date is still the as-of date.
+    let at_rev = json("2026-11-25", &["status", "--rev", "HEAD~1"]);
+    assert_eq!(at_rev["counts"]["finding"]["overdue"], 0, "{at_rev}");
+    assert_eq!(
+        at_rev["source"],
+        format!("Read from commit {}.", before.trim())
+    );
+    let stale = json("2026-11-25", &["stale"]);
+    for item in ["finding:2026-020", "evidence:later-scan"] {
+        assert!(
+            stale["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|i| i["item"] == item),
+            "{item}: {stale}"
+        );
+    }
+    let stale = json(AS_OF, &["stale"]);
+    assert!(
+        !stale["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["item"] == "finding:2026-020" || i["item"] == "evidence:later-scan"),
+        "{stale}"
+    );
 }

@@ -351,7 +351,20 @@ fn an_open_finding_reads_as_open_with_its_register_fields() {
 fn the_site_says_when_it_read_uncommitted_changes_and_reads_a_commit_with_rev() {
     let env = Env::new();
     let (repo, site_dir) = site(&env);
+    // A past --as-of reads the record branch as it stood that day.
     let index = std::fs::read_to_string(site_dir.join("index.html")).unwrap();
+    assert!(
+        index.contains(": the record branch main as it stood on 2026-11-02."),
+        "{index}"
+    );
+    // Without it, the working tree: a clean one needs no stamp.
+    success(
+        env.isms(&repo)
+            .args(["site", "--out", "../clean"])
+            .output()
+            .unwrap(),
+    );
+    let index = std::fs::read_to_string(env.path().join("clean/index.html")).unwrap();
     assert!(!index.contains("Read from"), "a clean tree needs no stamp");
     common::write(
         &repo,
@@ -360,7 +373,7 @@ fn the_site_says_when_it_read_uncommitted_changes_and_reads_a_commit_with_rev() 
     );
     success(
         env.isms(&repo)
-            .args(["--as-of", AS_OF, "site", "--out", "../dirty"])
+            .args(["site", "--out", "../dirty"])
             .output()
             .unwrap(),
     );

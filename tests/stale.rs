@@ -45,6 +45,8 @@ fn status_json_is_pinned() {
     let repo = env.example_on_main(Some(AS_OF));
     let (code, v, _) = json(&env, &repo, &["--as-of", AS_OF, "status"]);
     assert_eq!(code, Some(0));
+    let head = env.git(&repo, &["rev-parse", "--short=10", "HEAD"]);
+    let head = head.trim();
     let zero = |o: &[(&str, u64)]| {
         let mut m = serde_json::Map::new();
         for s in [
@@ -72,6 +74,7 @@ fn status_json_is_pinned() {
             "organization": "Example Cloud Ltd",
             "as_of": "2026-11-02",
             "branch": "main",
+            "source": format!("Read from commit {head}: the record branch main as it stood on 2026-11-02."),
             "counts": {
                 "allocation": zero(&[("ok", 139), ("overdue", 1), ("needs-change", 1)]),
                 "control": zero(&[("ok", 98), ("overdue", 1), ("due", 1), ("missing-evidence", 5)]),
@@ -101,12 +104,15 @@ fn stale_json_is_pinned_and_exits_1() {
     );
     assert_eq!(code, Some(1));
     redact(&mut v);
+    let head = env.git(&repo, &["rev-parse", "--short=10", "HEAD"]);
+    let head = head.trim();
     assert_eq!(
         v,
         serde_json::json!({
             "version": 1,
             "as_of": "2026-11-02",
             "branch": "main",
+            "source": format!("Read from commit {head}: the record branch main as it stood on 2026-11-02."),
             "flagged": 1,
             "due": 1,
             "items": [
@@ -449,21 +455,27 @@ fn an_unknown_owner_is_refused_before_history_is_read() {
 #[test]
 fn an_unchanged_repository_is_answered_from_the_summary_and_every_change_is_seen() {
     let env = Env::new();
-    let repo = env.example_on_main(Some(AS_OF));
+    // The working tree is read, so the date is today (a past --as-of
+    // reads a commit instead).
+    let today = chrono::Local::now().date_naive();
+    let as_of = today.to_string();
+    let as_of = as_of.as_str();
+    let repo = env.example_on_main(Some(as_of));
     let summary = repo.join(".git/isms/summary.bin");
-    json(&env, &repo, &["--as-of", AS_OF, "stale"]);
+    json(&env, &repo, &["--as-of", as_of, "stale"]);
     assert!(
         !summary.exists(),
         "files changed within the last seconds are not trusted to show the next change"
     );
     std::thread::sleep(std::time::Duration::from_millis(3500));
-    let (code, cold, _) = json(&env, &repo, &["--as-of", AS_OF, "stale"]);
+    let (code, cold, _) = json(&env, &repo, &["--as-of", as_of, "stale"]);
     assert!(summary.is_file(), "settled files: the summary is kept");
-    let (warm_code, warm, stderr) = json(&env, &repo, &["--as-of", AS_OF, "stale"]);
+    let (warm_code, warm, stderr) = json(&env, &repo, &["--as-of", as_of, "stale"]);
     assert_eq!((warm_code, &warm, stderr.as_str()), (code, &cold, ""));
 
     // Another date is another answer.
-    let (_, later, _) = json(&env, &repo, &["--as-of", "2027-06-01", "stale"]);
+    let later = (today + chrono::Months::new(7)).to_string();
+    let (_, later, _) = json(&env, &repo, &["--as-of", &later, "stale"]);
     assert_ne!(later["flagged"], cold["flagged"]);
 
     // A damaged summary is not trusted.
@@ -471,7 +483,7 @@ fn an_unchanged_repository_is_answered_from_the_summary_and_every_change_is_seen
     let n = bytes.len();
     bytes[n / 2] ^= 0xff;
     std::fs::write(&summary, &bytes).unwrap();
-    assert_eq!(json(&env, &repo, &["--as-of", AS_OF, "stale"]).1, cold);
+    assert_eq!(json(&env, &repo, &["--as-of", as_of, "stale"]).1, cold);
 
     // An edited item file is read again: the overdue item changes owner.
     let item = cold["items"]
@@ -487,7 +499,7 @@ fn an_unchanged_repository_is_answered_from_the_summary_and_every_change_is_seen
     let edited = text.replace(&format!("owner = \"{old}\""), &format!("owner = \"{new}\""));
     assert_ne!(edited, text);
     write(&repo, file, edited);
-    let (_, v, _) = json(&env, &repo, &["--as-of", AS_OF, "stale"]);
+    let (_, v, _) = json(&env, &repo, &["--as-of", as_of, "stale"]);
     let moved = v["items"]
         .as_array()
         .unwrap()
@@ -500,7 +512,7 @@ fn an_unchanged_repository_is_answered_from_the_summary_and_every_change_is_seen
     let key = item["item"].as_str().unwrap();
     env.git_at(
         &repo,
-        "2026-11-01T10:00:00Z",
+        &format!("{as_of}T00:00:01Z"),
         &[
             "commit",
             "-q",
@@ -509,7 +521,7 @@ fn an_unchanged_repository_is_answered_from_the_summary_and_every_change_is_seen
             &format!("review\n\nReviewed: {key}"),
         ],
     );
-    let (_, v, _) = json(&env, &repo, &["--as-of", AS_OF, "stale"]);
+    let (_, v, _) = json(&env, &repo, &["--as-of", as_of, "stale"]);
     assert!(
         !v["items"]
             .as_array()

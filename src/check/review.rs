@@ -280,6 +280,10 @@ pub fn assess(s: &Snapshot, record: &Record, today: NaiveDate) -> Assessment {
 
     for (id, e) in &s.evidence {
         let ev = &e.value;
+        // Not yet collected on the as-of date: not part of the record then.
+        if ev.collected.0 > today {
+            continue;
+        }
         let expires = expiry(ev);
         let (state, detail) = match expires {
             Some(x) if today > x => (State::Expired, format!("expired {x}")),
@@ -334,6 +338,10 @@ pub fn assess(s: &Snapshot, record: &Record, today: NaiveDate) -> Assessment {
     for (id, f) in &s.findings {
         use crate::model::FindingStatus;
         let v = &f.value;
+        // Not yet raised on the as-of date.
+        if v.raised.0 > today {
+            continue;
+        }
         let open = !matches!(v.status, FindingStatus::Closed | FindingStatus::Accepted);
         let (state, detail) = match v.due.map(|d| d.0) {
             Some(d) if open && today > d => {

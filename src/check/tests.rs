@@ -477,3 +477,42 @@ fn evidence_collected_after_the_date_is_an_error() {
         )]
     );
 }
+
+#[test]
+fn evidence_and_findings_after_the_as_of_date_are_not_counted() {
+    use crate::model::Finding;
+    let mut s = base();
+    let e: Doc<Evidence> = doc(
+        FileKind::Evidence,
+        "evidence/later.toml",
+        "id = \"later\"\ntitle = \"T\"\ncontrols = []\nkind = \"k\"\ncollected = 2026-09-01\ncollected_by = \"alice\"\nexpires = 2026-09-30\n",
+    );
+    s.evidence.insert(id("later"), e);
+    let f: Doc<Finding> = doc(
+        FileKind::Finding,
+        "findings/NC-1.toml",
+        "id = \"NC-1\"\ntitle = \"T\"\nkind = \"nonconformity\"\nseverity = \"major\"\nraised_by = \"Internal audit\"\nstatus = \"open\"\nraised = 2026-07-15\ndue = 2026-07-20\nowner = \"alice\"\ncontrols = [\"CLD.9.5.1\"]\n",
+    );
+    s.findings.insert(id("NC-1"), f);
+    let record = crate::history::Record::default();
+    let kinds = |d: &str| -> Vec<(String, &'static str)> {
+        review::assess(&s, &record, d.parse().unwrap())
+            .items
+            .into_iter()
+            .filter(|i| i.kind == "evidence" || i.kind == "finding")
+            .map(|i| (i.item, i.state.as_str()))
+            .collect()
+    };
+    assert_eq!(kinds("2026-07-06"), vec![]);
+    assert_eq!(
+        kinds("2026-08-01"),
+        vec![("finding:NC-1".to_owned(), "overdue")]
+    );
+    assert_eq!(
+        kinds("2026-10-01"),
+        vec![
+            ("evidence:later".to_owned(), "expired"),
+            ("finding:NC-1".to_owned(), "overdue")
+        ]
+    );
+}

@@ -150,8 +150,7 @@ fn uninstall(ctx: &Context) -> Result<ExitCode> {
 /// Checks the `Reviewed:` and `Review-Outcome:` trailers of a commit message:
 /// every item must exist, every outcome be known. Exit 1 naming each bad line.
 fn commit_msg(ctx: &Context, args: &CommitMsgArgs) -> Result<ExitCode> {
-    let text = std::fs::read_to_string(&args.file)
-        .map_err(|e| Error::io("read the commit message", &args.file, e))?;
+    let text = crate::fsutil::read_text(&args.file, crate::repo::MAX_FILE_BYTES)?;
     let blocks = crate::history::trailers::blocks(&text);
     let trailers: Vec<_> = blocks
         .iter()

@@ -166,8 +166,7 @@ fn apply(root: &Path, plan: &Plan, from: Edition, to: Edition, codeowners: bool)
         migrate::map_text(plan).as_bytes(),
     )?;
     let config_path = root.join(CONFIG_FILE);
-    let text =
-        std::fs::read_to_string(&config_path).map_err(|e| Error::io("read", &config_path, e))?;
+    let text = crate::fsutil::read_text(&config_path, crate::repo::MAX_FILE_BYTES)?;
     let mut doc: toml_edit::DocumentMut = text
         .parse()
         .map_err(|e| Error::new(format!("{CONFIG_FILE} does not parse")).caused_by(e))?;
@@ -243,8 +242,7 @@ fn reassessment_records(root: &Path) -> Result<Vec<(String, String)>> {
             {
                 continue;
             }
-            let text =
-                std::fs::read_to_string(f.path()).map_err(|e| Error::io("read", &f.path(), e))?;
+            let text = crate::fsutil::read_text(&f.path(), crate::repo::MAX_FILE_BYTES)?;
             let path = format!(
                 "reassessments/{}/{name}",
                 trigger.file_name().to_string_lossy()

@@ -37,6 +37,9 @@ pub struct Context {
     pub format: Format,
     /// Today, or `--as-of`.
     pub today: NaiveDate,
+    /// `--as-of`, when given: read-only commands then read the record as it
+    /// stood that day (see [`reading`]).
+    pub as_of: Option<NaiveDate>,
 }
 
 pub fn dispatch(cli: Cli) -> Result<ExitCode> {
@@ -46,6 +49,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         today: cli
             .as_of
             .unwrap_or_else(|| chrono::Local::now().date_naive()),
+        as_of: cli.as_of,
     };
     if !ctx.dir.is_dir() {
         return Err(crate::error::Error::new(format!(
@@ -81,7 +85,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Review(args) => review::run(&ctx, &args),
         Command::Log(args) => log::run(&ctx, &args),
         Command::Stale(args) => stale::run(&ctx, &args),
-        Command::Status => status::run(&ctx),
+        Command::Status(args) => status::run(&ctx, &args),
         Command::Triggers(cmd) => triggers::run(&ctx, cmd),
         Command::Reassess(args) => reassess::run(&ctx, &args),
         Command::VerifyApprovals(args) => verify::run(&ctx, &args),
@@ -307,8 +311,13 @@ pub fn worktree_stamp(root: &std::path::Path) -> Result<Option<String>> {
 /// load is an error naming it, never a silent gap.
 pub fn complete_snapshot(root: &std::path::Path) -> Result<crate::model::Snapshot> {
     let loaded = crate::repo::load(&crate::repo::WorkTree::new(root)?, &crate::repo::Scope::All)?;
-    let broken: Vec<String> = loaded
-        .diagnostics
+    refuse_unread(&loaded.diagnostics)?;
+    Ok(loaded.snapshot)
+}
+
+/// An error naming the first item file of `diagnostics` that did not load.
+pub fn refuse_unread(diagnostics: &[crate::diagnostic::Diagnostic]) -> Result<()> {
+    let broken: Vec<String> = diagnostics
         .iter()
         .filter(|d| d.is_error())
         .map(|d| match d.line {
@@ -316,29 +325,94 @@ pub fn complete_snapshot(root: &std::path::Path) -> Result<crate::model::Snapsho
             None => format!("{}: {}", d.file, d.message),
         })
         .collect();
-    if let Some(first) = broken.first() {
-        let more = match broken.len() {
-            1 => String::new(),
-            n => format!(" (and {} more)", n - 1),
-        };
-        return Err(crate::error::Error::new(format!(
-            "{first}{more}: an item that cannot be read would be left out, so isms stops"
-        ))
-        .hint("fix the file (`isms check` lists every problem), then run this again"));
-    }
-    Ok(loaded.snapshot)
+    let Some(first) = broken.first() else {
+        return Ok(());
+    };
+    let more = match broken.len() {
+        1 => String::new(),
+        n => format!(" (and {} more)", n - 1),
+    };
+    Err(crate::error::Error::new(format!(
+        "{first}{more}: an item that cannot be read would be left out, so isms stops"
+    ))
+    .hint("fix the file (`isms check` lists every problem), then run this again"))
 }
 
-/// The snapshot a report or the site reads: the commit `rev` names, or the
-/// working tree; and what to say about it (see [`worktree_stamp`]).
+/// The last first-parent commit of `branch` that had landed by the end of
+/// `date` (its committer date, in the committer's offset, as reviews count).
+pub fn landed_by(git_dir: &std::path::Path, branch: &str, date: NaiveDate) -> Result<String> {
+    use crate::error::Error;
+    let repo = git2::Repository::open(git_dir).map_err(|e| Error::git("open the repository", e))?;
+    let tip = repo
+        .refname_to_id(&format!("refs/heads/{branch}"))
+        .map_err(|e| {
+            Error::git(format!("resolve the record branch `{branch}`"), e)
+                .hint("set defaults.branch in isms.toml to the branch whose history is the record")
+        })?;
+    let mut walk = repo.revwalk().map_err(|e| Error::git("walk history", e))?;
+    walk.simplify_first_parent()
+        .and_then(|()| walk.push(tip))
+        .map_err(|e| Error::git("walk history", e))?;
+    for oid in walk {
+        let oid = oid.map_err(|e| Error::git("walk history", e))?;
+        let commit = repo
+            .find_commit(oid)
+            .map_err(|e| Error::git("walk history", e))?;
+        let when = commit.committer().when();
+        let landed = chrono::DateTime::from_timestamp(when.seconds(), 0)
+            .map(|t| t.naive_utc() + chrono::Duration::minutes(i64::from(when.offset_minutes())));
+        if landed.is_some_and(|t| t.date() <= date) {
+            return Ok(oid.to_string());
+        }
+    }
+    Err(
+        Error::new(format!("nothing had landed on `{branch}` by {date}"))
+            .hint("the record starts with the branch's first commit; choose a later --as-of date"),
+    )
+}
+
+/// What a read-only command reads: the commit `--rev` names; with
+/// `--as-of` a past day, the record branch as it stood that day; otherwise
+/// `None`, the working tree.
+pub fn reading(
+    ctx: &Context,
+    git_dir: &std::path::Path,
+    rev: Option<&str>,
+) -> Result<Option<String>> {
+    if let Some(rev) = rev {
+        return Ok(Some(rev.to_owned()));
+    }
+    // A day still to come is answered from the record as it stands now.
+    let today = chrono::Local::now().date_naive();
+    let Some(date) = ctx.as_of.filter(|d| *d < today) else {
+        return Ok(None);
+    };
+    let branch = branch_at(git_dir, "HEAD")?;
+    landed_by(git_dir, &branch, date).map(Some)
+}
+
+/// The stamp of what was read from commit `commit`.
+pub fn commit_stamp(ctx: &Context, rev: Option<&str>, commit: &str, branch: &str) -> String {
+    match (rev, ctx.as_of) {
+        (None, Some(date)) => format!(
+            "Read from commit {}: the record branch {branch} as it stood on {date}.",
+            &commit[..10]
+        ),
+        _ => format!("Read from commit {}.", &commit[..10]),
+    }
+}
+
+/// The snapshot a report or the site reads (see [`reading`]), and what to
+/// say about it (see [`worktree_stamp`]).
 pub fn snapshot_at(
+    ctx: &Context,
     repo: &crate::repo::Repo,
     rev: Option<&str>,
 ) -> Result<(crate::model::Snapshot, Option<String>)> {
-    Ok(match rev {
-        Some(rev) => {
-            let c = committed(&repo.git_dir, Some(rev))?;
-            let source = format!("Read from commit {}.", &c.commit[..10]);
+    Ok(match reading(ctx, &repo.git_dir, rev)? {
+        Some(commit) => {
+            let c = committed(&repo.git_dir, Some(&commit))?;
+            let source = commit_stamp(ctx, rev, &c.commit, &c.branch);
             (c.snapshot, Some(source))
         }
         None => (

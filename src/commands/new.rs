@@ -316,7 +316,7 @@ impl New<'_> {
             .hint("commit or stash them first, then run this again"));
         }
         let path = self.root.join(CONFIG_FILE);
-        let mut text = std::fs::read_to_string(&path).map_err(|e| Error::io("read", &path, e))?;
+        let mut text = crate::fsutil::read_text(&path, crate::repo::MAX_FILE_BYTES)?;
         if !text.ends_with('\n') {
             text.push('\n');
         }

@@ -197,7 +197,8 @@ fn pack(ctx: &Context, out: &Path, rev: Option<&str>) -> Result<ExitCode> {
     }
     // The bundle is written by one git thread (so its bytes are stable)
     // while the reports, the export and the artifacts are built beside it.
-    let (commit, branch) = super::record_rev(&repo.git_dir, rev)?;
+    let rev = super::reading(ctx, &repo.git_dir, rev)?;
+    let (commit, branch) = super::record_rev(&repo.git_dir, rev.as_deref())?;
     let (built, bundled) = std::thread::scope(|s| {
         let bundled = s.spawn(|| bundle(&repo.git_dir, &commit, &branch));
         let built = build(&repo.git_dir, Some(&commit), ctx.today);
@@ -302,7 +303,7 @@ fn zip_time(t: chrono::DateTime<chrono::Utc>) -> Result<zip::DateTime> {
 
 /// Every entry of the zip at `file`, by name.
 fn zip_contents(file: &Path) -> Result<BTreeMap<String, Vec<u8>>> {
-    let f = std::fs::File::open(file).map_err(|e| Error::io("open", file, e))?;
+    let f = crate::fsutil::open_regular(file).map_err(|e| Error::io("open", file, e))?;
     let bad = |e: zip::result::ZipError| {
         Error::new(format!("{} is not a readable zip file", file.display())).caused_by(e)
     };

@@ -15,7 +15,7 @@ use crate::repo::{self, Repo, Scope, WorkTree};
 use crate::triggers::{FieldChange, affected};
 
 use super::Context;
-use super::summary::{Summary, summary};
+use super::summary::Summary;
 
 /// The record committed under `reassessments/`.
 #[derive(Serialize)]
@@ -75,7 +75,7 @@ pub fn run(ctx: &Context, args: &ReassessArgs) -> Result<ExitCode> {
     } else {
         None
     };
-    let summary = summary(ctx, None)?;
+    let summary = super::summary::worktree_summary(ctx, None)?;
     let inputs = Inputs {
         snapshot: &snapshot,
         summary: &summary,

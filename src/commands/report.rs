@@ -11,7 +11,7 @@ use super::Context;
 
 pub fn run(ctx: &Context, args: &ReportArgs) -> Result<ExitCode> {
     let repo = Repo::discover(&ctx.dir)?;
-    let (snapshot, source) = super::snapshot_at(&repo, args.rev.as_deref())?;
+    let (snapshot, source) = super::snapshot_at(ctx, &repo, args.rev.as_deref())?;
     let branch = super::record_branch(&snapshot)?;
     if let Some(s) = &args.service {
         if !snapshot.services.keys().any(|k| k.as_str() == s) {

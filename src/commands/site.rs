@@ -15,7 +15,7 @@ const MARKER: &str = ".isms-site";
 
 pub fn run(ctx: &Context, args: &SiteArgs) -> Result<ExitCode> {
     let repo = Repo::discover(&ctx.dir)?;
-    let (snapshot, source) = super::snapshot_at(&repo, args.rev.as_deref())?;
+    let (snapshot, source) = super::snapshot_at(ctx, &repo, args.rev.as_deref())?;
     let branch = super::record_branch(&snapshot)?;
     let record = crate::history::record(&repo.git_dir, &branch)?;
     let assessment = crate::check::review::assess(&snapshot, &record, ctx.today);

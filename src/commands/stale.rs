@@ -22,6 +22,9 @@ struct StaleJson<'a> {
     version: u32,
     as_of: String,
     branch: &'a str,
+    /// What was read, when not the working tree as `HEAD` has it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source: Option<&'a str>,
     flagged: usize,
     due: usize,
     items: &'a [&'a ItemStatus],
@@ -41,7 +44,7 @@ pub fn run(ctx: &Context, args: &StaleArgs) -> Result<ExitCode> {
         false => None,
     };
     // An unknown owner is a usage error, reported before any history is read.
-    let a = summary(ctx, args.owner.as_deref())?;
+    let a = summary(ctx, args.owner.as_deref(), args.rev.as_deref())?;
     let owners = args.owner.as_deref().and_then(|who| a.owners_for(who));
     let mut items: Vec<&ItemStatus> = a
         .items
@@ -64,6 +67,7 @@ pub fn run(ctx: &Context, args: &StaleArgs) -> Result<ExitCode> {
                 version: 1,
                 as_of: ctx.today.to_string(),
                 branch: &a.branch,
+                source: a.source.as_deref(),
                 flagged,
                 due,
                 items: &items,
@@ -99,6 +103,9 @@ pub fn run(ctx: &Context, args: &StaleArgs) -> Result<ExitCode> {
                     u.email,
                     u.owner
                 ));
+            }
+            if let Some(source) = &a.source {
+                output::note(source);
             }
             output::note(&if items.is_empty() {
                 format!("nothing to review as of {}", ctx.today)

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use serde::Serialize;
 
 use crate::check::review::{KIND_LABELS, STATES};
-use crate::cli::Format;
+use crate::cli::{Format, StatusArgs};
 use crate::error::Result;
 
 use super::Context;
@@ -20,6 +20,9 @@ struct StatusJson<'a> {
     organization: String,
     as_of: String,
     branch: String,
+    /// What was read, when not the working tree as `HEAD` has it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source: Option<String>,
     /// Per kind: items by state (an item with missing evidence is counted in both).
     counts: &'a BTreeMap<String, BTreeMap<String, usize>>,
     matrix: &'a Matrix,
@@ -32,14 +35,15 @@ struct OwnerItems {
     items: Vec<String>,
 }
 
-pub fn run(ctx: &Context) -> Result<ExitCode> {
-    let a = summary(ctx, None)?;
+pub fn run(ctx: &Context, args: &StatusArgs) -> Result<ExitCode> {
+    let a = summary(ctx, None, args.rev.as_deref())?;
     let overdue = super::summary::needs_action_by_owner(&a.items);
     let doc = StatusJson {
         version: 1,
         organization: a.organization.clone(),
         as_of: ctx.today.to_string(),
         branch: a.branch.clone(),
+        source: a.source.clone(),
         counts: &a.counts,
         matrix: &a.matrix,
         overdue_by_owner: overdue
@@ -68,6 +72,9 @@ fn human(out: &mut impl Write, d: &StatusJson<'_>, a: &Summary) -> std::io::Resu
         "{BOLD}{}{BOLD:#} — as of {}, record branch {}\n",
         d.organization, d.as_of, d.branch
     )?;
+    if let Some(source) = &d.source {
+        writeln!(out, "  {source}\n")?;
+    }
     let header = STATES.map(|s| s.as_str());
     write!(out, "  {:<12}", "")?;
     for h in header {

@@ -27,7 +27,7 @@ use crate::repo::{Repo, WorkTree};
 use super::{Context, owner_label, record_branch};
 
 /// The summary cache's format.
-const MAGIC: &[u8] = b"isms-summary-v1\n";
+const MAGIC: &[u8] = b"isms-summary-v2\n";
 
 /// Files changed more recently than this are not trusted to show a later
 /// change in their times (file systems with 1 s or 2 s resolution).
@@ -52,6 +52,9 @@ pub struct Summary {
     pub unauthorized: Vec<Unauthorized>,
     /// Trailers in the record that could not be used.
     pub warnings: Vec<Malformed>,
+    /// What was read, when it was not the working tree as `HEAD` has it:
+    /// a commit, or a working tree that differs from `HEAD`.
+    pub source: Option<String>,
     /// Every person and team, with the label shown for them.
     labels: BTreeMap<String, String>,
     /// Each team's members.
@@ -89,6 +92,10 @@ struct Key {
     inputs: [u8; 32],
     as_of: NaiveDate,
     tip: String,
+    /// `HEAD`'s commit and the index's size and time: with the files, they
+    /// decide whether the working tree differs from `HEAD`.
+    head: Option<String>,
+    index: Option<(u64, u128)>,
     /// Size and modification time of the history cache it was read from:
     /// a history cache rebuilt, removed or damaged since means recomputing.
     history: Option<(u64, u128)>,
@@ -100,19 +107,41 @@ struct Cached {
     summary: Summary,
 }
 
-/// The summary as of `ctx.today`. `owner`, when given, must be a person or
+/// The summary as of `ctx.today`, of what [`super::reading`] says to read:
+/// a commit, or the working tree. `owner`, when given, must be a person or
 /// team: it is checked before any history is read.
-pub fn summary(ctx: &Context, owner: Option<&str>) -> Result<Summary> {
+pub fn summary(ctx: &Context, owner: Option<&str>, rev: Option<&str>) -> Result<Summary> {
     let repo = Repo::discover(&ctx.dir)?;
+    if let Some(commit) = super::reading(ctx, &repo.git_dir, rev)? {
+        let c = super::committed(&repo.git_dir, Some(&commit))?;
+        super::refuse_unread(&c.diagnostics)?;
+        let source = super::commit_stamp(ctx, rev, &c.commit, &c.branch);
+        return Ok(compute(ctx, &repo, &c.snapshot, owner, Some(source))?.0);
+    }
+    worktree(ctx, &repo, owner)
+}
+
+/// The summary of the working tree as of `ctx.today`, whatever `--as-of`
+/// says: for commands that act on the working tree.
+pub fn worktree_summary(ctx: &Context, owner: Option<&str>) -> Result<Summary> {
+    worktree(ctx, &Repo::discover(&ctx.dir)?, owner)
+}
+
+fn worktree(ctx: &Context, repo: &Repo, owner: Option<&str>) -> Result<Summary> {
     let tree = WorkTree::new(&repo.root)?;
     let inputs = fingerprint(&tree, &repo.root)?;
-    let unknown = |who: &str| Error::new(format!("`{who}` is not a person or team in isms.toml"));
     if let Some((inputs, _)) = &inputs {
         if let cache::Loaded::Hit(c) = cache::load::<Cached>(&cache_path(&repo.git_dir), MAGIC) {
+            let (tip, head) = tips(&repo.git_dir, &c.summary.branch);
             if c.key.inputs == *inputs
                 && c.key.as_of == ctx.today
-                && tip(&repo.git_dir, &c.summary.branch).as_deref() == Some(c.key.tip.as_str())
-                && history_stamp(&repo.git_dir, &c.summary.branch) == c.key.history
+                && tip.as_deref() == Some(c.key.tip.as_str())
+                && head == c.key.head
+                && stamp(&repo.git_dir.join("index")) == c.key.index
+                && stamp(&crate::history::cache_path(
+                    &repo.git_dir,
+                    &c.summary.branch,
+                )) == c.key.history
             {
                 if let Some(who) = owner.filter(|w| c.summary.owners_for(w).is_none()) {
                     return Err(unknown(who));
@@ -125,7 +154,43 @@ pub fn summary(ctx: &Context, owner: Option<&str>) -> Result<Summary> {
         }
     }
     let snapshot = super::complete_snapshot(&repo.root)?;
-    let branch = record_branch(&snapshot)?;
+    let source = super::worktree_stamp(&repo.root)?;
+    let (summary, tip) = compute(ctx, repo, &snapshot, owner, source)?;
+    if let (Some((inputs, settled)), Some(tip)) = (inputs, tip) {
+        if settled {
+            let cached = Cached {
+                key: Key {
+                    inputs,
+                    as_of: ctx.today,
+                    tip,
+                    head: tips(&repo.git_dir, &summary.branch).1,
+                    index: stamp(&repo.git_dir.join("index")),
+                    history: stamp(&crate::history::cache_path(&repo.git_dir, &summary.branch)),
+                },
+                summary,
+            };
+            // A cache that cannot be written only costs speed next time.
+            let _ = cache::save(&cache_path(&repo.git_dir), MAGIC, &cached);
+            return Ok(cached.summary);
+        }
+    }
+    Ok(summary)
+}
+
+fn unknown(who: &str) -> Error {
+    Error::new(format!("`{who}` is not a person or team in isms.toml"))
+}
+
+/// The summary of `snapshot` as of `ctx.today`, and the record branch's
+/// tip it was read with.
+fn compute(
+    ctx: &Context,
+    repo: &Repo,
+    snapshot: &Snapshot,
+    owner: Option<&str>,
+    source: Option<String>,
+) -> Result<(Summary, Option<String>)> {
+    let branch = record_branch(snapshot)?;
     let config = &snapshot
         .config
         .as_ref()
@@ -135,10 +200,10 @@ pub fn summary(ctx: &Context, owner: Option<&str>) -> Result<Summary> {
         return Err(unknown(who));
     }
     let record = crate::history::record(&repo.git_dir, &branch)?;
-    let assessment = crate::check::review::assess(&snapshot, &record, ctx.today);
+    let assessment = crate::check::review::assess(snapshot, &record, ctx.today);
 
     let counts = counts(&assessment.items);
-    let matrix = matrix(&snapshot);
+    let matrix = matrix(snapshot);
     let labels = config
         .people
         .keys()
@@ -167,26 +232,11 @@ pub fn summary(ctx: &Context, owner: Option<&str>) -> Result<Summary> {
         matrix,
         unauthorized: assessment.unauthorized,
         warnings: record.malformed,
+        source,
         labels,
         teams,
     };
-    if let (Some((inputs, settled)), Some(tip)) = (inputs, record.tip) {
-        if settled {
-            let cached = Cached {
-                key: Key {
-                    inputs,
-                    as_of: ctx.today,
-                    tip,
-                    history: history_stamp(&repo.git_dir, &summary.branch),
-                },
-                summary,
-            };
-            // A cache that cannot be written only costs speed next time.
-            let _ = cache::save(&cache_path(&repo.git_dir), MAGIC, &cached);
-            return Ok(cached.summary);
-        }
-    }
-    Ok(summary)
+    Ok((summary, record.tip))
 }
 
 /// Per kind: items by state (an item with missing evidence is counted in both).
@@ -258,8 +308,9 @@ fn cache_path(git_dir: &Path) -> std::path::PathBuf {
     git_dir.join("isms").join("summary.bin")
 }
 
-fn history_stamp(git_dir: &Path, branch: &str) -> Option<(u64, u128)> {
-    let meta = std::fs::metadata(crate::history::cache_path(git_dir, branch)).ok()?;
+/// A file's size and modification time, if it exists.
+fn stamp(path: &Path) -> Option<(u64, u128)> {
+    let meta = std::fs::metadata(path).ok()?;
     let modified = meta.modified().ok()?;
     let nanos = modified
         .duration_since(SystemTime::UNIX_EPOCH)
@@ -268,11 +319,13 @@ fn history_stamp(git_dir: &Path, branch: &str) -> Option<(u64, u128)> {
     Some((meta.len(), nanos))
 }
 
-/// The record branch's tip, if it resolves.
-fn tip(git_dir: &Path, branch: &str) -> Option<String> {
-    let repo = git2::Repository::open(git_dir).ok()?;
-    let oid = repo.refname_to_id(&format!("refs/heads/{branch}")).ok()?;
-    Some(oid.to_string())
+/// The record branch's tip and `HEAD`'s commit, where they resolve.
+fn tips(git_dir: &Path, branch: &str) -> (Option<String>, Option<String>) {
+    let Ok(repo) = git2::Repository::open(git_dir) else {
+        return (None, None);
+    };
+    let id = |name: &str| repo.refname_to_id(name).ok().map(|o| o.to_string());
+    (id(&format!("refs/heads/{branch}")), id("HEAD"))
 }
 
 /// A digest of the name, size, times and inode of every file isms reads,

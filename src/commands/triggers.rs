@@ -113,7 +113,7 @@ fn detect_cmd(ctx: &Context, args: &DetectArgs) -> Result<ExitCode> {
     drop(out);
     if let Some((snapshot, github)) = open {
         let record = super::record_branch(&snapshot)?;
-        let summary = super::summary::summary(ctx, None)?;
+        let summary = super::summary::worktree_summary(ctx, None)?;
         let inputs = super::reassess::Inputs {
             snapshot: &snapshot,
             summary: &summary,

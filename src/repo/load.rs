@@ -253,6 +253,11 @@ fn read_and_parse(source: &dyn Source, item: Item) -> Result<Parsed, Box<Diagnos
             &path,
             "file is a symbolic link; isms files must be regular files, and links are not followed",
         ),
+        ReadError::NotAFile(what) => Diagnostic::error(
+            "not-a-file",
+            &path,
+            format!("file is {what}; isms files must be regular files, and this one was not opened"),
+        ),
         ReadError::Other(why) => Diagnostic::error("unreadable", &path, format!("could not read the file: {why}")),
     }))?;
     Ok(match kind {

@@ -19,6 +19,9 @@ pub enum ReadError {
     TooLarge(u64),
     /// A symbolic link where a regular file belongs; it is not followed.
     Symlink,
+    /// A FIFO, device, socket or directory where a regular file belongs:
+    /// never opened, so nothing blocks or reads without end. Says what it is.
+    NotAFile(&'static str),
     Other(String),
 }
 
@@ -212,11 +215,14 @@ impl Source for WorkTree {
         if meta.file_type().is_symlink() {
             return Err(ReadError::Symlink);
         }
+        if !meta.is_file() {
+            return Err(ReadError::NotAFile(crate::fsutil::file_kind(&meta)));
+        }
         if meta.len() > MAX_FILE_BYTES {
             return Err(ReadError::TooLarge(meta.len()));
         }
         let mut buf = Vec::with_capacity(meta.len() as usize);
-        fs::File::open(&full)
+        crate::fsutil::open_regular(&full)
             .and_then(|f| f.take(MAX_FILE_BYTES + 1).read_to_end(&mut buf))
             .map_err(|e| ReadError::Other(e.to_string()))?;
         if buf.len() as u64 > MAX_FILE_BYTES {
@@ -247,7 +253,7 @@ impl Source for WorkTree {
             Ok(_) => return ArtifactState::NotAFile,
             Err(e) => return ArtifactState::Unreadable(e.to_string()),
         }
-        let mut file = match fs::File::open(&resolved) {
+        let mut file = match crate::fsutil::open_regular(&resolved) {
             Ok(f) => f,
             Err(e) => return ArtifactState::Unreadable(e.to_string()),
         };
