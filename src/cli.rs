@@ -96,6 +96,9 @@ each reviewed item (or a member of the owning team, by their github handle) appr
 Exit status: 0 every review was approved by an owner, 1 some were not, 2 could not run."
     )]
     VerifyApprovals(VerifyArgs),
+    /// Approvals kept in git: a note per landing under refs/notes/isms/approvals.
+    #[command(subcommand)]
+    Approvals(ApprovalsCommand),
     /// Write .github/CODEOWNERS from each item's owner (GitHub handles and teams in isms.toml).
     Codeowners(CodeownersArgs),
     /// What changed between two revisions, in words (Markdown; --format json).
@@ -296,6 +299,28 @@ pub struct VerifyArgs {
     /// Only reviews that landed after this revision (e.g. the last release tag).
     #[arg(long, value_name = "REV")]
     pub since: Option<String>,
+    /// Judge from the approval notes in git alone (refs/notes/isms/approvals,
+    /// written by `isms approvals record`): no token, no network.
+    #[arg(long)]
+    pub offline: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ApprovalsCommand {
+    /// For each landing on the record branch whose reviews came through a pull request,
+    /// write a note with its reviews from GitHub; then push the notes to origin.
+    #[command(
+        after_help = "Run on every push to the record branch by the generated workflow (.github/workflows/isms-approvals.yml). A note is never rewritten: landings that have one are skipped. Everything is asked of GitHub before anything is written: an answer that cannot be read is exit 2 with nothing written.\n\n\
+Exit status: 0 recorded (or nothing to record), 2 could not run."
+    )]
+    Record(ApprovalsRecordArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ApprovalsRecordArgs {
+    /// Write the notes here only: neither fetch them from origin first nor push them after.
+    #[arg(long)]
+    pub no_push: bool,
 }
 
 #[derive(Debug, Args)]

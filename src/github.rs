@@ -19,6 +19,9 @@ const ATTEMPTS: u32 = 4;
 const BACKOFF: Duration = Duration::from_millis(500);
 /// The longest `retry-after` honoured; GitHub asks for up to a minute.
 const MAX_WAIT: Duration = Duration::from_secs(60);
+/// How long connecting, and each read or write of an answer, may take.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+const IO_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// An open pull request.
 #[derive(Clone, Debug, Deserialize)]
@@ -27,11 +30,28 @@ pub struct PullRequest {
     pub html_url: String,
 }
 
-/// A submitted review of a pull request.
+/// A pull request, as far as approvals need it.
+#[derive(Clone, Debug, Deserialize)]
+pub struct PullDetail {
+    pub number: u64,
+    pub head: Head,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct Head {
+    pub sha: String,
+}
+
+/// A review of a pull request. `user` is null for a deleted account;
+/// `submitted_at` for a pending one.
 #[derive(Clone, Debug, Deserialize)]
 pub struct PrReview {
     pub user: Option<User>,
     pub state: String,
+    #[serde(default)]
+    pub submitted_at: Option<String>,
+    #[serde(default)]
+    pub commit_id: Option<String>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -118,6 +138,9 @@ impl GitHub {
                 .personal_token(token.clone())
                 .base_uri(api.as_str())
                 .map_err(|_| Error::new(format!("GITHUB_API_URL `{api}` is not a URL")))?
+                .set_connect_timeout(Some(CONNECT_TIMEOUT))
+                .set_read_timeout(Some(IO_TIMEOUT))
+                .set_write_timeout(Some(IO_TIMEOUT))
                 .build()
                 .map_err(|e| Error::new("could not build the GitHub client").caused_by(e))?
         };
@@ -169,6 +192,8 @@ impl GitHub {
                     continue;
                 }
             };
+            // A body that is not JSON stays null: a 2xx answer then fails
+            // to decode where it is used, and is never taken as "nothing".
             let value: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
             let limited = status == 429 || (status == 403 && (retry_after.is_some() || exhausted));
             if status >= 500 || limited {
@@ -226,8 +251,24 @@ impl GitHub {
             branch
         ));
         let value = self.ok("GET", &path, None)?;
-        let list: Vec<PullRequest> = serde_json::from_value(value).unwrap_or_default();
+        let list: Vec<PullRequest> = self.decode("GET", &path, value)?;
         Ok(list.into_iter().next())
+    }
+
+    /// A 2xx answer as `T`; an answer of another shape is an error that
+    /// says so, never an empty result.
+    fn decode<T: serde::de::DeserializeOwned>(
+        &self,
+        method: &str,
+        path: &str,
+        value: Value,
+    ) -> Result<T> {
+        serde_json::from_value(value).map_err(|e| {
+            Error::new(self.scrub(&format!(
+                "GitHub's answer to {method} {path} was not understood: {e}"
+            )))
+            .hint("nothing was written; if GITHUB_API_URL points elsewhere, check it")
+        })
     }
 
     /// Opens a pull request from `branch` into `base`, or, when one is open
@@ -300,7 +341,7 @@ impl GitHub {
         for page in 1.. {
             let path = self.repo_path(&format!("/pulls/{number}/reviews?per_page=100&page={page}"));
             let value = self.ok("GET", &path, None)?;
-            let batch: Vec<PrReview> = serde_json::from_value(value).unwrap_or_default();
+            let batch: Vec<PrReview> = self.decode("GET", &path, value)?;
             let done = batch.len() < 100;
             all.extend(batch);
             if done {
@@ -312,13 +353,17 @@ impl GitHub {
 
     /// The pull requests GitHub associates with commit `sha`.
     pub fn pulls_of_commit(&self, sha: &str) -> Result<Vec<u64>> {
-        let value = self.ok(
-            "GET",
-            &self.repo_path(&format!("/commits/{sha}/pulls")),
-            None,
-        )?;
-        let list: Vec<PullRequest> = serde_json::from_value(value).unwrap_or_default();
+        let path = self.repo_path(&format!("/commits/{sha}/pulls"));
+        let value = self.ok("GET", &path, None)?;
+        let list: Vec<PullRequest> = self.decode("GET", &path, value)?;
         Ok(list.into_iter().map(|p| p.number).collect())
+    }
+
+    /// Pull request `number`.
+    pub fn pull(&self, number: u64) -> Result<PullDetail> {
+        let path = self.repo_path(&format!("/pulls/{number}"));
+        let value = self.ok("GET", &path, None)?;
+        self.decode("GET", &path, value)
     }
 }
 

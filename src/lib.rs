@@ -4,6 +4,7 @@
 //! Data flows one way: repository ([`repo`]) → model ([`model`]) → rules
 //! ([`check`]) → [`output`]. The binary is a thin layer over [`run`].
 
+pub mod approvals;
 mod cache;
 pub mod check;
 pub mod cli;

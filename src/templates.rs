@@ -24,6 +24,7 @@ pub const README: &str = include_str!("../templates/README.md");
 pub const WORKFLOW_CHECK: &str = include_str!("../templates/github/isms-check.yml");
 pub const WORKFLOW_STALE: &str = include_str!("../templates/github/isms-stale.yml");
 pub const WORKFLOW_TRIGGERS: &str = include_str!("../templates/github/isms-triggers.yml");
+pub const WORKFLOW_APPROVALS: &str = include_str!("../templates/github/isms-approvals.yml");
 
 /// The default reassessment triggers: (ID, file).
 pub const TRIGGERS: [(&str, &str); 6] = [

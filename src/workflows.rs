@@ -1,5 +1,6 @@
 //! The GitHub Actions workflows `isms init` and `isms ci install` write: a
-//! pull-request check, a scheduled stale-review job, trigger detection.
+//! pull-request check, a scheduled stale-review job, trigger detection, and
+//! the approval notes kept on every push to the record branch.
 //!
 //! Each file starts with a line that carries the SHA-256 of the rest, so a
 //! later `isms ci install` can tell a file it may refresh from one a person
@@ -19,6 +20,7 @@ pub fn files(branch: &str, action: &str) -> Vec<(String, String)> {
         ("isms-check.yml", templates::WORKFLOW_CHECK),
         ("isms-stale.yml", templates::WORKFLOW_STALE),
         ("isms-triggers.yml", templates::WORKFLOW_TRIGGERS),
+        ("isms-approvals.yml", templates::WORKFLOW_APPROVALS),
     ]
     .into_iter()
     .map(|(name, template)| {

@@ -8,10 +8,11 @@ use std::process::Command;
 
 use common::{Env, read, run_tool, write};
 
-const WORKFLOWS: [&str; 3] = [
+const WORKFLOWS: [&str; 4] = [
     ".github/workflows/isms-check.yml",
     ".github/workflows/isms-stale.yml",
     ".github/workflows/isms-triggers.yml",
+    ".github/workflows/isms-approvals.yml",
 ];
 
 /// actionlint, from ACTIONLINT or PATH (`.ci/test` installs it).
@@ -21,7 +22,7 @@ fn actionlint(files: &[&Path]) -> (bool, String) {
 }
 
 #[test]
-fn init_writes_three_workflows_that_actionlint_accepts() {
+fn init_writes_four_workflows_that_actionlint_accepts() {
     let env = Env::new();
     let repo = env.example("demo");
     let branch = env.git(&repo, &["symbolic-ref", "--short", "HEAD"]);
@@ -37,6 +38,14 @@ fn init_writes_three_workflows_that_actionlint_accepts() {
     assert!(triggers.contains(
         "command: triggers detect --from ${{ github.event.before }} --to ${{ github.sha }} --open-pr --format github"
     ));
+    let approvals = read(&repo, WORKFLOWS[3]);
+    assert!(approvals.contains(&format!("branches: [{}]", branch.trim())));
+    assert!(approvals.contains("command: approvals record\n"));
+    assert!(approvals.contains("contents: write\n  pull-requests: read\n"));
+    assert!(
+        approvals.contains("fetch-depth: 0"),
+        "the whole record is read"
+    );
     let stale = read(&repo, WORKFLOWS[1]);
     assert!(stale.contains("command: stale --open-prs"));
     assert!(
@@ -72,7 +81,7 @@ fn ci_install_refreshes_its_own_files_and_never_an_edited_one() {
         .args(["ci", "install", "--action", "acme/isms@v2"])
         .assert()
         .success()
-        .stderr(predicates::str::starts_with("wrote 3 workflows: "));
+        .stderr(predicates::str::starts_with("wrote 4 workflows: "));
     assert!(read(&repo, WORKFLOWS[0]).contains("uses: acme/isms@v2\n"));
 
     let edited = read(&repo, WORKFLOWS[1]).replace("17 6 * * 1-5", "0 5 * * *");

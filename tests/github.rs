@@ -634,3 +634,300 @@ async fn verify_approvals_since_a_revision_checks_only_later_reviews() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).starts_with("error: --since nope: not a revision in this repository\n"));
 }
+
+/// The example's landing commits with reviews, by subject start.
+fn landing(gh: &Gh, subject: &str) -> String {
+    gh.env
+        .git(&gh.repo, &["log", "--first-parent", "--format=%H %s"])
+        .lines()
+        .find_map(|l| {
+            let (sha, s) = l.split_once(' ')?;
+            s.starts_with(subject).then(|| sha.to_owned())
+        })
+        .unwrap_or_else(|| panic!("no landing `{subject}`"))
+}
+
+/// GitHub's answers for the example's pull requests: #12 approved only by
+/// someone who owns nothing; #15 approved by alice, by dave (for the
+/// platform team, with a later comment), and by bob, who then requested
+/// changes. The two reviews committed straight to the branch have none.
+async fn mount_approvals(gh: &Gh) {
+    let review = |login: &str, state: &str, at: &str, commit: &str| json!({"id": 1, "user": {"login": login}, "state": state, "submitted_at": at, "commit_id": commit, "body": ""});
+    let head12 = "1".repeat(40);
+    let head15 = "5".repeat(40);
+    for (n, head, reviews) in [
+        (
+            12,
+            &head12,
+            json!([review(
+                "mallory",
+                "APPROVED",
+                "2026-11-09T09:00:00Z",
+                &head12
+            )]),
+        ),
+        (
+            15,
+            &head15,
+            json!([
+                review("alice-ng", "APPROVED", "2026-11-20T09:00:00Z", &head15),
+                review("bob-okafor", "APPROVED", "2026-11-20T10:00:00Z", &head15),
+                review("dave-lq", "APPROVED", "2026-11-20T11:00:00Z", &head15),
+                review("bob-okafor", "CHANGES_REQUESTED", "2026-11-21T09:00:00Z", &head15),
+                review("dave-lq", "COMMENTED", "2026-11-21T10:00:00Z", &head15),
+                {"id": 9, "user": {"login": "carol-diaz"}, "state": "PENDING", "commit_id": head15}
+            ]),
+        ),
+    ] {
+        Mock::given(method("GET"))
+            .and(path(format!("{}/{n}", pulls())))
+            .respond_with(ResponseTemplate::new(200).set_body_json(
+                json!({"number": n, "state": "closed", "head": {"sha": head, "ref": "x"}}),
+            ))
+            .mount(&gh.server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path(format!("{}/{n}/reviews", pulls())))
+            .respond_with(ResponseTemplate::new(200).set_body_json(reviews))
+            .mount(&gh.server)
+            .await;
+    }
+    Mock::given(method("GET"))
+        .and(wiremock::matchers::path_regex(
+            r"^/repos/acme/compliance/commits/[0-9a-f]{40}/pulls$",
+        ))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
+        .mount(&gh.server)
+        .await;
+}
+
+fn origin_ref(gh: &Gh, name: &str) -> Option<String> {
+    let out = std::process::Command::new("git")
+        .args([
+            "--git-dir",
+            gh.origin.to_str().unwrap(),
+            "rev-parse",
+            "--verify",
+            "--quiet",
+            name,
+        ])
+        .output()
+        .unwrap();
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn approvals_are_recorded_as_notes_and_verified_offline() {
+    let gh = Gh::new().await;
+    mount_approvals(&gh).await;
+    let merge12 = landing(&gh, "Merge pull request #12");
+    let squash15 = landing(&gh, "Quarterly logging review (#15)");
+    let direct = [
+        landing(&gh, "review: event logging"),
+        landing(&gh, "review: CLD.9.5.1"),
+    ];
+
+    let out = gh.isms(&["approvals", "record"], true);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).ends_with(
+            "recorded the approvals of 2 landings (#12, #15); 0 had a note already; pushed refs/notes/isms/approvals to origin\n"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    // Exactly these requests, all reads.
+    let mut sent = lines(&gh.requests().await);
+    sent.sort();
+    let mut want = vec![
+        format!("GET /repos/{REPO}/pulls/12"),
+        format!("GET /repos/{REPO}/pulls/12/reviews?per_page=100&page=1"),
+        format!("GET /repos/{REPO}/pulls/15"),
+        format!("GET /repos/{REPO}/pulls/15/reviews?per_page=100&page=1"),
+        format!("GET /repos/{REPO}/commits/{}/pulls", direct[0]),
+        format!("GET /repos/{REPO}/commits/{}/pulls", direct[1]),
+    ];
+    want.sort();
+    assert_eq!(sent, want);
+    // The note on the merge commit of #12, as an auditor reads it.
+    let note = gh.env.git(
+        &gh.repo,
+        &["notes", "--ref", "isms/approvals", "show", &merge12],
+    );
+    assert_eq!(
+        note,
+        format!(
+            "# isms approvals v1\npull_request = 12\nhead = \"{h}\"\n\n[[review]]\nlogin = \"mallory\"\n\
+             state = \"APPROVED\"\nsubmitted_at = \"2026-11-09T09:00:00Z\"\ncommit = \"{h}\"\n",
+            h = "1".repeat(40)
+        )
+    );
+    let note15 = gh.env.git(
+        &gh.repo,
+        &["notes", "--ref", "isms/approvals", "show", &squash15],
+    );
+    assert_eq!(
+        note15.matches("[[review]]").count(),
+        5,
+        "a pending review is not submitted: {note15}"
+    );
+    // Pushed to origin, as it is here.
+    let local = gh
+        .env
+        .git(&gh.repo, &["rev-parse", "refs/notes/isms/approvals"]);
+    assert_eq!(
+        origin_ref(&gh, "refs/notes/isms/approvals").as_deref(),
+        Some(local.trim())
+    );
+
+    // A second run keeps every note and asks nothing of the pull requests again.
+    let before = gh.requests().await.len();
+    let out = gh.isms(&["approvals", "record"], true);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("recorded the approvals of 0 landings; 2 had a note already"),
+        "{}",
+        stderr(&out)
+    );
+    let again = lines(&gh.requests().await[before..]);
+    assert!(again.iter().all(|l| l.contains("/commits/")), "{again:?}");
+    assert_eq!(
+        gh.env
+            .git(&gh.repo, &["rev-parse", "refs/notes/isms/approvals"]),
+        local
+    );
+
+    // Offline: no token, and GitHub unreachable.
+    let before = gh.requests().await.len();
+    let out = tokio::task::block_in_place(|| {
+        gh.env
+            .isms(&gh.repo)
+            .env("GITHUB_API_URL", "http://127.0.0.1:9")
+            .args(["--format", "json", "verify-approvals", "--offline"])
+            .output()
+            .unwrap()
+    });
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(gh.requests().await.len(), before, "offline asks nothing");
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut got: Vec<(String, String)> = v["unapproved"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| {
+            (
+                u["item"].as_str().unwrap().to_owned(),
+                u["message"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    got.sort();
+    let no_pr = "landed without a pull request: no approval note records one";
+    let s = |a: &str, b: &str| (a.to_owned(), b.to_owned());
+    assert_eq!(
+        got,
+        [
+            s(
+                "allocation:northwind-compute/CLD.9.5.1",
+                "pull request #12 was not approved by platform"
+            ),
+            s(
+                "allocation:payments-api/8.15",
+                "pull request #15 was not approved by bob"
+            ),
+            s("allocation:payments-api/CLD.9.5.1", no_pr),
+            s(
+                "allocation:tenant-db/CLD.9.5.1",
+                "pull request #12 was not approved by platform"
+            ),
+            s("control:8.15", no_pr),
+            s("control:CLD.9.5.1", no_pr),
+        ]
+    );
+    assert_eq!(v["pull_requests"], 2);
+
+    // isms log says who approved.
+    let out = gh.isms(
+        &["--format", "json", "log", "allocation:tenant-db/8.15"],
+        false,
+    );
+    let log: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        log["reviews"][0]["approved_by"],
+        json!(["alice-ng", "dave-lq"]),
+        "{log}"
+    );
+    let out = gh.isms(&["log", "allocation:tenant-db/8.15"], false);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.lines().next().unwrap().contains("APPROVED BY"),
+        "{text}"
+    );
+    assert!(text.contains("#15     alice-ng, dave-lq"), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_answer_that_cannot_be_read_writes_no_note() {
+    let gh = Gh::new().await;
+    Mock::given(method("GET"))
+        .and(path(format!("{}/12", pulls())))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"number": 12, "head": {"sha": "1".repeat(40)}})),
+        )
+        .mount(&gh.server)
+        .await;
+    // A reviews list that is not a list.
+    Mock::given(method("GET"))
+        .and(path(format!("{}/12/reviews", pulls())))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"reviews": "soon"})))
+        .mount(&gh.server)
+        .await;
+    for n in [15] {
+        Mock::given(method("GET"))
+            .and(path(format!("{}/{n}", pulls())))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(json!({"number": n, "head": {"sha": "5".repeat(40)}})),
+            )
+            .mount(&gh.server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path(format!("{}/{n}/reviews", pulls())))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
+            .mount(&gh.server)
+            .await;
+    }
+    Mock::given(method("GET"))
+        .and(wiremock::matchers::path_regex(
+            r"^/repos/acme/compliance/commits/[0-9a-f]{40}/pulls$",
+        ))
+        .respond_with(ResponseTemplate::new(200).set_body_string("<html>proxy error</html>"))
+        .mount(&gh.server)
+        .await;
+    let out = gh.isms(&["approvals", "record"], true);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("was not understood"),
+        "{}",
+        stderr(&out)
+    );
+    let local = std::process::Command::new("git")
+        .arg("-C")
+        .arg(&gh.repo)
+        .args([
+            "rev-parse",
+            "--verify",
+            "--quiet",
+            "refs/notes/isms/approvals",
+        ])
+        .output()
+        .unwrap();
+    assert!(!local.status.success(), "no note was written");
+    assert_eq!(origin_ref(&gh, "refs/notes/isms/approvals"), None);
+    // Online verification refuses the same answer rather than count it as "no approvals".
+    let out = gh.isms(&["verify-approvals"], true);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+}

@@ -32,7 +32,7 @@ fn entries(file: &Path) -> Vec<(String, Vec<u8>)> {
 #[test]
 fn two_packs_of_the_same_commit_are_byte_identical_and_complete() {
     let env = Env::new();
-    let repo = env.example("demo");
+    let repo = env.example_on_main(Some(AS_OF));
     let (a, b) = (env.path().join("a.zip"), env.path().join("b.zip"));
     pack(&env, &repo, &a);
     std::thread::sleep(std::time::Duration::from_millis(1100));
@@ -91,7 +91,7 @@ fn two_packs_of_the_same_commit_are_byte_identical_and_complete() {
 #[test]
 fn a_changed_file_fails_verification() {
     let env = Env::new();
-    let repo = env.example("demo");
+    let repo = env.example_on_main(Some(AS_OF));
     let good = env.path().join("good.zip");
     pack(&env, &repo, &good);
     let bad = env.path().join("bad.zip");
@@ -119,7 +119,7 @@ fn a_changed_file_fails_verification() {
 #[test]
 fn uncommitted_edits_never_change_a_pack() {
     let env = Env::new();
-    let repo = env.example("demo");
+    let repo = env.example_on_main(Some(AS_OF));
     let clean = env.path().join("clean.zip");
     pack(&env, &repo, &clean);
     // An edited control, a tampered artifact and a new file, none committed.
@@ -182,7 +182,7 @@ fn refused(env: &Env, repo: &Path, what: &str) {
 #[test]
 fn a_record_with_errors_or_a_linked_artifact_is_not_packed() {
     let env = Env::new();
-    let repo = env.example("demo");
+    let repo = env.example_on_main(Some(AS_OF));
     // A committed artifact whose hash no longer matches its record.
     let artifact = "evidence/files/2026-10-admin-log-review.md";
     let original = common::read(&repo, artifact);
@@ -280,7 +280,7 @@ fn verify(env: &Env, repo: &Path, pack: &Path) -> (Option<i32>, String) {
 #[test]
 fn verify_rederives_the_pack_from_its_bundle() {
     let env = Env::new();
-    let repo = env.example("demo");
+    let repo = env.example_on_main(Some(AS_OF));
     let good = env.path().join("good.zip");
     pack(&env, &repo, &good);
     let (code, stderr) = verify(&env, &repo, &good);
@@ -352,7 +352,7 @@ fn verify_rederives_the_pack_from_its_bundle() {
 #[test]
 fn the_pack_never_writes_into_git_or_over_a_users_file() {
     let env = Env::new();
-    let repo = env.example("demo");
+    let repo = env.example_on_main(Some(AS_OF));
     let head = common::read(&repo, ".git/HEAD");
     let log = env.git(&repo, &["log", "--format=%H"]);
     for out in [".git/HEAD", ".git/new.zip", "./.git/../.git/HEAD"] {
@@ -402,4 +402,89 @@ fn the_pack_never_writes_into_git_or_over_a_users_file() {
         assert!(String::from_utf8_lossy(&o.stderr).contains("is inside the git directory"));
     }
     assert!(!repo.join(".git/site").exists() && !repo.join(".git/oscal").exists());
+}
+
+#[test]
+fn the_bundle_carries_the_approval_notes_for_an_offline_check() {
+    let env = Env::new();
+    let repo = env.example_on_main(Some(AS_OF));
+    let note = format!(
+        "# isms approvals v1\npull_request = 15\nhead = \"{h}\"\n\n[[review]]\nlogin = \"dave-lq\"\n\
+         state = \"APPROVED\"\nsubmitted_at = \"2026-10-20T09:00:00Z\"\ncommit = \"{h}\"\n",
+        h = "5".repeat(40)
+    );
+    let landing = env.git(&repo, &["log", "-1", "--format=%H", "--grep=(#15)"]);
+    env.git(
+        &repo,
+        &[
+            "notes",
+            "--ref",
+            "isms/approvals",
+            "add",
+            "-m",
+            &note,
+            landing.trim(),
+        ],
+    );
+    let file = env.path().join("pack.zip");
+    pack(&env, &repo, &file);
+    let (code, stderr) = verify(&env, &repo, &file);
+    assert_eq!(code, Some(0), "{stderr}");
+    let bundle = env.path().join("record.bundle");
+    let bytes = entries(&file)
+        .into_iter()
+        .find(|(n, _)| n == "record.bundle")
+        .unwrap()
+        .1;
+    std::fs::write(&bundle, bytes).unwrap();
+    let heads = env.git(
+        env.path(),
+        &["bundle", "list-heads", bundle.to_str().unwrap()],
+    );
+    assert!(heads.contains(" refs/heads/main\n"), "{heads}");
+    assert!(heads.contains(" refs/notes/isms/approvals"), "{heads}");
+    // An auditor's offline copy: the record and its notes, no GitHub.
+    env.git(
+        env.path(),
+        &[
+            "clone",
+            "-q",
+            "-b",
+            "main",
+            bundle.to_str().unwrap(),
+            "audit",
+        ],
+    );
+    let audit = env.path().join("audit");
+    env.git(
+        &audit,
+        &[
+            "fetch",
+            "-q",
+            bundle.to_str().unwrap(),
+            "refs/notes/*:refs/notes/*",
+        ],
+    );
+    let out = env
+        .isms(&audit)
+        .args(["--format", "json", "verify-approvals", "--offline"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let approved_elsewhere = v["unapproved"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|u| u["item"] == "allocation:tenant-db/8.15");
+    assert!(!approved_elsewhere, "dave approved for platform: {v}");
+    assert!(
+        v["unapproved"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|u| u["item"] == "allocation:payments-api/8.15"
+                && u["message"] == "pull request #15 was not approved by bob"),
+        "{v}"
+    );
 }

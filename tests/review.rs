@@ -195,7 +195,7 @@ fn reviews_land_when_they_reach_the_record_branch() {
     assert_eq!(
         lines,
         [
-            "LANDED | OUTCOME | AUTHOR | PR | NOTE",
+            "LANDED | OUTCOME | AUTHOR | PR | APPROVED BY | NOTE",
             "2026-01-10 | effective | Alice Ng | direct",
             "2026-03-05 | needs-change | Alice Ng | #7 | merged",
             "2026-04-02 | effective | Alice Ng | #9 | squashed",

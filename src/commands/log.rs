@@ -18,8 +18,18 @@ struct LogJson<'a> {
     version: u32,
     item: String,
     branch: &'a str,
-    reviews: Vec<&'a Review>,
+    reviews: Vec<Logged<'a>>,
     warnings: &'a [Malformed],
+}
+
+/// A review, and who approved the pull request that landed it, where an
+/// approval note (`isms approvals record`) says.
+#[derive(Serialize)]
+struct Logged<'a> {
+    #[serde(flatten)]
+    review: &'a Review,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    approved_by: Option<Vec<String>>,
 }
 
 pub fn run(ctx: &Context, args: &LogArgs) -> Result<ExitCode> {
@@ -49,6 +59,17 @@ pub fn run(ctx: &Context, args: &LogArgs) -> Result<ExitCode> {
         .collect();
     // A commit that names an item twice is one review of it.
     reviews.dedup_by(|a, b| a.commit == b.commit && a.item == b.item);
+    let landings: Vec<&str> = reviews.iter().map(|r| r.landed_by.as_str()).collect();
+    let notes = history::notes::read(&repo.git_dir, &landings)?;
+    let reviews: Vec<Logged> = reviews
+        .into_iter()
+        .map(|review| Logged {
+            review,
+            approved_by: notes
+                .get(&review.landed_by)
+                .map(|n| n.approvers().into_iter().collect()),
+        })
+        .collect();
     let mut out = std::io::stdout().lock();
     let _ = match ctx.format {
         Format::Json => serde_json::to_writer_pretty(
@@ -100,19 +121,34 @@ fn with_sources<'a>(
     keys
 }
 
-fn human(out: &mut impl Write, wanted: &str, reviews: &[&Review]) -> std::io::Result<()> {
+fn human(out: &mut impl Write, wanted: &str, reviews: &[Logged]) -> std::io::Result<()> {
     let author_width = reviews
         .iter()
-        .map(|r| r.author.chars().count())
+        .map(|r| r.review.author.chars().count())
         .max()
         .unwrap_or(0)
         .max(6);
+    let approved: Vec<String> = reviews
+        .iter()
+        .map(|r| match &r.approved_by {
+            Some(logins) if logins.is_empty() => "(nobody)".to_owned(),
+            Some(logins) => logins.join(", "),
+            None => String::new(),
+        })
+        .collect();
+    let approved_width = approved
+        .iter()
+        .map(|a| a.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(11);
     writeln!(
         out,
-        "{:<10}  {:<12}  {:<author_width$}  {:<10}  {:<6}  NOTE",
-        "LANDED", "OUTCOME", "AUTHOR", "COMMIT", "PR"
+        "{:<10}  {:<12}  {:<author_width$}  {:<10}  {:<6}  {:<approved_width$}  NOTE",
+        "LANDED", "OUTCOME", "AUTHOR", "COMMIT", "PR", "APPROVED BY"
     )?;
-    for r in reviews {
+    for (logged, approved) in reviews.iter().zip(&approved) {
+        let r = logged.review;
         let pr = r.pull_request.map(|n| format!("#{n}")).unwrap_or_default();
         // A review of an item this one was migrated from says which.
         let was = if r.item == wanted {
@@ -122,7 +158,7 @@ fn human(out: &mut impl Write, wanted: &str, reviews: &[&Review]) -> std::io::Re
         };
         writeln!(
             out,
-            "{:<10}  {:<12}  {:<author_width$}  {:<10}  {:<6}  {was}{}",
+            "{:<10}  {:<12}  {:<author_width$}  {:<10}  {:<6}  {approved:<approved_width$}  {was}{}",
             r.landed.format("%Y-%m-%d"),
             r.outcome.as_str(),
             r.author,

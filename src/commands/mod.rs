@@ -1,5 +1,6 @@
 //! One file per command: its arguments become a plan, then it runs.
 
+mod approvals;
 mod check;
 mod ci;
 mod codeowners;
@@ -89,6 +90,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Triggers(cmd) => triggers::run(&ctx, cmd),
         Command::Reassess(args) => reassess::run(&ctx, &args),
         Command::VerifyApprovals(args) => verify::run(&ctx, &args),
+        Command::Approvals(cmd) => approvals::run(&ctx, &cmd),
         Command::Hooks(cmd) => hooks::run(&ctx, cmd),
         Command::Codeowners(args) => codeowners::run(&ctx, &args),
         Command::Ci(cmd) => ci::run(&ctx, cmd),

@@ -140,7 +140,8 @@ fn build(
     }))
 }
 
-/// A git bundle of `commit` and its history, as the ref `refs/heads/<branch>`:
+/// A git bundle of `commit` and its history, as the ref `refs/heads/<branch>`,
+/// with the approval notes when there are any:
 /// the record itself, so the pack can be re-derived offline. Written by one
 /// thread, so that the same commit gives the same bytes.
 fn bundle(git_dir: &Path, commit: &str, branch: &str) -> Result<Vec<u8>> {
@@ -150,10 +151,17 @@ fn bundle(git_dir: &Path, commit: &str, branch: &str) -> Result<Vec<u8>> {
             .caused_by(e)
             .hint("install git and make sure it is on PATH")
     };
+    // The approval notes go with the record, so `verify-approvals
+    // --offline` can be run on the bundle.
+    let notes = git2::Repository::open(git_dir)
+        .ok()
+        .and_then(|r| r.refname_to_id(crate::approvals::NOTES_REF).ok())
+        .map(|oid| oid.to_string());
     let mut list = Command::new("git")
         .arg("--git-dir")
         .arg(git_dir)
         .args(["rev-list", "--objects", commit])
+        .args(notes.as_deref())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -174,7 +182,11 @@ fn bundle(git_dir: &Path, commit: &str, branch: &str) -> Result<Vec<u8>> {
                 .caused_by(String::from_utf8_lossy(&packed.stderr).trim().to_owned()),
         );
     }
-    let mut out = format!("# v2 git bundle\n{commit} refs/heads/{branch}\n\n").into_bytes();
+    let mut heads = format!("{commit} refs/heads/{branch}\n");
+    if let Some(notes) = &notes {
+        heads.push_str(&format!("{notes} {}\n", crate::approvals::NOTES_REF));
+    }
+    let mut out = format!("# v2 git bundle\n{heads}\n").into_bytes();
     out.extend_from_slice(&packed.stdout);
     Ok(out)
 }

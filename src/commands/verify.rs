@@ -1,5 +1,6 @@
-//! `isms verify-approvals [--since REV]`: was every landed review approved,
-//! on GitHub, by an owner of the items it reviewed?
+//! `isms verify-approvals [--since REV] [--offline]`: was every landed
+//! review approved by an owner of the items it reviewed? Asked of GitHub,
+//! or, offline, of the approval notes in git.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
@@ -53,7 +54,11 @@ pub fn run(ctx: &Context, args: &VerifyArgs) -> Result<ExitCode> {
         );
         return Ok(ExitCode::SUCCESS);
     }
-    let github = crate::github::GitHub::for_checkout(&repo.root, &snapshot)?;
+    // Online, GitHub is asked; offline, the notes in git say it all.
+    let github = match args.offline {
+        true => None,
+        false => Some(GitHub::for_checkout(&repo.root, &snapshot)?),
+    };
     let git =
         git2::Repository::open(&repo.git_dir).map_err(|e| Error::git("open the repository", e))?;
     let since = match &args.since {
@@ -75,22 +80,32 @@ pub fn run(ctx: &Context, args: &VerifyArgs) -> Result<ExitCode> {
             landings.entry(r.landed_by.as_str()).or_default().push(r);
         }
     }
+    let notes = match github {
+        None => {
+            let commits: Vec<&str> = landings.keys().copied().collect();
+            crate::history::notes::read(&repo.git_dir, &commits)?
+        }
+        Some(_) => Default::default(),
+    };
 
     let mut unapproved = Vec::new();
     let mut prs = BTreeSet::new();
     let mut reviews = 0;
     for (landed_by, list) in &landings {
         reviews += list.len();
-        let number = match list[0].pull_request {
-            Some(n) => Some(n),
-            None => github.pulls_of_commit(landed_by)?.into_iter().next(),
+        let landing = match &github {
+            Some(github) => online(github, landed_by, list[0].pull_request)?,
+            None => match notes.get(*landed_by) {
+                Some(note) => Landing::Approved(note.pull_request, note.approvers()),
+                None => Landing::NoNote(list[0].pull_request),
+            },
         };
-        let approvers = match number {
-            Some(n) => {
-                prs.insert(n);
-                approved_by(&github, n)?
+        let (number, approvers) = match &landing {
+            Landing::Approved(n, approvers) => {
+                prs.insert(*n);
+                (Some(*n), approvers.clone())
             }
-            None => BTreeSet::new(),
+            Landing::NoNote(n) => (*n, BTreeSet::new()),
         };
         for r in list {
             let Ok(key) = ItemKey::parse(&r.item) else {
@@ -100,15 +115,24 @@ pub fn run(ctx: &Context, args: &VerifyArgs) -> Result<ExitCode> {
                 continue; // evidence, or an item that no longer exists
             };
             let logins = logins_of(config, &owner);
-            let message = match number {
-                None => "landed without a pull request".to_owned(),
-                Some(_) if logins.is_empty() => format!(
+            let message = match landing {
+                Landing::NoNote(None) if github.is_some() => {
+                    "landed without a pull request".to_owned()
+                }
+                Landing::NoNote(None) => {
+                    "landed without a pull request: no approval note records one".to_owned()
+                }
+                Landing::NoNote(Some(n)) => format!(
+                    "pull request #{n} has no approval note (refs/notes/isms/approvals): \
+                     `isms approvals record` has not recorded it"
+                ),
+                Landing::Approved(..) if logins.is_empty() => format!(
                     "{owner} has no github handle in isms.toml, so the approval cannot be checked"
                 ),
-                Some(n) if !logins.iter().any(|l| approvers.contains(l)) => {
+                Landing::Approved(n, _) if !logins.iter().any(|l| approvers.contains(l)) => {
                     format!("pull request #{n} was not approved by {owner}")
                 }
-                Some(_) => continue,
+                Landing::Approved(..) => continue,
             };
             unapproved.push(Unapproved {
                 item: r.item.clone(),
@@ -176,21 +200,34 @@ pub fn run(ctx: &Context, args: &VerifyArgs) -> Result<ExitCode> {
     Ok(ExitCode::from(u8::from(!unapproved.is_empty())))
 }
 
-/// The logins whose latest decisive review of pull request `n` approves it.
-fn approved_by(github: &GitHub, n: u64) -> Result<BTreeSet<String>> {
-    let mut latest: BTreeMap<String, String> = BTreeMap::new();
-    for r in github.reviews(n)? {
-        let Some(user) = r.user else { continue };
-        // A comment neither gives nor takes an approval.
-        if r.state != "COMMENTED" && r.state != "PENDING" {
-            latest.insert(user.login.to_lowercase(), r.state);
+/// What is known of how one landing was approved.
+enum Landing {
+    /// Through this pull request, approved by these logins (lowercase).
+    Approved(u64, BTreeSet<String>),
+    /// No pull request (online), or no note (offline: the landing commit's
+    /// subject may name a pull request).
+    NoNote(Option<u64>),
+}
+
+/// Asks GitHub which pull request landed `commit` (unless its subject
+/// says) and who approved it.
+fn online(github: &GitHub, commit: &str, named: Option<u64>) -> Result<Landing> {
+    let number = match named {
+        Some(n) => Some(n),
+        None => github.pulls_of_commit(commit)?.into_iter().next(),
+    };
+    Ok(match number {
+        Some(n) => {
+            let reviews = github.reviews(n)?;
+            let approvers = crate::approvals::approvers(reviews.iter().filter_map(|r| {
+                r.user
+                    .as_ref()
+                    .map(|u| (u.login.as_str(), r.state.as_str()))
+            }));
+            Landing::Approved(n, approvers)
         }
-    }
-    Ok(latest
-        .into_iter()
-        .filter(|(_, state)| state == "APPROVED")
-        .map(|(login, _)| login)
-        .collect())
+        None => Landing::NoNote(None),
+    })
 }
 
 /// The GitHub logins (lowercase) that may approve for `owner`.

@@ -3,6 +3,7 @@
 
 pub mod files;
 mod log;
+pub mod notes;
 pub mod trailers;
 
 use std::collections::HashMap;
