@@ -214,3 +214,35 @@ fn a_fifo_or_device_in_the_working_tree_is_refused_never_opened() {
     );
     assert!(lines.contains("files/pipe.md"), "{lines}");
 }
+
+#[test]
+fn an_artifact_over_the_limit_is_refused_unread() {
+    let env = Env::new();
+    let repo = env.example("demo");
+    // Sparse: 600 MiB on paper, nothing on disk.
+    std::fs::File::create(repo.join("evidence/files/huge.bin"))
+        .unwrap()
+        .set_len(600 << 20)
+        .unwrap();
+    let evidence = read(&repo, "evidence/2026-q3-vulnerability-scan.toml");
+    write(
+        &repo,
+        "evidence/2026-q3-vulnerability-scan.toml",
+        format!(
+            "{evidence}\n[[artifacts]]\npath = \"files/huge.bin\"\nsha256 = \"{}\"\n",
+            "0".repeat(64)
+        ),
+    );
+    let out = env
+        .isms(&repo)
+        .args(["check", "--format", "json"])
+        .timeout(std::time::Duration::from_secs(20))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let lines = common::findings_as_lines(&out.stdout);
+    assert!(
+        lines.contains("evidence/2026-q3-vulnerability-scan.toml:16:1: error[artifact-path]: artifact evidence/files/huge.bin is 629145600 bytes, over the 512 MiB an artifact may be; it was not read"),
+        "{lines}"
+    );
+}

@@ -646,6 +646,15 @@ fn evidence(s: &Snapshot, out: &mut Vec<Diagnostic>) {
                     &["artifacts", &idx, "path"],
                     format!("artifact {file} is not a regular file"),
                 )),
+                ArtifactState::TooLarge(size) => Some(err(
+                    "artifact-path",
+                    doc,
+                    &["artifacts", &idx, "path"],
+                    format!(
+                        "artifact {file} is {size} bytes, over the {} MiB an artifact may be; it was not read",
+                        crate::repo::MAX_ARTIFACT_BYTES >> 20
+                    ),
+                )),
                 ArtifactState::Unreadable(why) => Some(err(
                     "artifact-missing",
                     doc,

@@ -59,6 +59,8 @@ pub enum ArtifactState {
     Escapes,
     /// Something other than a regular file.
     NotAFile,
+    /// Larger than an artifact may be (bytes): never read.
+    TooLarge(u64),
     /// It could not be read.
     Unreadable(String),
 }

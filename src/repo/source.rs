@@ -249,6 +249,9 @@ impl Source for WorkTree {
             return ArtifactState::Escapes;
         }
         match fs::metadata(&resolved) {
+            Ok(m) if m.is_file() && m.len() > MAX_ARTIFACT_BYTES => {
+                return ArtifactState::TooLarge(m.len());
+            }
             Ok(m) if m.is_file() => {}
             Ok(_) => return ArtifactState::NotAFile,
             Err(e) => return ArtifactState::Unreadable(e.to_string()),
@@ -483,6 +486,13 @@ impl Source for Index {
             Ok(odb) => odb,
             Err(e) => return ArtifactState::Unreadable(e.message().to_owned()),
         };
+        match odb.read_header(oid) {
+            Ok((size, _)) if size as u64 > MAX_ARTIFACT_BYTES => {
+                return ArtifactState::TooLarge(size as u64);
+            }
+            Ok(_) => {}
+            Err(e) => return ArtifactState::Unreadable(e.message().to_owned()),
+        }
         match odb.read(oid) {
             Ok(obj) => ArtifactState::Found {
                 sha256: sha256_hex(obj.data()),
