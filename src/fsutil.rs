@@ -137,13 +137,17 @@ fn temp_beside(path: &Path) -> Result<tempfile::NamedTempFile> {
 /// Writes `files` (relative path → contents) as the directory `out`, with a
 /// `marker` file listing them. `out` must not exist, be empty, or hold
 /// `marker` (an earlier output of the same command): anything else is
-/// refused untouched. The new directory is built beside `out` and moved in
-/// place, so `out` is never half written.
+/// refused untouched. Files in `out` that the earlier output did not write
+/// (a `CNAME`, a note) are kept; one where a new file would go is refused.
+/// The new directory is built beside `out` and moved in place, so `out` is
+/// never half written; what a killed run left beside it is removed by the
+/// next.
 pub fn replace_dir(
     out: &Path,
     marker: &str,
     files: &std::collections::BTreeMap<String, Vec<u8>>,
 ) -> Result<()> {
+    let mut kept = Vec::new();
     if out.exists() {
         let mut entries = std::fs::read_dir(out).map_err(|e| Error::io("read", out, e))?;
         if entries.next().is_some() && !out.join(marker).is_file() {
@@ -153,14 +157,32 @@ pub fn replace_dir(
             ))
             .hint("name a new or empty directory"));
         }
+        if out.join(marker).is_file() {
+            let listing = read_text(&out.join(marker), 64 << 20)?;
+            let written: std::collections::BTreeSet<&str> = listing.lines().collect();
+            for rel in files_under(out)? {
+                if rel == marker || written.contains(rel.as_str()) {
+                    continue;
+                }
+                if files.contains_key(&rel) {
+                    return Err(Error::new(format!(
+                        "{} was not written by isms, and isms would write it now; not replacing it",
+                        out.join(&rel).display()
+                    ))
+                    .hint("move the file away, or name another directory"));
+                }
+                kept.push(rel);
+            }
+        }
     }
     let parent = out
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     std::fs::create_dir_all(parent).map_err(|e| Error::io("create directory", parent, e))?;
+    remove_leftovers(parent);
     let tmp = tempfile::Builder::new()
-        .prefix(".isms-")
+        .prefix(&format!("{TEMP_PREFIX}{}-", std::process::id()))
         .permissions(directory())
         .tempdir_in(parent)
         .map_err(|e| Error::io("create a temporary directory in", parent, e))?;
@@ -182,6 +204,22 @@ pub fn replace_dir(
     })?;
     let listing: String = files.keys().map(|rel| format!("{rel}\n")).collect();
     std::fs::write(new.join(marker), listing).map_err(|e| Error::io("write", &new, e))?;
+    // The files isms did not write are copied across (a copy, so the old
+    // directory stays whole until the swap).
+    for rel in &kept {
+        let (from, to) = (out.join(rel), new.join(rel));
+        if let Some(dir) = to.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| Error::io("create directory", dir, e))?;
+        }
+        let meta = std::fs::symlink_metadata(&from).map_err(|e| Error::io("read", &from, e))?;
+        if meta.file_type().is_symlink() {
+            let target = std::fs::read_link(&from).map_err(|e| Error::io("read", &from, e))?;
+            #[cfg(unix)]
+            std::os::unix::fs::symlink(&target, &to).map_err(|e| Error::io("keep", &from, e))?;
+        } else {
+            std::fs::copy(&from, &to).map_err(|e| Error::io("keep", &from, e))?;
+        }
+    }
     let old = tmp.path().join("old");
     let had_old = out.exists();
     if had_old {
@@ -194,4 +232,78 @@ pub fn replace_dir(
         return Err(Error::io("write", out, e));
     }
     Ok(())
+}
+
+/// How the temporary directories of [`replace_dir`] begin; the process id
+/// follows.
+const TEMP_PREFIX: &str = ".isms-tmp-";
+
+/// Removes what killed runs of [`replace_dir`] left in `dir`: temporary
+/// directories of processes that no longer run. Best effort.
+fn remove_leftovers(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix(TEMP_PREFIX))
+            .and_then(|rest| rest.split('-').next())
+            .and_then(|pid| pid.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if pid != std::process::id() && !running(pid) {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+/// Whether process `pid` runs (on Unix; elsewhere assumed to).
+fn running(pid: u32) -> bool {
+    #[cfg(unix)]
+    {
+        let Ok(pid) = libc::pid_t::try_from(pid) else {
+            return true;
+        };
+        // SAFETY: signal 0 checks for the process and sends nothing.
+        let alive = unsafe { libc::kill(pid, 0) } == 0;
+        alive || std::io::Error::last_os_error().raw_os_error() != Some(libc::ESRCH)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = pid;
+        true
+    }
+}
+
+/// Every file (or link) below `dir`, relative, with `/`; directories are
+/// walked, links are not followed.
+fn files_under(dir: &Path) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    let mut todo = vec![String::new()];
+    while let Some(rel) = todo.pop() {
+        let full = if rel.is_empty() {
+            dir.to_path_buf()
+        } else {
+            dir.join(&rel)
+        };
+        for entry in std::fs::read_dir(&full).map_err(|e| Error::io("read", &full, e))? {
+            let entry = entry.map_err(|e| Error::io("read", &full, e))?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let path = if rel.is_empty() {
+                name
+            } else {
+                format!("{rel}/{name}")
+            };
+            let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+            if is_dir {
+                todo.push(path);
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    Ok(out)
 }

@@ -99,11 +99,24 @@ fn ci_install_refreshes_its_own_files_and_never_an_edited_one() {
         "nothing was changed"
     );
 
+    // --force never replaces an edit git does not have.
+    env.isms(&repo)
+        .args(["ci", "install", "--force"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::starts_with(
+            "error: .github/workflows/isms-stale.yml has uncommitted changes; nothing was changed\n",
+        ));
+    assert_eq!(read(&repo, WORKFLOWS[1]), edited);
+    env.git(&repo, &["commit", "-qam", "our own schedule"]);
     env.isms(&repo)
         .args(["ci", "install", "--force"])
         .assert()
         .success();
     assert!(read(&repo, WORKFLOWS[1]).contains("17 6 * * 1-5"));
+    // The edit is still in git.
+    let old = env.git(&repo, &["show", &format!("HEAD:{}", WORKFLOWS[1])]);
+    assert!(old.contains("0 5 * * *"));
 }
 
 #[test]

@@ -403,3 +403,44 @@ fn the_site_says_when_it_read_uncommitted_changes_and_reads_a_commit_with_rev() 
             && !page.contains("Edited")
     );
 }
+
+#[test]
+fn a_rebuilt_site_keeps_files_isms_did_not_write_and_what_a_killed_run_left_is_removed() {
+    let env = Env::new();
+    let (repo, site_dir) = site(&env);
+    std::fs::write(site_dir.join("CNAME"), "isms.example.com\n").unwrap();
+    std::fs::create_dir(site_dir.join("extra")).unwrap();
+    std::fs::write(site_dir.join("extra/notes.txt"), "mine\n").unwrap();
+    // What a killed run leaves beside the output: a temporary directory of
+    // a process that no longer runs.
+    let mut child = std::process::Command::new("true").spawn().unwrap();
+    let dead = child.id();
+    child.wait().unwrap();
+    let leftover = env.path().join(format!(".isms-tmp-{dead}-x1y2z3"));
+    std::fs::create_dir_all(leftover.join("new")).unwrap();
+    success(
+        env.isms(&repo)
+            .args(["--as-of", AS_OF, "site", "--out", "../site"])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(
+        std::fs::read_to_string(site_dir.join("CNAME")).unwrap(),
+        "isms.example.com\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(site_dir.join("extra/notes.txt")).unwrap(),
+        "mine\n"
+    );
+    assert!(site_dir.join("index.html").is_file());
+    assert!(!leftover.exists(), "the killed run's leftovers are removed");
+    let strays: Vec<_> = std::fs::read_dir(env.path())
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".isms-"))
+        .collect();
+    assert!(strays.is_empty(), "{strays:?}");
+    // The kept files stay the user's: the marker does not claim them.
+    let marker = std::fs::read_to_string(site_dir.join(".isms-site")).unwrap();
+    assert!(!marker.contains("CNAME"));
+}
