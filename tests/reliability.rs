@@ -246,3 +246,43 @@ fn an_artifact_over_the_limit_is_refused_unread() {
         "{lines}"
     );
 }
+
+#[test]
+fn a_sha256_repository_is_named_as_unsupported_and_init_makes_sha1() {
+    let env = Env::new();
+    let dir = env.path().join("s256");
+    std::fs::create_dir(&dir).unwrap();
+    env.git(&dir, &["init", "-q", "--object-format=sha256"]);
+    let message = "is a git repository with sha256 object names (extensions.objectFormat); isms supports SHA-1 repositories only";
+    env.isms(env.path())
+        .args(["init", "s256"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(message));
+    assert_eq!(
+        std::fs::read_dir(&dir).unwrap().count(),
+        1,
+        "nothing but .git"
+    );
+    std::fs::write(dir.join("isms.toml"), "").unwrap();
+    env.isms(&dir)
+        .arg("status")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(message));
+    // Where git would make SHA-256 repositories, init still makes SHA-1.
+    env.isms(env.path())
+        .env("GIT_CONFIG_COUNT", "1")
+        .env("GIT_CONFIG_KEY_0", "init.defaultObjectFormat")
+        .env("GIT_CONFIG_VALUE_0", "sha256")
+        .args(["init", "fresh"])
+        .assert()
+        .success();
+    let fresh = env.path().join("fresh");
+    assert_eq!(
+        env.git(&fresh, &["rev-parse", "--show-object-format"])
+            .trim(),
+        "sha1"
+    );
+    env.isms(&fresh).arg("check").assert().success();
+}

@@ -532,25 +532,37 @@ fn an_unchanged_repository_is_answered_from_the_summary_and_every_change_is_seen
 }
 
 #[test]
-fn a_shallow_clone_is_named_as_the_reason_reviews_may_be_missing() {
+fn a_shallow_clone_is_refused_with_the_fix_never_answered_from() {
     let env = Env::new();
     let repo = env.example_on_main(Some(AS_OF));
+    // Answered once from the full clone, so a cache exists to be copied.
+    json(&env, &repo, &["--as-of", AS_OF, "stale"]);
     let url = format!("file://{}", repo.display());
     env.git(
         env.path(),
         &["clone", "-q", "--depth", "1", "-b", "main", &url, "shallow"],
     );
-    let (_, _, stderr) = json(
-        &env,
-        &env.path().join("shallow"),
-        &["--as-of", AS_OF, "stale"],
+    let shallow = env.path().join("shallow");
+    for args in [
+        &["stale"][..],
+        &["status"],
+        &["log", "control:8.15"],
+        &["report", "soa"],
+    ] {
+        let out = env.isms(&shallow).args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(out.stdout.is_empty(), "{args:?}: no answer");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.starts_with("error: this is a shallow clone: the reviews in the commits it lacks cannot be seen, so isms does not answer from it\n  hint: fetch the whole history: `git fetch --unshallow`, or `fetch-depth: 0` with actions/checkout"),
+            "{args:?}: {stderr}"
+        );
+    }
+    env.git(&shallow, &["fetch", "-q", "--unshallow"]);
+    let (code, _, stderr) = json(&env, &shallow, &["--as-of", AS_OF, "stale"]);
+    assert_eq!(
+        (code, stderr.as_str()),
+        (Some(1), ""),
+        "a full clone answers"
     );
-    assert!(
-        stderr.starts_with(
-            "warning: this is a shallow clone: reviews in the commits it lacks are not seen"
-        ),
-        "{stderr}"
-    );
-    let (_, _, stderr) = json(&env, &repo, &["--as-of", AS_OF, "stale"]);
-    assert_eq!(stderr, "", "a full clone says nothing");
 }

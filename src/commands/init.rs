@@ -22,9 +22,19 @@ pub fn run(ctx: &Context, args: &InitArgs) -> Result<ExitCode> {
         ctx.dir.join(&args.path)
     };
     refuse_non_empty(&dir)?;
+    // An existing repository must have SHA-1 object names, which is all
+    // isms reads; a new one is made so, whatever git's default.
+    if dir.join(".git").exists() {
+        match git::run(&dir, &["rev-parse", "--show-object-format"]) {
+            Ok(format) if format != "sha1" => {
+                return Err(crate::repo::unsupported_format(&dir, &format));
+            }
+            _ => {}
+        }
+    }
     std::fs::create_dir_all(&dir).map_err(|e| Error::io("create", &dir, e))?;
     if !dir.join(".git").exists() {
-        git::run(&dir, &["init", "--quiet"])?;
+        git::run(&dir, &["init", "--quiet", "--object-format=sha1"])?;
     }
     let branch =
         git::run(&dir, &["symbolic-ref", "--short", "HEAD"]).unwrap_or_else(|_| "main".into());

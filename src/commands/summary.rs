@@ -146,9 +146,7 @@ fn worktree(ctx: &Context, repo: &Repo, owner: Option<&str>) -> Result<Summary> 
                 if let Some(who) = owner.filter(|w| c.summary.owners_for(w).is_none()) {
                     return Err(unknown(who));
                 }
-                if repo.git_dir.join("shallow").exists() {
-                    crate::history::warn_shallow();
-                }
+                crate::history::refuse_shallow(&repo.git_dir)?;
                 return Ok(c.summary);
             }
         }

@@ -103,13 +103,16 @@ pub fn pull_request(summary: &str) -> Option<u64> {
     n.parse().ok()
 }
 
-/// Says that a shallow clone lacks part of the record.
-pub fn warn_shallow() {
-    crate::output::note(
-        "warning: this is a shallow clone: reviews in the commits it lacks are not seen, \
-         so items may show as overdue; fetch the whole history \
-         (`git fetch --unshallow`, or `fetch-depth: 0` with actions/checkout)",
-    );
+/// Refuses a shallow clone: the reviews in the commits it lacks are not
+/// seen, so items reviewed there would be answered wrongly. Never a guess.
+pub fn refuse_shallow(git_dir: &Path) -> Result<()> {
+    if !git_dir.join("shallow").exists() {
+        return Ok(());
+    }
+    Err(Error::new(
+        "this is a shallow clone: the reviews in the commits it lacks cannot be seen, so isms does not answer from it",
+    )
+    .hint("fetch the whole history: `git fetch --unshallow`, or `fetch-depth: 0` with actions/checkout"))
 }
 
 /// Where the record of `branch` is cached.
@@ -144,9 +147,7 @@ pub fn record(git_dir: &Path, branch: &str) -> Result<Record> {
         let _ = git2::opts::set_mwindow_mapped_limit(32 << 20);
     }
     let repo = git2::Repository::open(git_dir).map_err(|e| Error::git("open the repository", e))?;
-    if repo.is_shallow() {
-        warn_shallow();
-    }
+    refuse_shallow(repo.path())?;
     let reference = format!("refs/heads/{branch}");
     let tip = match repo.refname_to_id(&reference) {
         Ok(oid) => oid,

@@ -25,14 +25,27 @@ pub struct Repo {
     pub git_dir: PathBuf,
 }
 
+/// The error for a repository whose object names are not SHA-1.
+pub fn unsupported_format(dir: &Path, format: &str) -> Error {
+    Error::new(format!(
+        "{} is a git repository with {format} object names (extensions.objectFormat); isms supports SHA-1 repositories only",
+        dir.display()
+    ))
+    .hint("keep the compliance repository in a SHA-1 repository: `git init --object-format=sha1`")
+}
+
 impl Repo {
     /// Finds the repository containing `dir`, as git does.
     pub fn discover(dir: &Path) -> Result<Repo> {
         if !dir.exists() {
             return Err(Error::new(format!("{} does not exist", dir.display())));
         }
-        let git =
-            git2::Repository::discover(dir).map_err(|_| Error::not_a_repository(dir.to_owned()))?;
+        let git = git2::Repository::discover(dir).map_err(|_| {
+            match crate::git::run(dir, &["rev-parse", "--show-object-format"]) {
+                Ok(format) if format != "sha1" => unsupported_format(dir, &format),
+                _ => Error::not_a_repository(dir.to_owned()),
+            }
+        })?;
         let root = git.workdir().map(Path::to_owned).ok_or_else(|| {
             Error::new(format!(
                 "{} is a bare git repository; isms needs a working tree",
