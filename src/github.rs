@@ -19,9 +19,24 @@ const ATTEMPTS: u32 = 4;
 const BACKOFF: Duration = Duration::from_millis(500);
 /// The longest `retry-after` honoured; GitHub asks for up to a minute.
 const MAX_WAIT: Duration = Duration::from_secs(60);
-/// How long connecting, and each read or write of an answer, may take.
+/// How long connecting may take.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long each read or write of an answer may take, unless
+/// `ISMS_GITHUB_TIMEOUT` (seconds) says otherwise.
 const IO_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The read and write timeout: `ISMS_GITHUB_TIMEOUT` seconds, or [`IO_TIMEOUT`].
+fn io_timeout() -> Result<Duration> {
+    match std::env::var("ISMS_GITHUB_TIMEOUT") {
+        Err(_) => Ok(IO_TIMEOUT),
+        Ok(v) => match v.trim().parse::<u64>() {
+            Ok(secs) if secs > 0 => Ok(Duration::from_secs(secs)),
+            _ => Err(Error::new(format!(
+                "ISMS_GITHUB_TIMEOUT={v}: expected a whole number of seconds, at least 1"
+            ))),
+        },
+    }
+}
 
 /// An open pull request.
 #[derive(Clone, Debug, Deserialize)]
@@ -63,6 +78,8 @@ pub struct GitHub {
     client: Octocrab,
     runtime: tokio::runtime::Runtime,
     token: String,
+    /// The read and write timeout of each attempt.
+    timeout: Duration,
     /// `owner/name`.
     pub repository: String,
 }
@@ -128,6 +145,7 @@ impl GitHub {
             .ok()
             .filter(|u| !u.is_empty())
             .unwrap_or_else(|| "https://api.github.com".into());
+        let timeout = io_timeout()?;
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -138,9 +156,9 @@ impl GitHub {
                 .personal_token(token.clone())
                 .base_uri(api.as_str())
                 .map_err(|_| Error::new(format!("GITHUB_API_URL `{api}` is not a URL")))?
-                .set_connect_timeout(Some(CONNECT_TIMEOUT))
-                .set_read_timeout(Some(IO_TIMEOUT))
-                .set_write_timeout(Some(IO_TIMEOUT))
+                .set_connect_timeout(Some(CONNECT_TIMEOUT.min(timeout)))
+                .set_read_timeout(Some(timeout))
+                .set_write_timeout(Some(timeout))
                 .build()
                 .map_err(|e| Error::new("could not build the GitHub client").caused_by(e))?
         };
@@ -148,6 +166,7 @@ impl GitHub {
             client,
             runtime,
             token,
+            timeout,
             repository,
         })
     }
@@ -188,7 +207,14 @@ impl GitHub {
             let (status, retry_after, exhausted, text) = match sent {
                 Ok(answer) => answer,
                 Err(e) => {
-                    last = format!("could not reach GitHub: {e}");
+                    last = if is_timeout(&e) {
+                        format!(
+                            "GitHub did not answer within {} s (ISMS_GITHUB_TIMEOUT)",
+                            self.timeout.as_secs()
+                        )
+                    } else {
+                        format!("could not reach GitHub: {e}")
+                    };
                     continue;
                 }
             };
@@ -271,16 +297,18 @@ impl GitHub {
         })
     }
 
-    /// Opens a pull request from `branch` into `base`, or, when one is open
-    /// already, edits it: never a duplicate.
+    /// Opens a pull request from `branch` into `base`, or edits `open`, the
+    /// one [`find_open`](Self::find_open) found before the branch was pushed:
+    /// never a duplicate.
     pub fn open_or_update(
         &self,
+        open: Option<PullRequest>,
         branch: &str,
         base: &str,
         title: &str,
         body: &str,
     ) -> Result<(PullRequest, bool)> {
-        if let Some(pr) = self.find_open(branch)? {
+        if let Some(pr) = open {
             self.update(&pr, title, body)?;
             return Ok((pr, false));
         }
@@ -365,6 +393,19 @@ impl GitHub {
         let value = self.ok("GET", &path, None)?;
         self.decode("GET", &path, value)
     }
+}
+
+/// Whether `e` is a timeout, somewhere in its chain of causes.
+fn is_timeout(e: &octocrab::Error) -> bool {
+    let mut cause: Option<&dyn std::error::Error> = Some(e);
+    while let Some(c) = cause {
+        let text = c.to_string().to_ascii_lowercase();
+        if text.contains("timed out") || text.contains("timeout") || text.contains("elapsed") {
+            return true;
+        }
+        cause = c.source();
+    }
+    false
 }
 
 /// `: <message>` from a GitHub error body, with its first error's detail.

@@ -100,9 +100,13 @@ pub fn commit_locally(root: &Path, record: &str, p: &Proposal) -> Result<Done> {
     Ok(Done::Local { commit })
 }
 
-/// Commits `p` on top of the remote branch of its name (or of the record
-/// branch), pushes it, and opens or updates its pull request.
+/// Asks GitHub for the open pull request of `p`'s branch, then commits `p`
+/// on top of the remote branch of its name (or of the record branch),
+/// pushes it, and opens or updates the pull request.
 pub fn open_pr(root: &Path, record: &str, p: &Proposal, github: &GitHub) -> Result<Done> {
+    // GitHub first: if it cannot be asked, or answers what cannot be read,
+    // nothing has been pushed.
+    let open = github.find_open(&p.branch)?;
     let remote_ref = format!("refs/remotes/origin/{}", p.branch);
     let listed = git::run(root, &["ls-remote", "--heads", "origin", &p.branch]).map_err(|e| {
         e.hint("isms pushes to the remote `origin`; check that it exists and is reachable")
@@ -140,7 +144,7 @@ pub fn open_pr(root: &Path, record: &str, p: &Proposal, github: &GitHub) -> Resu
             &format!("{commit}:refs/heads/{}", p.branch),
         ],
     )?;
-    let (pr, created) = github.open_or_update(&p.branch, record, &p.title, &p.body)?;
+    let (pr, created) = github.open_or_update(open, &p.branch, record, &p.title, &p.body)?;
     if let Some(warning) = github.request_reviewers(&pr, &p.users, &p.teams)? {
         crate::output::note(&format!("warning: pull request #{}: {warning}", pr.number));
     }

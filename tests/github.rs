@@ -931,3 +931,92 @@ async fn an_answer_that_cannot_be_read_writes_no_note() {
     let out = gh.isms(&["verify-approvals"], true);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_github_that_never_answers_is_exit_2_within_the_timeout() {
+    let gh = Gh::new().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_delay(std::time::Duration::from_secs(600)))
+        .mount(&gh.server)
+        .await;
+    let started = std::time::Instant::now();
+    let out = tokio::task::block_in_place(|| {
+        gh.env
+            .isms(&gh.repo)
+            .env("GITHUB_API_URL", gh.server.uri())
+            .env("GITHUB_REPOSITORY", REPO)
+            .env("GITHUB_TOKEN", TOKEN)
+            .env("ISMS_GITHUB_TIMEOUT", "1")
+            .arg("verify-approvals")
+            .output()
+            .unwrap()
+    });
+    let took = started.elapsed();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out)
+            .contains("GitHub did not answer within 1 s (ISMS_GITHUB_TIMEOUT) (tried 4 times)"),
+        "{}",
+        stderr(&out)
+    );
+    // Four attempts of a second, and the backoff between them.
+    assert!(took < std::time::Duration::from_secs(30), "{took:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unreadable_pull_request_list_is_exit_2_before_anything_is_pushed() {
+    let gh = Gh::new().await;
+    gh.add_region("us-east-1");
+    let before = gh.origin_log(&gh.record);
+    // A list that is not a list: never taken as "no pull request yet".
+    Mock::given(method("GET"))
+        .and(path(pulls()))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"total_count": 0})))
+        .mount(&gh.server)
+        .await;
+    let out = gh.isms(
+        &["triggers", "detect", "--from", "HEAD~1", "--open-pr"],
+        true,
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("was not understood"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!gh.origin_has(BRANCH), "nothing was pushed");
+    assert_eq!(gh.origin_log(&gh.record), before);
+    let sent = lines(&gh.requests().await);
+    assert!(
+        sent.iter().all(|l| l.starts_with("GET ")),
+        "nothing created: {sent:?}"
+    );
+
+    // GitHub unreachable: nothing is pushed either.
+    let out = tokio::task::block_in_place(|| {
+        gh.env
+            .isms(&gh.repo)
+            .env("GITHUB_API_URL", "http://127.0.0.1:9")
+            .env("GITHUB_REPOSITORY", REPO)
+            .env("GITHUB_TOKEN", TOKEN)
+            .args(["stale", "--open-prs"])
+            .output()
+            .unwrap()
+    });
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let branches = std::process::Command::new("git")
+        .args([
+            "--git-dir",
+            gh.origin.to_str().unwrap(),
+            "branch",
+            "--list",
+            "isms/*",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&branches.stdout),
+        "",
+        "no isms/ branch was pushed"
+    );
+}
