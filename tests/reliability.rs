@@ -286,3 +286,141 @@ fn a_sha256_repository_is_named_as_unsupported_and_init_makes_sha1() {
     );
     env.isms(&fresh).arg("check").assert().success();
 }
+
+/// Starts `isms args` in `dir` for each of `runs`, all at once, and waits
+/// for them: their exit codes and stderr.
+fn together(env: &Env, dir: &std::path::Path, runs: &[Vec<String>]) -> Vec<(Option<i32>, String)> {
+    let children: Vec<_> = runs
+        .iter()
+        .map(|args| {
+            env.command(assert_cmd::cargo::cargo_bin!("isms"))
+                .current_dir(dir)
+                .args(args)
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    children
+        .into_iter()
+        .map(|c| {
+            let out = c.wait_with_output().unwrap();
+            (
+                out.status.code(),
+                String::from_utf8_lossy(&out.stderr).into_owned(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn concurrent_new_services_all_reach_codeowners() {
+    let env = Env::new();
+    let repo = env.example("demo");
+    for round in 0..20 {
+        let ids: Vec<String> = (0..5).map(|i| format!("svc-{round}-{i}")).collect();
+        let runs: Vec<Vec<String>> = ids
+            .iter()
+            .map(|id| {
+                [
+                    "new", "service", id, "--model", "saas", "--owner", "platform",
+                ]
+                .map(String::from)
+                .to_vec()
+            })
+            .collect();
+        for (code, stderr) in together(&env, &repo, &runs) {
+            assert_eq!(code, Some(0), "{stderr}");
+        }
+        let owners = read(&repo, ".github/CODEOWNERS");
+        for id in &ids {
+            assert!(
+                owners.contains(&format!("/services/{id}.toml ")),
+                "round {round}: {id} lost from CODEOWNERS"
+            );
+        }
+    }
+    env.isms(&repo)
+        .arg("codeowners")
+        .assert()
+        .success()
+        .stderr(predicate::str::ends_with(" is up to date\n"));
+}
+
+#[test]
+fn a_new_service_that_cannot_be_written_whole_leaves_nothing() {
+    let env = Env::new();
+    let repo = env.example("demo");
+    // Where the service's allocations must go, a file stands.
+    write(&repo, "responsibilities/blocked", "in the way\n");
+    let before = env.git(&repo, &["status", "--porcelain", "--untracked-files=all"]);
+    env.isms(&repo)
+        .args(["new", "service", "blocked", "--model", "saas"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "nothing was created: every file or none",
+        ));
+    assert!(!repo.join("services/blocked.toml").exists());
+    assert_eq!(read(&repo, "responsibilities/blocked"), "in the way\n");
+    assert_eq!(
+        env.git(&repo, &["status", "--porcelain", "--untracked-files=all"]),
+        before
+    );
+}
+
+#[test]
+fn concurrent_reviews_each_land_exactly_once() {
+    let env = Env::new();
+    let repo = env.example("demo");
+    let items = [
+        "control:5.1",
+        "control:5.2",
+        "control:5.3",
+        "control:5.4",
+        "control:5.5",
+        "control:5.7",
+        "control:5.9",
+        "control:5.10",
+        "control:5.12",
+        "control:5.15",
+    ];
+    for round in 0..20 {
+        let before: usize = env
+            .git(&repo, &["rev-list", "--count", "HEAD"])
+            .trim()
+            .parse()
+            .unwrap();
+        let runs: Vec<Vec<String>> = items
+            .iter()
+            .map(|i| {
+                vec![
+                    "review".into(),
+                    (*i).into(),
+                    "--note".into(),
+                    format!("round {round}"),
+                ]
+            })
+            .collect();
+        for (code, stderr) in together(&env, &repo, &runs) {
+            assert_eq!(code, Some(0), "round {round}: {stderr}");
+        }
+        let after: usize = env
+            .git(&repo, &["rev-list", "--count", "HEAD"])
+            .trim()
+            .parse()
+            .unwrap();
+        assert_eq!(after, before + items.len(), "round {round}");
+        let log = env.git(&repo, &["log", &format!("-{}", items.len()), "--format=%B"]);
+        for item in items {
+            assert_eq!(
+                log.matches(&format!("Reviewed: {item}\n")).count(),
+                1,
+                "round {round}: {item}"
+            );
+        }
+    }
+    // Nothing else moved: the working tree is as it was.
+    assert_eq!(env.git(&repo, &["status", "--porcelain"]), "");
+}

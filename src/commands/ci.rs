@@ -17,6 +17,7 @@ pub fn run(ctx: &Context, cmd: CiCommand) -> Result<ExitCode> {
 
 fn install(ctx: &Context, args: &CiInstallArgs) -> Result<ExitCode> {
     let repo = Repo::discover(&ctx.dir)?;
+    let _lock = repo.lock()?;
     let snapshot = repo::load(
         &WorkTree::new(&repo.root)?,
         &Scope::Changed(Default::default()),

@@ -11,6 +11,7 @@ use super::Context;
 
 pub fn run(ctx: &Context, args: &CodeownersArgs) -> Result<ExitCode> {
     let repo = Repo::discover(&ctx.dir)?;
+    let _lock = repo.lock()?;
     // Every owner must be read: a file that does not parse would drop its
     // owner's line, and with it the required approval.
     let snapshot = super::complete_snapshot(&repo.root)?;

@@ -20,6 +20,7 @@ use super::Context;
 
 pub fn run(ctx: &Context, args: &MigrateArgs) -> Result<ExitCode> {
     let repo = Repo::discover(&ctx.dir)?;
+    let _lock = repo.lock()?;
     let to = Edition::parse(&args.to).ok_or_else(|| {
         Error::new(format!("unknown edition `{}`", args.to))
             .hint(format!("editions: {}", Edition::names().join(", ")))

@@ -16,6 +16,9 @@ use super::Context;
 
 pub fn run(ctx: &Context, cmd: NewCommand) -> Result<ExitCode> {
     let repo = Repo::discover(&ctx.dir)?;
+    // Held from the first read to the last write: concurrent runs take
+    // turns, so none loses another's CODEOWNERS lines.
+    let _lock = repo.lock()?;
     // Settings, controls and services: what every template needs. Allocations
     // and evidence are only looked at by path.
     let snapshot = repo::load(
@@ -148,8 +151,24 @@ impl New<'_> {
                 "{first} already exists{more}; not overwriting it"
             )));
         }
+        // What this call made, undone if a later write fails.
+        let mut made: Vec<std::path::PathBuf> = Vec::new();
         for (path, text) in files {
-            write_new(&self.root.join(path), text.as_bytes())?;
+            let full = self.root.join(path);
+            for dir in full.ancestors().skip(1) {
+                if dir == self.root || dir.exists() {
+                    break;
+                }
+                made.push(dir.to_path_buf());
+            }
+            if let Err(e) = write_new(&full, text.as_bytes()) {
+                // Files first, then the directories, deepest first.
+                for p in made.iter().rev() {
+                    let _ = std::fs::remove_file(p).or_else(|_| std::fs::remove_dir(p));
+                }
+                return Err(e.hint("nothing was created: every file or none"));
+            }
+            made.push(full);
         }
         Ok(())
     }

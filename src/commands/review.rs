@@ -36,21 +36,10 @@ pub fn run(ctx: &Context, args: &ReviewArgs) -> Result<ExitCode> {
         print!("{message}");
         return Ok(ExitCode::SUCCESS);
     }
-    let head =
-        git::run(&repo.root, &["rev-parse", "--verify", "--quiet", "HEAD"]).map_err(|_| {
-            Error::new(
-                "the repository has no commits yet; commit something before recording a review",
-            )
-        })?;
-    // A commit with HEAD's own tree: the index and the working tree are not touched.
-    let commit = git::run(
-        &repo.root,
-        &["commit-tree", "HEAD^{tree}", "-p", "HEAD", "-m", &message],
-    )?;
-    git::run(
-        &repo.root,
-        &["update-ref", "-m", "isms review", "HEAD", &commit, &head],
-    )?;
+    // isms reviews take turns; a commit made meanwhile by git itself is
+    // met by building the review again on the new HEAD.
+    let _lock = repo.lock()?;
+    let commit = commit_on_head(&repo.root, &message)?;
     let branch = git::run(&repo.root, &["symbolic-ref", "--quiet", "--short", "HEAD"])
         .unwrap_or_else(|_| "a detached HEAD".into());
     let record = snapshot
@@ -71,6 +60,53 @@ pub fn run(ctx: &Context, args: &ReviewArgs) -> Result<ExitCode> {
     println!("{commit}");
     output::note(&note);
     Ok(ExitCode::SUCCESS)
+}
+
+/// How often a review is built again on a HEAD that moved under it.
+const ATTEMPTS: u32 = 20;
+
+/// Commits `message` on HEAD with HEAD's own tree (the index and the
+/// working tree are not touched) and moves HEAD to it, only if HEAD is still
+/// the commit it was built on; otherwise builds it again on the new HEAD.
+fn commit_on_head(root: &std::path::Path, message: &str) -> Result<String> {
+    for attempt in 0..ATTEMPTS {
+        let head = git::run(root, &["rev-parse", "--verify", "--quiet", "HEAD"]).map_err(|_| {
+            Error::new(
+                "the repository has no commits yet; commit something before recording a review",
+            )
+        })?;
+        let commit = git::run(
+            root,
+            &[
+                "commit-tree",
+                &format!("{head}^{{tree}}"),
+                "-p",
+                &head,
+                "-m",
+                message,
+            ],
+        )?;
+        match git::run(
+            root,
+            &["update-ref", "-m", "isms review", "HEAD", &commit, &head],
+        ) {
+            Ok(_) => return Ok(commit),
+            // HEAD moved, or another process holds its lock: try again.
+            Err(_) if attempt + 1 < ATTEMPTS => {
+                std::thread::sleep(std::time::Duration::from_millis(
+                    10 * u64::from(attempt + 1),
+                ));
+            }
+            Err(e) => {
+                return Err(Error::new(format!(
+                    "HEAD kept moving while the review was recorded ({ATTEMPTS} tries); nothing was recorded"
+                ))
+                .caused_by(e.message)
+                .hint("run `isms review` again once other commits have finished"));
+            }
+        }
+    }
+    unreachable!("the loop returns")
 }
 
 fn subject(key: &ItemKey) -> String {

@@ -65,3 +65,48 @@ impl Repo {
         })
     }
 }
+
+/// An exclusive hold on a repository's writes (`.git/isms/lock`): isms
+/// processes that read, then write (derived files, commits), take turns.
+/// Released when dropped.
+pub struct Lock {
+    _file: std::fs::File,
+}
+
+/// How long a writer waits for another to finish.
+const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(60);
+
+impl Repo {
+    /// Waits for, then holds, the repository's write lock.
+    pub fn lock(&self) -> Result<Lock> {
+        let dir = self.git_dir.join("isms");
+        std::fs::create_dir_all(&dir).map_err(|e| Error::io("create directory", &dir, e))?;
+        let path = dir.join("lock");
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|e| Error::io("open", &path, e))?;
+        let started = std::time::Instant::now();
+        loop {
+            match file.try_lock() {
+                Ok(()) => return Ok(Lock { _file: file }),
+                Err(std::fs::TryLockError::WouldBlock) if started.elapsed() < LOCK_WAIT => {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                Err(std::fs::TryLockError::WouldBlock) => {
+                    return Err(Error::new(format!(
+                        "another isms has been writing in this repository for {} s (it holds {})",
+                        LOCK_WAIT.as_secs(),
+                        path.display()
+                    ))
+                    .hint("wait for it to finish, then run this again"));
+                }
+                Err(std::fs::TryLockError::Error(e)) => {
+                    return Err(Error::io("lock", &path, e));
+                }
+            }
+        }
+    }
+}
