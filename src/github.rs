@@ -323,11 +323,12 @@ impl GitHub {
             return Ok((pr, true));
         }
         // Opened meanwhile, or listed late: edit the one that exists.
-        if status == 422 && message_of(&value).contains("already exists") {
-            if let Some(pr) = self.find_open(branch)? {
-                self.update(&pr, title, body)?;
-                return Ok((pr, false));
-            }
+        if status == 422
+            && message_of(&value).contains("already exists")
+            && let Some(pr) = self.find_open(branch)?
+        {
+            self.update(&pr, title, body)?;
+            return Ok((pr, false));
         }
         Err(self.refused("POST", &path, status, &value))
     }

@@ -203,21 +203,21 @@ fn other_edition(edition: Edition) -> (String, IdsIn) {
         ids.join(" ")
     };
     // The edition before this one, or for the oldest, the one after it.
-    if let Some(prev) = at.checked_sub(1).and_then(|i| Edition::parse(names[i])) {
-        if let Some(x) = crate::templates::crosswalk(prev, edition) {
-            return (
-                format!("{prev} IDs"),
-                Box::new(move |id| join(x.sources(id))),
-            );
-        }
+    if let Some(prev) = at.checked_sub(1).and_then(|i| Edition::parse(names[i]))
+        && let Some(x) = crate::templates::crosswalk(prev, edition)
+    {
+        return (
+            format!("{prev} IDs"),
+            Box::new(move |id| join(x.sources(id))),
+        );
     }
-    if let Some(next) = names.get(at + 1).and_then(|n| Edition::parse(n)) {
-        if let Some(x) = crate::templates::crosswalk(edition, next) {
-            return (
-                format!("{next} IDs"),
-                Box::new(move |id| join(x.targets(id))),
-            );
-        }
+    if let Some(next) = names.get(at + 1).and_then(|n| Edition::parse(n))
+        && let Some(x) = crate::templates::crosswalk(edition, next)
+    {
+        return (
+            format!("{next} IDs"),
+            Box::new(move |id| join(x.targets(id))),
+        );
     }
     ("Other edition".to_owned(), Box::new(|_| String::new()))
 }

@@ -483,16 +483,16 @@ fn item_page(x: &Input<'_>, key: &str, states: &[&ItemStatus], reviews: &[&Revie
             b.push_str("</dl>\n");
         }
     }
-    if kind == "allocation" {
-        if let Some((svc, ctl)) = id.split_once('/') {
-            let _ = writeln!(
-                b,
-                "<p>Service <a href=\"{root}items/service/{s}.html\">{s}</a>, control \
+    if kind == "allocation"
+        && let Some((svc, ctl)) = id.split_once('/')
+    {
+        let _ = writeln!(
+            b,
+            "<p>Service <a href=\"{root}items/service/{s}.html\">{s}</a>, control \
                  <a href=\"{root}items/control/{c}.html\">{c}</a>.</p>",
-                s = e(svc),
-                c = e(ctl)
-            );
-        }
+            s = e(svc),
+            c = e(ctl)
+        );
     }
     let _ = writeln!(
         b,

@@ -64,10 +64,10 @@ pub fn run(ctx: &Context, args: &ReassessArgs) -> Result<ExitCode> {
                 .hint(format!("triggers here: {}", known.join(", "))),
         );
     };
-    if let Some(s) = &args.service {
-        if !Id::parse(s).is_ok_and(|id| snapshot.services.contains_key(&id)) {
-            return Err(Error::new(format!("no service `{s}` in services/")));
-        }
+    if let Some(s) = &args.service
+        && !Id::parse(s).is_ok_and(|id| snapshot.services.contains_key(&id))
+    {
+        return Err(Error::new(format!("no service `{s}` in services/")));
     }
     // GitHub first: without a token nothing is committed.
     let github = if args.open_pr {

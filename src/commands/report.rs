@@ -13,10 +13,10 @@ pub fn run(ctx: &Context, args: &ReportArgs) -> Result<ExitCode> {
     let repo = Repo::discover(&ctx.dir)?;
     let (snapshot, source) = super::snapshot_at(ctx, &repo, args.rev.as_deref())?;
     let branch = super::record_branch(&snapshot)?;
-    if let Some(s) = &args.service {
-        if !snapshot.services.keys().any(|k| k.as_str() == s) {
-            return Err(Error::new(format!("no service `{s}` in services/")));
-        }
+    if let Some(s) = &args.service
+        && !snapshot.services.keys().any(|k| k.as_str() == s)
+    {
+        return Err(Error::new(format!("no service `{s}` in services/")));
     }
     let as_of = ctx.today.to_string();
     let report = match args.kind {

@@ -130,47 +130,47 @@ pub fn worktree_summary(ctx: &Context, owner: Option<&str>) -> Result<Summary> {
 fn worktree(ctx: &Context, repo: &Repo, owner: Option<&str>) -> Result<Summary> {
     let tree = WorkTree::new(&repo.root)?;
     let inputs = fingerprint(&tree, &repo.root)?;
-    if let Some((inputs, _)) = &inputs {
-        if let cache::Loaded::Hit(c) = cache::load::<Cached>(&cache_path(&repo.git_dir), MAGIC) {
-            let (tip, head) = tips(&repo.git_dir, &c.summary.branch);
-            if c.key.inputs == *inputs
-                && c.key.as_of == ctx.today
-                && tip.as_deref() == Some(c.key.tip.as_str())
-                && head == c.key.head
-                && stamp(&repo.git_dir.join("index")) == c.key.index
-                && stamp(&crate::history::cache_path(
-                    &repo.git_dir,
-                    &c.summary.branch,
-                )) == c.key.history
-            {
-                if let Some(who) = owner.filter(|w| c.summary.owners_for(w).is_none()) {
-                    return Err(unknown(who));
-                }
-                crate::history::refuse_shallow(&repo.git_dir)?;
-                return Ok(c.summary);
+    if let Some((inputs, _)) = &inputs
+        && let cache::Loaded::Hit(c) = cache::load::<Cached>(&cache_path(&repo.git_dir), MAGIC)
+    {
+        let (tip, head) = tips(&repo.git_dir, &c.summary.branch);
+        if c.key.inputs == *inputs
+            && c.key.as_of == ctx.today
+            && tip.as_deref() == Some(c.key.tip.as_str())
+            && head == c.key.head
+            && stamp(&repo.git_dir.join("index")) == c.key.index
+            && stamp(&crate::history::cache_path(
+                &repo.git_dir,
+                &c.summary.branch,
+            )) == c.key.history
+        {
+            if let Some(who) = owner.filter(|w| c.summary.owners_for(w).is_none()) {
+                return Err(unknown(who));
             }
+            crate::history::refuse_shallow(&repo.git_dir)?;
+            return Ok(c.summary);
         }
     }
     let snapshot = super::complete_snapshot(&repo.root)?;
     let source = super::worktree_stamp(&repo.root)?;
     let (summary, tip) = compute(ctx, repo, &snapshot, owner, source)?;
-    if let (Some((inputs, settled)), Some(tip)) = (inputs, tip) {
-        if settled {
-            let cached = Cached {
-                key: Key {
-                    inputs,
-                    as_of: ctx.today,
-                    tip,
-                    head: tips(&repo.git_dir, &summary.branch).1,
-                    index: stamp(&repo.git_dir.join("index")),
-                    history: stamp(&crate::history::cache_path(&repo.git_dir, &summary.branch)),
-                },
-                summary,
-            };
-            // A cache that cannot be written only costs speed next time.
-            let _ = cache::save(&cache_path(&repo.git_dir), MAGIC, &cached);
-            return Ok(cached.summary);
-        }
+    if let (Some((inputs, settled)), Some(tip)) = (inputs, tip)
+        && settled
+    {
+        let cached = Cached {
+            key: Key {
+                inputs,
+                as_of: ctx.today,
+                tip,
+                head: tips(&repo.git_dir, &summary.branch).1,
+                index: stamp(&repo.git_dir.join("index")),
+                history: stamp(&crate::history::cache_path(&repo.git_dir, &summary.branch)),
+            },
+            summary,
+        };
+        // A cache that cannot be written only costs speed next time.
+        let _ = cache::save(&cache_path(&repo.git_dir), MAGIC, &cached);
+        return Ok(cached.summary);
     }
     Ok(summary)
 }

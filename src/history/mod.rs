@@ -347,7 +347,7 @@ impl Progress {
 
     fn tick(&mut self) {
         self.done += 1;
-        if self.terminal && self.done >= Self::MIN_COMMITS && self.done % 1000 == 0 {
+        if self.terminal && self.done >= Self::MIN_COMMITS && self.done.is_multiple_of(1000) {
             self.shown = true;
             eprint!("\rreading history: {} commits", self.done);
         }

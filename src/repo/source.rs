@@ -327,13 +327,13 @@ impl Index {
         let mut entries = std::collections::HashMap::new();
         tree.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
             // Blobs, links and submodules (commits) alike: their mode says which.
-            if entry.kind() != Some(git2::ObjectType::Tree) {
-                if let Ok(name) = entry.name() {
-                    entries.insert(
-                        format!("{dir}{name}"),
-                        (entry.id(), entry.filemode() as u32),
-                    );
-                }
+            if entry.kind() != Some(git2::ObjectType::Tree)
+                && let Ok(name) = entry.name()
+            {
+                entries.insert(
+                    format!("{dir}{name}"),
+                    (entry.id(), entry.filemode() as u32),
+                );
             }
             git2::TreeWalkResult::Ok
         })
