@@ -213,6 +213,19 @@ fn a_fifo_or_device_in_the_working_tree_is_refused_never_opened() {
         "{lines}"
     );
     assert!(lines.contains("files/pipe.md"), "{lines}");
+    // stale reads every item file: it names the pipe and stops, at once.
+    let out = env
+        .isms(&repo)
+        .arg("stale")
+        .timeout(std::time::Duration::from_secs(20))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .starts_with("error: controls/9.9.toml: file is a named pipe (FIFO)"),
+        "{out:?}"
+    );
 }
 
 #[test]
