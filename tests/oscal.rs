@@ -328,11 +328,20 @@ fn one_commit_exports_the_same_bytes_and_an_export_replaces_only_an_export() {
             "{doc} differs between two exports of one commit"
         );
     }
-    // Exporting over an earlier export replaces it, stale files included.
+    // Exporting over an earlier export replaces it: a file the earlier one
+    // wrote (a service since removed) goes, a file of the user's stays.
     write(&oscal, "component-definitions/gone.json", "{}");
+    let marker = read(&oscal, ".isms-export");
+    write(
+        &oscal,
+        ".isms-export",
+        format!("{marker}component-definitions/gone.json\n"),
+    );
+    write(&oscal, "README.md", "Our OSCAL export.\n");
     assert_eq!(export(&env, &repo, "../oscal").status.code(), Some(0));
     assert!(!oscal.join("component-definitions/gone.json").exists());
     assert!(oscal.join("ssp.json").exists());
+    assert_eq!(read(&oscal, "README.md"), "Our OSCAL export.\n");
 
     // A directory isms did not write is left alone.
     let mine = env.path().join("mine");
