@@ -17,7 +17,7 @@ pub fn run(ctx: &Context, cmd: CiCommand) -> Result<ExitCode> {
 
 fn install(ctx: &Context, args: &CiInstallArgs) -> Result<ExitCode> {
     let repo = Repo::discover(&ctx.dir)?;
-    let _lock = repo.lock()?;
+    let writer = repo.writer()?;
     let snapshot = repo::load(
         &WorkTree::new(&repo.root)?,
         &Scope::Changed(Default::default()),
@@ -62,7 +62,7 @@ fn install(ctx: &Context, args: &CiInstallArgs) -> Result<ExitCode> {
         .hint("`isms ci install --force` replaces them (git keeps the old versions)"));
     }
     for (full, _, text) in &writes {
-        crate::fsutil::replace(full, text.as_bytes())?;
+        writer.refresh(full, text.as_bytes())?;
     }
     crate::output::note(&match writes.len() {
         0 => "the workflows are up to date".to_owned(),

@@ -11,7 +11,7 @@ use super::Context;
 
 pub fn run(ctx: &Context, args: &CodeownersArgs) -> Result<ExitCode> {
     let repo = Repo::discover(&ctx.dir)?;
-    let _lock = repo.lock()?;
+    let writer = repo.writer()?;
     // Every owner must be read: a file that does not parse would drop its
     // owner's line, and with it the required approval.
     let snapshot = super::complete_snapshot(&repo.root)?;
@@ -37,7 +37,8 @@ pub fn run(ctx: &Context, args: &CodeownersArgs) -> Result<ExitCode> {
             .hint("commit or discard them, then run `isms codeowners` again"));
         }
     }
-    crate::fsutil::replace(&repo.root.join(PATH), text.as_bytes())?;
+    // Generated, or --force; uncommitted edits were refused above.
+    writer.refresh(&repo.root.join(PATH), text.as_bytes())?;
     let entries = text.lines().filter(|l| l.starts_with('/')).count();
     let missing = text.lines().filter(|l| l.starts_with("# /")).count();
     let mut note = format!("wrote {PATH}: {entries} entries");

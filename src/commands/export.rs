@@ -22,8 +22,6 @@ pub fn run(ctx: &Context, cmd: &ExportCommand) -> Result<ExitCode> {
     let stamp = Stamp::new(&c.commit, c.time);
     let docs = oscal::export(&c.snapshot, &stamp).map_err(Error::new)?;
     let out = ctx.dir.join(&args.out);
-    super::refuse_git_dir(&repo.git_dir, &out)?;
-    super::refuse_uncommitted(&repo.root, &out)?;
     let files: BTreeMap<String, Vec<u8>> = docs
         .iter()
         .map(|(name, doc)| {
@@ -31,7 +29,7 @@ pub fn run(ctx: &Context, cmd: &ExportCommand) -> Result<ExitCode> {
             (name.clone(), format!("{text}\n").into_bytes())
         })
         .collect();
-    crate::fsutil::replace_dir(&out, MARKER, &files)?;
+    repo.writer()?.replace_dir(&out, MARKER, &files)?;
     if ctx.format == Format::Json {
         let names: Vec<&String> = files.keys().collect();
         println!(

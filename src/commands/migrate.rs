@@ -8,7 +8,6 @@ use chrono::NaiveDate;
 
 use crate::cli::{Format, MigrateArgs};
 use crate::error::{Error, Result};
-use crate::fsutil::replace;
 use crate::git;
 use crate::migrate::{self, Input, Plan};
 use crate::model::Edition;
@@ -20,7 +19,9 @@ use super::Context;
 
 pub fn run(ctx: &Context, args: &MigrateArgs) -> Result<ExitCode> {
     let repo = Repo::discover(&ctx.dir)?;
-    let _lock = repo.lock()?;
+    // A clean tree is required below: every change after that is the
+    // migration's own, refreshed through the writer.
+    let writer = repo.writer()?;
     let to = Edition::parse(&args.to).ok_or_else(|| {
         Error::new(format!("unknown edition `{}`", args.to))
             .hint(format!("editions: {}", Edition::names().join(", ")))
@@ -110,7 +111,7 @@ pub fn run(ctx: &Context, args: &MigrateArgs) -> Result<ExitCode> {
             .codeowners
             .as_deref()
             .is_some_and(|c| c == crate::codeowners::render(&snapshot));
-        if let Err(e) = apply(&repo.root, &plan, from, to, codeowners_current) {
+        if let Err(e) = apply(&writer, &plan, from, to, codeowners_current) {
             // The tree was clean: put it back as HEAD has it.
             let _ = git::run(&repo.root, &["reset", "--quiet", "--hard", "HEAD"]);
             let _ = git::run(&repo.root, &["clean", "-fdq"]);
@@ -146,23 +147,24 @@ fn print(ctx: &Context, plan: &Plan, commit: Option<&str>, dry_run: bool) {
 }
 
 /// Writes the plan into the work tree at `root` and commits it.
-fn apply(root: &Path, plan: &Plan, from: Edition, to: Edition, codeowners: bool) -> Result<()> {
+fn apply(
+    writer: &crate::repo::Writer,
+    plan: &Plan,
+    from: Edition,
+    to: Edition,
+    codeowners: bool,
+) -> Result<()> {
+    let root = &writer.repo().root;
     for (old, new) in &plan.renames {
-        let target = root.join(new);
-        if let Some(dir) = target.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| Error::io("create directory", dir, e))?;
-        }
-        std::fs::rename(root.join(old), &target)
-            .map_err(|e| Error::io("move", &root.join(old), e))?;
+        writer.rename(&root.join(old), &root.join(new))?;
     }
     for path in &plan.deletes {
-        std::fs::remove_file(root.join(path))
-            .map_err(|e| Error::io("remove", &root.join(path), e))?;
+        writer.remove(&root.join(path))?;
     }
     for (path, text) in &plan.writes {
-        replace(&root.join(path), text.as_bytes())?;
+        writer.refresh(&root.join(path), text.as_bytes())?;
     }
-    replace(
+    writer.refresh(
         &root.join(migrate::map_path(from, to)),
         migrate::map_text(plan).as_bytes(),
     )?;
@@ -175,18 +177,18 @@ fn apply(root: &Path, plan: &Plan, from: Edition, to: Edition, codeowners: bool)
         doc["catalog"] = toml_edit::table();
     }
     doc["catalog"]["edition"] = toml_edit::value(to.as_str());
-    replace(&config_path, doc.to_string().as_bytes())?;
+    writer.refresh(&config_path, doc.to_string().as_bytes())?;
     // The schemas isms generates follow the version that migrates.
     for kind in FileKind::ALL {
         let path = root.join(format!("{SCHEMA_DIR}/{}.json", kind.name()));
         let want = super::schema::pretty(kind);
         if std::fs::read_to_string(&path).ok().as_deref() != Some(want.as_str()) {
-            replace(&path, want.as_bytes())?;
+            writer.refresh(&path, want.as_bytes())?;
         }
     }
     if codeowners {
         let snapshot = repo::load(&WorkTree::new(root)?, &Scope::All)?.snapshot;
-        replace(
+        writer.refresh(
             &root.join(crate::codeowners::PATH),
             crate::codeowners::render(&snapshot).as_bytes(),
         )?;

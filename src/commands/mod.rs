@@ -130,69 +130,6 @@ pub fn record_branch(snapshot: &crate::model::Snapshot) -> Result<String> {
         })
 }
 
-/// Refuses an output path inside a git directory, where writing could
-/// destroy the repository (`--out .git/HEAD`).
-pub fn refuse_git_dir(git_dir: &std::path::Path, out: &std::path::Path) -> Result<()> {
-    // The deepest part of `out` that exists, resolved; the rest as written.
-    let mut existing = out.to_path_buf();
-    let mut rest = Vec::new();
-    while !existing.exists() {
-        match (existing.parent(), existing.file_name()) {
-            (Some(parent), Some(name)) => {
-                rest.push(name.to_owned());
-                existing = if parent.as_os_str().is_empty() {
-                    std::path::PathBuf::from(".")
-                } else {
-                    parent.to_path_buf()
-                };
-            }
-            _ => break,
-        }
-    }
-    let mut resolved = existing.canonicalize().unwrap_or(existing);
-    for name in rest.into_iter().rev() {
-        resolved.push(name);
-    }
-    let git_dir = git_dir
-        .canonicalize()
-        .unwrap_or_else(|_| git_dir.to_path_buf());
-    let inside = resolved.starts_with(&git_dir)
-        || resolved
-            .components()
-            .any(|c| c.as_os_str() == std::ffi::OsStr::new(".git"));
-    if inside {
-        return Err(crate::error::Error::new(format!(
-            "{} is inside the git directory; isms never writes there",
-            out.display()
-        ))
-        .hint("name a path in the working tree or outside the repository"));
-    }
-    Ok(())
-}
-
-/// Refuses to replace `out` when it lies in the work tree at `root` and
-/// holds tracked files with uncommitted changes.
-pub fn refuse_uncommitted(root: &std::path::Path, out: &std::path::Path) -> Result<()> {
-    let (Ok(root), Ok(out)) = (root.canonicalize(), out.canonicalize()) else {
-        return Ok(());
-    };
-    let Ok(rel) = out.strip_prefix(&root) else {
-        return Ok(());
-    };
-    let rel = if rel.as_os_str().is_empty() {
-        ".".to_owned()
-    } else {
-        rel.to_string_lossy().into_owned()
-    };
-    if !crate::git::has_uncommitted_tracked_changes(&root, &rel)? {
-        return Ok(());
-    }
-    Err(
-        crate::error::Error::new(format!("{rel} has uncommitted changes; not replacing it"))
-            .hint("commit or stash them first, or name another directory"),
-    )
-}
-
 /// The commit `rev` names (a commit id, or `refs/heads/<branch>`): its full
 /// id and its committer time in UTC.
 pub fn commit_time(

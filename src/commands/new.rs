@@ -5,7 +5,6 @@ use std::process::ExitCode;
 
 use crate::cli::{NewCommand, ServiceRoleArg};
 use crate::error::{Error, Result};
-use crate::fsutil::{replace, write_new};
 use crate::git;
 use crate::model::{Config, Id, Party, Period, ServiceModel, ServiceRole, Snapshot};
 use crate::output::{self, plural};
@@ -18,7 +17,7 @@ pub fn run(ctx: &Context, cmd: NewCommand) -> Result<ExitCode> {
     let repo = Repo::discover(&ctx.dir)?;
     // Held from the first read to the last write: concurrent runs take
     // turns, so none loses another's CODEOWNERS lines.
-    let _lock = repo.lock()?;
+    let writer = repo.writer()?;
     // Settings, controls and services: what every template needs. Allocations
     // and evidence are only looked at by path.
     let snapshot = repo::load(
@@ -32,6 +31,7 @@ pub fn run(ctx: &Context, cmd: NewCommand) -> Result<ExitCode> {
     })?;
     let new = New {
         root: &repo.root,
+        writer: &writer,
         snapshot: &snapshot,
         config,
         ctx,
@@ -48,7 +48,7 @@ pub fn run(ctx: &Context, cmd: NewCommand) -> Result<ExitCode> {
         NewCommand::Person(a) => new.person(a),
     }?;
     if codeowners_before {
-        refresh_codeowners(&repo.root)?;
+        refresh_codeowners(&writer)?;
     }
     Ok(done)
 }
@@ -76,20 +76,23 @@ fn current_codeowners(root: &Path) -> Result<bool> {
 }
 
 /// Brings a generated CODEOWNERS up to date with the items just written.
-fn refresh_codeowners(root: &Path) -> Result<()> {
+fn refresh_codeowners(writer: &crate::repo::Writer) -> Result<()> {
     use crate::codeowners::{PATH, render};
+    let root = &writer.repo().root;
     let snapshot = repo::load(&WorkTree::new(root)?, &Scope::All)?.snapshot;
     let text = render(&snapshot);
     if snapshot.codeowners.as_deref() == Some(text.as_str()) {
         return Ok(());
     }
-    replace(&root.join(PATH), text.as_bytes())?;
+    // It was the generated one before this command: isms's own to refresh.
+    writer.refresh(&root.join(PATH), text.as_bytes())?;
     output::note(&format!("updated {PATH}"));
     Ok(())
 }
 
 struct New<'a> {
     root: &'a Path,
+    writer: &'a crate::repo::Writer<'a>,
     snapshot: &'a Snapshot,
     config: &'a Config,
     ctx: &'a Context,
@@ -161,7 +164,7 @@ impl New<'_> {
                 }
                 made.push(dir.to_path_buf());
             }
-            if let Err(e) = write_new(&full, text.as_bytes()) {
+            if let Err(e) = self.writer.create(&full, text.as_bytes()) {
                 // Files first, then the directories, deepest first.
                 for p in made.iter().rev() {
                     let _ = std::fs::remove_file(p).or_else(|_| std::fs::remove_dir(p));
@@ -340,7 +343,8 @@ impl New<'_> {
             text.push('\n');
         }
         text.push_str(&scaffold::person(&id, &a.name, &a.email, &a.github));
-        replace(&path, text.as_bytes())?;
+        // Committed as it is (checked above): git keeps what it was.
+        self.writer.refresh(&path, text.as_bytes())?;
         output::note(&format!("added [people.{id}] to {CONFIG_FILE}"));
         Ok(ExitCode::SUCCESS)
     }

@@ -194,7 +194,8 @@ fn bundle(git_dir: &Path, commit: &str, branch: &str) -> Result<Vec<u8>> {
 fn pack(ctx: &Context, out: &Path, rev: Option<&str>) -> Result<ExitCode> {
     let repo = Repo::discover(&ctx.dir)?;
     let out = &ctx.dir.join(out);
-    super::refuse_git_dir(&repo.git_dir, out)?;
+    let writer = repo.writer()?;
+    writer.may_write(out)?;
     // Only an earlier pack is replaced: never a file of the user's.
     if out.exists() {
         let earlier = zip_contents(out).is_ok_and(|c| c.contains_key(MANIFEST));
@@ -205,7 +206,6 @@ fn pack(ctx: &Context, out: &Path, rev: Option<&str>) -> Result<ExitCode> {
             ))
             .hint("name a new file, or remove that one first"));
         }
-        super::refuse_uncommitted(&repo.root, out)?;
     }
     // The bundle is written by one git thread (so its bytes are stable)
     // while the reports, the export and the artifacts are built beside it.
@@ -255,33 +255,24 @@ fn pack(ctx: &Context, out: &Path, rev: Option<&str>) -> Result<ExitCode> {
         .compression_method(zip::CompressionMethod::Deflated)
         .last_modified_time(zip_time(tip_time)?)
         .unix_permissions(0o644);
-    let dir = out
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let tmp = tempfile::Builder::new()
-        .prefix(".isms-")
-        .permissions(crate::fsutil::readable())
-        .tempfile_in(dir)
-        .map_err(|e| Error::io("create a file in", dir, e))?;
-    let mut zip = zip::ZipWriter::new(tmp);
     let zerr = |e: zip::result::ZipError| {
         Error::new(format!("could not write {}", out.display())).caused_by(e)
     };
-    for (path, bytes) in &files {
-        // The bundle is compressed already.
-        let options = if path == BUNDLE {
-            options.compression_method(zip::CompressionMethod::Stored)
-        } else {
-            options
-        };
-        zip.start_file(path.as_str(), options).map_err(zerr)?;
-        zip.write_all(bytes)
-            .map_err(|e| Error::io("write", out, e))?;
-    }
-    let tmp = zip.finish().map_err(zerr)?;
-    tmp.persist(out)
-        .map_err(|e| Error::io("write", out, e.error))?;
+    writer.replace_with(out, |tmp| {
+        let mut zip = zip::ZipWriter::new(tmp);
+        for (path, bytes) in &files {
+            // The bundle is compressed already.
+            let options = if path == BUNDLE {
+                options.compression_method(zip::CompressionMethod::Stored)
+            } else {
+                options
+            };
+            zip.start_file(path.as_str(), options).map_err(zerr)?;
+            zip.write_all(bytes)
+                .map_err(|e| Error::io("write", out, e))?;
+        }
+        zip.finish().map_err(zerr)
+    })?;
     // What the reader gets: the size of the zip, not of what it holds.
     let total = std::fs::metadata(out).map(|m| m.len()).unwrap_or_default();
     if ctx.format == Format::Json {

@@ -54,13 +54,11 @@ pub fn run(ctx: &Context, args: &SiteArgs) -> Result<ExitCode> {
         source: source.as_deref(),
     });
     let out = ctx.dir.join(&args.out);
-    super::refuse_git_dir(&repo.git_dir, &out)?;
-    super::refuse_uncommitted(&repo.root, &out)?;
     let files: BTreeMap<String, Vec<u8>> = pages
         .into_iter()
         .map(|(path, html)| (path, html.into_bytes()))
         .collect();
-    crate::fsutil::replace_dir(&out, MARKER, &files)?;
+    repo.writer()?.replace_dir(&out, MARKER, &files)?;
     if ctx.format == Format::Json {
         println!(
             "{}",

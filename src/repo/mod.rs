@@ -5,6 +5,7 @@ mod layout;
 mod load;
 mod parse;
 mod source;
+mod writer;
 
 use std::path::{Path, PathBuf};
 
@@ -14,6 +15,7 @@ pub use parse::{did_you_mean, parse};
 pub use source::{
     Index, MAX_ARTIFACT_BYTES, MAX_FILE_BYTES, Source, WorkTree, artifact_path_problem, sha256_hex,
 };
+pub use writer::Writer;
 
 use crate::error::{Error, Result};
 

@@ -1,0 +1,203 @@
+//! The one way isms writes: every command that changes files goes through a
+//! [`Writer`]. It holds the repository's lock (`.git/isms/lock`) from the
+//! first read to the last write, so concurrent runs take turns; it never
+//! writes inside the git directory; it never replaces a file with changes git
+//! does not have; and every write is atomic (a temporary file beside the
+//! target, renamed over it).
+//!
+//! Two writes do not come here: `isms init`, which makes the repository
+//! (there is none to lock yet, and it writes only new files), and `isms
+//! hooks install`, whose job is to write git's hooks where git looks for them.
+
+use std::path::Path;
+
+use crate::error::{Error, Result};
+use crate::fsutil;
+
+use super::{Lock, Repo};
+
+/// Writes into (or beside) one repository, holding its lock.
+pub struct Writer<'r> {
+    repo: &'r Repo,
+    _lock: Lock,
+}
+
+impl Repo {
+    /// Waits for the repository's lock, then writes through it until dropped.
+    pub fn writer(&self) -> Result<Writer<'_>> {
+        Ok(Writer {
+            repo: self,
+            _lock: self.lock()?,
+        })
+    }
+}
+
+impl Writer<'_> {
+    pub fn repo(&self) -> &Repo {
+        self.repo
+    }
+
+    /// Refuses `path` where isms never writes (inside the git directory),
+    /// before any work is done for it.
+    pub fn may_write(&self, path: &Path) -> Result<()> {
+        refuse_git_dir(&self.repo.git_dir, path)
+    }
+
+    /// A new file; refused if one exists.
+    pub fn create(&self, path: &Path, bytes: &[u8]) -> Result<()> {
+        refuse_git_dir(&self.repo.git_dir, path)?;
+        fsutil::write_new(path, bytes)
+    }
+
+    /// Replaces `path`; refused when it has changes git does not have
+    /// (uncommitted edits, or an untracked file).
+    pub fn replace(&self, path: &Path, bytes: &[u8]) -> Result<()> {
+        refuse_git_dir(&self.repo.git_dir, path)?;
+        refuse_unsaved(&self.repo.root, path)?;
+        fsutil::replace(path, bytes)
+    }
+
+    /// Replaces `path`, whose present contents the caller has checked are
+    /// isms's own (generated, or written by this command): it may have
+    /// uncommitted changes.
+    pub fn refresh(&self, path: &Path, bytes: &[u8]) -> Result<()> {
+        refuse_git_dir(&self.repo.git_dir, path)?;
+        fsutil::replace(path, bytes)
+    }
+
+    /// Replaces the output file `path` (an earlier output, never tracked
+    /// edits) with what `write` puts in a temporary file beside it.
+    pub fn replace_with(
+        &self,
+        path: &Path,
+        write: impl FnOnce(tempfile::NamedTempFile) -> Result<tempfile::NamedTempFile>,
+    ) -> Result<()> {
+        refuse_git_dir(&self.repo.git_dir, path)?;
+        refuse_uncommitted(&self.repo.root, path)?;
+        let dir = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let tmp = tempfile::Builder::new()
+            .prefix(".isms-")
+            .permissions(fsutil::readable())
+            .tempfile_in(dir)
+            .map_err(|e| Error::io("create a file in", dir, e))?;
+        write(tmp)?
+            .persist(path)
+            .map_err(|e| Error::io("write", path, e.error))?;
+        Ok(())
+    }
+
+    /// Moves a file within the working tree (a migration's 1:1 renames).
+    pub fn rename(&self, from: &Path, to: &Path) -> Result<()> {
+        refuse_git_dir(&self.repo.git_dir, from)?;
+        refuse_git_dir(&self.repo.git_dir, to)?;
+        if let Some(dir) = to.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| Error::io("create directory", dir, e))?;
+        }
+        std::fs::rename(from, to).map_err(|e| Error::io("move", from, e))
+    }
+
+    /// Removes a file this command has made obsolete.
+    pub fn remove(&self, path: &Path) -> Result<()> {
+        refuse_git_dir(&self.repo.git_dir, path)?;
+        std::fs::remove_file(path).map_err(|e| Error::io("remove", path, e))
+    }
+
+    /// Replaces the output directory `out` (see [`fsutil::replace_dir`]);
+    /// refused when tracked files in it have uncommitted changes.
+    pub fn replace_dir(
+        &self,
+        out: &Path,
+        marker: &str,
+        files: &std::collections::BTreeMap<String, Vec<u8>>,
+    ) -> Result<()> {
+        refuse_git_dir(&self.repo.git_dir, out)?;
+        refuse_uncommitted(&self.repo.root, out)?;
+        fsutil::replace_dir(out, marker, files)
+    }
+}
+
+/// Refuses a path inside a git directory, where writing could destroy the
+/// repository (`--out .git/HEAD`).
+fn refuse_git_dir(git_dir: &Path, out: &Path) -> Result<()> {
+    // The deepest part of `out` that exists, resolved; the rest as written.
+    let mut existing = out.to_path_buf();
+    let mut rest = Vec::new();
+    while !existing.exists() {
+        match (existing.parent(), existing.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_owned());
+                existing = if parent.as_os_str().is_empty() {
+                    std::path::PathBuf::from(".")
+                } else {
+                    parent.to_path_buf()
+                };
+            }
+            _ => break,
+        }
+    }
+    let mut resolved = existing.canonicalize().unwrap_or(existing);
+    for name in rest.into_iter().rev() {
+        resolved.push(name);
+    }
+    let git_dir = git_dir
+        .canonicalize()
+        .unwrap_or_else(|_| git_dir.to_path_buf());
+    let inside = resolved.starts_with(&git_dir)
+        || resolved
+            .components()
+            .any(|c| c.as_os_str() == std::ffi::OsStr::new(".git"));
+    if inside {
+        return Err(Error::new(format!(
+            "{} is inside the git directory; isms never writes there",
+            out.display()
+        ))
+        .hint("name a path in the working tree or outside the repository"));
+    }
+    Ok(())
+}
+
+/// The part of `path` below the work tree at `root`, if it is there.
+fn in_tree(root: &Path, path: &Path) -> Option<String> {
+    let root = root.canonicalize().ok()?;
+    let path = path.canonicalize().ok()?;
+    let rel = path.strip_prefix(&root).ok()?;
+    Some(if rel.as_os_str().is_empty() {
+        ".".to_owned()
+    } else {
+        rel.to_string_lossy().into_owned()
+    })
+}
+
+/// Refuses to replace `out` when it lies in the work tree at `root` and
+/// holds tracked files with uncommitted changes. Untracked files do not
+/// count: in an output directory, they are the previous run's.
+fn refuse_uncommitted(root: &Path, out: &Path) -> Result<()> {
+    let Some(rel) = in_tree(root, out) else {
+        return Ok(());
+    };
+    if !crate::git::has_uncommitted_tracked_changes(root, &rel)? {
+        return Ok(());
+    }
+    Err(
+        Error::new(format!("{rel} has uncommitted changes; not replacing it"))
+            .hint("commit or stash them first, or name another directory"),
+    )
+}
+
+/// Refuses to replace the file `path` in the work tree at `root` when git
+/// does not have its contents: uncommitted edits, or an untracked file.
+fn refuse_unsaved(root: &Path, path: &Path) -> Result<()> {
+    let Some(rel) = in_tree(root, path) else {
+        return Ok(());
+    };
+    if !crate::git::has_uncommitted_changes(root, &rel)? {
+        return Ok(());
+    }
+    Err(Error::new(format!(
+        "{rel} has changes git does not have; not replacing it"
+    ))
+    .hint("commit or stash them first, or name another file"))
+}
