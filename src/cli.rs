@@ -120,6 +120,17 @@ Exit status: 0 every review was approved by an owner, 1 some were not, 2 could n
     /// Git hooks: pre-commit (`check --staged`), commit-msg (review trailers), pre-push (`check`).
     #[command(subcommand)]
     Hooks(HooksCommand),
+    /// Print a shell completion script: `isms completions bash > ~/.local/share/bash-completion/completions/isms`.
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff): `isms man > ~/.local/share/man/man1/isms.1`.
+    Man,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Args)]

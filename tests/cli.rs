@@ -50,3 +50,52 @@ fn usage_errors_exit_2() {
         .code(2)
         .stderr("error: -C nowhere: no such directory\n");
 }
+
+#[test]
+fn completions_for_every_shell_and_a_manual_page_come_from_the_commands() {
+    let env = Env::new();
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let out = env
+            .isms(env.path())
+            .args(["completions", shell])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{shell}");
+        let text = String::from_utf8(out.stdout).unwrap();
+        for sub in ["approvals", "verify-approvals", "migrate", "completions"] {
+            assert!(text.contains(sub), "{shell} completes {sub}");
+        }
+    }
+    // bash reads its script without a syntax error, and completes a subcommand.
+    let script = env.path().join("isms.bash");
+    let out = env
+        .isms(env.path())
+        .args(["completions", "bash"])
+        .output()
+        .unwrap();
+    std::fs::write(&script, &out.stdout).unwrap();
+    let completed = env
+        .command("bash")
+        .arg("-c")
+        .arg(format!(
+            "source '{}' && COMP_WORDS=(isms appr) COMP_CWORD=1 && _isms isms appr isms && echo \"${{COMPREPLY[@]}}\"",
+            script.display()
+        ))
+        .output()
+        .unwrap();
+    assert!(completed.status.success(), "{completed:?}");
+    assert_eq!(String::from_utf8_lossy(&completed.stdout), "approvals\n");
+
+    let man = env.isms(env.path()).arg("man").output().unwrap();
+    assert!(man.status.success());
+    let man = String::from_utf8(man.stdout).unwrap();
+    assert!(man.contains(".TH isms 1"), "{man}");
+    assert!(man.contains("verify\\-approvals"), "{man}");
+    env.isms(env.path())
+        .args(["completions", "tcsh"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "possible values: bash, elvish, fish, powershell, zsh",
+        ));
+}

@@ -100,6 +100,23 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Export(cmd) => export::run(&ctx, &cmd),
         Command::Site(args) => site::run(&ctx, &args),
         Command::Migrate(args) => migrate::run(&ctx, &args),
+        Command::Completions(args) => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            let mut text = Vec::new();
+            clap_complete::generate(args.shell, &mut cmd, "isms", &mut text);
+            // A reader that stops early (`| head`) is not an error.
+            let _ = std::io::Write::write_all(&mut std::io::stdout(), &text);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Man => {
+            let cmd = <Cli as clap::CommandFactory>::command();
+            let mut text = Vec::new();
+            clap_mangen::Man::new(cmd).render(&mut text).map_err(|e| {
+                crate::error::Error::new("could not render the manual page").caused_by(e)
+            })?;
+            let _ = std::io::Write::write_all(&mut std::io::stdout(), &text);
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 
