@@ -66,9 +66,20 @@ where
             "error: internal error in isms: {msg}\n  hint: please report this with the command you ran"
         );
     }));
+    // The `-C DIR` the user typed goes into the commands a hint suggests.
+    let dash_c = cli
+        .dir
+        .as_deref()
+        .map(commands::dash_c)
+        .filter(|d| !d.is_empty());
     match std::panic::catch_unwind(|| commands::dispatch(cli)) {
         Ok(Ok(code)) => code,
-        Ok(Err(e)) => {
+        Ok(Err(mut e)) => {
+            if let Some(dash_c) = &dash_c {
+                for hint in &mut e.hints {
+                    *hint = hint.replace("`isms ", &format!("`isms{dash_c} "));
+                }
+            }
             output::error(&e);
             ExitCode::from(2)
         }

@@ -224,6 +224,9 @@ fn other_edition(edition: Edition) -> (String, IdsIn) {
 
 /// The responsibility matrix: matrix controls × in-scope services, the
 /// party in each cell; the duties as notes.
+/// What a matrix cell adds when its allocation still holds a placeholder.
+pub const TODO_MARK: &str = "(TODO)";
+
 pub fn matrix(s: &Snapshot, service: Option<&str>, as_of: &str) -> Report {
     let services: Vec<&crate::model::Id> = s
         .services
@@ -241,11 +244,16 @@ pub fn matrix(s: &Snapshot, service: Option<&str>, as_of: &str) -> Report {
     {
         let mut row = vec![id.to_string(), c.value.title.clone()];
         for svc in &services {
-            let alloc = s
-                .allocations
-                .get(&((*svc).clone(), id.clone()))
-                .map(|d| &d.value);
-            row.push(alloc.map_or("missing".to_owned(), |a| a.party.to_string()));
+            let doc = s.allocations.get(&((*svc).clone(), id.clone()));
+            let alloc = doc.map(|d| &d.value);
+            // A cell still holding a placeholder says so: filled, not finished.
+            row.push(match doc {
+                None => "missing".to_owned(),
+                Some(d) if crate::check::placeholders::is_placeholder(d) => {
+                    format!("{} {TODO_MARK}", d.value.party)
+                }
+                Some(d) => d.value.party.to_string(),
+            });
             if let Some(a) = alloc {
                 let mut text = String::new();
                 if matches!(a.party, Party::Provider | Party::Shared) && !a.provider.is_empty() {

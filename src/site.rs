@@ -25,7 +25,8 @@ pub struct Input<'a> {
     pub reviews: &'a [&'a Review],
     pub counts: &'a BTreeMap<String, BTreeMap<String, usize>>,
     /// (present, required) allocations.
-    pub matrix: (usize, usize),
+    /// Allocations present, required, and present but still placeholders.
+    pub matrix: (usize, usize, usize),
     /// Items that need action, by owner.
     pub needs_action: &'a BTreeMap<&'a str, Vec<String>>,
     /// An owner key's label: "alice (Alice Ng)".
@@ -65,6 +66,7 @@ td.n{text-align:right;font-variant-numeric:tabular-nums}
 .s-ok,.s-closed{color:#137333}.s-due,.s-open{color:#8a5a00}.s-overdue,.s-expired,.s-missing-evidence,.s-needs-change{color:#b3261e;font-weight:600}
 td.p-provider{background:#e8f0fe}td.p-customer{background:#fef7e0}td.p-shared{background:#e6f4ea}
 td.p-not-applicable{background:#f1f3f4;color:var(--muted)}td.p-missing{background:#fce8e6;font-weight:600}
+td.todo{background:repeating-linear-gradient(135deg,#fff,#fff 4px,#fef7e0 4px,#fef7e0 8px);font-style:italic}
 .filters{display:flex;gap:.8rem;align-items:center;flex-wrap:wrap;margin:.4rem 0 .8rem}
 .filters input{padding:.3rem .5rem;min-width:16rem}
 .muted{color:var(--muted)}
@@ -196,12 +198,19 @@ fn state_cell(state: &str) -> String {
 fn overview(x: &Input<'_>) -> String {
     let mut b = String::from("<h1>Status</h1>\n<div class=\"figures\">\n");
     let flagged: usize = x.needs_action.values().map(Vec::len).sum();
-    let (present, required) = x.matrix;
+    let (present, required, placeholders) = x.matrix;
+    let todo = if placeholders > 0 {
+        format!(
+            ", <span data-figure=\"matrix/placeholders\">{placeholders}</span> still TODO placeholders"
+        )
+    } else {
+        String::new()
+    };
     let _ = writeln!(
         b,
         "<div class=\"figure\"><b data-figure=\"needs-action\">{flagged}</b><span>items need action</span></div>\n\
          <div class=\"figure\"><b><span data-figure=\"matrix/present\">{present}</span> / \
-         <span data-figure=\"matrix/required\">{required}</span></b><span>allocations in the matrix</span></div>\n\
+         <span data-figure=\"matrix/required\">{required}</span></b><span>allocations in the matrix{todo}</span></div>\n\
          <div class=\"figure\"><b data-figure=\"owners\">{}</b><span>owners with items to act on</span></div>",
         x.needs_action.len()
     );
@@ -418,10 +427,16 @@ fn matrix(x: &Input<'_>) -> String {
         }
         let svc = e(services[col - 2]);
         match row.get(col) {
-            Some(party) => format!(
-                " class=\"p-{p}\" data-service=\"{svc}\" data-party=\"{p}\"",
-                p = e(party)
-            ),
+            Some(cell) => {
+                let (party, todo) = match cell.strip_suffix(crate::report::TODO_MARK) {
+                    Some(party) => (party.trim_end(), " todo"),
+                    None => (cell.as_str(), ""),
+                };
+                format!(
+                    " class=\"p-{p}{todo}\" data-service=\"{svc}\" data-party=\"{p}\"",
+                    p = e(party)
+                )
+            }
             None => format!(" data-service=\"{svc}\""),
         }
     });

@@ -5,7 +5,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{Env, read, write};
+use common::{Env, read, success, write};
 use predicates::prelude::*;
 
 const AS_OF: &str = "2026-11-02";
@@ -77,12 +77,13 @@ fn status_json_is_pinned() {
             "source": format!("Read from commit {head}: the record branch main as it stood on 2026-11-02."),
             "counts": {
                 "allocation": zero(&[("ok", 139), ("overdue", 1), ("needs-change", 1)]),
-                "control": zero(&[("ok", 98), ("overdue", 1), ("due", 1), ("missing-evidence", 5)]),
+                // Each control once, in its most urgent state: 100 controls.
+                "control": zero(&[("ok", 93), ("overdue", 1), ("due", 1), ("missing-evidence", 5)]),
                 "evidence": zero(&[("ok", 4)]),
                 "finding": zero(&[("ok", 1)]),
                 "service": zero(&[("ok", 3)]),
             },
-            "matrix": { "required": 141, "present": 141 },
+            "matrix": { "required": 141, "present": 141, "placeholders": 0 },
             "overdue_by_owner": [
                 { "owner": "alice", "items": ["control:5.35", "control:6.3", "control:CLD.9.5.1"] },
                 { "owner": "bob", "items": ["allocation:payments-api/CLD.9.5.1", "control:5.18"] },
@@ -234,7 +235,9 @@ fn never_reviewed_items_are_due_one_cadence_after_their_file_landed() {
     assert_eq!(items[0]["last_review"], serde_json::Value::Null);
     // The day before it is only due soon.
     let (_, v, _) = json(&env, &dir, &["--as-of", "2026-02-28", "stale"]);
-    assert_eq!(v["due"], 100);
+    // Items, each once: 6 need action (missing evidence), the other 94
+    // are only due soon.
+    assert_eq!(v["due"], 94);
     assert_eq!(v["flagged"], 6);
 }
 
@@ -565,4 +568,96 @@ fn a_shallow_clone_is_refused_with_the_fix_never_answered_from() {
         (Some(1), ""),
         "a full clone answers"
     );
+}
+
+#[test]
+fn status_adds_up_and_tells_placeholders_from_filled_allocations() {
+    let env = Env::new();
+    env.isms(env.path())
+        .args(["init", "fresh"])
+        .assert()
+        .success();
+    let fresh = env.path().join("fresh");
+    // From outside, as a newcomer types it: the hint keeps `-C fresh`.
+    let out = env
+        .isms(env.path())
+        .args(["-C", "fresh", "status"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("\n  matrix: no in-scope services yet; add one with `isms -C fresh new service ID --model iaas|paas|saas`\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("\n  details: isms -C fresh stale [--owner WHO]\n"),
+        "{text}"
+    );
+
+    env.isms(&fresh)
+        .args(["new", "service", "api", "--model", "saas"])
+        .assert()
+        .success();
+    let (_, v, _) = json(&env, &fresh, &["status"]);
+    let required = v["matrix"]["required"].as_u64().unwrap();
+    assert!(required > 0);
+    assert_eq!(v["matrix"]["present"], required);
+    assert_eq!(
+        v["matrix"]["placeholders"], required,
+        "every duty is still TODO"
+    );
+    // Each row adds up to its items.
+    let controls = std::fs::read_dir(fresh.join("controls")).unwrap().count() as u64;
+    let row: u64 = v["counts"]["control"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|n| n.as_u64().unwrap())
+        .sum();
+    assert_eq!(row, controls);
+    let out = env.isms(&fresh).arg("status").output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(&format!(
+            "\n  matrix: {required} of {required} allocations present (100.0%), {required} still TODO placeholders\n"
+        )),
+        "{text}"
+    );
+    // The matrix report marks the cells; one filled in loses the mark.
+    let csv = |env: &Env| -> String {
+        let out = env
+            .isms(&fresh)
+            .args(["--format", "csv", "report", "matrix"])
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let before = csv(&env);
+    let todo_cells = before.matches("(TODO)").count() as u64;
+    assert_eq!(todo_cells, required, "{before}");
+    let alloc = std::fs::read_dir(fresh.join("responsibilities/api"))
+        .unwrap()
+        .flatten()
+        .next()
+        .unwrap()
+        .path();
+    let text = std::fs::read_to_string(&alloc).unwrap();
+    let filled: String = text
+        .lines()
+        .map(|l| match l.split_once(" = ") {
+            Some((k, v)) if v.contains("TODO") => format!("{k} = \"Done by us.\""),
+            _ => l.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    std::fs::write(&alloc, filled + "\n").unwrap();
+    assert_eq!(csv(&env).matches("(TODO)").count() as u64, required - 1);
+    success(
+        env.isms(&fresh)
+            .args(["site", "--out", "../site"])
+            .output()
+            .unwrap(),
+    );
+    let matrix = std::fs::read_to_string(env.path().join("site/matrix.html")).unwrap();
+    assert_eq!(matrix.matches(" todo\"").count() as u64, required - 1);
 }

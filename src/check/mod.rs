@@ -1,6 +1,6 @@
 //! Pure rules: a snapshot in, every problem out (DESIGN §4). No rule reads a file.
 
-mod placeholders;
+pub mod placeholders;
 pub mod review;
 
 use crate::diagnostic::Diagnostic;

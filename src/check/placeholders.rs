@@ -17,6 +17,16 @@ pub fn check(s: &Snapshot, out: &mut Vec<Diagnostic>) {
     s.findings.values().for_each(|d| scan(d, out));
 }
 
+/// Whether `doc` still holds a placeholder in a value (not a comment).
+pub fn is_placeholder<T>(doc: &Doc<T>) -> bool {
+    if !doc.text.contains(MARKER) {
+        return false;
+    }
+    let mut found = Vec::new();
+    scan(doc, &mut found);
+    !found.is_empty()
+}
+
 /// Reports each line whose value (not a comment) still holds the marker.
 fn scan<T>(doc: &Doc<T>, out: &mut Vec<Diagnostic>) {
     if !doc.text.contains(MARKER) {

@@ -44,7 +44,9 @@ pub fn run(ctx: &Context, args: &CodeownersArgs) -> Result<ExitCode> {
     let mut note = format!("wrote {PATH}: {entries} entries");
     if missing > 0 {
         note.push_str(&format!(
-            "; {missing} items have owners without a github handle in isms.toml"
+            "; {} {} owners without a github handle in isms.toml",
+            crate::output::plural(missing, "item"),
+            if missing == 1 { "has" } else { "have" }
         ));
     }
     crate::output::note(&note);

@@ -120,6 +120,25 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
     }
 }
 
+/// ` -C DIR` as the user typed it, for commands isms suggests; empty when
+/// they ran isms where they are.
+pub fn dir_option(ctx: &Context) -> String {
+    dash_c(&ctx.dir)
+}
+
+/// ` -C DIR` for `dir`, quoted for a shell where it must be; empty for `.`.
+pub fn dash_c(dir: &std::path::Path) -> String {
+    if dir == std::path::Path::new(".") {
+        return String::new();
+    }
+    let dir = dir.display().to_string();
+    if dir.contains(|c: char| c.is_whitespace() || "'\"$`\\".contains(c)) {
+        format!(" -C '{}'", dir.replace('\'', "'\\''"))
+    } else {
+        format!(" -C {dir}")
+    }
+}
+
 /// A person's or team's display name: "alice (Alice Ng)", "platform (team)".
 pub fn owner_label(config: Option<&crate::model::Config>, owner: &str) -> String {
     match config {

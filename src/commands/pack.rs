@@ -461,7 +461,11 @@ fn verify(file: &Path) -> Result<ExitCode> {
             &commit[..10.min(commit.len())]
         ),
         (true, None) => format!("{}: {listed} files match the manifest", file.display()),
-        (false, _) => format!("{}: {} problems", file.display(), problems.len()),
+        (false, _) => format!(
+            "{}: {}",
+            file.display(),
+            crate::output::plural(problems.len(), "problem")
+        ),
     });
     Ok(ExitCode::from(u8::from(!problems.is_empty())))
 }

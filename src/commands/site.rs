@@ -44,7 +44,7 @@ pub fn run(ctx: &Context, args: &SiteArgs) -> Result<ExitCode> {
         assessment: &assessment,
         reviews: &reviews,
         counts: &counts,
-        matrix: (m.present, m.required),
+        matrix: (m.present, m.required, m.placeholders),
         needs_action: &needs_action,
         label: &label,
         soa: &soa,

@@ -58,8 +58,19 @@ pub fn run(ctx: &Context, args: &StaleArgs) -> Result<ExitCode> {
             .cmp(&(&y.owner, std::cmp::Reverse(y.state), y.due))
             .then_with(|| crate::model::natural_cmp(&x.item, &y.item))
     });
-    let flagged = items.iter().filter(|i| i.state.is_flagged()).count();
-    let due = items.len() - flagged;
+    // Items, not lines: an item both overdue and missing evidence is one
+    // item that needs action.
+    let flagged_items: std::collections::BTreeSet<&str> = items
+        .iter()
+        .filter(|i| i.state.is_flagged())
+        .map(|i| i.item.as_str())
+        .collect();
+    let due_items: std::collections::BTreeSet<&str> = items
+        .iter()
+        .filter(|i| !flagged_items.contains(i.item.as_str()))
+        .map(|i| i.item.as_str())
+        .collect();
+    let (flagged, due) = (flagged_items.len(), due_items.len());
     let mut out = anstream::stdout().lock();
     let _ = match ctx.format {
         Format::Json => {

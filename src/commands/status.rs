@@ -23,7 +23,7 @@ struct StatusJson<'a> {
     /// What was read, when not the working tree as `HEAD` has it.
     #[serde(skip_serializing_if = "Option::is_none")]
     source: Option<String>,
-    /// Per kind: items by state (an item with missing evidence is counted in both).
+    /// Per kind: items by state, each item once, in its most urgent state.
     counts: &'a BTreeMap<String, BTreeMap<String, usize>>,
     matrix: &'a Matrix,
     overdue_by_owner: Vec<OwnerItems>,
@@ -59,12 +59,18 @@ pub fn run(ctx: &Context, args: &StatusArgs) -> Result<ExitCode> {
         Format::Json => serde_json::to_writer_pretty(&mut out, &doc)
             .map_err(std::io::Error::other)
             .and_then(|()| writeln!(out)),
-        _ => human(&mut out, &doc, &a),
+        _ => human(&mut out, &doc, &a, &super::dir_option(ctx)),
     };
     Ok(ExitCode::SUCCESS)
 }
 
-fn human(out: &mut impl Write, d: &StatusJson<'_>, a: &Summary) -> std::io::Result<()> {
+/// `dash_c`: the ` -C DIR` the user typed, for the commands it suggests.
+fn human(
+    out: &mut impl Write,
+    d: &StatusJson<'_>,
+    a: &Summary,
+    dash_c: &str,
+) -> std::io::Result<()> {
     const BOLD: anstyle::Style = anstyle::Style::new().bold();
     const RED: anstyle::Style = anstyle::AnsiColor::Red.on_default().bold();
     writeln!(
@@ -94,16 +100,24 @@ fn human(out: &mut impl Write, d: &StatusJson<'_>, a: &Summary) -> std::io::Resu
         }
         writeln!(out)?;
     }
-    let pct = if d.matrix.required == 0 {
-        100.0
+    if d.matrix.required == 0 {
+        writeln!(
+            out,
+            "\n  matrix: no in-scope services yet; add one with `isms{} new service ID --model iaas|paas|saas`",
+            dash_c
+        )?;
     } else {
-        100.0 * d.matrix.present as f64 / d.matrix.required as f64
-    };
-    writeln!(
-        out,
-        "\n  matrix: {} of {} allocations present ({pct:.1}%)",
-        d.matrix.present, d.matrix.required
-    )?;
+        let pct = 100.0 * d.matrix.present as f64 / d.matrix.required as f64;
+        let todo = match d.matrix.placeholders {
+            0 => String::new(),
+            n => format!(", {n} still TODO placeholders"),
+        };
+        writeln!(
+            out,
+            "\n  matrix: {} of {} allocations present ({pct:.1}%){todo}",
+            d.matrix.present, d.matrix.required
+        )?;
+    }
     if d.overdue_by_owner.is_empty() {
         writeln!(out, "\n  nothing needs action")?;
         return Ok(());
@@ -129,5 +143,5 @@ fn human(out: &mut impl Write, d: &StatusJson<'_>, a: &Summary) -> std::io::Resu
             shown.join(", ")
         )?;
     }
-    writeln!(out, "\n  details: isms stale [--owner WHO]")
+    writeln!(out, "\n  details: isms{dash_c} stale [--owner WHO]")
 }

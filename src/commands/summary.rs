@@ -27,7 +27,7 @@ use crate::repo::{Repo, WorkTree};
 use super::{Context, owner_label, record_branch};
 
 /// The summary cache's format.
-const MAGIC: &[u8] = b"isms-summary-v2\n";
+const MAGIC: &[u8] = b"isms-summary-v3\n";
 
 /// Files changed more recently than this are not trusted to show a later
 /// change in their times (file systems with 1 s or 2 s resolution).
@@ -37,6 +37,8 @@ const RACY: Duration = Duration::from_secs(3);
 pub struct Matrix {
     pub required: usize,
     pub present: usize,
+    /// Of those present, how many still hold a `TODO` placeholder.
+    pub placeholders: usize,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -46,7 +48,7 @@ pub struct Summary {
     pub branch: String,
     /// Every item whose state is not `ok`.
     pub items: Vec<ItemStatus>,
-    /// Per kind: items by state (an item with missing evidence is counted in both).
+    /// Per kind: items by state, each item once, in its most urgent state.
     pub counts: BTreeMap<String, BTreeMap<String, usize>>,
     pub matrix: Matrix,
     pub unauthorized: Vec<Unauthorized>,
@@ -237,7 +239,9 @@ fn compute(
     Ok((summary, record.tip))
 }
 
-/// Per kind: items by state (an item with missing evidence is counted in both).
+/// Per kind: items by state, each item once, in its most urgent state (an
+/// item both overdue and missing evidence counts as missing evidence), so
+/// that a kind's row adds up to its items.
 pub fn counts(items: &[ItemStatus]) -> BTreeMap<String, BTreeMap<String, usize>> {
     let mut counts: BTreeMap<String, BTreeMap<String, usize>> = KINDS
         .iter()
@@ -246,7 +250,14 @@ pub fn counts(items: &[ItemStatus]) -> BTreeMap<String, BTreeMap<String, usize>>
             (k.to_string(), per)
         })
         .collect();
+    let mut worst: BTreeMap<&str, &ItemStatus> = BTreeMap::new();
     for i in items {
+        let entry = worst.entry(i.item.as_str()).or_insert(i);
+        if i.state > entry.state {
+            *entry = i;
+        }
+    }
+    for i in worst.values() {
         *counts
             .get_mut(&*i.kind)
             .and_then(|m| m.get_mut(i.state.as_str()))
@@ -267,6 +278,7 @@ pub fn matrix(snapshot: &Snapshot) -> Matrix {
     let mut matrix = Matrix {
         required: 0,
         present: 0,
+        placeholders: 0,
     };
     for svc in snapshot
         .services
@@ -276,11 +288,13 @@ pub fn matrix(snapshot: &Snapshot) -> Matrix {
     {
         for ctl in &applicable {
             matrix.required += 1;
-            matrix.present += usize::from(
+            let key = (svc.clone(), (*ctl).clone());
+            matrix.present += usize::from(snapshot.present.allocations.contains(&key));
+            matrix.placeholders += usize::from(
                 snapshot
-                    .present
                     .allocations
-                    .contains(&(svc.clone(), (*ctl).clone())),
+                    .get(&key)
+                    .is_some_and(crate::check::placeholders::is_placeholder),
             );
         }
     }
