@@ -453,7 +453,8 @@ pub struct InitArgs {
     #[arg(long, value_name = "NAME")]
     pub org: Option<String>,
     /// Add a small fictional organisation: people, services, allocations, evidence, a finding.
-    #[arg(long)]
+    /// It has its own name and role, so --org and --role are refused with it.
+    #[arg(long, conflicts_with_all = ["role", "org"])]
     pub example: bool,
     /// The catalog edition: 2022 (ISO/IEC 27001:2022 Annex A and the
     /// ISO/IEC 27017 CLD controls) or 2013 (ISO/IEC 27002:2013, legacy).
@@ -559,6 +560,10 @@ pub struct NewFindingArgs {
 #[derive(Debug, Args)]
 pub struct NewTriggerArgs {
     pub id: String,
+    /// A control whose owners must reassess when the trigger fires (repeat it, or
+    /// separate IDs with commas).
+    #[arg(long, value_name = "CONTROL", required = true, value_delimiter = ',')]
+    pub reassess: Vec<String>,
 }
 
 #[derive(Debug, Args)]

@@ -249,13 +249,15 @@ pub fn finding(id: &Id, owner: &str, raised: &str, due: &str) -> String {
     s
 }
 
-pub fn trigger(id: &Id) -> String {
+pub fn trigger(id: &Id, reassess: &[Id]) -> String {
     let mut s = header(FileKind::Trigger, &format!("triggers/{id}.toml"));
     let _ = writeln!(s, "id = {}", q(id.as_str()));
     let _ = writeln!(s, "title = \"TODO: the event, in a line\"");
+    let list: Vec<String> = reassess.iter().map(|c| q(c.as_str())).collect();
     let _ = writeln!(
         s,
-        "reassess = []                 # control IDs to reassess when it fires"
+        "reassess = [{}]  # the controls to reassess when it fires",
+        list.join(", ")
     );
     let _ = writeln!(s, "\n[[when]]");
     let _ = writeln!(s, "path = \"services/*.toml\"");

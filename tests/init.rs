@@ -258,3 +258,26 @@ fn the_example_has_people_services_allocations_evidence_and_a_finding() {
         read(&repo, "responsibilities/northwind-compute/8.15.toml").contains("party = \"shared\"")
     );
 }
+
+#[test]
+fn the_example_refuses_options_it_would_ignore() {
+    let env = Env::new();
+    env.isms(env.path())
+        .args([
+            "init",
+            "--example",
+            "--role",
+            "customer",
+            "--org",
+            "Acme",
+            "demo",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "the argument '--example' cannot be used with",
+        ))
+        .stderr(predicates::str::contains("--role <ROLE>"))
+        .stderr(predicates::str::contains("--org <NAME>"));
+    assert!(!env.path().join("demo").exists(), "nothing was created");
+}

@@ -148,10 +148,42 @@ fn new_evidence_finding_trigger_and_person_pass_check() {
         read(&repo, "findings/2026-004.toml")
             .contains("raised = 2026-11-20\nraised_by = \"\"\nowner = \"alice\"\ndue = 2026-12-20")
     );
+    // A trigger names what it reassesses: never an empty list.
     env.isms(&repo)
         .args(["new", "trigger", "encryption-changed"])
         .assert()
+        .code(2)
+        .stderr(predicates::str::contains("--reassess <CONTROL>"));
+    env.isms(&repo)
+        .args([
+            "new",
+            "trigger",
+            "encryption-changed",
+            "--reassess",
+            "8.24,8.99",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "--reassess 8.99: no such control in controls/",
+        ));
+    env.isms(&repo)
+        .args([
+            "new",
+            "trigger",
+            "encryption-changed",
+            "--reassess",
+            "8.24",
+            "--reassess",
+            "5.31",
+        ])
+        .assert()
         .success();
+    assert!(
+        read(&repo, "triggers/encryption-changed.toml").contains(
+            "reassess = [\"8.24\", \"5.31\"]  # the controls to reassess when it fires\n"
+        )
+    );
     env.isms(&repo)
         .args([
             "new",

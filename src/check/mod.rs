@@ -674,6 +674,17 @@ fn triggers(s: &Snapshot, out: &mut Vec<Diagnostic>) {
         for (i, c) in t.reassess.iter().enumerate() {
             control_ref(s, doc, &["reassess", &i.to_string()], c, out);
         }
+        if t.reassess.is_empty() {
+            out.push(err(
+                "trigger-rule",
+                doc,
+                &["reassess"],
+                format!(
+                    "trigger `{}` names no control to reassess, so firing it would ask nobody to look again",
+                    t.id
+                ),
+            ));
+        }
         if t.when.is_empty() {
             out.push(err(
                 "trigger-rule",

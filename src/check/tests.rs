@@ -516,3 +516,29 @@ fn evidence_and_findings_after_the_as_of_date_are_not_counted() {
         ]
     );
 }
+
+#[test]
+fn a_trigger_that_reassesses_nothing_is_an_error() {
+    use crate::model::Trigger;
+    let mut s = base();
+    let t: Doc<Trigger> = doc(
+        FileKind::Trigger,
+        "triggers/t.toml",
+        "id = \"t\"\ntitle = \"T\"\nreassess = []\n\n[[when]]\npath = \"services/*.toml\"\nfield = \"regions\"\nchange = \"added\"\n",
+    );
+    s.triggers.insert(id("t"), t);
+    let got: Vec<_> = check(&s)
+        .into_iter()
+        .filter(|d| d.file == "triggers/t.toml")
+        .map(|d| (d.rule, d.line, d.message))
+        .collect();
+    assert_eq!(
+        got,
+        vec![(
+            "trigger-rule",
+            Some(3),
+            "trigger `t` names no control to reassess, so firing it would ask nobody to look again"
+                .to_owned()
+        )]
+    );
+}

@@ -318,8 +318,31 @@ impl New<'_> {
 
     fn trigger(&self, a: crate::cli::NewTriggerArgs) -> Result<ExitCode> {
         let id = parse_id("trigger ID", &a.id)?;
+        let mut reassess = Vec::new();
+        for c in a
+            .reassess
+            .iter()
+            .map(|c| c.trim())
+            .filter(|c| !c.is_empty())
+        {
+            let cid = parse_id("control ID", c)?;
+            if !self.snapshot.controls.contains_key(&cid) {
+                let known: Vec<&str> = self.snapshot.controls.keys().map(Id::as_str).collect();
+                let e = Error::new(format!("--reassess {cid}: no such control in controls/"));
+                return Err(match did_you_mean(cid.as_str(), &known) {
+                    Some(m) => e.hint(format!("did you mean `{m}`?")),
+                    None => e,
+                });
+            }
+            if !reassess.contains(&cid) {
+                reassess.push(cid);
+            }
+        }
+        if reassess.is_empty() {
+            return Err(Error::new("--reassess names no control"));
+        }
         let path = format!("triggers/{id}.toml");
-        self.write_all(&[(path.clone(), scaffold::trigger(&id))])?;
+        self.write_all(&[(path.clone(), scaffold::trigger(&id, &reassess))])?;
         output::note(&format!("created {path}"));
         Ok(ExitCode::SUCCESS)
     }
