@@ -544,6 +544,16 @@ pub struct NewEvidenceArgs {
     /// How long it stays valid, e.g. 3mo.
     #[arg(long, default_value = "1y")]
     pub valid_for: String,
+    /// What it shows, in a line.
+    #[arg(long)]
+    pub title: Option<String>,
+    /// When it was collected (YYYY-MM-DD; default today, or --as-of).
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub collected: Option<NaiveDate>,
+    /// A file it consists of (repeatable): one under evidence/ is recorded where it
+    /// is; another is copied into evidence/files/. Its sha256 is recorded.
+    #[arg(long = "artifact", value_name = "FILE")]
+    pub artifacts: Vec<PathBuf>,
 }
 
 #[derive(Debug, Args)]

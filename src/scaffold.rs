@@ -193,18 +193,39 @@ pub fn service(v: &NewService) -> String {
     s
 }
 
-pub fn evidence(
-    id: &Id,
-    kind: &str,
-    controls: &[String],
-    services: &[String],
-    collected: &str,
-    collected_by: &str,
-    valid_for: &str,
-) -> String {
+/// What `new evidence` knows of the record it scaffolds.
+pub struct NewEvidence<'a> {
+    pub id: &'a Id,
+    pub title: Option<&'a str>,
+    pub kind: &'a str,
+    pub controls: &'a [String],
+    pub services: &'a [String],
+    pub collected: &'a str,
+    pub collected_by: &'a str,
+    pub valid_for: &'a str,
+    /// (path under evidence/, sha256) of each artifact.
+    pub artifacts: &'a [(String, String)],
+}
+
+pub fn evidence(e: &NewEvidence) -> String {
+    let NewEvidence {
+        id,
+        title,
+        kind,
+        controls,
+        services,
+        collected,
+        collected_by,
+        valid_for,
+        artifacts,
+    } = e;
     let mut s = header(FileKind::Evidence, &format!("evidence/{id}.toml"));
     let _ = writeln!(s, "id = {}", q(id.as_str()));
-    let _ = writeln!(s, "title = \"TODO: what this evidence shows\"");
+    let _ = writeln!(
+        s,
+        "title = {}",
+        q(title.unwrap_or("TODO: what this evidence shows"))
+    );
     let _ = writeln!(s, "controls = {}", list(controls));
     let _ = writeln!(s, "services = {}", list(services));
     let _ = writeln!(s, "kind = {}", q(kind));
@@ -215,10 +236,21 @@ pub fn evidence(
         s,
         "\n# Artifact files live under evidence/files/; `isms check` verifies their sha256."
     );
-    let _ = writeln!(
-        s,
-        "# [[artifacts]]\n# path = \"files/{id}.pdf\"\n# sha256 = \"\""
-    );
+    if artifacts.is_empty() {
+        let _ = writeln!(
+            s,
+            "# (`isms new evidence ID --artifact FILE` records one, with its sha256.)\n\
+             # [[artifacts]]\n# path = \"files/{id}.pdf\"\n# sha256 = \"\""
+        );
+    }
+    for (path, sha256) in *artifacts {
+        let _ = writeln!(
+            s,
+            "[[artifacts]]\npath = {}\nsha256 = {}",
+            q(path),
+            q(sha256)
+        );
+    }
     s
 }
 

@@ -268,3 +268,81 @@ fn new_files_are_never_overwritten() {
         ));
     assert_eq!(read(&repo, "findings/2026-003.toml"), before);
 }
+
+#[test]
+fn new_evidence_records_its_artifacts_with_their_hashes() {
+    let env = Env::new();
+    let repo = env.example("repo");
+    std::fs::write(env.path().join("scan.pdf"), b"%PDF scan results\n").unwrap();
+    common::write(&repo, "evidence/files/notes.md", "reviewed by bob\n");
+    // Paths are relative to -C, as every path isms takes.
+    env.isms(env.path())
+        .args([
+            "-C", "repo", "new", "evidence", "2026-q4-scan",
+            "--title", "Q4 vulnerability scan",
+            "--collected", "2026-11-30",
+            "--control", "8.8",
+            "--kind", "vulnerability-scan",
+            "--collected-by", "bob",
+            "--artifact", "../scan.pdf",
+            "--artifact", "evidence/files/notes.md",
+        ])
+        .assert()
+        .success()
+        .stderr("created evidence/2026-q4-scan.toml with 2 artifacts, 1 copied into evidence/files/\nupdated .github/CODEOWNERS\n");
+    let record = read(&repo, "evidence/2026-q4-scan.toml");
+    assert!(
+        record.contains("title = \"Q4 vulnerability scan\"\n"),
+        "{record}"
+    );
+    assert!(record.contains("collected = 2026-11-30\n"), "{record}");
+    let sha = |bytes: &[u8]| {
+        use sha2::Digest;
+        sha2::Sha256::digest(bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    };
+    assert!(record.contains(&format!(
+        "[[artifacts]]\npath = \"files/scan.pdf\"\nsha256 = \"{}\"\n[[artifacts]]\npath = \"files/notes.md\"\nsha256 = \"{}\"\n",
+        sha(b"%PDF scan results\n"),
+        sha(b"reviewed by bob\n")
+    )), "{record}");
+    assert_eq!(
+        std::fs::read(repo.join("evidence/files/scan.pdf")).unwrap(),
+        b"%PDF scan results\n"
+    );
+    let (code, findings) = env.check(&repo, &["--as-of", "2026-12-01"]);
+    assert!(!findings.contains("2026-q4-scan"), "{findings}");
+    assert_ne!(code, Some(2));
+    // A second record may not copy over the first one's file.
+    env.isms(env.path())
+        .args([
+            "-C",
+            "repo",
+            "new",
+            "evidence",
+            "again",
+            "--artifact",
+            "../scan.pdf",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "evidence/files/scan.pdf already exists; not overwriting it",
+        ));
+    assert!(
+        !repo.join("evidence/again.toml").exists(),
+        "every file or none"
+    );
+    // A pipe is not read.
+    let fifo = env.path().join("pipe");
+    assert!(env.command("mkfifo").arg(&fifo).status().unwrap().success());
+    env.isms(&repo)
+        .args(["new", "evidence", "piped", "--artifact"])
+        .arg(&fifo)
+        .timeout(std::time::Duration::from_secs(20))
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("could not read the artifact"));
+}

@@ -138,7 +138,7 @@ impl New<'_> {
     }
 
     /// Writes every file or none: all paths are checked before the first write.
-    fn write_all(&self, files: &[(String, String)]) -> Result<()> {
+    fn write_all(&self, files: &[(String, impl AsRef<[u8]>)]) -> Result<()> {
         let existing: Vec<&str> = files
             .iter()
             .map(|(p, _)| p.as_str())
@@ -164,7 +164,7 @@ impl New<'_> {
                 }
                 made.push(dir.to_path_buf());
             }
-            if let Err(e) = self.writer.create(&full, text.as_bytes()) {
+            if let Err(e) = self.writer.create(&full, text.as_ref()) {
                 // Files first, then the directories, deepest first.
                 for p in made.iter().rev() {
                     let _ = std::fs::remove_file(p).or_else(|_| std::fs::remove_dir(p));
@@ -285,19 +285,46 @@ impl New<'_> {
             )));
         }
         let path = format!("evidence/{id}.toml");
-        let text = scaffold::evidence(
-            &id,
-            &a.kind,
-            &a.controls,
-            &a.services,
-            &self.ctx.today.to_string(),
-            &by,
-            &a.valid_for,
-        );
-        self.write_all(&[(path.clone(), text)])?;
-        output::note(&format!(
-            "created {path}; put its files under evidence/files/"
-        ));
+        // Each artifact: where it is recorded, its sha256, and the bytes to
+        // copy into evidence/files/ when it is not under evidence/ already.
+        let mut recorded = Vec::new();
+        let mut copies: Vec<(String, Vec<u8>)> = Vec::new();
+        for file in &a.artifacts {
+            let (rel, sha256, copy) = self.artifact(file)?;
+            if recorded.iter().any(|(r, _)| r == &rel) {
+                continue;
+            }
+            if let Some(bytes) = copy {
+                copies.push((format!("evidence/{rel}"), bytes));
+            }
+            recorded.push((rel, sha256));
+        }
+        let collected = a.collected.unwrap_or(self.ctx.today).to_string();
+        let text = scaffold::evidence(&scaffold::NewEvidence {
+            id: &id,
+            title: a.title.as_deref(),
+            kind: &a.kind,
+            controls: &a.controls,
+            services: &a.services,
+            collected: &collected,
+            collected_by: &by,
+            valid_for: &a.valid_for,
+            artifacts: &recorded,
+        });
+        let mut files: Vec<(String, Vec<u8>)> = vec![(path.clone(), text.into_bytes())];
+        files.extend(copies.iter().cloned());
+        self.write_all(&files)?;
+        output::note(&match (recorded.len(), copies.len()) {
+            (0, _) => format!(
+                "created {path}; put its files under evidence/files/ (or pass --artifact FILE)"
+            ),
+            (n, 0) => format!("created {path} with {}", plural(n, "artifact")),
+            (n, c) => format!(
+                "created {path} with {}, {} copied into evidence/files/",
+                plural(n, "artifact"),
+                c
+            ),
+        });
         Ok(ExitCode::SUCCESS)
     }
 
@@ -314,6 +341,49 @@ impl New<'_> {
         )])?;
         output::note(&format!("created {path}"));
         Ok(ExitCode::SUCCESS)
+    }
+
+    /// An artifact named on the command line (relative to `-C DIR`): its
+    /// path under evidence/, its sha256, and its bytes when it must be
+    /// copied there. Only a regular file is read, within the artifact limit.
+    fn artifact(&self, file: &Path) -> Result<(String, String, Option<Vec<u8>>)> {
+        use std::io::Read;
+        let full = self.ctx.dir.join(file);
+        let limit = crate::repo::MAX_ARTIFACT_BYTES;
+        let mut bytes = Vec::new();
+        crate::fsutil::open_regular(&full)
+            .and_then(|f| f.take(limit + 1).read_to_end(&mut bytes))
+            .map_err(|e| Error::io("read the artifact", &full, e))?;
+        if bytes.len() as u64 > limit {
+            return Err(Error::new(format!(
+                "{} is over the {} MiB an artifact may be",
+                full.display(),
+                limit >> 20
+            )));
+        }
+        let sha256 = crate::repo::sha256_hex(&bytes);
+        let evidence = self.root.join("evidence");
+        let inside = full
+            .canonicalize()
+            .ok()
+            .zip(evidence.canonicalize().ok())
+            .and_then(|(f, e)| f.strip_prefix(&e).ok().map(Path::to_path_buf));
+        if let Some(rel) = inside {
+            let rel = rel.to_string_lossy().replace('\\', "/");
+            if let Some(problem) = crate::repo::artifact_path_problem(&rel) {
+                return Err(Error::new(format!("{}: {problem}", full.display())));
+            }
+            return Ok((rel, sha256, None));
+        }
+        let name = full
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .ok_or_else(|| Error::new(format!("{} names no file", full.display())))?;
+        let rel = format!("files/{name}");
+        if let Some(problem) = crate::repo::artifact_path_problem(&rel) {
+            return Err(Error::new(format!("{}: {problem}", full.display())));
+        }
+        Ok((rel, sha256, Some(bytes)))
     }
 
     fn trigger(&self, a: crate::cli::NewTriggerArgs) -> Result<ExitCode> {
