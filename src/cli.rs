@@ -492,6 +492,22 @@ pub enum NewCommand {
     Trigger(NewTriggerArgs),
     /// A person, added to isms.toml.
     Person(NewPersonArgs),
+    /// A team of people, added to isms.toml.
+    Team(NewTeamArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct NewTeamArgs {
+    pub id: String,
+    /// The team's name.
+    #[arg(long)]
+    pub name: String,
+    /// A person in the team (repeatable, or separated by commas).
+    #[arg(long = "member", value_name = "PERSON", value_delimiter = ',')]
+    pub members: Vec<String>,
+    /// The GitHub team, as org/slug (for CODEOWNERS and review requests).
+    #[arg(long, default_value = "")]
+    pub github: String,
 }
 
 #[derive(Debug, Args)]

@@ -300,14 +300,3 @@ pub fn trigger(id: &Id, reassess: &[Id]) -> String {
     );
     s
 }
-
-/// A `[people.ID]` table to append to `isms.toml`.
-pub fn person(id: &Id, name: &str, email: &str, github: &str) -> String {
-    format!(
-        "\n[people.{}]\nname = {}\nemail = {}\ngithub = {}\n",
-        toml_edit::Key::new(id.as_str()).display_repr(),
-        q(name),
-        q(email),
-        q(github)
-    )
-}

@@ -199,8 +199,9 @@ fn new_evidence_finding_trigger_and_person_pass_check() {
         .assert()
         .success()
         .stderr("added [people.erin] to isms.toml\n");
-    assert!(read(&repo, "isms.toml").ends_with(
-        "\n[people.erin]\nname = \"Erin Park\"\nemail = \"erin@example.com\"\ngithub = \"erin-p\"\n"
+    // After the last person, before the teams.
+    assert!(read(&repo, "isms.toml").contains(
+        "github = \"dave-lq\"\n\n[people.erin]\nname = \"Erin Park\"\nemail = \"erin@example.com\"\ngithub = \"erin-p\"\n\n[teams.platform]\n"
     ));
     let out = env
         .isms(&repo)
@@ -232,7 +233,7 @@ fn new_evidence_finding_trigger_and_person_pass_check() {
 }
 
 #[test]
-fn new_person_refuses_uncommitted_changes_and_duplicates() {
+fn new_person_and_team_keep_uncommitted_edits_and_refuse_duplicates() {
     let env = Env::new();
     let repo = env.example("repo");
     env.isms(&repo)
@@ -242,16 +243,78 @@ fn new_person_refuses_uncommitted_changes_and_duplicates() {
         .stderr(predicate::str::contains(
             "`bob` is already a person or team in isms.toml",
         ));
+    // An edit not yet committed stays: the file is edited as TOML, so a
+    // second person needs no commit in between.
     let edited = format!("{}# my unsaved note\n", read(&repo, "isms.toml"));
     write(&repo, "isms.toml", &edited);
     env.isms(&repo)
         .args(["new", "person", "erin", "--name", "Erin Park"])
         .assert()
+        .success()
+        .stderr(
+            "added [people.erin] to isms.toml\n\
+             warning: erin has no email (commits are matched to people by it) and no github handle \
+             (CODEOWNERS and review requests need it); add them with --email and --github, or in isms.toml\n",
+        );
+    env.isms(&repo)
+        .args([
+            "new",
+            "person",
+            "frank",
+            "--name",
+            "Frank Li",
+            "--email",
+            "frank@example.com",
+            "--github",
+            "frank-li",
+        ])
+        .assert()
+        .success()
+        .stderr("added [people.frank] to isms.toml\n");
+    env.isms(&repo)
+        .args([
+            "new",
+            "team",
+            "security",
+            "--name",
+            "Security",
+            "--member",
+            "erin,nobody",
+        ])
+        .assert()
         .code(2)
         .stderr(predicate::str::contains(
-            "isms.toml has uncommitted changes; not touching it",
+            "--member nobody: not a person in isms.toml",
         ));
-    assert_eq!(read(&repo, "isms.toml"), edited);
+    env.isms(&repo)
+        .args([
+            "new",
+            "team",
+            "security",
+            "--name",
+            "Security",
+            "--member",
+            "erin",
+            "--member",
+            "frank",
+            "--github",
+            "example/security",
+        ])
+        .assert()
+        .success()
+        .stderr("added [teams.security] to isms.toml\n");
+    let text = read(&repo, "isms.toml");
+    assert!(text.ends_with("# my unsaved note\n"), "{text}");
+    assert!(text.contains("[people.frank]\nname = \"Frank Li\"\nemail = \"frank@example.com\"\ngithub = \"frank-li\"\n\n[teams.platform]"), "{text}");
+    assert!(text.contains("[teams.security]\nname = \"Security\"\nmembers = [\"erin\", \"frank\"]\ngithub = \"example/security\"\n"), "{text}");
+    env.isms(&repo)
+        .args(["new", "team", "platform", "--name", "Again"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "`platform` is already a person or team in isms.toml",
+        ));
+    assert!(env.check(&repo, &[]).0 == Some(0));
 }
 
 #[test]

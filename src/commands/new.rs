@@ -46,6 +46,7 @@ pub fn run(ctx: &Context, cmd: NewCommand) -> Result<ExitCode> {
         NewCommand::Finding(a) => new.finding(a),
         NewCommand::Trigger(a) => new.trigger(a),
         NewCommand::Person(a) => new.person(a),
+        NewCommand::Team(a) => new.team(a),
     }?;
     if codeowners_before {
         refresh_codeowners(&writer)?;
@@ -424,21 +425,101 @@ impl New<'_> {
                 "`{id}` is already a person or team in {CONFIG_FILE}"
             )));
         }
-        if git::has_uncommitted_changes(self.root, CONFIG_FILE)? {
-            return Err(Error::new(format!(
-                "{CONFIG_FILE} has uncommitted changes; not touching it"
-            ))
-            .hint("commit or stash them first, then run this again"));
-        }
-        let path = self.root.join(CONFIG_FILE);
-        let mut text = crate::fsutil::read_text(&path, crate::repo::MAX_FILE_BYTES)?;
-        if !text.ends_with('\n') {
-            text.push('\n');
-        }
-        text.push_str(&scaffold::person(&id, &a.name, &a.email, &a.github));
-        // Committed as it is (checked above): git keeps what it was.
-        self.writer.refresh(&path, text.as_bytes())?;
+        let mut table = toml_edit::Table::new();
+        table["name"] = toml_edit::value(a.name.as_str());
+        table["email"] = toml_edit::value(a.email.as_str());
+        table["github"] = toml_edit::value(a.github.as_str());
+        self.add_to_config("people", &id, table)?;
         output::note(&format!("added [people.{id}] to {CONFIG_FILE}"));
+        let missing: Vec<&str> = [
+            (
+                a.email.is_empty(),
+                "email (commits are matched to people by it)",
+            ),
+            (
+                a.github.is_empty(),
+                "github handle (CODEOWNERS and review requests need it)",
+            ),
+        ]
+        .into_iter()
+        .filter_map(|(empty, what)| empty.then_some(what))
+        .collect();
+        if !missing.is_empty() {
+            output::note(&format!(
+                "warning: {id} has no {}; add them with --email and --github, or in {CONFIG_FILE}",
+                missing.join(" and no ")
+            ));
+        }
         Ok(ExitCode::SUCCESS)
+    }
+
+    fn team(&self, a: crate::cli::NewTeamArgs) -> Result<ExitCode> {
+        let id = parse_id("team key", &a.id)?;
+        if self.config.has_owner(id.as_str()) {
+            return Err(Error::new(format!(
+                "`{id}` is already a person or team in {CONFIG_FILE}"
+            )));
+        }
+        let mut members = toml_edit::Array::new();
+        for m in a.members.iter().map(|m| m.trim()).filter(|m| !m.is_empty()) {
+            if !self.config.people.keys().any(|p| p.as_str() == m) {
+                let keys: Vec<&str> = self.config.people.keys().map(Id::as_str).collect();
+                let e = Error::new(format!("--member {m}: not a person in {CONFIG_FILE}"));
+                return Err(match did_you_mean(m, &keys) {
+                    Some(s) => e.hint(format!("did you mean `{s}`?")),
+                    None => e.hint(format!(
+                        "add them first with `isms new person {m} --name …`"
+                    )),
+                });
+            }
+            members.push(m);
+        }
+        let mut table = toml_edit::Table::new();
+        table["name"] = toml_edit::value(a.name.as_str());
+        table["members"] = toml_edit::value(members);
+        table["github"] = toml_edit::value(a.github.as_str());
+        self.add_to_config("teams", &id, table)?;
+        output::note(&format!("added [teams.{id}] to {CONFIG_FILE}"));
+        Ok(ExitCode::SUCCESS)
+    }
+
+    /// Adds `[<group>.<id>]` to isms.toml, after the group's last table,
+    /// with a TOML editor: the file's other contents, uncommitted edits
+    /// included, stay as they are.
+    fn add_to_config(&self, group: &str, id: &Id, mut table: toml_edit::Table) -> Result<()> {
+        let path = self.root.join(CONFIG_FILE);
+        let text = crate::fsutil::read_text(&path, crate::repo::MAX_FILE_BYTES)?;
+        let mut doc: toml_edit::DocumentMut = text
+            .parse()
+            .map_err(|e| Error::new(format!("{CONFIG_FILE} does not parse")).caused_by(e))?;
+        // Where the group's tables end: the new one goes right after.
+        let last = doc
+            .get(group)
+            .and_then(toml_edit::Item::as_table)
+            .and_then(|t| {
+                t.iter()
+                    .filter_map(|(_, v)| v.as_table().and_then(toml_edit::Table::position))
+                    .max()
+            });
+        let Some(groups) = doc
+            .entry(group)
+            .or_insert_with(|| {
+                let mut t = toml_edit::Table::new();
+                t.set_implicit(true);
+                toml_edit::Item::Table(t)
+            })
+            .as_table_mut()
+        else {
+            return Err(Error::new(format!(
+                "`{group}` in {CONFIG_FILE} is not a table"
+            )));
+        };
+        match last {
+            Some(position) => table.set_position(Some(position)),
+            None => table.set_position(None),
+        }
+        table.decor_mut().set_prefix("\n");
+        groups.insert(id.as_str(), toml_edit::Item::Table(table));
+        self.writer.refresh(&path, doc.to_string().as_bytes())
     }
 }

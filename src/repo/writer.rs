@@ -57,9 +57,10 @@ impl Writer<'_> {
         fsutil::replace(path, bytes)
     }
 
-    /// Replaces `path`, whose present contents the caller has checked are
-    /// isms's own (generated, or written by this command): it may have
-    /// uncommitted changes.
+    /// Replaces `path` with contents that keep whatever it holds now: isms's
+    /// own (generated, or written by this command), or an edit of the
+    /// current contents (a table added with a TOML editor). It may have
+    /// uncommitted changes: none is lost.
     pub fn refresh(&self, path: &Path, bytes: &[u8]) -> Result<()> {
         refuse_git_dir(&self.repo.git_dir, path)?;
         fsutil::replace(path, bytes)
