@@ -151,12 +151,48 @@ fn report_formats_are_its_own() {
         .args(["--format", "sarif", "report", "soa"])
         .assert()
         .code(2)
-        .stderr("error: isms report writes md, csv, json or html\n");
+        .stderr("error: --format sarif is not for isms report: it writes human, md, csv, json or html\n");
     env.isms(&repo)
         .args(["--format", "csv", "status"])
         .assert()
         .code(2)
-        .stderr("error: --format md, csv and html are for isms report\n");
+        .stderr("error: --format csv is not for isms status: it writes human or json\n");
+    env.isms(&repo)
+        .args(["report", "soa", "--service", "payments-api"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::starts_with("error: --service narrows the matrix, evidence and findings; the Statement of Applicability is the organisation's, whole\n"));
+    // Every command accepts or refuses each format, never ignores one.
+    for (args, format, ok) in [
+        (&["status"][..], "github", false),
+        (&["status"], "json", true),
+        (&["log", "control:8.15"], "github", false),
+        (&["verify-approvals", "--offline"], "github", true),
+        (&["codeowners"], "json", false),
+        (&["schema", "control"], "json", true),
+        (&["check"], "github", true),
+    ] {
+        let out = env
+            .isms(&repo)
+            .args(["--format", format])
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code() != Some(2),
+            ok,
+            "{args:?} --format {format}: {out:?}"
+        );
+        if !ok {
+            assert!(
+                String::from_utf8_lossy(&out.stderr).starts_with(&format!(
+                    "error: --format {format} is not for isms {}",
+                    args[0]
+                )),
+                "{out:?}"
+            );
+        }
+    }
 }
 
 /// Commit ids (10 or 40 hex digits) depend on every byte of the example.

@@ -127,5 +127,5 @@ fn sarif_is_refused_where_it_means_nothing() {
         .args(["--format", "sarif", "status"])
         .assert()
         .code(2)
-        .stderr("error: --format sarif is for check, stale and triggers detect\n");
+        .stderr("error: --format sarif is not for isms status: it writes human or json\n");
 }

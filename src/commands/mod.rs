@@ -58,25 +58,18 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
             ctx.dir.display()
         )));
     }
-    let report = matches!(cli.command, Command::Report(_));
-    if matches!(ctx.format, Format::Md | Format::Csv | Format::Html) && !report {
-        return Err(crate::error::Error::new(
-            "--format md, csv and html are for isms report",
-        ));
-    }
-    if report && matches!(ctx.format, Format::Github | Format::Sarif) {
-        return Err(crate::error::Error::new(
-            "isms report writes md, csv, json or html",
-        ));
-    }
-    let sarif_ok = matches!(
-        cli.command,
-        Command::Check(_) | Command::Stale(_) | Command::Triggers(_)
-    );
-    if ctx.format == Format::Sarif && !sarif_ok {
-        return Err(crate::error::Error::new(
-            "--format sarif is for check, stale and triggers detect",
-        ));
+    let (name, formats) = formats(&cli.command);
+    if !formats.contains(&ctx.format) {
+        let names: Vec<&str> = formats.iter().map(|f| format_name(*f)).collect();
+        return Err(crate::error::Error::new(format!(
+            "--format {} is not for isms {name}: it writes {}",
+            format_name(ctx.format),
+            match names.as_slice() {
+                [one] => (*one).to_owned(),
+                [rest @ .., last] => format!("{} or {last}", rest.join(", ")),
+                [] => unreachable!("every command writes some format"),
+            }
+        )));
     }
     match cli.command {
         Command::Init(args) => init::run(&ctx, &args),
@@ -117,6 +110,53 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
             let _ = std::io::Write::write_all(&mut std::io::stdout(), &text);
             Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+/// A command's name, and the formats it writes (the first is what
+/// `human` means for it).
+fn formats(command: &Command) -> (&'static str, &'static [Format]) {
+    use Format::*;
+    const FINDINGS: &[Format] = &[Human, Json, Github, Sarif];
+    const DATA: &[Format] = &[Human, Json];
+    const TEXT: &[Format] = &[Human];
+    match command {
+        Command::Check(_) => ("check", FINDINGS),
+        Command::Stale(_) => ("stale", FINDINGS),
+        Command::Triggers(_) => ("triggers detect", FINDINGS),
+        Command::Report(_) => ("report", &[Human, Md, Csv, Json, Html]),
+        Command::VerifyApprovals(_) => ("verify-approvals", &[Human, Json, Github]),
+        Command::Status(_) => ("status", DATA),
+        Command::Log(_) => ("log", DATA),
+        Command::Diff(_) => ("diff", DATA),
+        Command::Pack(_) => ("pack", DATA),
+        Command::Export(_) => ("export", DATA),
+        Command::Site(_) => ("site", DATA),
+        Command::Migrate(_) => ("migrate", DATA),
+        Command::Approvals(_) => ("approvals", DATA),
+        Command::Schema(_) => ("schema", DATA),
+        Command::Init(_) => ("init", TEXT),
+        Command::New(_) => ("new", TEXT),
+        Command::Review(_) => ("review", TEXT),
+        Command::Reassess(_) => ("reassess", TEXT),
+        Command::Codeowners(_) => ("codeowners", TEXT),
+        Command::Ci(_) => ("ci", TEXT),
+        Command::Hooks(_) => ("hooks", TEXT),
+        Command::Completions(_) => ("completions", TEXT),
+        Command::Man => ("man", TEXT),
+    }
+}
+
+/// How `--format` spells `f`.
+fn format_name(f: Format) -> &'static str {
+    match f {
+        Format::Human => "human",
+        Format::Json => "json",
+        Format::Github => "github",
+        Format::Sarif => "sarif",
+        Format::Md => "md",
+        Format::Csv => "csv",
+        Format::Html => "html",
     }
 }
 

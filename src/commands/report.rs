@@ -10,6 +10,12 @@ use crate::repo::Repo;
 use super::Context;
 
 pub fn run(ctx: &Context, args: &ReportArgs) -> Result<ExitCode> {
+    if args.service.is_some() && matches!(args.kind, ReportKind::Soa) {
+        return Err(Error::new(
+            "--service narrows the matrix, evidence and findings; the Statement of Applicability is the organisation's, whole",
+        )
+        .hint("`isms report matrix --service S` shows one service's duties"));
+    }
     let repo = Repo::discover(&ctx.dir)?;
     let (snapshot, source) = super::snapshot_at(ctx, &repo, args.rev.as_deref())?;
     let branch = super::record_branch(&snapshot)?;
