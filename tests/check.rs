@@ -378,3 +378,31 @@ fn staged_in_a_repository_without_commits_checks_everything() {
         .code(0)
         .stderr("checked 256 staged files: no problems\n");
 }
+
+#[test]
+fn a_toml_file_beside_the_layout_is_named_not_read() {
+    let env = Env::new();
+    let repo = env.example("demo");
+    write(&repo, "service/billing.toml", "id = \"billing\"\n");
+    write(&repo, "x.toml", "id = \"x\"\n");
+    write(&repo, "Cargo.toml", "[package]\n");
+    write(&repo, "docs/notes.toml", "a = 1\n");
+    let (code, lines) = env.check(&repo, &[]);
+    assert_eq!(code, Some(0), "warnings only: {lines}");
+    assert_eq!(
+        lines,
+        "service/billing.toml: warning[misplaced-file]: file is not read by isms\n  = hint: did you mean services/? isms reads items only from services/ and the other item folders\n\
+         x.toml: warning[misplaced-file]: file is not read by isms\n  = hint: isms reads isms.toml and the items in controls/, services/, responsibilities/, evidence/, triggers/ and findings/; move the file into its folder\n"
+    );
+    // The pre-commit hook sees them too.
+    env.git(&repo, &["add", "-A"]);
+    let (_, staged) = env.check(&repo, &["--staged"]);
+    assert!(
+        staged.contains("service/billing.toml: warning[misplaced-file]"),
+        "{staged}"
+    );
+    assert!(
+        staged.contains("x.toml: warning[misplaced-file]"),
+        "{staged}"
+    );
+}

@@ -103,7 +103,7 @@ pub enum Place<'a> {
         stem: &'a str,
     },
     /// A TOML file where `isms` does not look for one; the string says where it belongs.
-    Misplaced(&'static str),
+    Misplaced(String),
 }
 
 /// Classifies a repository path (with `/` separators); `None` for files that
@@ -124,6 +124,21 @@ pub fn classify(path: &str) -> Option<Place<'_>> {
         "evidence" => FileKind::Evidence,
         "triggers" => FileKind::Trigger,
         "findings" => FileKind::Finding,
+        _ if !path.ends_with(".toml") => return None,
+        // A folder one typo away from an item folder (`service/`).
+        dir if parts.len() > 1 => {
+            return near_miss(dir).map(|d| {
+                Place::Misplaced(format!(
+                    "did you mean {d}/? isms reads items only from {d}/ and the other item folders"
+                ))
+            });
+        }
+        // A TOML file at the top that is not another tool's settings.
+        name if !name.starts_with('.') && !TOOL_SETTINGS.contains(&name) => {
+            return Some(Place::Misplaced(
+                "isms reads isms.toml and the items in controls/, services/, responsibilities/, evidence/, triggers/ and findings/; move the file into its folder".to_owned(),
+            ));
+        }
         _ => return None,
     };
     let last = parts[parts.len() - 1];
@@ -135,7 +150,7 @@ pub fn classify(path: &str) -> Option<Place<'_>> {
             stem,
         }),
         (FileKind::Allocation, _) => Some(Place::Misplaced(
-            "allocations live at responsibilities/<SERVICE>/<CONTROL>.toml",
+            "allocations live at responsibilities/<SERVICE>/<CONTROL>.toml".to_owned(),
         )),
         // Artifacts of any type live under evidence/files/.
         (FileKind::Evidence, n) if n > 2 && parts[1] == "files" => None,
@@ -145,9 +160,44 @@ pub fn classify(path: &str) -> Option<Place<'_>> {
             stem,
         }),
         _ => Some(Place::Misplaced(
-            "item files live directly in their directory (controls/<ID>.toml, services/<ID>.toml, …)",
+            "item files live directly in their directory (controls/<ID>.toml, services/<ID>.toml, …)"
+                .to_owned(),
         )),
     }
+}
+
+/// The folders items live in.
+pub const ITEM_DIRS: [&str; 6] = [
+    "controls",
+    "services",
+    "responsibilities",
+    "evidence",
+    "triggers",
+    "findings",
+];
+
+/// TOML files other tools keep at a repository's top.
+const TOOL_SETTINGS: [&str; 12] = [
+    "Cargo.toml",
+    "pyproject.toml",
+    "rust-toolchain.toml",
+    "rustfmt.toml",
+    "clippy.toml",
+    "deny.toml",
+    "taplo.toml",
+    "typos.toml",
+    "_typos.toml",
+    "netlify.toml",
+    "lychee.toml",
+    "ruff.toml",
+];
+
+/// The item folder `dir` is one typo away from, if any.
+pub fn near_miss(dir: &str) -> Option<&'static str> {
+    if ITEM_DIRS.contains(&dir) {
+        return None;
+    }
+    super::did_you_mean(dir, &ITEM_DIRS)
 }
 
 #[cfg(test)]
@@ -182,6 +232,16 @@ mod tests {
             classify("controls/sub/x.toml"),
             Some(Place::Misplaced(_))
         ));
+        assert_eq!(
+            classify("service/billing.toml"),
+            Some(Place::Misplaced(
+                "did you mean services/? isms reads items only from services/ and the other item folders".to_owned()
+            ))
+        );
+        assert!(matches!(classify("x.toml"), Some(Place::Misplaced(_))));
+        assert_eq!(classify("Cargo.toml"), None);
+        assert_eq!(classify(".taplo.toml"), None);
+        assert_eq!(classify("docs/notes.toml"), None, "not near an item folder");
     }
 
     #[test]

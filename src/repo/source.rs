@@ -37,14 +37,7 @@ pub trait Source: Sync {
     fn artifact(&self, path: &str) -> ArtifactState;
 }
 
-const DIRS: [&str; 6] = [
-    "controls",
-    "services",
-    "responsibilities",
-    "evidence",
-    "triggers",
-    "findings",
-];
+use super::layout::ITEM_DIRS as DIRS;
 
 /// Checks an artifact path before anything touches the file system: it must
 /// be relative, use `/`, and stay below `evidence/`.
@@ -205,6 +198,19 @@ impl Source for WorkTree {
         }
         for dir in DIRS {
             self.walk(dir, 1, &mut out)?;
+        }
+        // What is near the layout, so `check` can say it is not read: TOML
+        // files at the top, and folders a typo away from an item folder.
+        if let Ok(entries) = fs::read_dir(&self.root) {
+            for entry in entries.flatten() {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+                if !is_dir && name.ends_with(".toml") && name != super::CONFIG_FILE {
+                    out.push(name);
+                } else if is_dir && super::layout::near_miss(&name).is_some() {
+                    self.walk(&name, 1, &mut out)?;
+                }
+            }
         }
         Ok(out)
     }
@@ -432,6 +438,9 @@ impl Source for Index {
                     || DIRS
                         .iter()
                         .any(|d| p.strip_prefix(d).is_some_and(|r| r.starts_with('/')))
+                    || !p.contains('/')
+                    || p.split_once('/')
+                        .is_some_and(|(top, _)| super::layout::near_miss(top).is_some())
             })
             .filter(|p| p.ends_with(".toml"))
             .cloned()
