@@ -159,6 +159,12 @@ fn hooks_go_where_core_hooks_path_says_and_fail_clearly_without_isms() {
         "{}",
         stderr(&out)
     );
+    // How to install it from where it is published: its source repository.
+    assert!(
+        stderr(&out).contains("cargo install --locked --git https://github.com/isms-dev/isms isms"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
