@@ -29,6 +29,57 @@ pub struct Report {
     pub source: Option<String>,
 }
 
+/// What a column's cells are, for the typed JSON rendering; the other
+/// renderings show the text. A column not named is [`Type::Text`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Type {
+    /// A string; an empty cell is `null`.
+    Text,
+    /// Space-separated IDs: an array.
+    Ids,
+    /// `yes` or empty: `true` or `false`.
+    Flag,
+    /// `yes`, `no` or `undecided`: `true`, `false` or `null`.
+    Decision,
+    /// `path sha256:HEX; …`: an array of `{path, sha256}`.
+    Artifacts,
+}
+
+/// The type of each column whose cells are not text.
+fn type_of(column: &str) -> Type {
+    match column {
+        "controls" | "services" | "evidence" | "other_edition" => Type::Ids,
+        "guidance_provider" | "guidance_customer" => Type::Flag,
+        "applicable" => Type::Decision,
+        "artifacts" => Type::Artifacts,
+        _ => Type::Text,
+    }
+}
+
+/// One cell as typed JSON.
+fn typed(t: Type, cell: &str) -> Value {
+    match t {
+        Type::Text if cell.is_empty() => Value::Null,
+        Type::Text => json!(cell),
+        Type::Ids => json!(cell.split_whitespace().collect::<Vec<_>>()),
+        Type::Flag => json!(cell == "yes"),
+        Type::Decision => match cell {
+            "yes" => json!(true),
+            "no" => json!(false),
+            _ => Value::Null,
+        },
+        Type::Artifacts => Value::Array(
+            cell.split("; ")
+                .filter(|a| !a.is_empty())
+                .map(|a| match a.rsplit_once(" sha256:") {
+                    Some((path, sha)) => json!({"path": path, "sha256": sha}),
+                    None => json!({"path": a, "sha256": null}),
+                })
+                .collect(),
+        ),
+    }
+}
+
 fn status_of(s: SoaStatus) -> &'static str {
     match s {
         SoaStatus::Planned => "planned",
@@ -476,6 +527,17 @@ impl Report {
         out
     }
 
+    /// The type of column `id` in this report: the matrix's service
+    /// columns hold a party, whatever the service is called.
+    fn type_of(&self, id: &str) -> Type {
+        match (self.kind, id) {
+            ("matrix", id) if id != "control" && id != "title" => Type::Text,
+            // The register's own ID column.
+            ("evidence", "evidence") => Type::Text,
+            _ => type_of(id),
+        }
+    }
+
     pub fn csv(&self) -> String {
         let mut w = csv::Writer::from_writer(Vec::new());
         let _ = w.write_record(self.columns.iter().map(|(id, _)| id));
@@ -494,13 +556,13 @@ impl Report {
                     .columns
                     .iter()
                     .zip(row)
-                    .map(|((id, _), v)| (id.clone(), json!(v)))
+                    .map(|((id, _), v)| (id.clone(), typed(self.type_of(id), v)))
                     .collect();
                 Value::Object(obj)
             })
             .collect();
         let mut doc = json!({
-            "version": 1,
+            "version": 2,
             "report": self.kind,
             "title": self.title,
             "as_of": self.as_of,
@@ -509,6 +571,17 @@ impl Report {
         });
         if let (Some(source), Some(o)) = (&self.source, doc.as_object_mut()) {
             o.insert("source".into(), json!(source));
+        }
+        if !self.notes.is_empty()
+            && let Some(o) = doc.as_object_mut()
+        {
+            let notes: Vec<Value> = self
+                .notes
+                .iter()
+                .map(|(head, text)| json!({"heading": head, "text": text}))
+                .collect();
+            o.insert("notes_title".into(), json!(self.notes_title));
+            o.insert("notes".into(), Value::Array(notes));
         }
         doc
     }

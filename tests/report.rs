@@ -38,7 +38,7 @@ fn the_soa_lists_every_control_with_decision_owner_and_last_review() {
 
     let json: serde_json::Value =
         serde_json::from_str(&report(&env, &repo, &["--format", "json", "report", "soa"])).unwrap();
-    assert_eq!(json["version"], 1);
+    assert_eq!(json["version"], 2, "typed values since version 2");
     assert_eq!(json["report"], "soa");
     assert_eq!(json["as_of"], AS_OF);
     assert_eq!(
@@ -73,16 +73,18 @@ fn the_soa_lists_every_control_with_decision_owner_and_last_review() {
     );
     let logging = rows.iter().find(|r| r["control"] == "8.15").unwrap();
     assert_eq!(logging["theme"], "technological");
-    assert_eq!(logging["other_edition"], "12.4.1 12.4.2 12.4.3");
+    // Typed: lists are arrays, flags booleans, a decision a boolean.
     assert_eq!(
-        (
-            logging["guidance_provider"].as_str(),
-            logging["guidance_customer"].as_str()
-        ),
-        (Some("yes"), Some("yes"))
+        logging["other_edition"],
+        serde_json::json!(["12.4.1", "12.4.2", "12.4.3"])
     );
+    assert_eq!(
+        (&logging["guidance_provider"], &logging["guidance_customer"]),
+        (&serde_json::json!(true), &serde_json::json!(true))
+    );
+    assert_eq!(logging["applicable"], true);
     let new = rows.iter().find(|r| r["control"] == "5.23").unwrap();
-    assert_eq!(new["other_edition"], "");
+    assert_eq!(new["other_edition"], serde_json::json!([]));
     let reviewed = rows.iter().find(|r| r["control"] == "CLD.9.5.1").unwrap();
     assert_eq!(reviewed["review_state"], "overdue");
     assert_eq!(reviewed["commit"].as_str().unwrap().len(), 10, "{reviewed}");
