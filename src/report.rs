@@ -48,7 +48,7 @@ pub enum Type {
 /// The type of each column whose cells are not text.
 fn type_of(column: &str) -> Type {
     match column {
-        "controls" | "services" | "evidence" | "other_edition" => Type::Ids,
+        "controls" | "services" | "evidence" | "expired_evidence" | "other_edition" => Type::Ids,
         "guidance_provider" | "guidance_customer" => Type::Flag,
         "applicable" => Type::Decision,
         "artifacts" => Type::Artifacts,
@@ -120,6 +120,30 @@ pub fn soa(s: &Snapshot, a: &Assessment, as_of: &str) -> Report {
         .map(|c| c.value.catalog.edition)
         .unwrap_or_default();
     let (other, other_ids) = other_edition(edition);
+    // Evidence past its expiry on the report's date.
+    let expired: BTreeSet<String> = a
+        .items
+        .iter()
+        .filter(|i| i.kind == "evidence" && i.state == State::Expired)
+        .filter_map(|i| i.item.strip_prefix("evidence:").map(str::to_owned))
+        .collect();
+    let config = s.config.as_ref().map(|c| &c.value);
+    let name_of = |owner: &str| -> String {
+        let Some(c) = config else {
+            return String::new();
+        };
+        c.people
+            .iter()
+            .find(|(k, _)| k.as_str() == owner)
+            .map(|(_, p)| p.name.clone())
+            .or_else(|| {
+                c.teams
+                    .iter()
+                    .find(|(k, _)| k.as_str() == owner)
+                    .map(|(_, t)| t.name.clone())
+            })
+            .unwrap_or_default()
+    };
     let yes = |c: &crate::model::Control, side: Side| {
         if c.guidance_for.contains(&side) {
             "yes".to_owned()
@@ -141,7 +165,7 @@ pub fn soa(s: &Snapshot, a: &Assessment, as_of: &str) -> Report {
             };
             let key = format!("control:{id}");
             let review = items.get(key.as_str());
-            let (last, commit) = review
+            let (last, commit, by, outcome) = review
                 .and_then(|i| i.last_review.as_ref())
                 .map(|r| {
                     (
@@ -150,9 +174,12 @@ pub fn soa(s: &Snapshot, a: &Assessment, as_of: &str) -> Report {
                             .as_deref()
                             .map(|c| c[..10.min(c.len())].to_owned())
                             .unwrap_or_default(),
+                        r.author.clone(),
+                        r.outcome.as_str().to_owned(),
                     )
                 })
                 .unwrap_or_default();
+            let linked: Vec<&str> = evidence.get(id.as_str()).cloned().unwrap_or_default();
             vec![
                 id.to_string(),
                 c.title.clone(),
@@ -161,6 +188,7 @@ pub fn soa(s: &Snapshot, a: &Assessment, as_of: &str) -> Report {
                 justification,
                 status,
                 c.owner.to_string(),
+                name_of(c.owner.as_str()),
                 match (review, missing.contains(key.as_str())) {
                     (Some(i), true) => format!("{}; missing evidence", i.state.as_str()),
                     (Some(i), false) => i.state.as_str().to_owned(),
@@ -168,11 +196,16 @@ pub fn soa(s: &Snapshot, a: &Assessment, as_of: &str) -> Report {
                     (None, false) => String::new(),
                 },
                 last,
+                by,
+                outcome,
                 commit,
-                evidence
-                    .get(id.as_str())
-                    .map(|e| e.join(" "))
-                    .unwrap_or_default(),
+                linked.join(" "),
+                linked
+                    .iter()
+                    .filter(|e| expired.contains(**e))
+                    .copied()
+                    .collect::<Vec<_>>()
+                    .join(" "),
                 yes(c, Side::Provider),
                 yes(c, Side::Customer),
                 other_ids(id.as_str()),
@@ -218,10 +251,14 @@ pub fn soa(s: &Snapshot, a: &Assessment, as_of: &str) -> Report {
         ("justification", "Justification"),
         ("status", "Status"),
         ("owner", "Owner"),
+        ("owner_name", "Owner name"),
         ("review_state", "Review"),
         ("last_review", "Last review"),
+        ("reviewed_by", "Reviewed by"),
+        ("review_outcome", "Outcome"),
         ("commit", "Commit"),
         ("evidence", "Evidence"),
+        ("expired_evidence", "Expired evidence"),
         ("guidance_provider", "27017 provider guidance"),
         ("guidance_customer", "27017 customer guidance"),
     ]);

@@ -51,10 +51,14 @@ fn the_soa_lists_every_control_with_decision_owner_and_last_review() {
             "justification",
             "status",
             "owner",
+            "owner_name",
             "review_state",
             "last_review",
+            "reviewed_by",
+            "review_outcome",
             "commit",
             "evidence",
+            "expired_evidence",
             "guidance_provider",
             "guidance_customer",
             "other_edition"
@@ -87,6 +91,33 @@ fn the_soa_lists_every_control_with_decision_owner_and_last_review() {
     assert_eq!(new["other_edition"], serde_json::json!([]));
     let reviewed = rows.iter().find(|r| r["control"] == "CLD.9.5.1").unwrap();
     assert_eq!(reviewed["review_state"], "overdue");
+    // Who owns it by name, who reviewed it last and how.
+    assert_eq!(reviewed["owner_name"], "Alice Ng");
+    assert_eq!(reviewed["reviewed_by"], "Alice Ng");
+    assert_eq!(reviewed["review_outcome"], "effective");
+    assert_eq!(logging["expired_evidence"], serde_json::json!([]));
+    // Later, the October log review has expired: the SoA says so.
+    let later: serde_json::Value = serde_json::from_slice(
+        &success(
+            env.isms(&repo)
+                .args(["--as-of", "2027-06-01", "--format", "json", "report", "soa"])
+                .output()
+                .unwrap(),
+        )
+        .stdout,
+    )
+    .unwrap();
+    let logging = later["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["control"] == "8.15")
+        .unwrap();
+    assert_eq!(
+        logging["expired_evidence"],
+        serde_json::json!(["2026-10-admin-log-review"]),
+        "{logging}"
+    );
     assert_eq!(reviewed["commit"].as_str().unwrap().len(), 10, "{reviewed}");
     assert!(
         reviewed["last_review"]
