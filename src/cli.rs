@@ -464,6 +464,12 @@ pub struct InitArgs {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum WarningsArg {
+    Full,
+    Summary,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum RoleArg {
     Provider,
     Customer,
@@ -614,6 +620,10 @@ pub struct CheckArgs {
     /// Check what is about to be committed (the git index), not the working tree.
     #[arg(long)]
     pub staged: bool,
+    /// How warnings are shown to people: in full, or one line per rule (the
+    /// pre-commit hook's way; errors are always shown in full).
+    #[arg(long, value_enum, default_value_t = WarningsArg::Full)]
+    pub warnings: WarningsArg,
 }
 
 #[derive(Debug, Args)]

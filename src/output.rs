@@ -39,13 +39,49 @@ struct CheckJson<'a> {
 }
 
 /// Prints the findings of a check in `format`, and a one-line summary on stderr.
-pub fn check_report(format: Format, diagnostics: &[Diagnostic], summary: CheckSummary) {
+/// Warnings in one line per rule: how many, in how many files, and the
+/// command that lists them (`command`).
+fn warning_summary(
+    out: &mut impl Write,
+    warnings: &[Diagnostic],
+    command: &str,
+) -> std::io::Result<()> {
+    let mut by_rule: std::collections::BTreeMap<&str, (usize, std::collections::BTreeSet<&str>)> =
+        std::collections::BTreeMap::new();
+    for w in warnings {
+        let entry = by_rule.entry(w.rule).or_default();
+        entry.0 += 1;
+        entry.1.insert(w.file.as_str());
+    }
+    for (rule, (n, files)) in &by_rule {
+        writeln!(
+            out,
+            "{WARNING}warning[{rule}]{WARNING:#}: {} in {} (`{command}` lists them)",
+            n,
+            plural(files.len(), "file")
+        )?;
+    }
+    Ok(())
+}
+
+/// Prints `diagnostics`, then (for people) `folded` warnings one line per
+/// rule with the command that lists them, then the summary.
+pub fn check_report(
+    format: Format,
+    diagnostics: &[Diagnostic],
+    folded: Option<(&[Diagnostic], &str)>,
+    summary: CheckSummary,
+) {
     let mut out = anstream::stdout().lock();
     // A closed pipe (`| head`) is not an error worth reporting.
     let _ = match format {
-        Format::Human | Format::Md | Format::Csv | Format::Html => {
-            diagnostics.iter().try_for_each(|d| human(&mut out, d))
-        }
+        Format::Human | Format::Md | Format::Csv | Format::Html => diagnostics
+            .iter()
+            .try_for_each(|d| human(&mut out, d))
+            .and_then(|()| match folded {
+                Some((warnings, command)) => warning_summary(&mut out, warnings, command),
+                None => Ok(()),
+            }),
         Format::Json => {
             let doc = CheckJson {
                 version: 1,

@@ -256,3 +256,34 @@ fn installed_from_a_worktree_the_hooks_serve_every_worktree() {
     let out = git(&env, &wt, &["commit", "-q", "-m", "gap"], true);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
 }
+
+#[test]
+fn the_pre_commit_hook_shows_errors_in_full_and_warnings_one_line_per_rule() {
+    let env = Env::new();
+    let repo = env.example("demo");
+    assert_eq!(install(&env, &repo, &[]).status.code(), Some(0));
+    env.isms(&repo)
+        .args(["new", "service", "billing", "--model", "saas"])
+        .assert()
+        .success();
+    env.git(&repo, &["add", "-A"]);
+    let out = git(&env, &repo, &["commit", "-q", "-m", "billing"], true);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // (git shows a hook's output on stderr.)
+    let shown = stderr(&out);
+    let line = shown
+        .lines()
+        .find(|l| l.starts_with("warning[placeholder]: "))
+        .unwrap_or_else(|| panic!("{shown}"));
+    assert!(line.ends_with(" files (`isms check` lists them)"), "{line}");
+    assert!(!shown.contains("-->"), "no warning in full: {shown}");
+    assert!(shown.lines().count() <= 4, "{shown}");
+    // An error is still shown whole.
+    write(&repo, "services/billing.toml", "id = \"billing\"\n");
+    env.git(&repo, &["add", "-A"]);
+    let out = git(&env, &repo, &["commit", "-q", "-m", "broken"], true);
+    assert_eq!(out.status.code(), Some(1));
+    let shown = stderr(&out);
+    assert!(shown.contains("error[missing-key]"), "{shown}");
+    assert!(shown.contains("--> services/billing.toml"), "{shown}");
+}

@@ -45,7 +45,16 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> Result<ExitCode> {
         errors,
         warnings: diagnostics.len() - errors,
     };
-    output::check_report(ctx.format, &diagnostics, summary);
+    if ctx.format == crate::cli::Format::Human && args.warnings == crate::cli::WarningsArg::Summary
+    {
+        let (errors, warnings): (Vec<_>, Vec<_>) = diagnostics
+            .into_iter()
+            .partition(|d| d.severity == Severity::Error);
+        let lists = format!("isms{} check", super::dir_option(ctx));
+        output::check_report(ctx.format, &errors, Some((&warnings, &lists)), summary);
+    } else {
+        output::check_report(ctx.format, &diagnostics, None, summary);
+    }
     Ok(ExitCode::from(u8::from(errors > 0)))
 }
 
