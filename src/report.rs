@@ -323,7 +323,20 @@ pub fn matrix(s: &Snapshot, service: Option<&str>, as_of: &str) -> Report {
         .map(|(id, _)| id)
         .collect();
     let mut columns = cols(&[("control", "Control"), ("title", "Title")]);
-    columns.extend(services.iter().map(|s| (s.to_string(), s.to_string())));
+    // Whose "provider" it is: ours for a service we provide, another's for
+    // one we consume.
+    let provider_of = |svc: &crate::model::Id| -> String {
+        let v = &s.services[svc].value;
+        match v.role {
+            crate::model::ServiceRole::Provider => "we provide".to_owned(),
+            crate::model::ServiceRole::Customer => format!("{} provides", v.provider),
+        }
+    };
+    columns.extend(
+        services
+            .iter()
+            .map(|svc| (svc.to_string(), format!("{svc} ({})", provider_of(svc)))),
+    );
     let mut rows = Vec::new();
     let mut notes = Vec::new();
     for (id, c) in in_reading_order(&s.controls)
@@ -344,14 +357,20 @@ pub fn matrix(s: &Snapshot, service: Option<&str>, as_of: &str) -> Report {
             });
             if let Some(a) = alloc {
                 let mut text = String::new();
+                let ours = s.services[*svc].value.role == crate::model::ServiceRole::Provider;
+                let (provider, customer) = if ours {
+                    ("Provider (us)", "Customer")
+                } else {
+                    ("Provider", "Customer (us)")
+                };
                 if matches!(a.party, Party::Provider | Party::Shared) && !a.provider.is_empty() {
-                    let _ = write!(text, "Provider: {}", a.provider);
+                    let _ = write!(text, "{provider}: {}", a.provider);
                 }
                 if matches!(a.party, Party::Customer | Party::Shared) && !a.customer.is_empty() {
                     if !text.is_empty() {
                         text.push(' ');
                     }
-                    let _ = write!(text, "Customer: {}", a.customer);
+                    let _ = write!(text, "{customer}: {}", a.customer);
                 }
                 if a.party == Party::NotApplicable {
                     let _ = write!(text, "Not applicable: {}", a.justification);

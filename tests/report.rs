@@ -154,8 +154,23 @@ fn the_matrix_is_controls_by_services_in_csv_and_keeps_the_duties_in_markdown() 
     assert!(one.starts_with("control,title,payments-api\n"));
     let md = report(&env, &repo, &["report", "matrix"]);
     assert!(md.contains("\n## Duties\n\n"), "{md}");
+    // Whose "provider" each column means: ours, or the one we consume from.
     assert!(
-        md.contains("\n- **payments-api / CLD.6.3.1 (shared)**: Provider: Publishes the customer security guide"),
+        md.contains("| Control | Title | northwind-compute (Northwind Cloud provides) | payments-api (we provide) | tenant-db (we provide) |\n"),
+        "{md}"
+    );
+    assert!(
+        md.contains("\n- **payments-api / CLD.6.3.1 (shared)**: Provider (us): Publishes the customer security guide"),
+        "{md}"
+    );
+    assert!(
+        md.contains(
+            "\n- **northwind-compute / 5.1 (shared)**: Provider: Northwind Cloud is responsible"
+        ),
+        "{md}"
+    );
+    assert!(
+        md.contains(" Customer (us): Example Cloud Ltd is responsible"),
         "{md}"
     );
 }
