@@ -273,7 +273,7 @@ fn the_plan_carries_the_matrix_as_provided_responsibility_inherited_and_satisfie
         .as_array()
         .unwrap()
         .iter()
-        .filter(|r| r["applicable"] == "yes")
+        .filter(|r| r["applicable"] == true)
         .count();
     let profile = json(&oscal, "profile.json");
     let ids = profile["profile"]["imports"][0]["include-controls"][0]["with-ids"]
