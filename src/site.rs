@@ -70,7 +70,8 @@ td.todo{background:repeating-linear-gradient(135deg,#fff,#fff 4px,#fef7e0 4px,#f
 .filters{display:flex;gap:.8rem;align-items:center;flex-wrap:wrap;margin:.4rem 0 .8rem}
 .filters input{padding:.3rem .5rem;min-width:16rem}
 .muted{color:var(--muted)}
-pre{background:var(--head);padding:.8rem;overflow:auto;border-radius:4px}
+pre{background:var(--head);padding:.8rem;overflow:auto;border-radius:4px;white-space:pre-wrap;overflow-wrap:anywhere}
+dl.fields dd{white-space:pre-wrap;overflow-wrap:anywhere}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem}
 dt{color:var(--muted)}dd{margin:0}
 ";
@@ -498,6 +499,11 @@ fn item_page(x: &Input<'_>, key: &str, states: &[&ItemStatus], reviews: &[&Revie
             b.push_str("</dl>\n");
         }
     }
+    // The file's fields, rendered (a finding's are its register row above).
+    if kind != "finding" && !text.is_empty() {
+        fields(&mut b, text);
+    }
+    related(&mut b, s, kind, id, &root);
     if kind == "allocation"
         && let Some((svc, ctl)) = id.split_once('/')
     {
@@ -544,9 +550,110 @@ fn item_page(x: &Input<'_>, key: &str, states: &[&ItemStatus], reviews: &[&Revie
         b.push_str("</tbody></table>\n");
     }
     if !text.is_empty() {
-        let _ = writeln!(b, "<h2>File</h2>\n<pre>{}</pre>", e(text));
+        let _ = writeln!(
+            b,
+            "<details><summary>File as committed</summary>\n<pre>{}</pre></details>",
+            e(text)
+        );
     }
     page(x, &path, "", key, &b)
+}
+
+/// An item file's fields as a definition list: nested tables as dotted
+/// names (`soa.justification`), lists joined.
+fn fields(b: &mut String, text: &str) {
+    let Ok(table) = text.parse::<toml::Table>() else {
+        return;
+    };
+    b.push_str("<h2>Fields</h2>\n<dl class=\"fields\">\n");
+    fields_of(b, &table, "");
+    b.push_str("</dl>\n");
+}
+
+fn fields_of(b: &mut String, table: &toml::Table, prefix: &str) {
+    for (key, value) in table {
+        let name = format!("{prefix}{key}");
+        match value {
+            toml::Value::Table(t) => fields_of(b, t, &format!("{name}.")),
+            toml::Value::Array(items)
+                if items.iter().all(toml::Value::is_table) && !items.is_empty() =>
+            {
+                for (i, item) in items.iter().enumerate() {
+                    if let toml::Value::Table(t) = item {
+                        fields_of(b, t, &format!("{name}[{}].", i + 1));
+                    }
+                }
+            }
+            other => {
+                let _ = writeln!(
+                    b,
+                    "<dt>{n}</dt><dd data-field=\"{n}\">{}</dd>",
+                    e(&field_text(other)),
+                    n = e(&name)
+                );
+            }
+        }
+    }
+}
+
+/// A field's value as text: strings as they are, lists joined.
+fn field_text(v: &toml::Value) -> String {
+    match v {
+        toml::Value::String(s) => s.clone(),
+        toml::Value::Array(items) => items.iter().map(field_text).collect::<Vec<_>>().join(", "),
+        other => other.to_string(),
+    }
+}
+
+/// Links from an item to the items about it: a control's allocations and
+/// evidence, an evidence record's controls.
+fn related(b: &mut String, s: &Snapshot, kind: &str, id: &str, root: &str) {
+    let link = |kind: &str, id: &str| {
+        format!(
+            "<a href=\"{root}items/{kind}/{id}.html\">{}</a>",
+            e(id),
+            id = e(id)
+        )
+    };
+    let mut sections: Vec<(&str, Vec<String>)> = Vec::new();
+    match kind {
+        "control" => {
+            let allocations: Vec<String> = s
+                .allocations
+                .keys()
+                .filter(|(_, c)| c.as_str() == id)
+                .map(|(svc, c)| link("allocation", &format!("{svc}/{c}")))
+                .collect();
+            let evidence: Vec<String> = s
+                .evidence
+                .iter()
+                .filter(|(_, ev)| ev.value.controls.iter().any(|c| c.as_str() == id))
+                .map(|(eid, _)| link("evidence", eid.as_str()))
+                .collect();
+            sections.push(("Allocations", allocations));
+            sections.push(("Evidence", evidence));
+        }
+        "evidence" => {
+            if let Some(ev) = s.evidence.get(id) {
+                let controls = ev
+                    .value
+                    .controls
+                    .iter()
+                    .map(|c| link("control", c.as_str()))
+                    .collect();
+                sections.push(("Controls", controls));
+            }
+        }
+        _ => {}
+    }
+    for (title, links) in sections.into_iter().filter(|(_, l)| !l.is_empty()) {
+        let _ = writeln!(
+            b,
+            "<h2>{title} <span class=\"muted\">({})</span></h2>\n<p class=\"links\">{}</p>",
+            links.len(),
+            links.join(" · ")
+        );
+    }
 }
 
 /// An item's title (empty for an allocation) and its TOML as read; both

@@ -444,3 +444,45 @@ fn a_rebuilt_site_keeps_files_isms_did_not_write_and_what_a_killed_run_left_is_r
     let marker = std::fs::read_to_string(site_dir.join(".isms-site")).unwrap();
     assert!(!marker.contains("CNAME"));
 }
+
+#[test]
+fn item_pages_show_fields_not_raw_toml_and_link_what_belongs_together() {
+    let env = Env::new();
+    let (_, site_dir) = site(&env);
+    let page = |p: &str| std::fs::read_to_string(site_dir.join(p)).unwrap();
+    let alloc = page("items/allocation/payments-api/CLD.9.5.1.html");
+    // The duties as fields that wrap, the file only folded away.
+    assert!(
+        alloc.contains("<h2>Fields</h2>\n<dl class=\"fields\">"),
+        "{alloc}"
+    );
+    assert!(
+        alloc.contains("<dt>party</dt><dd data-field=\"party\">provider</dd>"),
+        "{alloc}"
+    );
+    assert!(alloc.contains("<dd data-field=\"provider\">"), "{alloc}");
+    assert!(
+        alloc.contains("<details><summary>File as committed</summary>"),
+        "{alloc}"
+    );
+    let control = page("items/control/CLD.9.5.1.html");
+    assert!(
+        control.contains("<dt>soa.justification</dt><dd data-field=\"soa.justification\">"),
+        "{control}"
+    );
+    assert!(
+        control.contains("<h2>Allocations <span class=\"muted\">(3)</span></h2>"),
+        "{control}"
+    );
+    assert!(
+        control.contains("<a href=\"../../items/allocation/payments-api/CLD.9.5.1.html\">payments-api/CLD.9.5.1</a>"),
+        "{control}"
+    );
+    assert!(control.contains("<h2>Evidence "), "{control}");
+    let evidence = page("items/evidence/2026-h2-isolation-test.html");
+    assert!(
+        evidence.contains("<dt>artifacts[1].sha256</dt>"),
+        "{evidence}"
+    );
+    assert!(evidence.contains("<h2>Controls "), "{evidence}");
+}
