@@ -72,6 +72,8 @@ td.todo{background:repeating-linear-gradient(135deg,#fff,#fff 4px,#fef7e0 4px,#f
 .muted{color:var(--muted)}
 pre{background:var(--head);padding:.8rem;overflow:auto;border-radius:4px;white-space:pre-wrap;overflow-wrap:anywhere}
 dl.fields dd{white-space:pre-wrap;overflow-wrap:anywhere}
+.owners details{border:1px solid var(--line,#ddd);border-radius:4px;padding:.3rem .6rem;margin:.3rem 0}
+.owners summary{cursor:pointer}.owners p{margin:.3rem 0 .3rem 1rem}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem}
 dt{color:var(--muted)}dd{margin:0}
 ";
@@ -237,45 +239,59 @@ fn overview(x: &Input<'_>) -> String {
     if x.needs_action.is_empty() {
         b.push_str("<p>Nothing needs action.</p>\n");
     } else {
-        b.push_str(
-            "<table class=\"owners\"><thead><tr><th>Owner</th><th>Items</th><th></th></tr></thead><tbody>\n",
-        );
-        let states: BTreeMap<&str, Vec<&str>> =
-            x.assessment.items.iter().fold(BTreeMap::new(), |mut m, i| {
-                if i.state.is_flagged() {
-                    m.entry(i.item.as_str())
-                        .or_insert_with(Vec::new)
-                        .push(i.state.as_str());
+        // Per owner, folded: the count and its states, then the items by state.
+        let worst: BTreeMap<&str, &str> = x
+            .assessment
+            .items
+            .iter()
+            .filter(|i| i.state.is_flagged())
+            .fold(BTreeMap::new(), |mut m, i| {
+                let e = m.entry(i.item.as_str()).or_insert(i.state);
+                if i.state > *e {
+                    *e = i.state;
                 }
                 m
-            });
+            })
+            .into_iter()
+            .map(|(k, v)| (k, v.as_str()))
+            .collect();
+        b.push_str("<div class=\"owners\">\n");
         for (owner, items) in x.needs_action {
-            let _ = write!(
+            let mut by_state: BTreeMap<&str, Vec<&String>> = BTreeMap::new();
+            for i in items {
+                let st = worst.get(i.as_str()).copied().unwrap_or("overdue");
+                by_state.entry(st).or_default().push(i);
+            }
+            let counts: Vec<String> = by_state
+                .iter()
+                .map(|(st, list)| format!("{} {}", list.len(), state_cell(st)))
+                .collect();
+            let _ = writeln!(
                 b,
-                "<tr data-owner=\"{o}\"><td>{label}</td><td class=\"n\" data-figure=\"owner/{o}\">{n}</td><td>",
+                "<details data-owner=\"{o}\"><summary><b>{label}</b>: \
+                 <span data-figure=\"owner/{o}\">{n}</span> {items} ({})</summary>",
+                counts.join(", "),
                 o = e(owner),
                 label = e(&(x.label)(owner)),
-                n = items.len()
+                n = items.len(),
+                items = if items.len() == 1 { "item" } else { "items" },
             );
-            let links: Vec<String> = items
-                .iter()
-                .map(|i| {
-                    let st = states
-                        .get(i.as_str())
-                        .map(|s| s.join(", "))
-                        .unwrap_or_default();
-                    format!(
-                        "<a href=\"{}\">{}</a> <span class=\"muted\">({})</span>",
-                        e(&item_path(i)),
-                        e(i),
-                        e(&st)
-                    )
-                })
-                .collect();
-            b.push_str(&links.join("<br>"));
-            b.push_str("</td></tr>\n");
+            for (st, list) in &by_state {
+                let links: Vec<String> = list
+                    .iter()
+                    .map(|i| format!("<a href=\"{}\">{}</a>", e(&item_path(i)), e(i)))
+                    .collect();
+                let _ = writeln!(
+                    b,
+                    "<p>{} <span class=\"muted\">({})</span>: {}</p>",
+                    state_cell(st),
+                    list.len(),
+                    links.join(" · ")
+                );
+            }
+            b.push_str("</details>\n");
         }
-        b.push_str("</tbody></table>\n");
+        b.push_str("</div>\n");
     }
     // The findings register's fields: an open nonconformity reads as open,
     // never as "ok".

@@ -486,3 +486,23 @@ fn item_pages_show_fields_not_raw_toml_and_link_what_belongs_together() {
     );
     assert!(evidence.contains("<h2>Controls "), "{evidence}");
 }
+
+#[test]
+fn the_overview_folds_what_needs_action_by_owner_and_state() {
+    let env = Env::new();
+    let (repo, site_dir) = site(&env);
+    let index = std::fs::read_to_string(site_dir.join("index.html")).unwrap();
+    let status = json(&env, &repo, &["status"]);
+    let owners = status["overdue_by_owner"].as_array().unwrap();
+    assert_eq!(index.matches("<details data-owner=").count(), owners.len());
+    assert!(!index.contains("<details open"), "folded by default");
+    // One owner's summary: the count and its states, then the items by state.
+    let alice = owners.iter().find(|o| o["owner"] == "alice").unwrap();
+    let n = alice["items"].as_array().unwrap().len();
+    assert!(
+        index.contains(&format!(
+            "<details data-owner=\"alice\"><summary><b>alice (Alice Ng)</b>: <span data-figure=\"owner/alice\">{n}</span> items ("
+        )),
+        "{index}"
+    );
+}
