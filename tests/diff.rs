@@ -53,14 +53,16 @@ fn a_branch_is_described_item_by_item_in_markdown() {
         .output()
         .unwrap();
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(v["version"], 1);
+    assert_eq!(v["version"], 2);
+    // Kinds as item keys name them.
     let kinds: Vec<&str> = v["changes"]
         .as_array()
         .unwrap()
         .iter()
         .map(|c| c["kind"].as_str().unwrap())
         .collect();
-    assert_eq!(kinds, ["services", "responsibilities", "findings"]);
+    assert_eq!(kinds, ["service", "allocation", "finding"]);
+    assert_eq!(v["reviews"], serde_json::json!([]));
     assert_eq!(
         v["changes"][1]["fields"][0],
         serde_json::json!({"field": "owner", "old": "bob", "new": "carol"})
@@ -74,7 +76,7 @@ fn nothing_to_say_is_said_and_a_bad_revision_is_exit_2() {
     let out = env.isms(&repo).arg("diff").output().unwrap();
     assert_eq!(out.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&out.stdout).ends_with(
-        "No change to services, allocations, controls, evidence, findings or triggers.\n"
+        "No change to the settings, services, allocations, controls, evidence, findings or triggers.\n"
     ));
     env.isms(&repo)
         .args(["diff", "nope"])
@@ -83,4 +85,93 @@ fn nothing_to_say_is_said_and_a_bad_revision_is_exit_2() {
         .stderr(predicates::str::starts_with(
             "error: FROM nope: not a revision in this repository\n",
         ));
+}
+
+#[test]
+fn settings_nested_fields_rewritten_text_and_reviews_read_as_what_they_are() {
+    let env = Env::new();
+    let repo = env.example("demo");
+    env.git(&repo, &["checkout", "-q", "-b", "change"]);
+    // A person added to the settings, an SoA decision changed, a text
+    // rewritten through.
+    env.isms(&repo)
+        .args([
+            "new",
+            "person",
+            "erin",
+            "--name",
+            "Erin Park",
+            "--email",
+            "erin@example.com",
+            "--github",
+            "erin-p",
+        ])
+        .assert()
+        .success();
+    edit(
+        &repo,
+        "controls/8.15.toml",
+        "status = \"implemented\"",
+        "status = \"partial\"",
+    );
+    let alloc = "responsibilities/payments-api/CLD.6.3.1.toml";
+    let text = read(&repo, alloc);
+    let provider = text
+        .lines()
+        .find(|l| l.starts_with("provider = "))
+        .unwrap()
+        .to_owned();
+    write(
+        &repo,
+        alloc,
+        text.replace(
+            &provider,
+            "provider = \"Runs a tenant onboarding workshop every quarter.\"",
+        ),
+    );
+    env.git(&repo, &["commit", "-qam", "change"]);
+    env.isms(&repo)
+        .args([
+            "review",
+            "control:8.15",
+            "--outcome",
+            "needs-change",
+            "--note",
+            "partial for now",
+        ])
+        .assert()
+        .success();
+    let out = env.isms(&repo).arg("diff").output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("### Settings\n\n- `isms.toml`: people.erin.email (none) → erin@example.com; people.erin.github (none) → erin-p; people.erin.name (none) → Erin Park\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("- `8.15`: soa.status implemented → partial\n"),
+        "{text}"
+    );
+    let old = provider
+        .trim_start_matches("provider = \"")
+        .trim_end_matches('"');
+    assert!(
+        text.contains(&format!(
+            "provider: ~~{old}~~ → **Runs a tenant onboarding workshop every quarter.**"
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains("### Reviews\n\n- `control:8.15` needs-change in "),
+        "{text}"
+    );
+    assert!(text.contains(" by Alice Ng: partial for now\n"), "{text}");
+    let out = env
+        .isms(&repo)
+        .args(["--format", "json", "diff"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["reviews"][0]["item"], "control:8.15");
+    assert_eq!(v["reviews"][0]["outcome"], "needs-change");
+    assert_eq!(v["changes"][0]["kind"], "settings");
 }

@@ -15,15 +15,21 @@ use crate::repo::Repo;
 use super::Context;
 use super::triggers::{Changed, commit, structured_diff};
 
-/// The kinds of file a diff speaks of, in the order it speaks of them.
-const SECTIONS: [(&str, &str); 6] = [
-    ("services", "Services"),
-    ("responsibilities", "Allocations"),
-    ("controls", "Controls"),
-    ("evidence", "Evidence"),
-    ("findings", "Findings"),
-    ("triggers", "Triggers"),
+/// The kinds of file a diff speaks of, in the order it speaks of them: the
+/// folder, the kind as `stale` and item keys name it, and the heading.
+const SECTIONS: [(&str, &str, &str); 7] = [
+    ("isms.toml", "settings", "Settings"),
+    ("services", "service", "Services"),
+    ("responsibilities", "allocation", "Allocations"),
+    ("controls", "control", "Controls"),
+    ("evidence", "evidence", "Evidence"),
+    ("findings", "finding", "Findings"),
+    ("triggers", "trigger", "Triggers"),
 ];
+
+/// Below this share of words in common, a changed text reads as old → new,
+/// not as a word diff.
+const REWRITTEN: f32 = 0.5;
 
 /// Fields whose values are prose: shown as a word diff.
 const PROSE: [&str; 7] = [
@@ -42,12 +48,24 @@ struct DiffJson<'a> {
     from: String,
     to: String,
     changes: &'a [ItemChange],
+    /// The reviews the commits of the range record.
+    reviews: Vec<ReviewJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct ReviewJson<'a> {
+    item: &'a str,
+    outcome: &'static str,
+    commit: &'a str,
+    author: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    note: Option<&'a str>,
 }
 
 /// One item that changed.
 #[derive(Serialize)]
 struct ItemChange {
-    /// `services`, `responsibilities`, `controls`, `evidence`, `findings`, `triggers`.
+    /// `settings`, `service`, `allocation`, `control`, `evidence`, `finding`, `trigger`.
     kind: &'static str,
     /// The item's ID (`service/control` for an allocation).
     id: String,
@@ -101,23 +119,42 @@ pub fn run(ctx: &Context, args: &DiffArgs) -> Result<ExitCode> {
         .iter()
         .filter_map(describe)
         .collect();
-    let section = |kind: &str| SECTIONS.iter().position(|(k, _)| *k == kind);
+    let section = |kind: &str| SECTIONS.iter().position(|(_, k, _)| *k == kind);
     changes.sort_by(|a, b| (section(a.kind), &a.id).cmp(&(section(b.kind), &b.id)));
     let short = |c: &git2::Commit<'_>| c.id().to_string()[..10].to_owned();
+    let reviews = crate::history::reviews_between(
+        &repo.git_dir,
+        &from.id().to_string(),
+        &to.id().to_string(),
+    )?;
     let mut out = anstream::stdout().lock();
     let _ = match ctx.format {
         Format::Json => serde_json::to_writer_pretty(
             &mut out,
             &DiffJson {
-                version: 1,
+                version: 2,
                 from: from.id().to_string(),
                 to: to.id().to_string(),
                 changes: &changes,
+                reviews: reviews
+                    .iter()
+                    .map(|r| ReviewJson {
+                        item: &r.item,
+                        outcome: r.outcome.as_str(),
+                        commit: &r.commit,
+                        author: &r.author,
+                        note: r.note.as_deref(),
+                    })
+                    .collect(),
             },
         )
         .map_err(std::io::Error::other)
         .and_then(|()| writeln!(out)),
-        _ => write!(out, "{}", markdown(&changes, &short(&from), &short(&to))),
+        _ => write!(
+            out,
+            "{}",
+            markdown(&changes, &reviews, &short(&from), &short(&to))
+        ),
     };
     Ok(ExitCode::SUCCESS)
 }
@@ -154,12 +191,19 @@ fn describe(c: &Changed) -> Option<ItemChange> {
     })
 }
 
-/// `(kind, id)` of an item path: `services/x.toml` → `("services", "x")`.
+/// `(kind, id)` of an item path: `services/x.toml` → `("service", "x")`;
+/// the settings are `("settings", "isms.toml")`.
 fn item_of(path: &str) -> Option<(&'static str, String)> {
+    if path == crate::repo::CONFIG_FILE {
+        return Some(("settings", path.to_owned()));
+    }
     let parts: Vec<&str> = path.split('/').collect();
     let (dir, rest) = parts.split_first()?;
-    let kind = SECTIONS.iter().map(|(k, _)| *k).find(|k| k == dir)?;
-    let depth = if kind == "responsibilities" { 2 } else { 1 };
+    let kind = SECTIONS
+        .iter()
+        .find(|(folder, _, _)| folder == dir)
+        .map(|(_, kind, _)| *kind)?;
+    let depth = if kind == "allocation" { 2 } else { 1 };
     if rest.len() != depth {
         return None;
     }
@@ -177,18 +221,41 @@ fn show(v: &Value) -> String {
     }
 }
 
-/// The top-level fields that differ, by name.
+/// The fields that differ, by name; a table's fields by dotted name
+/// (`soa.status`), so a change in one reads as that change.
 fn fields(old: &Table, new: &Table) -> Vec<FieldChange> {
+    let mut out = Vec::new();
+    fields_into(old, new, "", &mut out);
+    out
+}
+
+fn fields_into(old: &Table, new: &Table, prefix: &str, out: &mut Vec<FieldChange>) {
     let mut keys: Vec<&String> = new.keys().collect();
     keys.extend(old.keys().filter(|k| !new.contains_key(*k)));
-    let mut out = Vec::new();
     for key in keys {
         let (a, b) = (old.get(key), new.get(key));
         if a == b {
             continue;
         }
+        let empty = Table::new();
+        match (a, b) {
+            (Some(Value::Table(x)), Some(Value::Table(y))) => {
+                fields_into(x, y, &format!("{prefix}{key}."), out);
+                continue;
+            }
+            // A table added or removed whole: its fields, one by one.
+            (None, Some(Value::Table(y))) => {
+                fields_into(&empty, y, &format!("{prefix}{key}."), out);
+                continue;
+            }
+            (Some(Value::Table(x)), None) => {
+                fields_into(x, &empty, &format!("{prefix}{key}."), out);
+                continue;
+            }
+            _ => {}
+        }
         let mut f = FieldChange {
-            field: key.clone(),
+            field: format!("{prefix}{key}"),
             old: None,
             new: None,
             added: Vec::new(),
@@ -210,12 +277,15 @@ fn fields(old: &Table, new: &Table) -> Vec<FieldChange> {
         }
         out.push(f);
     }
-    out
 }
 
-/// Removed words struck through, added ones in bold.
+/// Removed words struck through, added ones in bold; a text rewritten
+/// through reads as the old one struck through, then the new one.
 fn word_diff(old: &str, new: &str) -> String {
     use similar::{ChangeTag, TextDiff};
+    if TextDiff::from_words(old, new).ratio() < REWRITTEN {
+        return format!("~~{}~~ → **{}**", old.trim(), new.trim());
+    }
     // Runs of one kind of change, whitespace kept inside them.
     let mut runs: Vec<(ChangeTag, String)> = Vec::new();
     for change in TextDiff::from_words(old, new).iter_all_changes() {
@@ -263,15 +333,19 @@ fn word_diff(old: &str, new: &str) -> String {
     out
 }
 
-fn markdown(changes: &[ItemChange], from: &str, to: &str) -> String {
+fn markdown(
+    changes: &[ItemChange],
+    reviews: &[crate::history::Review],
+    from: &str,
+    to: &str,
+) -> String {
     let mut out = format!("## isms: what changed from {from} to {to}\n\n");
     if changes.is_empty() {
         out.push_str(
-            "No change to services, allocations, controls, evidence, findings or triggers.\n",
+            "No change to the settings, services, allocations, controls, evidence, findings or triggers.\n",
         );
-        return out;
     }
-    for (kind, title) in SECTIONS {
+    for (_, kind, title) in SECTIONS {
         let list: Vec<&ItemChange> = changes.iter().filter(|c| c.kind == kind).collect();
         if list.is_empty() {
             continue;
@@ -289,6 +363,28 @@ fn markdown(changes: &[ItemChange], from: &str, to: &str) -> String {
             } else {
                 let _ = writeln!(out, "{head}: {}", parts.join("; "));
             }
+        }
+        out.push('\n');
+    }
+    if !reviews.is_empty() {
+        if changes.is_empty() {
+            out.push('\n');
+        }
+        let _ = writeln!(out, "### Reviews\n");
+        for r in reviews {
+            let note = r
+                .note
+                .as_deref()
+                .map(|n| format!(": {n}"))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "- `{}` {} in {} by {}{note}",
+                r.item,
+                r.outcome.as_str(),
+                &r.commit[..10.min(r.commit.len())],
+                r.author
+            );
         }
         out.push('\n');
     }
@@ -339,10 +435,21 @@ mod tests {
     }
 
     #[test]
+    fn a_text_rewritten_through_reads_old_then_new() {
+        assert_eq!(
+            word_diff(
+                "TODO: what the customer does",
+                "Customers rotate their own keys."
+            ),
+            "~~TODO: what the customer does~~ → **Customers rotate their own keys.**"
+        );
+    }
+
+    #[test]
     fn item_paths_name_their_items() {
         assert_eq!(
             item_of("responsibilities/svc/CLD.6.3.1.toml"),
-            Some(("responsibilities", "svc/CLD.6.3.1".to_owned()))
+            Some(("allocation", "svc/CLD.6.3.1".to_owned()))
         );
         assert_eq!(item_of("evidence/files/x.toml"), None);
         assert_eq!(item_of("README.md"), None);

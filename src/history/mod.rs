@@ -363,6 +363,48 @@ impl Drop for Progress {
     }
 }
 
+/// The reviews recorded by the commits reachable from `to` but not from
+/// `from` (what a change brings), oldest first; each as landing where it
+/// was committed.
+pub fn reviews_between(git_dir: &Path, from: &str, to: &str) -> Result<Vec<Review>> {
+    let repo = git2::Repository::open(git_dir).map_err(|e| Error::git("open the repository", e))?;
+    let oid = |rev: &str| {
+        repo.revparse_single(rev)
+            .and_then(|o| o.peel_to_commit())
+            .map(|c| c.id())
+            .map_err(|e| Error::git(format!("read `{rev}`"), e))
+    };
+    let mut walk = repo.revwalk().map_err(walk_err)?;
+    walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::REVERSE)
+        .map_err(walk_err)?;
+    walk.push(oid(to)?).map_err(walk_err)?;
+    walk.hide(oid(from)?).map_err(walk_err)?;
+    let mut found = Found {
+        reviews: Vec::new(),
+        malformed: Vec::new(),
+        own: 0,
+    };
+    for id in walk {
+        let commit = repo.find_commit(id.map_err(walk_err)?).map_err(walk_err)?;
+        let message = String::from_utf8_lossy(commit.message_bytes()).into_owned();
+        let landed = time(&commit.committer());
+        let summary = commit
+            .summary_bytes()
+            .map(|b| String::from_utf8_lossy(b).into_owned())
+            .unwrap_or_default();
+        let pr = pull_request(&summary);
+        collect(
+            &commit,
+            &message,
+            landed,
+            &commit.id().to_string(),
+            pr,
+            &mut found,
+        );
+    }
+    Ok(found.reviews)
+}
+
 /// The values of `key` (case-insensitive, as git compares tokens) in a block.
 fn values<'a>(block: &'a trailers::Block, key: &'a str) -> impl Iterator<Item = &'a str> {
     block
