@@ -99,3 +99,27 @@ fn completions_for_every_shell_and_a_manual_page_come_from_the_commands() {
             "possible values: bash, elvish, fish, powershell, zsh",
         ));
 }
+
+#[test]
+fn every_path_is_relative_to_dash_c() {
+    let env = Env::new();
+    let repo = env.example("demo");
+    let outside = env.path();
+    for args in [
+        &["-C", "demo", "pack", "--out", "p.zip"][..],
+        &["-C", "demo", "site", "--out", "s"],
+        &["-C", "demo", "export", "oscal", "--out", "o"],
+    ] {
+        env.isms(outside).args(args).assert().success();
+    }
+    assert!(repo.join("p.zip").is_file());
+    assert!(repo.join("s/index.html").is_file());
+    assert!(repo.join("o/ssp.json").is_file());
+    for name in ["p.zip", "s", "o"] {
+        assert!(!outside.join(name).exists(), "{name} is not beside demo/");
+    }
+    env.isms(outside)
+        .args(["-C", "demo", "pack", "--verify", "p.zip"])
+        .assert()
+        .success();
+}

@@ -23,7 +23,8 @@ const BUNDLE: &str = "record.bundle";
 
 pub fn run(ctx: &Context, args: &PackArgs) -> Result<ExitCode> {
     match (&args.out, &args.verify) {
-        (_, Some(file)) => verify(file),
+        // Every path isms takes is relative to -C DIR.
+        (_, Some(file)) => verify(&ctx.dir.join(file)),
         (Some(out), None) => pack(ctx, out, args.rev.as_deref()),
         (None, None) => Err(Error::new(
             "say where: `isms pack --out FILE.zip`, or `--verify FILE.zip`",
