@@ -27,7 +27,7 @@ const SECTIONS: [(&str, &str, &str); 7] = [
     ("triggers", "trigger", "Triggers"),
 ];
 
-/// Below this share of words in common, a changed text reads as old → new,
+/// Below this share of its words kept, a changed text reads as old → new,
 /// not as a word diff.
 const REWRITTEN: f32 = 0.5;
 
@@ -283,7 +283,13 @@ fn fields_into(old: &Table, new: &Table, prefix: &str, out: &mut Vec<FieldChange
 /// through reads as the old one struck through, then the new one.
 fn word_diff(old: &str, new: &str) -> String {
     use similar::{ChangeTag, TextDiff};
-    if TextDiff::from_words(old, new).ratio() < REWRITTEN {
+    // Rewritten through: less than half the old words are kept.
+    let words = old.split_whitespace().count();
+    let kept = TextDiff::from_words(old, new)
+        .iter_all_changes()
+        .filter(|c| c.tag() == ChangeTag::Equal && !c.value().trim().is_empty())
+        .count();
+    if words > 0 && (kept as f32) < REWRITTEN * words as f32 {
         return format!("~~{}~~ → **{}**", old.trim(), new.trim());
     }
     // Runs of one kind of change, whitespace kept inside them.
