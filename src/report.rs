@@ -24,6 +24,12 @@ pub struct Report {
     pub notes: Vec<(String, String)>,
     /// The heading the notes go under.
     pub notes_title: &'static str,
+    /// What a cell stands for, in words, where a cell is short for more (the
+    /// matrix's duties behind each party): one entry per row, one string
+    /// per column, empty when there is nothing more. Markdown and HTML show
+    /// them as notes; CSV as a column after each column that has any, named
+    /// by the notes' title (`payments-api duties`).
+    pub details: Vec<Vec<String>>,
     /// What was read, when it is not simply the committed record: "Read
     /// from commit …", "Read from the working tree, which differs from HEAD …".
     pub source: Option<String>,
@@ -271,6 +277,7 @@ pub fn soa(s: &Snapshot, a: &Assessment, as_of: &str) -> Report {
         rows,
         notes,
         notes_title: "Notes",
+        details: Vec::new(),
         source: None,
     }
 }
@@ -339,11 +346,13 @@ pub fn matrix(s: &Snapshot, service: Option<&str>, as_of: &str) -> Report {
     );
     let mut rows = Vec::new();
     let mut notes = Vec::new();
+    let mut details = Vec::new();
     for (id, c) in in_reading_order(&s.controls)
         .into_iter()
         .filter(|(_, c)| c.value.matrix)
     {
         let mut row = vec![id.to_string(), c.value.title.clone()];
+        let mut detail = vec![String::new(), String::new()];
         for svc in &services {
             let doc = s.allocations.get(&((*svc).clone(), id.clone()));
             let alloc = doc.map(|d| &d.value);
@@ -376,11 +385,15 @@ pub fn matrix(s: &Snapshot, service: Option<&str>, as_of: &str) -> Report {
                     let _ = write!(text, "Not applicable: {}", a.justification);
                 }
                 if !text.is_empty() {
-                    notes.push((format!("{svc} / {id} ({})", a.party), text));
+                    notes.push((format!("{svc} / {id} ({})", a.party), text.clone()));
                 }
+                detail.push(text);
+            } else {
+                detail.push(String::new());
             }
         }
         rows.push(row);
+        details.push(detail);
     }
     Report {
         kind: "matrix",
@@ -390,6 +403,7 @@ pub fn matrix(s: &Snapshot, service: Option<&str>, as_of: &str) -> Report {
         rows,
         notes,
         notes_title: "Duties",
+        details,
         source: None,
     }
 }
@@ -447,6 +461,7 @@ pub fn evidence(s: &Snapshot, a: &Assessment, service: Option<&str>, as_of: &str
         rows,
         notes: Vec::new(),
         notes_title: "Notes",
+        details: Vec::new(),
         source: None,
     }
 }
@@ -510,6 +525,7 @@ pub fn findings(s: &Snapshot, service: Option<&str>, as_of: chrono::NaiveDate) -
         rows,
         notes: Vec::new(),
         notes_title: "Notes",
+        details: Vec::new(),
         source: None,
     }
 }
@@ -595,10 +611,37 @@ impl Report {
     }
 
     pub fn csv(&self) -> String {
+        // The columns whose cells stand for more get a column of it beside them.
+        let detailed: Vec<bool> = (0..self.columns.len())
+            .map(|c| {
+                self.details
+                    .iter()
+                    .any(|d| d.get(c).is_some_and(|t| !t.is_empty()))
+            })
+            .collect();
         let mut w = csv::Writer::from_writer(Vec::new());
-        let _ = w.write_record(self.columns.iter().map(|(id, _)| id));
-        for row in &self.rows {
-            let _ = w.write_record(row);
+        let mut head = Vec::new();
+        for ((id, _), more) in self.columns.iter().zip(&detailed) {
+            head.push(id.clone());
+            if *more {
+                head.push(format!("{id} {}", self.notes_title.to_lowercase()));
+            }
+        }
+        let _ = w.write_record(&head);
+        for (r, row) in self.rows.iter().enumerate() {
+            let mut record = Vec::new();
+            for (c, cell) in row.iter().enumerate() {
+                record.push(cell.as_str());
+                if detailed[c] {
+                    record.push(
+                        self.details
+                            .get(r)
+                            .and_then(|d| d.get(c))
+                            .map_or("", String::as_str),
+                    );
+                }
+            }
+            let _ = w.write_record(&record);
         }
         String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
     }
@@ -700,6 +743,7 @@ mod tests {
             rows: vec![vec!["x|y".into(), "say \"hi\", <b>".into()]],
             notes: vec![],
             notes_title: "Notes",
+            details: Vec::new(),
             source: None,
         }
     }
