@@ -72,12 +72,13 @@ where
         .as_deref()
         .map(commands::dash_c)
         .filter(|d| !d.is_empty());
+    output::set_dash_c(dash_c.as_deref().unwrap_or_default());
     match std::panic::catch_unwind(|| commands::dispatch(cli)) {
         Ok(Ok(code)) => code,
         Ok(Err(mut e)) => {
-            if let Some(dash_c) = &dash_c {
+            if dash_c.is_some() {
                 for hint in &mut e.hints {
-                    *hint = hint.replace("`isms ", &format!("`isms{dash_c} "));
+                    *hint = output::with_dash_c(hint);
                 }
             }
             output::error(&e);

@@ -243,7 +243,26 @@ pub fn error(e: &Error) {
 
 /// A line of talk on stderr.
 pub fn note(message: &str) {
-    let _ = writeln!(anstream::stderr(), "{message}");
+    let _ = writeln!(anstream::stderr(), "{}", with_dash_c(message));
+}
+
+/// The ` -C DIR` the command was run with, for the commands messages suggest.
+static DASH_C: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// Remembers the ` -C DIR` the command was run with (empty for none).
+pub fn set_dash_c(dash_c: &str) {
+    let _ = DASH_C.set(dash_c.to_owned());
+}
+
+/// `message` with every suggested `` `isms …` `` command run as this one
+/// was: with its `-C DIR`.
+pub fn with_dash_c(message: &str) -> String {
+    match DASH_C.get().filter(|d| !d.is_empty()) {
+        Some(d) if !message.contains(&format!("`isms{d} ")) => {
+            message.replace("`isms ", &format!("`isms{d} "))
+        }
+        _ => message.to_owned(),
+    }
 }
 
 #[cfg(test)]

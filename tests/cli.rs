@@ -122,4 +122,10 @@ fn every_path_is_relative_to_dash_c() {
         .args(["-C", "demo", "pack", "--verify", "p.zip"])
         .assert()
         .success();
+    // What isms suggests next is run the same way.
+    env.isms(outside)
+        .args(["-C", "demo", "new", "service", "billing", "--model", "saas"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("then `isms -C demo check`"));
 }
