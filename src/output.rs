@@ -72,7 +72,8 @@ pub fn check_report(
     folded: Option<(&[Diagnostic], &str)>,
     summary: CheckSummary,
 ) {
-    let mut out = anstream::stdout().lock();
+    // Buffered: one write for many lines (stdout is line-buffered).
+    let mut out = std::io::BufWriter::new(anstream::stdout().lock());
     // A closed pipe (`| head`) is not an error worth reporting.
     let _ = match format {
         Format::Human | Format::Md | Format::Csv | Format::Html => diagnostics

@@ -38,6 +38,21 @@ fn init_writes_four_workflows_that_actionlint_accepts() {
     assert!(triggers.contains(
         "command: triggers detect --from ${{ github.event.before }} --to ${{ github.sha }} --open-pr --format github"
     ));
+    // The jobs that read the review history keep its cache between runs;
+    // a restored cache is checked before use, so any earlier one will do.
+    for w in &WORKFLOWS[1..] {
+        let text = read(&repo, w);
+        assert!(
+            text.contains(
+                "        uses: actions/cache@v4\n        with:\n          path: .git/isms\n          key: isms-${{ runner.os }}-${{ github.ref_name }}-${{ github.sha }}\n          restore-keys: |\n            isms-${{ runner.os }}-${{ github.ref_name }}-\n"
+            ),
+            "{w}: {text}"
+        );
+    }
+    assert!(
+        !read(&repo, WORKFLOWS[0]).contains("actions/cache"),
+        "check reads no history"
+    );
     let approvals = read(&repo, WORKFLOWS[3]);
     assert!(approvals.contains(&format!("branches: [{}]", branch.trim())));
     assert!(approvals.contains("command: approvals record\n"));

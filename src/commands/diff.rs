@@ -127,7 +127,8 @@ pub fn run(ctx: &Context, args: &DiffArgs) -> Result<ExitCode> {
         &from.id().to_string(),
         &to.id().to_string(),
     )?;
-    let mut out = anstream::stdout().lock();
+    // Buffered: one write for many lines (stdout is line-buffered).
+    let mut out = std::io::BufWriter::new(anstream::stdout().lock());
     let _ = match ctx.format {
         Format::Json => serde_json::to_writer_pretty(
             &mut out,

@@ -71,7 +71,8 @@ pub fn run(ctx: &Context, args: &StaleArgs) -> Result<ExitCode> {
         .map(|i| i.item.as_str())
         .collect();
     let (flagged, due) = (flagged_items.len(), due_items.len());
-    let mut out = anstream::stdout().lock();
+    // Buffered: one write for many lines (stdout is line-buffered).
+    let mut out = std::io::BufWriter::new(anstream::stdout().lock());
     let _ = match ctx.format {
         Format::Json => {
             let doc = StaleJson {

@@ -54,7 +54,8 @@ pub fn run(ctx: &Context, args: &StatusArgs) -> Result<ExitCode> {
             })
             .collect(),
     };
-    let mut out = anstream::stdout().lock();
+    // Buffered: one write for many lines (stdout is line-buffered).
+    let mut out = std::io::BufWriter::new(anstream::stdout().lock());
     let _ = match ctx.format {
         Format::Json => serde_json::to_writer_pretty(&mut out, &doc)
             .map_err(std::io::Error::other)

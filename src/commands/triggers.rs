@@ -66,7 +66,8 @@ fn detect_cmd(ctx: &Context, args: &DetectArgs) -> Result<ExitCode> {
         false => None,
     };
     let (detected, files) = detect(&git, &from, &to)?;
-    let mut out = anstream::stdout().lock();
+    // Buffered: one write for many lines (stdout is line-buffered).
+    let mut out = std::io::BufWriter::new(anstream::stdout().lock());
     let short = |c: &git2::Commit<'_>| c.id().to_string()[..10].to_owned();
     let _ = match ctx.format {
         Format::Json => serde_json::to_writer_pretty(

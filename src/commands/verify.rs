@@ -146,7 +146,8 @@ pub fn run(ctx: &Context, args: &VerifyArgs) -> Result<ExitCode> {
         }
     }
 
-    let mut out = anstream::stdout().lock();
+    // Buffered: one write for many lines (stdout is line-buffered).
+    let mut out = std::io::BufWriter::new(anstream::stdout().lock());
     let _ = match ctx.format {
         Format::Json => serde_json::to_writer_pretty(
             &mut out,
