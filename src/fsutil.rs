@@ -125,10 +125,20 @@ fn directory() -> std::fs::Permissions {
 }
 
 fn temp_beside(path: &Path) -> Result<tempfile::NamedTempFile> {
-    let dir = path.parent().unwrap_or(Path::new("."));
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(|e| Error::io("create directory", dir, e))?;
+    temp_file_in(dir)
+}
+
+/// A temporary file in `dir`, named for this process so that a later run
+/// removes it if this one is killed before it is renamed into place.
+pub fn temp_file_in(dir: &Path) -> Result<tempfile::NamedTempFile> {
+    remove_leftovers(dir);
     tempfile::Builder::new()
-        .prefix(".isms-")
+        .prefix(&format!("{TEMP_PREFIX}{}-", std::process::id()))
         .permissions(readable())
         .tempfile_in(dir)
         .map_err(|e| Error::io("create a temporary file in", dir, e))
@@ -234,12 +244,12 @@ pub fn replace_dir(
     Ok(())
 }
 
-/// How the temporary directories of [`replace_dir`] begin; the process id
+/// How isms's temporary files and directories begin; the process id
 /// follows.
 const TEMP_PREFIX: &str = ".isms-tmp-";
 
-/// Removes what killed runs of [`replace_dir`] left in `dir`: temporary
-/// directories of processes that no longer run. Best effort.
+/// Removes what killed runs left in `dir`: temporary files and directories
+/// of processes that no longer run. Best effort.
 fn remove_leftovers(dir: &Path) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
@@ -255,7 +265,12 @@ fn remove_leftovers(dir: &Path) {
             continue;
         };
         if pid != std::process::id() && !running(pid) {
-            let _ = std::fs::remove_dir_all(entry.path());
+            let path = entry.path();
+            let _ = if path.is_dir() {
+                std::fs::remove_dir_all(&path)
+            } else {
+                std::fs::remove_file(&path)
+            };
         }
     }
 }

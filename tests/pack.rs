@@ -488,3 +488,22 @@ fn the_bundle_carries_the_approval_notes_for_an_offline_check() {
         "{v}"
     );
 }
+
+#[test]
+fn what_a_killed_pack_left_beside_its_output_is_removed_by_the_next() {
+    let env = Env::new();
+    let repo = env.example_on_main(Some(AS_OF));
+    let mut child = std::process::Command::new("true").spawn().unwrap();
+    let dead = child.id();
+    child.wait().unwrap();
+    let leftover = env.path().join(format!(".isms-tmp-{dead}-Ab12Cd"));
+    std::fs::write(&leftover, b"half a zip").unwrap();
+    // A temporary file of a process that still runs (this one) is kept.
+    let alive = env
+        .path()
+        .join(format!(".isms-tmp-{}-Ef34Gh", std::process::id()));
+    std::fs::write(&alive, b"in use").unwrap();
+    pack(&env, &repo, &env.path().join("pack.zip"));
+    assert!(!leftover.exists(), "the killed run's file is removed");
+    assert!(alive.exists(), "a running process's file is left alone");
+}

@@ -79,11 +79,7 @@ impl Writer<'_> {
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
             .unwrap_or(Path::new("."));
-        let tmp = tempfile::Builder::new()
-            .prefix(".isms-")
-            .permissions(fsutil::readable())
-            .tempfile_in(dir)
-            .map_err(|e| Error::io("create a file in", dir, e))?;
+        let tmp = fsutil::temp_file_in(dir)?;
         write(tmp)?
             .persist(path)
             .map_err(|e| Error::io("write", path, e.error))?;
