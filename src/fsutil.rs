@@ -81,18 +81,30 @@ pub fn open_regular(path: &Path) -> std::io::Result<std::fs::File> {
 /// The text of the regular file at `path`, at most `limit` bytes: a FIFO,
 /// a device or a larger file is an error naming it, and is never read.
 pub fn read_text(path: &Path, limit: u64) -> Result<String> {
-    use std::io::Read;
-    let mut buf = Vec::new();
-    open_regular(path)
-        .and_then(|f| f.take(limit + 1).read_to_end(&mut buf))
-        .map_err(|e| Error::io("read", path, e))?;
-    if buf.len() as u64 > limit {
-        return Err(Error::new(format!(
+    let buf = read_bounded(path, limit).map_err(|e| match e.kind() {
+        std::io::ErrorKind::FileTooLarge => Error::new(format!(
             "{} is larger than {limit} bytes; not reading it",
             path.display()
-        )));
-    }
+        )),
+        _ => Error::io("read", path, e),
+    })?;
     String::from_utf8(buf).map_err(|_| Error::new(format!("{} is not UTF-8 text", path.display())))
+}
+
+/// The bytes of the regular file at `path` (see [`open_regular`]), never
+/// more than `limit`: a larger file is an error of kind `FileTooLarge`,
+/// read no further than one byte past the limit.
+pub fn read_bounded(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut buf = Vec::new();
+    open_regular(path)?.take(limit + 1).read_to_end(&mut buf)?;
+    if buf.len() as u64 > limit {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::FileTooLarge,
+            format!("larger than {limit} bytes"),
+        ));
+    }
+    Ok(buf)
 }
 
 /// The mode a new file asks for, as git's do: the umask takes from it.

@@ -348,20 +348,16 @@ impl New<'_> {
     /// path under evidence/, its sha256, and its bytes when it must be
     /// copied there. Only a regular file is read, within the artifact limit.
     fn artifact(&self, file: &Path) -> Result<(String, String, Option<Vec<u8>>)> {
-        use std::io::Read;
         let full = self.ctx.dir.join(file);
         let limit = crate::repo::MAX_ARTIFACT_BYTES;
-        let mut bytes = Vec::new();
-        crate::fsutil::open_regular(&full)
-            .and_then(|f| f.take(limit + 1).read_to_end(&mut bytes))
-            .map_err(|e| Error::io("read the artifact", &full, e))?;
-        if bytes.len() as u64 > limit {
-            return Err(Error::new(format!(
+        let bytes = crate::fsutil::read_bounded(&full, limit).map_err(|e| match e.kind() {
+            std::io::ErrorKind::FileTooLarge => Error::new(format!(
                 "{} is over the {} MiB an artifact may be",
                 full.display(),
                 limit >> 20
-            )));
-        }
+            )),
+            _ => Error::io("read the artifact", &full, e),
+        })?;
         let sha256 = crate::repo::sha256_hex(&bytes);
         let evidence = self.root.join("evidence");
         let inside = full

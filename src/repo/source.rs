@@ -227,14 +227,11 @@ impl Source for WorkTree {
         if meta.len() > MAX_FILE_BYTES {
             return Err(ReadError::TooLarge(meta.len()));
         }
-        let mut buf = Vec::with_capacity(meta.len() as usize);
-        crate::fsutil::open_regular(&full)
-            .and_then(|f| f.take(MAX_FILE_BYTES + 1).read_to_end(&mut buf))
-            .map_err(|e| ReadError::Other(e.to_string()))?;
-        if buf.len() as u64 > MAX_FILE_BYTES {
-            return Err(ReadError::TooLarge(buf.len() as u64));
-        }
-        Ok(buf)
+        // It may have grown since: read one byte past the limit at most.
+        crate::fsutil::read_bounded(&full, MAX_FILE_BYTES).map_err(|e| match e.kind() {
+            std::io::ErrorKind::FileTooLarge => ReadError::TooLarge(MAX_FILE_BYTES + 1),
+            _ => ReadError::Other(e.to_string()),
+        })
     }
 
     fn artifact(&self, path: &str) -> ArtifactState {
