@@ -353,39 +353,6 @@ pub fn refuse_unread(diagnostics: &[crate::diagnostic::Diagnostic]) -> Result<()
     .hint("fix the file (`isms check` lists every problem), then run this again"))
 }
 
-/// The last first-parent commit of `branch` that had landed by the end of
-/// `date` (its committer date, in the committer's offset, as reviews count).
-pub fn landed_by(git_dir: &std::path::Path, branch: &str, date: NaiveDate) -> Result<String> {
-    use crate::error::Error;
-    let repo = git2::Repository::open(git_dir).map_err(|e| Error::git("open the repository", e))?;
-    let tip = repo
-        .refname_to_id(&format!("refs/heads/{branch}"))
-        .map_err(|e| {
-            Error::git(format!("resolve the record branch `{branch}`"), e)
-                .hint("set defaults.branch in isms.toml to the branch whose history is the record")
-        })?;
-    let mut walk = repo.revwalk().map_err(|e| Error::git("walk history", e))?;
-    walk.simplify_first_parent()
-        .and_then(|()| walk.push(tip))
-        .map_err(|e| Error::git("walk history", e))?;
-    for oid in walk {
-        let oid = oid.map_err(|e| Error::git("walk history", e))?;
-        let commit = repo
-            .find_commit(oid)
-            .map_err(|e| Error::git("walk history", e))?;
-        let when = commit.committer().when();
-        let landed = chrono::DateTime::from_timestamp(when.seconds(), 0)
-            .map(|t| t.naive_utc() + chrono::Duration::minutes(i64::from(when.offset_minutes())));
-        if landed.is_some_and(|t| t.date() <= date) {
-            return Ok(oid.to_string());
-        }
-    }
-    Err(
-        Error::new(format!("nothing had landed on `{branch}` by {date}"))
-            .hint("the record starts with the branch's first commit; choose a later --as-of date"),
-    )
-}
-
 /// What a read-only command reads: the commit `--rev` names; with
 /// `--as-of` a past day, the record branch as it stood that day; otherwise
 /// `None`, the working tree.
@@ -403,7 +370,7 @@ pub fn reading(
         return Ok(None);
     };
     let branch = branch_at(git_dir, "HEAD")?;
-    landed_by(git_dir, &branch, date).map(Some)
+    crate::history::landed_by(git_dir, &branch, date).map(Some)
 }
 
 /// The stamp of what was read from commit `commit`.

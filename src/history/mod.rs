@@ -363,6 +363,33 @@ impl Drop for Progress {
     }
 }
 
+/// The last first-parent commit of `branch` that had landed by the end of
+/// `date`: its committer date, in the committer's offset, as reviews count.
+pub fn landed_by(git_dir: &Path, branch: &str, date: chrono::NaiveDate) -> Result<String> {
+    let repo = git2::Repository::open(git_dir).map_err(|e| Error::git("open the repository", e))?;
+    let tip = repo
+        .refname_to_id(&format!("refs/heads/{branch}"))
+        .map_err(|e| {
+            Error::git(format!("resolve the record branch `{branch}`"), e)
+                .hint("set defaults.branch in isms.toml to the branch whose history is the record")
+        })?;
+    let mut walk = repo.revwalk().map_err(walk_err)?;
+    walk.simplify_first_parent()
+        .and_then(|()| walk.push(tip))
+        .map_err(walk_err)?;
+    for oid in walk {
+        let oid = oid.map_err(walk_err)?;
+        let commit = repo.find_commit(oid).map_err(walk_err)?;
+        if time(&commit.committer()).date_naive() <= date {
+            return Ok(oid.to_string());
+        }
+    }
+    Err(
+        Error::new(format!("nothing had landed on `{branch}` by {date}"))
+            .hint("the record starts with the branch's first commit; choose a later --as-of date"),
+    )
+}
+
 /// The reviews recorded by the commits reachable from `to` but not from
 /// `from` (what a change brings), oldest first; each as landing where it
 /// was committed.
