@@ -240,20 +240,9 @@ fn overview(x: &Input<'_>) -> String {
         b.push_str("<p>Nothing needs action.</p>\n");
     } else {
         // Per owner, folded: the count and its states, then the items by state.
-        let worst: BTreeMap<&str, &str> = x
-            .assessment
-            .items
-            .iter()
-            .filter(|i| i.state.is_flagged())
-            .fold(BTreeMap::new(), |mut m, i| {
-                let e = m.entry(i.item.as_str()).or_insert(i.state);
-                if i.state > *e {
-                    *e = i.state;
-                }
-                m
-            })
+        let worst: BTreeMap<&str, &str> = crate::check::review::most_urgent(&x.assessment.items)
             .into_iter()
-            .map(|(k, v)| (k, v.as_str()))
+            .map(|(k, v)| (k, v.state.as_str()))
             .collect();
         b.push_str("<div class=\"owners\">\n");
         for (owner, items) in x.needs_action {

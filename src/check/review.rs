@@ -130,6 +130,22 @@ struct Reviewable<'a> {
     cadence: Period,
 }
 
+/// Each item once, at its most urgent state: an item can be both overdue
+/// and missing evidence, and counts once, as the latter. (The states that
+/// need action rank above those that do not.)
+pub fn most_urgent<'a>(
+    items: impl IntoIterator<Item = &'a ItemStatus>,
+) -> std::collections::BTreeMap<&'a str, &'a ItemStatus> {
+    let mut worst: std::collections::BTreeMap<&str, &ItemStatus> = Default::default();
+    for i in items {
+        let entry = worst.entry(i.item.as_str()).or_insert(i);
+        if i.state > entry.state {
+            *entry = i;
+        }
+    }
+    worst
+}
+
 /// Assesses every item of `s` as of `today`.
 pub fn assess(s: &Snapshot, record: &Record, today: NaiveDate) -> Assessment {
     let mut out = Assessment::default();

@@ -60,17 +60,9 @@ pub fn run(ctx: &Context, args: &StaleArgs) -> Result<ExitCode> {
     });
     // Items, not lines: an item both overdue and missing evidence is one
     // item that needs action.
-    let flagged_items: std::collections::BTreeSet<&str> = items
-        .iter()
-        .filter(|i| i.state.is_flagged())
-        .map(|i| i.item.as_str())
-        .collect();
-    let due_items: std::collections::BTreeSet<&str> = items
-        .iter()
-        .filter(|i| !flagged_items.contains(i.item.as_str()))
-        .map(|i| i.item.as_str())
-        .collect();
-    let (flagged, due) = (flagged_items.len(), due_items.len());
+    let worst = crate::check::review::most_urgent(items.iter().copied());
+    let flagged = worst.values().filter(|i| i.state.is_flagged()).count();
+    let due = worst.len() - flagged;
     // Buffered: one write for many lines (stdout is line-buffered).
     let mut out = std::io::BufWriter::new(anstream::stdout().lock());
     let _ = match ctx.format {

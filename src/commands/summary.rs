@@ -250,14 +250,7 @@ pub fn counts(items: &[ItemStatus]) -> BTreeMap<String, BTreeMap<String, usize>>
             (k.to_string(), per)
         })
         .collect();
-    let mut worst: BTreeMap<&str, &ItemStatus> = BTreeMap::new();
-    for i in items {
-        let entry = worst.entry(i.item.as_str()).or_insert(i);
-        if i.state > entry.state {
-            *entry = i;
-        }
-    }
-    for i in worst.values() {
+    for i in crate::check::review::most_urgent(items).values() {
         *counts
             .get_mut(&*i.kind)
             .and_then(|m| m.get_mut(i.state.as_str()))
