@@ -27,23 +27,27 @@ fn install(ctx: &Context, args: &CiInstallArgs) -> Result<ExitCode> {
     let wanted = files(&branch, &args.action);
     // Decide everything before writing anything.
     let mut edited = Vec::new();
+    // (file, path, text, whether it holds a hand edit that --force replaces)
     let mut writes = Vec::new();
     for (path, text) in &wanted {
         let full = repo.root.join(path);
         match std::fs::read_to_string(&full) {
             Ok(existing) if existing == *text => {}
-            Ok(existing) if classify(&existing) == Existing::Edited && !args.force => {
-                edited.push(path.as_str());
+            Ok(existing) if classify(&existing) == Existing::Edited => {
+                if args.force {
+                    writes.push((full, path, text, true));
+                } else {
+                    edited.push(path.as_str());
+                }
             }
-            _ => writes.push((full, path, text)),
+            _ => writes.push((full, path, text, false)),
         }
     }
     // Even with --force, an edit git does not have yet is never replaced:
     // only a committed version can be had back.
     let mut unsaved = Vec::new();
-    for (full, path, _) in &writes {
-        let by_hand = std::fs::read_to_string(full).is_ok_and(|t| classify(&t) == Existing::Edited);
-        if by_hand && crate::git::has_uncommitted_changes(&repo.root, path)? {
+    for (_, path, _, by_hand) in &writes {
+        if *by_hand && crate::git::has_uncommitted_changes(&repo.root, path)? {
             unsaved.push(path.as_str());
         }
     }
@@ -61,7 +65,7 @@ fn install(ctx: &Context, args: &CiInstallArgs) -> Result<ExitCode> {
         ))
         .hint("`isms ci install --force` replaces them (git keeps the old versions)"));
     }
-    for (full, _, text) in &writes {
+    for (full, _, text, _) in &writes {
         writer.refresh(full, text.as_bytes())?;
     }
     crate::output::note(&match writes.len() {
@@ -71,7 +75,7 @@ fn install(ctx: &Context, args: &CiInstallArgs) -> Result<ExitCode> {
             crate::output::plural(n, "workflow"),
             writes
                 .iter()
-                .map(|(_, p, _)| p.as_str())
+                .map(|(_, p, _, _)| p.as_str())
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
