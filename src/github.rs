@@ -380,12 +380,17 @@ impl GitHub {
         Ok(all)
     }
 
-    /// The pull requests GitHub associates with commit `sha`.
-    pub fn pulls_of_commit(&self, sha: &str) -> Result<Vec<u64>> {
+    /// The pull request that landed commit `sha`: `named` (from the merge
+    /// or squash subject) when there is one, else the first GitHub
+    /// associates with the commit; `None` when it landed without one.
+    pub fn landing_pull(&self, sha: &str, named: Option<u64>) -> Result<Option<u64>> {
+        if named.is_some() {
+            return Ok(named);
+        }
         let path = self.repo_path(&format!("/commits/{sha}/pulls"));
         let value = self.ok("GET", &path, None)?;
         let list: Vec<PullRequest> = self.decode("GET", &path, value)?;
-        Ok(list.into_iter().map(|p| p.number).collect())
+        Ok(list.first().map(|p| p.number))
     }
 
     /// Pull request `number`.

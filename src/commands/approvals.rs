@@ -65,11 +65,7 @@ pub fn run(ctx: &Context, cmd: &ApprovalsCommand) -> Result<ExitCode> {
         if existing.contains_key(commit) {
             continue;
         }
-        let number = match named {
-            Some(n) => Some(n),
-            None => github.pulls_of_commit(commit)?.into_iter().next(),
-        };
-        let Some(number) = number else {
+        let Some(number) = github.landing_pull(commit, named)? else {
             without.push(commit);
             continue;
         };

@@ -213,11 +213,7 @@ enum Landing {
 /// Asks GitHub which pull request landed `commit` (unless its subject
 /// says) and who approved it.
 fn online(github: &GitHub, commit: &str, named: Option<u64>) -> Result<Landing> {
-    let number = match named {
-        Some(n) => Some(n),
-        None => github.pulls_of_commit(commit)?.into_iter().next(),
-    };
-    Ok(match number {
+    Ok(match github.landing_pull(commit, named)? {
         Some(n) => {
             let reviews = github.reviews(n)?;
             let approvers = crate::approvals::approvers(reviews.iter().filter_map(|r| {
