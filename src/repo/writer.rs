@@ -194,7 +194,7 @@ fn refuse_unsaved(root: &Path, path: &Path) -> Result<()> {
         return Ok(());
     }
     Err(Error::new(format!(
-        "{rel} has changes git does not have; not replacing it"
+        "{rel} has uncommitted changes; it was left as it is"
     ))
-    .hint("commit or stash them first, or name another file"))
+    .hint("commit or discard them, then run this again"))
 }
