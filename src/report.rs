@@ -135,20 +135,10 @@ pub fn soa(s: &Snapshot, a: &Assessment, as_of: &str) -> Report {
         .collect();
     let config = s.config.as_ref().map(|c| &c.value);
     let name_of = |owner: &str| -> String {
-        let Some(c) = config else {
-            return String::new();
-        };
-        c.people
-            .iter()
-            .find(|(k, _)| k.as_str() == owner)
-            .map(|(_, p)| p.name.clone())
-            .or_else(|| {
-                c.teams
-                    .iter()
-                    .find(|(k, _)| k.as_str() == owner)
-                    .map(|(_, t)| t.name.clone())
-            })
+        config
+            .and_then(|c| c.name_of(owner))
             .unwrap_or_default()
+            .to_owned()
     };
     let yes = |c: &crate::model::Control, side: Side| {
         if c.guidance_for.contains(&side) {

@@ -170,6 +170,15 @@ impl Config {
         self.people.contains_key(key) || self.teams.contains_key(key)
     }
 
+    /// The name of the person or team `owner`, as written in the settings
+    /// (a team's may be empty).
+    pub fn name_of(&self, owner: &str) -> Option<&str> {
+        self.people
+            .get(owner)
+            .map(|p| p.name.as_str())
+            .or_else(|| self.teams.get(owner).map(|t| t.name.as_str()))
+    }
+
     /// The people who answer for `owner`: the person, or the team's members.
     pub fn people_of(&self, owner: &str) -> Vec<&Person> {
         match self.teams.get(owner) {
