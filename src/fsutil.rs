@@ -263,6 +263,16 @@ const TEMP_PREFIX: &str = ".isms-tmp-";
 /// Removes what killed runs left in `dir`: temporary files and directories
 /// of processes that no longer run. Best effort.
 fn remove_leftovers(dir: &Path) {
+    // Once per directory and process: a command writing thousands of files
+    // into one directory (a migration) lists it once, not once a file.
+    static SWEPT: std::sync::Mutex<Vec<std::path::PathBuf>> = std::sync::Mutex::new(Vec::new());
+    {
+        let mut swept = SWEPT.lock().unwrap_or_else(|p| p.into_inner());
+        if swept.iter().any(|d| d == dir) {
+            return;
+        }
+        swept.push(dir.to_path_buf());
+    }
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
