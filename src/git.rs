@@ -1,6 +1,7 @@
 //! Running the `git` program, so users' configuration, hooks, signing and
 //! credential helpers apply exactly as they do on the command line.
 
+use std::ffi::OsStr;
 use std::path::Path;
 use std::process::Command;
 
@@ -13,11 +14,19 @@ pub fn run(dir: &Path, args: &[&str]) -> Result<String> {
 
 /// [`run`] with extra environment variables (identities, dates).
 pub fn run_with(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Result<String> {
+    let env: Vec<_> = env.iter().map(|&(k, v)| (k, OsStr::new(v))).collect();
+    let stdout = bytes_with(dir, args, &env)?;
+    Ok(String::from_utf8_lossy(&stdout).trim_end().to_owned())
+}
+
+/// [`run_with`]'s stdout as bytes, untrimmed: for `-z` listings.
+pub fn bytes_with(dir: &Path, args: &[&str], env: &[(&str, &OsStr)]) -> Result<Vec<u8>> {
     let output = Command::new("git")
         .envs(env.iter().copied())
         .arg("-C")
         .arg(dir)
         .args(args)
+        .stdin(std::process::Stdio::null())
         .output()
         .map_err(|e| {
             Error::new("could not run the `git` program")
@@ -28,9 +37,7 @@ pub fn run_with(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Result<Strin
         let stderr = String::from_utf8_lossy(&output.stderr);
         return Err(Error::new(format!("`git {}` failed", args.join(" "))).caused_by(stderr.trim()));
     }
-    Ok(String::from_utf8_lossy(&output.stdout)
-        .trim_end()
-        .to_owned())
+    Ok(output.stdout)
 }
 
 /// The author identity git would use here, as (name, email), if configured.

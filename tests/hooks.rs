@@ -287,3 +287,41 @@ fn the_pre_commit_hook_shows_errors_in_full_and_warnings_one_line_per_rule() {
     assert!(shown.contains("error[missing-key]"), "{shown}");
     assert!(shown.contains("--> services/billing.toml"), "{shown}");
 }
+
+#[test]
+fn the_pre_commit_hook_checks_what_commit_a_and_commit_paths_commit() {
+    // `git commit -a` and `git commit <path>` commit a temporary index
+    // (GIT_INDEX_FILE), not .git/index: the hook must check that one.
+    let env = Env::new();
+    let repo = env.example("demo");
+    let out = install(&env, &repo, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let file = "responsibilities/payments-api/CLD.6.3.1.toml";
+    let saved = read(&repo, file);
+    write(&repo, file, format!("{saved}party = \"nobody\"\n"));
+    let head = env.git(&repo, &["rev-parse", "HEAD"]);
+
+    for args in [
+        &["commit", "-q", "-a", "-m", "commit -a"][..],
+        &["commit", "-q", "-m", "commit a path", file][..],
+    ] {
+        let out = git(&env, &repo, args, true);
+        assert_eq!(out.status.code(), Some(1), "{args:?} is refused");
+        assert!(
+            stderr(&out).contains(&format!("--> {file}:")),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+        assert_eq!(env.git(&repo, &["rev-parse", "HEAD"]), head, "{args:?}");
+    }
+
+    // The same paths with the file put right commit.
+    write(&repo, file, saved.replace("party = ", "party =  "));
+    let out = git(
+        &env,
+        &repo,
+        &["commit", "-q", "-a", "-m", "commit -a"],
+        true,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}

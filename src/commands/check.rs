@@ -15,8 +15,8 @@ use super::Context;
 pub fn run(ctx: &Context, args: &CheckArgs) -> Result<ExitCode> {
     let repo = Repo::discover(&ctx.dir)?;
     let (loaded, source) = if args.staged {
-        let index = Index::open(&repo.git_dir)?;
-        let scope = staged_scope(&index)?;
+        let (index, changed) = Index::staged(&repo.root, &repo.git_dir)?;
+        let scope = staged_scope(&index, changed)?;
         let mut loaded = repo::load(&index, &scope)?;
         repo::hash_artifacts(&index, &mut loaded.snapshot);
         (loaded, "index")
@@ -64,8 +64,8 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> Result<ExitCode> {
 /// every path in the index. Changes that can affect unchanged files widen
 /// the scope: `isms.toml` (owners) re-checks everything; a removed control
 /// or service, or a changed artifact, re-checks every evidence record.
-fn staged_scope(index: &Index) -> Result<Scope> {
-    let Some(changed) = index.changed_since_head()? else {
+fn staged_scope(index: &Index, changed: Option<Vec<String>>) -> Result<Scope> {
+    let Some(changed) = changed else {
         return Ok(Scope::All);
     };
     if changed.iter().any(|p| p == CONFIG_FILE) {

@@ -284,7 +284,7 @@ pub struct Index {
     /// libgit2 handles are not `Sync`; blob reads are short, parsing happens outside the lock.
     repo: std::sync::Mutex<git2::Repository>,
     /// Path → (blob id, file mode), for stage-0 entries.
-    entries: std::collections::HashMap<String, (git2::Oid, u32)>,
+    entries: Entries,
     /// Whether a link among the artifacts is resolved (inside the
     /// repository) or refused: a commit's artifacts must be regular blobs.
     follow_links: bool,
@@ -296,24 +296,76 @@ pub const MAX_ARTIFACT_BYTES: u64 = 512 * 1024 * 1024;
 const MODE_SYMLINK: u32 = 0o120000;
 
 impl Index {
-    pub fn open(git_dir: &Path) -> Result<Self> {
+    /// What is about to be committed, read from the index git is
+    /// committing: `$GIT_INDEX_FILE` when git sets it (`git commit -a` and
+    /// `git commit <paths>` commit a temporary index), else the repository's.
+    /// With it, the paths that differ from `HEAD`, sorted (`None` when there
+    /// is no `HEAD`).
+    ///
+    /// git lists both, each on its own core: it reads its index without
+    /// re-hashing it, and answers what changed from the index's cached trees.
+    pub fn staged(root: &Path, git_dir: &Path) -> Result<(Self, Option<Vec<String>>)> {
+        // Objects are verified by git when they enter the repository; a
+        // hook's read need not hash them again.
+        git2::opts::strict_hash_verification(false);
+        // A relative GIT_INDEX_FILE names a file relative to where isms runs.
+        let index_file = std::env::var_os("GIT_INDEX_FILE")
+            .filter(|f| !f.is_empty())
+            .map(|f| std::path::absolute(&f).unwrap_or_else(|_| PathBuf::from(f)));
+        let env: Vec<(&str, &std::ffi::OsStr)> = index_file
+            .iter()
+            .map(|f| ("GIT_INDEX_FILE", f.as_os_str()))
+            .collect();
+        let (listed, changed) = std::thread::scope(|s| {
+            let changed = s.spawn(|| {
+                crate::git::bytes_with(
+                    root,
+                    &[
+                        "diff",
+                        "--cached",
+                        "--name-only",
+                        "--no-renames",
+                        "--no-relative",
+                        "--no-ext-diff",
+                        "-z",
+                        "HEAD",
+                        "--",
+                    ],
+                    &env,
+                )
+            });
+            let listed = crate::git::bytes_with(root, &["ls-files", "--stage", "-z"], &env);
+            let changed = changed
+                .join()
+                .unwrap_or_else(|_| Err(Error::new("comparing the index with HEAD failed")));
+            (listed, changed)
+        });
         let repo =
             git2::Repository::open(git_dir).map_err(|e| Error::git("open the repository", e))?;
-        let index = repo.index().map_err(|e| Error::git("read the index", e))?;
-        let mut entries = std::collections::HashMap::with_capacity(index.len());
-        for entry in index.iter() {
-            // Stage bits are 12-13 of the flags; conflicted entries are not "about to be committed".
-            if (entry.flags >> 12) & 0x3 != 0 {
-                continue;
+        let entries = parse_stage(&listed?)
+            .map_err(|why| Error::new("could not read `git ls-files --stage`").caused_by(why))?;
+        let changed = match changed {
+            Ok(out) => {
+                let mut paths: Vec<String> = out
+                    .split(|&b| b == 0)
+                    .filter(|p| !p.is_empty())
+                    .map(|p| String::from_utf8_lossy(p).into_owned())
+                    .collect();
+                paths.sort();
+                paths.dedup();
+                Some(paths)
             }
-            let path = String::from_utf8_lossy(&entry.path).into_owned();
-            entries.insert(path, (entry.id, entry.mode));
-        }
-        Ok(Index {
+            Err(_) if matches!(repo.head(), Err(e) if e.code() == git2::ErrorCode::UnbornBranch) => {
+                None
+            }
+            Err(e) => return Err(e),
+        };
+        let index = Index {
             repo: std::sync::Mutex::new(repo),
-            entries,
+            entries: Entries::new(entries),
             follow_links: true,
-        })
+        };
+        Ok((index, changed))
     }
 
     /// The tree of the commit `rev` names, and the commit's full id.
@@ -327,16 +379,13 @@ impl Index {
         let tree = commit
             .tree()
             .map_err(|e| Error::git(format!("read the tree of `{rev}`"), e))?;
-        let mut entries = std::collections::HashMap::new();
+        let mut entries = Vec::new();
         tree.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
             // Blobs, links and submodules (commits) alike: their mode says which.
             if entry.kind() != Some(git2::ObjectType::Tree)
                 && let Ok(name) = entry.name()
             {
-                entries.insert(
-                    format!("{dir}{name}"),
-                    (entry.id(), entry.filemode() as u32),
-                );
+                entries.push((format!("{dir}{name}"), entry.id(), entry.filemode() as u32));
             }
             git2::TreeWalkResult::Ok
         })
@@ -347,7 +396,7 @@ impl Index {
         Ok((
             Index {
                 repo: std::sync::Mutex::new(repo),
-                entries,
+                entries: Entries::new(entries),
                 follow_links: false,
             },
             id,
@@ -362,7 +411,7 @@ impl Index {
             return Err(problem);
         }
         let full = format!("evidence/{path}");
-        let &(oid, mode) = self
+        let (oid, mode) = self
             .entries
             .get(&full)
             .ok_or_else(|| format!("{full} is not in the commit"))?;
@@ -399,37 +448,60 @@ impl Index {
         let obj = odb.read(oid).map_err(|e| ReadError::Other(e.to_string()))?;
         Ok(obj.data().to_vec())
     }
+}
 
-    /// Paths in the index that differ from `HEAD`'s tree (all paths when there is no `HEAD`).
-    pub fn changed_since_head(&self) -> Result<Option<Vec<String>>> {
-        let repo = self.repo.lock().unwrap_or_else(|p| p.into_inner());
-        let head = match repo.head().and_then(|h| h.peel_to_tree()) {
-            Ok(tree) => tree,
-            Err(_) => return Ok(None),
+/// `git ls-files --stage -z`: `<mode> <id> <stage>\t<path>\0` per entry;
+/// the stage-0 ones (a conflicted path is not "about to be committed").
+fn parse_stage(out: &[u8]) -> std::result::Result<Vec<(String, git2::Oid, u32)>, String> {
+    let mut entries = Vec::new();
+    for record in out.split(|&b| b == 0).filter(|r| !r.is_empty()) {
+        let bad = || format!("unexpected entry `{}`", String::from_utf8_lossy(record));
+        let tab = record.iter().position(|&b| b == b'\t').ok_or_else(bad)?;
+        let (meta, path) = (&record[..tab], &record[tab + 1..]);
+        let meta = std::str::from_utf8(meta).map_err(|_| bad())?;
+        let mut fields = meta.split(' ');
+        let (Some(mode), Some(id), Some(stage), None) =
+            (fields.next(), fields.next(), fields.next(), fields.next())
+        else {
+            return Err(bad());
         };
-        let index = repo.index().map_err(|e| Error::git("read the index", e))?;
-        let diff = repo
-            .diff_tree_to_index(Some(&head), Some(&index), None)
-            .map_err(|e| Error::git("compare the index with HEAD", e))?;
-        let mut out = Vec::new();
-        for delta in diff.deltas() {
-            for file in [delta.old_file(), delta.new_file()] {
-                if let Some(p) = file.path().and_then(|p| p.to_str()) {
-                    out.push(p.to_owned());
-                }
-            }
+        if stage != "0" {
+            continue;
         }
-        out.sort();
-        out.dedup();
-        Ok(Some(out))
+        let mode = u32::from_str_radix(mode, 8).map_err(|_| bad())?;
+        let id = git2::Oid::from_str(id).map_err(|_| bad())?;
+        entries.push((String::from_utf8_lossy(path).into_owned(), id, mode));
+    }
+    Ok(entries)
+}
+
+/// Path → (object id, file mode), sorted by path for lookups and listing.
+struct Entries(Vec<(String, git2::Oid, u32)>);
+
+impl Entries {
+    fn new(mut entries: Vec<(String, git2::Oid, u32)>) -> Entries {
+        if !entries.is_sorted_by(|a, b| a.0 <= b.0) {
+            entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        }
+        Entries(entries)
+    }
+
+    fn get(&self, path: &str) -> Option<(git2::Oid, u32)> {
+        let i = self.0.binary_search_by(|e| e.0.as_str().cmp(path)).ok()?;
+        Some((self.0[i].1, self.0[i].2))
+    }
+
+    fn paths(&self) -> impl Iterator<Item = &String> {
+        self.0.iter().map(|e| &e.0)
     }
 }
 
 impl Source for Index {
     fn files(&self) -> Result<Vec<String>> {
-        let mut out: Vec<String> = self
+        // In path order, as the entries are kept.
+        let out: Vec<String> = self
             .entries
-            .keys()
+            .paths()
             .filter(|p| {
                 p.as_str() == super::CONFIG_FILE
                     || DIRS
@@ -442,7 +514,6 @@ impl Source for Index {
             .filter(|p| p.ends_with(".toml"))
             .cloned()
             .collect();
-        out.sort();
         Ok(out)
     }
 
@@ -451,10 +522,10 @@ impl Source for Index {
             .entries
             .get(path)
             .ok_or_else(|| ReadError::Other("not in the index".into()))?;
-        if *mode == MODE_SYMLINK {
+        if mode == MODE_SYMLINK {
             return Err(ReadError::Symlink);
         }
-        self.blob(*oid)
+        self.blob(oid)
     }
 
     fn artifact(&self, path: &str) -> ArtifactState {
@@ -462,7 +533,7 @@ impl Source for Index {
             return ArtifactState::InvalidPath(problem);
         }
         let full = format!("evidence/{path}");
-        let Some(&(oid, mode)) = self.entries.get(&full) else {
+        let Some((oid, mode)) = self.entries.get(&full) else {
             return ArtifactState::Missing;
         };
         let oid = if mode == MODE_SYMLINK && !self.follow_links {
@@ -478,7 +549,7 @@ impl Source for Index {
                 return ArtifactState::Escapes;
             };
             match self.entries.get(&resolved) {
-                Some(&(oid, mode)) if mode != MODE_SYMLINK => oid,
+                Some((oid, mode)) if mode != MODE_SYMLINK => oid,
                 Some(_) => return ArtifactState::NotAFile,
                 None => return ArtifactState::Missing,
             }
@@ -532,6 +603,26 @@ fn resolve_lexically(link: &str, target: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn staged_entries_keep_stage_zero_and_refuse_what_they_cannot_read() {
+        let id = "de980441c3ab03a8c07dda1ad27b8a11f39deb1e";
+        let out = format!(
+            "100644 {id} 0\tcontrols/A.1.toml\0120000 {id} 0\tevidence/link\0\
+             100644 {id} 1\tservices/s.toml\0100644 {id} 2\tservices/s.toml\0"
+        );
+        let entries = parse_stage(out.as_bytes()).unwrap();
+        let paths: Vec<_> = entries.iter().map(|e| (e.0.as_str(), e.2)).collect();
+        assert_eq!(
+            paths,
+            [
+                ("controls/A.1.toml", 0o100644),
+                ("evidence/link", MODE_SYMLINK)
+            ]
+        );
+        assert!(parse_stage(b"100644 nothex 0\tx\0").is_err());
+        assert!(parse_stage(b"no tab here\0").is_err());
+    }
 
     #[test]
     fn artifact_paths_must_stay_inside_evidence() {
