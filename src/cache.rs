@@ -36,7 +36,13 @@ pub fn load<T: DeserializeOwned>(path: &Path, magic: &[u8]) -> Loaded<T> {
         Err(_) => return Loaded::Missing,
     };
     let Some(rest) = bytes.strip_prefix(magic) else {
-        return Loaded::Corrupt;
+        // Another version's format (same kind, another `-vN`) is not
+        // damage: it is replaced without a word.
+        let kind = magic.rsplitn(2, |&b| b == b'-').nth(1).unwrap_or(magic);
+        return match bytes.strip_prefix(kind) {
+            Some(rest) if rest.starts_with(b"-v") => Loaded::Missing,
+            _ => Loaded::Corrupt,
+        };
     };
     if rest.len() < 32 {
         return Loaded::Corrupt;
@@ -52,15 +58,76 @@ pub fn load<T: DeserializeOwned>(path: &Path, magic: &[u8]) -> Loaded<T> {
 }
 
 pub fn save<T: Serialize>(path: &Path, magic: &[u8], value: &T) -> std::io::Result<()> {
-    let payload = postcard::to_allocvec(value).map_err(std::io::Error::other)?;
-    let mut bytes = Vec::with_capacity(magic.len() + 32 + payload.len());
-    bytes.extend_from_slice(magic);
-    bytes.extend_from_slice(&Sha256::digest(&payload));
-    bytes.extend_from_slice(&payload);
+    use std::io::{Seek, SeekFrom, Write};
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
     let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-    std::io::Write::write_all(&mut tmp, &bytes)?;
+    // The payload streams to the file through the hash, never held whole;
+    // the hash goes in front of it once known.
+    tmp.write_all(magic)?;
+    tmp.write_all(&[0; 32])?;
+    let sum = {
+        let out = Hashing {
+            file: std::io::BufWriter::with_capacity(1 << 16, tmp.as_file_mut()),
+            hash: Sha256::new(),
+        };
+        let Hashing { mut file, hash } =
+            postcard::to_io(value, out).map_err(std::io::Error::other)?;
+        file.flush()?;
+        hash.finalize()
+    };
+    tmp.seek(SeekFrom::Start(magic.len() as u64))?;
+    tmp.write_all(&sum)?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
+}
+
+/// Writes through to a file, hashing what it writes.
+struct Hashing<W> {
+    file: W,
+    hash: Sha256,
+}
+
+impl<W: std::io::Write> std::io::Write for Hashing<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.file.write(buf)?;
+        self.hash.update(&buf[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn another_versions_cache_is_missing_and_damage_is_corrupt() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("isms").join("x.bin");
+        save(&path, b"isms-x-v1\n", &vec![1u32, 2, 3]).unwrap();
+        assert!(
+            matches!(load::<Vec<u32>>(&path, b"isms-x-v1\n"), Loaded::Hit(v) if v == [1, 2, 3])
+        );
+        assert!(matches!(
+            load::<Vec<u32>>(&path, b"isms-x-v2\n"),
+            Loaded::Missing
+        ));
+        let mut bytes = std::fs::read(&path).unwrap();
+        let n = bytes.len();
+        bytes[n - 1] ^= 0xff;
+        std::fs::write(&path, &bytes).unwrap();
+        assert!(matches!(
+            load::<Vec<u32>>(&path, b"isms-x-v1\n"),
+            Loaded::Corrupt
+        ));
+        std::fs::write(&path, b"isms-y-v1\nwhatever").unwrap();
+        assert!(matches!(
+            load::<Vec<u32>>(&path, b"isms-x-v1\n"),
+            Loaded::Corrupt
+        ));
+    }
 }

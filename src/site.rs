@@ -134,7 +134,7 @@ pub fn render(x: &Input<'_>) -> BTreeMap<String, String> {
     );
     let mut history: BTreeMap<&str, Vec<&Review>> = BTreeMap::new();
     for r in x.reviews.iter().copied() {
-        history.entry(r.item.as_str()).or_default().push(r);
+        history.entry(&*r.item).or_default().push(r);
     }
     let mut items: BTreeMap<&str, Vec<&ItemStatus>> = BTreeMap::new();
     for i in &x.assessment.items {
@@ -546,8 +546,8 @@ fn item_page(x: &Input<'_>, key: &str, states: &[&ItemStatus], reviews: &[&Revie
                 e(&outcome),
                 e(&r.author),
                 e(&r.email),
-                e(&r.commit[..10.min(r.commit.len())]),
-                e(&r.landed_by[..10.min(r.landed_by.len())]),
+                e(&r.commit.short()),
+                e(&r.landed_by.short()),
                 r.pull_request.map(|n| format!("#{n}")).unwrap_or_default(),
                 e(r.note.as_deref().unwrap_or(""))
             );

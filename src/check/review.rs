@@ -158,7 +158,7 @@ pub fn assess(s: &Snapshot, record: &Record, today: NaiveDate) -> Assessment {
     let mut by_item: HashMap<&str, Vec<&Review>> = HashMap::new();
     for r in &record.reviews {
         if r.landed.date_naive() <= today {
-            by_item.entry(r.item.as_str()).or_default().push(r);
+            by_item.entry(&*r.item).or_default().push(r);
         }
     }
 
@@ -206,9 +206,9 @@ pub fn assess(s: &Snapshot, record: &Record, today: NaiveDate) -> Assessment {
             {
                 out.unauthorized.push(Unauthorized {
                     item: item.key.clone(),
-                    commit: r.commit.clone(),
-                    author: r.author.clone(),
-                    email: r.email.clone(),
+                    commit: r.commit.to_string(),
+                    author: r.author.to_string(),
+                    email: r.email.to_string(),
                     owner: item.owner.to_string(),
                 });
                 continue;
@@ -393,8 +393,8 @@ struct Standing {
 fn last_review(r: &Review) -> LastReview {
     LastReview {
         landed: r.landed.date_naive(),
-        author: r.author.clone(),
-        commit: Some(r.commit.clone()),
+        author: r.author.to_string(),
+        commit: Some(r.commit.to_string()),
         outcome: r.outcome,
         pull_request: r.pull_request,
     }

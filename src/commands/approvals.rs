@@ -51,17 +51,18 @@ pub fn run(ctx: &Context, cmd: &ApprovalsCommand) -> Result<ExitCode> {
     }
     let record = crate::history::record(&repo.git_dir, &branch)?;
     // Each landing commit with reviews, and the pull request its subject names.
-    let mut landings: BTreeMap<&str, Option<u64>> = BTreeMap::new();
+    let mut landings: BTreeMap<String, Option<u64>> = BTreeMap::new();
     for r in &record.reviews {
-        landings.insert(&r.landed_by, r.pull_request);
+        landings.insert(r.landed_by.to_string(), r.pull_request);
     }
-    let commits: Vec<&str> = landings.keys().copied().collect();
+    let commits: Vec<&str> = landings.keys().map(String::as_str).collect();
     let existing = notes::read(&repo.git_dir, &commits)?;
 
     // Everything is asked of GitHub before anything is written.
     let mut new: Vec<(String, Note)> = Vec::new();
     let mut without: Vec<&str> = Vec::new();
-    for (&commit, &named) in &landings {
+    for (commit, &named) in &landings {
+        let commit = commit.as_str();
         if existing.contains_key(commit) {
             continue;
         }

@@ -56,7 +56,7 @@ struct DiffJson<'a> {
 struct ReviewJson<'a> {
     item: &'a str,
     outcome: &'static str,
-    commit: &'a str,
+    commit: crate::history::CommitId,
     author: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     note: Option<&'a str>,
@@ -142,7 +142,7 @@ pub fn run(ctx: &Context, args: &DiffArgs) -> Result<ExitCode> {
                     .map(|r| ReviewJson {
                         item: &r.item,
                         outcome: r.outcome.as_str(),
-                        commit: &r.commit,
+                        commit: r.commit,
                         author: &r.author,
                         note: r.note.as_deref(),
                     })
@@ -389,7 +389,7 @@ fn markdown(
                 "- `{}` {} in {} by {}{note}",
                 r.item,
                 r.outcome.as_str(),
-                &r.commit[..10.min(r.commit.len())],
+                &r.commit.short(),
                 r.author
             );
         }

@@ -55,18 +55,19 @@ pub fn run(ctx: &Context, args: &LogArgs) -> Result<ExitCode> {
     let mut reviews: Vec<&Review> = record
         .reviews
         .iter()
-        .filter(|r| keys.contains(r.item.as_str()))
+        .filter(|r| keys.contains(&*r.item))
         .collect();
     // A commit that names an item twice is one review of it.
     reviews.dedup_by(|a, b| a.commit == b.commit && a.item == b.item);
-    let landings: Vec<&str> = reviews.iter().map(|r| r.landed_by.as_str()).collect();
+    let landings: Vec<String> = reviews.iter().map(|r| r.landed_by.to_string()).collect();
+    let landings: Vec<&str> = landings.iter().map(String::as_str).collect();
     let notes = history::notes::read(&repo.git_dir, &landings)?;
     let reviews: Vec<Logged> = reviews
         .into_iter()
         .map(|review| Logged {
             review,
             approved_by: notes
-                .get(&review.landed_by)
+                .get(&review.landed_by.to_string())
                 .map(|n| n.approvers().into_iter().collect()),
         })
         .collect();
@@ -151,7 +152,7 @@ fn human(out: &mut impl Write, wanted: &str, reviews: &[Logged]) -> std::io::Res
         let r = logged.review;
         let pr = r.pull_request.map(|n| format!("#{n}")).unwrap_or_default();
         // A review of an item this one was migrated from says which.
-        let was = if r.item == wanted {
+        let was = if *r.item == *wanted {
             String::new()
         } else {
             format!("[as {}] ", r.item)
@@ -162,7 +163,7 @@ fn human(out: &mut impl Write, wanted: &str, reviews: &[Logged]) -> std::io::Res
             r.landed.format("%Y-%m-%d"),
             r.outcome.as_str(),
             r.author,
-            &r.commit[..10],
+            r.commit.short(),
             pr,
             r.note.as_deref().unwrap_or("")
         )?;

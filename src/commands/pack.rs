@@ -125,7 +125,7 @@ fn build(
     let mut by_item: BTreeMap<&str, Vec<&crate::history::Review>> = BTreeMap::new();
     for r in &record.reviews {
         if r.landed.date_naive() <= today {
-            by_item.entry(r.item.as_str()).or_default().push(r);
+            by_item.entry(&*r.item).or_default().push(r);
         }
     }
     for (item, reviews) in by_item {

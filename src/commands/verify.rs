@@ -68,21 +68,22 @@ pub fn run(ctx: &Context, args: &VerifyArgs) -> Result<ExitCode> {
     let record = crate::history::record(&repo.git_dir, &branch)?;
 
     // The reviews of each landing commit after --since.
-    let mut landings: BTreeMap<&str, Vec<&Review>> = BTreeMap::new();
+    let mut landings: BTreeMap<String, Vec<&Review>> = BTreeMap::new();
     for r in &record.reviews {
         let after = match since {
             None => true,
-            Some(since) => git2::Oid::from_str(&r.landed_by).is_ok_and(|landed| {
+            Some(since) => {
+                let landed = r.landed_by.oid();
                 landed != since && !git.graph_descendant_of(since, landed).unwrap_or(false)
-            }),
+            }
         };
         if after {
-            landings.entry(r.landed_by.as_str()).or_default().push(r);
+            landings.entry(r.landed_by.to_string()).or_default().push(r);
         }
     }
     let notes = match github {
         None => {
-            let commits: Vec<&str> = landings.keys().copied().collect();
+            let commits: Vec<&str> = landings.keys().map(String::as_str).collect();
             crate::history::notes::read(&repo.git_dir, &commits)?
         }
         Some(_) => Default::default(),
@@ -95,7 +96,7 @@ pub fn run(ctx: &Context, args: &VerifyArgs) -> Result<ExitCode> {
         reviews += list.len();
         let landing = match &github {
             Some(github) => online(github, landed_by, list[0].pull_request)?,
-            None => match notes.get(*landed_by) {
+            None => match notes.get(landed_by) {
                 Some(note) => Landing::Approved(note.pull_request, note.approvers()),
                 None => Landing::NoNote(list[0].pull_request),
             },
@@ -135,8 +136,8 @@ pub fn run(ctx: &Context, args: &VerifyArgs) -> Result<ExitCode> {
                 Landing::Approved(..) => continue,
             };
             unapproved.push(Unapproved {
-                item: r.item.clone(),
-                commit: r.commit.clone(),
+                item: r.item.to_string(),
+                commit: r.commit.to_string(),
                 landed_by: landed_by.to_string(),
                 pull_request: number,
                 owner,

@@ -9,6 +9,7 @@ pub mod trailers;
 use std::collections::HashMap;
 
 use std::path::Path;
+use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use chrono::{DateTime, FixedOffset, TimeZone};
@@ -46,21 +47,92 @@ impl Outcome {
     }
 }
 
+/// A commit's id, kept as its 20 bytes: a record holds two per review.
+/// Shown, and written to JSON, as its 40 hex digits.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CommitId([u8; 20]);
+
+impl CommitId {
+    pub fn oid(self) -> Oid {
+        Oid::from_bytes(&self.0).expect("20 bytes")
+    }
+
+    /// The first 10 hex digits, as lists show a commit.
+    pub fn short(self) -> String {
+        let mut s = self.to_string();
+        s.truncate(10);
+        s
+    }
+}
+
+impl From<Oid> for CommitId {
+    fn from(oid: Oid) -> CommitId {
+        let mut bytes = [0; 20];
+        bytes.copy_from_slice(oid.as_bytes());
+        CommitId(bytes)
+    }
+}
+
+impl std::fmt::Display for CommitId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.iter().try_for_each(|b| write!(f, "{b:02x}"))
+    }
+}
+
+impl std::fmt::Debug for CommitId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self, f)
+    }
+}
+
+impl PartialEq<str> for CommitId {
+    fn eq(&self, other: &str) -> bool {
+        Oid::from_str(other).is_ok_and(|o| o.as_bytes() == self.0)
+    }
+}
+
+impl Serialize for CommitId {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        if s.is_human_readable() {
+            s.collect_str(self)
+        } else {
+            self.0.serialize(s)
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for CommitId {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        if d.is_human_readable() {
+            let s = String::deserialize(d)?;
+            Oid::from_str(&s)
+                .map(CommitId::from)
+                .map_err(serde::de::Error::custom)
+        } else {
+            <[u8; 20]>::deserialize(d).map(CommitId)
+        }
+    }
+}
+
 /// One item reviewed by one commit that landed on the record branch.
+///
+/// Names repeat across a history (the same items, the same people): each
+/// is held once and shared, so memory follows the items and people, while
+/// a review itself is a few fixed-size fields.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Review {
-    pub item: String,
+    pub item: Arc<str>,
     pub outcome: Outcome,
     pub note: Option<String>,
     /// The commit that carries the trailers.
-    pub commit: String,
-    pub author: String,
-    pub email: String,
+    pub commit: CommitId,
+    pub author: Arc<str>,
+    pub email: Arc<str>,
     /// When it landed: the committer time of the first-parent commit that
     /// is, or brought in, the reviewing commit.
     pub landed: DateTime<FixedOffset>,
     /// That first-parent commit.
-    pub landed_by: String,
+    pub landed_by: CommitId,
     /// The pull request that landed it, when the landing commit says so.
     pub pull_request: Option<u64>,
 }
@@ -121,7 +193,7 @@ pub fn cache_path(git_dir: &Path, branch: &str) -> std::path::PathBuf {
 }
 
 /// The history cache's format.
-const MAGIC: &[u8] = b"isms-history-v1\n";
+const MAGIC: &[u8] = b"isms-history-v2\n";
 
 fn walk_err(e: git2::Error) -> Error {
     Error::git("walk history", e)
@@ -201,7 +273,7 @@ fn extend(repo: &git2::Repository, record: &mut Record, tip: Oid, from: Option<O
         Some(from) => format!("{from}..{tip}"),
         None => tip.to_string(),
     };
-    let mut chain = Vec::new();
+    let mut chain = Chain::default();
     // Every landing's reviews, newest landing first, each landing's in
     // reverse: one reversal at the end gives the record's order.
     let mut landings = Found::default();
@@ -215,15 +287,19 @@ fn extend(repo: &git2::Repository, record: &mut Record, tip: Oid, from: Option<O
         } else {
             let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
             let read = newest.read.load(Ordering::Relaxed);
-            let left = chain.len().saturating_sub(read);
+            let left = chain.len.saturating_sub(read);
             if cores > 1 && left >= 10_000 {
-                let limit = read + left / cores;
+                // Listings start at commits the chain kept.
+                let limit = (read + left / cores).next_multiple_of(Chain::EVERY);
                 newest.limit.store(limit, Ordering::Relaxed);
-                let len = (chain.len() - limit).div_ceil(cores - 1);
-                for start in (limit..chain.len()).step_by(len) {
-                    let range = match chain.get(start + len).copied().or(from) {
-                        Some(bottom) => format!("{bottom}..{}", chain[start]),
-                        None => chain[start].to_string(),
+                let len = (chain.len - limit)
+                    .div_ceil(cores - 1)
+                    .next_multiple_of(Chain::EVERY);
+                for start in (limit..chain.len).step_by(len) {
+                    let top = chain.at(start).expect("a kept commit");
+                    let range = match chain.at(start + len).or(from) {
+                        Some(bottom) => format!("{bottom}..{top}"),
+                        None => top.to_string(),
                     };
                     listings.push(
                         s.spawn(move || log::changes(git_dir, &range, &log::Reach::default())),
@@ -246,10 +322,15 @@ fn extend(repo: &git2::Repository, record: &mut Record, tip: Oid, from: Option<O
         *record = Record::default();
         return extend(repo, record, tip, None);
     }
-    record.reviews.extend(landings.reviews.into_iter().rev());
-    record
-        .malformed
-        .extend(landings.malformed.into_iter().rev());
+    // In place: a cold read moves its reviews rather than copying them.
+    landings.reviews.reverse();
+    landings.malformed.reverse();
+    if record.reviews.is_empty() {
+        record.reviews = landings.reviews;
+    } else {
+        record.reviews.append(&mut landings.reviews);
+    }
+    record.malformed.append(&mut landings.malformed);
     for fold in folds.into_iter().rev() {
         fold?.apply(&mut record.files);
     }
@@ -265,10 +346,11 @@ fn walk(
     repo: &git2::Repository,
     tip: Oid,
     from: Option<Oid>,
-    chain: &mut Vec<Oid>,
+    chain: &mut Chain,
     landings: &mut Found,
 ) -> Result<bool> {
     let mut progress = Progress::new();
+    let mut names = Names::default();
     let mut next = Some(tip);
     while let Some(oid) = next {
         if Some(oid) == from {
@@ -279,11 +361,16 @@ fn walk(
             .find_commit(oid)
             .map_err(|e| Error::git(format!("read commit {oid}"), e))?;
         let landed = time(&landing.committer());
-        let landed_by = oid.to_string();
+        let landed_by = CommitId::from(oid);
         let message = String::from_utf8_lossy(landing.message_bytes());
         let pr = pull_request(message.lines().next().unwrap_or(""));
         let mut found = Found::default();
-        collect(&landing, &message, landed, &landed_by, pr, &mut found);
+        let at = Landing {
+            landed,
+            by: landed_by,
+            pull_request: pr,
+        };
+        collect(&landing, &message, &at, &mut names, &mut found);
         found.own = found.reviews.len();
         if landing.parent_count() > 1 {
             // Everything the merge brought in lands with it.
@@ -300,7 +387,7 @@ fn walk(
                     .find_commit(m)
                     .map_err(|e| Error::git(format!("read commit {m}"), e))?;
                 let message = String::from_utf8_lossy(commit.message_bytes());
-                collect(&commit, &message, landed, &landed_by, pr, &mut found);
+                collect(&commit, &message, &at, &mut names, &mut found);
             }
         }
         // Within one landing: the merged commits (walked newest first),
@@ -314,6 +401,34 @@ fn walk(
         next = landing.parent_id(0).ok();
     }
     Ok(from.is_none())
+}
+
+/// The first-parent chain as walked, newest first: its length, and every
+/// [`Chain::EVERY`]th commit, where a listing may start. Memory for the
+/// walk stays small at any length of history.
+#[derive(Default)]
+struct Chain {
+    len: usize,
+    kept: Vec<Oid>,
+}
+
+impl Chain {
+    const EVERY: usize = 256;
+
+    fn push(&mut self, oid: Oid) {
+        if self.len.is_multiple_of(Self::EVERY) {
+            self.kept.push(oid);
+        }
+        self.len += 1;
+    }
+
+    /// The `i`th commit, when it was kept.
+    fn at(&self, i: usize) -> Option<Oid> {
+        if i >= self.len || !i.is_multiple_of(Self::EVERY) {
+            return None;
+        }
+        self.kept.get(i / Self::EVERY).copied()
+    }
 }
 
 /// The reviews and malformed trailers of one landing.
@@ -406,11 +521,8 @@ pub fn reviews_between(git_dir: &Path, from: &str, to: &str) -> Result<Vec<Revie
         .map_err(walk_err)?;
     walk.push(oid(to)?).map_err(walk_err)?;
     walk.hide(oid(from)?).map_err(walk_err)?;
-    let mut found = Found {
-        reviews: Vec::new(),
-        malformed: Vec::new(),
-        own: 0,
-    };
+    let mut found = Found::default();
+    let mut names = Names::default();
     for id in walk {
         let commit = repo.find_commit(id.map_err(walk_err)?).map_err(walk_err)?;
         let message = String::from_utf8_lossy(commit.message_bytes()).into_owned();
@@ -420,14 +532,12 @@ pub fn reviews_between(git_dir: &Path, from: &str, to: &str) -> Result<Vec<Revie
             .map(|b| String::from_utf8_lossy(b).into_owned())
             .unwrap_or_default();
         let pr = pull_request(&summary);
-        collect(
-            &commit,
-            &message,
+        let at = Landing {
             landed,
-            &commit.id().to_string(),
-            pr,
-            &mut found,
-        );
+            by: commit.id().into(),
+            pull_request: pr,
+        };
+        collect(&commit, &message, &at, &mut names, &mut found);
     }
     Ok(found.reviews)
 }
@@ -440,12 +550,33 @@ fn values<'a>(block: &'a trailers::Block, key: &'a str) -> impl Iterator<Item = 
         .map(|t| t.value.as_str())
 }
 
+/// Where the reviews of a commit landed.
+struct Landing {
+    landed: DateTime<FixedOffset>,
+    by: CommitId,
+    pull_request: Option<u64>,
+}
+
+/// Each item, author and email held once, shared by every review naming it.
+#[derive(Default)]
+struct Names(std::collections::HashSet<Arc<str>>);
+
+impl Names {
+    fn get(&mut self, name: &str) -> Arc<str> {
+        if let Some(held) = self.0.get(name) {
+            return held.clone();
+        }
+        let held: Arc<str> = Arc::from(name);
+        self.0.insert(held.clone());
+        held
+    }
+}
+
 fn collect(
     commit: &git2::Commit<'_>,
     message: &str,
-    landed: DateTime<FixedOffset>,
-    landed_by: &str,
-    pull_request: Option<u64>,
+    at: &Landing,
+    names: &mut Names,
     record: &mut Found,
 ) {
     // Most commits review nothing: skip them before any parsing.
@@ -480,15 +611,15 @@ fn collect(
         for item in items {
             match ItemKey::parse(item) {
                 Ok(key) => record.reviews.push(Review {
-                    item: key.to_string(),
+                    item: names.get(&key.to_string()),
                     outcome,
                     note: note.clone(),
-                    commit: id.clone(),
-                    author: author.name().unwrap_or("").to_owned(),
-                    email: author.email().unwrap_or("").to_owned(),
-                    landed,
-                    landed_by: landed_by.to_owned(),
-                    pull_request,
+                    commit: commit.id().into(),
+                    author: names.get(author.name().unwrap_or("")),
+                    email: names.get(author.email().unwrap_or("")),
+                    landed: at.landed,
+                    landed_by: at.by,
+                    pull_request: at.pull_request,
                 }),
                 Err(why) => record.malformed.push(Malformed {
                     commit: id.clone(),
