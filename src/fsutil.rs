@@ -63,6 +63,11 @@ pub fn file_kind(meta: &std::fs::Metadata) -> &'static str {
 /// does not wait (a FIFO swapped in after the check cannot block it), and
 /// the opened file is checked again.
 pub fn open_regular(path: &Path) -> std::io::Result<std::fs::File> {
+    open_regular_with_metadata(path).map(|(file, _)| file)
+}
+
+/// [`open_regular`], with the opened file's metadata.
+fn open_regular_with_metadata(path: &Path) -> std::io::Result<(std::fs::File, std::fs::Metadata)> {
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
     #[cfg(unix)]
@@ -75,7 +80,7 @@ pub fn open_regular(path: &Path) -> std::io::Result<std::fs::File> {
     if !meta.is_file() {
         return Err(std::io::Error::other(format!("it is {}", file_kind(&meta))));
     }
-    Ok(file)
+    Ok((file, meta))
 }
 
 /// The text of the regular file at `path`, at most `limit` bytes: a FIFO,
@@ -96,8 +101,11 @@ pub fn read_text(path: &Path, limit: u64) -> Result<String> {
 /// read no further than one byte past the limit.
 pub fn read_bounded(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
     use std::io::Read;
-    let mut buf = Vec::new();
-    open_regular(path)?.take(limit + 1).read_to_end(&mut buf)?;
+    let (file, meta) = open_regular_with_metadata(path)?;
+    // Room for the whole file and one byte more: one read takes it all, the
+    // next sees its end (or that it grew).
+    let mut buf = Vec::with_capacity(meta.len().min(limit) as usize + 1);
+    file.take(limit + 1).read_to_end(&mut buf)?;
     if buf.len() as u64 > limit {
         return Err(std::io::Error::new(
             std::io::ErrorKind::FileTooLarge,
