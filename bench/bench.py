@@ -55,9 +55,10 @@ def write(path, text):
         f.write(text)
 
 
-def generate(isms, repo, edition="2022", synthetic=True):
+def generate(isms, repo, edition="2022", synthetic=True, scale=1):
     """The reference repository in `edition`'s numbering; with `synthetic`,
-    controls of a framework of its own bring the matrix to 150 controls."""
+    controls of a framework of its own bring the matrix to 150 controls;
+    `scale` multiplies the services and the evidence records."""
     sh([isms, "init", repo, "--org", "Bench Cloud", "--role", "both", "--edition", edition], cwd=ROOT, stderr=subprocess.DEVNULL)
     # Every catalog control becomes a matrix control, plus synthetic ones up to 150.
     controls = []
@@ -80,7 +81,8 @@ def generate(isms, repo, edition="2022", synthetic=True):
         )
         controls.append(cid)
     assert len(controls) == MATRIX_CONTROLS or not synthetic
-    for s in range(SERVICES):
+    services = SERVICES * scale
+    for s in range(services):
         sid = f"svc-{s:02d}"
         write(
             os.path.join(repo, "services", f"{sid}.toml"),
@@ -95,7 +97,7 @@ def generate(isms, repo, edition="2022", synthetic=True):
                 f'customer = "Tenants configure {cid} for their own accounts on service {s}."\n'
                 'justification = ""\nowner = "isms-owner"\n',
             )
-    for e in range(EVIDENCE):
+    for e in range(EVIDENCE * scale):
         eid = f"ev-{e:05d}"
         body = f"Evidence {e}: review record for bench.\n" * 5
         digest = hashlib.sha256(body.encode()).hexdigest()
@@ -103,7 +105,7 @@ def generate(isms, repo, edition="2022", synthetic=True):
         write(
             os.path.join(repo, "evidence", f"{eid}.toml"),
             f'id = "{eid}"\ntitle = "Evidence {e}"\ncontrols = ["{controls[e % len(controls)]}"]\n'
-            f'services = ["svc-{e % SERVICES:02d}"]\nkind = "log-review"\ncollected = 2026-10-01\n'
+            f'services = ["svc-{e % services:02d}"]\nkind = "log-review"\ncollected = 2026-10-01\n'
             f'collected_by = "isms-owner"\nvalid_for = "1y"\n\n[[artifacts]]\npath = "files/{eid}.txt"\n'
             f'sha256 = "{digest}"\n',
         )

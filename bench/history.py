@@ -114,6 +114,52 @@ def max_rss_kib(cmd, cwd):
     return int(anon), int(own), int(tree)
 
 
+LOG = "git log --first-parent --name-only --format='%H %ct%n%(trailers:only,unfold)' main > /dev/null"
+
+
+def timed(cmd, repo, shell=False):
+    """Wall time and CPU time (the process and every child it waited for)
+    of one run."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    subprocess.run(cmd, cwd=repo, shell=shell, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=bench.ENV)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def medians(runs):
+    runs = list(runs)
+    return statistics.median(w for w, _ in runs), statistics.median(c for _, c in runs)
+
+
+def cold_figures(isms, repo, runs):
+    """The `git log` baseline and a cold `isms stale`, interleaved:
+    (baseline wall, CPU), (cold wall, CPU), and the peak memory of a cold run."""
+    cache = os.path.join(repo, ".git", "isms")
+    timed(LOG, repo, shell=True)  # page cache
+    base, cold = [], []
+    for _ in range(runs):
+        base.append(timed(LOG, repo, shell=True))
+        shutil.rmtree(cache, ignore_errors=True)
+        cold.append(timed([isms, "stale"], repo))
+    shutil.rmtree(cache, ignore_errors=True)
+    return medians(base), medians(cold), max_rss_kib([isms, "stale"], repo)
+
+
+def warm_figures(isms, repo, runs):
+    """Warm `isms stale` and `isms status`, and `git status --porcelain` on
+    the same tree: knowing that nothing changed is git's own status
+    question, the baseline for a warm answer."""
+    # The summary is kept only for files older than the file system's time
+    # resolution could tell apart (3 s): wait as long after the checkout.
+    time.sleep(3.1)
+    warm = bench.measure([isms, "stale"], repo, runs, expect=1)
+    warm_status = bench.measure([isms, "status"], repo, runs)
+    git_status = bench.measure(["git", "status", "--porcelain"], repo, runs)
+    return warm, warm_status, git_status
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--commits", type=int, default=100_000)
@@ -137,54 +183,18 @@ def main():
     # the record branch as it stood that day, measured on its own below.)
     stale = [isms, "stale"]
 
-    log = "git log --first-parent --name-only --format='%H %ct%n%(trailers:only,unfold)' main > /dev/null"
-
-    def timed(cmd, shell=False):
-        """Wall time and CPU time (the process and every child it waited
-        for) of one run."""
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        start = time.perf_counter()
-        subprocess.run(cmd, cwd=repo, shell=shell, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=bench.ENV)
-        wall = time.perf_counter() - start
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-
-    def cold_run():
-        shutil.rmtree(cache, ignore_errors=True)
-        return timed(stale)
-
-    def medians(runs):
-        runs = list(runs)
-        return statistics.median(w for w, _ in runs), statistics.median(c for _, c in runs)
-
-    def cold_figures():
-        """Baseline and cold `isms stale`, interleaved: (baseline wall, CPU),
-        (cold wall, CPU), and the peak memory of a cold run."""
-        timed(log, shell=True)  # page cache
-        base, cold = [], []
-        for _ in range(args.runs):
-            base.append(timed(log, shell=True))
-            cold.append(cold_run())
-        shutil.rmtree(cache, ignore_errors=True)
-        return medians(base), medians(cold), max_rss_kib(stale, repo)
-
     # The history grows in stages; the cold figures are taken at each.
     stages = []
     seq = 0
     for size in sorted({min(10_000, args.commits), min(30_000, args.commits), args.commits}):
         seq = fast_import(repo, 0, size - seq, seq)
         count = subprocess.run(["git", "rev-list", "--count", "main"], cwd=repo, capture_output=True, text=True, check=True).stdout.strip()
-        stages.append((count, *cold_figures()))
+        stages.append((count, *cold_figures(isms, repo, args.runs)))
     print(f"reference history: {count} commits on main (with merges), generated and measured in stages in {time.perf_counter() - t0:.0f} s")
 
     # The summary is kept only for files older than the file system's time
     # resolution could tell apart (3 s): wait as long after the checkout.
-    time.sleep(3.1)
-    warm = bench.measure(stale, repo, args.runs, expect=1)
-    # Knowing that nothing changed is git's own status question: the
-    # baseline for a warm answer (issue: warm at git-status speed).
-    git_status = bench.measure(["git", "status", "--porcelain"], repo, args.runs)
-    warm_status = bench.measure([isms, "status"], repo, args.runs)
+    warm, warm_status, git_status = warm_figures(isms, repo, args.runs)
 
     def output_of(cmd):
         return subprocess.run(cmd, cwd=repo, capture_output=True, env=bench.ENV).stdout
@@ -298,6 +308,17 @@ def main():
     print(f"  its peak RSS (with the pack files git maps): {rss_10k[1] / 1024:.0f} MiB at {first} commits, "
           f"{rss_100k[1] / 1024:.0f} MiB at {count} commits; with the git log it runs (largest process): "
           f"{rss_10k[2] / 1024:.0f} MiB, {rss_100k[2] / 1024:.0f} MiB")
+    # 3x the items (150 services, 15,000 evidence records), 10k commits.
+    scaled = os.path.join(base, "ref3")
+    shutil.rmtree(scaled, ignore_errors=True)
+    generate_on_main(isms, scaled, scale=3)
+    fast_import(scaled, 0, min(10_000, args.commits), 0)
+    (bw3, bc3), (cw3, cc3), _ = cold_figures(isms, scaled, args.runs)
+    w3, s3, g3 = warm_figures(isms, scaled, args.runs)
+    ((bw1, bc1), (cw1, cc1)) = stages[0][1], stages[0][2]
+    print(f"3x the items, {stages[0][0]} commits: cold isms stale {cw3 * 1000:.0f} ms ({cw3 / bw3:.2f}x git log wall, "
+          f"{cc3 / bc3:.2f}x its CPU) = {cw3 / cw1:.2f}x the time at 1x (target <= 3.3x); warm stale "
+          f"{w3 / g3:.2f}x and status {s3 / g3:.2f}x git status --porcelain ({g3 * 1000:.1f} ms; target <= 1.0x)")
     if not args.keep:
         shutil.rmtree(base)
 
