@@ -295,21 +295,9 @@ pub fn committed(git_dir: &std::path::Path, rev: Option<&str>) -> Result<Committ
 /// What a command that reads the working tree says about it: `None` when
 /// the item files are as `HEAD` has them, else that they differ from it.
 pub fn worktree_stamp(root: &std::path::Path) -> Result<Option<String>> {
-    let changed = crate::git::run(
-        root,
-        &[
-            "status",
-            "--porcelain",
-            "--",
-            "isms.toml",
-            "controls",
-            "services",
-            "responsibilities",
-            "evidence",
-            "triggers",
-            "findings",
-        ],
-    )?;
+    let mut args = vec!["status", "--porcelain", "--", crate::repo::CONFIG_FILE];
+    args.extend(crate::repo::ITEM_DIRS);
+    let changed = crate::git::run(root, &args)?;
     if changed.is_empty() {
         return Ok(None);
     }

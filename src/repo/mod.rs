@@ -9,7 +9,7 @@ mod writer;
 
 use std::path::{Path, PathBuf};
 
-pub use layout::{CONFIG_FILE, FileKind, Place, SCHEMA_DIR, classify};
+pub use layout::{CONFIG_FILE, FileKind, ITEM_DIRS, Place, SCHEMA_DIR, classify};
 pub use load::{Loaded, Scope, hash_artifacts, load, migration_maps};
 pub use parse::{did_you_mean, parse};
 pub use source::{
