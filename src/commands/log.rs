@@ -60,14 +60,15 @@ pub fn run(ctx: &Context, args: &LogArgs) -> Result<ExitCode> {
     // A commit that names an item twice is one review of it.
     reviews.dedup_by(|a, b| a.commit == b.commit && a.item == b.item);
     let landings: Vec<String> = reviews.iter().map(|r| r.landed_by.to_string()).collect();
-    let landings: Vec<&str> = landings.iter().map(String::as_str).collect();
-    let notes = history::notes::read(&repo.git_dir, &landings)?;
+    let commits: Vec<&str> = landings.iter().map(String::as_str).collect();
+    let notes = history::notes::read(&repo.git_dir, &commits)?;
     let reviews: Vec<Logged> = reviews
         .into_iter()
-        .map(|review| Logged {
+        .zip(&landings)
+        .map(|(review, landed_by)| Logged {
             review,
             approved_by: notes
-                .get(&review.landed_by.to_string())
+                .get(landed_by)
                 .map(|n| n.approvers().into_iter().collect()),
         })
         .collect();

@@ -85,12 +85,6 @@ impl std::fmt::Debug for CommitId {
     }
 }
 
-impl PartialEq<str> for CommitId {
-    fn eq(&self, other: &str) -> bool {
-        Oid::from_str(other).is_ok_and(|o| o.as_bytes() == self.0)
-    }
-}
-
 impl Serialize for CommitId {
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
         if s.is_human_readable() {
