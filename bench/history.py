@@ -192,8 +192,6 @@ def main():
         stages.append((count, *cold_figures(isms, repo, args.runs)))
     print(f"reference history: {count} commits on main (with merges), generated and measured in stages in {time.perf_counter() - t0:.0f} s")
 
-    # The summary is kept only for files older than the file system's time
-    # resolution could tell apart (3 s): wait as long after the checkout.
     warm, warm_status, git_status = warm_figures(isms, repo, args.runs)
 
     def output_of(cmd):
@@ -274,7 +272,7 @@ def main():
     subprocess.run(["git", "commit", "-qam", "larger artifacts"], cwd=repo, check=True, env=bench.ENV)
     packs.append(pack_vs_tar())
     print(f"median of {args.runs} runs")
-    print(f"{'cold isms stale, against git log --first-parent --name-only + trailers':>10}")
+    print("cold isms stale, against git log --first-parent --name-only + trailers")
     print(f"{'commits':>8} {'git log':>10} {'cpu':>9} {'isms':>10} {'cpu':>9} {'wall x':>7} {'cpu x':>6} {'RssAnon':>9}")
     for count, (bw, bc), (cw, cc), rss in stages:
         print(f"{count:>8} {bw * 1000:7.0f} ms {bc * 1000:6.0f} ms {cw * 1000:7.0f} ms {cc * 1000:6.0f} ms "
@@ -315,7 +313,7 @@ def main():
     fast_import(scaled, 0, min(10_000, args.commits), 0)
     (bw3, bc3), (cw3, cc3), _ = cold_figures(isms, scaled, args.runs)
     w3, s3, g3 = warm_figures(isms, scaled, args.runs)
-    ((bw1, bc1), (cw1, cc1)) = stages[0][1], stages[0][2]
+    cw1 = stages[0][2][0]
     print(f"3x the items, {stages[0][0]} commits: cold isms stale {cw3 * 1000:.0f} ms ({cw3 / bw3:.2f}x git log wall, "
           f"{cc3 / bc3:.2f}x its CPU) = {cw3 / cw1:.2f}x the time at 1x (target <= 3.3x); warm stale "
           f"{w3 / g3:.2f}x and status {s3 / g3:.2f}x git status --porcelain ({g3 * 1000:.1f} ms; target <= 1.0x)")
