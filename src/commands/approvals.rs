@@ -1,7 +1,7 @@
 //! `isms approvals record [--no-push]`: keep in git what GitHub says about
 //! the pull request that landed each review (DESIGN §11).
 
-use std::collections::BTreeMap;
+use std::collections::HashSet;
 use std::process::ExitCode;
 
 use serde::Serialize;
@@ -50,23 +50,27 @@ pub fn run(ctx: &Context, cmd: &ApprovalsCommand) -> Result<ExitCode> {
         fetch(&repo.root)?;
     }
     let record = crate::history::record(&repo.git_dir, &branch)?;
-    // Each landing commit with reviews, and the pull request its subject names.
-    let mut landings: BTreeMap<String, Option<u64>> = BTreeMap::new();
-    for r in &record.reviews {
-        landings.insert(r.landed_by.to_string(), r.pull_request);
-    }
-    let commits: Vec<&str> = landings.keys().map(String::as_str).collect();
+    // Each landing commit with reviews, oldest first, and the pull request
+    // its subject names.
+    let mut seen = HashSet::new();
+    let landings: Vec<(String, Option<u64>)> = record
+        .reviews
+        .iter()
+        .filter(|r| seen.insert(r.landed_by))
+        .map(|r| (r.landed_by.to_string(), r.pull_request))
+        .collect();
+    let commits: Vec<&str> = landings.iter().map(|(c, _)| c.as_str()).collect();
     let existing = notes::read(&repo.git_dir, &commits)?;
 
     // Everything is asked of GitHub before anything is written.
     let mut new: Vec<(String, Note)> = Vec::new();
     let mut without: Vec<&str> = Vec::new();
-    for (commit, &named) in &landings {
+    for (commit, named) in &landings {
         let commit = commit.as_str();
         if existing.contains_key(commit) {
             continue;
         }
-        let Some(number) = github.landing_pull(commit, named)? else {
+        let Some(number) = github.landing_pull(commit, *named)? else {
             without.push(commit);
             continue;
         };
