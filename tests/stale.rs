@@ -488,6 +488,16 @@ fn an_unchanged_repository_is_answered_from_the_summary_and_every_change_is_seen
     std::fs::write(&summary, &bytes).unwrap();
     assert_eq!(json(&env, &repo, &["--as-of", as_of, "stale"]).1, cold);
 
+    // Nor are damaged parsed items: they are read and parsed again.
+    let items = repo.join(".git/isms/items.bin");
+    assert!(items.is_file(), "settled item files are kept parsed");
+    let mut bytes = std::fs::read(&items).unwrap();
+    let n = bytes.len();
+    bytes[n / 2] ^= 0xff;
+    std::fs::write(&items, &bytes).unwrap();
+    std::fs::remove_file(&summary).unwrap();
+    assert_eq!(json(&env, &repo, &["--as-of", as_of, "stale"]).1, cold);
+
     // An edited item file is read again: the overdue item changes owner.
     let item = cold["items"]
         .as_array()

@@ -6,14 +6,14 @@
 //! the name, size, times and inode of every file isms reads, the record
 //! branch's tip, the date and the format. A run whose inputs are unchanged
 //! reads only that key's parts. Nothing is kept while a file is younger than
-//! the file system's time resolution could tell apart.
+//! the file system's time resolution could tell apart. A run whose inputs
+//! changed parses only the item files that changed ([`crate::repo::Memo`]).
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 use chrono::NaiveDate;
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -22,16 +22,12 @@ use crate::check::review::{ItemStatus, KINDS, STATES, State, Unauthorized};
 use crate::error::{Error, Result};
 use crate::history::Malformed;
 use crate::model::Snapshot;
-use crate::repo::{Repo, WorkTree};
+use crate::repo::{Repo, Stat, WorkTree};
 
 use super::{Context, owner_label, record_branch};
 
 /// The summary cache's format.
 const MAGIC: &[u8] = b"isms-summary-v3\n";
-
-/// Files changed more recently than this are not trusted to show a later
-/// change in their times (file systems with 1 s or 2 s resolution).
-const RACY: Duration = Duration::from_secs(3);
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Matrix {
@@ -131,7 +127,8 @@ pub fn worktree_summary(ctx: &Context, owner: Option<&str>) -> Result<Summary> {
 
 fn worktree(ctx: &Context, repo: &Repo, owner: Option<&str>) -> Result<Summary> {
     let tree = WorkTree::new(&repo.root)?;
-    let inputs = fingerprint(&tree, &repo.root)?;
+    let stats = crate::repo::stats(&tree, &repo.root)?;
+    let inputs = stats.as_deref().map(fingerprint);
     if let Some((inputs, _)) = &inputs
         && let cache::Loaded::Hit(c) = cache::load::<Cached>(&cache_path(&repo.git_dir), MAGIC)
     {
@@ -153,8 +150,27 @@ fn worktree(ctx: &Context, repo: &Repo, owner: Option<&str>) -> Result<Summary> 
             return Ok(c.summary);
         }
     }
-    let snapshot = super::complete_snapshot(&repo.root)?;
-    let source = super::worktree_stamp(&repo.root)?;
+    // Git answers whether the tree differs from HEAD while the items load.
+    let (loaded, source) = std::thread::scope(|scope| {
+        let source = scope.spawn(|| super::worktree_stamp(&repo.root));
+        // Each item file unchanged since the last run is taken as it was
+        // parsed then.
+        let mut memo = stats
+            .as_deref()
+            .map(|stats| crate::repo::Memo::open(&repo.git_dir, stats));
+        let loaded = crate::repo::load_reusing(&tree, &crate::repo::Scope::All, memo.as_mut());
+        if let (Ok(loaded), Some(memo)) = (&loaded, memo) {
+            memo.save(&loaded.snapshot);
+        }
+        (
+            loaded,
+            source.join().expect("the git status thread does not panic"),
+        )
+    });
+    let loaded = loaded?;
+    super::refuse_unread(&loaded.diagnostics)?;
+    let snapshot = loaded.snapshot;
+    let source = source?;
     let (summary, tip) = compute(ctx, repo, &snapshot, owner, source)?;
     if let (Some((inputs, settled)), Some(tip)) = (inputs, tip)
         && settled
@@ -333,53 +349,17 @@ fn tips(git_dir: &Path, branch: &str) -> (Option<String>, Option<String>) {
     (id(&format!("refs/heads/{branch}")), id("HEAD"))
 }
 
-/// A digest of the name, size, times and inode of every file isms reads,
-/// and whether all of them are old enough for the digest to be trusted.
-/// `None` when a file cannot be examined: then nothing is cached.
-fn fingerprint(tree: &WorkTree, root: &Path) -> Result<Option<([u8; 32], bool)>> {
-    let mut files = tree.files_with_metadata()?;
-    // The migration maps decide which reviews count for migrated items.
-    for path in crate::repo::migration_maps() {
-        if let Ok(meta) = std::fs::symlink_metadata(root.join(&path)) {
-            files.push((path, meta));
-        }
-    }
-    files.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    let now = SystemTime::now();
-    let stats: Vec<Option<(Vec<u8>, bool)>> = files
-        .par_iter()
-        .map(|(f, meta)| {
-            let modified = meta.modified().ok()?;
-            let mut line = f.as_bytes().to_vec();
-            line.push(0);
-            line.extend_from_slice(&meta.len().to_le_bytes());
-            let since =
-                |t: SystemTime| t.duration_since(SystemTime::UNIX_EPOCH).unwrap_or_default();
-            line.extend_from_slice(&since(modified).as_nanos().to_le_bytes());
-            let mut settled = now.duration_since(modified).is_ok_and(|d| d > RACY);
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::MetadataExt;
-                line.extend_from_slice(&meta.ino().to_le_bytes());
-                line.extend_from_slice(&meta.mode().to_le_bytes());
-                line.extend_from_slice(&meta.ctime().to_le_bytes());
-                line.extend_from_slice(&meta.ctime_nsec().to_le_bytes());
-                let changed = SystemTime::UNIX_EPOCH
-                    + Duration::new(meta.ctime().max(0) as u64, meta.ctime_nsec().max(0) as u32);
-                settled &= now.duration_since(changed).is_ok_and(|d| d > RACY);
-            }
-            Some((line, settled))
-        })
-        .collect();
+/// A digest of the stat data of every file isms reads, and whether all of
+/// them are old enough for the digest to be trusted.
+fn fingerprint(stats: &[(String, Stat)]) -> ([u8; 32], bool) {
     let mut hash = Sha256::new();
     hash.update(env!("CARGO_PKG_VERSION").as_bytes());
     let mut settled = true;
-    for stat in stats {
-        let Some((line, ok)) = stat else {
-            return Ok(None);
-        };
-        hash.update(&line);
-        settled &= ok;
+    for (path, stat) in stats {
+        hash.update(path.as_bytes());
+        hash.update([0]);
+        hash.update(&stat.line);
+        settled &= stat.settled;
     }
-    Ok(Some((hash.finalize().into(), settled)))
+    (hash.finalize().into(), settled)
 }

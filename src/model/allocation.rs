@@ -3,12 +3,12 @@
 use std::fmt;
 
 use schemars::JsonSchema;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::{Id, Period};
 
 /// One shared-responsibility allocation.
-#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Allocation {
     /// The service; equals the directory name.
@@ -37,7 +37,7 @@ pub struct Allocation {
 }
 
 /// Who carries a control for a service.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Party {
     Provider,
@@ -58,7 +58,7 @@ impl fmt::Display for Party {
 }
 
 /// Responsible, accountable, consulted, informed: person or team keys.
-#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Raci {
     #[serde(default)]

@@ -3,12 +3,12 @@
 use std::collections::BTreeMap;
 
 use schemars::JsonSchema;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::{Edition, Id, Period};
 
 /// The settings of a compliance repository (`isms.toml`).
-#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
     /// Who this repository is for.
@@ -34,7 +34,7 @@ pub struct Config {
 }
 
 /// Which catalog edition the repository's controls follow.
-#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CatalogSettings {
     /// `"2022"`: ISO/IEC 27001:2022 Annex A (5.1 … 8.34) and the ISO/IEC 27017
@@ -45,7 +45,7 @@ pub struct CatalogSettings {
 }
 
 /// The organisation whose ISMS this is.
-#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Organization {
     /// Legal or trading name.
@@ -55,7 +55,7 @@ pub struct Organization {
 }
 
 /// The organisation's role in cloud computing.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum OrgRole {
     Provider,
@@ -64,7 +64,7 @@ pub enum OrgRole {
 }
 
 /// Defaults inherited by items that do not set their own.
-#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Defaults {
     /// Review cadence of controls that set none.
@@ -101,7 +101,7 @@ impl Default for Defaults {
 }
 
 /// A person who owns or reviews items.
-#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Person {
     /// Full name.
@@ -115,7 +115,7 @@ pub struct Person {
 }
 
 /// A team that owns items.
-#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Team {
     /// Display name.
@@ -130,7 +130,7 @@ pub struct Team {
 }
 
 /// How reviews are approved and counted.
-#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReviewSettings {
     /// `pull-request`: reviews count when they land through an approved pull
@@ -147,7 +147,7 @@ pub struct ReviewSettings {
 }
 
 /// Who may approve a review.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Approval {
     #[default]
@@ -156,7 +156,7 @@ pub enum Approval {
 }
 
 /// Where the repository lives on GitHub.
-#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GithubSettings {
     /// `owner/name`; by default taken from the origin remote or `GITHUB_REPOSITORY`.

@@ -3,12 +3,12 @@
 use std::collections::BTreeMap;
 
 use schemars::JsonSchema;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::{Id, Party, Period, ServiceModel};
 
 /// One control: catalog facts, the Statement of Applicability decision, owner and cadence.
-#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Control {
     /// The control's ID; equals the file name.
@@ -54,7 +54,7 @@ pub struct Control {
 }
 
 /// A side of the cloud relationship.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Side {
     Provider,
@@ -62,7 +62,9 @@ pub enum Side {
 }
 
 /// An ISO/IEC 27002:2022 theme.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Deserialize, JsonSchema)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize, JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Theme {
     Organizational,
@@ -83,7 +85,7 @@ impl Theme {
 }
 
 /// Default party per service model.
-#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DefaultParty {
     pub iaas: Party,
@@ -102,7 +104,7 @@ impl DefaultParty {
 }
 
 /// The Statement of Applicability decision for a control.
-#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Soa {
     /// Whether the control applies to this organisation.
@@ -115,7 +117,9 @@ pub struct Soa {
 }
 
 /// Implementation status of a control, from least to most implemented.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Deserialize, JsonSchema)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize, JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum SoaStatus {
     Planned,
@@ -125,7 +129,7 @@ pub enum SoaStatus {
 }
 
 /// A kind of evidence a control's review expects.
-#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EvidenceRequirement {
     /// Evidence kind, matched against evidence records' `kind`.

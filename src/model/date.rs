@@ -2,17 +2,35 @@
 
 use std::fmt;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use schemars::JsonSchema;
-use serde::{Deserialize, Deserializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A calendar date written as a TOML local date.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Date(pub NaiveDate);
 
+/// In text formats a date is `2026-10-31`; in isms's own binary caches it is
+/// its day number, so that they read back without a self-describing format.
+impl Serialize for Date {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if s.is_human_readable() {
+            s.collect_str(&self.0)
+        } else {
+            s.serialize_i32(self.0.num_days_from_ce())
+        }
+    }
+}
+
 impl<'de> Deserialize<'de> for Date {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         use serde::de::Error;
+        if !d.is_human_readable() {
+            let days = i32::deserialize(d)?;
+            return NaiveDate::from_num_days_from_ce_opt(days)
+                .map(Date)
+                .ok_or_else(|| D::Error::custom(format!("day {days} is not a date")));
+        }
         match toml::Value::deserialize(d)? {
             toml::Value::Datetime(dt) => match (dt.date, dt.time, dt.offset) {
                 (Some(date), None, None) => {

@@ -1,12 +1,12 @@
 //! `evidence/<EVIDENCE>.toml`: one evidence record and its artifact files.
 
 use schemars::JsonSchema;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::{Date, Id, Period};
 
 /// One evidence record.
-#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Evidence {
     /// The record's ID; equals the file name.
@@ -40,7 +40,7 @@ pub struct Evidence {
 }
 
 /// An artifact file of an evidence record.
-#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Artifact {
     /// Path relative to `evidence/`, e.g. `files/report.pdf`.

@@ -5,7 +5,7 @@ use std::str::FromStr;
 
 use chrono::{Days, Months, NaiveDate};
 use schemars::JsonSchema;
-use serde::{Deserialize, Deserializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A length of time in calendar units, as users write cadences and validity.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -79,6 +79,12 @@ impl fmt::Display for Period {
             Period::Months(n) => write!(f, "{n}mo"),
             Period::Years(n) => write!(f, "{n}y"),
         }
+    }
+}
+
+impl Serialize for Period {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
     }
 }
 

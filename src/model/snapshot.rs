@@ -2,10 +2,12 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use serde::{Deserialize, Serialize};
+
 use super::{Allocation, Config, Control, Evidence, Finding, Id, MigrationMap, Service, Trigger};
 
 /// A parsed file: where it came from, its text (for locating diagnostics) and its value.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Doc<T> {
     /// Repository-relative path with `/` separators.
     pub path: String,

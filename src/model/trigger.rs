@@ -1,12 +1,12 @@
 //! `triggers/<TRIGGER>.toml`: an event that requires reassessment.
 
 use schemars::JsonSchema;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::Id;
 
 /// An event that requires reassessment, and how to detect it in a diff.
-#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Trigger {
     /// The trigger's ID; equals the file name.
@@ -23,7 +23,7 @@ pub struct Trigger {
 }
 
 /// One detection rule.
-#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WhenRule {
     /// Glob of repository paths, e.g. `services/*.toml`.
@@ -36,7 +36,7 @@ pub struct WhenRule {
 }
 
 /// A kind of change.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Change {
     Added,

@@ -4,13 +4,18 @@
 use std::collections::BTreeSet;
 
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 
 use super::layout::{FileKind, Place, classify};
+use super::memo::Memo;
 use super::parse::parse;
 use super::source::{MAX_FILE_BYTES, ReadError, Source};
 use crate::diagnostic::Diagnostic;
 use crate::error::{Error, Result};
-use crate::model::{Id, Snapshot, validate_id};
+use crate::model::{
+    Allocation, Config, Control, Doc, Evidence, Finding, Id, Service, Snapshot, Trigger,
+    validate_id,
+};
 
 /// What to parse.
 #[derive(Clone, Debug)]
@@ -31,14 +36,69 @@ pub struct Loaded {
     pub parsed: usize,
 }
 
-enum Parsed {
-    Config(crate::model::Doc<crate::model::Config>),
-    Control(Id, crate::model::Doc<crate::model::Control>),
-    Service(Id, crate::model::Doc<crate::model::Service>),
-    Allocation(Id, Id, crate::model::Doc<crate::model::Allocation>),
-    Evidence(Id, crate::model::Doc<crate::model::Evidence>),
-    Trigger(Id, crate::model::Doc<crate::model::Trigger>),
-    Finding(Id, crate::model::Doc<crate::model::Finding>),
+/// One parsed item file.
+#[derive(Deserialize)]
+pub(super) enum Parsed {
+    Config(Doc<Config>),
+    Control(Id, Doc<Control>),
+    Service(Id, Doc<Service>),
+    Allocation(Id, Id, Doc<Allocation>),
+    Evidence(Id, Doc<Evidence>),
+    Trigger(Id, Doc<Trigger>),
+    Finding(Id, Doc<Finding>),
+}
+
+/// A parsed item file of a snapshot, borrowed: written as [`Parsed`] is read.
+#[derive(Serialize)]
+pub(super) enum ParsedRef<'a> {
+    Config(&'a Doc<Config>),
+    Control(&'a Id, &'a Doc<Control>),
+    Service(&'a Id, &'a Doc<Service>),
+    Allocation(&'a Id, &'a Id, &'a Doc<Allocation>),
+    Evidence(&'a Id, &'a Doc<Evidence>),
+    Trigger(&'a Id, &'a Doc<Trigger>),
+    Finding(&'a Id, &'a Doc<Finding>),
+}
+
+impl<'a> ParsedRef<'a> {
+    /// Every parsed item file of `s`, with its path.
+    pub(super) fn all(s: &'a Snapshot) -> impl Iterator<Item = (&'a str, ParsedRef<'a>)> {
+        let config = s
+            .config
+            .iter()
+            .map(|d| (d.path.as_str(), ParsedRef::Config(d)));
+        let controls = s
+            .controls
+            .iter()
+            .map(|(id, d)| (d.path.as_str(), ParsedRef::Control(id, d)));
+        let services = s
+            .services
+            .iter()
+            .map(|(id, d)| (d.path.as_str(), ParsedRef::Service(id, d)));
+        let allocations = s
+            .allocations
+            .iter()
+            .map(|((svc, id), d)| (d.path.as_str(), ParsedRef::Allocation(svc, id, d)));
+        let evidence = s
+            .evidence
+            .iter()
+            .map(|(id, d)| (d.path.as_str(), ParsedRef::Evidence(id, d)));
+        let triggers = s
+            .triggers
+            .iter()
+            .map(|(id, d)| (d.path.as_str(), ParsedRef::Trigger(id, d)));
+        let findings = s
+            .findings
+            .iter()
+            .map(|(id, d)| (d.path.as_str(), ParsedRef::Finding(id, d)));
+        config
+            .chain(controls)
+            .chain(services)
+            .chain(allocations)
+            .chain(evidence)
+            .chain(triggers)
+            .chain(findings)
+    }
 }
 
 struct Item {
@@ -51,6 +111,16 @@ struct Item {
 /// Reads `source` into a snapshot. Fails (exit 2) only when the repository
 /// cannot be read at all or has no `isms.toml`.
 pub fn load(source: &dyn Source, scope: &Scope) -> Result<Loaded> {
+    load_reusing(source, scope, None)
+}
+
+/// [`load`], taking from `memo` every file it holds as the file is now,
+/// and noting in it what had to be parsed.
+pub fn load_reusing(
+    source: &dyn Source,
+    scope: &Scope,
+    memo: Option<&mut Memo>,
+) -> Result<Loaded> {
     let mut diagnostics = Vec::new();
     let mut snapshot = Snapshot::default();
     let mut items = Vec::new();
@@ -143,11 +213,25 @@ pub fn load(source: &dyn Source, scope: &Scope) -> Result<Loaded> {
         }
     }
 
-    let results: Vec<Result<Parsed, Box<Diagnostic>>> = items
-        .into_par_iter()
-        .map(|item| read_and_parse(source, item))
-        .collect();
-    let parsed = results.len();
+    let mut results: Vec<Result<Parsed, Box<Diagnostic>>> = Vec::with_capacity(items.len());
+    if let Some(memo) = memo {
+        items.retain(|item| match memo.take(&item.path) {
+            Some(parsed) => {
+                results.push(Ok(parsed));
+                false
+            }
+            None => {
+                memo.parsed(&item.path);
+                true
+            }
+        });
+    }
+    let parsed = items.len();
+    results.par_extend(
+        items
+            .into_par_iter()
+            .map(|item| read_and_parse(source, item)),
+    );
     for result in results {
         match result {
             Err(d) => diagnostics.push(*d),

@@ -1,0 +1,318 @@
+//! What a file's metadata says about it, and the parsed item files kept
+//! between runs under `<git dir>/isms/items.bin`.
+//!
+//! A file whose name, size, times, inode and mode are those it was parsed
+//! with is taken from the memo rather than read and parsed again, as git
+//! trusts its index's stat data. A file changed too recently for its times
+//! to show a later change (the racy window) is never kept, so an edit
+//! within the file system's time resolution is always read.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::load::{Parsed, ParsedRef};
+use super::source::WorkTree;
+use crate::cache;
+use crate::error::Result;
+use crate::model::Snapshot;
+
+/// Files changed more recently than this are not trusted to show a later
+/// change in their times (file systems with 1 s or 2 s resolution).
+const RACY: Duration = Duration::from_secs(3);
+
+/// The memo's format; a new isms version starts a new memo, since the
+/// model it holds may have changed.
+const MAGIC: &[u8] = concat!("isms-items-", env!("CARGO_PKG_VERSION"), "-v1\n").as_bytes();
+
+/// One file's metadata as isms compares it between runs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Stat {
+    /// Size, modification and change times, inode and mode, as bytes.
+    pub line: Vec<u8>,
+    /// Whether the file is older than the racy window: only then does an
+    /// unchanged `line` mean unchanged contents.
+    pub settled: bool,
+}
+
+/// The stat data of every file isms reads from `tree` (item files, the
+/// settings and the migration maps), sorted by path; `None` when a file
+/// cannot be examined.
+pub fn stats(tree: &WorkTree, root: &Path) -> Result<Option<Vec<(String, Stat)>>> {
+    let mut files = tree.files_with_metadata()?;
+    // The migration maps decide which reviews count for migrated items.
+    for path in super::migration_maps() {
+        if let Ok(meta) = std::fs::symlink_metadata(root.join(&path)) {
+            files.push((path, meta));
+        }
+    }
+    files.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let now = SystemTime::now();
+    let stats: Option<Vec<(String, Stat)>> = files
+        .into_par_iter()
+        .map(|(f, meta)| {
+            let stat = stat(&meta, now)?;
+            Some((f, stat))
+        })
+        .collect();
+    Ok(stats)
+}
+
+fn stat(meta: &std::fs::Metadata, now: SystemTime) -> Option<Stat> {
+    let modified = meta.modified().ok()?;
+    let since = |t: SystemTime| t.duration_since(SystemTime::UNIX_EPOCH).unwrap_or_default();
+    let mut line = Vec::with_capacity(64);
+    line.extend_from_slice(&meta.len().to_le_bytes());
+    line.extend_from_slice(&since(modified).as_nanos().to_le_bytes());
+    let mut settled = now.duration_since(modified).is_ok_and(|d| d > RACY);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        line.extend_from_slice(&meta.ino().to_le_bytes());
+        line.extend_from_slice(&meta.mode().to_le_bytes());
+        line.extend_from_slice(&meta.ctime().to_le_bytes());
+        line.extend_from_slice(&meta.ctime_nsec().to_le_bytes());
+        let changed = SystemTime::UNIX_EPOCH
+            + Duration::new(meta.ctime().max(0) as u64, meta.ctime_nsec().max(0) as u32);
+        settled &= now.duration_since(changed).is_ok_and(|d| d > RACY);
+    }
+    Some(Stat { line, settled })
+}
+
+/// Parsed item files from an earlier run, and the stat data of the files
+/// now: what [`super::load_reusing`] may take instead of parsing.
+pub struct Memo {
+    path: PathBuf,
+    stats: HashMap<String, Stat>,
+    kept: HashMap<String, (Vec<u8>, Parsed)>,
+    /// Whether the memo on disk no longer matches the files: it is written
+    /// again after loading.
+    stale: bool,
+}
+
+#[derive(Deserialize)]
+struct Entry {
+    path: String,
+    line: Vec<u8>,
+    parsed: Parsed,
+}
+
+#[derive(Serialize)]
+struct EntryRef<'a> {
+    path: &'a str,
+    line: &'a [u8],
+    parsed: ParsedRef<'a>,
+}
+
+impl Memo {
+    /// The memo under `git_dir`, to be checked against `stats`. A missing,
+    /// damaged or older memo is empty.
+    pub fn open(git_dir: &Path, stats: &[(String, Stat)]) -> Memo {
+        let path = git_dir.join("isms").join("items.bin");
+        let kept = match cache::load::<Vec<Entry>>(&path, MAGIC) {
+            cache::Loaded::Hit(entries) => entries
+                .into_iter()
+                .map(|e| (e.path, (e.line, e.parsed)))
+                .collect(),
+            _ => HashMap::new(),
+        };
+        Memo {
+            path,
+            stats: stats.iter().cloned().collect(),
+            kept,
+            stale: false,
+        }
+    }
+
+    /// The parsed file at `path`, if the memo holds it as the file is now.
+    pub(super) fn take(&mut self, path: &str) -> Option<Parsed> {
+        let stat = self.stats.get(path).filter(|s| s.settled)?;
+        match self.kept.remove(path) {
+            Some((line, parsed)) if line == stat.line => Some(parsed),
+            _ => None,
+        }
+    }
+
+    /// Notes that `path` was parsed: the memo is written again if the file
+    /// is old enough to be kept.
+    pub(super) fn parsed(&mut self, path: &str) {
+        self.stale |= self.stats.get(path).is_some_and(|s| s.settled);
+    }
+
+    /// Writes the memo again if what was loaded differs from it: every
+    /// settled file of `snapshot` with its stat data.
+    pub fn save(mut self, snapshot: &Snapshot) {
+        // Entries for files that are gone make it stale too.
+        self.stale |= self.kept.keys().any(|p| !self.stats.contains_key(p));
+        if !self.stale {
+            return;
+        }
+        let mut entries = Vec::new();
+        for (path, parsed) in ParsedRef::all(snapshot) {
+            if let Some(stat) = self.stats.get(path).filter(|s| s.settled) {
+                entries.push(EntryRef {
+                    path,
+                    line: &stat.line,
+                    parsed,
+                });
+            }
+        }
+        // A memo that cannot be written only costs speed next time.
+        let _ = cache::save(&self.path, MAGIC, &entries);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Id;
+    use crate::repo::{Scope, load, load_reusing};
+
+    const CONTROL: &str = r#"id = "5.15"
+title = "Access control"
+framework = "ISO/IEC 27001:2022"
+theme = "organizational"
+guidance_for = ["provider", "customer"]
+maps_to = { "2013" = ["9.1.1", "9.1.2"] }
+owner = "alice"
+cadence = "quarterly"
+matrix = true
+default_party = { iaas = "customer", paas = "shared", saas = "provider" }
+[soa]
+applicable = true
+justification = "Tenant data."
+status = "partial"
+[[evidence_required]]
+kind = "access-review"
+every = "6mo"
+"#;
+
+    /// The example organisation, a control, an allocation and a trigger.
+    fn repository() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        let config = crate::templates::render(
+            crate::templates::example::CONFIG,
+            &[("branch", "\"main\""), ("edition", "\"2022\"")],
+        );
+        let mut files: Vec<(String, String)> = vec![
+            ("isms.toml".into(), config),
+            ("controls/5.15.toml".into(), CONTROL.into()),
+            (
+                "responsibilities/payments-api/5.15.toml".into(),
+                crate::scaffold::allocation(
+                    &Id::parse("payments-api").unwrap(),
+                    &Id::parse("5.15").unwrap(),
+                    crate::model::Party::Shared,
+                    "Runs the identity provider.",
+                    "Grants tenant roles.",
+                    "alice",
+                ),
+            ),
+            (
+                "triggers/region-added.toml".into(),
+                crate::scaffold::trigger(
+                    &Id::parse("region-added").unwrap(),
+                    &[Id::parse("5.15").unwrap()],
+                ),
+            ),
+        ];
+        files.extend(
+            crate::templates::example::FILES
+                .iter()
+                // Control IDs as written in the legacy edition.
+                .map(|(p, t)| (p.to_string(), t.replace("{{c:", "").replace("}}", ""))),
+        );
+        for (path, text) in files {
+            let path = dir.path().join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        std::fs::create_dir(dir.path().join(".git")).unwrap();
+        dir
+    }
+
+    /// Every file's stat data, as if it were older than the racy window.
+    fn settled(tree: &WorkTree, root: &Path) -> Vec<(String, Stat)> {
+        stats(tree, root)
+            .unwrap()
+            .unwrap()
+            .into_iter()
+            .map(|(p, s)| (p, Stat { settled: true, ..s }))
+            .collect()
+    }
+
+    /// Loads through the memo, saves it, and says how many files were parsed.
+    fn through_memo(
+        tree: &WorkTree,
+        git_dir: &Path,
+        stats: &[(String, Stat)],
+    ) -> (Snapshot, usize) {
+        let mut memo = Memo::open(git_dir, stats);
+        let loaded = load_reusing(tree, &Scope::All, Some(&mut memo)).unwrap();
+        memo.save(&loaded.snapshot);
+        (loaded.snapshot, loaded.parsed)
+    }
+
+    #[test]
+    fn the_memo_gives_back_every_file_as_parsing_it_gives_it() {
+        let dir = repository();
+        let (root, git_dir) = (dir.path(), dir.path().join(".git"));
+        let tree = WorkTree::new(root).unwrap();
+        let plain = load(&tree, &Scope::All).unwrap();
+        assert!(plain.diagnostics.is_empty(), "{:?}", plain.diagnostics);
+        let stats = settled(&tree, root);
+
+        let (first, parsed) = through_memo(&tree, &git_dir, &stats);
+        assert_eq!(parsed, plain.parsed);
+        assert!(git_dir.join("isms/items.bin").is_file());
+        let (second, parsed) = through_memo(&tree, &git_dir, &stats);
+        assert_eq!(parsed, 0, "every file comes from the memo");
+        // Dates, periods, editions, enums and maps all come back as parsed.
+        assert_eq!(format!("{second:?}"), format!("{:?}", plain.snapshot));
+        assert_eq!(format!("{first:?}"), format!("{:?}", plain.snapshot));
+    }
+
+    #[test]
+    fn a_changed_young_or_unknown_file_is_parsed_and_a_damaged_memo_is_empty() {
+        let dir = repository();
+        let (root, git_dir) = (dir.path(), dir.path().join(".git"));
+        let tree = WorkTree::new(root).unwrap();
+        through_memo(&tree, &git_dir, &settled(&tree, root));
+
+        // An edited file has other stat data: it is read again.
+        let path = "controls/5.15.toml";
+        std::fs::write(root.join(path), CONTROL.replace("partial", "implemented")).unwrap();
+        let (snapshot, parsed) = through_memo(&tree, &git_dir, &settled(&tree, root));
+        assert_eq!(parsed, 1);
+        let soa = snapshot.controls.values().next().unwrap().value.soa.clone();
+        assert_eq!(soa.unwrap().status, crate::model::SoaStatus::Implemented);
+
+        // A file within the racy window is never taken from the memo.
+        let young: Vec<(String, Stat)> = settled(&tree, root)
+            .into_iter()
+            .map(|(p, s)| {
+                let settled = p != path;
+                (p, Stat { settled, ..s })
+            })
+            .collect();
+        assert_eq!(through_memo(&tree, &git_dir, &young).1, 1);
+        // Nor is one it has no stat data for.
+        let unknown: Vec<(String, Stat)> = settled(&tree, root)
+            .into_iter()
+            .filter(|(p, _)| p != path)
+            .collect();
+        assert_eq!(through_memo(&tree, &git_dir, &unknown).1, 1);
+
+        // A damaged memo is not trusted: everything is parsed.
+        let memo = git_dir.join("isms/items.bin");
+        let mut bytes = std::fs::read(&memo).unwrap();
+        let n = bytes.len();
+        bytes[n / 2] ^= 0xff;
+        std::fs::write(&memo, &bytes).unwrap();
+        let all = load(&tree, &Scope::All).unwrap().parsed;
+        assert_eq!(through_memo(&tree, &git_dir, &settled(&tree, root)).1, all);
+    }
+}
