@@ -32,8 +32,10 @@ pub enum Scope {
 pub struct Loaded {
     pub snapshot: Snapshot,
     pub diagnostics: Vec<Diagnostic>,
-    /// How many files were parsed.
+    /// How many item files were read, parsed or taken from a memo.
     pub parsed: usize,
+    /// How many of them came from the memo.
+    pub remembered: usize,
 }
 
 /// One parsed item file.
@@ -116,11 +118,7 @@ pub fn load(source: &dyn Source, scope: &Scope) -> Result<Loaded> {
 
 /// [`load`], taking from `memo` every file it holds as the file is now,
 /// and noting in it what had to be parsed.
-pub fn load_reusing(
-    source: &dyn Source,
-    scope: &Scope,
-    memo: Option<&mut Memo>,
-) -> Result<Loaded> {
+pub fn load_reusing(source: &dyn Source, scope: &Scope, memo: Option<&mut Memo>) -> Result<Loaded> {
     let mut diagnostics = Vec::new();
     let mut snapshot = Snapshot::default();
     let mut items = Vec::new();
@@ -226,12 +224,13 @@ pub fn load_reusing(
             }
         });
     }
-    let parsed = items.len();
+    let remembered = results.len();
     results.par_extend(
         items
             .into_par_iter()
             .map(|item| read_and_parse(source, item)),
     );
+    let parsed = results.len();
     for result in results {
         match result {
             Err(d) => diagnostics.push(*d),
@@ -261,6 +260,7 @@ pub fn load_reusing(
         snapshot,
         diagnostics,
         parsed,
+        remembered,
     })
 }
 
