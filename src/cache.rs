@@ -35,14 +35,9 @@ pub fn load<T: DeserializeOwned>(path: &Path, magic: &[u8]) -> Loaded<T> {
         Ok(b) => b,
         Err(_) => return Loaded::Missing,
     };
-    let Some(rest) = bytes.strip_prefix(magic) else {
-        // Another version's format (same kind, another `-vN`) is not
-        // damage: it is replaced without a word.
-        let kind = magic.rsplitn(2, |&b| b == b'-').nth(1).unwrap_or(magic);
-        return match bytes.strip_prefix(kind) {
-            Some(rest) if rest.starts_with(b"-v") => Loaded::Missing,
-            _ => Loaded::Corrupt,
-        };
+    let rest = match strip_magic(&bytes, magic) {
+        Ok(rest) => rest,
+        Err(other) => return other,
     };
     if rest.len() < 32 {
         return Loaded::Corrupt;
@@ -57,6 +52,20 @@ pub fn load<T: DeserializeOwned>(path: &Path, magic: &[u8]) -> Loaded<T> {
     }
 }
 
+/// What follows `magic` in `bytes`; otherwise what the file is: another
+/// version's format (same kind, another `-vN`) is not damage, and is
+/// replaced without a word.
+pub fn strip_magic<'a, T>(bytes: &'a [u8], magic: &[u8]) -> Result<&'a [u8], Loaded<T>> {
+    if let Some(rest) = bytes.strip_prefix(magic) {
+        return Ok(rest);
+    }
+    let kind = magic.rsplitn(2, |&b| b == b'-').nth(1).unwrap_or(magic);
+    match bytes.strip_prefix(kind) {
+        Some(rest) if rest.starts_with(b"-v") => Err(Loaded::Missing),
+        _ => Err(Loaded::Corrupt),
+    }
+}
+
 pub fn save<T: Serialize>(path: &Path, magic: &[u8], value: &T) -> std::io::Result<()> {
     use std::io::{Seek, SeekFrom, Write};
     let dir = path.parent().unwrap_or(Path::new("."));
@@ -66,15 +75,14 @@ pub fn save<T: Serialize>(path: &Path, magic: &[u8], value: &T) -> std::io::Resu
     // the hash goes in front of it once known.
     tmp.write_all(magic)?;
     tmp.write_all(&[0; 32])?;
-    let sum = {
-        let out = Hashing {
-            file: std::io::BufWriter::with_capacity(1 << 16, tmp.as_file_mut()),
-            hash: Sha256::new(),
-        };
-        let Hashing { mut file, hash } =
-            postcard::to_io(value, out).map_err(std::io::Error::other)?;
-        file.flush()?;
-        hash.finalize()
+    let (_, sum) = {
+        let out = Hashing::new(std::io::BufWriter::with_capacity(
+            1 << 16,
+            tmp.as_file_mut(),
+        ));
+        let mut out = postcard::to_io(value, out).map_err(std::io::Error::other)?;
+        out.flush()?;
+        out.finish()
     };
     tmp.seek(SeekFrom::Start(magic.len() as u64))?;
     tmp.write_all(&sum)?;
@@ -82,16 +90,33 @@ pub fn save<T: Serialize>(path: &Path, magic: &[u8], value: &T) -> std::io::Resu
     Ok(())
 }
 
-/// Writes through to a file, hashing what it writes.
-struct Hashing<W> {
+/// Writes through to a file, hashing and counting what it writes.
+pub struct Hashing<W> {
     file: W,
     hash: Sha256,
+    len: u64,
+}
+
+impl<W: std::io::Write> Hashing<W> {
+    pub fn new(file: W) -> Self {
+        Hashing {
+            file,
+            hash: Sha256::new(),
+            len: 0,
+        }
+    }
+
+    /// How many bytes went through, and their SHA-256.
+    pub fn finish(self) -> (u64, [u8; 32]) {
+        (self.len, self.hash.finalize().into())
+    }
 }
 
 impl<W: std::io::Write> std::io::Write for Hashing<W> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         let n = self.file.write(buf)?;
         self.hash.update(&buf[..n]);
+        self.len += n as u64;
         Ok(n)
     }
 

@@ -408,6 +408,43 @@ fn the_cache_survives_a_rewrite_and_corruption_and_gives_the_same_answer() {
             .iter()
             .any(|i| i["item"] == "control:CLD.9.5.1")
     );
+    // Then a commit that changes an item file and one that deletes one:
+    // appended to the cache, the answer is a cold run's.
+    let before = std::fs::metadata(&cache).unwrap().len();
+    let file = "evidence/2026-q3-vulnerability-scan.toml";
+    let text = read(&repo, file);
+    write(
+        &repo,
+        file,
+        text.replace("valid_for", "# edited\nvalid_for"),
+    );
+    // A control reviewed daily, due a day after its file landed.
+    let control = read(&repo, "controls/5.1.toml")
+        .replace("id = \"5.1\"", "id = \"A.1\"")
+        .replace("matrix = true", "matrix = false");
+    let control = match control.find("cadence = ") {
+        Some(_) => control,
+        None => control.replace("matrix = false", "matrix = false\ncadence = \"1d\""),
+    };
+    write(&repo, "controls/A.1.toml", control);
+    env.git(&repo, &["add", "controls/A.1.toml"]);
+    env.git_at(&repo, "2026-10-31T11:00:00Z", &["commit", "-qam", "edit"]);
+    env.git(&repo, &["rm", "-q", "evidence/2026-h2-isolation-test.toml"]);
+    env.git_at(&repo, "2026-10-31T12:00:00Z", &["commit", "-qm", "remove"]);
+    json(&env, &repo, &["--as-of", AS_OF, "stale"]);
+    assert!(std::fs::metadata(&cache).unwrap().len() > before);
+    let (_, appended, stderr) = json(&env, &repo, &["--as-of", AS_OF, "stale"]);
+    assert_eq!(stderr, "");
+    std::fs::remove_file(&cache).unwrap();
+    assert_eq!(json(&env, &repo, &["--as-of", AS_OF, "stale"]).1, appended);
+    let added = appended["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["item"] == "control:A.1");
+    assert_eq!(added.unwrap()["due"], "2026-11-01", "{appended}");
+    env.git(&repo, &["reset", "-q", "--hard", "HEAD~2"]);
+    json(&env, &repo, &["--as-of", AS_OF, "stale"]);
 
     // A force-pushed (rewritten) branch: reported once, rebuilt.
     env.git(&repo, &["reset", "-q", "--hard", "HEAD~1"]);

@@ -86,6 +86,11 @@ impl Fold {
         }
     }
 
+    /// The paths whose times the events change.
+    pub fn paths(&self) -> impl Iterator<Item = &String> {
+        self.0.keys()
+    }
+
     /// Brings `files` (the times before the first event) up to date.
     pub fn apply(self, files: &mut HashMap<String, FileTimes>) {
         for (path, newest) in self.0 {

@@ -4,6 +4,7 @@
 pub mod files;
 mod log;
 pub mod notes;
+mod store;
 pub mod trailers;
 
 use std::collections::HashMap;
@@ -186,9 +187,6 @@ pub fn cache_path(git_dir: &Path, branch: &str) -> std::path::PathBuf {
     cache::path(git_dir, "history", branch)
 }
 
-/// The history cache's format.
-const MAGIC: &[u8] = b"isms-history-v2\n";
-
 fn walk_err(e: git2::Error) -> Error {
     Error::git("walk history", e)
 }
@@ -227,13 +225,17 @@ pub fn record(git_dir: &Path, branch: &str) -> Result<Record> {
         Err(e) => return Err(Error::git(format!("resolve {reference}"), e)),
     };
     let cache_path = cache_path(repo.path(), branch);
-    let mut record = match cache::load(&cache_path, MAGIC) {
-        cache::Loaded::Hit(r) => r,
-        cache::Loaded::Missing => Record::default(),
+    let stored = match store::load(&cache_path) {
+        cache::Loaded::Hit(stored) => Some(stored),
+        cache::Loaded::Missing => None,
         cache::Loaded::Corrupt => {
             crate::output::note("note: the history cache was unreadable; rebuilding it");
-            Record::default()
+            None
         }
+    };
+    let (mut record, end) = match stored {
+        Some(s) => (s.record, Some(s.end)),
+        None => (Record::default(), None),
     };
     let from = match record.tip.as_deref().map(Oid::from_str) {
         Some(Ok(old)) if old == tip => return Ok(record),
@@ -247,17 +249,30 @@ pub fn record(git_dir: &Path, branch: &str) -> Result<Record> {
         }
         None => None,
     };
-    extend(&repo, &mut record, tip, from)?;
+    let touched = extend(&repo, &mut record, tip, from)?;
     record.tip = Some(tip.to_string());
-    // A cache that cannot be written only costs speed next time.
-    let _ = cache::save(&cache_path, MAGIC, &record);
+    match (end, from, touched) {
+        // New commits on the cached tip: one more segment.
+        (Some(end), Some(from), Some(touched)) => {
+            store::append(&cache_path, &end, &from.to_string(), &record, &touched);
+        }
+        _ => store::save(&cache_path, &record),
+    }
     Ok(record)
 }
 
 /// Reads the first-parent commits from `from` (exclusive) to `tip`: their
 /// reviews, those of the commits each merge brought in, and the item-file
 /// changes each made.
-fn extend(repo: &git2::Repository, record: &mut Record, tip: Oid, from: Option<Oid>) -> Result<()> {
+///
+/// The paths whose times changed, or `None` when the walk had to start over
+/// from the first commit (`record` then holds the whole history).
+fn extend(
+    repo: &git2::Repository,
+    record: &mut Record,
+    tip: Oid,
+    from: Option<Oid>,
+) -> Result<Option<Vec<String>>> {
     // git starts listing what each commit changed at once, newest first, on
     // another core, while the commits are read here; once the chain is
     // known, its older part is given to further listings, one per core.
@@ -314,7 +329,8 @@ fn extend(repo: &git2::Repository, record: &mut Record, tip: Oid, from: Option<O
         // `from` is an ancestor but not on the first-parent chain (a branch
         // was fast-forwarded onto a merge of the old tip): start over.
         *record = Record::default();
-        return extend(repo, record, tip, None);
+        extend(repo, record, tip, None)?;
+        return Ok(None);
     }
     // In place: a cold read moves its reviews rather than copying them.
     landings.reviews.reverse();
@@ -325,10 +341,15 @@ fn extend(repo: &git2::Repository, record: &mut Record, tip: Oid, from: Option<O
         record.reviews.append(&mut landings.reviews);
     }
     record.malformed.append(&mut landings.malformed);
+    let mut touched = Vec::new();
     for fold in folds.into_iter().rev() {
-        fold?.apply(&mut record.files);
+        let fold = fold?;
+        touched.extend(fold.paths().cloned());
+        fold.apply(&mut record.files);
     }
-    Ok(())
+    touched.sort_unstable();
+    touched.dedup();
+    Ok(Some(touched))
 }
 
 /// Follows the first-parent chain from `tip` down to `from`, newest first,
