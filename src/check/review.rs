@@ -199,7 +199,8 @@ pub fn assess(s: &Snapshot, record: &Record, today: NaiveDate) -> Assessment {
     let aliases = sources_by_key(&s.migrations);
     for item in reviewables {
         let emails = owner_emails(config, item.owner.as_str());
-        let mut counting: Vec<LastReview> = Vec::new();
+        // The latest counting review, found before any is turned into text.
+        let mut best: Option<&Review> = None;
         for r in by_item.get(item.key.as_str()).into_iter().flatten() {
             if config.review.approval == Approval::Author
                 && !emails.contains(&r.email.to_lowercase())
@@ -213,8 +214,11 @@ pub fn assess(s: &Snapshot, record: &Record, today: NaiveDate) -> Assessment {
                 });
                 continue;
             }
-            counting.push(last_review(r));
+            if best.is_none_or(|b| rank(r) >= rank(b)) {
+                best = Some(r);
+            }
         }
+        let mut counting: Vec<LastReview> = best.map(last_review).into_iter().collect();
         let times: Option<&FileTimes> = record.files.get(&item.file);
         let migrated = aliases.get(item.key.as_str());
         if config.review.count_changes {
@@ -398,6 +402,12 @@ fn last_review(r: &Review) -> LastReview {
         outcome: r.outcome,
         pull_request: r.pull_request,
     }
+}
+
+/// How [`latest`] ranks a review: by the day it landed, then effective
+/// over needs-change.
+fn rank(r: &Review) -> (NaiveDate, bool) {
+    (r.landed.date_naive(), r.outcome == Outcome::Effective)
 }
 
 /// The latest of `reviews`; on the same day an effective one wins.

@@ -14,14 +14,18 @@ use std::fs::File;
 use std::io::{Seek, SeekFrom, Write};
 use std::path::Path;
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::{FixedOffset, TimeZone};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::{FileTimes, Malformed, Record, Review};
+use super::{CommitId, FileTimes, Malformed, Names, Outcome, Record, Review};
 use crate::cache::{self, Loaded};
 
 /// The format, named in the first line.
-const MAGIC: &[u8] = b"isms-history-v3\n";
+const MAGIC: &[u8] = b"isms-history-v4\n";
 
 /// Past this many segments, the next write is the whole record in one.
 const MAX_SEGMENTS: usize = 64;
@@ -32,7 +36,9 @@ const MAX_SEGMENTS: usize = 64;
 struct Segment {
     from: Option<String>,
     tip: String,
-    reviews: Vec<Review>,
+    /// The items and people its reviews name, each once.
+    names: Vec<String>,
+    reviews: Vec<Kept>,
     malformed: Vec<Malformed>,
     files: Vec<(String, Option<FileTimes>)>,
 }
@@ -42,9 +48,66 @@ struct Segment {
 struct SegmentRef<'a> {
     from: Option<&'a str>,
     tip: &'a str,
-    reviews: &'a [Review],
+    names: Vec<&'a str>,
+    reviews: Vec<Kept>,
     malformed: &'a [Malformed],
     files: Vec<(&'a str, Option<&'a FileTimes>)>,
+}
+
+/// A review as a segment keeps it: names as indexes into the segment's
+/// names, times as seconds and offset.
+#[derive(Serialize, Deserialize)]
+struct Kept {
+    item: u32,
+    outcome: Outcome,
+    note: Option<String>,
+    commit: CommitId,
+    author: u32,
+    email: u32,
+    landed: (i64, i32),
+    landed_by: CommitId,
+    pull_request: Option<u64>,
+}
+
+impl<'a> SegmentRef<'a> {
+    fn new(
+        from: Option<&'a str>,
+        record: &'a Record,
+        reviews: &'a [Review],
+        malformed: &'a [Malformed],
+        files: Vec<(&'a str, Option<&'a FileTimes>)>,
+    ) -> Self {
+        let mut names = Vec::new();
+        let mut index: HashMap<&str, u32> = HashMap::new();
+        let mut name = |n: &'a str| {
+            *index.entry(n).or_insert_with(|| {
+                names.push(n);
+                (names.len() - 1) as u32
+            })
+        };
+        let reviews = reviews
+            .iter()
+            .map(|r| Kept {
+                item: name(&r.item),
+                outcome: r.outcome,
+                note: r.note.clone(),
+                commit: r.commit,
+                author: name(&r.author),
+                email: name(&r.email),
+                landed: (r.landed.timestamp(), r.landed.offset().local_minus_utc()),
+                landed_by: r.landed_by,
+                pull_request: r.pull_request,
+            })
+            .collect();
+        SegmentRef {
+            from,
+            tip: record.tip.as_deref().unwrap_or_default(),
+            names,
+            reviews,
+            malformed,
+            files,
+        }
+    }
 }
 
 /// A record read from the cache, and where a later segment would go.
@@ -72,6 +135,7 @@ pub fn load(path: &Path) -> Loaded<Stored> {
         Err(other) => return other,
     };
     let mut record = Record::default();
+    let mut names = Names::default();
     let mut segments = 0;
     while !rest.is_empty() {
         let Some((payload, after)) = split_segment(rest) else {
@@ -80,10 +144,9 @@ pub fn load(path: &Path) -> Loaded<Stored> {
         let Ok(segment) = postcard::from_bytes::<Segment>(payload) else {
             return Loaded::Corrupt;
         };
-        if segment.from != record.tip {
+        if segment.from != record.tip || apply(&mut record, segment, &mut names).is_none() {
             return Loaded::Corrupt;
         }
-        apply(&mut record, segment);
         segments += 1;
         rest = after;
     }
@@ -108,9 +171,30 @@ fn split_segment(bytes: &[u8]) -> Option<(&[u8], &[u8])> {
     (Sha256::digest(payload).as_slice() == sum).then_some((payload, &rest[len..]))
 }
 
-fn apply(record: &mut Record, segment: Segment) {
+/// Adds `segment` to `record`; `None` if it names a name it does not have
+/// or a time that cannot be.
+fn apply(record: &mut Record, segment: Segment, names: &mut Names) -> Option<()> {
+    let local: Vec<Arc<str>> = segment.names.iter().map(|n| names.get(n)).collect();
+    let name = |i: u32| local.get(i as usize).cloned();
+    record.reviews.reserve(segment.reviews.len());
+    for k in segment.reviews {
+        let (secs, offset) = k.landed;
+        let landed = FixedOffset::east_opt(offset)?
+            .timestamp_opt(secs, 0)
+            .single()?;
+        record.reviews.push(Review {
+            item: name(k.item)?,
+            outcome: k.outcome,
+            note: k.note,
+            commit: k.commit,
+            author: name(k.author)?,
+            email: name(k.email)?,
+            landed,
+            landed_by: k.landed_by,
+            pull_request: k.pull_request,
+        });
+    }
     record.tip = Some(segment.tip);
-    record.reviews.extend(segment.reviews);
     record.malformed.extend(segment.malformed);
     for (path, times) in segment.files {
         match times {
@@ -118,6 +202,7 @@ fn apply(record: &mut Record, segment: Segment) {
             None => record.files.remove(&path),
         };
     }
+    Some(())
 }
 
 /// Writes `record` as the whole cache, in one segment. A cache that cannot
@@ -128,13 +213,7 @@ pub fn save(path: &Path, record: &Record) {
         .iter()
         .map(|(p, t)| (p.as_str(), Some(t)))
         .collect();
-    let segment = SegmentRef {
-        from: None,
-        tip: record.tip.as_deref().unwrap_or_default(),
-        reviews: &record.reviews,
-        malformed: &record.malformed,
-        files,
-    };
+    let segment = SegmentRef::new(None, record, &record.reviews, &record.malformed, files);
     let write = || -> std::io::Result<()> {
         let dir = path.parent().unwrap_or(Path::new("."));
         std::fs::create_dir_all(dir)?;
@@ -158,13 +237,13 @@ pub fn append(path: &Path, end: &End, from: &str, record: &Record, touched: &[St
         .iter()
         .map(|p| (p.as_str(), record.files.get(p)))
         .collect();
-    let segment = SegmentRef {
-        from: Some(from),
-        tip: record.tip.as_deref().unwrap_or_default(),
-        reviews: &record.reviews[end.reviews..],
-        malformed: &record.malformed[end.malformed..],
+    let segment = SegmentRef::new(
+        Some(from),
+        record,
+        &record.reviews[end.reviews..],
+        &record.malformed[end.malformed..],
         files,
-    };
+    );
     let write = || -> std::io::Result<()> {
         let mut file = std::fs::OpenOptions::new()
             .read(true)
@@ -208,7 +287,6 @@ mod tests {
     use std::sync::Arc;
 
     use super::*;
-    use crate::history::{CommitId, Outcome};
 
     fn review(n: u8) -> Review {
         Review {
@@ -293,6 +371,9 @@ mod tests {
         let stored = load_ok(&path);
         same(&stored.record, &at(3));
         assert_eq!(stored.end.segments, 3);
+        // A name is held once, whichever segment it came from.
+        let (first, last) = (&stored.record.reviews[0], &stored.record.reviews[2]);
+        assert!(Arc::ptr_eq(&first.author, &last.author));
         let three = std::fs::read(&path).unwrap();
         assert!(
             three.len() < (one + one / 4) as usize,

@@ -88,10 +88,16 @@ pub struct Memo {
     path: PathBuf,
     stats: HashMap<String, Stat>,
     kept: HashMap<String, (Vec<u8>, Parsed)>,
-    /// Whether the memo on disk no longer matches the files: it is written
-    /// again after loading.
-    stale: bool,
+    /// How many entries the memo on disk has.
+    known: usize,
+    /// How many files old enough to be kept had to be parsed.
+    fresh: usize,
 }
+
+/// The memo is written again once one file in this many had to be parsed:
+/// a few changed files cost less to parse on each run than to write the
+/// whole memo for.
+const REWRITE_EVERY: usize = 32;
 
 #[derive(Deserialize)]
 struct Entry {
@@ -122,8 +128,9 @@ impl Memo {
         Memo {
             path,
             stats: stats.iter().cloned().collect(),
+            known: kept.len(),
             kept,
-            stale: false,
+            fresh: 0,
         }
     }
 
@@ -136,18 +143,15 @@ impl Memo {
         }
     }
 
-    /// Notes that `path` was parsed: the memo is written again if the file
-    /// is old enough to be kept.
+    /// Notes that `path` was parsed.
     pub(super) fn parsed(&mut self, path: &str) {
-        self.stale |= self.stats.get(path).is_some_and(|s| s.settled);
+        self.fresh += usize::from(self.stats.get(path).is_some_and(|s| s.settled));
     }
 
-    /// Writes the memo again if what was loaded differs from it: every
-    /// settled file of `snapshot` with its stat data.
-    pub fn save(mut self, snapshot: &Snapshot) {
-        // Entries for files that are gone make it stale too.
-        self.stale |= self.kept.keys().any(|p| !self.stats.contains_key(p));
-        if !self.stale {
+    /// Writes the memo again, every settled file of `snapshot` with its stat
+    /// data, when enough of the files it could hold had to be parsed.
+    pub fn save(self, snapshot: &Snapshot) {
+        if self.fresh == 0 || self.fresh * REWRITE_EVERY < self.known {
             return;
         }
         let mut entries = Vec::new();
@@ -314,5 +318,32 @@ every = "6mo"
         std::fs::write(&memo, &bytes).unwrap();
         let all = load(&tree, &Scope::All).unwrap().parsed;
         assert_eq!(through_memo(&tree, &git_dir, &settled(&tree, root)).1, all);
+    }
+
+    #[test]
+    fn a_few_changed_files_are_parsed_again_rather_than_the_memo_rewritten() {
+        let dir = repository();
+        let (root, git_dir) = (dir.path(), dir.path().join(".git"));
+        let evidence = "evidence/2026-q3-vulnerability-scan.toml";
+        let text = std::fs::read_to_string(root.join(evidence)).unwrap();
+        for n in 0..40 {
+            std::fs::write(root.join(format!("evidence/copy-{n}.toml")), &text).unwrap();
+        }
+        let tree = WorkTree::new(root).unwrap();
+        through_memo(&tree, &git_dir, &settled(&tree, root));
+        let memo = std::fs::read(git_dir.join("isms/items.bin")).unwrap();
+
+        std::fs::write(
+            root.join("evidence/copy-0.toml"),
+            text.replace("kind", "# x\nkind"),
+        )
+        .unwrap();
+        for _ in 0..2 {
+            let (snapshot, parsed) = through_memo(&tree, &git_dir, &settled(&tree, root));
+            assert_eq!(parsed, 1);
+            let copy = &snapshot.evidence[&Id::parse("copy-0").unwrap()];
+            assert!(copy.text.contains("# x"));
+        }
+        assert_eq!(std::fs::read(git_dir.join("isms/items.bin")).unwrap(), memo);
     }
 }
