@@ -49,14 +49,14 @@ struct SegmentRef<'a> {
     from: Option<&'a str>,
     tip: &'a str,
     names: Vec<&'a str>,
-    reviews: Vec<Kept>,
+    reviews: KeptRefs<'a>,
     malformed: &'a [Malformed],
     files: Vec<(&'a str, Option<&'a FileTimes>)>,
 }
 
 /// A review as a segment keeps it: names as indexes into the segment's
 /// names, times as seconds and offset.
-#[derive(Serialize, Deserialize)]
+#[derive(Deserialize)]
 struct Kept {
     item: u32,
     outcome: Outcome,
@@ -69,6 +69,43 @@ struct Kept {
     pull_request: Option<u64>,
 }
 
+/// A [`Kept`], borrowed: written as it is read.
+#[derive(Serialize)]
+struct KeptRef<'a> {
+    item: u32,
+    outcome: Outcome,
+    note: &'a Option<String>,
+    commit: CommitId,
+    author: u32,
+    email: u32,
+    landed: (i64, i32),
+    landed_by: CommitId,
+    pull_request: Option<u64>,
+}
+
+/// Reviews written one by one as [`KeptRef`]s, never all held at once.
+struct KeptRefs<'a> {
+    reviews: &'a [Review],
+    index: HashMap<&'a str, u32>,
+}
+
+impl Serialize for KeptRefs<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let name = |n: &str| self.index[n];
+        s.collect_seq(self.reviews.iter().map(|r| KeptRef {
+            item: name(&r.item),
+            outcome: r.outcome,
+            note: &r.note,
+            commit: r.commit,
+            author: name(&r.author),
+            email: name(&r.email),
+            landed: (r.landed.timestamp(), r.landed.offset().local_minus_utc()),
+            landed_by: r.landed_by,
+            pull_request: r.pull_request,
+        }))
+    }
+}
+
 impl<'a> SegmentRef<'a> {
     fn new(
         from: Option<&'a str>,
@@ -79,26 +116,15 @@ impl<'a> SegmentRef<'a> {
     ) -> Self {
         let mut names = Vec::new();
         let mut index: HashMap<&str, u32> = HashMap::new();
-        let mut name = |n: &'a str| {
-            *index.entry(n).or_insert_with(|| {
-                names.push(n);
-                (names.len() - 1) as u32
-            })
-        };
-        let reviews = reviews
-            .iter()
-            .map(|r| Kept {
-                item: name(&r.item),
-                outcome: r.outcome,
-                note: r.note.clone(),
-                commit: r.commit,
-                author: name(&r.author),
-                email: name(&r.email),
-                landed: (r.landed.timestamp(), r.landed.offset().local_minus_utc()),
-                landed_by: r.landed_by,
-                pull_request: r.pull_request,
-            })
-            .collect();
+        for r in reviews {
+            for n in [&*r.item, &*r.author, &*r.email] {
+                index.entry(n).or_insert_with(|| {
+                    names.push(n);
+                    (names.len() - 1) as u32
+                });
+            }
+        }
+        let reviews = KeptRefs { reviews, index };
         SegmentRef {
             from,
             tip: record.tip.as_deref().unwrap_or_default(),
