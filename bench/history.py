@@ -18,6 +18,9 @@ tenth is a merge of a side-branch commit. Then measures, in the same run:
              `isms site`, with the history cache warm
   pack       `isms pack` against `tar czf` of the artifacts, before and
              after adding 128 MiB of artifact bytes
+  staged     isms check --staged with one allocation staged, and git commit
+             with the installed hooks against --no-verify
+  3x items   cold and warm stale at 3x the items and 10k commits
 
 Usage: bench/history.py [--commits N] [--runs N] [--keep DIR] [--isms PATH]
 """
@@ -306,6 +309,19 @@ def main():
     print(f"  its peak RSS (with the pack files git maps): {rss_10k[1] / 1024:.0f} MiB at {first} commits, "
           f"{rss_100k[1] / 1024:.0f} MiB at {count} commits; with the git log it runs (largest process): "
           f"{rss_10k[2] / 1024:.0f} MiB, {rss_100k[2] / 1024:.0f} MiB")
+    # The pre-commit path at the reference size, its whole history present:
+    # check --staged with one allocation staged, and git commit with the
+    # installed hooks against --no-verify, interleaved.
+    one = os.path.join(repo, "responsibilities", "svc-07", sorted(os.listdir(os.path.join(repo, "responsibilities", "svc-07")))[0])
+    with open(one, "a", encoding="utf-8") as f:
+        f.write("# staged in bench\n")
+    subprocess.run(["git", "add", one], cwd=repo, check=True, env=bench.ENV)
+    staged = bench.measure([isms, "check", "--staged"], repo, args.runs)
+    subprocess.run([isms, "hooks", "install"], cwd=repo, check=True, env=bench.ENV, stderr=subprocess.DEVNULL)
+    no_verify, with_hooks = bench.commit_with_and_without_hooks(isms, repo, one, args.runs)
+    print(f"isms check --staged, one allocation staged: {staged * 1000:.1f} ms (target <= 30 ms); git commit: "
+          f"--no-verify {no_verify * 1000:.1f} ms, with the installed hooks {with_hooks * 1000:.1f} ms = "
+          f"{with_hooks / no_verify:.2f}x (target <= 1.5x)")
     # 3x the items (150 services, 15,000 evidence records), 10k commits.
     scaled = os.path.join(base, "ref3")
     shutil.rmtree(scaled, ignore_errors=True)

@@ -266,6 +266,45 @@ pub fn with_dash_c(message: &str) -> String {
     }
 }
 
+/// "reading history: N commits" on stderr, for long walks on a terminal;
+/// the line is cleared when it is dropped.
+pub struct Progress {
+    terminal: bool,
+    shown: bool,
+}
+
+impl Progress {
+    /// Walks shorter than this finish before a person would wonder.
+    const MIN_COMMITS: usize = 5_000;
+
+    /// `done` commits read so far.
+    pub fn commits(&mut self, done: usize) {
+        if self.terminal && done >= Self::MIN_COMMITS && done.is_multiple_of(1000) {
+            self.shown = true;
+            eprint!("\rreading history: {done} commits");
+        }
+    }
+}
+
+impl Default for Progress {
+    fn default() -> Progress {
+        use std::io::IsTerminal;
+        Progress {
+            terminal: std::io::stderr().is_terminal(),
+            shown: false,
+        }
+    }
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        if self.shown {
+            // Clear the line so the report starts clean.
+            eprint!("\r\x1b[2K");
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

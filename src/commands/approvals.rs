@@ -49,7 +49,7 @@ pub fn run(ctx: &Context, cmd: &ApprovalsCommand) -> Result<ExitCode> {
     if !args.no_push {
         fetch(&repo.root)?;
     }
-    let record = crate::history::record(&repo.git_dir, &branch)?;
+    let record = super::record(&repo.git_dir, &branch)?;
     // Each landing commit with reviews, oldest first, and the pull request
     // its subject names.
     let mut seen = HashSet::new();

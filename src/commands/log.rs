@@ -48,7 +48,7 @@ pub fn run(ctx: &Context, args: &LogArgs) -> Result<ExitCode> {
         Err(why) => return Err(Error::new(why)),
     };
     let branch = super::record_branch(&snapshot)?;
-    let record = history::record(&repo.git_dir, &branch)?;
+    let record = super::record(&repo.git_dir, &branch)?;
     let wanted = key.to_string();
     // A migrated item's history includes that of the items it was made from.
     let keys = with_sources(&wanted, &snapshot.migrations);

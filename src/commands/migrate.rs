@@ -71,7 +71,7 @@ pub fn run(ctx: &Context, args: &MigrateArgs) -> Result<ExitCode> {
         )
         .is_ok()
     {
-        crate::history::record(&repo.git_dir, &branch)?
+        super::record(&repo.git_dir, &branch)?
     } else {
         Default::default()
     };

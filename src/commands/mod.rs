@@ -309,6 +309,18 @@ pub fn worktree_stamp(root: &std::path::Path) -> Result<Option<String>> {
     ))
 }
 
+/// The review record of `branch`, with progress shown on a terminal during
+/// a long walk and the notes reading it had (a cache rebuilt) on stderr.
+pub fn record(git_dir: &std::path::Path, branch: &str) -> Result<crate::history::Record> {
+    let mut progress = crate::output::Progress::default();
+    let record = crate::history::record(git_dir, branch, &mut |n| progress.commits(n))?;
+    drop(progress);
+    for note in &record.notes {
+        crate::output::note(&format!("note: {note}"));
+    }
+    Ok(record)
+}
+
 /// The working tree's snapshot, every item file read: for answers that must
 /// not leave an item out (staleness, owners). An item file that does not
 /// load is an error naming it, never a silent gap.

@@ -61,7 +61,7 @@ fn build(
     }
     let snapshot = c.snapshot;
     let branch = c.branch;
-    let mut record = crate::history::record(git_dir, &branch)?;
+    let mut record = super::record(git_dir, &branch)?;
     // Only what had landed by the packed commit: a pack of an older commit
     // is re-derivable from its own bundle.
     record

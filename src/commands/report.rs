@@ -31,7 +31,7 @@ pub fn run(ctx: &Context, args: &ReportArgs) -> Result<ExitCode> {
             crate::report::findings(&snapshot, args.service.as_deref(), ctx.today)
         }
         kind => {
-            let record = crate::history::record(&repo.git_dir, &branch)?;
+            let record = super::record(&repo.git_dir, &branch)?;
             let assessment = crate::check::review::assess(&snapshot, &record, ctx.today);
             match kind {
                 ReportKind::Soa => crate::report::soa(&snapshot, &assessment, &as_of),

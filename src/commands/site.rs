@@ -17,7 +17,7 @@ pub fn run(ctx: &Context, args: &SiteArgs) -> Result<ExitCode> {
     let repo = Repo::discover(&ctx.dir)?;
     let (snapshot, source) = super::snapshot_at(ctx, &repo, args.rev.as_deref())?;
     let branch = super::record_branch(&snapshot)?;
-    let record = crate::history::record(&repo.git_dir, &branch)?;
+    let record = super::record(&repo.git_dir, &branch)?;
     let assessment = crate::check::review::assess(&snapshot, &record, ctx.today);
     let config = snapshot.config.as_ref().map(|c| &c.value);
     let as_of = ctx.today.to_string();

@@ -215,7 +215,7 @@ fn compute(
     if let Some(who) = owner.filter(|w| !config.has_owner(w)) {
         return Err(unknown(who));
     }
-    let record = crate::history::record(&repo.git_dir, &branch)?;
+    let record = super::record(&repo.git_dir, &branch)?;
     let assessment = crate::check::review::assess(snapshot, &record, ctx.today);
 
     let counts = counts(&assessment.items);

@@ -65,7 +65,7 @@ pub fn run(ctx: &Context, args: &VerifyArgs) -> Result<ExitCode> {
         Some(rev) => Some(super::triggers::commit(&git, "--since", rev)?.id()),
         None => None,
     };
-    let record = crate::history::record(&repo.git_dir, &branch)?;
+    let record = super::record(&repo.git_dir, &branch)?;
 
     // The reviews of each landing commit after --since.
     let mut landings: BTreeMap<String, Vec<&Review>> = BTreeMap::new();

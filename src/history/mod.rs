@@ -148,6 +148,10 @@ pub struct Record {
     pub reviews: Vec<Review>,
     pub malformed: Vec<Malformed>,
     pub files: HashMap<String, FileTimes>,
+    /// What reading it had to say (a cache rebuilt, and why), for the
+    /// command that asked to show.
+    #[serde(skip)]
+    pub notes: Vec<String>,
 }
 
 fn time(sig: &git2::Signature<'_>) -> DateTime<FixedOffset> {
@@ -193,7 +197,8 @@ fn walk_err(e: git2::Error) -> Error {
 
 /// The record of `branch`, read from the cache under the git directory and
 /// brought up to date by walking only the commits that landed since.
-pub fn record(git_dir: &Path, branch: &str) -> Result<Record> {
+/// `progress` hears how many commits the walk has read, as it goes.
+pub fn record(git_dir: &Path, branch: &str, progress: &mut dyn FnMut(usize)) -> Result<Record> {
     // libgit2 re-hashes every object it reads (SHA-1 with collision
     // detection); git does not on ordinary reads, and it dominated the walk.
     // Objects are still verified by git when they enter the repository.
@@ -225,11 +230,12 @@ pub fn record(git_dir: &Path, branch: &str) -> Result<Record> {
         Err(e) => return Err(Error::git(format!("resolve {reference}"), e)),
     };
     let cache_path = cache_path(repo.path(), branch);
+    let mut notes = Vec::new();
     let stored = match store::load(&cache_path) {
         cache::Loaded::Hit(stored) => Some(stored),
         cache::Loaded::Missing => None,
         cache::Loaded::Corrupt => {
-            crate::output::note("note: the history cache was unreadable; rebuilding it");
+            notes.push("the history cache was unreadable; rebuilding it".to_owned());
             None
         }
     };
@@ -241,16 +247,17 @@ pub fn record(git_dir: &Path, branch: &str) -> Result<Record> {
         Some(Ok(old)) if old == tip => return Ok(record),
         Some(Ok(old)) if repo.graph_descendant_of(tip, old).unwrap_or(false) => Some(old),
         Some(_) => {
-            crate::output::note(&format!(
-                "note: `{branch}` was rewritten since the history cache was built; rebuilding it"
+            notes.push(format!(
+                "`{branch}` was rewritten since the history cache was built; rebuilding it"
             ));
             record = Record::default();
             None
         }
         None => None,
     };
-    let touched = extend(&repo, &mut record, tip, from)?;
+    let touched = extend(&repo, &mut record, tip, from, progress)?;
     record.tip = Some(tip.to_string());
+    record.notes = notes;
     match (end, from, touched) {
         // New commits on the cached tip: one more segment.
         (Some(end), Some(from), Some(touched)) => {
@@ -272,6 +279,7 @@ fn extend(
     record: &mut Record,
     tip: Oid,
     from: Option<Oid>,
+    progress: &mut dyn FnMut(usize),
 ) -> Result<Option<Vec<String>>> {
     // git starts listing what each commit changed at once, newest first, on
     // another core, while the commits are read here; once the chain is
@@ -288,7 +296,7 @@ fn extend(
     let mut landings = Found::default();
     let (walked, folds) = std::thread::scope(|s| {
         let first = s.spawn(|| log::changes(git_dir, &range, &newest));
-        let walked = walk(repo, tip, from, &mut chain, &mut landings);
+        let walked = walk(repo, tip, from, &mut chain, &mut landings, progress);
         let complete = walked.as_ref().is_ok_and(|&complete| complete);
         let mut listings = Vec::new();
         if !complete {
@@ -329,7 +337,7 @@ fn extend(
         // `from` is an ancestor but not on the first-parent chain (a branch
         // was fast-forwarded onto a merge of the old tip): start over.
         *record = Record::default();
-        extend(repo, record, tip, None)?;
+        extend(repo, record, tip, None, progress)?;
         return Ok(None);
     }
     // In place: a cold read moves its reviews rather than copying them.
@@ -363,15 +371,17 @@ fn walk(
     from: Option<Oid>,
     chain: &mut Chain,
     landings: &mut Found,
+    progress: &mut dyn FnMut(usize),
 ) -> Result<bool> {
-    let mut progress = Progress::new();
+    let mut read = 0;
     let mut names = Names::default();
     let mut next = Some(tip);
     while let Some(oid) = next {
         if Some(oid) == from {
             return Ok(true);
         }
-        progress.tick();
+        read += 1;
+        progress(read);
         let landing = repo
             .find_commit(oid)
             .map_err(|e| Error::git(format!("read commit {oid}"), e))?;
@@ -453,44 +463,6 @@ struct Found {
     malformed: Vec<Malformed>,
     /// How many of `reviews` the landing commit itself carries (the first ones).
     own: usize,
-}
-
-/// "reading history: N commits" on stderr, for long walks on a terminal.
-struct Progress {
-    done: usize,
-    terminal: bool,
-    shown: bool,
-}
-
-impl Progress {
-    /// Walks shorter than this finish before a person would wonder.
-    const MIN_COMMITS: usize = 5_000;
-
-    fn new() -> Progress {
-        use std::io::IsTerminal;
-        Progress {
-            done: 0,
-            terminal: std::io::stderr().is_terminal(),
-            shown: false,
-        }
-    }
-
-    fn tick(&mut self) {
-        self.done += 1;
-        if self.terminal && self.done >= Self::MIN_COMMITS && self.done.is_multiple_of(1000) {
-            self.shown = true;
-            eprint!("\rreading history: {} commits", self.done);
-        }
-    }
-}
-
-impl Drop for Progress {
-    fn drop(&mut self) {
-        if self.shown {
-            // Clear the line so the report starts clean.
-            eprint!("\r\x1b[2K");
-        }
-    }
 }
 
 /// The last first-parent commit of `branch` that had landed by the end of
