@@ -88,3 +88,18 @@ pub fn sort(diagnostics: &mut [Diagnostic]) {
             .cmp(&(&b.file, b.line, b.column, b.rule, &b.message))
     });
 }
+
+/// The candidate closest to `name`, if it is close enough to be a likely typo.
+pub fn did_you_mean<'a>(name: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    candidates
+        .iter()
+        .map(|c| {
+            (
+                strsim::jaro_winkler(&name.to_lowercase(), &c.to_lowercase()),
+                *c,
+            )
+        })
+        .filter(|(score, _)| *score >= 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use crate::check::review::{Assessment, ItemStatus, KIND_LABELS, STATES};
-use crate::history::Review;
+use crate::model::Review;
 use crate::model::{Id, Snapshot};
 use crate::report::{Report, html_escape as e};
 

@@ -4,8 +4,8 @@ pub mod placeholders;
 pub mod review;
 
 use crate::diagnostic::Diagnostic;
+use crate::diagnostic::did_you_mean;
 use crate::model::{ArtifactState, Config, Doc, Edition, Id, Party, Snapshot, SoaStatus};
-use crate::repo::did_you_mean;
 use crate::span::locate;
 
 /// Runs every rule over `s`.
@@ -652,7 +652,7 @@ fn evidence(s: &Snapshot, out: &mut Vec<Diagnostic>) {
                     &["artifacts", &idx, "path"],
                     format!(
                         "artifact {file} is {size} bytes, over the {} MiB an artifact may be; it was not read",
-                        crate::repo::MAX_ARTIFACT_BYTES >> 20
+                        crate::model::MAX_ARTIFACT_BYTES >> 20
                     ),
                 )),
                 ArtifactState::Unreadable(why) => Some(err(

@@ -7,8 +7,8 @@ use std::collections::{BTreeSet, HashMap};
 use chrono::{DateTime, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-use crate::history::{FileTimes, Outcome, Record, Review};
 use crate::model::{Approval, Config, Id, MappedSource, Period, Snapshot, sources_by_key};
+use crate::model::{FileTimes, Outcome, Record, Review};
 
 /// The state of one item.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

@@ -6,16 +6,7 @@
 
 use std::collections::HashMap;
 
-use serde::{Deserialize, Serialize};
-
-/// Landing times (unix seconds) of an item file.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FileTimes {
-    /// The landing of the commit that (most recently) added the file.
-    pub added: i64,
-    /// The landing of the last commit that added or modified it.
-    pub changed: i64,
-}
+use crate::model::FileTimes;
 
 /// Directories holding item files, and how deep their files are.
 const ITEM_DIRS: [(&str, usize); 5] = [

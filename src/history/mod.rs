@@ -7,62 +7,22 @@ pub mod notes;
 mod store;
 pub mod trailers;
 
-use std::collections::HashMap;
-
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use chrono::{DateTime, FixedOffset, TimeZone};
 use git2::Oid;
-use serde::{Deserialize, Serialize};
 
-pub use files::FileTimes;
+pub use crate::model::{CommitId, FileTimes, Malformed, Outcome, Record, Review};
 
 use crate::cache;
 use crate::error::{Error, Result};
 use crate::model::ItemKey;
 
-/// The outcome a review records.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Outcome {
-    Effective,
-    NeedsChange,
-}
-
-impl Outcome {
-    pub fn parse(s: &str) -> Option<Outcome> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "effective" => Some(Outcome::Effective),
-            "needs-change" => Some(Outcome::NeedsChange),
-            _ => None,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Outcome::Effective => "effective",
-            Outcome::NeedsChange => "needs-change",
-        }
-    }
-}
-
-/// A commit's id, kept as its 20 bytes: a record holds two per review.
-/// Shown, and written to JSON, as its 40 hex digits.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct CommitId([u8; 20]);
-
 impl CommitId {
     pub fn oid(self) -> Oid {
-        Oid::from_bytes(&self.0).expect("20 bytes")
-    }
-
-    /// The first 10 hex digits, as lists show a commit.
-    pub fn short(self) -> String {
-        let mut s = self.to_string();
-        s.truncate(10);
-        s
+        Oid::from_bytes(self.as_bytes()).expect("20 bytes")
     }
 }
 
@@ -70,88 +30,8 @@ impl From<Oid> for CommitId {
     fn from(oid: Oid) -> CommitId {
         let mut bytes = [0; 20];
         bytes.copy_from_slice(oid.as_bytes());
-        CommitId(bytes)
+        CommitId::from_bytes(bytes)
     }
-}
-
-impl std::fmt::Display for CommitId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.0.iter().try_for_each(|b| write!(f, "{b:02x}"))
-    }
-}
-
-impl std::fmt::Debug for CommitId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(self, f)
-    }
-}
-
-impl Serialize for CommitId {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        if s.is_human_readable() {
-            s.collect_str(self)
-        } else {
-            self.0.serialize(s)
-        }
-    }
-}
-
-impl<'de> Deserialize<'de> for CommitId {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        if d.is_human_readable() {
-            let s = String::deserialize(d)?;
-            Oid::from_str(&s)
-                .map(CommitId::from)
-                .map_err(serde::de::Error::custom)
-        } else {
-            <[u8; 20]>::deserialize(d).map(CommitId)
-        }
-    }
-}
-
-/// One item reviewed by one commit that landed on the record branch.
-///
-/// Names repeat across a history (the same items, the same people): each
-/// is held once and shared, so memory follows the items and people, while
-/// a review itself is a few fixed-size fields.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct Review {
-    pub item: Arc<str>,
-    pub outcome: Outcome,
-    pub note: Option<String>,
-    /// The commit that carries the trailers.
-    pub commit: CommitId,
-    pub author: Arc<str>,
-    pub email: Arc<str>,
-    /// When it landed: the committer time of the first-parent commit that
-    /// is, or brought in, the reviewing commit.
-    pub landed: DateTime<FixedOffset>,
-    /// That first-parent commit.
-    pub landed_by: CommitId,
-    /// The pull request that landed it, when the landing commit says so.
-    pub pull_request: Option<u64>,
-}
-
-/// A trailer that could not be used: reported, never silently dropped.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct Malformed {
-    pub commit: String,
-    pub message: String,
-}
-
-/// The reviews on the record branch, oldest landing first, and when each
-/// item file was added and last changed there.
-#[derive(Debug, Default, Clone, Serialize, Deserialize)]
-pub struct Record {
-    /// The record branch's commit this record was read up to.
-    pub tip: Option<String>,
-    pub reviews: Vec<Review>,
-    pub malformed: Vec<Malformed>,
-    pub files: HashMap<String, FileTimes>,
-    /// What reading it had to say (a cache rebuilt, and why), for the
-    /// command that asked to show.
-    #[serde(skip)]
-    pub notes: Vec<String>,
 }
 
 fn time(sig: &git2::Signature<'_>) -> DateTime<FixedOffset> {

@@ -48,3 +48,6 @@ pub struct Artifact {
     /// SHA-256 of the file, 64 lowercase hex digits.
     pub sha256: String,
 }
+
+/// The largest artifact a pack reads.
+pub const MAX_ARTIFACT_BYTES: u64 = 512 * 1024 * 1024;

@@ -10,10 +10,11 @@ mod writer;
 
 use std::path::{Path, PathBuf};
 
+pub use crate::diagnostic::did_you_mean;
 pub use layout::{CONFIG_FILE, FileKind, ITEM_DIRS, Place, SCHEMA_DIR, classify};
 pub use load::{Loaded, Scope, hash_artifacts, load, load_reusing, migration_maps};
 pub use memo::{Memo, Stat, stats};
-pub use parse::{did_you_mean, parse};
+pub use parse::parse;
 pub use source::{
     Index, MAX_ARTIFACT_BYTES, MAX_FILE_BYTES, Source, WorkTree, artifact_path_problem, sha256_hex,
 };

@@ -3,7 +3,7 @@
 use serde::de::DeserializeOwned;
 
 use super::FileKind;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, did_you_mean};
 use crate::model::Doc;
 use crate::span::line_col;
 
@@ -115,21 +115,6 @@ fn split_name(rest: &str) -> (&str, Vec<&str>) {
     let (name, tail) = rest.split_once('`').unwrap_or((rest, ""));
     let expected = tail.split('`').skip(1).step_by(2).collect();
     (name, expected)
-}
-
-/// The candidate closest to `name`, if it is close enough to be a likely typo.
-pub fn did_you_mean<'a>(name: &str, candidates: &[&'a str]) -> Option<&'a str> {
-    candidates
-        .iter()
-        .map(|c| {
-            (
-                strsim::jaro_winkler(&name.to_lowercase(), &c.to_lowercase()),
-                *c,
-            )
-        })
-        .filter(|(score, _)| *score >= 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, c)| c)
 }
 
 #[cfg(test)]

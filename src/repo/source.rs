@@ -290,8 +290,7 @@ pub struct Index {
     follow_links: bool,
 }
 
-/// The largest artifact a pack reads.
-pub const MAX_ARTIFACT_BYTES: u64 = 512 * 1024 * 1024;
+pub use crate::model::MAX_ARTIFACT_BYTES;
 
 const MODE_SYMLINK: u32 = 0o120000;
 

@@ -1,0 +1,186 @@
+//! The layering of `src/`, kept by a test: the model does no I/O, rules and
+//! renderers take data and never reach for git, files or GitHub, and the
+//! parts that read git or files never talk to the terminal or the commands.
+//! Test code (`tests.rs` files, and what follows `#[cfg(test)]`) is exempt.
+
+use std::path::{Path, PathBuf};
+
+/// Every module path a text names: `crate::history::Review` gives
+/// `crate::history`, `use std::{fs, io}` gives `std::fs` and `std::io`, and
+/// `git2::Oid` gives `git2`.
+fn names(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for root in ["crate", "std"] {
+        let needle = format!("{root}::");
+        let mut rest = text;
+        while let Some(i) = rest.find(&needle) {
+            let before = rest[..i].chars().next_back();
+            rest = &rest[i + needle.len()..];
+            if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
+                continue;
+            }
+            if let Some(group) = rest.strip_prefix('{') {
+                let inner = &group[..group.find('}').unwrap_or(group.len())];
+                for part in inner.split(',') {
+                    let first = part.trim().split("::").next().unwrap_or("").trim();
+                    if !first.is_empty() {
+                        out.push(format!("{root}::{first}"));
+                    }
+                }
+            } else {
+                let ident: String = rest
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect();
+                out.push(format!("{root}::{ident}"));
+            }
+        }
+    }
+    for krate in ["git2", "octocrab", "reqwest", "hyper", "tokio"] {
+        let mut rest = text;
+        while let Some(i) = rest.find(krate) {
+            let before = rest[..i].chars().next_back();
+            let after = rest[i + krate.len()..].chars().next();
+            rest = &rest[i + krate.len()..];
+            let starts = before.is_none_or(|c| !(c.is_alphanumeric() || c == '_' || c == ':'));
+            if starts && after == Some(':') {
+                out.push(krate.to_owned());
+            }
+        }
+    }
+    out
+}
+
+/// The code of `path` that is not a test.
+fn code(path: &Path) -> String {
+    let text = std::fs::read_to_string(path).unwrap();
+    let text = match text.find("#[cfg(test)]") {
+        Some(i) => &text[..i],
+        None => &text[..],
+    };
+    // Comments name modules without importing them.
+    text.lines()
+        .filter(|l| !l.trim_start().starts_with("//"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn src() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("src")
+}
+
+/// The `.rs` files of `part` (a folder or a file under `src/`), tests aside.
+fn files(part: &str) -> Vec<PathBuf> {
+    let path = src().join(part);
+    if path.is_file() {
+        return vec![path];
+    }
+    let mut out = Vec::new();
+    let mut dirs = vec![path];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let p = entry.unwrap().path();
+            if p.is_dir() {
+                dirs.push(p);
+            } else if p.extension().is_some_and(|e| e == "rs")
+                && p.file_name().is_some_and(|n| n != "tests.rs")
+            {
+                out.push(p);
+            }
+        }
+    }
+    assert!(!out.is_empty(), "{part} has no code");
+    out
+}
+
+/// Every use of a `forbidden` name in `parts`, as "file: name".
+fn breaches(parts: &[&str], forbidden: &[&str]) -> Vec<String> {
+    let mut out = Vec::new();
+    for part in parts {
+        for file in files(part) {
+            for name in names(&code(&file)) {
+                if forbidden.contains(&name.as_str()) {
+                    let rel = file.strip_prefix(src()).unwrap().display().to_string();
+                    out.push(format!("src/{rel}: {name}"));
+                }
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+const RULES_AND_RENDERERS: [&str; 6] = [
+    "check",
+    "report.rs",
+    "site.rs",
+    "oscal.rs",
+    "sarif.rs",
+    "codeowners.rs",
+];
+
+#[test]
+fn the_model_does_no_io() {
+    let found = breaches(
+        &["model"],
+        &[
+            "std::fs",
+            "std::process",
+            "std::net",
+            "git2",
+            "octocrab",
+            "reqwest",
+            "hyper",
+            "tokio",
+        ],
+    );
+    assert!(found.is_empty(), "{found:#?}");
+}
+
+#[test]
+fn rules_and_renderers_take_data() {
+    let found = breaches(
+        &RULES_AND_RENDERERS,
+        &[
+            "crate::history",
+            "crate::repo",
+            "crate::github",
+            "crate::commands",
+        ],
+    );
+    assert!(found.is_empty(), "{found:#?}");
+}
+
+#[test]
+fn readers_of_git_and_files_never_reach_the_terminal_or_the_commands() {
+    let found = breaches(
+        &["history", "repo", "github.rs"],
+        &["crate::commands", "crate::cli", "crate::output"],
+    );
+    assert!(found.is_empty(), "{found:#?}");
+}
+
+#[test]
+fn the_scanner_sees_every_way_of_naming_a_module() {
+    let text = "use crate::{history::Review, repo};\nuse std::{fs, io::Write};\n\
+                fn f() { crate::output::note(\"x\"); let _ = git2::Oid::zero(); }\n\
+                // crate::commands in a comment is not code\n";
+    let file = std::env::temp_dir().join(format!("isms-layering-{}.rs", std::process::id()));
+    std::fs::write(&file, text).unwrap();
+    let found = names(&code(&file));
+    std::fs::remove_file(&file).unwrap();
+    for want in [
+        "crate::history",
+        "crate::repo",
+        "std::fs",
+        "std::io",
+        "crate::output",
+        "git2",
+    ] {
+        assert!(found.iter().any(|n| n == want), "{want} in {found:?}");
+    }
+    assert!(!found.iter().any(|n| n == "crate::commands"), "{found:?}");
+    // Not a crate named inside another name.
+    assert!(!names("my_git2::x").contains(&"git2".to_owned()));
+}
