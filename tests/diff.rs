@@ -175,3 +175,33 @@ fn settings_nested_fields_rewritten_text_and_reviews_read_as_what_they_are() {
     assert_eq!(v["reviews"][0]["outcome"], "needs-change");
     assert_eq!(v["changes"][0]["kind"], "settings");
 }
+
+#[test]
+fn a_version_that_is_not_toml_is_named_with_its_line_and_commit_and_not_compared() {
+    let env = Env::new();
+    let repo = env.example("demo");
+    env.git(&repo, &["checkout", "-q", "-b", "broken"]);
+    let file = "services/payments-api.toml";
+    edit(&repo, file, "regions = [", "regions = = [");
+    env.git(&repo, &["commit", "-qam", "broken"]);
+    let out = env
+        .isms(&repo)
+        .args(["diff", "HEAD~1", "HEAD"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let blob = env.git(&repo, &["rev-parse", "HEAD:services/payments-api.toml"]);
+    let blob = &blob.trim()[..10];
+    let line = read(&repo, file)
+        .lines()
+        .position(|l| l.starts_with("regions"))
+        .unwrap();
+    assert!(
+        stderr.contains(&format!(
+            "warning: {file}:{}: not valid TOML in {blob}; its fields are not compared",
+            line + 1
+        )),
+        "{stderr}"
+    );
+}

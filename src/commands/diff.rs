@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 use crate::repo::Repo;
 
 use super::Context;
-use super::triggers::{Changed, commit, structured_diff};
+use crate::history::diff::{Changed, commit, structured_diff};
 
 /// The kinds of file a diff speaks of, in the order it speaks of them: the
 /// folder, the kind as `stale` and item keys name it, and the heading.
@@ -115,10 +115,11 @@ pub fn run(ctx: &Context, args: &DiffArgs) -> Result<ExitCode> {
                 .map_err(|e| Error::git("read the merge base", e))?
         }
     };
-    let mut changes: Vec<ItemChange> = structured_diff(&git, &from, &to)?
-        .iter()
-        .filter_map(describe)
-        .collect();
+    let diff = structured_diff(&git, &from, &to)?;
+    for warning in &diff.warnings {
+        crate::output::note(warning);
+    }
+    let mut changes: Vec<ItemChange> = diff.changed.iter().filter_map(describe).collect();
     let section = |kind: &str| SECTIONS.iter().position(|(_, k, _)| *k == kind);
     changes.sort_by(|a, b| (section(a.kind), &a.id).cmp(&(section(b.kind), &b.id)));
     let short = |c: &git2::Commit<'_>| c.id().to_string()[..10].to_owned();

@@ -62,7 +62,7 @@ pub fn run(ctx: &Context, args: &VerifyArgs) -> Result<ExitCode> {
     let git =
         git2::Repository::open(&repo.git_dir).map_err(|e| Error::git("open the repository", e))?;
     let since = match &args.since {
-        Some(rev) => Some(super::triggers::commit(&git, "--since", rev)?.id()),
+        Some(rev) => Some(crate::history::diff::commit(&git, "--since", rev)?.id()),
         None => None,
     };
     let record = super::record(&repo.git_dir, &branch)?;

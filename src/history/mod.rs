@@ -1,6 +1,7 @@
 //! The only place that reads git history: the record branch's first-parent
 //! walk, each commit's landing time, and the reviews its trailers record.
 
+pub mod diff;
 pub mod files;
 mod log;
 pub mod notes;
