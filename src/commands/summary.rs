@@ -155,9 +155,7 @@ fn worktree(ctx: &Context, repo: &Repo, owner: Option<&str>) -> Result<Summary> 
         let source = scope.spawn(|| super::worktree_stamp(&repo.root));
         // Each item file unchanged since the last run is taken as it was
         // parsed then.
-        let mut memo = stats
-            .as_deref()
-            .map(|stats| crate::repo::Memo::open(&repo.git_dir, stats));
+        let mut memo = stats.map(|stats| crate::repo::Memo::open(&repo.git_dir, stats));
         let loaded = crate::repo::load_reusing(&tree, &crate::repo::Scope::All, memo.as_mut());
         if let (Ok(loaded), Some(memo)) = (&loaded, memo) {
             memo.save(&loaded.snapshot);

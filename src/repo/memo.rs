@@ -116,7 +116,7 @@ struct EntryRef<'a> {
 impl Memo {
     /// The memo of the working tree's files under `git_dir`, to be checked
     /// against `stats`. A missing, damaged or older memo is empty.
-    pub fn open(git_dir: &Path, stats: &[(String, Stat)]) -> Memo {
+    pub fn open(git_dir: &Path, stats: Vec<(String, Stat)>) -> Memo {
         let path = git_dir.join("isms").join("items.bin");
         let kept = match cache::load::<Vec<Entry>>(&path, MAGIC) {
             cache::Loaded::Hit(entries) => entries
@@ -127,7 +127,7 @@ impl Memo {
         };
         Memo {
             path,
-            stats: stats.iter().cloned().collect(),
+            stats: stats.into_iter().collect(),
             known: kept.len(),
             kept,
             fresh: 0,
@@ -254,7 +254,7 @@ every = "6mo"
         git_dir: &Path,
         stats: &[(String, Stat)],
     ) -> (Snapshot, usize) {
-        let mut memo = Memo::open(git_dir, stats);
+        let mut memo = Memo::open(git_dir, stats.to_vec());
         let loaded = load_reusing(tree, &Scope::All, Some(&mut memo)).unwrap();
         memo.save(&loaded.snapshot);
         (loaded.snapshot, loaded.parsed - loaded.remembered)
