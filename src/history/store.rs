@@ -10,11 +10,10 @@
 //! file is still as long as when it was read; a writer that cannot have the
 //! lock leaves the cache as it is.
 
+use std::collections::HashMap;
 use std::fs::File;
 use std::io::{Seek, SeekFrom, Write};
 use std::path::Path;
-
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{FixedOffset, TimeZone};
@@ -38,7 +37,7 @@ struct Segment {
     tip: String,
     /// The items and people its reviews name, each once.
     names: Vec<String>,
-    reviews: Vec<Kept>,
+    reviews: Vec<Kept<Option<String>>>,
     malformed: Vec<Malformed>,
     files: Vec<(String, Option<FileTimes>)>,
 }
@@ -55,12 +54,13 @@ struct SegmentRef<'a> {
 }
 
 /// A review as a segment keeps it: names as indexes into the segment's
-/// names, times as seconds and offset.
-#[derive(Deserialize)]
-struct Kept {
+/// names, times as seconds and offset. Its note is owned when read and
+/// borrowed when written.
+#[derive(Serialize, Deserialize)]
+struct Kept<Note> {
     item: u32,
     outcome: Outcome,
-    note: Option<String>,
+    note: Note,
     commit: CommitId,
     author: u32,
     email: u32,
@@ -69,21 +69,7 @@ struct Kept {
     pull_request: Option<u64>,
 }
 
-/// A [`Kept`], borrowed: written as it is read.
-#[derive(Serialize)]
-struct KeptRef<'a> {
-    item: u32,
-    outcome: Outcome,
-    note: &'a Option<String>,
-    commit: CommitId,
-    author: u32,
-    email: u32,
-    landed: (i64, i32),
-    landed_by: CommitId,
-    pull_request: Option<u64>,
-}
-
-/// Reviews written one by one as [`KeptRef`]s, never all held at once.
+/// Reviews written one by one as [`Kept`]s, never all held at once.
 struct KeptRefs<'a> {
     reviews: &'a [Review],
     index: HashMap<&'a str, u32>,
@@ -92,7 +78,7 @@ struct KeptRefs<'a> {
 impl Serialize for KeptRefs<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let name = |n: &str| self.index[n];
-        s.collect_seq(self.reviews.iter().map(|r| KeptRef {
+        s.collect_seq(self.reviews.iter().map(|r| Kept {
             item: name(&r.item),
             outcome: r.outcome,
             note: &r.note,
@@ -319,11 +305,11 @@ mod tests {
             item: Arc::from(format!("control:5.{n}").as_str()),
             outcome: Outcome::Effective,
             note: None,
-            commit: CommitId([n; 20]),
+            commit: CommitId::from_bytes([n; 20]),
             author: Arc::from("Alice"),
             email: Arc::from("alice@example.com"),
             landed: chrono::DateTime::parse_from_rfc3339("2026-10-01T12:00:00+02:00").unwrap(),
-            landed_by: CommitId([n; 20]),
+            landed_by: CommitId::from_bytes([n; 20]),
             pull_request: Some(u64::from(n)),
         }
     }

@@ -35,7 +35,7 @@ impl Outcome {
 /// A commit's id, kept as its 20 bytes: a record holds two per review.
 /// Shown, and written to JSON, as its 40 hex digits.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct CommitId(pub(crate) [u8; 20]);
+pub struct CommitId([u8; 20]);
 
 impl CommitId {
     pub fn from_bytes(bytes: [u8; 20]) -> CommitId {
@@ -48,7 +48,7 @@ impl CommitId {
 
     /// The commit id written as its 40 hex digits.
     pub fn parse(hex: &str) -> Option<CommitId> {
-        if hex.len() != 40 {
+        if hex.len() != 40 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
             return None;
         }
         let mut bytes = [0; 20];
@@ -152,4 +152,26 @@ pub struct FileTimes {
     pub added: i64,
     /// The landing of the last commit that added or modified it.
     pub changed: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_commit_id_reads_back_from_its_hex_and_nothing_else() {
+        let id = CommitId::from_bytes([0xab; 20]);
+        let hex = id.to_string();
+        assert_eq!(hex, "ab".repeat(20));
+        assert_eq!(CommitId::parse(&hex), Some(id));
+        assert_eq!(id.short(), "abababab".to_owned() + "ab");
+        for bad in [
+            &hex[..39],
+            &format!("{hex}0"),
+            &format!("+f{}", &hex[2..]),
+            &format!("zz{}", &hex[2..]),
+        ] {
+            assert_eq!(CommitId::parse(bad), None, "{bad}");
+        }
+    }
 }
