@@ -75,30 +75,35 @@ pub fn save<T: Serialize>(path: &Path, magic: &[u8], value: &T) -> std::io::Resu
     // the hash goes in front of it once known.
     tmp.write_all(magic)?;
     tmp.write_all(&[0; 32])?;
-    let (_, sum) = {
-        let out = Hashing::new(std::io::BufWriter::with_capacity(
-            1 << 16,
-            tmp.as_file_mut(),
-        ));
-        let mut out = postcard::to_io(value, out).map_err(std::io::Error::other)?;
-        out.flush()?;
-        out.finish()
-    };
+    let (_, sum) = write_hashed(tmp.as_file_mut(), value)?;
     tmp.seek(SeekFrom::Start(magic.len() as u64))?;
     tmp.write_all(&sum)?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
 }
 
+/// Writes `value` to `file` where it stands, streamed through the hash and
+/// never held whole: how many bytes it took, and their SHA-256.
+pub fn write_hashed<T: Serialize>(
+    file: &mut std::fs::File,
+    value: &T,
+) -> std::io::Result<(u64, [u8; 32])> {
+    use std::io::Write;
+    let out = Hashing::new(std::io::BufWriter::with_capacity(1 << 16, file));
+    let mut out = postcard::to_io(value, out).map_err(std::io::Error::other)?;
+    out.flush()?;
+    Ok(out.finish())
+}
+
 /// Writes through to a file, hashing and counting what it writes.
-pub struct Hashing<W> {
+struct Hashing<W> {
     file: W,
     hash: Sha256,
     len: u64,
 }
 
 impl<W: std::io::Write> Hashing<W> {
-    pub fn new(file: W) -> Self {
+    fn new(file: W) -> Self {
         Hashing {
             file,
             hash: Sha256::new(),
@@ -107,7 +112,7 @@ impl<W: std::io::Write> Hashing<W> {
     }
 
     /// How many bytes went through, and their SHA-256.
-    pub fn finish(self) -> (u64, [u8; 32]) {
+    fn finish(self) -> (u64, [u8; 32]) {
         (self.len, self.hash.finalize().into())
     }
 }

@@ -281,12 +281,7 @@ pub fn append(path: &Path, end: &End, from: &str, record: &Record, touched: &[St
 fn write_segment<T: Serialize>(file: &mut File, at: u64, value: &T) -> std::io::Result<()> {
     file.seek(SeekFrom::Start(at))?;
     file.write_all(&[0; 36])?;
-    let (len, sum) = {
-        let out = cache::Hashing::new(std::io::BufWriter::with_capacity(1 << 16, &mut *file));
-        let mut out = postcard::to_io(value, out).map_err(std::io::Error::other)?;
-        out.flush()?;
-        out.finish()
-    };
+    let (len, sum) = cache::write_hashed(file, value)?;
     let len = u32::try_from(len).map_err(|_| std::io::Error::other("segment over 4 GiB"))?;
     file.seek(SeekFrom::Start(at))?;
     file.write_all(&len.to_le_bytes())?;
