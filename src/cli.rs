@@ -265,7 +265,7 @@ pub struct CiInstallArgs {
     #[arg(long)]
     pub force: bool,
     /// The isms action the workflows use, as OWNER/REPO@REF.
-    #[arg(long, value_name = "REF", default_value = crate::workflows::DEFAULT_ACTION)]
+    #[arg(long, value_name = "REF", default_value = crate::scaffold::workflows::DEFAULT_ACTION)]
     pub action: String,
 }
 
@@ -459,7 +459,7 @@ pub struct InitArgs {
     /// The catalog edition: 2022 (ISO/IEC 27001:2022 Annex A and the
     /// ISO/IEC 27017 CLD controls) or 2013 (ISO/IEC 27002:2013, legacy).
     #[arg(long, value_name = "EDITION", default_value = "2022",
-          value_parser = clap::builder::PossibleValuesParser::new(crate::templates::EDITIONS))]
+          value_parser = clap::builder::PossibleValuesParser::new(crate::scaffold::templates::EDITIONS))]
     pub edition: String,
 }
 

@@ -4,31 +4,25 @@
 //! Data flows one way: repository ([`repo`]) → model ([`model`]) → rules
 //! ([`check`]) → [`output`]. The binary is a thin layer over [`run`].
 
-pub mod approvals;
 mod cache;
 pub mod check;
 pub mod cli;
-pub mod codeowners;
 mod commands;
 pub mod diagnostic;
 pub mod error;
 mod fsutil;
 mod git;
 pub mod github;
+pub mod history;
 pub mod migrate;
 pub mod model;
-pub mod oscal;
 pub mod output;
-mod proposal;
+pub mod reading;
+pub mod render;
 pub mod repo;
-pub mod report;
-pub mod sarif;
-mod scaffold;
-pub mod site;
+pub mod scaffold;
 pub mod span;
-pub mod templates;
-pub mod triggers;
-pub mod workflows;
+pub mod summary;
 
 use std::ffi::OsString;
 use std::process::ExitCode;
@@ -87,4 +81,3 @@ where
         Err(_) => ExitCode::from(2),
     }
 }
-pub mod history;

@@ -100,7 +100,7 @@ pub fn check_report(
             .iter()
             .try_for_each(|d| writeln!(out, "{}", github(d))),
         Format::Sarif => {
-            serde_json::to_writer_pretty(&mut out, &crate::sarif::document(diagnostics))
+            serde_json::to_writer_pretty(&mut out, &crate::render::sarif::document(diagnostics))
                 .map_err(std::io::Error::other)
                 .and_then(|()| writeln!(out))
         }

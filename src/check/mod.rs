@@ -1,7 +1,9 @@
 //! Pure rules: a snapshot in, every problem out (DESIGN §4). No rule reads a file.
 
+pub mod approvals;
 pub mod placeholders;
 pub mod review;
+pub mod triggers;
 
 use crate::diagnostic::Diagnostic;
 use crate::diagnostic::did_you_mean;
@@ -262,17 +264,20 @@ pub fn edition_of(s: &Snapshot) -> Edition {
 /// When `id` is a control of another edition than `edition`, what it is and
 /// what it became: "9.1.1 is ISO/IEC 27002:2013; in 2022 it is 5.15".
 pub fn other_edition(edition: Edition, id: &str) -> Option<String> {
-    if crate::templates::catalog(edition).get(id).is_some() {
+    if crate::scaffold::templates::catalog(edition)
+        .get(id)
+        .is_some()
+    {
         return None;
     }
     Edition::names()
         .iter()
         .filter_map(|n| Edition::parse(n))
         .find_map(|other| {
-            let c = crate::templates::catalog(other).get(id)?;
+            let c = crate::scaffold::templates::catalog(other).get(id)?;
             let mapped: Vec<&str> = match (
-                crate::templates::crosswalk(other, edition),
-                crate::templates::crosswalk(edition, other),
+                crate::scaffold::templates::crosswalk(other, edition),
+                crate::scaffold::templates::crosswalk(edition, other),
             ) {
                 (Some(x), _) => x.targets(id).into_iter().map(Id::as_str).collect(),
                 (None, Some(x)) => x.sources(id).into_iter().map(Id::as_str).collect(),
@@ -295,7 +300,7 @@ pub fn other_edition(edition: Edition, id: &str) -> Option<String> {
 /// Controls of other frameworks (an organisation's own) are not judged.
 fn catalog_edition(s: &Snapshot, doc: &Doc<crate::model::Control>, out: &mut Vec<Diagnostic>) {
     let edition = edition_of(s);
-    let catalog = crate::templates::catalog(edition);
+    let catalog = crate::scaffold::templates::catalog(edition);
     let id = doc.value.id.as_str();
     if catalog.get(id).is_some() {
         return;
@@ -319,7 +324,7 @@ fn catalog_edition(s: &Snapshot, doc: &Doc<crate::model::Control>, out: &mut Vec
         .iter()
         .filter_map(|n| Edition::parse(n))
         .any(|e| {
-            crate::templates::catalog(e)
+            crate::scaffold::templates::catalog(e)
                 .frameworks()
                 .contains(doc.value.framework.as_str())
         });

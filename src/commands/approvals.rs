@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use serde::Serialize;
 
-use crate::approvals::{NOTES_REF, Note, NoteReview};
+use crate::check::approvals::{NOTES_REF, Note, NoteReview};
 use crate::cli::{ApprovalsCommand, Format};
 use crate::error::{Error, Result};
 use crate::github::GitHub;
@@ -43,7 +43,7 @@ pub fn run(ctx: &Context, cmd: &ApprovalsCommand) -> Result<ExitCode> {
         &Scope::Changed(Default::default()),
     )?
     .snapshot;
-    let branch = super::record_branch(&settings)?;
+    let branch = crate::reading::record_branch(&settings)?;
     // GitHub first: without a token nothing is fetched or written.
     let github = GitHub::for_checkout(&repo.root, &settings)?;
     if !args.no_push {

@@ -32,7 +32,7 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> Result<ExitCode> {
     // CODEOWNERS follows every item's owner: it is judged only on a full
     // read of a repository without errors, where every owner is known.
     if !args.staged && !diagnostics.iter().any(|d| d.severity == Severity::Error) {
-        diagnostics.extend(crate::codeowners::check(&loaded.snapshot));
+        diagnostics.extend(crate::render::codeowners::check(&loaded.snapshot));
     }
     diagnostic::sort(&mut diagnostics);
     let errors = diagnostics

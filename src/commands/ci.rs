@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use crate::cli::{CiCommand, CiInstallArgs};
 use crate::error::{Error, Result};
 use crate::repo::{self, Repo, Scope, WorkTree};
-use crate::workflows::{Existing, classify, files};
+use crate::scaffold::workflows::{Existing, classify, files};
 
 use super::Context;
 
@@ -23,7 +23,7 @@ fn install(ctx: &Context, args: &CiInstallArgs) -> Result<ExitCode> {
         &Scope::Changed(Default::default()),
     )?
     .snapshot;
-    let branch = super::record_branch(&snapshot)?;
+    let branch = crate::reading::record_branch(&snapshot)?;
     let wanted = files(&branch, &args.action);
     // Decide everything before writing anything.
     let mut edited = Vec::new();

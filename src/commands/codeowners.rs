@@ -3,8 +3,8 @@
 use std::process::ExitCode;
 
 use crate::cli::CodeownersArgs;
-use crate::codeowners::{PATH, render};
 use crate::error::{Error, Result};
+use crate::render::codeowners::{PATH, render};
 use crate::repo::Repo;
 
 use super::Context;
@@ -14,7 +14,7 @@ pub fn run(ctx: &Context, args: &CodeownersArgs) -> Result<ExitCode> {
     let writer = repo.writer()?;
     // Every owner must be read: a file that does not parse would drop its
     // owner's line, and with it the required approval.
-    let snapshot = super::complete_snapshot(&repo.root)?;
+    let snapshot = crate::reading::complete_snapshot(&repo.root)?;
     if snapshot.config.is_none() {
         return Err(Error::new("isms.toml does not parse").hint("run `isms check` to see why"));
     }
@@ -24,7 +24,7 @@ pub fn run(ctx: &Context, args: &CodeownersArgs) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     if let Some(existing) = &snapshot.codeowners
-        && !crate::codeowners::is_generated(existing)
+        && !crate::render::codeowners::is_generated(existing)
         && !args.force
     {
         return Err(Error::new(format!(

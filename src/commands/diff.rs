@@ -106,7 +106,7 @@ pub fn run(ctx: &Context, args: &DiffArgs) -> Result<ExitCode> {
                 &crate::repo::Scope::Changed(Default::default()),
             )?
             .snapshot;
-            let branch = super::record_branch(&snapshot)?;
+            let branch = crate::reading::record_branch(&snapshot)?;
             let record = commit(&git, "the record branch", &branch)?;
             let base = git
                 .merge_base(record.id(), to.id())

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use crate::cli::{ExportCommand, Format};
 use crate::error::{Error, Result};
-use crate::oscal::{self, Stamp};
+use crate::render::oscal::{self, Stamp};
 use crate::repo::Repo;
 
 use super::Context;
@@ -17,8 +17,8 @@ pub fn run(ctx: &Context, cmd: &ExportCommand) -> Result<ExitCode> {
     let ExportCommand::Oscal(args) = cmd;
     let repo = Repo::discover(&ctx.dir)?;
     // A commit, never the working tree: the export is the record.
-    let rev = super::reading(ctx, &repo.git_dir, args.rev.as_deref())?;
-    let c = super::committed(&repo.git_dir, rev.as_deref())?;
+    let rev = crate::reading::reading(ctx.as_of, &repo.git_dir, args.rev.as_deref())?;
+    let c = crate::reading::committed(&repo.git_dir, rev.as_deref())?;
     let stamp = Stamp::new(&c.commit, c.time);
     let docs = oscal::export(&c.snapshot, &stamp).map_err(Error::new)?;
     let out = ctx.dir.join(&args.out);

@@ -10,8 +10,8 @@ use crate::git;
 use crate::model::{CatalogControl, Edition, Id, Party, ServiceModel, SoaStatus, Theme};
 use crate::output::{self, plural};
 use crate::repo::{CONFIG_FILE, FileKind, SCHEMA_DIR, sha256_hex};
+use crate::scaffold::templates::{self, example};
 use crate::scaffold::{self, SoaDecision, q};
-use crate::templates::{self, example};
 
 use super::Context;
 
@@ -51,8 +51,8 @@ pub fn run(ctx: &Context, args: &InitArgs) -> Result<ExitCode> {
     let snapshot =
         crate::repo::load(&crate::repo::WorkTree::new(&dir)?, &crate::repo::Scope::All)?.snapshot;
     write_new(
-        &dir.join(crate::codeowners::PATH),
-        crate::codeowners::render(&snapshot).as_bytes(),
+        &dir.join(crate::render::codeowners::PATH),
+        crate::render::codeowners::render(&snapshot).as_bytes(),
     )?;
     git::run(&dir, &["add", "--all"])?;
     if args.example {
@@ -198,9 +198,9 @@ fn common_files(
             super::schema::pretty(kind),
         ));
     }
-    files.extend(crate::workflows::files(
+    files.extend(crate::scaffold::workflows::files(
         branch,
-        crate::workflows::DEFAULT_ACTION,
+        crate::scaffold::workflows::DEFAULT_ACTION,
     ));
     for (id, text) in templates::TRIGGERS {
         files.push((

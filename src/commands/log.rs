@@ -47,7 +47,7 @@ pub fn run(ctx: &Context, args: &LogArgs) -> Result<ExitCode> {
         }
         Err(why) => return Err(Error::new(why)),
     };
-    let branch = super::record_branch(&snapshot)?;
+    let branch = crate::reading::record_branch(&snapshot)?;
     let record = super::record(&repo.git_dir, &branch)?;
     let wanted = key.to_string();
     // A migrated item's history includes that of the items it was made from.

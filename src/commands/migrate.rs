@@ -13,7 +13,7 @@ use crate::migrate::{self, Input, Plan};
 use crate::model::Edition;
 use crate::output;
 use crate::repo::{self, CONFIG_FILE, FileKind, Repo, SCHEMA_DIR, Scope, WorkTree};
-use crate::templates;
+use crate::scaffold::templates;
 
 use super::Context;
 
@@ -27,7 +27,7 @@ pub fn run(ctx: &Context, args: &MigrateArgs) -> Result<ExitCode> {
             .hint(format!("editions: {}", Edition::names().join(", ")))
     })?;
     // Every file must load: one that does not could not be migrated.
-    let snapshot = super::complete_snapshot(&repo.root)?;
+    let snapshot = crate::reading::complete_snapshot(&repo.root)?;
     let config = &snapshot
         .config
         .as_ref()
@@ -110,7 +110,7 @@ pub fn run(ctx: &Context, args: &MigrateArgs) -> Result<ExitCode> {
         let codeowners_current = snapshot
             .codeowners
             .as_deref()
-            .is_some_and(|c| c == crate::codeowners::render(&snapshot));
+            .is_some_and(|c| c == crate::render::codeowners::render(&snapshot));
         if let Err(e) = apply(&writer, &plan, from, to, codeowners_current) {
             // The tree was clean: put it back as HEAD has it.
             let _ = git::run(&repo.root, &["reset", "--quiet", "--hard", "HEAD"]);
@@ -189,8 +189,8 @@ fn apply(
     if codeowners {
         let snapshot = repo::load(&WorkTree::new(root)?, &Scope::All)?.snapshot;
         writer.refresh(
-            &root.join(crate::codeowners::PATH),
-            crate::codeowners::render(&snapshot).as_bytes(),
+            &root.join(crate::render::codeowners::PATH),
+            crate::render::codeowners::render(&snapshot).as_bytes(),
         )?;
     }
     git::run(root, &["add", "--all"])?;

@@ -19,7 +19,6 @@ mod schema;
 mod site;
 mod stale;
 mod status;
-mod summary;
 mod triggers;
 mod verify;
 
@@ -30,6 +29,7 @@ use chrono::NaiveDate;
 
 use crate::cli::{Cli, Command, Format};
 use crate::error::Result;
+use crate::github::proposal::{Done, Proposal};
 
 /// What every command gets from the global options.
 pub struct Context {
@@ -39,7 +39,7 @@ pub struct Context {
     /// Today, or `--as-of`.
     pub today: NaiveDate,
     /// `--as-of`, when given: read-only commands then read the record as it
-    /// stood that day (see [`reading`]).
+    /// stood that day (see [`crate::reading::reading`]).
     pub as_of: Option<NaiveDate>,
 }
 
@@ -179,136 +179,6 @@ pub fn dash_c(dir: &std::path::Path) -> String {
     }
 }
 
-/// A person's or team's display name: "alice (Alice Ng)", "platform (team)".
-pub fn owner_label(config: Option<&crate::model::Config>, owner: &str) -> String {
-    match config {
-        Some(c) if c.people.contains_key(owner) => format!("{owner} ({})", c.people[owner].name),
-        Some(c) if c.teams.contains_key(owner) => {
-            let name = &c.teams[owner].name;
-            if name.is_empty() {
-                format!("{owner} (team)")
-            } else {
-                format!("{owner} ({name})")
-            }
-        }
-        _ => owner.to_owned(),
-    }
-}
-
-/// The record branch (`defaults.branch`); the settings must parse to know it.
-pub fn record_branch(snapshot: &crate::model::Snapshot) -> Result<String> {
-    snapshot
-        .config
-        .as_ref()
-        .map(|c| c.value.defaults.branch.clone())
-        .ok_or_else(|| {
-            crate::error::Error::new("isms.toml does not parse").hint("run `isms check` to see why")
-        })
-}
-
-/// The commit `rev` names (a commit id, or `refs/heads/<branch>`): its full
-/// id and its committer time in UTC.
-pub fn commit_time(
-    git_dir: &std::path::Path,
-    rev: &str,
-) -> Result<(String, chrono::DateTime<chrono::Utc>)> {
-    let repo = git2::Repository::open(git_dir)
-        .map_err(|e| crate::error::Error::git("open the repository", e))?;
-    let commit = repo
-        .revparse_single(rev)
-        .and_then(|o| o.peel_to_commit())
-        .map_err(|e| {
-            crate::error::Error::git(format!("read `{rev}`"), e)
-                .hint("commit to the record branch (defaults.branch in isms.toml) first")
-        })?;
-    let time = chrono::DateTime::from_timestamp(commit.time().seconds(), 0).unwrap_or_default();
-    Ok((commit.id().to_string(), time))
-}
-
-/// A repository as committed: the snapshot of a commit's tree, with its
-/// artifacts hashed from their blobs, and where it came from.
-pub struct Committed {
-    pub source: crate::repo::Index,
-    pub snapshot: crate::model::Snapshot,
-    /// Diagnostics of files that did not load.
-    pub diagnostics: Vec<crate::diagnostic::Diagnostic>,
-    /// The commit's full id and committer time.
-    pub commit: String,
-    pub time: chrono::DateTime<chrono::Utc>,
-    /// The record branch, from the settings committed at `HEAD`.
-    pub branch: String,
-}
-
-/// The commit `rev` names, or the record branch's tip (named by the settings
-/// committed at `HEAD`), and the record branch: (full id, branch).
-pub fn record_rev(git_dir: &std::path::Path, rev: Option<&str>) -> Result<(String, String)> {
-    let branch = branch_at(git_dir, rev.unwrap_or("HEAD"))?;
-    let rev = rev.map_or_else(|| format!("refs/heads/{branch}"), str::to_owned);
-    let (commit, _) = commit_time(git_dir, &rev)?;
-    Ok((commit, branch))
-}
-
-/// The record branch the settings committed at `rev` name.
-fn branch_at(git_dir: &std::path::Path, rev: &str) -> Result<String> {
-    use crate::repo::{Index, Scope};
-    let (probe, _) = Index::commit(git_dir, rev).map_err(|e| {
-        e.hint("commit the repository first: what isms derives is read from commits")
-    })?;
-    let settings = crate::repo::load(&probe, &Scope::Changed(Default::default()))?.snapshot;
-    record_branch(&settings)
-}
-
-/// Reads the commit `rev` names, or the record branch's tip: never the
-/// working tree, so uncommitted changes cannot enter what is derived from it.
-pub fn committed(git_dir: &std::path::Path, rev: Option<&str>) -> Result<Committed> {
-    use crate::repo::{Index, Scope};
-    // A named commit's own settings name its record branch; otherwise the
-    // settings committed at HEAD say which branch's tip to read.
-    let (rev, head_branch) = match rev {
-        Some(rev) => (rev.to_owned(), None),
-        None => {
-            let branch = branch_at(git_dir, "HEAD")?;
-            (format!("refs/heads/{branch}"), Some(branch))
-        }
-    };
-    let (source, _) = Index::commit(git_dir, &rev).map_err(|e| {
-        e.hint("commit the repository first: what isms derives is read from commits")
-    })?;
-    let loaded = crate::repo::load(&source, &Scope::All)?;
-    let mut snapshot = loaded.snapshot;
-    let branch = match head_branch {
-        Some(branch) => branch,
-        None => record_branch(&snapshot)?,
-    };
-    crate::repo::hash_artifacts(&source, &mut snapshot);
-    let (commit, time) = commit_time(git_dir, &rev)?;
-    Ok(Committed {
-        source,
-        snapshot,
-        diagnostics: loaded.diagnostics,
-        commit,
-        time,
-        branch,
-    })
-}
-
-/// What a command that reads the working tree says about it: `None` when
-/// the item files are as `HEAD` has them, else that they differ from it.
-pub fn worktree_stamp(root: &std::path::Path) -> Result<Option<String>> {
-    let mut args = vec!["status", "--porcelain", "--", crate::repo::CONFIG_FILE];
-    args.extend(crate::repo::ITEM_DIRS);
-    let changed = crate::git::run(root, &args)?;
-    if changed.is_empty() {
-        return Ok(None);
-    }
-    Ok(Some(
-        match crate::git::run(root, &["rev-parse", "--short=10", "HEAD"]) {
-            Ok(head) => format!("Read from the working tree, which differs from HEAD {head}."),
-            Err(_) => "Read from the working tree; nothing is committed yet.".to_owned(),
-        },
-    ))
-}
-
 /// The review record of `branch`, with progress shown on a terminal during
 /// a long walk and the notes reading it had (a cache rebuilt) on stderr.
 pub fn record(git_dir: &std::path::Path, branch: &str) -> Result<crate::history::Record> {
@@ -321,89 +191,66 @@ pub fn record(git_dir: &std::path::Path, branch: &str) -> Result<crate::history:
     Ok(record)
 }
 
-/// The working tree's snapshot, every item file read: for answers that must
-/// not leave an item out (staleness, owners). An item file that does not
-/// load is an error naming it, never a silent gap.
-pub fn complete_snapshot(root: &std::path::Path) -> Result<crate::model::Snapshot> {
-    let loaded = crate::repo::load(&crate::repo::WorkTree::new(root)?, &crate::repo::Scope::All)?;
-    refuse_unread(&loaded.diagnostics)?;
-    Ok(loaded.snapshot)
-}
-
-/// An error naming the first item file of `diagnostics` that did not load.
-pub fn refuse_unread(diagnostics: &[crate::diagnostic::Diagnostic]) -> Result<()> {
-    let broken: Vec<String> = diagnostics
-        .iter()
-        .filter(|d| d.is_error())
-        .map(|d| match d.line {
-            Some(line) => format!("{}:{line}: {}", d.file, d.message),
-            None => format!("{}: {}", d.file, d.message),
-        })
-        .collect();
-    let Some(first) = broken.first() else {
-        return Ok(());
-    };
-    let more = match broken.len() {
-        1 => String::new(),
-        n => format!(" (and {} more)", n - 1),
-    };
-    Err(crate::error::Error::new(format!(
-        "{first}{more}: an item that cannot be read would be left out, so isms stops"
-    ))
-    .hint("fix the file (`isms check` lists every problem), then run this again"))
-}
-
-/// What a read-only command reads: the commit `--rev` names; with
-/// `--as-of` a past day, the record branch as it stood that day; otherwise
-/// `None`, the working tree.
-pub fn reading(
+/// The summary of what `ctx` and `rev` say to read (see
+/// [`crate::reading::reading`]). `owner`, when given, must be a person or
+/// team: it is checked before any history is read.
+pub fn summary(
     ctx: &Context,
-    git_dir: &std::path::Path,
+    owner: Option<&str>,
     rev: Option<&str>,
-) -> Result<Option<String>> {
-    if let Some(rev) = rev {
-        return Ok(Some(rev.to_owned()));
-    }
-    // A day still to come is answered from the record as it stands now.
-    let today = chrono::Local::now().date_naive();
-    let Some(date) = ctx.as_of.filter(|d| *d < today) else {
-        return Ok(None);
-    };
-    let branch = branch_at(git_dir, "HEAD")?;
-    crate::history::landed_by(git_dir, &branch, date).map(Some)
+) -> Result<crate::summary::Summary> {
+    let repo = crate::repo::Repo::discover(&ctx.dir)?;
+    crate::summary::summary(&repo, ask(ctx, owner), rev, &mut record)
 }
 
-/// The stamp of what was read from commit `commit`.
-pub fn commit_stamp(ctx: &Context, rev: Option<&str>, commit: &str, branch: &str) -> String {
-    match (rev, ctx.as_of) {
-        (None, Some(date)) => format!(
-            "Read from commit {}: the record branch {branch} as it stood on {date}.",
-            &commit[..10]
-        ),
-        _ => format!("Read from commit {}.", &commit[..10]),
+/// The summary of the working tree as of `ctx.today`, whatever `--as-of`
+/// says: for commands that act on the working tree.
+pub fn worktree_summary(ctx: &Context, owner: Option<&str>) -> Result<crate::summary::Summary> {
+    let repo = crate::repo::Repo::discover(&ctx.dir)?;
+    crate::summary::worktree(&repo, ask(ctx, owner), &mut record)
+}
+
+fn ask<'a>(ctx: &Context, owner: Option<&'a str>) -> crate::summary::Ask<'a> {
+    crate::summary::Ask {
+        today: ctx.today,
+        as_of: ctx.as_of,
+        owner,
     }
 }
 
-/// The snapshot a report or the site reads (see [`reading`]), and what to
-/// say about it (see [`worktree_stamp`]).
-pub fn snapshot_at(
-    ctx: &Context,
-    repo: &crate::repo::Repo,
-    rev: Option<&str>,
-) -> Result<(crate::model::Snapshot, Option<String>)> {
-    Ok(match reading(ctx, &repo.git_dir, rev)? {
-        Some(commit) => {
-            let c = committed(&repo.git_dir, Some(&commit))?;
-            let source = commit_stamp(ctx, rev, &c.commit, &c.branch);
-            (c.snapshot, Some(source))
+/// Says what became of a proposal: its URL or commit on stdout, the rest on stderr.
+pub fn report_proposal(p: &Proposal, done: &Done) {
+    if let Done::Opened {
+        number,
+        warning: Some(warning),
+        ..
+    }
+    | Done::Updated {
+        number,
+        warning: Some(warning),
+        ..
+    } = done
+    {
+        crate::output::note(&format!("warning: pull request #{number}: {warning}"));
+    }
+    match done {
+        Done::Local { commit } => {
+            println!("{commit}");
+            crate::output::note(&format!(
+                "committed on branch {}; push it and open a pull request, or run again with --open-pr",
+                p.branch
+            ));
         }
-        None => (
-            crate::repo::load(
-                &crate::repo::WorkTree::new(&repo.root)?,
-                &crate::repo::Scope::All,
-            )?
-            .snapshot,
-            worktree_stamp(&repo.root)?,
-        ),
-    })
+        Done::Opened { number, url, .. } => {
+            println!("{url}");
+            crate::output::note(&format!("opened pull request #{number} from {}", p.branch));
+        }
+        Done::Updated { number, url, .. } => {
+            println!("{url}");
+            crate::output::note(&format!(
+                "updated pull request #{number} from {} with a new commit",
+                p.branch
+            ));
+        }
+    }
 }

@@ -58,12 +58,12 @@ pub fn run(ctx: &Context, cmd: NewCommand) -> Result<ExitCode> {
 /// item file that does not load, it cannot be kept current: it is left as
 /// it is, and the user hears why.
 fn current_codeowners(root: &Path) -> Result<bool> {
-    let snapshot = match super::complete_snapshot(root) {
+    let snapshot = match crate::reading::complete_snapshot(root) {
         Ok(s) => s,
         Err(e) => {
             output::note(&format!(
                 "warning: {} is left as it is: {}",
-                crate::codeowners::PATH,
+                crate::render::codeowners::PATH,
                 e.message
             ));
             return Ok(false);
@@ -73,12 +73,12 @@ fn current_codeowners(root: &Path) -> Result<bool> {
         && snapshot
             .codeowners
             .as_deref()
-            .is_some_and(|c| c == crate::codeowners::render(&snapshot)))
+            .is_some_and(|c| c == crate::render::codeowners::render(&snapshot)))
 }
 
 /// Brings a generated CODEOWNERS up to date with the items just written.
 fn refresh_codeowners(writer: &crate::repo::Writer) -> Result<()> {
-    use crate::codeowners::{PATH, render};
+    use crate::render::codeowners::{PATH, render};
     let root = &writer.repo().root;
     let snapshot = repo::load(&WorkTree::new(root)?, &Scope::All)?.snapshot;
     let text = render(&snapshot);

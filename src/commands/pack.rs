@@ -50,7 +50,7 @@ fn build(
     rev: Option<&str>,
     today: chrono::NaiveDate,
 ) -> Result<std::result::Result<Built, (String, Vec<crate::diagnostic::Diagnostic>)>> {
-    let c = super::committed(git_dir, rev)?;
+    let c = crate::reading::committed(git_dir, rev)?;
     let mut diagnostics = c.diagnostics;
     diagnostics.extend(crate::check::check(&c.snapshot));
     diagnostics.extend(crate::check::dated(&c.snapshot, today));
@@ -72,10 +72,10 @@ fn build(
 
     let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
     let reports = [
-        crate::report::soa(&snapshot, &assessment, &as_of),
-        crate::report::matrix(&snapshot, None, &as_of),
-        crate::report::evidence(&snapshot, &assessment, None, &as_of),
-        crate::report::findings(&snapshot, None, today),
+        crate::render::report::soa(&snapshot, &assessment, &as_of),
+        crate::render::report::matrix(&snapshot, None, &as_of),
+        crate::render::report::evidence(&snapshot, &assessment, None, &as_of),
+        crate::render::report::findings(&snapshot, None, today),
     ];
     // Every item file, as committed.
     fn texts<K, T>(docs: &BTreeMap<K, crate::model::Doc<T>>) -> impl Iterator<Item = (&str, &str)> {
@@ -101,8 +101,8 @@ fn build(
         let json = serde_json::to_string_pretty(&r.json()).expect("JSON values serialize");
         files.insert(format!("{name}.json"), format!("{json}\n").into_bytes());
     }
-    let stamp = crate::oscal::Stamp::new(&c.commit, c.time);
-    let oscal = crate::oscal::export(&snapshot, &stamp).map_err(Error::new)?;
+    let stamp = crate::render::oscal::Stamp::new(&c.commit, c.time);
+    let oscal = crate::render::oscal::export(&snapshot, &stamp).map_err(Error::new)?;
     for (name, doc) in oscal {
         let json = serde_json::to_string_pretty(&doc).expect("JSON values serialize");
         files.insert(format!("oscal/{name}"), format!("{json}\n").into_bytes());
@@ -156,7 +156,7 @@ fn bundle(git_dir: &Path, commit: &str, branch: &str) -> Result<Vec<u8>> {
     // --offline` can be run on the bundle.
     let notes = git2::Repository::open(git_dir)
         .ok()
-        .and_then(|r| r.refname_to_id(crate::approvals::NOTES_REF).ok())
+        .and_then(|r| r.refname_to_id(crate::check::approvals::NOTES_REF).ok())
         .map(|oid| oid.to_string());
     let mut list = Command::new("git")
         .arg("--git-dir")
@@ -185,7 +185,7 @@ fn bundle(git_dir: &Path, commit: &str, branch: &str) -> Result<Vec<u8>> {
     }
     let mut heads = format!("{commit} refs/heads/{branch}\n");
     if let Some(notes) = &notes {
-        heads.push_str(&format!("{notes} {}\n", crate::approvals::NOTES_REF));
+        heads.push_str(&format!("{notes} {}\n", crate::check::approvals::NOTES_REF));
     }
     let mut out = format!("# v2 git bundle\n{heads}\n").into_bytes();
     out.extend_from_slice(&packed.stdout);
@@ -210,8 +210,8 @@ fn pack(ctx: &Context, out: &Path, rev: Option<&str>) -> Result<ExitCode> {
     }
     // The bundle is written by one git thread (so its bytes are stable)
     // while the reports, the export and the artifacts are built beside it.
-    let rev = super::reading(ctx, &repo.git_dir, rev)?;
-    let (commit, branch) = super::record_rev(&repo.git_dir, rev.as_deref())?;
+    let rev = crate::reading::reading(ctx.as_of, &repo.git_dir, rev)?;
+    let (commit, branch) = crate::reading::record_rev(&repo.git_dir, rev.as_deref())?;
     let (built, bundled) = std::thread::scope(|s| {
         let bundled = s.spawn(|| bundle(&repo.git_dir, &commit, &branch));
         let built = build(&repo.git_dir, Some(&commit), ctx.today);

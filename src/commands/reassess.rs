@@ -6,16 +6,16 @@ use std::process::ExitCode;
 
 use serde::Serialize;
 
+use crate::check::triggers::{FieldChange, affected};
 use crate::cli::ReassessArgs;
 use crate::error::{Error, Result};
 use crate::github::GitHub;
+use crate::github::proposal::{self, Proposal};
 use crate::model::{Id, ItemKey, Snapshot, Trigger};
-use crate::proposal::{self, Proposal};
 use crate::repo::{self, Repo, Scope, WorkTree};
-use crate::triggers::{FieldChange, affected};
 
 use super::Context;
-use super::summary::Summary;
+use crate::summary::Summary;
 
 /// The record committed under `reassessments/`.
 #[derive(Serialize)]
@@ -54,7 +54,7 @@ pub struct Inputs<'a> {
 pub fn run(ctx: &Context, args: &ReassessArgs) -> Result<ExitCode> {
     let repo = Repo::discover(&ctx.dir)?;
     let snapshot = repo::load(&WorkTree::new(&repo.root)?, &Scope::All)?.snapshot;
-    let record = super::record_branch(&snapshot)?;
+    let record = crate::reading::record_branch(&snapshot)?;
     let trigger_id = Id::parse(&args.trigger)
         .map_err(|why| Error::new(format!("`{}` is not a trigger ID: {why}", args.trigger)))?;
     let Some(trigger) = snapshot.triggers.get(&trigger_id).map(|d| &d.value) else {
@@ -75,7 +75,7 @@ pub fn run(ctx: &Context, args: &ReassessArgs) -> Result<ExitCode> {
     } else {
         None
     };
-    let summary = super::summary::worktree_summary(ctx, None)?;
+    let summary = super::worktree_summary(ctx, None)?;
     let inputs = Inputs {
         snapshot: &snapshot,
         summary: &summary,
@@ -92,7 +92,7 @@ pub fn run(ctx: &Context, args: &ReassessArgs) -> Result<ExitCode> {
         Some(gh) => proposal::open_pr(&repo.root, &record, &p, gh)?,
         None => proposal::commit_locally(&repo.root, &record, &p)?,
     };
-    proposal::report(&p, &done);
+    super::report_proposal(&p, &done);
     Ok(ExitCode::SUCCESS)
 }
 

@@ -17,8 +17,8 @@ pub fn run(ctx: &Context, args: &ReportArgs) -> Result<ExitCode> {
         .hint("`isms report matrix --service S` shows one service's duties"));
     }
     let repo = Repo::discover(&ctx.dir)?;
-    let (snapshot, source) = super::snapshot_at(ctx, &repo, args.rev.as_deref())?;
-    let branch = super::record_branch(&snapshot)?;
+    let (snapshot, source) = crate::reading::snapshot_at(ctx.as_of, &repo, args.rev.as_deref())?;
+    let branch = crate::reading::record_branch(&snapshot)?;
     if let Some(s) = &args.service
         && !snapshot.services.keys().any(|k| k.as_str() == s)
     {
@@ -26,18 +26,23 @@ pub fn run(ctx: &Context, args: &ReportArgs) -> Result<ExitCode> {
     }
     let as_of = ctx.today.to_string();
     let report = match args.kind {
-        ReportKind::Matrix => crate::report::matrix(&snapshot, args.service.as_deref(), &as_of),
+        ReportKind::Matrix => {
+            crate::render::report::matrix(&snapshot, args.service.as_deref(), &as_of)
+        }
         ReportKind::Findings => {
-            crate::report::findings(&snapshot, args.service.as_deref(), ctx.today)
+            crate::render::report::findings(&snapshot, args.service.as_deref(), ctx.today)
         }
         kind => {
             let record = super::record(&repo.git_dir, &branch)?;
             let assessment = crate::check::review::assess(&snapshot, &record, ctx.today);
             match kind {
-                ReportKind::Soa => crate::report::soa(&snapshot, &assessment, &as_of),
-                _ => {
-                    crate::report::evidence(&snapshot, &assessment, args.service.as_deref(), &as_of)
-                }
+                ReportKind::Soa => crate::render::report::soa(&snapshot, &assessment, &as_of),
+                _ => crate::render::report::evidence(
+                    &snapshot,
+                    &assessment,
+                    args.service.as_deref(),
+                    &as_of,
+                ),
             }
         }
     };

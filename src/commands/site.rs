@@ -8,15 +8,15 @@ use crate::error::Result;
 use crate::repo::Repo;
 
 use super::Context;
-use super::summary::{counts, matrix, needs_action_by_owner};
+use crate::summary::{counts, matrix, needs_action_by_owner};
 
 /// Marks a directory as written by `isms site`, so a later run may replace it.
 const MARKER: &str = ".isms-site";
 
 pub fn run(ctx: &Context, args: &SiteArgs) -> Result<ExitCode> {
     let repo = Repo::discover(&ctx.dir)?;
-    let (snapshot, source) = super::snapshot_at(ctx, &repo, args.rev.as_deref())?;
-    let branch = super::record_branch(&snapshot)?;
+    let (snapshot, source) = crate::reading::snapshot_at(ctx.as_of, &repo, args.rev.as_deref())?;
+    let branch = crate::reading::record_branch(&snapshot)?;
     let record = super::record(&repo.git_dir, &branch)?;
     let assessment = crate::check::review::assess(&snapshot, &record, ctx.today);
     let config = snapshot.config.as_ref().map(|c| &c.value);
@@ -29,13 +29,13 @@ pub fn run(ctx: &Context, args: &SiteArgs) -> Result<ExitCode> {
     let counts = counts(&assessment.items);
     let m = matrix(&snapshot);
     let needs_action = needs_action_by_owner(&assessment.items);
-    let label = |owner: &str| super::owner_label(config, owner);
-    let soa = crate::report::soa(&snapshot, &assessment, &as_of);
-    let matrix_report = crate::report::matrix(&snapshot, None, &as_of);
-    let evidence = crate::report::evidence(&snapshot, &assessment, None, &as_of);
-    let findings = crate::report::findings(&snapshot, None, ctx.today);
+    let label = |owner: &str| crate::reading::owner_label(config, owner);
+    let soa = crate::render::report::soa(&snapshot, &assessment, &as_of);
+    let matrix_report = crate::render::report::matrix(&snapshot, None, &as_of);
+    let evidence = crate::render::report::evidence(&snapshot, &assessment, None, &as_of);
+    let findings = crate::render::report::findings(&snapshot, None, ctx.today);
     let tip = record.tip.clone().unwrap_or_default();
-    let pages = crate::site::render(&crate::site::Input {
+    let pages = crate::render::site::render(&crate::render::site::Input {
         organization: config.map(|c| c.organization.name.as_str()).unwrap_or(""),
         as_of: &as_of,
         branch: &branch,

@@ -13,8 +13,9 @@ use crate::history::Malformed;
 use crate::output;
 
 use super::Context;
-use super::summary::{Summary, summary};
+use super::summary;
 use crate::repo::{self, Repo, Scope, WorkTree};
+use crate::summary::Summary;
 
 /// The JSON document of `isms stale --format json` (pinned by a test).
 #[derive(Serialize)]
@@ -83,7 +84,7 @@ pub fn run(ctx: &Context, args: &StaleArgs) -> Result<ExitCode> {
                 .and_then(|()| writeln!(out))
         }
         Format::Sarif => {
-            crate::sarif::print(&findings(&items));
+            crate::render::sarif::print(&findings(&items));
             Ok(())
         }
         Format::Github => findings(&items)
@@ -124,7 +125,7 @@ pub fn run(ctx: &Context, args: &StaleArgs) -> Result<ExitCode> {
     };
     drop(out);
     if let Some((repo, snapshot, github)) = open {
-        let record = super::record_branch(&snapshot)?;
+        let record = crate::reading::record_branch(&snapshot)?;
         let config = &snapshot
             .config
             .as_ref()
@@ -136,8 +137,8 @@ pub fn run(ctx: &Context, args: &StaleArgs) -> Result<ExitCode> {
         }
         for (owner, list) in by_owner {
             let p = overdue_proposal(&a, config, owner, &list);
-            let done = crate::proposal::open_pr(&repo.root, &record, &p, &github)?;
-            crate::proposal::report(&p, &done);
+            let done = crate::github::proposal::open_pr(&repo.root, &record, &p, &github)?;
+            super::report_proposal(&p, &done);
         }
     }
     Ok(ExitCode::from(u8::from(flagged > 0)))
@@ -150,7 +151,7 @@ fn overdue_proposal(
     config: &crate::model::Config,
     owner: &str,
     items: &[&ItemStatus],
-) -> crate::proposal::Proposal {
+) -> crate::github::proposal::Proposal {
     use std::fmt::Write as _;
     let keys: Vec<String> = items.iter().map(|i| i.item.clone()).collect();
     let label = a.label(owner);
@@ -178,11 +179,11 @@ fn overdue_proposal(
          needs changing in this branch first, or merge with a `Review-Outcome: needs-change` \
          commit on top.\n",
     );
-    let (users, teams) = crate::proposal::reviewers(config, [owner]);
-    crate::proposal::Proposal {
+    let (users, teams) = crate::github::proposal::reviewers(config, [owner]);
+    crate::github::proposal::Proposal {
         branch: format!("isms/stale/{owner}"),
         file: None,
-        message: crate::proposal::message(
+        message: crate::github::proposal::message(
             &format!(
                 "review: {} of {owner}",
                 crate::output::plural(keys.len(), "item")

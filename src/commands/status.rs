@@ -11,7 +11,8 @@ use crate::cli::{Format, StatusArgs};
 use crate::error::Result;
 
 use super::Context;
-use super::summary::{Matrix, Summary, summary};
+use super::summary;
+use crate::summary::{Matrix, Summary};
 
 /// The JSON document of `isms status --format json` (pinned by a test).
 #[derive(Serialize)]
@@ -37,7 +38,7 @@ struct OwnerItems {
 
 pub fn run(ctx: &Context, args: &StatusArgs) -> Result<ExitCode> {
     let a = summary(ctx, None, args.rev.as_deref())?;
-    let overdue = super::summary::needs_action_by_owner(&a.items);
+    let overdue = crate::summary::needs_action_by_owner(&a.items);
     let doc = StatusJson {
         version: 1,
         organization: a.organization.clone(),

@@ -6,13 +6,13 @@ use std::process::ExitCode;
 
 use serde::Serialize;
 
+use crate::check::triggers::{Compiled, Fired, affected};
 use crate::cli::{DetectArgs, Format, TriggersCommand};
 use crate::error::{Error, Result};
 use crate::history::diff::{commit, structured_diff};
 use crate::model::Trigger;
 use crate::output;
 use crate::repo::Repo;
-use crate::triggers::{Compiled, Fired, affected};
 
 use super::Context;
 
@@ -89,7 +89,7 @@ fn detect_cmd(ctx: &Context, args: &DetectArgs) -> Result<ExitCode> {
             detected.iter().try_for_each(|d| human(&mut out, d))
         }
         Format::Sarif => {
-            crate::sarif::print(&findings(&detected));
+            crate::render::sarif::print(&findings(&detected));
             Ok(())
         }
     };
@@ -114,8 +114,8 @@ fn detect_cmd(ctx: &Context, args: &DetectArgs) -> Result<ExitCode> {
     });
     drop(out);
     if let Some((snapshot, github)) = open {
-        let record = super::record_branch(&snapshot)?;
-        let summary = super::summary::worktree_summary(ctx, None)?;
+        let record = crate::reading::record_branch(&snapshot)?;
+        let summary = super::worktree_summary(ctx, None)?;
         let inputs = super::reassess::Inputs {
             snapshot: &snapshot,
             summary: &summary,
@@ -147,8 +147,8 @@ fn detect_cmd(ctx: &Context, args: &DetectArgs) -> Result<ExitCode> {
                 &reason,
                 Some(&fired),
             )?;
-            let done = crate::proposal::open_pr(&repo.root, &record, &p, &github)?;
-            crate::proposal::report(&p, &done);
+            let done = crate::github::proposal::open_pr(&repo.root, &record, &p, &github)?;
+            super::report_proposal(&p, &done);
         }
     }
     Ok(ExitCode::SUCCESS)

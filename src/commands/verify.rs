@@ -11,9 +11,9 @@ use serde::Serialize;
 use crate::cli::{Format, VerifyArgs};
 use crate::error::{Error, Result};
 use crate::github::GitHub;
+use crate::github::proposal::owner_of;
 use crate::history::Review;
 use crate::model::{Approval, Config, ItemKey};
-use crate::proposal::owner_of;
 use crate::repo::{self, Repo, Scope, WorkTree};
 
 use super::Context;
@@ -42,7 +42,7 @@ struct VerifyJson<'a> {
 pub fn run(ctx: &Context, args: &VerifyArgs) -> Result<ExitCode> {
     let repo = Repo::discover(&ctx.dir)?;
     let snapshot = repo::load(&WorkTree::new(&repo.root)?, &Scope::All)?.snapshot;
-    let branch = super::record_branch(&snapshot)?;
+    let branch = crate::reading::record_branch(&snapshot)?;
     let config = &snapshot
         .config
         .as_ref()
@@ -217,7 +217,7 @@ fn online(github: &GitHub, commit: &str, named: Option<u64>) -> Result<Landing> 
     Ok(match github.landing_pull(commit, named)? {
         Some(n) => {
             let reviews = github.reviews(n)?;
-            let approvers = crate::approvals::approvers(reviews.iter().filter_map(|r| {
+            let approvers = crate::check::approvals::approvers(reviews.iter().filter_map(|r| {
                 r.user
                     .as_ref()
                     .map(|u| (u.login.as_str(), r.state.as_str()))

@@ -1,8 +1,8 @@
 //! What changed between two commits, file by file, with both versions
 //! parsed: what `diff` and trigger detection compare.
 
+use crate::check::triggers::FileDiff;
 use crate::error::{Error, Result};
-use crate::triggers::FileDiff;
 
 /// Resolves `rev` to a commit, or says which option named a bad one.
 pub fn commit<'r>(git: &'r git2::Repository, option: &str, rev: &str) -> Result<git2::Commit<'r>> {

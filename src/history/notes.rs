@@ -6,7 +6,7 @@ use std::path::Path;
 
 use git2::Oid;
 
-use crate::approvals::{NOTES_REF, Note};
+use crate::check::approvals::{NOTES_REF, Note};
 use crate::error::{Error, Result};
 
 /// The note of each of `commits` that has one. A note that does not parse

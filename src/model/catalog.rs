@@ -25,7 +25,7 @@ impl Edition {
 
     /// `s` when it names a shipped edition.
     pub fn parse(s: &str) -> Option<Edition> {
-        crate::templates::EDITIONS
+        crate::scaffold::templates::EDITIONS
             .iter()
             .find(|e| **e == s)
             .map(|e| Edition(e))
@@ -37,7 +37,7 @@ impl Edition {
 
     /// The names of every shipped edition, oldest first.
     pub fn names() -> &'static [&'static str] {
-        &crate::templates::EDITIONS
+        &crate::scaffold::templates::EDITIONS
     }
 }
 
@@ -62,8 +62,9 @@ impl Serialize for Edition {
 impl<'de> Deserialize<'de> for Edition {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
-        Edition::parse(&s)
-            .ok_or_else(|| serde::de::Error::unknown_variant(&s, &crate::templates::EDITIONS))
+        Edition::parse(&s).ok_or_else(|| {
+            serde::de::Error::unknown_variant(&s, &crate::scaffold::templates::EDITIONS)
+        })
     }
 }
 
@@ -75,7 +76,7 @@ impl JsonSchema for Edition {
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
         schemars::json_schema!({
             "type": "string",
-            "enum": crate::templates::EDITIONS,
+            "enum": crate::scaffold::templates::EDITIONS,
             "description": "The catalog edition: \"2022\" (ISO/IEC 27001:2022 Annex A and the ISO/IEC 27017 CLD controls) or \"2013\" (ISO/IEC 27002:2013 and the CLD controls, legacy)."
         })
     }

@@ -199,7 +199,7 @@ pub fn load_reusing(source: &dyn Source, scope: &Scope, memo: Option<&mut Memo>)
     }
 
     snapshot.codeowners = source
-        .read(crate::codeowners::PATH)
+        .read(crate::render::codeowners::PATH)
         .ok()
         .map(|b| String::from_utf8_lossy(&b).into_owned());
     for path in migration_maps() {
@@ -266,7 +266,7 @@ pub fn load_reusing(source: &dyn Source, scope: &Scope, memo: Option<&mut Memo>)
 
 /// Where `isms migrate` records its maps: one per crosswalk isms ships.
 pub fn migration_maps() -> Vec<String> {
-    crate::templates::EDITIONS
+    crate::scaffold::templates::EDITIONS
         .windows(2)
         .map(|w| crate::migrate::map_path_str(w[0], w[1]))
         .collect()

@@ -197,8 +197,8 @@ every = "6mo"
     /// The example organisation, a control, an allocation and a trigger.
     fn repository() -> tempfile::TempDir {
         let dir = tempfile::tempdir().unwrap();
-        let config = crate::templates::render(
-            crate::templates::example::CONFIG,
+        let config = crate::scaffold::templates::render(
+            crate::scaffold::templates::example::CONFIG,
             &[("branch", "\"main\""), ("edition", "\"2022\"")],
         );
         let mut files: Vec<(String, String)> = vec![
@@ -224,7 +224,7 @@ every = "6mo"
             ),
         ];
         files.extend(
-            crate::templates::example::FILES
+            crate::scaffold::templates::example::FILES
                 .iter()
                 // Control IDs as written in the legacy edition.
                 .map(|(p, t)| (p.to_string(), t.replace("{{c:", "").replace("}}", ""))),

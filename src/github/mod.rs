@@ -5,6 +5,8 @@
 //! are honoured as GitHub Actions sets them. The token is never printed: every
 //! message this module makes is scrubbed of it before it leaves.
 
+pub mod proposal;
+
 use std::time::Duration;
 
 use octocrab::Octocrab;

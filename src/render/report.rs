@@ -238,7 +238,7 @@ pub fn soa(s: &Snapshot, a: &Assessment, as_of: &str) -> Report {
                 .to_owned(),
         ));
     }
-    let catalog = crate::templates::catalog(edition);
+    let catalog = crate::scaffold::templates::catalog(edition);
     let mut columns = cols(&[
         ("control", "Control"),
         ("title", "Title"),
@@ -289,7 +289,7 @@ fn other_edition(edition: Edition) -> (String, IdsIn) {
     };
     // The edition before this one, or for the oldest, the one after it.
     if let Some(prev) = at.checked_sub(1).and_then(|i| Edition::parse(names[i]))
-        && let Some(x) = crate::templates::crosswalk(prev, edition)
+        && let Some(x) = crate::scaffold::templates::crosswalk(prev, edition)
     {
         return (
             format!("{prev} IDs"),
@@ -297,7 +297,7 @@ fn other_edition(edition: Edition) -> (String, IdsIn) {
         );
     }
     if let Some(next) = names.get(at + 1).and_then(|n| Edition::parse(n))
-        && let Some(x) = crate::templates::crosswalk(edition, next)
+        && let Some(x) = crate::scaffold::templates::crosswalk(edition, next)
     {
         return (
             format!("{next} IDs"),

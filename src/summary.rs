@@ -8,6 +8,9 @@
 //! reads only that key's parts. Nothing is kept while a file is younger than
 //! the file system's time resolution could tell apart. A run whose inputs
 //! changed parses only the item files that changed ([`crate::repo::Memo`]).
+//!
+//! A service for the commands, not a command: it returns data, reads the
+//! review record through the caller's [`ReadRecord`], and prints nothing.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -20,11 +23,14 @@ use sha2::{Digest, Sha256};
 use crate::cache;
 use crate::check::review::{ItemStatus, KINDS, STATES, State, Unauthorized};
 use crate::error::{Error, Result};
-use crate::history::Malformed;
+use crate::history::{Malformed, Record};
 use crate::model::Snapshot;
+use crate::reading::{owner_label, record_branch};
 use crate::repo::{Repo, Stat, WorkTree};
 
-use super::{Context, owner_label, record_branch};
+/// How the review record of a branch is read: the caller's, so that it can
+/// show progress and notes where it sees fit.
+pub type ReadRecord<'a> = &'a mut dyn FnMut(&Path, &str) -> Result<Record>;
 
 /// The summary cache's format.
 const MAGIC: &[u8] = b"isms-summary-v3\n";
@@ -105,27 +111,39 @@ struct Cached {
     summary: Summary,
 }
 
-/// The summary as of `ctx.today`, of what [`super::reading`] says to read:
-/// a commit, or the working tree. `owner`, when given, must be a person or
-/// team: it is checked before any history is read.
-pub fn summary(ctx: &Context, owner: Option<&str>, rev: Option<&str>) -> Result<Summary> {
-    let repo = Repo::discover(&ctx.dir)?;
-    if let Some(commit) = super::reading(ctx, &repo.git_dir, rev)? {
-        let c = super::committed(&repo.git_dir, Some(&commit))?;
-        super::refuse_unread(&c.diagnostics)?;
-        let source = super::commit_stamp(ctx, rev, &c.commit, &c.branch);
-        return Ok(compute(ctx, &repo, &c.snapshot, owner, Some(source))?.0);
+/// What a summary is asked of.
+#[derive(Clone, Copy)]
+pub struct Ask<'a> {
+    /// The day every state is judged on.
+    pub today: NaiveDate,
+    /// `--as-of`: a past day means reading the record branch as it stood
+    /// then (see [`crate::reading::reading`]).
+    pub as_of: Option<NaiveDate>,
+    /// A person or team to check for before any history is read.
+    pub owner: Option<&'a str>,
+}
+
+/// The summary of what [`crate::reading::reading`] says to read: a commit,
+/// or the working tree.
+pub fn summary(
+    repo: &Repo,
+    ask: Ask,
+    rev: Option<&str>,
+    read_record: ReadRecord,
+) -> Result<Summary> {
+    if let Some(commit) = crate::reading::reading(ask.as_of, &repo.git_dir, rev)? {
+        let c = crate::reading::committed(&repo.git_dir, Some(&commit))?;
+        crate::reading::refuse_unread(&c.diagnostics)?;
+        let source = crate::reading::commit_stamp(ask.as_of, rev, &c.commit, &c.branch);
+        return Ok(compute(ask, &repo.git_dir, &c.snapshot, Some(source), read_record)?.0);
     }
-    worktree(ctx, &repo, owner)
+    worktree(repo, ask, read_record)
 }
 
-/// The summary of the working tree as of `ctx.today`, whatever `--as-of`
+/// The summary of the working tree as of `ask.today`, whatever `as_of`
 /// says: for commands that act on the working tree.
-pub fn worktree_summary(ctx: &Context, owner: Option<&str>) -> Result<Summary> {
-    worktree(ctx, &Repo::discover(&ctx.dir)?, owner)
-}
-
-fn worktree(ctx: &Context, repo: &Repo, owner: Option<&str>) -> Result<Summary> {
+pub fn worktree(repo: &Repo, ask: Ask, read_record: ReadRecord) -> Result<Summary> {
+    let owner = ask.owner;
     let tree = WorkTree::new(&repo.root)?;
     let stats = crate::repo::stats(&tree, &repo.root)?;
     let inputs = stats.as_deref().map(fingerprint);
@@ -134,7 +152,7 @@ fn worktree(ctx: &Context, repo: &Repo, owner: Option<&str>) -> Result<Summary> 
     {
         let (tip, head) = tips(&repo.git_dir, &c.summary.branch);
         if c.key.inputs == *inputs
-            && c.key.as_of == ctx.today
+            && c.key.as_of == ask.today
             && tip.as_deref() == Some(c.key.tip.as_str())
             && head == c.key.head
             && stamp(&repo.git_dir.join("index")) == c.key.index
@@ -152,7 +170,7 @@ fn worktree(ctx: &Context, repo: &Repo, owner: Option<&str>) -> Result<Summary> 
     }
     // Git answers whether the tree differs from HEAD while the items load.
     let (loaded, source) = std::thread::scope(|scope| {
-        let source = scope.spawn(|| super::worktree_stamp(&repo.root));
+        let source = scope.spawn(|| crate::reading::worktree_stamp(&repo.root));
         // Each item file unchanged since the last run is taken as it was
         // parsed then.
         let mut memo = stats.map(|stats| crate::repo::Memo::open(&repo.git_dir, stats));
@@ -166,17 +184,17 @@ fn worktree(ctx: &Context, repo: &Repo, owner: Option<&str>) -> Result<Summary> 
         )
     });
     let loaded = loaded?;
-    super::refuse_unread(&loaded.diagnostics)?;
+    crate::reading::refuse_unread(&loaded.diagnostics)?;
     let snapshot = loaded.snapshot;
     let source = source?;
-    let (summary, tip) = compute(ctx, repo, &snapshot, owner, source)?;
+    let (summary, tip) = compute(ask, &repo.git_dir, &snapshot, source, read_record)?;
     if let (Some((inputs, settled)), Some(tip)) = (inputs, tip)
         && settled
     {
         let cached = Cached {
             key: Key {
                 inputs,
-                as_of: ctx.today,
+                as_of: ask.today,
                 tip,
                 head: tips(&repo.git_dir, &summary.branch).1,
                 index: stamp(&repo.git_dir.join("index")),
@@ -195,15 +213,16 @@ fn unknown(who: &str) -> Error {
     Error::new(format!("`{who}` is not a person or team in isms.toml"))
 }
 
-/// The summary of `snapshot` as of `ctx.today`, and the record branch's
+/// The summary of `snapshot` as of `ask.today`, and the record branch's
 /// tip it was read with.
 fn compute(
-    ctx: &Context,
-    repo: &Repo,
+    ask: Ask,
+    git_dir: &Path,
     snapshot: &Snapshot,
-    owner: Option<&str>,
     source: Option<String>,
+    read_record: ReadRecord,
 ) -> Result<(Summary, Option<String>)> {
+    let owner = ask.owner;
     let branch = record_branch(snapshot)?;
     let config = &snapshot
         .config
@@ -213,8 +232,8 @@ fn compute(
     if let Some(who) = owner.filter(|w| !config.has_owner(w)) {
         return Err(unknown(who));
     }
-    let record = super::record(&repo.git_dir, &branch)?;
-    let assessment = crate::check::review::assess(snapshot, &record, ctx.today);
+    let record = read_record(git_dir, &branch)?;
+    let assessment = crate::check::review::assess(snapshot, &record, ask.today);
 
     let counts = counts(&assessment.items);
     let matrix = matrix(snapshot);

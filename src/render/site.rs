@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 use crate::check::review::{Assessment, ItemStatus, KIND_LABELS, STATES};
 use crate::model::Review;
 use crate::model::{Id, Snapshot};
-use crate::report::{Report, html_escape as e};
+use crate::render::report::{Report, html_escape as e};
 
 /// What the pages are made from.
 pub struct Input<'a> {
@@ -434,7 +434,7 @@ fn matrix(x: &Input<'_>) -> String {
         let svc = e(services[col - 2]);
         match row.get(col) {
             Some(cell) => {
-                let (party, todo) = match cell.strip_suffix(crate::report::TODO_MARK) {
+                let (party, todo) = match cell.strip_suffix(crate::render::report::TODO_MARK) {
                     Some(party) => (party.trim_end(), " todo"),
                     None => (cell.as_str(), ""),
                 };

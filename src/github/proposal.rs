@@ -36,41 +36,18 @@ pub struct Proposal {
 #[derive(Debug)]
 pub enum Done {
     /// Committed on a local branch (no `--open-pr`).
-    Local {
-        commit: String,
-    },
+    Local { commit: String },
     Opened {
         number: u64,
         url: String,
+        /// What GitHub would not do, such as request a reviewer.
+        warning: Option<String>,
     },
     Updated {
         number: u64,
         url: String,
+        warning: Option<String>,
     },
-}
-
-/// Says what became of a proposal: its URL or commit on stdout, the rest on stderr.
-pub fn report(p: &Proposal, done: &Done) {
-    match done {
-        Done::Local { commit } => {
-            println!("{commit}");
-            crate::output::note(&format!(
-                "committed on branch {}; push it and open a pull request, or run again with --open-pr",
-                p.branch
-            ));
-        }
-        Done::Opened { number, url } => {
-            println!("{url}");
-            crate::output::note(&format!("opened pull request #{number} from {}", p.branch));
-        }
-        Done::Updated { number, url } => {
-            println!("{url}");
-            crate::output::note(&format!(
-                "updated pull request #{number} from {} with a new commit",
-                p.branch
-            ));
-        }
-    }
 }
 
 /// Commits `p` on a local branch of its name, created from the record branch
@@ -145,18 +122,18 @@ pub fn open_pr(root: &Path, record: &str, p: &Proposal, github: &GitHub) -> Resu
         ],
     )?;
     let (pr, created) = github.open_or_update(open, &p.branch, record, &p.title, &p.body)?;
-    if let Some(warning) = github.request_reviewers(&pr, &p.users, &p.teams)? {
-        crate::output::note(&format!("warning: pull request #{}: {warning}", pr.number));
-    }
+    let warning = github.request_reviewers(&pr, &p.users, &p.teams)?;
     Ok(if created {
         Done::Opened {
             number: pr.number,
             url: pr.html_url,
+            warning,
         }
     } else {
         Done::Updated {
             number: pr.number,
             url: pr.html_url,
+            warning,
         }
     })
 }

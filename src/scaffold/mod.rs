@@ -1,5 +1,11 @@
-//! Rendering new item files as TOML text: formatted for people, with
-//! `#:schema` headers, and always valid for the parser.
+//! What isms writes for people to edit: new item files as TOML text
+//! (formatted for people, with `#:schema` headers, and always valid for the
+//! parser), the files shipped inside the binary ([`templates`]) and the
+//! GitHub Actions workflows ([`workflows`]). It makes text; the commands
+//! decide where it goes, and it never reads the repository.
+
+pub mod templates;
+pub mod workflows;
 
 use std::fmt::Write;
 

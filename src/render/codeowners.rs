@@ -84,7 +84,7 @@ pub fn render(s: &Snapshot) -> String {
             .map(|(id, _)| Some(id.as_str()))
             .chain([None]);
         for on in ons {
-            let items = crate::triggers::affected(&t.value, on, |svc, ctl| {
+            let items = crate::check::triggers::affected(&t.value, on, |svc, ctl| {
                 allocation(s, svc, ctl).is_some()
             });
             let mut owners: Vec<&Id> = items.iter().filter_map(|k| owner_of(s, k)).collect();

@@ -7,7 +7,7 @@
 //! has edited.
 
 use crate::repo::sha256_hex;
-use crate::templates;
+use crate::scaffold::templates;
 
 /// Where the composite action lives (`uses:`), unless `--action` says otherwise.
 pub const DEFAULT_ACTION: &str = "isms-dev/isms@v0.1.0";

@@ -1,0 +1,227 @@
+//! What a command reads: a commit's tree or the working tree, complete or
+//! not, and the sentence that says which it was. Reads only: it writes
+//! nothing and never talks to the terminal.
+
+use std::path::Path;
+
+use chrono::NaiveDate;
+
+use crate::diagnostic::Diagnostic;
+use crate::error::{Error, Result};
+use crate::model::Snapshot;
+
+/// A person's or team's display name: "alice (Alice Ng)", "platform (team)".
+pub fn owner_label(config: Option<&crate::model::Config>, owner: &str) -> String {
+    match config {
+        Some(c) if c.people.contains_key(owner) => format!("{owner} ({})", c.people[owner].name),
+        Some(c) if c.teams.contains_key(owner) => {
+            let name = &c.teams[owner].name;
+            if name.is_empty() {
+                format!("{owner} (team)")
+            } else {
+                format!("{owner} ({name})")
+            }
+        }
+        _ => owner.to_owned(),
+    }
+}
+
+/// The record branch (`defaults.branch`); the settings must parse to know it.
+pub fn record_branch(snapshot: &Snapshot) -> Result<String> {
+    snapshot
+        .config
+        .as_ref()
+        .map(|c| c.value.defaults.branch.clone())
+        .ok_or_else(|| Error::new("isms.toml does not parse").hint("run `isms check` to see why"))
+}
+
+/// The commit `rev` names (a commit id, or `refs/heads/<branch>`): its full
+/// id and its committer time in UTC.
+pub fn commit_time(git_dir: &Path, rev: &str) -> Result<(String, chrono::DateTime<chrono::Utc>)> {
+    let repo = git2::Repository::open(git_dir).map_err(|e| Error::git("open the repository", e))?;
+    let commit = repo
+        .revparse_single(rev)
+        .and_then(|o| o.peel_to_commit())
+        .map_err(|e| {
+            Error::git(format!("read `{rev}`"), e)
+                .hint("commit to the record branch (defaults.branch in isms.toml) first")
+        })?;
+    let time = chrono::DateTime::from_timestamp(commit.time().seconds(), 0).unwrap_or_default();
+    Ok((commit.id().to_string(), time))
+}
+
+/// A repository as committed: the snapshot of a commit's tree, with its
+/// artifacts hashed from their blobs, and where it came from.
+pub struct Committed {
+    pub source: crate::repo::Index,
+    pub snapshot: Snapshot,
+    /// Diagnostics of files that did not load.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The commit's full id and committer time.
+    pub commit: String,
+    pub time: chrono::DateTime<chrono::Utc>,
+    /// The record branch, from the settings committed at `HEAD`.
+    pub branch: String,
+}
+
+/// The commit `rev` names, or the record branch's tip (named by the settings
+/// committed at `HEAD`), and the record branch: (full id, branch).
+pub fn record_rev(git_dir: &Path, rev: Option<&str>) -> Result<(String, String)> {
+    let branch = branch_at(git_dir, rev.unwrap_or("HEAD"))?;
+    let rev = rev.map_or_else(|| format!("refs/heads/{branch}"), str::to_owned);
+    let (commit, _) = commit_time(git_dir, &rev)?;
+    Ok((commit, branch))
+}
+
+/// The record branch the settings committed at `rev` name.
+fn branch_at(git_dir: &Path, rev: &str) -> Result<String> {
+    use crate::repo::{Index, Scope};
+    let (probe, _) = Index::commit(git_dir, rev).map_err(|e| {
+        e.hint("commit the repository first: what isms derives is read from commits")
+    })?;
+    let settings = crate::repo::load(&probe, &Scope::Changed(Default::default()))?.snapshot;
+    record_branch(&settings)
+}
+
+/// Reads the commit `rev` names, or the record branch's tip: never the
+/// working tree, so uncommitted changes cannot enter what is derived from it.
+pub fn committed(git_dir: &Path, rev: Option<&str>) -> Result<Committed> {
+    use crate::repo::{Index, Scope};
+    // A named commit's own settings name its record branch; otherwise the
+    // settings committed at HEAD say which branch's tip to read.
+    let (rev, head_branch) = match rev {
+        Some(rev) => (rev.to_owned(), None),
+        None => {
+            let branch = branch_at(git_dir, "HEAD")?;
+            (format!("refs/heads/{branch}"), Some(branch))
+        }
+    };
+    let (source, _) = Index::commit(git_dir, &rev).map_err(|e| {
+        e.hint("commit the repository first: what isms derives is read from commits")
+    })?;
+    let loaded = crate::repo::load(&source, &Scope::All)?;
+    let mut snapshot = loaded.snapshot;
+    let branch = match head_branch {
+        Some(branch) => branch,
+        None => record_branch(&snapshot)?,
+    };
+    crate::repo::hash_artifacts(&source, &mut snapshot);
+    let (commit, time) = commit_time(git_dir, &rev)?;
+    Ok(Committed {
+        source,
+        snapshot,
+        diagnostics: loaded.diagnostics,
+        commit,
+        time,
+        branch,
+    })
+}
+
+/// What a command that reads the working tree says about it: `None` when
+/// the item files are as `HEAD` has them, else that they differ from it.
+pub fn worktree_stamp(root: &Path) -> Result<Option<String>> {
+    let mut args = vec!["status", "--porcelain", "--", crate::repo::CONFIG_FILE];
+    args.extend(crate::repo::ITEM_DIRS);
+    let changed = crate::git::run(root, &args)?;
+    if changed.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(
+        match crate::git::run(root, &["rev-parse", "--short=10", "HEAD"]) {
+            Ok(head) => format!("Read from the working tree, which differs from HEAD {head}."),
+            Err(_) => "Read from the working tree; nothing is committed yet.".to_owned(),
+        },
+    ))
+}
+
+/// The working tree's snapshot, every item file read: for answers that must
+/// not leave an item out (staleness, owners). An item file that does not
+/// load is an error naming it, never a silent gap.
+pub fn complete_snapshot(root: &Path) -> Result<Snapshot> {
+    let loaded = crate::repo::load(&crate::repo::WorkTree::new(root)?, &crate::repo::Scope::All)?;
+    refuse_unread(&loaded.diagnostics)?;
+    Ok(loaded.snapshot)
+}
+
+/// An error naming the first item file of `diagnostics` that did not load.
+pub fn refuse_unread(diagnostics: &[Diagnostic]) -> Result<()> {
+    let broken: Vec<String> = diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| match d.line {
+            Some(line) => format!("{}:{line}: {}", d.file, d.message),
+            None => format!("{}: {}", d.file, d.message),
+        })
+        .collect();
+    let Some(first) = broken.first() else {
+        return Ok(());
+    };
+    let more = match broken.len() {
+        1 => String::new(),
+        n => format!(" (and {} more)", n - 1),
+    };
+    Err(Error::new(format!(
+        "{first}{more}: an item that cannot be read would be left out, so isms stops"
+    ))
+    .hint("fix the file (`isms check` lists every problem), then run this again"))
+}
+
+/// What a read-only command reads: the commit `--rev` names; with
+/// `--as-of` a past day, the record branch as it stood that day; otherwise
+/// `None`, the working tree.
+pub fn reading(
+    as_of: Option<NaiveDate>,
+    git_dir: &Path,
+    rev: Option<&str>,
+) -> Result<Option<String>> {
+    if let Some(rev) = rev {
+        return Ok(Some(rev.to_owned()));
+    }
+    // A day still to come is answered from the record as it stands now.
+    let today = chrono::Local::now().date_naive();
+    let Some(date) = as_of.filter(|d| *d < today) else {
+        return Ok(None);
+    };
+    let branch = branch_at(git_dir, "HEAD")?;
+    crate::history::landed_by(git_dir, &branch, date).map(Some)
+}
+
+/// The stamp of what was read from commit `commit`.
+pub fn commit_stamp(
+    as_of: Option<NaiveDate>,
+    rev: Option<&str>,
+    commit: &str,
+    branch: &str,
+) -> String {
+    match (rev, as_of) {
+        (None, Some(date)) => format!(
+            "Read from commit {}: the record branch {branch} as it stood on {date}.",
+            &commit[..10]
+        ),
+        _ => format!("Read from commit {}.", &commit[..10]),
+    }
+}
+
+/// The snapshot a report or the site reads (see [`reading`]), and what to
+/// say about it (see [`worktree_stamp`]).
+pub fn snapshot_at(
+    as_of: Option<NaiveDate>,
+    repo: &crate::repo::Repo,
+    rev: Option<&str>,
+) -> Result<(Snapshot, Option<String>)> {
+    Ok(match reading(as_of, &repo.git_dir, rev)? {
+        Some(commit) => {
+            let c = committed(&repo.git_dir, Some(&commit))?;
+            let source = commit_stamp(as_of, rev, &c.commit, &c.branch);
+            (c.snapshot, Some(source))
+        }
+        None => (
+            crate::repo::load(
+                &crate::repo::WorkTree::new(&repo.root)?,
+                &crate::repo::Scope::All,
+            )?
+            .snapshot,
+            worktree_stamp(&repo.root)?,
+        ),
+    })
+}

@@ -1,0 +1,10 @@
+//! Renderers: a snapshot and its review state in, a document out. The report
+//! (markdown, csv, html), the dashboard site, OSCAL, SARIF and CODEOWNERS.
+//! They take data and return text or bytes; they never read git, files or
+//! GitHub, and never decide what is stale (that is [`crate::check`]).
+
+pub mod codeowners;
+pub mod oscal;
+pub mod report;
+pub mod sarif;
+pub mod site;
