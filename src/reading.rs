@@ -35,21 +35,6 @@ pub fn record_branch(snapshot: &Snapshot) -> Result<String> {
         .ok_or_else(|| Error::new("isms.toml does not parse").hint("run `isms check` to see why"))
 }
 
-/// The commit `rev` names (a commit id, or `refs/heads/<branch>`): its full
-/// id and its committer time in UTC.
-pub fn commit_time(git_dir: &Path, rev: &str) -> Result<(String, chrono::DateTime<chrono::Utc>)> {
-    let repo = git2::Repository::open(git_dir).map_err(|e| Error::git("open the repository", e))?;
-    let commit = repo
-        .revparse_single(rev)
-        .and_then(|o| o.peel_to_commit())
-        .map_err(|e| {
-            Error::git(format!("read `{rev}`"), e)
-                .hint("commit to the record branch (defaults.branch in isms.toml) first")
-        })?;
-    let time = chrono::DateTime::from_timestamp(commit.time().seconds(), 0).unwrap_or_default();
-    Ok((commit.id().to_string(), time))
-}
-
 /// A repository as committed: the snapshot of a commit's tree, with its
 /// artifacts hashed from their blobs, and where it came from.
 pub struct Committed {
@@ -69,7 +54,7 @@ pub struct Committed {
 pub fn record_rev(git_dir: &Path, rev: Option<&str>) -> Result<(String, String)> {
     let branch = branch_at(git_dir, rev.unwrap_or("HEAD"))?;
     let rev = rev.map_or_else(|| format!("refs/heads/{branch}"), str::to_owned);
-    let (commit, _) = commit_time(git_dir, &rev)?;
+    let (commit, _) = crate::history::commit_time(git_dir, &rev)?;
     Ok((commit, branch))
 }
 
@@ -106,7 +91,7 @@ pub fn committed(git_dir: &Path, rev: Option<&str>) -> Result<Committed> {
         None => record_branch(&snapshot)?,
     };
     crate::repo::hash_artifacts(&source, &mut snapshot);
-    let (commit, time) = commit_time(git_dir, &rev)?;
+    let (commit, time) = crate::history::commit_time(git_dir, &rev)?;
     Ok(Committed {
         source,
         snapshot,

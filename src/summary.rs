@@ -150,7 +150,7 @@ pub fn worktree(repo: &Repo, ask: Ask, read_record: ReadRecord) -> Result<Summar
     if let Some((inputs, _)) = &inputs
         && let cache::Loaded::Hit(c) = cache::load::<Cached>(&cache_path(&repo.git_dir), MAGIC)
     {
-        let (tip, head) = tips(&repo.git_dir, &c.summary.branch);
+        let (tip, head) = crate::history::tips(&repo.git_dir, &c.summary.branch);
         if c.key.inputs == *inputs
             && c.key.as_of == ask.today
             && tip.as_deref() == Some(c.key.tip.as_str())
@@ -196,7 +196,7 @@ pub fn worktree(repo: &Repo, ask: Ask, read_record: ReadRecord) -> Result<Summar
                 inputs,
                 as_of: ask.today,
                 tip,
-                head: tips(&repo.git_dir, &summary.branch).1,
+                head: crate::history::tips(&repo.git_dir, &summary.branch).1,
                 index: stamp(&repo.git_dir.join("index")),
                 history: stamp(&crate::history::cache_path(&repo.git_dir, &summary.branch)),
             },
@@ -355,15 +355,6 @@ fn stamp(path: &Path) -> Option<(u64, u128)> {
         .unwrap_or_default()
         .as_nanos();
     Some((meta.len(), nanos))
-}
-
-/// The record branch's tip and `HEAD`'s commit, where they resolve.
-fn tips(git_dir: &Path, branch: &str) -> (Option<String>, Option<String>) {
-    let Ok(repo) = git2::Repository::open(git_dir) else {
-        return (None, None);
-    };
-    let id = |name: &str| repo.refname_to_id(name).ok().map(|o| o.to_string());
-    (id(&format!("refs/heads/{branch}")), id("HEAD"))
 }
 
 /// A digest of the stat data of every file isms reads, and whether all of

@@ -172,6 +172,60 @@ fn readers_of_git_and_files_never_reach_the_terminal_or_the_commands() {
     assert!(found.is_empty(), "{found:#?}");
 }
 
+/// Every part of `src/` but `except` (folders or files), as `files` takes them.
+fn all_but(except: &[&str]) -> Vec<String> {
+    let mut out: Vec<String> = std::fs::read_dir(src())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| !except.contains(&n.as_str()))
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn git_is_reached_only_from_history_repo_and_the_git_module() {
+    // error.rs names git2's error type to turn it into a message.
+    let parts = all_but(&["history", "repo", "git.rs", "error.rs"]);
+    let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
+    let mut found = breaches(&parts, &["git2"]);
+    for part in &parts {
+        for file in files(part) {
+            if code(&file).contains("Command::new(\"git\")") {
+                let rel = file.strip_prefix(src()).unwrap().display().to_string();
+                found.push(format!("src/{rel}: runs the git program"));
+            }
+        }
+    }
+    assert!(found.is_empty(), "{found:#?}");
+}
+
+#[test]
+fn no_command_imports_another() {
+    let commands: Vec<String> = files("commands")
+        .iter()
+        .filter_map(|f| f.file_stem().map(|s| s.to_string_lossy().into_owned()))
+        .filter(|n| n != "mod")
+        .collect();
+    let mut found = Vec::new();
+    for file in files("commands") {
+        let text = code(&file);
+        let own = file.file_stem().unwrap().to_string_lossy().into_owned();
+        for other in commands.iter().filter(|c| **c != own) {
+            for path in [
+                format!("super::{other}::"),
+                format!("crate::commands::{other}"),
+            ] {
+                if text.contains(&path) || text.contains(&format!("super::{{{other}")) {
+                    found.push(format!("src/commands/{own}.rs: {path}"));
+                }
+            }
+        }
+    }
+    found.dedup();
+    assert!(found.is_empty(), "{found:#?}");
+}
+
 #[test]
 fn the_scanner_sees_every_way_of_naming_a_module() {
     let text = "use crate::{history::Review, repo};\nuse std::{fs, io::Write};\n\

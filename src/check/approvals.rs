@@ -19,6 +19,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
+use crate::model::Config;
+
 /// Where the notes live.
 pub const NOTES_REF: &str = "refs/notes/isms/approvals";
 
@@ -92,6 +94,56 @@ pub fn approvers<'a>(reviews: impl IntoIterator<Item = (&'a str, &'a str)>) -> B
         .collect()
 }
 
+/// What is known of how one landing was approved.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Landing {
+    /// Through this pull request, approved by these logins (lowercase).
+    Approved(u64, BTreeSet<String>),
+    /// No pull request (online), or no note (offline: the landing commit's
+    /// subject may name a pull request).
+    NoNote(Option<u64>),
+}
+
+/// Why a review that landed as `landing` does not count as approved by
+/// `owner`, who may approve as any of `logins` (lowercase); `None` when one
+/// of them approved. `online`: GitHub itself was asked, so a landing
+/// without a pull request has none, rather than no note.
+pub fn unapproved_because(
+    landing: &Landing,
+    owner: &str,
+    logins: &[String],
+    online: bool,
+) -> Option<String> {
+    Some(match landing {
+        Landing::NoNote(None) if online => "landed without a pull request".to_owned(),
+        Landing::NoNote(None) => {
+            "landed without a pull request: no approval note records one".to_owned()
+        }
+        Landing::NoNote(Some(n)) => format!(
+            "pull request #{n} has no approval note ({NOTES_REF}): \
+             `isms approvals record` has not recorded it"
+        ),
+        Landing::Approved(..) if logins.is_empty() => {
+            format!("{owner} has no github handle in isms.toml, so the approval cannot be checked")
+        }
+        Landing::Approved(n, approvers) if !logins.iter().any(|l| approvers.contains(l)) => {
+            format!("pull request #{n} was not approved by {owner}")
+        }
+        Landing::Approved(..) => return None,
+    })
+}
+
+/// The GitHub logins (lowercase) that may approve for `owner`: theirs, or
+/// a team's members'.
+pub fn logins_of(config: &Config, owner: &str) -> Vec<String> {
+    config
+        .people_of(owner)
+        .into_iter()
+        .map(|p| p.github.trim_start_matches('@').to_lowercase())
+        .filter(|h| !h.is_empty())
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -151,5 +203,70 @@ mod tests {
                 .unwrap_err()
                 .contains("extra")
         );
+    }
+
+    fn approved(n: u64, logins: &[&str]) -> Landing {
+        Landing::Approved(n, logins.iter().map(|l| l.to_string()).collect())
+    }
+
+    #[test]
+    fn a_review_counts_when_one_of_its_owners_logins_approved() {
+        let platform = ["dave".to_owned(), "erin".to_owned()];
+        assert_eq!(
+            unapproved_because(&approved(12, &["erin"]), "platform", &platform, false),
+            None
+        );
+        assert_eq!(
+            unapproved_because(&approved(12, &["mallory"]), "platform", &platform, true).as_deref(),
+            Some("pull request #12 was not approved by platform")
+        );
+        // An owner without a handle cannot be checked, whoever approved.
+        assert_eq!(
+            unapproved_because(&approved(12, &["erin"]), "bob", &[], false).as_deref(),
+            Some("bob has no github handle in isms.toml, so the approval cannot be checked")
+        );
+    }
+
+    #[test]
+    fn a_landing_without_a_note_or_a_pull_request_is_not_approved() {
+        let bob = ["bob".to_owned()];
+        assert_eq!(
+            unapproved_because(&Landing::NoNote(None), "bob", &bob, true).as_deref(),
+            Some("landed without a pull request")
+        );
+        assert_eq!(
+            unapproved_because(&Landing::NoNote(None), "bob", &bob, false).as_deref(),
+            Some("landed without a pull request: no approval note records one")
+        );
+        let named = unapproved_because(&Landing::NoNote(Some(7)), "bob", &bob, false).unwrap();
+        assert!(
+            named.starts_with("pull request #7 has no approval note"),
+            "{named}"
+        );
+    }
+
+    #[test]
+    fn a_teams_logins_are_its_members_handles_lowercased() {
+        let config: Config = toml::from_str(
+            r#"
+            [organization]
+            name = "Example"
+            role = "provider"
+            [defaults]
+            branch = "main"
+            [people.dave]
+            name = "Dave"
+            github = "@Dave-Ops"
+            [people.erin]
+            name = "Erin"
+            [teams.platform]
+            name = "Platform"
+            members = ["dave", "erin"]
+            "#,
+        )
+        .unwrap();
+        assert_eq!(logins_of(&config, "platform"), ["dave-ops"]);
+        assert_eq!(logins_of(&config, "erin"), Vec::<String>::new());
+        assert_eq!(logins_of(&config, "nobody"), Vec::<String>::new());
     }
 }

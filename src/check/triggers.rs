@@ -8,27 +8,7 @@ use globset::{GlobBuilder, GlobMatcher};
 use serde::Serialize;
 use toml::{Table, Value};
 
-use crate::model::{Change, Trigger};
-
-/// One changed file between two revisions. A renamed file has both paths;
-/// a created one no `old`, a deleted one no `new`.
-#[derive(Debug)]
-pub struct FileDiff {
-    pub old_path: Option<String>,
-    pub new_path: Option<String>,
-    pub old: Option<Table>,
-    pub new: Option<Table>,
-}
-
-impl FileDiff {
-    /// The path the file has now, or had before it was deleted.
-    pub fn path(&self) -> &str {
-        self.new_path
-            .as_deref()
-            .or(self.old_path.as_deref())
-            .unwrap_or_default()
-    }
-}
+use crate::model::{Change, Changed, FileDiff, FileKind, Place, Trigger, classify};
 
 /// What one rule saw in one file.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -216,12 +196,81 @@ fn compare(
 
 /// `services/<S>.toml` and `responsibilities/<S>/…` belong to service S.
 pub fn service_of(path: &str) -> Option<String> {
-    let parts: Vec<&str> = path.split('/').collect();
-    match parts.as_slice() {
-        ["services", file] => file.strip_suffix(".toml").map(str::to_owned),
-        ["responsibilities", service, _] => Some((*service).to_owned()),
+    match classify(path)? {
+        Place::Item {
+            kind: FileKind::Service,
+            stem,
+            ..
+        } => Some(stem.to_owned()),
+        Place::Item {
+            kind: FileKind::Allocation,
+            service,
+            ..
+        } => service.map(str::to_owned),
         _ => None,
     }
+}
+
+/// A fired trigger with the items it asks to reassess.
+#[derive(Serialize)]
+pub struct Detected {
+    #[serde(flatten)]
+    pub fired: Fired,
+    pub items: Vec<String>,
+    /// The trigger as defined at the newer revision.
+    #[serde(skip)]
+    pub trigger: Trigger,
+    /// The file's two versions, as text.
+    #[serde(skip)]
+    pub old_text: Option<String>,
+    #[serde(skip)]
+    pub new_text: Option<String>,
+}
+
+/// The triggers of `triggers` (path, trigger) that `changed` fires, in
+/// (trigger, service, path) order, with the items each asks to reassess;
+/// `has_allocation(service, control)` says which allocations exist at the
+/// newer revision. A trigger whose rules do not compile is skipped with a
+/// warning.
+pub fn detect(
+    changed: Vec<Changed>,
+    triggers: &[(String, Trigger)],
+    has_allocation: impl Fn(&str, &str) -> bool,
+) -> (Vec<Detected>, Vec<String>) {
+    let mut warnings = Vec::new();
+    let compiled: Vec<Compiled<'_>> = triggers
+        .iter()
+        .filter_map(|(path, t)| match Compiled::new(t) {
+            Ok(c) => Some(c),
+            Err(why) => {
+                warnings.push(format!("warning: {path}: {why}; the trigger is skipped"));
+                None
+            }
+        })
+        .collect();
+    let mut detected = Vec::new();
+    for change in changed {
+        for c in &compiled {
+            if let Some(fired) = c.evaluate(&change.file) {
+                let items = affected(c.trigger, fired.service.as_deref(), &has_allocation);
+                detected.push(Detected {
+                    fired,
+                    items,
+                    trigger: c.trigger.clone(),
+                    old_text: change.old_text.clone(),
+                    new_text: change.new_text.clone(),
+                });
+            }
+        }
+    }
+    detected.sort_by(|a, b| {
+        (&a.fired.trigger, &a.fired.service, &a.fired.path).cmp(&(
+            &b.fired.trigger,
+            &b.fired.service,
+            &b.fired.path,
+        ))
+    });
+    (detected, warnings)
 }
 
 /// The items a fired trigger asks to reassess: its controls, and their
@@ -359,6 +408,69 @@ mod tests {
         assert_eq!(
             items,
             ["control:CLD.6.3.1", "control:18.1.1", "allocation:p/18.1.1"]
+        );
+    }
+
+    #[test]
+    fn detection_names_the_existing_allocations_and_skips_a_broken_trigger() {
+        let changed = |path: &str, old: &str, new: &str| Changed {
+            file: diff(path, Some(old), Some(new)),
+            old_text: Some(old.to_owned()),
+            new_text: Some(new.to_owned()),
+        };
+        let broken = trigger(
+            r#"
+            id = "broken"
+            title = "Broken"
+            reassess = ["5.1"]
+            [[when]]
+            path = "services/[.toml"
+            change = "created"
+            "#,
+        );
+        let triggers = [
+            (
+                "triggers/region-added.toml".to_owned(),
+                trigger(REGION_ADDED),
+            ),
+            ("triggers/broken.toml".to_owned(), broken),
+        ];
+        let (detected, warnings) = detect(
+            vec![
+                changed("services/web.toml", "regions = []", r#"regions = ["b"]"#),
+                changed("services/api.toml", "regions = []", r#"regions = ["a"]"#),
+                changed("controls/5.1.toml", "title = \"x\"", "title = \"y\""),
+            ],
+            &triggers,
+            |svc, ctl| svc == "api" && ctl == "CLD.6.3.1",
+        );
+        // Sorted by trigger, then service: api before web.
+        let fired: Vec<_> = detected
+            .iter()
+            .map(|d| (d.fired.service.as_deref().unwrap(), d.items.clone()))
+            .collect();
+        assert_eq!(
+            fired,
+            [
+                (
+                    "api",
+                    vec![
+                        "control:CLD.6.3.1".to_owned(),
+                        "control:18.1.1".to_owned(),
+                        "allocation:api/CLD.6.3.1".to_owned()
+                    ]
+                ),
+                (
+                    "web",
+                    vec!["control:CLD.6.3.1".to_owned(), "control:18.1.1".to_owned()]
+                ),
+            ]
+        );
+        assert_eq!(detected[0].new_text.as_deref(), Some(r#"regions = ["a"]"#));
+        assert_eq!(warnings.len(), 1);
+        assert!(
+            warnings[0].starts_with("warning: triggers/broken.toml: "),
+            "{warnings:?}"
         );
     }
 }

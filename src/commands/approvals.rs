@@ -170,7 +170,7 @@ fn note(github: &GitHub, number: u64) -> Result<Note> {
 const NO_PROMPT: &[(&str, &str)] = &[("GIT_TERMINAL_PROMPT", "0")];
 
 fn has_notes(git_dir: &std::path::Path) -> bool {
-    git2::Repository::open(git_dir).is_ok_and(|r| r.refname_to_id(NOTES_REF).is_ok())
+    crate::history::notes::tip(git_dir).is_some()
 }
 
 /// Brings origin's notes here first, so none is written twice and the push

@@ -9,22 +9,23 @@ use serde::Serialize;
 use toml::{Table, Value};
 
 use crate::cli::{DiffArgs, Format};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::repo::Repo;
 
 use super::Context;
-use crate::history::diff::{Changed, commit, structured_diff};
+use crate::history::diff::Revisions;
+use crate::model::{Changed, FileKind, Place, classify};
 
 /// The kinds of file a diff speaks of, in the order it speaks of them: the
 /// folder, the kind as `stale` and item keys name it, and the heading.
-const SECTIONS: [(&str, &str, &str); 7] = [
-    ("isms.toml", "settings", "Settings"),
-    ("services", "service", "Services"),
-    ("responsibilities", "allocation", "Allocations"),
-    ("controls", "control", "Controls"),
-    ("evidence", "evidence", "Evidence"),
-    ("findings", "finding", "Findings"),
-    ("triggers", "trigger", "Triggers"),
+const SECTIONS: [(FileKind, &str, &str); 7] = [
+    (FileKind::Config, "settings", "Settings"),
+    (FileKind::Service, "service", "Services"),
+    (FileKind::Allocation, "allocation", "Allocations"),
+    (FileKind::Control, "control", "Controls"),
+    (FileKind::Evidence, "evidence", "Evidence"),
+    (FileKind::Finding, "finding", "Findings"),
+    (FileKind::Trigger, "trigger", "Triggers"),
 ];
 
 /// Below this share of its words kept, a changed text reads as old → new,
@@ -94,11 +95,10 @@ struct FieldChange {
 
 pub fn run(ctx: &Context, args: &DiffArgs) -> Result<ExitCode> {
     let repo = Repo::discover(&ctx.dir)?;
-    let git =
-        git2::Repository::open(&repo.git_dir).map_err(|e| Error::git("open the repository", e))?;
-    let to = commit(&git, "TO", args.to.as_deref().unwrap_or("HEAD"))?;
+    let revs = Revisions::open(&repo.git_dir)?;
+    let to = revs.commit("TO", args.to.as_deref().unwrap_or("HEAD"))?;
     let from = match &args.from {
-        Some(rev) => commit(&git, "FROM", rev)?,
+        Some(rev) => revs.commit("FROM", rev)?,
         None => {
             // Where the change left the record branch.
             let snapshot = crate::repo::load(
@@ -107,27 +107,18 @@ pub fn run(ctx: &Context, args: &DiffArgs) -> Result<ExitCode> {
             )?
             .snapshot;
             let branch = crate::reading::record_branch(&snapshot)?;
-            let record = commit(&git, "the record branch", &branch)?;
-            let base = git
-                .merge_base(record.id(), to.id())
-                .map_err(|e| Error::git(format!("find where {branch} and TO meet"), e))?;
-            git.find_commit(base)
-                .map_err(|e| Error::git("read the merge base", e))?
+            revs.merge_base(&branch, to)?
         }
     };
-    let diff = structured_diff(&git, &from, &to)?;
+    let diff = revs.diff(from, to)?;
     for warning in &diff.warnings {
         crate::output::note(warning);
     }
     let mut changes: Vec<ItemChange> = diff.changed.iter().filter_map(describe).collect();
     let section = |kind: &str| SECTIONS.iter().position(|(_, k, _)| *k == kind);
     changes.sort_by(|a, b| (section(a.kind), &a.id).cmp(&(section(b.kind), &b.id)));
-    let short = |c: &git2::Commit<'_>| c.id().to_string()[..10].to_owned();
-    let reviews = crate::history::reviews_between(
-        &repo.git_dir,
-        &from.id().to_string(),
-        &to.id().to_string(),
-    )?;
+    let reviews =
+        crate::history::reviews_between(&repo.git_dir, &from.to_string(), &to.to_string())?;
     // Buffered: one write for many lines (stdout is line-buffered).
     let mut out = std::io::BufWriter::new(anstream::stdout().lock());
     let _ = match ctx.format {
@@ -135,8 +126,8 @@ pub fn run(ctx: &Context, args: &DiffArgs) -> Result<ExitCode> {
             &mut out,
             &DiffJson {
                 version: 2,
-                from: from.id().to_string(),
-                to: to.id().to_string(),
+                from: from.to_string(),
+                to: to.to_string(),
                 changes: &changes,
                 reviews: reviews
                     .iter()
@@ -155,7 +146,7 @@ pub fn run(ctx: &Context, args: &DiffArgs) -> Result<ExitCode> {
         _ => write!(
             out,
             "{}",
-            markdown(&changes, &reviews, &short(&from), &short(&to))
+            markdown(&changes, &reviews, &from.short(), &to.short())
         ),
     };
     Ok(ExitCode::SUCCESS)
@@ -196,23 +187,19 @@ fn describe(c: &Changed) -> Option<ItemChange> {
 /// `(kind, id)` of an item path: `services/x.toml` → `("service", "x")`;
 /// the settings are `("settings", "isms.toml")`.
 fn item_of(path: &str) -> Option<(&'static str, String)> {
-    if path == crate::repo::CONFIG_FILE {
-        return Some(("settings", path.to_owned()));
-    }
-    let parts: Vec<&str> = path.split('/').collect();
-    let (dir, rest) = parts.split_first()?;
-    let kind = SECTIONS
-        .iter()
-        .find(|(folder, _, _)| folder == dir)
-        .map(|(_, kind, _)| *kind)?;
-    let depth = if kind == "allocation" { 2 } else { 1 };
-    if rest.len() != depth {
+    let Place::Item {
+        kind,
+        service,
+        stem,
+    } = classify(path)?
+    else {
         return None;
-    }
-    let stem = rest[depth - 1].strip_suffix(".toml")?;
-    Some(match depth {
-        2 => (kind, format!("{}/{stem}", rest[0])),
-        _ => (kind, stem.to_owned()),
+    };
+    let (_, name, _) = SECTIONS.iter().find(|(k, _, _)| *k == kind)?;
+    Some(match (kind, service) {
+        (FileKind::Config, _) => (name, path.to_owned()),
+        (_, Some(service)) => (name, format!("{service}/{stem}")),
+        _ => (name, stem.to_owned()),
     })
 }
 

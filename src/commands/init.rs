@@ -195,7 +195,7 @@ fn common_files(
     for kind in FileKind::ALL {
         files.push((
             format!("{SCHEMA_DIR}/{}.json", kind.name()),
-            super::schema::pretty(kind),
+            scaffold::schema_text(kind),
         ));
     }
     files.extend(crate::scaffold::workflows::files(

@@ -181,7 +181,7 @@ fn apply(
     // The schemas isms generates follow the version that migrates.
     for kind in FileKind::ALL {
         let path = root.join(format!("{SCHEMA_DIR}/{}.json", kind.name()));
-        let want = super::schema::pretty(kind);
+        let want = crate::scaffold::schema_text(kind);
         if std::fs::read_to_string(&path).ok().as_deref() != Some(want.as_str()) {
             writer.refresh(&path, want.as_bytes())?;
         }

@@ -141,57 +141,6 @@ fn build(
     }))
 }
 
-/// A git bundle of `commit` and its history, as the ref `refs/heads/<branch>`,
-/// with the approval notes when there are any:
-/// the record itself, so the pack can be re-derived offline. Written by one
-/// thread, so that the same commit gives the same bytes.
-fn bundle(git_dir: &Path, commit: &str, branch: &str) -> Result<Vec<u8>> {
-    use std::process::{Command, Stdio};
-    let run = |what: &str, e: std::io::Error| {
-        Error::new(format!("could not run `git {what}`"))
-            .caused_by(e)
-            .hint("install git and make sure it is on PATH")
-    };
-    // The approval notes go with the record, so `verify-approvals
-    // --offline` can be run on the bundle.
-    let notes = git2::Repository::open(git_dir)
-        .ok()
-        .and_then(|r| r.refname_to_id(crate::check::approvals::NOTES_REF).ok())
-        .map(|oid| oid.to_string());
-    let mut list = Command::new("git")
-        .arg("--git-dir")
-        .arg(git_dir)
-        .args(["rev-list", "--objects", commit])
-        .args(notes.as_deref())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .map_err(|e| run("rev-list", e))?;
-    let objects = list.stdout.take().expect("stdout is piped");
-    let packed = Command::new("git")
-        .arg("--git-dir")
-        .arg(git_dir)
-        .args(["pack-objects", "--stdout", "--threads=1", "-q"])
-        .stdin(objects)
-        .stderr(Stdio::piped())
-        .output()
-        .map_err(|e| run("pack-objects", e))?;
-    let listed = list.wait().map_err(|e| run("rev-list", e))?;
-    if !listed.success() || !packed.status.success() {
-        return Err(
-            Error::new(format!("could not bundle the history of {commit}"))
-                .caused_by(String::from_utf8_lossy(&packed.stderr).trim().to_owned()),
-        );
-    }
-    let mut heads = format!("{commit} refs/heads/{branch}\n");
-    if let Some(notes) = &notes {
-        heads.push_str(&format!("{notes} {}\n", crate::check::approvals::NOTES_REF));
-    }
-    let mut out = format!("# v2 git bundle\n{heads}\n").into_bytes();
-    out.extend_from_slice(&packed.stdout);
-    Ok(out)
-}
-
 fn pack(ctx: &Context, out: &Path, rev: Option<&str>) -> Result<ExitCode> {
     let repo = Repo::discover(&ctx.dir)?;
     let out = &ctx.dir.join(out);
@@ -213,7 +162,7 @@ fn pack(ctx: &Context, out: &Path, rev: Option<&str>) -> Result<ExitCode> {
     let rev = crate::reading::reading(ctx.as_of, &repo.git_dir, rev)?;
     let (commit, branch) = crate::reading::record_rev(&repo.git_dir, rev.as_deref())?;
     let (built, bundled) = std::thread::scope(|s| {
-        let bundled = s.spawn(|| bundle(&repo.git_dir, &commit, &branch));
+        let bundled = s.spawn(|| crate::history::bundle::create(&repo.git_dir, &commit, &branch));
         let built = build(&repo.git_dir, Some(&commit), ctx.today);
         (built, bundled.join())
     });
@@ -350,31 +299,7 @@ fn rederive(
         .ok_or_else(|| format!("{MANIFEST}: no `# as of DATE` line"))?;
     let scratch = tempfile::tempdir().map_err(|e| format!("a scratch directory: {e}"))?;
     let git_dir = scratch.path().join("record.git");
-    let bundle_path = scratch.path().join(BUNDLE);
-    std::fs::write(&bundle_path, &bundle).map_err(|e| format!("{BUNDLE}: {e}"))?;
-    let git = |args: &[&str]| -> std::result::Result<String, String> {
-        let out = std::process::Command::new("git")
-            .arg("--git-dir")
-            .arg(&git_dir)
-            .args(args)
-            .output()
-            .map_err(|e| format!("could not run git: {e}"))?;
-        if out.status.success() {
-            Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
-        } else {
-            Err(String::from_utf8_lossy(&out.stderr).trim().to_owned())
-        }
-    };
-    std::process::Command::new("git")
-        .args(["init", "--quiet", "--bare"])
-        .arg(&git_dir)
-        .output()
-        .map_err(|e| format!("could not run git: {e}"))?;
-    let refspec = format!("refs/heads/{branch}:refs/heads/{branch}");
-    git(&["fetch", "--quiet", &bundle_path.to_string_lossy(), &refspec])
-        .map_err(|e| format!("{BUNDLE}: not a bundle of refs/heads/{branch}: {e}"))?;
-    let tip = git(&["rev-parse", &format!("refs/heads/{branch}")])
-        .map_err(|e| format!("{BUNDLE}: {e}"))?;
+    let tip = crate::history::bundle::open(&bundle, BUNDLE, branch, scratch.path(), &git_dir)?;
     if tip != commit {
         return Err(format!(
             "{BUNDLE}: its tip is {tip}, the {MANIFEST} says {commit}"

@@ -34,10 +34,3 @@ fn unknown_kind(name: &str) -> Error {
         None => e.hint(format!("kinds: {}", names.join(", "))),
     }
 }
-
-/// The schema of `kind` as pretty JSON, as written to `.isms/schemas/`.
-pub fn pretty(kind: FileKind) -> String {
-    let mut s = serde_json::to_string_pretty(&kind.schema()).expect("schemas serialize");
-    s.push('\n');
-    s
-}

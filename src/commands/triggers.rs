@@ -6,11 +6,11 @@ use std::process::ExitCode;
 
 use serde::Serialize;
 
-use crate::check::triggers::{Compiled, Fired, affected};
+use crate::check::triggers::{Detected, Fired, detect};
 use crate::cli::{DetectArgs, Format, TriggersCommand};
-use crate::error::{Error, Result};
-use crate::history::diff::{commit, structured_diff};
-use crate::model::Trigger;
+use crate::error::Result;
+use crate::history::diff::Revisions;
+use crate::model::FileKind;
 use crate::output;
 use crate::repo::Repo;
 
@@ -25,22 +25,6 @@ struct DetectJson<'a> {
     fired: &'a [Detected],
 }
 
-/// A fired trigger with the items it asks to reassess.
-#[derive(Serialize)]
-pub struct Detected {
-    #[serde(flatten)]
-    pub fired: Fired,
-    pub items: Vec<String>,
-    /// The trigger as defined at `--to`.
-    #[serde(skip)]
-    pub trigger: Trigger,
-    /// The file's two versions, as text.
-    #[serde(skip)]
-    pub old_text: Option<String>,
-    #[serde(skip)]
-    pub new_text: Option<String>,
-}
-
 pub fn run(ctx: &Context, cmd: TriggersCommand) -> Result<ExitCode> {
     match cmd {
         TriggersCommand::Detect(args) => detect_cmd(ctx, &args),
@@ -49,10 +33,9 @@ pub fn run(ctx: &Context, cmd: TriggersCommand) -> Result<ExitCode> {
 
 fn detect_cmd(ctx: &Context, args: &DetectArgs) -> Result<ExitCode> {
     let repo = Repo::discover(&ctx.dir)?;
-    let git =
-        git2::Repository::open(&repo.git_dir).map_err(|e| Error::git("open the repository", e))?;
-    let from = commit(&git, "--from", &args.from)?;
-    let to = commit(&git, "--to", &args.to)?;
+    let revs = Revisions::open(&repo.git_dir)?;
+    let from = revs.commit("--from", &args.from)?;
+    let to = revs.commit("--to", &args.to)?;
     // GitHub first: without a token nothing is committed or pushed.
     let open = match args.open_pr {
         true => {
@@ -66,17 +49,27 @@ fn detect_cmd(ctx: &Context, args: &DetectArgs) -> Result<ExitCode> {
         }
         false => None,
     };
-    let (detected, files) = detect(&git, &from, &to)?;
+    let diff = revs.diff(from, to)?;
+    let (triggers, unread) = revs.triggers(to)?;
+    for warning in diff.warnings.iter().chain(&unread) {
+        output::note(warning);
+    }
+    let files = diff.changed.len();
+    let (detected, skipped) = detect(diff.changed, &triggers, |svc, ctl| {
+        revs.has_file(to, &FileKind::Allocation.path(Some(svc), ctl))
+    });
+    for warning in &skipped {
+        output::note(warning);
+    }
     // Buffered: one write for many lines (stdout is line-buffered).
     let mut out = std::io::BufWriter::new(anstream::stdout().lock());
-    let short = |c: &git2::Commit<'_>| c.id().to_string()[..10].to_owned();
     let _ = match ctx.format {
         Format::Json => serde_json::to_writer_pretty(
             &mut out,
             &DetectJson {
                 version: 1,
-                from: from.id().to_string(),
-                to: to.id().to_string(),
+                from: from.to_string(),
+                to: to.to_string(),
                 fired: &detected,
             },
         )
@@ -99,8 +92,8 @@ fn detect_cmd(ctx: &Context, args: &DetectArgs) -> Result<ExitCode> {
         0 => format!(
             "no trigger fired on {files} changed file{} from {} to {}",
             plural(files),
-            short(&from),
-            short(&to)
+            from.short(),
+            to.short()
         ),
         n => format!(
             "{} trigger{} fired {n} time{} on {files} changed file{} from {} to {}",
@@ -108,15 +101,15 @@ fn detect_cmd(ctx: &Context, args: &DetectArgs) -> Result<ExitCode> {
             plural(triggers.len()),
             plural(n),
             plural(files),
-            short(&from),
-            short(&to)
+            from.short(),
+            to.short()
         ),
     });
     drop(out);
     if let Some((snapshot, github)) = open {
         let record = crate::reading::record_branch(&snapshot)?;
         let summary = super::worktree_summary(ctx, None)?;
-        let inputs = super::reassess::Inputs {
+        let inputs = crate::github::reassessment::Inputs {
             snapshot: &snapshot,
             summary: &summary,
             today: ctx.today,
@@ -132,15 +125,15 @@ fn detect_cmd(ctx: &Context, args: &DetectArgs) -> Result<ExitCode> {
                 f.path,
                 changes_line(f)
             );
-            let fired = super::reassess::Fired {
-                from: from.id().to_string(),
-                to: to.id().to_string(),
+            let fired = crate::github::reassessment::Fired {
+                from: from.to_string(),
+                to: to.to_string(),
                 path: &f.path,
                 changes: &f.changes,
                 old_text: d.old_text.as_deref(),
                 new_text: d.new_text.as_deref(),
             };
-            let p = super::reassess::reassessment(
+            let p = crate::github::reassessment::reassessment(
                 &inputs,
                 &d.trigger,
                 f.service.as_deref(),
@@ -213,89 +206,4 @@ fn human(out: &mut impl Write, d: &Detected) -> std::io::Result<()> {
         changes_line(f),
         d.items.join(", ")
     )
-}
-
-/// The triggers (as of `to`) that the change from `from` to `to` fires, and
-/// how many files changed.
-pub fn detect(
-    git: &git2::Repository,
-    from: &git2::Commit<'_>,
-    to: &git2::Commit<'_>,
-) -> Result<(Vec<Detected>, usize)> {
-    let err = |e| Error::git("compare the revisions", e);
-    let new_tree = to.tree().map_err(err)?;
-    let changed = structured_diff(git, from, to)?;
-    for warning in &changed.warnings {
-        output::note(warning);
-    }
-    let changed = changed.changed;
-    let triggers = load_triggers(git, &new_tree);
-    let compiled: Vec<Compiled<'_>> = triggers
-        .iter()
-        .filter_map(|(path, t)| match Compiled::new(t) {
-            Ok(c) => Some(c),
-            Err(why) => {
-                output::note(&format!("warning: {path}: {why}; the trigger is skipped"));
-                None
-            }
-        })
-        .collect();
-
-    let files = changed.len();
-    let mut detected = Vec::new();
-    for change in changed {
-        for c in &compiled {
-            if let Some(fired) = c.evaluate(&change.file) {
-                let items = affected(c.trigger, fired.service.as_deref(), |svc, ctl| {
-                    let path = format!("responsibilities/{svc}/{ctl}.toml");
-                    new_tree.get_path(std::path::Path::new(&path)).is_ok()
-                });
-                detected.push(Detected {
-                    fired,
-                    items,
-                    trigger: c.trigger.clone(),
-                    old_text: change.old_text.clone(),
-                    new_text: change.new_text.clone(),
-                });
-            }
-        }
-    }
-    detected.sort_by(|a, b| {
-        (&a.fired.trigger, &a.fired.service, &a.fired.path).cmp(&(
-            &b.fired.trigger,
-            &b.fired.service,
-            &b.fired.path,
-        ))
-    });
-    Ok((detected, files))
-}
-
-/// The triggers of `tree`, by path; files that do not parse are reported
-/// and skipped.
-fn load_triggers(git: &git2::Repository, tree: &git2::Tree<'_>) -> Vec<(String, Trigger)> {
-    let Ok(entry) = tree.get_path(std::path::Path::new("triggers")) else {
-        return Vec::new();
-    };
-    let Ok(dir) = git.find_tree(entry.id()) else {
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    for e in dir.iter() {
-        let Some(name) = e.name().ok().filter(|n| n.ends_with(".toml")) else {
-            continue;
-        };
-        let path = format!("triggers/{name}");
-        let Ok(blob) = git.find_blob(e.id()) else {
-            continue;
-        };
-        let text = String::from_utf8_lossy(blob.content());
-        match toml::from_str::<Trigger>(&text) {
-            Ok(t) => out.push((path, t)),
-            Err(e) => output::note(&format!(
-                "warning: {path}: {}; the trigger is skipped (run `isms check`)",
-                e.message()
-            )),
-        }
-    }
-    out
 }

@@ -8,12 +8,14 @@ use std::process::ExitCode;
 
 use serde::Serialize;
 
+use crate::check::approvals::{Landing, logins_of, unapproved_because};
 use crate::cli::{Format, VerifyArgs};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::github::GitHub;
 use crate::github::proposal::owner_of;
 use crate::history::Review;
-use crate::model::{Approval, Config, ItemKey};
+use crate::history::diff::Revisions;
+use crate::model::{Approval, ItemKey};
 use crate::repo::{self, Repo, Scope, WorkTree};
 
 use super::Context;
@@ -59,10 +61,9 @@ pub fn run(ctx: &Context, args: &VerifyArgs) -> Result<ExitCode> {
         true => None,
         false => Some(GitHub::for_checkout(&repo.root, &snapshot)?),
     };
-    let git =
-        git2::Repository::open(&repo.git_dir).map_err(|e| Error::git("open the repository", e))?;
+    let revs = Revisions::open(&repo.git_dir)?;
     let since = match &args.since {
-        Some(rev) => Some(crate::history::diff::commit(&git, "--since", rev)?.id()),
+        Some(rev) => Some(revs.commit("--since", rev)?),
         None => None,
     };
     let record = super::record(&repo.git_dir, &branch)?;
@@ -70,13 +71,7 @@ pub fn run(ctx: &Context, args: &VerifyArgs) -> Result<ExitCode> {
     // The reviews of each landing commit after --since.
     let mut landings: BTreeMap<String, Vec<&Review>> = BTreeMap::new();
     for r in &record.reviews {
-        let after = match since {
-            None => true,
-            Some(since) => {
-                let landed = r.landed_by.oid();
-                landed != since && !git.graph_descendant_of(since, landed).unwrap_or(false)
-            }
-        };
+        let after = since.is_none_or(|since| revs.is_after(since, r.landed_by));
         if after {
             landings.entry(r.landed_by.to_string()).or_default().push(r);
         }
@@ -116,24 +111,9 @@ pub fn run(ctx: &Context, args: &VerifyArgs) -> Result<ExitCode> {
                 continue; // evidence, or an item that no longer exists
             };
             let logins = logins_of(config, &owner);
-            let message = match landing {
-                Landing::NoNote(None) if github.is_some() => {
-                    "landed without a pull request".to_owned()
-                }
-                Landing::NoNote(None) => {
-                    "landed without a pull request: no approval note records one".to_owned()
-                }
-                Landing::NoNote(Some(n)) => format!(
-                    "pull request #{n} has no approval note (refs/notes/isms/approvals): \
-                     `isms approvals record` has not recorded it"
-                ),
-                Landing::Approved(..) if logins.is_empty() => format!(
-                    "{owner} has no github handle in isms.toml, so the approval cannot be checked"
-                ),
-                Landing::Approved(n, _) if !logins.iter().any(|l| approvers.contains(l)) => {
-                    format!("pull request #{n} was not approved by {owner}")
-                }
-                Landing::Approved(..) => continue,
+            let Some(message) = unapproved_because(&landing, &owner, &logins, github.is_some())
+            else {
+                continue;
             };
             unapproved.push(Unapproved {
                 item: r.item.to_string(),
@@ -202,15 +182,6 @@ pub fn run(ctx: &Context, args: &VerifyArgs) -> Result<ExitCode> {
     Ok(ExitCode::from(u8::from(!unapproved.is_empty())))
 }
 
-/// What is known of how one landing was approved.
-enum Landing {
-    /// Through this pull request, approved by these logins (lowercase).
-    Approved(u64, BTreeSet<String>),
-    /// No pull request (online), or no note (offline: the landing commit's
-    /// subject may name a pull request).
-    NoNote(Option<u64>),
-}
-
 /// Asks GitHub which pull request landed `commit` (unless its subject
 /// says) and who approved it.
 fn online(github: &GitHub, commit: &str, named: Option<u64>) -> Result<Landing> {
@@ -226,14 +197,4 @@ fn online(github: &GitHub, commit: &str, named: Option<u64>) -> Result<Landing> 
         }
         None => Landing::NoNote(None),
     })
-}
-
-/// The GitHub logins (lowercase) that may approve for `owner`.
-fn logins_of(config: &Config, owner: &str) -> Vec<String> {
-    config
-        .people_of(owner)
-        .into_iter()
-        .map(|p| p.github.trim_start_matches('@').to_lowercase())
-        .filter(|h| !h.is_empty())
-        .collect()
 }

@@ -6,6 +6,7 @@
 //! message this module makes is scrubbed of it before it leaves.
 
 pub mod proposal;
+pub mod reassessment;
 
 use std::time::Duration;
 

@@ -1,24 +1,110 @@
-//! What changed between two commits, file by file, with both versions
-//! parsed: what `diff` and trigger detection compare.
+//! The repository's commits, named and compared: what changed between two
+//! of them, file by file, with both versions parsed. What `diff`, trigger
+//! detection and `verify-approvals --since` ask of git.
 
-use crate::check::triggers::FileDiff;
+use std::path::Path;
+
 use crate::error::{Error, Result};
+use crate::model::{Changed, CommitId, FileDiff, FileKind, Trigger};
 
-/// Resolves `rev` to a commit, or says which option named a bad one.
-pub fn commit<'r>(git: &'r git2::Repository, option: &str, rev: &str) -> Result<git2::Commit<'r>> {
-    git.revparse_single(rev)
-        .and_then(|o| o.peel_to_commit())
-        .map_err(|_| {
-            Error::new(format!("{option} {rev}: not a revision in this repository"))
-                .hint("name a commit, branch or tag, e.g. HEAD~1 or origin/main")
-        })
+/// Triggers by path, and a warning for each file that does not parse.
+pub type Triggers = (Vec<(String, Trigger)>, Vec<String>);
+
+/// The commits of one repository.
+pub struct Revisions {
+    git: git2::Repository,
 }
 
-/// One changed file between two commits: both versions, parsed and as text.
-pub struct Changed {
-    pub file: FileDiff,
-    pub old_text: Option<String>,
-    pub new_text: Option<String>,
+impl Revisions {
+    pub fn open(git_dir: &Path) -> Result<Revisions> {
+        let git =
+            git2::Repository::open(git_dir).map_err(|e| Error::git("open the repository", e))?;
+        Ok(Revisions { git })
+    }
+
+    /// Resolves `rev` to a commit, or says which option named a bad one.
+    pub fn commit(&self, option: &str, rev: &str) -> Result<CommitId> {
+        self.git
+            .revparse_single(rev)
+            .and_then(|o| o.peel_to_commit())
+            .map(|c| c.id().into())
+            .map_err(|_| {
+                Error::new(format!("{option} {rev}: not a revision in this repository"))
+                    .hint("name a commit, branch or tag, e.g. HEAD~1 or origin/main")
+            })
+    }
+
+    /// Where `branch` (a branch name) and `to` meet.
+    pub fn merge_base(&self, branch: &str, to: CommitId) -> Result<CommitId> {
+        let tip = self.commit("the record branch", branch)?;
+        self.git
+            .merge_base(tip.oid(), to.oid())
+            .map(CommitId::from)
+            .map_err(|e| Error::git(format!("find where {branch} and TO meet"), e))
+    }
+
+    /// Whether `commit` is neither `since` nor one of its ancestors.
+    pub fn is_after(&self, since: CommitId, commit: CommitId) -> bool {
+        commit != since
+            && !self
+                .git
+                .graph_descendant_of(since.oid(), commit.oid())
+                .unwrap_or(false)
+    }
+
+    /// Every file that changed from `from` to `to` (renames found by
+    /// similarity), with both versions parsed as TOML where they are TOML.
+    pub fn diff(&self, from: CommitId, to: CommitId) -> Result<Diff> {
+        let err = |e| Error::git("compare the revisions", e);
+        let from = self.git.find_commit(from.oid()).map_err(err)?;
+        let to = self.git.find_commit(to.oid()).map_err(err)?;
+        structured_diff(&self.git, &from, &to)
+    }
+
+    /// Whether the tree of `at` has a file at `path`.
+    pub fn has_file(&self, at: CommitId, path: &str) -> bool {
+        self.git
+            .find_commit(at.oid())
+            .and_then(|c| c.tree())
+            .is_ok_and(|t| t.get_path(Path::new(path)).is_ok())
+    }
+
+    /// The triggers committed at `at`, by path, and a warning for each
+    /// file that does not parse (it is skipped).
+    pub fn triggers(&self, at: CommitId) -> Result<Triggers> {
+        let (mut out, mut warnings) = (Vec::new(), Vec::new());
+        let err = |e| Error::git("read the triggers", e);
+        let tree = self
+            .git
+            .find_commit(at.oid())
+            .and_then(|c| c.tree())
+            .map_err(err)?;
+        let dir = FileKind::Trigger.dir();
+        let Ok(entry) = tree.get_path(Path::new(dir)) else {
+            return Ok((out, warnings));
+        };
+        let Ok(listing) = self.git.find_tree(entry.id()) else {
+            return Ok((out, warnings));
+        };
+        for e in listing.iter() {
+            let Some(name) = e.name().ok().filter(|n| n.ends_with(".toml")) else {
+                continue;
+            };
+            let path = format!("{dir}/{name}");
+            let Ok(blob) = self.git.find_blob(e.id()) else {
+                continue;
+            };
+            let text = String::from_utf8_lossy(blob.content());
+            match toml::from_str::<Trigger>(&text) {
+                Ok(t) => out.push((path, t)),
+                Err(e) => warnings.push(format!(
+                    "warning: {path}: {}; the trigger is skipped (run `isms check`)",
+                    e.message()
+                )),
+            }
+        }
+        Ok((out, warnings))
+    }
 }
 
 /// The files that changed between two commits, and what could not be
@@ -30,7 +116,7 @@ pub struct Diff {
 
 /// Every file that changed from `from` to `to` (renames found by
 /// similarity), with both versions parsed as TOML where they are TOML.
-pub fn structured_diff(
+fn structured_diff(
     git: &git2::Repository,
     from: &git2::Commit<'_>,
     to: &git2::Commit<'_>,

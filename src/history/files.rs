@@ -6,26 +6,11 @@
 
 use std::collections::HashMap;
 
-use crate::model::FileTimes;
+use crate::model::{FileTimes, Place, classify};
 
-/// Directories holding item files, and how deep their files are.
-const ITEM_DIRS: [(&str, usize); 5] = [
-    ("controls", 1),
-    ("services", 1),
-    ("responsibilities", 2),
-    ("evidence", 1),
-    ("findings", 1),
-];
-
-/// Whether `path` is where the layout keeps an item file.
+/// Whether `path` is where the layout keeps an item with a review history.
 fn is_item_file(path: &str) -> bool {
-    let Some((dir, rest)) = path.split_once('/') else {
-        return false;
-    };
-    ITEM_DIRS
-        .iter()
-        .any(|&(d, depth)| d == dir && rest.split('/').count() == depth)
-        && rest.ends_with(".toml")
+    matches!(classify(path), Some(Place::Item { kind, .. }) if kind.is_reviewed())
 }
 
 /// What the newest events of one path, read newest first, say about it.

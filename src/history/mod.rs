@@ -1,6 +1,7 @@
 //! The only place that reads git history: the record branch's first-parent
 //! walk, each commit's landing time, and the reviews its trailers record.
 
+pub mod bundle;
 pub mod diff;
 pub mod files;
 mod log;
@@ -496,6 +497,30 @@ fn collect(
             }
         }
     }
+}
+
+/// The commit `rev` names (a commit id, or `refs/heads/<branch>`): its full
+/// id and its committer time in UTC.
+pub fn commit_time(git_dir: &Path, rev: &str) -> Result<(String, chrono::DateTime<chrono::Utc>)> {
+    let repo = git2::Repository::open(git_dir).map_err(|e| Error::git("open the repository", e))?;
+    let commit = repo
+        .revparse_single(rev)
+        .and_then(|o| o.peel_to_commit())
+        .map_err(|e| {
+            Error::git(format!("read `{rev}`"), e)
+                .hint("commit to the record branch (defaults.branch in isms.toml) first")
+        })?;
+    let time = chrono::DateTime::from_timestamp(commit.time().seconds(), 0).unwrap_or_default();
+    Ok((commit.id().to_string(), time))
+}
+
+/// The record branch's tip and `HEAD`'s commit, where they resolve.
+pub fn tips(git_dir: &Path, branch: &str) -> (Option<String>, Option<String>) {
+    let Ok(repo) = git2::Repository::open(git_dir) else {
+        return (None, None);
+    };
+    let id = |name: &str| repo.refname_to_id(name).ok().map(|o| o.to_string());
+    (id(&format!("refs/heads/{branch}")), id("HEAD"))
 }
 
 #[cfg(test)]

@@ -9,6 +9,15 @@ use git2::Oid;
 use crate::check::approvals::{NOTES_REF, Note};
 use crate::error::{Error, Result};
 
+/// The commit the notes ref points at, when there are notes.
+pub fn tip(git_dir: &Path) -> Option<String> {
+    git2::Repository::open(git_dir)
+        .ok()?
+        .refname_to_id(NOTES_REF)
+        .ok()
+        .map(|oid| oid.to_string())
+}
+
 /// The note of each of `commits` that has one. A note that does not parse
 /// is an error naming its commit: it is never taken as "no approvals".
 pub fn read(git_dir: &Path, commits: &[&str]) -> Result<HashMap<String, Note>> {

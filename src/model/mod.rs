@@ -5,10 +5,12 @@ mod catalog;
 mod config;
 mod control;
 mod date;
+mod diff;
 mod evidence;
 mod finding;
 mod id;
 mod item;
+mod layout;
 mod migration;
 mod period;
 mod review;
@@ -24,10 +26,14 @@ pub use config::{
 };
 pub use control::{Control, DefaultParty, EvidenceRequirement, Side, Soa, SoaStatus, Theme};
 pub use date::Date;
+pub use diff::{Changed, FileDiff};
 pub use evidence::{Artifact, Evidence, MAX_ARTIFACT_BYTES};
 pub use finding::{Finding, FindingKind, FindingStatus, Severity};
 pub use id::{ID_PATTERN, Id, in_reading_order, natural_cmp, validate as validate_id};
 pub use item::ItemKey;
+pub use layout::{
+    ARTIFACT_DIR, CONFIG_FILE, FileKind, ITEM_DIRS, LAYOUT, Place, SCHEMA_DIR, classify, near_miss,
+};
 pub use migration::{MappedItem, MappedSource, MigrationMap, sources_by_key};
 pub use period::{PERIOD_PATTERN, Period};
 pub use review::{CommitId, FileTimes, Malformed, Outcome, Record, Review};

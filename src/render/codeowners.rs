@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use crate::diagnostic::Diagnostic;
-use crate::model::{Config, Id, Snapshot};
+use crate::model::{Config, FileKind, Id, Snapshot};
 
 pub const PATH: &str = ".github/CODEOWNERS";
 
@@ -38,32 +38,39 @@ pub fn render(s: &Snapshot) -> String {
         return out;
     };
     let mut entries: Vec<(String, &Id)> = Vec::new();
-    entries.extend(
-        s.controls
-            .iter()
-            .map(|(id, d)| (format!("/controls/{id}.toml"), &d.value.owner)),
-    );
-    entries.extend(
-        s.services
-            .iter()
-            .map(|(id, d)| (format!("/services/{id}.toml"), &d.value.owner)),
-    );
-    entries.extend(s.allocations.iter().map(|((svc, ctl), d)| {
+    entries.extend(s.controls.iter().map(|(id, d)| {
         (
-            format!("/responsibilities/{svc}/{ctl}.toml"),
+            format!("/{}", FileKind::Control.path(None, id.as_str())),
             &d.value.owner,
         )
     }));
-    entries.extend(
-        s.evidence
-            .iter()
-            .map(|(id, d)| (format!("/evidence/{id}.toml"), &d.value.collected_by)),
-    );
-    entries.extend(
-        s.findings
-            .iter()
-            .map(|(id, d)| (format!("/findings/{id}.toml"), &d.value.owner)),
-    );
+    entries.extend(s.services.iter().map(|(id, d)| {
+        (
+            format!("/{}", FileKind::Service.path(None, id.as_str())),
+            &d.value.owner,
+        )
+    }));
+    entries.extend(s.allocations.iter().map(|((svc, ctl), d)| {
+        (
+            format!(
+                "/{}",
+                FileKind::Allocation.path(Some(svc.as_str()), ctl.as_str())
+            ),
+            &d.value.owner,
+        )
+    }));
+    entries.extend(s.evidence.iter().map(|(id, d)| {
+        (
+            format!("/{}", FileKind::Evidence.path(None, id.as_str())),
+            &d.value.collected_by,
+        )
+    }));
+    entries.extend(s.findings.iter().map(|(id, d)| {
+        (
+            format!("/{}", FileKind::Finding.path(None, id.as_str())),
+            &d.value.owner,
+        )
+    }));
     for (path, owner) in entries {
         match handle(config, owner) {
             Some(h) => {

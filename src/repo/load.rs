@@ -6,7 +6,6 @@ use std::collections::BTreeSet;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::layout::{FileKind, Place, classify};
 use super::memo::Memo;
 use super::parse::parse;
 use super::source::{MAX_FILE_BYTES, ReadError, Source};
@@ -16,6 +15,7 @@ use crate::model::{
     Allocation, Config, Control, Doc, Evidence, Finding, Id, Service, Snapshot, Trigger,
     validate_id,
 };
+use crate::model::{FileKind, Place, classify};
 
 /// What to parse.
 #[derive(Clone, Debug)]

@@ -1,7 +1,6 @@
 //! Reading a compliance repository — from the working tree or the git index —
 //! into the model. Every error carries its path and line.
 
-mod layout;
 mod load;
 mod memo;
 mod parse;
@@ -11,7 +10,7 @@ mod writer;
 use std::path::{Path, PathBuf};
 
 pub use crate::diagnostic::did_you_mean;
-pub use layout::{CONFIG_FILE, FileKind, ITEM_DIRS, Place, SCHEMA_DIR, classify};
+pub use crate::model::{CONFIG_FILE, FileKind, ITEM_DIRS, Place, SCHEMA_DIR, classify};
 pub use load::{Loaded, Scope, hash_artifacts, load, load_reusing, migration_maps};
 pub use memo::{Memo, Stat, stats};
 pub use parse::parse;

@@ -37,7 +37,7 @@ pub trait Source: Sync {
     fn artifact(&self, path: &str) -> ArtifactState;
 }
 
-use super::layout::ITEM_DIRS as DIRS;
+use crate::model::ITEM_DIRS as DIRS;
 
 /// Checks an artifact path before anything touches the file system: it must
 /// be relative, use `/`, and stay below `evidence/`.
@@ -118,7 +118,7 @@ impl WorkTree {
                 .map_err(|e| Error::io("read", &entry.path(), e))?;
             if file_type.is_dir() {
                 // evidence/files holds artifacts, not records.
-                if depth > 0 && path != "evidence/files" {
+                if depth > 0 && path != crate::model::ARTIFACT_DIR {
                     self.walk(&path, depth - 1, out)?;
                 }
             } else if name.ends_with(".toml") {
@@ -150,7 +150,9 @@ impl WorkTree {
                     let name = entry.file_name();
                     let Some(name) = name.to_str() else { continue };
                     let path = format!("{dir}/{name}");
-                    if entry.file_type().is_ok_and(|t| t.is_dir()) && path != "evidence/files" {
+                    if entry.file_type().is_ok_and(|t| t.is_dir())
+                        && path != crate::model::ARTIFACT_DIR
+                    {
                         dirs.push(path);
                     }
                 }
@@ -207,7 +209,7 @@ impl Source for WorkTree {
                 let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
                 if !is_dir && name.ends_with(".toml") && name != super::CONFIG_FILE {
                     out.push(name);
-                } else if is_dir && super::layout::near_miss(&name).is_some() {
+                } else if is_dir && crate::model::near_miss(&name).is_some() {
                     self.walk(&name, 1, &mut out)?;
                 }
             }
@@ -508,7 +510,7 @@ impl Source for Index {
                         .any(|d| p.strip_prefix(d).is_some_and(|r| r.starts_with('/')))
                     || !p.contains('/')
                     || p.split_once('/')
-                        .is_some_and(|(top, _)| super::layout::near_miss(top).is_some())
+                        .is_some_and(|(top, _)| crate::model::near_miss(top).is_some())
             })
             .filter(|p| p.ends_with(".toml"))
             .cloned()

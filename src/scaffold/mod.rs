@@ -306,3 +306,10 @@ pub fn trigger(id: &Id, reassess: &[Id]) -> String {
     );
     s
 }
+
+/// The schema of `kind` as pretty JSON, as written to `.isms/schemas/`.
+pub fn schema_text(kind: FileKind) -> String {
+    let mut s = serde_json::to_string_pretty(&kind.schema()).expect("schemas serialize");
+    s.push('\n');
+    s
+}

@@ -1,6 +1,8 @@
-//! Where each kind of file lives in a compliance repository.
+//! Where each kind of file lives in a compliance repository: one table,
+//! [`LAYOUT`], that the reader, the history walker, `diff` and trigger
+//! detection all go by. Pure: it names paths and never touches them.
 
-use crate::model::{Allocation, Config, Control, Evidence, Finding, Service, Trigger};
+use super::{Allocation, Config, Control, Evidence, Finding, Service, Trigger};
 
 /// The kinds of file `isms` reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -57,14 +59,26 @@ impl FileKind {
 
     /// The directory holding files of this kind (the config has none).
     pub fn dir(self) -> &'static str {
-        match self {
-            FileKind::Config => "",
-            FileKind::Control => "controls",
-            FileKind::Service => "services",
-            FileKind::Allocation => "responsibilities",
-            FileKind::Evidence => "evidence",
-            FileKind::Trigger => "triggers",
-            FileKind::Finding => "findings",
+        LAYOUT
+            .iter()
+            .find(|(k, _, _)| *k == self)
+            .map_or("", |(_, dir, _)| dir)
+    }
+
+    /// Whether files of this kind are items with an owner and a review
+    /// cadence, whose history the review record follows (not the settings,
+    /// not triggers).
+    pub fn is_reviewed(self) -> bool {
+        !matches!(self, FileKind::Config | FileKind::Trigger)
+    }
+
+    /// The path of the file of this kind with ID `stem` (for allocations,
+    /// in service `service`'s folder).
+    pub fn path(self, service: Option<&str>, stem: &str) -> String {
+        match (self, service) {
+            (FileKind::Config, _) => CONFIG_FILE.to_owned(),
+            (_, Some(service)) => format!("{}/{service}/{stem}.toml", self.dir()),
+            _ => format!("{}/{stem}.toml", self.dir()),
         }
     }
 
@@ -116,65 +130,85 @@ pub fn classify(path: &str) -> Option<Place<'_>> {
             stem: "isms",
         });
     }
-    let parts: Vec<&str> = path.split('/').collect();
-    let kind = match parts[0] {
-        "controls" => FileKind::Control,
-        "services" => FileKind::Service,
-        "responsibilities" => FileKind::Allocation,
-        "evidence" => FileKind::Evidence,
-        "triggers" => FileKind::Trigger,
-        "findings" => FileKind::Finding,
-        _ if !path.ends_with(".toml") => return None,
-        // A folder one typo away from an item folder (`service/`).
-        dir if parts.len() > 1 => {
-            return near_miss(dir).map(|d| {
+    let (top, rest) = match path.split_once('/') {
+        Some((top, rest)) => (top, Some(rest)),
+        None => (path, None),
+    };
+    let Some(&(kind, dir, depth)) = LAYOUT.iter().find(|(_, dir, _)| *dir == top) else {
+        if !path.ends_with(".toml") {
+            return None;
+        }
+        return match rest {
+            // A folder one typo away from an item folder (`service/`).
+            Some(_) => near_miss(top).map(|d| {
                 Place::Misplaced(format!(
                     "did you mean {d}/? isms reads items only from {d}/ and the other item folders"
                 ))
-            });
-        }
-        // A TOML file at the top that is not another tool's settings.
-        name if !name.starts_with('.') && !TOOL_SETTINGS.contains(&name) => {
-            return Some(Place::Misplaced(
-                "isms reads isms.toml and the items in controls/, services/, responsibilities/, evidence/, triggers/ and findings/; move the file into its folder".to_owned(),
-            ));
-        }
-        _ => return None,
+            }),
+            // A TOML file at the top that is not another tool's settings.
+            None if !top.starts_with('.') && !TOOL_SETTINGS.contains(&top) => {
+                Some(Place::Misplaced(
+                    "isms reads isms.toml and the items in controls/, services/, responsibilities/, evidence/, triggers/ and findings/; move the file into its folder".to_owned(),
+                ))
+            }
+            None => None,
+        };
     };
-    let last = parts[parts.len() - 1];
-    let stem = last.strip_suffix(".toml")?;
-    match (kind, parts.len()) {
-        (FileKind::Allocation, 3) => Some(Place::Item {
+    let rest = rest?;
+    let stem = rest.rsplit('/').next()?.strip_suffix(".toml")?;
+    let levels = rest.matches('/').count() + 1;
+    // Artifacts of any type live under evidence/files/.
+    if path.starts_with(ARTIFACT_DIR) && path[ARTIFACT_DIR.len()..].starts_with('/') {
+        return None;
+    }
+    match levels == depth {
+        true if depth == 2 => Some(Place::Item {
             kind,
-            service: Some(parts[1]),
+            service: rest.split_once('/').map(|(service, _)| service),
             stem,
         }),
-        (FileKind::Allocation, _) => Some(Place::Misplaced(
-            "allocations live at responsibilities/<SERVICE>/<CONTROL>.toml".to_owned(),
-        )),
-        // Artifacts of any type live under evidence/files/.
-        (FileKind::Evidence, n) if n > 2 && parts[1] == "files" => None,
-        (_, 2) => Some(Place::Item {
+        true => Some(Place::Item {
             kind,
             service: None,
             stem,
         }),
-        _ => Some(Place::Misplaced(
+        false if depth == 2 => Some(Place::Misplaced(format!(
+            "{}s live at {dir}/<SERVICE>/<CONTROL>.toml",
+            kind.name()
+        ))),
+        false => Some(Place::Misplaced(
             "item files live directly in their directory (controls/<ID>.toml, services/<ID>.toml, …)"
                 .to_owned(),
         )),
     }
 }
 
-/// The folders items live in.
-pub const ITEM_DIRS: [&str; 6] = [
-    "controls",
-    "services",
-    "responsibilities",
-    "evidence",
-    "triggers",
-    "findings",
+/// The layout: each kind of item file, the folder it lives in, and how
+/// many levels below that folder its files are. Allocations sit one folder
+/// deeper, at `responsibilities/<SERVICE>/<CONTROL>.toml`; the settings are
+/// [`CONFIG_FILE`] at the top.
+pub const LAYOUT: [(FileKind, &str, usize); 6] = [
+    (FileKind::Control, "controls", 1),
+    (FileKind::Service, "services", 1),
+    (FileKind::Allocation, "responsibilities", 2),
+    (FileKind::Evidence, "evidence", 1),
+    (FileKind::Trigger, "triggers", 1),
+    (FileKind::Finding, "findings", 1),
 ];
+
+/// Where evidence artifacts live, of any file type: never item files.
+pub const ARTIFACT_DIR: &str = "evidence/files";
+
+/// The folders items live in, in [`LAYOUT`]'s order.
+pub const ITEM_DIRS: [&str; LAYOUT.len()] = {
+    let mut dirs = [""; LAYOUT.len()];
+    let mut i = 0;
+    while i < LAYOUT.len() {
+        dirs[i] = LAYOUT[i].1;
+        i += 1;
+    }
+    dirs
+};
 
 /// TOML files other tools keep at a repository's top.
 const TOOL_SETTINGS: [&str; 12] = [
@@ -197,7 +231,7 @@ pub fn near_miss(dir: &str) -> Option<&'static str> {
     if ITEM_DIRS.contains(&dir) {
         return None;
     }
-    super::did_you_mean(dir, &ITEM_DIRS)
+    crate::diagnostic::did_you_mean(dir, &ITEM_DIRS)
 }
 
 #[cfg(test)]
