@@ -227,6 +227,25 @@ fn no_command_imports_another() {
 }
 
 #[test]
+fn html_is_built_with_a_template_that_escapes() {
+    // Markup by string formatting must remember to escape every value; maud
+    // escapes by default and is checked at compile time.
+    let mut found = Vec::new();
+    for part in all_but(&[]) {
+        for file in files(&part) {
+            let text = code(&file).replace(char::is_whitespace, "");
+            for tell in ["format!(\"<", "push_str(\"<", ",\"<"] {
+                if text.contains(tell) {
+                    let rel = file.strip_prefix(src()).unwrap().display().to_string();
+                    found.push(format!("src/{rel}: {tell}"));
+                }
+            }
+        }
+    }
+    assert!(found.is_empty(), "{found:#?}");
+}
+
+#[test]
 fn the_scanner_sees_every_way_of_naming_a_module() {
     let text = "use crate::{history::Review, repo};\nuse std::{fs, io::Write};\n\
                 fn f() { crate::output::note(\"x\"); let _ = git2::Oid::zero(); }\n\

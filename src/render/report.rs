@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
+use maud::{PreEscaped, html};
 use serde_json::{Value, json};
 
 use crate::check::review::{Assessment, ItemStatus, State};
@@ -677,47 +678,47 @@ impl Report {
 
     /// A standalone page: no scripts, no external assets.
     pub fn html(&self) -> String {
-        let e = html_escape;
-        let mut out = format!(
-            "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{}</title>\n\
-             <style>body{{font-family:system-ui,sans-serif;margin:2rem}}table{{border-collapse:collapse}}\
-             th,td{{border:1px solid #ccc;padding:.3rem .5rem;text-align:left;vertical-align:top}}\
-             th{{background:#f3f3f3}}</style></head><body>\n<h1>{}</h1>\n<p>As of {}.{}</p>\n<table>\n<tr>",
-            e(&self.title),
-            e(&self.title),
-            e(&self.as_of),
-            e(&self.stamp())
-        );
-        for (_, h) in &self.columns {
-            let _ = write!(out, "<th>{}</th>", e(h));
-        }
-        out.push_str("</tr>\n");
-        for row in &self.rows {
-            out.push_str("<tr>");
-            for c in row {
-                let _ = write!(out, "<td>{}</td>", e(c));
+        const NL: &str = "\n";
+        const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:2rem}table{border-collapse:collapse}\
+             th,td{border:1px solid #ccc;padding:.3rem .5rem;text-align:left;vertical-align:top}\
+             th{background:#f3f3f3}";
+        html! {
+            (PreEscaped("<!doctype html>\n"))
+            html lang="en" {
+                head {
+                    meta charset="utf-8";
+                    title { (self.title) }
+                    (NL)
+                    style { (PreEscaped(STYLE)) }
+                }
+                body {
+                    (NL)
+                    h1 { (self.title) } (NL)
+                    p { "As of " (self.as_of) "." (self.stamp()) } (NL)
+                    table {
+                        (NL)
+                        tr { @for (_, h) in &self.columns { th { (h) } } } (NL)
+                        @for row in &self.rows {
+                            tr { @for c in row { td { (c) } } } (NL)
+                        }
+                    }
+                    (NL)
+                    @if !self.notes.is_empty() {
+                        h2 { (self.notes_title) } (NL)
+                        dl {
+                            (NL)
+                            @for (head, text) in &self.notes {
+                                dt { (head) } dd { (text) } (NL)
+                            }
+                        }
+                        (NL)
+                    }
+                }
             }
-            out.push_str("</tr>\n");
+            (NL)
         }
-        out.push_str("</table>\n");
-        if !self.notes.is_empty() {
-            let _ = write!(out, "<h2>{}</h2>\n<dl>\n", self.notes_title);
-            for (head, text) in &self.notes {
-                let _ = writeln!(out, "<dt>{}</dt><dd>{}</dd>", e(head), e(text));
-            }
-            out.push_str("</dl>\n");
-        }
-        out.push_str("</body></html>\n");
-        out
+        .into_string()
     }
-}
-
-/// Escapes text for HTML content and attribute values.
-pub fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 #[cfg(test)]

@@ -5,12 +5,13 @@
 //! Pure: the assessment and reports in, pages out.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
+
+use maud::{Markup, PreEscaped, Render, html};
 
 use crate::check::review::{Assessment, ItemStatus, KIND_LABELS, STATES};
 use crate::model::Review;
 use crate::model::{Id, Snapshot};
-use crate::render::report::{Report, html_escape as e};
+use crate::render::report::Report;
 
 /// What the pages are made from.
 pub struct Input<'a> {
@@ -158,166 +159,207 @@ fn root_of(path: &str) -> String {
     "../".repeat(path.matches('/').count())
 }
 
-fn page(x: &Input<'_>, path: &str, current: &str, title: &str, body: &str) -> String {
+fn page(x: &Input<'_>, path: &str, current: &str, title: &str, body: Markup) -> String {
     let root = root_of(path);
-    let mut nav = String::new();
-    for (href, name) in [
+    let nav = [
         ("index.html", "Overview"),
         ("matrix.html", "Matrix"),
         ("soa.html", "Statement of Applicability"),
         ("evidence.html", "Evidence"),
-    ] {
-        let here = if href == current {
-            " aria-current=\"page\""
-        } else {
-            ""
-        };
-        let _ = write!(nav, "<a href=\"{root}{href}\"{here}>{name}</a>");
+    ];
+    let tip = &x.tip[..10.min(x.tip.len())];
+    html! {
+        (PreEscaped("<!doctype html>\n"))
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width,initial-scale=1";
+                title { (title) " — " (x.organization) }
+                (NL)
+                link rel="stylesheet" href={ (root) "style.css" };
+            }
+            (NL)
+            body {
+                (NL)
+                header {
+                    b { (x.organization) }
+                    nav {
+                        @for (href, name) in nav {
+                            a href={ (root) (href) } aria-current=[(href == current).then_some("page")] { (name) }
+                        }
+                    }
+                    small {
+                        "as of " (x.as_of) " · " (x.branch) " at " (tip)
+                        @if let Some(source) = x.source { " · " (source) }
+                    }
+                }
+                (NL)
+                main { (NL) (body) }
+                (NL)
+            }
+        }
+        (NL)
     }
-    format!(
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
-         <title>{title} — {org}</title>\n<link rel=\"stylesheet\" href=\"{root}style.css\"></head>\n<body>\n\
-         <header><b>{org}</b><nav>{nav}</nav><small>as of {as_of} · {branch} at {tip}{source}</small></header>\n\
-         <main>\n{body}</main>\n</body></html>\n",
-        title = e(title),
-        org = e(x.organization),
-        as_of = e(x.as_of),
-        branch = e(x.branch),
-        tip = e(&x.tip[..10.min(x.tip.len())]),
-        source = x.source.map(|s| format!(" · {}", e(s))).unwrap_or_default(),
-    )
+    .into_string()
 }
 
+/// A line break between elements, as the pages are laid out.
+const NL: &str = "\n";
+
 /// A state in its colour; "missing evidence" as the report words it is `missing-evidence`.
-fn state_cell(state: &str) -> String {
-    format!(
-        "<span class=\"s-{}\">{}</span>",
-        e(&state.replace(' ', "-")),
-        e(state)
-    )
+fn state_cell(state: &str) -> Markup {
+    html! { span class={ "s-" (state.replace(' ', "-")) } { (state) } }
+}
+
+/// `items`, with `sep` between them.
+fn joined<T: Render>(items: &[T], sep: &str) -> Markup {
+    html! {
+        @for (i, item) in items.iter().enumerate() {
+            @if i > 0 { (sep) }
+            (item)
+        }
+    }
 }
 
 fn overview(x: &Input<'_>) -> String {
-    let mut b = String::from("<h1>Status</h1>\n<div class=\"figures\">\n");
     let flagged: usize = x.needs_action.values().map(Vec::len).sum();
     let (present, required, placeholders) = x.matrix;
-    let todo = if placeholders > 0 {
-        format!(
-            ", <span data-figure=\"matrix/placeholders\">{placeholders}</span> still TODO placeholders"
-        )
-    } else {
-        String::new()
+    // Per owner, folded: the count and its states, then the items by state.
+    let worst: BTreeMap<&str, &str> = crate::check::review::most_urgent(&x.assessment.items)
+        .into_iter()
+        .map(|(k, v)| (k, v.state.as_str()))
+        .collect();
+    let by_state = |items: &[String]| {
+        let mut by: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+        for i in items {
+            let st = worst.get(i.as_str()).copied().unwrap_or("overdue");
+            by.entry(st).or_default().push(i.clone());
+        }
+        by
     };
-    let _ = writeln!(
-        b,
-        "<div class=\"figure\"><b data-figure=\"needs-action\">{flagged}</b><span>items need action</span></div>\n\
-         <div class=\"figure\"><b><span data-figure=\"matrix/present\">{present}</span> / \
-         <span data-figure=\"matrix/required\">{required}</span></b><span>allocations in the matrix{todo}</span></div>\n\
-         <div class=\"figure\"><b data-figure=\"owners\">{}</b><span>owners with items to act on</span></div>",
-        x.needs_action.len()
-    );
-    b.push_str("</div>\n<h2>Items by state</h2>\n<table class=\"counts\"><thead><tr><th></th>");
-    for s in STATES {
-        let _ = write!(b, "<th>{}</th>", state_cell(s.as_str()));
-    }
-    b.push_str("</tr></thead><tbody>\n");
-    for (kind, label) in KIND_LABELS {
-        let _ = write!(b, "<tr><th>{label}</th>");
-        for s in STATES.map(|s| s.as_str()) {
-            let n = x
-                .counts
-                .get(kind)
-                .and_then(|m| m.get(s))
-                .copied()
-                .unwrap_or(0);
-            let _ = write!(b, "<td class=\"n\" data-figure=\"{kind}/{s}\">{n}</td>");
-        }
-        b.push_str("</tr>\n");
-    }
-    b.push_str("</tbody></table>\n<h2>Needs action, by owner</h2>\n");
-    if x.needs_action.is_empty() {
-        b.push_str("<p>Nothing needs action.</p>\n");
-    } else {
-        // Per owner, folded: the count and its states, then the items by state.
-        let worst: BTreeMap<&str, &str> = crate::check::review::most_urgent(&x.assessment.items)
-            .into_iter()
-            .map(|(k, v)| (k, v.state.as_str()))
-            .collect();
-        b.push_str("<div class=\"owners\">\n");
-        for (owner, items) in x.needs_action {
-            let mut by_state: BTreeMap<&str, Vec<&String>> = BTreeMap::new();
-            for i in items {
-                let st = worst.get(i.as_str()).copied().unwrap_or("overdue");
-                by_state.entry(st).or_default().push(i);
+    let body = html! {
+        h1 { "Status" } (NL)
+        div class="figures" {
+            (NL)
+            div class="figure" { b data-figure="needs-action" { (flagged) } span { "items need action" } }
+            (NL)
+            div class="figure" {
+                b {
+                    span data-figure="matrix/present" { (present) } " / "
+                    span data-figure="matrix/required" { (required) }
+                }
+                span {
+                    "allocations in the matrix"
+                    @if placeholders > 0 {
+                        ", " span data-figure="matrix/placeholders" { (placeholders) } " still TODO placeholders"
+                    }
+                }
             }
-            let counts: Vec<String> = by_state
-                .iter()
-                .map(|(st, list)| format!("{} {}", list.len(), state_cell(st)))
-                .collect();
-            let _ = writeln!(
-                b,
-                "<details data-owner=\"{o}\"><summary><b>{label}</b>: \
-                 <span data-figure=\"owner/{o}\">{n}</span> {items} ({})</summary>",
-                counts.join(", "),
-                o = e(owner),
-                label = e(&(x.label)(owner)),
-                n = items.len(),
-                items = if items.len() == 1 { "item" } else { "items" },
-            );
-            for (st, list) in &by_state {
-                let links: Vec<String> = list
-                    .iter()
-                    .map(|i| format!("<a href=\"{}\">{}</a>", e(&item_path(i)), e(i)))
-                    .collect();
-                let _ = writeln!(
-                    b,
-                    "<p>{} <span class=\"muted\">({})</span>: {}</p>",
-                    state_cell(st),
-                    list.len(),
-                    links.join(" · ")
-                );
-            }
-            b.push_str("</details>\n");
+            (NL)
+            div class="figure" { b data-figure="owners" { (x.needs_action.len()) } span { "owners with items to act on" } }
+            (NL)
         }
-        b.push_str("</div>\n");
-    }
-    // The findings register's fields: an open nonconformity reads as open,
-    // never as "ok".
+        (NL) h2 { "Items by state" } (NL)
+        table class="counts" {
+            thead { tr { th {} @for s in STATES { th { (state_cell(s.as_str())) } } } }
+            tbody {
+                (NL)
+                @for (kind, label) in KIND_LABELS {
+                    tr {
+                        th { (label) }
+                        @for s in STATES.map(|s| s.as_str()) {
+                            td class="n" data-figure={ (kind) "/" (s) } {
+                                (x.counts.get(kind).and_then(|m| m.get(s)).copied().unwrap_or(0))
+                            }
+                        }
+                    }
+                    (NL)
+                }
+            }
+        }
+        (NL) h2 { "Needs action, by owner" } (NL)
+        @if x.needs_action.is_empty() {
+            p { "Nothing needs action." } (NL)
+        } @else {
+            div class="owners" {
+                (NL)
+                @for (owner, items) in x.needs_action {
+                    @let by = by_state(items);
+                    details data-owner=(owner) {
+                        summary {
+                            b { ((x.label)(owner)) } ": "
+                            span data-figure={ "owner/" (owner) } { (items.len()) }
+                            " " (if items.len() == 1 { "item" } else { "items" }) " ("
+                            (joined(&by.iter().map(|(st, list)| html! { (list.len()) " " (state_cell(st)) }).collect::<Vec<_>>(), ", "))
+                            ")"
+                        }
+                        (NL)
+                        @for (st, list) in &by {
+                            p {
+                                (state_cell(st)) " " span class="muted" { "(" (list.len()) ")" } ": "
+                                (joined(&list.iter().map(|i| html! { a href=(item_path(i)) { (i) } }).collect::<Vec<_>>(), " · "))
+                            }
+                            (NL)
+                        }
+                    }
+                    (NL)
+                }
+            }
+            (NL)
+        }
+        (findings_table(x))
+    };
+    page(x, "index.html", "index.html", "Status", body)
+}
+
+/// The findings register's fields: an open nonconformity reads as open,
+/// never as "ok".
+fn findings_table(x: &Input<'_>) -> Markup {
     let r = x.findings;
-    if !r.rows.is_empty() {
-        let shown = [
-            "finding", "title", "severity", "status", "state", "raised", "due", "owner",
-        ];
-        let at: Vec<usize> = shown
-            .iter()
-            .filter_map(|c| r.columns.iter().position(|(id, _)| id == c))
-            .collect();
-        b.push_str("<h2>Findings</h2>\n<table class=\"findings\"><thead><tr>");
-        for &i in &at {
-            let _ = write!(b, "<th>{}</th>", e(&r.columns[i].1));
-        }
-        b.push_str("</tr></thead><tbody>\n");
-        for row in &r.rows {
-            b.push_str("<tr>");
-            for &i in &at {
-                let cell = match r.columns[i].0.as_str() {
-                    "finding" => format!(
-                        "<a href=\"{}\">{}</a>",
-                        e(&item_path(&format!("finding:{}", row[i]))),
-                        e(&row[i])
-                    ),
-                    "state" => state_cell(&row[i]),
-                    "owner" => e(&(x.label)(&row[i])),
-                    _ => e(&row[i]),
-                };
-                let _ = write!(b, "<td>{cell}</td>");
-            }
-            b.push_str("</tr>\n");
-        }
-        b.push_str("</tbody></table>\n");
+    if r.rows.is_empty() {
+        return html! {};
     }
-    page(x, "index.html", "index.html", "Status", &b)
+    let shown = [
+        "finding", "title", "severity", "status", "state", "raised", "due", "owner",
+    ];
+    let at: Vec<usize> = shown
+        .iter()
+        .filter_map(|c| r.columns.iter().position(|(id, _)| id == c))
+        .collect();
+    html! {
+        h2 { "Findings" } (NL)
+        table class="findings" {
+            thead { tr { @for &i in &at { th { (r.columns[i].1) } } } }
+            tbody {
+                (NL)
+                @for row in &r.rows {
+                    tr {
+                        @for &i in &at {
+                            td {
+                                @match r.columns[i].0.as_str() {
+                                    "finding" => a href=(item_path(&format!("finding:{}", row[i]))) { (row[i]) },
+                                    "state" => (state_cell(&row[i])),
+                                    "owner" => ((x.label)(&row[i])),
+                                    _ => (row[i]),
+                                }
+                            }
+                        }
+                    }
+                    (NL)
+                }
+            }
+        }
+        (NL)
+    }
+}
+
+/// Attributes of one cell of a table: its class, and on the matrix the
+/// service and party the filters match.
+#[derive(Default)]
+struct CellAttrs {
+    class: Option<String>,
+    service: Option<String>,
+    party: Option<String>,
 }
 
 /// A report as a filterable table; `link` gives a cell's link, if any.
@@ -328,96 +370,87 @@ fn table_page(
     link: impl Fn(usize, &[String]) -> Option<String>,
 ) -> String {
     let path = format!("{name}.html");
-    let mut b = format!(
-        "<h1>{}</h1>\n<div class=\"filters\"><input id=\"q\" type=\"search\" placeholder=\"Filter rows\" \
-         aria-label=\"Filter rows\"><span><output id=\"shown\">{}</output> of {} shown</span></div>\n",
-        e(&r.title),
-        r.rows.len(),
-        r.rows.len()
-    );
-    table(&mut b, r, &link, |_, _| String::new());
-    b.push_str(&notes(r));
-    let _ = writeln!(b, "<script>{FILTER_SCRIPT}</script>");
-    page(x, &path, &path, &r.title, &b)
+    let body = html! {
+        h1 { (r.title) } (NL)
+        div class="filters" {
+            input id="q" type="search" placeholder="Filter rows" aria-label="Filter rows";
+            span { output id="shown" { (r.rows.len()) } " of " (r.rows.len()) " shown" }
+        }
+        (NL)
+        (table(r, &link, |_, _| CellAttrs::default()))
+        (notes(r))
+        script { (PreEscaped(FILTER_SCRIPT)) } (NL)
+    };
+    page(x, &path, &path, &r.title, body)
 }
 
 fn table(
-    b: &mut String,
     r: &Report,
     link: &dyn Fn(usize, &[String]) -> Option<String>,
-    attrs: impl Fn(usize, &[String]) -> String,
-) {
-    b.push_str("<div class=\"scroll\"><table class=\"data\"><thead><tr>");
-    for (i, (_, head)) in r.columns.iter().enumerate() {
-        let _ = write!(b, "<th{}>{}</th>", attrs(i, &[]), e(head));
-    }
-    b.push_str("</tr></thead><tbody>\n");
-    for row in &r.rows {
-        b.push_str("<tr>");
-        for (i, cell) in row.iter().enumerate() {
-            let text = match link(i, row) {
-                Some(href) => format!("<a href=\"{}\">{}</a>", e(&href), e(cell)),
-                None if r.columns[i].0 == "review_state" || r.columns[i].0 == "state" => cell
-                    .split("; ")
-                    .map(state_cell)
-                    .collect::<Vec<_>>()
-                    .join("; "),
-                None => e(cell),
-            };
-            // Hashes and commit ids: fixed width, and broken anywhere rather than overflowing.
-            let class = match r.columns[i].0.as_str() {
-                "artifacts" | "commit" => " class=\"mono\"",
-                "collected" | "expires" | "last_review" => " class=\"date\"",
-                _ => "",
-            };
-            let _ = write!(b, "<td{class}{}>{text}</td>", attrs(i, row));
+    attrs: impl Fn(usize, &[String]) -> CellAttrs,
+) -> Markup {
+    let cell = |i: usize, row: &[String], cell: &str| -> Markup {
+        match link(i, row) {
+            Some(href) => html! { a href=(href) { (cell) } },
+            None if r.columns[i].0 == "review_state" || r.columns[i].0 == "state" => {
+                joined(&cell.split("; ").map(state_cell).collect::<Vec<_>>(), "; ")
+            }
+            None => html! { (cell) },
         }
-        b.push_str("</tr>\n");
+    };
+    html! {
+        div class="scroll" {
+            table class="data" {
+                thead {
+                    tr {
+                        @for (i, (_, head)) in r.columns.iter().enumerate() {
+                            @let a = attrs(i, &[]);
+                            th class=[a.class] data-service=[a.service] data-party=[a.party] { (head) }
+                        }
+                    }
+                }
+                tbody {
+                    (NL)
+                    @for row in &r.rows {
+                        tr {
+                            @for (i, text) in row.iter().enumerate() {
+                                @let a = attrs(i, row);
+                                // Hashes and commit ids: fixed width, and broken anywhere rather than overflowing.
+                                @let class = match r.columns[i].0.as_str() {
+                                    "artifacts" | "commit" => Some("mono".to_owned()),
+                                    "collected" | "expires" | "last_review" => Some("date".to_owned()),
+                                    _ => a.class,
+                                };
+                                td class=[class] data-service=[a.service] data-party=[a.party] { (cell(i, row, text)) }
+                            }
+                        }
+                        (NL)
+                    }
+                }
+            }
+        }
+        (NL)
     }
-    b.push_str("</tbody></table></div>\n");
 }
 
-fn notes(r: &Report) -> String {
-    if r.notes.is_empty() {
-        return String::new();
+fn notes(r: &Report) -> Markup {
+    html! {
+        @if !r.notes.is_empty() {
+            h2 { (r.notes_title) } (NL)
+            dl {
+                (NL)
+                @for (head, text) in &r.notes {
+                    dt { (head) } dd { (text) } (NL)
+                }
+            }
+            (NL)
+        }
     }
-    let mut b = format!("<h2>{}</h2>\n<dl>\n", r.notes_title);
-    for (head, text) in &r.notes {
-        let _ = writeln!(b, "<dt>{}</dt><dd>{}</dd>", e(head), e(text));
-    }
-    b.push_str("</dl>\n");
-    b
 }
 
 fn matrix(x: &Input<'_>) -> String {
     let r = x.matrix_report;
     let services: Vec<&str> = r.columns[2..].iter().map(|(id, _)| id.as_str()).collect();
-    let mut b = format!(
-        "<h1>{}</h1>\n<div class=\"filters\">\
-         <label>Service <select id=\"service\"><option value=\"\">all</option>",
-        e(&r.title)
-    );
-    for s in &services {
-        let _ = write!(b, "<option>{}</option>", e(s));
-    }
-    b.push_str(
-        "</select></label><label>Party <select id=\"party\"><option value=\"\">any</option>",
-    );
-    for p in [
-        "provider",
-        "customer",
-        "shared",
-        "not-applicable",
-        "missing",
-    ] {
-        let _ = write!(b, "<option>{p}</option>");
-    }
-    let _ = writeln!(
-        b,
-        "</select></label><input id=\"q\" type=\"search\" placeholder=\"Filter controls\" \
-         aria-label=\"Filter controls\"><span><output id=\"shown\">{n}</output> of {n} controls shown</span></div>",
-        n = r.rows.len()
-    );
     let link = |col: usize, row: &[String]| match col {
         0 => Some(format!("items/control/{}.html", row[0])),
         c if c >= 2 && row[c] != "missing" => Some(format!(
@@ -427,28 +460,62 @@ fn matrix(x: &Input<'_>) -> String {
         )),
         _ => None,
     };
-    table(&mut b, r, &link, |col, row| {
+    let attrs = |col: usize, row: &[String]| {
         if col < 2 {
-            return String::new();
+            return CellAttrs::default();
         }
-        let svc = e(services[col - 2]);
+        let service = Some(services[col - 2].to_owned());
         match row.get(col) {
             Some(cell) => {
                 let (party, todo) = match cell.strip_suffix(crate::render::report::TODO_MARK) {
                     Some(party) => (party.trim_end(), " todo"),
                     None => (cell.as_str(), ""),
                 };
-                format!(
-                    " class=\"p-{p}{todo}\" data-service=\"{svc}\" data-party=\"{p}\"",
-                    p = e(party)
-                )
+                CellAttrs {
+                    class: Some(format!("p-{party}{todo}")),
+                    service,
+                    party: Some(party.to_owned()),
+                }
             }
-            None => format!(" data-service=\"{svc}\""),
+            None => CellAttrs {
+                service,
+                ..CellAttrs::default()
+            },
         }
-    });
-    b.push_str("<p class=\"muted\">Each cell links to its allocation: the duties, the owner and the reviews.</p>\n");
-    let _ = writeln!(b, "<script>{FILTER_SCRIPT}</script>");
-    page(x, "matrix.html", "matrix.html", &r.title, &b)
+    };
+    let parties = [
+        "provider",
+        "customer",
+        "shared",
+        "not-applicable",
+        "missing",
+    ];
+    let body = html! {
+        h1 { (r.title) } (NL)
+        div class="filters" {
+            label {
+                "Service "
+                select id="service" {
+                    option value="" { "all" }
+                    @for s in &services { option { (s) } }
+                }
+            }
+            label {
+                "Party "
+                select id="party" {
+                    option value="" { "any" }
+                    @for p in parties { option { (p) } }
+                }
+            }
+            input id="q" type="search" placeholder="Filter controls" aria-label="Filter controls";
+            span { output id="shown" { (r.rows.len()) } " of " (r.rows.len()) " controls shown" }
+        }
+        (NL)
+        (table(r, &link, attrs))
+        p class="muted" { "Each cell links to its allocation: the duties, the owner and the reviews." } (NL)
+        script { (PreEscaped(FILTER_SCRIPT)) } (NL)
+    };
+    page(x, "matrix.html", "matrix.html", &r.title, body)
 }
 
 fn item_page(x: &Input<'_>, key: &str, states: &[&ItemStatus], reviews: &[&Review]) -> String {
@@ -458,144 +525,124 @@ fn item_page(x: &Input<'_>, key: &str, states: &[&ItemStatus], reviews: &[&Revie
     let s = x.snapshot;
     let (kind, id) = key.split_once(':').unwrap_or(("", key));
     let (title, text) = item_doc(s, kind, id);
-    let mut b = format!("<h1>{}", e(key));
-    if !title.is_empty() {
-        let _ = write!(b, " <span class=\"muted\">{}</span>", e(title));
-    }
-    b.push_str("</h1>\n<dl>\n");
-    let state: Vec<String> = states
-        .iter()
-        .map(|i| state_cell(i.state.as_str()))
-        .collect();
-    let _ = writeln!(
-        b,
-        "<dt>State</dt><dd data-figure=\"state\">{}</dd>",
-        state.join(", ")
-    );
-    let _ = writeln!(b, "<dt>Owner</dt><dd>{}</dd>", e(&(x.label)(&first.owner)));
-    if let Some(c) = &first.cadence {
-        let _ = writeln!(b, "<dt>Cadence</dt><dd>{}</dd>", e(c));
-    }
-    if let Some(d) = first.due {
-        let _ = writeln!(b, "<dt>Due</dt><dd>{d}</dd>");
-    }
-    for i in states.iter().filter(|i| !i.detail.is_empty()) {
-        let _ = writeln!(b, "<dt>{}</dt><dd>{}</dd>", i.state.as_str(), e(&i.detail));
-    }
-    let _ = writeln!(b, "<dt>File</dt><dd><code>{}</code></dd>", e(&first.file));
-    b.push_str("</dl>\n");
-    if kind == "finding" {
-        let r = x.findings;
-        if let Some(row) = r.rows.iter().find(|row| row[0] == id) {
-            b.push_str("<h2>Finding</h2>\n<dl class=\"finding\">\n");
-            for ((col, head), value) in r.columns.iter().zip(row).skip(1) {
-                let value = if col == "state" {
-                    state_cell(value)
-                } else {
-                    e(value)
-                };
-                let _ = writeln!(
-                    b,
-                    "<dt>{}</dt><dd data-field=\"{}\">{value}</dd>",
-                    e(head),
-                    e(col)
-                );
+    let finding = (kind == "finding")
+        .then(|| x.findings.rows.iter().find(|row| row[0] == id))
+        .flatten();
+    let mut newest: Vec<&&Review> = reviews.iter().collect();
+    newest.sort_by_key(|r| std::cmp::Reverse(r.landed));
+    let body = html! {
+        h1 {
+            (key)
+            @if !title.is_empty() { " " span class="muted" { (title) } }
+        }
+        (NL)
+        dl {
+            (NL)
+            dt { "State" }
+            dd data-figure="state" {
+                (joined(&states.iter().map(|i| state_cell(i.state.as_str())).collect::<Vec<_>>(), ", "))
             }
-            b.push_str("</dl>\n");
+            (NL)
+            dt { "Owner" } dd { ((x.label)(&first.owner)) } (NL)
+            @if let Some(c) = &first.cadence { dt { "Cadence" } dd { (c) } (NL) }
+            @if let Some(d) = first.due { dt { "Due" } dd { (d) } (NL) }
+            @for i in states.iter().filter(|i| !i.detail.is_empty()) {
+                dt { (i.state.as_str()) } dd { (i.detail) } (NL)
+            }
+            dt { "File" } dd { code { (first.file) } } (NL)
         }
-    }
-    // The file's fields, rendered (a finding's are its register row above).
-    if kind != "finding" && !text.is_empty() {
-        fields(&mut b, text);
-    }
-    related(&mut b, s, kind, id, &root);
-    if kind == "allocation"
-        && let Some((svc, ctl)) = id.split_once('/')
-    {
-        let _ = writeln!(
-            b,
-            "<p>Service <a href=\"{root}items/service/{s}.html\">{s}</a>, control \
-                 <a href=\"{root}items/control/{c}.html\">{c}</a>.</p>",
-            s = e(svc),
-            c = e(ctl)
-        );
-    }
-    let _ = writeln!(
-        b,
-        "<h2>Reviews <span class=\"muted\">({})</span></h2>",
-        reviews.len()
-    );
-    if reviews.is_empty() {
-        b.push_str("<p>Never reviewed.</p>\n");
-    } else {
-        b.push_str(
-            "<table class=\"reviews\"><thead><tr><th>Landed</th><th>Outcome</th><th>By</th>\
-             <th>Commit</th><th>Landed by</th><th>Pull request</th><th>Note</th></tr></thead><tbody>\n",
-        );
-        let mut newest: Vec<&&Review> = reviews.iter().collect();
-        newest.sort_by_key(|r| std::cmp::Reverse(r.landed));
-        for r in newest {
-            let outcome = serde_json::to_value(r.outcome)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_default();
-            let _ = writeln!(
-                b,
-                "<tr><td>{}</td><td>{}</td><td>{} &lt;{}&gt;</td><td><code>{}</code></td><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
-                r.landed.format("%Y-%m-%d %H:%M %:z"),
-                e(&outcome),
-                e(&r.author),
-                e(&r.email),
-                e(&r.commit.short()),
-                e(&r.landed_by.short()),
-                r.pull_request.map(|n| format!("#{n}")).unwrap_or_default(),
-                e(r.note.as_deref().unwrap_or(""))
-            );
+        (NL)
+        @if let Some(row) = finding {
+            h2 { "Finding" } (NL)
+            dl class="finding" {
+                (NL)
+                @for ((col, head), value) in x.findings.columns.iter().zip(row).skip(1) {
+                    dt { (head) }
+                    dd data-field=(col) {
+                        @if col == "state" { (state_cell(value)) } @else { (value) }
+                    }
+                    (NL)
+                }
+            }
+            (NL)
         }
-        b.push_str("</tbody></table>\n");
-    }
-    if !text.is_empty() {
-        let _ = writeln!(
-            b,
-            "<details><summary>File as committed</summary>\n<pre>{}</pre></details>",
-            e(text)
-        );
-    }
-    page(x, &path, "", key, &b)
+        // The file's fields, rendered (a finding's are its register row above).
+        @if kind != "finding" && !text.is_empty() { (fields(text)) }
+        (related(s, kind, id, &root))
+        @if kind == "allocation" {
+            @if let Some((svc, ctl)) = id.split_once('/') {
+                p {
+                    "Service " a href={ (root) "items/service/" (svc) ".html" } { (svc) }
+                    ", control " a href={ (root) "items/control/" (ctl) ".html" } { (ctl) } "."
+                }
+                (NL)
+            }
+        }
+        h2 { "Reviews " span class="muted" { "(" (reviews.len()) ")" } } (NL)
+        @if reviews.is_empty() {
+            p { "Never reviewed." } (NL)
+        } @else {
+            table class="reviews" {
+                thead {
+                    tr {
+                        th { "Landed" } th { "Outcome" } th { "By" } th { "Commit" }
+                        th { "Landed by" } th { "Pull request" } th { "Note" }
+                    }
+                }
+                tbody {
+                    (NL)
+                    @for r in &newest {
+                        tr {
+                            td { (r.landed.format("%Y-%m-%d %H:%M %:z")) }
+                            td { (r.outcome.as_str()) }
+                            td { (r.author) " <" (r.email) ">" }
+                            td { code { (r.commit.short()) } }
+                            td { code { (r.landed_by.short()) } }
+                            td { @if let Some(n) = r.pull_request { "#" (n) } }
+                            td { (r.note.as_deref().unwrap_or("")) }
+                        }
+                        (NL)
+                    }
+                }
+            }
+            (NL)
+        }
+        @if !text.is_empty() {
+            details { summary { "File as committed" } (NL) pre { (text) } } (NL)
+        }
+    };
+    page(x, &path, "", key, body)
 }
 
 /// An item file's fields as a definition list: nested tables as dotted
 /// names (`soa.justification`), lists joined.
-fn fields(b: &mut String, text: &str) {
+fn fields(text: &str) -> Markup {
     let Ok(table) = text.parse::<toml::Table>() else {
-        return;
+        return html! {};
     };
-    b.push_str("<h2>Fields</h2>\n<dl class=\"fields\">\n");
-    fields_of(b, &table, "");
-    b.push_str("</dl>\n");
+    html! {
+        h2 { "Fields" } (NL)
+        dl class="fields" { (NL) (fields_of(&table, "")) }
+        (NL)
+    }
 }
 
-fn fields_of(b: &mut String, table: &toml::Table, prefix: &str) {
-    for (key, value) in table {
-        let name = format!("{prefix}{key}");
-        match value {
-            toml::Value::Table(t) => fields_of(b, t, &format!("{name}.")),
-            toml::Value::Array(items)
-                if items.iter().all(toml::Value::is_table) && !items.is_empty() =>
-            {
-                for (i, item) in items.iter().enumerate() {
-                    if let toml::Value::Table(t) = item {
-                        fields_of(b, t, &format!("{name}[{}].", i + 1));
+fn fields_of(table: &toml::Table, prefix: &str) -> Markup {
+    html! {
+        @for (key, value) in table {
+            @let name = format!("{prefix}{key}");
+            @match value {
+                toml::Value::Table(t) => (fields_of(t, &format!("{name}."))),
+                toml::Value::Array(items) if items.iter().all(toml::Value::is_table) && !items.is_empty() => {
+                    @for (i, item) in items.iter().enumerate() {
+                        @if let toml::Value::Table(t) = item {
+                            (fields_of(t, &format!("{name}[{}].", i + 1)))
+                        }
                     }
                 }
-            }
-            other => {
-                let _ = writeln!(
-                    b,
-                    "<dt>{n}</dt><dd data-field=\"{n}\">{}</dd>",
-                    e(&field_text(other)),
-                    n = e(&name)
-                );
+                other => {
+                    dt { (name) } dd data-field=(name) { (field_text(other)) } (NL)
+                }
             }
         }
     }
@@ -612,24 +659,20 @@ fn field_text(v: &toml::Value) -> String {
 
 /// Links from an item to the items about it: a control's allocations and
 /// evidence, an evidence record's controls.
-fn related(b: &mut String, s: &Snapshot, kind: &str, id: &str, root: &str) {
+fn related(s: &Snapshot, kind: &str, id: &str, root: &str) -> Markup {
     let link = |kind: &str, id: &str| {
-        format!(
-            "<a href=\"{root}items/{kind}/{id}.html\">{}</a>",
-            e(id),
-            id = e(id)
-        )
+        html! { a href={ (root) "items/" (kind) "/" (id) ".html" } { (id) } }
     };
-    let mut sections: Vec<(&str, Vec<String>)> = Vec::new();
+    let mut sections: Vec<(&str, Vec<Markup>)> = Vec::new();
     match kind {
         "control" => {
-            let allocations: Vec<String> = s
+            let allocations = s
                 .allocations
                 .keys()
                 .filter(|(_, c)| c.as_str() == id)
                 .map(|(svc, c)| link("allocation", &format!("{svc}/{c}")))
                 .collect();
-            let evidence: Vec<String> = s
+            let evidence = s
                 .evidence
                 .iter()
                 .filter(|(_, ev)| ev.value.controls.iter().any(|c| c.as_str() == id))
@@ -651,13 +694,11 @@ fn related(b: &mut String, s: &Snapshot, kind: &str, id: &str, root: &str) {
         }
         _ => {}
     }
-    for (title, links) in sections.into_iter().filter(|(_, l)| !l.is_empty()) {
-        let _ = writeln!(
-            b,
-            "<h2>{title} <span class=\"muted\">({})</span></h2>\n<p class=\"links\">{}</p>",
-            links.len(),
-            links.join(" · ")
-        );
+    html! {
+        @for (title, links) in sections.iter().filter(|(_, l)| !l.is_empty()) {
+            h2 { (title) " " span class="muted" { "(" (links.len()) ")" } } (NL)
+            p class="links" { (joined(links, " · ")) } (NL)
+        }
     }
 }
 
