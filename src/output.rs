@@ -305,6 +305,14 @@ impl Drop for Progress {
     }
 }
 
+/// Prints `findings` as SARIF on stdout.
+pub fn sarif(findings: &[Diagnostic]) {
+    let mut out = std::io::stdout().lock();
+    let _ = serde_json::to_writer_pretty(&mut out, &crate::render::sarif::document(findings))
+        .map_err(std::io::Error::other)
+        .and_then(|()| writeln!(out));
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -246,6 +246,24 @@ fn html_is_built_with_a_template_that_escapes() {
 }
 
 #[test]
+fn only_the_commands_and_output_print() {
+    let parts = all_but(&["commands", "output.rs", "lib.rs", "main.rs"]);
+    let mut found = Vec::new();
+    for part in &parts {
+        for file in files(part) {
+            let text = code(&file);
+            for tell in ["print!(", "println!(", "stdout()", "stderr()"] {
+                if text.contains(tell) {
+                    let rel = file.strip_prefix(src()).unwrap().display().to_string();
+                    found.push(format!("src/{rel}: {tell}"));
+                }
+            }
+        }
+    }
+    assert!(found.is_empty(), "{found:#?}");
+}
+
+#[test]
 fn the_scanner_sees_every_way_of_naming_a_module() {
     let text = "use crate::{history::Review, repo};\nuse std::{fs, io::Write};\n\
                 fn f() { crate::output::note(\"x\"); let _ = git2::Oid::zero(); }\n\

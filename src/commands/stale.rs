@@ -84,7 +84,7 @@ pub fn run(ctx: &Context, args: &StaleArgs) -> Result<ExitCode> {
                 .and_then(|()| writeln!(out))
         }
         Format::Sarif => {
-            crate::render::sarif::print(&findings(&items));
+            crate::output::sarif(&findings(&items));
             Ok(())
         }
         Format::Github => findings(&items)

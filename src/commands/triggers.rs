@@ -82,7 +82,7 @@ fn detect_cmd(ctx: &Context, args: &DetectArgs) -> Result<ExitCode> {
             detected.iter().try_for_each(|d| human(&mut out, d))
         }
         Format::Sarif => {
-            crate::render::sarif::print(&findings(&detected));
+            crate::output::sarif(&findings(&detected));
             Ok(())
         }
     };

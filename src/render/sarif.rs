@@ -66,12 +66,3 @@ pub fn document(findings: &[Diagnostic]) -> Value {
         }]
     })
 }
-
-/// Prints `findings` as SARIF on stdout.
-pub fn print(findings: &[Diagnostic]) {
-    use std::io::Write;
-    let mut out = std::io::stdout().lock();
-    let _ = serde_json::to_writer_pretty(&mut out, &document(findings))
-        .map_err(std::io::Error::other)
-        .and_then(|()| writeln!(out));
-}
