@@ -3,7 +3,7 @@
 use crate::diagnostic::Diagnostic;
 use crate::model::{Doc, Snapshot};
 
-const MARKER: &str = "TODO";
+pub const MARKER: &str = "TODO";
 
 pub fn check(s: &Snapshot, out: &mut Vec<Diagnostic>) {
     if let Some(c) = &s.config {

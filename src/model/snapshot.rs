@@ -7,9 +7,13 @@ use serde::{Deserialize, Serialize};
 use super::{Allocation, Config, Control, Evidence, Finding, Id, MigrationMap, Service, Trigger};
 
 /// A parsed file: where it came from, its text (for locating diagnostics) and its value.
+///
+/// Serialized only into isms's own caches, which keep each doc under its
+/// path: the path is not written twice.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Doc<T> {
     /// Repository-relative path with `/` separators.
+    #[serde(skip)]
     pub path: String,
     pub text: String,
     pub value: T,

@@ -39,7 +39,7 @@ pub struct Loaded {
 }
 
 /// One parsed item file.
-#[derive(Deserialize)]
+#[derive(Serialize, Deserialize)]
 pub(super) enum Parsed {
     Config(Doc<Config>),
     Control(Id, Doc<Control>),
@@ -50,8 +50,7 @@ pub(super) enum Parsed {
     Finding(Id, Doc<Finding>),
 }
 
-/// A parsed item file of a snapshot, borrowed: written as [`Parsed`] is read.
-#[derive(Serialize)]
+/// A parsed item file of a snapshot, borrowed.
 pub(super) enum ParsedRef<'a> {
     Config(&'a Doc<Config>),
     Control(&'a Id, &'a Doc<Control>),
@@ -62,7 +61,49 @@ pub(super) enum ParsedRef<'a> {
     Finding(&'a Id, &'a Doc<Finding>),
 }
 
+impl Parsed {
+    /// The doc's path, which a memo does not keep twice, restored.
+    pub(super) fn at(mut self, path: &str) -> Parsed {
+        let doc_path = match &mut self {
+            Parsed::Config(d) => &mut d.path,
+            Parsed::Control(_, d) => &mut d.path,
+            Parsed::Service(_, d) => &mut d.path,
+            Parsed::Allocation(_, _, d) => &mut d.path,
+            Parsed::Evidence(_, d) => &mut d.path,
+            Parsed::Trigger(_, d) => &mut d.path,
+            Parsed::Finding(_, d) => &mut d.path,
+        };
+        path.clone_into(doc_path);
+        self
+    }
+}
+
 impl<'a> ParsedRef<'a> {
+    /// The file as a memo keeps it: its text only where a rule that reads
+    /// the summary needs it (a `TODO` placeholder), since the text is most
+    /// of its size.
+    pub(super) fn lean(&self) -> Parsed {
+        fn lean<T: Clone>(d: &Doc<T>) -> Doc<T> {
+            Doc {
+                path: String::new(),
+                text: match d.text.contains(crate::check::placeholders::MARKER) {
+                    true => d.text.clone(),
+                    false => String::new(),
+                },
+                value: d.value.clone(),
+            }
+        }
+        match *self {
+            ParsedRef::Config(d) => Parsed::Config(lean(d)),
+            ParsedRef::Control(id, d) => Parsed::Control(id.clone(), lean(d)),
+            ParsedRef::Service(id, d) => Parsed::Service(id.clone(), lean(d)),
+            ParsedRef::Allocation(s, id, d) => Parsed::Allocation(s.clone(), id.clone(), lean(d)),
+            ParsedRef::Evidence(id, d) => Parsed::Evidence(id.clone(), lean(d)),
+            ParsedRef::Trigger(id, d) => Parsed::Trigger(id.clone(), lean(d)),
+            ParsedRef::Finding(id, d) => Parsed::Finding(id.clone(), lean(d)),
+        }
+    }
+
     /// Every parsed item file of `s`, with its path.
     pub(super) fn all(s: &'a Snapshot) -> impl Iterator<Item = (&'a str, ParsedRef<'a>)> {
         let config = s
@@ -117,7 +158,9 @@ pub fn load(source: &dyn Source, scope: &Scope) -> Result<Loaded> {
 }
 
 /// [`load`], taking from `memo` every file it holds as the file is now,
-/// and noting in it what had to be parsed.
+/// and noting in it what had to be parsed. A doc taken from the memo has
+/// its text only where the text holds a `TODO` placeholder: enough for the
+/// summary, not for locating diagnostics (use [`load`] for those).
 pub fn load_reusing(source: &dyn Source, scope: &Scope, memo: Option<&mut Memo>) -> Result<Loaded> {
     let mut diagnostics = Vec::new();
     let mut snapshot = Snapshot::default();

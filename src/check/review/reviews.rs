@@ -78,7 +78,11 @@ pub(super) fn assess(
 
     let aliases = sources_by_key(&s.migrations);
     for item in reviewables(s, defaults) {
-        let emails = owner_emails(config, item.owner.as_str());
+        // Whose reviews count matters only when the author must own the item.
+        let emails = match config.review.approval {
+            Approval::Author => owner_emails(config, item.owner.as_str()),
+            Approval::PullRequest => BTreeSet::new(),
+        };
         let reviews = by_item
             .get(item.key.as_str())
             .map_or(&[][..], Vec::as_slice);
