@@ -8,3 +8,6 @@ pub mod oscal;
 pub mod report;
 pub mod sarif;
 pub mod site;
+
+/// A line break between HTML elements, as the pages are laid out.
+const NL: &str = "\n";

@@ -4,11 +4,12 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
-use maud::{PreEscaped, html};
+use maud::{Markup, PreEscaped, html};
 use serde_json::{Value, json};
 
 use crate::check::review::{Assessment, ItemStatus, State};
 use crate::model::{Edition, Party, Side, Snapshot, SoaStatus, in_reading_order};
+use crate::render::NL;
 
 /// A report: columns, rows of text cells, and notes shown under the table
 /// in Markdown and HTML.
@@ -678,7 +679,6 @@ impl Report {
 
     /// A standalone page: no scripts, no external assets.
     pub fn html(&self) -> String {
-        const NL: &str = "\n";
         const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:2rem}table{border-collapse:collapse}\
              th,td{border:1px solid #ccc;padding:.3rem .5rem;text-align:left;vertical-align:top}\
              th{background:#f3f3f3}";
@@ -703,21 +703,29 @@ impl Report {
                         }
                     }
                     (NL)
-                    @if !self.notes.is_empty() {
-                        h2 { (self.notes_title) } (NL)
-                        dl {
-                            (NL)
-                            @for (head, text) in &self.notes {
-                                dt { (head) } dd { (text) } (NL)
-                            }
-                        }
-                        (NL)
-                    }
+                    (self.notes_html())
                 }
             }
             (NL)
         }
         .into_string()
+    }
+
+    /// The notes under their heading, as a definition list; nothing when
+    /// there are none. The standalone page and the dashboard both show it.
+    pub fn notes_html(&self) -> Markup {
+        html! {
+            @if !self.notes.is_empty() {
+                h2 { (self.notes_title) } (NL)
+                dl {
+                    (NL)
+                    @for (head, text) in &self.notes {
+                        dt { (head) } dd { (text) } (NL)
+                    }
+                }
+                (NL)
+            }
+        }
     }
 }
 

@@ -11,6 +11,7 @@ use maud::{Markup, PreEscaped, Render, html};
 use crate::check::review::{Assessment, ItemStatus, KIND_LABELS, STATES};
 use crate::model::Review;
 use crate::model::{Id, Snapshot};
+use crate::render::NL;
 use crate::render::report::Report;
 
 /// What the pages are made from.
@@ -203,9 +204,6 @@ fn page(x: &Input<'_>, path: &str, current: &str, title: &str, body: Markup) -> 
     .into_string()
 }
 
-/// A line break between elements, as the pages are laid out.
-const NL: &str = "\n";
-
 /// A state in its colour; "missing evidence" as the report words it is `missing-evidence`.
 fn state_cell(state: &str) -> Markup {
     html! { span class={ "s-" (state.replace(' ', "-")) } { (state) } }
@@ -378,7 +376,7 @@ fn table_page(
         }
         (NL)
         (table(r, &link, |_, _| CellAttrs::default()))
-        (notes(r))
+        (r.notes_html())
         script { (PreEscaped(FILTER_SCRIPT)) } (NL)
     };
     page(x, &path, &path, &r.title, body)
@@ -430,21 +428,6 @@ fn table(
             }
         }
         (NL)
-    }
-}
-
-fn notes(r: &Report) -> Markup {
-    html! {
-        @if !r.notes.is_empty() {
-            h2 { (r.notes_title) } (NL)
-            dl {
-                (NL)
-                @for (head, text) in &r.notes {
-                    dt { (head) } dd { (text) } (NL)
-                }
-            }
-            (NL)
-        }
     }
 }
 
