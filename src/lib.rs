@@ -23,6 +23,8 @@ pub mod repo;
 pub mod scaffold;
 pub mod span;
 pub mod summary;
+#[cfg(test)]
+mod testing;
 
 use std::ffi::OsString;
 use std::process::ExitCode;

@@ -883,15 +883,7 @@ pub fn human(plan: &Plan) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::repo::parse;
-
-    fn doc<T: serde::de::DeserializeOwned>(kind: FileKind, path: &str, text: &str) -> Doc<T> {
-        parse(kind, path, text.as_bytes().to_vec()).unwrap_or_else(|d| panic!("{d:?}"))
-    }
-
-    fn id(s: &str) -> Id {
-        Id::parse(s).unwrap()
-    }
+    use crate::testing::{doc, id};
 
     /// A control of the old edition with a decision, owner and cadence.
     fn old_control(s: &mut Snapshot, cid: &str, owner: &str, extra: &str, soa: &str) {

@@ -1,14 +1,7 @@
 use super::*;
 use crate::model::{Allocation, Control, Evidence, Service};
-use crate::repo::{FileKind, parse};
-
-fn doc<T: serde::de::DeserializeOwned>(kind: FileKind, path: &str, text: &str) -> Doc<T> {
-    parse(kind, path, text.as_bytes().to_vec()).unwrap_or_else(|d| panic!("{d:?}"))
-}
-
-fn id(s: &str) -> Id {
-    Id::parse(s).unwrap()
-}
+use crate::repo::FileKind;
+use crate::testing::{doc, id};
 
 const CONFIG: &str = r#"
 [organization]

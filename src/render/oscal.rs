@@ -565,16 +565,8 @@ fn implementation_state(c: &Control) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Doc, Id};
-    use crate::repo::{FileKind, parse};
-
-    fn doc<T: serde::de::DeserializeOwned>(kind: FileKind, path: &str, text: &str) -> Doc<T> {
-        parse(kind, path, text.as_bytes().to_vec()).unwrap_or_else(|d| panic!("{d:?}"))
-    }
-
-    fn id(s: &str) -> Id {
-        Id::parse(s).unwrap()
-    }
+    use crate::model::FileKind;
+    use crate::testing::{doc, id};
 
     fn snapshot(org: &str, applicable: bool) -> Snapshot {
         let mut s = Snapshot {

@@ -7,24 +7,13 @@ use chrono::{DateTime, FixedOffset, NaiveDate};
 
 use super::*;
 use crate::model::{
-    Allocation, CommitId, Config, Control, Doc, Evidence, FileTimes, Finding, Id, Outcome, Record,
-    Review, Service,
+    Allocation, CommitId, Config, Control, Doc, Evidence, FileKind, FileTimes, Finding, Outcome,
+    Record, Review, Service,
 };
+use crate::testing::{doc, id};
 
 fn day(s: &str) -> NaiveDate {
     s.parse().unwrap()
-}
-
-fn id(s: &str) -> Id {
-    Id::parse(s).unwrap()
-}
-
-fn doc<T: serde::de::DeserializeOwned>(path: &str, text: &str) -> Doc<T> {
-    Doc {
-        path: path.to_owned(),
-        text: text.to_owned(),
-        value: toml::from_str(text).unwrap_or_else(|e| panic!("{path}: {e}")),
-    }
 }
 
 /// A repository with `settings` appended to its `isms.toml`: alice owns
@@ -52,13 +41,14 @@ members = ["alice", "bob"]
 "#
     );
     let mut s = Snapshot {
-        config: Some(doc("isms.toml", &config)),
+        config: Some(doc(FileKind::Config, "isms.toml", &config)),
         ..Snapshot::default()
     };
     let cadence = cadence.map_or(String::new(), |c| format!("cadence = \"{c}\"\n"));
     s.controls.insert(
         id("C.1"),
         doc::<Control>(
+            FileKind::Control,
             "controls/C.1.toml",
             &format!(
                 "id = \"C.1\"\ntitle = \"T\"\nframework = \"F\"\nowner = \"alice\"\nmatrix = true\n{cadence}"
@@ -68,6 +58,7 @@ members = ["alice", "bob"]
     s.services.insert(
         id("api"),
         doc::<Service>(
+            FileKind::Service,
             "services/api.toml",
             "id = \"api\"\nname = \"API\"\nrole = \"provider\"\nmodel = \"saas\"\nprovider = \"Us\"\nowner = \"platform\"\n",
         ),
@@ -75,6 +66,7 @@ members = ["alice", "bob"]
     s.allocations.insert(
         (id("api"), id("C.1")),
         doc::<Allocation>(
+            FileKind::Allocation,
             "responsibilities/api/C.1.toml",
             "service = \"api\"\ncontrol = \"C.1\"\nparty = \"provider\"\nprovider = \"P\"\nowner = \"alice\"\n",
         ),
@@ -346,6 +338,7 @@ fn with_author_approval_only_an_owners_review_counts() {
 
 fn evidence(eid: &str, kind: &str, collected: &str, validity: &str) -> Doc<Evidence> {
     doc(
+        FileKind::Evidence,
         &format!("evidence/{eid}.toml"),
         &format!(
             "id = \"{eid}\"\ntitle = \"E\"\ncontrols = [\"C.1\"]\nkind = \"{kind}\"\ncollected = {collected}\ncollected_by = \"alice\"\n{validity}\n"
@@ -448,6 +441,7 @@ fn a_control_without_current_evidence_of_a_required_kind_is_missing_evidence() {
 
 fn finding(fid: &str, due: &str, status: &str) -> Doc<Finding> {
     doc(
+        FileKind::Finding,
         &format!("findings/{fid}.toml"),
         &format!(
             "id = \"{fid}\"\ntitle = \"F\"\nkind = \"nonconformity\"\nraised = 2026-01-10\nraised_by = \"auditor\"\nowner = \"alice\"\ndue = {due}\nstatus = \"{status}\"\n"
