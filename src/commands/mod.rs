@@ -220,19 +220,6 @@ fn ask<'a>(ctx: &Context, owner: Option<&'a str>) -> crate::summary::Ask<'a> {
 
 /// Says what became of a proposal: its URL or commit on stdout, the rest on stderr.
 pub fn report_proposal(p: &Proposal, done: &Done) {
-    if let Done::Opened {
-        number,
-        warning: Some(warning),
-        ..
-    }
-    | Done::Updated {
-        number,
-        warning: Some(warning),
-        ..
-    } = done
-    {
-        crate::output::note(&format!("warning: pull request #{number}: {warning}"));
-    }
     match done {
         Done::Local { commit } => {
             println!("{commit}");
@@ -241,16 +228,23 @@ pub fn report_proposal(p: &Proposal, done: &Done) {
                 p.branch
             ));
         }
-        Done::Opened { number, url, .. } => {
+        Done::Pull {
+            number,
+            url,
+            created,
+            warning,
+        } => {
+            if let Some(warning) = warning {
+                crate::output::note(&format!("warning: pull request #{number}: {warning}"));
+            }
             println!("{url}");
-            crate::output::note(&format!("opened pull request #{number} from {}", p.branch));
-        }
-        Done::Updated { number, url, .. } => {
-            println!("{url}");
-            crate::output::note(&format!(
-                "updated pull request #{number} from {} with a new commit",
-                p.branch
-            ));
+            crate::output::note(&match created {
+                true => format!("opened pull request #{number} from {}", p.branch),
+                false => format!(
+                    "updated pull request #{number} from {} with a new commit",
+                    p.branch
+                ),
+            });
         }
     }
 }

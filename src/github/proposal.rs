@@ -37,15 +37,12 @@ pub struct Proposal {
 pub enum Done {
     /// Committed on a local branch (no `--open-pr`).
     Local { commit: String },
-    Opened {
+    /// Pushed, and its pull request opened (`created`) or updated.
+    Pull {
         number: u64,
         url: String,
+        created: bool,
         /// What GitHub would not do, such as request a reviewer.
-        warning: Option<String>,
-    },
-    Updated {
-        number: u64,
-        url: String,
         warning: Option<String>,
     },
 }
@@ -123,18 +120,11 @@ pub fn open_pr(root: &Path, record: &str, p: &Proposal, github: &GitHub) -> Resu
     )?;
     let (pr, created) = github.open_or_update(open, &p.branch, record, &p.title, &p.body)?;
     let warning = github.request_reviewers(&pr, &p.users, &p.teams)?;
-    Ok(if created {
-        Done::Opened {
-            number: pr.number,
-            url: pr.html_url,
-            warning,
-        }
-    } else {
-        Done::Updated {
-            number: pr.number,
-            url: pr.html_url,
-            warning,
-        }
+    Ok(Done::Pull {
+        number: pr.number,
+        url: pr.html_url,
+        created,
+        warning,
     })
 }
 
