@@ -5,6 +5,7 @@ mod load;
 mod memo;
 mod parse;
 mod source;
+mod staged;
 mod writer;
 
 use std::path::{Path, PathBuf};

@@ -283,8 +283,8 @@ impl Source for WorkTree {
 /// Files as git objects: the index (the staging area, what is about to be
 /// committed), or the tree of a commit (what a pack or an export reads).
 pub struct Index {
-    /// libgit2 handles are not `Sync`; blob reads are short, parsing happens outside the lock.
-    repo: std::sync::Mutex<git2::Repository>,
+    /// The repository's objects, read from any thread at once.
+    odb: git2::Odb<'static>,
     /// Path → (blob id, file mode), for stage-0 entries.
     entries: Entries,
     /// Whether a link among the artifacts is resolved (inside the
@@ -303,66 +303,32 @@ impl Index {
     /// With it, the paths that differ from `HEAD`, sorted (`None` when there
     /// is no `HEAD`).
     ///
-    /// git lists both, each on its own core: it reads its index without
-    /// re-hashing it, and answers what changed from the index's cached trees.
+    /// Both are read in-process, as git reads them: the index without
+    /// re-hashing it, and what changed from the index's cached tree ids. An
+    /// index this reader does not take (a sparse one) is listed by `git`.
     pub fn staged(root: &Path, git_dir: &Path) -> Result<(Self, Option<Vec<String>>)> {
         // Objects are verified by git when they enter the repository; a
         // hook's read need not hash them again.
         git2::opts::strict_hash_verification(false);
+        let repo =
+            git2::Repository::open(git_dir).map_err(|e| Error::git("open the repository", e))?;
         // A relative GIT_INDEX_FILE names a file relative to where isms runs.
         let index_file = std::env::var_os("GIT_INDEX_FILE")
             .filter(|f| !f.is_empty())
             .map(|f| std::path::absolute(&f).unwrap_or_else(|_| PathBuf::from(f)));
-        let env: Vec<(&str, &std::ffi::OsStr)> = index_file
-            .iter()
-            .map(|f| ("GIT_INDEX_FILE", f.as_os_str()))
-            .collect();
-        let (listed, changed) = std::thread::scope(|s| {
-            let changed = s.spawn(|| {
-                crate::git::bytes_with(
-                    root,
-                    &[
-                        "diff",
-                        "--cached",
-                        "--name-only",
-                        "--no-renames",
-                        "--no-relative",
-                        "--no-ext-diff",
-                        "-z",
-                        "HEAD",
-                        "--",
-                    ],
-                    &env,
-                )
-            });
-            let listed = crate::git::bytes_with(root, &["ls-files", "--stage", "-z"], &env);
-            let changed = changed
-                .join()
-                .unwrap_or_else(|_| Err(Error::new("comparing the index with HEAD failed")));
-            (listed, changed)
-        });
-        let repo =
-            git2::Repository::open(git_dir).map_err(|e| Error::git("open the repository", e))?;
-        let entries = parse_stage(&listed?)
-            .map_err(|why| Error::new("could not read `git ls-files --stage`").caused_by(why))?;
-        let changed = match changed {
-            Ok(out) => {
-                let mut paths: Vec<String> = out
-                    .split(|&b| b == 0)
-                    .filter(|p| !p.is_empty())
-                    .map(|p| String::from_utf8_lossy(p).into_owned())
-                    .collect();
-                paths.sort();
-                paths.dedup();
-                Some(paths)
+        let (entries, changed) = match super::staged::read(
+            &index_file
+                .clone()
+                .unwrap_or_else(|| repo.path().join("index")),
+        ) {
+            Some(staged) => {
+                let changed = super::staged::changed(&repo, &staged)?;
+                (staged.entries, changed)
             }
-            Err(_) if matches!(repo.head(), Err(e) if e.code() == git2::ErrorCode::UnbornBranch) => {
-                None
-            }
-            Err(e) => return Err(e),
+            None => listed_by_git(root, &repo, index_file.as_deref())?,
         };
         let index = Index {
-            repo: std::sync::Mutex::new(repo),
+            odb: objects(&repo)?,
             entries: Entries::new(entries),
             follow_links: true,
         };
@@ -396,7 +362,7 @@ impl Index {
         drop(commit);
         Ok((
             Index {
-                repo: std::sync::Mutex::new(repo),
+                odb: objects(&repo)?,
                 entries: Entries::new(entries),
                 follow_links: false,
             },
@@ -424,8 +390,7 @@ impl Index {
         if mode & 0o170000 != 0o100000 {
             return Err(format!("{full} is not a regular file (mode {mode:o})"));
         }
-        let repo = self.repo.lock().unwrap_or_else(|p| p.into_inner());
-        let odb = repo.odb().map_err(|e| e.message().to_owned())?;
+        let odb = &self.odb;
         let (size, _) = odb.read_header(oid).map_err(|e| e.message().to_owned())?;
         if size as u64 > MAX_ARTIFACT_BYTES {
             return Err(format!(
@@ -438,8 +403,7 @@ impl Index {
     }
 
     fn blob(&self, oid: git2::Oid) -> std::result::Result<Vec<u8>, ReadError> {
-        let repo = self.repo.lock().unwrap_or_else(|p| p.into_inner());
-        let odb = repo.odb().map_err(|e| ReadError::Other(e.to_string()))?;
+        let odb = &self.odb;
         let (size, _) = odb
             .read_header(oid)
             .map_err(|e| ReadError::Other(e.to_string()))?;
@@ -449,6 +413,76 @@ impl Index {
         let obj = odb.read(oid).map_err(|e| ReadError::Other(e.to_string()))?;
         Ok(obj.data().to_vec())
     }
+}
+
+/// The object database of `repo` (its common directory's, for a linked
+/// worktree, with its alternates), on its own: libgit2's object database
+/// is safe to read from several threads, a repository handle is not.
+fn objects(repo: &git2::Repository) -> Result<git2::Odb<'static>> {
+    let dir = repo.commondir().join("objects");
+    let odb = git2::Odb::new().map_err(|e| Error::git("open the object database", e))?;
+    let path = dir
+        .to_str()
+        .ok_or_else(|| Error::new(format!("{} is not a UTF-8 path", dir.display())))?;
+    odb.add_disk_alternate(path)
+        .map_err(|e| Error::git(format!("open the object database in {path}"), e))?;
+    Ok(odb)
+}
+
+/// The index as `git` lists it, and what differs from `HEAD`, each listed
+/// on its own core.
+fn listed_by_git(
+    root: &Path,
+    repo: &git2::Repository,
+    index_file: Option<&Path>,
+) -> Result<(Vec<super::staged::Entry>, Option<Vec<String>>)> {
+    let env: Vec<(&str, &std::ffi::OsStr)> = index_file
+        .iter()
+        .map(|f| ("GIT_INDEX_FILE", f.as_os_str()))
+        .collect();
+    let (listed, changed) = std::thread::scope(|s| {
+        let changed = s.spawn(|| {
+            crate::git::bytes_with(
+                root,
+                &[
+                    "diff",
+                    "--cached",
+                    "--name-only",
+                    "--no-renames",
+                    "--no-relative",
+                    "--no-ext-diff",
+                    "-z",
+                    "HEAD",
+                    "--",
+                ],
+                &env,
+            )
+        });
+        let listed = crate::git::bytes_with(root, &["ls-files", "--stage", "-z"], &env);
+        let changed = changed
+            .join()
+            .unwrap_or_else(|_| Err(Error::new("comparing the index with HEAD failed")));
+        (listed, changed)
+    });
+    let entries = parse_stage(&listed?)
+        .map_err(|why| Error::new("could not read `git ls-files --stage`").caused_by(why))?;
+    let changed = match changed {
+        Ok(out) => {
+            let mut paths: Vec<String> = out
+                .split(|&b| b == 0)
+                .filter(|p| !p.is_empty())
+                .map(|p| String::from_utf8_lossy(p).into_owned())
+                .collect();
+            paths.sort();
+            paths.dedup();
+            Some(paths)
+        }
+        Err(_) if matches!(repo.head(), Err(e) if e.code() == git2::ErrorCode::UnbornBranch) => {
+            None
+        }
+        Err(e) => return Err(e),
+    };
+    Ok((entries, changed))
 }
 
 /// `git ls-files --stage -z`: `<mode> <id> <stage>\t<path>\0` per entry;
@@ -559,11 +593,7 @@ impl Source for Index {
         } else {
             oid
         };
-        let repo = self.repo.lock().unwrap_or_else(|p| p.into_inner());
-        let odb = match repo.odb() {
-            Ok(odb) => odb,
-            Err(e) => return ArtifactState::Unreadable(e.message().to_owned()),
-        };
+        let odb = &self.odb;
         match odb.read_header(oid) {
             Ok((size, _)) if size as u64 > MAX_ARTIFACT_BYTES => {
                 return ArtifactState::TooLarge(size as u64);

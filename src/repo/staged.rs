@@ -1,0 +1,342 @@
+//! The staging area read in-process, as git reads it: the index file's
+//! entries, and which paths differ from `HEAD`, answered from the index's
+//! cache of tree ids so that only the directories a commit touches are
+//! compared. It never writes the index; when the index uses what this reader
+//! does not take (a sparse index), the caller asks the `git` program.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use gix_index::extension::Tree as CachedTree;
+
+use crate::error::{Error, Result};
+
+/// A stage-0 entry: path, object id, file mode.
+pub(super) type Entry = (String, git2::Oid, u32);
+
+/// What the index holds.
+#[derive(Default)]
+pub(super) struct Staged {
+    /// The entries a commit would record, sorted by path. Intent-to-add
+    /// entries (`git add -N`) are left out: git does not commit them.
+    pub entries: Vec<Entry>,
+    /// Paths with unresolved conflicts (stages 1–3).
+    unmerged: Vec<String>,
+    /// The index's cache of tree ids (its `TREE` extension), if any.
+    tree: Option<CachedTree>,
+}
+
+/// Reads the index at `file`; an absent file is an empty index. `None` when
+/// it cannot be taken in-process (a sparse index, or a format this reader
+/// does not know): `git` then reads it and reports what is wrong.
+pub(super) fn read(file: &Path) -> Option<Staged> {
+    if matches!(file.try_exists(), Ok(false)) {
+        return Some(Staged::default());
+    }
+    // git itself does not verify the index's checksum when it reads it.
+    let index = gix_index::File::at(
+        file,
+        gix_index::hash::Kind::Sha1,
+        true,
+        gix_index::decode::Options::default(),
+    )
+    .ok()?;
+    let mut staged = Staged {
+        entries: Vec::with_capacity(index.entries().len()),
+        unmerged: Vec::new(),
+        tree: index.tree().cloned(),
+    };
+    for entry in index.entries() {
+        if entry.mode.is_sparse() {
+            return None;
+        }
+        let path = String::from_utf8_lossy(entry.path(&index)).into_owned();
+        if entry.stage_raw() != 0 {
+            staged.unmerged.push(path);
+        } else if !entry.flags.contains(gix_index::entry::Flags::INTENT_TO_ADD) {
+            let id = git2::Oid::from_bytes(entry.id.as_bytes()).ok()?;
+            staged.entries.push((path, id, entry.mode.bits()));
+        }
+    }
+    Some(staged)
+}
+
+/// The paths whose entry differs from `HEAD`'s tree — added, modified,
+/// removed, changed in type or mode, or unmerged — sorted; `None` when
+/// there is no `HEAD` yet. What `git diff --cached --name-only HEAD` lists.
+pub(super) fn changed(repo: &git2::Repository, staged: &Staged) -> Result<Option<Vec<String>>> {
+    let head = match repo.head() {
+        Ok(head) => head
+            .peel_to_tree()
+            .map_err(|e| Error::git("read the tree of HEAD", e))?,
+        Err(e) if e.code() == git2::ErrorCode::UnbornBranch => return Ok(None),
+        Err(e) => return Err(Error::git("read HEAD", e)),
+    };
+    let mut walk = Walk {
+        repo,
+        out: staged.unmerged.clone(),
+    };
+    walk.dir("", Some(&head), &staged.entries, staged.tree.as_ref())?;
+    let mut out = walk.out;
+    out.sort_unstable();
+    out.dedup();
+    Ok(Some(out))
+}
+
+struct Walk<'r> {
+    repo: &'r git2::Repository,
+    out: Vec<String>,
+}
+
+impl<'r> Walk<'r> {
+    /// Compares the index entries under `prefix` (all of which start with
+    /// it) with `head`, the tree `HEAD` has there. A directory whose cached
+    /// tree id is valid and equal to `HEAD`'s is unchanged, whatever it holds.
+    fn dir(
+        &mut self,
+        prefix: &str,
+        head: Option<&git2::Tree>,
+        entries: &[Entry],
+        cached: Option<&CachedTree>,
+    ) -> Result<()> {
+        if let (Some(cached), Some(head)) = (cached, head)
+            && cached.num_entries.is_some()
+            && cached.id.as_bytes() == head.id().as_bytes()
+        {
+            return Ok(());
+        }
+        let mut seen: HashSet<&str> = HashSet::new();
+        let mut i = 0;
+        while i < entries.len() {
+            let (path, id, mode) = &entries[i];
+            let rest = &path[prefix.len()..];
+            if let Some((name, _)) = rest.split_once('/') {
+                let sub = &path[..prefix.len() + name.len() + 1];
+                let n = entries[i..].partition_point(|e| e.0.starts_with(sub));
+                let head_sub = match head.and_then(|h| h.get_name(name)) {
+                    Some(e) if e.kind() == Some(git2::ObjectType::Tree) => Some(self.tree(&e)?),
+                    // A file in HEAD is a directory now.
+                    Some(_) => {
+                        self.out.push(format!("{prefix}{name}"));
+                        None
+                    }
+                    None => None,
+                };
+                let cached_sub = cached.and_then(|c| {
+                    c.children
+                        .iter()
+                        .find(|t| t.name.as_slice() == name.as_bytes())
+                });
+                self.dir(sub, head_sub.as_ref(), &entries[i..i + n], cached_sub)?;
+                seen.insert(name);
+                i += n;
+            } else {
+                match head.and_then(|h| h.get_name(rest)) {
+                    Some(e) if e.id() == *id && e.filemode() as u32 == *mode => {}
+                    // A directory in HEAD is a file now: all it held is gone.
+                    Some(e) if e.kind() == Some(git2::ObjectType::Tree) => {
+                        self.out.push(path.clone());
+                        let tree = self.tree(&e)?;
+                        self.removed(&format!("{path}/"), &tree)?;
+                    }
+                    _ => self.out.push(path.clone()),
+                }
+                seen.insert(rest);
+                i += 1;
+            }
+        }
+        if let Some(head) = head {
+            for e in head.iter() {
+                let name = String::from_utf8_lossy(e.name_bytes());
+                if seen.contains(name.as_ref()) {
+                    continue;
+                }
+                if e.kind() == Some(git2::ObjectType::Tree) {
+                    let tree = self.tree(&e)?;
+                    self.removed(&format!("{prefix}{name}/"), &tree)?;
+                } else {
+                    self.out.push(format!("{prefix}{name}"));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Every path below `prefix` in `tree`: a directory the index no longer has.
+    fn removed(&mut self, prefix: &str, tree: &git2::Tree) -> Result<()> {
+        for e in tree.iter() {
+            let name = String::from_utf8_lossy(e.name_bytes());
+            if e.kind() == Some(git2::ObjectType::Tree) {
+                let sub = self.tree(&e)?;
+                self.removed(&format!("{prefix}{name}/"), &sub)?;
+            } else {
+                self.out.push(format!("{prefix}{name}"));
+            }
+        }
+        Ok(())
+    }
+
+    fn tree(&self, entry: &git2::TreeEntry) -> Result<git2::Tree<'r>> {
+        self.repo
+            .find_tree(entry.id())
+            .map_err(|e| Error::git("read a tree of HEAD", e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+    use std::process::Command;
+
+    use super::*;
+
+    fn git(dir: &Path, args: &[&str]) -> Vec<u8> {
+        let out = Command::new("git")
+            .current_dir(dir)
+            .args(args)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("HOME", dir)
+            .env("GIT_AUTHOR_NAME", "A")
+            .env("GIT_AUTHOR_EMAIL", "a@example.com")
+            .env("GIT_COMMITTER_NAME", "A")
+            .env("GIT_COMMITTER_EMAIL", "a@example.com")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out.stdout
+    }
+
+    fn write(dir: &Path, path: &str, text: &str) {
+        let path = dir.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+
+    /// What git says differs from HEAD, and the stage-0 entries it lists.
+    fn by_git(dir: &Path) -> (Vec<String>, Vec<String>) {
+        // In git's order: by path.
+        let split = |out: Vec<u8>| -> Vec<String> {
+            out.split(|&b| b == 0)
+                .filter(|p| !p.is_empty())
+                .map(|p| String::from_utf8_lossy(p).into_owned())
+                .collect()
+        };
+        let changed = split(git(
+            dir,
+            &[
+                "diff",
+                "--cached",
+                "--name-only",
+                "--no-renames",
+                "-z",
+                "HEAD",
+                "--",
+            ],
+        ));
+        let listed = split(git(dir, &["ls-files", "--stage", "-z"]));
+        (changed, listed)
+    }
+
+    fn by_isms(dir: &Path) -> (Option<Vec<String>>, Vec<String>) {
+        let repo = git2::Repository::open(dir).unwrap();
+        let staged = read(&dir.join(".git/index")).expect("read in-process");
+        let changed = changed(&repo, &staged).unwrap();
+        let listed = staged
+            .entries
+            .iter()
+            .map(|(p, id, mode)| format!("{mode:o} {id} 0\t{p}"))
+            .collect();
+        (changed, listed)
+    }
+
+    #[test]
+    fn the_staged_changes_are_what_git_diff_cached_lists() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        git(dir, &["init", "-q", "-b", "main"]);
+        let repo = git2::Repository::open(dir).unwrap();
+        // No HEAD yet: nothing to compare with.
+        write(dir, "a/x.toml", "x");
+        git(dir, &["add", "-A"]);
+        assert_eq!(
+            changed(&repo, &read(&dir.join(".git/index")).unwrap()).unwrap(),
+            None
+        );
+
+        for (path, text) in [
+            ("a/b/y.toml", "y"),
+            ("a/b/w.toml", "w"),
+            ("c/z.toml", "z"),
+            ("d", "a file"),
+            ("e/f/g.sh", "g"),
+            ("t/inner/u", "u"),
+            ("a.b", "dot sorts before the directory a/"),
+            ("evidence/ev-1.toml", "1"),
+            ("evidence/ev-2.toml", "2"),
+        ] {
+            write(dir, path, text);
+        }
+        git(dir, &["add", "-A"]);
+        git(dir, &["commit", "-q", "-m", "base"]);
+        let (none, _) = by_isms(dir);
+        assert_eq!(none, Some(vec![]));
+
+        // Edits of every kind, staged with `git add`, which leaves the
+        // cached trees along each changed path invalid.
+        write(dir, "a/b/y.toml", "y changed");
+        write(dir, "n/new.toml", "new");
+        std::fs::remove_dir_all(dir.join("c")).unwrap();
+        std::fs::remove_file(dir.join("d")).unwrap();
+        write(dir, "d/inner.toml", "a file became a directory");
+        std::fs::remove_dir_all(dir.join("t")).unwrap();
+        write(dir, "t", "a directory became a file");
+        write(dir, "evidence/ev-2.toml", "2 changed");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(dir.join("e/f/g.sh"), std::fs::Permissions::from_mode(0o755))
+                .unwrap();
+        }
+        git(dir, &["add", "-A"]);
+        write(dir, "ita.toml", "intent to add");
+        git(dir, &["add", "-N", "ita.toml"]);
+        let (changed_git, listed_git) = by_git(dir);
+        let (changed_isms, listed_isms) = by_isms(dir);
+        assert_eq!(changed_isms.as_ref(), Some(&changed_git));
+        assert!(
+            changed_git.contains(&"t/inner/u".to_owned()),
+            "{changed_git:?}"
+        );
+        assert!(changed_git.contains(&"d".to_owned()), "{changed_git:?}");
+        assert!(
+            changed_git.contains(&"e/f/g.sh".to_owned()),
+            "{changed_git:?}"
+        );
+        // The intent-to-add entry is not committed, so not read.
+        let listed_git: Vec<String> = listed_git
+            .into_iter()
+            .filter(|l| !l.ends_with("\tita.toml"))
+            .collect();
+        assert_eq!(listed_isms, listed_git);
+
+        // The same with every cached tree valid (as `git write-tree` or a
+        // status leaves them), and with none (`git read-tree` empties them).
+        git(dir, &["write-tree"]);
+        assert_eq!(by_isms(dir).0, Some(changed_git.clone()));
+        git(dir, &["rm", "-q", "--cached", "ita.toml"]);
+        git(dir, &["read-tree", "HEAD"]);
+        git(dir, &["add", "-A"]);
+        let (changed_git, _) = by_git(dir);
+        assert!(changed_git.contains(&"ita.toml".to_owned()));
+        assert_eq!(by_isms(dir).0, Some(changed_git));
+
+        // Committed: nothing differs, answered from the cached root tree.
+        git(dir, &["commit", "-q", "-m", "all"]);
+        assert_eq!(by_isms(dir).0, Some(vec![]));
+    }
+}
