@@ -406,3 +406,38 @@ fn a_toml_file_beside_the_layout_is_named_not_read() {
         "{staged}"
     );
 }
+
+#[test]
+fn staged_files_remembered_between_checks_are_reported_as_when_first_read() {
+    let env = Env::new();
+    let repo = env.example("repo");
+    let mut controls: Vec<_> = std::fs::read_dir(repo.join("controls"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    controls.sort();
+    let path = format!("controls/{}", controls[0]);
+    let good = read(&repo, &path);
+    let id = controls[0].trim_end_matches(".toml");
+    let bad = good.replacen(&format!("id = \"{id}\""), "id = \"9.99\"", 1);
+    assert_ne!(bad, good);
+    write(&repo, &path, &bad);
+    env.git(&repo, &["add", &path]);
+    let first = staged(&env, &repo);
+    assert_eq!(first.0, Some(1));
+    assert!(
+        first.1.starts_with(&format!("{path}:")) && first.1.contains("error[id-mismatch]"),
+        "{}",
+        first.1
+    );
+    // The second check takes the staged files from `.git/isms/staged.bin`
+    // by object id, and says the same, line and column included.
+    assert!(repo.join(".git/isms/staged.bin").is_file());
+    assert_eq!(staged(&env, &repo), first);
+    write(&repo, &path, &good);
+    env.git(&repo, &["add", &path]);
+    assert_eq!(staged(&env, &repo), (Some(0), String::new()));
+    write(&repo, &path, &bad);
+    env.git(&repo, &["add", &path]);
+    assert_eq!(staged(&env, &repo), first);
+}

@@ -17,7 +17,12 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> Result<ExitCode> {
     let (loaded, source) = if args.staged {
         let (index, changed) = Index::staged(&repo.root, &repo.git_dir)?;
         let scope = staged_scope(&index, changed)?;
-        let mut loaded = repo::load(&index, &scope)?;
+        // Staged files parsed before are taken by object id: the settings,
+        // controls and services, which every staged check reads, cost no
+        // more than the files a commit changes.
+        let mut memo = repo::Memo::staged(&repo.git_dir, &index, &scope);
+        let mut loaded = repo::load_reusing(&index, &scope, Some(&mut memo))?;
+        memo.save(&loaded.snapshot);
         repo::hash_artifacts(&index, &mut loaded.snapshot);
         (loaded, "index")
     } else {

@@ -28,6 +28,25 @@ pub enum Scope {
     Changed(BTreeSet<String>),
 }
 
+impl Scope {
+    /// Whether a file at `path` may be parsed.
+    pub fn reads(&self, path: &str) -> bool {
+        match self {
+            Scope::All => true,
+            Scope::Changed(paths) => {
+                paths.contains(path)
+                    || !matches!(
+                        classify(path),
+                        Some(Place::Item {
+                            kind: FileKind::Allocation | FileKind::Evidence,
+                            ..
+                        })
+                    )
+            }
+        }
+    }
+}
+
 /// A loaded snapshot, with the diagnostics of the files that did not load.
 pub struct Loaded {
     pub snapshot: Snapshot,
@@ -79,14 +98,14 @@ impl Parsed {
 }
 
 impl<'a> ParsedRef<'a> {
-    /// The file as a memo keeps it: its text only where a rule that reads
-    /// the summary needs it (a `TODO` placeholder), since the text is most
-    /// of its size.
-    pub(super) fn lean(&self) -> Parsed {
-        fn lean<T: Clone>(d: &Doc<T>) -> Doc<T> {
+    /// The file as a memo keeps it: with its text when `whole`, else its
+    /// text only where a rule that reads the summary needs it (a `TODO`
+    /// placeholder), since the text is most of its size.
+    pub(super) fn kept(&self, whole: bool) -> Parsed {
+        fn keep<T: Clone>(d: &Doc<T>, whole: bool) -> Doc<T> {
             Doc {
                 path: String::new(),
-                text: match d.text.contains(crate::check::placeholders::MARKER) {
+                text: match whole || d.text.contains(crate::check::placeholders::MARKER) {
                     true => d.text.clone(),
                     false => String::new(),
                 },
@@ -94,13 +113,15 @@ impl<'a> ParsedRef<'a> {
             }
         }
         match *self {
-            ParsedRef::Config(d) => Parsed::Config(lean(d)),
-            ParsedRef::Control(id, d) => Parsed::Control(id.clone(), lean(d)),
-            ParsedRef::Service(id, d) => Parsed::Service(id.clone(), lean(d)),
-            ParsedRef::Allocation(s, id, d) => Parsed::Allocation(s.clone(), id.clone(), lean(d)),
-            ParsedRef::Evidence(id, d) => Parsed::Evidence(id.clone(), lean(d)),
-            ParsedRef::Trigger(id, d) => Parsed::Trigger(id.clone(), lean(d)),
-            ParsedRef::Finding(id, d) => Parsed::Finding(id.clone(), lean(d)),
+            ParsedRef::Config(d) => Parsed::Config(keep(d, whole)),
+            ParsedRef::Control(id, d) => Parsed::Control(id.clone(), keep(d, whole)),
+            ParsedRef::Service(id, d) => Parsed::Service(id.clone(), keep(d, whole)),
+            ParsedRef::Allocation(s, id, d) => {
+                Parsed::Allocation(s.clone(), id.clone(), keep(d, whole))
+            }
+            ParsedRef::Evidence(id, d) => Parsed::Evidence(id.clone(), keep(d, whole)),
+            ParsedRef::Trigger(id, d) => Parsed::Trigger(id.clone(), keep(d, whole)),
+            ParsedRef::Finding(id, d) => Parsed::Finding(id.clone(), keep(d, whole)),
         }
     }
 

@@ -14,8 +14,9 @@ use std::time::{Duration, SystemTime};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::load::Scope;
 use super::load::{Parsed, ParsedRef};
-use super::source::WorkTree;
+use super::source::{Index, WorkTree};
 use crate::cache;
 use crate::error::Result;
 use crate::model::Snapshot;
@@ -92,6 +93,9 @@ pub struct Memo {
     known: usize,
     /// How many files old enough to be kept had to be parsed.
     fresh: usize,
+    /// Whether files are kept with their text, for diagnostics that point
+    /// into them.
+    whole: bool,
 }
 
 /// The memo is written again once one file in this many had to be parsed:
@@ -117,7 +121,30 @@ impl Memo {
     /// The memo of the working tree's files under `git_dir`, to be checked
     /// against `stats`. A missing, damaged or older memo is empty.
     pub fn open(git_dir: &Path, stats: Vec<(String, Stat)>) -> Memo {
-        let path = git_dir.join("isms").join("items.bin");
+        Memo::at(git_dir.join("isms").join("items.bin"), stats, false)
+    }
+
+    /// The memo of the files `index` stages that `scope` reads, under
+    /// `git_dir`. A staged file is known by its object id, so it is never
+    /// racy; files are kept whole, since `check --staged` points into them.
+    pub fn staged(git_dir: &Path, index: &Index, scope: &Scope) -> Memo {
+        let stats = index
+            .ids()
+            .filter(|(path, _, _)| scope.reads(path))
+            .map(|(path, id, mode)| {
+                let mut line = id.as_bytes().to_vec();
+                line.extend_from_slice(&mode.to_le_bytes());
+                let stat = Stat {
+                    line,
+                    settled: true,
+                };
+                (path.to_owned(), stat)
+            })
+            .collect();
+        Memo::at(git_dir.join("isms").join("staged.bin"), stats, true)
+    }
+
+    fn at(path: PathBuf, stats: Vec<(String, Stat)>, whole: bool) -> Memo {
         let kept = match cache::load::<Vec<Entry>>(&path, MAGIC) {
             cache::Loaded::Hit(entries) => entries
                 .into_iter()
@@ -131,6 +158,7 @@ impl Memo {
             known: kept.len(),
             kept,
             fresh: 0,
+            whole,
         }
     }
 
@@ -160,7 +188,7 @@ impl Memo {
                 entries.push(EntryRef {
                     path,
                     line: &stat.line,
-                    parsed: parsed.lean(),
+                    parsed: parsed.kept(self.whole),
                 });
             }
         }

@@ -335,6 +335,14 @@ impl Index {
         Ok((index, changed))
     }
 
+    /// Every entry's path, object id and file mode, sorted by path.
+    pub(super) fn ids(&self) -> impl Iterator<Item = (&str, git2::Oid, u32)> {
+        self.entries
+            .0
+            .iter()
+            .map(|(p, id, mode)| (p.as_str(), *id, *mode))
+    }
+
     /// The tree of the commit `rev` names, and the commit's full id.
     pub fn commit(git_dir: &Path, rev: &str) -> Result<(Self, String)> {
         let repo =
