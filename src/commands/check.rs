@@ -76,15 +76,14 @@ fn staged_scope(index: &Index, changed: Option<Vec<String>>) -> Result<Scope> {
     if changed.iter().any(|p| p == CONFIG_FILE) {
         return Ok(Scope::All);
     }
-    let files = index.files()?;
-    let present: BTreeSet<&str> = files.iter().map(String::as_str).collect();
-    let removed_item = changed.iter().any(|p| {
-        (p.starts_with("controls/") || p.starts_with("services/")) && !present.contains(p.as_str())
-    });
+    let removed_item = changed
+        .iter()
+        .any(|p| (p.starts_with("controls/") || p.starts_with("services/")) && !index.contains(p));
     let artifact_changed = changed.iter().any(|p| p.starts_with("evidence/files/"));
     let mut paths: BTreeSet<String> = changed.into_iter().collect();
     if removed_item || artifact_changed {
-        paths.extend(files.iter().filter(|p| p.starts_with("evidence/")).cloned());
+        let files = index.files()?;
+        paths.extend(files.into_iter().filter(|p| p.starts_with("evidence/")));
     }
     Ok(Scope::Changed(paths))
 }

@@ -29,19 +29,17 @@ pub enum Scope {
 }
 
 impl Scope {
-    /// Whether a file at `path` may be parsed.
+    /// Whether a file at `path` may be parsed. It may say yes to a file
+    /// that is not read at all; it never says no to one that is.
     pub fn reads(&self, path: &str) -> bool {
+        let bulk = |kind: FileKind| {
+            path.strip_prefix(kind.dir())
+                .is_some_and(|rest| rest.starts_with('/'))
+        };
         match self {
             Scope::All => true,
             Scope::Changed(paths) => {
-                paths.contains(path)
-                    || !matches!(
-                        classify(path),
-                        Some(Place::Item {
-                            kind: FileKind::Allocation | FileKind::Evidence,
-                            ..
-                        })
-                    )
+                !(bulk(FileKind::Allocation) || bulk(FileKind::Evidence)) || paths.contains(path)
             }
         }
     }

@@ -335,6 +335,11 @@ impl Index {
         Ok((index, changed))
     }
 
+    /// Whether `path` is staged (or in the commit).
+    pub fn contains(&self, path: &str) -> bool {
+        self.entries.get(path).is_some()
+    }
+
     /// Every entry's path, object id and file mode, sorted by path.
     pub(super) fn ids(&self) -> impl Iterator<Item = (&str, git2::Oid, u32)> {
         self.entries
