@@ -441,3 +441,21 @@ fn staged_files_remembered_between_checks_are_reported_as_when_first_read() {
     env.git(&repo, &["add", &path]);
     assert_eq!(staged(&env, &repo), first);
 }
+
+#[test]
+fn staged_in_a_sparse_index_git_lists_the_index() {
+    let env = Env::new();
+    let repo = env.example("repo");
+    env.git(
+        &repo,
+        &["sparse-checkout", "init", "--cone", "--sparse-index"],
+    );
+    env.git(&repo, &["sparse-checkout", "set", "controls", "services"]);
+    assert!(!repo.join("evidence").exists());
+    assert_eq!(staged(&env, &repo), (Some(0), String::new()));
+    write(&repo, "services/tenant-db.toml", "broken = \n");
+    env.git(&repo, &["add", "--sparse", "services/tenant-db.toml"]);
+    let (code, out) = staged(&env, &repo);
+    assert_eq!(code, Some(1));
+    assert!(out.starts_with("services/tenant-db.toml:1:"), "{out}");
+}

@@ -339,4 +339,25 @@ mod tests {
         git(dir, &["commit", "-q", "-m", "all"]);
         assert_eq!(by_isms(dir).0, Some(vec![]));
     }
+
+    #[test]
+    fn a_sparse_index_is_left_to_git() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        git(dir, &["init", "-q", "-b", "main"]);
+        write(dir, "controls/5.1.toml", "c");
+        write(dir, "evidence/ev-1.toml", "e");
+        git(dir, &["add", "-A"]);
+        git(dir, &["commit", "-q", "-m", "base"]);
+        assert!(read(&dir.join(".git/index")).is_some());
+        git(
+            dir,
+            &["sparse-checkout", "init", "--cone", "--sparse-index"],
+        );
+        git(dir, &["sparse-checkout", "set", "controls"]);
+        assert!(read(&dir.join(".git/index")).is_none());
+        // An index that is not there is an empty one.
+        let empty = read(&dir.join(".git/no-such-index")).unwrap();
+        assert!(empty.entries.is_empty());
+    }
 }
