@@ -147,15 +147,8 @@ impl<'r> Walk<'r> {
         }
         if let Some(head) = head {
             for e in head.iter() {
-                let name = String::from_utf8_lossy(e.name_bytes());
-                if seen.contains(name.as_ref()) {
-                    continue;
-                }
-                if e.kind() == Some(git2::ObjectType::Tree) {
-                    let tree = self.tree(&e)?;
-                    self.removed(&format!("{prefix}{name}/"), &tree)?;
-                } else {
-                    self.out.push(format!("{prefix}{name}"));
+                if !seen.contains(String::from_utf8_lossy(e.name_bytes()).as_ref()) {
+                    self.gone(prefix, &e)?;
                 }
             }
         }
@@ -165,15 +158,22 @@ impl<'r> Walk<'r> {
     /// Every path below `prefix` in `tree`: a directory the index no longer has.
     fn removed(&mut self, prefix: &str, tree: &git2::Tree) -> Result<()> {
         for e in tree.iter() {
-            let name = String::from_utf8_lossy(e.name_bytes());
-            if e.kind() == Some(git2::ObjectType::Tree) {
-                let sub = self.tree(&e)?;
-                self.removed(&format!("{prefix}{name}/"), &sub)?;
-            } else {
-                self.out.push(format!("{prefix}{name}"));
-            }
+            self.gone(prefix, &e)?;
         }
         Ok(())
+    }
+
+    /// `HEAD`'s entry `e` below `prefix`, which the index does not have: the
+    /// file, or every file the directory held.
+    fn gone(&mut self, prefix: &str, e: &git2::TreeEntry) -> Result<()> {
+        let name = String::from_utf8_lossy(e.name_bytes());
+        if e.kind() == Some(git2::ObjectType::Tree) {
+            let tree = self.tree(e)?;
+            self.removed(&format!("{prefix}{name}/"), &tree)
+        } else {
+            self.out.push(format!("{prefix}{name}"));
+            Ok(())
+        }
     }
 
     fn tree(&self, entry: &git2::TreeEntry) -> Result<git2::Tree<'r>> {
