@@ -29,8 +29,8 @@ pub enum Scope {
 }
 
 impl Scope {
-    /// Whether a file at `path` may be parsed. It may say yes to a file
-    /// that is not read at all; it never says no to one that is.
+    /// Whether the item file at `path` is parsed: the rule above, decided
+    /// by the folder the layout puts allocations and evidence records in.
     pub fn reads(&self, path: &str) -> bool {
         let bulk = |kind: FileKind| {
             path.strip_prefix(kind.dir())
@@ -254,11 +254,7 @@ pub fn load_reusing(source: &dyn Source, scope: &Scope, memo: Option<&mut Memo>)
         .hint("run `isms init` to create one"));
     }
 
-    if let Scope::Changed(paths) = scope {
-        items.retain(|i| {
-            !matches!(i.kind, FileKind::Allocation | FileKind::Evidence) || paths.contains(&i.path)
-        });
-    }
+    items.retain(|i| scope.reads(&i.path));
 
     snapshot.codeowners = source
         .read(crate::render::codeowners::PATH)

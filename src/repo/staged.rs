@@ -116,8 +116,8 @@ impl<'r> Walk<'r> {
                 let head_sub = match head.and_then(|h| h.get_name(name)) {
                     Some(e) if e.kind() == Some(git2::ObjectType::Tree) => Some(self.tree(&e)?),
                     // A file in HEAD is a directory now.
-                    Some(_) => {
-                        self.out.push(format!("{prefix}{name}"));
+                    Some(e) => {
+                        self.gone(prefix, &e)?;
                         None
                     }
                     None => None,
@@ -136,8 +136,7 @@ impl<'r> Walk<'r> {
                     // A directory in HEAD is a file now: all it held is gone.
                     Some(e) if e.kind() == Some(git2::ObjectType::Tree) => {
                         self.out.push(path.clone());
-                        let tree = self.tree(&e)?;
-                        self.removed(&format!("{path}/"), &tree)?;
+                        self.gone(prefix, &e)?;
                     }
                     _ => self.out.push(path.clone()),
                 }
