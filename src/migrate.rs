@@ -899,7 +899,7 @@ mod tests {
     fn old_allocation(s: &mut Snapshot, cid: &str, body: &str) {
         let path = format!("responsibilities/api/{cid}.toml");
         let text = format!("service = \"api\"\ncontrol = \"{cid}\"\nowner = \"bob\"\n{body}");
-        s.present.allocations.insert((id("api"), id(cid)));
+        s.present.insert_allocation(id("api"), id(cid));
         s.allocations.insert(
             (id("api"), id(cid)),
             doc(FileKind::Allocation, &path, &text),

@@ -314,12 +314,14 @@ pub fn matrix(snapshot: &Snapshot) -> Matrix {
     {
         for ctl in &applicable {
             matrix.required += 1;
-            let key = (svc.clone(), (*ctl).clone());
-            matrix.present += usize::from(snapshot.present.allocations.contains(&key));
+            if !snapshot.present.has_allocation(svc.as_str(), ctl.as_str()) {
+                continue;
+            }
+            matrix.present += 1;
             matrix.placeholders += usize::from(
                 snapshot
                     .allocations
-                    .get(&key)
+                    .get(&(svc.clone(), (*ctl).clone()))
                     .is_some_and(crate::check::placeholders::is_placeholder),
             );
         }

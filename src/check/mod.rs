@@ -493,7 +493,16 @@ fn allocations(s: &Snapshot, out: &mut Vec<Diagnostic>) {
     }
     // Orphans and allocations for organisation-wide controls: decided from
     // paths, so they are found even for allocations not parsed this run.
-    for (svc, ctl) in &s.present.allocations {
+    // Most allocations are in order: their path and file are looked up
+    // only for a finding.
+    for (svc, ctl) in s.present.allocations() {
+        let control = s.controls.get(ctl);
+        let fine = s.present.services.contains(svc)
+            && s.present.controls.contains(ctl)
+            && control.is_none_or(|c| c.value.matrix && c.value.is_applicable());
+        if fine {
+            continue;
+        }
         let path = format!("responsibilities/{svc}/{ctl}.toml");
         let doc = s.allocations.get(&(svc.clone(), ctl.clone()));
         let place = |d: Diagnostic, key: &str| match doc {
@@ -532,7 +541,7 @@ fn allocations(s: &Snapshot, out: &mut Vec<Diagnostic>) {
             }
             out.push(d);
         }
-        if let Some(control) = s.controls.get(ctl) {
+        if let Some(control) = control {
             if !control.value.matrix {
                 let line = locate(&control.text, &["matrix"])
                     .map(|(l, _)| format!(":{l}"))
@@ -561,7 +570,7 @@ fn matrix(s: &Snapshot, out: &mut Vec<Diagnostic>) {
             if !c.matrix || !c.is_applicable() {
                 continue;
             }
-            if s.present.allocations.contains(&(svc.clone(), ctl.clone())) {
+            if s.present.has_allocation(svc.as_str(), ctl.as_str()) {
                 continue;
             }
             let line = locate(&control.text, &["matrix"])

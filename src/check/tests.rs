@@ -79,7 +79,7 @@ fn add_service(s: &mut Snapshot, d: Doc<Service>) {
 
 fn add_allocation(s: &mut Snapshot, d: Doc<Allocation>) {
     let k = (d.value.service.clone(), d.value.control.clone());
-    s.present.allocations.insert(k.clone());
+    s.present.insert_allocation(k.0.clone(), k.1.clone());
     s.allocations.insert(k, d);
 }
 

@@ -47,9 +47,7 @@ impl ItemKey {
         match self {
             ItemKey::Control(id) => s.present.controls.contains(id),
             ItemKey::Service(id) => s.present.services.contains(id),
-            ItemKey::Allocation(svc, ctl) => {
-                s.present.allocations.contains(&(svc.clone(), ctl.clone()))
-            }
+            ItemKey::Allocation(svc, ctl) => s.present.has_allocation(svc.as_str(), ctl.as_str()),
             ItemKey::Evidence(id) => s.present.evidence.contains(id),
             ItemKey::Finding(id) => s.findings.contains_key(id),
         }

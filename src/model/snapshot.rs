@@ -46,8 +46,30 @@ pub struct Snapshot {
 pub struct Present {
     pub controls: BTreeSet<Id>,
     pub services: BTreeSet<Id>,
-    pub allocations: BTreeSet<(Id, Id)>,
+    /// Control IDs by service directory: each service's ID is held once,
+    /// and a pair is looked up without building it.
+    pub allocations: BTreeMap<Id, BTreeSet<Id>>,
     pub evidence: BTreeSet<Id>,
+}
+
+impl Present {
+    /// Whether `responsibilities/<svc>/<ctl>.toml` exists.
+    pub fn has_allocation(&self, svc: &str, ctl: &str) -> bool {
+        self.allocations
+            .get(svc)
+            .is_some_and(|controls| controls.contains(ctl))
+    }
+
+    pub fn insert_allocation(&mut self, svc: Id, ctl: Id) {
+        self.allocations.entry(svc).or_default().insert(ctl);
+    }
+
+    /// Every allocation file's (service, control), in key order.
+    pub fn allocations(&self) -> impl Iterator<Item = (&Id, &Id)> {
+        self.allocations
+            .iter()
+            .flat_map(|(svc, controls)| controls.iter().map(move |ctl| (svc, ctl)))
+    }
 }
 
 /// What was found at an evidence artifact's path. Paths that could lead

@@ -13,7 +13,6 @@ use crate::diagnostic::Diagnostic;
 use crate::error::{Error, Result};
 use crate::model::{
     Allocation, Config, Control, Doc, Evidence, Finding, Id, Service, Snapshot, Trigger,
-    validate_id,
 };
 use crate::model::{FileKind, Place, classify};
 
@@ -184,6 +183,9 @@ pub fn load_reusing(source: &dyn Source, scope: &Scope, memo: Option<&mut Memo>)
     let mut diagnostics = Vec::new();
     let mut snapshot = Snapshot::default();
     let mut items = Vec::new();
+    let mut config = false;
+    // Gathered unordered and sorted once: most paths are only counted.
+    let (mut controls, mut services, mut evidence) = (Vec::new(), Vec::new(), Vec::new());
 
     for path in source.files()? {
         match classify(&path) {
@@ -193,10 +195,12 @@ pub fn load_reusing(source: &dyn Source, scope: &Scope, memo: Option<&mut Memo>)
             ),
             Some(Place::Item {
                 kind,
-                service,
+                service: dir,
                 stem,
             }) => {
-                let service = match service.map(Id::parse).transpose() {
+                // A service directory already seen is known to be valid.
+                let known = dir.is_some_and(|d| snapshot.present.allocations.contains_key(d));
+                let service = match dir.filter(|_| !known).map(Id::parse).transpose() {
                     Ok(s) => s,
                     Err(why) => {
                         diagnostics.push(Diagnostic::error(
@@ -207,54 +211,63 @@ pub fn load_reusing(source: &dyn Source, scope: &Scope, memo: Option<&mut Memo>)
                         continue;
                     }
                 };
-                if let Err(why) = validate_id(stem) {
-                    diagnostics.push(
-                        Diagnostic::error(
-                            "invalid-id",
-                            &path,
-                            format!("file name is not a valid ID: {why}"),
-                        )
-                        .hint("rename the file so that its name is the item's ID"),
-                    );
-                    continue;
-                }
-                let id = Id::parse(stem).expect("validated above");
-                let present = &mut snapshot.present;
-                match kind {
-                    FileKind::Control => {
-                        present.controls.insert(id.clone());
+                let id = match Id::parse(stem) {
+                    Ok(id) => id,
+                    Err(why) => {
+                        diagnostics.push(
+                            Diagnostic::error(
+                                "invalid-id",
+                                &path,
+                                format!("file name is not a valid ID: {why}"),
+                            )
+                            .hint("rename the file so that its name is the item's ID"),
+                        );
+                        continue;
                     }
-                    FileKind::Service => {
-                        present.services.insert(id.clone());
-                    }
+                };
+                config |= kind == FileKind::Config;
+                let read = scope.reads(&path);
+                let (id, service) = match kind {
+                    FileKind::Control => (keep(&mut controls, id, read), None),
+                    FileKind::Service => (keep(&mut services, id, read), None),
+                    FileKind::Evidence => (keep(&mut evidence, id, read), None),
                     FileKind::Allocation => {
-                        let svc = service.clone().expect("allocations have a service");
-                        present.allocations.insert((svc, id.clone()));
+                        let dir = dir.expect("allocations have a service");
+                        let allocations = &mut snapshot.present.allocations;
+                        if let Some(svc) = service {
+                            allocations.insert(svc, BTreeSet::new());
+                        }
+                        let controls = allocations.get_mut(dir).expect("inserted above");
+                        let id = keep(controls, id, read);
+                        let svc = id.is_some().then(|| {
+                            let (svc, _) = allocations.get_key_value(dir).expect("inserted above");
+                            svc.clone()
+                        });
+                        (id, svc)
                     }
-                    FileKind::Evidence => {
-                        present.evidence.insert(id.clone());
-                    }
-                    _ => {}
+                    _ => (Some(id), None),
+                };
+                if let Some(id) = id.filter(|_| read) {
+                    items.push(Item {
+                        path,
+                        kind,
+                        service,
+                        id,
+                    });
                 }
-                items.push(Item {
-                    path,
-                    kind,
-                    service,
-                    id,
-                });
             }
         }
     }
-
-    if !items.iter().any(|i| i.kind == FileKind::Config) {
+    if !config {
         return Err(Error::new(format!(
             "no {} found: this is not a compliance repository",
             super::CONFIG_FILE
         ))
         .hint("run `isms init` to create one"));
     }
-
-    items.retain(|i| scope.reads(&i.path));
+    snapshot.present.controls = controls.into_iter().collect();
+    snapshot.present.services = services.into_iter().collect();
+    snapshot.present.evidence = evidence.into_iter().collect();
 
     snapshot.codeowners = source
         .read(crate::render::codeowners::PATH)
@@ -371,6 +384,20 @@ pub fn hash_artifacts(source: &dyn Source, snapshot: &mut Snapshot) {
             (id.clone(), states)
         })
         .collect();
+}
+
+/// Notes `id` as present in `ids`; gives it back when it is also to be read.
+fn keep(ids: &mut impl Extend<Id>, id: Id, read: bool) -> Option<Id> {
+    match read {
+        true => {
+            ids.extend([id.clone()]);
+            Some(id)
+        }
+        false => {
+            ids.extend([id]);
+            None
+        }
+    }
 }
 
 fn read_and_parse(source: &dyn Source, item: Item) -> Result<Parsed, Box<Diagnostic>> {

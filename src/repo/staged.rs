@@ -83,6 +83,14 @@ pub(super) fn changed(repo: &git2::Repository, staged: &Staged) -> Result<Option
     Ok(Some(out))
 }
 
+/// Whether the index's cached tree `cached` is valid and is the tree
+/// `HEAD` has at `head`: then nothing below it changed.
+fn unchanged(cached: &CachedTree, head: &git2::TreeEntry) -> bool {
+    cached.num_entries.is_some()
+        && head.kind() == Some(git2::ObjectType::Tree)
+        && cached.id.as_bytes() == head.id().as_bytes()
+}
+
 struct Walk<'r> {
     repo: &'r git2::Repository,
     out: Vec<String>,
@@ -113,7 +121,21 @@ impl<'r> Walk<'r> {
             if let Some((name, _)) = rest.split_once('/') {
                 let sub = &path[..prefix.len() + name.len() + 1];
                 let n = entries[i..].partition_point(|e| e.0.starts_with(sub));
-                let head_sub = match head.and_then(|h| h.get_name(name)) {
+                let head_entry = head.and_then(|h| h.get_name(name));
+                let cached_sub = cached.and_then(|c| {
+                    c.children
+                        .iter()
+                        .find(|t| t.name.as_slice() == name.as_bytes())
+                });
+                seen.insert(name);
+                i += n;
+                // Unchanged by its cached id: HEAD's tree is not even read.
+                if let (Some(e), Some(c)) = (&head_entry, cached_sub)
+                    && unchanged(c, e)
+                {
+                    continue;
+                }
+                let head_sub = match head_entry {
                     Some(e) if e.kind() == Some(git2::ObjectType::Tree) => Some(self.tree(&e)?),
                     // A file in HEAD is a directory now.
                     Some(e) => {
@@ -122,14 +144,7 @@ impl<'r> Walk<'r> {
                     }
                     None => None,
                 };
-                let cached_sub = cached.and_then(|c| {
-                    c.children
-                        .iter()
-                        .find(|t| t.name.as_slice() == name.as_bytes())
-                });
-                self.dir(sub, head_sub.as_ref(), &entries[i..i + n], cached_sub)?;
-                seen.insert(name);
-                i += n;
+                self.dir(sub, head_sub.as_ref(), &entries[i - n..i], cached_sub)?;
             } else {
                 match head.and_then(|h| h.get_name(rest)) {
                     Some(e) if e.id() == *id && e.filemode() as u32 == *mode => {}
