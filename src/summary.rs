@@ -312,9 +312,18 @@ pub fn matrix(snapshot: &Snapshot) -> Matrix {
         .filter(|(_, v)| v.value.in_scope)
         .map(|(k, _)| k)
     {
+        // Both in ID order: one pass over the service's allocations.
+        let mut present = snapshot
+            .present
+            .allocations
+            .get(svc)
+            .into_iter()
+            .flatten()
+            .peekable();
         for ctl in &applicable {
             matrix.required += 1;
-            if !snapshot.present.has_allocation(svc.as_str(), ctl.as_str()) {
+            while present.next_if(|p| p < ctl).is_some() {}
+            if present.next_if(|p| p == ctl).is_none() {
                 continue;
             }
             matrix.present += 1;

@@ -7,7 +7,7 @@ pub mod triggers;
 
 use crate::diagnostic::Diagnostic;
 use crate::diagnostic::did_you_mean;
-use crate::model::{ArtifactState, Config, Doc, Edition, Id, Party, Snapshot, SoaStatus};
+use crate::model::{ArtifactState, Config, Control, Doc, Edition, Id, Party, Snapshot, SoaStatus};
 use crate::span::locate;
 
 /// Runs every rule over `s`.
@@ -495,66 +495,83 @@ fn allocations(s: &Snapshot, out: &mut Vec<Diagnostic>) {
     // paths, so they are found even for allocations not parsed this run.
     // Most allocations are in order: their path and file are looked up
     // only for a finding.
-    for (svc, ctl) in s.present.allocations() {
-        let control = s.controls.get(ctl);
-        let fine = s.present.services.contains(svc)
-            && s.present.controls.contains(ctl)
-            && control.is_none_or(|c| c.value.matrix && c.value.is_applicable());
-        if fine {
-            continue;
-        }
-        let path = format!("responsibilities/{svc}/{ctl}.toml");
-        let doc = s.allocations.get(&(svc.clone(), ctl.clone()));
-        let place = |d: Diagnostic, key: &str| match doc {
-            Some(doc) => at(d, doc, &[key]),
-            None => d,
-        };
-        if !s.present.services.contains(svc) {
-            let mut d = place(
-                Diagnostic::error(
-                    "allocation-orphan",
-                    &path,
-                    format!(
-                        "allocation for service `{svc}`, which does not exist (no services/{svc}.toml)"
-                    ),
-                ),
-                "service",
-            );
-            d = d.hint(suggest(svc, s.present.services.iter()).unwrap_or_else(|| {
-                "remove the allocation, or create the service with `isms new service`".into()
-            }));
-            out.push(d);
-        }
-        if !s.present.controls.contains(ctl) {
-            let mut d = place(
-                Diagnostic::error(
-                    "allocation-orphan",
-                    &path,
-                    format!(
-                        "allocation for control `{ctl}`, which does not exist (no controls/{ctl}.toml)"
-                    ),
-                ),
-                "control",
-            );
-            if let Some(h) = suggest(ctl, s.present.controls.iter()) {
-                d = d.hint(h);
+    for (svc, controls) in &s.present.allocations {
+        let service = s.present.services.contains(svc);
+        for ctl in controls {
+            let control = s.controls.get(ctl);
+            let fine = match control {
+                Some(c) => c.value.matrix && c.value.is_applicable(),
+                // A control that does not parse is reported once, by itself.
+                None => s.present.controls.contains(ctl),
+            };
+            if !(service && fine) {
+                allocation_rules(s, svc, ctl, control, out);
             }
-            out.push(d);
         }
-        if let Some(control) = control {
-            if !control.value.matrix {
-                let line = locate(&control.text, &["matrix"])
-                    .map(|(l, _)| format!(":{l}"))
-                    .unwrap_or_default();
-                out.push(place(Diagnostic::error("allocation-not-matrix", &path, format!(
-                    "allocation for control `{ctl}`, which is organisation-wide ({}{line} has matrix = false)",
-                    control.path
-                )), "control").hint("remove the allocation, or set matrix = true on the control"));
-            } else if !control.value.is_applicable() {
-                out.push(place(Diagnostic::warning("allocation-unused", &path, format!(
-                    "allocation for control `{ctl}`, which is not applicable in the Statement of Applicability"
-                )), "control"));
-            }
+    }
+}
+
+/// The findings about the allocation file of `ctl` on `svc` that depend on
+/// other files: its service and control exist, and the control is a
+/// matrix control that applies.
+fn allocation_rules(
+    s: &Snapshot,
+    svc: &Id,
+    ctl: &Id,
+    control: Option<&Doc<Control>>,
+    out: &mut Vec<Diagnostic>,
+) {
+    let path = format!("responsibilities/{svc}/{ctl}.toml");
+    let doc = s.allocations.get(&(svc.clone(), ctl.clone()));
+    let place = |d: Diagnostic, key: &str| match doc {
+        Some(doc) => at(d, doc, &[key]),
+        None => d,
+    };
+    if !s.present.services.contains(svc) {
+        let mut d = place(
+            Diagnostic::error(
+                "allocation-orphan",
+                &path,
+                format!(
+                    "allocation for service `{svc}`, which does not exist (no services/{svc}.toml)"
+                ),
+            ),
+            "service",
+        );
+        d = d.hint(suggest(svc, s.present.services.iter()).unwrap_or_else(|| {
+            "remove the allocation, or create the service with `isms new service`".into()
+        }));
+        out.push(d);
+    }
+    if !s.present.controls.contains(ctl) {
+        let mut d = place(
+            Diagnostic::error(
+                "allocation-orphan",
+                &path,
+                format!(
+                    "allocation for control `{ctl}`, which does not exist (no controls/{ctl}.toml)"
+                ),
+            ),
+            "control",
+        );
+        if let Some(h) = suggest(ctl, s.present.controls.iter()) {
+            d = d.hint(h);
+        }
+        out.push(d);
+    }
+    if let Some(control) = control {
+        if !control.value.matrix {
+            let line = locate(&control.text, &["matrix"])
+                .map(|(l, _)| format!(":{l}"))
+                .unwrap_or_default();
+            out.push(place(Diagnostic::error("allocation-not-matrix", &path, format!(
+                "allocation for control `{ctl}`, which is organisation-wide ({}{line} has matrix = false)",
+                control.path
+            )), "control").hint("remove the allocation, or set matrix = true on the control"));
+        } else if !control.value.is_applicable() {
+            out.push(place(Diagnostic::warning("allocation-unused", &path, format!(
+                "allocation for control `{ctl}`, which is not applicable in the Statement of Applicability"
+            )), "control"));
         }
     }
 }
@@ -565,12 +582,21 @@ fn matrix(s: &Snapshot, out: &mut Vec<Diagnostic>) {
         if !service.value.in_scope {
             continue;
         }
+        // Both in ID order: one pass over the service's allocations.
+        let mut present = s
+            .present
+            .allocations
+            .get(svc)
+            .into_iter()
+            .flatten()
+            .peekable();
         for (ctl, control) in &s.controls {
-            let c = &control.value;
-            if !c.matrix || !c.is_applicable() {
+            while present.next_if(|p| *p < ctl).is_some() {}
+            if present.next_if(|p| *p == ctl).is_some() {
                 continue;
             }
-            if s.present.has_allocation(svc.as_str(), ctl.as_str()) {
+            let c = &control.value;
+            if !c.matrix || !c.is_applicable() {
                 continue;
             }
             let line = locate(&control.text, &["matrix"])

@@ -115,6 +115,50 @@ fn a_missing_allocation_names_the_file_service_and_control() {
 }
 
 #[test]
+fn the_matrix_names_each_gap_between_allocations_present_and_orphaned() {
+    let mut s = base();
+    for cid in ["A.1", "A.3", "A.5"] {
+        add_control(&mut s, control(cid, true, APPLICABLE));
+    }
+    let party = "party = \"provider\"\nprovider = \"x\"\n";
+    // api has A.3 and an allocation for a control that does not exist
+    // (A.2, between A.1 and A.3); db has only CLD.9.5.1.
+    for cid in ["A.2", "A.3"] {
+        add_allocation(&mut s, allocation("api", cid, party));
+    }
+    add_service(&mut s, service("db"));
+    add_allocation(&mut s, allocation("db", "CLD.9.5.1", party));
+    s.present.controls.insert(id("A.5"));
+    s.present.insert_allocation(id("db"), id("A.5"));
+    let got: Vec<_> = check(&s).into_iter().map(|d| (d.rule, d.file)).collect();
+    assert_eq!(
+        got,
+        vec![
+            (
+                "allocation-orphan",
+                "responsibilities/api/A.2.toml".to_owned()
+            ),
+            (
+                "matrix-incomplete",
+                "responsibilities/api/A.1.toml".to_owned()
+            ),
+            (
+                "matrix-incomplete",
+                "responsibilities/api/A.5.toml".to_owned()
+            ),
+            (
+                "matrix-incomplete",
+                "responsibilities/db/A.1.toml".to_owned()
+            ),
+            (
+                "matrix-incomplete",
+                "responsibilities/db/A.3.toml".to_owned()
+            ),
+        ]
+    );
+}
+
+#[test]
 fn out_of_scope_services_and_inapplicable_controls_need_no_allocation() {
     let mut s = base();
     let mut db = service("db");
