@@ -31,6 +31,17 @@ pub fn path(git_dir: &Path, kind: &str, branch: &str) -> PathBuf {
 }
 
 pub fn load<T: DeserializeOwned>(path: &Path, magic: &[u8]) -> Loaded<T> {
+    load_with(path, magic, |payload| {
+        postcard::from_bytes::<T>(payload).ok()
+    })
+}
+
+/// [`load`], the checked payload decoded by `decode` (`None`: corrupt).
+pub fn load_with<T>(
+    path: &Path,
+    magic: &[u8],
+    decode: impl FnOnce(&[u8]) -> Option<T>,
+) -> Loaded<T> {
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(_) => return Loaded::Missing,
@@ -46,9 +57,9 @@ pub fn load<T: DeserializeOwned>(path: &Path, magic: &[u8]) -> Loaded<T> {
     if Sha256::digest(payload).as_slice() != sum {
         return Loaded::Corrupt;
     }
-    match postcard::from_bytes::<T>(payload) {
-        Ok(r) => Loaded::Hit(r),
-        Err(_) => Loaded::Corrupt,
+    match decode(payload) {
+        Some(r) => Loaded::Hit(r),
+        None => Loaded::Corrupt,
     }
 }
 

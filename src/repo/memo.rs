@@ -27,7 +27,7 @@ const RACY: Duration = Duration::from_secs(3);
 
 /// The memo's format; a new isms version starts a new memo, since the
 /// model it holds may have changed.
-const MAGIC: &[u8] = concat!("isms-items-", env!("CARGO_PKG_VERSION"), "-v2\n").as_bytes();
+const MAGIC: &[u8] = concat!("isms-items-", env!("CARGO_PKG_VERSION"), "-v3\n").as_bytes();
 
 /// One file's metadata as isms compares it between runs.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -43,23 +43,20 @@ pub struct Stat {
 /// settings and the migration maps), sorted by path; `None` when a file
 /// cannot be examined.
 pub fn stats(tree: &WorkTree, root: &Path) -> Result<Option<Vec<(String, Stat)>>> {
-    let mut files = tree.files_with_metadata()?;
+    let now = SystemTime::now();
+    // Each file's stat data is taken where it is examined, in parallel.
+    let mut files = tree.files_with(|meta| stat(meta, now))?;
     // The migration maps decide which reviews count for migrated items.
     for path in super::migration_maps() {
         if let Ok(meta) = std::fs::symlink_metadata(root.join(&path)) {
-            files.push((path, meta));
+            files.push((path, stat(&meta, now)));
         }
     }
     files.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    let now = SystemTime::now();
-    let stats: Option<Vec<(String, Stat)>> = files
-        .into_par_iter()
-        .map(|(f, meta)| {
-            let stat = stat(&meta, now)?;
-            Some((f, stat))
-        })
-        .collect();
-    Ok(stats)
+    Ok(files
+        .into_iter()
+        .map(|(f, stat)| Some((f, stat?)))
+        .collect())
 }
 
 fn stat(meta: &std::fs::Metadata, now: SystemTime) -> Option<Stat> {
@@ -103,6 +100,10 @@ pub struct Memo {
 /// whole memo for.
 const REWRITE_EVERY: usize = 32;
 
+/// Entries are kept in chunks of this many, each decoded on its own, so
+/// that a large memo is read across cores.
+const CHUNK: usize = 1024;
+
 #[derive(Deserialize)]
 struct Entry {
     path: String,
@@ -145,9 +146,18 @@ impl Memo {
     }
 
     fn at(path: PathBuf, stats: Vec<(String, Stat)>, whole: bool) -> Memo {
-        let kept = match cache::load::<Vec<Entry>>(&path, MAGIC) {
-            cache::Loaded::Hit(entries) => entries
+        // Chunks of entries, decoded across cores.
+        let decode = |payload: &[u8]| -> Option<Vec<Vec<Entry>>> {
+            let chunks: Vec<&[u8]> = postcard::from_bytes(payload).ok()?;
+            chunks
+                .par_iter()
+                .map(|chunk| postcard::from_bytes(chunk).ok())
+                .collect()
+        };
+        let kept = match cache::load_with(&path, MAGIC, decode) {
+            cache::Loaded::Hit(chunks) => chunks
                 .into_iter()
+                .flatten()
                 .map(|e| (e.path, (e.line, e.parsed)))
                 .collect(),
             _ => HashMap::new(),
@@ -192,8 +202,14 @@ impl Memo {
                 });
             }
         }
+        let chunks: Option<Vec<Vec<u8>>> = entries
+            .par_chunks(CHUNK)
+            .map(|chunk| postcard::to_allocvec(chunk).ok())
+            .collect();
+        let Some(chunks) = chunks else { return };
+        let chunks: Vec<&[u8]> = chunks.iter().map(Vec::as_slice).collect();
         // A memo that cannot be written only costs speed next time.
-        let _ = cache::save(&self.path, MAGIC, &entries);
+        let _ = cache::save(&self.path, MAGIC, &chunks);
     }
 }
 

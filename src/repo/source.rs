@@ -130,16 +130,20 @@ impl WorkTree {
 }
 
 impl WorkTree {
-    /// Every file [`Source::files`] lists, with its metadata (not following
-    /// links), read from each directory as it is listed: a stat relative to
-    /// the open directory, not a walk of each full path. Directories are
-    /// read across cores.
-    pub fn files_with_metadata(&self) -> Result<Vec<(String, fs::Metadata)>> {
+    /// Every file [`Source::files`] lists, with `what` its metadata (not
+    /// following links) says, read from each directory as it is listed: a
+    /// stat relative to the open directory, not a walk of each full path.
+    /// Directories are read across cores, and only `what` is kept of each
+    /// file's metadata.
+    pub fn files_with<T: Send>(
+        &self,
+        what: impl Fn(&fs::Metadata) -> T + Sync,
+    ) -> Result<Vec<(String, T)>> {
         use rayon::prelude::*;
         let mut out = Vec::new();
         let config = self.root.join(super::CONFIG_FILE);
         if let Ok(meta) = fs::symlink_metadata(&config) {
-            out.push((super::CONFIG_FILE.to_owned(), meta));
+            out.push((super::CONFIG_FILE.to_owned(), what(&meta)));
         }
         // Top directories, and the one level below them (responsibilities/<svc>).
         let mut dirs: Vec<String> = Vec::new();
@@ -158,7 +162,7 @@ impl WorkTree {
                 }
             }
         }
-        let listed: Vec<Result<Vec<(String, fs::Metadata)>>> = dirs
+        let listed: Vec<Result<Vec<(String, T)>>> = dirs
             .par_iter()
             .map(|dir| {
                 let full = self.root.join(dir);
@@ -179,7 +183,7 @@ impl WorkTree {
                         .metadata()
                         .map_err(|e| Error::io("read", &entry.path(), e))?;
                     if !meta.is_dir() {
-                        found.push((format!("{dir}/{name}"), meta));
+                        found.push((format!("{dir}/{name}"), what(&meta)));
                     }
                 }
                 Ok(found)
