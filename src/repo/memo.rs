@@ -155,11 +155,17 @@ impl Memo {
                 .collect()
         };
         let kept = match cache::load_with(&path, MAGIC, decode) {
-            cache::Loaded::Hit(chunks) => chunks
-                .into_iter()
-                .flatten()
-                .map(|e| (e.path, (e.line, e.parsed)))
-                .collect(),
+            cache::Loaded::Hit(chunks) => {
+                // Sized once: growing it would move every entry again.
+                let mut kept = HashMap::with_capacity(chunks.iter().map(Vec::len).sum());
+                kept.extend(
+                    chunks
+                        .into_iter()
+                        .flatten()
+                        .map(|e| (e.path, (e.line, e.parsed))),
+                );
+                kept
+            }
             _ => HashMap::new(),
         };
         Memo {
