@@ -312,18 +312,10 @@ pub fn matrix(snapshot: &Snapshot) -> Matrix {
         .filter(|(_, v)| v.value.in_scope)
         .map(|(k, _)| k)
     {
-        // Both in ID order: one pass over the service's allocations.
-        let mut present = snapshot
-            .present
-            .allocations
-            .get(svc)
-            .into_iter()
-            .flatten()
-            .peekable();
+        let mut present = snapshot.present.allocations_of(svc);
         for ctl in &applicable {
             matrix.required += 1;
-            while present.next_if(|p| p < ctl).is_some() {}
-            if present.next_if(|p| p == ctl).is_none() {
+            if !present.has(ctl) {
                 continue;
             }
             matrix.present += 1;

@@ -582,17 +582,9 @@ fn matrix(s: &Snapshot, out: &mut Vec<Diagnostic>) {
         if !service.value.in_scope {
             continue;
         }
-        // Both in ID order: one pass over the service's allocations.
-        let mut present = s
-            .present
-            .allocations
-            .get(svc)
-            .into_iter()
-            .flatten()
-            .peekable();
+        let mut present = s.present.allocations_of(svc);
         for (ctl, control) in &s.controls {
-            while present.next_if(|p| *p < ctl).is_some() {}
-            if present.next_if(|p| *p == ctl).is_some() {
+            if present.has(ctl) {
                 continue;
             }
             let c = &control.value;

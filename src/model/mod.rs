@@ -38,5 +38,5 @@ pub use migration::{MappedItem, MappedSource, MigrationMap, sources_by_key};
 pub use period::{PERIOD_PATTERN, Period};
 pub use review::{CommitId, FileTimes, Malformed, Outcome, Record, Review};
 pub use service::{Service, ServiceModel, ServiceRole};
-pub use snapshot::{ArtifactState, Doc, Present, Snapshot};
+pub use snapshot::{Allocated, ArtifactState, Doc, Present, Snapshot};
 pub use trigger::{Change, Trigger, WhenRule};

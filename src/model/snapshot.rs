@@ -64,11 +64,31 @@ impl Present {
         self.allocations.entry(svc).or_default().insert(ctl);
     }
 
+    /// The allocations of `svc`, asked of control by control in ID order:
+    /// one pass over them, however many controls are asked.
+    pub fn allocations_of(&self, svc: &Id) -> Allocated<'_> {
+        Allocated(self.allocations.get(svc).into_iter().flatten().peekable())
+    }
+
     /// Every allocation file's (service, control), in key order.
     pub fn allocations(&self) -> impl Iterator<Item = (&Id, &Id)> {
         self.allocations
             .iter()
             .flat_map(|(svc, controls)| controls.iter().map(move |ctl| (svc, ctl)))
+    }
+}
+
+/// One service's allocations, see [`Present::allocations_of`].
+pub struct Allocated<'a>(
+    std::iter::Peekable<std::iter::Flatten<std::option::IntoIter<&'a BTreeSet<Id>>>>,
+);
+
+impl Allocated<'_> {
+    /// Whether the service has an allocation for `ctl`; each call must
+    /// name a control after the one before it.
+    pub fn has(&mut self, ctl: &Id) -> bool {
+        while self.0.next_if(|p| *p < ctl).is_some() {}
+        self.0.next_if(|p| *p == ctl).is_some()
     }
 }
 
