@@ -69,13 +69,6 @@ impl Present {
     pub fn allocations_of(&self, svc: &Id) -> Allocated<'_> {
         Allocated(self.allocations.get(svc).into_iter().flatten().peekable())
     }
-
-    /// Every allocation file's (service, control), in key order.
-    pub fn allocations(&self) -> impl Iterator<Item = (&Id, &Id)> {
-        self.allocations
-            .iter()
-            .flat_map(|(svc, controls)| controls.iter().map(move |ctl| (svc, ctl)))
-    }
 }
 
 /// One service's allocations, see [`Present::allocations_of`].

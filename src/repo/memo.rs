@@ -213,6 +213,8 @@ impl Memo {
             .map(|chunk| postcard::to_allocvec(chunk).ok())
             .collect();
         let Some(chunks) = chunks else { return };
+        // As byte strings, which the decoder borrows: a `Vec<u8>` would be
+        // written as a sequence, byte by byte.
         let chunks: Vec<&[u8]> = chunks.iter().map(Vec::as_slice).collect();
         // A memo that cannot be written only costs speed next time.
         let _ = cache::save(&self.path, MAGIC, &chunks);

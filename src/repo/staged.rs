@@ -83,12 +83,10 @@ pub(super) fn changed(repo: &git2::Repository, staged: &Staged) -> Result<Option
     Ok(Some(out))
 }
 
-/// Whether the index's cached tree `cached` is valid and is the tree
-/// `HEAD` has at `head`: then nothing below it changed.
-fn unchanged(cached: &CachedTree, head: &git2::TreeEntry) -> bool {
-    cached.num_entries.is_some()
-        && head.kind() == Some(git2::ObjectType::Tree)
-        && cached.id.as_bytes() == head.id().as_bytes()
+/// Whether the index's cached tree `cached` is valid and is `head`, the
+/// tree `HEAD` has there: then nothing below it changed.
+fn unchanged(cached: &CachedTree, head: git2::Oid) -> bool {
+    cached.num_entries.is_some() && cached.id.as_bytes() == head.as_bytes()
 }
 
 struct Walk<'r> {
@@ -108,8 +106,7 @@ impl<'r> Walk<'r> {
         cached: Option<&CachedTree>,
     ) -> Result<()> {
         if let (Some(cached), Some(head)) = (cached, head)
-            && cached.num_entries.is_some()
-            && cached.id.as_bytes() == head.id().as_bytes()
+            && unchanged(cached, head.id())
         {
             return Ok(());
         }
@@ -131,7 +128,8 @@ impl<'r> Walk<'r> {
                 i += n;
                 // Unchanged by its cached id: HEAD's tree is not even read.
                 if let (Some(e), Some(c)) = (&head_entry, cached_sub)
-                    && unchanged(c, e)
+                    && e.kind() == Some(git2::ObjectType::Tree)
+                    && unchanged(c, e.id())
                 {
                     continue;
                 }
