@@ -357,12 +357,23 @@ mod tests {
 
     /// Appends the commits after `from` up to `to` to the cache at `path`.
     fn append_to(path: &Path, from: u8, to: u8) {
-        let stored = load_ok(path);
         let touched = vec![
             format!("controls/5.{to}.toml"),
             "controls/5.1.toml".to_owned(),
         ];
-        append(path, &stored.end, &format!("{from:040}"), &at(to), &touched);
+        // An append that finds the file locked leaves it alone, and a test
+        // running beside this one can hold the lock a moment: a child
+        // process it forks keeps this file's descriptor until it runs its
+        // program. So the append is made again until it lands.
+        for _ in 0..100 {
+            let end = load_ok(path).end;
+            append(path, &end, &format!("{from:040}"), &at(to), &touched);
+            if std::fs::metadata(path).unwrap().len() != end.len {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        panic!("the append to commit {to} never landed");
     }
 
     #[test]
