@@ -22,6 +22,8 @@ pub fn run_with(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Result<Strin
 /// [`run_with`]'s stdout as bytes, untrimmed: for `-z` listings.
 pub fn bytes_with(dir: &Path, args: &[&str], env: &[(&str, &OsStr)]) -> Result<Vec<u8>> {
     let output = Command::new("git")
+        // The output is read whole: no flush after each record.
+        .env("GIT_FLUSH", "0")
         .envs(env.iter().copied())
         .arg("-C")
         .arg(dir)

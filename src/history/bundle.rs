@@ -22,6 +22,8 @@ pub fn create(git_dir: &Path, commit: &str, branch: &str) -> Result<Vec<u8>> {
     // --offline` can be run on the bundle.
     let notes = crate::history::notes::tip(git_dir);
     let mut list = Command::new("git")
+        // Whole buffers into the pipe, not one write per object.
+        .env("GIT_FLUSH", "0")
         .arg("--git-dir")
         .arg(git_dir)
         .args(["rev-list", "--objects", commit])

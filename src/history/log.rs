@@ -32,6 +32,10 @@ pub fn changes(git_dir: &Path, range: &str, reach: &Reach) -> Result<Fold> {
     // Output that user configuration could change is pinned: renames, root
     // commits, merges (diffed against the first parent), colour.
     let mut child = Command::new("git")
+        // Written in whole buffers: git flushes after every commit when its
+        // output is a pipe, a system call and a wake-up each (a third of a
+        // cold run's CPU at 100k commits).
+        .env("GIT_FLUSH", "0")
         .arg("--git-dir")
         .arg(git_dir)
         .args([
