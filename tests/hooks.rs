@@ -139,6 +139,50 @@ fn the_commit_msg_hook_refuses_unknown_items_and_outcomes_naming_the_line() {
 }
 
 #[test]
+fn the_commit_msg_hook_starts_isms_only_for_a_message_that_may_hold_review_trailers() {
+    let env = Env::new();
+    let repo = env.example("demo");
+    install(&env, &repo, &[]);
+    // Only the commit-msg hook: the pre-commit hook always needs isms.
+    std::fs::remove_file(repo.join(".git/hooks/pre-commit")).unwrap();
+    let commit = |message: &str, with_isms: bool| {
+        git(
+            &env,
+            &repo,
+            &["commit", "-q", "--allow-empty", "-m", message],
+            with_isms,
+        )
+    };
+    // No review named: the hook answers without isms.
+    let out = commit("tidy the README\n\nNothing to see.", false);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // A review trailer, in any case, still needs isms, and is checked.
+    let out = commit("review\n\nREVIEWED: control:NOPE.1", false);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).starts_with("isms commit-msg hook: the isms program is not on PATH"),
+        "{}",
+        stderr(&out)
+    );
+    let out = commit("review\n\nREVIEWED: control:NOPE.1", true);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains(":3: REVIEWED: control:NOPE.1 — control:NOPE.1 does not exist"),
+        "{}",
+        stderr(&out)
+    );
+    // A long message is read by isms whatever it says.
+    let body: String = (0..80).map(|i| format!("* change {i}\n")).collect();
+    let out = commit(&format!("squash\n\n{body}\nReviewed: control:NOPE.1"), true);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains(":84: Reviewed: control:NOPE.1 — control:NOPE.1 does not exist"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
 fn hooks_go_where_core_hooks_path_says_and_fail_clearly_without_isms() {
     let env = Env::new();
     let repo = env.example("demo");
