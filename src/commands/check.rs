@@ -83,7 +83,12 @@ fn staged_scope(index: &Index, changed: Option<Vec<String>>) -> Result<Scope> {
     let mut paths: BTreeSet<String> = changed.into_iter().collect();
     if removed_item || artifact_changed {
         let files = index.files()?;
-        paths.extend(files.into_iter().filter(|p| p.starts_with("evidence/")));
+        paths.extend(
+            files
+                .into_iter()
+                .filter(|p| p.starts_with("evidence/"))
+                .map(|p| p.into_owned()),
+        );
     }
     Ok(Scope::Changed(paths))
 }

@@ -1,7 +1,8 @@
 //! Loading every file of a repository into a [`Snapshot`], collecting
 //! diagnostics for the files that do not parse.
 
-use std::collections::BTreeSet;
+use std::collections::btree_map::Entry;
+use std::collections::{BTreeMap, BTreeSet};
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -186,12 +187,15 @@ pub fn load_reusing(source: &dyn Source, scope: &Scope, memo: Option<&mut Memo>)
     let mut config = false;
     // Gathered unordered and sorted once: most paths are only counted.
     let (mut controls, mut services, mut evidence) = (Vec::new(), Vec::new(), Vec::new());
+    // Allocations come a service directory at a time: each directory's are
+    // gathered, then put in the map at once.
+    let mut service: Option<(Id, Vec<Id>)> = None;
 
     for path in source.files()? {
         match classify(&path) {
             None => {}
             Some(Place::Misplaced(why)) => diagnostics.push(
-                Diagnostic::warning("misplaced-file", &path, "file is not read by isms").hint(why),
+                Diagnostic::warning("misplaced-file", &*path, "file is not read by isms").hint(why),
             ),
             Some(Place::Item {
                 kind,
@@ -199,13 +203,16 @@ pub fn load_reusing(source: &dyn Source, scope: &Scope, memo: Option<&mut Memo>)
                 stem,
             }) => {
                 // A service directory already seen is known to be valid.
-                let known = dir.is_some_and(|d| snapshot.present.allocations.contains_key(d));
-                let service = match dir.filter(|_| !known).map(Id::parse).transpose() {
+                let known = dir.is_some_and(|d| {
+                    service.as_ref().is_some_and(|(s, _)| s.as_str() == d)
+                        || snapshot.present.allocations.contains_key(d)
+                });
+                let new_service = match dir.filter(|_| !known).map(Id::parse).transpose() {
                     Ok(s) => s,
                     Err(why) => {
                         diagnostics.push(Diagnostic::error(
                             "invalid-id",
-                            &path,
+                            &*path,
                             format!("directory name is not a valid service ID: {why}"),
                         ));
                         continue;
@@ -217,7 +224,7 @@ pub fn load_reusing(source: &dyn Source, scope: &Scope, memo: Option<&mut Memo>)
                         diagnostics.push(
                             Diagnostic::error(
                                 "invalid-id",
-                                &path,
+                                &*path,
                                 format!("file name is not a valid ID: {why}"),
                             )
                             .hint("rename the file so that its name is the item's ID"),
@@ -233,23 +240,24 @@ pub fn load_reusing(source: &dyn Source, scope: &Scope, memo: Option<&mut Memo>)
                     FileKind::Evidence => (keep(&mut evidence, id, read), None),
                     FileKind::Allocation => {
                         let dir = dir.expect("allocations have a service");
-                        let allocations = &mut snapshot.present.allocations;
-                        if let Some(svc) = service {
-                            allocations.insert(svc, BTreeSet::new());
+                        if service.as_ref().is_none_or(|(s, _)| s.as_str() != dir) {
+                            let present = &mut snapshot.present.allocations;
+                            let svc = match new_service {
+                                Some(svc) => svc,
+                                None => present.get_key_value(dir).expect("known").0.clone(),
+                            };
+                            gathered(present, service.replace((svc, Vec::new())));
                         }
-                        let controls = allocations.get_mut(dir).expect("inserted above");
-                        let id = keep(controls, id, read);
-                        let svc = id.is_some().then(|| {
-                            let (svc, _) = allocations.get_key_value(dir).expect("inserted above");
-                            svc.clone()
-                        });
+                        let (svc, ids) = service.as_mut().expect("set above");
+                        let id = keep(ids, id, read);
+                        let svc = id.is_some().then(|| svc.clone());
                         (id, svc)
                     }
                     _ => (Some(id), None),
                 };
                 if let Some(id) = id.filter(|_| read) {
                     items.push(Item {
-                        path,
+                        path: path.into_owned(),
                         kind,
                         service,
                         id,
@@ -258,6 +266,7 @@ pub fn load_reusing(source: &dyn Source, scope: &Scope, memo: Option<&mut Memo>)
             }
         }
     }
+    gathered(&mut snapshot.present.allocations, service);
     if !config {
         return Err(Error::new(format!(
             "no {} found: this is not a compliance repository",
@@ -384,6 +393,18 @@ pub fn hash_artifacts(source: &dyn Source, snapshot: &mut Snapshot) {
             (id.clone(), states)
         })
         .collect();
+}
+
+/// Puts one service directory's allocations, gathered, in `present`.
+fn gathered(present: &mut BTreeMap<Id, BTreeSet<Id>>, service: Option<(Id, Vec<Id>)>) {
+    let Some((svc, ids)) = service else { return };
+    match present.entry(svc) {
+        // Built at once from the sorted IDs rather than one by one.
+        Entry::Vacant(e) => {
+            e.insert(ids.into_iter().collect());
+        }
+        Entry::Occupied(mut e) => e.get_mut().extend(ids),
+    }
 }
 
 /// Notes `id` as present in `ids`; gives it back when it is also to be read.

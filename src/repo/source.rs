@@ -1,5 +1,6 @@
 //! Where file contents come from: the working tree, or the git index.
 
+use std::borrow::Cow;
 use std::fs;
 use std::io::Read;
 use std::path::{Component, Path, PathBuf};
@@ -28,8 +29,9 @@ pub enum ReadError {
 /// Something a repository snapshot can be read from.
 pub trait Source: Sync {
     /// Repository-relative paths (with `/`) of every file under the layout's
-    /// directories, plus `isms.toml` if present.
-    fn files(&self) -> Result<Vec<String>>;
+    /// directories, plus `isms.toml` if present; borrowed where the source
+    /// holds them (an index's 10,000s of paths are not copied to be counted).
+    fn files(&self) -> Result<Vec<Cow<'_, str>>>;
     /// The contents of `path`, size-checked before reading.
     fn read(&self, path: &str) -> std::result::Result<Vec<u8>, ReadError>;
     /// Hashes the evidence artifact at `path` (relative to `evidence/`),
@@ -197,7 +199,7 @@ impl WorkTree {
 }
 
 impl Source for WorkTree {
-    fn files(&self) -> Result<Vec<String>> {
+    fn files(&self) -> Result<Vec<Cow<'_, str>>> {
         let mut out = Vec::new();
         if self.root.join(super::CONFIG_FILE).exists() {
             out.push(super::CONFIG_FILE.to_owned());
@@ -218,7 +220,7 @@ impl Source for WorkTree {
                 }
             }
         }
-        Ok(out)
+        Ok(out.into_iter().map(Cow::Owned).collect())
     }
 
     fn read(&self, path: &str) -> std::result::Result<Vec<u8>, ReadError> {
@@ -549,9 +551,9 @@ impl Entries {
 }
 
 impl Source for Index {
-    fn files(&self) -> Result<Vec<String>> {
+    fn files(&self) -> Result<Vec<Cow<'_, str>>> {
         // In path order, as the entries are kept.
-        let out: Vec<String> = self
+        let out = self
             .entries
             .paths()
             .filter(|p| {
@@ -564,7 +566,7 @@ impl Source for Index {
                         .is_some_and(|(top, _)| crate::model::near_miss(top).is_some())
             })
             .filter(|p| p.ends_with(".toml"))
-            .cloned()
+            .map(|p| Cow::Borrowed(p.as_str()))
             .collect();
         Ok(out)
     }
