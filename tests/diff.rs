@@ -205,3 +205,31 @@ fn a_version_that_is_not_toml_is_named_with_its_line_and_commit_and_not_compared
         "{stderr}"
     );
 }
+
+#[test]
+fn a_version_over_the_size_limit_is_named_and_not_read() {
+    let env = Env::new();
+    let repo = env.example("demo");
+    env.git(&repo, &["checkout", "-q", "-b", "large"]);
+    let file = "services/payments-api.toml";
+    let mut text = read(&repo, file);
+    text.push_str(&"# padding\n".repeat(120_000));
+    write(&repo, file, &text);
+    env.git(&repo, &["commit", "-qam", "large"]);
+    let out = env
+        .isms(&repo)
+        .args(["diff", "HEAD~1", "HEAD"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let blob = env.git(&repo, &["rev-parse", "HEAD:services/payments-api.toml"]);
+    assert!(
+        stderr.contains(&format!(
+            "warning: {file}: {} bytes in {}, over the 1 MiB isms reads of an item file; its fields are not compared",
+            text.len(),
+            &blob.trim()[..10]
+        )),
+        "{stderr}"
+    );
+}

@@ -207,3 +207,34 @@ fn github_format_prints_one_escaped_annotation_per_fired_trigger() {
         "{stdout}"
     );
 }
+
+#[test]
+fn a_trigger_file_over_the_size_limit_is_skipped_by_name_and_the_others_still_fire() {
+    let env = Env::new();
+    let repo = env.example("demo");
+    let dir = repo.join("triggers");
+    let name = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .find(|n| n.ends_with(".toml") && n != "region-added.toml")
+        .expect("the example has triggers besides region-added");
+    let file = format!("triggers/{name}");
+    let mut text = read(&repo, &file);
+    text.push_str(&"# padding\n".repeat(120_000));
+    write(&repo, &file, &text);
+    commit(&env, &repo, "an oversized trigger");
+    add_region(&repo, "services/payments-api.toml", "us-east-1");
+    commit(&env, &repo, "payments-api in us-east-1");
+    let (code, v, stderr) = detect(&env, &repo, &["--from", "HEAD~1"]);
+    assert_eq!(code, Some(0));
+    assert!(
+        stderr.contains(&format!(
+            "warning: {file}: {} bytes, over the 1 MiB isms reads of an item file; the trigger is skipped (run `isms check`)",
+            text.len()
+        )),
+        "{stderr}"
+    );
+    let fired = v["fired"].as_array().unwrap();
+    assert_eq!(fired.len(), 1, "{v}");
+    assert_eq!(fired[0]["trigger"], "region-added");
+}

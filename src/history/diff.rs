@@ -6,6 +6,7 @@ use std::path::Path;
 
 use crate::error::{Error, Result};
 use crate::model::{Changed, CommitId, FileDiff, FileKind, Trigger};
+use crate::repo::MAX_FILE_BYTES;
 
 /// Triggers by path, and a warning for each file that does not parse.
 pub type Triggers = (Vec<(String, Trigger)>, Vec<String>);
@@ -91,10 +92,17 @@ impl Revisions {
                 continue;
             };
             let path = format!("{dir}/{name}");
-            let Ok(blob) = self.git.find_blob(e.id()) else {
-                continue;
+            let text = match blob_text(&self.git, e.id()) {
+                Some(Ok(text)) => text,
+                Some(Err(size)) => {
+                    warnings.push(format!(
+                        "warning: {path}: {size} bytes, over the {} MiB isms reads of an item file; the trigger is skipped (run `isms check`)",
+                        MAX_FILE_BYTES >> 20
+                    ));
+                    continue;
+                }
+                None => continue,
             };
-            let text = String::from_utf8_lossy(blob.content());
             match toml::from_str::<Trigger>(&text) {
                 Ok(t) => out.push((path, t)),
                 Err(e) => warnings.push(format!(
@@ -135,10 +143,21 @@ fn structured_diff(
             return (None, None, None);
         }
         let path = file.path().map(|p| p.to_string_lossy().replace('\\', "/"));
-        let text = git
-            .find_blob(file.id())
-            .ok()
-            .map(|b| String::from_utf8_lossy(b.content()).into_owned());
+        let text = match blob_text(git, file.id()) {
+            Some(Ok(text)) => Some(text),
+            Some(Err(size)) => {
+                // An artifact may be that large; an item file may not.
+                if let Some(p) = path.as_deref().filter(|p| p.ends_with(".toml")) {
+                    warnings.push(format!(
+                        "warning: {p}: {size} bytes in {}, over the {} MiB isms reads of an item file; its fields are not compared",
+                        &file.id().to_string()[..10],
+                        MAX_FILE_BYTES >> 20
+                    ));
+                }
+                None
+            }
+            None => None,
+        };
         let table = path
             .as_deref()
             .map(|p| read_table(text.as_deref().unwrap_or(""), file.id(), p, &mut warnings));
@@ -169,6 +188,19 @@ fn structured_diff(
         changed: out,
         warnings,
     })
+}
+
+/// The text of the blob `id`, or its size when that is over
+/// [`MAX_FILE_BYTES`]: what a commit holds is read within the bound the
+/// working tree's files are. `None` when it cannot be read.
+fn blob_text(git: &git2::Repository, id: git2::Oid) -> Option<std::result::Result<String, usize>> {
+    let odb = git.odb().ok()?;
+    let (size, _) = odb.read_header(id).ok()?;
+    if size as u64 > MAX_FILE_BYTES {
+        return Some(Err(size));
+    }
+    let object = odb.read(id).ok()?;
+    Some(Ok(String::from_utf8_lossy(object.data()).into_owned()))
 }
 
 /// One version of a file as a TOML table: empty when it is not TOML, and
