@@ -29,8 +29,9 @@ use crate::reading::{owner_label, record_branch};
 use crate::repo::{Repo, Stat, WorkTree};
 
 /// How the review record of a branch is read: the caller's, so that it can
-/// show progress and notes where it sees fit.
-pub type ReadRecord<'a> = &'a mut dyn FnMut(&Path, &str) -> Result<Record>;
+/// show progress and notes where it sees fit. It may be asked on another
+/// thread, while the item files load.
+pub type ReadRecord<'a> = &'a (dyn Fn(&Path, &str) -> Result<Record> + Sync);
 
 /// The summary cache's format.
 const MAGIC: &[u8] = b"isms-summary-v3\n";
@@ -135,7 +136,13 @@ pub fn summary(
         let c = crate::reading::committed(&repo.git_dir, Some(&commit))?;
         crate::reading::refuse_unread(&c.diagnostics)?;
         let source = crate::reading::commit_stamp(ask.as_of, rev, &c.commit, &c.branch);
-        return Ok(compute(ask, &repo.git_dir, &c.snapshot, Some(source), read_record)?.0);
+        let source = Some(source);
+        return Ok(
+            compute(ask, &repo.git_dir, &c.snapshot, source, &mut |g, b| {
+                read_record(g, b)
+            })?
+            .0,
+        );
     }
     worktree(repo, ask, read_record)
 }
@@ -168,9 +175,17 @@ pub fn worktree(repo: &Repo, ask: Ask, read_record: ReadRecord) -> Result<Summar
             return Ok(c.summary);
         }
     }
+    // The record branch, from the settings read on their own, so that its
+    // record is read while the items load; the owner is checked first.
+    let branch = settings(&tree)
+        .filter(|c| owner.is_none_or(|w| c.has_owner(w)))
+        .map(|c| c.defaults.branch);
     // Git answers whether the tree differs from HEAD while the items load.
-    let (loaded, source) = std::thread::scope(|scope| {
+    let (loaded, source, early) = std::thread::scope(|scope| {
         let source = scope.spawn(|| crate::reading::worktree_stamp(&repo.root));
+        let record = branch.as_deref().map(|branch| {
+            scope.spawn(move || (branch.to_owned(), read_record(&repo.git_dir, branch)))
+        });
         // Each item file unchanged since the last run is taken as it was
         // parsed then.
         let mut memo = stats.map(|stats| crate::repo::Memo::open(&repo.git_dir, stats));
@@ -181,13 +196,20 @@ pub fn worktree(repo: &Repo, ask: Ask, read_record: ReadRecord) -> Result<Summar
         (
             loaded,
             source.join().expect("the git status thread does not panic"),
+            record.map(|r| r.join().expect("the history thread does not panic")),
         )
     });
     let loaded = loaded?;
     crate::reading::refuse_unread(&loaded.diagnostics)?;
     let snapshot = loaded.snapshot;
     let source = source?;
-    let (summary, tip) = compute(ask, &repo.git_dir, &snapshot, source, read_record)?;
+    // The record read early serves if the settings loaded name its branch.
+    let mut early = early;
+    let mut read = |git_dir: &Path, branch: &str| match early.take() {
+        Some((read_for, record)) if read_for == branch => record,
+        _ => read_record(git_dir, branch),
+    };
+    let (summary, tip) = compute(ask, &repo.git_dir, &snapshot, source, &mut read)?;
     if let (Some((inputs, settled)), Some(tip)) = (inputs, tip)
         && settled
     {
@@ -209,6 +231,15 @@ pub fn worktree(repo: &Repo, ask: Ask, read_record: ReadRecord) -> Result<Summar
     Ok(summary)
 }
 
+/// The settings of `tree` alone; `None` when they are missing or do not
+/// parse (loading the repository says why).
+fn settings(tree: &WorkTree) -> Option<crate::model::Config> {
+    use crate::repo::{CONFIG_FILE, FileKind, Source};
+    let bytes = tree.read(CONFIG_FILE).ok()?;
+    let doc = crate::repo::parse::<crate::model::Config>(FileKind::Config, CONFIG_FILE, bytes);
+    doc.ok().map(|d| d.value)
+}
+
 fn unknown(who: &str) -> Error {
     Error::new(format!("`{who}` is not a person or team in isms.toml"))
 }
@@ -220,7 +251,7 @@ fn compute(
     git_dir: &Path,
     snapshot: &Snapshot,
     source: Option<String>,
-    read_record: ReadRecord,
+    read_record: &mut dyn FnMut(&Path, &str) -> Result<Record>,
 ) -> Result<(Summary, Option<String>)> {
     let owner = ask.owner;
     let branch = record_branch(snapshot)?;

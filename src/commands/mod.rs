@@ -200,14 +200,14 @@ pub fn summary(
     rev: Option<&str>,
 ) -> Result<crate::summary::Summary> {
     let repo = crate::repo::Repo::discover(&ctx.dir)?;
-    crate::summary::summary(&repo, ask(ctx, owner), rev, &mut record)
+    crate::summary::summary(&repo, ask(ctx, owner), rev, &record)
 }
 
 /// The summary of the working tree as of `ctx.today`, whatever `--as-of`
 /// says: for commands that act on the working tree.
 pub fn worktree_summary(ctx: &Context, owner: Option<&str>) -> Result<crate::summary::Summary> {
     let repo = crate::repo::Repo::discover(&ctx.dir)?;
-    crate::summary::worktree(&repo, ask(ctx, owner), &mut record)
+    crate::summary::worktree(&repo, ask(ctx, owner), &record)
 }
 
 fn ask<'a>(ctx: &Context, owner: Option<&'a str>) -> crate::summary::Ask<'a> {
