@@ -205,6 +205,83 @@ fn reviews_land_when_they_reach_the_record_branch() {
 }
 
 #[test]
+fn a_merge_brings_in_every_commit_of_its_branch_whatever_the_branch_looks_like() {
+    let env = Env::new();
+    let repo = env.example_on_main(None);
+    let g = |date: &str, args: &[&str]| env.git_at(&repo, date, args);
+    let review = |date: &str, note: &str| {
+        let message = format!("review\n\nReviewed: control:CLD.13.1.4\nReview-Note: {note}");
+        g(date, &["commit", "-q", "--allow-empty", "-m", &message]);
+    };
+    let merge = |date: &str, branch: &str, pr: u32| {
+        let message = format!("Merge pull request #{pr} from example/{branch}");
+        g(date, &["merge", "-q", "--no-ff", branch, "-m", &message]);
+    };
+    let empty = |date: &str, message: &str| {
+        g(date, &["commit", "-q", "--allow-empty", "-m", message]);
+    };
+    // Three commits on a branch from the tip of main.
+    g("2026-01-01T09:00:00Z", &["checkout", "-q", "-b", "linear"]);
+    review("2026-01-01T09:00:00Z", "linear 1");
+    empty("2026-01-01T10:00:00Z", "no review");
+    review("2026-01-01T11:00:00Z", "linear 2");
+    g("2026-01-01T12:00:00Z", &["checkout", "-q", "main"]);
+    merge("2026-01-02T09:00:00Z", "linear", 1);
+    // A branch from an older commit of main, merged after main moved on.
+    g(
+        "2026-02-01T09:00:00Z",
+        &["checkout", "-q", "-b", "behind", "main~1"],
+    );
+    review("2026-02-01T09:00:00Z", "behind 1");
+    review("2026-02-01T10:00:00Z", "behind 2");
+    g("2026-02-01T11:00:00Z", &["checkout", "-q", "main"]);
+    empty("2026-02-02T09:00:00Z", "main moves on");
+    merge("2026-02-03T09:00:00Z", "behind", 2);
+    // A branch that merged main into itself before it was merged: main's
+    // own commits are not brought in again.
+    g("2026-03-01T09:00:00Z", &["checkout", "-q", "-b", "updated"]);
+    review("2026-03-01T09:00:00Z", "updated 1");
+    g("2026-03-01T10:00:00Z", &["checkout", "-q", "main"]);
+    review("2026-03-02T09:00:00Z", "on main");
+    g("2026-03-02T10:00:00Z", &["checkout", "-q", "updated"]);
+    g(
+        "2026-03-03T09:00:00Z",
+        &["merge", "-q", "--no-ff", "main", "-m", "update"],
+    );
+    review("2026-03-03T10:00:00Z", "updated 2");
+    g("2026-03-03T11:00:00Z", &["checkout", "-q", "main"]);
+    merge("2026-03-04T09:00:00Z", "updated", 3);
+
+    let shown = log(&env, &repo, "CLD.13.1.4");
+    let rows: Vec<(String, String)> = shown
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let cols: Vec<&str> = l
+                .split("  ")
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .collect();
+            (cols[0].to_owned(), cols[cols.len() - 1].to_owned())
+        })
+        .collect();
+    let expected = [
+        ("2026-01-02", "linear 1"),
+        ("2026-01-02", "linear 2"),
+        ("2026-02-03", "behind 1"),
+        ("2026-02-03", "behind 2"),
+        ("2026-03-02", "on main"),
+        ("2026-03-04", "updated 1"),
+        ("2026-03-04", "updated 2"),
+    ];
+    let expected: Vec<(String, String)> = expected
+        .iter()
+        .map(|(d, n)| (d.to_string(), n.to_string()))
+        .collect();
+    assert_eq!(rows, expected, "{shown}");
+}
+
+#[test]
 fn malformed_trailers_are_warnings_with_the_commit() {
     let env = Env::new();
     let repo = env.example_on_main(None);

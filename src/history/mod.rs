@@ -280,22 +280,11 @@ fn walk(
         collect(&landing, &message, &at, &mut names, &mut found);
         found.own = found.reviews.len();
         if landing.parent_count() > 1 {
-            // Everything the merge brought in lands with it.
-            let mut merged = repo.revwalk().map_err(walk_err)?;
-            for parent in landing.parent_ids().skip(1) {
-                merged.push(parent).map_err(walk_err)?;
-            }
-            merged
-                .hide(landing.parent_id(0).map_err(walk_err)?)
-                .map_err(walk_err)?;
-            for m in merged {
-                let m = m.map_err(walk_err)?;
-                let commit = repo
-                    .find_commit(m)
-                    .map_err(|e| Error::git(format!("read commit {m}"), e))?;
+            // Everything the merge brought in lands with it, newest first.
+            merged(repo, &landing, &mut |commit| {
                 let message = String::from_utf8_lossy(commit.message_bytes());
-                collect(&commit, &message, &at, &mut names, &mut found);
-            }
+                collect(commit, &message, &at, &mut names, &mut found);
+            })?;
         }
         // Within one landing: the merged commits (walked newest first),
         // oldest first, then the landing commit itself.
@@ -308,6 +297,50 @@ fn walk(
         next = landing.parent_id(0).ok();
     }
     Ok(from.is_none())
+}
+
+/// Gives `each` the commits the merge `landing` brought in (reachable from
+/// its other parents, not from its first), newest first. A branch of
+/// single-parent commits that starts from the first parent, as most pull
+/// requests are, is followed directly; any other shape is walked by libgit2.
+fn merged(
+    repo: &git2::Repository,
+    landing: &git2::Commit<'_>,
+    each: &mut dyn FnMut(&git2::Commit<'_>),
+) -> Result<()> {
+    /// How far a branch is followed before it is left to the walk.
+    const FOLLOW: usize = 16;
+    let read = |oid: Oid| {
+        repo.find_commit(oid)
+            .map_err(|e| Error::git(format!("read commit {oid}"), e))
+    };
+    let first = landing.parent_id(0).map_err(walk_err)?;
+    if landing.parent_count() == 2 {
+        let mut chain = Vec::new();
+        let mut next = landing.parent_id(1).map_err(walk_err)?;
+        while chain.len() < FOLLOW && next != first {
+            let commit = read(next)?;
+            if commit.parent_count() != 1 {
+                break;
+            }
+            next = commit.parent_id(0).map_err(walk_err)?;
+            chain.push(commit);
+        }
+        // None of them can be an ancestor of the first parent: it is theirs.
+        if next == first {
+            chain.iter().for_each(each);
+            return Ok(());
+        }
+    }
+    let mut walk = repo.revwalk().map_err(walk_err)?;
+    for parent in landing.parent_ids().skip(1) {
+        walk.push(parent).map_err(walk_err)?;
+    }
+    walk.hide(first).map_err(walk_err)?;
+    for m in walk {
+        each(&read(m.map_err(walk_err)?)?);
+    }
+    Ok(())
 }
 
 /// The first-parent chain as walked, newest first: its length, and every
