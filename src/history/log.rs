@@ -83,17 +83,23 @@ pub fn changes(git_dir: &Path, range: &str, reach: &Reach) -> Result<Fold> {
 
 /// Reads `\x01<time> \0 (<status> \0 <path> \0)*`, newest commit first;
 /// `false` when it stopped at `reach.limit` before the end.
-fn parse(reader: impl BufRead, fold: &mut Fold, reach: &Reach) -> std::io::Result<bool> {
+fn parse(mut reader: impl BufRead, fold: &mut Fold, reach: &Reach) -> std::io::Result<bool> {
     let mut landed = 0;
     let mut status: Option<u8> = None;
     let mut read = 0;
-    for token in reader.split(0) {
-        let token = token?;
+    // One buffer for every token: most are a status letter or a path.
+    let mut buf = Vec::with_capacity(256);
+    loop {
+        buf.clear();
+        if reader.read_until(0, &mut buf)? == 0 {
+            break;
+        }
+        let token = buf.strip_suffix(&[0]).unwrap_or(&buf);
         if let Some(status) = status.take() {
-            fold.event(status, &token, landed);
+            fold.event(status, token, landed);
             continue;
         }
-        let token = token.strip_prefix(b"\n").unwrap_or(&token);
+        let token = token.strip_prefix(b"\n").unwrap_or(token);
         if let Some(time) = token.strip_prefix(b"\x01") {
             if read >= reach.limit.load(Ordering::Relaxed) {
                 return Ok(false);
