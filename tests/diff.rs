@@ -11,6 +11,22 @@ fn edit(repo: &std::path::Path, file: &str, from: &str, to: &str) {
     write(repo, file, edited);
 }
 
+/// `isms diff HEAD~1 HEAD`'s stderr (it succeeds), and the short id of
+/// `file`'s blob at `HEAD`.
+fn diff_of_the_last_commit(env: &Env, repo: &std::path::Path, file: &str) -> (String, String) {
+    let out = env
+        .isms(repo)
+        .args(["diff", "HEAD~1", "HEAD"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let blob = env.git(repo, &["rev-parse", &format!("HEAD:{file}")]);
+    (
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        blob.trim()[..10].to_owned(),
+    )
+}
+
 #[test]
 fn a_branch_is_described_item_by_item_in_markdown() {
     let env = Env::new();
@@ -184,15 +200,7 @@ fn a_version_that_is_not_toml_is_named_with_its_line_and_commit_and_not_compared
     let file = "services/payments-api.toml";
     edit(&repo, file, "regions = [", "regions = = [");
     env.git(&repo, &["commit", "-qam", "broken"]);
-    let out = env
-        .isms(&repo)
-        .args(["diff", "HEAD~1", "HEAD"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    let blob = env.git(&repo, &["rev-parse", "HEAD:services/payments-api.toml"]);
-    let blob = &blob.trim()[..10];
+    let (stderr, blob) = diff_of_the_last_commit(&env, &repo, file);
     let line = read(&repo, file)
         .lines()
         .position(|l| l.starts_with("regions"))
@@ -216,19 +224,11 @@ fn a_version_over_the_size_limit_is_named_and_not_read() {
     text.push_str(&"# padding\n".repeat(120_000));
     write(&repo, file, &text);
     env.git(&repo, &["commit", "-qam", "large"]);
-    let out = env
-        .isms(&repo)
-        .args(["diff", "HEAD~1", "HEAD"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    let blob = env.git(&repo, &["rev-parse", "HEAD:services/payments-api.toml"]);
+    let (stderr, blob) = diff_of_the_last_commit(&env, &repo, file);
     assert!(
         stderr.contains(&format!(
-            "warning: {file}: {} bytes in {}, over the 1 MiB isms reads of an item file; its fields are not compared",
+            "warning: {file}: {} bytes in {blob}, over the 1 MiB isms reads of an item file; its fields are not compared",
             text.len(),
-            &blob.trim()[..10]
         )),
         "{stderr}"
     );
