@@ -7,6 +7,7 @@ use std::path::{Component, Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
+use super::staged::Entries;
 use crate::error::{Error, Result};
 use crate::model::ArtifactState;
 
@@ -335,7 +336,7 @@ impl Index {
         };
         let index = Index {
             odb: objects(&repo)?,
-            entries: Entries::new(entries),
+            entries: entries.sorted(),
             follow_links: true,
         };
         Ok((index, changed))
@@ -348,10 +349,7 @@ impl Index {
 
     /// Every entry's path, object id and file mode, sorted by path.
     pub(super) fn ids(&self) -> impl Iterator<Item = (&str, git2::Oid, u32)> {
-        self.entries
-            .0
-            .iter()
-            .map(|(p, id, mode)| (p.as_str(), *id, *mode))
+        self.entries.iter()
     }
 
     /// The tree of the commit `rev` names, and the commit's full id.
@@ -365,13 +363,13 @@ impl Index {
         let tree = commit
             .tree()
             .map_err(|e| Error::git(format!("read the tree of `{rev}`"), e))?;
-        let mut entries = Vec::new();
+        let mut entries = Entries::default();
         tree.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
             // Blobs, links and submodules (commits) alike: their mode says which.
             if entry.kind() != Some(git2::ObjectType::Tree)
                 && let Ok(name) = entry.name()
             {
-                entries.push((format!("{dir}{name}"), entry.id(), entry.filemode() as u32));
+                entries.push(&format!("{dir}{name}"), entry.id(), entry.filemode() as u32);
             }
             git2::TreeWalkResult::Ok
         })
@@ -382,7 +380,7 @@ impl Index {
         Ok((
             Index {
                 odb: objects(&repo)?,
-                entries: Entries::new(entries),
+                entries: entries.sorted(),
                 follow_links: false,
             },
             id,
@@ -454,7 +452,7 @@ fn listed_by_git(
     root: &Path,
     repo: &git2::Repository,
     index_file: Option<&Path>,
-) -> Result<(Vec<super::staged::Entry>, Option<Vec<String>>)> {
+) -> Result<(Entries, Option<Vec<String>>)> {
     let env: Vec<(&str, &std::ffi::OsStr)> = index_file
         .iter()
         .map(|f| ("GIT_INDEX_FILE", f.as_os_str()))
@@ -506,8 +504,8 @@ fn listed_by_git(
 
 /// `git ls-files --stage -z`: `<mode> <id> <stage>\t<path>\0` per entry;
 /// the stage-0 ones (a conflicted path is not "about to be committed").
-fn parse_stage(out: &[u8]) -> std::result::Result<Vec<(String, git2::Oid, u32)>, String> {
-    let mut entries = Vec::new();
+fn parse_stage(out: &[u8]) -> std::result::Result<Entries, String> {
+    let mut entries = Entries::default();
     for record in out.split(|&b| b == 0).filter(|r| !r.is_empty()) {
         let bad = || format!("unexpected entry `{}`", String::from_utf8_lossy(record));
         let tab = record.iter().position(|&b| b == b'\t').ok_or_else(bad)?;
@@ -524,30 +522,9 @@ fn parse_stage(out: &[u8]) -> std::result::Result<Vec<(String, git2::Oid, u32)>,
         }
         let mode = u32::from_str_radix(mode, 8).map_err(|_| bad())?;
         let id = git2::Oid::from_str(id).map_err(|_| bad())?;
-        entries.push((String::from_utf8_lossy(path).into_owned(), id, mode));
+        entries.push(&String::from_utf8_lossy(path), id, mode);
     }
     Ok(entries)
-}
-
-/// Path → (object id, file mode), sorted by path for lookups and listing.
-struct Entries(Vec<(String, git2::Oid, u32)>);
-
-impl Entries {
-    fn new(mut entries: Vec<(String, git2::Oid, u32)>) -> Entries {
-        if !entries.is_sorted_by(|a, b| a.0 <= b.0) {
-            entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        }
-        Entries(entries)
-    }
-
-    fn get(&self, path: &str) -> Option<(git2::Oid, u32)> {
-        let i = self.0.binary_search_by(|e| e.0.as_str().cmp(path)).ok()?;
-        Some((self.0[i].1, self.0[i].2))
-    }
-
-    fn paths(&self) -> impl Iterator<Item = &String> {
-        self.0.iter().map(|e| &e.0)
-    }
 }
 
 impl Source for Index {
@@ -555,9 +532,10 @@ impl Source for Index {
         // In path order, as the entries are kept.
         let out = self
             .entries
-            .paths()
+            .iter()
+            .map(|(p, _, _)| p)
             .filter(|p| {
-                p.as_str() == super::CONFIG_FILE
+                *p == super::CONFIG_FILE
                     || DIRS
                         .iter()
                         .any(|d| p.strip_prefix(d).is_some_and(|r| r.starts_with('/')))
@@ -566,7 +544,7 @@ impl Source for Index {
                         .is_some_and(|(top, _)| crate::model::near_miss(top).is_some())
             })
             .filter(|p| p.ends_with(".toml"))
-            .map(|p| Cow::Borrowed(p.as_str()))
+            .map(Cow::Borrowed)
             .collect();
         Ok(out)
     }
@@ -662,7 +640,7 @@ mod tests {
              100644 {id} 1\tservices/s.toml\0100644 {id} 2\tservices/s.toml\0"
         );
         let entries = parse_stage(out.as_bytes()).unwrap();
-        let paths: Vec<_> = entries.iter().map(|e| (e.0.as_str(), e.2)).collect();
+        let paths: Vec<_> = entries.iter().map(|(p, _, mode)| (p, mode)).collect();
         assert_eq!(
             paths,
             [

@@ -11,15 +11,91 @@ use gix_index::extension::Tree as CachedTree;
 
 use crate::error::{Error, Result};
 
-/// A stage-0 entry: path, object id, file mode.
-pub(super) type Entry = (String, git2::Oid, u32);
+/// Stage-0 entries (path, object id, file mode), sorted by path: every
+/// path in one buffer and each entry its span of it, so that an index of
+/// 10,000s of files is not as many allocations.
+#[derive(Default)]
+pub(super) struct Entries {
+    text: String,
+    spans: Vec<Span>,
+}
+
+#[derive(Clone, Copy)]
+struct Span {
+    start: usize,
+    end: usize,
+    id: git2::Oid,
+    mode: u32,
+}
+
+impl Entries {
+    pub(super) fn with_capacity(entries: usize) -> Entries {
+        Entries {
+            text: String::with_capacity(entries * 40),
+            spans: Vec::with_capacity(entries),
+        }
+    }
+
+    pub(super) fn push(&mut self, path: &str, id: git2::Oid, mode: u32) {
+        let start = self.text.len();
+        self.text.push_str(path);
+        self.spans.push(Span {
+            start,
+            end: self.text.len(),
+            id,
+            mode,
+        });
+    }
+
+    pub(super) fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    fn path(&self, span: &Span) -> &str {
+        &self.text[span.start..span.end]
+    }
+
+    /// The `i`th entry.
+    fn at(&self, i: usize) -> (&str, git2::Oid, u32) {
+        let span = &self.spans[i];
+        (self.path(span), span.id, span.mode)
+    }
+
+    pub(super) fn iter(&self) -> impl Iterator<Item = (&str, git2::Oid, u32)> {
+        self.spans.iter().map(|s| (self.path(s), s.id, s.mode))
+    }
+
+    /// Sorted by path, as git keeps its index (a tree walk need not be).
+    pub(super) fn sorted(mut self) -> Entries {
+        let text = &self.text;
+        let path = |s: &Span| &text[s.start..s.end];
+        if !self.spans.is_sorted_by(|a, b| path(a) <= path(b)) {
+            self.spans.sort_unstable_by(|a, b| path(a).cmp(path(b)));
+        }
+        self
+    }
+
+    /// The object id and file mode at `path`.
+    pub(super) fn get(&self, path: &str) -> Option<(git2::Oid, u32)> {
+        let i = self
+            .spans
+            .binary_search_by(|s| self.path(s).cmp(path))
+            .ok()?;
+        Some((self.spans[i].id, self.spans[i].mode))
+    }
+
+    /// How many entries from the `i`th on start with `prefix`.
+    fn run(&self, i: usize, end: usize, prefix: &str) -> usize {
+        self.spans[i..end].partition_point(|s| self.path(s).starts_with(prefix))
+    }
+}
 
 /// What the index holds.
 #[derive(Default)]
 pub(super) struct Staged {
     /// The entries a commit would record, sorted by path. Intent-to-add
     /// entries (`git add -N`) are left out: git does not commit them.
-    pub entries: Vec<Entry>,
+    pub entries: Entries,
     /// Paths with unresolved conflicts (stages 1–3).
     unmerged: Vec<String>,
     /// The index's cache of tree ids (its `TREE` extension), if any.
@@ -42,7 +118,7 @@ pub(super) fn read(file: &Path) -> Option<Staged> {
     )
     .ok()?;
     let mut staged = Staged {
-        entries: Vec::with_capacity(index.entries().len()),
+        entries: Entries::with_capacity(index.entries().len()),
         unmerged: Vec::new(),
         tree: index.tree().cloned(),
     };
@@ -50,12 +126,12 @@ pub(super) fn read(file: &Path) -> Option<Staged> {
         if entry.mode.is_sparse() {
             return None;
         }
-        let path = String::from_utf8_lossy(entry.path(&index)).into_owned();
+        let path = String::from_utf8_lossy(entry.path(&index));
         if entry.stage_raw() != 0 {
-            staged.unmerged.push(path);
+            staged.unmerged.push(path.into_owned());
         } else if !entry.flags.contains(gix_index::entry::Flags::INTENT_TO_ADD) {
             let id = git2::Oid::from_bytes(entry.id.as_bytes()).ok()?;
-            staged.entries.push((path, id, entry.mode.bits()));
+            staged.entries.push(&path, id, entry.mode.bits());
         }
     }
     Some(staged)
@@ -76,7 +152,8 @@ pub(super) fn changed(repo: &git2::Repository, staged: &Staged) -> Result<Option
         repo,
         out: staged.unmerged.clone(),
     };
-    walk.dir("", Some(&head), &staged.entries, staged.tree.as_ref())?;
+    let all = 0..staged.entries.len();
+    walk.dir("", Some(&head), &staged.entries, all, staged.tree.as_ref())?;
     let mut out = walk.out;
     out.sort_unstable();
     out.dedup();
@@ -95,14 +172,16 @@ struct Walk<'r> {
 }
 
 impl<'r> Walk<'r> {
-    /// Compares the index entries under `prefix` (all of which start with
-    /// it) with `head`, the tree `HEAD` has there. A directory whose cached
-    /// tree id is valid and equal to `HEAD`'s is unchanged, whatever it holds.
+    /// Compares the index entries `range` of `entries` under `prefix` (all
+    /// of which start with it) with `head`, the tree `HEAD` has there. A
+    /// directory whose cached tree id is valid and equal to `HEAD`'s is
+    /// unchanged, whatever it holds.
     fn dir(
         &mut self,
         prefix: &str,
         head: Option<&git2::Tree>,
-        entries: &[Entry],
+        entries: &Entries,
+        range: std::ops::Range<usize>,
         cached: Option<&CachedTree>,
     ) -> Result<()> {
         if let (Some(cached), Some(head)) = (cached, head)
@@ -111,13 +190,13 @@ impl<'r> Walk<'r> {
             return Ok(());
         }
         let mut seen: HashSet<&str> = HashSet::new();
-        let mut i = 0;
-        while i < entries.len() {
-            let (path, id, mode) = &entries[i];
+        let mut i = range.start;
+        while i < range.end {
+            let (path, id, mode) = entries.at(i);
             let rest = &path[prefix.len()..];
             if let Some((name, _)) = rest.split_once('/') {
                 let sub = &path[..prefix.len() + name.len() + 1];
-                let n = entries[i..].partition_point(|e| e.0.starts_with(sub));
+                let n = entries.run(i, range.end, sub);
                 let head_entry = head.and_then(|h| h.get_name(name));
                 let cached_sub = cached.and_then(|c| {
                     c.children
@@ -142,16 +221,16 @@ impl<'r> Walk<'r> {
                     }
                     None => None,
                 };
-                self.dir(sub, head_sub.as_ref(), &entries[i - n..i], cached_sub)?;
+                self.dir(sub, head_sub.as_ref(), entries, i - n..i, cached_sub)?;
             } else {
                 match head.and_then(|h| h.get_name(rest)) {
-                    Some(e) if e.id() == *id && e.filemode() as u32 == *mode => {}
+                    Some(e) if e.id() == id && e.filemode() as u32 == mode => {}
                     // A directory in HEAD is a file now: all it held is gone.
                     Some(e) if e.kind() == Some(git2::ObjectType::Tree) => {
-                        self.out.push(path.clone());
+                        self.out.push(path.to_owned());
                         self.gone(prefix, &e)?;
                     }
-                    _ => self.out.push(path.clone()),
+                    _ => self.out.push(path.to_owned()),
                 }
                 seen.insert(rest);
                 i += 1;
@@ -370,6 +449,6 @@ mod tests {
         assert!(read(&dir.join(".git/index")).is_none());
         // An index that is not there is an empty one.
         let empty = read(&dir.join(".git/no-such-index")).unwrap();
-        assert!(empty.entries.is_empty());
+        assert_eq!(empty.entries.len(), 0);
     }
 }
