@@ -6,7 +6,7 @@ use std::path::Path;
 
 use crate::error::{Error, Result};
 use crate::model::{Changed, CommitId, FileDiff, FileKind, Trigger};
-use crate::repo::MAX_FILE_BYTES;
+use crate::repo::{MAX_FILE_BYTES, ReadError, item_blob};
 
 /// Triggers by path, and a warning for each file that does not parse.
 pub type Triggers = (Vec<(String, Trigger)>, Vec<String>);
@@ -191,16 +191,14 @@ fn structured_diff(
 }
 
 /// The text of the blob `id`, or its size when that is over
-/// [`MAX_FILE_BYTES`]: what a commit holds is read within the bound the
-/// working tree's files are. `None` when it cannot be read.
-fn blob_text(git: &git2::Repository, id: git2::Oid) -> Option<std::result::Result<String, usize>> {
-    let odb = git.odb().ok()?;
-    let (size, _) = odb.read_header(id).ok()?;
-    if size as u64 > MAX_FILE_BYTES {
-        return Some(Err(size));
+/// [`MAX_FILE_BYTES`] ([`item_blob`]). `None` when it cannot be read.
+fn blob_text(git: &git2::Repository, id: git2::Oid) -> Option<std::result::Result<String, u64>> {
+    match item_blob(&git.odb().ok()?, id) {
+        Ok(bytes) => Some(Ok(String::from_utf8(bytes)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))),
+        Err(ReadError::TooLarge(size)) => Some(Err(size)),
+        Err(_) => None,
     }
-    let object = odb.read(id).ok()?;
-    Some(Ok(String::from_utf8_lossy(object.data()).into_owned()))
 }
 
 /// One version of a file as a TOML table: empty when it is not TOML, and

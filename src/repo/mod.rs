@@ -16,7 +16,8 @@ pub use load::{Loaded, Scope, hash_artifacts, load, load_reusing, migration_maps
 pub use memo::{Memo, Stat, stats};
 pub use parse::parse;
 pub use source::{
-    Index, MAX_ARTIFACT_BYTES, MAX_FILE_BYTES, Source, WorkTree, artifact_path_problem, sha256_hex,
+    Index, MAX_ARTIFACT_BYTES, MAX_FILE_BYTES, ReadError, Source, WorkTree, artifact_path_problem,
+    item_blob, sha256_hex,
 };
 pub use writer::Writer;
 

@@ -420,16 +420,22 @@ impl Index {
     }
 
     fn blob(&self, oid: git2::Oid) -> std::result::Result<Vec<u8>, ReadError> {
-        let odb = &self.odb;
-        let (size, _) = odb
-            .read_header(oid)
-            .map_err(|e| ReadError::Other(e.to_string()))?;
-        if size as u64 > MAX_FILE_BYTES {
-            return Err(ReadError::TooLarge(size as u64));
-        }
-        let obj = odb.read(oid).map_err(|e| ReadError::Other(e.to_string()))?;
-        Ok(obj.data().to_vec())
+        item_blob(&self.odb, oid)
     }
+}
+
+/// The blob `oid` of `odb`, refused unread when its header says it is
+/// over [`MAX_FILE_BYTES`]: an item file from git objects is read within
+/// the bound a working tree's is.
+pub fn item_blob(odb: &git2::Odb<'_>, oid: git2::Oid) -> std::result::Result<Vec<u8>, ReadError> {
+    let (size, _) = odb
+        .read_header(oid)
+        .map_err(|e| ReadError::Other(e.to_string()))?;
+    if size as u64 > MAX_FILE_BYTES {
+        return Err(ReadError::TooLarge(size as u64));
+    }
+    let obj = odb.read(oid).map_err(|e| ReadError::Other(e.to_string()))?;
+    Ok(obj.data().to_vec())
 }
 
 /// The object database of `repo` (its common directory's, for a linked
