@@ -11,9 +11,10 @@ use gix_index::extension::Tree as CachedTree;
 
 use crate::error::{Error, Result};
 
-/// Stage-0 entries (path, object id, file mode), sorted by path: every
-/// path in one buffer and each entry its span of it, so that an index of
-/// 10,000s of files is not as many allocations.
+/// Files as git records them (path, object id, file mode): an index's
+/// stage-0 entries, or a commit's tree. Every path is in one buffer and
+/// each entry is its span of it, so that 10,000s of files are not as many
+/// allocations; [`Entries::sorted`] puts them in path order.
 #[derive(Default)]
 pub(super) struct Entries {
     text: String,
