@@ -181,7 +181,7 @@ pub fn worktree(repo: &Repo, ask: Ask, read_record: ReadRecord) -> Result<Summar
         .filter(|c| owner.is_none_or(|w| c.has_owner(w)))
         .map(|c| c.defaults.branch);
     // Git answers whether the tree differs from HEAD while the items load.
-    let (loaded, source, early) = std::thread::scope(|scope| {
+    let (loaded, source, mut early) = std::thread::scope(|scope| {
         let source = scope.spawn(|| crate::reading::worktree_stamp(&repo.root));
         let record = branch.as_deref().map(|branch| {
             scope.spawn(move || (branch.to_owned(), read_record(&repo.git_dir, branch)))
@@ -204,7 +204,6 @@ pub fn worktree(repo: &Repo, ask: Ask, read_record: ReadRecord) -> Result<Summar
     let snapshot = loaded.snapshot;
     let source = source?;
     // The record read early serves if the settings loaded name its branch.
-    let mut early = early;
     let mut read = |git_dir: &Path, branch: &str| match early.take() {
         Some((read_for, record)) if read_for == branch => record,
         _ => read_record(git_dir, branch),
