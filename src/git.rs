@@ -24,6 +24,10 @@ pub fn bytes_with(dir: &Path, args: &[&str], env: &[(&str, &OsStr)]) -> Result<V
     let output = Command::new("git")
         // The output is read whole: no flush after each record.
         .env("GIT_FLUSH", "0")
+        // No optional locks: `git status` would otherwise write back the
+        // index it refreshed, and a `git add` run meanwhile would find the
+        // index locked. isms only asks; what git writes is the user's call.
+        .env("GIT_OPTIONAL_LOCKS", "0")
         .envs(env.iter().copied())
         .arg("-C")
         .arg(dir)

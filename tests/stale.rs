@@ -708,3 +708,32 @@ fn status_adds_up_and_tells_placeholders_from_filled_allocations() {
     let matrix = std::fs::read_to_string(env.path().join("site/matrix.html")).unwrap();
     assert_eq!(matrix.matches(" todo\"").count() as u64, required - 1);
 }
+
+#[test]
+fn reading_the_working_tree_leaves_the_git_index_as_it_was() {
+    let env = Env::new();
+    let repo = env.example_on_main(None);
+    // Rewritten as they were: the same contents with new stat data, which
+    // a `git status` refreshes in the index and writes back.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    for file in ["controls/5.15.toml", "services/payments-api.toml"] {
+        let text = read(&repo, file);
+        write(&repo, file, text);
+    }
+    let index = repo.join(".git/index");
+    let before = (
+        std::fs::read(&index).unwrap(),
+        std::fs::metadata(&index).unwrap().modified().unwrap(),
+    );
+    for command in ["status", "stale"] {
+        env.isms(&repo).arg(command).output().unwrap();
+        let after = (
+            std::fs::read(&index).unwrap(),
+            std::fs::metadata(&index).unwrap().modified().unwrap(),
+        );
+        assert!(after == before, "`isms {command}` rewrote .git/index");
+    }
+    // git itself, asked the same, would have written it.
+    env.git(&repo, &["status", "--porcelain"]);
+    assert_ne!(std::fs::read(&index).unwrap(), before.0);
+}
