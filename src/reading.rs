@@ -105,8 +105,29 @@ pub fn committed(git_dir: &Path, rev: Option<&str>) -> Result<Committed> {
 /// What a command that reads the working tree says about it: `None` when
 /// the item files are as `HEAD` has them, else that they differ from it.
 pub fn worktree_stamp(root: &Path) -> Result<Option<String>> {
-    let mut args = vec!["status", "--porcelain", "--", crate::repo::CONFIG_FILE];
-    args.extend(crate::repo::ITEM_DIRS);
+    let mut paths = vec![crate::repo::CONFIG_FILE.to_owned()];
+    paths.extend(crate::repo::ITEM_DIRS.map(str::to_owned));
+    stamp(root, &paths)
+}
+
+/// [`worktree_stamp`] of just the files a summary reads, those
+/// [`crate::repo::stats`] lists, not the artifacts beside them.
+pub fn read_files_stamp(root: &Path) -> Result<Option<String>> {
+    // The places files are listed from (`repo::stats`), as git pathspecs.
+    let mut paths = vec![crate::repo::CONFIG_FILE.to_owned()];
+    paths.extend(crate::repo::migration_maps());
+    for dir in crate::repo::ITEM_DIRS {
+        paths.push(format!(":(glob){dir}/*.toml"));
+        paths.push(format!(":(glob){dir}/*/*.toml"));
+    }
+    paths.push(format!(":(exclude){}", crate::model::ARTIFACT_DIR));
+    stamp(root, &paths)
+}
+
+/// `None` when `git status` lists nothing at `paths`, else what to say.
+fn stamp(root: &Path, paths: &[String]) -> Result<Option<String>> {
+    let mut args = vec!["status", "--porcelain", "--"];
+    args.extend(paths.iter().map(String::as_str));
     let changed = crate::git::run(root, &args)?;
     if changed.is_empty() {
         return Ok(None);

@@ -182,9 +182,17 @@ pub fn worktree(repo: &Repo, ask: Ask, read_record: ReadRecord) -> Result<Summar
         .map(|c| c.defaults.branch);
     // Git answers whether the tree differs from HEAD while the items load.
     let (loaded, source, mut early) = std::thread::scope(|scope| {
-        let source = scope.spawn(|| crate::reading::worktree_stamp(&repo.root));
         let record = branch.as_deref().map(|branch| {
             scope.spawn(move || (branch.to_owned(), read_record(&repo.git_dir, branch)))
+        });
+        // Whether the files read are HEAD's: from git's index, in a few
+        // milliseconds, when its stat data shows it, else from git.
+        let clean = stats
+            .as_deref()
+            .is_some_and(|stats| crate::repo::clean(&repo.git_dir, stats));
+        let source = scope.spawn(move || match clean {
+            true => Ok(None),
+            false => crate::reading::read_files_stamp(&repo.root),
         });
         // Each item file unchanged since the last run is taken as it was
         // parsed then.

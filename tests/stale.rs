@@ -737,3 +737,94 @@ fn reading_the_working_tree_leaves_the_git_index_as_it_was() {
     env.git(&repo, &["status", "--porcelain"]);
     assert_ne!(std::fs::read(&index).unwrap(), before.0);
 }
+
+/// Whether git's index alone shows the files `isms status` reads in `repo`
+/// to be `HEAD`'s.
+fn index_shows_clean(repo: &Path) -> bool {
+    let tree = isms::repo::WorkTree::new(repo).unwrap();
+    let stats = isms::repo::stats(&tree, repo).unwrap().unwrap();
+    isms::repo::clean(&repo.join(".git"), &stats)
+}
+
+#[test]
+fn the_index_tells_a_clean_tree_from_every_kind_of_change_to_the_files_read() {
+    let env = Env::new();
+    let repo = env.example_on_main(None);
+    // Files written in the same instant as the index are racy: git then
+    // records them so that they are read again. Later, they are not.
+    std::thread::sleep(std::time::Duration::from_millis(50));
+    env.git(&repo, &["update-index", "-q", "--really-refresh"]);
+    assert!(index_shows_clean(&repo));
+    // Artifacts and other files beside the item files are not read.
+    write(&repo, "evidence/files/new-scan.csv", "host,finding\n");
+    write(&repo, "controls/README.md", "notes\n");
+    assert!(index_shows_clean(&repo));
+
+    let allocation = "responsibilities/payments-api/5.15.toml";
+    let text = read(&repo, allocation);
+    let changes: [(&str, &dyn Fn()); 5] = [
+        ("an untracked item file", &|| {
+            write(&repo, "responsibilities/payments-api/5.3.toml", &text)
+        }),
+        ("an edited item file", &|| {
+            write(&repo, allocation, text.replace("owner", "# note\nowner"))
+        }),
+        ("a removed item file", &|| {
+            std::fs::remove_file(repo.join(allocation)).unwrap()
+        }),
+        ("a staged edit", &|| {
+            write(&repo, allocation, text.replace("owner", "# note\nowner"));
+            env.git(&repo, &["add", allocation]);
+        }),
+        ("an edited migration map", &|| {
+            write(&repo, ".isms/migrations/2013-to-2022.toml", "[controls]\n")
+        }),
+    ];
+    for (what, change) in changes {
+        change();
+        assert!(!index_shows_clean(&repo), "{what} is seen");
+        env.git(&repo, &["reset", "-q", "--hard"]);
+        env.git(&repo, &["clean", "-qfd", "--", "responsibilities", ".isms"]);
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        env.git(&repo, &["update-index", "-q", "--really-refresh"]);
+        assert!(index_shows_clean(&repo), "clean again after {what}");
+    }
+    // An index written no later than its files last changed proves nothing
+    // of them (racy git): they may have changed within the same instant.
+    let index = std::fs::File::options()
+        .write(true)
+        .open(repo.join(".git/index"))
+        .unwrap();
+    let long_ago = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1 << 30);
+    index.set_modified(long_ago).unwrap();
+    assert!(!index_shows_clean(&repo), "a racy index is not trusted");
+}
+
+#[test]
+fn status_says_it_read_a_changed_tree_only_when_a_file_it_reads_differs() {
+    let env = Env::new();
+    let repo = env.example_on_main(None);
+    let source = || json(&env, &repo, &["status"]).1["source"].clone();
+    assert_eq!(source(), serde_json::Value::Null);
+    // An untracked artifact is not read by status.
+    write(&repo, "evidence/files/new-scan.csv", "host,finding\n");
+    assert_eq!(source(), serde_json::Value::Null);
+    // A file rewritten as it was: git reads it and finds it unchanged.
+    let allocation = "responsibilities/payments-api/5.15.toml";
+    write(&repo, allocation, read(&repo, allocation));
+    assert_eq!(source(), serde_json::Value::Null);
+    // A new item file is read.
+    write(
+        &repo,
+        "responsibilities/payments-api/5.3.toml",
+        read(&repo, allocation).replace("5.15", "5.3"),
+    );
+    let head = env.git(&repo, &["rev-parse", "--short=10", "HEAD"]);
+    assert_eq!(
+        source(),
+        format!(
+            "Read from the working tree, which differs from HEAD {}.",
+            head.trim()
+        )
+    );
+}

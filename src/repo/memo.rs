@@ -37,6 +37,11 @@ pub struct Stat {
     /// Whether the file is older than the racy window: only then does an
     /// unchanged `line` mean unchanged contents.
     pub settled: bool,
+    /// What git's index records of a working-tree file, to compare with it:
+    /// its stat data, and its mode as the index writes it (`None` for a
+    /// file that is not a regular file, or where git's stat data is not
+    /// known).
+    pub git: Option<(gix_index::entry::Stat, gix_index::entry::Mode)>,
 }
 
 /// The stat data of every file isms reads from `tree` (item files, the
@@ -77,7 +82,45 @@ fn stat(meta: &std::fs::Metadata, now: SystemTime) -> Option<Stat> {
             + Duration::new(meta.ctime().max(0) as u64, meta.ctime_nsec().max(0) as u32);
         settled &= now.duration_since(changed).is_ok_and(|d| d > RACY);
     }
-    Some(Stat { line, settled })
+    Some(Stat {
+        line,
+        settled,
+        git: git_stat(meta),
+    })
+}
+
+/// A regular file's stat data and mode as git's index records them.
+#[cfg(unix)]
+fn git_stat(meta: &std::fs::Metadata) -> Option<(gix_index::entry::Stat, gix_index::entry::Mode)> {
+    use gix_index::entry::{Mode, Stat, stat::Time};
+    use std::os::unix::fs::MetadataExt;
+    if !meta.is_file() {
+        return None;
+    }
+    // As git records them: 32 bits each, the low ones kept.
+    let time = |secs: i64, nsecs: i64| Time {
+        secs: secs as u32,
+        nsecs: nsecs as u32,
+    };
+    let stat = Stat {
+        mtime: time(meta.mtime(), meta.mtime_nsec()),
+        ctime: time(meta.ctime(), meta.ctime_nsec()),
+        dev: meta.dev() as u32,
+        ino: meta.ino() as u32,
+        uid: meta.uid(),
+        gid: meta.gid(),
+        size: meta.len() as u32,
+    };
+    let mode = match meta.mode() & 0o111 {
+        0 => Mode::FILE,
+        _ => Mode::FILE_EXECUTABLE,
+    };
+    Some((stat, mode))
+}
+
+#[cfg(not(unix))]
+fn git_stat(_: &std::fs::Metadata) -> Option<(gix_index::entry::Stat, gix_index::entry::Mode)> {
+    None
 }
 
 /// Parsed item files from an earlier run, and the stat data of the files
@@ -138,6 +181,7 @@ impl Memo {
                 let stat = Stat {
                     line,
                     settled: true,
+                    git: None,
                 };
                 (path.to_owned(), stat)
             })

@@ -19,6 +19,7 @@ pub use source::{
     Index, MAX_ARTIFACT_BYTES, MAX_FILE_BYTES, ReadError, Source, WorkTree, artifact_path_problem,
     item_blob, sha256_hex,
 };
+pub use staged::clean;
 pub use writer::Writer;
 
 use crate::error::{Error, Result};

@@ -132,6 +132,30 @@ impl WorkTree {
     }
 }
 
+/// Whether `path` is one that [`WorkTree::files_with`] lists where it is a
+/// file: `isms.toml`, or a `.toml` file in an item directory or in a
+/// directory just below one (not `evidence/files`).
+pub(super) fn listed(path: &str) -> bool {
+    if path == super::CONFIG_FILE {
+        return true;
+    }
+    if !path.ends_with(".toml") {
+        return false;
+    }
+    DIRS.iter().any(|dir| {
+        let Some(rest) = path.strip_prefix(dir).and_then(|r| r.strip_prefix('/')) else {
+            return false;
+        };
+        match rest.split_once('/') {
+            None => true,
+            Some((sub, name)) => {
+                !name.contains('/')
+                    && path[..dir.len() + 1 + sub.len()] != *crate::model::ARTIFACT_DIR
+            }
+        }
+    })
+}
+
 impl WorkTree {
     /// Every file [`Source::files`] lists, with `what` its metadata (not
     /// following links) says, read from each directory as it is listed: a
@@ -637,6 +661,48 @@ fn resolve_lexically(link: &str, target: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn listed_names_exactly_the_files_the_working_tree_listing_finds() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = [
+            "isms.toml",
+            "notes.toml",
+            "README.md",
+            "controls/5.1.toml",
+            "controls/README.md",
+            "controls/sub/x.toml",
+            "controls/sub/deeper/y.toml",
+            "responsibilities/svc/5.1.toml",
+            "responsibilities/svc/notes.txt",
+            "responsibilities/5.1.toml",
+            "evidence/scan.toml",
+            "evidence/files/scan.toml",
+            "evidence/files/deep/scan.toml",
+            "evidence/other/scan.toml",
+            "findings/f-1.toml",
+            "elsewhere/a.toml",
+        ];
+        for f in files {
+            let path = dir.path().join(f);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, "").unwrap();
+        }
+        let tree = WorkTree::new(dir.path()).unwrap();
+        let mut found: Vec<String> = tree
+            .files_with(|_| ())
+            .unwrap()
+            .into_iter()
+            .map(|(p, ())| p)
+            .collect();
+        found.sort();
+        let mut named: Vec<&str> = files.into_iter().filter(|f| listed(f)).collect();
+        named.sort();
+        assert_eq!(found, named);
+        assert!(
+            named.contains(&"controls/sub/x.toml") && !named.contains(&"evidence/files/scan.toml")
+        );
+    }
 
     #[test]
     fn staged_entries_keep_stage_zero_and_refuse_what_they_cannot_read() {

@@ -161,6 +161,63 @@ pub(super) fn changed(repo: &git2::Repository, staged: &Staged) -> Result<Option
     Ok(Some(out))
 }
 
+/// Whether the files `stats` lists (those a summary reads, as
+/// [`super::stats`] lists them) are exactly `HEAD`'s, as far as the index
+/// shows without reading any of them, as `git status` first looks: the
+/// index's cached tree is `HEAD`'s; every listed file is in the index with
+/// the mode and stat data git recorded for it, not racily (changed within
+/// the index's own time); and the index holds no other file where the
+/// listing looks. `false` means only reading files could tell: ask git.
+pub fn clean(git_dir: &Path, stats: &[(String, super::Stat)]) -> bool {
+    use gix_index::entry::{Flags, Stage, stat};
+    // git reads another index then; so does `git status`.
+    if std::env::var_os("GIT_INDEX_FILE").is_some() {
+        return false;
+    }
+    let Ok(index) = gix_index::File::at(
+        git_dir.join("index"),
+        gix_index::hash::Kind::Sha1,
+        true,
+        gix_index::decode::Options::default(),
+    ) else {
+        return false;
+    };
+    let head = git2::Repository::open(git_dir)
+        .and_then(|repo| repo.head()?.peel_to_tree().map(|t| t.id()));
+    let Ok(head) = head else { return false };
+    if !index.tree().is_some_and(|cached| unchanged(cached, head)) {
+        return false;
+    }
+    // Every field compared, as git does at its strictest.
+    let strict = stat::Options {
+        trust_ctime: true,
+        check_stat: true,
+        use_nsec: true,
+        use_stdev: true,
+    };
+    let unusual = Flags::ASSUME_VALID | Flags::SKIP_WORKTREE | Flags::INTENT_TO_ADD;
+    let maps = super::migration_maps();
+    let held = index
+        .entries()
+        .iter()
+        .map(|e| String::from_utf8_lossy(e.path(&index)))
+        .filter(|p| super::source::listed(p) || maps.iter().any(|m| m == p))
+        .count();
+    held == stats.len()
+        && stats.iter().all(|(path, stat)| {
+            let Some((ours, mode)) = stat.git else {
+                return false;
+            };
+            let entry = index.entry_by_path_and_stage(path.as_bytes().into(), Stage::Unconflicted);
+            entry.is_some_and(|e| {
+                !e.flags.intersects(unusual)
+                    && e.mode == mode
+                    && e.stat.matches(&ours, strict)
+                    && !e.stat.is_racy(index.timestamp(), strict)
+            })
+        })
+}
+
 /// Whether the index's cached tree `cached` is valid and is `head`, the
 /// tree `HEAD` has there: then nothing below it changed.
 fn unchanged(cached: &CachedTree, head: git2::Oid) -> bool {
