@@ -150,34 +150,68 @@ pub fn summary(
 /// The summary of the working tree as of `ask.today`, whatever `as_of`
 /// says: for commands that act on the working tree.
 pub fn worktree(repo: &Repo, ask: Ask, read_record: ReadRecord) -> Result<Summary> {
-    let owner = ask.owner;
     let tree = WorkTree::new(&repo.root)?;
-    let stats = crate::repo::stats(&tree, &repo.root)?;
-    let inputs = stats.as_deref().map(fingerprint);
-    if let Some((inputs, _)) = &inputs
-        && let cache::Loaded::Hit(c) = cache::load::<Cached>(&cache_path(&repo.git_dir), MAGIC)
-    {
-        let (tip, head) = crate::history::tips(&repo.git_dir, &c.summary.branch);
-        if c.key.inputs == *inputs
-            && c.key.as_of == ask.today
-            && tip.as_deref() == Some(c.key.tip.as_str())
-            && head == c.key.head
-            && stamp(&repo.git_dir.join("index")) == c.key.index
-            && stamp(&crate::history::cache_path(
-                &repo.git_dir,
-                &c.summary.branch,
-            )) == c.key.history
+    // The kept summary, when all it was computed from but the files is as
+    // it was: then only the files' stat data can say whether it holds.
+    let kept = match cache::load::<Cached>(&cache_path(&repo.git_dir), MAGIC) {
+        cache::Loaded::Hit(c) if c.holds_but_for_files(&repo.git_dir, ask.today) => Some(c),
+        _ => None,
+    };
+    std::thread::scope(|scope| {
+        // When it cannot hold, the item memo is read while the files are
+        // examined.
+        let memo = kept
+            .is_none()
+            .then(|| scope.spawn(|| crate::repo::Memo::read(&repo.git_dir)));
+        let stats = crate::repo::stats(&tree, &repo.root)?;
+        let inputs = stats.as_deref().map(fingerprint);
+        if let (Some(c), Some((inputs, _))) = (kept, &inputs)
+            && c.key.inputs == *inputs
         {
-            if let Some(who) = owner.filter(|w| c.summary.owners_for(w).is_none()) {
+            if let Some(who) = ask.owner.filter(|w| c.summary.owners_for(w).is_none()) {
                 return Err(unknown(who));
             }
             crate::history::refuse_shallow(&repo.git_dir)?;
             return Ok(c.summary);
         }
+        let memo = match memo {
+            Some(read) => read.join().expect("the memo thread does not panic"),
+            None => crate::repo::Memo::read(&repo.git_dir),
+        };
+        fresh(repo, ask, read_record, &tree, stats, inputs, memo)
+    })
+}
+
+impl Cached {
+    /// Whether everything this summary was computed from, but the files'
+    /// stat data, is as it was: the date, the record branch's tip, `HEAD`,
+    /// the index, and the history cache.
+    fn holds_but_for_files(&self, git_dir: &Path, today: NaiveDate) -> bool {
+        let (tip, head) = crate::history::tips(git_dir, &self.summary.branch);
+        self.key.as_of == today
+            && tip.as_deref() == Some(self.key.tip.as_str())
+            && head == self.key.head
+            && stamp(&git_dir.join("index")) == self.key.index
+            && stamp(&crate::history::cache_path(git_dir, &self.summary.branch)) == self.key.history
     }
+}
+
+/// The summary of the working tree computed afresh: the files whose stat
+/// data `stats` gives taken from `memo` where it holds them as they are,
+/// and kept for the next run when `inputs` says they can be trusted.
+fn fresh(
+    repo: &Repo,
+    ask: Ask,
+    read_record: ReadRecord,
+    tree: &WorkTree,
+    stats: Option<Vec<(String, Stat)>>,
+    inputs: Option<([u8; 32], bool)>,
+    memo: crate::repo::Kept,
+) -> Result<Summary> {
+    let owner = ask.owner;
     // The record branch, from the settings read on their own, so that its
     // record is read while the items load; the owner is checked first.
-    let branch = settings(&tree)
+    let branch = settings(tree)
         .filter(|c| owner.is_none_or(|w| c.has_owner(w)))
         .map(|c| c.defaults.branch);
     // Git answers whether the tree differs from HEAD while the items load.
@@ -196,8 +230,8 @@ pub fn worktree(repo: &Repo, ask: Ask, read_record: ReadRecord) -> Result<Summar
         });
         // Each item file unchanged since the last run is taken as it was
         // parsed then.
-        let mut memo = stats.map(|stats| crate::repo::Memo::open(&repo.git_dir, stats));
-        let loaded = crate::repo::load_reusing(&tree, &crate::repo::Scope::All, memo.as_mut());
+        let mut memo = stats.map(|stats| crate::repo::Memo::with(memo, stats));
+        let loaded = crate::repo::load_reusing(tree, &crate::repo::Scope::All, memo.as_mut());
         if let (Ok(loaded), Some(memo)) = (&loaded, memo) {
             memo.save(&loaded.snapshot);
         }

@@ -161,11 +161,29 @@ struct EntryRef<'a> {
     parsed: Parsed,
 }
 
+/// A memo file's entries, decoded but not yet checked against any file:
+/// what [`Memo::read`] gives, to be read while the files are examined.
+pub struct Kept {
+    path: PathBuf,
+    entries: HashMap<String, (Vec<u8>, Parsed)>,
+}
+
 impl Memo {
     /// The memo of the working tree's files under `git_dir`, to be checked
     /// against `stats`. A missing, damaged or older memo is empty.
     pub fn open(git_dir: &Path, stats: Vec<(String, Stat)>) -> Memo {
-        Memo::at(git_dir.join("isms").join("items.bin"), stats, false)
+        Memo::with(Memo::read(git_dir), stats)
+    }
+
+    /// The memo of the working tree's files under `git_dir`, read and
+    /// decoded; [`Memo::with`] checks it against the files.
+    pub fn read(git_dir: &Path) -> Kept {
+        Memo::read_at(git_dir.join("isms").join("items.bin"))
+    }
+
+    /// The memo `kept` holds, to be checked against `stats`.
+    pub fn with(kept: Kept, stats: Vec<(String, Stat)>) -> Memo {
+        Memo::checked(kept, stats, false)
     }
 
     /// The memo of the files `index` stages that `scope` reads, under
@@ -186,10 +204,11 @@ impl Memo {
                 (path.to_owned(), stat)
             })
             .collect();
-        Memo::at(git_dir.join("isms").join("staged.bin"), stats, true)
+        let kept = Memo::read_at(git_dir.join("isms").join("staged.bin"));
+        Memo::checked(kept, stats, true)
     }
 
-    fn at(path: PathBuf, stats: Vec<(String, Stat)>, whole: bool) -> Memo {
+    fn read_at(path: PathBuf) -> Kept {
         // Chunks of entries, decoded across cores.
         let decode = |payload: &[u8]| -> Option<Vec<Vec<Entry>>> {
             let chunks: Vec<&[u8]> = postcard::from_bytes(payload).ok()?;
@@ -212,6 +231,17 @@ impl Memo {
             }
             _ => HashMap::new(),
         };
+        Kept {
+            path,
+            entries: kept,
+        }
+    }
+
+    fn checked(kept: Kept, stats: Vec<(String, Stat)>, whole: bool) -> Memo {
+        let Kept {
+            path,
+            entries: kept,
+        } = kept;
         Memo {
             path,
             stats: stats.into_iter().collect(),

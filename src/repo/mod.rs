@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 pub use crate::diagnostic::did_you_mean;
 pub use crate::model::{CONFIG_FILE, FileKind, ITEM_DIRS, Place, SCHEMA_DIR, classify};
 pub use load::{Loaded, Scope, hash_artifacts, load, load_reusing, migration_maps};
-pub use memo::{Memo, Stat, stats};
+pub use memo::{Kept, Memo, Stat, stats};
 pub use parse::parse;
 pub use source::{
     Index, MAX_ARTIFACT_BYTES, MAX_FILE_BYTES, ReadError, Source, WorkTree, artifact_path_problem,
