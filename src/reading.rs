@@ -103,7 +103,8 @@ pub fn committed(git_dir: &Path, rev: Option<&str>) -> Result<Committed> {
 }
 
 /// What a command that reads the working tree says about it: `None` when
-/// the item files are as `HEAD` has them, else that they differ from it.
+/// the settings and everything under the item directories (the artifacts
+/// too, which reports read) are as `HEAD` has them, else that they differ.
 pub fn worktree_stamp(root: &Path) -> Result<Option<String>> {
     let mut paths = vec![crate::repo::CONFIG_FILE.to_owned()];
     paths.extend(crate::repo::ITEM_DIRS.map(str::to_owned));
