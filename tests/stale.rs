@@ -828,3 +828,47 @@ fn status_says_it_read_a_changed_tree_only_when_a_file_it_reads_differs() {
         )
     );
 }
+
+#[test]
+fn the_index_check_reads_a_split_index_and_a_linked_worktree_index() {
+    let env = Env::new();
+    let repo = env.example_on_main(None);
+    let allocation = "responsibilities/payments-api/5.15.toml";
+    let settle = |dir: &Path| {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        env.git(dir, &["update-index", "-q", "--really-refresh"]);
+    };
+    // A split index keeps most entries in a shared file beside it.
+    env.git(&repo, &["update-index", "--split-index"]);
+    settle(&repo);
+    assert!(index_shows_clean(&repo));
+    write(&repo, allocation, read(&repo, allocation) + "# note\n");
+    assert!(
+        !index_shows_clean(&repo),
+        "an edit under a split index is seen"
+    );
+    env.git(&repo, &["checkout", "-q", "--", allocation]);
+
+    // A linked worktree has its own index and HEAD under .git/worktrees.
+    let linked = env.path().join("linked");
+    env.git(
+        &repo,
+        &[
+            "worktree",
+            "add",
+            "-q",
+            "-b",
+            "other",
+            linked.to_str().unwrap(),
+        ],
+    );
+    settle(&linked);
+    let git_dir = repo.join(".git/worktrees/linked");
+    let stats = |dir: &Path| {
+        let tree = isms::repo::WorkTree::new(dir).unwrap();
+        isms::repo::stats(&tree, dir).unwrap().unwrap()
+    };
+    assert!(isms::repo::clean(&git_dir, &stats(&linked)));
+    write(&linked, allocation, read(&linked, allocation) + "# note\n");
+    assert!(!isms::repo::clean(&git_dir, &stats(&linked)));
+}
