@@ -110,14 +110,7 @@ pub(super) fn read(file: &Path) -> Option<Staged> {
     if matches!(file.try_exists(), Ok(false)) {
         return Some(Staged::default());
     }
-    // git itself does not verify the index's checksum when it reads it.
-    let index = gix_index::File::at(
-        file,
-        gix_index::hash::Kind::Sha1,
-        true,
-        gix_index::decode::Options::default(),
-    )
-    .ok()?;
+    let index = open(file)?;
     let mut staged = Staged {
         entries: Entries::with_capacity(index.entries().len()),
         unmerged: Vec::new(),
@@ -136,6 +129,18 @@ pub(super) fn read(file: &Path) -> Option<Staged> {
         }
     }
     Some(staged)
+}
+
+/// The index file at `file`, decoded as git reads it: without verifying its
+/// checksum. `None` when it cannot be read in-process.
+fn open(file: &Path) -> Option<gix_index::File> {
+    gix_index::File::at(
+        file,
+        gix_index::hash::Kind::Sha1,
+        true,
+        gix_index::decode::Options::default(),
+    )
+    .ok()
 }
 
 /// The paths whose entry differs from `HEAD`'s tree — added, modified,
@@ -174,12 +179,7 @@ pub fn clean(git_dir: &Path, stats: &[(String, super::Stat)]) -> bool {
     if std::env::var_os("GIT_INDEX_FILE").is_some() {
         return false;
     }
-    let Ok(index) = gix_index::File::at(
-        git_dir.join("index"),
-        gix_index::hash::Kind::Sha1,
-        true,
-        gix_index::decode::Options::default(),
-    ) else {
+    let Some(index) = open(&git_dir.join("index")) else {
         return false;
     };
     let head = git2::Repository::open(git_dir)
