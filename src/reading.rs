@@ -114,15 +114,7 @@ pub fn worktree_stamp(root: &Path) -> Result<Option<String>> {
 /// [`worktree_stamp`] of just the files a summary reads, those
 /// [`crate::repo::stats`] lists, not the artifacts beside them.
 pub fn read_files_stamp(root: &Path) -> Result<Option<String>> {
-    // The places files are listed from (`repo::stats`), as git pathspecs.
-    let mut paths = vec![crate::repo::CONFIG_FILE.to_owned()];
-    paths.extend(crate::repo::migration_maps());
-    for dir in crate::repo::ITEM_DIRS {
-        paths.push(format!(":(glob){dir}/*.toml"));
-        paths.push(format!(":(glob){dir}/*/*.toml"));
-    }
-    paths.push(format!(":(exclude){}", crate::model::ARTIFACT_DIR));
-    stamp(root, &paths)
+    stamp(root, &crate::repo::listed_pathspecs())
 }
 
 /// `None` when `git status` lists nothing at `paths`, else what to say.

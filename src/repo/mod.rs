@@ -17,7 +17,7 @@ pub use memo::{Kept, Memo, Stat, stats};
 pub use parse::parse;
 pub use source::{
     Index, MAX_ARTIFACT_BYTES, MAX_FILE_BYTES, ReadError, Source, WorkTree, artifact_path_problem,
-    item_blob, sha256_hex,
+    item_blob, listed_pathspecs, sha256_hex,
 };
 pub use staged::clean;
 pub use writer::Writer;

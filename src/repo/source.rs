@@ -156,6 +156,20 @@ pub(super) fn listed(path: &str) -> bool {
     })
 }
 
+/// The same files as git pathspecs, with the migration maps that
+/// [`super::stats`] lists beside them: what a summary reads, as
+/// `git status` is asked about it.
+pub fn listed_pathspecs() -> Vec<String> {
+    let mut paths = vec![super::CONFIG_FILE.to_owned()];
+    paths.extend(super::migration_maps());
+    for dir in DIRS {
+        paths.push(format!(":(glob){dir}/*.toml"));
+        paths.push(format!(":(glob){dir}/*/*.toml"));
+    }
+    paths.push(format!(":(exclude){}", crate::model::ARTIFACT_DIR));
+    paths
+}
+
 impl WorkTree {
     /// Every file [`Source::files`] lists, with `what` its metadata (not
     /// following links) says, read from each directory as it is listed: a
