@@ -174,9 +174,12 @@ pub fn worktree(repo: &Repo, ask: Ask, read_record: ReadRecord) -> Result<Summar
             crate::history::refuse_shallow(&repo.git_dir)?;
             return Ok(c.summary);
         }
+        // Without every file's stat data, nothing is taken from the memo.
         let memo = match memo {
-            Some(read) => read.join().expect("the memo thread does not panic"),
-            None => crate::repo::Memo::read(&repo.git_dir),
+            Some(read) => Some(read.join().expect("the memo thread does not panic")),
+            None => stats
+                .is_some()
+                .then(|| crate::repo::Memo::read(&repo.git_dir)),
         };
         fresh(repo, ask, read_record, &tree, stats, inputs, memo)
     })
@@ -206,7 +209,7 @@ fn fresh(
     tree: &WorkTree,
     stats: Option<Vec<(String, Stat)>>,
     inputs: Option<([u8; 32], bool)>,
-    memo: crate::repo::Kept,
+    memo: Option<crate::repo::Kept>,
 ) -> Result<Summary> {
     let owner = ask.owner;
     // The record branch, from the settings read on their own, so that its
@@ -214,7 +217,8 @@ fn fresh(
     let branch = settings(tree)
         .filter(|c| owner.is_none_or(|w| c.has_owner(w)))
         .map(|c| c.defaults.branch);
-    // Git answers whether the tree differs from HEAD while the items load.
+    // Whether the files read differ from HEAD is answered (by git, when the
+    // index cannot tell) while the items load.
     let (loaded, source, mut early) = std::thread::scope(|scope| {
         let record = branch.as_deref().map(|branch| {
             scope.spawn(move || (branch.to_owned(), read_record(&repo.git_dir, branch)))
@@ -230,14 +234,16 @@ fn fresh(
         });
         // Each item file unchanged since the last run is taken as it was
         // parsed then.
-        let mut memo = stats.map(|stats| crate::repo::Memo::with(memo, stats));
+        let mut memo = stats
+            .zip(memo)
+            .map(|(stats, kept)| crate::repo::Memo::with(kept, stats));
         let loaded = crate::repo::load_reusing(tree, &crate::repo::Scope::All, memo.as_mut());
         if let (Ok(loaded), Some(memo)) = (&loaded, memo) {
             memo.save(&loaded.snapshot);
         }
         (
             loaded,
-            source.join().expect("the git status thread does not panic"),
+            source.join().expect("the status thread does not panic"),
             record.map(|r| r.join().expect("the history thread does not panic")),
         )
     });
