@@ -454,4 +454,148 @@ mod tests {
         }
         assert_eq!(slug_of_url("/tmp/origin.git"), None);
     }
+
+    /// A user as GitHub answers one: every field of its simple-user object.
+    fn github_user(login: &str, id: u64) -> Value {
+        let api = format!("https://api.github.com/users/{login}");
+        json!({
+            "login": login, "id": id, "node_id": format!("MDQ6VXNlcj{id}"),
+            "avatar_url": format!("https://avatars.githubusercontent.com/u/{id}?v=4"),
+            "gravatar_id": "", "url": api, "html_url": format!("https://github.com/{login}"),
+            "followers_url": format!("{api}/followers"),
+            "following_url": format!("{api}/following{{/other_user}}"),
+            "gists_url": format!("{api}/gists{{/gist_id}}"),
+            "starred_url": format!("{api}/starred{{/owner}}{{/repo}}"),
+            "subscriptions_url": format!("{api}/subscriptions"),
+            "organizations_url": format!("{api}/orgs"), "repos_url": format!("{api}/repos"),
+            "events_url": format!("{api}/events{{/privacy}}"),
+            "received_events_url": format!("{api}/received_events"),
+            "type": "User", "site_admin": false,
+        })
+    }
+
+    /// A pull request as GitHub answers one in a list, a create or a get.
+    fn github_pull(number: u64, head_sha: &str) -> Value {
+        let api = format!("https://api.github.com/repos/acme/isms/pulls/{number}");
+        let side = |r: &str, sha: &str| {
+            json!({"label": format!("acme:{r}"), "ref": r, "sha": sha,
+                   "user": github_user("acme", 9), "repo": null})
+        };
+        json!({
+            "url": api, "id": 1_000_000 + number, "node_id": "PR_kwDOAbc",
+            "html_url": format!("https://github.com/acme/isms/pull/{number}"),
+            "diff_url": format!("https://github.com/acme/isms/pull/{number}.diff"),
+            "patch_url": format!("https://github.com/acme/isms/pull/{number}.patch"),
+            "issue_url": format!("https://api.github.com/repos/acme/isms/issues/{number}"),
+            "commits_url": format!("{api}/commits"),
+            "review_comments_url": format!("{api}/comments"),
+            "review_comment_url": "https://api.github.com/repos/acme/isms/pulls/comments{/number}",
+            "comments_url": format!("https://api.github.com/repos/acme/isms/issues/{number}/comments"),
+            "statuses_url": format!("https://api.github.com/repos/acme/isms/statuses/{head_sha}"),
+            "number": number, "state": "open", "locked": false,
+            "title": "Reassess: region-change on payments-api", "user": github_user("isms-bot", 7),
+            "body": "Owners, please reassess.", "labels": [], "milestone": null,
+            "active_lock_reason": null, "created_at": "2026-11-30T09:00:00Z",
+            "updated_at": "2026-11-30T09:05:00Z", "closed_at": null, "merged_at": null,
+            "merge_commit_sha": null, "assignee": null, "assignees": [],
+            "requested_reviewers": [github_user("alice", 11)], "requested_teams": [],
+            "head": side("isms/reassess/region-change/payments-api", head_sha),
+            "base": side("main", "0123456789abcdef0123456789abcdef01234567"),
+            "author_association": "CONTRIBUTOR", "auto_merge": null, "draft": false,
+        })
+    }
+
+    /// A review as GitHub answers one; a pending review has no `submitted_at`.
+    fn github_review(id: u64, user: Value, state: &str, submitted: Option<&str>) -> Value {
+        let mut review = json!({
+            "id": id, "node_id": format!("PRR_kwDO{id}"), "user": user,
+            "body": "", "state": state,
+            "html_url": format!("https://github.com/acme/isms/pull/12#pullrequestreview-{id}"),
+            "pull_request_url": "https://api.github.com/repos/acme/isms/pulls/12",
+            "author_association": "MEMBER",
+            "_links": {
+                "html": {"href": format!("https://github.com/acme/isms/pull/12#pullrequestreview-{id}")},
+                "pull_request": {"href": "https://api.github.com/repos/acme/isms/pulls/12"},
+            },
+            "commit_id": "89abcdef0123456789abcdef0123456789abcdef",
+        });
+        if let Some(at) = submitted {
+            review["submitted_at"] = json!(at);
+        }
+        review
+    }
+
+    /// Every field isms reads from GitHub's answers is read as octocrab's
+    /// own models read it, on answers shaped as GitHub sends them. isms
+    /// decodes no more than it uses, so an answer that leaves out a field
+    /// it never reads is still understood.
+    #[test]
+    fn answers_are_read_as_octocrab_reads_them() {
+        use octocrab::models::pulls as typed;
+
+        let pull = github_pull(12, "fedcba9876543210fedcba9876543210fedcba98");
+        let theirs: typed::PullRequest = serde_json::from_value(pull.clone()).unwrap();
+        let ours: PullRequest = serde_json::from_value(pull.clone()).unwrap();
+        assert_eq!(ours.number, theirs.number);
+        assert_eq!(
+            Some(ours.html_url.as_str()),
+            theirs.html_url.as_ref().map(|u| u.as_str())
+        );
+        let detail: PullDetail = serde_json::from_value(pull).unwrap();
+        assert_eq!(detail.number, theirs.number);
+        assert_eq!(detail.head.sha, theirs.head.sha);
+
+        let reviews = json!([
+            github_review(
+                1,
+                github_user("alice", 11),
+                "APPROVED",
+                Some("2026-11-30T10:00:00Z")
+            ),
+            github_review(
+                2,
+                github_user("bob", 12),
+                "CHANGES_REQUESTED",
+                Some("2026-11-30T11:00:00Z")
+            ),
+            github_review(
+                3,
+                github_user("carol", 13),
+                "COMMENTED",
+                Some("2026-11-30T12:00:00Z")
+            ),
+            github_review(
+                4,
+                github_user("dave", 14),
+                "DISMISSED",
+                Some("2026-11-30T13:00:00Z")
+            ),
+            github_review(5, github_user("erin", 15), "PENDING", None),
+            github_review(6, Value::Null, "APPROVED", Some("2026-11-30T14:00:00Z")),
+        ]);
+        let theirs: Vec<typed::Review> = serde_json::from_value(reviews.clone()).unwrap();
+        let ours: Vec<PrReview> = serde_json::from_value(reviews).unwrap();
+        assert_eq!(ours.len(), theirs.len());
+        for (ours, theirs) in ours.iter().zip(&theirs) {
+            assert_eq!(
+                ours.user.as_ref().map(|u| u.login.as_str()),
+                theirs.user.as_ref().map(|u| u.login.as_str())
+            );
+            assert_eq!(json!(ours.state), json!(theirs.state.unwrap()));
+            assert_eq!(ours.commit_id, theirs.commit_id);
+            let at = ours
+                .submitted_at
+                .as_deref()
+                .map(|s| s.parse::<chrono::DateTime<chrono::Utc>>().unwrap());
+            assert_eq!(at, theirs.submitted_at);
+        }
+
+        // What octocrab's models would refuse, isms still reads: a review
+        // whose user carries only the login isms checks against owners.
+        let lean = json!([{"user": {"login": "alice"}, "state": "APPROVED",
+                           "submitted_at": "2026-11-30T10:00:00Z", "commit_id": "89ab"}]);
+        assert!(serde_json::from_value::<Vec<typed::Review>>(lean.clone()).is_err());
+        let ours: Vec<PrReview> = serde_json::from_value(lean).unwrap();
+        assert_eq!(ours[0].user.as_ref().unwrap().login, "alice");
+    }
 }
