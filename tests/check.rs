@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Env, read, write};
+use common::{Env, findings_as_lines, read, write};
 use predicates::prelude::*;
 
 #[test]
@@ -119,6 +119,33 @@ fn a_git_repository_without_isms_toml_exits_2() {
         .stderr(predicate::str::contains(
             "is not a compliance repository: it has no isms.toml",
         ));
+}
+
+#[test]
+fn settings_that_cannot_be_read_are_the_one_error_not_a_flood_of_guesses() {
+    let env = Env::new();
+    let repo = env.example("repo");
+    let config = read(&repo, "isms.toml");
+    let broken = config.replacen(
+        "name = \"Example Cloud Ltd\"",
+        "name = \"Example Cloud Ltd",
+        1,
+    );
+    assert_ne!(config, broken);
+    write(&repo, "isms.toml", broken);
+    let out = env
+        .isms(&repo)
+        .args(["check", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let lines = findings_as_lines(&out.stdout);
+    // The edition is named in the settings: with them unread, no control is
+    // judged against a guessed one.
+    assert_eq!(
+        lines, "isms.toml:7:26: error[syntax]: invalid TOML: invalid basic string, expected `\"`\n",
+        "{lines}"
+    );
 }
 
 #[test]

@@ -298,7 +298,12 @@ pub fn other_edition(edition: Edition, id: &str) -> Option<String> {
 /// A control whose ID is not in the repository's edition: named with its
 /// mapping when it comes from another edition, or with the closest ID.
 /// Controls of other frameworks (an organisation's own) are not judged.
+/// Nothing is judged when the settings could not be read: the edition is
+/// then unknown, and their own error says why.
 fn catalog_edition(s: &Snapshot, doc: &Doc<crate::model::Control>, out: &mut Vec<Diagnostic>) {
+    if s.config.is_none() {
+        return;
+    }
     let edition = edition_of(s);
     let catalog = crate::scaffold::templates::catalog(edition);
     let id = doc.value.id.as_str();

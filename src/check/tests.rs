@@ -468,6 +468,25 @@ fn a_control_of_another_edition_names_its_mapping() {
 }
 
 #[test]
+fn without_readable_settings_no_control_is_judged_against_an_edition() {
+    let mut s = base();
+    add_control(&mut s, catalog_control("5.15", "ISO/IEC 27002:2022"));
+    add_control(&mut s, catalog_control("9.1.1", "ISO/IEC 27002:2013"));
+    let edition_findings = |s: &Snapshot| {
+        check(s)
+            .into_iter()
+            .filter(|d| d.rule == "catalog-edition")
+            .map(|d| d.file)
+            .collect::<Vec<_>>()
+    };
+    // With settings that name no edition, the repository is 2013.
+    assert_eq!(edition_findings(&s), vec!["controls/5.15.toml".to_owned()]);
+    // Settings that could not be read name none: the edition is unknown.
+    s.config = None;
+    assert_eq!(edition_findings(&s), Vec::<String>::new());
+}
+
+#[test]
 fn the_mapping_names_every_counterpart_in_either_direction() {
     let legacy = Edition::LEGACY;
     let current = Edition::CURRENT;
