@@ -507,3 +507,58 @@ fn what_a_killed_pack_left_beside_its_output_is_removed_by_the_next() {
     assert!(!leftover.exists(), "the killed run's file is removed");
     assert!(alive.exists(), "a running process's file is left alone");
 }
+
+#[test]
+fn a_pack_of_a_past_day_leaves_out_evidence_collected_after_it() {
+    let env = Env::new();
+    let repo = env.example_on_main(Some(AS_OF));
+    // The record as it stood on this day already held evidence records of
+    // collections made later: they are sound, just not yet collected then.
+    let day = "2026-08-01";
+    let out = env.path().join("august.zip");
+    let made = env
+        .isms(&repo)
+        .args(["--as-of", day, "pack", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(
+        made.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let files: std::collections::BTreeMap<String, Vec<u8>> = entries(&out).into_iter().collect();
+    let collected = |toml: &[u8]| -> String {
+        let v: toml::Value = toml::from_str(std::str::from_utf8(toml).unwrap()).unwrap();
+        v["collected"].to_string()
+    };
+    let (before, after): (Vec<_>, Vec<_>) = files
+        .iter()
+        .filter(|(n, _)| n.starts_with("evidence/") && !n.starts_with("evidence/files/"))
+        .map(|(n, b)| {
+            (
+                n.trim_start_matches("evidence/").trim_end_matches(".toml"),
+                collected(b),
+            )
+        })
+        .partition(|(_, c)| c.as_str() <= day);
+    assert!(
+        !before.is_empty() && !after.is_empty(),
+        "{before:?} {after:?}"
+    );
+    // The register lists what had been collected by then, and only that.
+    let register = String::from_utf8(files["reports/evidence.csv"].clone()).unwrap();
+    for (id, _) in &before {
+        assert!(register.contains(&format!("\n{id},")), "{id}: {register}");
+    }
+    for (id, _) in &after {
+        assert!(!register.contains(id), "{id}: {register}");
+    }
+    let soa = String::from_utf8(files["reports/soa.csv"].clone()).unwrap();
+    for (id, _) in &after {
+        assert!(!soa.contains(id), "{id}: {soa}");
+    }
+    let (code, stderr) = verify(&env, &repo, &out);
+    assert_eq!(code, Some(0), "{stderr}");
+}

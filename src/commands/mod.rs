@@ -41,16 +41,18 @@ pub struct Context {
     /// `--as-of`, when given: read-only commands then read the record as it
     /// stood that day (see [`crate::reading::reading`]).
     pub as_of: Option<NaiveDate>,
+    /// The day it really is, whatever `--as-of` says.
+    pub now: NaiveDate,
 }
 
 pub fn dispatch(cli: Cli) -> Result<ExitCode> {
+    let now = chrono::Local::now().date_naive();
     let ctx = Context {
         dir: cli.dir.unwrap_or_else(|| PathBuf::from(".")),
         format: cli.format,
-        today: cli
-            .as_of
-            .unwrap_or_else(|| chrono::Local::now().date_naive()),
+        today: cli.as_of.unwrap_or(now),
         as_of: cli.as_of,
+        now,
     };
     if !ctx.dir.is_dir() {
         return Err(crate::error::Error::new(format!(

@@ -44,16 +44,21 @@ struct Built {
 /// commit `rev` names (default the record branch's tip) as of `today`; or,
 /// when that commit's `isms check` has errors, the commit and the errors.
 /// `verify` calls it again on the pack's own bundle.
+///
+/// Evidence is judged against `now`, the day the pack is made or verified:
+/// a record collected after `now` is an error, while one collected between
+/// a past `--as-of` day and `now` is sound and simply not yet counted then.
 #[allow(clippy::type_complexity)]
 fn build(
     git_dir: &Path,
     rev: Option<&str>,
     today: chrono::NaiveDate,
+    now: chrono::NaiveDate,
 ) -> Result<std::result::Result<Built, (String, Vec<crate::diagnostic::Diagnostic>)>> {
     let c = crate::reading::committed(git_dir, rev)?;
     let mut diagnostics = c.diagnostics;
     diagnostics.extend(crate::check::check(&c.snapshot));
-    diagnostics.extend(crate::check::dated(&c.snapshot, today));
+    diagnostics.extend(crate::check::dated(&c.snapshot, now.max(today)));
     let errors: Vec<crate::diagnostic::Diagnostic> =
         diagnostics.into_iter().filter(|d| d.is_error()).collect();
     if !errors.is_empty() {
@@ -163,7 +168,7 @@ fn pack(ctx: &Context, out: &Path, rev: Option<&str>) -> Result<ExitCode> {
     let (commit, branch) = crate::reading::record_rev(&repo.git_dir, rev.as_deref())?;
     let (built, bundled) = std::thread::scope(|s| {
         let bundled = s.spawn(|| crate::history::bundle::create(&repo.git_dir, &commit, &branch));
-        let built = build(&repo.git_dir, Some(&commit), ctx.today);
+        let built = build(&repo.git_dir, Some(&commit), ctx.today, ctx.now);
         (built, bundled.join())
     });
     let bundled = bundled.map_err(|_| Error::new("could not bundle the record"))??;
@@ -305,7 +310,8 @@ fn rederive(
             "{BUNDLE}: its tip is {tip}, the {MANIFEST} says {commit}"
         ));
     }
-    let built = match build(&git_dir, Some(commit), as_of) {
+    let now = chrono::Local::now().date_naive();
+    let built = match build(&git_dir, Some(commit), as_of, now) {
         Ok(Ok(built)) => built,
         Ok(Err((_, errors))) => {
             return Err(format!(

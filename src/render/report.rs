@@ -117,7 +117,7 @@ fn by_item(a: &Assessment) -> (BTreeMap<&str, &ItemStatus>, BTreeSet<&str>) {
 pub fn soa(s: &Snapshot, a: &Assessment, as_of: &str) -> Report {
     let (items, missing) = by_item(a);
     let mut evidence: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    for (id, e) in &s.evidence {
+    for (id, e) in collected_by(s, as_of) {
         for c in &e.value.controls {
             evidence.entry(c.as_str()).or_default().push(id.as_str());
         }
@@ -404,9 +404,7 @@ pub fn matrix(s: &Snapshot, service: Option<&str>, as_of: &str) -> Report {
 /// artifact hashes.
 pub fn evidence(s: &Snapshot, a: &Assessment, service: Option<&str>, as_of: &str) -> Report {
     let (items, _) = by_item(a);
-    let rows = s
-        .evidence
-        .iter()
+    let rows = collected_by(s, as_of)
         .filter(|(_, e)| service.is_none_or(|x| e.value.services.iter().any(|s| s.as_str() == x)))
         .map(|(id, e)| {
             let e = &e.value;
@@ -456,6 +454,23 @@ pub fn evidence(s: &Snapshot, a: &Assessment, service: Option<&str>, as_of: &str
         details: Vec::new(),
         source: None,
     }
+}
+
+/// The evidence records collected by `as_of`: a record collected later was
+/// not part of the record on that day, as the assessment has it.
+fn collected_by<'a>(
+    s: &'a Snapshot,
+    as_of: &str,
+) -> impl Iterator<
+    Item = (
+        &'a crate::model::Id,
+        &'a crate::model::Doc<crate::model::Evidence>,
+    ),
+> {
+    let day: Option<chrono::NaiveDate> = as_of.parse().ok();
+    s.evidence
+        .iter()
+        .filter(move |(_, e)| day.is_none_or(|d| e.value.collected.0 <= d))
 }
 
 /// Where a finding stands on `as_of`: `closed` (closed or accepted),
