@@ -506,3 +506,50 @@ fn the_overview_folds_what_needs_action_by_owner_and_state() {
         "{index}"
     );
 }
+
+#[test]
+fn a_past_days_site_shows_only_the_evidence_collected_by_then() {
+    let env = Env::new();
+    let repo = env.example_on_main(Some(AS_OF));
+    let day = "2026-08-01";
+    success(
+        env.isms(&repo)
+            .args(["--as-of", day, "site", "--out", "../site"])
+            .output()
+            .unwrap(),
+    );
+    let site_dir = env.path().join("site");
+    let page = |p: &str| std::fs::read_to_string(site_dir.join(p)).unwrap();
+    let register = page("evidence.html");
+    let mut later = 0;
+    for entry in std::fs::read_dir(repo.join("evidence")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "toml") {
+            continue;
+        }
+        let record: toml::Value = toml::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let id = record["id"].as_str().unwrap();
+        let link = format!("items/evidence/{id}.html\"");
+        let controls: Vec<&str> = record["controls"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_str().unwrap())
+            .collect();
+        let collected_by_then = record["collected"].to_string().as_str() <= day;
+        assert_eq!(
+            register.contains(&link),
+            collected_by_then,
+            "{id}: {register}"
+        );
+        for c in controls {
+            let control = page(&format!("items/control/{c}.html"));
+            assert_eq!(control.contains(&link), collected_by_then, "{id} on {c}");
+        }
+        later += usize::from(!collected_by_then);
+    }
+    assert!(
+        later > 0,
+        "the example holds evidence collected after {day}"
+    );
+}

@@ -458,7 +458,7 @@ pub fn evidence(s: &Snapshot, a: &Assessment, service: Option<&str>, as_of: &str
 
 /// The evidence records collected by `as_of`: a record collected later was
 /// not part of the record on that day, as the assessment has it.
-fn collected_by<'a>(
+pub fn collected_by<'a>(
     s: &'a Snapshot,
     as_of: &str,
 ) -> impl Iterator<

@@ -551,7 +551,7 @@ fn item_page(x: &Input<'_>, key: &str, states: &[&ItemStatus], reviews: &[&Revie
         }
         // The file's fields, rendered (a finding's are its register row above).
         @if kind != "finding" && !text.is_empty() { (fields(text)) }
-        (related(s, kind, id, &root))
+        (related(s, kind, id, &root, x.as_of))
         @if kind == "allocation" {
             @if let Some((svc, ctl)) = id.split_once('/') {
                 p {
@@ -641,8 +641,8 @@ fn field_text(v: &toml::Value) -> String {
 }
 
 /// Links from an item to the items about it: a control's allocations and
-/// evidence, an evidence record's controls.
-fn related(s: &Snapshot, kind: &str, id: &str, root: &str) -> Markup {
+/// the evidence collected for it by `as_of`, an evidence record's controls.
+fn related(s: &Snapshot, kind: &str, id: &str, root: &str, as_of: &str) -> Markup {
     let link = |kind: &str, id: &str| {
         html! { a href={ (root) "items/" (kind) "/" (id) ".html" } { (id) } }
     };
@@ -655,9 +655,7 @@ fn related(s: &Snapshot, kind: &str, id: &str, root: &str) -> Markup {
                 .filter(|(_, c)| c.as_str() == id)
                 .map(|(svc, c)| link("allocation", &format!("{svc}/{c}")))
                 .collect();
-            let evidence = s
-                .evidence
-                .iter()
+            let evidence = crate::render::report::collected_by(s, as_of)
                 .filter(|(_, ev)| ev.value.controls.iter().any(|c| c.as_str() == id))
                 .map(|(eid, _)| link("evidence", eid.as_str()))
                 .collect();
