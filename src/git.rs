@@ -19,9 +19,10 @@ pub fn run_with(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Result<Strin
     Ok(String::from_utf8_lossy(&stdout).trim_end().to_owned())
 }
 
-/// [`run_with`]'s stdout as bytes, untrimmed: for `-z` listings.
-pub fn bytes_with(dir: &Path, args: &[&str], env: &[(&str, &OsStr)]) -> Result<Vec<u8>> {
-    let output = Command::new("git")
+/// The output of `git -C dir args…`, whatever its exit status; an error only
+/// when git could not be run.
+fn output(dir: &Path, args: &[&str], env: &[(&str, &OsStr)]) -> Result<std::process::Output> {
+    Command::new("git")
         // The output is read whole: no flush after each record.
         .env("GIT_FLUSH", "0")
         // No optional locks: `git status` would otherwise write back the
@@ -38,7 +39,33 @@ pub fn bytes_with(dir: &Path, args: &[&str], env: &[(&str, &OsStr)]) -> Result<V
             Error::new("could not run the `git` program")
                 .caused_by(e)
                 .hint("install git and make sure it is on PATH")
-        })?;
+        })
+}
+
+/// The commit `rev` names, or `None` when it names none (an unborn `HEAD`,
+/// a branch that does not exist). That git could not answer is an error,
+/// never "none".
+pub fn resolve(dir: &Path, rev: &str) -> Result<Option<String>> {
+    let args = [
+        "rev-parse",
+        "--verify",
+        "--quiet",
+        &format!("{rev}^{{commit}}"),
+    ];
+    let output = output(dir, &args, &[])?;
+    let stdout = String::from_utf8_lossy(&output.stdout).trim().to_owned();
+    match output.status.code() {
+        Some(0) if !stdout.is_empty() => Ok(Some(stdout)),
+        // `--quiet`: a name that resolves to nothing exits 1 and says nothing.
+        Some(1) if output.stderr.is_empty() => Ok(None),
+        _ => Err(Error::new(format!("`git {}` failed", args.join(" ")))
+            .caused_by(String::from_utf8_lossy(&output.stderr).trim())),
+    }
+}
+
+/// [`run_with`]'s stdout as bytes, untrimmed: for `-z` listings.
+pub fn bytes_with(dir: &Path, args: &[&str], env: &[(&str, &OsStr)]) -> Result<Vec<u8>> {
+    let output = output(dir, args, env)?;
     if !output.status.success() {
         let stderr = String::from_utf8_lossy(&output.stderr);
         return Err(Error::new(format!("`git {}` failed", args.join(" "))).caused_by(stderr.trim()));

@@ -75,6 +75,42 @@ fn review_refuses_unknown_and_ambiguous_items_and_commits_nothing() {
 }
 
 #[test]
+fn a_review_says_when_git_cannot_be_run_and_when_there_is_no_commit_yet() {
+    let env = Env::new();
+    let repo = env.example("repo");
+    let head = env.git(&repo, &["rev-parse", "HEAD"]);
+    // No git on PATH: that is what is said, not that nothing was committed.
+    let empty = env.path().join("no-programs");
+    std::fs::create_dir(&empty).unwrap();
+    env.isms(&repo)
+        .env("PATH", &empty)
+        .args(["review", "5.15", "--note", "x"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("could not run the `git` program"))
+        .stderr(predicate::str::contains("no commits yet").not());
+    assert_eq!(env.git(&repo, &["rev-parse", "HEAD"]), head);
+    // A repository whose HEAD is unborn has no commit to review on.
+    let fresh = env.path().join("fresh");
+    std::fs::create_dir(&fresh).unwrap();
+    env.git(&fresh, &["init", "-q"]);
+    std::fs::write(fresh.join("isms.toml"), read(&repo, "isms.toml")).unwrap();
+    std::fs::create_dir(fresh.join("controls")).unwrap();
+    std::fs::write(
+        fresh.join("controls/5.15.toml"),
+        read(&repo, "controls/5.15.toml"),
+    )
+    .unwrap();
+    env.isms(&fresh)
+        .args(["review", "5.15", "--note", "x"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "the repository has no commits yet",
+        ));
+}
+
+#[test]
 fn dry_run_prints_the_message_only() {
     let env = Env::new();
     let repo = env.example_on_main(None);

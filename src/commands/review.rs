@@ -70,7 +70,7 @@ const ATTEMPTS: u32 = 20;
 /// the commit it was built on; otherwise builds it again on the new HEAD.
 fn commit_on_head(root: &std::path::Path, message: &str) -> Result<String> {
     for attempt in 0..ATTEMPTS {
-        let head = git::run(root, &["rev-parse", "--verify", "--quiet", "HEAD"]).map_err(|_| {
+        let head = git::resolve(root, "HEAD")?.ok_or_else(|| {
             Error::new(
                 "the repository has no commits yet; commit something before recording a review",
             )

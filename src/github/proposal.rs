@@ -51,19 +51,11 @@ pub enum Done {
 /// when it does not exist yet.
 pub fn commit_locally(root: &Path, record: &str, p: &Proposal) -> Result<Done> {
     let local = format!("refs/heads/{}", p.branch);
-    let existing = git::run(root, &["rev-parse", "--verify", "--quiet", &local]).ok();
+    let existing = git::resolve(root, &local)?;
     let parent = match &existing {
         Some(id) => id.clone(),
-        None => git::run(
-            root,
-            &[
-                "rev-parse",
-                "--verify",
-                "--quiet",
-                &format!("refs/heads/{record}"),
-            ],
-        )
-        .map_err(|_| Error::new(format!("the record branch `{record}` does not exist")))?,
+        None => git::resolve(root, &format!("refs/heads/{record}"))?
+            .ok_or_else(|| Error::new(format!("the record branch `{record}` does not exist")))?,
     };
     let commit = commit_on(root, &parent, p)?;
     let old = existing.unwrap_or_else(|| "0".repeat(40));
@@ -86,13 +78,12 @@ pub fn open_pr(root: &Path, record: &str, p: &Proposal, github: &GitHub) -> Resu
         e.hint("isms pushes to the remote `origin`; check that it exists and is reachable")
     })?;
     let parent = if listed.trim().is_empty() {
-        [
-            format!("refs/remotes/origin/{record}"),
-            format!("refs/heads/{record}"),
-        ]
-        .into_iter()
-        .find_map(|r| git::run(root, &["rev-parse", "--verify", "--quiet", &r]).ok())
-        .ok_or_else(|| Error::new(format!("the record branch `{record}` does not exist")))?
+        match git::resolve(root, &format!("refs/remotes/origin/{record}"))? {
+            Some(id) => id,
+            None => git::resolve(root, &format!("refs/heads/{record}"))?.ok_or_else(|| {
+                Error::new(format!("the record branch `{record}` does not exist"))
+            })?,
+        }
     } else {
         git::run(
             root,
