@@ -307,6 +307,43 @@ fn new_person_and_team_keep_uncommitted_edits_and_refuse_duplicates() {
     assert!(text.ends_with("# my unsaved note\n"), "{text}");
     assert!(text.contains("[people.frank]\nname = \"Frank Li\"\nemail = \"frank@example.com\"\ngithub = \"frank-li\"\n\n[teams.platform]"), "{text}");
     assert!(text.contains("[teams.security]\nname = \"Security\"\nmembers = [\"erin\", \"frank\"]\ngithub = \"example/security\"\n"), "{text}");
+    // A handle GitHub cannot resolve is refused before anything is written.
+    let before = read(&repo, "isms.toml");
+    for (kind, key, handle, expected) in [
+        (
+            "person",
+            "gina",
+            "example/gina",
+            "is not a GitHub user name",
+        ),
+        (
+            "team",
+            "ops",
+            "ops",
+            "is not a GitHub team: expected ORG/TEAM-SLUG",
+        ),
+    ] {
+        env.isms(&repo)
+            .args(["new", kind, key, "--name", "X", "--github", handle])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(format!(
+                "--github {handle}: `{handle}` {expected}"
+            )));
+    }
+    assert_eq!(read(&repo, "isms.toml"), before);
+    // A team without one is added, and said to lack it.
+    env.isms(&repo)
+        .args([
+            "new", "team", "audit", "--name", "Audit", "--member", "erin",
+        ])
+        .assert()
+        .success()
+        .stderr(
+            "added [teams.audit] to isms.toml\n\
+             warning: audit has no github team (CODEOWNERS and review requests need it); \
+             add it with --github ORG/TEAM, or in isms.toml\n",
+        );
     env.isms(&repo)
         .args(["new", "team", "platform", "--name", "Again"])
         .assert()

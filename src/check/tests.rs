@@ -598,3 +598,67 @@ fn a_trigger_that_reassesses_nothing_is_an_error() {
         )]
     );
 }
+
+#[test]
+fn a_github_handle_github_cannot_resolve_is_named_where_it_is_written() {
+    let mut s = base();
+    let config = r#"
+[organization]
+name = "Example"
+role = "both"
+[people.alice]
+name = "Alice"
+github = "alice-ng"
+[people.bob]
+name = "Bob"
+github = "@bob"
+[people.carol]
+name = "Carol"
+github = "example/carol"
+[people.dave]
+name = "Dave"
+github = "-dave"
+[people.erin]
+name = "Erin"
+[teams.platform]
+members = ["alice"]
+github = "example/platform"
+[teams.ops]
+members = ["bob"]
+github = "ops"
+[teams.sre]
+members = ["bob"]
+github = "example/"
+"#;
+    s.config = Some(doc(FileKind::Config, "isms.toml", config));
+    let found: Vec<_> = check(&s)
+        .into_iter()
+        .filter(|d| d.rule == "github-handle")
+        .map(|d| (d.is_error(), d.line, d.message))
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            (
+                false,
+                Some(13),
+                "`example/carol` is not a GitHub user name: expected letters, digits and hyphens, at most 39, not starting with a hyphen".to_owned()
+            ),
+            (
+                false,
+                Some(16),
+                "`-dave` is not a GitHub user name: expected letters, digits and hyphens, at most 39, not starting with a hyphen".to_owned()
+            ),
+            (
+                false,
+                Some(24),
+                "`ops` is not a GitHub team: expected ORG/TEAM-SLUG, as CODEOWNERS names teams".to_owned()
+            ),
+            (
+                false,
+                Some(27),
+                "`example/` is not a GitHub team: expected ORG/TEAM-SLUG, as CODEOWNERS names teams".to_owned()
+            ),
+        ]
+    );
+}

@@ -421,6 +421,13 @@ impl New<'_> {
                 "`{id}` is already a person or team in {CONFIG_FILE}"
             )));
         }
+        if let Some(problem) = Some(a.github.as_str())
+            .filter(|g| !g.trim().is_empty())
+            .and_then(crate::model::github_login_problem)
+        {
+            return Err(Error::new(format!("--github {}: {problem}", a.github))
+                .hint("a person's --github is their login, e.g. --github alice-ng"));
+        }
         let mut table = toml_edit::Table::new();
         table["name"] = toml_edit::value(a.name.as_str());
         table["email"] = toml_edit::value(a.email.as_str());
@@ -456,6 +463,13 @@ impl New<'_> {
                 "`{id}` is already a person or team in {CONFIG_FILE}"
             )));
         }
+        if let Some(problem) = Some(a.github.as_str())
+            .filter(|g| !g.trim().is_empty())
+            .and_then(crate::model::github_team_problem)
+        {
+            return Err(Error::new(format!("--github {}: {problem}", a.github))
+                .hint("a team's --github is org/team-slug, e.g. --github example/platform"));
+        }
         let mut members = toml_edit::Array::new();
         for m in a.members.iter().map(|m| m.trim()).filter(|m| !m.is_empty()) {
             if !self.config.people.keys().any(|p| p.as_str() == m) {
@@ -476,6 +490,12 @@ impl New<'_> {
         table["github"] = toml_edit::value(a.github.as_str());
         self.add_to_config("teams", &id, table)?;
         output::note(&format!("added [teams.{id}] to {CONFIG_FILE}"));
+        if a.github.trim().is_empty() {
+            output::note(&format!(
+                "warning: {id} has no github team (CODEOWNERS and review requests need it); \
+                 add it with --github ORG/TEAM, or in {CONFIG_FILE}"
+            ));
+        }
         Ok(ExitCode::SUCCESS)
     }
 

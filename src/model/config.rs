@@ -164,6 +164,39 @@ pub struct GithubSettings {
     pub repository: Option<String>,
 }
 
+/// What is wrong with `login` as a GitHub user name (an `@` before it is
+/// allowed): `None` when it is one. GitHub's rule: letters, digits and
+/// hyphens, not starting with a hyphen, at most 39 characters.
+pub fn github_login_problem(login: &str) -> Option<String> {
+    let l = login.trim().trim_start_matches('@');
+    let fine = !l.is_empty()
+        && l.len() <= 39
+        && !l.starts_with('-')
+        && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    (!fine).then(|| {
+        format!(
+            "`{login}` is not a GitHub user name: expected letters, digits and hyphens, \
+             at most 39, not starting with a hyphen"
+        )
+    })
+}
+
+/// What is wrong with `team` as a GitHub team (`org/team-slug`, as
+/// CODEOWNERS names teams): `None` when it is one.
+pub fn github_team_problem(team: &str) -> Option<String> {
+    let t = team.trim().trim_start_matches('@');
+    let fine = t.split_once('/').is_some_and(|(org, slug)| {
+        github_login_problem(org).is_none()
+            && !slug.is_empty()
+            && slug
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    });
+    (!fine).then(|| {
+        format!("`{team}` is not a GitHub team: expected ORG/TEAM-SLUG, as CODEOWNERS names teams")
+    })
+}
+
 impl Config {
     /// Whether `key` names a person or a team.
     pub fn has_owner(&self, key: &str) -> bool {
