@@ -238,3 +238,45 @@ fn a_trigger_file_over_the_size_limit_is_skipped_by_name_and_the_others_still_fi
     assert_eq!(fired.len(), 1, "{v}");
     assert_eq!(fired[0]["trigger"], "region-added");
 }
+
+#[test]
+fn a_version_that_cannot_be_read_fires_nothing_and_is_never_taken_for_an_empty_file() {
+    let env = Env::new();
+    let repo = env.example("demo");
+    let file = "services/payments-api.toml";
+    let good = read(&repo, file);
+    // Broken, then mended with a new region: neither step is read as every
+    // field removed, or every field added.
+    write(&repo, file, good.replacen("model = ", "model = = ", 1));
+    commit(&env, &repo, "broken");
+    let (code, broken, stderr) = detect(&env, &repo, &["--from", "HEAD~1"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(broken["fired"], serde_json::json!([]), "{broken}");
+    assert!(
+        stderr.contains(&format!("warning: {file}:"))
+            && stderr.contains("its fields are not compared"),
+        "{stderr}"
+    );
+    let diff = env
+        .isms(&repo)
+        .args(["--format", "json", "diff", "HEAD~1", "HEAD"])
+        .output()
+        .unwrap();
+    let diff: serde_json::Value = serde_json::from_slice(&diff.stdout).unwrap();
+    assert_eq!(diff["changes"], serde_json::json!([]), "{diff}");
+
+    write(&repo, file, &good);
+    add_region(&repo, file, "us-east-1");
+    commit(&env, &repo, "mended, and in us-east-1");
+    let (_, mended, _) = detect(&env, &repo, &["--from", "HEAD~1"]);
+    assert_eq!(mended["fired"], serde_json::json!([]), "{mended}");
+    // Across both, the file is compared with its last readable version.
+    let (_, across, _) = detect(&env, &repo, &["--from", "HEAD~2"]);
+    let fired: Vec<&str> = across["fired"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["trigger"].as_str().unwrap())
+        .collect();
+    assert_eq!(fired, ["region-added"], "{across}");
+}

@@ -138,9 +138,11 @@ fn structured_diff(
         .map_err(err)?;
     diff.find_similar(Some(git2::DiffFindOptions::new().renames(true)))
         .map_err(err)?;
+    // Each side: its path, its table, its text, and whether it is an item
+    // file that could not be read as TOML (then nothing is compared).
     let mut side = |file: git2::DiffFile<'_>, exists: bool| {
         if !exists {
-            return (None, None, None);
+            return (None, None, None, false);
         }
         let path = file.path().map(|p| p.to_string_lossy().replace('\\', "/"));
         let text = match blob_text(git, file.id()) {
@@ -158,10 +160,26 @@ fn structured_diff(
             }
             None => None,
         };
-        let table = path
-            .as_deref()
-            .map(|p| read_table(text.as_deref().unwrap_or(""), file.id(), p, &mut warnings));
-        (path, table, text)
+        let toml = path.as_deref().is_some_and(|p| p.ends_with(".toml"));
+        let table = match (path.as_deref(), text.as_deref()) {
+            (None, _) => None,
+            (Some(_), _) if !toml => Some(toml::Table::new()),
+            (Some(p), Some(t)) => read_table(t, file.id(), p, &mut warnings),
+            (Some(p), None) => {
+                if !warnings
+                    .iter()
+                    .any(|w| w.starts_with(&format!("warning: {p}: ")))
+                {
+                    warnings.push(format!(
+                        "warning: {p}: {} could not be read; its fields are not compared",
+                        &file.id().to_string()[..10]
+                    ));
+                }
+                None
+            }
+        };
+        let unreadable = toml && table.is_none();
+        (path, table, text, unreadable)
     };
     let mut out = Vec::new();
     for delta in diff.deltas() {
@@ -171,8 +189,13 @@ fn structured_diff(
             Delta::Deleted => (true, false),
             _ => (true, true),
         };
-        let (old_path, old, old_text) = side(delta.old_file(), had);
-        let (new_path, new, new_text) = side(delta.new_file(), has);
+        let (old_path, old, old_text, old_unreadable) = side(delta.old_file(), had);
+        let (new_path, new, new_text, new_unreadable) = side(delta.new_file(), has);
+        // A version that could not be read is not taken for an empty one:
+        // the file is left out, as its warning says.
+        if old_unreadable || new_unreadable {
+            continue;
+        }
         out.push(Changed {
             file: FileDiff {
                 old_path,
@@ -202,13 +225,18 @@ fn blob_text(git: &git2::Repository, id: git2::Oid) -> Option<std::result::Resul
 }
 
 /// One version of a file as a TOML table: empty when it is not TOML, and
-/// empty with a warning when it is TOML that does not parse.
-fn read_table(text: &str, id: git2::Oid, path: &str, warnings: &mut Vec<String>) -> toml::Table {
+/// none, with a warning, when it is TOML that does not parse.
+fn read_table(
+    text: &str,
+    id: git2::Oid,
+    path: &str,
+    warnings: &mut Vec<String>,
+) -> Option<toml::Table> {
     if !path.ends_with(".toml") {
-        return toml::Table::new();
+        return Some(toml::Table::new());
     }
     match text.parse::<toml::Table>() {
-        Ok(t) => t,
+        Ok(t) => Some(t),
         Err(e) => {
             let line = e
                 .span()
@@ -218,7 +246,7 @@ fn read_table(text: &str, id: git2::Oid, path: &str, warnings: &mut Vec<String>)
                 "warning: {path}:{line}: not valid TOML in {}; its fields are not compared",
                 &id.to_string()[..10]
             ));
-            toml::Table::new()
+            None
         }
     }
 }
