@@ -233,3 +233,26 @@ fn a_version_over_the_size_limit_is_named_and_not_read() {
         "{stderr}"
     );
 }
+
+#[test]
+fn the_summary_names_a_file_it_could_not_compare_instead_of_saying_nothing_changed() {
+    let env = Env::new();
+    let repo = env.example("demo");
+    let file = "services/payments-api.toml";
+    edit(&repo, file, "regions = [", "regions = = [");
+    env.git(&repo, &["commit", "-qam", "broken"]);
+    let out = env
+        .isms(&repo)
+        .args(["diff", "HEAD~1", "HEAD"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!text.contains("No change"), "{text}");
+    assert!(
+        text.contains("### Not compared\n\n- services/payments-api.toml:"),
+        "{text}"
+    );
+    assert!(text.contains("its fields are not compared\n"), "{text}");
+    assert!(!text.contains("### Services"), "{text}");
+}

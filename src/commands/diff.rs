@@ -146,7 +146,13 @@ pub fn run(ctx: &Context, args: &DiffArgs) -> Result<ExitCode> {
         _ => write!(
             out,
             "{}",
-            markdown(&changes, &reviews, &from.short(), &to.short())
+            markdown(
+                &changes,
+                &diff.warnings,
+                &reviews,
+                &from.short(),
+                &to.short()
+            )
         ),
     };
     Ok(ExitCode::SUCCESS)
@@ -330,12 +336,14 @@ fn word_diff(old: &str, new: &str) -> String {
 
 fn markdown(
     changes: &[ItemChange],
+    unread: &[String],
     reviews: &[crate::history::Review],
     from: &str,
     to: &str,
 ) -> String {
     let mut out = format!("## isms: what changed from {from} to {to}\n\n");
-    if changes.is_empty() {
+    let nothing = changes.is_empty() && unread.is_empty();
+    if nothing {
         out.push_str(
             "No change to the settings, services, allocations, controls, evidence, findings or triggers.\n",
         );
@@ -361,8 +369,16 @@ fn markdown(
         }
         out.push('\n');
     }
+    // What a reader of the summary would otherwise take for "no change".
+    if !unread.is_empty() {
+        let _ = writeln!(out, "### Not compared\n");
+        for w in unread {
+            let _ = writeln!(out, "- {}", w.trim_start_matches("warning: "));
+        }
+        out.push('\n');
+    }
     if !reviews.is_empty() {
-        if changes.is_empty() {
+        if nothing {
             out.push('\n');
         }
         let _ = writeln!(out, "### Reviews\n");
