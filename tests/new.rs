@@ -319,7 +319,7 @@ fn new_person_and_team_keep_uncommitted_edits_and_refuse_duplicates() {
         (
             "team",
             "ops",
-            "ops",
+            "example/ops/x",
             "is not a GitHub team: expected ORG/TEAM-SLUG",
         ),
     ] {
@@ -332,6 +332,16 @@ fn new_person_and_team_keep_uncommitted_edits_and_refuse_duplicates() {
             )));
     }
     assert_eq!(read(&repo, "isms.toml"), before);
+    // A bare slug is added, and said to lack its organisation.
+    env.isms(&repo)
+        .args(["new", "team", "ops", "--name", "Ops", "--github", "ops"])
+        .assert()
+        .success()
+        .stderr(
+            "added [teams.ops] to isms.toml\n\
+             warning: ops's github team `ops` names no organisation: review requests can use it, \
+             CODEOWNERS cannot; write it as ORG/ops in isms.toml\n",
+        );
     // A team without one is added, and said to lack it.
     env.isms(&repo)
         .args([

@@ -463,8 +463,14 @@ impl New<'_> {
                 "`{id}` is already a person or team in {CONFIG_FILE}"
             )));
         }
-        if let Some(problem) = Some(a.github.as_str())
-            .filter(|g| !g.trim().is_empty())
+        // A bare slug still serves review requests; `isms check` says that
+        // CODEOWNERS needs the organisation too. Anything else is refused.
+        let github = a.github.trim();
+        let bare_slug = !github.is_empty()
+            && !github.contains('/')
+            && crate::model::github_team_problem(&format!("org/{github}")).is_none();
+        if let Some(problem) = Some(github)
+            .filter(|g| !g.is_empty() && !bare_slug)
             .and_then(crate::model::github_team_problem)
         {
             return Err(Error::new(format!("--github {}: {problem}", a.github))
@@ -490,10 +496,15 @@ impl New<'_> {
         table["github"] = toml_edit::value(a.github.as_str());
         self.add_to_config("teams", &id, table)?;
         output::note(&format!("added [teams.{id}] to {CONFIG_FILE}"));
-        if a.github.trim().is_empty() {
+        if github.is_empty() {
             output::note(&format!(
                 "warning: {id} has no github team (CODEOWNERS and review requests need it); \
                  add it with --github ORG/TEAM, or in {CONFIG_FILE}"
+            ));
+        } else if bare_slug {
+            output::note(&format!(
+                "warning: {id}'s github team `{github}` names no organisation: review requests \
+                 can use it, CODEOWNERS cannot; write it as ORG/{github} in {CONFIG_FILE}"
             ));
         }
         Ok(ExitCode::SUCCESS)
