@@ -174,7 +174,9 @@ pub fn reading(
     rev: Option<&str>,
 ) -> Result<Option<String>> {
     if let Some(rev) = rev {
-        return Ok(Some(rev.to_owned()));
+        // Named by the user: a name that is no commit says so, as `diff` does.
+        let revs = crate::history::diff::Revisions::open(git_dir)?;
+        return Ok(Some(revs.commit("--rev", rev)?.to_string()));
     }
     // A day still to come is answered from the record as it stands now.
     let today = chrono::Local::now().date_naive();

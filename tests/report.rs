@@ -503,3 +503,34 @@ fn as_of_reads_the_record_as_it_stood_that_day() {
         "{stale}"
     );
 }
+
+#[test]
+fn a_rev_that_names_no_commit_is_said_to_be_one_by_every_command_that_reads_commits() {
+    let env = Env::new();
+    let repo = env.example_on_main(Some(AS_OF));
+    for args in [
+        &["status"][..],
+        &["stale"],
+        &["report", "soa"],
+        &["site", "--out", "../site"],
+        &["export", "oscal", "--out", "../oscal"],
+        &["pack", "--out", "../pack.zip"],
+    ] {
+        let out = env
+            .isms(&repo)
+            .args(args)
+            .args(["--rev", "no-such-rev"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert_eq!(
+            String::from_utf8_lossy(&out.stderr),
+            "error: --rev no-such-rev: not a revision in this repository\n  \
+             hint: name a commit, branch or tag, e.g. HEAD~1 or origin/main\n",
+            "{args:?}"
+        );
+        assert!(out.stdout.is_empty(), "{args:?}");
+    }
+    assert!(!env.path().join("site").exists());
+    assert!(!env.path().join("pack.zip").exists());
+}
