@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Env, findings_as_lines, read, write};
+use common::{Env, read, write};
 use predicates::prelude::*;
 
 #[test]
@@ -133,13 +133,8 @@ fn settings_that_cannot_be_read_are_the_one_error_not_a_flood_of_guesses() {
     );
     assert_ne!(config, broken);
     write(&repo, "isms.toml", broken);
-    let out = env
-        .isms(&repo)
-        .args(["check", "--format", "json"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let lines = findings_as_lines(&out.stdout);
+    let (code, lines) = env.check(&repo, &[]);
+    assert_eq!(code, Some(1));
     // The edition is named in the settings: with them unread, no control is
     // judged against a guessed one.
     assert_eq!(
