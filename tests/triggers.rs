@@ -280,3 +280,26 @@ fn a_version_that_cannot_be_read_fires_nothing_and_is_never_taken_for_an_empty_f
         .collect();
     assert_eq!(fired, ["region-added"], "{across}");
 }
+
+#[test]
+fn check_refuses_a_trigger_rule_whose_field_no_file_it_watches_has() {
+    let env = Env::new();
+    let repo = env.example("demo");
+    let file = "triggers/region-added.toml";
+    let text = read(&repo, file);
+    write(
+        &repo,
+        file,
+        text.replacen("field = \"regions\"", "field = \"regoins\"", 1),
+    );
+    let (code, lines) = env.check(&repo, &[]);
+    assert_eq!(code, Some(1), "{lines}");
+    let line = text.lines().position(|l| l.starts_with("field")).unwrap() + 1;
+    assert_eq!(
+        lines,
+        format!(
+            "{file}:{line}:1: error[trigger-rule]: `regoins` is not a field of a service (the files `services/*.toml` matches), so this rule never fires\n  \
+             = hint: did you mean `regions`?\n"
+        )
+    );
+}

@@ -785,9 +785,88 @@ fn triggers(s: &Snapshot, out: &mut Vec<Diagnostic>) {
                     "path `{}` must be a glob relative to the repository root, like services/*.toml",
                     rule.path
                 )));
+                continue;
+            }
+            let glob = match triggers::glob(&rule.path) {
+                Ok(glob) => glob,
+                Err(problem) => {
+                    out.push(err("trigger-rule", doc, &["when", &idx, "path"], problem));
+                    continue;
+                }
+            };
+            if let Some(field) = rule.field.as_deref().filter(|_| needs_field) {
+                unknown_field(doc, &idx, &rule.path, field, &glob, out);
             }
         }
     }
+}
+
+/// A rule's field that no item file its path matches can have: the rule
+/// would never fire. Paths that match no item file are not judged.
+fn unknown_field<T>(
+    doc: &Doc<T>,
+    idx: &str,
+    path: &str,
+    field: &str,
+    glob: &globset::GlobMatcher,
+    out: &mut Vec<Diagnostic>,
+) {
+    let kinds = triggers::kinds_matched(glob);
+    // A kind whose fields the schema does not list is not judged.
+    if kinds.is_empty() || kinds.iter().any(|k| fields_of(*k).is_empty()) {
+        return;
+    }
+    let top = field.split('.').next().unwrap_or(field).trim();
+    let mut known: Vec<&str> = kinds
+        .iter()
+        .flat_map(|k| fields_of(*k).iter().map(String::as_str))
+        .collect();
+    if known.contains(&top) {
+        return;
+    }
+    known.sort_unstable();
+    known.dedup();
+    let names: Vec<String> = kinds.iter().map(|k| k.with_article()).collect();
+    let mut d = err(
+        "trigger-rule",
+        doc,
+        &["when", idx, "field"],
+        format!(
+            "`{top}` is not a field of {} (the files `{path}` matches), so this rule never fires",
+            names.join(" or ")
+        ),
+    );
+    d = match did_you_mean(top, &known) {
+        Some(m) => d.hint(format!("did you mean `{m}`?")),
+        None if kinds.len() == 1 => d.hint(format!("its fields: {}", known.join(", "))),
+        None => d,
+    };
+    out.push(d);
+}
+
+/// The top-level fields a file of `kind` may have, from its schema: made
+/// once per run.
+fn fields_of(kind: crate::model::FileKind) -> &'static [String] {
+    use crate::model::FileKind;
+    static FIELDS: std::sync::OnceLock<Vec<(FileKind, Vec<String>)>> = std::sync::OnceLock::new();
+    let all = FIELDS.get_or_init(|| {
+        FileKind::ALL
+            .into_iter()
+            .map(|k| {
+                let schema = k.schema();
+                let props = schema.get("properties").and_then(|p| p.as_object());
+                (
+                    k,
+                    props
+                        .map(|p| p.keys().cloned().collect())
+                        .unwrap_or_default(),
+                )
+            })
+            .collect()
+    });
+    all.iter()
+        .find(|(k, _)| *k == kind)
+        .map_or(&[], |(_, f)| f.as_slice())
 }
 
 fn findings(s: &Snapshot, out: &mut Vec<Diagnostic>) {

@@ -662,3 +662,51 @@ github = "example/"
         ]
     );
 }
+
+#[test]
+fn a_trigger_rule_that_could_never_fire_is_an_error() {
+    use crate::model::Trigger;
+    let mut s = base();
+    let rule = |path: &str, field: &str| {
+        format!("\n[[when]]\npath = \"{path}\"\nfield = \"{field}\"\nchange = \"changed\"\n")
+    };
+    let text = format!(
+        "id = \"t\"\ntitle = \"T\"\nreassess = [\"C.1\"]\n{}{}{}{}{}{}",
+        rule("services/*.toml", "regoins"),
+        rule("services/[*.toml", "regions"),
+        rule("controls/*.toml", "soa.status"),
+        rule("responsibilities/*/*.toml", "raci.accountable"),
+        rule("infra/*.toml", "anything"),
+        rule("responsibilities/*/*.toml", "zzz"),
+    );
+    let t: Doc<Trigger> = doc(FileKind::Trigger, "triggers/t.toml", &text);
+    s.triggers.insert(id("t"), t);
+    let got: Vec<_> = check(&s)
+        .into_iter()
+        .filter(|d| d.file == "triggers/t.toml" && d.rule == "trigger-rule")
+        .map(|d| (d.rule, d.line, d.message, d.hint))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (
+                "trigger-rule",
+                Some(7),
+                "`regoins` is not a field of a service (the files `services/*.toml` matches), so this rule never fires".to_owned(),
+                Some("did you mean `regions`?".to_owned()),
+            ),
+            (
+                "trigger-rule",
+                Some(11),
+                "path `services/[*.toml` is not a valid glob: unclosed character class; missing ']'".to_owned(),
+                None,
+            ),
+            (
+                "trigger-rule",
+                Some(32),
+                "`zzz` is not a field of an allocation (the files `responsibilities/*/*.toml` matches), so this rule never fires".to_owned(),
+                Some("its fields: cadence, control, customer, justification, owner, party, provider, raci, service".to_owned()),
+            ),
+        ]
+    );
+}

@@ -65,19 +65,34 @@ pub struct Compiled<'a> {
     rules: Vec<GlobMatcher>,
 }
 
+/// A rule's `path` compiled (`*` does not cross `/`), or its problem worded
+/// for the user.
+pub fn glob(path: &str) -> Result<GlobMatcher, String> {
+    GlobBuilder::new(path)
+        .literal_separator(true)
+        .build()
+        .map(|g| g.compile_matcher())
+        .map_err(|e| format!("path `{path}` is not a valid glob: {}", e.kind()))
+}
+
+/// The kinds of item file `glob` matches, by a file of each kind.
+pub fn kinds_matched(glob: &GlobMatcher) -> Vec<FileKind> {
+    FileKind::ALL
+        .into_iter()
+        .filter(|k| {
+            let service = (*k == FileKind::Allocation).then_some("service");
+            glob.is_match(k.path(service, "id"))
+        })
+        .collect()
+}
+
 impl<'a> Compiled<'a> {
     /// Fails with the glob's problem, worded for the user.
     pub fn new(trigger: &'a Trigger) -> Result<Self, String> {
         let rules = trigger
             .when
             .iter()
-            .map(|w| {
-                GlobBuilder::new(&w.path)
-                    .literal_separator(true)
-                    .build()
-                    .map(|g| g.compile_matcher())
-                    .map_err(|e| format!("path `{}` is not a valid glob: {}", w.path, e.kind()))
-            })
+            .map(|w| glob(&w.path))
             .collect::<Result<_, _>>()?;
         Ok(Compiled { trigger, rules })
     }
