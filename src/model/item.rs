@@ -19,6 +19,12 @@ const KINDS: &str = "control, service, allocation, evidence or finding";
 impl ItemKey {
     /// Parses a full key, `kind:ID` (`allocation:SERVICE/CONTROL`).
     pub fn parse(s: &str) -> Result<ItemKey, String> {
+        if s.trim().contains([',', ' ', ';']) {
+            return Err(format!(
+                "`{s}` names more than one item: a key is one KIND:ID \
+                 (in a commit message, one `Reviewed:` line for each)"
+            ));
+        }
         let (kind, rest) = s.split_once(':').ok_or_else(|| {
             format!("`{s}` is not an item key: expected KIND:ID with KIND one of {KINDS}")
         })?;
@@ -135,6 +141,10 @@ mod tests {
             ItemKey::parse("allocation:x")
                 .unwrap_err()
                 .contains("allocation:SERVICE/CONTROL")
+        );
+        assert_eq!(
+            ItemKey::parse("control:5.1, control:5.2").unwrap_err(),
+            "`control:5.1, control:5.2` names more than one item: a key is one KIND:ID (in a commit message, one `Reviewed:` line for each)"
         );
         assert!(
             ItemKey::parse("control:../x")
