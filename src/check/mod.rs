@@ -153,39 +153,28 @@ fn config_rules(config: &Doc<Config>, out: &mut Vec<Diagnostic>) {
     }
     // A handle GitHub cannot resolve makes a CODEOWNERS line GitHub rejects
     // and review requests that reach no one.
+    use crate::model::{github_login_problem, github_team_problem};
     let handles = c
         .people
         .iter()
-        .map(|(k, p)| {
-            (
-                "people",
-                k,
-                &p.github,
-                crate::model::github_login_problem as fn(&str) -> _,
-            )
-        })
-        .chain(c.teams.iter().map(|(k, t)| {
-            (
-                "teams",
-                k,
-                &t.github,
-                crate::model::github_team_problem as fn(&str) -> _,
-            )
-        }));
+        .map(|(k, p)| ("people", k, &p.github, github_login_problem(&p.github)))
+        .chain(
+            c.teams
+                .iter()
+                .map(|(k, t)| ("teams", k, &t.github, github_team_problem(&t.github))),
+        );
     for (group, key, handle, problem) in handles {
-        if handle.trim().is_empty() {
+        let Some(message) = problem.filter(|_| !handle.trim().is_empty()) else {
             continue;
-        }
-        if let Some(message) = problem(handle) {
-            out.push(at(
-                Diagnostic::warning("github-handle", &config.path, message).hint(
-                    "CODEOWNERS and review requests use it as written; \
-                     a person's is their login, a team's is org/team-slug",
-                ),
-                config,
-                &[group, key.as_str(), "github"],
-            ));
-        }
+        };
+        out.push(at(
+            Diagnostic::warning("github-handle", &config.path, message).hint(
+                "CODEOWNERS and review requests use it as written; \
+                 a person's is their login, a team's is org/team-slug",
+            ),
+            config,
+            &[group, key.as_str(), "github"],
+        ));
     }
     for (key, team) in &c.teams {
         for (i, m) in team.members.iter().enumerate() {
