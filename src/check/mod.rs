@@ -834,28 +834,23 @@ fn unknown_field<T>(
 }
 
 /// The top-level fields a file of `kind` may have, from its schema: made
-/// once per run.
+/// once per run, and only for the kinds a rule watches.
 fn fields_of(kind: crate::model::FileKind) -> &'static [String] {
     use crate::model::FileKind;
-    static FIELDS: std::sync::OnceLock<Vec<(FileKind, Vec<String>)>> = std::sync::OnceLock::new();
-    let all = FIELDS.get_or_init(|| {
-        FileKind::ALL
-            .into_iter()
-            .map(|k| {
-                let schema = k.schema();
-                let props = schema.get("properties").and_then(|p| p.as_object());
-                (
-                    k,
-                    props
-                        .map(|p| p.keys().cloned().collect())
-                        .unwrap_or_default(),
-                )
-            })
-            .collect()
-    });
-    all.iter()
-        .find(|(k, _)| *k == kind)
-        .map_or(&[], |(_, f)| f.as_slice())
+    use std::sync::OnceLock;
+    static FIELDS: [OnceLock<Vec<String>>; FileKind::ALL.len()] =
+        [const { OnceLock::new() }; FileKind::ALL.len()];
+    let Some(slot) = FileKind::ALL.iter().position(|k| *k == kind) else {
+        return &[];
+    };
+    FIELDS[slot].get_or_init(|| {
+        let schema = kind.schema();
+        schema
+            .get("properties")
+            .and_then(|p| p.as_object())
+            .map(|p| p.keys().cloned().collect())
+            .unwrap_or_default()
+    })
 }
 
 fn findings(s: &Snapshot, out: &mut Vec<Diagnostic>) {
