@@ -362,3 +362,54 @@ fn malformed_trailers_are_warnings_with_the_commit() {
         ]
     );
 }
+
+#[test]
+fn log_of_a_key_that_names_nothing_says_so_and_an_item_without_reviews_is_not_an_error() {
+    let env = Env::new();
+    let repo = env.example_on_main(None);
+    // An item of the repository that was never reviewed: no error.
+    let out = env
+        .isms(&repo)
+        .args(["log", "control:5.2"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "control:5.2 has no review on main\n"
+    );
+    // A typo is said to be one, in both formats, and a 2013 ID gets its mapping.
+    for format in ["human", "json"] {
+        env.isms(&repo)
+            .args(["--format", format, "log", "control:5.99"])
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(predicate::str::contains(
+                "control:5.99 does not exist and has no review on main",
+            ));
+    }
+    env.isms(&repo)
+        .args(["log", "allocation:payments-api/9.1.1"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "9.1.1 is ISO/IEC 27002:2013; in 2022 it is 5.15",
+        ));
+    // An item that was reviewed and then removed keeps its history.
+    env.isms(&repo)
+        .args([
+            "review",
+            "evidence:2026-q3-vulnerability-scan",
+            "--note",
+            "checked",
+        ])
+        .assert()
+        .success();
+    env.git(
+        &repo,
+        &["rm", "-q", "evidence/2026-q3-vulnerability-scan.toml"],
+    );
+    env.git(&repo, &["commit", "-q", "-m", "retire the scan"]);
+    assert!(log(&env, &repo, "evidence:2026-q3-vulnerability-scan").contains("checked"));
+}

@@ -213,9 +213,9 @@ fn commit_msg(ctx: &Context, args: &CommitMsgArgs) -> Result<ExitCode> {
     for p in &problems {
         output::note(&format!("error: {p}"));
     }
-    output::note(
-        "the commit was not made; items are control:ID, service:ID, allocation:SERVICE/CONTROL, \
-         evidence:ID or finding:ID (your message is kept in .git/COMMIT_EDITMSG)",
-    );
+    output::note(&format!(
+        "the commit was not made; items are {} (your message is kept in .git/COMMIT_EDITMSG)",
+        crate::model::KEY_FORMS
+    ));
     Ok(ExitCode::from(1))
 }

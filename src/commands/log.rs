@@ -59,6 +59,16 @@ pub fn run(ctx: &Context, args: &LogArgs) -> Result<ExitCode> {
         .collect();
     // A commit that names an item twice is one review of it.
     reviews.dedup_by(|a, b| a.commit == b.commit && a.item == b.item);
+    // A key that names nothing, now or in the record, is a typo, not an
+    // item without reviews: said as `review` says it, with the mapping of
+    // an ID from the other edition.
+    if reviews.is_empty() && !key.exists_in(&snapshot) {
+        return Err(Error::new(format!(
+            "{wanted} does not exist{} and has no review on {branch}",
+            crate::check::edition_note(&key, &snapshot)
+        ))
+        .hint(format!("items are {}", crate::model::KEY_FORMS)));
+    }
     let landings: Vec<String> = reviews.iter().map(|r| r.landed_by.to_string()).collect();
     let commits: Vec<&str> = landings.iter().map(String::as_str).collect();
     let notes = history::notes::read(&repo.git_dir, &commits)?;

@@ -28,8 +28,10 @@ pub fn run(ctx: &Context, args: &ReviewArgs) -> Result<ExitCode> {
         }
     }
     if !unknown.is_empty() {
-        return Err(Error::new(format!("nothing recorded: {}", unknown.join("; ")))
-            .hint("items are control:ID, service:ID, allocation:SERVICE/CONTROL, evidence:ID or finding:ID"));
+        return Err(
+            Error::new(format!("nothing recorded: {}", unknown.join("; ")))
+                .hint(format!("items are {}", crate::model::KEY_FORMS)),
+        );
     }
     let message = message(&keys, args);
     if args.dry_run {

@@ -4,6 +4,10 @@ use std::fmt;
 
 use super::{Id, Snapshot};
 
+/// How each kind of item key is written, for hints.
+pub const KEY_FORMS: &str =
+    "control:ID, service:ID, allocation:SERVICE/CONTROL, evidence:ID or finding:ID";
+
 /// A reviewable item.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ItemKey {
