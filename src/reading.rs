@@ -64,7 +64,7 @@ fn branch_at(git_dir: &Path, rev: &str) -> Result<String> {
     let (probe, _) = Index::commit(git_dir, rev).map_err(|e| {
         e.hint("commit the repository first: what isms derives is read from commits")
     })?;
-    let settings = crate::repo::load(&probe, &Scope::Changed(Default::default()))?.snapshot;
+    let settings = crate::repo::load(&probe, &Scope::outline())?.snapshot;
     record_branch(&settings)
 }
 

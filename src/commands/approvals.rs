@@ -11,7 +11,7 @@ use crate::cli::{ApprovalsCommand, Format};
 use crate::error::{Error, Result};
 use crate::github::GitHub;
 use crate::history::notes;
-use crate::repo::{self, Repo, Scope, WorkTree};
+use crate::repo::Repo;
 
 use super::Context;
 
@@ -38,11 +38,7 @@ struct Recorded<'a> {
 pub fn run(ctx: &Context, cmd: &ApprovalsCommand) -> Result<ExitCode> {
     let ApprovalsCommand::Record(args) = cmd;
     let repo = Repo::discover(&ctx.dir)?;
-    let settings = repo::load(
-        &WorkTree::new(&repo.root)?,
-        &Scope::Changed(Default::default()),
-    )?
-    .snapshot;
+    let settings = repo.outline()?;
     let branch = crate::reading::record_branch(&settings)?;
     // GitHub first: without a token nothing is fetched or written.
     let github = GitHub::for_checkout(&repo.root, &settings)?;

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use crate::cli::{CiCommand, CiInstallArgs};
 use crate::error::{Error, Result};
-use crate::repo::{self, Repo, Scope, WorkTree};
+use crate::repo::Repo;
 use crate::scaffold::workflows::{Existing, classify, files};
 
 use super::Context;
@@ -18,11 +18,7 @@ pub fn run(ctx: &Context, cmd: CiCommand) -> Result<ExitCode> {
 fn install(ctx: &Context, args: &CiInstallArgs) -> Result<ExitCode> {
     let repo = Repo::discover(&ctx.dir)?;
     let writer = repo.writer()?;
-    let snapshot = repo::load(
-        &WorkTree::new(&repo.root)?,
-        &Scope::Changed(Default::default()),
-    )?
-    .snapshot;
+    let snapshot = repo.outline()?;
     let branch = crate::reading::record_branch(&snapshot)?;
     let wanted = files(&branch, &args.action);
     // Decide everything before writing anything.

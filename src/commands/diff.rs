@@ -101,11 +101,7 @@ pub fn run(ctx: &Context, args: &DiffArgs) -> Result<ExitCode> {
         Some(rev) => revs.commit("FROM", rev)?,
         None => {
             // Where the change left the record branch.
-            let snapshot = crate::repo::load(
-                &crate::repo::WorkTree::new(&repo.root)?,
-                &crate::repo::Scope::Changed(Default::default()),
-            )?
-            .snapshot;
+            let snapshot = repo.outline()?;
             let branch = crate::reading::record_branch(&snapshot)?;
             revs.merge_base(&branch, to)?
         }

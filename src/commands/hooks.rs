@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 use crate::git;
 use crate::model::ItemKey;
 use crate::output;
-use crate::repo::{self, Repo, Scope, WorkTree};
+use crate::repo::Repo;
 
 use super::Context;
 
@@ -163,11 +163,7 @@ fn commit_msg(ctx: &Context, args: &CommitMsgArgs) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let repo = Repo::discover(&ctx.dir)?;
-    let snapshot = repo::load(
-        &WorkTree::new(&repo.root)?,
-        &Scope::Changed(Default::default()),
-    )?
-    .snapshot;
+    let snapshot = repo.outline()?;
     let line_of = |key: &str, value: &str| {
         text.lines()
             .position(|l| {

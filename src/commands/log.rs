@@ -9,7 +9,7 @@ use crate::cli::{Format, LogArgs};
 use crate::error::{Error, Result};
 use crate::history::{self, Malformed, Review};
 use crate::model::ItemKey;
-use crate::repo::{self, Repo, Scope, WorkTree};
+use crate::repo::Repo;
 
 use super::Context;
 
@@ -34,11 +34,7 @@ struct Logged<'a> {
 
 pub fn run(ctx: &Context, args: &LogArgs) -> Result<ExitCode> {
     let repo = Repo::discover(&ctx.dir)?;
-    let snapshot = repo::load(
-        &WorkTree::new(&repo.root)?,
-        &Scope::Changed(Default::default()),
-    )?
-    .snapshot;
+    let snapshot = repo.outline()?;
     // A full key may name an item that no longer exists: its history still does.
     let key = match ItemKey::parse(&args.item) {
         Ok(k) => k,

@@ -20,11 +20,7 @@ pub fn run(ctx: &Context, cmd: NewCommand) -> Result<ExitCode> {
     let writer = repo.writer()?;
     // Settings, controls and services: what every template needs. Allocations
     // and evidence are only looked at by path.
-    let snapshot = repo::load(
-        &WorkTree::new(&repo.root)?,
-        &Scope::Changed(Default::default()),
-    )?
-    .snapshot;
+    let snapshot = repo.outline()?;
     let config = snapshot.config.as_ref().map(|d| &d.value).ok_or_else(|| {
         Error::new(format!("{CONFIG_FILE} does not parse"))
             .hint("run `isms check` to see why, and fix it first")

@@ -7,17 +7,13 @@ use crate::error::{Error, Result};
 use crate::git;
 use crate::model::ItemKey;
 use crate::output;
-use crate::repo::{self, Repo, Scope, WorkTree};
+use crate::repo::Repo;
 
 use super::Context;
 
 pub fn run(ctx: &Context, args: &ReviewArgs) -> Result<ExitCode> {
     let repo = Repo::discover(&ctx.dir)?;
-    let snapshot = repo::load(
-        &WorkTree::new(&repo.root)?,
-        &Scope::Changed(Default::default()),
-    )?
-    .snapshot;
+    let snapshot = repo.outline()?;
     let mut keys: Vec<ItemKey> = Vec::new();
     let mut unknown = Vec::new();
     for item in &args.items {

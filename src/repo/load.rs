@@ -29,6 +29,12 @@ pub enum Scope {
 }
 
 impl Scope {
+    /// The small kinds only: settings, controls, services, triggers and
+    /// findings, with allocations and evidence records known by path.
+    pub fn outline() -> Scope {
+        Scope::Changed(BTreeSet::new())
+    }
+
     /// Whether the item file at `path` is parsed: the rule above, decided
     /// by the folder the layout puts allocations and evidence records in.
     pub fn reads(&self, path: &str) -> bool {

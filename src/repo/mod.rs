@@ -84,6 +84,13 @@ pub struct Lock {
 const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(60);
 
 impl Repo {
+    /// The working tree's settings and small kinds ([`Scope::outline`]):
+    /// what a command that names items or branches needs, without parsing
+    /// every allocation and evidence record.
+    pub fn outline(&self) -> Result<crate::model::Snapshot> {
+        Ok(load(&WorkTree::new(&self.root)?, &Scope::outline())?.snapshot)
+    }
+
     /// Waits for, then holds, the repository's write lock.
     pub fn lock(&self) -> Result<Lock> {
         let dir = self.git_dir.join("isms");
