@@ -1020,3 +1020,200 @@ async fn an_unreadable_pull_request_list_is_exit_2_before_anything_is_pushed() {
         "no isms/ branch was pushed"
     );
 }
+
+/// Mounts pull request #15 approved by every owner, and no pull request
+/// for a commit: what the paging tests below leave as it is.
+async fn mount_approved_15(gh: &Gh) {
+    Mock::given(method("GET"))
+        .and(path(format!("{}/15/reviews", pulls())))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([
+            {"user": {"login": "alice-ng"}, "state": "APPROVED"},
+            {"user": {"login": "bob-okafor"}, "state": "APPROVED"},
+            {"user": {"login": "carol-diaz"}, "state": "APPROVED"},
+            {"user": {"login": "dave-lq"}, "state": "APPROVED"}
+        ])))
+        .mount(&gh.server)
+        .await;
+    Mock::given(method("GET"))
+        .and(wiremock::matchers::path_regex(
+            r"^/repos/acme/compliance/commits/[0-9a-f]{40}/pulls$",
+        ))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
+        .mount(&gh.server)
+        .await;
+}
+
+/// The pull requests `verify-approvals` finds not approved by an owner (the
+/// example's reviews that landed without one make its exit 1 regardless).
+fn unapproved_pulls(gh: &Gh) -> Vec<u64> {
+    let out = gh.isms(&["--format", "json", "verify-approvals"], true);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    v["unapproved"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|u| u["pull_request"].as_u64())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn reviews_on_a_later_page_are_read_where_the_link_header_points() {
+    let gh = Gh::new().await;
+    mount_approved_15(&gh).await;
+    // Page 1 holds one review, not a full page: only its `link` header says
+    // there is more, at a cursor rather than a page number.
+    let reviews = format!("/repos/{REPO}/pulls/12/reviews");
+    let next = format!(
+        "{}{reviews}?per_page=100&after=Y3Vyc29yOjE%3D",
+        gh.server.uri()
+    );
+    Mock::given(method("GET"))
+        .and(path(reviews.clone()))
+        .and(query_param("page", "1"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header(
+                    "link",
+                    format!(r#"<{next}>; rel="next", <{next}>; rel="last""#).as_str(),
+                )
+                .set_body_json(json!([{"user": {"login": "mallory"}, "state": "COMMENTED"}])),
+        )
+        .mount(&gh.server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(reviews.clone()))
+        .and(query_param("after", "Y3Vyc29yOjE="))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header(
+                    "link",
+                    format!(
+                        r#"<{}{reviews}?per_page=100&page=1>; rel="first""#,
+                        gh.server.uri()
+                    )
+                    .as_str(),
+                )
+                .set_body_json(json!([
+                    {"user": {"login": "alice-ng"}, "state": "APPROVED"},
+                    {"user": {"login": "bob-okafor"}, "state": "APPROVED"},
+                    {"user": {"login": "carol-diaz"}, "state": "APPROVED"},
+                    {"user": {"login": "dave-lq"}, "state": "APPROVED"}
+                ])),
+        )
+        .mount(&gh.server)
+        .await;
+    assert_eq!(
+        unapproved_pulls(&gh),
+        Vec::<u64>::new(),
+        "#12 was approved on its later page"
+    );
+    let asked: Vec<String> = lines(&gh.requests().await)
+        .into_iter()
+        .filter(|l| l.contains("/pulls/12/reviews"))
+        .collect();
+    assert_eq!(
+        asked,
+        [
+            format!("GET {reviews}?per_page=100&page=1"),
+            format!("GET {reviews}?per_page=100&after=Y3Vyc29yOjE%3D"),
+        ]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_full_page_without_links_is_followed_by_the_next_page_number() {
+    let gh = Gh::new().await;
+    mount_approved_15(&gh).await;
+    let reviews = format!("/repos/{REPO}/pulls/12/reviews");
+    let comments: Vec<Value> = (0..100)
+        .map(|_| json!({"user": {"login": "mallory"}, "state": "COMMENTED"}))
+        .collect();
+    Mock::given(method("GET"))
+        .and(path(reviews.clone()))
+        .and(query_param("page", "1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(comments))
+        .mount(&gh.server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(reviews.clone()))
+        .and(query_param("page", "2"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([
+            {"user": {"login": "alice-ng"}, "state": "APPROVED"},
+            {"user": {"login": "bob-okafor"}, "state": "APPROVED"},
+            {"user": {"login": "carol-diaz"}, "state": "APPROVED"},
+            {"user": {"login": "dave-lq"}, "state": "APPROVED"}
+        ])))
+        .mount(&gh.server)
+        .await;
+    assert_eq!(
+        unapproved_pulls(&gh),
+        Vec::<u64>::new(),
+        "#12 was approved on its later page"
+    );
+    let pages = lines(&gh.requests().await)
+        .into_iter()
+        .filter(|l| l.contains("/pulls/12/reviews"))
+        .count();
+    assert_eq!(pages, 2);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_next_page_elsewhere_or_already_read_is_refused_and_nothing_is_written() {
+    let reviews = format!("/repos/{REPO}/pulls/12/reviews");
+    for (case, next) in [
+        (
+            "another host",
+            format!("http://203.0.113.9{reviews}?page=2"),
+        ),
+        ("the same page", format!("{reviews}?per_page=100&page=1")),
+    ] {
+        let gh = Gh::new().await;
+        mount_approved_15(&gh).await;
+        Mock::given(method("GET"))
+            .and(path(format!("{}/12", pulls())))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(json!({"number": 12, "head": {"sha": "1".repeat(40)}})),
+            )
+            .mount(&gh.server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path(format!("{}/15", pulls())))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(json!({"number": 15, "head": {"sha": "5".repeat(40)}})),
+            )
+            .mount(&gh.server)
+            .await;
+        let next = if next.starts_with('/') {
+            format!("{}{next}", gh.server.uri())
+        } else {
+            next
+        };
+        Mock::given(method("GET"))
+            .and(path(reviews.clone()))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .insert_header("link", format!(r#"<{next}>; rel="next""#).as_str())
+                    .set_body_json(json!([{"user": {"login": "alice-ng"}, "state": "APPROVED"}])),
+            )
+            .mount(&gh.server)
+            .await;
+        let out = gh.isms(&["approvals", "record"], true);
+        assert_eq!(out.status.code(), Some(2), "{case}: {}", stderr(&out));
+        let err = stderr(&out);
+        assert!(
+            err.contains(&format!(
+                "GitHub's answer to GET {reviews}?per_page=100&page=1 links its next page to"
+            )),
+            "{case}: {err}"
+        );
+        assert_eq!(origin_ref(&gh, "refs/notes/isms/approvals"), None, "{case}");
+        let asked = lines(&gh.requests().await)
+            .into_iter()
+            .filter(|l| l.contains("/pulls/12/reviews"))
+            .count();
+        assert_eq!(asked, 1, "{case}: the link was not followed");
+    }
+}

@@ -27,6 +27,10 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long each read or write of an answer may take, unless
 /// `ISMS_GITHUB_TIMEOUT` (seconds) says otherwise.
 const IO_TIMEOUT: Duration = Duration::from_secs(30);
+/// Items asked for per page of a list; GitHub's largest.
+const PER_PAGE: usize = 100;
+/// The most pages of one list read: 10,000 reviews of one pull request.
+const MAX_PAGES: usize = 100;
 
 /// The read and write timeout: `ISMS_GITHUB_TIMEOUT` seconds, or [`IO_TIMEOUT`].
 fn io_timeout() -> Result<Duration> {
@@ -77,8 +81,19 @@ pub struct User {
     pub login: String,
 }
 
+/// One answer of GitHub's: its status, its JSON body (null when it is not
+/// JSON), and its `link` header, where GitHub says where the next page is.
+struct Answer {
+    status: u16,
+    value: Value,
+    link: Option<String>,
+}
+
 pub struct GitHub {
     client: Octocrab,
+    /// `GITHUB_API_URL`: where every request goes, and the only place a
+    /// `link` to a next page is followed.
+    api: http::Uri,
     runtime: tokio::runtime::Runtime,
     token: String,
     /// The read and write timeout of each attempt.
@@ -148,6 +163,8 @@ impl GitHub {
             .ok()
             .filter(|u| !u.is_empty())
             .unwrap_or_else(|| "https://api.github.com".into());
+        let not_a_url = || Error::new(format!("GITHUB_API_URL `{api}` is not a URL"));
+        let api_uri: http::Uri = api.parse().map_err(|_| not_a_url())?;
         let timeout = io_timeout()?;
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -158,7 +175,7 @@ impl GitHub {
             Octocrab::builder()
                 .personal_token(token.clone())
                 .base_uri(api.as_str())
-                .map_err(|_| Error::new(format!("GITHUB_API_URL `{api}` is not a URL")))?
+                .map_err(|_| not_a_url())?
                 .set_connect_timeout(Some(CONNECT_TIMEOUT.min(timeout)))
                 .set_read_timeout(Some(timeout))
                 .set_write_timeout(Some(timeout))
@@ -167,6 +184,7 @@ impl GitHub {
         };
         Ok(GitHub {
             client,
+            api: api_uri,
             runtime,
             token,
             timeout,
@@ -180,8 +198,8 @@ impl GitHub {
     }
 
     /// Sends one request, retrying 5xx answers, rate limits and transport
-    /// failures with backoff; the status and the JSON body of the answer.
-    fn send(&self, method: &str, path: &str, body: Option<&Value>) -> Result<(u16, Value)> {
+    /// failures with backoff.
+    fn send(&self, method: &str, path: &str, body: Option<&Value>) -> Result<Answer> {
         let mut last = String::new();
         for attempt in 0..ATTEMPTS {
             if attempt > 0 {
@@ -204,10 +222,11 @@ impl GitHub {
                 };
                 let retry_after = header("retry-after").and_then(|v| v.trim().parse::<u64>().ok());
                 let exhausted = header("x-ratelimit-remaining").as_deref() == Some("0");
+                let link = header(http::header::LINK.as_str());
                 let text = self.client.body_to_string(response).await?;
-                Ok::<_, octocrab::Error>((status, retry_after, exhausted, text))
+                Ok::<_, octocrab::Error>((status, retry_after, exhausted, link, text))
             });
-            let (status, retry_after, exhausted, text) = match sent {
+            let (status, retry_after, exhausted, link, text) = match sent {
                 Ok(answer) => answer,
                 Err(e) => {
                     last = if is_timeout(&e) {
@@ -232,7 +251,11 @@ impl GitHub {
                 }
                 continue;
             }
-            return Ok((status, value));
+            return Ok(Answer {
+                status,
+                value,
+                link,
+            });
         }
         Err(
             Error::new(self.scrub(&format!("{method} {path}: {last} (tried {ATTEMPTS} times)")))
@@ -241,12 +264,12 @@ impl GitHub {
     }
 
     /// `send`, where anything but a 2xx answer is an error.
-    fn ok(&self, method: &str, path: &str, body: Option<&Value>) -> Result<Value> {
-        let (status, value) = self.send(method, path, body)?;
-        if (200..300).contains(&status) {
-            return Ok(value);
+    fn ok(&self, method: &str, path: &str, body: Option<&Value>) -> Result<Answer> {
+        let answer = self.send(method, path, body)?;
+        if (200..300).contains(&answer.status) {
+            return Ok(answer);
         }
-        Err(self.refused(method, path, status, &value))
+        Err(self.refused(method, path, answer.status, &answer.value))
     }
 
     fn refused(&self, method: &str, path: &str, status: u16, value: &Value) -> Error {
@@ -279,8 +302,8 @@ impl GitHub {
             self.owner(),
             branch
         ));
-        let value = self.ok("GET", &path, None)?;
-        let list: Vec<PullRequest> = self.decode("GET", &path, value)?;
+        let answer = self.ok("GET", &path, None)?;
+        let list: Vec<PullRequest> = self.decode("GET", &path, answer.value)?;
         Ok(list.into_iter().next())
     }
 
@@ -292,12 +315,60 @@ impl GitHub {
         path: &str,
         value: Value,
     ) -> Result<T> {
-        serde_json::from_value(value).map_err(|e| {
-            Error::new(self.scrub(&format!(
-                "GitHub's answer to {method} {path} was not understood: {e}"
-            )))
-            .hint("nothing was written; if GITHUB_API_URL points elsewhere, check it")
-        })
+        serde_json::from_value(value).map_err(|e| self.not_understood(method, path, &e))
+    }
+
+    fn not_understood(&self, method: &str, path: &str, why: &dyn std::fmt::Display) -> Error {
+        Error::new(self.scrub(&format!(
+            "GitHub's answer to {method} {path} was not understood: {why}"
+        )))
+        .hint("nothing was written; if GITHUB_API_URL points elsewhere, check it")
+    }
+
+    /// A 2xx answer to GET `path` as one page of a list, read by octocrab's
+    /// [`Page`](octocrab::Page): its items, and the pages its `link` header
+    /// names. Anything but a list is an error, never an empty page.
+    fn page<T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        answer: Answer,
+    ) -> Result<octocrab::Page<T>> {
+        if !answer.value.is_array() {
+            return Err(self.not_understood("GET", path, &"expected a list"));
+        }
+        let mut response = http::Response::builder();
+        if let Some(link) = &answer.link {
+            response = response.header(http::header::LINK, link);
+        }
+        let response = response
+            .body(octocrab::OctoBody::from(answer.value.to_string()))
+            .map_err(|e| self.not_understood("GET", path, &e))?;
+        self.runtime
+            .block_on(<octocrab::Page<T> as octocrab::FromResponse>::from_response(response))
+            .map_err(|e| self.not_understood("GET", path, &e))
+    }
+
+    /// A `next` link that is not followed: the list is not read, never
+    /// taken as complete.
+    fn unfollowed(&self, path: &str, next: &str) -> Error {
+        Error::new(self.scrub(&format!(
+            "GitHub's answer to GET {path} links its next page to {next}: not followed"
+        )))
+        .hint("nothing was written; if GITHUB_API_URL points elsewhere, check it")
+    }
+
+    /// The request path of a page's `next` link: a link to anywhere but
+    /// `GITHUB_API_URL` is refused, so the token goes nowhere else.
+    fn next_path(&self, path: &str, next: &http::Uri) -> Result<String> {
+        let elsewhere = next.authority().is_some()
+            && (next.scheme() != self.api.scheme() || next.authority() != self.api.authority());
+        match next.path_and_query() {
+            Some(rest) if !elsewhere => Ok(rest.as_str().to_owned()),
+            _ => Err(self.unfollowed(
+                path,
+                &format!("{next}, outside GITHUB_API_URL ({})", self.api),
+            )),
+        }
     }
 
     /// Opens a pull request from `branch` into `base`, or edits `open`, the
@@ -317,7 +388,7 @@ impl GitHub {
         }
         let path = self.repo_path("/pulls");
         let request = json!({"title": title, "head": branch, "base": base, "body": body});
-        let (status, value) = self.send("POST", &path, Some(&request))?;
+        let Answer { status, value, .. } = self.send("POST", &path, Some(&request))?;
         if (200..300).contains(&status) {
             let pr: PullRequest = serde_json::from_value(value).map_err(|e| {
                 Error::new("GitHub's answer to creating a pull request was not understood")
@@ -356,7 +427,7 @@ impl GitHub {
         }
         let path = self.repo_path(&format!("/pulls/{}/requested_reviewers", pr.number));
         let body = json!({"reviewers": users, "team_reviewers": teams});
-        let (status, value) = self.send("POST", &path, Some(&body))?;
+        let Answer { status, value, .. } = self.send("POST", &path, Some(&body))?;
         match status {
             200..=299 => Ok(None),
             422 => Ok(Some(self.scrub(&format!(
@@ -367,20 +438,42 @@ impl GitHub {
         }
     }
 
-    /// The reviews submitted on pull request `number`, every page.
+    /// The reviews submitted on pull request `number`, every page: each
+    /// answer's `next` link is followed, as GitHub asks; an answer without
+    /// links is the last page unless it is full, then the next page number
+    /// is asked for.
     pub fn reviews(&self, number: u64) -> Result<Vec<PrReview>> {
+        let first = |page: usize| {
+            self.repo_path(&format!(
+                "/pulls/{number}/reviews?per_page={PER_PAGE}&page={page}"
+            ))
+        };
         let mut all = Vec::new();
-        for page in 1.. {
-            let path = self.repo_path(&format!("/pulls/{number}/reviews?per_page=100&page={page}"));
-            let value = self.ok("GET", &path, None)?;
-            let batch: Vec<PrReview> = self.decode("GET", &path, value)?;
-            let done = batch.len() < 100;
-            all.extend(batch);
-            if done {
-                break;
+        let mut path = first(1);
+        let mut read = std::collections::HashSet::new();
+        for count in 1..=MAX_PAGES {
+            let answer = self.ok("GET", &path, None)?;
+            let page = self.page::<PrReview>(&path, answer)?;
+            let linked = [&page.next, &page.prev, &page.first, &page.last]
+                .iter()
+                .any(|link| link.is_some());
+            let full = page.items.len() >= PER_PAGE;
+            all.extend(page.items);
+            read.insert(path.clone());
+            let next = match &page.next {
+                Some(next) => self.next_path(&path, next)?,
+                None if full && !linked => first(count + 1),
+                None => return Ok(all),
+            };
+            if read.contains(&next) {
+                return Err(self.unfollowed(&path, &format!("{next}, a page already read")));
             }
+            path = next;
         }
-        Ok(all)
+        Err(Error::new(self.scrub(&format!(
+            "GitHub's answer to GET {} has more than {MAX_PAGES} pages of reviews: not read",
+            first(1)
+        ))))
     }
 
     /// The pull request that landed commit `sha`: `named` (from the merge
@@ -391,16 +484,16 @@ impl GitHub {
             return Ok(named);
         }
         let path = self.repo_path(&format!("/commits/{sha}/pulls"));
-        let value = self.ok("GET", &path, None)?;
-        let list: Vec<PullRequest> = self.decode("GET", &path, value)?;
+        let answer = self.ok("GET", &path, None)?;
+        let list: Vec<PullRequest> = self.decode("GET", &path, answer.value)?;
         Ok(list.first().map(|p| p.number))
     }
 
     /// Pull request `number`.
     pub fn pull(&self, number: u64) -> Result<PullDetail> {
         let path = self.repo_path(&format!("/pulls/{number}"));
-        let value = self.ok("GET", &path, None)?;
-        self.decode("GET", &path, value)
+        let answer = self.ok("GET", &path, None)?;
+        self.decode("GET", &path, answer.value)
     }
 }
 
