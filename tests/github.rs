@@ -1021,17 +1021,30 @@ async fn an_unreadable_pull_request_list_is_exit_2_before_anything_is_pushed() {
     );
 }
 
+/// The requests for pull request #12's reviews, as `METHOD path?query`.
+async fn reviews_of_12_asked(gh: &Gh) -> Vec<String> {
+    lines(&gh.requests().await)
+        .into_iter()
+        .filter(|l| l.contains("/pulls/12/reviews"))
+        .collect()
+}
+
+/// Reviews approving the example's items by each of their owners.
+fn every_owner_approves() -> Value {
+    json!([
+        {"user": {"login": "alice-ng"}, "state": "APPROVED"},
+        {"user": {"login": "bob-okafor"}, "state": "APPROVED"},
+        {"user": {"login": "carol-diaz"}, "state": "APPROVED"},
+        {"user": {"login": "dave-lq"}, "state": "APPROVED"}
+    ])
+}
+
 /// Mounts pull request #15 approved by every owner, and no pull request
 /// for a commit: what the paging tests below leave as it is.
 async fn mount_approved_15(gh: &Gh) {
     Mock::given(method("GET"))
         .and(path(format!("{}/15/reviews", pulls())))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!([
-            {"user": {"login": "alice-ng"}, "state": "APPROVED"},
-            {"user": {"login": "bob-okafor"}, "state": "APPROVED"},
-            {"user": {"login": "carol-diaz"}, "state": "APPROVED"},
-            {"user": {"login": "dave-lq"}, "state": "APPROVED"}
-        ])))
+        .respond_with(ResponseTemplate::new(200).set_body_json(every_owner_approves()))
         .mount(&gh.server)
         .await;
     Mock::given(method("GET"))
@@ -1094,12 +1107,7 @@ async fn reviews_on_a_later_page_are_read_where_the_link_header_points() {
                     )
                     .as_str(),
                 )
-                .set_body_json(json!([
-                    {"user": {"login": "alice-ng"}, "state": "APPROVED"},
-                    {"user": {"login": "bob-okafor"}, "state": "APPROVED"},
-                    {"user": {"login": "carol-diaz"}, "state": "APPROVED"},
-                    {"user": {"login": "dave-lq"}, "state": "APPROVED"}
-                ])),
+                .set_body_json(every_owner_approves()),
         )
         .mount(&gh.server)
         .await;
@@ -1108,10 +1116,7 @@ async fn reviews_on_a_later_page_are_read_where_the_link_header_points() {
         Vec::<u64>::new(),
         "#12 was approved on its later page"
     );
-    let asked: Vec<String> = lines(&gh.requests().await)
-        .into_iter()
-        .filter(|l| l.contains("/pulls/12/reviews"))
-        .collect();
+    let asked = reviews_of_12_asked(&gh).await;
     assert_eq!(
         asked,
         [
@@ -1138,12 +1143,7 @@ async fn a_full_page_without_links_is_followed_by_the_next_page_number() {
     Mock::given(method("GET"))
         .and(path(reviews.clone()))
         .and(query_param("page", "2"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!([
-            {"user": {"login": "alice-ng"}, "state": "APPROVED"},
-            {"user": {"login": "bob-okafor"}, "state": "APPROVED"},
-            {"user": {"login": "carol-diaz"}, "state": "APPROVED"},
-            {"user": {"login": "dave-lq"}, "state": "APPROVED"}
-        ])))
+        .respond_with(ResponseTemplate::new(200).set_body_json(every_owner_approves()))
         .mount(&gh.server)
         .await;
     assert_eq!(
@@ -1151,41 +1151,37 @@ async fn a_full_page_without_links_is_followed_by_the_next_page_number() {
         Vec::<u64>::new(),
         "#12 was approved on its later page"
     );
-    let pages = lines(&gh.requests().await)
-        .into_iter()
-        .filter(|l| l.contains("/pulls/12/reviews"))
-        .count();
+    let pages = reviews_of_12_asked(&gh).await.len();
     assert_eq!(pages, 2);
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_next_page_elsewhere_or_already_read_is_refused_and_nothing_is_written() {
     let reviews = format!("/repos/{REPO}/pulls/12/reviews");
-    for (case, next) in [
+    for (case, next, why) in [
         (
             "another host",
             format!("http://203.0.113.9{reviews}?page=2"),
+            ", outside GITHUB_API_URL (",
         ),
-        ("the same page", format!("{reviews}?per_page=100&page=1")),
+        (
+            "the same page",
+            format!("{reviews}?per_page=100&page=1"),
+            ", a page already read: not followed",
+        ),
     ] {
         let gh = Gh::new().await;
         mount_approved_15(&gh).await;
-        Mock::given(method("GET"))
-            .and(path(format!("{}/12", pulls())))
-            .respond_with(
-                ResponseTemplate::new(200)
-                    .set_body_json(json!({"number": 12, "head": {"sha": "1".repeat(40)}})),
-            )
-            .mount(&gh.server)
-            .await;
-        Mock::given(method("GET"))
-            .and(path(format!("{}/15", pulls())))
-            .respond_with(
-                ResponseTemplate::new(200)
-                    .set_body_json(json!({"number": 15, "head": {"sha": "5".repeat(40)}})),
-            )
-            .mount(&gh.server)
-            .await;
+        for (n, digit) in [(12, "1"), (15, "5")] {
+            Mock::given(method("GET"))
+                .and(path(format!("{}/{n}", pulls())))
+                .respond_with(
+                    ResponseTemplate::new(200)
+                        .set_body_json(json!({"number": n, "head": {"sha": digit.repeat(40)}})),
+                )
+                .mount(&gh.server)
+                .await;
+        }
         let next = if next.starts_with('/') {
             format!("{}{next}", gh.server.uri())
         } else {
@@ -1206,14 +1202,11 @@ async fn a_next_page_elsewhere_or_already_read_is_refused_and_nothing_is_written
         assert!(
             err.contains(&format!(
                 "GitHub's answer to GET {reviews}?per_page=100&page=1 links its next page to"
-            )),
+            )) && err.contains(why),
             "{case}: {err}"
         );
         assert_eq!(origin_ref(&gh, "refs/notes/isms/approvals"), None, "{case}");
-        let asked = lines(&gh.requests().await)
-            .into_iter()
-            .filter(|l| l.contains("/pulls/12/reviews"))
-            .count();
+        let asked = reviews_of_12_asked(&gh).await.len();
         assert_eq!(asked, 1, "{case}: the link was not followed");
     }
 }
