@@ -77,6 +77,80 @@ fn a_symlinked_item_file_is_refused() {
     );
 }
 
+/// Moves the folder `rel` of `repo` out of the repository, with a file
+/// that would be an error if it were read, and leaves a link to it.
+fn link_folder_outside(env: &Env, repo: &std::path::Path, rel: &str) -> std::path::PathBuf {
+    let outside = env
+        .path()
+        .join(format!("outside-{}", rel.replace('/', "-")));
+    std::fs::rename(repo.join(rel), &outside).unwrap();
+    std::fs::write(outside.join("planted.toml"), "id = 3\n").unwrap();
+    std::os::unix::fs::symlink(&outside, repo.join(rel)).unwrap();
+    outside
+}
+
+#[test]
+fn a_folder_of_items_that_is_a_link_is_an_error_and_is_never_followed() {
+    let env = Env::new();
+    let repo = env.example("repo");
+    let outside = link_folder_outside(&env, &repo, "evidence");
+    let said = "evidence: error[symlink]: folder is a symbolic link; isms reads items only from the repository's own folders, and links are not followed\n  = hint: make evidence/ a folder of the repository, with its files in it\n";
+    // Had the link been followed, planted.toml would be an error too.
+    let (code, lines) = env.check(&repo, &[]);
+    assert_eq!(code, Some(1));
+    assert_eq!(lines, said);
+    // Committed or staged, the link is the same error.
+    env.git(&repo, &["add", "--all"]);
+    let (code, lines) = staged(&env, &repo);
+    assert_eq!(code, Some(1));
+    assert_eq!(lines, said);
+    // A summary would leave the evidence out: it stops instead.
+    env.isms(&repo)
+        .arg("status")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::starts_with(
+            "error: evidence: folder is a symbolic link",
+        ));
+    // Nothing is written through it.
+    let before = std::fs::read_dir(&outside).unwrap().count();
+    env.isms(&repo)
+        .args(["new", "evidence", "through-the-link"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(format!(
+            "error: evidence is a symbolic link (to {}); isms does not write evidence/through-the-link.toml through it\n",
+            outside.display()
+        )));
+    assert_eq!(std::fs::read_dir(&outside).unwrap().count(), before);
+}
+
+#[test]
+fn a_service_folder_of_allocations_that_is_a_link_is_an_error() {
+    let env = Env::new();
+    let repo = env.example("repo");
+    let outside = link_folder_outside(&env, &repo, "responsibilities/tenant-db");
+    let (code, lines) = env.check(&repo, &[]);
+    assert_eq!(code, Some(1));
+    assert!(
+        lines.starts_with("responsibilities/tenant-db: error[symlink]: folder is a symbolic link;"),
+        "{lines}"
+    );
+    // Its allocations are not read, so the matrix lacks them; planted.toml is never seen.
+    assert!(!lines.contains("planted"), "{lines}");
+    assert!(lines.contains("error[matrix-incomplete]: missing allocation: service `tenant-db`"));
+    std::fs::remove_file(outside.join("5.1.toml")).unwrap();
+    let before = std::fs::read_dir(&outside).unwrap().count();
+    env.isms(&repo)
+        .args(["new", "allocation", "tenant-db", "5.1"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "responsibilities/tenant-db is a symbolic link",
+        ));
+    assert_eq!(std::fs::read_dir(&outside).unwrap().count(), before);
+}
+
 #[test]
 fn a_huge_file_is_refused_by_size_without_being_read() {
     let env = Env::new();

@@ -210,6 +210,22 @@ pub const ITEM_DIRS: [&str; LAYOUT.len()] = {
     dirs
 };
 
+/// Whether `path` names a folder that holds item files: an item folder, or
+/// a service's folder of allocations (`responsibilities/<SERVICE>`).
+pub fn is_item_folder(path: &str) -> bool {
+    let (top, rest) = match path.split_once('/') {
+        Some((top, rest)) => (top, Some(rest)),
+        None => (path, None),
+    };
+    LAYOUT.iter().any(|&(_, dir, depth)| {
+        dir == top
+            && match rest {
+                None => true,
+                Some(sub) => depth == 2 && !sub.is_empty() && !sub.contains('/'),
+            }
+    })
+}
+
 /// TOML files other tools keep at a repository's top.
 const TOOL_SETTINGS: [&str; 12] = [
     "Cargo.toml",
@@ -237,6 +253,28 @@ pub fn near_miss(dir: &str) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn item_folders_are_the_layouts_and_the_services_allocation_folders() {
+        for folder in [
+            "controls",
+            "evidence",
+            "responsibilities",
+            "responsibilities/db",
+        ] {
+            assert!(is_item_folder(folder), "{folder}");
+        }
+        for other in [
+            "docs",
+            "service",
+            "controls/old",
+            "evidence/files",
+            "responsibilities/db/x",
+            "responsibilities/",
+        ] {
+            assert!(!is_item_folder(other), "{other}");
+        }
+    }
 
     #[test]
     fn classifies_the_layout() {

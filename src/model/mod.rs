@@ -32,7 +32,8 @@ pub use finding::{Finding, FindingKind, FindingStatus, Severity};
 pub use id::{ID_PATTERN, Id, in_reading_order, natural_cmp, validate as validate_id};
 pub use item::{ItemKey, KEY_FORMS};
 pub use layout::{
-    ARTIFACT_DIR, CONFIG_FILE, FileKind, ITEM_DIRS, LAYOUT, Place, SCHEMA_DIR, classify, near_miss,
+    ARTIFACT_DIR, CONFIG_FILE, FileKind, ITEM_DIRS, LAYOUT, Place, SCHEMA_DIR, classify,
+    is_item_folder, near_miss,
 };
 pub use migration::{MappedItem, MappedSource, MigrationMap, sources_by_key};
 pub use period::{PERIOD_PATTERN, Period};

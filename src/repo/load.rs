@@ -198,6 +198,22 @@ pub fn load_reusing(source: &dyn Source, scope: &Scope, memo: Option<&mut Memo>)
     let mut service: Option<(Id, Vec<Id>)> = None;
 
     for path in source.files()? {
+        // A folder that is a symbolic link (see `Source::files`): an error
+        // where items would be, since they are not read through it.
+        if let Some(folder) = path.strip_suffix('/') {
+            if !crate::model::is_item_folder(folder) {
+                continue;
+            }
+            diagnostics.push(
+                Diagnostic::error(
+                    "symlink",
+                    folder,
+                    "folder is a symbolic link; isms reads items only from the repository's own folders, and links are not followed",
+                )
+                .hint(format!("make {folder}/ a folder of the repository, with its files in it")),
+            );
+            continue;
+        }
         match classify(&path) {
             None => {}
             Some(Place::Misplaced(why)) => diagnostics.push(

@@ -32,6 +32,8 @@ pub trait Source: Sync {
     /// Repository-relative paths (with `/`) of every file under the layout's
     /// directories, plus `isms.toml` if present; borrowed where the source
     /// holds them (an index's 10,000s of paths are not copied to be counted).
+    /// A folder that is a symbolic link is listed as its path and a `/`:
+    /// it is never followed.
     fn files(&self) -> Result<Vec<Cow<'_, str>>>;
     /// The contents of `path`, size-checked before reading.
     fn read(&self, path: &str) -> std::result::Result<Vec<u8>, ReadError>;
@@ -100,8 +102,19 @@ impl WorkTree {
         })
     }
 
+    /// Lists the `.toml` files below `rel`, `depth` folders deep. A folder
+    /// that is a symbolic link is listed as its path and `/`, never
+    /// followed: what it points to may lie outside the repository.
     fn walk(&self, rel: &str, depth: usize, out: &mut Vec<String>) -> Result<()> {
         let dir = self.root.join(rel);
+        match fs::symlink_metadata(&dir) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                out.push(format!("{rel}/"));
+                return Ok(());
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            _ => {}
+        }
         let entries = match fs::read_dir(&dir) {
             Ok(entries) => entries,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
@@ -119,10 +132,16 @@ impl WorkTree {
             let file_type = entry
                 .file_type()
                 .map_err(|e| Error::io("read", &entry.path(), e))?;
+            // evidence/files holds artifacts, not records.
+            let walked = depth > 0 && path != crate::model::ARTIFACT_DIR;
             if file_type.is_dir() {
-                // evidence/files holds artifacts, not records.
-                if depth > 0 && path != crate::model::ARTIFACT_DIR {
+                if walked {
                     self.walk(&path, depth - 1, out)?;
+                }
+            } else if walked && file_type.is_symlink() && !name.ends_with(".toml") {
+                // A link where a folder of items would be.
+                if entry.path().is_dir() {
+                    out.push(format!("{path}/"));
                 }
             } else if name.ends_with(".toml") {
                 out.push(path);
@@ -188,17 +207,35 @@ impl WorkTree {
         }
         // Top directories, and the one level below them (responsibilities/<svc>).
         let mut dirs: Vec<String> = Vec::new();
+        // A folder that is a link is not followed; its own metadata is kept,
+        // as `files` lists it.
         for dir in DIRS {
-            dirs.push(dir.to_owned());
-            if let Ok(entries) = fs::read_dir(self.root.join(dir)) {
+            let full = self.root.join(dir);
+            match fs::symlink_metadata(&full) {
+                Ok(meta) if meta.file_type().is_symlink() => {
+                    out.push((format!("{dir}/"), what(&meta)));
+                    continue;
+                }
+                _ => dirs.push(dir.to_owned()),
+            }
+            if let Ok(entries) = fs::read_dir(full) {
                 for entry in entries.flatten() {
                     let name = entry.file_name();
                     let Some(name) = name.to_str() else { continue };
                     let path = format!("{dir}/{name}");
-                    if entry.file_type().is_ok_and(|t| t.is_dir())
-                        && path != crate::model::ARTIFACT_DIR
-                    {
-                        dirs.push(path);
+                    if path == crate::model::ARTIFACT_DIR {
+                        continue;
+                    }
+                    match entry.file_type() {
+                        Ok(t) if t.is_dir() => dirs.push(path),
+                        Ok(t) if t.is_symlink() && !name.ends_with(".toml") => {
+                            if entry.path().is_dir()
+                                && let Ok(meta) = entry.metadata()
+                            {
+                                out.push((format!("{path}/"), what(&meta)));
+                            }
+                        }
+                        _ => {}
                     }
                 }
             }
@@ -588,9 +625,14 @@ impl Source for Index {
                         .is_some_and(|(top, _)| crate::model::near_miss(top).is_some())
             })
             .filter(|p| p.ends_with(".toml"))
-            .map(Cow::Borrowed)
-            .collect();
-        Ok(out)
+            .map(Cow::Borrowed);
+        // A link committed where a folder of items belongs.
+        let links = self
+            .entries
+            .iter()
+            .filter(|&(p, _, mode)| mode == MODE_SYMLINK && crate::model::is_item_folder(p))
+            .map(|(p, _, _)| Cow::Owned(format!("{p}/")));
+        Ok(out.chain(links).collect())
     }
 
     fn read(&self, path: &str) -> std::result::Result<Vec<u8>, ReadError> {

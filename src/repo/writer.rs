@@ -1,8 +1,9 @@
 //! The one way isms writes: every command that changes files goes through a
 //! [`Writer`]. It holds the repository's lock (`.git/isms/lock`) from the
 //! first read to the last write, so concurrent runs take turns; it never
-//! writes inside the git directory; it never replaces a file with changes git
-//! does not have; and every write is atomic (a temporary file beside the
+//! writes inside the git directory, nor through a symbolic link into a file
+//! of the repository's; it never replaces a file with changes git does not
+//! have; and every write is atomic (a temporary file beside the
 //! target, renamed over it).
 //!
 //! Two writes do not come here: `isms init`, which makes the repository
@@ -43,16 +44,25 @@ impl Writer<'_> {
         refuse_git_dir(&self.repo.git_dir, path)
     }
 
+    /// Refuses a file of the repository's own (an item, the settings,
+    /// CODEOWNERS, a workflow) inside the git directory, or where a folder
+    /// on the way to it is a symbolic link: a write there would land
+    /// wherever the link points, perhaps outside the repository.
+    fn may_write_item(&self, path: &Path) -> Result<()> {
+        refuse_git_dir(&self.repo.git_dir, path)?;
+        refuse_linked_folder(&self.repo.root, path)
+    }
+
     /// A new file; refused if one exists.
     pub fn create(&self, path: &Path, bytes: &[u8]) -> Result<()> {
-        refuse_git_dir(&self.repo.git_dir, path)?;
+        self.may_write_item(path)?;
         fsutil::write_new(path, bytes)
     }
 
     /// Replaces `path`; refused when it has changes git does not have
     /// (uncommitted edits, or an untracked file).
     pub fn replace(&self, path: &Path, bytes: &[u8]) -> Result<()> {
-        refuse_git_dir(&self.repo.git_dir, path)?;
+        self.may_write_item(path)?;
         refuse_unsaved(&self.repo.root, path)?;
         fsutil::replace(path, bytes)
     }
@@ -62,7 +72,7 @@ impl Writer<'_> {
     /// current contents (a table added with a TOML editor). It may have
     /// uncommitted changes: none is lost.
     pub fn refresh(&self, path: &Path, bytes: &[u8]) -> Result<()> {
-        refuse_git_dir(&self.repo.git_dir, path)?;
+        self.may_write_item(path)?;
         fsutil::replace(path, bytes)
     }
 
@@ -88,8 +98,8 @@ impl Writer<'_> {
 
     /// Moves a file within the working tree (a migration's 1:1 renames).
     pub fn rename(&self, from: &Path, to: &Path) -> Result<()> {
-        refuse_git_dir(&self.repo.git_dir, from)?;
-        refuse_git_dir(&self.repo.git_dir, to)?;
+        self.may_write_item(from)?;
+        self.may_write_item(to)?;
         if let Some(dir) = to.parent() {
             std::fs::create_dir_all(dir).map_err(|e| Error::io("create directory", dir, e))?;
         }
@@ -98,7 +108,7 @@ impl Writer<'_> {
 
     /// Removes a file this command has made obsolete.
     pub fn remove(&self, path: &Path) -> Result<()> {
-        refuse_git_dir(&self.repo.git_dir, path)?;
+        self.may_write_item(path)?;
         std::fs::remove_file(path).map_err(|e| Error::io("remove", path, e))
     }
 
@@ -152,6 +162,42 @@ fn refuse_git_dir(git_dir: &Path, out: &Path) -> Result<()> {
             out.display()
         ))
         .hint("name a path in the working tree or outside the repository"));
+    }
+    Ok(())
+}
+
+/// Refuses `path` when a folder between the work tree at `root` and it is
+/// a symbolic link. `path` must be below `root` as written.
+fn refuse_linked_folder(root: &Path, path: &Path) -> Result<()> {
+    let Ok(rel) = path.strip_prefix(root) else {
+        return Err(Error::new(format!(
+            "{} is not in the repository at {}; isms writes its files only there",
+            path.display(),
+            root.display()
+        )));
+    };
+    let mut folder = root.to_path_buf();
+    let mut shown = std::path::PathBuf::new();
+    let parents = rel.components().count().saturating_sub(1);
+    for part in rel.components().take(parents) {
+        folder.push(part);
+        shown.push(part);
+        match std::fs::symlink_metadata(&folder) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                let target = std::fs::read_link(&folder)
+                    .map(|t| format!(" (to {})", t.display()))
+                    .unwrap_or_default();
+                return Err(Error::new(format!(
+                    "{} is a symbolic link{target}; isms does not write {} through it",
+                    shown.display(),
+                    rel.display()
+                ))
+                .hint("make it a folder of the repository, as git would check it out"));
+            }
+            Ok(_) => {}
+            // Not there yet: made as a folder when the file is written.
+            Err(_) => break,
+        }
     }
     Ok(())
 }
