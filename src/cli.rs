@@ -504,6 +504,8 @@ pub enum NewCommand {
 
 #[derive(Debug, Args)]
 pub struct NewTeamArgs {
+    /// The team's key in isms.toml, e.g. platform.
+    #[arg(value_name = "ID")]
     pub id: String,
     /// The team's name.
     #[arg(long)]
@@ -518,6 +520,8 @@ pub struct NewTeamArgs {
 
 #[derive(Debug, Args)]
 pub struct NewServiceArgs {
+    /// The service's ID, e.g. payments-api: its file is services/ID.toml.
+    #[arg(value_name = "ID")]
     pub id: String,
     /// Service model; chooses each allocation's default party.
     #[arg(long, value_enum)]
@@ -541,7 +545,9 @@ pub struct NewServiceArgs {
 
 #[derive(Debug, Args)]
 pub struct NewAllocationArgs {
+    /// The service's ID.
     pub service: String,
+    /// The control's ID: the allocation's file is responsibilities/SERVICE/CONTROL.toml.
     pub control: String,
     /// Person or team key that owns the allocation (default: the service's owner).
     #[arg(long)]
@@ -550,6 +556,8 @@ pub struct NewAllocationArgs {
 
 #[derive(Debug, Args)]
 pub struct NewEvidenceArgs {
+    /// The evidence's ID, e.g. 2026-q3-access-review: its file is evidence/ID.toml.
+    #[arg(value_name = "ID")]
     pub id: String,
     /// Evidence kind, e.g. log-review, access-review.
     #[arg(long, default_value = "TODO")]
@@ -580,17 +588,21 @@ pub struct NewEvidenceArgs {
 
 #[derive(Debug, Args)]
 pub struct NewFindingArgs {
+    /// The finding's ID, e.g. 2026-004: its file is findings/ID.toml.
+    #[arg(value_name = "ID")]
     pub id: String,
     /// Person or team key responsible for the corrective action.
     #[arg(long)]
     pub owner: Option<String>,
-    /// When the corrective action is due (default: in 30 days).
-    #[arg(long)]
+    /// When the corrective action is due (YYYY-MM-DD; default: in 30 days).
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
     pub due: Option<NaiveDate>,
 }
 
 #[derive(Debug, Args)]
 pub struct NewTriggerArgs {
+    /// The trigger's ID, e.g. region-added: its file is triggers/ID.toml.
+    #[arg(value_name = "ID")]
     pub id: String,
     /// A control whose owners must reassess when the trigger fires (repeat it, or
     /// separate IDs with commas).
@@ -600,6 +612,8 @@ pub struct NewTriggerArgs {
 
 #[derive(Debug, Args)]
 pub struct NewPersonArgs {
+    /// The person's key in isms.toml, e.g. alice.
+    #[arg(value_name = "ID")]
     pub id: String,
     /// Full name.
     #[arg(long)]

@@ -44,6 +44,29 @@ fn an_impossible_date_says_what_was_expected() {
 }
 
 #[test]
+fn every_date_option_says_what_was_expected_and_nothing_is_written() {
+    let env = Env::new();
+    let repo = env.example("demo");
+    for args in [
+        &["new", "finding", "2026-009", "--due", "2026-13-01"][..],
+        &["new", "evidence", "late", "--collected", "2026-13-01"],
+    ] {
+        env.isms(&repo)
+            .args(args)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(
+                "for '--due <DATE>'".replace("--due", args[3]),
+            ))
+            .stderr(predicate::str::contains(
+                "2026-13-01 is not a day of the calendar; expected a real date like 2026-02-28",
+            ));
+    }
+    assert!(!repo.join("findings/2026-009.toml").exists());
+    assert!(!repo.join("evidence/late.toml").exists());
+}
+
+#[test]
 fn a_person_key_with_a_dot_is_written_as_toml() {
     let env = Env::new();
     let repo = env.example("demo");
