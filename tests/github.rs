@@ -964,6 +964,36 @@ async fn a_github_that_never_answers_is_exit_2_within_the_timeout() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_github_that_cannot_be_reached_is_named_by_what_went_wrong() {
+    let gh = Gh::new().await;
+    // A port that was free a moment ago: nothing listens there.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let out = gh
+        .env
+        .isms(&gh.repo)
+        .env("GITHUB_API_URL", format!("http://{closed}"))
+        .env("GITHUB_REPOSITORY", REPO)
+        .env("GITHUB_TOKEN", TOKEN)
+        .arg("verify-approvals")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("could not reach GitHub: Connection refused")
+            && err.contains("(tried 4 times)"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("client error") && !err.contains(TOKEN),
+        "{err}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn an_unreadable_pull_request_list_is_exit_2_before_anything_is_pushed() {
     let gh = Gh::new().await;
     gh.add_region("us-east-1");

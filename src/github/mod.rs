@@ -235,7 +235,7 @@ impl GitHub {
                             self.timeout.as_secs()
                         )
                     } else {
-                        format!("could not reach GitHub: {e}")
+                        format!("could not reach GitHub: {}", root_cause(&e))
                     };
                     continue;
                 }
@@ -508,6 +508,16 @@ fn is_timeout(e: &octocrab::Error) -> bool {
         cause = c.source();
     }
     false
+}
+
+/// The last of `e`'s chain of causes: what went wrong below the client
+/// ("Connection refused"), not the client's own wrapping of it.
+fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut cause = e;
+    while let Some(next) = cause.source() {
+        cause = next;
+    }
+    cause.to_string()
 }
 
 /// `: <message>` from a GitHub error body, with its first error's detail.
