@@ -412,13 +412,42 @@ fn field_words(f: &FieldChange) -> String {
         }
         return s;
     }
-    let v = |x: &Option<String>| x.clone().unwrap_or_else(|| "(none)".into());
+    // An empty text reads as `""`, not as nothing at all.
+    let v = |x: &Option<String>| match x.as_deref() {
+        None => "(none)".to_owned(),
+        Some("") => "\"\"".to_owned(),
+        Some(x) => x.to_owned(),
+    };
     format!("{} {} → {}", f.field, v(&f.old), v(&f.new))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_empty_value_reads_as_an_empty_string_and_a_missing_one_as_none() {
+        let change = |old: Option<&str>, new: Option<&str>| FieldChange {
+            field: "people.p1.email".into(),
+            old: old.map(str::to_owned),
+            new: new.map(str::to_owned),
+            added: Vec::new(),
+            removed: Vec::new(),
+            words: None,
+        };
+        assert_eq!(
+            field_words(&change(None, Some(""))),
+            "people.p1.email (none) → \"\""
+        );
+        assert_eq!(
+            field_words(&change(Some("a@b"), Some(""))),
+            "people.p1.email a@b → \"\""
+        );
+        assert_eq!(
+            field_words(&change(Some("a@b"), None)),
+            "people.p1.email a@b → (none)"
+        );
+    }
 
     #[test]
     fn prose_changes_read_as_a_word_diff() {
