@@ -257,6 +257,10 @@ fn a_version_that_cannot_be_read_fires_nothing_and_is_never_taken_for_an_empty_f
             && stderr.contains("its fields are not compared"),
         "{stderr}"
     );
+    assert!(
+        stderr.contains("no trigger fired on 0 changed files (1 not compared) from "),
+        "{stderr}"
+    );
     let diff = env
         .isms(&repo)
         .args(["--format", "json", "diff", "HEAD~1", "HEAD"])

@@ -55,6 +55,11 @@ fn detect_cmd(ctx: &Context, args: &DetectArgs) -> Result<ExitCode> {
         output::note(warning);
     }
     let files = diff.changed.len();
+    // Files left out are said to be, not counted among those compared.
+    let files = match diff.left_out {
+        0 => format!("{files} changed file{}", plural(files)),
+        n => format!("{files} changed file{} ({n} not compared)", plural(files)),
+    };
     let (detected, skipped) = detect(diff.changed, &triggers, |svc, ctl| {
         revs.has_file(to, &FileKind::Allocation.path(Some(svc), ctl))
     });
@@ -90,17 +95,15 @@ fn detect_cmd(ctx: &Context, args: &DetectArgs) -> Result<ExitCode> {
         detected.iter().map(|d| d.fired.trigger.as_str()).collect();
     output::note(&match detected.len() {
         0 => format!(
-            "no trigger fired on {files} changed file{} from {} to {}",
-            plural(files),
+            "no trigger fired on {files} from {} to {}",
             from.short(),
             to.short()
         ),
         n => format!(
-            "{} trigger{} fired {n} time{} on {files} changed file{} from {} to {}",
+            "{} trigger{} fired {n} time{} on {files} from {} to {}",
             triggers.len(),
             plural(triggers.len()),
             plural(n),
-            plural(files),
             from.short(),
             to.short()
         ),

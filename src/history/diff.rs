@@ -120,6 +120,8 @@ impl Revisions {
 pub struct Diff {
     pub changed: Vec<Changed>,
     pub warnings: Vec<String>,
+    /// How many changed files were left out, not compared.
+    pub left_out: usize,
 }
 
 /// Every file that changed from `from` to `to` (renames found by
@@ -182,6 +184,7 @@ fn structured_diff(
         (path, table, text, unreadable)
     };
     let mut out = Vec::new();
+    let mut left_out = 0;
     for delta in diff.deltas() {
         use git2::Delta;
         let (had, has) = match delta.status() {
@@ -194,6 +197,7 @@ fn structured_diff(
         // A version that could not be read is not taken for an empty one:
         // the file is left out, as its warning says.
         if old_unreadable || new_unreadable {
+            left_out += 1;
             continue;
         }
         out.push(Changed {
@@ -210,6 +214,7 @@ fn structured_diff(
     Ok(Diff {
         changed: out,
         warnings,
+        left_out,
     })
 }
 
