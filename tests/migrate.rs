@@ -479,6 +479,27 @@ fn bad_input_is_refused_and_nothing_is_written() {
     write(&repo, "isms.toml", &config);
     env.git(&repo, &["commit", "-qam", "fixed"]);
 
+    // A rebase stopped half way, with a clean tree: the migration's
+    // commit would become one of the rebase's.
+    let stopped = env
+        .command("git")
+        .current_dir(&repo)
+        .env("GIT_SEQUENCE_EDITOR", "sed -i -e '$a break'")
+        .args(["rebase", "-q", "-i", "HEAD~1"])
+        .output()
+        .unwrap();
+    assert!(stopped.status.success(), "{stopped:?}");
+    let err = refused(&env, &repo, &["--to", "2022"]);
+    assert!(
+        err.contains("git is in the middle of a rebase; `isms migrate` would commit into it"),
+        "{err}"
+    );
+    assert!(
+        err.contains("`git rebase --continue` or `git rebase --abort`"),
+        "{err}"
+    );
+    env.git(&repo, &["rebase", "--abort"]);
+
     // Already there.
     success(migrate(&env, &repo, &[]));
     let err = refused(&env, &repo, &["--to", "2022"]);

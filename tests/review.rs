@@ -413,3 +413,62 @@ fn log_of_a_key_that_names_nothing_says_so_and_an_item_without_reviews_is_not_an
     env.git(&repo, &["commit", "-q", "-m", "retire the scan"]);
     assert!(log(&env, &repo, "evidence:2026-q3-vulnerability-scan").contains("checked"));
 }
+
+#[test]
+fn a_review_is_refused_while_git_is_in_the_middle_of_a_merge_or_a_cherry_pick() {
+    let env = Env::new();
+    let repo = env.example_on_main(None);
+    let file = "controls/5.2.toml";
+    let base = read(&repo, file);
+    env.git(&repo, &["checkout", "-q", "-b", "side"]);
+    write(&repo, file, format!("{base}# side\n"));
+    env.git(&repo, &["commit", "-q", "--no-verify", "-am", "side"]);
+    env.git(&repo, &["checkout", "-q", "main"]);
+    write(&repo, file, format!("{base}# main\n"));
+    env.git(&repo, &["commit", "-q", "--no-verify", "-am", "main"]);
+    let head = env.git(&repo, &["rev-parse", "HEAD"]);
+
+    for (start, doing, finish, abort) in [
+        (["merge", "side"], "a merge", "git merge --abort", "merge"),
+        (
+            ["cherry-pick", "side"],
+            "a cherry-pick",
+            "git cherry-pick --abort",
+            "cherry-pick",
+        ),
+    ] {
+        // The conflict stops git half way.
+        let stopped = env
+            .command("git")
+            .current_dir(&repo)
+            .args(start)
+            .output()
+            .unwrap();
+        assert!(
+            !stopped.status.success(),
+            "{start:?} should stop on its conflict"
+        );
+        env.isms(&repo)
+            .args(["review", "control:5.1"])
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(predicate::str::contains(format!(
+                "git is in the middle of {doing}; `isms review` would commit into it, so nothing was done"
+            )))
+            .stderr(predicate::str::contains(finish));
+        assert_eq!(env.git(&repo, &["rev-parse", "HEAD"]), head, "HEAD moved");
+        // A dry run commits nothing, and is still shown.
+        env.isms(&repo)
+            .args(["review", "control:5.1", "--dry-run"])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("Reviewed: control:5.1"));
+        env.git(&repo, &[abort, "--abort"]);
+    }
+    env.isms(&repo)
+        .args(["review", "control:5.1"])
+        .assert()
+        .success();
+    assert_eq!(env.git(&repo, &["rev-parse", "HEAD~1"]), head);
+}

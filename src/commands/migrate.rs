@@ -45,6 +45,7 @@ pub fn run(ctx: &Context, args: &MigrateArgs) -> Result<ExitCode> {
         ))
     })?;
     if !args.dry_run {
+        repo.refuse_mid_operation("isms migrate")?;
         let dirty = git::run(&repo.root, &["status", "--porcelain"])?;
         if !dirty.is_empty() {
             let first: Vec<&str> = dirty.lines().take(3).collect();

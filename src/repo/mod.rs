@@ -91,6 +91,42 @@ impl Repo {
         Ok(load(&WorkTree::new(&self.root)?, &Scope::outline())?.snapshot)
     }
 
+    /// Refuses `command`, which commits on HEAD, while git is in the middle
+    /// of a merge, rebase, cherry-pick, revert or `git am`: a commit made
+    /// then would be mixed into that operation's own. A bisection is no
+    /// such operation.
+    pub fn refuse_mid_operation(&self, command: &str) -> Result<()> {
+        use git2::RepositoryState as S;
+        let git =
+            git2::Repository::open(&self.root).map_err(|e| Error::git("open the repository", e))?;
+        let (doing, finish) = match git.state() {
+            S::Clean | S::Bisect => return Ok(()),
+            S::Merge => (
+                "a merge",
+                "`git commit` to conclude it, or `git merge --abort`",
+            ),
+            S::Rebase | S::RebaseInteractive | S::RebaseMerge => (
+                "a rebase",
+                "`git rebase --continue` or `git rebase --abort`",
+            ),
+            S::CherryPick | S::CherryPickSequence => (
+                "a cherry-pick",
+                "`git cherry-pick --continue` or `git cherry-pick --abort`",
+            ),
+            S::Revert | S::RevertSequence => (
+                "a revert",
+                "`git revert --continue` or `git revert --abort`",
+            ),
+            S::ApplyMailbox | S::ApplyMailboxOrRebase => {
+                ("`git am`", "`git am --continue` or `git am --abort`")
+            }
+        };
+        Err(Error::new(format!(
+            "git is in the middle of {doing}; `{command}` would commit into it, so nothing was done"
+        ))
+        .hint(format!("finish it first ({finish}), then run this again")))
+    }
+
     /// Waits for, then holds, the repository's write lock.
     pub fn lock(&self) -> Result<Lock> {
         let dir = self.git_dir.join("isms");
