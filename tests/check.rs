@@ -555,3 +555,43 @@ fn staged_in_a_sparse_index_git_lists_the_index() {
     assert_eq!(code, Some(1));
     assert!(out.starts_with("services/tenant-db.toml:1:"), "{out}");
 }
+
+#[test]
+fn staged_a_file_with_an_unresolved_conflict_is_named_not_taken_for_missing() {
+    let env = Env::new();
+    let repo = env.example("repo");
+    // The example's first commit is on the default branch; name it.
+    env.git(&repo, &["branch", "-M", "main"]);
+    let file = "controls/5.5.toml";
+    let base = read(&repo, file);
+    env.git(&repo, &["checkout", "-q", "-b", "side"]);
+    write(&repo, file, format!("{base}# side\n"));
+    env.git(&repo, &["commit", "-q", "--no-verify", "-am", "side"]);
+    env.git(&repo, &["checkout", "-q", "main"]);
+    write(&repo, file, format!("{base}# main\n"));
+    env.git(&repo, &["commit", "-q", "--no-verify", "-am", "main"]);
+    let merge = env
+        .command("git")
+        .current_dir(&repo)
+        .args(["merge", "side"])
+        .output()
+        .unwrap();
+    assert!(
+        !merge.status.success(),
+        "the merge should stop on its conflict"
+    );
+    // The one error: no allocation or trigger is said to name a control
+    // that does not exist.
+    let (code, lines) = staged(&env, &repo);
+    assert_eq!(code, Some(1));
+    assert_eq!(
+        lines,
+        format!(
+            "{file}: error[conflict]: file has an unresolved merge conflict: the index holds both sides, and neither is staged to be committed\n  = hint: resolve the conflict, then `git add` the file\n"
+        )
+    );
+    // Resolved and added, it is checked as any staged file.
+    write(&repo, file, &base);
+    env.git(&repo, &["add", file]);
+    assert_eq!(staged(&env, &repo), (Some(0), String::new()));
+}

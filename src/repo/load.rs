@@ -470,6 +470,12 @@ fn read_and_parse(source: &dyn Source, item: Item) -> Result<Parsed, Box<Diagnos
             &path,
             format!("file is {what}; isms files must be regular files, and this one was not opened"),
         ),
+        ReadError::Unmerged => Diagnostic::error(
+            "conflict",
+            &path,
+            "file has an unresolved merge conflict: the index holds both sides, and neither is staged to be committed",
+        )
+        .hint("resolve the conflict, then `git add` the file"),
         ReadError::Other(why) => Diagnostic::error("unreadable", &path, format!("could not read the file: {why}")),
     }))?;
     Ok(match kind {

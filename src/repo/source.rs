@@ -24,6 +24,9 @@ pub enum ReadError {
     /// A FIFO, device, socket or directory where a regular file belongs:
     /// never opened, so nothing blocks or reads without end. Says what it is.
     NotAFile(&'static str),
+    /// A file of the index with an unresolved conflict: both sides are
+    /// staged, neither as the one to commit.
+    Unmerged,
     Other(String),
 }
 
@@ -369,6 +372,9 @@ pub struct Index {
     odb: git2::Odb<'static>,
     /// Path → (blob id, file mode), for stage-0 entries.
     entries: Entries,
+    /// Paths with an unresolved conflict (entries of stages 1–3 and none
+    /// of stage 0), sorted: listed, but never read as either side.
+    unmerged: Vec<String>,
     /// Whether a link among the artifacts is resolved (inside the
     /// repository) or refused: a commit's artifacts must be regular blobs.
     follow_links: bool,
@@ -398,20 +404,21 @@ impl Index {
         let index_file = std::env::var_os("GIT_INDEX_FILE")
             .filter(|f| !f.is_empty())
             .map(|f| std::path::absolute(&f).unwrap_or_else(|_| PathBuf::from(f)));
-        let (entries, changed) = match super::staged::read(
+        let ((entries, unmerged), changed) = match super::staged::read(
             &index_file
                 .clone()
                 .unwrap_or_else(|| repo.path().join("index")),
         ) {
             Some(staged) => {
                 let changed = super::staged::changed(&repo, &staged)?;
-                (staged.entries, changed)
+                ((staged.entries, staged.unmerged), changed)
             }
             None => listed_by_git(root, &repo, index_file.as_deref())?,
         };
         let index = Index {
             odb: objects(&repo)?,
             entries: entries.sorted(),
+            unmerged,
             follow_links: true,
         };
         Ok((index, changed))
@@ -456,6 +463,7 @@ impl Index {
             Index {
                 odb: objects(&repo)?,
                 entries: entries.sorted(),
+                unmerged: Vec::new(),
                 follow_links: false,
             },
             id,
@@ -533,7 +541,7 @@ fn listed_by_git(
     root: &Path,
     repo: &git2::Repository,
     index_file: Option<&Path>,
-) -> Result<(Entries, Option<Vec<String>>)> {
+) -> Result<(Listed, Option<Vec<String>>)> {
     let env: Vec<(&str, &std::ffi::OsStr)> = index_file
         .iter()
         .map(|f| ("GIT_INDEX_FILE", f.as_os_str()))
@@ -583,10 +591,15 @@ fn listed_by_git(
     Ok((entries, changed))
 }
 
+/// An index's stage-0 entries, and its paths with unresolved conflicts.
+type Listed = (Entries, Vec<String>);
+
 /// `git ls-files --stage -z`: `<mode> <id> <stage>\t<path>\0` per entry;
-/// the stage-0 ones (a conflicted path is not "about to be committed").
-fn parse_stage(out: &[u8]) -> std::result::Result<Entries, String> {
+/// the stage-0 ones (a conflicted path is not "about to be committed"), and
+/// the conflicted paths, each once.
+fn parse_stage(out: &[u8]) -> std::result::Result<Listed, String> {
     let mut entries = Entries::default();
+    let mut unmerged: Vec<String> = Vec::new();
     for record in out.split(|&b| b == 0).filter(|r| !r.is_empty()) {
         let bad = || format!("unexpected entry `{}`", String::from_utf8_lossy(record));
         let tab = record.iter().position(|&b| b == b'\t').ok_or_else(bad)?;
@@ -599,32 +612,44 @@ fn parse_stage(out: &[u8]) -> std::result::Result<Entries, String> {
             return Err(bad());
         };
         if stage != "0" {
+            let path = String::from_utf8_lossy(path);
+            if unmerged.last().map(String::as_str) != Some(path.as_ref()) {
+                unmerged.push(path.into_owned());
+            }
             continue;
         }
         let mode = u32::from_str_radix(mode, 8).map_err(|_| bad())?;
         let id = git2::Oid::from_str(id).map_err(|_| bad())?;
         entries.push(&String::from_utf8_lossy(path), id, mode);
     }
-    Ok(entries)
+    Ok((entries, unmerged))
 }
 
 impl Source for Index {
     fn files(&self) -> Result<Vec<Cow<'_, str>>> {
         // In path order, as the entries are kept.
-        let out = self
-            .entries
-            .iter()
-            .map(|(p, _, _)| p)
-            .filter(|p| {
-                *p == super::CONFIG_FILE
+        let listed = |p: &&str| {
+            p.ends_with(".toml")
+                && (*p == super::CONFIG_FILE
                     || DIRS
                         .iter()
                         .any(|d| p.strip_prefix(d).is_some_and(|r| r.starts_with('/')))
                     || !p.contains('/')
                     || p.split_once('/')
-                        .is_some_and(|(top, _)| crate::model::near_miss(top).is_some())
-            })
-            .filter(|p| p.ends_with(".toml"))
+                        .is_some_and(|(top, _)| crate::model::near_miss(top).is_some()))
+        };
+        let out = self
+            .entries
+            .iter()
+            .map(|(p, _, _)| p)
+            .filter(listed)
+            .map(Cow::Borrowed);
+        // A conflicted file: listed, so that it is reported, not missed.
+        let unmerged = self
+            .unmerged
+            .iter()
+            .map(String::as_str)
+            .filter(listed)
             .map(Cow::Borrowed);
         // A link committed where a folder of items belongs.
         let links = self
@@ -632,14 +657,16 @@ impl Source for Index {
             .iter()
             .filter(|&(p, _, mode)| mode == MODE_SYMLINK && crate::model::is_item_folder(p))
             .map(|(p, _, _)| Cow::Owned(format!("{p}/")));
-        Ok(out.chain(links).collect())
+        Ok(out.chain(unmerged).chain(links).collect())
     }
 
     fn read(&self, path: &str) -> std::result::Result<Vec<u8>, ReadError> {
-        let (oid, mode) = self
-            .entries
-            .get(path)
-            .ok_or_else(|| ReadError::Other("not in the index".into()))?;
+        let (oid, mode) = self.entries.get(path).ok_or_else(|| {
+            match self.unmerged.binary_search_by(|p| p.as_str().cmp(path)) {
+                Ok(_) => ReadError::Unmerged,
+                Err(_) => ReadError::Other("not in the index".into()),
+            }
+        })?;
         if mode == MODE_SYMLINK {
             return Err(ReadError::Symlink);
         }
@@ -761,13 +788,16 @@ mod tests {
     }
 
     #[test]
-    fn staged_entries_keep_stage_zero_and_refuse_what_they_cannot_read() {
+    fn staged_entries_keep_stage_zero_and_the_conflicted_paths_once_and_refuse_what_they_cannot_read()
+     {
         let id = "de980441c3ab03a8c07dda1ad27b8a11f39deb1e";
         let out = format!(
             "100644 {id} 0\tcontrols/A.1.toml\0120000 {id} 0\tevidence/link\0\
-             100644 {id} 1\tservices/s.toml\0100644 {id} 2\tservices/s.toml\0"
+             100644 {id} 1\tservices/s.toml\0100644 {id} 2\tservices/s.toml\0\
+             100644 {id} 3\tservices/s.toml\0100644 {id} 2\tservices/t.toml\0"
         );
-        let entries = parse_stage(out.as_bytes()).unwrap();
+        let (entries, unmerged) = parse_stage(out.as_bytes()).unwrap();
+        assert_eq!(unmerged, ["services/s.toml", "services/t.toml"]);
         let paths: Vec<_> = entries.iter().map(|(p, _, mode)| (p, mode)).collect();
         assert_eq!(
             paths,

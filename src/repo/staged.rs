@@ -97,8 +97,8 @@ pub(super) struct Staged {
     /// The entries a commit would record, sorted by path. Intent-to-add
     /// entries (`git add -N`) are left out: git does not commit them.
     pub entries: Entries,
-    /// Paths with unresolved conflicts (stages 1–3).
-    unmerged: Vec<String>,
+    /// Paths with unresolved conflicts (stages 1–3), each once, sorted.
+    pub unmerged: Vec<String>,
     /// The index's cache of tree ids (its `TREE` extension), if any.
     tree: Option<CachedTree>,
 }
@@ -122,7 +122,10 @@ pub(super) fn read(file: &Path) -> Option<Staged> {
         }
         let path = String::from_utf8_lossy(entry.path(&index));
         if entry.stage_raw() != 0 {
-            staged.unmerged.push(path.into_owned());
+            // Up to three entries, one after the other, for one path.
+            if staged.unmerged.last().map(String::as_str) != Some(path.as_ref()) {
+                staged.unmerged.push(path.into_owned());
+            }
         } else if !entry.flags.contains(gix_index::entry::Flags::INTENT_TO_ADD) {
             let id = git2::Oid::from_bytes(entry.id.as_bytes()).ok()?;
             staged.entries.push(&path, id, entry.mode.bits());
