@@ -456,3 +456,47 @@ fn new_evidence_records_its_artifacts_with_their_hashes() {
         .code(2)
         .stderr(predicates::str::contains("could not read the artifact"));
 }
+
+#[test]
+fn an_artifact_whose_name_is_already_kept_is_never_copied_over_and_the_hint_says_whether_it_is_the_same()
+ {
+    let env = Env::new();
+    let repo = env.example("repo");
+    let kept = "evidence/files/2026-10-admin-log-review.md";
+    let original = read(&repo, kept);
+    let same = env.path().join("2026-10-admin-log-review.md");
+    std::fs::write(&same, &original).unwrap();
+    env.isms(&repo)
+        .args(["new", "evidence", "again"])
+        .arg("--artifact")
+        .arg(&same)
+        .assert()
+        .code(2)
+        .stderr(format!(
+            "error: {kept} already exists; not overwriting it\n  hint: it is the same file: pass --artifact {kept} to record it where it is\n"
+        ));
+    // As the hint says.
+    env.isms(&repo)
+        .args(["new", "evidence", "again", "--artifact", kept])
+        .assert()
+        .success();
+    assert!(
+        read(&repo, "evidence/again.toml").contains("path = \"files/2026-10-admin-log-review.md\"")
+    );
+
+    let other = env.path().join("elsewhere");
+    std::fs::create_dir(&other).unwrap();
+    std::fs::write(other.join("2026-10-admin-log-review.md"), "another log\n").unwrap();
+    env.isms(&repo)
+        .args(["new", "evidence", "other"])
+        .arg("--artifact")
+        .arg(other.join("2026-10-admin-log-review.md"))
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(format!(
+            "  hint: it differs from {}: give the file another name, or pass {kept} if that one is the artifact\n",
+            other.join("2026-10-admin-log-review.md").display()
+        )));
+    assert_eq!(read(&repo, kept), original);
+    assert!(!repo.join("evidence/other.toml").exists());
+}

@@ -376,6 +376,23 @@ impl New<'_> {
         if let Some(problem) = crate::repo::artifact_path_problem(&rel) {
             return Err(Error::new(format!("{}: {problem}", full.display())));
         }
+        // A file of that name already kept is never copied over; the hint
+        // says whether it is the same file.
+        let kept = evidence.join(&rel);
+        if kept.symlink_metadata().is_ok() {
+            let same = crate::fsutil::read_bounded(&kept, limit)
+                .is_ok_and(|b| crate::repo::sha256_hex(&b) == sha256);
+            let e = Error::new(format!("evidence/{rel} already exists; not overwriting it"));
+            return Err(match same {
+                true => e.hint(format!(
+                    "it is the same file: pass --artifact evidence/{rel} to record it where it is"
+                )),
+                false => e.hint(format!(
+                    "it differs from {}: give the file another name, or pass evidence/{rel} if that one is the artifact",
+                    full.display()
+                )),
+            });
+        }
         Ok((rel, sha256, Some(bytes)))
     }
 
