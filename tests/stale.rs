@@ -872,3 +872,34 @@ fn the_index_check_reads_a_split_index_and_a_linked_worktree_index() {
     write(&linked, allocation, read(&linked, allocation) + "# note\n");
     assert!(!isms::repo::clean(&git_dir, &stats(&linked)));
 }
+
+#[test]
+fn a_record_branch_that_does_not_exist_is_named_with_the_branch_it_may_mean() {
+    let env = Env::new();
+    let repo = env.example_on_main(None);
+    let config = read(&repo, "isms.toml");
+    for (typo, hint) in [
+        (
+            "mian",
+            "  hint: did you mean `main`? set defaults.branch in isms.toml to the branch whose history is the record\n",
+        ),
+        (
+            "records",
+            "  hint: set defaults.branch in isms.toml to the branch whose history is the record\n",
+        ),
+    ] {
+        let with = config.replacen("branch = \"main\"", &format!("branch = \"{typo}\""), 1);
+        assert_ne!(with, config);
+        write(&repo, "isms.toml", with);
+        for command in ["status", "stale"] {
+            env.isms(&repo)
+                .arg(command)
+                .assert()
+                .code(2)
+                .stdout("")
+                .stderr(format!(
+                    "error: the record branch `{typo}` does not exist\n{hint}"
+                ));
+        }
+    }
+}

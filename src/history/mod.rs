@@ -103,10 +103,21 @@ pub fn record(git_dir: &Path, branch: &str, progress: &mut dyn FnMut(usize)) -> 
     let tip = match repo.refname_to_id(&reference) {
         Ok(oid) => oid,
         Err(e) if e.code() == git2::ErrorCode::NotFound => {
+            let set = "set defaults.branch in isms.toml to the branch whose history is the record";
+            let branches: Vec<String> = repo
+                .branches(Some(git2::BranchType::Local))
+                .into_iter()
+                .flatten()
+                .flatten()
+                .filter_map(|(b, _)| b.name().ok().flatten().map(str::to_owned))
+                .collect();
+            let names: Vec<&str> = branches.iter().map(String::as_str).collect();
+            let hint = match crate::diagnostic::did_you_mean(branch, &names) {
+                Some(near) => format!("did you mean `{near}`? {set}"),
+                None => set.to_owned(),
+            };
             return Err(
-                Error::new(format!("the record branch `{branch}` does not exist")).hint(
-                    "set defaults.branch in isms.toml to the branch whose history is the record",
-                ),
+                Error::new(format!("the record branch `{branch}` does not exist")).hint(hint),
             );
         }
         Err(e) => return Err(Error::git(format!("resolve {reference}"), e)),
