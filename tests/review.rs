@@ -396,6 +396,14 @@ fn log_of_a_key_that_names_nothing_says_so_and_an_item_without_reviews_is_not_an
         .stderr(predicate::str::contains(
             "9.1.1 is ISO/IEC 27002:2013; in 2022 it is 5.15",
         ));
+    // A key in Annex A notation is named without its `A.`.
+    env.isms(&repo)
+        .args(["log", "control:A.5.15"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::starts_with(
+            "error: control:A.5.15 does not exist and has no review on main; A.5.15 is Annex A notation: controls are named without `A.`, here 5.15\n",
+        ));
     // An item that was reviewed and then removed keeps its history.
     env.isms(&repo)
         .args([

@@ -266,14 +266,28 @@ fn control_ref<T>(s: &Snapshot, doc: &Doc<T>, key: &[&str], id: &Id, out: &mut V
 }
 
 /// For an item that does not exist: when it names a control of another
-/// edition, "; 9.1.1 is ISO/IEC 27002:2013; in 2022 it is 5.15".
+/// edition, "; 9.1.1 is ISO/IEC 27002:2013; in 2022 it is 5.15". An ID in
+/// ISO/IEC 27001's Annex A notation (`A.5.16`) is read without its `A.`.
 pub fn edition_note(key: &crate::model::ItemKey, s: &Snapshot) -> String {
     use crate::model::ItemKey;
     let id = match key {
-        ItemKey::Control(id) | ItemKey::Allocation(_, id) => id,
+        ItemKey::Control(id) | ItemKey::Allocation(_, id) => id.as_str(),
         _ => return String::new(),
     };
-    other_edition(edition_of(s), id.as_str())
+    let edition = edition_of(s);
+    if let Some(bare) = id.strip_prefix("A.") {
+        let annex = format!("; {id} is Annex A notation: controls are named without `A.`");
+        if crate::scaffold::templates::catalog(edition)
+            .get(bare)
+            .is_some()
+        {
+            return format!("{annex}, here {bare}");
+        }
+        if let Some(m) = other_edition(edition, bare) {
+            return format!("{annex}, and {m}");
+        }
+    }
+    other_edition(edition, id)
         .map(|m| format!("; {m}"))
         .unwrap_or_default()
 }

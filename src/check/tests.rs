@@ -487,6 +487,39 @@ fn without_readable_settings_no_control_is_judged_against_an_edition() {
 }
 
 #[test]
+fn a_key_in_annex_a_notation_is_named_without_its_prefix_in_either_edition() {
+    use crate::model::ItemKey;
+    let key = |id: &str| ItemKey::Control(Id::parse(id).unwrap());
+    let mut s = base();
+    s.config = Some(doc(
+        FileKind::Config,
+        "isms.toml",
+        &format!("{CONFIG}[catalog]\nedition = \"2022\"\n"),
+    ));
+    assert_eq!(
+        edition_note(&key("A.5.16"), &s),
+        "; A.5.16 is Annex A notation: controls are named without `A.`, here 5.16"
+    );
+    assert_eq!(
+        edition_note(&key("A.9.2.1"), &s),
+        "; A.9.2.1 is Annex A notation: controls are named without `A.`, and 9.2.1 is ISO/IEC 27002:2013; in 2022 it is 5.16"
+    );
+    assert_eq!(
+        edition_note(
+            &ItemKey::Allocation(Id::parse("api").unwrap(), Id::parse("A.8.15").unwrap()),
+            &s
+        ),
+        "; A.8.15 is Annex A notation: controls are named without `A.`, here 8.15"
+    );
+    // Neither edition has it: nothing to say.
+    assert_eq!(edition_note(&key("A.99.1"), &s), "");
+    assert_eq!(
+        edition_note(&key("9.2.1"), &s),
+        "; 9.2.1 is ISO/IEC 27002:2013; in 2022 it is 5.16"
+    );
+}
+
+#[test]
 fn the_mapping_names_every_counterpart_in_either_direction() {
     let legacy = Edition::LEGACY;
     let current = Edition::CURRENT;

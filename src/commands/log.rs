@@ -60,7 +60,7 @@ pub fn run(ctx: &Context, args: &LogArgs) -> Result<ExitCode> {
     // an ID from the other edition.
     if reviews.is_empty() && !key.exists_in(&snapshot) {
         return Err(Error::new(format!(
-            "{wanted} does not exist{} and has no review on {branch}",
+            "{wanted} does not exist and has no review on {branch}{}",
             crate::check::edition_note(&key, &snapshot)
         ))
         .hint(format!("items are {}", crate::model::KEY_FORMS)));
