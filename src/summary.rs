@@ -169,7 +169,7 @@ pub fn worktree(repo: &Repo, ask: Ask, read_record: ReadRecord) -> Result<Summar
             && c.key.inputs == *inputs
         {
             if let Some(who) = ask.owner.filter(|w| c.summary.owners_for(w).is_none()) {
-                return Err(unknown(who));
+                return Err(unknown(who, c.summary.labels.keys().map(String::as_str)));
             }
             crate::history::refuse_shallow(&repo.git_dir)?;
             return Ok(c.summary);
@@ -287,8 +287,14 @@ fn settings(tree: &WorkTree) -> Option<crate::model::Config> {
     doc.ok().map(|d| d.value)
 }
 
-fn unknown(who: &str) -> Error {
-    Error::new(format!("`{who}` is not a person or team in isms.toml"))
+/// `who`, named by `--owner`, is none of the `known` people and teams.
+fn unknown<'a>(who: &str, known: impl Iterator<Item = &'a str>) -> Error {
+    let known: Vec<&str> = known.collect();
+    let e = Error::new(format!("`{who}` is not a person or team in isms.toml"));
+    match crate::diagnostic::did_you_mean(who, &known) {
+        Some(near) => e.hint(format!("did you mean `{near}`?")),
+        None => e,
+    }
 }
 
 /// The summary of `snapshot` as of `ask.today`, and the record branch's
@@ -308,7 +314,8 @@ fn compute(
         .expect("record_branch() checked it")
         .value;
     if let Some(who) = owner.filter(|w| !config.has_owner(w)) {
-        return Err(unknown(who));
+        let known = config.people.keys().chain(config.teams.keys());
+        return Err(unknown(who, known.map(|k| k.as_str())));
     }
     let record = read_record(git_dir, &branch)?;
     let assessment = crate::check::review::assess(snapshot, &record, ask.today);

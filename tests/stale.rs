@@ -903,3 +903,33 @@ fn a_record_branch_that_does_not_exist_is_named_with_the_branch_it_may_mean() {
         }
     }
 }
+
+#[test]
+fn an_owner_with_a_typo_is_named_with_the_owner_it_may_mean_read_or_kept() {
+    let env = Env::new();
+    let repo = env.example_on_main(Some(AS_OF));
+    let said =
+        "error: `alcie` is not a person or team in isms.toml\n  hint: did you mean `alice`?\n";
+    // Before any summary is kept, then once one is (after `status`).
+    env.isms(&repo)
+        .args(["stale", "--owner", "alcie"])
+        .assert()
+        .code(2)
+        .stderr(said);
+    env.isms(&repo)
+        .args(["--as-of", AS_OF, "status"])
+        .assert()
+        .success();
+    env.isms(&repo)
+        .args(["--as-of", AS_OF, "stale", "--owner", "alcie"])
+        .assert()
+        .code(2)
+        .stderr(said);
+    env.isms(&repo)
+        .args(["--as-of", AS_OF, "stale", "--owner", "platfrom"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::ends_with(
+            "  hint: did you mean `platform`?\n",
+        ));
+}
