@@ -99,3 +99,19 @@ pub fn has_uncommitted_tracked_changes(root: &Path, path: &str) -> Result<bool> 
     )?;
     Ok(!out.is_empty())
 }
+
+/// The work tree where the branch `refname` (`refs/heads/…`) is checked
+/// out, this one or another of the repository's, if any: a commit made on
+/// it without that work tree would leave its index and files behind.
+pub fn checked_out_at(root: &Path, refname: &str) -> Result<Option<String>> {
+    let out = run(root, &["worktree", "list", "--porcelain"])?;
+    let mut tree = None;
+    for line in out.lines() {
+        if let Some(path) = line.strip_prefix("worktree ") {
+            tree = Some(path);
+        } else if line.strip_prefix("branch ") == Some(refname) {
+            return Ok(tree.map(str::to_owned));
+        }
+    }
+    Ok(None)
+}

@@ -480,3 +480,45 @@ fn a_review_is_refused_while_git_is_in_the_middle_of_a_merge_or_a_cherry_pick() 
         .success();
     assert_eq!(env.git(&repo, &["rev-parse", "HEAD~1"]), head);
 }
+
+#[test]
+fn a_reassessment_is_not_committed_on_a_branch_checked_out_in_a_work_tree() {
+    let env = Env::new();
+    let repo = env.example_on_main(None);
+    let branch = "isms/reassess/region-added/payments-api";
+    let reassess = |reason: &str| {
+        env.isms(&repo)
+            .args([
+                "reassess",
+                "region-added",
+                "--service",
+                "payments-api",
+                "--reason",
+                reason,
+            ])
+            .assert()
+    };
+    reassess("first").success();
+    let tip = env.git(&repo, &["rev-parse", branch]);
+
+    // Checked out in another work tree, then in this one.
+    let other = env.path().join("other");
+    env.git(
+        &repo,
+        &["worktree", "add", "-q", other.to_str().unwrap(), branch],
+    );
+    let other = other.canonicalize().unwrap();
+    reassess("second").code(2).stderr(format!(
+        "error: the branch {branch} is checked out in {}; a commit on it from here would leave that work tree behind, so nothing was committed\n  hint: switch that work tree to another branch (`git switch -`), then run this again\n",
+        other.display()
+    ));
+    env.git(&repo, &["worktree", "remove", other.to_str().unwrap()]);
+    env.git(&repo, &["switch", "-q", branch]);
+    reassess("second").code(2);
+    assert_eq!(env.git(&repo, &["rev-parse", branch]), tip);
+    assert_eq!(env.git(&repo, &["status", "--porcelain"]), "");
+
+    env.git(&repo, &["switch", "-q", "main"]);
+    reassess("second").success();
+    assert_eq!(env.git(&repo, &["rev-parse", &format!("{branch}~1")]), tip);
+}

@@ -51,6 +51,13 @@ pub enum Done {
 /// when it does not exist yet.
 pub fn commit_locally(root: &Path, record: &str, p: &Proposal) -> Result<Done> {
     let local = format!("refs/heads/{}", p.branch);
+    if let Some(tree) = git::checked_out_at(root, &local)? {
+        return Err(Error::new(format!(
+            "the branch {} is checked out in {tree}; a commit on it from here would leave that work tree behind, so nothing was committed",
+            p.branch
+        ))
+        .hint("switch that work tree to another branch (`git switch -`), then run this again"));
+    }
     let existing = git::resolve(root, &local)?;
     let parent = match &existing {
         Some(id) => id.clone(),
