@@ -139,9 +139,9 @@ pub struct CompletionsArgs {
 in a pull request, `isms diff` says what the pull request changes."
 )]
 pub struct DiffArgs {
-    /// The revision before.
+    /// The revision before (default: where TO left the record branch, their merge base).
     pub from: Option<String>,
-    /// The revision after.
+    /// The revision after (default: HEAD).
     pub to: Option<String>,
 }
 
