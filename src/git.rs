@@ -19,6 +19,24 @@ pub fn run_with(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Result<Strin
     Ok(String::from_utf8_lossy(&stdout).trim_end().to_owned())
 }
 
+/// Runs `git -C dir args…` that talks to a remote (ls-remote, fetch, push):
+/// it fails rather than ask for a password, and an HTTP(S) transfer that
+/// moves nothing for `stall` is given up rather than waited on for ever
+/// (unless `GIT_HTTP_LOW_SPEED_LIMIT` or `_TIME` is already set).
+pub fn remote(dir: &Path, args: &[&str], stall: std::time::Duration) -> Result<String> {
+    let secs = stall.as_secs().max(1).to_string();
+    let mut env = vec![("GIT_TERMINAL_PROMPT", "0")];
+    if std::env::var_os("GIT_HTTP_LOW_SPEED_LIMIT").is_none()
+        && std::env::var_os("GIT_HTTP_LOW_SPEED_TIME").is_none()
+    {
+        env.extend([
+            ("GIT_HTTP_LOW_SPEED_LIMIT", "1"),
+            ("GIT_HTTP_LOW_SPEED_TIME", secs.as_str()),
+        ]);
+    }
+    run_with(dir, args, &env)
+}
+
 /// The output of `git -C dir args…`, whatever its exit status; an error only
 /// when git could not be run.
 fn output(dir: &Path, args: &[&str], env: &[(&str, &OsStr)]) -> Result<std::process::Output> {

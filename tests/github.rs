@@ -994,6 +994,69 @@ async fn a_github_that_cannot_be_reached_is_named_by_what_went_wrong() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_remote_that_stalls_is_given_up_after_the_timeout_and_nothing_is_opened() {
+    let gh = Gh::new().await;
+    mount_list(
+        &gh.server,
+        "isms/reassess/region-added/payments-api",
+        json!([]),
+    )
+    .await;
+    // An HTTP remote that takes connections and never answers.
+    let stalling = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = stalling.local_addr().unwrap();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for conn in stalling.incoming() {
+            held.push(conn);
+        }
+    });
+    gh.env.git(
+        &gh.repo,
+        &[
+            "remote",
+            "set-url",
+            "origin",
+            &format!("http://{address}/acme/compliance.git"),
+        ],
+    );
+    let started = std::time::Instant::now();
+    let out = tokio::task::block_in_place(|| {
+        gh.env
+            .isms(&gh.repo)
+            .env("GITHUB_API_URL", gh.server.uri())
+            .env("GITHUB_REPOSITORY", REPO)
+            .env("GITHUB_TOKEN", TOKEN)
+            .env("ISMS_GITHUB_TIMEOUT", "2")
+            .args([
+                "reassess",
+                "region-added",
+                "--service",
+                "payments-api",
+                "--reason",
+                "x",
+                "--open-pr",
+            ])
+            .output()
+            .unwrap()
+    });
+    let took = started.elapsed();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("git ls-remote --heads origin"), "{err}");
+    assert!(err.contains("too slow"), "{err}");
+    assert!(took < std::time::Duration::from_secs(20), "{took:?}");
+    // Only the question whether a pull request is open: none is opened.
+    assert!(
+        lines(&gh.requests().await)
+            .iter()
+            .all(|l| l.starts_with("GET ")),
+        "{:?}",
+        lines(&gh.requests().await)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn an_unreadable_pull_request_list_is_exit_2_before_anything_is_pushed() {
     let gh = Gh::new().await;
     gh.add_region("us-east-1");

@@ -43,7 +43,7 @@ pub fn run(ctx: &Context, cmd: &ApprovalsCommand) -> Result<ExitCode> {
     // GitHub first: without a token nothing is fetched or written.
     let github = GitHub::for_checkout(&repo.root, &settings)?;
     if !args.no_push {
-        fetch(&repo.root)?;
+        fetch(&repo.root, github.timeout())?;
     }
     let record = super::record(&repo.git_dir, &branch)?;
     // Each landing commit with reviews, oldest first, and the pull request
@@ -76,7 +76,7 @@ pub fn run(ctx: &Context, cmd: &ApprovalsCommand) -> Result<ExitCode> {
     let added = notes::add(&repo.git_dir, &new)?;
     let pushed = !args.no_push && has_notes(&repo.git_dir);
     if pushed {
-        push(&repo.root)?;
+        push(&repo.root, github.timeout())?;
     }
     let recorded: Vec<Recorded> = new
         .iter()
@@ -162,9 +162,6 @@ fn note(github: &GitHub, number: u64) -> Result<Note> {
     })
 }
 
-/// A fetch or push that would ask for a password fails instead of waiting.
-const NO_PROMPT: &[(&str, &str)] = &[("GIT_TERMINAL_PROMPT", "0")];
-
 fn has_notes(git_dir: &std::path::Path) -> bool {
     crate::history::notes::tip(git_dir).is_some()
 }
@@ -172,17 +169,17 @@ fn has_notes(git_dir: &std::path::Path) -> bool {
 /// Brings origin's notes here first, so none is written twice and the push
 /// that follows is a fast-forward. Never forced: notes here that origin
 /// lacks are kept.
-fn fetch(root: &std::path::Path) -> Result<()> {
+fn fetch(root: &std::path::Path, stall: std::time::Duration) -> Result<()> {
     let hint = "isms fetches and pushes the notes with `origin`; check that it exists and is reachable, or use --no-push";
-    let listed = crate::git::run_with(root, &["ls-remote", "origin", NOTES_REF], NO_PROMPT)
+    let listed = crate::git::remote(root, &["ls-remote", "origin", NOTES_REF], stall)
         .map_err(|e| e.hint(hint))?;
     if listed.trim().is_empty() {
         return Ok(());
     }
-    crate::git::run_with(
+    crate::git::remote(
         root,
         &["fetch", "-q", "origin", &format!("{NOTES_REF}:{NOTES_REF}")],
-        NO_PROMPT,
+        stall,
     )
     .map_err(|e| {
         e.hint("the notes here and on origin differ: they are never rewritten, so fetch and compare them by hand")
@@ -191,8 +188,8 @@ fn fetch(root: &std::path::Path) -> Result<()> {
 }
 
 /// Pushes the notes to origin; never forced.
-fn push(root: &std::path::Path) -> Result<()> {
-    crate::git::run_with(root, &["push", "-q", "origin", NOTES_REF], NO_PROMPT).map_err(|e| {
+fn push(root: &std::path::Path, stall: std::time::Duration) -> Result<()> {
+    crate::git::remote(root, &["push", "-q", "origin", NOTES_REF], stall).map_err(|e| {
         e.hint("another run may have pushed notes meanwhile: run `isms approvals record` again")
     })?;
     Ok(())

@@ -81,9 +81,11 @@ pub fn open_pr(root: &Path, record: &str, p: &Proposal, github: &GitHub) -> Resu
     // nothing has been pushed.
     let open = github.find_open(&p.branch)?;
     let remote_ref = format!("refs/remotes/origin/{}", p.branch);
-    let listed = git::run(root, &["ls-remote", "--heads", "origin", &p.branch]).map_err(|e| {
-        e.hint("isms pushes to the remote `origin`; check that it exists and is reachable")
-    })?;
+    let stall = github.timeout();
+    let listed =
+        git::remote(root, &["ls-remote", "--heads", "origin", &p.branch], stall).map_err(|e| {
+            e.hint("isms pushes to the remote `origin`; check that it exists and is reachable")
+        })?;
     let parent = if listed.trim().is_empty() {
         match git::resolve(root, &format!("refs/remotes/origin/{record}"))? {
             Some(id) => id,
@@ -92,7 +94,7 @@ pub fn open_pr(root: &Path, record: &str, p: &Proposal, github: &GitHub) -> Resu
             })?,
         }
     } else {
-        git::run(
+        git::remote(
             root,
             &[
                 "fetch",
@@ -101,13 +103,14 @@ pub fn open_pr(root: &Path, record: &str, p: &Proposal, github: &GitHub) -> Resu
                 "origin",
                 &format!("+refs/heads/{}:{remote_ref}", p.branch),
             ],
+            stall,
         )?;
         git::run(root, &["rev-parse", "--verify", &remote_ref])?
     };
     let commit = commit_on(root, &parent, p)?;
     // Not forced: if someone pushed to the branch since, this fails and a
     // rerun builds on what they pushed.
-    git::run(
+    git::remote(
         root,
         &[
             "push",
@@ -115,6 +118,7 @@ pub fn open_pr(root: &Path, record: &str, p: &Proposal, github: &GitHub) -> Resu
             "origin",
             &format!("{commit}:refs/heads/{}", p.branch),
         ],
+        stall,
     )?;
     let (pr, created) = github.open_or_update(open, &p.branch, record, &p.title, &p.body)?;
     let warning = github.request_reviewers(&pr, &p.users, &p.teams)?;
