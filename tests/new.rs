@@ -494,7 +494,7 @@ fn an_artifact_whose_name_is_already_kept_is_never_copied_over_and_the_hint_says
         .assert()
         .code(2)
         .stderr(predicates::str::contains(format!(
-            "  hint: it differs from {}: give the file another name, or pass {kept} if that one is the artifact\n",
+            "  hint: it differs from {}: give the file another name, or pass --artifact {kept} if that one is the artifact\n",
             other.join("2026-10-admin-log-review.md").display()
         )));
     assert_eq!(read(&repo, kept), original);

@@ -388,7 +388,7 @@ impl New<'_> {
                     "it is the same file: pass --artifact evidence/{rel} to record it where it is"
                 )),
                 false => e.hint(format!(
-                    "it differs from {}: give the file another name, or pass evidence/{rel} if that one is the artifact",
+                    "it differs from {}: give the file another name, or pass --artifact evidence/{rel} if that one is the artifact",
                     full.display()
                 )),
             });
