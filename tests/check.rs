@@ -564,12 +564,7 @@ fn staged_a_file_with_an_unresolved_conflict_is_named_not_taken_for_missing() {
     env.git(&repo, &["branch", "-M", "main"]);
     let file = "controls/5.5.toml";
     let base = read(&repo, file);
-    env.git(&repo, &["checkout", "-q", "-b", "side"]);
-    write(&repo, file, format!("{base}# side\n"));
-    env.git(&repo, &["commit", "-q", "--no-verify", "-am", "side"]);
-    env.git(&repo, &["checkout", "-q", "main"]);
-    write(&repo, file, format!("{base}# main\n"));
-    env.git(&repo, &["commit", "-q", "--no-verify", "-am", "main"]);
+    env.conflicting_side_branch(&repo, file);
     let merge = env
         .command("git")
         .current_dir(&repo)

@@ -426,14 +426,7 @@ fn log_of_a_key_that_names_nothing_says_so_and_an_item_without_reviews_is_not_an
 fn a_review_is_refused_while_git_is_in_the_middle_of_a_merge_or_a_cherry_pick() {
     let env = Env::new();
     let repo = env.example_on_main(None);
-    let file = "controls/5.2.toml";
-    let base = read(&repo, file);
-    env.git(&repo, &["checkout", "-q", "-b", "side"]);
-    write(&repo, file, format!("{base}# side\n"));
-    env.git(&repo, &["commit", "-q", "--no-verify", "-am", "side"]);
-    env.git(&repo, &["checkout", "-q", "main"]);
-    write(&repo, file, format!("{base}# main\n"));
-    env.git(&repo, &["commit", "-q", "--no-verify", "-am", "main"]);
+    env.conflicting_side_branch(&repo, "controls/5.2.toml");
     let head = env.git(&repo, &["rev-parse", "HEAD"]);
 
     for (start, doing, finish, abort) in [

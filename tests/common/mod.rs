@@ -104,6 +104,18 @@ impl Env {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
+    /// Two commits that conflict on `file` of `repo`, which is on `main`:
+    /// one on a new branch `side`, then one on `main`, checked out again.
+    pub fn conflicting_side_branch(&self, repo: &Path, file: &str) {
+        let base = read(repo, file);
+        self.git(repo, &["checkout", "-q", "-b", "side"]);
+        write(repo, file, format!("{base}# side\n"));
+        self.git(repo, &["commit", "-q", "--no-verify", "-am", "side"]);
+        self.git(repo, &["checkout", "-q", "main"]);
+        write(repo, file, format!("{base}# main\n"));
+        self.git(repo, &["commit", "-q", "--no-verify", "-am", "main"]);
+    }
+
     /// A fresh example repository at `<tmp>/repo` on branch `main`, its
     /// history dated relative to `as_of` (today when `None`).
     pub fn example_on_main(&self, as_of: Option<&str>) -> PathBuf {
