@@ -247,6 +247,14 @@ pub fn note(message: &str) {
     let _ = writeln!(anstream::stderr(), "{}", with_dash_c(message));
 }
 
+/// Says that this command waits for another isms's lock at `lock`.
+pub fn waiting_for(lock: &std::path::Path) {
+    note(&format!(
+        "waiting for another isms to finish writing in this repository (it holds {})",
+        lock.display()
+    ));
+}
+
 /// The ` -C DIR` the command was run with, for the commands messages suggest.
 static DASH_C: std::sync::OnceLock<String> = std::sync::OnceLock::new();
 

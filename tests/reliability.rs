@@ -460,3 +460,45 @@ fn concurrent_reviews_each_land_exactly_once() {
     // Nothing else moved: the working tree is as it was.
     assert_eq!(env.git(&repo, &["status", "--porcelain"]), "");
 }
+
+#[test]
+fn a_writer_that_waits_for_another_says_so_once_and_then_writes() {
+    let env = Env::new();
+    let repo = env.example("demo");
+    let dir = repo.join(".git/isms");
+    std::fs::create_dir_all(&dir).unwrap();
+    let lock_path = dir.join("lock");
+    let held = |for_ms: u64, id: &str| {
+        let lock = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .unwrap();
+        lock.lock().unwrap();
+        let mut child = env.isms(&repo);
+        child
+            .args(["new", "evidence", id])
+            .timeout(std::time::Duration::from_secs(30));
+        let release = std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(for_ms));
+            drop(lock);
+        });
+        let out = child.output().unwrap();
+        release.join().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{out:?}");
+        assert!(repo.join(format!("evidence/{id}.toml")).exists());
+        String::from_utf8(out.stderr).unwrap()
+    };
+    // A long turn is said, once.
+    let said = held(2500, "after-a-wait");
+    let waiting = format!(
+        "waiting for another isms to finish writing in this repository (it holds {})\n",
+        lock_path.display()
+    );
+    assert!(said.starts_with(&waiting), "{said}");
+    assert_eq!(said.matches("waiting for").count(), 1, "{said}");
+    // A short one is not.
+    let said = held(200, "after-a-short-wait");
+    assert!(!said.contains("waiting for"), "{said}");
+}

@@ -17,7 +17,7 @@ pub fn run(ctx: &Context, cmd: CiCommand) -> Result<ExitCode> {
 
 fn install(ctx: &Context, args: &CiInstallArgs) -> Result<ExitCode> {
     let repo = Repo::discover(&ctx.dir)?;
-    let writer = repo.writer()?;
+    let writer = repo.writer(&mut crate::output::waiting_for)?;
     let snapshot = repo.outline()?;
     let branch = crate::reading::record_branch(&snapshot)?;
     let wanted = files(&branch, &args.action);

@@ -11,7 +11,7 @@ use super::Context;
 
 pub fn run(ctx: &Context, args: &CodeownersArgs) -> Result<ExitCode> {
     let repo = Repo::discover(&ctx.dir)?;
-    let writer = repo.writer()?;
+    let writer = repo.writer(&mut crate::output::waiting_for)?;
     // Every owner must be read: a file that does not parse would drop its
     // owner's line, and with it the required approval.
     let snapshot = crate::reading::complete_snapshot(&repo.root)?;

@@ -29,7 +29,8 @@ pub fn run(ctx: &Context, cmd: &ExportCommand) -> Result<ExitCode> {
             (name.clone(), format!("{text}\n").into_bytes())
         })
         .collect();
-    repo.writer()?.replace_dir(&out, MARKER, &files)?;
+    repo.writer(&mut crate::output::waiting_for)?
+        .replace_dir(&out, MARKER, &files)?;
     if ctx.format == Format::Json {
         let names: Vec<&String> = files.keys().collect();
         println!(

@@ -21,7 +21,7 @@ pub fn run(ctx: &Context, args: &MigrateArgs) -> Result<ExitCode> {
     let repo = Repo::discover(&ctx.dir)?;
     // A clean tree is required below: every change after that is the
     // migration's own, refreshed through the writer.
-    let writer = repo.writer()?;
+    let writer = repo.writer(&mut crate::output::waiting_for)?;
     let to = Edition::parse(&args.to).ok_or_else(|| {
         Error::new(format!("unknown edition `{}`", args.to))
             .hint(format!("editions: {}", Edition::names().join(", ")))

@@ -17,7 +17,7 @@ pub fn run(ctx: &Context, cmd: NewCommand) -> Result<ExitCode> {
     let repo = Repo::discover(&ctx.dir)?;
     // Held from the first read to the last write: concurrent runs take
     // turns, so none loses another's CODEOWNERS lines.
-    let writer = repo.writer()?;
+    let writer = repo.writer(&mut crate::output::waiting_for)?;
     // Settings, controls and services: what every template needs. Allocations
     // and evidence are only looked at by path.
     let snapshot = repo.outline()?;

@@ -149,7 +149,7 @@ fn build(
 fn pack(ctx: &Context, out: &Path, rev: Option<&str>) -> Result<ExitCode> {
     let repo = Repo::discover(&ctx.dir)?;
     let out = &ctx.dir.join(out);
-    let writer = repo.writer()?;
+    let writer = repo.writer(&mut crate::output::waiting_for)?;
     writer.may_write(out)?;
     // Only an earlier pack is replaced: never a file of the user's.
     if out.exists() {

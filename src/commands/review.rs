@@ -37,7 +37,7 @@ pub fn run(ctx: &Context, args: &ReviewArgs) -> Result<ExitCode> {
     // isms reviews take turns; a commit made meanwhile by git itself is
     // met by building the review again on the new HEAD.
     repo.refuse_mid_operation("isms review")?;
-    let _writer = repo.writer()?;
+    let _writer = repo.writer(&mut crate::output::waiting_for)?;
     let commit = commit_on_head(&repo.root, &message)?;
     let branch = git::run(&repo.root, &["symbolic-ref", "--quiet", "--short", "HEAD"])
         .unwrap_or_else(|_| "a detached HEAD".into());

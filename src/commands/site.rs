@@ -58,7 +58,8 @@ pub fn run(ctx: &Context, args: &SiteArgs) -> Result<ExitCode> {
         .into_iter()
         .map(|(path, html)| (path, html.into_bytes()))
         .collect();
-    repo.writer()?.replace_dir(&out, MARKER, &files)?;
+    repo.writer(&mut crate::output::waiting_for)?
+        .replace_dir(&out, MARKER, &files)?;
     if ctx.format == Format::Json {
         println!(
             "{}",

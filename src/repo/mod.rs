@@ -80,6 +80,9 @@ pub struct Lock {
     _file: std::fs::File,
 }
 
+/// How long a writer waits for another before it says that it waits.
+pub const LOCK_QUIET: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// How long a writer waits for another to finish.
 const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(60);
 
@@ -127,8 +130,10 @@ impl Repo {
         .hint(format!("finish it first ({finish}), then run this again")))
     }
 
-    /// Waits for, then holds, the repository's write lock.
-    pub fn lock(&self) -> Result<Lock> {
+    /// Waits for, then holds, the repository's write lock. `waiting` is
+    /// told once, with the lock's path, when another holds it for more
+    /// than [`LOCK_QUIET`]: a short turn goes unsaid.
+    pub fn lock(&self, waiting: &mut dyn FnMut(&Path)) -> Result<Lock> {
         let dir = self.git_dir.join("isms");
         std::fs::create_dir_all(&dir).map_err(|e| Error::io("create directory", &dir, e))?;
         let path = dir.join("lock");
@@ -139,10 +144,15 @@ impl Repo {
             .open(&path)
             .map_err(|e| Error::io("open", &path, e))?;
         let started = std::time::Instant::now();
+        let mut told = false;
         loop {
             match file.try_lock() {
                 Ok(()) => return Ok(Lock { _file: file }),
                 Err(std::fs::TryLockError::WouldBlock) if started.elapsed() < LOCK_WAIT => {
+                    if !told && started.elapsed() >= LOCK_QUIET {
+                        waiting(&path);
+                        told = true;
+                    }
                     std::thread::sleep(std::time::Duration::from_millis(20));
                 }
                 Err(std::fs::TryLockError::WouldBlock) => {

@@ -24,11 +24,13 @@ pub struct Writer<'r> {
 }
 
 impl Repo {
-    /// Waits for the repository's lock, then writes through it until dropped.
-    pub fn writer(&self) -> Result<Writer<'_>> {
+    /// Waits for the repository's lock, then writes through it until
+    /// dropped; `waiting` is told when the wait is not short (see
+    /// [`Repo::lock`]).
+    pub fn writer(&self, waiting: &mut dyn FnMut(&Path)) -> Result<Writer<'_>> {
         Ok(Writer {
             repo: self,
-            _lock: self.lock()?,
+            _lock: self.lock(waiting)?,
         })
     }
 }
