@@ -192,13 +192,13 @@ impl GitHub {
         })
     }
 
-    /// Removes the token from anything about to be shown.
     /// How long one exchange with GitHub may take (`ISMS_GITHUB_TIMEOUT`);
     /// a push or fetch that moves nothing for as long is given up.
     pub fn timeout(&self) -> Duration {
         self.timeout
     }
 
+    /// Removes the token from anything about to be shown.
     fn scrub(&self, text: &str) -> String {
         text.replace(&self.token, "***")
     }
