@@ -612,10 +612,7 @@ fn parse_stage(out: &[u8]) -> std::result::Result<Listed, String> {
             return Err(bad());
         };
         if stage != "0" {
-            let path = String::from_utf8_lossy(path);
-            if unmerged.last().map(String::as_str) != Some(path.as_ref()) {
-                unmerged.push(path.into_owned());
-            }
+            super::staged::push_unmerged(&mut unmerged, String::from_utf8_lossy(path));
             continue;
         }
         let mode = u32::from_str_radix(mode, 8).map_err(|_| bad())?;

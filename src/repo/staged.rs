@@ -103,6 +103,14 @@ pub(super) struct Staged {
     tree: Option<CachedTree>,
 }
 
+/// Adds `path`, an entry of stage 1, 2 or 3, to the sorted `unmerged`: a
+/// path's up to three entries come one after the other, and it is kept once.
+pub(super) fn push_unmerged(unmerged: &mut Vec<String>, path: std::borrow::Cow<'_, str>) {
+    if unmerged.last().map(String::as_str) != Some(path.as_ref()) {
+        unmerged.push(path.into_owned());
+    }
+}
+
 /// Reads the index at `file`; an absent file is an empty index. `None` when
 /// it cannot be taken in-process (a sparse index, or a format this reader
 /// does not know): `git` then reads it and reports what is wrong.
@@ -122,10 +130,7 @@ pub(super) fn read(file: &Path) -> Option<Staged> {
         }
         let path = String::from_utf8_lossy(entry.path(&index));
         if entry.stage_raw() != 0 {
-            // Up to three entries, one after the other, for one path.
-            if staged.unmerged.last().map(String::as_str) != Some(path.as_ref()) {
-                staged.unmerged.push(path.into_owned());
-            }
+            push_unmerged(&mut staged.unmerged, path);
         } else if !entry.flags.contains(gix_index::entry::Flags::INTENT_TO_ADD) {
             let id = git2::Oid::from_bytes(entry.id.as_bytes()).ok()?;
             staged.entries.push(&path, id, entry.mode.bits());
