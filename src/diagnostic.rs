@@ -89,6 +89,12 @@ pub fn sort(diagnostics: &mut [Diagnostic]) {
     });
 }
 
+/// The hint for a likely typo of `name`: "did you mean `X`?", naming the
+/// closest candidate, if one is close enough.
+pub fn suggestion(name: &str, candidates: &[&str]) -> Option<String> {
+    did_you_mean(name, candidates).map(|m| format!("did you mean `{m}`?"))
+}
+
 /// The candidate closest to `name`, if it is close enough to be a likely typo.
 pub fn did_you_mean<'a>(name: &str, candidates: &[&'a str]) -> Option<&'a str> {
     candidates

@@ -291,8 +291,8 @@ fn settings(tree: &WorkTree) -> Option<crate::model::Config> {
 fn unknown<'a>(who: &str, known: impl Iterator<Item = &'a str>) -> Error {
     let known: Vec<&str> = known.collect();
     let e = Error::new(format!("`{who}` is not a person or team in isms.toml"));
-    match crate::diagnostic::did_you_mean(who, &known) {
-        Some(near) => e.hint(format!("did you mean `{near}`?")),
+    match crate::diagnostic::suggestion(who, &known) {
+        Some(h) => e.hint(h),
         None => e,
     }
 }

@@ -6,7 +6,7 @@ pub mod review;
 pub mod triggers;
 
 use crate::diagnostic::Diagnostic;
-use crate::diagnostic::did_you_mean;
+use crate::diagnostic::suggestion;
 use crate::model::{ArtifactState, Config, Control, Doc, Edition, Id, Party, Snapshot, SoaStatus};
 use crate::span::locate;
 
@@ -197,7 +197,7 @@ fn config_rules(config: &Doc<Config>, out: &mut Vec<Diagnostic>) {
 
 fn suggest<'a>(name: &Id, candidates: impl Iterator<Item = &'a Id>) -> Option<String> {
     let names: Vec<&str> = candidates.map(Id::as_str).collect();
-    did_you_mean(name.as_str(), &names).map(|m| format!("did you mean `{m}`?"))
+    suggestion(name.as_str(), &names)
 }
 
 /// Checks an owner-like reference against people and teams.
@@ -385,8 +385,8 @@ fn catalog_edition(s: &Snapshot, doc: &Doc<crate::model::Control>, out: &mut Vec
             doc.value.framework, catalog.name
         ),
     );
-    if let Some(m) = did_you_mean(id, &ids) {
-        d = d.hint(format!("did you mean `{m}`?"));
+    if let Some(h) = suggestion(id, &ids) {
+        d = d.hint(h);
     }
     out.push(d);
 }
@@ -839,8 +839,8 @@ fn unknown_field<T>(
             names.join(" or ")
         ),
     );
-    d = match did_you_mean(top, &known) {
-        Some(m) => d.hint(format!("did you mean `{m}`?")),
+    d = match suggestion(top, &known) {
+        Some(h) => d.hint(h),
         None if kinds.len() == 1 => d.hint(format!("its fields: {}", known.join(", "))),
         None => d,
     };

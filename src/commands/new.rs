@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 use crate::git;
 use crate::model::{Config, Id, Party, Period, ServiceModel, ServiceRole, Snapshot};
 use crate::output::{self, plural};
-use crate::repo::{self, CONFIG_FILE, Repo, Scope, WorkTree, did_you_mean};
+use crate::repo::{self, CONFIG_FILE, Repo, Scope, WorkTree, suggestion};
 use crate::scaffold::{self, NewService};
 
 use super::Context;
@@ -115,8 +115,8 @@ impl New<'_> {
                 .map(Id::as_str)
                 .collect();
             let e = Error::new(format!("`{o}` is not a person or team in {CONFIG_FILE}"));
-            return Err(match did_you_mean(o, &keys) {
-                Some(m) => e.hint(format!("did you mean `{m}`?")),
+            return Err(match suggestion(o, &keys) {
+                Some(h) => e.hint(h),
                 None => e.hint(format!("add them with `isms new person {o} --name …`")),
             });
         }
@@ -409,8 +409,8 @@ impl New<'_> {
             if !self.snapshot.controls.contains_key(&cid) {
                 let known: Vec<&str> = self.snapshot.controls.keys().map(Id::as_str).collect();
                 let e = Error::new(format!("--reassess {cid}: no such control in controls/"));
-                return Err(match did_you_mean(cid.as_str(), &known) {
-                    Some(m) => e.hint(format!("did you mean `{m}`?")),
+                return Err(match suggestion(cid.as_str(), &known) {
+                    Some(h) => e.hint(h),
                     None => e,
                 });
             }
@@ -494,8 +494,8 @@ impl New<'_> {
             if !self.config.people.keys().any(|p| p.as_str() == m) {
                 let keys: Vec<&str> = self.config.people.keys().map(Id::as_str).collect();
                 let e = Error::new(format!("--member {m}: not a person in {CONFIG_FILE}"));
-                return Err(match did_you_mean(m, &keys) {
-                    Some(s) => e.hint(format!("did you mean `{s}`?")),
+                return Err(match suggestion(m, &keys) {
+                    Some(h) => e.hint(h),
                     None => e.hint(format!(
                         "add them first with `isms new person {m} --name …`"
                     )),

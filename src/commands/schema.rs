@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use crate::cli::SchemaArgs;
 use crate::error::{Error, Result};
-use crate::repo::{FileKind, did_you_mean};
+use crate::repo::{FileKind, suggestion};
 
 pub fn run(args: &SchemaArgs) -> Result<ExitCode> {
     let value = match &args.kind {
@@ -29,8 +29,8 @@ pub fn run(args: &SchemaArgs) -> Result<ExitCode> {
 fn unknown_kind(name: &str) -> Error {
     let names: Vec<&str> = FileKind::ALL.iter().map(|k| k.name()).collect();
     let e = Error::new(format!("unknown file kind `{name}`"));
-    match did_you_mean(name, &names) {
-        Some(m) => e.hint(format!("did you mean `{m}`?")),
+    match suggestion(name, &names) {
+        Some(h) => e.hint(h),
         None => e.hint(format!("kinds: {}", names.join(", "))),
     }
 }

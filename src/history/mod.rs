@@ -112,8 +112,8 @@ pub fn record(git_dir: &Path, branch: &str, progress: &mut dyn FnMut(usize)) -> 
                 .filter_map(|(b, _)| b.name().ok().flatten().map(str::to_owned))
                 .collect();
             let names: Vec<&str> = branches.iter().map(String::as_str).collect();
-            let hint = match crate::diagnostic::did_you_mean(branch, &names) {
-                Some(near) => format!("did you mean `{near}`? {set}"),
+            let hint = match crate::diagnostic::suggestion(branch, &names) {
+                Some(h) => format!("{h} {set}"),
                 None => set.to_owned(),
             };
             return Err(

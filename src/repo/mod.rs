@@ -10,7 +10,7 @@ mod writer;
 
 use std::path::{Path, PathBuf};
 
-pub use crate::diagnostic::did_you_mean;
+pub use crate::diagnostic::suggestion;
 pub use crate::model::{CONFIG_FILE, FileKind, ITEM_DIRS, Place, SCHEMA_DIR, classify};
 pub use load::{Loaded, Scope, hash_artifacts, load, load_reusing, migration_maps};
 pub use memo::{Kept, Memo, Stat, stats};

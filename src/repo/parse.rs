@@ -3,7 +3,7 @@
 use serde::de::DeserializeOwned;
 
 use super::FileKind;
-use crate::diagnostic::{Diagnostic, did_you_mean};
+use crate::diagnostic::{Diagnostic, suggestion};
 use crate::model::Doc;
 use crate::span::line_col;
 
@@ -75,8 +75,8 @@ fn describe(kind: FileKind, path: &str, text: &str, err: &toml::de::Error) -> Di
     } else if let Some(rest) = raw.strip_prefix("unknown field `") {
         let (name, expected) = split_name(rest);
         let d = Diagnostic::error("unknown-key", path, format!("unknown key `{name}`"));
-        match did_you_mean(name, &expected) {
-            Some(m) => d.hint(format!("did you mean `{m}`?")),
+        match suggestion(name, &expected) {
+            Some(h) => d.hint(h),
             None if expected.is_empty() => d.hint("this table takes no keys"),
             None => d.hint(format!("expected one of: {}", expected.join(", "))),
         }
@@ -95,8 +95,8 @@ fn describe(kind: FileKind, path: &str, text: &str, err: &toml::de::Error) -> Di
             path,
             format!("`{name}` is not one of: {}", expected.join(", ")),
         );
-        match did_you_mean(name, &expected) {
-            Some(m) => d.hint(format!("did you mean `{m}`?")),
+        match suggestion(name, &expected) {
+            Some(h) => d.hint(h),
             None => d,
         }
     } else if raw.starts_with("invalid ID") {
