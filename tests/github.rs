@@ -54,9 +54,16 @@ impl Gh {
 
     /// Runs isms in the repository with GitHub pointed at the mock server.
     fn isms(&self, args: &[&str], token: bool) -> Output {
+        self.isms_with(args, token, &[])
+    }
+
+    /// [`Gh::isms`] with more environment variables, set last (a timeout,
+    /// another `GITHUB_API_URL`).
+    fn isms_with(&self, args: &[&str], token: bool, env: &[(&str, &str)]) -> Output {
         let mut cmd = self.env.isms(&self.repo);
         cmd.env("GITHUB_API_URL", self.server.uri())
             .env("GITHUB_REPOSITORY", REPO)
+            .envs(env.iter().copied())
             .args(args);
         if token {
             cmd.env("GITHUB_TOKEN", TOKEN);
@@ -940,17 +947,7 @@ async fn a_github_that_never_answers_is_exit_2_within_the_timeout() {
         .mount(&gh.server)
         .await;
     let started = std::time::Instant::now();
-    let out = tokio::task::block_in_place(|| {
-        gh.env
-            .isms(&gh.repo)
-            .env("GITHUB_API_URL", gh.server.uri())
-            .env("GITHUB_REPOSITORY", REPO)
-            .env("GITHUB_TOKEN", TOKEN)
-            .env("ISMS_GITHUB_TIMEOUT", "1")
-            .arg("verify-approvals")
-            .output()
-            .unwrap()
-    });
+    let out = gh.isms_with(&["verify-approvals"], true, &[("ISMS_GITHUB_TIMEOUT", "1")]);
     let took = started.elapsed();
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(
@@ -971,15 +968,8 @@ async fn a_github_that_cannot_be_reached_is_named_by_what_went_wrong() {
         .unwrap()
         .local_addr()
         .unwrap();
-    let out = gh
-        .env
-        .isms(&gh.repo)
-        .env("GITHUB_API_URL", format!("http://{closed}"))
-        .env("GITHUB_REPOSITORY", REPO)
-        .env("GITHUB_TOKEN", TOKEN)
-        .arg("verify-approvals")
-        .output()
-        .unwrap();
+    let api = format!("http://{closed}");
+    let out = gh.isms_with(&["verify-approvals"], true, &[("GITHUB_API_URL", &api)]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     let err = stderr(&out);
     assert!(
@@ -1021,25 +1011,19 @@ async fn a_remote_that_stalls_is_given_up_after_the_timeout_and_nothing_is_opene
         ],
     );
     let started = std::time::Instant::now();
-    let out = tokio::task::block_in_place(|| {
-        gh.env
-            .isms(&gh.repo)
-            .env("GITHUB_API_URL", gh.server.uri())
-            .env("GITHUB_REPOSITORY", REPO)
-            .env("GITHUB_TOKEN", TOKEN)
-            .env("ISMS_GITHUB_TIMEOUT", "2")
-            .args([
-                "reassess",
-                "region-added",
-                "--service",
-                "payments-api",
-                "--reason",
-                "x",
-                "--open-pr",
-            ])
-            .output()
-            .unwrap()
-    });
+    let out = gh.isms_with(
+        &[
+            "reassess",
+            "region-added",
+            "--service",
+            "payments-api",
+            "--reason",
+            "x",
+            "--open-pr",
+        ],
+        true,
+        &[("ISMS_GITHUB_TIMEOUT", "2")],
+    );
     let took = started.elapsed();
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(2), "{err}");
