@@ -450,7 +450,7 @@ pub struct InitArgs {
     #[arg(long, value_enum, default_value_t = RoleArg::Both)]
     pub role: RoleArg,
     /// The organisation's name.
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", value_parser = parse_line)]
     pub org: Option<String>,
     /// Add a small fictional organisation: people, services, allocations, evidence, a finding.
     /// It has its own name and role, so --org and --role are refused with it.
@@ -508,7 +508,7 @@ pub struct NewTeamArgs {
     #[arg(value_name = "ID")]
     pub id: String,
     /// The team's name.
-    #[arg(long)]
+    #[arg(long, value_parser = parse_line)]
     pub name: String,
     /// A person in the team (repeatable, or separated by commas).
     #[arg(long = "member", value_name = "PERSON", value_delimiter = ',')]
@@ -530,16 +530,16 @@ pub struct NewServiceArgs {
     #[arg(long, value_enum, default_value_t = ServiceRoleArg::Provider)]
     pub role: ServiceRoleArg,
     /// Display name (default: the ID).
-    #[arg(long)]
+    #[arg(long, value_parser = parse_line)]
     pub name: Option<String>,
     /// Who provides it (default: the organisation, for services we provide).
-    #[arg(long)]
+    #[arg(long, value_parser = parse_line)]
     pub provider: Option<String>,
     /// Person or team key that owns the service and its allocations.
     #[arg(long)]
     pub owner: Option<String>,
     /// A region where it stores or processes data (repeatable).
-    #[arg(long = "region", value_name = "REGION")]
+    #[arg(long = "region", value_name = "REGION", value_parser = parse_line)]
     pub regions: Vec<String>,
 }
 
@@ -560,7 +560,7 @@ pub struct NewEvidenceArgs {
     #[arg(value_name = "ID")]
     pub id: String,
     /// Evidence kind, e.g. log-review, access-review.
-    #[arg(long, default_value = "TODO")]
+    #[arg(long, default_value = "TODO", value_parser = parse_line)]
     pub kind: String,
     /// A control it supports (repeatable).
     #[arg(long = "control", value_name = "CONTROL")]
@@ -575,7 +575,7 @@ pub struct NewEvidenceArgs {
     #[arg(long, default_value = "1y")]
     pub valid_for: String,
     /// What it shows, in a line.
-    #[arg(long)]
+    #[arg(long, value_parser = parse_line)]
     pub title: Option<String>,
     /// When it was collected (YYYY-MM-DD; default today, or --as-of).
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
@@ -616,7 +616,7 @@ pub struct NewPersonArgs {
     #[arg(value_name = "ID")]
     pub id: String,
     /// Full name.
-    #[arg(long)]
+    #[arg(long, value_parser = parse_line)]
     pub name: String,
     /// Email address (matched against commit authors).
     #[arg(long, default_value = "")]
@@ -647,6 +647,22 @@ pub struct SchemaArgs {
 }
 
 /// A calendar date, YYYY-MM-DD, with a message that says what was expected.
+/// One line of text: a name or title. Empty text, and a line break or
+/// another control character, are refused.
+fn parse_line(s: &str) -> Result<String, String> {
+    if s.trim().is_empty() {
+        return Err("expected one line of text, found nothing".into());
+    }
+    match s.chars().find(|c| c.is_control()) {
+        Some('\n' | '\r') => Err("expected one line of text, found a line break".into()),
+        Some(c) => Err(format!(
+            "expected one line of text, found the control character U+{:04X}",
+            u32::from(c)
+        )),
+        None => Ok(s.to_owned()),
+    }
+}
+
 fn parse_date(s: &str) -> Result<NaiveDate, String> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
         let shaped = s.len() == 10

@@ -281,3 +281,32 @@ fn the_example_refuses_options_it_would_ignore() {
         .stderr(predicates::str::contains("--org <NAME>"));
     assert!(!env.path().join("demo").exists(), "nothing was created");
 }
+
+#[test]
+fn an_organisation_name_must_be_one_line_of_text() {
+    let env = Env::new();
+    for (org, expected) in [
+        (
+            "Acme\nCorp",
+            "expected one line of text, found a line break",
+        ),
+        ("  ", "expected one line of text, found nothing"),
+        (
+            "Acme\u{7}",
+            "expected one line of text, found the control character U+0007",
+        ),
+    ] {
+        env.isms(env.path())
+            .args(["init", "--org", org, "demo"])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(expected))
+            .stderr(predicate::str::contains("'--org <NAME>'"));
+        assert!(!env.path().join("demo").exists(), "nothing was created");
+    }
+    env.isms(env.path())
+        .args(["init", "--org", "Acme — Zürich", "demo"])
+        .assert()
+        .success();
+    assert!(read(&env.path().join("demo"), "README.md").starts_with("# Acme — Zürich — "));
+}

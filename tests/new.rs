@@ -86,6 +86,36 @@ fn new_service_rejects_a_bad_id_and_an_unknown_owner() {
 }
 
 #[test]
+fn names_titles_and_regions_must_be_one_line_of_text_and_nothing_is_written() {
+    let env = Env::new();
+    let repo = env.example("repo");
+    let cases: [&[&str]; 6] = [
+        &["new", "person", "carol", "--name", "Carol\nSmith"],
+        &["new", "team", "ops", "--name", "", "--member", "alice"],
+        &["new", "service", "x", "--model", "saas", "--name", "X\rY"],
+        &[
+            "new",
+            "service",
+            "x",
+            "--model",
+            "saas",
+            "--region",
+            "eu-west-1\n",
+        ],
+        &["new", "evidence", "e1", "--title", "Two\nlines"],
+        &["new", "evidence", "e1", "--kind", "\t"],
+    ];
+    for args in cases {
+        env.isms(&repo)
+            .args(args)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("expected one line of text, found"));
+    }
+    assert_eq!(env.git(&repo, &["status", "--porcelain"]), "");
+}
+
+#[test]
 fn new_allocation_fills_a_gap_in_the_matrix() {
     let env = Env::new();
     let repo = env.example("repo");
