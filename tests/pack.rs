@@ -350,6 +350,96 @@ fn verify_rederives_the_pack_from_its_bundle() {
 }
 
 #[test]
+fn a_pack_zipped_again_with_folder_entries_still_verifies() {
+    let env = Env::new();
+    let repo = env.example_on_main(Some(AS_OF));
+    let good = env.path().join("good.zip");
+    pack(&env, &repo, &good);
+    // As `unzip` then `zip -r` would give it back: an entry for each folder,
+    // before its files.
+    let again = env.path().join("again.zip");
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&again).unwrap());
+    let mut folders = std::collections::BTreeSet::new();
+    for (name, bytes) in entries(&good) {
+        let mut folder = String::new();
+        for part in name.split('/').collect::<Vec<_>>().split_last().unwrap().1 {
+            folder.push_str(part);
+            folder.push('/');
+            if folders.insert(folder.clone()) {
+                zip.add_directory(folder.as_str(), zip::write::SimpleFileOptions::default())
+                    .unwrap();
+            }
+        }
+        zip.start_file(name.as_str(), zip::write::SimpleFileOptions::default())
+            .unwrap();
+        zip.write_all(&bytes).unwrap();
+    }
+    zip.finish().unwrap();
+    assert!(folders.contains("reports/"), "{folders:?}");
+    let (code, stderr) = verify(&env, &repo, &again);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(
+        stderr.contains("and the record in its bundle (commit "),
+        "{stderr}"
+    );
+}
+
+/// A copy of `good` in which entry `name` declares `size` bytes, in its
+/// local header and in the central directory, whatever it holds.
+fn misdeclared(env: &Env, good: &Path, name: &str, size: u32, out: &str) -> std::path::PathBuf {
+    let mut bytes = std::fs::read(good).unwrap();
+    let mut patched = 0;
+    // (signature, offset of the uncompressed size, offset of the name's length)
+    for (signature, at, name_len) in [(0x0403_4b50u32, 22, 26), (0x0201_4b50, 24, 28)] {
+        let sig = signature.to_le_bytes();
+        let header = if signature == 0x0403_4b50 { 30 } else { 46 };
+        let mut i = 0;
+        while i + header < bytes.len() {
+            if bytes[i..i + 4] == sig {
+                let len =
+                    u16::from_le_bytes([bytes[i + name_len], bytes[i + name_len + 1]]) as usize;
+                if bytes.get(i + header..i + header + len) == Some(name.as_bytes()) {
+                    bytes[i + at..i + at + 4].copy_from_slice(&size.to_le_bytes());
+                    patched += 1;
+                }
+            }
+            i += 1;
+        }
+    }
+    assert_eq!(
+        patched, 2,
+        "{name} in its local header and the central directory"
+    );
+    let path = env.path().join(out);
+    std::fs::write(&path, bytes).unwrap();
+    path
+}
+
+#[test]
+fn an_entry_larger_than_it_declares_or_than_any_pack_file_is_not_read() {
+    let env = Env::new();
+    let repo = env.example_on_main(Some(AS_OF));
+    let good = env.path().join("good.zip");
+    pack(&env, &repo, &good);
+
+    let big = misdeclared(&env, &good, "reports/soa.md", 600 << 20, "big.zip");
+    let (code, stderr) = verify(&env, &repo, &big);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("reports/soa.md declares 629145600 bytes; not read"),
+        "{stderr}"
+    );
+
+    let lying = misdeclared(&env, &good, "reports/soa.md", 10, "lying.zip");
+    let (code, stderr) = verify(&env, &repo, &lying);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("reports/soa.md holds more than the 10 bytes it declares; not read"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn the_pack_never_writes_into_git_or_over_a_users_file() {
     let env = Env::new();
     let repo = env.example_on_main(Some(AS_OF));

@@ -259,7 +259,10 @@ fn zip_time(t: chrono::DateTime<chrono::Utc>) -> Result<zip::DateTime> {
     .map_err(|_| Error::new("the record tip's time does not fit a zip timestamp"))
 }
 
-/// Every entry of the zip at `file`, by name.
+/// Every file of the zip at `file`, by name. Folder entries, which a pack
+/// zipped again by other tools has, hold nothing and are passed over. Each
+/// read is bounded: by the size the entry declares, and but for the bundle
+/// by the largest file a pack holds.
 fn zip_contents(file: &Path) -> Result<BTreeMap<String, Vec<u8>>> {
     let f = crate::fsutil::open_regular(file).map_err(|e| Error::io("open", file, e))?;
     let bad = |e: zip::result::ZipError| {
@@ -268,12 +271,30 @@ fn zip_contents(file: &Path) -> Result<BTreeMap<String, Vec<u8>>> {
     let mut zip = zip::ZipArchive::new(f).map_err(bad)?;
     let mut contents = BTreeMap::new();
     for i in 0..zip.len() {
-        let mut entry = zip.by_index(i).map_err(bad)?;
+        let entry = zip.by_index(i).map_err(bad)?;
+        let name = entry.name().to_owned();
+        let size = entry.size();
+        if entry.is_dir() && size == 0 {
+            continue;
+        }
+        let too_large = |what: &str| {
+            Error::new(format!("{}: {name} {what}; not read", file.display()))
+                .hint("a pack isms writes holds no file larger than an artifact may be (512 MiB)")
+        };
+        if name != BUNDLE && size > repo::MAX_ARTIFACT_BYTES {
+            return Err(too_large(&format!("declares {size} bytes")));
+        }
         let mut bytes = Vec::new();
         entry
+            .take(size.saturating_add(1))
             .read_to_end(&mut bytes)
             .map_err(|e| Error::io("read", file, e))?;
-        contents.insert(entry.name().to_owned(), bytes);
+        if bytes.len() as u64 > size {
+            return Err(too_large(&format!(
+                "holds more than the {size} bytes it declares"
+            )));
+        }
+        contents.insert(name, bytes);
     }
     Ok(contents)
 }
