@@ -905,6 +905,36 @@ fn a_record_branch_that_does_not_exist_is_named_with_the_branch_it_may_mean() {
 }
 
 #[test]
+fn a_clone_with_the_record_branch_only_as_a_remotes_is_told_how_to_make_it() {
+    let env = Env::new();
+    let repo = env.example_on_main(None);
+    let clone = env.path().join("clone");
+    env.git(
+        env.path(),
+        &[
+            "clone",
+            "-q",
+            repo.to_str().unwrap(),
+            clone.to_str().unwrap(),
+        ],
+    );
+    env.git(&clone, &["switch", "-q", "-c", "feature"]);
+    env.git(&clone, &["branch", "-q", "-D", "main"]);
+    env.isms(&clone)
+        .arg("status")
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(
+            "error: the record branch `main` does not exist\n  hint: it exists as `origin/main`: \
+             `git branch main origin/main` makes the local record branch; or set defaults.branch \
+             in isms.toml to the branch whose history is the record\n",
+        );
+    env.git(&clone, &["branch", "main", "origin/main"]);
+    env.isms(&clone).arg("status").assert().success();
+}
+
+#[test]
 fn an_owner_with_a_typo_is_named_with_the_owner_it_may_mean_read_or_kept() {
     let env = Env::new();
     let repo = env.example_on_main(Some(AS_OF));

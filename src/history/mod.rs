@@ -112,9 +112,24 @@ pub fn record(git_dir: &Path, branch: &str, progress: &mut dyn FnMut(usize)) -> 
                 .filter_map(|(b, _)| b.name().ok().flatten().map(str::to_owned))
                 .collect();
             let names: Vec<&str> = branches.iter().map(String::as_str).collect();
-            let hint = match crate::diagnostic::suggestion(branch, &names) {
-                Some(h) => format!("{h} {set}"),
-                None => set.to_owned(),
+            // A clone on another branch has the record only as a remote's.
+            let tracked = ["origin".to_owned()]
+                .into_iter()
+                .chain(repo.remotes().into_iter().flat_map(|r| {
+                    r.iter()
+                        .flatten()
+                        .flatten()
+                        .map(str::to_owned)
+                        .collect::<Vec<_>>()
+                }))
+                .map(|remote| format!("{remote}/{branch}"))
+                .find(|name| repo.find_reference(&format!("refs/remotes/{name}")).is_ok());
+            let hint = match (tracked, crate::diagnostic::suggestion(branch, &names)) {
+                (Some(name), _) => format!(
+                    "it exists as `{name}`: `git branch {branch} {name}` makes the local record branch; or {set}"
+                ),
+                (None, Some(h)) => format!("{h} {set}"),
+                (None, None) => set.to_owned(),
             };
             return Err(
                 Error::new(format!("the record branch `{branch}` does not exist")).hint(hint),
