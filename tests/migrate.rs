@@ -237,6 +237,21 @@ fn a_legacy_repository_moves_to_2022_in_one_commit_with_its_history() {
         "{follow}"
     );
 
+    // The old full key still shows its own reviews, and says where its
+    // history goes on; no row ends in spaces.
+    let old = env
+        .isms(&repo)
+        .args(["log", "control:9.1.1"])
+        .output()
+        .unwrap();
+    let log = stdout(&success(old.clone()));
+    assert!(log.contains("policy v7 approved"), "{log}");
+    assert!(log.lines().all(|l| l == l.trim_end()), "{log:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&old.stderr),
+        "control:9.1.1 was migrated to control:5.15; `isms log control:5.15` shows its reviews \
+         with those of the items it was made from\n"
+    );
     // The old ID is refused by name, with its mapping.
     env.isms(&repo)
         .args(["log", "9.1.1"])

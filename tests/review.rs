@@ -420,6 +420,14 @@ fn log_of_a_key_that_names_nothing_says_so_and_an_item_without_reviews_is_not_an
     );
     env.git(&repo, &["commit", "-q", "-m", "retire the scan"]);
     assert!(log(&env, &repo, "evidence:2026-q3-vulnerability-scan").contains("checked"));
+    // A review without a note: its row ends where its text does.
+    env.isms(&repo)
+        .args(["review", "control:5.2"])
+        .assert()
+        .success();
+    let rows = log(&env, &repo, "control:5.2");
+    assert_eq!(rows.lines().count(), 2, "{rows}");
+    assert!(rows.lines().all(|l| l == l.trim_end()), "{rows:?}");
 }
 
 #[test]

@@ -100,12 +100,23 @@ pub fn run(ctx: &Context, args: &LogArgs) -> Result<ExitCode> {
                     w.message
                 ));
             }
-            if reviews.is_empty() {
+            let shown = if reviews.is_empty() {
                 crate::output::note(&format!("{wanted} has no review on {branch}"));
                 Ok(())
             } else {
                 human(&mut out, &wanted, &reviews)
+            };
+            // An item migrated away: its history goes on under the new key.
+            let successors = successors(&wanted, &snapshot.migrations);
+            if !successors.is_empty() && !key.exists_in(&snapshot) {
+                let _ = out.flush();
+                crate::output::note(&format!(
+                    "{wanted} was migrated to {}; `isms log {}` shows its reviews with those of the items it was made from",
+                    successors.join(", "),
+                    successors[0]
+                ));
             }
+            shown
         }
     };
     Ok(ExitCode::SUCCESS)
@@ -127,6 +138,15 @@ fn with_sources<'a>(
         }
     }
     keys
+}
+
+/// The items that recorded migrations made from `key`.
+fn successors<'a>(key: &str, maps: &'a [crate::model::MigrationMap]) -> Vec<&'a str> {
+    maps.iter()
+        .flat_map(|m| &m.item)
+        .filter(|i| i.from.iter().any(|src| src.key == key))
+        .map(|i| i.key.as_str())
+        .collect()
 }
 
 fn human(out: &mut impl Write, wanted: &str, reviews: &[Logged]) -> std::io::Result<()> {
@@ -164,8 +184,7 @@ fn human(out: &mut impl Write, wanted: &str, reviews: &[Logged]) -> std::io::Res
         } else {
             format!("[as {}] ", r.item)
         };
-        writeln!(
-            out,
+        let row = format!(
             "{:<10}  {:<12}  {:<author_width$}  {:<10}  {:<6}  {approved:<approved_width$}  {was}{}",
             r.landed.format("%Y-%m-%d"),
             r.outcome.as_str(),
@@ -173,7 +192,8 @@ fn human(out: &mut impl Write, wanted: &str, reviews: &[Logged]) -> std::io::Res
             r.commit.short(),
             pr,
             r.note.as_deref().unwrap_or("")
-        )?;
+        );
+        writeln!(out, "{}", row.trim_end())?;
     }
     Ok(())
 }
