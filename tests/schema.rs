@@ -128,3 +128,23 @@ fn schema_of_one_kind_and_an_unknown_kind() {
         .code(2)
         .stderr("error: unknown file kind `controls`\n  hint: did you mean `control`?\n");
 }
+
+#[test]
+fn the_schema_of_a_kind_is_printed_as_init_writes_it() {
+    let env = Env::new();
+    let repo = env.example("repo");
+    for kind in FileKind::ALL {
+        let out = env
+            .isms(&repo)
+            .args(["schema", kind.name()])
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        assert_eq!(
+            String::from_utf8(out.stdout).unwrap(),
+            read(&repo, &format!(".isms/schemas/{}.json", kind.name())),
+            "{}",
+            kind.name()
+        );
+    }
+}

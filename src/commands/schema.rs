@@ -6,23 +6,27 @@ use crate::cli::SchemaArgs;
 use crate::error::{Error, Result};
 use crate::repo::{FileKind, suggestion};
 
+/// One kind's schema is printed exactly as `isms init` writes it to
+/// `.isms/schemas/`, so the two can be compared with `diff`; all kinds, as
+/// one object by kind, in the same order within each.
 pub fn run(args: &SchemaArgs) -> Result<ExitCode> {
-    let value = match &args.kind {
+    let text = match &args.kind {
         Some(name) => {
             let kind = FileKind::from_name(name).ok_or_else(|| unknown_kind(name))?;
-            serde_json::to_value(kind.schema())
+            crate::scaffold::schema_text(kind)
         }
-        None => serde_json::to_value(
-            FileKind::ALL
+        None => {
+            let all = FileKind::ALL
                 .iter()
                 .map(|k| (k.name(), k.schema()))
-                .collect::<std::collections::BTreeMap<_, _>>(),
-        ),
-    }
-    .map_err(|e| Error::new("could not render the schema").caused_by(e))?;
-    let text = serde_json::to_string_pretty(&value)
-        .map_err(|e| Error::new("could not render the schema").caused_by(e))?;
-    println!("{text}");
+                .collect::<std::collections::BTreeMap<_, _>>();
+            let mut text = serde_json::to_string_pretty(&all)
+                .map_err(|e| Error::new("could not render the schema").caused_by(e))?;
+            text.push('\n');
+            text
+        }
+    };
+    print!("{text}");
     Ok(ExitCode::SUCCESS)
 }
 
