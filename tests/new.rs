@@ -116,6 +116,52 @@ fn names_titles_and_regions_must_be_one_line_of_text_and_nothing_is_written() {
 }
 
 #[test]
+fn a_service_or_control_that_is_not_there_is_named_with_what_it_may_mean() {
+    let env = Env::new();
+    let repo = env.example("repo");
+    for (args, said) in [
+        (
+            &["new", "allocation", "payments-ap", "5.1"][..],
+            "error: service `payments-ap` does not exist (no services/payments-ap.toml)\n  \
+             hint: did you mean `payments-api`?\n",
+        ),
+        (
+            &["new", "allocation", "payments-api", "9.2.1"],
+            "error: control `9.2.1` does not exist (no controls/9.2.1.toml); \
+             9.2.1 is ISO/IEC 27002:2013; in 2022 it is 5.16\n",
+        ),
+        (
+            &["new", "evidence", "e1", "--control", "8.155"],
+            "error: control `8.155` does not exist (no controls/8.155.toml)\n  \
+             hint: did you mean `8.15`?\n",
+        ),
+        (
+            &["new", "evidence", "e1", "--service", "tenant-d"],
+            "error: service `tenant-d` does not exist (no services/tenant-d.toml)\n  \
+             hint: did you mean `tenant-db`?\n",
+        ),
+    ] {
+        env.isms(&repo).args(args).assert().code(2).stderr(said);
+    }
+    // A file that is there but cannot be read is said to be so.
+    let service = read(&repo, "services/tenant-db.toml");
+    write(
+        &repo,
+        "services/tenant-db.toml",
+        format!("{service}\nx = \n"),
+    );
+    env.isms(&repo)
+        .args(["new", "allocation", "tenant-db", "5.1"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::ends_with(
+            "error: services/tenant-db.toml does not parse\n  hint: run `isms check` to see why\n",
+        ));
+    env.git(&repo, &["checkout", "-q", "services"]);
+    assert_eq!(env.git(&repo, &["status", "--porcelain"]), "");
+}
+
+#[test]
 fn new_allocation_fills_a_gap_in_the_matrix() {
     let env = Env::new();
     let repo = env.example("repo");

@@ -99,7 +99,53 @@ fn parse_id(what: &str, s: &str) -> Result<Id> {
     Id::parse(s).map_err(|why| Error::new(format!("{what}: {why}")))
 }
 
+/// What an option or argument names that must exist.
+#[derive(Clone, Copy)]
+enum Named {
+    Control,
+    Service,
+}
+
 impl New<'_> {
+    /// `id` names no item of its kind that could be read: a file that is
+    /// there but does not parse is said to be so; one that is not there
+    /// gets a "did you mean", and a control of the other edition its
+    /// mapping.
+    fn unknown(&self, named: Named, id: &str) -> Error {
+        let s = &self.snapshot;
+        let (kind, dir, present, known): (_, _, _, Vec<&str>) = match named {
+            Named::Control => (
+                "control",
+                "controls",
+                &s.present.controls,
+                s.present.controls.iter().map(Id::as_str).collect(),
+            ),
+            Named::Service => (
+                "service",
+                "services",
+                &s.present.services,
+                s.present.services.iter().map(Id::as_str).collect(),
+            ),
+        };
+        if present.contains(id) {
+            return Error::new(format!("{dir}/{id}.toml does not parse"))
+                .hint("run `isms check` to see why");
+        }
+        let note = match (named, Id::parse(id)) {
+            (Named::Control, Ok(id)) => {
+                crate::check::edition_note(&crate::model::ItemKey::Control(id), s)
+            }
+            _ => String::new(),
+        };
+        let e = Error::new(format!(
+            "{kind} `{id}` does not exist (no {dir}/{id}.toml){note}"
+        ));
+        match suggestion(id, &known) {
+            Some(h) => e.hint(h),
+            None => e,
+        }
+    }
+
     /// An explicit owner must exist; the default is the person whose email is
     /// git's author email, else the first person.
     fn owner(&self, explicit: Option<&str>) -> Result<String> {
@@ -231,16 +277,10 @@ impl New<'_> {
     fn allocation(&self, a: crate::cli::NewAllocationArgs) -> Result<ExitCode> {
         let sid = parse_id("service ID", &a.service)?;
         let cid = parse_id("control ID", &a.control)?;
-        let service = self.snapshot.services.get(&sid).ok_or_else(|| {
-            Error::new(format!(
-                "service `{sid}` does not exist (or services/{sid}.toml does not parse)"
-            ))
-        })?;
-        let control = self.snapshot.controls.get(&cid).ok_or_else(|| {
-            Error::new(format!(
-                "control `{cid}` does not exist (or controls/{cid}.toml does not parse)"
-            ))
-        })?;
+        let service = (self.snapshot.services.get(&sid))
+            .ok_or_else(|| self.unknown(Named::Service, sid.as_str()))?;
+        let control = (self.snapshot.controls.get(&cid))
+            .ok_or_else(|| self.unknown(Named::Control, cid.as_str()))?;
         if !control.value.matrix {
             return Err(Error::new(format!(
                 "control `{cid}` is organisation-wide (matrix = false): it takes no allocations"
@@ -260,16 +300,12 @@ impl New<'_> {
         let id = parse_id("evidence ID", &a.id)?;
         for c in &a.controls {
             if !self.snapshot.present.controls.contains(c.as_str()) {
-                return Err(Error::new(format!(
-                    "control `{c}` does not exist (no controls/{c}.toml)"
-                )));
+                return Err(self.unknown(Named::Control, c));
             }
         }
         for s in &a.services {
             if !self.snapshot.present.services.contains(s.as_str()) {
-                return Err(Error::new(format!(
-                    "service `{s}` does not exist (no services/{s}.toml)"
-                )));
+                return Err(self.unknown(Named::Service, s));
             }
         }
         a.valid_for
