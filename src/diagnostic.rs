@@ -92,7 +92,22 @@ pub fn sort(diagnostics: &mut [Diagnostic]) {
 /// The hint for a likely typo of `name`: "did you mean `X`?", naming the
 /// closest candidate, if one is close enough.
 pub fn suggestion(name: &str, candidates: &[&str]) -> Option<String> {
-    did_you_mean(name, candidates).map(|m| format!("did you mean `{m}`?"))
+    did_you_mean(name, candidates).map(meant)
+}
+
+/// As [`did_you_mean`], for an item's ID, where IDs that share a prefix
+/// (`CLD.9.5.2`, `CLD.0.0.0`) look alike to it: the candidate must also be
+/// at most two edits away, and fewer than a third of `name`'s length.
+pub fn did_you_mean_id<'a>(name: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    did_you_mean(name, candidates).filter(|c| {
+        let edits = strsim::damerau_levenshtein(name, c);
+        edits <= 2 && edits * 3 < name.chars().count()
+    })
+}
+
+/// "did you mean `m`?", the wording of every such hint.
+pub fn meant(m: impl std::fmt::Display) -> String {
+    format!("did you mean `{m}`?")
 }
 
 /// The candidate closest to `name`, if it is close enough to be a likely typo.

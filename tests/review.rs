@@ -70,7 +70,28 @@ fn review_refuses_unknown_and_ambiguous_items_and_commits_nothing() {
         .args(["review", "CLD.9.5.1", "control:CLD.0.0.0", "nosuch", "tenant-db"])
         .assert()
         .code(2)
-        .stderr("error: nothing recorded: control:CLD.0.0.0 does not exist; no item is called `nosuch`; `tenant-db` is ambiguous: it could be `service:tenant-db` or `finding:tenant-db`\n  hint: items are control:ID, service:ID, allocation:SERVICE/CONTROL, evidence:ID or finding:ID\n");
+        .stderr(
+            "error: nothing recorded, for 3 items:\n  control:CLD.0.0.0 does not exist\n  \
+             no item is called `nosuch`\n  `tenant-db` is ambiguous: it could be \
+             `service:tenant-db` or `finding:tenant-db`\n  \
+             hint: items are control:ID, service:ID, allocation:SERVICE/CONTROL, evidence:ID or finding:ID\n",
+        );
+    // A likely typo is named with what it may mean.
+    env.isms(&repo)
+        .args(["review", "payments-ap"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::starts_with(
+            "error: nothing recorded: no item is called `payments-ap`; did you mean `payments-api`?\n",
+        ));
+    env.isms(&repo)
+        .args(["review", "allocation:payment-api/8.15"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::starts_with(
+            "error: nothing recorded: allocation:payment-api/8.15 does not exist; \
+             did you mean `allocation:payments-api/8.15`?\n",
+        ));
     assert_eq!(env.git(&repo, &["rev-parse", "HEAD"]), head);
 }
 

@@ -184,7 +184,7 @@ fn commit_msg(ctx: &Context, args: &CommitMsgArgs) -> Result<ExitCode> {
                 Ok(key) if key.exists_in(&snapshot) => None,
                 Ok(key) => Some(format!(
                     "{key} does not exist in this repository{}",
-                    crate::check::edition_note(&key, &snapshot)
+                    key.unknown_note(&snapshot)
                 )),
                 Err(why) => Some(why),
             }

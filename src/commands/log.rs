@@ -61,7 +61,7 @@ pub fn run(ctx: &Context, args: &LogArgs) -> Result<ExitCode> {
     if reviews.is_empty() && !key.exists_in(&snapshot) {
         return Err(Error::new(format!(
             "{wanted} does not exist and has no review on {branch}{}",
-            crate::check::edition_note(&key, &snapshot)
+            key.unknown_note(&snapshot)
         ))
         .hint(format!("items are {}", crate::model::KEY_FORMS)));
     }

@@ -24,10 +24,16 @@ pub fn run(ctx: &Context, args: &ReviewArgs) -> Result<ExitCode> {
         }
     }
     if !unknown.is_empty() {
-        return Err(
-            Error::new(format!("nothing recorded: {}", unknown.join("; ")))
-                .hint(format!("items are {}", crate::model::KEY_FORMS)),
-        );
+        // One line for each item that cannot be reviewed.
+        let said = match unknown.as_slice() {
+            [one] => format!("nothing recorded: {one}"),
+            many => format!(
+                "nothing recorded, for {} items:\n  {}",
+                many.len(),
+                many.join("\n  ")
+            ),
+        };
+        return Err(Error::new(said).hint(format!("items are {}", crate::model::KEY_FORMS)));
     }
     let message = message(&keys, args);
     if args.dry_run {

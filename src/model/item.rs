@@ -63,6 +63,60 @@ impl ItemKey {
         }
     }
 
+    /// For a key that names no item of `s`: its mapping when it is a
+    /// control of the other edition, else "; did you mean `…`?" when it is
+    /// a likely typo of a key of its kind; else nothing.
+    pub fn unknown_note(&self, s: &Snapshot) -> String {
+        // An allocation whose control is there is missing for its service.
+        let control_is_there =
+            matches!(self, ItemKey::Allocation(_, ctl) if s.present.controls.contains(ctl));
+        let note = crate::check::edition_note(self, s);
+        if !note.is_empty() && !control_is_there {
+            return note;
+        }
+        self.near(s)
+            .map(|k| format!("; {}", crate::diagnostic::meant(k)))
+            .unwrap_or_default()
+    }
+
+    /// The key of `s` of this one's kind that this one is a likely typo
+    /// of. IDs are compared, not keys, whose common `kind:` would make any
+    /// two look alike; an allocation's service and control one at a time,
+    /// the other being right.
+    fn near(&self, s: &Snapshot) -> Option<ItemKey> {
+        let near = |id: &Id, among: &mut dyn Iterator<Item = &Id>| {
+            let among: Vec<&str> = among.map(Id::as_str).collect();
+            crate::diagnostic::did_you_mean_id(id.as_str(), &among).and_then(|m| Id::parse(m).ok())
+        };
+        let p = &s.present;
+        Some(match self {
+            ItemKey::Control(id) => ItemKey::Control(near(id, &mut p.controls.iter())?),
+            ItemKey::Service(id) => ItemKey::Service(near(id, &mut p.services.iter())?),
+            ItemKey::Evidence(id) => ItemKey::Evidence(near(id, &mut p.evidence.iter())?),
+            ItemKey::Finding(id) => ItemKey::Finding(near(id, &mut s.findings.keys())?),
+            ItemKey::Allocation(svc, ctl) => match p.allocations.get(svc) {
+                Some(ctls) => ItemKey::Allocation(svc.clone(), near(ctl, &mut ctls.iter())?),
+                None => {
+                    let mut with = (p.allocations.iter())
+                        .filter(|(_, ctls)| ctls.contains(ctl))
+                        .map(|(svc, _)| svc);
+                    ItemKey::Allocation(near(svc, &mut with)?, ctl.clone())
+                }
+            },
+        })
+    }
+
+    /// The key as a bare ID: `SERVICE/CONTROL` for an allocation.
+    fn bare(&self) -> String {
+        match self {
+            ItemKey::Control(id)
+            | ItemKey::Service(id)
+            | ItemKey::Evidence(id)
+            | ItemKey::Finding(id) => id.to_string(),
+            ItemKey::Allocation(svc, ctl) => format!("{svc}/{ctl}"),
+        }
+    }
+
     /// Resolves what a user typed: a full key, or a bare ID (`SERVICE/CONTROL`
     /// for an allocation) that names exactly one item in `s`.
     pub fn resolve(input: &str, s: &Snapshot) -> Result<ItemKey, String> {
@@ -71,10 +125,7 @@ impl ItemKey {
             return if key.exists_in(s) {
                 Ok(key)
             } else {
-                Err(format!(
-                    "{key} does not exist{}",
-                    crate::check::edition_note(&key, s)
-                ))
+                Err(format!("{key} does not exist{}", key.unknown_note(s)))
             };
         }
         let mut found = Vec::new();
@@ -97,6 +148,13 @@ impl ItemKey {
                 let note = Id::parse(input)
                     .map(|id| crate::check::edition_note(&ItemKey::Control(id), s))
                     .unwrap_or_default();
+                let note = if note.is_empty() {
+                    near_bare(input, s)
+                        .map(|id| format!("; {}", crate::diagnostic::meant(id)))
+                        .unwrap_or_default()
+                } else {
+                    note
+                };
                 Err(format!("no item is called `{input}`{note}"))
             }
             _ => Err(format!(
@@ -109,6 +167,24 @@ impl ItemKey {
             )),
         }
     }
+}
+
+/// The bare ID of `s` that `input`, a bare ID naming nothing, is a likely
+/// typo of: for `SERVICE/CONTROL`, an allocation's; else the closest ID of
+/// any kind.
+fn near_bare(input: &str, s: &Snapshot) -> Option<String> {
+    if let Some((svc, ctl)) = input.split_once('/') {
+        let key = ItemKey::Allocation(Id::parse(svc).ok()?, Id::parse(ctl).ok()?);
+        return key.near(s).map(|k| k.bare());
+    }
+    let p = &s.present;
+    let ids: Vec<&str> = (p.controls.iter())
+        .chain(&p.services)
+        .chain(&p.evidence)
+        .chain(s.findings.keys())
+        .map(Id::as_str)
+        .collect();
+    crate::diagnostic::did_you_mean_id(input, &ids).map(str::to_owned)
 }
 
 impl fmt::Display for ItemKey {
@@ -154,6 +230,58 @@ mod tests {
             ItemKey::parse("control:../x")
                 .unwrap_err()
                 .contains("invalid ID")
+        );
+    }
+
+    #[test]
+    fn a_key_that_names_nothing_is_named_with_the_key_of_its_kind_a_typo_away() {
+        let id = |s: &str| Id::parse(s).unwrap();
+        let mut s = Snapshot {
+            config: Some(crate::testing::doc(
+                super::super::FileKind::Config,
+                "isms.toml",
+                "[organization]\nname = \"E\"\nrole = \"both\"\n[catalog]\nedition = \"2022\"\n",
+            )),
+            ..Snapshot::default()
+        };
+        for c in ["5.9", "5.1", "CLD.9.5.2", "8.15"] {
+            s.present.controls.insert(id(c));
+        }
+        s.present.services.insert(id("payments-api"));
+        s.present.insert_allocation(id("payments-api"), id("8.15"));
+        let note = |k: &str| ItemKey::parse(k).unwrap().unknown_note(&s);
+        assert_eq!(note("control:5.99"), "; did you mean `control:5.9`?");
+        assert_eq!(
+            note("allocation:payment-api/8.15"),
+            "; did you mean `allocation:payments-api/8.15`?"
+        );
+        // Alike only by a shared prefix, or too short to tell: nothing.
+        assert_eq!(note("control:CLD.0.0.0"), "");
+        assert_eq!(note("control:9.9"), "");
+        // Only keys of its own kind are offered.
+        assert_eq!(note("service:8.155"), "");
+        assert_eq!(note("control:8.155"), "; did you mean `control:8.15`?");
+        // A control of the other edition: its mapping, for a control or an
+        // allocation of it; not for an allocation whose control is there.
+        assert_eq!(
+            note("control:9.2.1"),
+            "; 9.2.1 is ISO/IEC 27002:2013; in 2022 it is 5.16"
+        );
+        assert_eq!(
+            note("allocation:payments-api/9.2.1"),
+            "; 9.2.1 is ISO/IEC 27002:2013; in 2022 it is 5.16"
+        );
+        assert_eq!(
+            ItemKey::resolve("payments-ap", &s).unwrap_err(),
+            "no item is called `payments-ap`; did you mean `payments-api`?"
+        );
+        assert_eq!(
+            ItemKey::resolve("payments-api/8.1", &s).unwrap_err(),
+            "no item is called `payments-api/8.1`"
+        );
+        assert_eq!(
+            ItemKey::resolve("payments-api/8.155", &s).unwrap_err(),
+            "no item is called `payments-api/8.155`; did you mean `payments-api/8.15`?"
         );
     }
 }
