@@ -75,7 +75,8 @@ fn describe(kind: FileKind, path: &str, text: &str, err: &toml::de::Error) -> Di
     } else if let Some(rest) = raw.strip_prefix("unknown field `") {
         let (name, expected) = split_name(rest);
         let d = Diagnostic::error("unknown-key", path, format!("unknown key `{name}`"));
-        match suggestion(name, &expected) {
+        let line = pos.map_or(0, |(line, _)| line);
+        match misplaced(kind, text, line, name).or_else(|| suggestion(name, &expected)) {
             Some(h) => d.hint(h),
             None if expected.is_empty() => d.hint("this table takes no keys"),
             None => d.hint(format!("expected one of: {}", expected.join(", "))),
@@ -110,6 +111,60 @@ fn describe(kind: FileKind, path: &str, text: &str, err: &toml::de::Error) -> Di
     diag.in_text(text, pos)
 }
 
+/// Where `name`, unknown where it is (line `line`), belongs when TOML's
+/// tables put it there: a top-level key written below a `[table]` header
+/// belongs above it, and a table's key written at the top belongs in that
+/// table. Read from the kind's schema, on the error path only.
+fn misplaced(kind: FileKind, text: &str, line: usize, name: &str) -> Option<String> {
+    let schema = kind.schema();
+    let schema = schema.as_object()?;
+    let properties = |o: &serde_json::Map<String, serde_json::Value>| {
+        o.get("properties")
+            .and_then(|p| p.as_object())
+            .map(|p| p.keys().cloned().collect::<Vec<_>>())
+            .unwrap_or_default()
+    };
+    // The header of the table the key is in, as written.
+    let header = text
+        .lines()
+        .take(line.saturating_sub(1))
+        .map(str::trim)
+        .filter(|l| l.starts_with('['))
+        .last()
+        .map(|l| l.split('#').next().unwrap_or(l).trim());
+    if let Some(header) = header {
+        return properties(schema).iter().any(|p| p == name).then(|| {
+            format!(
+                "`{name}` is a top-level key, but below `{header}` TOML reads it as part of that table: move it above `{header}`"
+            )
+        });
+    }
+    // A top-level key that a table of the file takes.
+    let defs = schema.get("$defs").and_then(|d| d.as_object())?;
+    let tables = schema.get("properties").and_then(|p| p.as_object())?;
+    let def_of = |v: &serde_json::Value| {
+        let name = v.get("$ref")?.as_str()?.strip_prefix("#/$defs/")?;
+        defs.get(name)?.as_object()
+    };
+    tables.iter().find_map(|(table, property)| {
+        // `[table]`, possibly optional (anyOf with null), or `[[table]]`.
+        let (header, def) = match def_of(property) {
+            Some(def) => (format!("[{table}]"), def),
+            None => match property.get("items").and_then(def_of) {
+                Some(def) => (format!("[[{table}]]"), def),
+                None => (
+                    format!("[{table}]"),
+                    property.get("anyOf")?.as_array()?.iter().find_map(def_of)?,
+                ),
+            },
+        };
+        properties(def)
+            .iter()
+            .any(|p| p == name)
+            .then(|| format!("`{name}` is a key of the `{header}` table: move it below `{header}`"))
+    })
+}
+
 /// Splits "name`, expected one of `a`, `b`" into the name and the expected names.
 fn split_name(rest: &str) -> (&str, Vec<&str>) {
     let (name, tail) = rest.split_once('`').unwrap_or((rest, ""));
@@ -136,6 +191,57 @@ mod tests {
         assert_eq!(d.message, "unknown key `justifcation`");
         assert_eq!(d.hint.as_deref(), Some("did you mean `justification`?"));
         assert_eq!((d.line, d.column), (Some(6), Some(1)));
+    }
+
+    #[test]
+    fn a_key_on_the_wrong_side_of_a_table_header_is_told_where_it_belongs() {
+        use crate::model::{Config, Control};
+        let control = |text: &str| {
+            *parse::<Control>(FileKind::Control, "c.toml", text.as_bytes().to_vec()).unwrap_err()
+        };
+        let top = "id = \"5.1\"\ntitle = \"T\"\nframework = \"F\"\n";
+        // A top-level key written below a table: the table swallows it.
+        let d = control(&format!(
+            "{top}[soa] # the decision\napplicable = true\nowner = \"alice\"\n"
+        ));
+        assert_eq!(d.message, "unknown key `owner`");
+        assert_eq!(d.line, Some(6));
+        assert_eq!(
+            d.hint.as_deref(),
+            Some(
+                "`owner` is a top-level key, but below `[soa]` TOML reads it as part of that table: move it above `[soa]`"
+            )
+        );
+        // A table's key written at the top: an optional table, and an array
+        // of tables.
+        let d = control(&format!("{top}applicable = true\n"));
+        assert_eq!(
+            d.hint.as_deref(),
+            Some("`applicable` is a key of the `[soa]` table: move it below `[soa]`")
+        );
+        let d = control(&format!("every = \"1y\"\n{top}"));
+        assert_eq!(
+            d.hint.as_deref(),
+            Some(
+                "`every` is a key of the `[[evidence_required]]` table: move it below `[[evidence_required]]`"
+            )
+        );
+        let d = *parse::<Config>(
+            FileKind::Config,
+            "isms.toml",
+            b"branch = \"main\"\n[organization]\nname = \"E\"\nrole = \"both\"\n".to_vec(),
+        )
+        .unwrap_err();
+        assert_eq!(
+            d.hint.as_deref(),
+            Some("`branch` is a key of the `[defaults]` table: move it below `[defaults]`")
+        );
+        // A key that belongs nowhere keeps the list of what is expected.
+        let d = control(&format!("{top}[soa]\nnothing = 1\n"));
+        assert_eq!(
+            d.hint.as_deref(),
+            Some("expected one of: applicable, justification, status")
+        );
     }
 
     #[test]
