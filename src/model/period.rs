@@ -52,6 +52,12 @@ impl FromStr for Period {
         if let Some(p) = named {
             return Ok(p);
         }
+        if let Some(meant) = spelled_out(s) {
+            return Err(format!(
+                "invalid period `{s}`: {EXPECTED}; {}",
+                crate::diagnostic::meant(meant)
+            ));
+        }
         let digits = s.bytes().take_while(u8::is_ascii_digit).count();
         let (num, unit) = s.split_at(digits);
         let n: u32 = match num.parse() {
@@ -69,6 +75,36 @@ impl FromStr for Period {
             _ => Err(format!("invalid period `{s}`: {EXPECTED}")),
         }
     }
+}
+
+/// The period `s` spells out in another way (`3 months`, `1 Year`,
+/// `Quarterly`, `yearly`), as it is written; `None` when `s` is not one.
+fn spelled_out(s: &str) -> Option<String> {
+    let lower = s.trim().to_ascii_lowercase();
+    let named = match lower.as_str() {
+        "yearly" | "annual" => "annually",
+        "semi-annually" | "biannually" | "half-yearly" => "semiannually",
+        "every day" => "daily",
+        "every week" => "weekly",
+        "every month" => "monthly",
+        "every year" => "annually",
+        other => other,
+    };
+    if named != s && named.parse::<Period>().is_ok() {
+        return Some(named.to_owned());
+    }
+    let digits = lower.bytes().take_while(u8::is_ascii_digit).count();
+    let (num, unit) = lower.split_at(digits);
+    let n: u32 = num.parse().ok().filter(|n| *n > 0)?;
+    let unit = match unit.trim() {
+        "d" | "day" | "days" => "d",
+        "w" | "wk" | "wks" | "week" | "weeks" => "w",
+        "mo" | "mos" | "mon" | "mth" | "mths" | "month" | "months" => "mo",
+        "y" | "yr" | "yrs" | "year" | "years" => "y",
+        _ => return None,
+    };
+    let meant = format!("{n}{unit}");
+    (meant != s).then_some(meant)
 }
 
 impl fmt::Display for Period {
@@ -134,6 +170,32 @@ mod tests {
             assert!(err.contains("expected daily"), "{bad:?}: {err}");
         }
         assert!("6m".parse::<Period>().unwrap_err().contains("write `6mo`"));
+    }
+
+    #[test]
+    fn a_period_spelled_out_is_named_as_it_is_written() {
+        for (spelled, meant) in [
+            ("3 months", "3mo"),
+            ("1 Year", "1y"),
+            ("2 weeks", "2w"),
+            ("90days", "90d"),
+            ("1 d", "1d"),
+            ("6 mos", "6mo"),
+            ("Quarterly", "quarterly"),
+            ("yearly", "annually"),
+            ("semi-annually", "semiannually"),
+        ] {
+            let err = spelled.parse::<Period>().unwrap_err();
+            assert!(
+                err.ends_with(&format!("; did you mean `{meant}`?")),
+                "{spelled:?}: {err}"
+            );
+            assert!(meant.parse::<Period>().is_ok());
+        }
+        for nothing in ["3 fortnights", "0 days", "months", ""] {
+            let err = nothing.parse::<Period>().unwrap_err();
+            assert!(!err.contains("did you mean"), "{nothing:?}: {err}");
+        }
     }
 
     #[test]

@@ -106,7 +106,12 @@ fn describe(kind: FileKind, path: &str, text: &str, err: &toml::de::Error) -> Di
         Diagnostic::error("invalid-value", path, format!("wrong type: found {rest}"))
             .hint(schema_hint())
     } else {
-        Diagnostic::error("invalid-value", path, raw.clone())
+        // A value's own "did you mean" is the diagnostic's hint.
+        match raw.split_once("; did you mean `") {
+            Some((message, meant)) => Diagnostic::error("invalid-value", path, message.to_owned())
+                .hint(format!("did you mean `{meant}")),
+            None => Diagnostic::error("invalid-value", path, raw.clone()),
+        }
     };
     diag.in_text(text, pos)
 }
@@ -242,6 +247,18 @@ mod tests {
             d.hint.as_deref(),
             Some("expected one of: applicable, justification, status")
         );
+    }
+
+    #[test]
+    fn a_values_own_did_you_mean_is_the_hint() {
+        let text = "id = \"5.1\"\ntitle = \"T\"\nframework = \"F\"\ncadence = \"3 months\"\n";
+        let d =
+            *parse::<crate::model::Control>(FileKind::Control, "c.toml", text.as_bytes().to_vec())
+                .unwrap_err();
+        assert_eq!(d.rule, "invalid-value");
+        assert!(d.message.ends_with("(like `14d`, `6mo`)"), "{}", d.message);
+        assert_eq!(d.hint.as_deref(), Some("did you mean `3mo`?"));
+        assert_eq!((d.line, d.column), (Some(4), Some(11)));
     }
 
     #[test]
