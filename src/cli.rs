@@ -349,7 +349,7 @@ pub struct ReassessArgs {
     #[arg(long, value_name = "SERVICE")]
     pub service: Option<String>,
     /// Why, in a sentence: shown in the record and the pull request.
-    #[arg(long, value_name = "TEXT")]
+    #[arg(long, value_name = "TEXT", value_parser = parse_line)]
     pub reason: String,
     /// Push the branch and open (or update) its pull request.
     #[arg(long)]

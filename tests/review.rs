@@ -544,3 +544,38 @@ fn a_reassessment_is_not_committed_on_a_branch_checked_out_in_a_work_tree() {
     reassess("second").success();
     assert_eq!(env.git(&repo, &["rev-parse", &format!("{branch}~1")]), tip);
 }
+
+#[test]
+fn a_reassessment_with_no_reason_or_a_mistyped_name_is_refused_with_what_it_may_mean() {
+    let env = Env::new();
+    let repo = env.example_on_main(None);
+    let branches = env.git(&repo, &["branch", "--list"]);
+    for (args, said) in [
+        (
+            &["reassess", "region-added", "--reason", " "][..],
+            "expected one line of text, found nothing",
+        ),
+        (
+            &["reassess", "region-adde", "--reason", "moved"],
+            "error: no trigger `region-adde` in triggers/\n  hint: did you mean `region-added`?\n",
+        ),
+        (
+            &[
+                "reassess",
+                "region-added",
+                "--service",
+                "payments-ap",
+                "--reason",
+                "moved",
+            ],
+            "error: no service `payments-ap` in services/\n  hint: did you mean `payments-api`?\n",
+        ),
+    ] {
+        env.isms(&repo)
+            .args(args)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(said));
+    }
+    assert_eq!(env.git(&repo, &["branch", "--list"]), branches);
+}

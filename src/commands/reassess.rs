@@ -20,15 +20,19 @@ pub fn run(ctx: &Context, args: &ReassessArgs) -> Result<ExitCode> {
         .map_err(|why| Error::new(format!("`{}` is not a trigger ID: {why}", args.trigger)))?;
     let Some(trigger) = snapshot.triggers.get(&trigger_id).map(|d| &d.value) else {
         let known: Vec<&str> = snapshot.triggers.keys().map(Id::as_str).collect();
-        return Err(
-            Error::new(format!("no trigger `{}` in triggers/", args.trigger))
-                .hint(format!("triggers here: {}", known.join(", "))),
-        );
+        let hint = repo::suggestion(&args.trigger, &known)
+            .unwrap_or_else(|| format!("triggers here: {}", known.join(", ")));
+        return Err(Error::new(format!("no trigger `{}` in triggers/", args.trigger)).hint(hint));
     };
     if let Some(s) = &args.service
         && !Id::parse(s).is_ok_and(|id| snapshot.services.contains_key(&id))
     {
-        return Err(Error::new(format!("no service `{s}` in services/")));
+        let known: Vec<&str> = snapshot.services.keys().map(Id::as_str).collect();
+        let e = Error::new(format!("no service `{s}` in services/"));
+        return Err(match repo::suggestion(s, &known) {
+            Some(h) => e.hint(h),
+            None => e,
+        });
     }
     // GitHub first: without a token nothing is committed.
     let github = if args.open_pr {
