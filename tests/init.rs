@@ -310,3 +310,36 @@ fn an_organisation_name_must_be_one_line_of_text() {
         .success();
     assert!(read(&env.path().join("demo"), "README.md").starts_with("# Acme — Zürich — "));
 }
+
+#[test]
+fn init_inside_another_repository_makes_one_of_its_own_and_says_so() {
+    let env = Env::new();
+    let outer = env.path().join("mono");
+    std::fs::create_dir(&outer).unwrap();
+    env.git(&outer, &["init", "-q", "-b", "main"]);
+    std::fs::write(outer.join("main.rs"), "fn main() {}\n").unwrap();
+    env.git(&outer, &["add", "main.rs"]);
+    env.git(&outer, &["commit", "-q", "-m", "code"]);
+    let head = env.git(&outer, &["rev-parse", "HEAD"]);
+    let outer = outer.canonicalize().unwrap();
+    env.isms(&outer)
+        .args(["init", "compliance"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(format!(
+            "\nit is a git repository of its own, inside the work tree of {}, which lists it as untracked\nnext: isms -C compliance check\n",
+            outer.display()
+        )));
+    let inner = outer.join("compliance");
+    assert_eq!(
+        env.git(&inner, &["rev-parse", "--show-toplevel"]).trim(),
+        inner.display().to_string()
+    );
+    assert_eq!(env.git(&inner, &["rev-list", "--count", "HEAD"]), "1\n");
+    // The other repository is as it was.
+    assert_eq!(env.git(&outer, &["rev-parse", "HEAD"]), head);
+    assert_eq!(
+        env.git(&outer, &["status", "--porcelain"]),
+        "?? compliance/\n"
+    );
+}

@@ -33,7 +33,11 @@ pub fn run(ctx: &Context, args: &InitArgs) -> Result<ExitCode> {
         }
     }
     std::fs::create_dir_all(&dir).map_err(|e| Error::io("create", &dir, e))?;
+    // A repository of its own, even inside another's work tree: said so,
+    // since the other then lists it as untracked.
+    let mut inside = None;
     if !dir.join(".git").exists() {
+        inside = git::run(&dir, &["rev-parse", "--show-toplevel"]).ok();
         git::run(&dir, &["init", "--quiet", "--object-format=sha1"])?;
     }
     let branch =
@@ -98,11 +102,16 @@ pub fn run(ctx: &Context, args: &InitArgs) -> Result<ExitCode> {
         what.push(plural(count("findings/"), "finding"));
     }
     output::note(&format!(
-        "created a compliance repository in {} with {}\nnext: isms -C {} check",
+        "created a compliance repository in {} with {}",
         dir.display(),
-        what.join(", "),
-        dir.display()
+        what.join(", ")
     ));
+    if let Some(outer) = inside {
+        output::note(&format!(
+            "it is a git repository of its own, inside the work tree of {outer}, which lists it as untracked"
+        ));
+    }
+    output::note(&format!("next: isms -C {} check", dir.display()));
     Ok(ExitCode::SUCCESS)
 }
 
