@@ -440,7 +440,7 @@ pub struct LogArgs {
 
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Refuses a non-empty directory. Runs `git init` when DIR is not a repository, and makes the first commit."
+    after_help = "Refuses a non-empty directory. Runs `git init` when DIR has no .git of its own (even inside another repository's work tree), and makes the first commit."
 )]
 pub struct InitArgs {
     /// Where to create it (created if missing; must be empty).
