@@ -1287,3 +1287,58 @@ async fn a_next_page_elsewhere_or_already_read_is_refused_and_nothing_is_written
         assert_eq!(asked, 1, "{case}: the link was not followed");
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refusal_says_what_access_is_missing_and_on_which_repository() {
+    let gh = Gh::new().await;
+    // A repository the token cannot see: GitHub answers 404 to reads.
+    Mock::given(method("GET"))
+        .and(wiremock::matchers::path_regex(r"^/repos/acme/compliance/"))
+        .respond_with(ResponseTemplate::new(404).set_body_json(json!({
+            "message": "Not Found",
+            "documentation_url": "https://docs.github.com/rest",
+            "status": "404"
+        })))
+        .mount(&gh.server)
+        .await;
+    let out = gh.isms(&["verify-approvals"], true);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(
+            "  hint: GitHub shows no such thing to this token: check that the repository is \
+             acme/compliance (GITHUB_REPOSITORY, repository under [github] in isms.toml, or the \
+             origin remote) and that the token has contents and pull-requests read on it\n"
+        ),
+        "{}",
+        stderr(&out)
+    );
+
+    // A token that may read but not write: 403 to opening a pull request.
+    let gh = Gh::new().await;
+    gh.add_region("us-east-1");
+    mount_list(&gh.server, BRANCH, json!([])).await;
+    Mock::given(method("POST"))
+        .and(path(pulls()))
+        .respond_with(ResponseTemplate::new(403).set_body_json(json!({
+            "message": "Resource not accessible by integration",
+            "status": "403"
+        })))
+        .mount(&gh.server)
+        .await;
+    let out = gh.isms(
+        &["triggers", "detect", "--from", "HEAD~1", "--open-pr"],
+        true,
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let said = stderr(&out);
+    assert!(
+        said.contains(": 403: Resource not accessible by integration\n"),
+        "{said}"
+    );
+    assert!(
+        said.contains(
+            "  hint: the token may lack access: this needs contents and pull-requests write on acme/compliance\n"
+        ),
+        "{said}"
+    );
+}

@@ -279,12 +279,20 @@ impl GitHub {
     }
 
     fn refused(&self, method: &str, path: &str, status: u16, value: &Value) -> Error {
+        let access = if method == "GET" { "read" } else { "write" };
         let hint = match status {
-            401 => "the token was not accepted: check GITHUB_TOKEN / GH_TOKEN",
-            403 | 404 => {
-                "the token may lack access: it needs contents and pull-requests write on this repository"
-            }
-            _ => "nothing was changed locally; run the command again",
+            401 => "the token was not accepted: check GITHUB_TOKEN / GH_TOKEN".to_owned(),
+            403 => format!(
+                "the token may lack access: this needs contents and pull-requests {access} on {}",
+                self.repository
+            ),
+            404 => format!(
+                "GitHub shows no such thing to this token: check that the repository is {} \
+                 (GITHUB_REPOSITORY, repository under [github] in isms.toml, or the origin \
+                 remote) and that the token has contents and pull-requests {access} on it",
+                self.repository
+            ),
+            _ => "nothing was changed locally; run the command again".to_owned(),
         };
         Error::new(self.scrub(&format!(
             "GitHub refused {method} {path}: {status}{}",
