@@ -157,7 +157,7 @@ impl GitHub {
             .find_map(|k| std::env::var(k).ok().filter(|t| !t.trim().is_empty()))
             .ok_or_else(|| {
                 Error::new("no GitHub token: set GITHUB_TOKEN or GH_TOKEN")
-                    .hint("in GitHub Actions: env: GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }}, with pull-requests: write")
+                    .hint("in GitHub Actions: env: GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }}, with permissions contents: write and pull-requests: write (read is enough for verify-approvals)")
             })?;
         let api = std::env::var("GITHUB_API_URL")
             .ok()
