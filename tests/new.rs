@@ -576,3 +576,31 @@ fn an_artifact_whose_name_is_already_kept_is_never_copied_over_and_the_hint_says
     assert_eq!(read(&repo, kept), original);
     assert!(!repo.join("evidence/other.toml").exists());
 }
+
+#[test]
+fn settings_that_cannot_be_read_are_named_by_file_line_and_column() {
+    let env = Env::new();
+    let repo = env.example("repo");
+    let config = read(&repo, "isms.toml");
+    let line = config.lines().count() + 1;
+    write(&repo, "isms.toml", format!("{config}colour = \"blue\"\n"));
+    let before = env.git(&repo, &["status", "--porcelain"]);
+    for args in [
+        &["new", "person", "zed", "--name", "Zed"][..],
+        &["review", "control:5.1"],
+        &["log", "control:5.1"],
+        &["ci", "install"],
+    ] {
+        env.isms(&repo)
+            .args(args)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::starts_with(format!(
+                "error: isms.toml:{line}:1: unknown key `colour`\n"
+            )))
+            .stderr(predicate::str::ends_with(
+                "  hint: this command needs the settings; `isms check` lists every problem\n",
+            ));
+    }
+    assert_eq!(env.git(&repo, &["status", "--porcelain"]), before);
+}

@@ -89,9 +89,30 @@ const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(60);
 impl Repo {
     /// The working tree's settings and small kinds ([`Scope::outline`]):
     /// what a command that names items or branches needs, without parsing
-    /// every allocation and evidence record.
+    /// every allocation and evidence record. Settings that cannot be read
+    /// are the error, named as `isms check` names them.
     pub fn outline(&self) -> Result<crate::model::Snapshot> {
-        Ok(load(&WorkTree::new(&self.root)?, &Scope::outline())?.snapshot)
+        let loaded = load(&WorkTree::new(&self.root)?, &Scope::outline())?;
+        if loaded.snapshot.config.is_some() {
+            return Ok(loaded.snapshot);
+        }
+        let said = (loaded.diagnostics.iter()).find(|d| d.file == CONFIG_FILE && d.is_error());
+        let e = match said {
+            Some(d) => {
+                let at = match (d.line, d.column) {
+                    (Some(line), Some(column)) => format!("{CONFIG_FILE}:{line}:{column}"),
+                    (Some(line), None) => format!("{CONFIG_FILE}:{line}"),
+                    _ => CONFIG_FILE.to_owned(),
+                };
+                let e = Error::new(format!("{at}: {}", d.message));
+                match &d.hint {
+                    Some(hint) => e.hint(hint.clone()),
+                    None => e,
+                }
+            }
+            None => Error::new(format!("{CONFIG_FILE} could not be read")),
+        };
+        Err(e.hint("this command needs the settings; `isms check` lists every problem"))
     }
 
     /// Refuses `command`, which commits on HEAD, while git is in the middle
