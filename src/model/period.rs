@@ -52,17 +52,19 @@ impl FromStr for Period {
         if let Some(p) = named {
             return Ok(p);
         }
-        if let Some(meant) = spelled_out(s) {
-            return Err(format!(
+        // On the error path only: what it may have meant.
+        let invalid = || match spelled_out(s) {
+            Some(meant) => format!(
                 "invalid period `{s}`: {EXPECTED}; {}",
                 crate::diagnostic::meant(meant)
-            ));
-        }
+            ),
+            None => format!("invalid period `{s}`: {EXPECTED}"),
+        };
         let digits = s.bytes().take_while(u8::is_ascii_digit).count();
         let (num, unit) = s.split_at(digits);
         let n: u32 = match num.parse() {
             Ok(n) if n > 0 && !num.starts_with('0') => n,
-            _ => return Err(format!("invalid period `{s}`: {EXPECTED}")),
+            _ => return Err(invalid()),
         };
         match unit {
             "d" => Ok(Period::Days(n)),
@@ -72,7 +74,7 @@ impl FromStr for Period {
             "m" => Err(format!(
                 "invalid period `{s}`: `m` is ambiguous; write `{n}mo` for months"
             )),
-            _ => Err(format!("invalid period `{s}`: {EXPECTED}")),
+            _ => Err(invalid()),
         }
     }
 }
