@@ -143,8 +143,9 @@ fn a_service_or_control_that_is_not_there_is_named_with_what_it_may_mean() {
     ] {
         env.isms(&repo).args(args).assert().code(2).stderr(said);
     }
-    // A file that is there but cannot be read is said to be so.
+    // A file that is there but cannot be read is said to be so, and why.
     let service = read(&repo, "services/tenant-db.toml");
+    let line = service.lines().count() + 2;
     write(
         &repo,
         "services/tenant-db.toml",
@@ -154,9 +155,10 @@ fn a_service_or_control_that_is_not_there_is_named_with_what_it_may_mean() {
         .args(["new", "allocation", "tenant-db", "5.1"])
         .assert()
         .code(2)
-        .stderr(predicate::str::ends_with(
-            "error: services/tenant-db.toml does not parse\n  hint: run `isms check` to see why\n",
-        ));
+        .stderr(predicate::str::ends_with(format!(
+            "error: services/tenant-db.toml:{line}: invalid TOML: string values must be quoted, \
+             expected literal string\n  hint: fix it first; `isms check` lists every problem\n",
+        )));
     env.git(&repo, &["checkout", "-q", "services"]);
     assert_eq!(env.git(&repo, &["status", "--porcelain"]), "");
 }

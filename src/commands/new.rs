@@ -20,7 +20,7 @@ pub fn run(ctx: &Context, cmd: NewCommand) -> Result<ExitCode> {
     let writer = repo.writer(&mut crate::output::waiting_for)?;
     // Settings, controls and services: what every template needs. Allocations
     // and evidence are only looked at by path.
-    let snapshot = repo.outline()?;
+    let (snapshot, problems) = repo.outline_with_problems()?;
     let config = snapshot.config.as_ref().map(|d| &d.value).ok_or_else(|| {
         Error::new(format!("{CONFIG_FILE} does not parse"))
             .hint("run `isms check` to see why, and fix it first")
@@ -29,6 +29,7 @@ pub fn run(ctx: &Context, cmd: NewCommand) -> Result<ExitCode> {
         root: &repo.root,
         writer: &writer,
         snapshot: &snapshot,
+        problems: &problems,
         config,
         ctx,
     };
@@ -91,6 +92,8 @@ struct New<'a> {
     root: &'a Path,
     writer: &'a crate::repo::Writer<'a>,
     snapshot: &'a Snapshot,
+    /// What is wrong with the files the snapshot read.
+    problems: &'a [crate::diagnostic::Diagnostic],
     config: &'a Config,
     ctx: &'a Context,
 }
@@ -128,8 +131,21 @@ impl New<'_> {
             ),
         };
         if present.contains(id) {
-            return Error::new(format!("{dir}/{id}.toml does not parse"))
-                .hint("run `isms check` to see why");
+            let path = format!("{dir}/{id}.toml");
+            let said = (self.problems.iter()).find(|d| d.file == path && d.is_error());
+            return match said {
+                Some(d) => {
+                    let at = match d.line {
+                        Some(line) => format!("{path}:{line}"),
+                        None => path,
+                    };
+                    Error::new(format!("{at}: {}", d.message))
+                        .hint("fix it first; `isms check` lists every problem")
+                }
+                None => {
+                    Error::new(format!("{path} does not parse")).hint("run `isms check` to see why")
+                }
+            };
         }
         let note = match (named, Id::parse(id)) {
             (Named::Control, Ok(id)) => {

@@ -92,9 +92,16 @@ impl Repo {
     /// every allocation and evidence record. Settings that cannot be read
     /// are the error, named as `isms check` names them.
     pub fn outline(&self) -> Result<crate::model::Snapshot> {
+        Ok(self.outline_with_problems()?.0)
+    }
+
+    /// [`Repo::outline`], and what is wrong with the files it read.
+    pub fn outline_with_problems(
+        &self,
+    ) -> Result<(crate::model::Snapshot, Vec<crate::diagnostic::Diagnostic>)> {
         let loaded = load(&WorkTree::new(&self.root)?, &Scope::outline())?;
         if loaded.snapshot.config.is_some() {
-            return Ok(loaded.snapshot);
+            return Ok((loaded.snapshot, loaded.diagnostics));
         }
         let said = (loaded.diagnostics.iter()).find(|d| d.file == CONFIG_FILE && d.is_error());
         let e = match said {
