@@ -146,11 +146,7 @@ fn human(out: &mut impl Write, d: &Diagnostic) -> std::io::Result<()> {
         "{style}{label}[{}]{style:#}{BOLD}: {}{BOLD:#}",
         d.rule, d.message
     )?;
-    let location = match (d.line, d.column) {
-        (Some(l), Some(c)) => format!("{}:{l}:{c}", d.file),
-        _ => d.file.clone(),
-    };
-    writeln!(out, "  {DIM}-->{DIM:#} {location}")?;
+    writeln!(out, "  {DIM}-->{DIM:#} {}", d.place())?;
     if let (Some(line), Some(col), Some(text)) = (d.line, d.column, &d.snippet) {
         let (text, col) = window(text, col);
         let width = line.to_string().len();

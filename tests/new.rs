@@ -156,7 +156,7 @@ fn a_service_or_control_that_is_not_there_is_named_with_what_it_may_mean() {
         .assert()
         .code(2)
         .stderr(predicate::str::ends_with(format!(
-            "error: services/tenant-db.toml:{line}: invalid TOML: string values must be quoted, \
+            "error: services/tenant-db.toml:{line}:5: invalid TOML: string values must be quoted, \
              expected literal string\n  hint: fix it first; `isms check` lists every problem\n",
         )));
     env.git(&repo, &["checkout", "-q", "services"]);

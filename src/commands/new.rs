@@ -134,14 +134,8 @@ impl New<'_> {
             let path = format!("{dir}/{id}.toml");
             let said = (self.problems.iter()).find(|d| d.file == path && d.is_error());
             return match said {
-                Some(d) => {
-                    let at = match d.line {
-                        Some(line) => format!("{path}:{line}"),
-                        None => path,
-                    };
-                    Error::new(format!("{at}: {}", d.message))
-                        .hint("fix it first; `isms check` lists every problem")
-                }
+                Some(d) => Error::new(format!("{}: {}", d.place(), d.message))
+                    .hint("fix it first; `isms check` lists every problem"),
                 None => {
                     Error::new(format!("{path} does not parse")).hint("run `isms check` to see why")
                 }

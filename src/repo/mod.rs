@@ -106,12 +106,7 @@ impl Repo {
         let said = (loaded.diagnostics.iter()).find(|d| d.file == CONFIG_FILE && d.is_error());
         let e = match said {
             Some(d) => {
-                let at = match (d.line, d.column) {
-                    (Some(line), Some(column)) => format!("{CONFIG_FILE}:{line}:{column}"),
-                    (Some(line), None) => format!("{CONFIG_FILE}:{line}"),
-                    _ => CONFIG_FILE.to_owned(),
-                };
-                let e = Error::new(format!("{at}: {}", d.message));
+                let e = Error::new(format!("{}: {}", d.place(), d.message));
                 match &d.hint {
                     Some(hint) => e.hint(hint.clone()),
                     None => e,
