@@ -35,7 +35,7 @@ pub fn run(ctx: &Context, cmd: NewCommand) -> Result<ExitCode> {
     };
     // CODEOWNERS as it should be before this command: if it is exactly
     // that, it holds no hand edits and follows the new items.
-    let codeowners_before = current_codeowners(&repo.root)?;
+    let codeowners_before = current_codeowners(&repo.root);
     let done = match cmd {
         NewCommand::Service(a) => new.service(a),
         NewCommand::Allocation(a) => new.allocation(a),
@@ -45,27 +45,23 @@ pub fn run(ctx: &Context, cmd: NewCommand) -> Result<ExitCode> {
         NewCommand::Person(a) => new.person(a),
         NewCommand::Team(a) => new.team(a),
     }?;
-    if codeowners_before {
-        refresh_codeowners(&writer)?;
+    match codeowners_before {
+        Ok(true) => refresh_codeowners(&writer)?,
+        Ok(false) => {}
+        // Said once the item is written: a command that fails says why alone.
+        Err(why) => output::note(&format!(
+            "warning: {} is left as it is: {why}",
+            crate::render::codeowners::PATH
+        )),
     }
     Ok(done)
 }
 
 /// Whether CODEOWNERS is the generated one and matches the owners. With an
 /// item file that does not load, it cannot be kept current: it is left as
-/// it is, and the user hears why.
-fn current_codeowners(root: &Path) -> Result<bool> {
-    let snapshot = match crate::reading::complete_snapshot(root) {
-        Ok(s) => s,
-        Err(e) => {
-            output::note(&format!(
-                "warning: {} is left as it is: {}",
-                crate::render::codeowners::PATH,
-                e.message
-            ));
-            return Ok(false);
-        }
-    };
+/// it is, and the error says why, for the user to hear.
+fn current_codeowners(root: &Path) -> std::result::Result<bool, String> {
+    let snapshot = crate::reading::complete_snapshot(root).map_err(|e| e.message)?;
     Ok(snapshot.config.is_some()
         && snapshot
             .codeowners
