@@ -271,6 +271,13 @@ mod tests {
             note("allocation:payments-api/9.2.1"),
             "; 9.2.1 is ISO/IEC 27002:2013; in 2022 it is 5.16"
         );
+        s.present.controls.insert(id("12.4.1"));
+        s.present.insert_allocation(id("tenant-db"), id("12.4.1"));
+        let note = |k: &str| ItemKey::parse(k).unwrap().unknown_note(&s);
+        assert_eq!(
+            note("allocation:tenant-d/12.4.1"),
+            "; did you mean `allocation:tenant-db/12.4.1`?"
+        );
         assert_eq!(
             ItemKey::resolve("payments-ap", &s).unwrap_err(),
             "no item is called `payments-ap`; did you mean `payments-api`?"
