@@ -75,7 +75,7 @@ fn describe(kind: FileKind, path: &str, text: &str, err: &toml::de::Error) -> Di
     } else if let Some(rest) = raw.strip_prefix("unknown field `") {
         let (name, expected) = split_name(rest);
         let d = Diagnostic::error("unknown-key", path, format!("unknown key `{name}`"));
-        let line = pos.map_or(0, |(line, _)| line);
+        let line = pos.map_or(0, |(line, _)| line); // 1-based; 0 when not known
         match misplaced(kind, text, line, name).or_else(|| suggestion(name, &expected)) {
             Some(h) => d.hint(h),
             None if expected.is_empty() => d.hint("this table takes no keys"),
@@ -121,6 +121,10 @@ fn describe(kind: FileKind, path: &str, text: &str, err: &toml::de::Error) -> Di
 /// belongs above it, and a table's key written at the top belongs in that
 /// table. Read from the kind's schema, on the error path only.
 fn misplaced(kind: FileKind, text: &str, line: usize, name: &str) -> Option<String> {
+    if line == 0 {
+        // Where the key is is not known: nor is the table it is in.
+        return None;
+    }
     let schema = kind.schema();
     let schema = schema.as_object()?;
     let properties = |o: &serde_json::Map<String, serde_json::Value>| {
