@@ -608,3 +608,21 @@ fn settings_that_cannot_be_read_are_named_by_file_line_and_column() {
     }
     assert_eq!(env.git(&repo, &["status", "--porcelain"]), before);
 }
+
+#[test]
+fn an_email_that_no_commit_could_carry_is_refused_and_nothing_is_written() {
+    let env = Env::new();
+    let repo = env.example("repo");
+    for email in ["bob", "bob at example.com", "bob@", "<bob@example.com>"] {
+        env.isms(&repo)
+            .args(["new", "person", "zed", "--name", "Zed", "--email", email])
+            .assert()
+            .code(2)
+            .stderr(format!(
+                "error: --email: `{email}` is not an email address: expected one like \
+                 alice@example.com, as git records it for commits\n  \
+                 hint: commits are matched to people by it, e.g. --email alice@example.com\n"
+            ));
+    }
+    assert_eq!(env.git(&repo, &["status", "--porcelain"]), "");
+}

@@ -176,6 +176,22 @@ fn config_rules(config: &Doc<Config>, out: &mut Vec<Diagnostic>) {
             &[group, key.as_str(), "github"],
         ));
     }
+    // An address no commit carries: that person's commits and reviews are
+    // never matched to them.
+    for (key, person) in &c.people {
+        // A placeholder is the placeholder rule's to report.
+        let problem = Some(person.email.as_str())
+            .filter(|e| !e.trim().is_empty() && !e.contains(placeholders::MARKER))
+            .and_then(crate::model::email_problem);
+        if let Some(message) = problem {
+            out.push(at(
+                Diagnostic::warning("email", &config.path, message)
+                    .hint("commits are matched to people by the address git records for them"),
+                config,
+                &["people", key.as_str(), "email"],
+            ));
+        }
+    }
     for (key, team) in &c.teams {
         for (i, m) in team.members.iter().enumerate() {
             if !c.people.contains_key(m) {

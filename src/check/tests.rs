@@ -697,6 +697,53 @@ github = "example/"
 }
 
 #[test]
+fn an_email_no_commit_could_carry_is_a_warning_at_its_line() {
+    let mut s = base();
+    let config = r#"
+[organization]
+name = "Example"
+role = "both"
+[people.alice]
+name = "Alice"
+email = "alice@example.com"
+[people.bob]
+name = "Bob"
+email = "bob"
+[people.carol]
+name = "Carol"
+email = "carol at example.com"
+[people.dave]
+name = "Dave"
+email = ""
+[people.erin]
+name = "Erin"
+email = "<erin@example.com>"
+[people.fay]
+name = "Fay"
+email = "TODO"
+"#;
+    s.config = Some(doc(FileKind::Config, "isms.toml", config));
+    let found: Vec<_> = check(&s)
+        .into_iter()
+        .filter(|d| d.rule == "email")
+        .map(|d| (d.is_error(), d.line, d.message))
+        .collect();
+    let said = |e: &str| {
+        format!(
+            "`{e}` is not an email address: expected one like alice@example.com, as git records it for commits"
+        )
+    };
+    assert_eq!(
+        found,
+        vec![
+            (false, Some(10), said("bob")),
+            (false, Some(13), said("carol at example.com")),
+            (false, Some(19), said("<erin@example.com>")),
+        ]
+    );
+}
+
+#[test]
 fn a_trigger_rule_that_could_never_fire_is_an_error() {
     use crate::model::Trigger;
     let mut s = base();

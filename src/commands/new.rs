@@ -483,6 +483,13 @@ impl New<'_> {
             return Err(Error::new(format!("--github {}: {problem}", a.github))
                 .hint("a person's --github is their login, e.g. --github alice-ng"));
         }
+        if let Some(problem) = Some(a.email.as_str())
+            .filter(|e| !e.trim().is_empty())
+            .and_then(crate::model::email_problem)
+        {
+            return Err(Error::new(format!("--email: {problem}"))
+                .hint("commits are matched to people by it, e.g. --email alice@example.com"));
+        }
         let mut table = toml_edit::Table::new();
         table["name"] = toml_edit::value(a.name.as_str());
         table["email"] = toml_edit::value(a.email.as_str());

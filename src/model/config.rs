@@ -181,6 +181,24 @@ pub fn github_login_problem(login: &str) -> Option<String> {
     })
 }
 
+/// What is wrong with `email` as the address git records for a commit's
+/// author (`name@domain`): `None` when it is one.
+pub fn email_problem(email: &str) -> Option<String> {
+    let e = email.trim();
+    let shaped = e.split_once('@').is_some_and(|(local, domain)| {
+        !local.is_empty() && !domain.is_empty() && !domain.contains('@')
+    });
+    let fine = shaped
+        && !e
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || "<>".contains(c));
+    (!fine).then(|| {
+        format!(
+            "`{email}` is not an email address: expected one like alice@example.com, as git records it for commits"
+        )
+    })
+}
+
 /// What is wrong with `team` as a GitHub team (`org/team-slug`, as
 /// CODEOWNERS names teams): `None` when it is one.
 pub fn github_team_problem(team: &str) -> Option<String> {
