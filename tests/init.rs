@@ -327,7 +327,7 @@ fn init_inside_another_repository_makes_one_of_its_own_and_says_so() {
         .assert()
         .success()
         .stderr(predicate::str::contains(format!(
-            "\nit is a git repository of its own, inside the work tree of {}, which lists it as untracked\nnext: isms -C compliance check\n",
+            "\nit is a git repository of its own, inside the work tree of {}, which does not track its files\nnext: isms -C compliance check\n",
             outer.display()
         )));
     let inner = outer.join("compliance");

@@ -34,7 +34,7 @@ pub fn run(ctx: &Context, args: &InitArgs) -> Result<ExitCode> {
     }
     std::fs::create_dir_all(&dir).map_err(|e| Error::io("create", &dir, e))?;
     // A repository of its own, even inside another's work tree: said so,
-    // since the other then lists it as untracked.
+    // since the other does not track its files.
     let mut inside = None;
     if !dir.join(".git").exists() {
         inside = git::run(&dir, &["rev-parse", "--show-toplevel"]).ok();
@@ -108,7 +108,7 @@ pub fn run(ctx: &Context, args: &InitArgs) -> Result<ExitCode> {
     ));
     if let Some(outer) = inside {
         output::note(&format!(
-            "it is a git repository of its own, inside the work tree of {outer}, which lists it as untracked"
+            "it is a git repository of its own, inside the work tree of {outer}, which does not track its files"
         ));
     }
     output::note(&format!("next: isms -C {} check", dir.display()));
