@@ -626,3 +626,39 @@ fn an_email_that_no_commit_could_carry_is_refused_and_nothing_is_written() {
     }
     assert_eq!(env.git(&repo, &["status", "--porcelain"]), "");
 }
+
+#[test]
+fn a_finding_due_before_it_is_raised_is_refused() {
+    let env = Env::new();
+    let repo = env.example("repo");
+    env.isms(&repo)
+        .args([
+            "--as-of",
+            "2026-11-02",
+            "new",
+            "finding",
+            "2026-010",
+            "--due",
+            "2026-11-01",
+        ])
+        .assert()
+        .code(2)
+        .stderr(
+            "error: --due 2026-11-01 is before the finding is raised (2026-11-02)\n  \
+             hint: a finding is raised today, or on --as-of DATE; give a later due date\n",
+        );
+    assert_eq!(env.git(&repo, &["status", "--porcelain"]), "");
+    // Due the day it is raised is a date, not a mistake.
+    env.isms(&repo)
+        .args([
+            "--as-of",
+            "2026-11-02",
+            "new",
+            "finding",
+            "2026-010",
+            "--due",
+            "2026-11-02",
+        ])
+        .assert()
+        .success();
+}

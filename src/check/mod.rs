@@ -902,6 +902,22 @@ fn findings(s: &Snapshot, out: &mut Vec<Diagnostic>) {
                 "status is closed: set `closed` to the date it was closed".into(),
             ));
         }
+        // A corrective action due, or a finding closed, before it was
+        // raised: most likely a mistyped date.
+        for (key, date, what) in [("due", f.due, "due"), ("closed", f.closed, "closed")] {
+            if let Some(date) = date.filter(|d| *d < f.raised) {
+                out.push(at(
+                    Diagnostic::warning(
+                        "finding-dates",
+                        &doc.path,
+                        format!("{what} {date}, before it was raised ({})", f.raised),
+                    )
+                    .hint("check the dates: a finding is raised first"),
+                    doc,
+                    &[key],
+                ));
+            }
+        }
     }
 }
 

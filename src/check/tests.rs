@@ -568,6 +568,46 @@ fn evidence_collected_after_the_date_is_an_error() {
 }
 
 #[test]
+fn a_finding_due_or_closed_before_it_was_raised_is_a_warning_at_the_date() {
+    use crate::model::Finding;
+    let finding = |dates: &str| -> Doc<Finding> {
+        doc(
+            FileKind::Finding,
+            "findings/NC-1.toml",
+            &format!(
+                "id = \"NC-1\"\ntitle = \"T\"\nkind = \"nonconformity\"\nraised_by = \"Audit\"\nowner = \"alice\"\nraised = 2026-07-15\n{dates}"
+            ),
+        )
+    };
+    let found = |dates: &str| -> Vec<(bool, Option<usize>, String)> {
+        let mut s = base();
+        s.findings.insert(id("NC-1"), finding(dates));
+        check(&s)
+            .into_iter()
+            .filter(|d| d.rule == "finding-dates")
+            .map(|d| (d.is_error(), d.line, d.message))
+            .collect()
+    };
+    assert_eq!(found("due = 2026-07-15\nstatus = \"open\"\n"), vec![]);
+    assert_eq!(
+        found("due = 2026-01-15\nstatus = \"open\"\n"),
+        vec![(
+            false,
+            Some(7),
+            "due 2026-01-15, before it was raised (2026-07-15)".to_owned()
+        )]
+    );
+    assert_eq!(
+        found("due = 2026-08-01\nstatus = \"closed\"\nclosed = 2026-07-01\n"),
+        vec![(
+            false,
+            Some(9),
+            "closed 2026-07-01, before it was raised (2026-07-15)".to_owned()
+        )]
+    );
+}
+
+#[test]
 fn evidence_and_findings_after_the_as_of_date_are_not_counted() {
     use crate::model::Finding;
     let mut s = base();

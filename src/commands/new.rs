@@ -373,6 +373,13 @@ impl New<'_> {
         let due = a
             .due
             .unwrap_or_else(|| Period::Days(30).after(self.ctx.today));
+        if due < self.ctx.today {
+            return Err(Error::new(format!(
+                "--due {due} is before the finding is raised ({})",
+                self.ctx.today
+            ))
+            .hint("a finding is raised today, or on --as-of DATE; give a later due date"));
+        }
         let path = format!("findings/{id}.toml");
         self.write_all(&[(
             path.clone(),
