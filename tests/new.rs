@@ -628,7 +628,7 @@ fn an_email_that_no_commit_could_carry_is_refused_and_nothing_is_written() {
 }
 
 #[test]
-fn a_finding_due_before_it_is_raised_is_refused() {
+fn a_finding_due_before_it_is_raised_is_written_and_said_to_be_overdue() {
     let env = Env::new();
     let repo = env.example("repo");
     env.isms(&repo)
@@ -642,23 +642,49 @@ fn a_finding_due_before_it_is_raised_is_refused() {
             "2026-11-01",
         ])
         .assert()
-        .code(2)
-        .stderr(
-            "error: --due 2026-11-01 is before the finding is raised (2026-11-02)\n  \
-             hint: a finding is raised today, or on --as-of DATE; give a later due date\n",
-        );
-    assert_eq!(env.git(&repo, &["status", "--porcelain"]), "");
-    // Due the day it is raised is a date, not a mistake.
+        .success()
+        .stderr(predicate::str::contains(
+            "created findings/2026-010.toml\nwarning: it is due 2026-11-01, before it is raised \
+             (2026-11-02), so it is overdue already; if it was raised earlier, set `raised` in \
+             findings/2026-010.toml\n",
+        ));
+    let written = read(&repo, "findings/2026-010.toml");
+    assert!(written.contains("due = 2026-11-01"), "{written}");
+    // `check` says so too, and `stale` (of the working tree) counts it.
+    env.isms(&repo)
+        .args(["--as-of", "2026-11-02", "check"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "warning[finding-dates]: due 2026-11-01, before it was raised (2026-11-02)",
+        ));
+    let out = env
+        .isms(&repo)
+        .args(["--format", "json", "stale"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stale: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        stale["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["item"] == "finding:2026-010" && i["state"] == "overdue"),
+        "{stale}"
+    );
+    // Due the day it is raised: nothing to say.
     env.isms(&repo)
         .args([
             "--as-of",
             "2026-11-02",
             "new",
             "finding",
-            "2026-010",
+            "2026-011",
             "--due",
             "2026-11-02",
         ])
         .assert()
-        .success();
+        .success()
+        .stderr(predicate::str::contains("warning").not());
 }

@@ -373,19 +373,20 @@ impl New<'_> {
         let due = a
             .due
             .unwrap_or_else(|| Period::Days(30).after(self.ctx.today));
-        if due < self.ctx.today {
-            return Err(Error::new(format!(
-                "--due {due} is before the finding is raised ({})",
-                self.ctx.today
-            ))
-            .hint("a finding is raised today, or on --as-of DATE; give a later due date"));
-        }
         let path = format!("findings/{id}.toml");
         self.write_all(&[(
             path.clone(),
             scaffold::finding(&id, &owner, &self.ctx.today.to_string(), &due.to_string()),
         )])?;
         output::note(&format!("created {path}"));
+        // Written as asked, and said: `check` warns of it too.
+        if due < self.ctx.today {
+            output::note(&format!(
+                "warning: it is due {due}, before it is raised ({}), so it is overdue already; \
+                 if it was raised earlier, set `raised` in {path}",
+                self.ctx.today
+            ));
+        }
         Ok(ExitCode::SUCCESS)
     }
 
