@@ -434,6 +434,14 @@ async fn without_a_token_nothing_is_pushed_or_sent() {
         "{}",
         stderr(&out)
     );
+    // The hint names the permissions a workflow's token needs.
+    assert!(
+        stderr(&out).contains(
+            "with permissions contents: write and pull-requests: write (read is enough for verify-approvals)"
+        ),
+        "{}",
+        stderr(&out)
+    );
     assert!(!gh.origin_has(BRANCH));
     assert!(gh.requests().await.is_empty());
 }
