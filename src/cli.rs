@@ -646,7 +646,6 @@ pub struct SchemaArgs {
     pub kind: Option<String>,
 }
 
-/// A calendar date, YYYY-MM-DD, with a message that says what was expected.
 /// One line of text: a name or title. Empty text, and a line break or
 /// another control character, are refused.
 fn parse_line(s: &str) -> Result<String, String> {
@@ -663,6 +662,7 @@ fn parse_line(s: &str) -> Result<String, String> {
     }
 }
 
+/// A calendar date, YYYY-MM-DD, with a message that says what was expected.
 fn parse_date(s: &str) -> Result<NaiveDate, String> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
         let shaped = s.len() == 10
