@@ -29,6 +29,12 @@ impl Error {
         self
     }
 
+    /// [`Error::hint`], when there is one to give.
+    pub fn hint_if(mut self, hint: Option<String>) -> Self {
+        self.hints.extend(hint);
+        self
+    }
+
     pub fn caused_by(mut self, cause: impl fmt::Display) -> Self {
         self.cause = Some(cause.to_string());
         self

@@ -291,10 +291,7 @@ fn settings(tree: &WorkTree) -> Option<crate::model::Config> {
 fn unknown<'a>(who: &str, known: impl Iterator<Item = &'a str>) -> Error {
     let known: Vec<&str> = known.collect();
     let e = Error::new(format!("`{who}` is not a person or team in isms.toml"));
-    match crate::diagnostic::suggestion(who, &known) {
-        Some(h) => e.hint(h),
-        None => e,
-    }
+    e.hint_if(crate::diagnostic::suggestion(who, &known))
 }
 
 /// The summary of `snapshot` as of `ask.today`, and the record branch's

@@ -146,10 +146,7 @@ impl New<'_> {
         let e = Error::new(format!(
             "{kind} `{id}` does not exist (no {dir}/{id}.toml){note}"
         ));
-        match suggestion(id, &known) {
-            Some(h) => e.hint(h),
-            None => e,
-        }
+        e.hint_if(suggestion(id, &known))
     }
 
     /// An explicit owner must exist; the default is the person whose email is
@@ -459,10 +456,7 @@ impl New<'_> {
             if !self.snapshot.controls.contains_key(&cid) {
                 let known: Vec<&str> = self.snapshot.controls.keys().map(Id::as_str).collect();
                 let e = Error::new(format!("--reassess {cid}: no such control in controls/"));
-                return Err(match suggestion(cid.as_str(), &known) {
-                    Some(h) => e.hint(h),
-                    None => e,
-                });
+                return Err(e.hint_if(suggestion(cid.as_str(), &known)));
             }
             if !reassess.contains(&cid) {
                 reassess.push(cid);

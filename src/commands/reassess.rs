@@ -29,10 +29,7 @@ pub fn run(ctx: &Context, args: &ReassessArgs) -> Result<ExitCode> {
     {
         let known: Vec<&str> = snapshot.services.keys().map(Id::as_str).collect();
         let e = Error::new(format!("no service `{s}` in services/"));
-        return Err(match repo::suggestion(s, &known) {
-            Some(h) => e.hint(h),
-            None => e,
-        });
+        return Err(e.hint_if(repo::suggestion(s, &known)));
     }
     // GitHub first: without a token nothing is committed.
     let github = if args.open_pr {

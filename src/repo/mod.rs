@@ -105,13 +105,7 @@ impl Repo {
         }
         let said = (loaded.diagnostics.iter()).find(|d| d.file == CONFIG_FILE && d.is_error());
         let e = match said {
-            Some(d) => {
-                let e = Error::new(format!("{}: {}", d.place(), d.message));
-                match &d.hint {
-                    Some(hint) => e.hint(hint.clone()),
-                    None => e,
-                }
-            }
+            Some(d) => Error::new(format!("{}: {}", d.place(), d.message)).hint_if(d.hint.clone()),
             None => Error::new(format!("{CONFIG_FILE} could not be read")),
         };
         Err(e.hint("this command needs the settings; `isms check` lists every problem"))
