@@ -112,16 +112,12 @@ pub fn record(git_dir: &Path, branch: &str, progress: &mut dyn FnMut(usize)) -> 
                 .filter_map(|(b, _)| b.name().ok().flatten().map(str::to_owned))
                 .collect();
             let names: Vec<&str> = branches.iter().map(String::as_str).collect();
-            // A clone on another branch has the record only as a remote's.
-            let tracked = ["origin".to_owned()]
-                .into_iter()
-                .chain(repo.remotes().into_iter().flat_map(|r| {
-                    r.iter()
-                        .flatten()
-                        .flatten()
-                        .map(str::to_owned)
-                        .collect::<Vec<_>>()
-                }))
+            // A clone on another branch has the record only as a remote's:
+            // origin's first.
+            let remotes = repo.remotes().ok();
+            let others = remotes.iter().flat_map(|r| r.iter().flatten().flatten());
+            let tracked = std::iter::once("origin")
+                .chain(others)
                 .map(|remote| format!("{remote}/{branch}"))
                 .find(|name| repo.find_reference(&format!("refs/remotes/{name}")).is_ok());
             let hint = match (tracked, crate::diagnostic::suggestion(branch, &names)) {
