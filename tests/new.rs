@@ -140,6 +140,11 @@ fn a_service_or_control_that_is_not_there_is_named_with_what_it_may_mean() {
             "error: service `tenant-d` does not exist (no services/tenant-d.toml)\n  \
              hint: did you mean `tenant-db`?\n",
         ),
+        // An ID that only shares a prefix is not offered as a typo.
+        (
+            &["new", "allocation", "payments-api", "CLD.0.0.0"],
+            "error: control `CLD.0.0.0` does not exist (no controls/CLD.0.0.0.toml)\n",
+        ),
     ] {
         env.isms(&repo).args(args).assert().code(2).stderr(said);
     }

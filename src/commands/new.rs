@@ -146,7 +146,7 @@ impl New<'_> {
         let e = Error::new(format!(
             "{kind} `{id}` does not exist (no {dir}/{id}.toml){note}"
         ));
-        e.hint_if(suggestion(id, &known))
+        e.hint_if(crate::diagnostic::did_you_mean_id(id, &known).map(crate::diagnostic::meant))
     }
 
     /// An explicit owner must exist; the default is the person whose email is
