@@ -349,9 +349,11 @@ fn one_commit_exports_the_same_bytes_and_an_export_replaces_only_an_export() {
     let out = export(&env, &repo, "../mine");
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains("is not empty and was not written by isms; not touching it"),
-        "{stderr}"
+    // Named as it was written, not as `./../mine`.
+    assert_eq!(
+        stderr,
+        "error: ../mine is not empty and was not written by isms; not touching it\n  \
+         hint: name a new or empty directory\n"
     );
     assert_eq!(read(&mine, "notes.txt"), "keep me");
     assert!(!mine.join("ssp.json").exists());

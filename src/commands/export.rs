@@ -21,7 +21,7 @@ pub fn run(ctx: &Context, cmd: &ExportCommand) -> Result<ExitCode> {
     let c = crate::reading::committed(&repo.git_dir, rev.as_deref())?;
     let stamp = Stamp::new(&c.commit, c.time);
     let docs = oscal::export(&c.snapshot, &stamp).map_err(Error::new)?;
-    let out = ctx.dir.join(&args.out);
+    let out = ctx.path(&args.out);
     let files: BTreeMap<String, Vec<u8>> = docs
         .iter()
         .map(|(name, doc)| {

@@ -16,11 +16,7 @@ use crate::scaffold::{self, SoaDecision, q};
 use super::Context;
 
 pub fn run(ctx: &Context, args: &InitArgs) -> Result<ExitCode> {
-    let dir = if ctx.dir == Path::new(".") {
-        args.path.clone()
-    } else {
-        ctx.dir.join(&args.path)
-    };
+    let dir = ctx.path(&args.path);
     refuse_non_empty(&dir)?;
     // An existing repository must have SHA-1 object names, which is all
     // isms reads; a new one is made so, whatever git's default.

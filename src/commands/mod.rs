@@ -45,6 +45,19 @@ pub struct Context {
     pub now: NaiveDate,
 }
 
+impl Context {
+    /// A path the user named, as seen from where isms runs: below `-C DIR`
+    /// when one was given, else as written (so an error names `out`, not
+    /// `./out`).
+    pub fn path(&self, named: impl AsRef<std::path::Path>) -> PathBuf {
+        if self.dir == std::path::Path::new(".") {
+            named.as_ref().to_owned()
+        } else {
+            self.dir.join(named)
+        }
+    }
+}
+
 pub fn dispatch(cli: Cli) -> Result<ExitCode> {
     let now = chrono::Local::now().date_naive();
     let ctx = Context {

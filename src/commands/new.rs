@@ -391,7 +391,7 @@ impl New<'_> {
     /// path under evidence/, its sha256, and its bytes when it must be
     /// copied there. Only a regular file is read, within the artifact limit.
     fn artifact(&self, file: &Path) -> Result<(String, String, Option<Vec<u8>>)> {
-        let full = self.ctx.dir.join(file);
+        let full = self.ctx.path(file);
         let limit = crate::repo::MAX_ARTIFACT_BYTES;
         let bytes = crate::fsutil::read_bounded(&full, limit).map_err(|e| match e.kind() {
             std::io::ErrorKind::FileTooLarge => Error::new(format!(

@@ -24,7 +24,7 @@ const BUNDLE: &str = "record.bundle";
 pub fn run(ctx: &Context, args: &PackArgs) -> Result<ExitCode> {
     match (&args.out, &args.verify) {
         // Every path isms takes is relative to -C DIR.
-        (_, Some(file)) => verify(&ctx.dir.join(file)),
+        (_, Some(file)) => verify(&ctx.path(file)),
         (Some(out), None) => pack(ctx, out, args.rev.as_deref()),
         (None, None) => Err(Error::new(
             "say where: `isms pack --out FILE.zip`, or `--verify FILE.zip`",
@@ -148,7 +148,7 @@ fn build(
 
 fn pack(ctx: &Context, out: &Path, rev: Option<&str>) -> Result<ExitCode> {
     let repo = Repo::discover(&ctx.dir)?;
-    let out = &ctx.dir.join(out);
+    let out = &ctx.path(out);
     let writer = repo.writer(&mut crate::output::waiting_for)?;
     writer.may_write(out)?;
     // Only an earlier pack is replaced: never a file of the user's.

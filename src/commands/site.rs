@@ -53,7 +53,7 @@ pub fn run(ctx: &Context, args: &SiteArgs) -> Result<ExitCode> {
         findings: &findings,
         source: source.as_deref(),
     });
-    let out = ctx.dir.join(&args.out);
+    let out = ctx.path(&args.out);
     let files: BTreeMap<String, Vec<u8>> = pages
         .into_iter()
         .map(|(path, html)| (path, html.into_bytes()))
