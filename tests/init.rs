@@ -39,9 +39,15 @@ fn init_creates_the_layout_commits_it_and_passes_check() {
     }
     let config = read(&repo, "isms.toml");
     assert!(
-        config.contains("name = \"Acme Cloud\"\nrole = \"provider\""),
+        config.contains("name = \"Acme Cloud\"\nrole = \"provider\"             # provider"),
         "{config}"
     );
+    // Whatever the values, the comments after them line up.
+    let columns: std::collections::BTreeSet<usize> = (config.lines())
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| l.find("  #").map(|at| at + l[at..].find('#').unwrap()))
+        .collect();
+    assert_eq!(columns.len(), 1, "{config}");
     // The git identity becomes the first person, so fresh repositories have an owner.
     assert!(
         config.contains("[people.isms-owner]\nname = \"Alice Ng\"\nemail = \"alice@example.com\""),

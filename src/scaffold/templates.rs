@@ -138,12 +138,41 @@ pub fn crosswalk(from: Edition, to: Edition) -> Option<&'static Crosswalk> {
         .find(|c| c.from == from.as_str() && c.to == to.as_str())
 }
 
-/// Replaces each `{{name}}` in `template` with its value.
+/// Replaces each `{{name}}` in `template` with its value. A comment that
+/// follows a placeholder keeps the column it has in the template, so
+/// values of any width leave the comments of a block aligned.
 pub fn render(template: &str, vars: &[(&str, &str)]) -> String {
-    vars.iter()
-        .fold(template.to_owned(), |text, (name, value)| {
+    let mut out = String::with_capacity(template.len());
+    for line in template.split_inclusive('\n') {
+        if !line.contains("{{") {
+            out.push_str(line);
+            continue;
+        }
+        let filled = vars.iter().fold(line.to_owned(), |text, (name, value)| {
             text.replace(&format!("{{{{{name}}}}}"), value)
-        })
+        });
+        match trailing_comment(line) {
+            Some((column, comment)) => {
+                let code = filled[..filled.len() - comment.len()].trim_end_matches(' ');
+                let gap = column.saturating_sub(code.chars().count()).max(1);
+                out.push_str(code);
+                out.extend(std::iter::repeat_n(' ', gap));
+                out.push_str(comment);
+            }
+            None => out.push_str(&filled),
+        }
+    }
+    out
+}
+
+/// The column and text of the comment after a template line's last
+/// placeholder, set off by two spaces or more.
+fn trailing_comment(line: &str) -> Option<(usize, &str)> {
+    let end = line.rfind("}}")? + 2;
+    let rest = &line[end..];
+    let comment = rest.trim_start_matches(' ');
+    (rest.len() - comment.len() >= 2 && comment.starts_with('#'))
+        .then(|| (line[..line.len() - comment.len()].chars().count(), comment))
 }
 
 #[cfg(test)]
@@ -152,6 +181,20 @@ mod tests {
 
     fn edition(s: &str) -> Edition {
         Edition::parse(s).unwrap()
+    }
+
+    #[test]
+    fn a_comment_after_a_placeholder_keeps_its_column_whatever_the_value() {
+        let template = "a = {{x}}           # one\nbb = \"fixed\"      # two\nc = {{x}} # three\n";
+        assert_eq!(
+            render(template, &[("x", "\"main\"")]),
+            "a = \"main\"          # one\nbb = \"fixed\"      # two\nc = \"main\" # three\n"
+        );
+        // A value too wide for the column still leaves a space before its comment.
+        assert_eq!(
+            render("a = {{x}}   # one", &[("x", "\"a-long-branch-name\"")]),
+            "a = \"a-long-branch-name\" # one"
+        );
     }
 
     #[test]
