@@ -201,7 +201,9 @@ fn never_reviewed_items_are_due_one_cadence_after_their_file_landed() {
     env.isms(&dir)
         .args(["init", "--org", "Acme"])
         .assert()
-        .success();
+        .success()
+        // Made here: the next step needs no -C.
+        .stderr(predicates::str::ends_with("\nnext: isms check\n"));
     // Re-date the initial commit: the controls landed on 2025-03-01.
     env.git_at(
         &dir,

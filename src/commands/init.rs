@@ -107,7 +107,7 @@ pub fn run(ctx: &Context, args: &InitArgs) -> Result<ExitCode> {
             "it is a git repository of its own, inside the work tree of {outer}, which does not track its files"
         ));
     }
-    output::note(&format!("next: isms -C {} check", dir.display()));
+    output::note(&format!("next: isms{} check", super::dash_c(&dir)));
     Ok(ExitCode::SUCCESS)
 }
 
