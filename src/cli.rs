@@ -385,7 +385,8 @@ pub struct DetectArgs {
     after_help = "Exit status: 0 nothing needs action (items may be due soon), 1 something is overdue, needs change, expired or lacks evidence, 2 could not run."
 )]
 pub struct StaleArgs {
-    /// Only items owned by this person or team (a person also sees their teams' items).
+    /// Only items owned by this person or team: its key, or a GitHub login, email or team slug
+    /// (a person also sees their teams' items).
     #[arg(long, value_name = "WHO")]
     pub owner: Option<String>,
     /// One pull request per owner of items that need action, asking them to review

@@ -34,7 +34,7 @@ use crate::repo::{Repo, Stat, WorkTree};
 pub type ReadRecord<'a> = &'a (dyn Fn(&Path, &str) -> Result<Record> + Sync);
 
 /// The summary cache's format.
-const MAGIC: &[u8] = b"isms-summary-v3\n";
+const MAGIC: &[u8] = b"isms-summary-v4\n";
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Matrix {
@@ -64,6 +64,9 @@ pub struct Summary {
     labels: BTreeMap<String, String>,
     /// Each team's members.
     teams: BTreeMap<String, Vec<String>>,
+    /// The GitHub logins, emails and team slugs that name one person or
+    /// team, with its key (see [`crate::model::Config::owner_aliases`]).
+    aliases: BTreeMap<String, String>,
 }
 
 impl Summary {
@@ -76,11 +79,14 @@ impl Summary {
     }
 
     /// The owners `who` answers for: themselves and the teams they are in;
-    /// `None` if `who` is neither a person nor a team.
+    /// `None` if `who` names neither a person nor a team, by key or as
+    /// [`crate::model::Config::owner_key`] reads it.
     pub fn owners_for(&self, who: &str) -> Option<Vec<String>> {
-        if !self.labels.contains_key(who) {
-            return None;
-        }
+        let who = if self.labels.contains_key(who) {
+            who
+        } else {
+            self.aliases.get(&crate::model::owner_alias(who))?
+        };
         let mut keys = vec![who.to_owned()];
         keys.extend(
             self.teams
@@ -215,7 +221,7 @@ fn fresh(
     // The record branch, from the settings read on their own, so that its
     // record is read while the items load; the owner is checked first.
     let branch = settings(tree)
-        .filter(|c| owner.is_none_or(|w| c.has_owner(w)))
+        .filter(|c| owner.is_none_or(|w| c.owner_key(w).is_some()))
         .map(|c| c.defaults.branch);
     // Whether the files read differ from HEAD is answered (by git, when the
     // index cannot tell) while the items load.
@@ -310,7 +316,7 @@ fn compute(
         .as_ref()
         .expect("record_branch() checked it")
         .value;
-    if let Some(who) = owner.filter(|w| !config.has_owner(w)) {
+    if let Some(who) = owner.filter(|w| config.owner_key(w).is_none()) {
         let known = config.people.keys().chain(config.teams.keys());
         return Err(unknown(who, known.map(|k| k.as_str())));
     }
@@ -350,6 +356,7 @@ fn compute(
         source,
         labels,
         teams,
+        aliases: config.owner_aliases(),
     };
     Ok((summary, record.tip))
 }

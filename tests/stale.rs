@@ -480,6 +480,29 @@ fn status_shows_one_screen() {
 }
 
 #[test]
+fn an_owner_is_named_by_key_github_login_email_or_team_slug() {
+    let env = Env::new();
+    let repo = env.example_on_main(Some(AS_OF));
+    for (key, names) in [
+        ("alice", &["alice-ng", "@Alice-NG", "Alice@Example.com"][..]),
+        ("platform", &["example/platform", "@example/platform"]),
+    ] {
+        let by_key = json(&env, &repo, &["--as-of", AS_OF, "stale", "--owner", key]);
+        assert!(!by_key.1["items"].as_array().unwrap().is_empty(), "{key}");
+        for who in names {
+            let named = json(&env, &repo, &["--as-of", AS_OF, "stale", "--owner", who]);
+            assert_eq!(named, by_key, "{who}");
+        }
+    }
+    // A login that is no one's is still refused, with the key it is near.
+    env.isms(&repo)
+        .args(["stale", "--owner", "alice-n"])
+        .assert()
+        .code(2)
+        .stderr("error: `alice-n` is not a person or team in isms.toml\n  hint: did you mean `alice`?\n");
+}
+
+#[test]
 fn an_unknown_owner_is_refused_before_history_is_read() {
     let env = Env::new();
     let repo = env.example_on_main(Some(AS_OF));
@@ -514,6 +537,19 @@ fn an_unchanged_repository_is_answered_from_the_summary_and_every_change_is_seen
     assert!(summary.is_file(), "settled files: the summary is kept");
     let (warm_code, warm, stderr) = json(&env, &repo, &["--as-of", as_of, "stale"]);
     assert_eq!((warm_code, &warm, stderr.as_str()), (code, &cold, ""));
+    // The kept summary knows people by GitHub login and email too.
+    let alice = json(
+        &env,
+        &repo,
+        &["--as-of", as_of, "stale", "--owner", "alice"],
+    );
+    for who in ["alice-ng", "alice@example.com"] {
+        assert_eq!(
+            json(&env, &repo, &["--as-of", as_of, "stale", "--owner", who]),
+            alice,
+            "{who}"
+        );
+    }
 
     // Another date is another answer.
     let later = (today + chrono::Months::new(7)).to_string();

@@ -221,6 +221,37 @@ impl Config {
         self.people.contains_key(key) || self.teams.contains_key(key)
     }
 
+    /// The key of the person or team `who` names: its key, or else a
+    /// person's GitHub login or email, or a team's GitHub slug, that no
+    /// one else has. Case and a leading `@` do not count.
+    pub fn owner_key(&self, who: &str) -> Option<String> {
+        if self.has_owner(who) {
+            return Some(who.to_owned());
+        }
+        self.owner_aliases().remove(&owner_alias(who))
+    }
+
+    /// Every GitHub login, email and team slug that names one person or
+    /// team alone, as [`Config::owner_key`] reads it, with that key.
+    pub fn owner_aliases(&self) -> BTreeMap<String, String> {
+        let people = (self.people.iter()).flat_map(|(k, p)| [(k, &p.github), (k, &p.email)]);
+        let teams = self.teams.iter().map(|(k, t)| (k, &t.github));
+        let mut named: BTreeMap<String, Option<&Id>> = BTreeMap::new();
+        for (key, name) in people.chain(teams) {
+            let name = owner_alias(name);
+            if name.is_empty() || name == "todo" {
+                continue;
+            }
+            named
+                .entry(name)
+                .and_modify(|k| *k = k.filter(|k| *k == key))
+                .or_insert(Some(key));
+        }
+        (named.into_iter())
+            .filter_map(|(name, key)| Some((name, key?.to_string())))
+            .collect()
+    }
+
     /// The name of the person or team `owner`, as written in the settings
     /// (a team's may be empty).
     pub fn name_of(&self, owner: &str) -> Option<&str> {
@@ -240,5 +271,53 @@ impl Config {
                 .collect(),
             None => self.people.get(owner).into_iter().collect(),
         }
+    }
+}
+
+/// A login, email or slug as [`Config::owner_key`] compares it.
+pub fn owner_alias(name: &str) -> String {
+    name.trim().trim_start_matches('@').to_lowercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_owner_is_named_by_key_login_email_or_team_slug_when_no_one_else_has_it() {
+        let config: Config = toml::from_str(
+            r#"
+            [organization]
+            name = "Acme"
+            role = "provider"
+            [people.alice]
+            name = "Alice"
+            email = "Alice@Example.com"
+            github = "alice-ng"
+            [people.bob]
+            name = "Bob"
+            email = "shared@example.com"
+            github = "TODO"
+            [people.carol]
+            name = "Carol"
+            email = "shared@example.com"
+            [teams.platform]
+            members = ["alice"]
+            github = "acme/platform"
+            "#,
+        )
+        .unwrap();
+        let key = |who| config.owner_key(who);
+        assert_eq!(key("alice").as_deref(), Some("alice"));
+        assert_eq!(key("alice-ng").as_deref(), Some("alice"));
+        assert_eq!(key("@Alice-NG").as_deref(), Some("alice"));
+        assert_eq!(key("alice@example.com").as_deref(), Some("alice"));
+        assert_eq!(key("@acme/platform").as_deref(), Some("platform"));
+        // Shared by two people, or a placeholder: no one in particular.
+        assert_eq!(key("shared@example.com"), None);
+        assert_eq!(key("TODO"), None);
+        assert_eq!(key("alic"), None);
+        // Keys are exact.
+        assert_eq!(key("Alice"), None);
     }
 }
