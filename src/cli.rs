@@ -412,7 +412,7 @@ It counts once it lands on the record branch (defaults.branch)."
 )]
 pub struct ReviewArgs {
     /// Items to review: keys (control:ID, service:ID, allocation:SERVICE/CONTROL,
-    /// evidence:ID, finding:ID) or unambiguous bare IDs.
+    /// evidence:ID, finding:ID), unambiguous bare IDs, or the items' files.
     #[arg(required = true, value_name = "ITEM")]
     pub items: Vec<String>,
     /// The review's outcome.
@@ -434,7 +434,7 @@ pub enum OutcomeArg {
 
 #[derive(Debug, Args)]
 pub struct LogArgs {
-    /// The item: a key or an unambiguous bare ID.
+    /// The item: a key, an unambiguous bare ID, or its file.
     #[arg(value_name = "ITEM")]
     pub item: String,
 }

@@ -145,6 +145,52 @@ fn dry_run_prints_the_message_only() {
 }
 
 #[test]
+fn an_item_is_named_by_its_file_from_anywhere_in_the_repository() {
+    let env = Env::new();
+    let repo = env.example_on_main(None);
+    // A file as a shell completes it, from the top or from its folder.
+    env.isms(&repo)
+        .args(["review", "responsibilities/tenant-db/8.15.toml", "--dry-run"])
+        .assert()
+        .success()
+        .stdout("review: 8.15 on tenant-db\n\nReviewed: allocation:tenant-db/8.15\nReview-Outcome: effective\n");
+    env.isms(&repo.join("controls"))
+        .args([
+            "review",
+            "./5.1.toml",
+            "../services/tenant-db.toml",
+            "--dry-run",
+        ])
+        .assert()
+        .success()
+        .stdout(
+            "review: control 5.1 and 1 more\n\nReviewed: control:5.1\nReviewed: service:tenant-db\n\
+             Review-Outcome: effective\n",
+        );
+    // The log of a file is the log of its item.
+    let by_key = env
+        .isms(&repo)
+        .args(["log", "allocation:tenant-db/8.15"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&by_key.stdout).contains("needs-change"));
+    env.isms(&repo.join("responsibilities/tenant-db"))
+        .args(["log", "8.15.toml"])
+        .assert()
+        .success()
+        .stdout(String::from_utf8(by_key.stdout).unwrap());
+    // A file that holds no reviewable item is said to be so.
+    env.isms(&repo)
+        .args(["review", "triggers/region-added.toml"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::starts_with(
+            "error: nothing recorded: `triggers/region-added.toml` is not the file of a control, \
+             service, allocation, evidence or finding\n",
+        ));
+}
+
+#[test]
 fn reviews_land_when_they_reach_the_record_branch() {
     let env = Env::new();
     let repo = env.example_on_main(None);

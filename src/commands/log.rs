@@ -35,11 +35,13 @@ struct Logged<'a> {
 pub fn run(ctx: &Context, args: &LogArgs) -> Result<ExitCode> {
     let repo = Repo::discover(&ctx.dir)?;
     let snapshot = repo.outline()?;
-    // A full key may name an item that no longer exists: its history still does.
-    let key = match ItemKey::parse(&args.item) {
+    // A full key or a file may name an item that no longer exists: its
+    // history still does.
+    let item = ctx.item_arg(&repo.root, &args.item);
+    let key = match ItemKey::of_named_file(&item).unwrap_or_else(|| ItemKey::parse(&item)) {
         Ok(k) => k,
-        Err(_) if !args.item.contains(':') => {
-            ItemKey::resolve(&args.item, &snapshot).map_err(Error::new)?
+        Err(_) if !item.contains(':') && !item.ends_with(".toml") => {
+            ItemKey::resolve(&item, &snapshot).map_err(Error::new)?
         }
         Err(why) => return Err(Error::new(why)),
     };

@@ -58,6 +58,38 @@ impl Context {
     }
 }
 
+impl Context {
+    /// An item named on the command line by its file, as the repository
+    /// path it is: `5.1.toml` given in `controls/` is `controls/5.1.toml`.
+    /// Only the file's folder is resolved; the file need not exist, and
+    /// anything else is kept as written.
+    pub fn item_arg(&self, root: &std::path::Path, named: &str) -> String {
+        let full = self.path(named);
+        let (Some(dir), Some(file)) = (full.parent(), full.file_name()) else {
+            return named.to_owned();
+        };
+        if !named.ends_with(".toml") {
+            return named.to_owned();
+        }
+        let dir = if dir.as_os_str().is_empty() {
+            std::path::Path::new(".")
+        } else {
+            dir
+        };
+        let (Ok(dir), Ok(root)) = (dir.canonicalize(), root.canonicalize()) else {
+            return named.to_owned();
+        };
+        match dir.strip_prefix(&root) {
+            Ok(rel) => (rel.components())
+                .map(|c| c.as_os_str().to_string_lossy())
+                .chain([file.to_string_lossy()])
+                .collect::<Vec<_>>()
+                .join("/"),
+            Err(_) => named.to_owned(),
+        }
+    }
+}
+
 pub fn dispatch(cli: Cli) -> Result<ExitCode> {
     let now = chrono::Local::now().date_naive();
     let ctx = Context {

@@ -17,7 +17,7 @@ pub fn run(ctx: &Context, args: &ReviewArgs) -> Result<ExitCode> {
     let mut keys: Vec<ItemKey> = Vec::new();
     let mut unknown = Vec::new();
     for item in &args.items {
-        match ItemKey::resolve(item, &snapshot) {
+        match ItemKey::resolve(&ctx.item_arg(&repo.root, item), &snapshot) {
             Ok(k) if !keys.contains(&k) => keys.push(k),
             Ok(_) => {}
             Err(why) => unknown.push(why),

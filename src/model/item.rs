@@ -117,11 +117,47 @@ impl ItemKey {
         }
     }
 
-    /// Resolves what a user typed: a full key, or a bare ID (`SERVICE/CONTROL`
-    /// for an allocation) that names exactly one item in `s`.
+    /// The item whose file is at `path` in the repository
+    /// (`responsibilities/payments-api/8.15.toml`); `None` for a path where
+    /// no reviewable item lives.
+    pub fn of_path(path: &str) -> Option<ItemKey> {
+        use super::layout::{FileKind, Place, classify};
+        let Place::Item {
+            kind,
+            service,
+            stem,
+        } = classify(path)?
+        else {
+            return None;
+        };
+        let id = Id::parse(stem).ok()?;
+        Some(match kind {
+            FileKind::Control => ItemKey::Control(id),
+            FileKind::Service => ItemKey::Service(id),
+            FileKind::Allocation => ItemKey::Allocation(Id::parse(service?).ok()?, id),
+            FileKind::Evidence => ItemKey::Evidence(id),
+            FileKind::Finding => ItemKey::Finding(id),
+            FileKind::Trigger | FileKind::Config => return None,
+        })
+    }
+
+    /// An item named by its file: [`ItemKey::of_path`], or why `path` names
+    /// none; `None` when `path` is no `.toml` file's.
+    pub fn of_named_file(path: &str) -> Option<Result<ItemKey, String>> {
+        path.ends_with(".toml").then(|| {
+            ItemKey::of_path(path).ok_or_else(|| {
+                format!("`{path}` is not the file of a control, service, allocation, evidence or finding")
+            })
+        })
+    }
+
+    /// Resolves what a user typed: a full key, an item's file, or a bare ID
+    /// (`SERVICE/CONTROL` for an allocation) that names exactly one item in
+    /// `s`.
     pub fn resolve(input: &str, s: &Snapshot) -> Result<ItemKey, String> {
-        if input.contains(':') {
-            let key = ItemKey::parse(input)?;
+        let named = ItemKey::of_named_file(input);
+        if named.is_some() || input.contains(':') {
+            let key = named.unwrap_or_else(|| ItemKey::parse(input))?;
             return if key.exists_in(s) {
                 Ok(key)
             } else {
@@ -290,5 +326,49 @@ mod tests {
             ItemKey::resolve("payments-api/8.155", &s).unwrap_err(),
             "no item is called `payments-api/8.155`; did you mean `payments-api/8.15`?"
         );
+    }
+
+    #[test]
+    fn an_item_is_named_by_its_file_as_by_its_key() {
+        let id = |s: &str| Id::parse(s).unwrap();
+        let mut s = Snapshot::default();
+        s.present.controls.insert(id("8.15"));
+        s.present.services.insert(id("payments-api"));
+        s.present.insert_allocation(id("payments-api"), id("8.15"));
+        let resolve = |input: &str| ItemKey::resolve(input, &s).map(|k| k.to_string());
+        assert_eq!(resolve("controls/8.15.toml").unwrap(), "control:8.15");
+        assert_eq!(
+            resolve("services/payments-api.toml").unwrap(),
+            "service:payments-api"
+        );
+        assert_eq!(
+            resolve("responsibilities/payments-api/8.15.toml").unwrap(),
+            "allocation:payments-api/8.15"
+        );
+        assert_eq!(
+            ItemKey::of_path("findings/F-1.toml")
+                .map(|k| k.to_string())
+                .as_deref(),
+            Some("finding:F-1")
+        );
+        // A file that is not there is named with what it may mean.
+        assert_eq!(
+            resolve("controls/8.155.toml").unwrap_err(),
+            "control:8.155 does not exist; did you mean `control:8.15`?"
+        );
+        // Files that hold no reviewable item.
+        for path in [
+            "triggers/region-added.toml",
+            "isms.toml",
+            "controls/x/8.15.toml",
+            "notes.toml",
+        ] {
+            assert_eq!(
+                resolve(path).unwrap_err(),
+                format!(
+                    "`{path}` is not the file of a control, service, allocation, evidence or finding"
+                ),
+            );
+        }
     }
 }
