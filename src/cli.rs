@@ -24,8 +24,8 @@ Examples:
 
 Exit status: 0 all good, 1 problems found, 2 could not run.";
 
-/// Keep ISO/IEC 27017 cloud security controls, the shared-responsibility
-/// matrix and evidence in git.
+/// Keep ISO/IEC 27001:2022 Annex A and ISO/IEC 27017 cloud security
+/// controls, the shared-responsibility matrix and evidence in git.
 #[derive(Debug, Parser)]
 #[command(name = "isms", version, after_help = EXAMPLES, max_term_width = 100)]
 pub struct Cli {
