@@ -182,6 +182,12 @@ fn the_plan_carries_the_matrix_as_provided_responsibility_inherited_and_satisfie
     let ssp = &json(&oscal, "ssp.json")["system-security-plan"];
     assert_eq!(ssp["metadata"]["oscal-version"], "1.2.1");
     assert_eq!(ssp["import-profile"]["href"], "profile.json");
+    // The system is described by the catalog it is held to.
+    assert_eq!(
+        ssp["system-characteristics"]["description"],
+        "The cloud services Example Cloud Ltd provides and consumes, and the controls of its \
+         ISMS (ISO/IEC 27002:2022, ISO/IEC 27017:2015)."
+    );
     let components = ssp["system-implementation"]["components"]
         .as_array()
         .unwrap();

@@ -107,6 +107,15 @@ struct Exporter<'a> {
 }
 
 impl Exporter<'_> {
+    /// The frameworks the controls come from, as their files name them:
+    /// "ISO/IEC 27002:2022, ISO/IEC 27017:2015".
+    fn frameworks(&self) -> String {
+        let named: std::collections::BTreeSet<&str> = (self.s.controls.values())
+            .map(|c| c.value.framework.as_str())
+            .collect();
+        named.into_iter().collect::<Vec<_>>().join(", ")
+    }
+
     /// The UUID of what `name` names, e.g. `component:payments-api`.
     fn uuid(&self, name: &str) -> String {
         Uuid::new_v5(&self.ns, name.as_bytes()).to_string()
@@ -447,8 +456,9 @@ impl Exporter<'_> {
                 "system-ids": [{"identifier-type": "https://ietf.org/rfc/rfc4122", "id": self.uuid("system")}],
                 "system-name": format!("{} cloud services", self.org),
                 "description": format!(
-                    "The cloud services {org} provides and consumes, and the controls of its ISMS (ISO/IEC 27017).",
-                    org = self.org
+                    "The cloud services {org} provides and consumes, and the controls of its ISMS ({frameworks}).",
+                    org = self.org,
+                    frameworks = self.frameworks(),
                 ),
                 "system-information": {"information-types": information_types},
                 "status": {"state": "operational"},
