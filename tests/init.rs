@@ -63,6 +63,10 @@ fn init_creates_the_layout_commits_it_and_passes_check() {
         "everything is committed"
     );
     assert!(config.contains("[catalog]\nedition = \"2022\""), "{config}");
+    assert!(read(&repo, "README.md").contains(
+        "Acme Cloud's record of its cloud security controls under\n\
+         ISO/IEC 27001:2022 Annex A with ISO/IEC 27017:2015,"
+    ));
     // Every applicable control still needs the reason it is included: a
     // warning per control, so the scaffold is committable.
     let out = env
@@ -90,6 +94,11 @@ fn init_edition_2013_keeps_the_legacy_catalog() {
     assert!(repo.join("controls/18.2.3.toml").is_file());
     assert!(!repo.join("controls/5.15.toml").exists());
     assert!(read(&repo, "isms.toml").contains("[catalog]\nedition = \"2013\""));
+    // The repository's README names the catalog it holds.
+    assert!(
+        read(&repo, "README.md")
+            .contains("controls under\nISO/IEC 27002:2013 with ISO/IEC 27017:2015,")
+    );
     assert!(
         read(&repo, "triggers/region-added.toml")
             .contains("reassess = [\"CLD.6.3.1\", \"6.1.3\", \"18.1.1\", \"18.1.4\"]")

@@ -194,7 +194,10 @@ fn common_files(
         (CONFIG_FILE.to_owned(), config),
         (
             "README.md".to_owned(),
-            templates::render(templates::README, &[("org", org)]),
+            templates::render(
+                templates::README,
+                &[("org", org), ("catalog", &templates::catalog(edition).name)],
+            ),
         ),
     ];
     for kind in FileKind::ALL {
