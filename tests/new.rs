@@ -83,6 +83,12 @@ fn new_service_rejects_a_bad_id_and_an_unknown_owner() {
         .stderr(predicate::str::contains("did you mean `alice`?"));
     assert!(!env.path().join("escape.toml").exists());
     assert_eq!(env.git(&repo, &["status", "--porcelain"]), "");
+    // An owner named by GitHub login is written as the key it is.
+    env.isms(&repo)
+        .args(["new", "finding", "F-9", "--owner", "@alice-ng"])
+        .assert()
+        .success();
+    assert!(read(&repo, "findings/F-9.toml").contains("\nowner = \"alice\"\n"));
 }
 
 #[test]

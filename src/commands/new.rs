@@ -149,12 +149,13 @@ impl New<'_> {
         e.hint_if(crate::diagnostic::did_you_mean_id(id, &known).map(crate::diagnostic::meant))
     }
 
-    /// An explicit owner must exist; the default is the person whose email is
-    /// git's author email, else the first person.
+    /// An explicit owner must exist, by key or as
+    /// [`Config::owner_key`] reads it (the key is written); the default is
+    /// the person whose email is git's author email, else the first person.
     fn owner(&self, explicit: Option<&str>) -> Result<String> {
         if let Some(o) = explicit {
-            if self.config.has_owner(o) {
-                return Ok(o.to_owned());
+            if let Some(key) = self.config.owner_key(o) {
+                return Ok(key);
             }
             let keys: Vec<&str> = self
                 .config
