@@ -147,6 +147,24 @@ status = "planned"        # planned | partial | implemented | not-applicable
 }
 
 #[test]
+fn a_first_commit_git_cannot_sign_is_named_with_gits_reason() {
+    let env = Env::new();
+    env.isms(env.path())
+        .args(["init", "signed"])
+        .env("GIT_CONFIG_COUNT", "2")
+        .env("GIT_CONFIG_KEY_0", "commit.gpgSign")
+        .env("GIT_CONFIG_VALUE_0", "true")
+        .env("GIT_CONFIG_KEY_1", "gpg.program")
+        .env("GIT_CONFIG_VALUE_1", "false")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("gpg failed to sign the data"))
+        .stderr(predicate::str::ends_with(
+            "  hint: put right what git says, then run `git -C signed add --all && git -C signed commit`\n",
+        ));
+}
+
+#[test]
 fn without_org_or_identity_the_placeholders_are_warnings_not_errors() {
     let env = Env::new();
     let out = env
@@ -167,6 +185,12 @@ fn without_org_or_identity_the_placeholders_are_warnings_not_errors() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         stderr.contains("created the files in r, but could not commit them"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.ends_with(
+            "  hint: set git's user.name and user.email, then run `git -C r add --all && git -C r commit`\n"
+        ),
         "{stderr}"
     );
     let repo = env.path().join("r");

@@ -69,12 +69,21 @@ pub fn run(ctx: &Context, args: &InitArgs) -> Result<ExitCode> {
             ],
         )
         .map_err(|e| {
+            // Without an identity, that is why; else git's own words say.
+            let first = match git::author(&dir) {
+                None => "set git's user.name and user.email",
+                Some(_) => "put right what git says",
+            };
             Error::new(format!(
                 "created the files in {}, but could not commit them",
                 dir.display()
             ))
             .caused_by(e.cause.unwrap_or(e.message))
-            .hint("set git's user.name and user.email, then run `git add --all && git commit`")
+            .hint(format!(
+                "{first}, then run `git{} add --all && git{} commit`",
+                super::dash_c(&dir),
+                super::dash_c(&dir)
+            ))
         })?;
     }
     let count = |prefix: &str| {
