@@ -91,6 +91,30 @@ pub fn bytes_with(dir: &Path, args: &[&str], env: &[(&str, &OsStr)]) -> Result<V
     Ok(output.stdout)
 }
 
+/// A commit of `tree` on `parent` with `message`, made as `git commit`
+/// would make it: signed when `commit.gpgSign` asks for every commit to be,
+/// which `git commit-tree` alone does not read. Its id.
+pub fn commit_tree(dir: &Path, tree: &str, parent: &str, message: &str) -> Result<String> {
+    let sign =
+        run(dir, &["config", "--type=bool", "--get", "commit.gpgSign"]).is_ok_and(|v| v == "true");
+    let mut args = vec!["commit-tree"];
+    if sign {
+        args.push("-S");
+    }
+    args.extend([tree, "-p", parent, "-m", message]);
+    run(dir, &args).map_err(|e| {
+        let e = Error::new(format!("`git commit-tree{}` could not make the commit", if sign { " -S" } else { "" }))
+            .caused_by(e.cause.unwrap_or(e.message));
+        match author(dir) {
+            None => e.hint("git needs an identity to commit: set user.name and user.email"),
+            Some(_) if sign => e.hint(
+                "commit.gpgSign asks git to sign every commit: put right what it says about signing",
+            ),
+            Some(_) => e,
+        }
+    })
+}
+
 /// The author identity git would use here, as (name, email), if configured.
 pub fn author(dir: &Path) -> Option<(String, String)> {
     let ident = run(dir, &["var", "GIT_AUTHOR_IDENT"]).ok()?;

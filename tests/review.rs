@@ -550,6 +550,58 @@ fn a_review_is_refused_while_git_is_in_the_middle_of_a_merge_or_a_cherry_pick() 
 }
 
 #[test]
+fn reviews_and_reassessments_are_signed_where_git_signs_every_commit() {
+    let env = Env::new();
+    let repo = env.example_on_main(None);
+    // A stand-in for gpg that signs anything, as git asks gpg to.
+    let gpg = env.path().join("sign");
+    write(
+        env.path(),
+        "sign",
+        "#!/bin/sh\ncat >/dev/null\nprintf '\\n[GNUPG:] SIG_CREATED D 1 8 00 0 X\\n' >&2\n\
+         printf -- '-----BEGIN PGP SIGNATURE-----\\n\\nsigned\\n-----END PGP SIGNATURE-----\\n'\n",
+    );
+    std::fs::set_permissions(&gpg, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    env.git(&repo, &["config", "commit.gpgSign", "true"]);
+    env.git(&repo, &["config", "gpg.program", gpg.to_str().unwrap()]);
+    env.isms(&repo)
+        .args(["review", "control:5.1"])
+        .assert()
+        .success();
+    env.isms(&repo)
+        .args([
+            "reassess",
+            "region-added",
+            "--service",
+            "payments-api",
+            "--reason",
+            "moved",
+        ])
+        .assert()
+        .success();
+    for commit in ["HEAD", "isms/reassess/region-added/payments-api"] {
+        let raw = env.git(&repo, &["cat-file", "commit", commit]);
+        assert!(
+            raw.contains("\ngpgsig -----BEGIN PGP SIGNATURE-----\n \n signed\n"),
+            "{commit}: {raw}"
+        );
+    }
+    // A signature that cannot be made is an error that says why, and
+    // nothing is recorded.
+    let head = env.git(&repo, &["rev-parse", "HEAD"]);
+    env.git(&repo, &["config", "gpg.program", "false"]);
+    env.isms(&repo)
+        .args(["review", "control:5.2"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::starts_with("error: `git commit-tree -S` could not make the commit\n"))
+        .stderr(predicate::str::ends_with(
+            "  hint: commit.gpgSign asks git to sign every commit: put right what it says about signing\n",
+        ));
+    assert_eq!(env.git(&repo, &["rev-parse", "HEAD"]), head);
+}
+
+#[test]
 fn a_reassessment_is_not_committed_on_a_branch_checked_out_in_a_work_tree() {
     let env = Env::new();
     let repo = env.example_on_main(None);

@@ -158,11 +158,7 @@ fn commit_on(root: &Path, parent: &str, p: &Proposal) -> Result<String> {
             git::run_with(root, &["write-tree"], &env)?
         }
     };
-    git::run(
-        root,
-        &["commit-tree", &tree, "-p", parent, "-m", &p.message],
-    )
-    .map_err(|e| e.hint("git needs an identity to commit: set user.name and user.email"))
+    git::commit_tree(root, &tree, parent, &p.message)
 }
 
 /// Who owns `key` in the snapshot.
