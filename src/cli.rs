@@ -545,11 +545,22 @@ pub struct NewServiceArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  isms new allocation payments-api 8.15    one allocation
+  isms new allocation --missing            every allocation the matrix lacks
+  isms new allocation --missing tenant-db  those of one service")]
 pub struct NewAllocationArgs {
     /// The service's ID.
-    pub service: String,
+    #[arg(required_unless_present = "missing")]
+    pub service: Option<String>,
     /// The control's ID: the allocation's file is responsibilities/SERVICE/CONTROL.toml.
-    pub control: String,
+    #[arg(required_unless_present = "missing", conflicts_with = "missing")]
+    pub control: Option<String>,
+    /// Create every allocation the matrix lacks (of SERVICE, when given): one
+    /// per in-scope service and applicable matrix control, each pre-filled
+    /// with the default party for its service's model.
+    #[arg(long)]
+    pub missing: bool,
     /// Person or team key that owns the allocation (default: the service's owner).
     #[arg(long)]
     pub owner: Option<String>,

@@ -203,6 +203,93 @@ fn new_allocation_fills_a_gap_in_the_matrix() {
 }
 
 #[test]
+fn new_allocation_missing_fills_every_gap_of_the_matrix_or_of_one_service() {
+    let env = Env::new();
+    let repo = env.example("repo");
+    // A control that becomes a matrix control needs an allocation per service.
+    let control = read(&repo, "controls/5.7.toml");
+    write(
+        &repo,
+        "controls/5.7.toml",
+        control.replace("matrix = false", "matrix = true"),
+    );
+    let out = env
+        .isms(&repo)
+        .args(["check", "--format", "json"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let gaps: Vec<&str> = (v["findings"].as_array().unwrap().iter())
+        .filter(|f| f["rule"] == "matrix-incomplete")
+        .map(|f| f["file"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        gaps,
+        [
+            "responsibilities/northwind-compute/5.7.toml",
+            "responsibilities/payments-api/5.7.toml",
+            "responsibilities/tenant-db/5.7.toml"
+        ]
+    );
+    // With several missing, check says how to make them all at once.
+    env.isms(&repo)
+        .arg("check")
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "  = hint: run `isms new allocation payments-api 5.7` to create it with the default \
+             party, or `isms new allocation --missing` to create every missing one\n",
+        ));
+    // One service's, then the rest.
+    env.isms(&repo)
+        .args(["new", "allocation", "--missing", "tenant-db"])
+        .assert()
+        .success()
+        .stderr(predicate::str::starts_with(
+            "created 1 allocation under responsibilities/ (tenant-db 1), pre-filled with the default parties\n",
+        ));
+    assert!(repo.join("responsibilities/tenant-db/5.7.toml").is_file());
+    assert!(!repo.join("responsibilities/payments-api/5.7.toml").exists());
+    env.isms(&repo)
+        .args(["new", "allocation", "--missing"])
+        .assert()
+        .success()
+        .stderr(predicate::str::starts_with(
+            "created 2 allocations under responsibilities/ (northwind-compute 1, payments-api 1), \
+             pre-filled with the default parties\n",
+        ));
+    // Each pre-filled for its service and owned by its service's owner.
+    let allocation = read(&repo, "responsibilities/payments-api/5.7.toml");
+    let service = read(&repo, "services/payments-api.toml");
+    let owner = service.lines().find(|l| l.starts_with("owner = ")).unwrap();
+    assert!(allocation.contains(&format!("\n{owner}\n")), "{allocation}");
+    env.isms(&repo)
+        .args(["check", "--format", "json"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("\"errors\": 0,"));
+    // Nothing left to make; an out-of-scope service needs nothing.
+    env.isms(&repo)
+        .args(["new", "allocation", "--missing"])
+        .assert()
+        .success()
+        .stderr("the matrix is complete: nothing to create\n");
+    let service = read(&repo, "services/tenant-db.toml");
+    write(
+        &repo,
+        "services/tenant-db.toml",
+        format!("{service}in_scope = false\n"),
+    );
+    env.isms(&repo)
+        .args(["new", "allocation", "--missing", "tenant-db"])
+        .assert()
+        .code(2)
+        .stderr(
+            "error: service `tenant-db` is out of scope (in_scope = false): the matrix needs none of its allocations\n",
+        );
+}
+
+#[test]
 fn new_evidence_finding_trigger_and_person_pass_check() {
     let env = Env::new();
     let repo = env.example("repo");

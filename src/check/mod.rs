@@ -638,34 +638,31 @@ fn allocation_rules(
 
 /// Every in-scope service × every applicable matrix control has an allocation.
 fn matrix(s: &Snapshot, out: &mut Vec<Diagnostic>) {
-    for (svc, service) in &s.services {
-        if !service.value.in_scope {
-            continue;
-        }
-        let mut present = s.present.allocations_of(svc);
-        for (ctl, control) in &s.controls {
-            if present.has(ctl) {
-                continue;
+    let gaps = s.matrix_gaps();
+    let many = gaps.len() > 1;
+    for (svc, service, ctl, control) in gaps {
+        let line = locate(&control.text, &["matrix"])
+            .map(|(l, _)| format!(":{l}"))
+            .unwrap_or_default();
+        let hint = match many {
+            false => {
+                format!("run `isms new allocation {svc} {ctl}` to create it with the default party")
             }
-            let c = &control.value;
-            if !c.matrix || !c.is_applicable() {
-                continue;
-            }
-            let line = locate(&control.text, &["matrix"])
-                .map(|(l, _)| format!(":{l}"))
-                .unwrap_or_default();
-            out.push(
-                Diagnostic::error(
-                    "matrix-incomplete",
-                    format!("responsibilities/{svc}/{ctl}.toml"),
-                    format!(
-                        "missing allocation: service `{svc}` ({}) is in scope and control `{ctl}` ({}{line}) needs one per service",
-                        service.path, control.path
-                    ),
-                )
-                .hint(format!("run `isms new allocation {svc} {ctl}` to create it with the default party")),
-            );
-        }
+            true => format!(
+                "run `isms new allocation {svc} {ctl}` to create it with the default party, or `isms new allocation --missing` to create every missing one"
+            ),
+        };
+        out.push(
+            Diagnostic::error(
+                "matrix-incomplete",
+                format!("responsibilities/{svc}/{ctl}.toml"),
+                format!(
+                    "missing allocation: service `{svc}` ({}) is in scope and control `{ctl}` ({}{line}) needs one per service",
+                    service.path, control.path
+                ),
+            )
+            .hint(hint),
+        );
     }
 }
 

@@ -279,8 +279,16 @@ impl New<'_> {
     }
 
     fn allocation(&self, a: crate::cli::NewAllocationArgs) -> Result<ExitCode> {
-        let sid = parse_id("service ID", &a.service)?;
-        let cid = parse_id("control ID", &a.control)?;
+        if a.missing {
+            return self.missing_allocations(a.service.as_deref(), a.owner.as_deref());
+        }
+        let (Some(service), Some(control)) = (&a.service, &a.control) else {
+            return Err(Error::new(
+                "name a SERVICE and a CONTROL, or pass --missing",
+            ));
+        };
+        let sid = parse_id("service ID", service)?;
+        let cid = parse_id("control ID", control)?;
         let service = (self.snapshot.services.get(&sid))
             .ok_or_else(|| self.unknown(Named::Service, sid.as_str()))?;
         let control = (self.snapshot.controls.get(&cid))
@@ -297,6 +305,54 @@ impl New<'_> {
             self.allocation_text(&sid, &cid, service.value.model, &owner),
         )])?;
         output::note(&format!("created {path}"));
+        Ok(ExitCode::SUCCESS)
+    }
+
+    /// Every allocation the matrix lacks, of `service` when given: all
+    /// written, or none.
+    fn missing_allocations(&self, service: Option<&str>, owner: Option<&str>) -> Result<ExitCode> {
+        let s = self.snapshot;
+        if let Some(id) = service {
+            let sid = parse_id("service ID", id)?;
+            let doc = (s.services.get(&sid)).ok_or_else(|| self.unknown(Named::Service, id))?;
+            if !doc.value.in_scope {
+                return Err(Error::new(format!(
+                    "service `{sid}` is out of scope (in_scope = false): the matrix needs none of its allocations"
+                )));
+            }
+        }
+        let gaps: Vec<_> = (s.matrix_gaps().into_iter())
+            .filter(|(svc, ..)| service.is_none_or(|id| svc.as_str() == id))
+            .collect();
+        if gaps.is_empty() {
+            output::note(&match service {
+                Some(id) => format!("no allocation of `{id}` is missing: nothing to create"),
+                None => "the matrix is complete: nothing to create".to_owned(),
+            });
+            return Ok(ExitCode::SUCCESS);
+        }
+        let mut files = Vec::with_capacity(gaps.len());
+        let mut per_service: Vec<(&Id, usize)> = Vec::new();
+        for (svc, doc, ctl, _) in gaps {
+            let owner = self.owner(owner.or(Some(doc.value.owner.as_str())))?;
+            files.push((
+                scaffold::allocation_path(svc, ctl),
+                self.allocation_text(svc, ctl, doc.value.model, &owner),
+            ));
+            match per_service.last_mut() {
+                Some((last, n)) if *last == svc => *n += 1,
+                _ => per_service.push((svc, 1)),
+            }
+        }
+        self.write_all(&files)?;
+        let each: Vec<String> = (per_service.iter())
+            .map(|(svc, n)| format!("{svc} {n}"))
+            .collect();
+        output::note(&format!(
+            "created {} under responsibilities/ ({}), pre-filled with the default parties\nnext: replace the TODO duties, then `isms check`",
+            plural(files.len(), "allocation"),
+            each.join(", ")
+        ));
         Ok(ExitCode::SUCCESS)
     }
 

@@ -41,6 +41,27 @@ pub struct Snapshot {
     pub migrations: Vec<MigrationMap>,
 }
 
+impl Snapshot {
+    /// The allocations the matrix lacks: for each in-scope service, in
+    /// order, each applicable matrix control that has no allocation file.
+    pub fn matrix_gaps(&self) -> Vec<(&Id, &Doc<Service>, &Id, &Doc<Control>)> {
+        let mut gaps = Vec::new();
+        for (svc, service) in &self.services {
+            if !service.value.in_scope {
+                continue;
+            }
+            let mut present = self.present.allocations_of(svc);
+            for (ctl, control) in &self.controls {
+                let c = &control.value;
+                if !present.has(ctl) && c.matrix && c.is_applicable() {
+                    gaps.push((svc, service, ctl, control));
+                }
+            }
+        }
+        gaps
+    }
+}
+
 /// Which items have a file, by kind.
 #[derive(Clone, Debug, Default)]
 pub struct Present {
