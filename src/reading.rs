@@ -117,12 +117,24 @@ pub fn read_files_stamp(root: &Path) -> Result<Option<String>> {
     stamp(root, &crate::repo::listed_pathspecs())
 }
 
+/// How many of the files a summary reads (see [`read_files_stamp`]) have
+/// changes, staged or not, that `HEAD` does not hold.
+pub fn uncommitted_read_files(root: &Path) -> Result<usize> {
+    Ok(status(root, &crate::repo::listed_pathspecs())?
+        .lines()
+        .count())
+}
+
+/// `git status --porcelain` of `paths`.
+fn status(root: &Path, paths: &[String]) -> Result<String> {
+    let mut args = vec!["status", "--porcelain", "--untracked-files=all", "--"];
+    args.extend(paths.iter().map(String::as_str));
+    crate::git::run(root, &args)
+}
+
 /// `None` when `git status` lists nothing at `paths`, else what to say.
 fn stamp(root: &Path, paths: &[String]) -> Result<Option<String>> {
-    let mut args = vec!["status", "--porcelain", "--"];
-    args.extend(paths.iter().map(String::as_str));
-    let changed = crate::git::run(root, &args)?;
-    if changed.is_empty() {
+    if status(root, paths)?.is_empty() {
         return Ok(None);
     }
     Ok(Some(

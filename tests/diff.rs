@@ -101,6 +101,38 @@ fn nothing_to_say_is_said_and_a_bad_revision_is_exit_2() {
         .stderr(predicates::str::starts_with(
             "error: FROM nope: not a revision in this repository\n",
         ));
+    // Nothing committed changed, but the working tree did: it is said to
+    // be left out, not taken for nothing; an artifact or a file outside
+    // the item folders is no item file.
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+    edit(&repo, "controls/5.1.toml", "owner = \"", "owner = \"x");
+    write(&repo, "docs/a.toml", "");
+    write(&repo, "services/b.toml", "");
+    write(&repo, "evidence/files/new.txt", "x");
+    let left_out = |n: &str| {
+        format!(
+            "note: {n} uncommitted changes, which this diff leaves out: it compares commits, up to HEAD\n"
+        )
+    };
+    env.isms(&repo)
+        .arg("diff")
+        .assert()
+        .success()
+        .stderr(left_out("2 item files have"));
+    env.git(&repo, &["add", "services/b.toml"]);
+    std::fs::remove_file(repo.join("docs/a.toml")).unwrap();
+    env.git(&repo, &["stash", "push", "-q", "controls"]);
+    env.isms(&repo)
+        .arg("diff")
+        .assert()
+        .success()
+        .stderr(left_out("1 item file has"));
+    // Naming TO is asking for commits alone.
+    env.isms(&repo)
+        .args(["diff", "HEAD", "HEAD"])
+        .assert()
+        .success()
+        .stderr("");
 }
 
 #[test]
