@@ -378,6 +378,16 @@ fn one_commit_exports_the_same_bytes_and_an_export_replaces_only_an_export() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert_eq!(read(&repo, "oscal/ssp.json"), "{\"edited\": true}");
+
+    // Of the record's tip, the item files left out are said to be.
+    write(&repo, "services/new.toml", "");
+    env.isms(&repo)
+        .args(["export", "oscal", "--out", "../tip"])
+        .assert()
+        .success()
+        .stderr(predicates::str::ends_with(
+            "\nnote: 1 item file has uncommitted changes, which the export leaves out: it holds commits alone\n",
+        ));
 }
 
 #[test]

@@ -141,6 +141,15 @@ fn uncommitted_edits_never_change_a_pack() {
         std::fs::read(&clean).unwrap(),
         std::fs::read(&dirty).unwrap()
     );
+    // Of the record's tip, the item files left out are said to be.
+    env.isms(&repo)
+        .args(["pack", "--out"])
+        .arg(env.path().join("tip.zip"))
+        .assert()
+        .success()
+        .stderr(predicates::str::ends_with(
+            "\nnote: 2 item files have uncommitted changes, which the pack leaves out: it holds commits alone\n",
+        ));
     let files = entries(&dirty);
     let soa = &files
         .iter()

@@ -112,16 +112,10 @@ pub fn run(ctx: &Context, args: &DiffArgs) -> Result<ExitCode> {
     }
     // As `git diff` would show them, uncommitted changes are said to be left out.
     if args.to.is_none() {
-        let n = crate::reading::uncommitted_read_files(&repo.root)?;
-        if n > 0 {
-            crate::output::note(&format!(
-                "note: {} uncommitted changes, which this diff leaves out: it compares commits, up to HEAD",
-                match n {
-                    1 => "1 item file has".to_owned(),
-                    n => format!("{n} item files have"),
-                }
-            ));
-        }
+        super::note_left_out(
+            &repo.root,
+            "this diff leaves out: it compares commits, up to HEAD",
+        )?;
     }
     let mut changes: Vec<ItemChange> = diff.changed.iter().filter_map(describe).collect();
     let section = |kind: &str| SECTIONS.iter().position(|(_, k, _)| *k == kind);

@@ -46,5 +46,8 @@ pub fn run(ctx: &Context, cmd: &ExportCommand) -> Result<ExitCode> {
         files.len() - 3,
         stamp.version
     ));
+    if args.rev.is_none() && ctx.as_of.is_none() {
+        super::note_left_out(&repo.root, "the export leaves out: it holds commits alone")?;
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -90,6 +90,22 @@ impl Context {
     }
 }
 
+/// After a command that reads commits alone, says how many item files
+/// have uncommitted changes that it left out; nothing when none do.
+pub fn note_left_out(root: &std::path::Path, leaves_out: &str) -> Result<()> {
+    let n = crate::reading::uncommitted_read_files(root)?;
+    if n > 0 {
+        crate::output::note(&format!(
+            "note: {} uncommitted changes, which {leaves_out}",
+            match n {
+                1 => "1 item file has".to_owned(),
+                n => format!("{n} item files have"),
+            }
+        ));
+    }
+    Ok(())
+}
+
 pub fn dispatch(cli: Cli) -> Result<ExitCode> {
     let now = chrono::Local::now().date_naive();
     let ctx = Context {

@@ -242,6 +242,9 @@ fn pack(ctx: &Context, out: &Path, rev: Option<&str>) -> Result<ExitCode> {
         files.len(),
         &tip[..10.min(tip.len())]
     ));
+    if rev.is_none() && ctx.as_of.is_none() {
+        super::note_left_out(&repo.root, "the pack leaves out: it holds commits alone")?;
+    }
     Ok(ExitCode::SUCCESS)
 }
 
