@@ -141,6 +141,16 @@ fn dry_run_prints_the_message_only() {
         .assert()
         .success()
         .stdout("review: service tenant-db\n\nReviewed: service:tenant-db\nReview-Outcome: needs-change\n");
+    // A note is one line, and a note of only blanks is none.
+    for (note, line) in [("two\n  lines", "Review-Note: two lines\n"), (" \n ", "")] {
+        env.isms(&repo)
+            .args(["review", "control:5.1", "--dry-run", "--note", note])
+            .assert()
+            .success()
+            .stdout(format!(
+                "review: control 5.1\n\nReviewed: control:5.1\nReview-Outcome: effective\n{line}"
+            ));
+    }
     assert_eq!(env.git(&repo, &["rev-parse", "HEAD"]), head);
 }
 

@@ -126,8 +126,9 @@ fn message(keys: &[ItemKey], args: &ReviewArgs) -> String {
         OutcomeArg::NeedsChange => "needs-change",
     };
     m.push_str(&format!("Review-Outcome: {outcome}\n"));
-    if let Some(note) = &args.note {
-        let one_line = note.split_whitespace().collect::<Vec<_>>().join(" ");
+    // On one line; a note of only blanks is none.
+    let note = (args.note.as_deref()).map(|n| n.split_whitespace().collect::<Vec<_>>().join(" "));
+    if let Some(one_line) = note.filter(|n| !n.is_empty()) {
         m.push_str(&format!("Review-Note: {one_line}\n"));
     }
     m
