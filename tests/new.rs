@@ -466,6 +466,16 @@ fn new_person_and_team_keep_uncommitted_edits_and_refuse_duplicates() {
         ));
     env.isms(&repo)
         .args([
+            "new", "team", "security", "--name", "Security", "--member", "platform",
+        ])
+        .assert()
+        .code(2)
+        .stderr(
+            "error: --member platform: not a person in isms.toml\n  \
+             hint: `platform` is a team; a team's members are people\n",
+        );
+    env.isms(&repo)
+        .args([
             "new",
             "team",
             "security",
@@ -473,8 +483,9 @@ fn new_person_and_team_keep_uncommitted_edits_and_refuse_duplicates() {
             "Security",
             "--member",
             "erin",
+            // A person by GitHub login: their key is written.
             "--member",
-            "frank",
+            "@frank-li",
             "--github",
             "example/security",
         ])

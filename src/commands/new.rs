@@ -599,17 +599,23 @@ impl New<'_> {
         }
         let mut members = toml_edit::Array::new();
         for m in a.members.iter().map(|m| m.trim()).filter(|m| !m.is_empty()) {
-            if !self.config.people.keys().any(|p| p.as_str() == m) {
+            // A person by key, or by GitHub login or email: the key is written.
+            let key =
+                (self.config.owner_key(m)).filter(|k| self.config.people.contains_key(k.as_str()));
+            let Some(key) = key else {
                 let keys: Vec<&str> = self.config.people.keys().map(Id::as_str).collect();
                 let e = Error::new(format!("--member {m}: not a person in {CONFIG_FILE}"));
                 return Err(match suggestion(m, &keys) {
+                    _ if self.config.teams.contains_key(m) => {
+                        e.hint(format!("`{m}` is a team; a team's members are people"))
+                    }
                     Some(h) => e.hint(h),
                     None => e.hint(format!(
                         "add them first with `isms new person {m} --name …`"
                     )),
                 });
-            }
-            members.push(m);
+            };
+            members.push(key);
         }
         let mut table = toml_edit::Table::new();
         table["name"] = toml_edit::value(a.name.as_str());
