@@ -82,11 +82,7 @@ impl Summary {
     /// `None` if `who` names neither a person nor a team, by key or as
     /// [`crate::model::Config::owner_key`] reads it.
     pub fn owners_for(&self, who: &str) -> Option<Vec<String>> {
-        let who = if self.labels.contains_key(who) {
-            who
-        } else {
-            self.aliases.get(&crate::model::owner_alias(who))?
-        };
+        let who = crate::model::owner_named(who, |k| self.labels.contains_key(k), &self.aliases)?;
         let mut keys = vec![who.to_owned()];
         keys.extend(
             self.teams

@@ -225,10 +225,7 @@ impl Config {
     /// person's GitHub login or email, or a team's GitHub slug, that no
     /// one else has. Case and a leading `@` do not count.
     pub fn owner_key(&self, who: &str) -> Option<String> {
-        if self.has_owner(who) {
-            return Some(who.to_owned());
-        }
-        self.owner_aliases().remove(&owner_alias(who))
+        owner_named(who, |k| self.has_owner(k), &self.owner_aliases()).map(str::to_owned)
     }
 
     /// Every GitHub login, email and team slug that names one person or
@@ -274,8 +271,22 @@ impl Config {
     }
 }
 
+/// The key `who` names: itself when `is_key` says it is one, else the key
+/// that `aliases` ([`Config::owner_aliases`]) give for it. The rule of
+/// [`Config::owner_key`], for those who keep only the keys and aliases.
+pub fn owner_named<'a>(
+    who: &'a str,
+    is_key: impl Fn(&str) -> bool,
+    aliases: &'a BTreeMap<String, String>,
+) -> Option<&'a str> {
+    if is_key(who) {
+        return Some(who);
+    }
+    aliases.get(&owner_alias(who)).map(String::as_str)
+}
+
 /// A login, email or slug as [`Config::owner_key`] compares it.
-pub fn owner_alias(name: &str) -> String {
+fn owner_alias(name: &str) -> String {
     name.trim().trim_start_matches('@').to_lowercase()
 }
 
