@@ -56,21 +56,19 @@ impl Context {
             self.dir.join(named)
         }
     }
-}
 
-impl Context {
     /// An item named on the command line by its file, as the repository
     /// path it is: `5.1.toml` given in `controls/` is `controls/5.1.toml`.
     /// Only the file's folder is resolved; the file need not exist, and
     /// anything else is kept as written.
     pub fn item_arg(&self, root: &std::path::Path, named: &str) -> String {
+        if !named.ends_with(".toml") {
+            return named.to_owned();
+        }
         let full = self.path(named);
         let (Some(dir), Some(file)) = (full.parent(), full.file_name()) else {
             return named.to_owned();
         };
-        if !named.ends_with(".toml") {
-            return named.to_owned();
-        }
         let dir = if dir.as_os_str().is_empty() {
             std::path::Path::new(".")
         } else {
@@ -95,12 +93,10 @@ impl Context {
 pub fn note_left_out(root: &std::path::Path, leaves_out: &str) -> Result<()> {
     let n = crate::reading::uncommitted_read_files(root)?;
     if n > 0 {
+        let have = if n == 1 { "has" } else { "have" };
         crate::output::note(&format!(
-            "note: {} uncommitted changes, which {leaves_out}",
-            match n {
-                1 => "1 item file has".to_owned(),
-                n => format!("{n} item files have"),
-            }
+            "note: {} {have} uncommitted changes, which {leaves_out}",
+            crate::output::plural(n, "item file")
         ));
     }
     Ok(())
