@@ -644,14 +644,11 @@ fn matrix(s: &Snapshot, out: &mut Vec<Diagnostic>) {
         let line = locate(&control.text, &["matrix"])
             .map(|(l, _)| format!(":{l}"))
             .unwrap_or_default();
-        let hint = match many {
-            false => {
-                format!("run `isms new allocation {svc} {ctl}` to create it with the default party")
-            }
-            true => format!(
-                "run `isms new allocation {svc} {ctl}` to create it with the default party, or `isms new allocation --missing` to create every missing one"
-            ),
-        };
+        let mut hint =
+            format!("run `isms new allocation {svc} {ctl}` to create it with the default party");
+        if many {
+            hint.push_str(", or `isms new allocation --missing` to create every missing one");
+        }
         out.push(
             Diagnostic::error(
                 "matrix-incomplete",
