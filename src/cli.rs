@@ -487,6 +487,9 @@ pub enum ServiceRoleArg {
 
 #[derive(Debug, Subcommand)]
 pub enum NewCommand {
+    /// A control: the catalog's own when its ID is in the repository's edition, else one of
+    /// the organisation's; a matrix control also gets one allocation per in-scope service.
+    Control(NewControlArgs),
     /// A service, with one allocation per applicable matrix control, pre-filled with the model's default party.
     Service(NewServiceArgs),
     /// One allocation of a control to a service, pre-filled with the default party.
@@ -517,6 +520,33 @@ pub struct NewTeamArgs {
     /// The GitHub team, as org/slug (for CODEOWNERS and review requests).
     #[arg(long, default_value = "")]
     pub github: String,
+}
+
+#[derive(Debug, Args)]
+pub struct NewControlArgs {
+    /// The control's ID: one of the catalog's (e.g. 5.7), or one of the organisation's own
+    /// (e.g. ACME-1). Its file is controls/ID.toml.
+    #[arg(value_name = "ID")]
+    pub id: String,
+    /// Short title (a control of the organisation's own; a catalog control takes the catalog's).
+    #[arg(long, value_parser = parse_line)]
+    pub title: Option<String>,
+    /// What it requires, in a line of your own words (a control of the organisation's own).
+    #[arg(long, value_parser = parse_line)]
+    pub summary: Option<String>,
+    /// The framework it belongs to (a control of the organisation's own; default: Internal).
+    #[arg(long, value_parser = parse_line)]
+    pub framework: Option<String>,
+    /// Each in-scope service needs an allocation of it (a control of the organisation's own;
+    /// without it, the control is organisation-wide).
+    #[arg(long)]
+    pub matrix: bool,
+    /// Person or team key that owns it (default: you, by git's author email).
+    #[arg(long)]
+    pub owner: Option<String>,
+    /// Review cadence, e.g. quarterly or 6mo (default: defaults.cadence in isms.toml).
+    #[arg(long)]
+    pub cadence: Option<String>,
 }
 
 #[derive(Debug, Args)]

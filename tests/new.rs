@@ -290,6 +290,142 @@ fn new_allocation_missing_fills_every_gap_of_the_matrix_or_of_one_service() {
 }
 
 #[test]
+fn new_control_of_the_organisations_own_gets_an_allocation_per_service_and_passes_check() {
+    let env = Env::new();
+    let repo = env.example("repo");
+    env.isms(&repo)
+        .args([
+            "new",
+            "control",
+            "ACME-1",
+            "--title",
+            "Quarterly access recertification",
+            "--matrix",
+            "--owner",
+            "bob-okafor",
+            "--cadence",
+            "quarterly",
+        ])
+        .assert()
+        .success()
+        .stderr(predicate::str::starts_with(
+            "created controls/ACME-1.toml (Internal) and 3 allocations under responsibilities/, \
+             pre-filled with the default parties\nnext: replace the TODO placeholders, then `isms check`\n",
+        ));
+    let control = read(&repo, "controls/ACME-1.toml");
+    for line in [
+        "id = \"ACME-1\"",
+        "title = \"Quarterly access recertification\"",
+        "framework = \"Internal\"",
+        "owner = \"bob\"",
+        "cadence = \"quarterly\"",
+        "matrix = true ",
+    ] {
+        assert!(
+            control.contains(&format!("\n{line}")),
+            "{line} in\n{control}"
+        );
+    }
+    // Each in-scope service's allocation is its owner's, shared, with TODO duties.
+    let allocation = read(&repo, "responsibilities/tenant-db/ACME-1.toml");
+    assert!(
+        allocation.contains("party = \"shared\"") && allocation.contains("owner = \"platform\""),
+        "{allocation}"
+    );
+    // Valid and complete: only its placeholders are left to fill.
+    let out = env
+        .isms(&repo)
+        .args(["check", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let findings = common::findings_as_lines(&out.stdout);
+    let ours: Vec<&str> = (findings.lines())
+        .filter(|l| !l.starts_with("  "))
+        .collect();
+    assert_eq!(
+        ours,
+        [
+            "controls/ACME-1.toml:5:12: warning[placeholder]: `summary` is still a TODO placeholder",
+            "controls/ACME-1.toml:14:18: warning[placeholder]: `justification` is still a TODO placeholder",
+            "responsibilities/northwind-compute/ACME-1.toml:5:13: warning[placeholder]: `provider` is still a TODO placeholder",
+            "responsibilities/northwind-compute/ACME-1.toml:6:13: warning[placeholder]: `customer` is still a TODO placeholder",
+            "responsibilities/payments-api/ACME-1.toml:5:13: warning[placeholder]: `provider` is still a TODO placeholder",
+            "responsibilities/payments-api/ACME-1.toml:6:13: warning[placeholder]: `customer` is still a TODO placeholder",
+            "responsibilities/tenant-db/ACME-1.toml:5:13: warning[placeholder]: `provider` is still a TODO placeholder",
+            "responsibilities/tenant-db/ACME-1.toml:6:13: warning[placeholder]: `customer` is still a TODO placeholder",
+        ],
+        "{findings}"
+    );
+    env.isms(&repo)
+        .args(["new", "control", "ACME-1"])
+        .assert()
+        .code(2)
+        .stderr("error: controls/ACME-1.toml already exists; not overwriting it\n");
+}
+
+#[test]
+fn new_control_puts_a_catalog_control_back_and_refuses_what_the_catalog_decides() {
+    let env = Env::new();
+    let repo = env.example("repo");
+    let before = env.git(&repo, &["status", "--porcelain"]);
+    // The catalog decides title, summary, framework and matrix; another
+    // edition's ID, or a catalog framework for an ID not in it, is refused.
+    for (args, said) in [
+        (
+            &["5.7", "--title", "Threat intel"][..],
+            "error: --title: control `5.7` is in the ISO/IEC 27001:2022 Annex A with ISO/IEC 27017:2015 catalog, \
+             which gives its title, summary, framework and matrix\n",
+        ),
+        (
+            &["12.4.1"][..],
+            "error: control `12.4.1` is not in this repository's edition, 2022; \
+             12.4.1 is ISO/IEC 27002:2013; in 2022 it is 8.15\n",
+        ),
+        (
+            &["5.99", "--framework", "ISO/IEC 27002:2022"][..],
+            "error: --framework: `5.99` is not a control of ISO/IEC 27002:2022 in the \
+             ISO/IEC 27001:2022 Annex A with ISO/IEC 27017:2015 catalog\n",
+        ),
+        (
+            &["ACME-2", "--cadence", "3months"][..],
+            "error: --cadence: invalid period `3months`",
+        ),
+    ] {
+        env.isms(&repo)
+            .args(["new", "control"])
+            .args(args)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::starts_with(said));
+        assert_eq!(
+            env.git(&repo, &["status", "--porcelain"]),
+            before,
+            "{args:?}"
+        );
+    }
+    // A catalog control that was deleted comes back from the catalog, and
+    // finds the allocations it left.
+    std::fs::remove_file(repo.join("controls/8.15.toml")).unwrap();
+    env.isms(&repo).arg("check").assert().code(1);
+    env.isms(&repo)
+        .args(["new", "control", "8.15", "--owner", "dave"])
+        .assert()
+        .success()
+        .stderr(predicate::str::starts_with(
+            "created controls/8.15.toml from the ISO/IEC 27001:2022 Annex A with ISO/IEC 27017:2015 catalog\n",
+        ));
+    let control = read(&repo, "controls/8.15.toml");
+    assert!(
+        control.contains("\ntitle = \"Logging\"\n")
+            && control.contains("\nframework = \"ISO/IEC 27002:2022\"\n")
+            && control.contains("\nmatrix = true "),
+        "{control}"
+    );
+    env.isms(&repo).arg("check").assert().code(0);
+}
+
+#[test]
 fn new_evidence_finding_trigger_and_person_pass_check() {
     let env = Env::new();
     let repo = env.example("repo");

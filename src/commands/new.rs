@@ -37,6 +37,7 @@ pub fn run(ctx: &Context, cmd: NewCommand) -> Result<ExitCode> {
     // that, it holds no hand edits and follows the new items.
     let codeowners_before = current_codeowners(&repo.root);
     let done = match cmd {
+        NewCommand::Control(a) => new.control(a),
         NewCommand::Service(a) => new.service(a),
         NewCommand::Allocation(a) => new.allocation(a),
         NewCommand::Evidence(a) => new.evidence(a),
@@ -92,6 +93,21 @@ struct New<'a> {
     problems: &'a [crate::diagnostic::Diagnostic],
     config: &'a Config,
     ctx: &'a Context,
+}
+
+/// An allocation pre-filled with the default party of the control for the
+/// service's model (shared when it has none) and `TODO` duties.
+fn allocation_text(
+    service: &Id,
+    control: &Id,
+    default_party: Option<&crate::model::DefaultParty>,
+    title: &str,
+    model: ServiceModel,
+    owner: &str,
+) -> String {
+    let party = default_party.map_or(Party::Shared, |d| d.for_model(model));
+    let (provider, customer) = scaffold::todo_duties(party, title);
+    scaffold::allocation(service, control, party, &provider, &customer, owner)
 }
 
 fn parse_id(what: &str, s: &str) -> Result<Id> {
@@ -270,12 +286,138 @@ impl New<'_> {
         owner: &str,
     ) -> String {
         let c = &self.snapshot.controls[control].value;
-        let party = c
-            .default_party
-            .as_ref()
-            .map_or(Party::Shared, |d| d.for_model(model));
-        let (provider, customer) = scaffold::todo_duties(party, &c.title);
-        scaffold::allocation(service, control, party, &provider, &customer, owner)
+        allocation_text(
+            service,
+            control,
+            c.default_party.as_ref(),
+            &c.title,
+            model,
+            owner,
+        )
+    }
+
+    fn control(&self, a: crate::cli::NewControlArgs) -> Result<ExitCode> {
+        let id = parse_id("control ID", &a.id)?;
+        let edition = crate::check::edition_of(self.snapshot);
+        let catalog = scaffold::templates::catalog(edition);
+        let owner = self.owner(a.owner.as_deref())?;
+        if let Some(cadence) = &a.cadence {
+            cadence
+                .parse::<Period>()
+                .map_err(|e| Error::new(format!("--cadence: {e}")))?;
+        }
+        let from_catalog = catalog.get(id.as_str());
+        let control = match from_catalog {
+            Some(c) => {
+                let given: Vec<&str> = [
+                    ("--title", a.title.is_some()),
+                    ("--summary", a.summary.is_some()),
+                    ("--framework", a.framework.is_some()),
+                    ("--matrix", a.matrix),
+                ]
+                .into_iter()
+                .filter_map(|(flag, on)| on.then_some(flag))
+                .collect();
+                if let Some(first) = given.first() {
+                    return Err(Error::new(format!(
+                        "{first}: control `{id}` is in the {} catalog, which gives its title, summary, framework and matrix",
+                        catalog.name
+                    ))
+                    .hint(format!(
+                        "drop {}, or give a control of your own an ID of your own (e.g. ACME-1)",
+                        given.join(" and ")
+                    )));
+                }
+                c.clone()
+            }
+            None => {
+                let note = crate::check::edition_note(
+                    &crate::model::ItemKey::Control(id.clone()),
+                    self.snapshot,
+                );
+                if !note.is_empty() {
+                    return Err(Error::new(format!(
+                        "control `{id}` is not in this repository's edition, {edition}{note}"
+                    ))
+                    .hint("name the control by its ID in this edition ([catalog] edition in isms.toml)"));
+                }
+                let framework = a.framework.unwrap_or_else(|| "Internal".to_owned());
+                if catalog.frameworks().contains(framework.as_str()) {
+                    return Err(Error::new(format!(
+                        "--framework: `{id}` is not a control of {framework} in the {} catalog",
+                        catalog.name
+                    ))
+                    .hint({
+                        let ids: Vec<&str> = catalog.control.iter().map(|c| c.id.as_str()).collect();
+                        match crate::diagnostic::did_you_mean_id(id.as_str(), &ids) {
+                            Some(m) => crate::diagnostic::meant(m),
+                            None => "a control of the organisation's own takes a framework of its own (default: Internal)".to_owned(),
+                        }
+                    }));
+                }
+                crate::model::CatalogControl {
+                    id: id.clone(),
+                    title: a.title.unwrap_or_else(|| "TODO: a short title".to_owned()),
+                    framework,
+                    theme: None,
+                    summary: a
+                        .summary
+                        .unwrap_or_else(|| "TODO: what it requires, in your own words".to_owned()),
+                    guidance_for: Vec::new(),
+                    guidance_derived: false,
+                    maps_to: Default::default(),
+                    matrix: a.matrix,
+                    default_party: None,
+                    evidence_required: Vec::new(),
+                }
+            }
+        };
+        let soa = scaffold::SoaDecision {
+            applicable: true,
+            justification: "TODO: why it applies",
+            status: crate::model::SoaStatus::Planned,
+        };
+        let path = scaffold::control_path(&id);
+        let mut files = vec![(
+            path.clone(),
+            scaffold::control(&control, &owner, a.cadence.as_deref(), &soa),
+        )];
+        if control.matrix {
+            for (sid, service) in &self.snapshot.services {
+                let s = &service.value;
+                let path = scaffold::allocation_path(sid, &id);
+                // A catalog control put back finds the allocations it left.
+                if s.in_scope && !self.root.join(&path).exists() {
+                    files.push((
+                        path,
+                        allocation_text(
+                            sid,
+                            &id,
+                            control.default_party.as_ref(),
+                            &control.title,
+                            s.model,
+                            s.owner.as_str(),
+                        ),
+                    ));
+                }
+            }
+        }
+        self.write_all(&files)?;
+        let what = match from_catalog {
+            Some(_) => format!("from the {} catalog", catalog.name),
+            None => format!("({})", control.framework),
+        };
+        let allocations = match files.len() - 1 {
+            0 => String::new(),
+            n => format!(
+                " and {} under responsibilities/, pre-filled with the default parties",
+                plural(n, "allocation")
+            ),
+        };
+        output::note(&format!(
+            "created {path} {what}{allocations}\nnext: replace the TODO placeholders, then `isms check`"
+        ));
+        Ok(ExitCode::SUCCESS)
     }
 
     fn allocation(&self, a: crate::cli::NewAllocationArgs) -> Result<ExitCode> {

@@ -82,7 +82,11 @@ pub fn control(
             "guidance_derived = true       # from ISO/IEC 27017:2015 guidance on the 2013 sources"
         );
     }
-    let _ = writeln!(s, "maps_to = {{ {} }}", maps.join(", "));
+    if maps.is_empty() {
+        let _ = writeln!(s, "maps_to = {{}}");
+    } else {
+        let _ = writeln!(s, "maps_to = {{ {} }}", maps.join(", "));
+    }
     let _ = writeln!(s, "owner = {}", q(owner));
     if let Some(c) = cadence {
         let _ = writeln!(s, "cadence = {}", q(c));
