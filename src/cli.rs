@@ -369,9 +369,10 @@ Exit status: 0 whether or not a trigger fired, 2 on a bad revision."
 
 #[derive(Debug, Args)]
 pub struct DetectArgs {
-    /// The revision before the change, e.g. origin/main or HEAD~1.
+    /// The revision before the change, e.g. origin/main or HEAD~1 (default: where --to
+    /// left the record branch, their merge base).
     #[arg(long, value_name = "REV")]
-    pub from: String,
+    pub from: Option<String>,
     /// The revision after the change.
     #[arg(long, value_name = "REV", default_value = "HEAD")]
     pub to: String,

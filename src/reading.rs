@@ -53,7 +53,10 @@ pub struct Committed {
 /// committed at `HEAD`), and the record branch: (full id, branch).
 pub fn record_rev(git_dir: &Path, rev: Option<&str>) -> Result<(String, String)> {
     let branch = branch_at(git_dir, rev.unwrap_or("HEAD"))?;
-    let rev = rev.map_or_else(|| format!("refs/heads/{branch}"), str::to_owned);
+    let rev = match rev {
+        Some(rev) => rev.to_owned(),
+        None => crate::history::record_tip_id(git_dir, &branch)?,
+    };
     let (commit, _) = crate::history::commit_time(git_dir, &rev)?;
     Ok((commit, branch))
 }
@@ -78,7 +81,10 @@ pub fn committed(git_dir: &Path, rev: Option<&str>) -> Result<Committed> {
         Some(rev) => (rev.to_owned(), None),
         None => {
             let branch = branch_at(git_dir, "HEAD")?;
-            (format!("refs/heads/{branch}"), Some(branch))
+            (
+                crate::history::record_tip_id(git_dir, &branch)?,
+                Some(branch),
+            )
         }
     };
     let (source, _) = Index::commit(git_dir, &rev).map_err(|e| {

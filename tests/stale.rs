@@ -958,18 +958,36 @@ fn a_clone_with_the_record_branch_only_as_a_remotes_is_told_how_to_make_it() {
     );
     env.git(&clone, &["switch", "-q", "-c", "feature"]);
     env.git(&clone, &["branch", "-q", "-D", "main"]);
-    env.isms(&clone)
-        .arg("status")
-        .assert()
-        .code(2)
-        .stdout("")
-        .stderr(
-            "error: the record branch `main` does not exist\n  hint: it exists as `origin/main`: \
-             `git branch main origin/main` makes the local record branch; or set defaults.branch \
-             in isms.toml to the branch whose history is the record\n",
-        );
+    // Every command that reads the record branch says so alike.
+    let out = env.path().join("out");
+    let (pack, oscal) = (out.join("pack.zip"), out.join("oscal"));
+    let commands: [&[&str]; 6] = [
+        &["status"],
+        &["pack", "--out", pack.to_str().unwrap()],
+        &["export", "oscal", "--out", oscal.to_str().unwrap()],
+        &["diff"],
+        &["triggers", "detect"],
+        &["report", "soa"],
+    ];
+    for args in commands {
+        env.isms(&clone)
+            .args(args)
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(
+                "error: the record branch `main` does not exist\n  hint: it exists as `origin/main`: \
+                 `git branch main origin/main` makes the local record branch; or set defaults.branch \
+                 in isms.toml to the branch whose history is the record\n",
+            );
+    }
+    assert!(!out.exists());
     env.git(&clone, &["branch", "main", "origin/main"]);
-    env.isms(&clone).arg("status").assert().success();
+    for args in commands {
+        env.isms(&clone).args(args).assert().success();
+    }
+    // The pack's folder is made, as export's is.
+    assert!(pack.is_file() && oscal.is_dir());
 }
 
 #[test]

@@ -84,6 +84,45 @@ fn a_new_region_fires_region_added_for_that_service_with_its_allocations() {
 }
 
 #[test]
+fn without_from_a_branch_is_compared_with_where_it_left_the_record_branch() {
+    let env = Env::new();
+    let repo = env.example("demo");
+    // On the record branch, --from would be HEAD itself: said, not taken
+    // for "nothing fired" alone.
+    let (code, v, stderr) = detect(&env, &repo, &[]);
+    assert_eq!(code, Some(0));
+    assert_eq!(v["fired"], serde_json::json!([]));
+    assert!(
+        stderr.contains(
+            " is on the record branch, so --from, where it left the branch, is itself; \
+             name the revision before the change, e.g. --from HEAD~1\n"
+        ),
+        "{stderr}"
+    );
+    // A branch of two commits: both changes, from where it left the record.
+    let base = env.git(&repo, &["rev-parse", "HEAD"]);
+    env.git(&repo, &["switch", "-q", "-c", "regions"]);
+    add_region(&repo, "services/payments-api.toml", "us-east-1");
+    commit(&env, &repo, "payments-api in us-east-1");
+    let file = "services/tenant-db.toml";
+    let text = read(&repo, file);
+    write(
+        &repo,
+        file,
+        text.replace("\"eu-central-1\"]", "\"eu-central-1\", \"us-east-1\"]"),
+    );
+    commit(&env, &repo, "tenant-db in us-east-1");
+    let (code, v, stderr) = detect(&env, &repo, &[]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(v["from"], base.trim());
+    let services: Vec<&str> = (v["fired"].as_array().unwrap().iter())
+        .map(|f| f["service"].as_str().unwrap())
+        .collect();
+    assert_eq!(services, ["payments-api", "tenant-db"], "{v}");
+    assert!(!stderr.contains("record branch"), "{stderr}");
+}
+
+#[test]
 fn a_change_no_rule_watches_fires_nothing() {
     let env = Env::new();
     let repo = env.example("demo");

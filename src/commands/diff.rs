@@ -99,12 +99,7 @@ pub fn run(ctx: &Context, args: &DiffArgs) -> Result<ExitCode> {
     let to = revs.commit("TO", args.to.as_deref().unwrap_or("HEAD"))?;
     let from = match &args.from {
         Some(rev) => revs.commit("FROM", rev)?,
-        None => {
-            // Where the change left the record branch.
-            let snapshot = repo.outline()?;
-            let branch = crate::reading::record_branch(&snapshot)?;
-            revs.merge_base(&branch, to)?
-        }
+        None => super::record_base(&repo, &revs, to)?,
     };
     let diff = revs.diff(from, to)?;
     for warning in &diff.warnings {

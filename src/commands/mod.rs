@@ -102,6 +102,17 @@ pub fn note_left_out(root: &std::path::Path, leaves_out: &str) -> Result<()> {
     Ok(())
 }
 
+/// FROM when none is named: where TO left the record branch, their merge
+/// base (TO itself when TO is on the record branch).
+pub fn record_base(
+    repo: &crate::repo::Repo,
+    revs: &crate::history::diff::Revisions,
+    to: crate::model::CommitId,
+) -> Result<crate::model::CommitId> {
+    let branch = crate::reading::record_branch(&repo.outline()?)?;
+    revs.merge_base(&branch, to)
+}
+
 pub fn dispatch(cli: Cli) -> Result<ExitCode> {
     let now = chrono::Local::now().date_naive();
     let ctx = Context {

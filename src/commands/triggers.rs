@@ -34,8 +34,21 @@ pub fn run(ctx: &Context, cmd: TriggersCommand) -> Result<ExitCode> {
 fn detect_cmd(ctx: &Context, args: &DetectArgs) -> Result<ExitCode> {
     let repo = Repo::discover(&ctx.dir)?;
     let revs = Revisions::open(&repo.git_dir)?;
-    let from = revs.commit("--from", &args.from)?;
     let to = revs.commit("--to", &args.to)?;
+    let from = match &args.from {
+        Some(rev) => revs.commit("--from", rev)?,
+        None => {
+            let base = super::record_base(&repo, &revs, to)?;
+            if base == to {
+                output::note(&format!(
+                    "note: {} is on the record branch, so --from, where it left the branch, \
+                     is itself; name the revision before the change, e.g. --from HEAD~1",
+                    to.short()
+                ));
+            }
+            base
+        }
+    };
     // GitHub first: without a token nothing is committed or pushed.
     let open = match args.open_pr {
         true => {

@@ -37,9 +37,9 @@ impl Revisions {
 
     /// Where `branch` (a branch name) and `to` meet.
     pub fn merge_base(&self, branch: &str, to: CommitId) -> Result<CommitId> {
-        let tip = self.commit("the record branch", branch)?;
+        let tip = super::record_tip(&self.git, branch)?;
         self.git
-            .merge_base(tip.oid(), to.oid())
+            .merge_base(tip, to.oid())
             .map(CommitId::from)
             .map_err(|e| Error::git(format!("find where {branch} and TO meet"), e))
     }

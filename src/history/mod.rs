@@ -99,40 +99,7 @@ pub fn record(git_dir: &Path, branch: &str, progress: &mut dyn FnMut(usize)) -> 
     }
     let repo = git2::Repository::open(git_dir).map_err(|e| Error::git("open the repository", e))?;
     refuse_shallow(repo.path())?;
-    let reference = format!("refs/heads/{branch}");
-    let tip = match repo.refname_to_id(&reference) {
-        Ok(oid) => oid,
-        Err(e) if e.code() == git2::ErrorCode::NotFound => {
-            let set = "set defaults.branch in isms.toml to the branch whose history is the record";
-            let branches: Vec<String> = repo
-                .branches(Some(git2::BranchType::Local))
-                .into_iter()
-                .flatten()
-                .flatten()
-                .filter_map(|(b, _)| b.name().ok().flatten().map(str::to_owned))
-                .collect();
-            let names: Vec<&str> = branches.iter().map(String::as_str).collect();
-            // A clone on another branch has the record only as a remote's:
-            // origin's first.
-            let remotes = repo.remotes().ok();
-            let others = remotes.iter().flat_map(|r| r.iter().flatten().flatten());
-            let tracked = std::iter::once("origin")
-                .chain(others)
-                .map(|remote| format!("{remote}/{branch}"))
-                .find(|name| repo.find_reference(&format!("refs/remotes/{name}")).is_ok());
-            let hint = match (tracked, crate::diagnostic::suggestion(branch, &names)) {
-                (Some(name), _) => format!(
-                    "it exists as `{name}`: `git branch {branch} {name}` makes the local record branch; or {set}"
-                ),
-                (None, Some(h)) => format!("{h} {set}"),
-                (None, None) => set.to_owned(),
-            };
-            return Err(
-                Error::new(format!("the record branch `{branch}` does not exist")).hint(hint),
-            );
-        }
-        Err(e) => return Err(Error::git(format!("resolve {reference}"), e)),
-    };
+    let tip = record_tip(&repo, branch)?;
     let cache_path = cache_path(repo.path(), branch);
     let mut notes = Vec::new();
     let stored = match store::load(&cache_path) {
@@ -402,16 +369,52 @@ struct Found {
     own: usize,
 }
 
+/// The record branch's tip. A branch that is not there is said to be, with
+/// where it may be: a remote's copy of it (origin's first), or a near name.
+pub(crate) fn record_tip(repo: &git2::Repository, branch: &str) -> Result<git2::Oid> {
+    let reference = format!("refs/heads/{branch}");
+    match repo.refname_to_id(&reference) {
+        Ok(oid) => Ok(oid),
+        Err(e) if e.code() == git2::ErrorCode::NotFound => {
+            let set = "set defaults.branch in isms.toml to the branch whose history is the record";
+            let branches: Vec<String> = repo
+                .branches(Some(git2::BranchType::Local))
+                .into_iter()
+                .flatten()
+                .flatten()
+                .filter_map(|(b, _)| b.name().ok().flatten().map(str::to_owned))
+                .collect();
+            let names: Vec<&str> = branches.iter().map(String::as_str).collect();
+            let remotes = repo.remotes().ok();
+            let others = remotes.iter().flat_map(|r| r.iter().flatten().flatten());
+            let tracked = std::iter::once("origin")
+                .chain(others)
+                .map(|remote| format!("{remote}/{branch}"))
+                .find(|name| repo.find_reference(&format!("refs/remotes/{name}")).is_ok());
+            let hint = match (tracked, crate::diagnostic::suggestion(branch, &names)) {
+                (Some(name), _) => format!(
+                    "it exists as `{name}`: `git branch {branch} {name}` makes the local record branch; or {set}"
+                ),
+                (None, Some(h)) => format!("{h} {set}"),
+                (None, None) => set.to_owned(),
+            };
+            Err(Error::new(format!("the record branch `{branch}` does not exist")).hint(hint))
+        }
+        Err(e) => Err(Error::git(format!("resolve {reference}"), e)),
+    }
+}
+
+/// The full id of the record branch's tip, as [`record_tip`] finds it.
+pub fn record_tip_id(git_dir: &Path, branch: &str) -> Result<String> {
+    let repo = git2::Repository::open(git_dir).map_err(|e| Error::git("open the repository", e))?;
+    record_tip(&repo, branch).map(|oid| oid.to_string())
+}
+
 /// The last first-parent commit of `branch` that had landed by the end of
 /// `date`: its committer date, in the committer's offset, as reviews count.
 pub fn landed_by(git_dir: &Path, branch: &str, date: chrono::NaiveDate) -> Result<String> {
     let repo = git2::Repository::open(git_dir).map_err(|e| Error::git("open the repository", e))?;
-    let tip = repo
-        .refname_to_id(&format!("refs/heads/{branch}"))
-        .map_err(|e| {
-            Error::git(format!("resolve the record branch `{branch}`"), e)
-                .hint("set defaults.branch in isms.toml to the branch whose history is the record")
-        })?;
+    let tip = record_tip(&repo, branch)?;
     let mut walk = repo.revwalk().map_err(walk_err)?;
     walk.simplify_first_parent()
         .and_then(|()| walk.push(tip))

@@ -91,6 +91,8 @@ impl Writer<'_> {
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
             .unwrap_or(Path::new("."));
+        // As `export` and `site` make their folder, a new folder is made.
+        std::fs::create_dir_all(dir).map_err(|e| Error::io("create directory", dir, e))?;
         let tmp = fsutil::temp_file_in(dir)?;
         write(tmp)?
             .persist(path)
