@@ -435,9 +435,10 @@ pub enum OutcomeArg {
 
 #[derive(Debug, Args)]
 pub struct LogArgs {
-    /// The item: a key, an unambiguous bare ID, or its file.
+    /// The item: a key, an unambiguous bare ID, or its file (default: every item's reviews,
+    /// the whole record).
     #[arg(value_name = "ITEM")]
-    pub item: String,
+    pub item: Option<String>,
 }
 
 #[derive(Debug, Args)]

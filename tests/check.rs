@@ -186,13 +186,11 @@ fn a_git_repository_without_isms_toml_exits_2() {
     let dir = env.path().join("repo");
     std::fs::create_dir(&dir).unwrap();
     env.git(&dir, &["init", "-q"]);
-    env.isms(&dir)
-        .arg("check")
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains(
-            "is not a compliance repository: it has no isms.toml",
-        ));
+    env.isms(&dir).arg("check").assert().code(2).stderr(format!(
+        "error: {} is not a compliance repository: it has no isms.toml\n  \
+             hint: run `isms init` to create one\n",
+        dir.canonicalize().unwrap().display()
+    ));
 }
 
 #[test]

@@ -687,3 +687,70 @@ fn a_reassessment_with_no_reason_or_a_mistyped_name_is_refused_with_what_it_may_
     }
     assert_eq!(env.git(&repo, &["branch", "--list"]), branches);
 }
+
+#[test]
+fn log_without_an_item_is_the_whole_record_in_the_order_it_landed_on_the_branch() {
+    let env = Env::new();
+    let repo = env.example_on_main(None);
+    env.isms(&repo)
+        .args(["review", "control:5.2", "--note", "policy reread"])
+        .assert()
+        .success();
+    env.isms(&repo)
+        .args([
+            "review",
+            "evidence:2026-q3-vulnerability-scan",
+            "--outcome",
+            "needs-change",
+        ])
+        .assert()
+        .success();
+    let rows =
+        String::from_utf8(common::success(env.isms(&repo).arg("log").output().unwrap()).stdout)
+            .unwrap();
+    let lines: Vec<&str> = rows.lines().collect();
+    assert!(
+        lines[0].starts_with("LANDED      OUTCOME       ITEM "),
+        "{rows}"
+    );
+    // The last two rows are the two reviews just made, each under its item.
+    let last: Vec<&str> = lines[lines.len() - 2..].to_vec();
+    assert!(last[0].contains("  effective     control:5.2  "), "{rows}");
+    assert!(last[0].ends_with("policy reread"), "{rows}");
+    assert!(
+        last[1].contains("  needs-change  evidence:2026-q3-vulnerability-scan  "),
+        "{rows}"
+    );
+    // Every review is there: the item logs add up to the whole.
+    let json = env
+        .isms(&repo)
+        .args(["--format", "json", "log"])
+        .output()
+        .unwrap();
+    assert!(json.status.success());
+    let json: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(json["item"], serde_json::Value::Null);
+    let reviews = json["reviews"].as_array().unwrap();
+    assert_eq!(reviews.len(), lines.len() - 1, "{rows}");
+    assert_eq!(
+        reviews.last().unwrap()["item"],
+        "evidence:2026-q3-vulnerability-scan"
+    );
+    let of_5_2 = reviews
+        .iter()
+        .filter(|r| r["item"] == "control:5.2")
+        .count();
+    assert_eq!(of_5_2, log(&env, &repo, "control:5.2").lines().count() - 1);
+
+    // A record without a review says so, and is not an error.
+    let fresh = env.path().join("fresh");
+    std::fs::create_dir(&fresh).unwrap();
+    env.git(&fresh, &["init", "-q", "-b", "main"]);
+    env.isms(&fresh).arg("init").assert().success();
+    env.isms(&fresh)
+        .arg("log")
+        .assert()
+        .success()
+        .stdout("")
+        .stderr("no review has landed on main\n");
+}

@@ -1,4 +1,5 @@
-//! `isms log ITEM`: when the item was reviewed, by whom, with what outcome.
+//! `isms log [ITEM]`: when the item (or every item) was reviewed, by whom,
+//! with what outcome.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -16,7 +17,8 @@ use super::Context;
 #[derive(Serialize)]
 struct LogJson<'a> {
     version: u32,
-    item: String,
+    /// `None` for the whole record.
+    item: Option<String>,
     branch: &'a str,
     reviews: Vec<Logged<'a>>,
     warnings: &'a [Malformed],
@@ -35,9 +37,12 @@ struct Logged<'a> {
 pub fn run(ctx: &Context, args: &LogArgs) -> Result<ExitCode> {
     let repo = Repo::discover(&ctx.dir)?;
     let snapshot = repo.outline()?;
+    let Some(item) = &args.item else {
+        return whole_record(ctx, &repo, &snapshot);
+    };
     // A full key or a file may name an item that no longer exists: its
     // history still does.
-    let item = ctx.item_arg(&repo.root, &args.item);
+    let item = ctx.item_arg(&repo.root, item);
     let key = match ItemKey::of_named_file(&item).unwrap_or_else(|| ItemKey::parse(&item)) {
         Ok(k) => k,
         Err(_) if !item.contains(':') && !item.ends_with(".toml") => {
@@ -67,46 +72,17 @@ pub fn run(ctx: &Context, args: &LogArgs) -> Result<ExitCode> {
         ))
         .hint(format!("items are {}", crate::model::KEY_FORMS)));
     }
-    let landings: Vec<String> = reviews.iter().map(|r| r.landed_by.to_string()).collect();
-    let commits: Vec<&str> = landings.iter().map(String::as_str).collect();
-    let notes = history::notes::read(&repo.git_dir, &commits)?;
-    let reviews: Vec<Logged> = reviews
-        .into_iter()
-        .zip(&landings)
-        .map(|(review, landed_by)| Logged {
-            review,
-            approved_by: notes
-                .get(landed_by)
-                .map(|n| n.approvers().into_iter().collect()),
-        })
-        .collect();
+    let reviews = with_approvals(&repo, reviews)?;
     let mut out = std::io::stdout().lock();
     let _ = match ctx.format {
-        Format::Json => serde_json::to_writer_pretty(
-            &mut out,
-            &LogJson {
-                version: 1,
-                item: wanted.clone(),
-                branch: &branch,
-                reviews,
-                warnings: &record.malformed,
-            },
-        )
-        .map_err(std::io::Error::other)
-        .and_then(|()| writeln!(out)),
+        Format::Json => json(&mut out, Some(&wanted), &branch, reviews, &record.malformed),
         _ => {
-            for w in &record.malformed {
-                crate::output::note(&format!(
-                    "warning: commit {}: {}",
-                    &w.commit[..10],
-                    w.message
-                ));
-            }
+            warn(&record.malformed);
             let shown = if reviews.is_empty() {
                 crate::output::note(&format!("{wanted} has no review on {branch}"));
                 Ok(())
             } else {
-                human(&mut out, &wanted, &reviews)
+                human(&mut out, Some(&wanted), &reviews)
             };
             // An item migrated away: its history goes on under the new key.
             let successors = successors(&wanted, &snapshot.migrations);
@@ -122,6 +98,78 @@ pub fn run(ctx: &Context, args: &LogArgs) -> Result<ExitCode> {
         }
     };
     Ok(ExitCode::SUCCESS)
+}
+
+/// Every review on the record branch, in the order they landed.
+fn whole_record(ctx: &Context, repo: &Repo, snapshot: &crate::model::Snapshot) -> Result<ExitCode> {
+    let branch = crate::reading::record_branch(snapshot)?;
+    let record = super::record(&repo.git_dir, &branch)?;
+    let mut reviews: Vec<&Review> = record.reviews.iter().collect();
+    reviews.dedup_by(|a, b| a.commit == b.commit && a.item == b.item);
+    let reviews = with_approvals(repo, reviews)?;
+    let mut out = std::io::stdout().lock();
+    let _ = match ctx.format {
+        Format::Json => json(&mut out, None, &branch, reviews, &record.malformed),
+        _ => {
+            warn(&record.malformed);
+            if reviews.is_empty() {
+                crate::output::note(&format!("no review has landed on {branch}"));
+                Ok(())
+            } else {
+                human(&mut out, None, &reviews)
+            }
+        }
+    };
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Each review with who approved its landing, where a note says.
+fn with_approvals<'a>(repo: &Repo, reviews: Vec<&'a Review>) -> Result<Vec<Logged<'a>>> {
+    let landings: Vec<String> = reviews.iter().map(|r| r.landed_by.to_string()).collect();
+    let commits: Vec<&str> = landings.iter().map(String::as_str).collect();
+    let notes = history::notes::read(&repo.git_dir, &commits)?;
+    Ok(reviews
+        .into_iter()
+        .zip(&landings)
+        .map(|(review, landed_by)| Logged {
+            review,
+            approved_by: notes
+                .get(landed_by)
+                .map(|n| n.approvers().into_iter().collect()),
+        })
+        .collect())
+}
+
+fn json(
+    out: &mut impl Write,
+    item: Option<&str>,
+    branch: &str,
+    reviews: Vec<Logged>,
+    warnings: &[Malformed],
+) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(
+        &mut *out,
+        &LogJson {
+            version: 1,
+            item: item.map(str::to_owned),
+            branch,
+            reviews,
+            warnings,
+        },
+    )
+    .map_err(std::io::Error::other)
+    .and_then(|()| writeln!(out))
+}
+
+/// Commits whose review trailers could not be read, on stderr.
+fn warn(malformed: &[Malformed]) {
+    for w in malformed {
+        crate::output::note(&format!(
+            "warning: commit {}: {}",
+            &w.commit[..10],
+            w.message
+        ));
+    }
 }
 
 /// `key` and every key it was made from, through each recorded migration.
@@ -151,7 +199,8 @@ fn successors<'a>(key: &str, maps: &'a [crate::model::MigrationMap]) -> Vec<&'a 
         .collect()
 }
 
-fn human(out: &mut impl Write, wanted: &str, reviews: &[Logged]) -> std::io::Result<()> {
+/// A table of `reviews`; of every item (`wanted` is `None`), with an ITEM column.
+fn human(out: &mut impl Write, wanted: Option<&str>, reviews: &[Logged]) -> std::io::Result<()> {
     let author_width = reviews
         .iter()
         .map(|r| r.review.author.chars().count())
@@ -172,22 +221,32 @@ fn human(out: &mut impl Write, wanted: &str, reviews: &[Logged]) -> std::io::Res
         .max()
         .unwrap_or(0)
         .max(11);
+    // The ITEM column, of the whole record only.
+    let item_width = match wanted {
+        Some(_) => 0,
+        None => (reviews.iter())
+            .map(|r| r.review.item.chars().count() + 2)
+            .max()
+            .unwrap_or(0)
+            .max(6),
+    };
+    let item_head = if wanted.is_some() { "" } else { "ITEM" };
     writeln!(
         out,
-        "{:<10}  {:<12}  {:<author_width$}  {:<10}  {:<6}  {:<approved_width$}  NOTE",
+        "{:<10}  {:<12}  {item_head:<item_width$}{:<author_width$}  {:<10}  {:<6}  {:<approved_width$}  NOTE",
         "LANDED", "OUTCOME", "AUTHOR", "COMMIT", "PR", "APPROVED BY"
     )?;
     for (logged, approved) in reviews.iter().zip(&approved) {
         let r = logged.review;
         let pr = r.pull_request.map(|n| format!("#{n}")).unwrap_or_default();
         // A review of an item this one was migrated from says which.
-        let was = if *r.item == *wanted {
-            String::new()
-        } else {
-            format!("[as {}] ", r.item)
+        let (item, was) = match wanted {
+            None => (r.item.to_string(), String::new()),
+            Some(w) if *r.item == *w => (String::new(), String::new()),
+            Some(_) => (String::new(), format!("[as {}] ", r.item)),
         };
         let row = format!(
-            "{:<10}  {:<12}  {:<author_width$}  {:<10}  {:<6}  {approved:<approved_width$}  {was}{}",
+            "{:<10}  {:<12}  {item:<item_width$}{:<author_width$}  {:<10}  {:<6}  {approved:<approved_width$}  {was}{}",
             r.landed.format("%Y-%m-%d"),
             r.outcome.as_str(),
             r.author,

@@ -53,12 +53,16 @@ impl Repo {
                 _ => Error::not_a_repository(dir.to_owned()),
             }
         })?;
-        let root = git.workdir().map(Path::to_owned).ok_or_else(|| {
-            Error::new(format!(
-                "{} is a bare git repository; isms needs a working tree",
-                dir.display()
-            ))
-        })?;
+        // Without the separator git2 ends it with: `/srv/isms`, as git says it.
+        let root = git
+            .workdir()
+            .map(|w| w.components().collect::<std::path::PathBuf>())
+            .ok_or_else(|| {
+                Error::new(format!(
+                    "{} is a bare git repository; isms needs a working tree",
+                    dir.display()
+                ))
+            })?;
         if !root.join(CONFIG_FILE).exists() {
             return Err(Error::new(format!(
                 "{} is not a compliance repository: it has no {CONFIG_FILE}",
