@@ -991,6 +991,28 @@ fn a_clone_with_the_record_branch_only_as_a_remotes_is_told_how_to_make_it() {
 }
 
 #[test]
+fn a_record_branch_without_a_commit_yet_says_so_rather_than_that_it_is_missing() {
+    let env = Env::new();
+    let repo = env.example_on_main(None);
+    // The files, staged on a branch that has no commit yet.
+    std::fs::remove_dir_all(repo.join(".git")).unwrap();
+    env.git(&repo, &["init", "-q", "-b", "main"]);
+    env.git(&repo, &["add", "-A"]);
+    for command in ["status", "stale", "log"] {
+        env.isms(&repo)
+            .arg(command)
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(
+                "error: the record branch `main` has no commit yet\n  hint: the record starts with the branch's first commit: commit the repository's files (`git add -A && git commit`)\n",
+            );
+    }
+    // `check` reads the working tree, and needs no commit.
+    env.isms(&repo).arg("check").assert().code(0);
+}
+
+#[test]
 fn an_owner_with_a_typo_is_named_with_the_owner_it_may_mean_read_or_kept() {
     let env = Env::new();
     let repo = env.example_on_main(Some(AS_OF));

@@ -375,6 +375,10 @@ pub(crate) fn record_tip(repo: &git2::Repository, branch: &str) -> Result<git2::
     let reference = format!("refs/heads/{branch}");
     match repo.refname_to_id(&reference) {
         Ok(oid) => Ok(oid),
+        Err(e) if e.code() == git2::ErrorCode::NotFound && unborn(repo, &reference) => {
+            Err(Error::new(format!("the record branch `{branch}` has no commit yet"))
+                .hint("the record starts with the branch's first commit: commit the repository's files (`git add -A && git commit`)"))
+        }
         Err(e) if e.code() == git2::ErrorCode::NotFound => {
             let set = "set defaults.branch in isms.toml to the branch whose history is the record";
             let branches: Vec<String> = repo
@@ -402,6 +406,13 @@ pub(crate) fn record_tip(repo: &git2::Repository, branch: &str) -> Result<git2::
         }
         Err(e) => Err(Error::git(format!("resolve {reference}"), e)),
     }
+}
+
+/// Whether HEAD is on `reference`, a branch without a commit yet.
+fn unborn(repo: &git2::Repository, reference: &str) -> bool {
+    repo.find_reference("HEAD")
+        .ok()
+        .is_some_and(|head| head.symbolic_target().ok().flatten() == Some(reference))
 }
 
 /// The full id of the record branch's tip, as [`record_tip`] finds it.
