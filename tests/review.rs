@@ -473,6 +473,13 @@ fn log_of_a_key_that_names_nothing_says_so_and_an_item_without_reviews_is_not_an
         .stderr(predicate::str::contains(
             "9.1.1 is ISO/IEC 27002:2013; in 2022 it is 5.15",
         ));
+    // A bare ID that names nothing is told apart from a key, as `review` tells it.
+    env.isms(&repo)
+        .args(["log", "5.15x"])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr("error: no item is called `5.15x`; did you mean `5.15`?\n  hint: items are control:ID, service:ID, allocation:SERVICE/CONTROL, evidence:ID or finding:ID\n");
     // A key in Annex A notation is named without its `A.`.
     env.isms(&repo)
         .args(["log", "control:A.5.15"])

@@ -46,7 +46,9 @@ pub fn run(ctx: &Context, args: &LogArgs) -> Result<ExitCode> {
     let key = match ItemKey::of_named_file(&item).unwrap_or_else(|| ItemKey::parse(&item)) {
         Ok(k) => k,
         Err(_) if !item.contains(':') && !item.ends_with(".toml") => {
-            ItemKey::resolve(&item, &snapshot).map_err(Error::new)?
+            ItemKey::resolve(&item, &snapshot).map_err(|why| {
+                Error::new(why).hint(format!("items are {}", crate::model::KEY_FORMS))
+            })?
         }
         Err(why) => return Err(Error::new(why)),
     };
