@@ -481,6 +481,23 @@ fn new_evidence_finding_trigger_and_person_pass_check() {
         .stderr(predicates::str::contains(
             "--reassess 8.99: no such control in controls/",
         ));
+    // A 2013 ID or Annex A notation is told the ID it means, as `new allocation` tells it.
+    for (named, said) in [
+        (
+            "9.1.1",
+            "error: --reassess 9.1.1: no such control in controls/; 9.1.1 is ISO/IEC 27002:2013; in 2022 it is 5.15\n",
+        ),
+        (
+            "A.8.24",
+            "error: --reassess A.8.24: no such control in controls/; A.8.24 is Annex A notation: controls are named without `A.`, here 8.24\n",
+        ),
+    ] {
+        env.isms(&repo)
+            .args(["new", "trigger", "encryption-changed", "--reassess", named])
+            .assert()
+            .code(2)
+            .stderr(said);
+    }
     env.isms(&repo)
         .args([
             "new",

@@ -654,8 +654,13 @@ impl New<'_> {
             let cid = parse_id("control ID", c)?;
             if !self.snapshot.controls.contains_key(&cid) {
                 let known: Vec<&str> = self.snapshot.controls.keys().map(Id::as_str).collect();
-                let e = Error::new(format!("--reassess {cid}: no such control in controls/"));
-                return Err(e.hint_if(suggestion(cid.as_str(), &known)));
+                let key = crate::model::ItemKey::Control(cid.clone());
+                let note = crate::check::edition_note(&key, self.snapshot);
+                let e = Error::new(format!(
+                    "--reassess {cid}: no such control in controls/{note}"
+                ));
+                let meant = crate::diagnostic::did_you_mean_id(cid.as_str(), &known);
+                return Err(e.hint_if(meant.map(crate::diagnostic::meant)));
             }
             if !reassess.contains(&cid) {
                 reassess.push(cid);
