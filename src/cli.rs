@@ -17,6 +17,7 @@ Examples:
   isms schema control             JSON Schema of controls/*.toml
   isms review CLD.9.5.1 --note \"isolation test passed\"
   isms stale --owner alice        what alice must review now
+  isms stale --owner @me          what you must review now (git's author email)
   isms status                     one screen: states, matrix, overdue by owner
   isms report soa --format csv    the Statement of Applicability as CSV
   isms site --out site            a static dashboard: open site/index.html
@@ -387,7 +388,8 @@ pub struct DetectArgs {
 )]
 pub struct StaleArgs {
     /// Only items owned by this person or team: its key, or a GitHub login, email or team slug
-    /// (a person also sees their teams' items).
+    /// (a person also sees their teams' items); `@me` is the person whose email is git's author
+    /// email.
     #[arg(long, value_name = "WHO")]
     pub owner: Option<String>,
     /// One pull request per owner of items that need action, asking them to review

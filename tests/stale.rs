@@ -503,6 +503,58 @@ fn an_owner_is_named_by_key_github_login_email_or_team_slug() {
 }
 
 #[test]
+fn owner_at_me_is_the_person_whose_email_is_gits_author_email() {
+    let env = Env::new();
+    let repo = env.example_on_main(Some(AS_OF));
+    // The tests' author is alice@example.com.
+    let mine = json(&env, &repo, &["--as-of", AS_OF, "stale", "--owner", "@me"]);
+    let alices = json(
+        &env,
+        &repo,
+        &["--as-of", AS_OF, "stale", "--owner", "alice"],
+    );
+    assert!(!alices.1["items"].as_array().unwrap().is_empty());
+    assert_eq!(mine, alices);
+    // Bob also sees his team's items.
+    let bobs = json(&env, &repo, &["--as-of", AS_OF, "stale", "--owner", "bob"]);
+    let out = env
+        .isms(&repo)
+        .env("GIT_AUTHOR_EMAIL", "Bob@Example.com")
+        .args([
+            "--format", "json", "--as-of", AS_OF, "stale", "--owner", "@me",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap(),
+        bobs.1
+    );
+    // An author email no person has, and none at all, are said to be so.
+    env.isms(&repo)
+        .env("GIT_AUTHOR_EMAIL", "erin@example.com")
+        .args(["stale", "--owner", "@me"])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr("error: --owner @me is git's author email, erin@example.com, and no person in isms.toml has it\n  hint: set it as the `email` of your [people.KEY], or name the owner: --owner KEY\n");
+    env.isms(&repo)
+        .env_remove("GIT_AUTHOR_EMAIL")
+        .env_remove("GIT_AUTHOR_NAME")
+        .env("EMAIL", "")
+        // Not guessed from the host's name, wherever the tests run.
+        .env("GIT_CONFIG_COUNT", "1")
+        .env("GIT_CONFIG_KEY_0", "user.useConfigOnly")
+        .env("GIT_CONFIG_VALUE_0", "true")
+        .args(["stale", "--owner", "@me"])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::starts_with(
+            "error: --owner @me is git's author email, and git has none here\n",
+        ));
+}
+
+#[test]
 fn an_unknown_owner_is_refused_before_history_is_read() {
     let env = Env::new();
     let repo = env.example_on_main(Some(AS_OF));

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::check::review::{ItemStatus, Unauthorized};
 use crate::cli::{Format, StaleArgs};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::history::Malformed;
 use crate::output;
 
@@ -44,9 +44,14 @@ pub fn run(ctx: &Context, args: &StaleArgs) -> Result<ExitCode> {
         }
         false => None,
     };
+    let me = match args.owner.as_deref() {
+        Some(ME) => Some(me(ctx)?),
+        _ => None,
+    };
+    let owner = me.as_deref().or(args.owner.as_deref());
     // An unknown owner is a usage error, reported before any history is read.
-    let a = summary(ctx, args.owner.as_deref(), args.rev.as_deref())?;
-    let owners = args.owner.as_deref().and_then(|who| a.owners_for(who));
+    let a = summary(ctx, owner, args.rev.as_deref())?;
+    let owners = owner.and_then(|who| a.owners_for(who));
     let mut items: Vec<&ItemStatus> = a
         .items
         .iter()
@@ -142,6 +147,32 @@ pub fn run(ctx: &Context, args: &StaleArgs) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::from(u8::from(flagged > 0)))
+}
+
+/// `--owner @me`: the person whose email is git's author email here, as
+/// `gh` reads `@me` for the signed-in user.
+const ME: &str = "@me";
+
+/// The person `@me` is: the one whose `email` in the settings is git's
+/// author email.
+fn me(ctx: &Context) -> Result<String> {
+    let repo = Repo::discover(&ctx.dir)?;
+    let Some((_, email)) = crate::git::author(&repo.root) else {
+        return Err(
+            Error::new("--owner @me is git's author email, and git has none here")
+                .hint("set it with `git config user.email YOU@EXAMPLE.COM`, or name the owner"),
+        );
+    };
+    let snapshot = repo.outline()?;
+    let config = snapshot.config.as_ref().map(|d| &d.value);
+    match config.and_then(|c| c.owner_key(&email)) {
+        Some(key) => Ok(key),
+        None => Err(Error::new(format!(
+            "--owner @me is git's author email, {email}, and no person in {} has it",
+            crate::repo::CONFIG_FILE
+        ))
+        .hint("set it as the `email` of your [people.KEY], or name the owner: --owner KEY")),
+    }
 }
 
 /// One owner's pull request: a commit with a `Reviewed:` trailer for each of
