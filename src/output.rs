@@ -72,6 +72,11 @@ pub fn check_report(
     folded: Option<(&[Diagnostic], &str)>,
     summary: CheckSummary,
 ) {
+    let what = if summary.source == "index" {
+        "staged files"
+    } else {
+        "files"
+    };
     // Buffered: one write for many lines (stdout is line-buffered).
     let mut out = std::io::BufWriter::new(anstream::stdout().lock());
     // A closed pipe (`| head`) is not an error worth reporting.
@@ -96,9 +101,27 @@ pub fn check_report(
                 .map_err(std::io::Error::other)
                 .and_then(|()| writeln!(out))
         }
-        Format::Github => diagnostics
-            .iter()
-            .try_for_each(|d| writeln!(out, "{}", github(d))),
+        Format::Github => {
+            let heading = if summary.errors + summary.warnings == 0 {
+                format!("isms check: no problems (checked {} {what})", summary.files)
+            } else {
+                format!(
+                    "isms check: {}, {} (checked {} {what})",
+                    plural(summary.errors, "error"),
+                    plural(summary.warnings, "warning"),
+                    summary.files
+                )
+            };
+            job_summary(&crate::render::job_summary::table(
+                &heading,
+                &["Severity", "Rule", "Where", "What"],
+                &finding_rows(diagnostics),
+                "the annotations, and `isms check`, list every one",
+            ));
+            diagnostics
+                .iter()
+                .try_for_each(|d| writeln!(out, "{}", github(d)))
+        }
         Format::Sarif => {
             serde_json::to_writer_pretty(&mut out, &crate::render::sarif::document(diagnostics))
                 .map_err(std::io::Error::other)
@@ -108,11 +131,6 @@ pub fn check_report(
     let _ = out.flush();
     if format == Format::Human {
         let mut err = anstream::stderr().lock();
-        let what = if summary.source == "index" {
-            "staged files"
-        } else {
-            "files"
-        };
         let _ = if summary.errors + summary.warnings == 0 {
             writeln!(err, "checked {} {what}: no problems", summary.files)
         } else {
@@ -125,6 +143,57 @@ pub fn check_report(
                 summary.files
             )
         };
+    }
+}
+
+/// Findings as rows of a job summary: severity, rule, place, and what is
+/// wrong with what to do about it.
+pub fn finding_rows(diagnostics: &[Diagnostic]) -> Vec<Vec<String>> {
+    diagnostics
+        .iter()
+        .map(|d| {
+            let severity = match d.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+            };
+            let mut what = d.message.clone();
+            if let Some(h) = &d.hint {
+                what.push_str(" — hint: ");
+                what.push_str(h);
+            }
+            let place = match d.line {
+                Some(line) => format!("{}:{line}", d.file),
+                None => d.file.clone(),
+            };
+            vec![
+                severity.to_owned(),
+                format!("`{}`", d.rule),
+                format!("`{place}`"),
+                what,
+            ]
+        })
+        .collect()
+}
+
+/// Adds `markdown` to the summary page of the GitHub Actions job this runs
+/// in, where `GITHUB_STEP_SUMMARY` names that page's file; elsewhere, does
+/// nothing. A summary that cannot be written is a warning: the annotations
+/// and the exit status still say everything.
+pub fn job_summary(markdown: &str) {
+    let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) else {
+        return;
+    };
+    let path = std::path::PathBuf::from(path);
+    let written = std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(&path)
+        .and_then(|mut f| f.write_all(markdown.as_bytes()));
+    if let Err(e) = written {
+        note(&format!(
+            "warning: could not add to the job summary {}: {e}",
+            path.display()
+        ));
     }
 }
 

@@ -303,6 +303,49 @@ fn github_format_prints_annotations() {
 }
 
 #[test]
+fn github_format_adds_a_table_to_the_jobs_summary_page_where_actions_names_one() {
+    let env = Env::new();
+    let repo = env.example("repo");
+    std::fs::remove_file(repo.join("responsibilities/tenant-db/CLD.9.5.1.toml")).unwrap();
+    // The page already holds an earlier step's summary: it is added to.
+    let page = env.path().join("step_summary.md");
+    std::fs::write(&page, "earlier step\n").unwrap();
+    env.isms(&repo)
+        .env("GITHUB_STEP_SUMMARY", &page)
+        .args(["check", "--format", "github"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::starts_with(
+            "::error file=responsibilities/tenant-db/CLD.9.5.1.toml,",
+        ))
+        .stderr("");
+    assert_eq!(
+        std::fs::read_to_string(&page).unwrap(),
+        "earlier step\n### isms check: 1 error, 0 warnings (checked 255 files)\n\n| Severity | Rule | Where | What |\n| --- | --- | --- | --- |\n| error | `matrix-incomplete` | `responsibilities/tenant-db/CLD.9.5.1.toml` | missing allocation: service `tenant-db` (services/tenant-db.toml) is in scope and control `CLD.9.5.1` (controls/CLD.9.5.1.toml:10) needs one per service — hint: run `isms new allocation tenant-db CLD.9.5.1` to create it with the default party |\n\n"
+    );
+    // Other formats, and a run outside Actions, write no summary.
+    std::fs::write(&page, "").unwrap();
+    env.isms(&repo)
+        .env("GITHUB_STEP_SUMMARY", &page)
+        .args(["check"])
+        .assert()
+        .code(1);
+    assert_eq!(std::fs::read_to_string(&page).unwrap(), "");
+    // A page that cannot be written is a warning; the check still answers.
+    let missing = env.path().join("no/such/dir/summary.md");
+    env.isms(&repo)
+        .env("GITHUB_STEP_SUMMARY", &missing)
+        .args(["check", "--format", "github"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::starts_with("::error "))
+        .stderr(predicate::str::starts_with(format!(
+            "warning: could not add to the job summary {}: ",
+            missing.display()
+        )));
+}
+
+#[test]
 fn human_output_shows_location_source_line_and_hint() {
     let env = Env::new();
     let repo = env.example("repo");

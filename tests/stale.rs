@@ -555,6 +555,44 @@ fn owner_at_me_is_the_person_whose_email_is_gits_author_email() {
 }
 
 #[test]
+fn github_format_adds_each_item_with_its_owner_to_the_jobs_summary_page() {
+    let env = Env::new();
+    let repo = env.example_on_main(Some(AS_OF));
+    let page = env.path().join("step_summary.md");
+    let out = env
+        .isms(&repo)
+        .env("GITHUB_STEP_SUMMARY", &page)
+        .args(["--as-of", AS_OF, "stale", "--format", "github"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let annotations = String::from_utf8(out.stdout).unwrap();
+    let (_, doc, _) = json(&env, &repo, &["--as-of", AS_OF, "stale"]);
+    let md = std::fs::read_to_string(&page).unwrap();
+    let mut lines = md.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        format!(
+            "### isms stale: {} need action, {} due soon, as of {AS_OF}",
+            doc["flagged"], doc["due"]
+        )
+    );
+    assert_eq!(lines.next(), Some(""));
+    assert_eq!(lines.next(), Some("| Owner | State | Item | What |"));
+    // One row per annotation, in the same order, each under its owner's name.
+    let rows: Vec<&str> = lines.skip(1).filter(|l| l.starts_with("| ")).collect();
+    assert_eq!(rows.len(), annotations.lines().count(), "{md}");
+    for (row, item) in rows.iter().zip(doc["items"].as_array().unwrap()) {
+        let key = item["item"].as_str().unwrap();
+        assert!(row.contains(&format!("| `{key}` |")), "{row} for {key}");
+    }
+    assert!(
+        rows.contains(&"| bob (Bob Okafor) | missing-evidence | `control:5.18` | no current `access-review` evidence (needed every 6mo) |"),
+        "{md}"
+    );
+}
+
+#[test]
 fn an_unknown_owner_is_refused_before_history_is_read() {
     let env = Env::new();
     let repo = env.example_on_main(Some(AS_OF));

@@ -92,9 +92,12 @@ pub fn run(ctx: &Context, args: &StaleArgs) -> Result<ExitCode> {
             crate::output::sarif(&findings(&items));
             Ok(())
         }
-        Format::Github => findings(&items)
-            .iter()
-            .try_for_each(|d| writeln!(out, "{}", output::github(d))),
+        Format::Github => {
+            output::job_summary(&job_summary(&items, &a, flagged, due, ctx.today));
+            findings(&items)
+                .iter()
+                .try_for_each(|d| writeln!(out, "{}", output::github(d)))
+        }
         Format::Human | Format::Md | Format::Csv | Format::Html => {
             let r = human(&mut out, &items, &a);
             for w in &a.warnings {
@@ -247,6 +250,39 @@ fn findings(items: &[&ItemStatus]) -> Vec<crate::diagnostic::Diagnostic> {
             }
         })
         .collect()
+}
+
+/// The job summary of `--format github`: the closing line as its heading,
+/// and each item with its owner.
+fn job_summary(
+    items: &[&ItemStatus],
+    a: &Summary,
+    flagged: usize,
+    due: usize,
+    today: chrono::NaiveDate,
+) -> String {
+    let heading = if items.is_empty() {
+        format!("isms stale: nothing to review as of {today}")
+    } else {
+        format!("isms stale: {flagged} need action, {due} due soon, as of {today}")
+    };
+    let rows: Vec<Vec<String>> = items
+        .iter()
+        .map(|i| {
+            vec![
+                a.label(&i.owner),
+                i.state.as_str().to_owned(),
+                format!("`{}`", i.item),
+                i.detail.clone(),
+            ]
+        })
+        .collect();
+    crate::render::job_summary::table(
+        &heading,
+        &["Owner", "State", "Item", "What"],
+        &rows,
+        "the annotations, and `isms stale`, list every one",
+    )
 }
 
 fn human(out: &mut impl Write, items: &[&ItemStatus], a: &Summary) -> std::io::Result<()> {
