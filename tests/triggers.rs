@@ -229,8 +229,10 @@ fn github_format_prints_one_escaped_annotation_per_fired_trigger() {
     let repo = env.example("demo");
     add_region(&repo, "services/payments-api.toml", "us-east-1");
     commit(&env, &repo, "new region");
+    let page = env.path().join("step_summary.md");
     let out = env
         .isms(&repo)
+        .env("GITHUB_STEP_SUMMARY", &page)
         .args([
             "--format", "github", "triggers", "detect", "--from", "HEAD~1",
         ])
@@ -244,6 +246,24 @@ fn github_format_prints_one_escaped_annotation_per_fired_trigger() {
             "::warning file=services/payments-api.toml,title=isms trigger-fired::region-added on payments-api fired: regions: + us-east-1; reassess control:CLD.6.3.1, "
         ),
         "{stdout}"
+    );
+    // In an Actions job, the same on the job's summary page, under the closing line.
+    let closing = String::from_utf8_lossy(&out.stderr);
+    let md = std::fs::read_to_string(&page).unwrap();
+    let lines: Vec<&str> = md.lines().collect();
+    assert_eq!(
+        lines[0],
+        format!("### isms triggers detect: {}", closing.trim_end())
+    );
+    assert_eq!(lines[2], "| Trigger | Service | Change | Reassess |");
+    // One row, and a blank line that ends the table before the next step's.
+    assert_eq!(lines.len(), 6, "{md}");
+    assert!(md.ends_with(" |\n\n"), "{md}");
+    assert!(
+        lines[4].starts_with(
+            "| `region-added` | payments-api | regions: + us-east-1 | `control:CLD.6.3.1`, "
+        ),
+        "{md}"
     );
 }
 

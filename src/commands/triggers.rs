@@ -79,6 +79,24 @@ fn detect_cmd(ctx: &Context, args: &DetectArgs) -> Result<ExitCode> {
     for warning in &skipped {
         output::note(warning);
     }
+    let triggers: std::collections::BTreeSet<&str> =
+        detected.iter().map(|d| d.fired.trigger.as_str()).collect();
+    // The closing line, on stderr, and the heading of a job summary.
+    let closing = match detected.len() {
+        0 => format!(
+            "no trigger fired on {files} from {} to {}",
+            from.short(),
+            to.short()
+        ),
+        n => format!(
+            "{} trigger{} fired {n} time{} on {files} from {} to {}",
+            triggers.len(),
+            plural(triggers.len()),
+            plural(n),
+            from.short(),
+            to.short()
+        ),
+    };
     // Buffered: one write for many lines (stdout is line-buffered).
     let mut out = std::io::BufWriter::new(anstream::stdout().lock());
     let _ = match ctx.format {
@@ -93,9 +111,12 @@ fn detect_cmd(ctx: &Context, args: &DetectArgs) -> Result<ExitCode> {
         )
         .map_err(std::io::Error::other)
         .and_then(|()| writeln!(out)),
-        Format::Github => findings(&detected)
-            .iter()
-            .try_for_each(|d| writeln!(out, "{}", output::github(d))),
+        Format::Github => {
+            output::job_summary(&job_summary(&closing, &detected));
+            findings(&detected)
+                .iter()
+                .try_for_each(|d| writeln!(out, "{}", output::github(d)))
+        }
         Format::Human | Format::Md | Format::Csv | Format::Html => {
             detected.iter().try_for_each(|d| human(&mut out, d))
         }
@@ -104,23 +125,7 @@ fn detect_cmd(ctx: &Context, args: &DetectArgs) -> Result<ExitCode> {
             Ok(())
         }
     };
-    let triggers: std::collections::BTreeSet<&str> =
-        detected.iter().map(|d| d.fired.trigger.as_str()).collect();
-    output::note(&match detected.len() {
-        0 => format!(
-            "no trigger fired on {files} from {} to {}",
-            from.short(),
-            to.short()
-        ),
-        n => format!(
-            "{} trigger{} fired {n} time{} on {files} from {} to {}",
-            triggers.len(),
-            plural(triggers.len()),
-            plural(n),
-            from.short(),
-            to.short()
-        ),
-    });
+    output::note(&closing);
     drop(out);
     if let Some((snapshot, github)) = open {
         let record = crate::reading::record_branch(&snapshot)?;
@@ -190,6 +195,29 @@ fn findings(detected: &[Detected]) -> Vec<crate::diagnostic::Diagnostic> {
             )
         })
         .collect()
+}
+
+/// The job summary of `--format github`: the closing line as its heading,
+/// and what fired, where, and what to reassess.
+fn job_summary(closing: &str, detected: &[Detected]) -> String {
+    let rows: Vec<Vec<String>> = detected
+        .iter()
+        .map(|d| {
+            let reassess: Vec<String> = d.items.iter().map(|i| format!("`{i}`")).collect();
+            vec![
+                format!("`{}`", d.fired.trigger),
+                d.fired.service.clone().unwrap_or_default(),
+                changes_line(&d.fired),
+                reassess.join(", "),
+            ]
+        })
+        .collect();
+    crate::render::job_summary::table(
+        &format!("isms triggers detect: {closing}"),
+        &["Trigger", "Service", "Change", "Reassess"],
+        &rows,
+        "the annotations, and `isms triggers detect`, list every one",
+    )
 }
 
 fn changes_line(f: &Fired) -> String {
