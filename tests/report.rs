@@ -255,6 +255,53 @@ fn report_formats_are_its_own() {
     }
 }
 
+#[test]
+fn verify_approvals_in_github_format_lists_what_does_not_count_on_the_jobs_summary_page() {
+    let env = Env::new();
+    let repo = env.example_on_main(None);
+    let page = env.path().join("step_summary.md");
+    let out = env
+        .isms(&repo)
+        .env("GITHUB_STEP_SUMMARY", &page)
+        .args(["--format", "github", "verify-approvals", "--offline"])
+        .output()
+        .unwrap();
+    // Without approval notes, no review of the example counts.
+    assert_eq!(out.status.code(), Some(1));
+    let annotations = String::from_utf8(out.stdout).unwrap();
+    let closing = String::from_utf8(out.stderr).unwrap();
+    let md = std::fs::read_to_string(&page).unwrap();
+    let lines: Vec<&str> = md.lines().collect();
+    assert_eq!(
+        lines[0],
+        format!("### isms verify-approvals: {}", closing.trim_end())
+    );
+    assert_eq!(
+        lines[2],
+        "| Review of | Commit | Pull request | Owner | Why it does not count |"
+    );
+    let rows = &lines[4..lines.len() - 1];
+    assert_eq!(rows.len(), annotations.lines().count(), "{md}");
+    for (row, annotation) in rows.iter().zip(annotations.lines()) {
+        // `::error title=…::review of ITEM in COMMIT: WHY`
+        let (_, said) = annotation.split_once("::review of ").unwrap();
+        let (item, rest) = said.split_once(" in ").unwrap();
+        let (commit, why) = rest.split_once(": ").unwrap();
+        assert!(
+            row.starts_with(&format!("| `{item}` | `{commit}` | ")),
+            "{row}"
+        );
+        assert!(
+            row.ends_with(&format!(" | {} |", why.replace('|', "\\|"))),
+            "{row}"
+        );
+    }
+    assert!(
+        rows.iter().any(|r| r.contains(" | #15 | ")),
+        "a squash-merged pull request is named: {md}"
+    );
+}
+
 /// Commit ids (10 or 40 hex digits) depend on every byte of the example.
 fn redact(text: &str) -> String {
     let mut out = String::new();

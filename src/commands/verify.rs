@@ -127,6 +127,16 @@ pub fn run(ctx: &Context, args: &VerifyArgs) -> Result<ExitCode> {
         }
     }
 
+    // The closing line, on stderr, and the heading of a job summary.
+    let closing = format!(
+        "{} in {} checked: {}",
+        crate::output::plural(reviews, "review"),
+        crate::output::plural(prs.len(), "pull request"),
+        match unapproved.len() {
+            0 => "every one approved by an owner".to_owned(),
+            n => format!("{n} not approved by an owner"),
+        }
+    );
     // Buffered: one write for many lines (stdout is line-buffered).
     let mut out = std::io::BufWriter::new(anstream::stdout().lock());
     let _ = match ctx.format {
@@ -142,15 +152,18 @@ pub fn run(ctx: &Context, args: &VerifyArgs) -> Result<ExitCode> {
         )
         .map_err(std::io::Error::other)
         .and_then(|()| writeln!(out)),
-        Format::Github => unapproved.iter().try_for_each(|u| {
-            writeln!(
-                out,
-                "::error title=isms unapproved review::review of {} in {}: {}",
-                u.item,
-                &u.commit[..10.min(u.commit.len())],
-                u.message
-            )
-        }),
+        Format::Github => {
+            crate::output::job_summary(&job_summary(&closing, &unapproved));
+            unapproved.iter().try_for_each(|u| {
+                writeln!(
+                    out,
+                    "::error title=isms unapproved review::review of {} in {}: {}",
+                    u.item,
+                    &u.commit[..10.min(u.commit.len())],
+                    u.message
+                )
+            })
+        }
         // Refused before the command runs.
         Format::Sarif => Ok(()),
         Format::Human | Format::Md | Format::Csv | Format::Html => {
@@ -170,16 +183,37 @@ pub fn run(ctx: &Context, args: &VerifyArgs) -> Result<ExitCode> {
             })
         }
     };
-    crate::output::note(&format!(
-        "{} in {} checked: {}",
-        crate::output::plural(reviews, "review"),
-        crate::output::plural(prs.len(), "pull request"),
-        match unapproved.len() {
-            0 => "every one approved by an owner".to_owned(),
-            n => format!("{n} not approved by an owner"),
-        }
-    ));
+    crate::output::note(&closing);
     Ok(ExitCode::from(u8::from(!unapproved.is_empty())))
+}
+
+/// The job summary of `--format github`: the closing line as its heading,
+/// and each review that does not count, with why.
+fn job_summary(closing: &str, unapproved: &[Unapproved]) -> String {
+    let rows: Vec<Vec<String>> = unapproved
+        .iter()
+        .map(|u| {
+            vec![
+                format!("`{}`", u.item),
+                format!("`{}`", &u.commit[..10.min(u.commit.len())]),
+                u.pull_request.map(|n| format!("#{n}")).unwrap_or_default(),
+                u.owner.clone(),
+                u.message.clone(),
+            ]
+        })
+        .collect();
+    crate::render::job_summary::table(
+        &format!("isms verify-approvals: {closing}"),
+        &[
+            "Review of",
+            "Commit",
+            "Pull request",
+            "Owner",
+            "Why it does not count",
+        ],
+        &rows,
+        "the annotations, and `isms verify-approvals`, list every one",
+    )
 }
 
 /// Asks GitHub which pull request landed `commit` (unless its subject
