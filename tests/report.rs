@@ -300,6 +300,25 @@ fn verify_approvals_in_github_format_lists_what_does_not_count_on_the_jobs_summa
         rows.iter().any(|r| r.contains(" | #15 | ")),
         "a squash-merged pull request is named: {md}"
     );
+    // In the order the reviews landed, as `isms log` lists the record.
+    let log = success(
+        env.isms(&repo)
+            .args(["--format", "json", "log"])
+            .output()
+            .unwrap(),
+    );
+    let log: serde_json::Value = serde_json::from_slice(&log.stdout).unwrap();
+    let landed: Vec<String> = log["reviews"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["commit"].as_str().unwrap()[..10].to_owned())
+        .collect();
+    let listed: Vec<String> = annotations
+        .lines()
+        .map(|a| a.split(" in ").nth(1).unwrap()[..10].to_owned())
+        .collect();
+    assert_eq!(listed, landed);
 }
 
 /// Commit ids (10 or 40 hex digits) depend on every byte of the example.

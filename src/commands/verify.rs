@@ -68,17 +68,27 @@ pub fn run(ctx: &Context, args: &VerifyArgs) -> Result<ExitCode> {
     };
     let record = super::record(&repo.git_dir, &branch)?;
 
-    // The reviews of each landing commit after --since.
-    let mut landings: BTreeMap<String, Vec<&Review>> = BTreeMap::new();
+    // The reviews of each landing commit after --since, in the order they
+    // landed.
+    let mut landings: Vec<(String, Vec<&Review>)> = Vec::new();
+    let mut at: BTreeMap<String, usize> = BTreeMap::new();
     for r in &record.reviews {
         let after = since.is_none_or(|since| revs.is_after(since, r.landed_by));
-        if after {
-            landings.entry(r.landed_by.to_string()).or_default().push(r);
+        if !after {
+            continue;
+        }
+        let landed_by = r.landed_by.to_string();
+        match at.get(&landed_by) {
+            Some(&i) => landings[i].1.push(r),
+            None => {
+                at.insert(landed_by.clone(), landings.len());
+                landings.push((landed_by, vec![r]));
+            }
         }
     }
     let notes = match github {
         None => {
-            let commits: Vec<&str> = landings.keys().map(String::as_str).collect();
+            let commits: Vec<&str> = landings.iter().map(|(c, _)| c.as_str()).collect();
             crate::history::notes::read(&repo.git_dir, &commits)?
         }
         Some(_) => Default::default(),
