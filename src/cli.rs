@@ -78,7 +78,7 @@ pub enum Command {
     Schema(SchemaArgs),
     /// Record a review of items: one commit whose trailers name them.
     Review(ReviewArgs),
-    /// The review history of one item, as landed on the record branch.
+    /// The review history of an item, or the whole record, as landed on the record branch.
     Log(LogArgs),
     /// Items that are overdue, due soon, need change, expired or missing evidence, by owner.
     Stale(StaleArgs),

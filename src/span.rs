@@ -1,6 +1,21 @@
-//! Turning byte offsets and key paths into the line and column a user sees.
+//! Turning byte offsets and key paths into the line and column a user sees,
+//! and keeping a file's line endings when its text is edited.
 
 use toml::de::{DeTable, DeValue};
+
+/// `edited`, the new text of a file whose text was `original`, in the
+/// original's line endings. A TOML editor writes `\n`; a file that uses
+/// `\r\n` (as git's `core.autocrlf` checks files out on Windows) keeps them,
+/// so that only the lines an edit touched differ. The first line ending
+/// decides, as it does for git.
+pub fn in_line_endings_of(original: &str, edited: String) -> String {
+    match original.find('\n') {
+        Some(end) if original[..end].ends_with('\r') => {
+            edited.replace("\r\n", "\n").replace('\n', "\r\n")
+        }
+        _ => edited,
+    }
+}
 
 /// 1-based line and column (in characters) of byte `offset` in `text`.
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
@@ -51,6 +66,26 @@ pub fn locate(text: &str, path: &[&str]) -> Option<(usize, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_edited_text_keeps_the_line_endings_of_the_original() {
+        let crlf = "a = 1\r\nb = 2\r\n";
+        assert_eq!(
+            in_line_endings_of(crlf, "a = 1\nb = 3\nc = 4\n".to_owned()),
+            "a = 1\r\nb = 3\r\nc = 4\r\n"
+        );
+        // What the editor kept as `\r\n` is not doubled.
+        assert_eq!(
+            in_line_endings_of(crlf, "a = 1\r\nb = 3\n".to_owned()),
+            "a = 1\r\nb = 3\r\n"
+        );
+        // A file in `\n` stays so, whatever a later line holds.
+        assert_eq!(
+            in_line_endings_of("a = 1\nb = \"x\r\"\r\n", "a = 2\n".to_owned()),
+            "a = 2\n"
+        );
+        assert_eq!(in_line_endings_of("", "a = 1\n".to_owned()), "a = 1\n");
+    }
 
     #[test]
     fn line_col_counts_characters() {

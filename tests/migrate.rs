@@ -555,3 +555,48 @@ fn the_commit_msg_hook_names_the_2022_control_for_a_2013_key() {
         ))
         .stderr(predicate::str::contains("control:5.15 —").not());
 }
+
+#[test]
+fn a_repository_in_crlf_line_endings_keeps_them_through_the_migration() {
+    // Files committed with CR LF, as an editor on Windows writes them: the
+    // migration commit changes the lines it must and no line ending.
+    let env = Env::new();
+    let repo = legacy(&env);
+    for path in env.git(&repo, &["ls-files", "--", "*.toml"]).lines() {
+        let text = read(&repo, path);
+        write(&repo, path, text.replace('\n', "\r\n"));
+    }
+    env.git(&repo, &["commit", "-q", "-am", "CR LF"]);
+    success(migrate(&env, &repo, &[]));
+
+    // The settings: the edition's line alone.
+    assert_eq!(
+        env.git(
+            &repo,
+            &["diff", "--numstat", "HEAD~1", "HEAD", "--", "isms.toml"]
+        ),
+        "1\t1\tisms.toml\n"
+    );
+    // A renamed control and allocation, a merged control and allocation.
+    let lone_lf = |path: &str| {
+        let text = read(&repo, path);
+        text.matches('\n').count() - text.matches("\r\n").count()
+    };
+    for path in [
+        "isms.toml",
+        "controls/5.5.toml",
+        "controls/5.15.toml",
+        "responsibilities/payments-api/5.15.toml",
+        "responsibilities/payments-api/8.15.toml",
+        "triggers/region-added.toml",
+    ] {
+        assert_eq!(lone_lf(path), 0, "{path}:\n{}", read(&repo, path));
+    }
+    // git still sees the 1:1 rename.
+    let follow = env.git(
+        &repo,
+        &["log", "--follow", "--format=%s", "--", "controls/5.5.toml"],
+    );
+    assert!(follow.contains("CR LF"), "{follow}");
+    assert_eq!(env.check(&repo, &[]).0, Some(0));
+}

@@ -707,6 +707,51 @@ fn new_person_and_team_keep_uncommitted_edits_and_refuse_duplicates() {
 }
 
 #[test]
+fn a_person_or_team_added_to_a_crlf_settings_file_keeps_its_line_endings() {
+    // As git's core.autocrlf checks files out on Windows, or as they were
+    // committed there: every line ends in CR LF.
+    let env = Env::new();
+    let repo = env.example("repo");
+    let lf = read(&repo, "isms.toml");
+    let crlf = lf.replace('\n', "\r\n");
+    write(&repo, "isms.toml", &crlf);
+    env.isms(&repo)
+        .args(["new", "person", "erin", "--name", "Erin Park"])
+        .assert()
+        .success();
+    env.isms(&repo)
+        .args(["new", "team", "security", "--name", "Security"])
+        .assert()
+        .success();
+    let text = read(&repo, "isms.toml");
+    assert_eq!(
+        text.matches('\n').count(),
+        text.matches("\r\n").count(),
+        "a line ends in LF alone:\n{text}"
+    );
+    // Only the added lines differ from what was there.
+    let added: Vec<&str> = text
+        .lines()
+        .filter(|l| !crlf.lines().any(|old| old == *l))
+        .collect();
+    assert_eq!(
+        added,
+        [
+            "[people.erin]",
+            "name = \"Erin Park\"",
+            "email = \"\"",
+            "github = \"\"",
+            "[teams.security]",
+            "name = \"Security\"",
+            "members = []",
+            "github = \"\""
+        ],
+        "{text}"
+    );
+    assert_eq!(env.check(&repo, &[]).0, Some(0));
+}
+
+#[test]
 fn new_files_are_never_overwritten() {
     let env = Env::new();
     let repo = env.example("repo");

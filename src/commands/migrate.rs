@@ -178,7 +178,8 @@ fn apply(
         doc["catalog"] = toml_edit::table();
     }
     doc["catalog"]["edition"] = toml_edit::value(to.as_str());
-    writer.refresh(&config_path, doc.to_string().as_bytes())?;
+    let edited = crate::span::in_line_endings_of(&text, doc.to_string());
+    writer.refresh(&config_path, edited.as_bytes())?;
     // The schemas isms generates follow the version that migrates.
     for kind in FileKind::ALL {
         let path = root.join(format!("{SCHEMA_DIR}/{}.json", kind.name()));
