@@ -589,6 +589,8 @@ fn a_repository_in_crlf_line_endings_keeps_them_through_the_migration() {
         "responsibilities/payments-api/5.15.toml",
         "responsibilities/payments-api/8.15.toml",
         "triggers/region-added.toml",
+        "reassessments/region-added/payments-api.toml",
+        "evidence/2026-10-admin-log-review.toml",
     ] {
         assert_eq!(lone_lf(path), 0, "{path}:\n{}", read(&repo, path));
     }
