@@ -245,7 +245,7 @@ pub fn plan(input: &Input<'_>) -> Result<Plan, Vec<Refusal>> {
             }
             // Made from its sources: in the first one's line endings.
             How::Merged | How::Split => {
-                crate::span::in_line_endings_of(&sources[0].text, render_control(c, &merged))
+                crate::span::in_the_form_of(&sources[0].text, render_control(c, &merged))
             }
         };
         plan.writes.insert(path, text);
@@ -322,7 +322,7 @@ pub fn plan(input: &Input<'_>) -> Result<Plan, Vec<Refusal>> {
                 plan.allocations.merged += 1;
             }
             let text = merge_allocation(svc, &c.id, &sources, &key, &path, &mut plan.decisions);
-            let text = crate::span::in_line_endings_of(&sources[0].text, text);
+            let text = crate::span::in_the_form_of(&sources[0].text, text);
             plan.writes.insert(path, text);
         }
     }
@@ -418,7 +418,7 @@ pub fn rewrite_list(
     for n in &new {
         array.push(n.as_str());
     }
-    let edited = crate::span::in_line_endings_of(text, doc.to_string());
+    let edited = crate::span::in_the_form_of(text, doc.to_string());
     plan.writes.insert(path.to_owned(), edited);
     plan.references.push(Reference {
         file: path.to_owned(),
@@ -675,7 +675,7 @@ fn edit_renamed_control(text: &str, c: &CatalogControl, m: &Control) -> String {
         maps.insert(fw, a.into());
     }
     doc["maps_to"] = toml_edit::value(maps);
-    crate::span::in_line_endings_of(text, doc.to_string())
+    crate::span::in_the_form_of(text, doc.to_string())
 }
 
 /// A 1:1 renamed allocation: only its `control` changes.
@@ -683,7 +683,7 @@ fn edit_renamed_allocation(text: &str, control: &Id) -> String {
     match text.parse::<toml_edit::DocumentMut>() {
         Ok(mut doc) => {
             doc["control"] = toml_edit::value(control.as_str());
-            crate::span::in_line_endings_of(text, doc.to_string())
+            crate::span::in_the_form_of(text, doc.to_string())
         }
         Err(_) => text.to_owned(),
     }

@@ -4,15 +4,21 @@
 use toml::de::{DeTable, DeValue};
 
 /// `edited`, the new text of a file whose text was `original`, in the
-/// original's line endings. A TOML editor writes `\n`; a file that uses
-/// `\r\n` (as git's `core.autocrlf` checks files out on Windows) keeps them,
-/// so that only the lines an edit touched differ. The first line ending
-/// decides, as it does for git.
-pub fn in_line_endings_of(original: &str, edited: String) -> String {
-    match original.find('\n') {
+/// original's form: its line endings and its byte-order mark. A TOML editor
+/// writes `\n` and drops a mark; a file that uses `\r\n` (as git's
+/// `core.autocrlf` checks files out on Windows), or starts with a mark (as
+/// some Windows editors write UTF-8), keeps them, so that only the lines an
+/// edit touched differ. The first line ending decides, as it does for git.
+pub fn in_the_form_of(original: &str, edited: String) -> String {
+    const BOM: char = '\u{feff}';
+    let edited = match original.find('\n') {
         Some(end) if original[..end].ends_with('\r') => {
             edited.replace("\r\n", "\n").replace('\n', "\r\n")
         }
+        _ => edited,
+    };
+    match (original.starts_with(BOM), edited.starts_with(BOM)) {
+        (true, false) => format!("{BOM}{edited}"),
         _ => edited,
     }
 }
@@ -68,23 +74,32 @@ mod tests {
     use super::*;
 
     #[test]
-    fn an_edited_text_keeps_the_line_endings_of_the_original() {
+    fn an_edited_text_keeps_the_line_endings_and_mark_of_the_original() {
         let crlf = "a = 1\r\nb = 2\r\n";
         assert_eq!(
-            in_line_endings_of(crlf, "a = 1\nb = 3\nc = 4\n".to_owned()),
+            in_the_form_of(crlf, "a = 1\nb = 3\nc = 4\n".to_owned()),
             "a = 1\r\nb = 3\r\nc = 4\r\n"
         );
         // What the editor kept as `\r\n` is not doubled.
         assert_eq!(
-            in_line_endings_of(crlf, "a = 1\r\nb = 3\n".to_owned()),
+            in_the_form_of(crlf, "a = 1\r\nb = 3\n".to_owned()),
             "a = 1\r\nb = 3\r\n"
         );
         // A file in `\n` stays so, whatever a later line holds.
         assert_eq!(
-            in_line_endings_of("a = 1\nb = \"x\r\"\r\n", "a = 2\n".to_owned()),
+            in_the_form_of("a = 1\nb = \"x\r\"\r\n", "a = 2\n".to_owned()),
             "a = 2\n"
         );
-        assert_eq!(in_line_endings_of("", "a = 1\n".to_owned()), "a = 1\n");
+        assert_eq!(in_the_form_of("", "a = 1\n".to_owned()), "a = 1\n");
+        // A byte-order mark stays, once.
+        assert_eq!(
+            in_the_form_of("\u{feff}a = 1\r\n", "a = 2\n".to_owned()),
+            "\u{feff}a = 2\r\n"
+        );
+        assert_eq!(
+            in_the_form_of("\u{feff}a = 1\n", "\u{feff}a = 2\n".to_owned()),
+            "\u{feff}a = 2\n"
+        );
     }
 
     #[test]

@@ -707,13 +707,14 @@ fn new_person_and_team_keep_uncommitted_edits_and_refuse_duplicates() {
 }
 
 #[test]
-fn a_person_or_team_added_to_a_crlf_settings_file_keeps_its_line_endings() {
+fn a_person_or_team_added_to_a_crlf_settings_file_keeps_its_line_endings_and_mark() {
     // As git's core.autocrlf checks files out on Windows, or as they were
-    // committed there: every line ends in CR LF.
+    // committed there: every line ends in CR LF; and a byte-order mark, as
+    // some Windows editors write UTF-8.
     let env = Env::new();
     let repo = env.example("repo");
     let lf = read(&repo, "isms.toml");
-    let crlf = lf.replace('\n', "\r\n");
+    let crlf = format!("\u{feff}{}", lf.replace('\n', "\r\n"));
     write(&repo, "isms.toml", &crlf);
     env.isms(&repo)
         .args(["new", "person", "erin", "--name", "Erin Park"])
@@ -724,6 +725,7 @@ fn a_person_or_team_added_to_a_crlf_settings_file_keeps_its_line_endings() {
         .assert()
         .success();
     let text = read(&repo, "isms.toml");
+    assert!(text.starts_with("\u{feff}#:schema"), "{text}");
     assert_eq!(
         text.matches('\n').count(),
         text.matches("\r\n").count(),

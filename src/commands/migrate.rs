@@ -178,7 +178,7 @@ fn apply(
         doc["catalog"] = toml_edit::table();
     }
     doc["catalog"]["edition"] = toml_edit::value(to.as_str());
-    let edited = crate::span::in_line_endings_of(&text, doc.to_string());
+    let edited = crate::span::in_the_form_of(&text, doc.to_string());
     writer.refresh(&config_path, edited.as_bytes())?;
     // The schemas isms generates follow the version that migrates.
     for kind in FileKind::ALL {

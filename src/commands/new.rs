@@ -821,7 +821,7 @@ impl New<'_> {
         }
         table.decor_mut().set_prefix("\n");
         groups.insert(id.as_str(), toml_edit::Item::Table(table));
-        let text = crate::span::in_line_endings_of(&text, doc.to_string());
+        let text = crate::span::in_the_form_of(&text, doc.to_string());
         self.writer.refresh(&path, text.as_bytes())
     }
 }
