@@ -890,6 +890,50 @@ fn an_artifact_whose_name_is_already_kept_is_never_copied_over_and_the_hint_says
     assert!(!repo.join("evidence/other.toml").exists());
 }
 
+#[cfg(unix)]
+#[test]
+fn an_artifact_that_is_a_link_in_the_repository_is_refused_unfollowed() {
+    let env = Env::new();
+    let repo = env.example("repo");
+    // A secret outside, and a link to it among the artifacts.
+    let secret = env.path().join("secret.txt");
+    std::fs::write(&secret, "not evidence\n").unwrap();
+    std::os::unix::fs::symlink(&secret, repo.join("evidence/files/out.txt")).unwrap();
+    std::os::unix::fs::symlink(
+        "2026-10-admin-log-review.md",
+        repo.join("evidence/files/in.md"),
+    )
+    .unwrap();
+    for link in ["evidence/files/out.txt", "evidence/files/in.md"] {
+        env.isms(&repo)
+            .args(["new", "evidence", "linked", "--artifact", link])
+            .assert()
+            .code(2)
+            .stderr(format!(
+                "error: {link} is a symbolic link; an artifact must be a file, and isms does not \
+                 follow links in the repository\n  hint: pass the path of the file it points to instead\n"
+            ));
+    }
+    assert!(!repo.join("evidence/linked.toml").exists());
+    // A link outside the repository is the user's own way to name a file:
+    // it is read, and the file is copied in under the link's name.
+    let named = env.path().join("named.txt");
+    std::os::unix::fs::symlink(&secret, &named).unwrap();
+    env.isms(&repo)
+        .args(["new", "evidence", "copied"])
+        .arg("--artifact")
+        .arg(&named)
+        .assert()
+        .success();
+    assert_eq!(read(&repo, "evidence/files/named.txt"), "not evidence\n");
+    assert!(
+        !std::fs::symlink_metadata(repo.join("evidence/files/named.txt"))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+}
+
 #[test]
 fn settings_that_cannot_be_read_are_named_by_file_line_and_column() {
     let env = Env::new();

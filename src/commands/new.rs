@@ -591,6 +591,23 @@ impl New<'_> {
     /// copied there. Only a regular file is read, within the artifact limit.
     fn artifact(&self, file: &Path) -> Result<(String, String, Option<Vec<u8>>)> {
         let full = self.ctx.path(file);
+        // A link in the repository is never followed, wherever it leads:
+        // `isms check` would refuse it as an artifact too.
+        let is_link = full
+            .symlink_metadata()
+            .is_ok_and(|m| m.file_type().is_symlink());
+        let in_repository = full
+            .parent()
+            .and_then(|p| p.canonicalize().ok())
+            .zip(self.root.canonicalize().ok())
+            .is_some_and(|(dir, root)| dir.starts_with(root));
+        if is_link && in_repository {
+            return Err(Error::new(format!(
+                "{} is a symbolic link; an artifact must be a file, and isms does not follow links in the repository",
+                full.display()
+            ))
+            .hint("pass the path of the file it points to instead"));
+        }
         let limit = crate::repo::MAX_ARTIFACT_BYTES;
         let bytes = crate::fsutil::read_bounded(&full, limit).map_err(|e| match e.kind() {
             std::io::ErrorKind::FileTooLarge => Error::new(format!(
