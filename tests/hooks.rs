@@ -139,6 +139,58 @@ fn the_commit_msg_hook_refuses_unknown_items_and_outcomes_naming_the_line() {
 }
 
 #[test]
+fn the_commit_msg_hook_refuses_a_misspelt_review_trailer_that_would_record_nothing() {
+    let env = Env::new();
+    let repo = env.example("demo");
+    install(&env, &repo, &[]);
+    let commit = |message: &str| {
+        git(
+            &env,
+            &repo,
+            &["commit", "-q", "--allow-empty", "-m", message],
+            true,
+        )
+    };
+    let head = env.git(&repo, &["rev-parse", "HEAD"]);
+    let out = commit(
+        "review\n\nReview-Outcom: needs-change\nReviewd: control:CLD.9.5.1\nReview-Notes: keys rotated",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    let lines: Vec<&str> = err.lines().filter(|l| l.starts_with("error:")).collect();
+    assert_eq!(
+        lines,
+        [
+            "error: .git/COMMIT_EDITMSG:3: Review-Outcom: needs-change — isms reads no `Review-Outcom` trailer; did you mean `Review-Outcome`?",
+            "error: .git/COMMIT_EDITMSG:4: Reviewd: control:CLD.9.5.1 — isms reads no `Reviewd` trailer; did you mean `Reviewed`?",
+            "error: .git/COMMIT_EDITMSG:5: Review-Notes: keys rotated — isms reads no `Review-Notes` trailer; did you mean `Review-Note`?",
+        ],
+        "{err}"
+    );
+    assert_eq!(env.git(&repo, &["rev-parse", "HEAD"]), head);
+    // Trailers of other uses that look alike are not judged: a person named
+    // as reviewer, git's own Reviewed-by, a note with no review to belong to.
+    let out = commit(
+        "fix\n\nReviewer: Bob Okafor <bob@example.com>\nReviewed-by: Bob Okafor <bob@example.com>\nReview-Notes: see the ticket",
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // Spelt right, in any case, it records the review.
+    let out = commit("review\n\nreviewed: control:CLD.9.5.1\nReview-Note: keys rotated");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let log = env.git(&repo, &["log", "-1", "--format=%H"]);
+    let out = env
+        .isms(&repo)
+        .args(["log", "control:CLD.9.5.1"])
+        .output()
+        .unwrap();
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        shown.contains(&log[..10]) && shown.contains("keys rotated"),
+        "{shown}"
+    );
+}
+
+#[test]
 fn the_commit_msg_hook_starts_isms_only_for_a_message_that_may_hold_review_trailers() {
     let env = Env::new();
     let repo = env.example("demo");

@@ -159,7 +159,28 @@ fn commit_msg(ctx: &Context, args: &CommitMsgArgs) -> Result<ExitCode> {
             t.key.eq_ignore_ascii_case("Reviewed") || t.key.eq_ignore_ascii_case("Review-Outcome")
         })
         .collect();
-    if trailers.is_empty() {
+    // A misspelt key would be passed over: a review that is never recorded.
+    // Only where its value is what the key takes, so that a `Reviewer:`
+    // naming a person is not one; a note, in a message that records a review.
+    let reviews = blocks.iter().flatten().any(|t| {
+        t.key.eq_ignore_ascii_case("Reviewed")
+            || (crate::history::trailers::misspelt(&t.key) == Some("Reviewed")
+                && ItemKey::parse(&t.value).is_ok())
+    });
+    let misspelt: Vec<_> = blocks
+        .iter()
+        .flatten()
+        .filter_map(|t| {
+            let meant = crate::history::trailers::misspelt(&t.key)?;
+            let fits = match meant {
+                "Reviewed" => ItemKey::parse(&t.value).is_ok(),
+                "Review-Outcome" => crate::history::Outcome::parse(&t.value).is_some(),
+                _ => reviews,
+            };
+            fits.then_some((t, meant))
+        })
+        .collect();
+    if trailers.is_empty() && misspelt.is_empty() {
         return Ok(ExitCode::SUCCESS);
     }
     let repo = Repo::discover(&ctx.dir)?;
@@ -177,7 +198,26 @@ fn commit_msg(ctx: &Context, args: &CommitMsgArgs) -> Result<ExitCode> {
             })
             .map_or(0, |i| i + 1)
     };
-    let mut problems = Vec::new();
+    // Each bad line, in the order of the message.
+    let mut problems: Vec<(usize, String)> = Vec::new();
+    let mut problem = |t: &crate::history::trailers::Trailer, why: String| {
+        let line = line_of(&t.key, &t.value);
+        problems.push((
+            line,
+            format!(
+                "{}:{line}: {}: {} — {why}",
+                args.file.display(),
+                t.key,
+                t.value
+            ),
+        ));
+    };
+    for (t, meant) in misspelt {
+        problem(
+            t,
+            format!("isms reads no `{}` trailer; did you mean `{meant}`?", t.key),
+        );
+    }
     for t in trailers {
         let why = if t.key.eq_ignore_ascii_case("Reviewed") {
             match ItemKey::parse(&t.value) {
@@ -194,19 +234,14 @@ fn commit_msg(ctx: &Context, args: &CommitMsgArgs) -> Result<ExitCode> {
                 .then(|| format!("`{}` is not effective or needs-change", t.value))
         };
         if let Some(why) = why {
-            problems.push(format!(
-                "{}:{}: {}: {} — {why}",
-                args.file.display(),
-                line_of(&t.key, &t.value),
-                t.key,
-                t.value
-            ));
+            problem(t, why);
         }
     }
+    problems.sort_by_key(|(line, _)| *line);
     if problems.is_empty() {
         return Ok(ExitCode::SUCCESS);
     }
-    for p in &problems {
+    for (_, p) in &problems {
         output::note(&format!("error: {p}"));
     }
     output::note(&format!(

@@ -11,6 +11,26 @@ pub struct Trailer {
 /// A trailer block: the trailers of one (possibly squashed) commit message.
 pub type Block = Vec<Trailer>;
 
+/// The trailers isms reads.
+pub const KEYS: [&str; 3] = ["Reviewed", "Review-Outcome", "Review-Note"];
+
+/// The trailer of [`KEYS`] that `key` most likely misspells: one or two
+/// edits from it, in any case (`Reviewd`, `Review-Notes`). git's own
+/// `Reviewed-by` is further away; a key isms reads, in any case, is none.
+pub fn misspelt(key: &str) -> Option<&'static str> {
+    let key = key.to_ascii_lowercase();
+    KEYS.into_iter()
+        .map(|k| {
+            (
+                strsim::damerau_levenshtein(&key, &k.to_ascii_lowercase()),
+                k,
+            )
+        })
+        .filter(|(edits, _)| (1..=2).contains(edits))
+        .min()
+        .map(|(_, k)| k)
+}
+
 fn split_trailer(line: &str) -> Option<(&str, &str)> {
     let (key, value) = line.split_once(':')?;
     let ok = !key.is_empty() && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
@@ -70,6 +90,24 @@ pub fn blocks(message: &str) -> Vec<Block> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_key_an_edit_or_two_from_one_isms_reads_is_a_misspelling_of_it() {
+        assert_eq!(misspelt("Reviewd"), Some("Reviewed"));
+        assert_eq!(misspelt("reveiwed"), Some("Reviewed"));
+        assert_eq!(misspelt("Review-Outcomes"), Some("Review-Outcome"));
+        assert_eq!(misspelt("Review-Notes"), Some("Review-Note"));
+        assert_eq!(misspelt("ReviewNote"), Some("Review-Note"));
+        for other in [
+            "Reviewed",
+            "REVIEW-NOTE",
+            "Reviewed-by",
+            "Signed-off-by",
+            "Co-authored-by",
+        ] {
+            assert_eq!(misspelt(other), None, "{other}");
+        }
+    }
 
     fn keys(b: &Block) -> Vec<(&str, &str)> {
         b.iter()
