@@ -441,6 +441,51 @@ fn malformed_trailers_are_warnings_with_the_commit() {
 }
 
 #[test]
+fn a_misspelt_trailer_beside_a_review_is_a_warning_and_an_unread_outcome_is_not_guessed() {
+    // Landed without the commit-msg hook (a web edit, a squash on GitHub).
+    let env = Env::new();
+    let repo = env.example_on_main(None);
+    for message in [
+        "review\n\nReviewed: control:CLD.13.1.4\nReview-Outcom: needs-change",
+        "review\n\nReviewed: control:5.2\nReview-Notes: policy re-read\nReviewd: control:5.3",
+        // Not a review: a reviewer named, git's own trailer.
+        "fix\n\nReviewer: Bob Okafor\nReviewed-by: Bob Okafor <bob@example.com>",
+    ] {
+        env.git(&repo, &["commit", "-q", "--allow-empty", "-m", message]);
+    }
+    let log = |item: &str| -> serde_json::Value {
+        let out = env
+            .isms(&repo)
+            .args(["log", "--format", "json", item])
+            .output()
+            .unwrap();
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    // The outcome meant cannot be read: the review is not taken as effective.
+    assert_eq!(log("CLD.13.1.4")["reviews"].as_array().unwrap().len(), 0);
+    // The review counts; the misspelt note and item do not.
+    let doc = log("5.2");
+    let reviews = doc["reviews"].as_array().unwrap();
+    assert_eq!(reviews.len(), 1);
+    assert_eq!(reviews[0]["note"], serde_json::Value::Null);
+    assert_eq!(log("5.3")["reviews"].as_array().unwrap().len(), 0);
+    let warnings: Vec<&str> = doc["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        warnings,
+        [
+            "Review-Outcom: needs-change: isms reads no `Review-Outcom` trailer (did you mean `Review-Outcome`?); the review is not counted",
+            "Review-Notes: policy re-read: isms reads no `Review-Notes` trailer (did you mean `Review-Note`?); the note is not read",
+            "Reviewd: control:5.3: isms reads no `Reviewd` trailer (did you mean `Reviewed`?); its item's review is not counted",
+        ]
+    );
+}
+
+#[test]
 fn log_of_a_key_that_names_nothing_says_so_and_an_item_without_reviews_is_not_an_error() {
     let env = Env::new();
     let repo = env.example_on_main(None);

@@ -532,7 +532,37 @@ fn collect(
         if items.is_empty() {
             continue;
         }
+        // A misspelt key beside them: said, never guessed past. An outcome
+        // that cannot be read leaves the review uncounted, as a bad value does.
+        let mut unread_outcome = false;
+        for t in &block {
+            let Some(meant) = trailers::misspelt(&t.key) else {
+                continue;
+            };
+            let (fits, then) = match meant {
+                "Reviewed" => (
+                    ItemKey::parse(&t.value).is_ok(),
+                    "its item's review is not counted",
+                ),
+                "Review-Outcome" => (
+                    Outcome::parse(&t.value).is_some(),
+                    "the review is not counted",
+                ),
+                _ => (true, "the note is not read"),
+            };
+            if fits {
+                unread_outcome |= meant == "Review-Outcome";
+                record.malformed.push(Malformed {
+                    commit: id.clone(),
+                    message: format!(
+                        "{}: {}: isms reads no `{}` trailer (did you mean `{meant}`?); {then}",
+                        t.key, t.value, t.key
+                    ),
+                });
+            }
+        }
         let outcome = match values(&block, "Review-Outcome").last() {
+            None if unread_outcome => continue,
             None => Outcome::Effective,
             Some(v) => match Outcome::parse(v) {
                 Some(o) => o,
