@@ -160,8 +160,14 @@ pub fn complete_snapshot(root: &Path) -> Result<Snapshot> {
     Ok(loaded.snapshot)
 }
 
-/// An error naming the first item file of `diagnostics` that did not load.
+/// An error naming the first item file of `diagnostics` that did not load
+/// from the working tree.
 pub fn refuse_unread(diagnostics: &[Diagnostic]) -> Result<()> {
+    refuse_unread_in(diagnostics, None)
+}
+
+/// [`refuse_unread`] of what was read from commit `commit` (a full id), if one.
+pub fn refuse_unread_in(diagnostics: &[Diagnostic], commit: Option<&str>) -> Result<()> {
     let broken: Vec<String> = diagnostics
         .iter()
         .filter(|d| d.is_error())
@@ -177,10 +183,20 @@ pub fn refuse_unread(diagnostics: &[Diagnostic]) -> Result<()> {
         1 => String::new(),
         n => format!(" (and {} more)", n - 1),
     };
+    let (within, hint) = match commit {
+        None => (
+            String::new(),
+            "fix the file (`isms check` lists every problem), then run this again".to_owned(),
+        ),
+        Some(commit) => (
+            format!(" in commit {}", &commit[..commit.len().min(10)]),
+            "fix the file and commit it (`isms check` lists every problem), or name another commit with --rev".to_owned(),
+        ),
+    };
     Err(Error::new(format!(
-        "{first}{more}: an item that cannot be read would be left out, so isms stops"
+        "{first}{more}{within}: an item that cannot be read would be left out, so isms stops"
     ))
-    .hint("fix the file (`isms check` lists every problem), then run this again"))
+    .hint(hint))
 }
 
 /// What a read-only command reads: the commit `--rev` names; with
@@ -222,7 +238,8 @@ pub fn commit_stamp(
 }
 
 /// The snapshot a report or the site reads (see [`reading`]), and what to
-/// say about it (see [`worktree_stamp`]).
+/// say about it (see [`worktree_stamp`]). An item file that does not load
+/// is an error naming it: a report never leaves an item out unsaid.
 pub fn snapshot_at(
     as_of: Option<NaiveDate>,
     repo: &crate::repo::Repo,
@@ -231,16 +248,10 @@ pub fn snapshot_at(
     Ok(match reading(as_of, &repo.git_dir, rev)? {
         Some(commit) => {
             let c = committed(&repo.git_dir, Some(&commit))?;
+            refuse_unread_in(&c.diagnostics, Some(&c.commit))?;
             let source = commit_stamp(as_of, rev, &c.commit, &c.branch);
             (c.snapshot, Some(source))
         }
-        None => (
-            crate::repo::load(
-                &crate::repo::WorkTree::new(&repo.root)?,
-                &crate::repo::Scope::All,
-            )?
-            .snapshot,
-            worktree_stamp(&repo.root)?,
-        ),
+        None => (complete_snapshot(&repo.root)?, worktree_stamp(&repo.root)?),
     })
 }

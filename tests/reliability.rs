@@ -164,6 +164,62 @@ fn written_files_follow_the_umask_as_git_does() {
 }
 
 #[test]
+fn reports_the_site_and_the_export_never_leave_out_an_item_that_does_not_parse() {
+    let env = Env::new();
+    let repo = env.example("demo");
+    let broken = "id = \"5.4\"\ntitle = = \"x\"\n";
+    write(&repo, "controls/5.4.toml", broken);
+    let site = env.path().join("site");
+    let reports: [&[&str]; 5] = [
+        &["report", "soa"],
+        &["report", "matrix"],
+        &["report", "evidence"],
+        &["report", "findings", "--format", "csv"],
+        &["site", "--out", site.to_str().unwrap()],
+    ];
+    // In the working tree: the file is named, and nothing is printed or written.
+    for args in reports {
+        let out = env.isms(&repo).args(args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+        assert_eq!(
+            stderr,
+            "error: controls/5.4.toml:2: invalid TOML: extra `=`, expected nothing: an item that cannot be read would be left out, so isms stops\n  \
+             hint: fix the file (`isms check` lists every problem), then run this again\n",
+            "{args:?}"
+        );
+    }
+    assert!(!site.exists());
+    // Committed: what reads the commit names it too.
+    env.git(&repo, &["commit", "-q", "-am", "a broken control"]);
+    let head = env.git(&repo, &["rev-parse", "--short=10", "HEAD"]);
+    let oscal = env.path().join("oscal");
+    for args in [
+        &["report", "soa", "--rev", "HEAD"][..],
+        &["site", "--rev", "HEAD", "--out", site.to_str().unwrap()],
+        &["export", "oscal", "--out", oscal.to_str().unwrap()],
+    ] {
+        let out = env.isms(&repo).args(args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("controls/5.4.toml:2: invalid TOML")
+                && stderr.contains(&format!(
+                    " in commit {}: an item that cannot be read would be left out, so isms stops\n",
+                    head.trim()
+                )),
+            "{args:?}: {stderr}"
+        );
+        assert!(
+            stderr.contains("hint: fix the file and commit it"),
+            "{args:?}: {stderr}"
+        );
+    }
+    assert!(!site.exists() && !oscal.exists());
+}
+
+#[test]
 fn an_item_that_does_not_parse_is_never_left_out_of_an_answer() {
     let env = Env::new();
     let repo = env.example("demo");
