@@ -164,14 +164,16 @@ fn written_files_follow_the_umask_as_git_does() {
 }
 
 #[test]
-fn reports_the_site_and_the_export_never_leave_out_an_item_that_does_not_parse() {
+fn reports_the_site_the_export_and_verify_approvals_never_leave_out_an_item_that_does_not_parse() {
     let env = Env::new();
     let repo = env.example("demo");
     let broken = "id = \"5.4\"\ntitle = = \"x\"\n";
     write(&repo, "controls/5.4.toml", broken);
     let site = env.path().join("site");
-    let reports: [&[&str]; 5] = [
+    let reports: [&[&str]; 6] = [
         &["report", "soa"],
+        // Each review is judged by its item's owner: one left out would pass unjudged.
+        &["verify-approvals", "--offline"],
         &["report", "matrix"],
         &["report", "evidence"],
         &["report", "findings", "--format", "csv"],
