@@ -394,6 +394,16 @@ fn a_merge_brings_in_every_commit_of_its_branch_whatever_the_branch_looks_like()
     assert_eq!(rows, expected, "{shown}");
 }
 
+/// The messages of a `log --format json` document's warnings.
+fn warning_messages(doc: &serde_json::Value) -> Vec<&str> {
+    doc["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["message"].as_str().unwrap())
+        .collect()
+}
+
 #[test]
 fn malformed_trailers_are_warnings_with_the_commit() {
     let env = Env::new();
@@ -425,14 +435,8 @@ fn malformed_trailers_are_warnings_with_the_commit() {
         .unwrap();
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(doc["reviews"].as_array().unwrap().len(), 0);
-    let warnings: Vec<&str> = doc["warnings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|w| w["message"].as_str().unwrap())
-        .collect();
     assert_eq!(
-        warnings,
+        warning_messages(&doc),
         [
             "Review-Outcome `great` is not effective or needs-change; the review is not counted",
             "Reviewed: `policy:access`: unknown item kind `policy`; expected control, service, allocation, evidence or finding",
@@ -469,14 +473,8 @@ fn a_misspelt_trailer_beside_a_review_is_a_warning_and_an_unread_outcome_is_not_
     assert_eq!(reviews.len(), 1);
     assert_eq!(reviews[0]["note"], serde_json::Value::Null);
     assert_eq!(log("5.3")["reviews"].as_array().unwrap().len(), 0);
-    let warnings: Vec<&str> = doc["warnings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|w| w["message"].as_str().unwrap())
-        .collect();
     assert_eq!(
-        warnings,
+        warning_messages(&doc),
         [
             "Review-Outcom: needs-change: isms reads no `Review-Outcom` trailer (did you mean `Review-Outcome`?); the review is not counted",
             "Review-Notes: policy re-read: isms reads no `Review-Notes` trailer (did you mean `Review-Note`?); the note is not read",
