@@ -191,6 +191,58 @@ fn the_commit_msg_hook_refuses_a_misspelt_review_trailer_that_would_record_nothi
 }
 
 #[test]
+fn the_commit_msg_hook_reads_a_message_in_another_encoding_as_the_record_does() {
+    // Latin-1, as git writes it with i18n.commitEncoding = latin1: the
+    // history reads its trailers, so the hook checks them rather than
+    // refusing the message.
+    let env = Env::new();
+    let repo = env.example("demo");
+    install(&env, &repo, &[]);
+    let file = env.path().join("message");
+    let commit = |trailer: &str| {
+        let mut message = b"review: caf\xe9 supplier list\n\n".to_vec();
+        message.extend_from_slice(trailer.as_bytes());
+        std::fs::write(&file, message).unwrap();
+        git(
+            &env,
+            &repo,
+            &[
+                "commit",
+                "-q",
+                "--allow-empty",
+                "-F",
+                file.to_str().unwrap(),
+            ],
+            true,
+        )
+    };
+    let out = commit("Reviewed: control:NOPE.1\n");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains(":3: Reviewed: control:NOPE.1 — control:NOPE.1 does not exist"),
+        "{}",
+        stderr(&out)
+    );
+    let out = commit("Reviewed: control:5.19\n");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let log = env
+        .isms(&repo)
+        .args(["--format", "json", "log", "control:5.19"])
+        .output()
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&log.stdout).unwrap();
+    let head = env.git(&repo, &["rev-parse", "HEAD"]);
+    assert!(
+        doc["reviews"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["commit"] == head.trim()),
+        "{doc}"
+    );
+}
+
+#[test]
 fn the_commit_msg_hook_starts_isms_only_for_a_message_that_may_hold_review_trailers() {
     let env = Env::new();
     let repo = env.example("demo");

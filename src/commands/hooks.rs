@@ -150,7 +150,11 @@ fn uninstall(ctx: &Context) -> Result<ExitCode> {
 /// Checks the `Reviewed:` and `Review-Outcome:` trailers of a commit message:
 /// every item must exist, every outcome be known. Exit 1 naming each bad line.
 fn commit_msg(ctx: &Context, args: &CommitMsgArgs) -> Result<ExitCode> {
-    let text = crate::fsutil::read_text(&args.file, crate::repo::MAX_FILE_BYTES)?;
+    // Read as the history walker reads landed messages: a message in
+    // another encoding (git's `i18n.commitEncoding`) still has its trailers.
+    let bytes = crate::fsutil::read_bounded(&args.file, crate::repo::MAX_FILE_BYTES)
+        .map_err(|e| Error::io("read the commit message", &args.file, e))?;
+    let text = String::from_utf8_lossy(&bytes);
     let blocks = crate::history::trailers::blocks(&text);
     let trailers: Vec<_> = blocks
         .iter()
