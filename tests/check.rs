@@ -181,6 +181,26 @@ fn a_directory_that_is_not_a_git_repository_exits_2_and_says_so() {
 }
 
 #[test]
+fn settings_without_a_git_repository_are_told_how_to_make_one() {
+    // A compliance repository copied without its .git, or never committed.
+    let env = Env::new();
+    let repo = env.example("repo");
+    let copy = env.path().join("copy");
+    std::fs::create_dir(&copy).unwrap();
+    std::fs::copy(repo.join("isms.toml"), copy.join("isms.toml")).unwrap();
+    env.isms(&copy)
+        .arg("status")
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(
+            "error: . is not in a git repository\n  \
+             hint: isms reads the review record from git; `git init && git add -A && \
+             git commit -m \"Import the compliance repository\"` makes one here\n",
+        );
+}
+
+#[test]
 fn a_git_repository_without_isms_toml_exits_2() {
     let env = Env::new();
     let dir = env.path().join("repo");
