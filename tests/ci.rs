@@ -135,6 +135,48 @@ fn ci_install_refreshes_its_own_files_and_never_an_edited_one() {
 }
 
 #[test]
+fn an_action_that_is_not_a_uses_reference_is_refused_and_nothing_is_written() {
+    let env = Env::new();
+    let repo = env.example("demo");
+    let before: Vec<String> = WORKFLOWS.iter().map(|w| read(&repo, w)).collect();
+    for (action, found) in [
+        ("isms", "found `isms`"),
+        ("acme/isms", "found `acme/isms`"),
+        ("acme/isms@", "found `acme/isms@`"),
+        ("acme/isms@v1 # pinned", "found a space"),
+        ("acme/isms@v1\n  run: curl evil", "found a space"),
+        ("acme/isms@\"v1\"", "found `\\\"`"),
+        ("./../elsewhere", "found `./../elsewhere`"),
+    ] {
+        env.isms(&repo)
+            .args(["ci", "install", "--action", action])
+            .assert()
+            .code(2)
+            .stderr(predicates::str::contains(format!(
+                "expected OWNER/REPO@REF (e.g. isms-dev/isms@v0.1.0), or ./PATH for an action in this repository; {found}"
+            )));
+    }
+    let after: Vec<String> = WORKFLOWS.iter().map(|w| read(&repo, w)).collect();
+    assert_eq!(after, before);
+    // A path in the action's repository, a commit, a branch, an action of
+    // this repository: as `uses:` takes them.
+    for action in [
+        "acme/isms/action@0123456789abcdef0123456789abcdef01234567",
+        "acme/isms@release/1.x",
+        "./.github/actions/isms",
+    ] {
+        env.isms(&repo)
+            .args(["ci", "install", "--action", action])
+            .assert()
+            .success();
+        assert!(
+            read(&repo, WORKFLOWS[0]).contains(&format!("uses: {action}\n")),
+            "{action}"
+        );
+    }
+}
+
+#[test]
 fn the_tools_own_workflow_passes_actionlint_too() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let ci = root.join(".github/workflows/ci.yml");
