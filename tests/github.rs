@@ -1350,3 +1350,27 @@ async fn a_refusal_says_what_access_is_missing_and_on_which_repository() {
         "{said}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_repository_that_is_not_owner_slash_name_is_refused_before_anything_is_asked() {
+    let gh = Gh::new().await;
+    gh.add_region("us-east-1");
+    for value in ["compliance", "https://github.com/acme/compliance"] {
+        let out = gh.isms_with(
+            &["triggers", "detect", "--from", "HEAD~1", "--open-pr"],
+            true,
+            &[("GITHUB_REPOSITORY", value)],
+        );
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        assert!(
+            stderr(&out).contains(&format!(
+                "error: GITHUB_REPOSITORY: `{value}` is not a GitHub repository: expected OWNER/NAME\n  \
+                 hint: GitHub Actions sets it as owner/name, e.g. example/isms\n"
+            )),
+            "{}",
+            stderr(&out)
+        );
+    }
+    assert!(gh.requests().await.is_empty(), "GitHub was asked");
+    assert_eq!(origin_ref(&gh, &format!("refs/heads/{BRANCH}")), None);
+}

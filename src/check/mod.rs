@@ -176,6 +176,21 @@ fn config_rules(config: &Doc<Config>, out: &mut Vec<Diagnostic>) {
             &[group, key.as_str(), "github"],
         ));
     }
+    if let Some(problem) = c
+        .github
+        .repository
+        .as_deref()
+        .filter(|r| !r.trim().is_empty())
+        .and_then(crate::model::github_repository_problem)
+    {
+        out.push(at(
+            Diagnostic::warning("github-handle", &config.path, problem).hint(
+                "pull requests and approvals are asked of this repository: write it as owner/name",
+            ),
+            config,
+            &["github", "repository"],
+        ));
+    }
     // An address no commit carries: that person's commits and reviews are
     // never matched to them.
     for (key, person) in &c.people {

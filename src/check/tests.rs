@@ -737,6 +737,35 @@ github = "example/"
 }
 
 #[test]
+fn a_github_repository_that_is_not_owner_slash_name_is_a_warning_at_its_line() {
+    let said = |r: &str| format!("`{r}` is not a GitHub repository: expected OWNER/NAME");
+    for (repository, expected) in [
+        ("example/isms", None),
+        ("example/isms.github.io", None),
+        ("isms", Some(said("isms"))),
+        ("example/isms/extra", Some(said("example/isms/extra"))),
+        (
+            "https://github.com/example/isms",
+            Some(said("https://github.com/example/isms")),
+        ),
+        ("example/..", Some(said("example/.."))),
+    ] {
+        let mut s = base();
+        let config = format!(
+            "[organization]\nname = \"Example\"\nrole = \"both\"\n[github]\nrepository = \"{repository}\"\n"
+        );
+        s.config = Some(doc(FileKind::Config, "isms.toml", &config));
+        let found: Vec<_> = check(&s)
+            .into_iter()
+            .filter(|d| d.rule == "github-handle")
+            .map(|d| (d.is_error(), d.line, d.message))
+            .collect();
+        let expected: Vec<_> = expected.into_iter().map(|m| (false, Some(5), m)).collect();
+        assert_eq!(found, expected, "{repository}");
+    }
+}
+
+#[test]
 fn an_email_no_commit_could_carry_is_a_warning_at_its_line() {
     let mut s = base();
     let config = r#"

@@ -104,14 +104,25 @@ pub struct GitHub {
 
 /// `owner/name` from `GITHUB_REPOSITORY`, the settings, or the origin remote.
 fn repository(configured: Option<&str>, origin_url: Option<&str>) -> Result<String> {
+    use crate::model::github_repository_problem;
     if let Some(r) = std::env::var("GITHUB_REPOSITORY")
         .ok()
         .filter(|r| !r.is_empty())
     {
-        return Ok(r);
+        return match github_repository_problem(&r) {
+            None => Ok(r),
+            Some(problem) => Err(Error::new(format!("GITHUB_REPOSITORY: {problem}"))
+                .hint("GitHub Actions sets it as owner/name, e.g. example/isms")),
+        };
     }
     if let Some(r) = configured.filter(|r| !r.is_empty()) {
-        return Ok(r.to_owned());
+        return match github_repository_problem(r) {
+            None => Ok(r.to_owned()),
+            Some(problem) => Err(
+                Error::new(format!("isms.toml: [github] repository: {problem}"))
+                    .hint("write it as owner/name, e.g. repository = \"example/isms\""),
+            ),
+        };
     }
     origin_url.and_then(slug_of_url).ok_or_else(|| {
         Error::new("which GitHub repository this is is not known")

@@ -215,6 +215,22 @@ pub fn github_team_problem(team: &str) -> Option<String> {
     })
 }
 
+/// What is wrong with `slug` as a GitHub repository (`owner/name`): `None`
+/// when it is one.
+pub fn github_repository_problem(slug: &str) -> Option<String> {
+    let fine = slug.split_once('/').is_some_and(|(owner, name)| {
+        github_login_problem(owner).is_none()
+            && !name.is_empty()
+            && name.len() <= 100
+            && name != "."
+            && name != ".."
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    });
+    (!fine).then(|| format!("`{slug}` is not a GitHub repository: expected OWNER/NAME"))
+}
+
 impl Config {
     /// Whether `key` names a person or a team.
     pub fn has_owner(&self, key: &str) -> bool {

@@ -22,7 +22,8 @@ pub use allocation::{Allocation, Party, Raci};
 pub use catalog::{Catalog, CatalogControl, Crosswalk, Edition, Pair};
 pub use config::{
     Approval, CatalogSettings, Config, Defaults, GithubSettings, OrgRole, Organization, Person,
-    ReviewSettings, Team, email_problem, github_login_problem, github_team_problem, owner_named,
+    ReviewSettings, Team, email_problem, github_login_problem, github_repository_problem,
+    github_team_problem, owner_named,
 };
 pub use control::{Control, DefaultParty, EvidenceRequirement, Side, Soa, SoaStatus, Theme};
 pub use date::Date;
