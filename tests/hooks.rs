@@ -365,6 +365,18 @@ fn a_foreign_hook_is_refused_then_kept_chained_and_restored() {
     assert_eq!(read(&repo, ".git/hooks/pre-commit"), foreign, "restored");
     assert!(!repo.join(".git/hooks/pre-commit.isms-backup").exists());
     assert!(!repo.join(".git/hooks/commit-msg").exists());
+    // Again: there is nothing of isms's left, and it says so.
+    let hooks = repo.join(".git/hooks");
+    env.isms(&repo)
+        .args(["hooks", "uninstall"])
+        .assert()
+        .success()
+        .stderr(format!(
+            "left {}: isms did not install it\nno isms hook is installed in {}\n",
+            hooks.join("pre-commit").display(),
+            hooks.display()
+        ));
+    assert_eq!(read(&repo, ".git/hooks/pre-commit"), foreign);
 }
 
 #[test]

@@ -134,6 +134,10 @@ fn uninstall(ctx: &Context) -> Result<ExitCode> {
             restored += 1;
         }
     }
+    if removed == 0 && restored == 0 {
+        output::note(&format!("no isms hook is installed in {}", dir.display()));
+        return Ok(ExitCode::SUCCESS);
+    }
     output::note(&format!(
         "removed {} from {}{}",
         output::plural(removed, "isms hook"),
