@@ -981,6 +981,40 @@ fn an_email_that_no_commit_could_carry_is_refused_and_nothing_is_written() {
 }
 
 #[test]
+fn evidence_collected_after_today_is_refused_as_check_would_refuse_it() {
+    let env = Env::new();
+    let repo = env.example("repo");
+    let today = chrono::Utc::now().date_naive();
+    let later = today + chrono::Days::new(30);
+    env.isms(&repo)
+        .args(["new", "evidence", "early", "--collected", &later.to_string()])
+        .assert()
+        .code(2)
+        .stderr(format!(
+            "error: --collected {later} is after {today}: evidence is recorded once it is collected\n  \
+             hint: give the day it was collected, or --as-of DAY to record it as of a later day\n"
+        ));
+    assert!(!repo.join("evidence/early.toml").exists());
+    // As of that day, it is written, and checks as of that day.
+    let day = later.to_string();
+    env.isms(&repo)
+        .args([
+            "--as-of",
+            &day,
+            "new",
+            "evidence",
+            "early",
+            "--collected",
+            &day,
+        ])
+        .assert()
+        .success();
+    let (code, lines) = env.check(&repo, &["--as-of", &day]);
+    assert!(!lines.contains("evidence-future"), "{lines}");
+    assert_eq!(code, Some(0), "{lines}");
+}
+
+#[test]
 fn a_finding_due_before_it_is_raised_is_written_and_said_to_be_overdue() {
     let env = Env::new();
     let repo = env.example("repo");

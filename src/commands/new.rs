@@ -513,6 +513,14 @@ impl New<'_> {
         a.valid_for
             .parse::<Period>()
             .map_err(|e| Error::new(format!("--valid-for: {e}")))?;
+        // `isms check` refuses evidence from the future (evidence-future).
+        if let Some(day) = a.collected.filter(|d| *d > self.ctx.today) {
+            return Err(Error::new(format!(
+                "--collected {day} is after {}: evidence is recorded once it is collected",
+                self.ctx.today
+            ))
+            .hint("give the day it was collected, or --as-of DAY to record it as of a later day"));
+        }
         let by = self.owner(a.collected_by.as_deref())?;
         if !self.config.people.contains_key(by.as_str()) {
             return Err(Error::new(format!(
