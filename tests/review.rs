@@ -405,6 +405,34 @@ fn warning_messages(doc: &serde_json::Value) -> Vec<&str> {
 }
 
 #[test]
+fn a_branch_lock_git_left_is_named_with_how_to_clear_it_and_nothing_is_recorded() {
+    let env = Env::new();
+    let repo = env.example_on_main(None);
+    let head = env.git(&repo, &["rev-parse", "HEAD"]);
+    let lock = repo.join(".git/refs/heads/main.lock");
+    std::fs::write(&lock, "").unwrap();
+    env.isms(&repo)
+        .args(["review", "control:5.1"])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(format!(
+            "error: {} exists: another git command holds the branch's lock, or one that stopped \
+             left it; nothing was recorded (20 tries)\n  \
+             hint: if no git command is running, remove that file, then run `isms review` again\n",
+            lock.display()
+        ));
+    assert_eq!(env.git(&repo, &["rev-parse", "HEAD"]), head);
+    // As the hint says.
+    std::fs::remove_file(&lock).unwrap();
+    env.isms(&repo)
+        .args(["review", "control:5.1"])
+        .assert()
+        .success();
+    assert_ne!(env.git(&repo, &["rev-parse", "HEAD"]), head);
+}
+
+#[test]
 fn malformed_trailers_are_warnings_with_the_commit() {
     let env = Env::new();
     let repo = env.example_on_main(None);

@@ -92,16 +92,35 @@ fn commit_on_head(root: &std::path::Path, message: &str) -> Result<String> {
                     10 * u64::from(attempt + 1),
                 ));
             }
-            Err(e) => {
-                return Err(Error::new(format!(
-                    "HEAD kept moving while the review was recorded ({ATTEMPTS} tries); nothing was recorded"
-                ))
-                .caused_by(e.message)
-                .hint("run `isms review` again once other commits have finished"));
-            }
+            Err(e) => return Err(not_moved(e)),
         }
     }
     unreachable!("the loop returns")
+}
+
+/// Why HEAD could not be moved to the review, after every attempt: a lock
+/// git left (or holds) is named, with how to clear it; else HEAD moved.
+fn not_moved(e: Error) -> Error {
+    let stderr = e.cause.as_deref().unwrap_or("");
+    let lock = stderr
+        .split_once("Unable to create '")
+        .and_then(|(_, rest)| rest.split_once("': File exists"))
+        .map(|(path, _)| path.to_owned());
+    match lock {
+        Some(lock) => Error::new(format!(
+            "{lock} exists: another git command holds the branch's lock, or one that stopped \
+             left it; nothing was recorded ({ATTEMPTS} tries)"
+        ))
+        .hint("if no git command is running, remove that file, then run `isms review` again"),
+        None => Error::new(format!(
+            "HEAD kept moving while the review was recorded ({ATTEMPTS} tries); nothing was recorded"
+        ))
+        .caused_by(match &e.cause {
+            Some(cause) => format!("{}: {cause}", e.message),
+            None => e.message,
+        })
+        .hint("run `isms review` again once other commits have finished"),
+    }
 }
 
 fn subject(key: &ItemKey) -> String {
