@@ -170,23 +170,15 @@ fn commit_msg(ctx: &Context, args: &CommitMsgArgs) -> Result<ExitCode> {
     // A misspelt key would be passed over: a review that is never recorded.
     // Only where its value is what the key takes, so that a `Reviewer:`
     // naming a person is not one; a note, in a message that records a review.
-    let reviews = blocks.iter().flatten().any(|t| {
-        t.key.eq_ignore_ascii_case("Reviewed")
-            || (crate::history::trailers::misspelt(&t.key) == Some("Reviewed")
-                && ItemKey::parse(&t.value).is_ok())
-    });
+    use crate::history::trailers::misspells;
+    let reviews = blocks
+        .iter()
+        .flatten()
+        .any(|t| t.key.eq_ignore_ascii_case("Reviewed") || misspells(t, false) == Some("Reviewed"));
     let misspelt: Vec<_> = blocks
         .iter()
         .flatten()
-        .filter_map(|t| {
-            let meant = crate::history::trailers::misspelt(&t.key)?;
-            let fits = match meant {
-                "Reviewed" => ItemKey::parse(&t.value).is_ok(),
-                "Review-Outcome" => crate::history::Outcome::parse(&t.value).is_some(),
-                _ => reviews,
-            };
-            fits.then_some((t, meant))
-        })
+        .filter_map(|t| misspells(t, reviews).map(|meant| (t, meant)))
         .collect();
     if trailers.is_empty() && misspelt.is_empty() {
         return Ok(ExitCode::SUCCESS);

@@ -536,30 +536,22 @@ fn collect(
         // that cannot be read leaves the review uncounted, as a bad value does.
         let mut unread_outcome = false;
         for t in &block {
-            let Some(meant) = trailers::misspelt(&t.key) else {
+            let Some(meant) = trailers::misspells(t, true) else {
                 continue;
             };
-            let (fits, then) = match meant {
-                "Reviewed" => (
-                    ItemKey::parse(&t.value).is_ok(),
-                    "its item's review is not counted",
-                ),
-                "Review-Outcome" => (
-                    Outcome::parse(&t.value).is_some(),
-                    "the review is not counted",
-                ),
-                _ => (true, "the note is not read"),
+            let then = match meant {
+                "Reviewed" => "its item's review is not counted",
+                "Review-Outcome" => "the review is not counted",
+                _ => "the note is not read",
             };
-            if fits {
-                unread_outcome |= meant == "Review-Outcome";
-                record.malformed.push(Malformed {
-                    commit: id.clone(),
-                    message: format!(
-                        "{}: {}: isms reads no `{}` trailer (did you mean `{meant}`?); {then}",
-                        t.key, t.value, t.key
-                    ),
-                });
-            }
+            unread_outcome |= meant == "Review-Outcome";
+            record.malformed.push(Malformed {
+                commit: id.clone(),
+                message: format!(
+                    "{}: {}: isms reads no `{}` trailer (did you mean `{meant}`?); {then}",
+                    t.key, t.value, t.key
+                ),
+            });
         }
         let outcome = match values(&block, "Review-Outcome").last() {
             None if unread_outcome => continue,

@@ -31,6 +31,19 @@ pub fn misspelt(key: &str) -> Option<&'static str> {
         .map(|(_, k)| k)
 }
 
+/// The trailer of [`KEYS`] that `t` misspells, when its value is what that
+/// trailer takes: an item key, an outcome, or, in a message that records a
+/// review, a note. So `Reviewer: Bob` misspells nothing.
+pub fn misspells(t: &Trailer, in_a_review: bool) -> Option<&'static str> {
+    let meant = misspelt(&t.key)?;
+    let fits = match meant {
+        "Reviewed" => crate::model::ItemKey::parse(&t.value).is_ok(),
+        "Review-Outcome" => crate::model::Outcome::parse(&t.value).is_some(),
+        _ => in_a_review,
+    };
+    fits.then_some(meant)
+}
+
 fn split_trailer(line: &str) -> Option<(&str, &str)> {
     let (key, value) = line.split_once(':')?;
     let ok = !key.is_empty() && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
