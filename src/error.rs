@@ -50,9 +50,17 @@ impl Error {
         Error::new(format!("git: could not {doing}")).caused_by(err.message())
     }
 
-    pub fn not_a_repository(dir: PathBuf) -> Self {
-        Error::new(format!("{} is not in a git repository", dir.display()))
-            .hint("run `isms init` to create a compliance repository, or pass -C DIR")
+    /// `dir` is in no git repository; `has_settings` when it holds an
+    /// `isms.toml` all the same (a copy made without its `.git`).
+    pub fn not_a_repository(dir: PathBuf, has_settings: bool) -> Self {
+        let e = Error::new(format!("{} is not in a git repository", dir.display()));
+        match has_settings {
+            true => e.hint(
+                "isms reads the review record from git; `git init && git add -A && \
+                 git commit -m \"Import the compliance repository\"` makes one here",
+            ),
+            false => e.hint("run `isms init` to create a compliance repository, or pass -C DIR"),
+        }
     }
 }
 

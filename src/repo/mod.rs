@@ -50,14 +50,7 @@ impl Repo {
         let git = git2::Repository::discover(dir).map_err(|_| {
             match crate::git::run(dir, &["rev-parse", "--show-object-format"]) {
                 Ok(format) if format != "sha1" => unsupported_format(dir, &format),
-                // Settings without git: a copied repository, or one never committed.
-                _ if dir.join(CONFIG_FILE).is_file() => {
-                    Error::new(format!("{} is not in a git repository", dir.display())).hint(
-                        "isms reads the review record from git; `git init && git add -A && \
-                         git commit -m \"Import the compliance repository\"` makes one here",
-                    )
-                }
-                _ => Error::not_a_repository(dir.to_owned()),
+                _ => Error::not_a_repository(dir.to_owned(), dir.join(CONFIG_FILE).is_file()),
             }
         })?;
         // Without the separator git2 ends it with: `/srv/isms`, as git says it.
