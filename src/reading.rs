@@ -49,6 +49,14 @@ pub struct Committed {
     pub branch: String,
 }
 
+impl Committed {
+    /// An error naming the first item file of the commit that did not
+    /// load, and the commit: for answers that must not leave an item out.
+    pub fn refuse_unread(&self) -> Result<()> {
+        refuse_unread_in(&self.diagnostics, Some(&self.commit))
+    }
+}
+
 /// The commit `rev` names, or the record branch's tip (named by the settings
 /// committed at `HEAD`), and the record branch: (full id, branch).
 pub fn record_rev(git_dir: &Path, rev: Option<&str>) -> Result<(String, String)> {
@@ -167,7 +175,7 @@ pub fn refuse_unread(diagnostics: &[Diagnostic]) -> Result<()> {
 }
 
 /// [`refuse_unread`] of what was read from commit `commit` (a full id), if one.
-pub fn refuse_unread_in(diagnostics: &[Diagnostic], commit: Option<&str>) -> Result<()> {
+fn refuse_unread_in(diagnostics: &[Diagnostic], commit: Option<&str>) -> Result<()> {
     let broken: Vec<String> = diagnostics
         .iter()
         .filter(|d| d.is_error())
@@ -248,7 +256,7 @@ pub fn snapshot_at(
     Ok(match reading(as_of, &repo.git_dir, rev)? {
         Some(commit) => {
             let c = committed(&repo.git_dir, Some(&commit))?;
-            refuse_unread_in(&c.diagnostics, Some(&c.commit))?;
+            c.refuse_unread()?;
             let source = commit_stamp(as_of, rev, &c.commit, &c.branch);
             (c.snapshot, Some(source))
         }

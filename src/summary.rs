@@ -136,7 +136,7 @@ pub fn summary(
 ) -> Result<Summary> {
     if let Some(commit) = crate::reading::reading(ask.as_of, &repo.git_dir, rev)? {
         let c = crate::reading::committed(&repo.git_dir, Some(&commit))?;
-        crate::reading::refuse_unread_in(&c.diagnostics, Some(&c.commit))?;
+        c.refuse_unread()?;
         let source = crate::reading::commit_stamp(ask.as_of, rev, &c.commit, &c.branch);
         let source = Some(source);
         return Ok(

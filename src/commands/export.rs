@@ -19,7 +19,7 @@ pub fn run(ctx: &Context, cmd: &ExportCommand) -> Result<ExitCode> {
     // A commit, never the working tree: the export is the record.
     let rev = crate::reading::reading(ctx.as_of, &repo.git_dir, args.rev.as_deref())?;
     let c = crate::reading::committed(&repo.git_dir, rev.as_deref())?;
-    crate::reading::refuse_unread_in(&c.diagnostics, Some(&c.commit))?;
+    c.refuse_unread()?;
     let stamp = Stamp::new(&c.commit, c.time);
     let docs = oscal::export(&c.snapshot, &stamp).map_err(Error::new)?;
     let out = ctx.path(&args.out);
