@@ -168,6 +168,17 @@ fn the_commit_msg_hook_refuses_a_misspelt_review_trailer_that_would_record_nothi
         "{err}"
     );
     assert_eq!(env.git(&repo, &["rev-parse", "HEAD"]), head);
+    // Misspelt so that nothing in the message says "review".
+    let out = commit("fix\n\nReveiwed: control:CLD.9.5.1");
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(
+            "error: .git/COMMIT_EDITMSG:3: Reveiwed: control:CLD.9.5.1 — isms reads no `Reveiwed` trailer; did you mean `Reviewed`?"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(env.git(&repo, &["rev-parse", "HEAD"]), head);
     // Trailers of other uses that look alike are not judged: a person named
     // as reviewer, git's own Reviewed-by, a note with no review to belong to.
     let out = commit(

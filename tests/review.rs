@@ -482,6 +482,8 @@ fn a_misspelt_trailer_beside_a_review_is_a_warning_and_an_unread_outcome_is_not_
         "review\n\nReviewed: control:5.2\nReview-Notes: policy re-read\nReviewd: control:5.3",
         // Not a review: a reviewer named, git's own trailer.
         "fix\n\nReviewer: Bob Okafor\nReviewed-by: Bob Okafor <bob@example.com>",
+        // A review misspelt whole: nothing in the message says `reviewed`.
+        "fix\n\nReveiwed: control:5.4",
     ] {
         env.git(&repo, &["commit", "-q", "--allow-empty", "-m", message]);
     }
@@ -507,6 +509,7 @@ fn a_misspelt_trailer_beside_a_review_is_a_warning_and_an_unread_outcome_is_not_
             "Review-Outcom: needs-change: isms reads no `Review-Outcom` trailer (did you mean `Review-Outcome`?); the review is not counted",
             "Review-Notes: policy re-read: isms reads no `Review-Notes` trailer (did you mean `Review-Note`?); the note is not read",
             "Reviewd: control:5.3: isms reads no `Reviewd` trailer (did you mean `Reviewed`?); its item's review is not counted",
+            "Reveiwed: control:5.4: isms reads no `Reveiwed` trailer (did you mean `Reviewed`?); its item's review is not counted",
         ]
     );
 }

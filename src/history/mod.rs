@@ -518,25 +518,22 @@ fn collect(
     record: &mut Found,
 ) {
     // Most commits review nothing: skip them before any parsing.
-    if !message
-        .as_bytes()
-        .windows(8)
-        .any(|w| w.eq_ignore_ascii_case(b"reviewed"))
-    {
+    if !trailers::may_review(message) {
         return;
     }
     let id = commit.id().to_string();
     let author = commit.author();
     for block in trailers::blocks(message) {
         let items: Vec<&str> = values(&block, "Reviewed").collect();
-        if items.is_empty() {
-            continue;
-        }
-        // A misspelt key beside them: said, never guessed past. An outcome
-        // that cannot be read leaves the review uncounted, as a bad value does.
+        // A misspelt key: said, never guessed past. An outcome that cannot
+        // be read leaves the review uncounted, as a bad value does; without
+        // a review, only a misspelt `Reviewed` (its review lost) matters.
+        let in_a_review = !items.is_empty();
         let mut unread_outcome = false;
         for t in &block {
-            let Some(meant) = trailers::misspells(t, true) else {
+            let Some(meant) = trailers::misspells(t, in_a_review)
+                .filter(|&meant| in_a_review || meant == "Reviewed")
+            else {
                 continue;
             };
             let then = match meant {
@@ -552,6 +549,9 @@ fn collect(
                     t.key, t.value, t.key
                 ),
             });
+        }
+        if !in_a_review {
+            continue;
         }
         let outcome = match values(&block, "Review-Outcome").last() {
             None if unread_outcome => continue,

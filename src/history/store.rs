@@ -24,7 +24,7 @@ use super::{CommitId, FileTimes, Malformed, Names, Outcome, Record, Review};
 use crate::cache::{self, Loaded};
 
 /// The format, named in the first line.
-const MAGIC: &[u8] = b"isms-history-v5\n";
+const MAGIC: &[u8] = b"isms-history-v6\n";
 
 /// Past this many segments, the next write is the whole record in one.
 const MAX_SEGMENTS: usize = 64;

@@ -44,6 +44,24 @@ pub fn misspells(t: &Trailer, in_a_review: bool) -> Option<&'static str> {
     fits.then_some(meant)
 }
 
+/// Whether `message` may record a review, or misspell one: it says
+/// `reviewed` in any case, or a line starts with a key one or two edits from
+/// `Reviewed` (`Reviewd:`). A cheap look, so that the many commits that
+/// review nothing are passed over before their trailers are parsed.
+pub fn may_review(message: &str) -> bool {
+    let bytes = message.as_bytes();
+    bytes
+        .windows(8)
+        .any(|w| w.eq_ignore_ascii_case(b"reviewed"))
+        || message.lines().any(|line| {
+            line.split_once(':').is_some_and(|(key, _)| {
+                (6..=10).contains(&key.len())
+                    && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                    && misspelt(key) == Some("Reviewed")
+            })
+        })
+}
+
 fn split_trailer(line: &str) -> Option<(&str, &str)> {
     let (key, value) = line.split_once(':')?;
     let ok = !key.is_empty() && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
@@ -119,6 +137,21 @@ mod tests {
             "Co-authored-by",
         ] {
             assert_eq!(misspelt(other), None, "{other}");
+        }
+    }
+
+    #[test]
+    fn a_message_that_may_record_or_misspell_a_review_is_looked_at() {
+        assert!(may_review("review\n\nReviewed: control:5.1"));
+        assert!(may_review("fix\n\nREVIEWED: control:5.1"));
+        assert!(may_review("fix\n\nReveiwed: control:5.1"));
+        assert!(may_review("fix\n\nReview: control:5.1"));
+        for nothing in [
+            "fix: the parser",
+            "fix\n\nSigned-off-by: A <a@example.com>\nCo-authored-by: B <b@example.com>",
+            "docs\n\nRefs: #12",
+        ] {
+            assert!(!may_review(nothing), "{nothing}");
         }
     }
 
