@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::process::ExitCode;
 
+use anstyle::{AnsiColor, Style};
 use serde::Serialize;
 
 use crate::check::review::{ItemStatus, Unauthorized};
@@ -290,10 +291,17 @@ fn human(out: &mut impl Write, items: &[&ItemStatus], a: &Summary) -> std::io::R
     for i in items {
         groups.entry(i.owner.as_str()).or_default().push(i);
     }
+    // Colour as `status` has it (anstream drops it off a terminal and with
+    // NO_COLOR): needs action now red, due soon yellow.
+    const BOLD: Style = Style::new().bold();
+    const NOW: Style = AnsiColor::Red.on_default().bold();
+    const SOON: Style = AnsiColor::Yellow.on_default();
     let width = items.iter().map(|i| i.item.len()).max().unwrap_or(0);
     for (owner, list) in groups {
-        writeln!(out, "{}", a.label(owner))?;
+        writeln!(out, "{BOLD}{}{BOLD:#}", a.label(owner))?;
         for i in list {
+            let style = if i.state.is_flagged() { NOW } else { SOON };
+            let pad = 16usize.saturating_sub(i.state.as_str().len());
             let by = match &i.last_review {
                 Some(r) => {
                     let commit = r
@@ -311,8 +319,9 @@ fn human(out: &mut impl Write, items: &[&ItemStatus], a: &Summary) -> std::io::R
             };
             writeln!(
                 out,
-                "  {:<16} {:<width$}  {}{by}",
+                "  {style}{}{style:#}{:pad$} {:<width$}  {}{by}",
                 i.state.as_str(),
+                "",
                 i.item,
                 i.detail
             )?;
