@@ -64,6 +64,15 @@ impl FromStr for Period {
         let (num, unit) = s.split_at(digits);
         let n: u32 = match num.parse() {
             Ok(n) if n > 0 && !num.starts_with('0') => n,
+            Err(e)
+                if *e.kind() == std::num::IntErrorKind::PosOverflow
+                    && ["d", "w", "mo", "y"].contains(&unit) =>
+            {
+                return Err(format!(
+                    "invalid period `{s}`: {num} is too large; a period counts at most {} of its unit",
+                    u32::MAX
+                ));
+            }
             _ => return Err(invalid()),
         };
         match unit {
@@ -172,6 +181,15 @@ mod tests {
             assert!(err.contains("expected daily"), "{bad:?}: {err}");
         }
         assert!("6m".parse::<Period>().unwrap_err().contains("write `6mo`"));
+        let err = "99999999999d".parse::<Period>().unwrap_err();
+        assert!(
+            err.contains(
+                "99999999999 is too large; a period counts at most 4294967295 of its unit"
+            ),
+            "{err}"
+        );
+        let err = "99999999999".parse::<Period>().unwrap_err();
+        assert!(err.contains("expected daily"), "{err}");
     }
 
     #[test]
