@@ -4,6 +4,7 @@
 use std::io::Write;
 use std::process::ExitCode;
 
+use anstyle::{AnsiColor, Style};
 use serde::Serialize;
 
 use crate::cli::{Format, LogArgs};
@@ -75,7 +76,7 @@ pub fn run(ctx: &Context, args: &LogArgs) -> Result<ExitCode> {
         .hint(format!("items are {}", crate::model::KEY_FORMS)));
     }
     let reviews = with_approvals(&repo, reviews)?;
-    let mut out = std::io::stdout().lock();
+    let mut out = std::io::BufWriter::new(anstream::stdout().lock());
     let _ = match ctx.format {
         Format::Json => json(&mut out, Some(&wanted), &branch, reviews, &record.malformed),
         _ => {
@@ -109,7 +110,7 @@ fn whole_record(ctx: &Context, repo: &Repo, snapshot: &crate::model::Snapshot) -
     let mut reviews: Vec<&Review> = record.reviews.iter().collect();
     reviews.dedup_by(|a, b| a.commit == b.commit && a.item == b.item);
     let reviews = with_approvals(repo, reviews)?;
-    let mut out = std::io::stdout().lock();
+    let mut out = std::io::BufWriter::new(anstream::stdout().lock());
     let _ = match ctx.format {
         Format::Json => json(&mut out, None, &branch, reviews, &record.malformed),
         _ => {
@@ -201,6 +202,9 @@ fn successors<'a>(key: &str, maps: &'a [crate::model::MigrationMap]) -> Vec<&'a 
         .collect()
 }
 
+const NEEDS_CHANGE: Style = AnsiColor::Red.on_default().bold();
+const COMMIT: Style = AnsiColor::Yellow.on_default();
+
 /// A table of `reviews`; of every item (`wanted` is `None`), with an ITEM column.
 fn human(out: &mut impl Write, wanted: Option<&str>, reviews: &[Logged]) -> std::io::Result<()> {
     let author_width = reviews
@@ -247,10 +251,18 @@ fn human(out: &mut impl Write, wanted: Option<&str>, reviews: &[Logged]) -> std:
             Some(w) if *r.item == *w => (String::new(), String::new()),
             Some(_) => (String::new(), format!("[as {}] ", r.item)),
         };
+        // Colour as git's log has it, commits yellow, and a review that
+        // asked for change red (dropped off a terminal and with NO_COLOR).
+        let outcome = r.outcome.as_str();
+        let style = match r.outcome {
+            crate::model::Outcome::NeedsChange => NEEDS_CHANGE,
+            crate::model::Outcome::Effective => Style::new(),
+        };
+        let pad = 12usize.saturating_sub(outcome.len());
         let row = format!(
-            "{:<10}  {:<12}  {item:<item_width$}{:<author_width$}  {:<10}  {:<6}  {approved:<approved_width$}  {was}{}",
+            "{:<10}  {style}{outcome}{style:#}{:pad$}  {item:<item_width$}{:<author_width$}  {COMMIT}{:<10}{COMMIT:#}  {:<6}  {approved:<approved_width$}  {was}{}",
             r.landed.format("%Y-%m-%d"),
-            r.outcome.as_str(),
+            "",
             r.author,
             r.commit.short(),
             pr,
