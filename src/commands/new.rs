@@ -47,8 +47,20 @@ pub fn run(ctx: &Context, cmd: NewCommand) -> Result<ExitCode> {
         NewCommand::Team(a) => new.team(a),
     }?;
     match codeowners_before {
-        Ok(true) => refresh_codeowners(&writer)?,
-        Ok(false) => {}
+        Ok(Codeowners::Current) => refresh_codeowners(&writer)?,
+        Ok(Codeowners::NotOurs) => {}
+        // Generated, but edited or not refreshed since, and still behind
+        // with the new item (`check` warns of it too): said, not left unseen.
+        Ok(Codeowners::Behind)
+            if !matches!(current_codeowners(&repo.root), Ok(Codeowners::Current)) =>
+        {
+            output::note(&format!(
+                "warning: {} does not follow the owners (edited, or not refreshed), so the \
+                 new item's lines were not added to it; `isms codeowners` brings it up to date",
+                crate::render::codeowners::PATH,
+            ))
+        }
+        Ok(Codeowners::Behind) => {}
         // Said once the item is written: a command that fails says why alone.
         Err(why) => output::note(&format!(
             "warning: {} is left as it is: {why}",
@@ -58,16 +70,27 @@ pub fn run(ctx: &Context, cmd: NewCommand) -> Result<ExitCode> {
     Ok(done)
 }
 
+/// What CODEOWNERS is, before a command adds an item.
+enum Codeowners {
+    /// The generated one, matching the owners: isms keeps it current.
+    Current,
+    /// None, or one of the user's own: never isms's to touch or talk of.
+    NotOurs,
+    /// The generated one, but it differs from the owners already.
+    Behind,
+}
+
 /// Whether CODEOWNERS is the generated one and matches the owners. With an
 /// item file that does not load, it cannot be kept current: it is left as
 /// it is, and the error says why, for the user to hear.
-fn current_codeowners(root: &Path) -> std::result::Result<bool, String> {
+fn current_codeowners(root: &Path) -> std::result::Result<Codeowners, String> {
+    use crate::render::codeowners::{is_generated, render};
     let snapshot = crate::reading::complete_snapshot(root).map_err(|e| e.message)?;
-    Ok(snapshot.config.is_some()
-        && snapshot
-            .codeowners
-            .as_deref()
-            .is_some_and(|c| c == crate::render::codeowners::render(&snapshot)))
+    Ok(match snapshot.codeowners.as_deref() {
+        Some(c) if snapshot.config.is_some() && c == render(&snapshot) => Codeowners::Current,
+        Some(c) if snapshot.config.is_some() && is_generated(c) => Codeowners::Behind,
+        _ => Codeowners::NotOurs,
+    })
 }
 
 /// Brings a generated CODEOWNERS up to date with the items just written.
