@@ -1015,6 +1015,58 @@ fn evidence_collected_after_today_is_refused_as_check_would_refuse_it() {
 }
 
 #[test]
+fn evidence_of_a_kind_a_typo_away_from_the_one_its_control_asks_for_is_said_to_meet_nothing() {
+    let env = Env::new();
+    let repo = env.example("repo");
+    // 5.18 asks for `access-review` evidence every 6 months.
+    env.isms(&repo)
+        .args([
+            "new",
+            "evidence",
+            "q4-access",
+            "--kind",
+            "acess-review",
+            "--control",
+            "5.18",
+            "--title",
+            "Q4 access review",
+        ])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "warning: kind `acess-review` is not one its controls ask for, so the record meets none of \
+             their requirements; did you mean `access-review`? (set `kind` in evidence/q4-access.toml)\n",
+        ));
+    let (code, lines) = env.check(&repo, &[]);
+    assert_eq!(code, Some(0), "a warning: {lines}");
+    assert!(
+        lines.contains(
+            "evidence/q4-access.toml:6:1: warning[evidence-kind]: kind `acess-review` is not one its controls ask for, \
+             so the record meets none of their requirements\n  = hint: did you mean `access-review`?\n"
+        ),
+        "{lines}"
+    );
+    // Spelt as asked, nothing is said.
+    let text = read(&repo, "evidence/q4-access.toml").replace("acess-review", "access-review");
+    write(&repo, "evidence/q4-access.toml", text);
+    let (_, lines) = env.check(&repo, &[]);
+    assert!(!lines.contains("evidence-kind"), "{lines}");
+    env.isms(&repo)
+        .args([
+            "new",
+            "evidence",
+            "q4-other",
+            "--kind",
+            "access-review",
+            "--control",
+            "5.18",
+        ])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("warning").not());
+}
+
+#[test]
 fn a_finding_due_before_it_is_raised_is_written_and_said_to_be_overdue() {
     let env = Env::new();
     let repo = env.example("repo");

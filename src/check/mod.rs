@@ -678,6 +678,25 @@ fn matrix(s: &Snapshot, out: &mut Vec<Diagnostic>) {
     }
 }
 
+/// The kind that `kind` most likely misspells, of those the `controls` of an
+/// evidence record ask for (`evidence_required`): none when one of them asks
+/// for `kind` itself, or when none asks for one a typo away. A record of a
+/// misspelt kind meets no requirement, and its control stays without evidence.
+pub fn misspelt_kind<'a>(
+    s: &'a Snapshot,
+    kind: &str,
+    controls: &[impl AsRef<str>],
+) -> Option<&'a str> {
+    let wanted: Vec<&str> = (controls.iter())
+        .filter_map(|c| s.controls.get(c.as_ref()))
+        .flat_map(|c| c.value.evidence_required.iter().map(|r| r.kind.as_str()))
+        .collect();
+    if wanted.contains(&kind) {
+        return None;
+    }
+    crate::diagnostic::did_you_mean_id(kind, &wanted)
+}
+
 fn evidence(s: &Snapshot, out: &mut Vec<Diagnostic>) {
     for (id, doc) in &s.evidence {
         let e = &doc.value;
@@ -688,6 +707,23 @@ fn evidence(s: &Snapshot, out: &mut Vec<Diagnostic>) {
             service_ref(s, doc, &["services", &i.to_string()], v, out);
         }
         person_ref(s, doc, &["collected_by"], &e.collected_by, out);
+        if let Some(meant) = misspelt_kind(s, &e.kind, &e.controls) {
+            out.push(
+                at(
+                    Diagnostic::warning(
+                        "evidence-kind",
+                        &doc.path,
+                        format!(
+                            "kind `{}` is not one its controls ask for, so the record meets none of their requirements",
+                            e.kind
+                        ),
+                    ),
+                    doc,
+                    &["kind"],
+                )
+                .hint(crate::diagnostic::meant(meant)),
+            );
+        }
         if e.valid_for.is_some() && e.expires.is_some() {
             out.push(err(
                 "evidence-validity",

@@ -568,6 +568,67 @@ fn evidence_collected_after_the_date_is_an_error() {
 }
 
 #[test]
+fn an_evidence_kind_a_typo_away_from_one_its_controls_ask_for_is_a_warning() {
+    let mut s = base();
+    add_control(
+        &mut s,
+        control(
+            "5.18",
+            false,
+            &format!(
+                "[[evidence_required]]\nkind = \"access-review\"\nevery = \"6mo\"\n{APPLICABLE}"
+            ),
+        ),
+    );
+    let found = |kind: &str,
+                 controls: &str|
+     -> Vec<(bool, Option<usize>, String, Option<String>)> {
+        let mut s = s.clone();
+        s.present.evidence.insert(id("e1"));
+        s.evidence.insert(
+            id("e1"),
+            doc(
+                FileKind::Evidence,
+                "evidence/e1.toml",
+                &format!(
+                    "id = \"e1\"\ntitle = \"T\"\ncontrols = [{controls}]\nkind = \"{kind}\"\ncollected = 2026-07-01\ncollected_by = \"alice\"\n"
+                ),
+            ),
+        );
+        check(&s)
+            .into_iter()
+            .filter(|d| d.rule == "evidence-kind")
+            .map(|d| (d.is_error(), d.line, d.message, d.hint))
+            .collect()
+    };
+    for kind in ["acess-review", "Access-Review", "access-reviews"] {
+        assert_eq!(
+            found(kind, "\"5.18\""),
+            vec![(
+                false,
+                Some(4),
+                format!(
+                    "kind `{kind}` is not one its controls ask for, so the record meets none of their requirements"
+                ),
+                Some("did you mean `access-review`?".to_owned())
+            )],
+            "{kind}"
+        );
+    }
+    // The kind asked for; another kind altogether (evidence beyond what is
+    // required); a typo with no control named, or one that asks for nothing.
+    assert_eq!(found("access-review", "\"5.18\""), vec![]);
+    assert_eq!(found("penetration-test", "\"5.18\""), vec![]);
+    assert_eq!(found("acess-review", ""), vec![]);
+    assert_eq!(found("acess-review", "\"5.1.2\""), vec![]);
+    // A second control that asks for nothing changes nothing.
+    assert_eq!(
+        found("acess-review", "\"5.18\", \"5.1.2\""),
+        found("acess-review", "\"5.18\"")
+    );
+}
+
+#[test]
 fn a_finding_due_or_closed_before_it_was_raised_is_a_warning_at_the_date() {
     use crate::model::Finding;
     let finding = |dates: &str| -> Doc<Finding> {

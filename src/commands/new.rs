@@ -591,6 +591,15 @@ impl New<'_> {
                 c
             ),
         });
+        // Written as asked, and said: `check` warns of it too.
+        if let Some(meant) = crate::check::misspelt_kind(self.snapshot, &a.kind, &a.controls) {
+            output::note(&format!(
+                "warning: kind `{}` is not one its controls ask for, so the record meets none of \
+                 their requirements; {} (set `kind` in {path})",
+                a.kind,
+                crate::diagnostic::meant(meant)
+            ));
+        }
         Ok(ExitCode::SUCCESS)
     }
 
