@@ -68,6 +68,25 @@ impl Env {
         Command::from_std(std)
     }
 
+    /// The stdout of `isms ARGS` in `dir` with colour forced
+    /// (`CLICOLOR_FORCE=1`), having checked that the colour is all it adds:
+    /// stripped of it, it is the text of a run off a terminal, which has none,
+    /// and `NO_COLOR` wins over the forcing.
+    pub fn in_colour(&self, dir: &Path, args: &[&str]) -> String {
+        let run = |vars: &[(&str, &str)]| {
+            let mut cmd = self.isms(dir);
+            cmd.args(args).envs(vars.iter().copied());
+            String::from_utf8(cmd.output().unwrap().stdout).unwrap()
+        };
+        let plain = run(&[]);
+        assert!(!plain.contains('\x1b'), "{plain}");
+        let forced = run(&[("CLICOLOR_FORCE", "1")]);
+        let stripped = anstream::adapter::strip_bytes(forced.as_bytes()).into_vec();
+        assert_eq!(String::from_utf8(stripped).unwrap(), plain);
+        assert_eq!(run(&[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]), plain);
+        forced
+    }
+
     /// Runs git in `dir` and returns its stdout; panics on failure.
     pub fn git(&self, dir: &Path, args: &[&str]) -> String {
         self.git_at(dir, DATE, args)
