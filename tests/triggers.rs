@@ -366,3 +366,26 @@ fn check_refuses_a_trigger_rule_whose_field_no_file_it_watches_has() {
         )
     );
 }
+
+#[test]
+fn check_refuses_a_trigger_rule_under_a_folder_a_typo_from_an_item_folder() {
+    let env = Env::new();
+    let repo = env.example("demo");
+    let file = "triggers/region-added.toml";
+    let text = read(&repo, file);
+    write(
+        &repo,
+        file,
+        text.replacen("path = \"services/*.toml\"", "path = \"service/*.toml\"", 1),
+    );
+    let (code, lines) = env.check(&repo, &[]);
+    assert_eq!(code, Some(1), "{lines}");
+    let line = text.lines().position(|l| l.starts_with("path")).unwrap() + 1;
+    assert_eq!(
+        lines,
+        format!(
+            "{file}:{line}:1: error[trigger-rule]: path `service/*.toml` is under `service/`, where isms keeps no items, \
+             so the rule would never fire on one\n  = hint: did you mean `services/*.toml`?\n"
+        )
+    );
+}

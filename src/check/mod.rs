@@ -858,6 +858,27 @@ fn triggers(s: &Snapshot, out: &mut Vec<Diagnostic>) {
                     continue;
                 }
             };
+            // Under a folder a typo from an item folder (`service/*.toml`),
+            // where isms keeps nothing: it would never fire on an item.
+            let dirs = crate::model::ITEM_DIRS;
+            if let Some((first, rest)) = rule.path.split_once('/')
+                && !dirs.contains(&first)
+                && let Some(meant) = crate::diagnostic::did_you_mean_id(first, &dirs)
+            {
+                out.push(
+                    err(
+                        "trigger-rule",
+                        doc,
+                        &["when", &idx, "path"],
+                        format!(
+                            "path `{}` is under `{first}/`, where isms keeps no items, so the rule would never fire on one",
+                            rule.path
+                        ),
+                    )
+                    .hint(crate::diagnostic::meant(format!("{meant}/{rest}"))),
+                );
+                continue;
+            }
             if let Some(field) = rule.field.as_deref().filter(|_| needs_field) {
                 unknown_field(doc, &idx, &rule.path, field, &glob, out);
             }

@@ -734,6 +734,52 @@ fn a_trigger_that_reassesses_nothing_is_an_error() {
 }
 
 #[test]
+fn a_trigger_path_under_a_folder_a_typo_from_an_item_folder_is_an_error() {
+    use crate::model::Trigger;
+    let found = |path: &str| -> Vec<(&'static str, Option<usize>, String, Option<String>)> {
+        let mut s = base();
+        let t: Doc<Trigger> = doc(
+            FileKind::Trigger,
+            "triggers/t.toml",
+            &format!(
+                "id = \"t\"\ntitle = \"T\"\nreassess = [\"5.1.2\"]\n\n[[when]]\npath = \"{path}\"\nchange = \"created\"\n"
+            ),
+        );
+        s.triggers.insert(id("t"), t);
+        check(&s)
+            .into_iter()
+            .filter(|d| d.file == "triggers/t.toml")
+            .map(|d| (d.rule, d.line, d.message, d.hint))
+            .collect()
+    };
+    assert_eq!(
+        found("service/*.toml"),
+        vec![(
+            "trigger-rule",
+            Some(6),
+            "path `service/*.toml` is under `service/`, where isms keeps no items, so the rule would never fire on one".to_owned(),
+            Some("did you mean `services/*.toml`?".to_owned())
+        )]
+    );
+    assert_eq!(
+        found("evidences/files/**")[0].3.as_deref(),
+        Some("did you mean `evidence/files/**`?")
+    );
+    // Item folders, and folders of the repository's own that are no typo.
+    for path in [
+        "services/*.toml",
+        "responsibilities/*/*.toml",
+        "evidence/files/**",
+        "docs/policies/*.md",
+        "reviews/*.md",
+        "config/app.toml",
+        "*.toml",
+    ] {
+        assert_eq!(found(path), vec![], "{path}");
+    }
+}
+
+#[test]
 fn a_github_handle_github_cannot_resolve_is_named_where_it_is_written() {
     let mut s = base();
     let config = r#"
