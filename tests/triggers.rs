@@ -344,24 +344,28 @@ fn a_version_that_cannot_be_read_fires_nothing_and_is_never_taken_for_an_empty_f
     assert_eq!(fired, ["region-added"], "{across}");
 }
 
-#[test]
-fn check_refuses_a_trigger_rule_whose_field_no_file_it_watches_has() {
+/// `isms check` of the example with one line of its region-added trigger
+/// misspelt: its exit code, the findings, and where that line is.
+fn check_with_region_rule_misspelt(right: &str, wrong: &str) -> (Option<i32>, String, String) {
     let env = Env::new();
     let repo = env.example("demo");
     let file = "triggers/region-added.toml";
     let text = read(&repo, file);
-    write(
-        &repo,
-        file,
-        text.replacen("field = \"regions\"", "field = \"regoins\"", 1),
-    );
+    write(&repo, file, text.replacen(right, wrong, 1));
     let (code, lines) = env.check(&repo, &[]);
+    let line = text.lines().position(|l| l.starts_with(right)).unwrap() + 1;
+    (code, lines, format!("{file}:{line}:1"))
+}
+
+#[test]
+fn check_refuses_a_trigger_rule_whose_field_no_file_it_watches_has() {
+    let (code, lines, at) =
+        check_with_region_rule_misspelt("field = \"regions\"", "field = \"regoins\"");
     assert_eq!(code, Some(1), "{lines}");
-    let line = text.lines().position(|l| l.starts_with("field")).unwrap() + 1;
     assert_eq!(
         lines,
         format!(
-            "{file}:{line}:1: error[trigger-rule]: `regoins` is not a field of a service (the files `services/*.toml` matches), so this rule never fires\n  \
+            "{at}: error[trigger-rule]: `regoins` is not a field of a service (the files `services/*.toml` matches), so this rule never fires\n  \
              = hint: did you mean `regions`?\n"
         )
     );
@@ -369,22 +373,13 @@ fn check_refuses_a_trigger_rule_whose_field_no_file_it_watches_has() {
 
 #[test]
 fn check_refuses_a_trigger_rule_under_a_folder_a_typo_from_an_item_folder() {
-    let env = Env::new();
-    let repo = env.example("demo");
-    let file = "triggers/region-added.toml";
-    let text = read(&repo, file);
-    write(
-        &repo,
-        file,
-        text.replacen("path = \"services/*.toml\"", "path = \"service/*.toml\"", 1),
-    );
-    let (code, lines) = env.check(&repo, &[]);
+    let (code, lines, at) =
+        check_with_region_rule_misspelt("path = \"services/*.toml\"", "path = \"service/*.toml\"");
     assert_eq!(code, Some(1), "{lines}");
-    let line = text.lines().position(|l| l.starts_with("path")).unwrap() + 1;
     assert_eq!(
         lines,
         format!(
-            "{file}:{line}:1: error[trigger-rule]: path `service/*.toml` is under `service/`, where isms keeps no items, \
+            "{at}: error[trigger-rule]: path `service/*.toml` is under `service/`, where isms keeps no items, \
              so the rule would never fire on one\n  = hint: did you mean `services/*.toml`?\n"
         )
     );

@@ -54,10 +54,8 @@ pub fn may_review(message: &str) -> bool {
         .windows(8)
         .any(|w| w.eq_ignore_ascii_case(b"reviewed"))
         || message.lines().any(|line| {
-            line.split_once(':').is_some_and(|(key, _)| {
-                (6..=10).contains(&key.len())
-                    && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-                    && misspelt(key) == Some("Reviewed")
+            split_trailer(line).is_some_and(|(key, _)| {
+                (6..=10).contains(&key.len()) && misspelt(key) == Some("Reviewed")
             })
         })
 }
