@@ -226,7 +226,7 @@ fn forged(
     env: &Env,
     good: &Path,
     name: &str,
-    change: impl Fn(&str, Vec<u8>) -> Vec<u8>,
+    change: impl Fn(&str, Vec<u8>) -> Option<Vec<u8>>,
 ) -> std::path::PathBuf {
     use sha2::Digest;
     let hex = |b: &[u8]| -> String {
@@ -238,10 +238,7 @@ fn forged(
     let files: Vec<(String, Vec<u8>)> = entries(good)
         .into_iter()
         .filter(|(n, _)| n != "MANIFEST")
-        .map(|(n, b)| {
-            let b = change(&n, b);
-            (n, b)
-        })
+        .filter_map(|(n, b)| change(&n, b).map(|b| (n, b)))
         .collect();
     let manifest = String::from_utf8(
         entries(good)
@@ -303,11 +300,11 @@ fn verify_rederives_the_pack_from_its_bundle() {
     // the commit still names the old hash.
     let artifact = "evidence/files/2026-10-admin-log-review.md";
     let bad = forged(&env, &good, "artifact.zip", |n, b| {
-        if n == artifact {
+        Some(if n == artifact {
             b"doctored\n".to_vec()
         } else {
             b
-        }
+        })
     });
     let (code, stderr) = verify(&env, &repo, &bad);
     assert_eq!(code, Some(1), "{stderr}");
@@ -318,18 +315,38 @@ fn verify_rederives_the_pack_from_its_bundle() {
         "{stderr}"
     );
 
-    // A changed report.
+    // Two changed reports: each is named.
     let bad = forged(&env, &good, "report.zip", |n, b| {
-        if n == "reports/soa.csv" {
-            b"control\nforged\n".to_vec()
-        } else {
-            b
-        }
+        Some(match n {
+            "reports/soa.csv" | "reports/matrix.md" => b"control\nforged\n".to_vec(),
+            _ => b,
+        })
+    });
+    let (code, stderr) = verify(&env, &repo, &bad);
+    assert_eq!(code, Some(1), "{stderr}");
+    for report in ["reports/matrix.md", "reports/soa.csv"] {
+        assert!(
+            stderr.contains(&format!(
+                "error: {report}: differs from what the record at "
+            )),
+            "{stderr}"
+        );
+    }
+    assert!(stderr.ends_with(": 2 problems\n"), "{stderr}");
+
+    // A changed report whose pack no longer carries the bundle that would
+    // show it: nothing can be re-derived, and that is a problem.
+    let bad = forged(&env, &good, "unbundled.zip", |n, b| match n {
+        "record.bundle" => None,
+        "reports/soa.csv" => Some(b"control\nforged\n".to_vec()),
+        _ => Some(b),
     });
     let (code, stderr) = verify(&env, &repo, &bad);
     assert_eq!(code, Some(1), "{stderr}");
     assert!(
-        stderr.contains("error: reports/soa.csv: differs from what the record at "),
+        stderr.starts_with(
+            "error: record.bundle: not in the pack, so nothing in it can be re-derived from the record\n"
+        ),
         "{stderr}"
     );
 
@@ -343,11 +360,11 @@ fn verify_rederives_the_pack_from_its_bundle() {
         .unwrap()
         .1;
     let bad = forged(&env, &good, "bundle.zip", |n, b| {
-        if n == "record.bundle" {
+        Some(if n == "record.bundle" {
             other.clone()
         } else {
             b
-        }
+        })
     });
     let (code, stderr) = verify(&env, &repo, &bad);
     assert_eq!(code, Some(1), "{stderr}");

@@ -305,14 +305,16 @@ fn zip_contents(file: &Path) -> Result<BTreeMap<String, Vec<u8>>> {
 /// Opens the pack's bundle in a scratch repository, requires its tip to be
 /// the MANIFEST's commit, and builds the pack again from it as of the
 /// MANIFEST's date: every file of `contents` (the pack without its MANIFEST)
-/// must come out byte for byte. `Ok(None)` for
-/// a pack without a bundle (made before packs carried one).
+/// must come out byte for byte. The commit, or every problem found: a pack
+/// without a bundle cannot be re-derived, and that is one.
 fn rederive(
     manifest: &str,
     contents: &mut BTreeMap<String, Vec<u8>>,
-) -> std::result::Result<Option<String>, String> {
+) -> std::result::Result<String, Vec<String>> {
     let Some(bundle) = contents.remove(BUNDLE) else {
-        return Ok(None);
+        return Err(vec![format!(
+            "{BUNDLE}: not in the pack, so nothing in it can be re-derived from the record"
+        )]);
     };
     let header = |prefix: &str| {
         manifest
@@ -322,49 +324,52 @@ fn rederive(
     };
     let (branch, commit) = header("# record branch ")
         .and_then(|l| l.split_once(", commit "))
-        .ok_or_else(|| format!("{MANIFEST}: no `# record branch B, commit C` line"))?;
+        .ok_or_else(|| vec![format!("{MANIFEST}: no `# record branch B, commit C` line")])?;
     let as_of: chrono::NaiveDate = header("# as of ")
         .and_then(|d| d.parse().ok())
-        .ok_or_else(|| format!("{MANIFEST}: no `# as of DATE` line"))?;
-    let scratch = tempfile::tempdir().map_err(|e| format!("a scratch directory: {e}"))?;
+        .ok_or_else(|| vec![format!("{MANIFEST}: no `# as of DATE` line")])?;
+    let scratch = tempfile::tempdir().map_err(|e| vec![format!("a scratch directory: {e}")])?;
     let git_dir = scratch.path().join("record.git");
-    let tip = crate::history::bundle::open(&bundle, BUNDLE, branch, scratch.path(), &git_dir)?;
+    let tip = crate::history::bundle::open(&bundle, BUNDLE, branch, scratch.path(), &git_dir)
+        .map_err(|e| vec![e])?;
     if tip != commit {
-        return Err(format!(
+        return Err(vec![format!(
             "{BUNDLE}: its tip is {tip}, the {MANIFEST} says {commit}"
-        ));
+        )]);
     }
     let now = chrono::Local::now().date_naive();
     let built = match build(&git_dir, Some(commit), as_of, now) {
         Ok(Ok(built)) => built,
         Ok(Err((_, errors))) => {
-            return Err(format!(
+            return Err(vec![format!(
                 "{BUNDLE}: the record at {commit} has {} ({}: {})",
                 crate::output::plural(errors.len(), "error"),
                 errors[0].file,
                 errors[0].message
-            ));
+            )]);
         }
-        Err(e) => return Err(format!("{BUNDLE}: {}", e.message)),
+        Err(e) => return Err(vec![format!("{BUNDLE}: {}", e.message)]),
     };
+    let short = &commit[..10.min(commit.len())];
+    let mut problems = Vec::new();
     for (path, bytes) in &built.files {
         match contents.remove(path) {
-            None => return Err(format!("{path}: the record gives it, the pack lacks it")),
-            Some(b) if &b != bytes => {
-                return Err(format!(
-                    "{path}: differs from what the record at {} gives",
-                    &commit[..10.min(commit.len())]
-                ));
-            }
+            None => problems.push(format!("{path}: the record gives it, the pack lacks it")),
+            Some(b) if &b != bytes => problems.push(format!(
+                "{path}: differs from what the record at {short} gives"
+            )),
             Some(_) => {}
         }
     }
-    if let Some(path) = contents.keys().next() {
-        return Err(format!(
-            "{path}: in the pack, but the record does not give it"
-        ));
+    problems.extend(
+        contents
+            .keys()
+            .map(|path| format!("{path}: in the pack, but the record does not give it")),
+    );
+    match problems.is_empty() {
+        true => Ok(commit.to_owned()),
+        false => Err(problems),
     }
-    Ok(Some(commit.to_owned()))
 }
 
 /// Re-checks every file of a pack against its MANIFEST.
@@ -403,21 +408,20 @@ fn verify(file: &Path) -> Result<ExitCode> {
     let mut rederived = None;
     if problems.is_empty() {
         match rederive(&manifest, &mut contents) {
-            Ok(n) => rederived = n,
-            Err(p) => problems.push(p),
+            Ok(commit) => rederived = Some(commit),
+            Err(p) => problems.extend(p),
         }
     }
     for p in &problems {
         crate::output::note(&format!("error: {p}"));
     }
-    crate::output::note(&match (problems.is_empty(), rederived) {
-        (true, Some(commit)) => format!(
+    crate::output::note(&match rederived {
+        Some(commit) => format!(
             "{}: {listed} files match the manifest, and the record in its bundle (commit {}) gives them again",
             file.display(),
             &commit[..10.min(commit.len())]
         ),
-        (true, None) => format!("{}: {listed} files match the manifest", file.display()),
-        (false, _) => format!(
+        None => format!(
             "{}: {}",
             file.display(),
             crate::output::plural(problems.len(), "problem")
