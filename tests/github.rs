@@ -635,6 +635,77 @@ async fn a_secondary_rate_limit_waits_for_retry_after_and_goes_on() {
     assert_eq!(gets, 2);
 }
 
+/// A 403 saying the token's rate limit is used up, renewed `in_secs` from now.
+async fn mount_rate_limit_used_up(gh: &Gh, in_secs: i64) {
+    let reset = chrono::Utc::now().timestamp() + in_secs;
+    Mock::given(method("GET"))
+        .and(path(pulls()))
+        .respond_with(
+            ResponseTemplate::new(403)
+                .insert_header("x-ratelimit-limit", "5000")
+                .insert_header("x-ratelimit-remaining", "0")
+                .insert_header("x-ratelimit-reset", reset.to_string().as_str())
+                .set_body_json(json!({"message": "API rate limit exceeded for user ID 1."})),
+        )
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&gh.server)
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_rate_limit_used_up_is_waited_for_only_when_it_is_renewed_soon() {
+    // Renewed in two seconds: isms waits for it, then goes on.
+    let gh = Gh::new().await;
+    gh.add_region("us-east-1");
+    mount_rate_limit_used_up(&gh, 2).await;
+    mount_list(&gh.server, BRANCH, json!([])).await;
+    Mock::given(method("POST"))
+        .and(path(pulls()))
+        .respond_with(ResponseTemplate::new(201).set_body_json(pr(5)))
+        .mount(&gh.server)
+        .await;
+    mount_reviewers(&gh.server, 5).await;
+    let started = std::time::Instant::now();
+    let out = gh.isms(
+        &["triggers", "detect", "--from", "HEAD~1", "--open-pr"],
+        true,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        started.elapsed() >= std::time::Duration::from_secs(1),
+        "x-ratelimit-reset was honoured"
+    );
+    let gets = lines(&gh.requests().await)
+        .into_iter()
+        .filter(|l| l.starts_with("GET "))
+        .count();
+    assert_eq!(gets, 2);
+
+    // Renewed in an hour: asked once, not again, and the user is told when.
+    let gh = Gh::new().await;
+    gh.add_region("us-east-1");
+    mount_rate_limit_used_up(&gh, 3600).await;
+    let out = gh.isms(
+        &["triggers", "detect", "--from", "HEAD~1", "--open-pr"],
+        true,
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains(": GitHub asks to wait until 20"), "{err}");
+    assert!(
+        err.contains(" UTC before it is sent again, so it was not (GitHub answered 403: API rate limit exceeded for user ID 1.)\n"),
+        "{err}"
+    );
+    assert!(
+        err.contains("hint: nothing was changed locally; run the command again after 20"),
+        "{err}"
+    );
+    assert_eq!(lines(&gh.requests().await).len(), 1, "asked once");
+    let branches = gh.env.git(&gh.origin, &["branch", "--list", "isms/*"]);
+    assert_eq!(branches, "", "nothing was pushed");
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn verify_approvals_since_a_revision_checks_only_later_reviews() {
     let gh = Gh::new().await;

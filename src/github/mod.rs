@@ -238,12 +238,15 @@ impl GitHub {
                         .map(str::to_owned)
                 };
                 let retry_after = header("retry-after").and_then(|v| v.trim().parse::<u64>().ok());
-                let exhausted = header("x-ratelimit-remaining").as_deref() == Some("0");
+                // When the rate limit is used up, the time it is renewed.
+                let reset = (header("x-ratelimit-remaining").as_deref() == Some("0")).then(|| {
+                    header("x-ratelimit-reset").and_then(|v| v.trim().parse::<i64>().ok())
+                });
                 let link = header(http::header::LINK.as_str());
                 let text = self.client.body_to_string(response).await?;
-                Ok::<_, octocrab::Error>((status, retry_after, exhausted, link, text))
+                Ok::<_, octocrab::Error>((status, retry_after, reset, link, text))
             });
-            let (status, retry_after, exhausted, link, text) = match sent {
+            let (status, retry_after, reset, link, text) = match sent {
                 Ok(answer) => answer,
                 Err(e) => {
                     last = if is_timeout(&e) {
@@ -260,11 +263,24 @@ impl GitHub {
             // A body that is not JSON stays null: a 2xx answer then fails
             // to decode where it is used, and is never taken as "nothing".
             let value: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
-            let limited = status == 429 || (status == 403 && (retry_after.is_some() || exhausted));
+            let limited =
+                status == 429 || (status == 403 && (retry_after.is_some() || reset.is_some()));
             if status >= 500 || limited {
                 last = format!("GitHub answered {status}{}", message_of(&value));
-                if let Some(secs) = retry_after {
-                    std::thread::sleep(Duration::from_secs(secs).min(MAX_WAIT));
+                // GitHub's rule: not before `retry-after` seconds, or, with
+                // the rate limit used up, not before it is renewed.
+                let now = chrono::Utc::now().timestamp();
+                let until = match (retry_after, reset.flatten().filter(|_| limited)) {
+                    (Some(secs), _) => Some(now.saturating_add_unsigned(secs)),
+                    (None, Some(at)) => Some(at.max(now) + 1),
+                    (None, None) => None,
+                };
+                if let Some(until) = until {
+                    let wait = Duration::from_secs(until.saturating_sub(now).unsigned_abs());
+                    if wait > MAX_WAIT {
+                        return Err(self.rate_limited(method, path, &last, until));
+                    }
+                    std::thread::sleep(wait);
                 }
                 continue;
             }
@@ -278,6 +294,20 @@ impl GitHub {
             Error::new(self.scrub(&format!("{method} {path}: {last} (tried {ATTEMPTS} times)")))
                 .hint("nothing was changed locally; run the command again"),
         )
+    }
+
+    /// GitHub asks for more than [`MAX_WAIT`] before `method path` is sent
+    /// again: waiting is left to the user, who is told until when.
+    fn rate_limited(&self, method: &str, path: &str, last: &str, until: i64) -> Error {
+        let at = chrono::DateTime::from_timestamp(until, 0)
+            .map(|t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string())
+            .unwrap_or_else(|| format!("{until} (seconds since 1970)"));
+        Error::new(self.scrub(&format!(
+            "{method} {path}: GitHub asks to wait until {at} before it is sent again, so it was not ({last})"
+        )))
+        .hint(format!(
+            "nothing was changed locally; run the command again after {at} (a token's rate limit is renewed every hour)"
+        ))
     }
 
     /// `send`, where anything but a 2xx answer is an error.
