@@ -704,6 +704,32 @@ async fn a_rate_limit_used_up_is_waited_for_only_when_it_is_renewed_soon() {
     assert_eq!(lines(&gh.requests().await).len(), 1, "asked once");
     let branches = gh.env.git(&gh.origin, &["branch", "--list", "isms/*"]);
     assert_eq!(branches, "", "nothing was pushed");
+
+    // A secondary rate limit that gives no time: not blamed on the token.
+    let gh = Gh::new().await;
+    gh.add_region("us-east-1");
+    Mock::given(method("GET"))
+        .and(path(pulls()))
+        .respond_with(ResponseTemplate::new(403).set_body_json(
+            json!({"message": "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."}),
+        ))
+        .mount(&gh.server)
+        .await;
+    let out = gh.isms(
+        &["triggers", "detect", "--from", "HEAD~1", "--open-pr"],
+        true,
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("403: You have exceeded a secondary rate limit."),
+        "{err}"
+    );
+    assert!(
+        err.contains("hint: GitHub limits how fast a token may ask, and gave no time to wait for; nothing was changed locally: wait a few minutes, then run the command again\n"),
+        "{err}"
+    );
+    assert!(!err.contains("lack access"), "{err}");
 }
 
 #[tokio::test(flavor = "multi_thread")]

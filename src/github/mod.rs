@@ -321,8 +321,16 @@ impl GitHub {
 
     fn refused(&self, method: &str, path: &str, status: u16, value: &Value) -> Error {
         let access = if method == "GET" { "read" } else { "write" };
+        let limited = value
+            .get("message")
+            .and_then(Value::as_str)
+            .is_some_and(|m| m.to_ascii_lowercase().contains("rate limit"));
         let hint = match status {
             401 => "the token was not accepted: check GITHUB_TOKEN / GH_TOKEN".to_owned(),
+            403 if limited => "GitHub limits how fast a token may ask, and gave no time to wait \
+                               for; nothing was changed locally: wait a few minutes, then run \
+                               the command again"
+                .to_owned(),
             403 => format!(
                 "the token may lack access: this needs contents and pull-requests {access} on {}",
                 self.repository
