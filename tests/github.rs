@@ -596,21 +596,10 @@ async fn verify_approvals_reports_reviews_not_approved_by_an_owner() {
     assert!(!unapproved.iter().any(|u| u["pull_request"] == 15), "{v}");
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_secondary_rate_limit_waits_for_retry_after_and_goes_on() {
-    let gh = Gh::new().await;
-    gh.add_region("us-east-1");
-    Mock::given(method("GET"))
-        .and(path(pulls()))
-        .respond_with(
-            ResponseTemplate::new(403)
-                .insert_header("retry-after", "1")
-                .set_body_json(json!({"message": "You have exceeded a secondary rate limit."})),
-        )
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&gh.server)
-        .await;
+/// With the first GET answered by a rate limit (mounted by the caller),
+/// `triggers detect --open-pr` waits at least a second, as `header` asks,
+/// asks again and opens the pull request.
+async fn waits_for_then_opens_the_pull_request(gh: &Gh, header: &str) {
     mount_list(&gh.server, BRANCH, json!([])).await;
     Mock::given(method("POST"))
         .and(path(pulls()))
@@ -626,13 +615,31 @@ async fn a_secondary_rate_limit_waits_for_retry_after_and_goes_on() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(
         started.elapsed() >= std::time::Duration::from_secs(1),
-        "retry-after was honoured"
+        "{header} was honoured"
     );
     let gets = lines(&gh.requests().await)
         .into_iter()
         .filter(|l| l.starts_with("GET "))
         .count();
     assert_eq!(gets, 2);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_secondary_rate_limit_waits_for_retry_after_and_goes_on() {
+    let gh = Gh::new().await;
+    gh.add_region("us-east-1");
+    Mock::given(method("GET"))
+        .and(path(pulls()))
+        .respond_with(
+            ResponseTemplate::new(403)
+                .insert_header("retry-after", "1")
+                .set_body_json(json!({"message": "You have exceeded a secondary rate limit."})),
+        )
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&gh.server)
+        .await;
+    waits_for_then_opens_the_pull_request(&gh, "retry-after").await;
 }
 
 /// A 403 saying the token's rate limit is used up, renewed `in_secs` from now.
@@ -659,28 +666,7 @@ async fn a_rate_limit_used_up_is_waited_for_only_when_it_is_renewed_soon() {
     let gh = Gh::new().await;
     gh.add_region("us-east-1");
     mount_rate_limit_used_up(&gh, 2).await;
-    mount_list(&gh.server, BRANCH, json!([])).await;
-    Mock::given(method("POST"))
-        .and(path(pulls()))
-        .respond_with(ResponseTemplate::new(201).set_body_json(pr(5)))
-        .mount(&gh.server)
-        .await;
-    mount_reviewers(&gh.server, 5).await;
-    let started = std::time::Instant::now();
-    let out = gh.isms(
-        &["triggers", "detect", "--from", "HEAD~1", "--open-pr"],
-        true,
-    );
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert!(
-        started.elapsed() >= std::time::Duration::from_secs(1),
-        "x-ratelimit-reset was honoured"
-    );
-    let gets = lines(&gh.requests().await)
-        .into_iter()
-        .filter(|l| l.starts_with("GET "))
-        .count();
-    assert_eq!(gets, 2);
+    waits_for_then_opens_the_pull_request(&gh, "x-ratelimit-reset").await;
 
     // Renewed in an hour: asked once, not again, and the user is told when.
     let gh = Gh::new().await;
