@@ -12,7 +12,6 @@ use crate::check::approvals::{Landing, logins_of, unapproved_because};
 use crate::cli::{Format, VerifyArgs};
 use crate::error::Result;
 use crate::github::GitHub;
-use crate::github::proposal::owner_of;
 use crate::history::Review;
 use crate::history::diff::Revisions;
 use crate::model::{Approval, ItemKey};
@@ -118,7 +117,7 @@ pub fn run(ctx: &Context, args: &VerifyArgs) -> Result<ExitCode> {
             let Ok(key) = ItemKey::parse(&r.item) else {
                 continue;
             };
-            let Some(owner) = owner_of(&snapshot, &key) else {
+            let Some(owner) = snapshot.owner_of(&key).map(|o| o.to_string()) else {
                 continue; // evidence, or an item that no longer exists
             };
             let logins = logins_of(config, &owner);

@@ -14,7 +14,7 @@ use std::path::Path;
 use crate::error::{Error, Result};
 use crate::git;
 use crate::github::GitHub;
-use crate::model::{Config, ItemKey, Snapshot};
+use crate::model::Config;
 
 /// What to propose.
 #[derive(Debug)]
@@ -159,20 +159,6 @@ fn commit_on(root: &Path, parent: &str, p: &Proposal) -> Result<String> {
         }
     };
     git::commit_tree(root, &tree, parent, &p.message)
-}
-
-/// Who owns `key` in the snapshot.
-pub fn owner_of(s: &Snapshot, key: &ItemKey) -> Option<String> {
-    let owner = match key {
-        ItemKey::Control(id) => &s.controls.get(id)?.value.owner,
-        ItemKey::Service(id) => &s.services.get(id)?.value.owner,
-        ItemKey::Allocation(svc, ctl) => {
-            &s.allocations.get(&(svc.clone(), ctl.clone()))?.value.owner
-        }
-        ItemKey::Finding(id) => &s.findings.get(id)?.value.owner,
-        ItemKey::Evidence(_) => return None,
-    };
-    Some(owner.to_string())
 }
 
 /// The GitHub logins and team slugs of `owners` (people and teams).

@@ -82,7 +82,7 @@ pub fn reassessment(
     let owners: Vec<String> = items
         .iter()
         .filter_map(|k| ItemKey::parse(k).ok())
-        .filter_map(|k| proposal::owner_of(s, &k))
+        .filter_map(|k| s.owner_of(&k).map(|o| o.to_string()))
         .collect();
     let config = &s
         .config
@@ -129,8 +129,12 @@ fn items_table(out: &mut String, inputs: &Inputs<'_>, items: &[String]) {
     for item in items {
         let owner = ItemKey::parse(item)
             .ok()
-            .and_then(|k| proposal::owner_of(inputs.snapshot, &k))
-            .map(|o| inputs.summary.label(&o))
+            .and_then(|k| {
+                inputs
+                    .snapshot
+                    .owner_of(&k)
+                    .map(|o| inputs.summary.label(o.as_str()))
+            })
             .unwrap_or_default();
         let state = inputs
             .summary

@@ -4,7 +4,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use super::{Allocation, Config, Control, Evidence, Finding, Id, MigrationMap, Service, Trigger};
+use super::{
+    Allocation, Config, Control, Evidence, Finding, Id, ItemKey, MigrationMap, Service, Trigger,
+};
 
 /// A parsed file: where it came from, its text (for locating diagnostics) and its value.
 ///
@@ -42,6 +44,25 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
+    /// The owner of the item `key` names, when it exists and has one: an
+    /// evidence record has none.
+    pub fn owner_of(&self, key: &ItemKey) -> Option<&Id> {
+        let owner = match key {
+            ItemKey::Control(id) => &self.controls.get(id)?.value.owner,
+            ItemKey::Service(id) => &self.services.get(id)?.value.owner,
+            ItemKey::Allocation(svc, ctl) => {
+                &self
+                    .allocations
+                    .get(&(svc.clone(), ctl.clone()))?
+                    .value
+                    .owner
+            }
+            ItemKey::Finding(id) => &self.findings.get(id)?.value.owner,
+            ItemKey::Evidence(_) => return None,
+        };
+        Some(owner)
+    }
+
     /// The allocations the matrix lacks: for each in-scope service, in
     /// order, each applicable matrix control that has no allocation file.
     pub fn matrix_gaps(&self) -> Vec<(&Id, &Doc<Service>, &Id, &Doc<Control>)> {

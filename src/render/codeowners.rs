@@ -125,17 +125,12 @@ fn allocation<'a>(
     s.allocations.get(&key)
 }
 
-/// The owner of the item a key names, when it exists.
+/// The owner of the control, service or allocation a key names, when it
+/// exists.
 fn owner_of<'a>(s: &'a Snapshot, key: &str) -> Option<&'a Id> {
-    let (kind, id) = key.split_once(':')?;
-    match kind {
-        "control" => s.controls.get(id).map(|d| &d.value.owner),
-        "allocation" => {
-            let (svc, ctl) = id.split_once('/')?;
-            allocation(s, svc, ctl).map(|d| &d.value.owner)
-        }
-        "service" => s.services.get(id).map(|d| &d.value.owner),
-        _ => None,
+    match crate::model::ItemKey::parse(key).ok()? {
+        crate::model::ItemKey::Finding(_) => None,
+        key => s.owner_of(&key),
     }
 }
 
