@@ -847,3 +847,87 @@ fn log_colours_commits_and_a_review_that_asked_for_change_on_request_only() {
     );
     assert!(forced.contains("\x1b[33m"), "{forced}");
 }
+
+#[test]
+fn under_author_approval_a_review_that_will_not_count_is_said_to_as_it_is_made() {
+    let env = Env::new();
+    let repo = env.example_on_main(None);
+    write(
+        &repo,
+        "isms.toml",
+        read(&repo, "isms.toml").replace("approval = \"pull-request\"", "approval = \"author\""),
+    );
+    env.git(&repo, &["commit", "-qam", "author approval"]);
+    // The tests commit as Alice Ng <alice@example.com>: she owns
+    // control:CLD.9.5.1, not payments-api's allocation of it (bob's), nor
+    // tenant-db's allocation of 8.15 (the platform team's: bob and dave).
+    let out = env
+        .isms(&repo)
+        .args([
+            "review",
+            "control:CLD.9.5.1",
+            "allocation:payments-api/CLD.9.5.1",
+            "allocation:tenant-db/8.15",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    let warnings: Vec<&str> = stderr.lines().skip(1).collect();
+    assert_eq!(
+        warnings,
+        [
+            "warning: this review of allocation:payments-api/CLD.9.5.1 will not count: it is made as Alice Ng <alice@example.com>, and bob (Bob Okafor), who owns it, has another email in isms.toml (approval = \"author\")",
+            "warning: this review of allocation:tenant-db/8.15 will not count: it is made as Alice Ng <alice@example.com>, and no member of platform (Platform engineering), which owns it, has that email in isms.toml (approval = \"author\")",
+            "  hint: with approval = \"author\", only the owner's own reviews count: ask them to record it, or set your email in isms.toml if it is yours",
+        ],
+        "{stderr}"
+    );
+    // It was recorded all the same, and `stale` agrees with what was said.
+    let stale = env
+        .isms(&repo)
+        .args(["--format", "json", "stale"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&stale.stdout).unwrap();
+    let head = env.git(&repo, &["rev-parse", "HEAD"]);
+    let mut unauthorized: Vec<&str> = v["unauthorized"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|u| u["commit"] == head.trim())
+        .map(|u| u["item"].as_str().unwrap())
+        .collect();
+    unauthorized.sort();
+    assert_eq!(
+        unauthorized,
+        [
+            "allocation:payments-api/CLD.9.5.1",
+            "allocation:tenant-db/8.15"
+        ]
+    );
+
+    // Bob, in the team, reviewing what he and his team own: nothing to say.
+    let out = env
+        .isms(&repo)
+        .env("GIT_AUTHOR_NAME", "Bob Okafor")
+        .env("GIT_AUTHOR_EMAIL", "bob@example.com")
+        .args([
+            "review",
+            "--dry-run",
+            "allocation:payments-api/CLD.9.5.1",
+            "allocation:tenant-db/8.15",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8(out.stderr).unwrap(), "");
+
+    // Under pull-request approval no author is judged.
+    env.git(&repo, &["reset", "-q", "--hard", "HEAD~2"]);
+    env.isms(&repo)
+        .args(["review", "allocation:tenant-db/8.15"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("warning").not());
+}

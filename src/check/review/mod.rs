@@ -12,6 +12,8 @@ mod reviews;
 #[cfg(test)]
 mod tests;
 
+pub use reviews::not_counted;
+
 use std::borrow::Cow;
 
 use chrono::NaiveDate;

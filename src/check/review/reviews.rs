@@ -8,7 +8,7 @@ use chrono::{DateTime, NaiveDate};
 
 use super::{Assessment, Day, ItemStatus, LastReview, State, Unauthorized};
 use crate::model::{Approval, Config, FileTimes, Id, MappedSource, Outcome, Period, Record};
-use crate::model::{Review, Snapshot, sources_by_key};
+use crate::model::{ItemKey, Review, Snapshot, sources_by_key};
 
 struct Reviewable<'a> {
     key: String,
@@ -121,6 +121,34 @@ pub(super) fn assess(
         out.items
             .push(judge(item, standing, migrated.is_some(), on));
     }
+}
+
+/// Of `keys`, the items whose review by the author `email` would not count
+/// under `approval = "author"`, each with its owner: `email` is not the
+/// owner's, nor a member's of the owning team. Only the items whose reviews
+/// are judged are looked at (controls, in-scope services, allocations), and
+/// none under any other approval.
+pub fn not_counted<'k, 's>(
+    s: &'s Snapshot,
+    keys: &'k [ItemKey],
+    email: &str,
+) -> Vec<(&'k ItemKey, &'s Id)> {
+    let Some(config) = s.config.as_ref().map(|c| &c.value) else {
+        return Vec::new();
+    };
+    if config.review.approval != Approval::Author {
+        return Vec::new();
+    }
+    let email = email.trim().to_lowercase();
+    keys.iter()
+        .filter(|k| match k {
+            ItemKey::Control(_) | ItemKey::Allocation(..) => true,
+            ItemKey::Service(id) => s.services.get(id).is_some_and(|v| v.value.in_scope),
+            ItemKey::Evidence(_) | ItemKey::Finding(_) => false,
+        })
+        .filter_map(|k| Some((k, s.owner_of(k)?)))
+        .filter(|(_, owner)| !owner_emails(config, owner.as_str()).contains(&email))
+        .collect()
 }
 
 /// The latest of `reviews` of `item` that counts; with `approval =

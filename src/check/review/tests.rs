@@ -7,8 +7,8 @@ use chrono::{DateTime, FixedOffset, NaiveDate};
 
 use super::*;
 use crate::model::{
-    Allocation, CommitId, Config, Control, Doc, Evidence, FileKind, FileTimes, Finding, Outcome,
-    Record, Review, Service,
+    Allocation, CommitId, Config, Control, Doc, Evidence, FileKind, FileTimes, Finding, ItemKey,
+    Outcome, Record, Review, Service,
 };
 use crate::testing::{doc, id};
 
@@ -334,6 +334,38 @@ fn with_author_approval_only_an_owners_review_counts() {
     let a = assess(&s, &record(&s, "2026-01-01", r.reviews), day("2026-06-01"));
     assert_eq!(state_of(&a, "control:C.1").0, State::Ok);
     assert!(a.unauthorized.is_empty());
+}
+
+#[test]
+fn a_review_that_author_approval_would_not_count_is_known_before_it_is_made() {
+    let keys = [
+        ItemKey::Control(id("C.1")),
+        ItemKey::Service(id("api")),
+        ItemKey::Allocation(id("api"), id("C.1")),
+        ItemKey::Evidence(id("e")),
+    ];
+    let owners = |s: &Snapshot, email: &str| -> Vec<(String, String)> {
+        not_counted(s, &keys, email)
+            .into_iter()
+            .map(|(k, o)| (k.to_string(), o.to_string()))
+            .collect()
+    };
+    let s = snapshot("[review]\napproval = \"author\"\n", None);
+    // Alice owns the control and the allocation, and is in the team that
+    // owns the service; emails compare without case.
+    assert!(owners(&s, "Alice@Example.com").is_empty());
+    // Bob is only in the team.
+    assert_eq!(
+        owners(&s, "bob@example.com"),
+        [
+            ("control:C.1".to_owned(), "alice".to_owned()),
+            ("allocation:api/C.1".to_owned(), "alice".to_owned()),
+        ]
+    );
+    // Someone else owns none of them; evidence is not judged by its author.
+    assert_eq!(owners(&s, "mallory@example.com").len(), 3);
+    // Only `approval = "author"` judges the author.
+    assert!(owners(&snapshot("", None), "mallory@example.com").is_empty());
 }
 
 fn evidence(eid: &str, kind: &str, collected: &str, validity: &str) -> Doc<Evidence> {
