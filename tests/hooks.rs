@@ -139,6 +139,53 @@ fn the_commit_msg_hook_refuses_unknown_items_and_outcomes_naming_the_line() {
 }
 
 #[test]
+fn under_author_approval_the_commit_msg_hook_says_which_reviews_will_not_count() {
+    let env = Env::new();
+    let repo = env.example("demo");
+    write(
+        &repo,
+        "isms.toml",
+        read(&repo, "isms.toml").replace("approval = \"pull-request\"", "approval = \"author\""),
+    );
+    env.git(&repo, &["commit", "-qam", "author approval"]);
+    install(&env, &repo, &[]);
+    let message = "review\n\nReviewed: control:CLD.9.5.1\nReviewed: control:CLD.9.5.1";
+    // As someone who owns nothing: made, with a warning, once for the item.
+    let out = git(
+        &env,
+        &repo,
+        &[
+            "commit",
+            "-q",
+            "--allow-empty",
+            "--author",
+            "Mallory <mallory@example.com>",
+            "-m",
+            message,
+        ],
+        true,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains(
+            "\nwarning: this review of control:CLD.9.5.1 will not count: it is made as Mallory <mallory@example.com>, and alice (Alice Ng), who owns it, has another email in isms.toml (approval = \"author\")\n  hint: "
+        ),
+        "{err}"
+    );
+    assert_eq!(err.matches("warning:").count(), 1, "{err}");
+    // As its owner, Alice: nothing to say.
+    let out = git(
+        &env,
+        &repo,
+        &["commit", "-q", "--allow-empty", "-m", message],
+        true,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("warning"), "{}", stderr(&out));
+}
+
+#[test]
 fn the_commit_msg_hook_refuses_a_misspelt_review_trailer_that_would_record_nothing() {
     let env = Env::new();
     let repo = env.example("demo");

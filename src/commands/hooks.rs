@@ -239,6 +239,18 @@ fn commit_msg(ctx: &Context, args: &CommitMsgArgs) -> Result<ExitCode> {
     }
     problems.sort_by_key(|(line, _)| *line);
     if problems.is_empty() {
+        let mut keys: Vec<ItemKey> = Vec::new();
+        for t in blocks.iter().flatten() {
+            if let Ok(key) = ItemKey::parse(&t.value)
+                && t.key.eq_ignore_ascii_case("Reviewed")
+                && !keys.contains(&key)
+            {
+                keys.push(key);
+            }
+        }
+        super::not_counted(&repo, &snapshot, &keys)?
+            .iter()
+            .for_each(|w| output::note(w));
         return Ok(ExitCode::SUCCESS);
     }
     for (_, p) in &problems {

@@ -288,6 +288,63 @@ fn ask<'a>(ctx: &Context, owner: Option<&'a str>) -> crate::summary::Ask<'a> {
     }
 }
 
+/// With `approval = "author"`, a warning for each of `keys` whose review
+/// by git's author here will not count, as `stale` will say once it lands:
+/// for `review`, and the commit-msg hook.
+pub fn not_counted(
+    repo: &crate::repo::Repo,
+    outline: &crate::model::Snapshot,
+    keys: &[crate::model::ItemKey],
+) -> Result<Vec<String>> {
+    use crate::model::{Approval, ItemKey};
+    use crate::repo::{FileKind, Scope, WorkTree};
+    let approval = outline.config.as_ref().map(|c| c.value.review.approval);
+    if approval != Some(Approval::Author) {
+        return Ok(Vec::new());
+    }
+    // The allocations named are read for their owners; the rest of the
+    // outline holds the others'.
+    let paths = keys
+        .iter()
+        .filter_map(|k| match k {
+            ItemKey::Allocation(svc, ctl) => {
+                Some(FileKind::Allocation.path(Some(svc.as_str()), ctl.as_str()))
+            }
+            _ => None,
+        })
+        .collect();
+    let snapshot = crate::repo::load(&WorkTree::new(&repo.root)?, &Scope::Changed(paths))?.snapshot;
+    let Some(config) = snapshot.config.as_ref().map(|c| &c.value) else {
+        return Ok(Vec::new());
+    };
+    let Some((name, email)) = crate::git::author(&repo.root) else {
+        return Ok(Vec::new());
+    };
+    let not_counted = crate::check::review::not_counted(&snapshot, keys, &email);
+    let mut warnings: Vec<String> = not_counted
+        .iter()
+        .map(|(key, owner)| {
+            let label = crate::reading::owner_label(Some(config), owner.as_str());
+            let owner = match config.teams.contains_key(owner.as_str()) {
+                true => format!("no member of {label}, which owns it, has that email"),
+                false => format!("{label}, who owns it, has another email"),
+            };
+            format!(
+                "warning: this review of {key} will not count: it is made as {name} <{email}>, \
+                 and {owner} in isms.toml (approval = \"author\")"
+            )
+        })
+        .collect();
+    if !warnings.is_empty() {
+        warnings.push(
+            "  hint: with approval = \"author\", only the owner's own reviews count: ask them to \
+             record it, or set your email in isms.toml if it is yours"
+                .to_owned(),
+        );
+    }
+    Ok(warnings)
+}
+
 /// Says what became of a proposal: its URL or commit on stdout, the rest on stderr.
 pub fn report_proposal(p: &Proposal, done: &Done) {
     match done {

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use crate::cli::{OutcomeArg, ReviewArgs};
 use crate::error::{Error, Result};
 use crate::git;
-use crate::model::{Approval, ItemKey, Snapshot};
+use crate::model::ItemKey;
 use crate::output;
 use crate::repo::Repo;
 
@@ -36,7 +36,7 @@ pub fn run(ctx: &Context, args: &ReviewArgs) -> Result<ExitCode> {
         return Err(Error::new(said).hint(format!("items are {}", crate::model::KEY_FORMS)));
     }
     let message = message(&keys, args);
-    let not_counted = not_counted(&repo, &snapshot, &keys)?;
+    let not_counted = super::not_counted(&repo, &snapshot, &keys)?;
     if args.dry_run {
         print!("{message}");
         not_counted.iter().for_each(|w| output::note(w));
@@ -68,57 +68,6 @@ pub fn run(ctx: &Context, args: &ReviewArgs) -> Result<ExitCode> {
     output::note(&note);
     not_counted.iter().for_each(|w| output::note(w));
     Ok(ExitCode::SUCCESS)
-}
-
-/// With `approval = "author"`, a warning for each of `keys` whose review
-/// by git's author here will not count, as `stale` will say once it lands.
-fn not_counted(repo: &Repo, outline: &Snapshot, keys: &[ItemKey]) -> Result<Vec<String>> {
-    use crate::repo::{FileKind, Scope, WorkTree};
-    let approval = outline.config.as_ref().map(|c| c.value.review.approval);
-    if approval != Some(Approval::Author) {
-        return Ok(Vec::new());
-    }
-    // The allocations named are read for their owners; the rest of the
-    // outline holds the others'.
-    let paths = keys
-        .iter()
-        .filter_map(|k| match k {
-            ItemKey::Allocation(svc, ctl) => {
-                Some(FileKind::Allocation.path(Some(svc.as_str()), ctl.as_str()))
-            }
-            _ => None,
-        })
-        .collect();
-    let snapshot = crate::repo::load(&WorkTree::new(&repo.root)?, &Scope::Changed(paths))?.snapshot;
-    let Some(config) = snapshot.config.as_ref().map(|c| &c.value) else {
-        return Ok(Vec::new());
-    };
-    let Some((name, email)) = git::author(&repo.root) else {
-        return Ok(Vec::new());
-    };
-    let not_counted = crate::check::review::not_counted(&snapshot, keys, &email);
-    let mut warnings: Vec<String> = not_counted
-        .iter()
-        .map(|(key, owner)| {
-            let label = crate::reading::owner_label(Some(config), owner.as_str());
-            let owner = match config.teams.contains_key(owner.as_str()) {
-                true => format!("no member of {label}, which owns it, has that email"),
-                false => format!("{label}, who owns it, has another email"),
-            };
-            format!(
-                "warning: this review of {key} will not count: it is made as {name} <{email}>, \
-                 and {owner} in isms.toml (approval = \"author\")"
-            )
-        })
-        .collect();
-    if !warnings.is_empty() {
-        warnings.push(
-            "  hint: with approval = \"author\", only the owner's own reviews count: ask them to \
-             record it, or set your email in isms.toml if it is yours"
-                .to_owned(),
-        );
-    }
-    Ok(warnings)
 }
 
 /// How often a review is built again on a HEAD that moved under it.
