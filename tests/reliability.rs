@@ -560,3 +560,93 @@ fn a_writer_that_waits_for_another_says_so_once_and_then_writes() {
     let said = held(200, "after-a-short-wait");
     assert!(!said.contains("waiting for"), "{said}");
 }
+
+#[test]
+fn no_file_is_read_through_a_folder_that_is_a_link_out_of_the_repository() {
+    let env = Env::new();
+    // A generated CODEOWNERS whose folder is a link: not read, and said so.
+    let repo = env.example("demo");
+    let outside = env.path().join("outside");
+    std::fs::rename(repo.join(".github"), &outside).unwrap();
+    std::os::unix::fs::symlink(&outside, repo.join(".github")).unwrap();
+    let out = env
+        .isms(&repo)
+        .args(["check", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let lines = common::findings_as_lines(&out.stdout);
+    assert!(
+        lines.contains(".github/CODEOWNERS: warning[symlink]: `.github` is a symbolic link; isms reads no file through a link"),
+        "{lines}"
+    );
+
+    // The migration map behind a link: the reviews it carries across are
+    // not guessed at, by `check`, `log` or `stale`, warm or cold.
+    let repo = env.path().join("legacy");
+    std::fs::create_dir(&repo).unwrap();
+    env.git(&repo, &["init", "-q", "-b", "main"]);
+    env.isms(&repo)
+        .args(["init", "--example", "--edition", "2013"])
+        .assert()
+        .success();
+    env.isms(&repo)
+        .args(["migrate", "--to", "2022"])
+        .assert()
+        .success();
+    let carried = "[as control:12.4.1]";
+    let log = env
+        .isms(&repo)
+        .args(["log", "control:8.15"])
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&log.stdout).contains(carried),
+        "{log:?}"
+    );
+    // Settled files: the summary is kept, and the map's own stat data
+    // does not change when its folder is moved behind a link.
+    std::thread::sleep(std::time::Duration::from_millis(3500));
+    env.isms(&repo).arg("stale").assert().code(1);
+    assert!(repo.join(".git/isms/summary.bin").is_file());
+    let outside = env.path().join("outside-isms");
+    std::fs::rename(repo.join(".isms"), &outside).unwrap();
+    std::os::unix::fs::symlink(&outside, repo.join(".isms")).unwrap();
+    let said = ".isms/migrations/2013-to-2022.toml: `.isms` is a symbolic link; isms reads no file through a link";
+    let out = env
+        .isms(&repo)
+        .args(["check", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let lines = common::findings_as_lines(&out.stdout);
+    assert!(
+        lines.contains(
+            ".isms/migrations/2013-to-2022.toml: error[symlink]: `.isms` is a symbolic link"
+        ),
+        "{lines}"
+    );
+    for args in [&["log", "control:8.15"][..], &["stale"], &["status"]] {
+        let out = env.isms(&repo).args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {out:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).starts_with(&format!("error: {said}")),
+            "{args:?}: {out:?}"
+        );
+    }
+    // Committed as a link, the map is not in the commit's tree: what is
+    // read from that commit stops rather than carry no history across.
+    env.git(&repo, &["rm", "-rq", "--cached", ".isms"]);
+    env.git(&repo, &["add", ".isms"]);
+    env.git(&repo, &["commit", "-qm", "link"]);
+    let out = env
+        .isms(&repo)
+        .args(["stale", "--rev", "HEAD"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).starts_with(&format!("error: {said} in commit ")),
+        "{out:?}"
+    );
+}

@@ -37,7 +37,15 @@ struct Logged<'a> {
 
 pub fn run(ctx: &Context, args: &LogArgs) -> Result<ExitCode> {
     let repo = Repo::discover(&ctx.dir)?;
-    let snapshot = repo.outline()?;
+    let (snapshot, problems) = repo.outline_with_problems()?;
+    // A migration map that cannot be read would leave out the reviews it
+    // carries across: said, never guessed.
+    let maps = crate::repo::migration_maps();
+    let unread: Vec<_> = problems
+        .into_iter()
+        .filter(|d| maps.contains(&d.file))
+        .collect();
+    crate::reading::refuse_unread(&unread)?;
     let Some(item) = &args.item else {
         return whole_record(ctx, &repo, &snapshot);
     };

@@ -300,16 +300,27 @@ pub fn load_reusing(source: &dyn Source, scope: &Scope, memo: Option<&mut Memo>)
     snapshot.present.services = services.into_iter().collect();
     snapshot.present.evidence = evidence.into_iter().collect();
 
-    snapshot.codeowners = source
-        .read(crate::render::codeowners::PATH)
-        .ok()
-        .map(|b| String::from_utf8_lossy(&b).into_owned());
+    // CODEOWNERS that cannot be read is not judged; that is said.
+    snapshot.codeowners = match source.read(crate::render::codeowners::PATH) {
+        Ok(bytes) => Some(String::from_utf8_lossy(&bytes).into_owned()),
+        Err(ReadError::Missing) => None,
+        Err(e) => {
+            let mut d = unread(crate::render::codeowners::PATH, e);
+            d.severity = crate::diagnostic::Severity::Warning;
+            diagnostics.push(d);
+            None
+        }
+    };
     for path in migration_maps() {
-        if let Ok(bytes) = source.read(&path) {
-            match migration_map(&path, bytes) {
+        // A map that is there but cannot be read is said to be, never taken
+        // as none: it decides which reviews carry across.
+        match source.read(&path) {
+            Ok(bytes) => match migration_map(&path, bytes) {
                 Ok(map) => snapshot.migrations.push(map),
                 Err(d) => diagnostics.push(*d),
-            }
+            },
+            Err(ReadError::Missing) => {}
+            Err(e) => diagnostics.push(unread(&path, e)),
         }
     }
 
@@ -450,34 +461,7 @@ fn read_and_parse(source: &dyn Source, item: Item) -> Result<Parsed, Box<Diagnos
         service,
         id,
     } = item;
-    let bytes = source.read(&path).map_err(|e| Box::new(match e {
-        ReadError::TooLarge(size) => Diagnostic::error(
-            "file-too-large",
-            &path,
-            format!(
-                "file is {} bytes; isms files are at most {} bytes (1 MiB) and this one was not read",
-                size, MAX_FILE_BYTES
-            ),
-        )
-        .hint("keep large documents as evidence artifacts under evidence/files/"),
-        ReadError::Symlink => Diagnostic::error(
-            "symlink",
-            &path,
-            "file is a symbolic link; isms files must be regular files, and links are not followed",
-        ),
-        ReadError::NotAFile(what) => Diagnostic::error(
-            "not-a-file",
-            &path,
-            format!("file is {what}; isms files must be regular files, and this one was not opened"),
-        ),
-        ReadError::Unmerged => Diagnostic::error(
-            "conflict",
-            &path,
-            "file has an unresolved merge conflict: the index holds both sides, and neither is staged to be committed",
-        )
-        .hint("resolve the conflict, then `git add` the file"),
-        ReadError::Other(why) => Diagnostic::error("unreadable", &path, format!("could not read the file: {why}")),
-    }))?;
+    let bytes = source.read(&path).map_err(|e| Box::new(unread(&path, e)))?;
     Ok(match kind {
         FileKind::Config => Parsed::Config(parse(kind, &path, bytes)?),
         FileKind::Control => Parsed::Control(id, parse(kind, &path, bytes)?),
@@ -491,4 +475,47 @@ fn read_and_parse(source: &dyn Source, item: Item) -> Result<Parsed, Box<Diagnos
         FileKind::Trigger => Parsed::Trigger(id, parse(kind, &path, bytes)?),
         FileKind::Finding => Parsed::Finding(id, parse(kind, &path, bytes)?),
     })
+}
+
+/// What a file that could not be read gets said of it.
+fn unread(path: &str, e: ReadError) -> Diagnostic {
+    match e {
+        ReadError::TooLarge(size) => Diagnostic::error(
+            "file-too-large",
+            path,
+            format!(
+                "file is {} bytes; isms files are at most {} bytes (1 MiB) and this one was not read",
+                size, MAX_FILE_BYTES
+            ),
+        )
+        .hint("keep large documents as evidence artifacts under evidence/files/"),
+        ReadError::Symlink => Diagnostic::error(
+            "symlink",
+            path,
+            "file is a symbolic link; isms files must be regular files, and links are not followed",
+        ),
+        ReadError::NotAFile(what) => Diagnostic::error(
+            "not-a-file",
+            path,
+            format!("file is {what}; isms files must be regular files, and this one was not opened"),
+        ),
+        ReadError::Unmerged => Diagnostic::error(
+            "conflict",
+            path,
+            "file has an unresolved merge conflict: the index holds both sides, and neither is staged to be committed",
+        )
+        .hint("resolve the conflict, then `git add` the file"),
+        ReadError::Other(why) => Diagnostic::error("unreadable", path, format!("could not read the file: {why}")),
+        ReadError::LinkedFolder(folder) => Diagnostic::error(
+            "symlink",
+            path,
+            format!("`{folder}` is a symbolic link; isms reads no file through a link"),
+        )
+        .hint(format!("make {folder}/ a folder of the repository, with its files in it")),
+        ReadError::Missing => Diagnostic::error(
+            "unreadable",
+            path,
+            "could not read the file: it is no longer there",
+        ),
+    }
 }

@@ -18,9 +18,14 @@ pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
 /// Why a file's contents could not be had.
 #[derive(Debug)]
 pub enum ReadError {
+    /// Nothing is at the path.
+    Missing,
     TooLarge(u64),
     /// A symbolic link where a regular file belongs; it is not followed.
     Symlink,
+    /// A folder on the way to the file is a symbolic link (the folder's
+    /// path); nothing is read through it.
+    LinkedFolder(String),
     /// A FIFO, device, socket or directory where a regular file belongs:
     /// never opened, so nothing blocks or reads without end. Says what it is.
     NotAFile(&'static str),
@@ -303,8 +308,25 @@ impl Source for WorkTree {
     }
 
     fn read(&self, path: &str) -> std::result::Result<Vec<u8>, ReadError> {
+        // A folder on the way that is a link is not followed either: item
+        // folders are judged as they are listed, any other (`.github`,
+        // `.isms`) here.
+        let top = path.split_once('/').map(|(top, _)| top);
+        if top.is_some_and(|top| !DIRS.contains(&top)) {
+            let mut folder = self.root.clone();
+            let parts: Vec<&str> = path.split('/').collect();
+            for (i, part) in parts[..parts.len() - 1].iter().enumerate() {
+                folder.push(part);
+                if fs::symlink_metadata(&folder).is_ok_and(|m| m.file_type().is_symlink()) {
+                    return Err(ReadError::LinkedFolder(parts[..=i].join("/")));
+                }
+            }
+        }
         let full = self.root.join(path);
-        let meta = fs::symlink_metadata(&full).map_err(|e| ReadError::Other(e.to_string()))?;
+        let meta = fs::symlink_metadata(&full).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => ReadError::Missing,
+            _ => ReadError::Other(e.to_string()),
+        })?;
         if meta.file_type().is_symlink() {
             return Err(ReadError::Symlink);
         }
@@ -661,7 +683,16 @@ impl Source for Index {
         let (oid, mode) = self.entries.get(path).ok_or_else(|| {
             match self.unmerged.binary_search_by(|p| p.as_str().cmp(path)) {
                 Ok(_) => ReadError::Unmerged,
-                Err(_) => ReadError::Other("not in the index".into()),
+                // Committed behind a link, as a checkout would put it: not
+                // read through it.
+                Err(_) => match Path::new(path).ancestors().skip(1).find(|a| {
+                    (a.to_str())
+                        .and_then(|a| self.entries.get(a))
+                        .is_some_and(|(_, mode)| mode == MODE_SYMLINK)
+                }) {
+                    Some(folder) => ReadError::LinkedFolder(folder.to_string_lossy().into_owned()),
+                    None => ReadError::Missing,
+                },
             }
         })?;
         if mode == MODE_SYMLINK {
