@@ -288,3 +288,32 @@ fn the_summary_names_a_file_it_could_not_compare_instead_of_saying_nothing_chang
     assert!(text.contains("its fields are not compared\n"), "{text}");
     assert!(!text.contains("### Services"), "{text}");
 }
+
+#[test]
+fn items_are_listed_in_reading_order() {
+    let env = Env::new();
+    let repo = env.example("demo");
+    for control in ["5.10", "5.2", "5.1"] {
+        edit(
+            &repo,
+            &format!("controls/{control}.toml"),
+            "owner = \"alice\"",
+            "owner = \"bob\"",
+        );
+    }
+    env.git(&repo, &["commit", "-qam", "bob owns them"]);
+    let out = env
+        .isms(&repo)
+        .args(["diff", "HEAD~1", "HEAD"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let listed: Vec<&str> = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("- `"))
+        .filter_map(|l| l.split_once('`'))
+        .map(|(id, _)| id)
+        .collect();
+    assert_eq!(listed, ["5.1", "5.2", "5.10"], "{text}");
+}

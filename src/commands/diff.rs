@@ -114,7 +114,11 @@ pub fn run(ctx: &Context, args: &DiffArgs) -> Result<ExitCode> {
     }
     let mut changes: Vec<ItemChange> = diff.changed.iter().filter_map(describe).collect();
     let section = |kind: &str| SECTIONS.iter().position(|(_, k, _)| *k == kind);
-    changes.sort_by(|a, b| (section(a.kind), &a.id).cmp(&(section(b.kind), &b.id)));
+    // In reading order, as `stale` lists them: 5.2 before 5.10.
+    changes.sort_by(|a, b| {
+        (section(a.kind).cmp(&section(b.kind)))
+            .then_with(|| crate::model::natural_cmp(&a.id, &b.id))
+    });
     let reviews =
         crate::history::reviews_between(&repo.git_dir, &from.to_string(), &to.to_string())?;
     // Buffered: one write for many lines (stdout is line-buffered).
