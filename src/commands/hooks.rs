@@ -248,7 +248,7 @@ fn commit_msg(ctx: &Context, args: &CommitMsgArgs) -> Result<ExitCode> {
                 keys.push(key);
             }
         }
-        super::not_counted(&repo, &snapshot, &keys)?
+        super::not_counted(&repo, &snapshot, &keys)
             .iter()
             .for_each(|w| output::note(w));
         return Ok(ExitCode::SUCCESS);

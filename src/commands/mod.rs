@@ -290,17 +290,18 @@ fn ask<'a>(ctx: &Context, owner: Option<&'a str>) -> crate::summary::Ask<'a> {
 
 /// With `approval = "author"`, a warning for each of `keys` whose review
 /// by git's author here will not count, as `stale` will say once it lands:
-/// for `review`, and the commit-msg hook.
+/// for `review`, and the commit-msg hook. A warning that cannot be worked
+/// out (a folder that cannot be listed) is not given; the command goes on.
 pub fn not_counted(
     repo: &crate::repo::Repo,
     outline: &crate::model::Snapshot,
     keys: &[crate::model::ItemKey],
-) -> Result<Vec<String>> {
+) -> Vec<String> {
     use crate::model::{Approval, ItemKey};
     use crate::repo::{FileKind, Scope, WorkTree};
     let approval = outline.config.as_ref().map(|c| c.value.review.approval);
     if approval != Some(Approval::Author) {
-        return Ok(Vec::new());
+        return Vec::new();
     }
     // The allocations named are read for their owners; the rest of the
     // outline holds the others'.
@@ -313,12 +314,16 @@ pub fn not_counted(
             _ => None,
         })
         .collect();
-    let snapshot = crate::repo::load(&WorkTree::new(&repo.root)?, &Scope::Changed(paths))?.snapshot;
+    let loaded =
+        WorkTree::new(&repo.root).and_then(|t| crate::repo::load(&t, &Scope::Changed(paths)));
+    let Ok(snapshot) = loaded.map(|l| l.snapshot) else {
+        return Vec::new();
+    };
     let Some(config) = snapshot.config.as_ref().map(|c| &c.value) else {
-        return Ok(Vec::new());
+        return Vec::new();
     };
     let Some((name, email)) = crate::git::author(&repo.root) else {
-        return Ok(Vec::new());
+        return Vec::new();
     };
     let not_counted = crate::check::review::not_counted(&snapshot, keys, &email);
     let mut warnings: Vec<String> = not_counted
@@ -342,7 +347,7 @@ pub fn not_counted(
                 .to_owned(),
         );
     }
-    Ok(warnings)
+    warnings
 }
 
 /// Says what became of a proposal: its URL or commit on stdout, the rest on stderr.

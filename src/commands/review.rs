@@ -36,7 +36,7 @@ pub fn run(ctx: &Context, args: &ReviewArgs) -> Result<ExitCode> {
         return Err(Error::new(said).hint(format!("items are {}", crate::model::KEY_FORMS)));
     }
     let message = message(&keys, args);
-    let not_counted = super::not_counted(&repo, &snapshot, &keys)?;
+    let not_counted = super::not_counted(&repo, &snapshot, &keys);
     if args.dry_run {
         print!("{message}");
         not_counted.iter().for_each(|w| output::note(w));
