@@ -1132,6 +1132,33 @@ async fn a_remote_that_stalls_is_given_up_after_the_timeout_and_nothing_is_opene
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn an_answer_too_large_to_be_a_page_is_not_read_and_nothing_is_pushed() {
+    let gh = Gh::new().await;
+    gh.add_region("us-east-1");
+    // 40 MiB, as a GITHUB_API_URL pointing at the wrong server might send.
+    let huge = format!("[{}]", " ".repeat(40 << 20));
+    Mock::given(method("GET"))
+        .and(path(pulls()))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(huge, "application/json"))
+        .mount(&gh.server)
+        .await;
+    let out = gh.isms(
+        &["triggers", "detect", "--from", "HEAD~1", "--open-pr"],
+        true,
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(&format!(
+            "error: GitHub's answer to GET /repos/{REPO}/pulls?state=open&head=acme:{BRANCH} is over 32 MiB, so it was not read\n"
+        )),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(lines(&gh.requests().await).len(), 1, "asked once");
+    assert!(!gh.origin_has(BRANCH), "nothing was pushed");
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn an_unreadable_pull_request_list_is_exit_2_before_anything_is_pushed() {
     let gh = Gh::new().await;
     gh.add_region("us-east-1");

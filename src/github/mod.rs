@@ -27,6 +27,8 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long each read or write of an answer may take, unless
 /// `ISMS_GITHUB_TIMEOUT` (seconds) says otherwise.
 const IO_TIMEOUT: Duration = Duration::from_secs(30);
+/// The most of one answer read: GitHub's largest pages are a few MiB.
+const MAX_ANSWER_BYTES: usize = 32 << 20;
 /// Items asked for per page of a list; GitHub's largest.
 const PER_PAGE: usize = 100;
 /// The most pages of one list read: 10,000 reviews of one pull request.
@@ -243,7 +245,15 @@ impl GitHub {
                     header("x-ratelimit-reset").and_then(|v| v.trim().parse::<i64>().ok())
                 });
                 let link = header(http::header::LINK.as_str());
-                let text = self.client.body_to_string(response).await?;
+                // Read up to the bound: `None` past it.
+                let limited = http_body_util::Limited::new(response.into_body(), MAX_ANSWER_BYTES);
+                let text = match http_body_util::BodyExt::collect(limited).await {
+                    Ok(body) => Some(body.to_bytes()),
+                    Err(e) => match e.downcast::<octocrab::Error>() {
+                        Ok(e) => return Err(*e),
+                        Err(_) => None,
+                    },
+                };
                 Ok::<_, octocrab::Error>((status, retry_after, reset, link, text))
             });
             let (status, retry_after, reset, link, text) = match sent {
@@ -260,9 +270,18 @@ impl GitHub {
                     continue;
                 }
             };
+            let Some(text) = text else {
+                return Err(Error::new(self.scrub(&format!(
+                    "GitHub's answer to {method} {path} is over {} MiB, so it was not read",
+                    MAX_ANSWER_BYTES >> 20
+                )))
+                .hint(
+                    "nothing was changed locally; if GITHUB_API_URL points elsewhere, check it",
+                ));
+            };
             // A body that is not JSON stays null: a 2xx answer then fails
             // to decode where it is used, and is never taken as "nothing".
-            let value: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+            let value: Value = serde_json::from_slice(&text).unwrap_or(Value::Null);
             let limited =
                 status == 429 || (status == 403 && (retry_after.is_some() || reset.is_some()));
             if status >= 500 || limited {
