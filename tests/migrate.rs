@@ -602,3 +602,63 @@ fn a_repository_in_crlf_line_endings_keeps_them_through_the_migration() {
     assert!(follow.contains("CR LF"), "{follow}");
     assert_eq!(env.check(&repo, &[]).0, Some(0));
 }
+
+#[test]
+fn the_diff_of_a_migration_says_what_each_item_was_made_from() {
+    let env = Env::new();
+    let repo = legacy(&env);
+    success(migrate(&env, &repo, &[]));
+    let out = success(
+        env.isms(&repo)
+            .args(["--format", "json", "diff", "HEAD~1", "HEAD"])
+            .output()
+            .unwrap(),
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let changes = v["changes"].as_array().unwrap();
+    let find = |kind: &str, id: &str| {
+        changes
+            .iter()
+            .find(|c| c["kind"] == kind && c["id"] == id)
+            .unwrap_or_else(|| panic!("{kind} {id}: {changes:#?}"))
+    };
+    // A merge: one control made from two, each of which went into it.
+    assert_eq!(
+        find("control", "5.15")["migrated_from"],
+        serde_json::json!(["9.1.1", "9.1.2"])
+    );
+    for old in ["9.1.1", "9.1.2"] {
+        let gone = find("control", old);
+        assert_eq!(gone["change"], "deleted");
+        assert_eq!(gone["migrated_to"], serde_json::json!(["5.15"]));
+    }
+    // A control new in 2022 was made from nothing.
+    let new = find("control", "5.7");
+    assert_eq!(new["change"], "created");
+    assert!(new.get("migrated_from").is_none(), "{new}");
+    // No rename the map does not record: git pairs files by similar text,
+    // which took new controls' allocations for merged ones'.
+    for c in changes.iter().filter(|c| c.get("renamed_from").is_some()) {
+        let from = c["migrated_from"]
+            .as_array()
+            .expect("a rename the map records");
+        assert!(from.contains(&c["renamed_from"]), "{c}");
+    }
+
+    let text = String::from_utf8(
+        success(
+            env.isms(&repo)
+                .args(["diff", "HEAD~1", "HEAD"])
+                .output()
+                .unwrap(),
+        )
+        .stdout,
+    )
+    .unwrap();
+    assert!(
+        text.contains("\n- `5.15` (migrated from `9.1.1`, `9.1.2`)\n"),
+        "{text}"
+    );
+    assert!(text.contains("\n- `9.1.2` migrated to `5.15`\n"), "{text}");
+    assert!(text.contains("\n- `5.7` created\n"), "{text}");
+}

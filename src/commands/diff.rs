@@ -74,6 +74,13 @@ struct ItemChange {
     change: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     renamed_from: Option<String>,
+    /// A created or renamed item a migration in the range made from these
+    /// items of the old edition (their IDs).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    migrated_from: Vec<String>,
+    /// A deleted item a migration in the range carried into these.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    migrated_to: Vec<String>,
     fields: Vec<FieldChange>,
 }
 
@@ -113,6 +120,7 @@ pub fn run(ctx: &Context, args: &DiffArgs) -> Result<ExitCode> {
         )?;
     }
     let mut changes: Vec<ItemChange> = diff.changed.iter().filter_map(describe).collect();
+    migrated(&mut changes, &diff.changed);
     let section = |kind: &str| SECTIONS.iter().position(|(_, k, _)| *k == kind);
     // In reading order, as `stale` lists them: 5.2 before 5.10.
     changes.sort_by(|a, b| {
@@ -188,8 +196,80 @@ fn describe(c: &Changed) -> Option<ItemChange> {
         id,
         change,
         renamed_from,
+        migrated_from: Vec::new(),
+        migrated_to: Vec::new(),
         fields,
     })
+}
+
+/// Says, of each item created, renamed or deleted by a migration whose map
+/// the range adds, which items of the old edition it was made from or
+/// carried into: a merge reads as one item made from several, not as
+/// unrelated deletions and creations. A rename git guessed from similar
+/// text that the map does not record (a new control's file taken for a
+/// merged one's) reads as the creation and the deletion it was.
+fn migrated(changes: &mut Vec<ItemChange>, changed: &[Changed]) {
+    use std::collections::HashMap;
+    let maps = crate::repo::migration_maps();
+    let read: Vec<crate::model::MigrationMap> = changed
+        .iter()
+        .filter(|c| c.file.old_path.is_none())
+        .filter(|c| (c.file.new_path.as_ref()).is_some_and(|p| maps.contains(p)))
+        .filter_map(|c| toml::from_str(c.new_text.as_deref()?).ok())
+        .collect();
+    if read.is_empty() {
+        return;
+    }
+    let mut sources: HashMap<&str, Vec<&str>> = HashMap::new();
+    let mut targets: HashMap<&str, Vec<&str>> = HashMap::new();
+    for item in read.iter().flat_map(|m| &m.item) {
+        for source in &item.from {
+            sources.entry(&item.key).or_default().push(&source.key);
+            targets.entry(&source.key).or_default().push(&item.key);
+        }
+    }
+    let id_of = |key: &str| key.split_once(':').map_or(key, |(_, id)| id).to_owned();
+    let mut split = Vec::new();
+    for c in changes.iter_mut() {
+        let key = format!("{}:{}", c.kind, c.id);
+        if let Some(old) = c.renamed_from.as_deref() {
+            let old_key = format!("{}:{old}", c.kind);
+            let recorded = sources
+                .get(key.as_str())
+                .is_some_and(|s| s.contains(&&*old_key));
+            let known =
+                sources.contains_key(key.as_str()) || targets.contains_key(old_key.as_str());
+            if known && !recorded {
+                split.push(ItemChange {
+                    kind: c.kind,
+                    id: old.to_owned(),
+                    change: "deleted",
+                    renamed_from: None,
+                    migrated_from: Vec::new(),
+                    migrated_to: Vec::new(),
+                    fields: Vec::new(),
+                });
+                c.change = "created";
+                c.renamed_from = None;
+                c.fields.clear();
+            }
+        }
+    }
+    changes.extend(split);
+    for c in changes.iter_mut() {
+        let key = format!("{}:{}", c.kind, c.id);
+        match c.change {
+            "created" | "renamed" => {
+                let from = sources.get(key.as_str()).into_iter().flatten();
+                c.migrated_from = from.map(|k| id_of(k)).collect();
+            }
+            "deleted" => {
+                let to = targets.get(key.as_str()).into_iter().flatten();
+                c.migrated_to = to.map(|k| id_of(k)).collect();
+            }
+            _ => {}
+        }
+    }
 }
 
 /// `(kind, id)` of an item path: `services/x.toml` → `("service", "x")`;
@@ -357,7 +437,17 @@ fn markdown(
         }
         let _ = writeln!(out, "### {title}\n");
         for c in list {
+            let ids = |ids: &[String]| {
+                let quoted: Vec<String> = ids.iter().map(|i| format!("`{i}`")).collect();
+                quoted.join(", ")
+            };
             let head = match (c.change, &c.renamed_from) {
+                (_, _) if !c.migrated_from.is_empty() => {
+                    format!("- `{}` (migrated from {})", c.id, ids(&c.migrated_from))
+                }
+                (_, _) if !c.migrated_to.is_empty() => {
+                    format!("- `{}` migrated to {}", c.id, ids(&c.migrated_to))
+                }
                 ("renamed", Some(old)) => format!("- `{}` (renamed from `{old}`)", c.id),
                 ("modified", _) => format!("- `{}`", c.id),
                 (what, _) => format!("- `{}` {what}", c.id),
