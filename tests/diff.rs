@@ -11,6 +11,17 @@ fn edit(repo: &std::path::Path, file: &str, from: &str, to: &str) {
     write(repo, file, edited);
 }
 
+/// `isms diff HEAD~1 HEAD`'s Markdown (it succeeds).
+fn markdown_of_the_last_commit(env: &Env, repo: &std::path::Path) -> String {
+    let out = env
+        .isms(repo)
+        .args(["diff", "HEAD~1", "HEAD"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    String::from_utf8(out.stdout).unwrap()
+}
+
 /// `isms diff HEAD~1 HEAD`'s stderr (it succeeds), and the short id of
 /// `file`'s blob at `HEAD`.
 fn diff_of_the_last_commit(env: &Env, repo: &std::path::Path, file: &str) -> (String, String) {
@@ -273,13 +284,7 @@ fn the_summary_names_a_file_it_could_not_compare_instead_of_saying_nothing_chang
     let file = "services/payments-api.toml";
     edit(&repo, file, "regions = [", "regions = = [");
     env.git(&repo, &["commit", "-qam", "broken"]);
-    let out = env
-        .isms(&repo)
-        .args(["diff", "HEAD~1", "HEAD"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    let text = String::from_utf8_lossy(&out.stdout);
+    let text = markdown_of_the_last_commit(&env, &repo);
     assert!(!text.contains("No change"), "{text}");
     assert!(
         text.contains("### Not compared\n\n- services/payments-api.toml:"),
@@ -302,13 +307,7 @@ fn items_are_listed_in_reading_order() {
         );
     }
     env.git(&repo, &["commit", "-qam", "bob owns them"]);
-    let out = env
-        .isms(&repo)
-        .args(["diff", "HEAD~1", "HEAD"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    let text = String::from_utf8_lossy(&out.stdout);
+    let text = markdown_of_the_last_commit(&env, &repo);
     let listed: Vec<&str> = text
         .lines()
         .filter_map(|l| l.strip_prefix("- `"))

@@ -128,6 +128,16 @@ impl Gh {
             .success()
     }
 
+    /// `triggers detect --from HEAD~1 --open-pr` refused (exit 2): its stderr.
+    fn open_pr_refused(&self) -> String {
+        let out = self.isms(
+            &["triggers", "detect", "--from", "HEAD~1", "--open-pr"],
+            true,
+        );
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        stderr(&out)
+    }
+
     async fn requests(&self) -> Vec<Request> {
         self.server.received_requests().await.unwrap_or_default()
     }
@@ -672,12 +682,7 @@ async fn a_rate_limit_used_up_is_waited_for_only_when_it_is_renewed_soon() {
     let gh = Gh::new().await;
     gh.add_region("us-east-1");
     mount_rate_limit_used_up(&gh, 3600).await;
-    let out = gh.isms(
-        &["triggers", "detect", "--from", "HEAD~1", "--open-pr"],
-        true,
-    );
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    let err = stderr(&out);
+    let err = gh.open_pr_refused();
     assert!(err.contains(": GitHub asks to wait until 20"), "{err}");
     assert!(
         err.contains(" UTC before it is sent again, so it was not (GitHub answered 403: API rate limit exceeded for user ID 1.)\n"),
@@ -701,12 +706,7 @@ async fn a_rate_limit_used_up_is_waited_for_only_when_it_is_renewed_soon() {
         ))
         .mount(&gh.server)
         .await;
-    let out = gh.isms(
-        &["triggers", "detect", "--from", "HEAD~1", "--open-pr"],
-        true,
-    );
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    let err = stderr(&out);
+    let err = gh.open_pr_refused();
     assert!(
         err.contains("403: You have exceeded a secondary rate limit."),
         "{err}"
@@ -1443,12 +1443,7 @@ async fn a_refusal_says_what_access_is_missing_and_on_which_repository() {
         })))
         .mount(&gh.server)
         .await;
-    let out = gh.isms(
-        &["triggers", "detect", "--from", "HEAD~1", "--open-pr"],
-        true,
-    );
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    let said = stderr(&out);
+    let said = gh.open_pr_refused();
     assert!(
         said.contains(": 403: Resource not accessible by integration\n"),
         "{said}"
