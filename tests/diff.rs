@@ -11,26 +11,26 @@ fn edit(repo: &std::path::Path, file: &str, from: &str, to: &str) {
     write(repo, file, edited);
 }
 
-/// `isms diff HEAD~1 HEAD`'s Markdown (it succeeds).
-fn markdown_of_the_last_commit(env: &Env, repo: &std::path::Path) -> String {
+/// `isms diff HEAD~1 HEAD`, which succeeds.
+fn last_commit(env: &Env, repo: &std::path::Path) -> std::process::Output {
     let out = env
         .isms(repo)
         .args(["diff", "HEAD~1", "HEAD"])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
-    String::from_utf8(out.stdout).unwrap()
+    out
 }
 
-/// `isms diff HEAD~1 HEAD`'s stderr (it succeeds), and the short id of
-/// `file`'s blob at `HEAD`.
+/// `isms diff HEAD~1 HEAD`'s Markdown.
+fn markdown_of_the_last_commit(env: &Env, repo: &std::path::Path) -> String {
+    String::from_utf8(last_commit(env, repo).stdout).unwrap()
+}
+
+/// `isms diff HEAD~1 HEAD`'s stderr, and the short id of `file`'s blob at
+/// `HEAD`.
 fn diff_of_the_last_commit(env: &Env, repo: &std::path::Path, file: &str) -> (String, String) {
-    let out = env
-        .isms(repo)
-        .args(["diff", "HEAD~1", "HEAD"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0));
+    let out = last_commit(env, repo);
     let blob = env.git(repo, &["rev-parse", &format!("HEAD:{file}")]);
     (
         String::from_utf8_lossy(&out.stderr).into_owned(),
