@@ -73,6 +73,19 @@ fn new_service_rejects_a_bad_id_and_an_unknown_owner() {
         .stderr(predicate::str::contains(
             "service ID: invalid ID `../escape`",
         ));
+    // IDs whose files or proposal branches would be names git refuses.
+    for (id, why) in [
+        ("db.lock", "an ID cannot end in `.lock`"),
+        ("db.", "an ID must end with a letter or digit, not `.`"),
+    ] {
+        env.isms(&repo)
+            .args(["new", "service", id, "--model", "saas"])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(format!(
+                "service ID: invalid ID `{id}`: {why}"
+            )));
+    }
     env.isms(&repo)
         .args(["new", "service", "x", "--model", "saas", "--owner", "alise"])
         .assert()

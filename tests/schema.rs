@@ -100,6 +100,14 @@ fn the_schema_rejects_what_the_parser_rejects() {
             good.replace("owner = \"bob\"", "owner = \"../x\""),
             "bad id",
         ),
+        (
+            good.replace("owner = \"bob\"", "owner = \"bob.lock\""),
+            "an id in .lock",
+        ),
+        (
+            good.replace("owner = \"bob\"", "owner = \"bob-\""),
+            "an id ending in -",
+        ),
         (good.replace("owner = \"bob\"\n", ""), "missing key"),
     ] {
         assert_ne!(bad, good, "the mutation must change the file: {why}");

@@ -6,10 +6,12 @@ use std::fmt;
 use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, Serialize};
 
-/// The pattern every ID matches (plus: never contains `..`).
-pub const ID_PATTERN: &str = "^[A-Za-z0-9][A-Za-z0-9._-]*$";
+/// The pattern every ID matches (plus: never contains `..`, never ends in
+/// `.lock`).
+pub const ID_PATTERN: &str = "^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$";
 
-/// A validated identifier: `[A-Za-z0-9][A-Za-z0-9._-]*`, never containing `..`.
+/// A validated identifier: [`ID_PATTERN`], never containing `..` nor ending
+/// in `.lock`.
 ///
 /// IDs become file names, so validating them once here is what keeps every
 /// path that `isms` builds inside the repository.
@@ -99,6 +101,19 @@ pub fn validate(s: &str) -> Result<(), String> {
     if s.contains("..") {
         return Err(format!("invalid ID `{s}`: an ID cannot contain `..`"));
     }
+    // Its file would be `x..toml`, and the branches of proposals that name
+    // it (`isms/stale/<owner>`, `isms/reassess/<trigger>/<service>`) are
+    // names git refuses.
+    if let Some(last) = s.chars().last().filter(|c| !c.is_ascii_alphanumeric()) {
+        return Err(format!(
+            "invalid ID `{s}`: an ID must end with a letter or digit, not `{last}`"
+        ));
+    }
+    if s.ends_with(".lock") {
+        return Err(format!(
+            "invalid ID `{s}`: an ID cannot end in `.lock`, which git keeps for its lock files"
+        ));
+    }
     Ok(())
 }
 
@@ -136,8 +151,8 @@ impl JsonSchema for Id {
         schemars::json_schema!({
             "type": "string",
             "pattern": ID_PATTERN,
-            "not": { "pattern": "\\.\\." },
-            "description": "An identifier: letters, digits, `.`, `_` and `-`, starting with a letter or digit, never `..`."
+            "not": { "pattern": "\\.\\.|\\.lock$" },
+            "description": "An identifier: letters, digits, `.`, `_` and `-`, starting and ending with a letter or digit, never `..`, never ending in `.lock`."
         })
     }
 }
@@ -199,6 +214,9 @@ mod tests {
             (".hidden", "not `.`"),
             ("café", "`é` is not ASCII"),
             ("a b", "` ` is not allowed"),
+            ("x.", "must end with a letter or digit, not `.`"),
+            ("svc-", "must end with a letter or digit, not `-`"),
+            ("x.lock", "cannot end in `.lock`"),
         ];
         for (bad, want) in cases {
             let err = Id::parse(bad).unwrap_err();
