@@ -8,6 +8,26 @@ use rayon::prelude::*;
 
 use crate::error::{Error, Result};
 
+/// The outermost folder between `root` and `rel` (a path below it, the last
+/// part of which is not looked at) that is a symbolic link, relative to
+/// `root`: what a read or write of `rel` would go through. `None` when there
+/// is none, or when a folder on the way does not exist yet.
+pub fn linked_folder(root: &Path, rel: &Path) -> Option<std::path::PathBuf> {
+    let mut folder = root.to_path_buf();
+    let parents = rel.components().count().saturating_sub(1);
+    for part in rel.components().take(parents) {
+        folder.push(part);
+        match std::fs::symlink_metadata(&folder) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                return folder.strip_prefix(root).ok().map(Path::to_path_buf);
+            }
+            Ok(_) => {}
+            Err(_) => return None,
+        }
+    }
+    None
+}
+
 /// Writes a new file atomically (temporary file + rename); refuses if `path` exists.
 pub fn write_new(path: &Path, contents: &[u8]) -> Result<()> {
     let mut tmp = temp_beside(path)?;

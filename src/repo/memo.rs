@@ -55,13 +55,7 @@ pub fn stats(tree: &WorkTree, root: &Path) -> Result<Option<Vec<(String, Stat)>>
     for path in super::migration_maps() {
         // Behind a folder that is a link it is not read, and nothing
         // computed from the files is kept or taken as it was.
-        let linked = Path::new(&path)
-            .ancestors()
-            .skip(1)
-            .filter(|a| !a.as_os_str().is_empty())
-            .any(|a| {
-                std::fs::symlink_metadata(root.join(a)).is_ok_and(|m| m.file_type().is_symlink())
-            });
+        let linked = crate::fsutil::linked_folder(root, Path::new(&path)).is_some();
         if let Ok(meta) = std::fs::symlink_metadata(root.join(&path)) {
             files.push((path, stat(&meta, now).filter(|_| !linked)));
         }

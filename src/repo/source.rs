@@ -312,15 +312,12 @@ impl Source for WorkTree {
         // folders are judged as they are listed, any other (`.github`,
         // `.isms`) here.
         let top = path.split_once('/').map(|(top, _)| top);
-        if top.is_some_and(|top| !DIRS.contains(&top)) {
-            let mut folder = self.root.clone();
-            let parts: Vec<&str> = path.split('/').collect();
-            for (i, part) in parts[..parts.len() - 1].iter().enumerate() {
-                folder.push(part);
-                if fs::symlink_metadata(&folder).is_ok_and(|m| m.file_type().is_symlink()) {
-                    return Err(ReadError::LinkedFolder(parts[..=i].join("/")));
-                }
-            }
+        if top.is_some_and(|top| !DIRS.contains(&top))
+            && let Some(folder) = crate::fsutil::linked_folder(&self.root, Path::new(path))
+        {
+            return Err(ReadError::LinkedFolder(
+                folder.to_string_lossy().into_owned(),
+            ));
         }
         let full = self.root.join(path);
         let meta = fs::symlink_metadata(&full).map_err(|e| match e.kind() {

@@ -180,30 +180,19 @@ fn refuse_linked_folder(root: &Path, path: &Path) -> Result<()> {
             root.display()
         )));
     };
-    let mut folder = root.to_path_buf();
-    let mut shown = std::path::PathBuf::new();
-    let parents = rel.components().count().saturating_sub(1);
-    for part in rel.components().take(parents) {
-        folder.push(part);
-        shown.push(part);
-        match std::fs::symlink_metadata(&folder) {
-            Ok(meta) if meta.file_type().is_symlink() => {
-                let target = std::fs::read_link(&folder)
-                    .map(|t| format!(" (to {})", t.display()))
-                    .unwrap_or_default();
-                return Err(Error::new(format!(
-                    "{} is a symbolic link{target}; isms does not write {} through it",
-                    shown.display(),
-                    rel.display()
-                ))
-                .hint("make it a folder of the repository, as git would check it out"));
-            }
-            Ok(_) => {}
-            // Not there yet: made as a folder when the file is written.
-            Err(_) => break,
-        }
-    }
-    Ok(())
+    // A folder not there yet is made as a folder when the file is written.
+    let Some(shown) = crate::fsutil::linked_folder(root, rel) else {
+        return Ok(());
+    };
+    let target = std::fs::read_link(root.join(&shown))
+        .map(|t| format!(" (to {})", t.display()))
+        .unwrap_or_default();
+    Err(Error::new(format!(
+        "{} is a symbolic link{target}; isms does not write {} through it",
+        shown.display(),
+        rel.display()
+    ))
+    .hint("make it a folder of the repository, as git would check it out"))
 }
 
 /// The part of `path` below the work tree at `root`, if it is there.
