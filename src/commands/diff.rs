@@ -436,11 +436,11 @@ fn markdown(
             continue;
         }
         let _ = writeln!(out, "### {title}\n");
+        let ids = |ids: &[String]| {
+            let quoted: Vec<String> = ids.iter().map(|i| format!("`{i}`")).collect();
+            quoted.join(", ")
+        };
         for c in list {
-            let ids = |ids: &[String]| {
-                let quoted: Vec<String> = ids.iter().map(|i| format!("`{i}`")).collect();
-                quoted.join(", ")
-            };
             let head = match (c.change, &c.renamed_from) {
                 (_, _) if !c.migrated_from.is_empty() => {
                     format!("- `{}` (migrated from {})", c.id, ids(&c.migrated_from))

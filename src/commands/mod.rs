@@ -303,9 +303,9 @@ pub fn not_counted(
     if approval != Some(Approval::Author) {
         return Vec::new();
     }
-    // The allocations named are read for their owners; the rest of the
-    // outline holds the others'.
-    let paths = keys
+    // The outline holds the owners of all but allocations; those named are
+    // read for theirs.
+    let paths: std::collections::BTreeSet<String> = keys
         .iter()
         .filter_map(|k| match k {
             ItemKey::Allocation(svc, ctl) => {
@@ -314,10 +314,18 @@ pub fn not_counted(
             _ => None,
         })
         .collect();
-    let loaded =
-        WorkTree::new(&repo.root).and_then(|t| crate::repo::load(&t, &Scope::Changed(paths)));
-    let Ok(snapshot) = loaded.map(|l| l.snapshot) else {
-        return Vec::new();
+    let reloaded;
+    let snapshot = match paths.is_empty() {
+        true => outline,
+        false => {
+            let loaded = WorkTree::new(&repo.root)
+                .and_then(|t| crate::repo::load(&t, &Scope::Changed(paths)));
+            let Ok(loaded) = loaded else {
+                return Vec::new();
+            };
+            reloaded = loaded.snapshot;
+            &reloaded
+        }
     };
     let Some(config) = snapshot.config.as_ref().map(|c| &c.value) else {
         return Vec::new();
@@ -325,7 +333,7 @@ pub fn not_counted(
     let Some((name, email)) = crate::git::author(&repo.root) else {
         return Vec::new();
     };
-    let not_counted = crate::check::review::not_counted(&snapshot, keys, &email);
+    let not_counted = crate::check::review::not_counted(snapshot, keys, &email);
     let mut warnings: Vec<String> = not_counted
         .iter()
         .map(|(key, owner)| {
