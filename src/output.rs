@@ -72,11 +72,14 @@ pub fn check_report(
     folded: Option<(&[Diagnostic], &str)>,
     summary: CheckSummary,
 ) {
-    let what = if summary.source == "index" {
-        "staged files"
-    } else {
-        "files"
-    };
+    let what = plural(
+        summary.files,
+        if summary.source == "index" {
+            "staged file"
+        } else {
+            "file"
+        },
+    );
     // Buffered: one write for many lines (stdout is line-buffered).
     let mut out = std::io::BufWriter::new(anstream::stdout().lock());
     // A closed pipe (`| head`) is not an error worth reporting.
@@ -103,13 +106,12 @@ pub fn check_report(
         }
         Format::Github => {
             let heading = if summary.errors + summary.warnings == 0 {
-                format!("isms check: no problems (checked {} {what})", summary.files)
+                format!("isms check: no problems (checked {what})")
             } else {
                 format!(
-                    "isms check: {}, {} (checked {} {what})",
+                    "isms check: {}, {} (checked {what})",
                     plural(summary.errors, "error"),
                     plural(summary.warnings, "warning"),
-                    summary.files
                 )
             };
             job_summary(&crate::render::job_summary::table(
@@ -132,15 +134,14 @@ pub fn check_report(
     if format == Format::Human {
         let mut err = anstream::stderr().lock();
         let _ = if summary.errors + summary.warnings == 0 {
-            writeln!(err, "checked {} {what}: no problems", summary.files)
+            writeln!(err, "checked {what}: no problems")
         } else {
             let style = if summary.errors > 0 { ERROR } else { WARNING };
             writeln!(
                 err,
-                "{style}{}{style:#}, {} (checked {} {what})",
+                "{style}{}{style:#}, {} (checked {what})",
                 plural(summary.errors, "error"),
                 plural(summary.warnings, "warning"),
-                summary.files
             )
         };
     }

@@ -386,6 +386,26 @@ fn human_output_shows_location_source_line_and_hint() {
 }
 
 #[test]
+fn a_count_of_one_file_is_said_in_the_singular() {
+    let env = Env::new();
+    let repo = env.path().join("one");
+    std::fs::create_dir(&repo).unwrap();
+    env.git(&repo, &["init", "-q"]);
+    write(&repo, "isms.toml", "x\n");
+    env.isms(&repo)
+        .arg("check")
+        .assert()
+        .code(1)
+        .stderr("1 error, 0 warnings (checked 1 file)\n");
+    env.git(&repo, &["add", "isms.toml"]);
+    env.isms(&repo)
+        .args(["check", "--staged"])
+        .assert()
+        .code(1)
+        .stderr("1 error, 0 warnings (checked 1 staged file)\n");
+}
+
+#[test]
 fn colour_only_when_forced_and_never_with_no_color() {
     let env = Env::new();
     let repo = env.example("repo");

@@ -36,7 +36,10 @@ pub fn run(ctx: &Context, args: &CodeownersArgs) -> Result<ExitCode> {
     writer.replace(&repo.root.join(PATH), text.as_bytes())?;
     let entries = text.lines().filter(|l| l.starts_with('/')).count();
     let missing = text.lines().filter(|l| l.starts_with("# /")).count();
-    let mut note = format!("wrote {PATH}: {entries} entries");
+    let mut note = match entries {
+        1 => format!("wrote {PATH}: 1 entry"),
+        n => format!("wrote {PATH}: {n} entries"),
+    };
     if missing > 0 {
         note.push_str(&format!(
             "; {} {} owners without a github handle in isms.toml",
