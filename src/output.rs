@@ -230,7 +230,7 @@ fn human(out: &mut impl Write, d: &Diagnostic) -> std::io::Result<()> {
         )?;
     }
     if let Some(hint) = &d.hint {
-        writeln!(out, "  {HINT}= hint:{HINT:#} {hint}")?;
+        writeln!(out, "  {HINT}= hint:{HINT:#} {}", with_dash_c(hint))?;
     }
     writeln!(out)
 }

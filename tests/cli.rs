@@ -128,4 +128,13 @@ fn every_path_is_relative_to_dash_c() {
         .assert()
         .success()
         .stderr(predicate::str::contains("then `isms -C demo check`"));
+    // So is a command that a finding's hint suggests.
+    std::fs::remove_file(repo.join("responsibilities/tenant-db/5.18.toml")).unwrap();
+    env.isms(outside)
+        .args(["-C", "demo", "check"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "= hint: run `isms -C demo new allocation tenant-db 5.18` to create it",
+        ));
 }
