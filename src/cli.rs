@@ -183,7 +183,8 @@ pub struct ReportArgs {
 #[command(
     after_help = "Entries are sorted and stamped with the record tip's commit time: two packs of the same \
 commit and --as-of date are byte-identical. --verify re-checks every file against the MANIFEST \
-(exit 1 on a difference)."
+and re-derives it from the record in the pack's record.bundle, offline (exit 1 naming every file \
+that differs)."
 )]
 pub struct PackArgs {
     /// Where to write the pack.
@@ -192,7 +193,7 @@ pub struct PackArgs {
     /// The commit to pack (default: the record branch's tip).
     #[arg(long, value_name = "REV", conflicts_with = "verify")]
     pub rev: Option<String>,
-    /// Check a pack against its MANIFEST instead.
+    /// Check a pack against its MANIFEST and the record in its bundle instead.
     #[arg(long, value_name = "FILE.zip")]
     pub verify: Option<std::path::PathBuf>,
 }

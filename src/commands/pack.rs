@@ -372,7 +372,8 @@ fn rederive(
     }
 }
 
-/// Re-checks every file of a pack against its MANIFEST.
+/// Re-checks every file of a pack against its MANIFEST, then re-derives
+/// it from the record in its bundle.
 fn verify(file: &Path) -> Result<ExitCode> {
     let mut contents = zip_contents(file)?;
     let manifest = contents
