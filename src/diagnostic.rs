@@ -98,6 +98,24 @@ pub fn sort(diagnostics: &mut [Diagnostic]) {
     });
 }
 
+/// `text` with each control character but tab and newline shown as its
+/// Unicode picture (`␀`, `␛`, `␡`), as rustc shows them in a snippet: one
+/// character for one, so a column still points where it did, and a file's
+/// bytes never reach the terminal as escape sequences of their own.
+pub fn visible(text: &str) -> std::borrow::Cow<'_, str> {
+    let shown = |c: char| match c {
+        '\t' | '\n' => c,
+        '\u{0}'..='\u{1f}' => char::from_u32(0x2400 + c as u32).unwrap_or('\u{fffd}'),
+        '\u{7f}' => '\u{2421}',
+        c if c.is_control() => '\u{fffd}',
+        c => c,
+    };
+    match text.chars().any(|c| shown(c) != c) {
+        true => text.chars().map(shown).collect(),
+        false => std::borrow::Cow::Borrowed(text),
+    }
+}
+
 /// The hint for a likely typo of `name`: "did you mean `X`?", naming the
 /// closest candidate, if one is close enough.
 pub fn suggestion(name: &str, candidates: &[&str]) -> Option<String> {

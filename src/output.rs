@@ -7,7 +7,7 @@ use anstyle::{AnsiColor, Style};
 use serde::Serialize;
 
 use crate::cli::Format;
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Diagnostic, Severity, visible};
 use crate::error::Error;
 
 const ERROR: Style = AnsiColor::Red.on_default().bold();
@@ -214,11 +214,12 @@ fn human(out: &mut impl Write, d: &Diagnostic) -> std::io::Result<()> {
     writeln!(
         out,
         "{style}{label}[{}]{style:#}{BOLD}: {}{BOLD:#}",
-        d.rule, d.message
+        d.rule,
+        visible(&d.message)
     )?;
-    writeln!(out, "  {DIM}-->{DIM:#} {}", d.place())?;
+    writeln!(out, "  {DIM}-->{DIM:#} {}", visible(&d.place()))?;
     if let (Some(line), Some(col), Some(text)) = (d.line, d.column, &d.snippet) {
-        let (text, col) = window(text, col);
+        let (text, col) = window(&visible(text), col);
         let width = line.to_string().len();
         let pad = " ".repeat(width);
         writeln!(out, "  {pad} {DIM}|{DIM:#}")?;
@@ -230,7 +231,11 @@ fn human(out: &mut impl Write, d: &Diagnostic) -> std::io::Result<()> {
         )?;
     }
     if let Some(hint) = &d.hint {
-        writeln!(out, "  {HINT}= hint:{HINT:#} {}", with_dash_c(hint))?;
+        writeln!(
+            out,
+            "  {HINT}= hint:{HINT:#} {}",
+            visible(&with_dash_c(hint))
+        )?;
     }
     writeln!(out)
 }
@@ -402,6 +407,33 @@ mod tests {
         let (shown, col) = window(&long, 1);
         assert!(shown.starts_with("x = ") && shown.ends_with('…'));
         assert_eq!(col, 1);
+    }
+
+    #[test]
+    fn control_characters_are_shown_as_their_pictures_one_for_one() {
+        assert!(matches!(
+            visible("a = 1\tb\n"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+        assert_eq!(visible("x\0y\x1b[2J\x7f\u{9b}"), "x␀y␛[2J␡\u{fffd}");
+        let line = "k = 1\x1b";
+        assert_eq!(visible(line).chars().count(), line.chars().count());
+        // In the whole human rendering too: message, place, snippet, hint.
+        let d = Diagnostic::error("syntax", "a\x1b.toml", "bad \x07")
+            .in_text("k = \x1b]0;t\x07", Some((1, 5)))
+            .hint("no \x1b");
+        let mut out = Vec::new();
+        human(&mut out, &d).unwrap();
+        let out = String::from_utf8(out).unwrap();
+        // The styles' own escapes stay; none of the text's reaches the terminal.
+        assert!(!out.contains('\x07') && !out.contains("\x1b]"), "{out:?}");
+        assert!(
+            !out.contains("a\x1b.toml") && !out.contains("no \x1b"),
+            "{out:?}"
+        );
+        let stripped = anstream::adapter::strip_str(&out).to_string();
+        assert!(stripped.contains("1 | k = ␛]0;t␇\n"), "{stripped}");
+        assert!(stripped.contains("a␛.toml:1:5"), "{stripped}");
     }
 
     #[test]

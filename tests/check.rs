@@ -386,6 +386,35 @@ fn human_output_shows_location_source_line_and_hint() {
 }
 
 #[test]
+fn a_control_character_is_named_and_shown_never_sent_to_the_terminal() {
+    let env = Env::new();
+    let repo = env.example("repo");
+    // On a terminal, where escapes are passed on, the file's are not.
+    write(
+        &repo,
+        "services/tenant-db.toml",
+        "id = \"tenant-db\" # \x1b]0;title\x07\n",
+    );
+    env.isms(&repo)
+        .arg("check")
+        .env("CLICOLOR_FORCE", "1")
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("\x1b]0;").not())
+        .stdout(predicate::str::contains("# ␛]0;title␇"));
+    write(&repo, "services/tenant-db.toml", "id = \"tenant-db\"\0\n");
+    env.isms(&repo)
+        .arg("check")
+        .assert()
+        .code(1)
+        .stdout(
+            "error[syntax]: invalid TOML: unexpected key or value, expected newline, `#`\n  \
+             --> services/tenant-db.toml:1:17\n    |\n  1 | id = \"tenant-db\"␀\n    |                 ^\n  \
+             = hint: the file has a control character here, U+0000 (shown as ␀); TOML allows none but tab: delete it\n\n",
+        );
+}
+
+#[test]
 fn a_count_of_one_file_is_said_in_the_singular() {
     let env = Env::new();
     let repo = env.path().join("one");

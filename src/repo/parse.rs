@@ -71,7 +71,17 @@ fn describe(kind: FileKind, path: &str, text: &str, err: &toml::de::Error) -> Di
     let syntax_ok = toml::de::DeTable::parse(text).is_ok();
     let schema_hint = || format!("see `isms schema {}`", kind.name());
     let diag = if !syntax_ok {
-        Diagnostic::error("syntax", path, format!("invalid TOML: {raw}"))
+        let d = Diagnostic::error("syntax", path, format!("invalid TOML: {raw}"));
+        // A control character is invisible where it stands: named.
+        let at = err.span().and_then(|s| text.get(s.start..)?.chars().next());
+        match at.filter(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r')) {
+            Some(c) => d.hint(format!(
+                "the file has a control character here, U+{:04X} (shown as {}); TOML allows none but tab: delete it",
+                c as u32,
+                crate::diagnostic::visible(&c.to_string())
+            )),
+            None => d,
+        }
     } else if let Some(rest) = raw.strip_prefix("unknown field `") {
         let (name, expected) = split_name(rest);
         let d = Diagnostic::error("unknown-key", path, format!("unknown key `{name}`"));
