@@ -304,18 +304,18 @@ fn escape_property(s: &str) -> String {
 /// Prints an error that stopped a command, with its cause and hints.
 pub fn error(e: &Error) {
     let mut err = anstream::stderr().lock();
-    let _ = writeln!(err, "{ERROR}error:{ERROR:#} {}", e.message);
+    let _ = writeln!(err, "{ERROR}error:{ERROR:#} {}", visible(&e.message));
     if let Some(cause) = &e.cause {
-        let _ = writeln!(err, "  caused by: {cause}");
+        let _ = writeln!(err, "  caused by: {}", visible(cause));
     }
     for hint in &e.hints {
-        let _ = writeln!(err, "  {HINT}hint:{HINT:#} {hint}");
+        let _ = writeln!(err, "  {HINT}hint:{HINT:#} {}", visible(hint));
     }
 }
 
 /// A line of talk on stderr.
 pub fn note(message: &str) {
-    let _ = writeln!(anstream::stderr(), "{}", with_dash_c(message));
+    let _ = writeln!(anstream::stderr(), "{}", visible(&with_dash_c(message)));
 }
 
 /// Says that this command waits for another isms's lock at `lock`.
