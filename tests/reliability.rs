@@ -650,3 +650,56 @@ fn no_file_is_read_through_a_folder_that_is_a_link_out_of_the_repository() {
         "{out:?}"
     );
 }
+
+#[test]
+fn text_from_the_files_and_the_record_reaches_a_terminal_without_its_escapes() {
+    let env = Env::new();
+    let repo = env.example("repo");
+    // TOML may spell an escape character; so may a commit message.
+    let config = read(&repo, "isms.toml")
+        .replace(
+            "name = \"Example Cloud Ltd\"",
+            "name = \"Example\\u001b]0;owned\\u0007\"",
+        )
+        .replace("name = \"Alice Ng\"", "name = \"Alice\\u001b[2J\"");
+    write(&repo, "isms.toml", config);
+    env.git(&repo, &["commit", "-qam", "names"]);
+    env.git(
+        &repo,
+        &[
+            "commit",
+            "-q",
+            "--allow-empty",
+            "-m",
+            "review\n\nReviewed: control:5.1\nReview-Note: fine\x1b[31m",
+        ],
+    );
+    let service = read(&repo, "services/tenant-db.toml").replace(
+        "regions = [\"eu-west-1\"",
+        "regions = [\"eu\\u001b[2J\", \"eu-west-1\"",
+    );
+    write(&repo, "services/tenant-db.toml", service);
+    env.git(&repo, &["commit", "-qam", "region"]);
+    for (args, shown) in [
+        (
+            &["triggers", "detect", "--from", "HEAD~1"][..],
+            "regions: + eu␛[2J",
+        ),
+        (&["status"], "Example␛]0;owned␇"),
+        (&["status"], "alice (Alice␛[2J)"),
+        (&["stale"], "alice (Alice␛[2J)"),
+        (&["log", "control:5.1"], "fine␛[31m"),
+    ] {
+        let out = env
+            .isms(&repo)
+            .args(args)
+            .env("CLICOLOR_FORCE", "1")
+            .output()
+            .unwrap();
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(text.contains(shown), "{args:?}: {text}");
+        for raw in ["\x1b]0;", "\x07", "\x1b[2J", "fine\x1b"] {
+            assert!(!text.contains(raw), "{args:?}: {text:?}");
+        }
+    }
+}

@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use crate::check::review::{ItemStatus, Unauthorized};
 use crate::cli::{Format, StaleArgs};
+use crate::diagnostic::visible;
 use crate::error::{Error, Result};
 use crate::history::Malformed;
 use crate::output;
@@ -298,7 +299,7 @@ fn human(out: &mut impl Write, items: &[&ItemStatus], a: &Summary) -> std::io::R
     const SOON: Style = AnsiColor::Yellow.on_default();
     let width = items.iter().map(|i| i.item.len()).max().unwrap_or(0);
     for (owner, list) in groups {
-        writeln!(out, "{BOLD}{}{BOLD:#}", a.label(owner))?;
+        writeln!(out, "{BOLD}{}{BOLD:#}", visible(&a.label(owner)))?;
         for i in list {
             let style = if i.state.is_flagged() { NOW } else { SOON };
             let pad = 16usize.saturating_sub(i.state.as_str().len());
@@ -319,11 +320,11 @@ fn human(out: &mut impl Write, items: &[&ItemStatus], a: &Summary) -> std::io::R
             };
             writeln!(
                 out,
-                "  {style}{}{style:#}{:pad$} {:<width$}  {}{by}",
+                "  {style}{}{style:#}{:pad$} {:<width$}  {}",
                 i.state.as_str(),
                 "",
                 i.item,
-                i.detail
+                visible(&format!("{}{by}", i.detail))
             )?;
         }
         writeln!(out)?;

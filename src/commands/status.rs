@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use crate::check::review::{KIND_LABELS, STATES};
 use crate::cli::{Format, StatusArgs};
+use crate::diagnostic::visible;
 use crate::error::Result;
 
 use super::Context;
@@ -78,7 +79,9 @@ fn human(
     writeln!(
         out,
         "{BOLD}{}{BOLD:#} — as of {}, record branch {}\n",
-        d.organization, d.as_of, d.branch
+        visible(&d.organization),
+        d.as_of,
+        d.branch
     )?;
     if let Some(source) = &d.source {
         writeln!(out, "  {source}\n")?;
@@ -128,7 +131,7 @@ fn human(
     let labels: Vec<String> = d
         .overdue_by_owner
         .iter()
-        .map(|o| a.label(&o.owner))
+        .map(|o| visible(&a.label(&o.owner)).into_owned())
         .collect();
     let width = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0);
     for (o, label) in d.overdue_by_owner.iter().zip(&labels) {

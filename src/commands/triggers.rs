@@ -241,13 +241,15 @@ fn human(out: &mut impl Write, d: &Detected) -> std::io::Result<()> {
         .as_deref()
         .map(|o| format!(", renamed from {o}"))
         .unwrap_or_default();
+    // The title and the values come from the files: shown, never obeyed.
+    let visible = crate::diagnostic::visible;
     writeln!(
         out,
         "{BOLD}{}{BOLD:#}: {}\n  {}{service}{renamed}: {}\n  reassess: {}\n",
         f.trigger,
-        f.title,
-        f.path,
-        changes_line(f),
+        visible(&f.title),
+        visible(&f.path),
+        visible(&changes_line(f)),
         d.items.join(", ")
     )
 }
