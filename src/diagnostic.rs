@@ -103,8 +103,19 @@ pub fn sort(diagnostics: &mut [Diagnostic]) {
 /// character for one, so a column still points where it did, and a file's
 /// bytes never reach the terminal as escape sequences of their own.
 pub fn visible(text: &str) -> std::borrow::Cow<'_, str> {
+    pictured(text, &['\t', '\n'])
+}
+
+/// [`visible`] for a value shown on one line (a name, a note, a title):
+/// a newline is shown as `␊` too, so a value cannot start a line of its
+/// own, such as a workflow command for GitHub Actions (`::…`).
+pub fn one_line(text: &str) -> std::borrow::Cow<'_, str> {
+    pictured(text, &['\t'])
+}
+
+fn pictured<'a>(text: &'a str, kept: &[char]) -> std::borrow::Cow<'a, str> {
     let shown = |c: char| match c {
-        '\t' | '\n' => c,
+        c if kept.contains(&c) => c,
         '\u{0}'..='\u{1f}' => char::from_u32(0x2400 + c as u32).unwrap_or('\u{fffd}'),
         '\u{7f}' => '\u{2421}',
         c if c.is_control() => '\u{fffd}',

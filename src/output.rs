@@ -416,6 +416,8 @@ mod tests {
             std::borrow::Cow::Borrowed(_)
         ));
         assert_eq!(visible("x\0y\x1b[2J\x7f\u{9b}"), "x␀y␛[2J␡\u{fffd}");
+        assert_eq!(visible("a\nb"), "a\nb");
+        assert_eq!(crate::diagnostic::one_line("a\n::x\tb"), "a␊::x\tb");
         let line = "k = 1\x1b";
         assert_eq!(visible(line).chars().count(), line.chars().count());
         // In the whole human rendering too: message, place, snippet, hint.

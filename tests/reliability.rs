@@ -661,7 +661,10 @@ fn text_from_the_files_and_the_record_reaches_a_terminal_without_its_escapes() {
             "name = \"Example Cloud Ltd\"",
             "name = \"Example\\u001b]0;owned\\u0007\"",
         )
-        .replace("name = \"Alice Ng\"", "name = \"Alice\\u001b[2J\"");
+        .replace(
+            "name = \"Alice Ng\"",
+            "name = \"Alice\\u001b[2J\\n::error::spoofed\"",
+        );
     write(&repo, "isms.toml", config);
     env.git(&repo, &["commit", "-qam", "names"]);
     env.git(
@@ -686,8 +689,8 @@ fn text_from_the_files_and_the_record_reaches_a_terminal_without_its_escapes() {
             "regions: + eu␛[2J",
         ),
         (&["status"], "Example␛]0;owned␇"),
-        (&["status"], "alice (Alice␛[2J)"),
-        (&["stale"], "alice (Alice␛[2J)"),
+        (&["status"], "alice (Alice␛[2J␊::error::spoofed)"),
+        (&["stale"], "alice (Alice␛[2J␊::error::spoofed)"),
         (&["log", "control:5.1"], "fine␛[31m"),
     ] {
         let out = env
@@ -698,7 +701,7 @@ fn text_from_the_files_and_the_record_reaches_a_terminal_without_its_escapes() {
             .unwrap();
         let text = String::from_utf8(out.stdout).unwrap();
         assert!(text.contains(shown), "{args:?}: {text}");
-        for raw in ["\x1b]0;", "\x07", "\x1b[2J", "fine\x1b"] {
+        for raw in ["\x1b]0;", "\x07", "\x1b[2J", "fine\x1b", "\n::"] {
             assert!(!text.contains(raw), "{args:?}: {text:?}");
         }
     }

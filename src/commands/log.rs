@@ -8,7 +8,7 @@ use anstyle::{AnsiColor, Style};
 use serde::Serialize;
 
 use crate::cli::{Format, LogArgs};
-use crate::diagnostic::visible;
+use crate::diagnostic::one_line;
 use crate::error::{Error, Result};
 use crate::history::{self, Malformed, Review};
 use crate::model::ItemKey;
@@ -272,10 +272,10 @@ fn human(out: &mut impl Write, wanted: Option<&str>, reviews: &[Logged]) -> std:
             "{:<10}  {style}{outcome}{style:#}{:pad$}  {item:<item_width$}{:<author_width$}  {COMMIT}{:<10}{COMMIT:#}  {:<6}  {approved:<approved_width$}  {was}{}",
             r.landed.format("%Y-%m-%d"),
             "",
-            visible(&r.author),
+            one_line(&r.author),
             r.commit.short(),
             pr,
-            visible(r.note.as_deref().unwrap_or(""))
+            one_line(r.note.as_deref().unwrap_or(""))
         );
         writeln!(out, "{}", row.trim_end())?;
     }

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::check::review::{ItemStatus, Unauthorized};
 use crate::cli::{Format, StaleArgs};
-use crate::diagnostic::visible;
+use crate::diagnostic::one_line;
 use crate::error::{Error, Result};
 use crate::history::Malformed;
 use crate::output;
@@ -299,7 +299,7 @@ fn human(out: &mut impl Write, items: &[&ItemStatus], a: &Summary) -> std::io::R
     const SOON: Style = AnsiColor::Yellow.on_default();
     let width = items.iter().map(|i| i.item.len()).max().unwrap_or(0);
     for (owner, list) in groups {
-        writeln!(out, "{BOLD}{}{BOLD:#}", visible(&a.label(owner)))?;
+        writeln!(out, "{BOLD}{}{BOLD:#}", one_line(&a.label(owner)))?;
         for i in list {
             let style = if i.state.is_flagged() { NOW } else { SOON };
             let pad = 16usize.saturating_sub(i.state.as_str().len());
@@ -324,7 +324,7 @@ fn human(out: &mut impl Write, items: &[&ItemStatus], a: &Summary) -> std::io::R
                 i.state.as_str(),
                 "",
                 i.item,
-                visible(&format!("{}{by}", i.detail))
+                one_line(&format!("{}{by}", i.detail))
             )?;
         }
         writeln!(out)?;

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::check::review::{KIND_LABELS, STATES};
 use crate::cli::{Format, StatusArgs};
-use crate::diagnostic::visible;
+use crate::diagnostic::one_line;
 use crate::error::Result;
 
 use super::Context;
@@ -79,7 +79,7 @@ fn human(
     writeln!(
         out,
         "{BOLD}{}{BOLD:#} — as of {}, record branch {}\n",
-        visible(&d.organization),
+        one_line(&d.organization),
         d.as_of,
         d.branch
     )?;
@@ -131,7 +131,7 @@ fn human(
     let labels: Vec<String> = d
         .overdue_by_owner
         .iter()
-        .map(|o| visible(&a.label(&o.owner)).into_owned())
+        .map(|o| one_line(&a.label(&o.owner)).into_owned())
         .collect();
     let width = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0);
     for (o, label) in d.overdue_by_owner.iter().zip(&labels) {

@@ -242,14 +242,14 @@ fn human(out: &mut impl Write, d: &Detected) -> std::io::Result<()> {
         .map(|o| format!(", renamed from {o}"))
         .unwrap_or_default();
     // The title and the values come from the files: shown, never obeyed.
-    let visible = crate::diagnostic::visible;
+    let one_line = crate::diagnostic::one_line;
     writeln!(
         out,
         "{BOLD}{}{BOLD:#}: {}\n  {}{service}{renamed}: {}\n  reassess: {}\n",
         f.trigger,
-        visible(&f.title),
-        visible(&f.path),
-        visible(&changes_line(f)),
+        one_line(&f.title),
+        one_line(&f.path),
+        one_line(&changes_line(f)),
         d.items.join(", ")
     )
 }
