@@ -7,7 +7,7 @@ use anstyle::{AnsiColor, Style};
 use serde::Serialize;
 
 use crate::cli::Format;
-use crate::diagnostic::{Diagnostic, Severity, visible};
+use crate::diagnostic::{Diagnostic, Severity, one_line, visible};
 use crate::error::Error;
 
 const ERROR: Style = AnsiColor::Red.on_default().bold();
@@ -215,9 +215,9 @@ fn human(out: &mut impl Write, d: &Diagnostic) -> std::io::Result<()> {
         out,
         "{style}{label}[{}]{style:#}{BOLD}: {}{BOLD:#}",
         d.rule,
-        visible(&d.message)
+        one_line(&d.message)
     )?;
-    writeln!(out, "  {DIM}-->{DIM:#} {}", visible(&d.place()))?;
+    writeln!(out, "  {DIM}-->{DIM:#} {}", one_line(&d.place()))?;
     if let (Some(line), Some(col), Some(text)) = (d.line, d.column, &d.snippet) {
         let (text, col) = window(&visible(text), col);
         let width = line.to_string().len();
@@ -234,7 +234,7 @@ fn human(out: &mut impl Write, d: &Diagnostic) -> std::io::Result<()> {
         writeln!(
             out,
             "  {HINT}= hint:{HINT:#} {}",
-            visible(&with_dash_c(hint))
+            one_line(&with_dash_c(hint))
         )?;
     }
     writeln!(out)
@@ -421,7 +421,7 @@ mod tests {
         let line = "k = 1\x1b";
         assert_eq!(visible(line).chars().count(), line.chars().count());
         // In the whole human rendering too: message, place, snippet, hint.
-        let d = Diagnostic::error("syntax", "a\x1b.toml", "bad \x07")
+        let d = Diagnostic::error("syntax", "a\x1b.toml", "bad \x07\n::error::x")
             .in_text("k = \x1b]0;t\x07", Some((1, 5)))
             .hint("no \x1b");
         let mut out = Vec::new();
@@ -436,6 +436,8 @@ mod tests {
         let stripped = anstream::adapter::strip_str(&out).to_string();
         assert!(stripped.contains("1 | k = ␛]0;t␇\n"), "{stripped}");
         assert!(stripped.contains("a␛.toml:1:5"), "{stripped}");
+        // A message is one line: a value in it cannot start another.
+        assert!(stripped.contains("bad ␇␊::error::x"), "{stripped}");
     }
 
     #[test]
