@@ -45,6 +45,15 @@ fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
+/// `git commit --allow-empty [extra…] -m message` in `repo`, the hooks
+/// finding `isms` on PATH.
+fn commit_empty(env: &Env, repo: &Path, extra: &[&str], message: &str) -> Output {
+    let mut args = vec!["commit", "-q", "--allow-empty"];
+    args.extend(extra);
+    args.extend(["-m", message]);
+    git(env, repo, &args, true)
+}
+
 fn install(env: &Env, repo: &Path, extra: &[&str]) -> Output {
     env.isms(repo)
         .args(["hooks", "install"])
@@ -84,12 +93,7 @@ fn the_pre_commit_hook_stops_an_incomplete_matrix_and_lets_the_fix_through() {
 
     write(&repo, gap, saved);
     git(&env, &repo, &["add", gap], true);
-    let out = git(
-        &env,
-        &repo,
-        &["commit", "-q", "-m", "nothing to commit?", "--allow-empty"],
-        true,
-    );
+    let out = commit_empty(&env, &repo, &[], "nothing to commit?");
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(hooks.join("pre-commit").is_file());
 }
@@ -99,17 +103,11 @@ fn the_commit_msg_hook_refuses_unknown_items_and_outcomes_naming_the_line() {
     let env = Env::new();
     let repo = env.example("demo");
     install(&env, &repo, &[]);
-    let out = git(
+    let out = commit_empty(
         &env,
         &repo,
-        &[
-            "commit",
-            "-q",
-            "--allow-empty",
-            "-m",
-            "review\n\nReviewed: control:CLD.9.5.1\nReviewed: control:NOPE.1\nReview-Outcome: fine",
-        ],
-        true,
+        &[],
+        "review\n\nReviewed: control:CLD.9.5.1\nReviewed: control:NOPE.1\nReview-Outcome: fine",
     );
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
@@ -123,18 +121,7 @@ fn the_commit_msg_hook_refuses_unknown_items_and_outcomes_naming_the_line() {
         err.contains(":5: Review-Outcome: fine — `fine` is not effective or needs-change\n"),
         "{err}"
     );
-    let out = git(
-        &env,
-        &repo,
-        &[
-            "commit",
-            "-q",
-            "--allow-empty",
-            "-m",
-            "review\n\nReviewed: control:CLD.9.5.1",
-        ],
-        true,
-    );
+    let out = commit_empty(&env, &repo, &[], "review\n\nReviewed: control:CLD.9.5.1");
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 }
 
@@ -151,19 +138,11 @@ fn under_author_approval_the_commit_msg_hook_says_which_reviews_will_not_count()
     install(&env, &repo, &[]);
     let message = "review\n\nReviewed: control:CLD.9.5.1\nReviewed: control:CLD.9.5.1";
     // As someone who owns nothing: made, with a warning, once for the item.
-    let out = git(
+    let out = commit_empty(
         &env,
         &repo,
-        &[
-            "commit",
-            "-q",
-            "--allow-empty",
-            "--author",
-            "Mallory <mallory@example.com>",
-            "-m",
-            message,
-        ],
-        true,
+        &["--author", "Mallory <mallory@example.com>"],
+        message,
     );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let err = stderr(&out);
@@ -175,12 +154,7 @@ fn under_author_approval_the_commit_msg_hook_says_which_reviews_will_not_count()
     );
     assert_eq!(err.matches("warning:").count(), 1, "{err}");
     // As its owner, Alice: nothing to say.
-    let out = git(
-        &env,
-        &repo,
-        &["commit", "-q", "--allow-empty", "-m", message],
-        true,
-    );
+    let out = commit_empty(&env, &repo, &[], message);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(!stderr(&out).contains("warning"), "{}", stderr(&out));
 }
@@ -190,14 +164,7 @@ fn the_commit_msg_hook_refuses_a_misspelt_review_trailer_that_would_record_nothi
     let env = Env::new();
     let repo = env.example("demo");
     install(&env, &repo, &[]);
-    let commit = |message: &str| {
-        git(
-            &env,
-            &repo,
-            &["commit", "-q", "--allow-empty", "-m", message],
-            true,
-        )
-    };
+    let commit = |message: &str| commit_empty(&env, &repo, &[], message);
     let head = env.git(&repo, &["rev-parse", "HEAD"]);
     let out = commit(
         "review\n\nReview-Outcom: needs-change\nReviewd: control:CLD.9.5.1\nReview-Notes: keys rotated",
@@ -401,12 +368,7 @@ fn a_foreign_hook_is_refused_then_kept_chained_and_restored() {
     let out = install(&env, &repo, &["--force"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(read(&repo, ".git/hooks/pre-commit.isms-backup"), foreign);
-    let out = git(
-        &env,
-        &repo,
-        &["commit", "-q", "--allow-empty", "-m", "x"],
-        true,
-    );
+    let out = commit_empty(&env, &repo, &[], "x");
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(
         stderr(&out).contains("foreign hook ran"),

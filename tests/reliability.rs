@@ -565,17 +565,16 @@ fn a_writer_that_waits_for_another_says_so_once_and_then_writes() {
 fn no_file_is_read_through_a_folder_that_is_a_link_out_of_the_repository() {
     let env = Env::new();
     // A generated CODEOWNERS whose folder is a link: not read, and said so.
+    // A folder of the repository moved out, and a link left in its place.
+    let behind_a_link = |repo: &std::path::Path, folder: &str| {
+        let outside = env.path().join(format!("outside-{folder}"));
+        std::fs::rename(repo.join(folder), &outside).unwrap();
+        std::os::unix::fs::symlink(&outside, repo.join(folder)).unwrap();
+    };
     let repo = env.example("demo");
-    let outside = env.path().join("outside");
-    std::fs::rename(repo.join(".github"), &outside).unwrap();
-    std::os::unix::fs::symlink(&outside, repo.join(".github")).unwrap();
-    let out = env
-        .isms(&repo)
-        .args(["check", "--format", "json"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{out:?}");
-    let lines = common::findings_as_lines(&out.stdout);
+    behind_a_link(&repo, ".github");
+    let (code, lines) = env.check(&repo, &[]);
+    assert_eq!(code, Some(0), "{lines}");
     assert!(
         lines.contains(".github/CODEOWNERS: warning[symlink]: `.github` is a symbolic link; isms reads no file through a link"),
         "{lines}"
@@ -609,17 +608,10 @@ fn no_file_is_read_through_a_folder_that_is_a_link_out_of_the_repository() {
     std::thread::sleep(std::time::Duration::from_millis(3500));
     env.isms(&repo).arg("stale").assert().code(1);
     assert!(repo.join(".git/isms/summary.bin").is_file());
-    let outside = env.path().join("outside-isms");
-    std::fs::rename(repo.join(".isms"), &outside).unwrap();
-    std::os::unix::fs::symlink(&outside, repo.join(".isms")).unwrap();
+    behind_a_link(&repo, ".isms");
     let said = ".isms/migrations/2013-to-2022.toml: `.isms` is a symbolic link; isms reads no file through a link";
-    let out = env
-        .isms(&repo)
-        .args(["check", "--format", "json"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1), "{out:?}");
-    let lines = common::findings_as_lines(&out.stdout);
+    let (code, lines) = env.check(&repo, &[]);
+    assert_eq!(code, Some(1), "{lines}");
     assert!(
         lines.contains(
             ".isms/migrations/2013-to-2022.toml: error[symlink]: `.isms` is a symbolic link"
