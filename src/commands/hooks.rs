@@ -218,10 +218,17 @@ fn commit_msg(ctx: &Context, args: &CommitMsgArgs) -> Result<ExitCode> {
             format!("isms reads no `{}` trailer; did you mean `{meant}`?", t.key),
         );
     }
+    // The items reviewed, once each, for the author-approval warning.
+    let mut keys: Vec<ItemKey> = Vec::new();
     for t in trailers {
         let why = if t.key.eq_ignore_ascii_case("Reviewed") {
             match ItemKey::parse(&t.value) {
-                Ok(key) if key.exists_in(&snapshot) => None,
+                Ok(key) if key.exists_in(&snapshot) => {
+                    if !keys.contains(&key) {
+                        keys.push(key);
+                    }
+                    None
+                }
                 Ok(key) => Some(format!(
                     "{key} does not exist in this repository{}",
                     key.unknown_note(&snapshot)
@@ -239,15 +246,6 @@ fn commit_msg(ctx: &Context, args: &CommitMsgArgs) -> Result<ExitCode> {
     }
     problems.sort_by_key(|(line, _)| *line);
     if problems.is_empty() {
-        let mut keys: Vec<ItemKey> = Vec::new();
-        for t in blocks.iter().flatten() {
-            if let Ok(key) = ItemKey::parse(&t.value)
-                && t.key.eq_ignore_ascii_case("Reviewed")
-                && !keys.contains(&key)
-            {
-                keys.push(key);
-            }
-        }
         super::not_counted(&repo, &snapshot, &keys)
             .iter()
             .for_each(|w| output::note(w));
