@@ -256,6 +256,31 @@ fn report_formats_are_its_own() {
 }
 
 #[test]
+fn a_mistyped_service_is_refused_with_what_it_may_mean() {
+    let env = Env::new();
+    let repo = env.example_on_main(Some(AS_OF));
+    for (kind, service, said) in [
+        (
+            "matrix",
+            "tenant-bd",
+            "error: no service `tenant-bd` in services/\n  hint: did you mean `tenant-db`?\n",
+        ),
+        (
+            "evidence",
+            "billing",
+            "error: no service `billing` in services/\n",
+        ),
+    ] {
+        env.isms(&repo)
+            .args(["report", kind, "--service", service])
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(said);
+    }
+}
+
+#[test]
 fn verify_approvals_in_github_format_lists_what_does_not_count_on_the_jobs_summary_page() {
     let env = Env::new();
     let repo = env.example_on_main(None);

@@ -28,7 +28,7 @@ use std::process::ExitCode;
 use chrono::NaiveDate;
 
 use crate::cli::{Cli, Command, Format};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::github::proposal::{Done, Proposal};
 
 /// What every command gets from the global options.
@@ -259,6 +259,17 @@ pub fn record(git_dir: &std::path::Path, branch: &str) -> Result<crate::history:
         crate::output::note(&format!("note: {note}"));
     }
     Ok(record)
+}
+
+/// `service`, named on the command line, checked against `snapshot`'s
+/// services: when it is not one of them, an error with a "did you mean".
+pub fn known_service(snapshot: &crate::model::Snapshot, service: &str) -> Result<()> {
+    let known: Vec<&str> = snapshot.services.keys().map(|k| k.as_str()).collect();
+    if known.contains(&service) {
+        return Ok(());
+    }
+    let e = Error::new(format!("no service `{service}` in services/"));
+    Err(e.hint_if(crate::repo::suggestion(service, &known)))
 }
 
 /// The summary of what `ctx` and `rev` say to read (see

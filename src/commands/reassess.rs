@@ -24,12 +24,8 @@ pub fn run(ctx: &Context, args: &ReassessArgs) -> Result<ExitCode> {
             .unwrap_or_else(|| format!("triggers here: {}", known.join(", ")));
         return Err(Error::new(format!("no trigger `{}` in triggers/", args.trigger)).hint(hint));
     };
-    if let Some(s) = &args.service
-        && !Id::parse(s).is_ok_and(|id| snapshot.services.contains_key(&id))
-    {
-        let known: Vec<&str> = snapshot.services.keys().map(Id::as_str).collect();
-        let e = Error::new(format!("no service `{s}` in services/"));
-        return Err(e.hint_if(repo::suggestion(s, &known)));
+    if let Some(s) = &args.service {
+        super::known_service(&snapshot, s)?;
     }
     // GitHub first: without a token nothing is committed.
     let github = if args.open_pr {

@@ -19,10 +19,8 @@ pub fn run(ctx: &Context, args: &ReportArgs) -> Result<ExitCode> {
     let repo = Repo::discover(&ctx.dir)?;
     let (snapshot, source) = crate::reading::snapshot_at(ctx.as_of, &repo, args.rev.as_deref())?;
     let branch = crate::reading::record_branch(&snapshot)?;
-    if let Some(s) = &args.service
-        && !snapshot.services.keys().any(|k| k.as_str() == s)
-    {
-        return Err(Error::new(format!("no service `{s}` in services/")));
+    if let Some(s) = &args.service {
+        super::known_service(&snapshot, s)?;
     }
     let as_of = ctx.today.to_string();
     let report = match args.kind {
