@@ -81,6 +81,41 @@ pub fn resolve(dir: &Path, rev: &str) -> Result<Option<String>> {
     }
 }
 
+/// The best common ancestor of commits `a` and `b`, or `None` when they
+/// share no history.
+pub fn merge_base(dir: &Path, a: &str, b: &str) -> Result<Option<String>> {
+    let args = ["merge-base", a, b];
+    let output = output(dir, &args, &[])?;
+    let stdout = String::from_utf8_lossy(&output.stdout).trim().to_owned();
+    match output.status.code() {
+        Some(0) if !stdout.is_empty() => Ok(Some(stdout)),
+        // No common ancestor: exit 1, nothing said.
+        Some(1) if output.stderr.is_empty() => Ok(None),
+        _ => Err(Error::new(format!("`git {}` failed", args.join(" ")))
+            .caused_by(String::from_utf8_lossy(&output.stderr).trim())),
+    }
+}
+
+/// The paths whose content differs between commits `from` and `to`
+/// (renames as a deletion and a creation).
+pub fn changed_paths(dir: &Path, from: &str, to: &str) -> Result<Vec<String>> {
+    let args = [
+        "diff",
+        "--name-only",
+        "-z",
+        "--no-renames",
+        "--no-ext-diff",
+        from,
+        to,
+    ];
+    let stdout = bytes_with(dir, &args, &[])?;
+    Ok(stdout
+        .split(|&b| b == 0)
+        .filter(|p| !p.is_empty())
+        .map(|p| String::from_utf8_lossy(p).into_owned())
+        .collect())
+}
+
 /// [`run_with`]'s stdout as bytes, untrimmed: for `-z` listings.
 pub fn bytes_with(dir: &Path, args: &[&str], env: &[(&str, &OsStr)]) -> Result<Vec<u8>> {
     let output = output(dir, args, env)?;
@@ -91,17 +126,21 @@ pub fn bytes_with(dir: &Path, args: &[&str], env: &[(&str, &OsStr)]) -> Result<V
     Ok(output.stdout)
 }
 
-/// A commit of `tree` on `parent` with `message`, made as `git commit`
-/// would make it: signed when `commit.gpgSign` asks for every commit to be,
-/// which `git commit-tree` alone does not read. Its id.
-pub fn commit_tree(dir: &Path, tree: &str, parent: &str, message: &str) -> Result<String> {
+/// A commit of `tree` on `parents` (the first first) with `message`, made
+/// as `git commit` would make it: signed when `commit.gpgSign` asks for
+/// every commit to be, which `git commit-tree` alone does not read. Its id.
+pub fn commit_tree(dir: &Path, tree: &str, parents: &[&str], message: &str) -> Result<String> {
     let sign =
         run(dir, &["config", "--type=bool", "--get", "commit.gpgSign"]).is_ok_and(|v| v == "true");
     let mut args = vec!["commit-tree"];
     if sign {
         args.push("-S");
     }
-    args.extend([tree, "-p", parent, "-m", message]);
+    args.push(tree);
+    for parent in parents {
+        args.extend(["-p", parent]);
+    }
+    args.extend(["-m", message]);
     run(dir, &args).map_err(|e| {
         let e = Error::new(format!("`git commit-tree{}` could not make the commit", if sign { " -S" } else { "" }))
             .caused_by(e.cause.unwrap_or(e.message));

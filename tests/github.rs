@@ -430,6 +430,81 @@ async fn a_persistent_500_is_exit_2_and_a_rerun_succeeds() {
     );
 }
 
+/// Mounts an empty pull-request list and a pull request `number` to open.
+async fn mount_to_open(gh: &Gh, number: u64) {
+    mount_list(&gh.server, BRANCH, json!([])).await;
+    Mock::given(method("POST"))
+        .and(path(pulls()))
+        .respond_with(ResponseTemplate::new(201).set_body_json(pr(number)))
+        .up_to_n_times(1)
+        .mount(&gh.server)
+        .await;
+    mount_reviewers(&gh.server, number).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn after_its_pull_request_was_squashed_a_branch_proposes_only_the_new_change() {
+    let gh = Gh::new().await;
+    let detect = || {
+        let out = gh.isms(
+            &["triggers", "detect", "--from", "HEAD~1", "--open-pr"],
+            true,
+        );
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        out
+    };
+    gh.add_region("us-east-1");
+    mount_to_open(&gh, 7).await;
+    detect();
+    let old_tip = gh.origin_log(BRANCH)[0][..40].to_owned();
+
+    // Pull request #7 is squashed onto the record branch; its branch stays
+    // on origin, as GitHub leaves it unless told to delete it.
+    let git = |args: &[&str]| gh.env.git(&gh.repo, args);
+    git(&["fetch", "-q", "origin", BRANCH]);
+    git(&["merge", "-q", "--squash", "FETCH_HEAD"]);
+    git(&["commit", "-q", "-m", "Reassess payments-api (#7)"]);
+    gh.add_region("ap-south-1");
+    git(&["push", "-q", "origin", &gh.record]);
+    let record_tip = git(&["rev-parse", "HEAD"]).trim().to_owned();
+
+    gh.server.reset().await;
+    mount_to_open(&gh, 8).await;
+    let out = detect();
+    assert!(stderr(&out).contains(&format!("opened pull request #8 from {BRANCH}")));
+    assert_eq!(
+        lines(&gh.requests().await),
+        [
+            format!("GET /repos/{REPO}/pulls?state=open&head=acme:{BRANCH}"),
+            format!("POST /repos/{REPO}/pulls"),
+            format!("POST /repos/{REPO}/pulls/8/requested_reviewers"),
+        ]
+    );
+    // The new commit is on the record branch, with the old tip as its
+    // second parent: nothing was force-pushed, and the pull request holds
+    // the new record alone, which merges without a conflict.
+    let log = gh.origin_log(BRANCH);
+    let tip = &log[0][..40];
+    assert_eq!(log[0], format!("{tip} {record_tip} {old_tip}"));
+    assert_eq!(
+        git(&["diff", "--name-only", &record_tip, tip]).trim(),
+        "reassessments/region-added/payments-api.toml"
+    );
+    assert!(
+        git(&[
+            "show",
+            &format!("{tip}:reassessments/region-added/payments-api.toml")
+        ])
+        .contains("ap-south-1")
+    );
+    git(&["merge-tree", "--write-tree", &record_tip, tip]);
+    let message = git(&["log", "-1", "--format=%B", tip]);
+    assert!(
+        message.contains("Reviewed: allocation:payments-api/CLD.6.3.1\n"),
+        "{message}"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn without_a_token_nothing_is_pushed_or_sent() {
     let gh = Gh::new().await;

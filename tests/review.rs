@@ -735,6 +735,75 @@ fn a_reassessment_is_not_committed_on_a_branch_checked_out_in_a_work_tree() {
 }
 
 #[test]
+fn a_reassessment_after_the_last_one_landed_starts_from_the_record_branch() {
+    let env = Env::new();
+    let repo = env.example_on_main(None);
+    let branch = "isms/reassess/region-added/payments-api";
+    let git = |args: &[&str]| env.git(&repo, args).trim().to_owned();
+    let reassess = |reason: &str| {
+        env.isms(&repo)
+            .args([
+                "reassess",
+                "region-added",
+                "--service",
+                "payments-api",
+                "--reason",
+                reason,
+            ])
+            .assert()
+            .success();
+        git(&["rev-parse", branch])
+    };
+    let parents = |commit: &str| git(&["log", "-1", "--format=%P", commit]);
+    let proposes = |commit: &str| git(&["diff", "--name-only", "main", commit]);
+
+    // Merged: the next commit is on the record branch, which holds the
+    // old tip, so the branch only moves forward.
+    let first = reassess("first");
+    git(&[
+        "merge",
+        "-q",
+        "--no-ff",
+        "-m",
+        "Merge the reassessment",
+        branch,
+    ]);
+    let main = git(&["rev-parse", "main"]);
+    let second = reassess("second");
+    assert_eq!(parents(&second), main);
+    assert_eq!(
+        git(&["merge-base", "--is-ancestor", &first, &second]),
+        "",
+        "never a history rewritten"
+    );
+    assert_eq!(
+        proposes(&second),
+        "reassessments/region-added/payments-api.toml"
+    );
+
+    // Squashed: the next commit is on the record branch with the old tip
+    // as its second parent, and proposes the new record alone.
+    git(&["merge", "-q", "--squash", branch]);
+    git(&["commit", "-q", "-m", "Reassess payments-api (#9)"]);
+    let main = git(&["rev-parse", "main"]);
+    let third = reassess("third");
+    assert_eq!(parents(&third), format!("{main} {second}"));
+    assert_eq!(
+        proposes(&third),
+        "reassessments/region-added/payments-api.toml"
+    );
+    assert!(
+        git(&["show", "main:reassessments/region-added/payments-api.toml"]).contains("\"second\"")
+    );
+    git(&["merge-tree", "--write-tree", "main", &third]);
+
+    // Not landed yet: the next commit goes on the branch's tip.
+    let fourth = reassess("fourth");
+    assert_eq!(parents(&fourth), third);
+    assert_eq!(git(&["status", "--porcelain"]), "");
+}
+
+#[test]
 fn a_reassessment_with_no_reason_or_a_mistyped_name_is_refused_with_what_it_may_mean() {
     let env = Env::new();
     let repo = env.example_on_main(None);

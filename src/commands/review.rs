@@ -83,7 +83,7 @@ fn commit_on_head(root: &std::path::Path, message: &str) -> Result<String> {
                 "the repository has no commits yet; commit something before recording a review",
             )
         })?;
-        let commit = git::commit_tree(root, &format!("{head}^{{tree}}"), &head, message)?;
+        let commit = git::commit_tree(root, &format!("{head}^{{tree}}"), &[&head], message)?;
         match git::run(
             root,
             &["update-ref", "-m", "isms review", "HEAD", &commit, &head],

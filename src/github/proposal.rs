@@ -8,7 +8,7 @@
 //! force-push. With `--open-pr` no local branch is made at all, so a push
 //! or GitHub failure leaves nothing behind that a rerun would trip over.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 use std::path::Path;
 
 use crate::error::{Error, Result};
@@ -48,7 +48,8 @@ pub enum Done {
 }
 
 /// Commits `p` on a local branch of its name, created from the record branch
-/// when it does not exist yet.
+/// when it does not exist yet, and started from it again once what the
+/// branch proposed has landed there ([`parents`]).
 pub fn commit_locally(root: &Path, record: &str, p: &Proposal) -> Result<Done> {
     let local = format!("refs/heads/{}", p.branch);
     if let Some(tree) = git::checked_out_at(root, &local)? {
@@ -59,12 +60,18 @@ pub fn commit_locally(root: &Path, record: &str, p: &Proposal) -> Result<Done> {
         .hint("switch that work tree to another branch (`git switch -`), then run this again"));
     }
     let existing = git::resolve(root, &local)?;
-    let parent = match &existing {
-        Some(id) => id.clone(),
-        None => git::resolve(root, &format!("refs/heads/{record}"))?
-            .ok_or_else(|| Error::new(format!("the record branch `{record}` does not exist")))?,
+    let record_tip = git::resolve(root, &format!("refs/heads/{record}"))?;
+    let parents = match (&existing, record_tip) {
+        (Some(tip), Some(record_tip)) => parents(root, tip, &record_tip)?,
+        (Some(tip), None) => vec![tip.clone()],
+        (None, Some(record_tip)) => vec![record_tip],
+        (None, None) => {
+            return Err(Error::new(format!(
+                "the record branch `{record}` does not exist"
+            )));
+        }
     };
-    let commit = commit_on(root, &parent, p)?;
+    let commit = commit_on(root, &parents, p)?;
     let old = existing.unwrap_or_else(|| "0".repeat(40));
     git::run(
         root,
@@ -74,8 +81,9 @@ pub fn commit_locally(root: &Path, record: &str, p: &Proposal) -> Result<Done> {
 }
 
 /// Asks GitHub for the open pull request of `p`'s branch, then commits `p`
-/// on top of the remote branch of its name (or of the record branch),
-/// pushes it, and opens or updates the pull request.
+/// on top of the remote branch of its name (or of the record branch, when
+/// there is none or what it proposed has landed: [`parents`]), pushes it,
+/// and opens or updates the pull request.
 pub fn open_pr(root: &Path, record: &str, p: &Proposal, github: &GitHub) -> Result<Done> {
     // GitHub first: if it cannot be asked, or answers what cannot be read,
     // nothing has been pushed.
@@ -86,28 +94,35 @@ pub fn open_pr(root: &Path, record: &str, p: &Proposal, github: &GitHub) -> Resu
         git::remote(root, &["ls-remote", "--heads", "origin", &p.branch], stall).map_err(|e| {
             e.hint("isms pushes to the remote `origin`; check that it exists and is reachable")
         })?;
-    let parent = if listed.trim().is_empty() {
-        match git::resolve(root, &format!("refs/remotes/origin/{record}"))? {
-            Some(id) => id,
-            None => git::resolve(root, &format!("refs/heads/{record}"))?.ok_or_else(|| {
-                Error::new(format!("the record branch `{record}` does not exist"))
-            })?,
-        }
-    } else {
-        git::remote(
-            root,
-            &[
-                "fetch",
-                "--quiet",
-                "--no-tags",
-                "origin",
-                &format!("+refs/heads/{}:{remote_ref}", p.branch),
-            ],
-            stall,
-        )?;
-        git::run(root, &["rev-parse", "--verify", &remote_ref])?
+    let record_tip = match git::resolve(root, &format!("refs/remotes/origin/{record}"))? {
+        Some(id) => Some(id),
+        None => git::resolve(root, &format!("refs/heads/{record}"))?,
     };
-    let commit = commit_on(root, &parent, p)?;
+    let parents =
+        if listed.trim().is_empty() {
+            vec![record_tip.ok_or_else(|| {
+                Error::new(format!("the record branch `{record}` does not exist"))
+            })?]
+        } else {
+            git::remote(
+                root,
+                &[
+                    "fetch",
+                    "--quiet",
+                    "--no-tags",
+                    "origin",
+                    &format!("+refs/heads/{}:{remote_ref}", p.branch),
+                ],
+                stall,
+            )?;
+            let tip = git::run(root, &["rev-parse", "--verify", &remote_ref])?;
+            match record_tip {
+                // With its pull request open, what it proposes has not landed.
+                Some(record_tip) if open.is_none() => parents(root, &tip, &record_tip)?,
+                _ => vec![tip],
+            }
+        };
+    let commit = commit_on(root, &parents, p)?;
     // Not forced: if someone pushed to the branch since, this fails and a
     // rerun builds on what they pushed.
     git::remote(
@@ -130,9 +145,40 @@ pub fn open_pr(root: &Path, record: &str, p: &Proposal, github: &GitHub) -> Resu
     })
 }
 
-/// A commit of `parent`'s tree with `p.file` written, made with a private
-/// index so the user's index and working tree are not touched.
-fn commit_on(root: &Path, parent: &str, p: &Proposal) -> Result<String> {
+/// The parents of the next commit on a proposal branch at `tip`, whose
+/// record branch is at `record`.
+///
+/// While what the branch proposes has still to land, the next commit goes
+/// on its tip, so a rerun builds on what was pushed. Once it has landed the
+/// next proposal starts from the record branch, never from the old one's
+/// tree, whose record file would conflict with the one that landed:
+/// - merged (the tip is in the record branch): on the record branch alone,
+///   which the old tip is an ancestor of;
+/// - squashed (every file the branch changed is in the record branch as
+///   the branch has it): on the record branch, with the old tip as a
+///   second parent, so the old tip stays an ancestor (never a force-push),
+///   the pull request shows only the new change, and the record branch's
+///   first parents stay its own if the branch is fast-forwarded onto it.
+fn parents(root: &Path, tip: &str, record: &str) -> Result<Vec<String>> {
+    let Some(base) = git::merge_base(root, tip, record)? else {
+        return Ok(vec![tip.to_owned()]);
+    };
+    if base == tip {
+        return Ok(vec![record.to_owned()]);
+    }
+    let proposed = git::changed_paths(root, &base, tip)?;
+    let differing: HashSet<String> = git::changed_paths(root, tip, record)?.into_iter().collect();
+    if proposed.is_empty() || proposed.iter().any(|p| differing.contains(p)) {
+        return Ok(vec![tip.to_owned()]);
+    }
+    Ok(vec![record.to_owned(), tip.to_owned()])
+}
+
+/// A commit on `parents` of the first parent's tree with `p.file` written,
+/// made with a private index so the user's index and working tree are not
+/// touched.
+fn commit_on(root: &Path, parents: &[String], p: &Proposal) -> Result<String> {
+    let parent = parents.first().expect("a proposal commit has a parent");
     let tree = match &p.file {
         None => git::run(root, &["rev-parse", &format!("{parent}^{{tree}}")])?,
         Some((path, content)) => {
@@ -158,7 +204,8 @@ fn commit_on(root: &Path, parent: &str, p: &Proposal) -> Result<String> {
             git::run_with(root, &["write-tree"], &env)?
         }
     };
-    git::commit_tree(root, &tree, parent, &p.message)
+    let parents: Vec<&str> = parents.iter().map(String::as_str).collect();
+    git::commit_tree(root, &tree, &parents, &p.message)
 }
 
 /// The GitHub logins and team slugs of `owners` (people and teams).
