@@ -64,32 +64,31 @@ fn output(dir: &Path, args: &[&str], env: &[(&str, &OsStr)]) -> Result<std::proc
 /// a branch that does not exist). That git could not answer is an error,
 /// never "none".
 pub fn resolve(dir: &Path, rev: &str) -> Result<Option<String>> {
-    let args = [
-        "rev-parse",
-        "--verify",
-        "--quiet",
-        &format!("{rev}^{{commit}}"),
-    ];
-    let output = output(dir, &args, &[])?;
-    let stdout = String::from_utf8_lossy(&output.stdout).trim().to_owned();
-    match output.status.code() {
-        Some(0) if !stdout.is_empty() => Ok(Some(stdout)),
-        // `--quiet`: a name that resolves to nothing exits 1 and says nothing.
-        Some(1) if output.stderr.is_empty() => Ok(None),
-        _ => Err(Error::new(format!("`git {}` failed", args.join(" ")))
-            .caused_by(String::from_utf8_lossy(&output.stderr).trim())),
-    }
+    // `--quiet`: a name that resolves to nothing exits 1 and says nothing.
+    commit_or_none(
+        dir,
+        &[
+            "rev-parse",
+            "--verify",
+            "--quiet",
+            &format!("{rev}^{{commit}}"),
+        ],
+    )
 }
 
 /// The best common ancestor of commits `a` and `b`, or `None` when they
-/// share no history.
+/// share no history (exit 1, nothing said).
 pub fn merge_base(dir: &Path, a: &str, b: &str) -> Result<Option<String>> {
-    let args = ["merge-base", a, b];
-    let output = output(dir, &args, &[])?;
+    commit_or_none(dir, &["merge-base", a, b])
+}
+
+/// The commit id `git args…` prints, or `None` when it exits 1 and says
+/// nothing; anything else is an error.
+fn commit_or_none(dir: &Path, args: &[&str]) -> Result<Option<String>> {
+    let output = output(dir, args, &[])?;
     let stdout = String::from_utf8_lossy(&output.stdout).trim().to_owned();
     match output.status.code() {
         Some(0) if !stdout.is_empty() => Ok(Some(stdout)),
-        // No common ancestor: exit 1, nothing said.
         Some(1) if output.stderr.is_empty() => Ok(None),
         _ => Err(Error::new(format!("`git {}` failed", args.join(" ")))
             .caused_by(String::from_utf8_lossy(&output.stderr).trim())),

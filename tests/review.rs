@@ -659,17 +659,7 @@ fn reviews_and_reassessments_are_signed_where_git_signs_every_commit() {
         .args(["review", "control:5.1"])
         .assert()
         .success();
-    env.isms(&repo)
-        .args([
-            "reassess",
-            "region-added",
-            "--service",
-            "payments-api",
-            "--reason",
-            "moved",
-        ])
-        .assert()
-        .success();
+    reassess_payments_api(&env, &repo, "moved").success();
     for commit in ["HEAD", "isms/reassess/region-added/payments-api"] {
         let raw = env.git(&repo, &["cat-file", "commit", commit]);
         assert!(
@@ -692,23 +682,26 @@ fn reviews_and_reassessments_are_signed_where_git_signs_every_commit() {
     assert_eq!(env.git(&repo, &["rev-parse", "HEAD"]), head);
 }
 
+/// `isms reassess region-added --service payments-api --reason REASON`.
+fn reassess_payments_api(env: &Env, repo: &Path, reason: &str) -> assert_cmd::assert::Assert {
+    env.isms(repo)
+        .args([
+            "reassess",
+            "region-added",
+            "--service",
+            "payments-api",
+            "--reason",
+            reason,
+        ])
+        .assert()
+}
+
 #[test]
 fn a_reassessment_is_not_committed_on_a_branch_checked_out_in_a_work_tree() {
     let env = Env::new();
     let repo = env.example_on_main(None);
     let branch = "isms/reassess/region-added/payments-api";
-    let reassess = |reason: &str| {
-        env.isms(&repo)
-            .args([
-                "reassess",
-                "region-added",
-                "--service",
-                "payments-api",
-                "--reason",
-                reason,
-            ])
-            .assert()
-    };
+    let reassess = |reason: &str| reassess_payments_api(&env, &repo, reason);
     reassess("first").success();
     let tip = env.git(&repo, &["rev-parse", branch]);
 
@@ -741,17 +734,7 @@ fn a_reassessment_after_the_last_one_landed_starts_from_the_record_branch() {
     let branch = "isms/reassess/region-added/payments-api";
     let git = |args: &[&str]| env.git(&repo, args).trim().to_owned();
     let reassess = |reason: &str| {
-        env.isms(&repo)
-            .args([
-                "reassess",
-                "region-added",
-                "--service",
-                "payments-api",
-                "--reason",
-                reason,
-            ])
-            .assert()
-            .success();
+        reassess_payments_api(&env, &repo, reason).success();
         git(&["rev-parse", branch])
     };
     let parents = |commit: &str| git(&["log", "-1", "--format=%P", commit]);
