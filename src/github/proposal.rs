@@ -5,7 +5,8 @@
 //!
 //! Running it again for the same branch adds a commit on top of what was
 //! pushed before and edits the same pull request: never a duplicate, never a
-//! force-push. With `--open-pr` no local branch is made at all, so a push
+//! force-push. Once what the branch proposed has landed, the next commit
+//! starts from the record branch again (`parents`). With `--open-pr` no local branch is made at all, so a push
 //! or GitHub failure leaves nothing behind that a rerun would trip over.
 
 use std::collections::{BTreeSet, HashSet};
@@ -49,7 +50,7 @@ pub enum Done {
 
 /// Commits `p` on a local branch of its name, created from the record branch
 /// when it does not exist yet, and started from it again once what the
-/// branch proposed has landed there ([`parents`]).
+/// branch proposed has landed there (`parents`).
 pub fn commit_locally(root: &Path, record: &str, p: &Proposal) -> Result<Done> {
     let local = format!("refs/heads/{}", p.branch);
     if let Some(tree) = git::checked_out_at(root, &local)? {
@@ -82,7 +83,7 @@ pub fn commit_locally(root: &Path, record: &str, p: &Proposal) -> Result<Done> {
 
 /// Asks GitHub for the open pull request of `p`'s branch, then commits `p`
 /// on top of the remote branch of its name (or of the record branch, when
-/// there is none or what it proposed has landed: [`parents`]), pushes it,
+/// there is none or what it proposed has landed: `parents`), pushes it,
 /// and opens or updates the pull request.
 pub fn open_pr(root: &Path, record: &str, p: &Proposal, github: &GitHub) -> Result<Done> {
     // GitHub first: if it cannot be asked, or answers what cannot be read,
