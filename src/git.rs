@@ -153,6 +153,69 @@ pub fn commit_tree(dir: &Path, tree: &str, parents: &[&str], message: &str) -> R
     })
 }
 
+/// How often a commit is built again on a ref that moved under it.
+pub const ATTEMPTS: u32 = 20;
+
+/// Makes a commit with `build`, on the commit `refname` is at (`None`: it
+/// does not exist yet), and moves `refname` to it only if nothing moved it
+/// meanwhile; when something did, or holds its lock, builds it again on
+/// where it went, up to [`ATTEMPTS`] times. The commit's id; `Ok(Err(_))`
+/// is the last refusal to move the ref (see [`not_moved`]), and an error of
+/// `build` is returned at once.
+pub fn advance(
+    dir: &Path,
+    refname: &str,
+    reflog: &str,
+    mut build: impl FnMut(Option<&str>) -> Result<String>,
+) -> Result<std::result::Result<String, Error>> {
+    let mut attempt = 0;
+    loop {
+        let tip = resolve(dir, refname)?;
+        let commit = build(tip.as_deref())?;
+        let old = tip.unwrap_or_else(|| "0".repeat(40));
+        match run(dir, &["update-ref", "-m", reflog, refname, &commit, &old]) {
+            Ok(_) => return Ok(Ok(commit)),
+            Err(e) if attempt + 1 >= ATTEMPTS => return Ok(Err(e)),
+            Err(_) => {
+                attempt += 1;
+                std::thread::sleep(std::time::Duration::from_millis(10 * u64::from(attempt)));
+            }
+        }
+    }
+}
+
+/// Why [`advance`] could not move its ref, after every attempt: a lock git
+/// left (or holds) is named, with how to clear it; else the ref kept moving
+/// (`moving`: "HEAD kept moving while the review was recorded"). `recorded`
+/// says what was not made ("recorded", "committed"); `rerun` is the command
+/// to run again.
+pub fn not_moved(e: Error, moving: &str, recorded: &str, rerun: &str) -> Error {
+    let stderr = e.cause.as_deref().unwrap_or("");
+    let lock = stderr
+        .split_once("Unable to create '")
+        .and_then(|(_, rest)| rest.split_once("': File exists"))
+        .map(|(path, _)| path.to_owned());
+    match lock {
+        Some(lock) => Error::new(format!(
+            "{lock} exists: another git command holds the branch's lock, or one that stopped \
+             left it; nothing was {recorded} ({ATTEMPTS} tries)"
+        ))
+        .hint(format!(
+            "if no git command is running, remove that file, then run `{rerun}` again"
+        )),
+        None => Error::new(format!(
+            "{moving} ({ATTEMPTS} tries); nothing was {recorded}"
+        ))
+        .caused_by(match &e.cause {
+            Some(cause) => format!("{}: {cause}", e.message),
+            None => e.message,
+        })
+        .hint(format!(
+            "run `{rerun}` again once other commits have finished"
+        )),
+    }
+}
+
 /// The author identity git would use here, as (name, email), if configured.
 pub fn author(dir: &Path) -> Option<(String, String)> {
     let ident = run(dir, &["var", "GIT_AUTHOR_IDENT"]).ok()?;

@@ -520,6 +520,54 @@ fn concurrent_reviews_each_land_exactly_once() {
 }
 
 #[test]
+fn concurrent_reassessments_of_one_branch_each_land_exactly_once() {
+    let env = Env::new();
+    let repo = env.example("demo");
+    let branch = "isms/reassess/region-added/tenant-db";
+    let reassess = |reason: String| -> Vec<String> {
+        [
+            "reassess",
+            "region-added",
+            "--service",
+            "tenant-db",
+            "--reason",
+        ]
+        .iter()
+        .map(|a| (*a).to_owned())
+        .chain([reason])
+        .collect()
+    };
+    let count = || -> usize {
+        let n = env.git(&repo, &["rev-list", "--count", branch]);
+        n.trim().parse().unwrap()
+    };
+    // The branch is made by the first run, then each round races on it.
+    assert_eq!(
+        together(&env, &repo, &[reassess("first".into())])[0].0,
+        Some(0)
+    );
+    for round in 0..20 {
+        let before = count();
+        let runs: Vec<Vec<String>> = (0..5)
+            .map(|i| reassess(format!("round {round} run {i}")))
+            .collect();
+        for (code, stderr) in together(&env, &repo, &runs) {
+            assert_eq!(code, Some(0), "round {round}: {stderr}");
+        }
+        assert_eq!(count(), before + 5, "round {round}");
+        let log = env.git(&repo, &["log", "-5", "--format=%B", branch]);
+        for i in 0..5 {
+            assert_eq!(
+                log.matches(&format!("\nround {round} run {i}\n")).count(),
+                1,
+                "round {round}: {log}"
+            );
+        }
+    }
+    assert_eq!(env.git(&repo, &["status", "--porcelain"]), "");
+}
+
+#[test]
 fn a_writer_that_waits_for_another_says_so_once_and_then_writes() {
     let env = Env::new();
     let repo = env.example("demo");

@@ -70,60 +70,26 @@ pub fn run(ctx: &Context, args: &ReviewArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// How often a review is built again on a HEAD that moved under it.
-const ATTEMPTS: u32 = 20;
-
 /// Commits `message` on HEAD with HEAD's own tree (the index and the
 /// working tree are not touched) and moves HEAD to it, only if HEAD is still
 /// the commit it was built on; otherwise builds it again on the new HEAD.
 fn commit_on_head(root: &std::path::Path, message: &str) -> Result<String> {
-    for attempt in 0..ATTEMPTS {
-        let head = git::resolve(root, "HEAD")?.ok_or_else(|| {
+    let moved = git::advance(root, "HEAD", "isms review", |head| {
+        let head = head.ok_or_else(|| {
             Error::new(
                 "the repository has no commits yet; commit something before recording a review",
             )
         })?;
-        let commit = git::commit_tree(root, &format!("{head}^{{tree}}"), &[&head], message)?;
-        match git::run(
-            root,
-            &["update-ref", "-m", "isms review", "HEAD", &commit, &head],
-        ) {
-            Ok(_) => return Ok(commit),
-            // HEAD moved, or another process holds its lock: try again.
-            Err(_) if attempt + 1 < ATTEMPTS => {
-                std::thread::sleep(std::time::Duration::from_millis(
-                    10 * u64::from(attempt + 1),
-                ));
-            }
-            Err(e) => return Err(not_moved(e)),
-        }
-    }
-    unreachable!("the loop returns")
-}
-
-/// Why HEAD could not be moved to the review, after every attempt: a lock
-/// git left (or holds) is named, with how to clear it; else HEAD moved.
-fn not_moved(e: Error) -> Error {
-    let stderr = e.cause.as_deref().unwrap_or("");
-    let lock = stderr
-        .split_once("Unable to create '")
-        .and_then(|(_, rest)| rest.split_once("': File exists"))
-        .map(|(path, _)| path.to_owned());
-    match lock {
-        Some(lock) => Error::new(format!(
-            "{lock} exists: another git command holds the branch's lock, or one that stopped \
-             left it; nothing was recorded ({ATTEMPTS} tries)"
-        ))
-        .hint("if no git command is running, remove that file, then run `isms review` again"),
-        None => Error::new(format!(
-            "HEAD kept moving while the review was recorded ({ATTEMPTS} tries); nothing was recorded"
-        ))
-        .caused_by(match &e.cause {
-            Some(cause) => format!("{}: {cause}", e.message),
-            None => e.message,
-        })
-        .hint("run `isms review` again once other commits have finished"),
-    }
+        git::commit_tree(root, &format!("{head}^{{tree}}"), &[head], message)
+    })?;
+    moved.map_err(|e| {
+        git::not_moved(
+            e,
+            "HEAD kept moving while the review was recorded",
+            "recorded",
+            "isms review",
+        )
+    })
 }
 
 fn subject(key: &ItemKey) -> String {

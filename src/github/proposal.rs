@@ -60,24 +60,32 @@ pub fn commit_locally(root: &Path, record: &str, p: &Proposal) -> Result<Done> {
         ))
         .hint("switch that work tree to another branch (`git switch -`), then run this again"));
     }
-    let existing = git::resolve(root, &local)?;
-    let record_tip = git::resolve(root, &format!("refs/heads/{record}"))?;
-    let parents = match (&existing, record_tip) {
-        (Some(tip), Some(record_tip)) => parents(root, tip, &record_tip)?,
-        (Some(tip), None) => vec![tip.clone()],
-        (None, Some(record_tip)) => vec![record_tip],
-        (None, None) => {
-            return Err(Error::new(format!(
-                "the record branch `{record}` does not exist"
-            )));
-        }
-    };
-    let commit = commit_on(root, &parents, p)?;
-    let old = existing.unwrap_or_else(|| "0".repeat(40));
-    git::run(
-        root,
-        &["update-ref", "-m", "isms proposal", &local, &commit, &old],
-    )?;
+    // Built again on the branch's new tip if another run moved it meanwhile.
+    let moved = git::advance(root, &local, "isms proposal", |existing| {
+        let record_tip = git::resolve(root, &format!("refs/heads/{record}"))?;
+        let parents = match (existing, record_tip) {
+            (Some(tip), Some(record_tip)) => parents(root, tip, &record_tip)?,
+            (Some(tip), None) => vec![tip.to_owned()],
+            (None, Some(record_tip)) => vec![record_tip],
+            (None, None) => {
+                return Err(Error::new(format!(
+                    "the record branch `{record}` does not exist"
+                )));
+            }
+        };
+        commit_on(root, &parents, p)
+    })?;
+    let commit = moved.map_err(|e| {
+        git::not_moved(
+            e,
+            &format!(
+                "the branch {} kept moving while the proposal was committed",
+                p.branch
+            ),
+            "committed",
+            "isms reassess",
+        )
+    })?;
     Ok(Done::Local { commit })
 }
 
