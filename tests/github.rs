@@ -35,14 +35,7 @@ impl Gh {
             .to_owned();
         env.git(&repo, &["push", "-q", "origin", &record]);
         let server = MockServer::start().await;
-        // Anything not mounted by a test is a failure.
-        Mock::given(any())
-            .respond_with(ResponseTemplate::new(599))
-            .with_priority(u8::MAX)
-            .expect(0)
-            .named("unexpected request")
-            .mount(&server)
-            .await;
+        mount_catch_all(&server).await;
         Gh {
             env,
             repo,
@@ -153,6 +146,17 @@ fn body(r: &Request) -> Value {
 
 fn pulls() -> String {
     format!("/repos/{REPO}/pulls")
+}
+
+/// Anything not mounted by a test is a failure.
+async fn mount_catch_all(server: &MockServer) {
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(599))
+        .with_priority(u8::MAX)
+        .expect(0)
+        .named("unexpected request")
+        .mount(server)
+        .await;
 }
 
 async fn mount_list(server: &MockServer, branch: &str, answer: Value) {
@@ -296,12 +300,7 @@ async fn a_fired_trigger_opens_one_pull_request_and_a_rerun_updates_it() {
         .mount(&gh.server)
         .await;
     mount_reviewers(&gh.server, 7).await;
-    Mock::given(any())
-        .respond_with(ResponseTemplate::new(599))
-        .with_priority(u8::MAX)
-        .expect(0)
-        .mount(&gh.server)
-        .await;
+    mount_catch_all(&gh.server).await;
     let out = gh.isms(
         &["triggers", "detect", "--from", "HEAD~1", "--open-pr"],
         true,
@@ -503,6 +502,83 @@ async fn after_its_pull_request_was_squashed_a_branch_proposes_only_the_new_chan
         message.contains("Reviewed: allocation:payments-api/CLD.6.3.1\n"),
         "{message}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_branch_pushed_to_meanwhile_is_never_overwritten_and_a_rerun_is_asked_for() {
+    let gh = Gh::new().await;
+    gh.add_region("us-east-1");
+    mount_to_open(&gh, 7).await;
+    let out = gh.isms(
+        &["triggers", "detect", "--from", "HEAD~1", "--open-pr"],
+        true,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+
+    // Someone pushes to the branch after isms has fetched it: pushes go to
+    // a copy of origin where the branch has moved on.
+    let git = |args: &[&str]| gh.env.git(&gh.repo, args).trim().to_owned();
+    let moved = gh.env.path().join("moved.git");
+    let moved_url = moved.to_str().unwrap();
+    git(&[
+        "clone",
+        "-q",
+        "--bare",
+        gh.origin.to_str().unwrap(),
+        moved_url,
+    ]);
+    let tip = &gh.origin_log(BRANCH)[0][..40];
+    let theirs = git(&[
+        "commit-tree",
+        &format!("{tip}^{{tree}}"),
+        "-p",
+        tip,
+        "-m",
+        "a fix of someone's",
+    ]);
+    git(&[
+        "push",
+        "-q",
+        moved_url,
+        &format!("{theirs}:refs/heads/{BRANCH}"),
+    ]);
+    git(&["config", "remote.origin.pushurl", moved_url]);
+
+    gh.server.reset().await;
+    mount_list(&gh.server, BRANCH, json!([pr(7)])).await;
+    mount_catch_all(&gh.server).await;
+    let out = gh.isms(
+        &["triggers", "detect", "--from", "HEAD~1", "--open-pr"],
+        true,
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!(
+            "\nerror: {BRANCH} was pushed to on origin while this ran, so nothing was pushed over it\n  caused by: ! [rejected] "
+        )),
+        "{err}"
+    );
+    assert!(
+        err.ends_with("  hint: run this again: it builds on what was pushed\n"),
+        "{err}"
+    );
+    assert_eq!(
+        lines(&gh.requests().await),
+        [format!(
+            "GET /repos/{REPO}/pulls?state=open&head=acme:{BRANCH}"
+        )]
+    );
+    let on_moved = gh.env.git(
+        &gh.repo,
+        &[
+            "--git-dir",
+            moved_url,
+            "rev-parse",
+            &format!("refs/heads/{BRANCH}"),
+        ],
+    );
+    assert_eq!(on_moved.trim(), theirs, "their commit is kept");
 }
 
 #[tokio::test(flavor = "multi_thread")]

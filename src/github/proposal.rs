@@ -143,7 +143,8 @@ pub fn open_pr(root: &Path, record: &str, p: &Proposal, github: &GitHub) -> Resu
             &format!("{commit}:refs/heads/{}", p.branch),
         ],
         stall,
-    )?;
+    )
+    .map_err(|e| pushed_meanwhile(e, &p.branch))?;
     let (pr, created) = github.open_or_update(open, &p.branch, record, &p.title, &p.body)?;
     let warning = github.request_reviewers(&pr, &p.users, &p.teams)?;
     Ok(Done::Pull {
@@ -152,6 +153,24 @@ pub fn open_pr(root: &Path, record: &str, p: &Proposal, github: &GitHub) -> Resu
         created,
         warning,
     })
+}
+
+/// A push that `origin` refused because `branch` moved there since it was
+/// fetched, said as that (git's own hint, to pull, is not what to do here);
+/// any other failure as it was.
+fn pushed_meanwhile(e: Error, branch: &str) -> Error {
+    let Some(line) = e
+        .cause
+        .as_deref()
+        .and_then(|c| c.lines().find(|l| l.contains("[rejected]")))
+    else {
+        return e;
+    };
+    Error::new(format!(
+        "{branch} was pushed to on origin while this ran, so nothing was pushed over it"
+    ))
+    .caused_by(line.trim())
+    .hint("run this again: it builds on what was pushed")
 }
 
 /// The parents of the next commit on a proposal branch at `tip`, whose
