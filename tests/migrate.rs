@@ -22,28 +22,16 @@ fn legacy(env: &Env) -> PathBuf {
         .args(["--as-of", AS_OF, "init", "--example", "--edition", "2013"])
         .assert()
         .success();
-    env.git_at(
+    env.commit_empty_at(
         &repo,
         "2025-09-01T10:00:00Z",
-        &[
-            "commit",
-            "-q",
-            "--allow-empty",
-            "-m",
-            "review: network access\n\nReviewed: control:9.1.2\nReview-Note: firewall rules reviewed",
-        ],
+        "review: network access\n\nReviewed: control:9.1.2\nReview-Note: firewall rules reviewed",
     );
     env.git(&repo, &["checkout", "-q", "-b", "review/access-policy"]);
-    env.git_at(
+    env.commit_empty_at(
         &repo,
         "2026-10-26T10:00:00Z",
-        &[
-            "commit",
-            "-q",
-            "--allow-empty",
-            "-m",
-            "review: access policy\n\nReviewed: control:9.1.1\nReview-Note: policy v7 approved",
-        ],
+        "review: access policy\n\nReviewed: control:9.1.1\nReview-Note: policy v7 approved",
     );
     env.git(&repo, &["checkout", "-q", "main"]);
     env.git_at(
@@ -76,17 +64,7 @@ fn legacy(env: &Env) -> PathBuf {
             "reassess: region-added on payments-api",
         ],
     );
-    env.git_at(
-        &repo,
-        "2026-10-01T10:00:00Z",
-        &[
-            "commit",
-            "-q",
-            "--allow-empty",
-            "-m",
-            "Authorities contact list (#21)\n\n* review: contact with authorities\n\nReviewed: control:6.1.3\nReview-Note: contact list checked",
-        ],
-    );
+    env.commit_empty_at(&repo, "2026-10-01T10:00:00Z", "Authorities contact list (#21)\n\n* review: contact with authorities\n\nReviewed: control:6.1.3\nReview-Note: contact list checked");
     repo
 }
 
@@ -301,16 +279,10 @@ fn a_merged_control_is_as_fresh_as_its_stalest_source() {
     // A renamed control keeps its standing: reviewed a month ago, so ok.
     assert_eq!(state("control:5.5"), "ok");
     // A review of the new control itself clears it.
-    env.git_at(
+    env.commit_empty_at(
         &repo,
         "2026-11-01T10:00:00Z",
-        &[
-            "commit",
-            "-q",
-            "--allow-empty",
-            "-m",
-            "review: access control\n\nReviewed: control:5.15",
-        ],
+        "review: access control\n\nReviewed: control:5.15",
     );
     assert_eq!(state("control:5.15"), "ok");
     // A control new in 2022 is due one cadence after the migration landed.

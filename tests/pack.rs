@@ -351,7 +351,7 @@ fn verify_rederives_the_pack_from_its_bundle() {
     );
 
     // A bundle whose tip is another commit.
-    env.git(&repo, &["commit", "-q", "--allow-empty", "-m", "later"]);
+    env.commit_empty(&repo, "later");
     let later = env.path().join("later.zip");
     pack(&env, &repo, &later);
     let other = entries(&later)

@@ -120,15 +120,9 @@ fn ids_that_differ_only_in_case_are_an_error() {
 fn a_commit_that_names_an_item_twice_is_listed_once() {
     let env = Env::new();
     let repo = env.example("demo");
-    env.git(
+    env.commit_empty(
         &repo,
-        &[
-            "commit",
-            "-q",
-            "--allow-empty",
-            "-m",
-            "review\n\nReviewed: control:5.3\nReviewed: control:5.3",
-        ],
+        "review\n\nReviewed: control:5.3\nReviewed: control:5.3",
     );
     let out = env
         .isms(&repo)
@@ -707,15 +701,9 @@ fn text_from_the_files_and_the_record_reaches_a_terminal_without_its_escapes() {
         );
     write(&repo, "isms.toml", config);
     env.git(&repo, &["commit", "-qam", "names"]);
-    env.git(
+    env.commit_empty(
         &repo,
-        &[
-            "commit",
-            "-q",
-            "--allow-empty",
-            "-m",
-            "review\n\nReviewed: control:5.1\nReview-Note: fine\x1b[31m",
-        ],
+        "review\n\nReviewed: control:5.1\nReview-Note: fine\x1b[31m",
     );
     let service = read(&repo, "services/tenant-db.toml").replace(
         "regions = [\"eu-west-1\"",

@@ -206,28 +206,14 @@ fn reviews_land_when_they_reach_the_record_branch() {
     let repo = env.example_on_main(None);
     let g = |date: &str, args: &[&str]| env.git_at(&repo, date, args);
     // Direct commit on main: lands at its own committer time.
-    g(
+    env.commit_empty_at(
+        &repo,
         "2026-01-10T09:00:00Z",
-        &[
-            "commit",
-            "-q",
-            "--allow-empty",
-            "-m",
-            "review: direct\n\nReviewed: control:CLD.13.1.4\nReview-Note: direct",
-        ],
+        "review: direct\n\nReviewed: control:CLD.13.1.4\nReview-Note: direct",
     );
     // A branch merged with --no-ff: lands at the merge's time, with its PR number.
     g("2026-02-01T09:00:00Z", &["checkout", "-q", "-b", "feature"]);
-    g(
-        "2026-02-01T09:00:00Z",
-        &[
-            "commit",
-            "-q",
-            "--allow-empty",
-            "-m",
-            "review: on a branch\n\nReviewed: control:CLD.13.1.4\nReview-Outcome: needs-change\nReview-Note: merged",
-        ],
-    );
+    env.commit_empty_at(&repo, "2026-02-01T09:00:00Z", "review: on a branch\n\nReviewed: control:CLD.13.1.4\nReview-Outcome: needs-change\nReview-Note: merged");
     g("2026-02-01T09:00:00Z", &["checkout", "-q", "main"]);
     g(
         "2026-03-05T12:00:00Z",
@@ -241,30 +227,16 @@ fn reviews_land_when_they_reach_the_record_branch() {
         ],
     );
     // A squash merge in GitHub's format: lands at the squash commit.
-    g(
-        "2026-04-02T08:30:00Z",
-        &[
-            "commit",
-            "-q",
-            "--allow-empty",
-            "-m",
-            "Quarterly reviews (#9)\n\n* review: isolation\n\nReviewed: control:CLD.13.1.4\nReview-Note: squashed\n\n* fix typo",
-        ],
-    );
+    env.commit_empty_at(&repo, "2026-04-02T08:30:00Z", "Quarterly reviews (#9)\n\n* review: isolation\n\nReviewed: control:CLD.13.1.4\nReview-Note: squashed\n\n* fix typo");
     // A review on a branch that never merged does not count.
     g(
         "2026-05-01T09:00:00Z",
         &["checkout", "-q", "-b", "abandoned"],
     );
-    g(
+    env.commit_empty_at(
+        &repo,
         "2026-05-01T09:00:00Z",
-        &[
-            "commit",
-            "-q",
-            "--allow-empty",
-            "-m",
-            "review: never merged\n\nReviewed: control:CLD.13.1.4",
-        ],
+        "review: never merged\n\nReviewed: control:CLD.13.1.4",
     );
     g("2026-05-01T09:00:00Z", &["checkout", "-q", "main"]);
     // A rebase merge: the rebased commit is on main, landing at its committer time.
@@ -272,15 +244,10 @@ fn reviews_land_when_they_reach_the_record_branch() {
         "2026-06-01T09:00:00Z",
         &["checkout", "-q", "-b", "rebased", "main"],
     );
-    g(
+    env.commit_empty_at(
+        &repo,
         "2026-06-01T09:00:00Z",
-        &[
-            "commit",
-            "-q",
-            "--allow-empty",
-            "-m",
-            "review: rebased\n\nReviewed: control:CLD.13.1.4\nReview-Note: rebased",
-        ],
+        "review: rebased\n\nReviewed: control:CLD.13.1.4\nReview-Note: rebased",
     );
     g("2026-06-01T09:00:00Z", &["checkout", "-q", "main"]);
     g(
@@ -324,14 +291,14 @@ fn a_merge_brings_in_every_commit_of_its_branch_whatever_the_branch_looks_like()
     let g = |date: &str, args: &[&str]| env.git_at(&repo, date, args);
     let review = |date: &str, note: &str| {
         let message = format!("review\n\nReviewed: control:CLD.13.1.4\nReview-Note: {note}");
-        g(date, &["commit", "-q", "--allow-empty", "-m", &message]);
+        env.commit_empty_at(&repo, date, &message);
     };
     let merge = |date: &str, branch: &str, pr: u32| {
         let message = format!("Merge pull request #{pr} from example/{branch}");
         g(date, &["merge", "-q", "--no-ff", branch, "-m", &message]);
     };
     let empty = |date: &str, message: &str| {
-        g(date, &["commit", "-q", "--allow-empty", "-m", message]);
+        env.commit_empty_at(&repo, date, message);
     };
     // Three commits on a branch from the tip of main.
     g("2026-01-01T09:00:00Z", &["checkout", "-q", "-b", "linear"]);
@@ -436,26 +403,11 @@ fn a_branch_lock_git_left_is_named_with_how_to_clear_it_and_nothing_is_recorded(
 fn malformed_trailers_are_warnings_with_the_commit() {
     let env = Env::new();
     let repo = env.example_on_main(None);
-    env.git(
+    env.commit_empty(
         &repo,
-        &[
-            "commit",
-            "-q",
-            "--allow-empty",
-            "-m",
-            "review\n\nReviewed: control:CLD.13.1.4\nReview-Outcome: great",
-        ],
+        "review\n\nReviewed: control:CLD.13.1.4\nReview-Outcome: great",
     );
-    env.git(
-        &repo,
-        &[
-            "commit",
-            "-q",
-            "--allow-empty",
-            "-m",
-            "review\n\nReviewed: policy:access",
-        ],
-    );
+    env.commit_empty(&repo, "review\n\nReviewed: policy:access");
     let out = env
         .isms(&repo)
         .args(["log", "--format", "json", "CLD.13.1.4"])
@@ -485,7 +437,7 @@ fn a_misspelt_trailer_beside_a_review_is_a_warning_and_an_unread_outcome_is_not_
         // A review misspelt whole: nothing in the message says `reviewed`.
         "fix\n\nReveiwed: control:5.4",
     ] {
-        env.git(&repo, &["commit", "-q", "--allow-empty", "-m", message]);
+        env.commit_empty(&repo, message);
     }
     let log = |item: &str| -> serde_json::Value {
         let out = env

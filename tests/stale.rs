@@ -162,16 +162,10 @@ fn stale_json_is_pinned_and_exits_1() {
 fn an_effective_review_after_needs_change_clears_it() {
     let env = Env::new();
     let repo = env.example_on_main(Some(AS_OF));
-    env.git_at(
+    env.commit_empty_at(
         &repo,
         "2026-10-30T10:00:00Z",
-        &[
-            "commit",
-            "-q",
-            "--allow-empty",
-            "-m",
-            "review\n\nReviewed: allocation:tenant-db/8.15\nReview-Note: replica retention fixed",
-        ],
+        "review\n\nReviewed: allocation:tenant-db/8.15\nReview-Note: replica retention fixed",
     );
     let (_, v, _) = json(
         &env,
@@ -386,16 +380,10 @@ fn the_cache_survives_a_rewrite_and_corruption_and_gives_the_same_answer() {
     assert_eq!(v, cold);
 
     // New commits are walked incrementally.
-    env.git_at(
+    env.commit_empty_at(
         &repo,
         "2026-10-31T10:00:00Z",
-        &[
-            "commit",
-            "-q",
-            "--allow-empty",
-            "-m",
-            "review\n\nReviewed: control:CLD.9.5.1",
-        ],
+        "review\n\nReviewed: control:CLD.9.5.1",
     );
     let (_, v, stderr) = json(
         &env,
@@ -705,16 +693,10 @@ fn an_unchanged_repository_is_answered_from_the_summary_and_every_change_is_seen
 
     // A review that lands on the record branch is seen.
     let key = item["item"].as_str().unwrap();
-    env.git_at(
+    env.commit_empty_at(
         &repo,
         &format!("{as_of}T00:00:01Z"),
-        &[
-            "commit",
-            "-q",
-            "--allow-empty",
-            "-m",
-            &format!("review\n\nReviewed: {key}"),
-        ],
+        &format!("review\n\nReviewed: {key}"),
     );
     let (_, v, _) = json(&env, &repo, &["--as-of", as_of, "stale"]);
     assert!(

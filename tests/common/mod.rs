@@ -92,6 +92,17 @@ impl Env {
         self.git_at(dir, DATE, args)
     }
 
+    /// `git commit -q --allow-empty -m MESSAGE` in `dir`: a commit whose
+    /// message alone says something (a review, by its trailers).
+    pub fn commit_empty(&self, dir: &Path, message: &str) -> String {
+        self.commit_empty_at(dir, DATE, message)
+    }
+
+    /// [`Env::commit_empty`], authored and committed at `date`.
+    pub fn commit_empty_at(&self, dir: &Path, date: &str, message: &str) -> String {
+        self.git_at(dir, date, &["commit", "-q", "--allow-empty", "-m", message])
+    }
+
     /// `isms check --format json [extra…]` in `repo`: its exit code and findings as lines.
     pub fn check(&self, repo: &Path, extra: &[&str]) -> (Option<i32>, String) {
         let out = self
