@@ -63,16 +63,7 @@ pub fn commit_locally(root: &Path, record: &str, p: &Proposal) -> Result<Done> {
     // Built again on the branch's new tip if another run moved it meanwhile.
     let moved = git::advance(root, &local, "isms proposal", |existing| {
         let record_tip = git::resolve(root, &format!("refs/heads/{record}"))?;
-        let parents = match (existing, record_tip) {
-            (Some(tip), Some(record_tip)) => parents(root, tip, &record_tip)?,
-            (Some(tip), None) => vec![tip.to_owned()],
-            (None, Some(record_tip)) => vec![record_tip],
-            (None, None) => {
-                return Err(Error::new(format!(
-                    "the record branch `{record}` does not exist"
-                )));
-            }
-        };
+        let parents = parents(root, record, record_tip, existing.map(str::to_owned), false)?;
         commit_on(root, &parents, p)
     })?;
     let commit = moved.map_err(|e| {
@@ -107,30 +98,23 @@ pub fn open_pr(root: &Path, record: &str, p: &Proposal, github: &GitHub) -> Resu
         Some(id) => Some(id),
         None => git::resolve(root, &format!("refs/heads/{record}"))?,
     };
-    let parents =
-        if listed.trim().is_empty() {
-            vec![record_tip.ok_or_else(|| {
-                Error::new(format!("the record branch `{record}` does not exist"))
-            })?]
-        } else {
-            git::remote(
-                root,
-                &[
-                    "fetch",
-                    "--quiet",
-                    "--no-tags",
-                    "origin",
-                    &format!("+refs/heads/{}:{remote_ref}", p.branch),
-                ],
-                stall,
-            )?;
-            let tip = git::run(root, &["rev-parse", "--verify", &remote_ref])?;
-            match record_tip {
-                // With its pull request open, what it proposes has not landed.
-                Some(record_tip) if open.is_none() => parents(root, &tip, &record_tip)?,
-                _ => vec![tip],
-            }
-        };
+    let tip = if listed.trim().is_empty() {
+        None
+    } else {
+        git::remote(
+            root,
+            &[
+                "fetch",
+                "--quiet",
+                "--no-tags",
+                "origin",
+                &format!("+refs/heads/{}:{remote_ref}", p.branch),
+            ],
+            stall,
+        )?;
+        Some(git::run(root, &["rev-parse", "--verify", &remote_ref])?)
+    };
+    let parents = parents(root, record, record_tip, tip, open.is_some())?;
     let commit = commit_on(root, &parents, p)?;
     // Not forced: if someone pushed to the branch since, this fails and a
     // rerun builds on what they pushed.
@@ -173,13 +157,15 @@ fn pushed_meanwhile(e: Error, branch: &str) -> Error {
     .hint("run this again: it builds on what was pushed")
 }
 
-/// The parents of the next commit on a proposal branch at `tip`, whose
-/// record branch is at `record`.
+/// The parents of the next commit on a proposal branch at `tip` (`None`:
+/// it does not exist yet), whose record branch `record` is at `record_tip`.
 ///
-/// While what the branch proposes has still to land, the next commit goes
-/// on its tip, so a rerun builds on what was pushed. Once it has landed the
-/// next proposal starts from the record branch, never from the old one's
-/// tree, whose record file would conflict with the one that landed:
+/// A new branch starts from the record branch. While what the branch
+/// proposes has still to land (always, while its pull request is `open`),
+/// the next commit goes on its tip, so a rerun builds on what was pushed.
+/// Once it has landed the next proposal starts from the record branch,
+/// never from the old one's tree, whose record file would conflict with
+/// the one that landed:
 /// - merged (the tip is in the record branch): on the record branch alone,
 ///   which the old tip is an ancestor of;
 /// - squashed (every file the branch changed is in the record branch as
@@ -187,19 +173,35 @@ fn pushed_meanwhile(e: Error, branch: &str) -> Error {
 ///   second parent, so the old tip stays an ancestor (never a force-push),
 ///   the pull request shows only the new change, and the record branch's
 ///   first parents stay its own if the branch is fast-forwarded onto it.
-fn parents(root: &Path, tip: &str, record: &str) -> Result<Vec<String>> {
-    let Some(base) = git::merge_base(root, tip, record)? else {
-        return Ok(vec![tip.to_owned()]);
+fn parents(
+    root: &Path,
+    record: &str,
+    record_tip: Option<String>,
+    tip: Option<String>,
+    open: bool,
+) -> Result<Vec<String>> {
+    let Some(tip) = tip else {
+        let record_tip = record_tip
+            .ok_or_else(|| Error::new(format!("the record branch `{record}` does not exist")))?;
+        return Ok(vec![record_tip]);
+    };
+    let Some(record_tip) = record_tip.filter(|_| !open) else {
+        return Ok(vec![tip]);
+    };
+    let Some(base) = git::merge_base(root, &tip, &record_tip)? else {
+        return Ok(vec![tip]);
     };
     if base == tip {
-        return Ok(vec![record.to_owned()]);
+        return Ok(vec![record_tip]);
     }
-    let proposed = git::changed_paths(root, &base, tip)?;
-    let differing: HashSet<String> = git::changed_paths(root, tip, record)?.into_iter().collect();
+    let proposed = git::changed_paths(root, &base, &tip)?;
+    let differing: HashSet<String> = git::changed_paths(root, &tip, &record_tip)?
+        .into_iter()
+        .collect();
     if proposed.is_empty() || proposed.iter().any(|p| differing.contains(p)) {
-        return Ok(vec![tip.to_owned()]);
+        return Ok(vec![tip]);
     }
-    Ok(vec![record.to_owned(), tip.to_owned()])
+    Ok(vec![record_tip, tip])
 }
 
 /// A commit on `parents` of the first parent's tree with `p.file` written,
