@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use crate::check::triggers::{Detected, Fired, detect};
 use crate::cli::{DetectArgs, Format, TriggersCommand};
+use crate::diagnostic::one_line;
 use crate::error::Result;
 use crate::history::diff::Revisions;
 use crate::model::FileKind;
@@ -242,7 +243,6 @@ fn human(out: &mut impl Write, d: &Detected) -> std::io::Result<()> {
         .map(|o| format!(", renamed from {o}"))
         .unwrap_or_default();
     // The title and the values come from the files: shown, never obeyed.
-    let one_line = crate::diagnostic::one_line;
     writeln!(
         out,
         "{BOLD}{}{BOLD:#}: {}\n  {}{service}{renamed}: {}\n  reassess: {}\n",
