@@ -1140,3 +1140,45 @@ fn a_finding_due_before_it_is_raised_is_written_and_said_to_be_overdue() {
         .success()
         .stderr(predicate::str::contains("warning").not());
 }
+
+#[test]
+fn an_owner_chosen_for_the_user_is_said_with_how_to_choose_another() {
+    let env = Env::new();
+    let repo = env.example("repo");
+    // The author is a person: theirs, and nothing to say.
+    env.isms(&repo)
+        .args(["new", "evidence", "2026-12-a"])
+        .env("GIT_AUTHOR_EMAIL", "bob@example.com")
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("note:").not());
+    assert!(read(&repo, "evidence/2026-12-a.toml").contains("collected_by = \"bob\"\n"));
+    // No person's email: the first person, said, with the flag to change it.
+    env.isms(&repo)
+        .args(["new", "evidence", "2026-12-b"])
+        .env("GIT_AUTHOR_EMAIL", "erin@elsewhere.example")
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "note: collected_by = \"alice\", the first of the people in isms.toml by key: \
+             git's author email, erin@elsewhere.example, is no person's there; \
+             pass --collected-by WHO to name another\n",
+        ));
+    assert!(read(&repo, "evidence/2026-12-b.toml").contains("collected_by = \"alice\"\n"));
+    env.isms(&repo)
+        .args(["new", "finding", "2026-050"])
+        .env("GIT_AUTHOR_EMAIL", "erin@elsewhere.example")
+        .assert()
+        .success()
+        .stderr(
+            predicate::str::contains("note: owner = \"alice\"")
+                .and(predicate::str::contains("pass --owner WHO to name another")),
+        );
+    // Named: no note.
+    env.isms(&repo)
+        .args(["new", "finding", "2026-051", "--owner", "carol"])
+        .env("GIT_AUTHOR_EMAIL", "erin@elsewhere.example")
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("note:").not());
+}

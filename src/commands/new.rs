@@ -32,6 +32,7 @@ pub fn run(ctx: &Context, cmd: NewCommand) -> Result<ExitCode> {
         problems: &problems,
         config,
         ctx,
+        guessed: std::cell::Cell::new(None),
     };
     // CODEOWNERS as it should be before this command: if it is exactly
     // that, it holds no hand edits and follows the new items.
@@ -46,6 +47,9 @@ pub fn run(ctx: &Context, cmd: NewCommand) -> Result<ExitCode> {
         NewCommand::Person(a) => new.person(a),
         NewCommand::Team(a) => new.team(a),
     }?;
+    if let Some(note) = new.guessed.take() {
+        output::note(&note);
+    }
     match codeowners_before {
         Ok(Codeowners::Current) => refresh_codeowners(&writer)?,
         Ok(Codeowners::NotOurs) => {}
@@ -116,6 +120,9 @@ struct New<'a> {
     problems: &'a [crate::diagnostic::Diagnostic],
     config: &'a Config,
     ctx: &'a Context,
+    /// Said once the file is written: a person chosen for the user, not by
+    /// them, and how to choose another.
+    guessed: std::cell::Cell<Option<String>>,
 }
 
 /// An allocation pre-filled with the default party of the control for the
@@ -190,8 +197,9 @@ impl New<'_> {
 
     /// An explicit owner must exist, by key or as
     /// [`Config::owner_key`] reads it (the key is written); the default is
-    /// the person whose email is git's author email, else the first person.
-    fn owner(&self, explicit: Option<&str>) -> Result<String> {
+    /// the person whose email is git's author email, else the first person,
+    /// which is said, with the `flag` that names another.
+    fn owner(&self, explicit: Option<&str>, field: &str, flag: &str) -> Result<String> {
         if let Some(o) = explicit {
             if let Some(key) = self.config.owner_key(o) {
                 return Ok(key);
@@ -210,17 +218,27 @@ impl New<'_> {
             });
         }
         let email = git::author(self.root).map(|(_, e)| e);
-        let me = self
-            .config
-            .people
-            .iter()
-            .find(|(_, p)| Some(&p.email) == email.as_ref() && !p.email.is_empty());
-        me.or_else(|| self.config.people.iter().next())
-            .map(|(k, _)| k.to_string())
-            .ok_or_else(|| {
+        let people = &self.config.people;
+        let me =
+            (people.iter()).find(|(_, p)| Some(&p.email) == email.as_ref() && !p.email.is_empty());
+        if let Some((key, _)) = me {
+            return Ok(key.to_string());
+        }
+        let Some((first, _)) = people.iter().next() else {
+            return Err(
                 Error::new(format!("{CONFIG_FILE} has no people to own the new file"))
-                    .hint("pass --owner, or add a person with `isms new person`")
-            })
+                    .hint("pass --owner, or add a person with `isms new person`"),
+            );
+        };
+        let whose = match &email {
+            Some(e) => format!("git's author email, {e}, is no person's there"),
+            None => "git has no author email (user.email)".to_string(),
+        };
+        self.guessed.set(Some(format!(
+            "note: {field} = \"{first}\", the first of the people in {CONFIG_FILE} by key: {whose}; \
+             pass {flag} WHO to name another"
+        )));
+        Ok(first.to_string())
     }
 
     /// Writes every file or none: all paths are checked before the first write.
@@ -264,7 +282,7 @@ impl New<'_> {
 
     fn service(&self, a: crate::cli::NewServiceArgs) -> Result<ExitCode> {
         let id = parse_id("service ID", &a.id)?;
-        let owner = self.owner(a.owner.as_deref())?;
+        let owner = self.owner(a.owner.as_deref(), "owner", "--owner")?;
         let role = match a.role {
             ServiceRoleArg::Provider => ServiceRole::Provider,
             ServiceRoleArg::Customer => ServiceRole::Customer,
@@ -323,7 +341,7 @@ impl New<'_> {
         let id = parse_id("control ID", &a.id)?;
         let edition = crate::check::edition_of(self.snapshot);
         let catalog = scaffold::templates::catalog(edition);
-        let owner = self.owner(a.owner.as_deref())?;
+        let owner = self.owner(a.owner.as_deref(), "owner", "--owner")?;
         if let Some(cadence) = &a.cadence {
             cadence
                 .parse::<Period>()
@@ -463,7 +481,11 @@ impl New<'_> {
                 "control `{cid}` is organisation-wide (matrix = false): it takes no allocations"
             )));
         }
-        let owner = self.owner(a.owner.as_deref().or(Some(service.value.owner.as_str())))?;
+        let owner = self.owner(
+            a.owner.as_deref().or(Some(service.value.owner.as_str())),
+            "owner",
+            "--owner",
+        )?;
         let path = scaffold::allocation_path(&sid, &cid);
         self.write_all(&[(
             path.clone(),
@@ -499,7 +521,7 @@ impl New<'_> {
         let mut files = Vec::with_capacity(gaps.len());
         let mut per_service: Vec<(&Id, usize)> = Vec::new();
         for (svc, doc, ctl, _) in gaps {
-            let owner = self.owner(owner.or(Some(doc.value.owner.as_str())))?;
+            let owner = self.owner(owner.or(Some(doc.value.owner.as_str())), "owner", "--owner")?;
             files.push((
                 scaffold::allocation_path(svc, ctl),
                 self.allocation_text(svc, ctl, doc.value.model, &owner),
@@ -544,7 +566,7 @@ impl New<'_> {
             ))
             .hint("give the day it was collected, or --as-of DAY to record it as of a later day"));
         }
-        let by = self.owner(a.collected_by.as_deref())?;
+        let by = self.owner(a.collected_by.as_deref(), "collected_by", "--collected-by")?;
         if !self.config.people.contains_key(by.as_str()) {
             return Err(Error::new(format!(
                 "--collected-by must name a person; `{by}` is a team"
@@ -605,7 +627,7 @@ impl New<'_> {
 
     fn finding(&self, a: crate::cli::NewFindingArgs) -> Result<ExitCode> {
         let id = parse_id("finding ID", &a.id)?;
-        let owner = self.owner(a.owner.as_deref())?;
+        let owner = self.owner(a.owner.as_deref(), "owner", "--owner")?;
         let due = a
             .due
             .unwrap_or_else(|| Period::Days(30).after(self.ctx.today));
