@@ -683,6 +683,10 @@ pub struct CheckArgs {
     /// Check what is about to be committed (the git index), not the working tree.
     #[arg(long)]
     pub staged: bool,
+    /// Check this commit instead, read from git objects, never the working
+    /// tree (the pre-push hook checks each branch and tag it pushes so).
+    #[arg(long, value_name = "REV", conflicts_with = "staged")]
+    pub rev: Option<String>,
     /// How warnings are shown to people: in full, or one line per rule (the
     /// pre-commit hook's way; errors are always shown in full).
     #[arg(long, value_enum, default_value_t = WarningsArg::Full)]

@@ -17,10 +17,12 @@ const DIM: Style = AnsiColor::Blue.on_default().bold();
 const BOLD: Style = Style::new().bold();
 
 /// What `isms check` looked at, for the summary and the JSON document.
-#[derive(Clone, Copy, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct CheckSummary {
-    /// `worktree` or `index`.
+    /// `worktree`, `index` or `commit`.
     pub source: &'static str,
+    /// The full id of the commit checked, when `source` is `commit`.
+    pub commit: Option<String>,
     /// Files parsed.
     pub files: usize,
     pub errors: usize,
@@ -32,6 +34,8 @@ pub struct CheckSummary {
 struct CheckJson<'a> {
     version: u32,
     source: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    commit: Option<&'a str>,
     files: usize,
     errors: usize,
     warnings: usize,
@@ -72,7 +76,7 @@ pub fn check_report(
     folded: Option<(&[Diagnostic], &str)>,
     summary: CheckSummary,
 ) {
-    let what = plural(
+    let mut what = plural(
         summary.files,
         if summary.source == "index" {
             "staged file"
@@ -80,6 +84,9 @@ pub fn check_report(
             "file"
         },
     );
+    if let Some(commit) = &summary.commit {
+        what.push_str(&format!(" of commit {}", &commit[..commit.len().min(10)]));
+    }
     // Buffered: one write for many lines (stdout is line-buffered).
     let mut out = std::io::BufWriter::new(anstream::stdout().lock());
     // A closed pipe (`| head`) is not an error worth reporting.
@@ -95,6 +102,7 @@ pub fn check_report(
             let doc = CheckJson {
                 version: 1,
                 source: summary.source,
+                commit: summary.commit.as_deref(),
                 files: summary.files,
                 errors: summary.errors,
                 warnings: summary.warnings,

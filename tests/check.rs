@@ -700,3 +700,58 @@ fn staged_a_file_with_an_unresolved_conflict_is_named_not_taken_for_missing() {
     env.git(&repo, &["add", file]);
     assert_eq!(staged(&env, &repo), (Some(0), String::new()));
 }
+
+#[test]
+fn check_rev_checks_a_commit_as_committed_whatever_the_working_tree_holds() {
+    let env = Env::new();
+    let repo = env.example("repo");
+    let file = "services/tenant-db.toml";
+    let sound = read(&repo, file);
+    let head = env.git(&repo, &["rev-parse", "HEAD"]);
+    let head = head.trim();
+    // Uncommitted breakage is not the commit's.
+    write(&repo, file, format!("{sound}oops\n"));
+    env.isms(&repo)
+        .args(["check", "--rev", "HEAD"])
+        .assert()
+        .code(0)
+        .stdout("")
+        .stderr(format!(
+            "checked 256 files of commit {}: no problems\n",
+            &head[..10]
+        ));
+    assert_eq!(
+        env.check(&repo, &[]).0,
+        Some(1),
+        "the working tree is broken"
+    );
+    // Committed breakage is, though the working tree is mended since.
+    env.git(&repo, &["commit", "-q", "-am", "broken"]);
+    write(&repo, file, &sound);
+    let (code, findings) = env.check(&repo, &["--rev", "HEAD"]);
+    assert_eq!(code, Some(1));
+    assert_eq!(
+        findings,
+        format!("{file}:11:5: error[syntax]: invalid TOML: key with no value, expected `=`\n"),
+        "named as committed"
+    );
+    assert_eq!(env.check(&repo, &[]).0, Some(0));
+    // JSON says which commit it read.
+    let out = env
+        .isms(&repo)
+        .args(["check", "--rev", "HEAD~1", "--format", "json"])
+        .output()
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["source"], "commit");
+    assert_eq!(doc["commit"], head);
+    assert_eq!(doc["errors"], 0);
+    // A name that is no commit cannot be checked.
+    env.isms(&repo)
+        .args(["check", "--rev", "no-such-branch"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "could not read the commit `no-such-branch`",
+        ));
+}

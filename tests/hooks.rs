@@ -54,6 +54,12 @@ fn commit_empty(env: &Env, repo: &Path, extra: &[&str], message: &str) -> Output
     git(env, repo, &args, true)
 }
 
+/// A hook file git will run.
+fn make_executable(path: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
 fn install(env: &Env, repo: &Path, extra: &[&str]) -> Output {
     env.isms(repo)
         .args(["hooks", "install"])
@@ -347,11 +353,7 @@ fn a_foreign_hook_is_refused_then_kept_chained_and_restored() {
     let hook = repo.join(".git/hooks/pre-commit");
     let foreign = "#!/bin/sh\necho foreign hook ran >&2\nexit 0\n";
     write(&repo, ".git/hooks/pre-commit", foreign);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).unwrap();
-    }
+    make_executable(&hook);
     let out = install(&env, &repo, &[]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
@@ -417,6 +419,76 @@ fn the_pre_push_hook_runs_the_full_check() {
     assert_ne!(out.status.code(), Some(0));
     let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
     assert!(all.contains("controls/CLD.9.5.1.toml"), "{all}");
+}
+
+#[test]
+fn the_pre_push_hook_checks_each_commit_as_pushed_never_the_working_tree() {
+    let env = Env::new();
+    let repo = env.example("demo");
+    let origin = env.origin(&repo);
+    // A foreign pre-push hook, kept by --force, still hears what is pushed.
+    let heard = env.path().join("heard");
+    let foreign = format!("#!/bin/sh\ncat > '{}'\n", heard.display());
+    write(&repo, ".git/hooks/pre-push", &foreign);
+    make_executable(&repo.join(".git/hooks/pre-push"));
+    assert_eq!(install(&env, &repo, &["--force"]).status.code(), Some(0));
+    let tip = |dir: &Path| env.git(dir, &["rev-parse", "refs/heads/master"]);
+    let head = tip(&repo);
+    let head = head.trim();
+
+    // Work in progress that does not parse stays home: what is pushed is
+    // the commit, which is sound.
+    let wip = "services/tenant-db.toml";
+    let committed = read(&repo, wip);
+    write(&repo, wip, format!("{committed}WIP\n"));
+    let out = git(&env, &repo, &["push", "-q", "origin", "master"], true);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(tip(&origin).trim(), head);
+    assert_eq!(
+        std::fs::read_to_string(&heard).unwrap(),
+        format!(
+            "refs/heads/master {head} refs/heads/master {}\n",
+            "0".repeat(40)
+        )
+    );
+
+    // A broken commit does not leave, though the working tree was mended
+    // since: the check is of the commit as pushed.
+    git(
+        &env,
+        &repo,
+        &["commit", "-q", "--no-verify", "-am", "broken"],
+        true,
+    );
+    write(&repo, wip, &committed);
+    let out = git(&env, &repo, &["push", "-q", "origin", "master"], true);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    // (git passes on the hook's standard output as its own.)
+    let said = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
+    assert!(said.contains(&format!("--> {wip}:")), "{said}");
+    assert!(
+        said.contains(
+            "isms pre-push hook: refs/heads/master does not pass `isms check` as pushed, \
+             so nothing was pushed"
+        ),
+        "{said}"
+    );
+    assert_eq!(tip(&origin).trim(), head, "nothing left this clone");
+    // A branch deleted on origin has nothing to check.
+    let out = git(
+        &env,
+        &repo,
+        &["push", "-q", "origin", "HEAD~1:refs/heads/old"],
+        true,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = git(
+        &env,
+        &repo,
+        &["push", "-q", "origin", ":refs/heads/old"],
+        true,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 }
 
 #[test]

@@ -14,7 +14,15 @@ use super::Context;
 
 pub fn run(ctx: &Context, args: &CheckArgs) -> Result<ExitCode> {
     let repo = Repo::discover(&ctx.dir)?;
-    let (loaded, source) = if args.staged {
+    let mut commit = None;
+    let (loaded, source) = if let Some(rev) = &args.rev {
+        // As committed: the working tree and the index play no part.
+        let (tree, id) = Index::commit(&repo.git_dir, rev)?;
+        let mut loaded = repo::load(&tree, &Scope::All)?;
+        repo::hash_artifacts(&tree, &mut loaded.snapshot);
+        commit = Some(id);
+        (loaded, "commit")
+    } else if args.staged {
         let (index, changed) = Index::staged(&repo.root, &repo.git_dir)?;
         let scope = staged_scope(&index, changed)?;
         // Staged files parsed before are taken by object id: the settings,
@@ -46,6 +54,7 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> Result<ExitCode> {
         .count();
     let summary = CheckSummary {
         source,
+        commit,
         files: loaded.parsed,
         errors,
         warnings: diagnostics.len() - errors,
