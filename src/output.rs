@@ -16,13 +16,31 @@ const HINT: Style = AnsiColor::Cyan.on_default().bold();
 const DIM: Style = AnsiColor::Blue.on_default().bold();
 const BOLD: Style = Style::new().bold();
 
+/// What `isms check` read.
+#[derive(Clone, Debug)]
+pub enum Checked {
+    Worktree,
+    /// The git index (`--staged`).
+    Index,
+    /// A commit (`--rev`), by its full id.
+    Commit(String),
+}
+
+impl Checked {
+    /// Its name in the JSON document's `source`.
+    fn name(&self) -> &'static str {
+        match self {
+            Checked::Worktree => "worktree",
+            Checked::Index => "index",
+            Checked::Commit(_) => "commit",
+        }
+    }
+}
+
 /// What `isms check` looked at, for the summary and the JSON document.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug)]
 pub struct CheckSummary {
-    /// `worktree`, `index` or `commit`.
-    pub source: &'static str,
-    /// The full id of the commit checked, when `source` is `commit`.
-    pub commit: Option<String>,
+    pub checked: Checked,
     /// Files parsed.
     pub files: usize,
     pub errors: usize,
@@ -76,17 +94,15 @@ pub fn check_report(
     folded: Option<(&[Diagnostic], &str)>,
     summary: CheckSummary,
 ) {
-    let mut what = plural(
-        summary.files,
-        if summary.source == "index" {
-            "staged file"
-        } else {
-            "file"
-        },
-    );
-    if let Some(commit) = &summary.commit {
-        what.push_str(&format!(" of commit {}", &commit[..commit.len().min(10)]));
-    }
+    let what = match &summary.checked {
+        Checked::Worktree => plural(summary.files, "file"),
+        Checked::Index => plural(summary.files, "staged file"),
+        Checked::Commit(id) => format!(
+            "{} of commit {}",
+            plural(summary.files, "file"),
+            &id[..id.len().min(10)]
+        ),
+    };
     // Buffered: one write for many lines (stdout is line-buffered).
     let mut out = std::io::BufWriter::new(anstream::stdout().lock());
     // A closed pipe (`| head`) is not an error worth reporting.
@@ -101,8 +117,11 @@ pub fn check_report(
         Format::Json => {
             let doc = CheckJson {
                 version: 1,
-                source: summary.source,
-                commit: summary.commit.as_deref(),
+                source: summary.checked.name(),
+                commit: match &summary.checked {
+                    Checked::Commit(id) => Some(id),
+                    _ => None,
+                },
                 files: summary.files,
                 errors: summary.errors,
                 warnings: summary.warnings,

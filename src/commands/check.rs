@@ -7,21 +7,19 @@ use crate::check::check;
 use crate::cli::CheckArgs;
 use crate::diagnostic::{self, Severity};
 use crate::error::Result;
-use crate::output::{self, CheckSummary};
+use crate::output::{self, CheckSummary, Checked};
 use crate::repo::{self, CONFIG_FILE, Index, Repo, Scope, Source, WorkTree};
 
 use super::Context;
 
 pub fn run(ctx: &Context, args: &CheckArgs) -> Result<ExitCode> {
     let repo = Repo::discover(&ctx.dir)?;
-    let mut commit = None;
-    let (loaded, source) = if let Some(rev) = &args.rev {
+    let (loaded, checked) = if let Some(rev) = &args.rev {
         // As committed: the working tree and the index play no part.
         let (tree, id) = Index::commit(&repo.git_dir, rev)?;
         let mut loaded = repo::load(&tree, &Scope::All)?;
         repo::hash_artifacts(&tree, &mut loaded.snapshot);
-        commit = Some(id);
-        (loaded, "commit")
+        (loaded, Checked::Commit(id))
     } else if args.staged {
         let (index, changed) = Index::staged(&repo.root, &repo.git_dir)?;
         let scope = staged_scope(&index, changed)?;
@@ -32,12 +30,12 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> Result<ExitCode> {
         let mut loaded = repo::load_reusing(&index, &scope, Some(&mut memo))?;
         memo.save(&loaded.snapshot);
         repo::hash_artifacts(&index, &mut loaded.snapshot);
-        (loaded, "index")
+        (loaded, Checked::Index)
     } else {
         let tree = WorkTree::new(&repo.root)?;
         let mut loaded = repo::load(&tree, &Scope::All)?;
         repo::hash_artifacts(&tree, &mut loaded.snapshot);
-        (loaded, "worktree")
+        (loaded, Checked::Worktree)
     };
     let mut diagnostics = loaded.diagnostics;
     diagnostics.extend(check(&loaded.snapshot));
@@ -53,8 +51,7 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> Result<ExitCode> {
         .filter(|d| d.severity == Severity::Error)
         .count();
     let summary = CheckSummary {
-        source,
-        commit,
+        checked,
         files: loaded.parsed,
         errors,
         warnings: diagnostics.len() - errors,
