@@ -216,6 +216,37 @@ pub fn not_moved(e: Error, moving: &str, recorded: &str, rerun: &str) -> Error {
     }
 }
 
+/// Where `key` is set for the repository at `dir`, if anywhere: its scope
+/// (`local`, `worktree`, `global`, `system` or `command`), the file that
+/// sets it, and its value (the last, where it is set more than once).
+pub fn config_origin(dir: &Path, key: &str) -> Result<Option<(String, String, String)>> {
+    let args = ["config", "--show-scope", "--show-origin", "--get", key];
+    let output = output(dir, &args, &[])?;
+    match output.status.code() {
+        Some(0) => {
+            let stdout = String::from_utf8_lossy(&output.stdout);
+            let mut fields = stdout.trim_end_matches('\n').splitn(3, '\t');
+            let (Some(scope), Some(origin), Some(value)) =
+                (fields.next(), fields.next(), fields.next())
+            else {
+                return Err(Error::new(format!(
+                    "`git {}` answered what isms cannot read: {stdout:?}",
+                    args.join(" ")
+                )));
+            };
+            let origin = origin.strip_prefix("file:").unwrap_or(origin);
+            Ok(Some((
+                scope.to_owned(),
+                origin.to_owned(),
+                value.to_owned(),
+            )))
+        }
+        Some(1) if output.stderr.is_empty() => Ok(None),
+        _ => Err(Error::new(format!("`git {}` failed", args.join(" ")))
+            .caused_by(String::from_utf8_lossy(&output.stderr).trim())),
+    }
+}
+
 /// The author identity git would use here, as (name, email), if configured.
 pub fn author(dir: &Path) -> Option<(String, String)> {
     let ident = run(dir, &["var", "GIT_AUTHOR_IDENT"]).ok()?;

@@ -347,6 +347,57 @@ fn hooks_go_where_core_hooks_path_says_and_fail_clearly_without_isms() {
 }
 
 #[test]
+fn a_hooks_path_every_repository_shares_is_refused_and_the_hint_gives_one_of_its_own() {
+    let env = Env::new();
+    let repo = env.example("demo");
+    let shared = env.path().join("shared-hooks");
+    let global = env.path().join("global.gitconfig");
+    std::fs::write(
+        &global,
+        format!("[core]\n\thooksPath = {}\n", shared.display()),
+    )
+    .unwrap();
+    let install_global = || {
+        env.isms(&repo)
+            .env("GIT_CONFIG_GLOBAL", &global)
+            .args(["hooks", "install"])
+            .output()
+            .unwrap()
+    };
+    let out = install_global();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).starts_with(&format!(
+            "error: the hooks directory, {}, is shared: core.hooksPath is set in {} (global config)",
+            shared.display(),
+            global.display()
+        )),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!shared.exists(), "nothing was written there");
+    assert!(!repo.join(".git/hooks/pre-commit").exists());
+    // The hint's command gives the repository hooks of its own.
+    let own = repo.canonicalize().unwrap().join(".git/hooks");
+    let hint = format!("`git config core.hooksPath {}`", own.display());
+    assert!(stderr(&out).contains(&hint), "{}", stderr(&out));
+    env.git(&repo, &["config", "core.hooksPath", own.to_str().unwrap()]);
+    let out = install_global();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(repo.join(".git/hooks/pre-commit").is_file());
+    assert!(!shared.exists());
+    // A hooks path the repository's own config names is its own, wherever
+    // it points.
+    env.git(
+        &repo,
+        &["config", "core.hooksPath", shared.to_str().unwrap()],
+    );
+    let out = install_global();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(shared.join("pre-commit").is_file());
+}
+
+#[test]
 fn a_foreign_hook_is_refused_then_kept_chained_and_restored() {
     let env = Env::new();
     let repo = env.example("demo");

@@ -50,9 +50,35 @@ fn is_ours(path: &Path) -> bool {
     std::fs::read_to_string(path).is_ok_and(|t| t.lines().any(|l| l.starts_with(MARKER)))
 }
 
+/// Refuses a `core.hooksPath` set outside this repository's own config:
+/// the global or system one is shared by every repository that sets none,
+/// and isms hooks there would check each of them.
+fn refuse_shared(root: &Path, dir: &Path) -> Result<()> {
+    let Some((scope, file, _)) = git::config_origin(root, "core.hooksPath")? else {
+        return Ok(());
+    };
+    if scope != "global" && scope != "system" {
+        return Ok(());
+    }
+    let own = git::run(
+        root,
+        &["rev-parse", "--path-format=absolute", "--git-common-dir"],
+    )?;
+    let own = Path::new(&own).join("hooks");
+    Err(Error::new(format!(
+        "the hooks directory, {}, is shared: core.hooksPath is set in {file} ({scope} config), so every repository without one of its own runs the hooks there, and isms hooks would check each of them; nothing was changed",
+        dir.display()
+    ))
+    .hint(format!(
+        "give this repository hooks of its own (`git config core.hooksPath {}`) and run `isms hooks install` again, or run `isms check --staged` from your shared pre-commit hook",
+        own.display()
+    )))
+}
+
 fn install(ctx: &Context, args: &HooksInstallArgs) -> Result<ExitCode> {
     let repo = Repo::discover(&ctx.dir)?;
     let dir = hooks_dir(&repo.root)?;
+    refuse_shared(&repo.root, &dir)?;
     // Decide everything before writing anything.
     let mut foreign = Vec::new();
     for (name, _) in HOOKS {
