@@ -903,6 +903,42 @@ fn an_artifact_whose_name_is_already_kept_is_never_copied_over_and_the_hint_says
     assert!(!repo.join("evidence/other.toml").exists());
 }
 
+#[test]
+fn two_artifacts_that_would_be_kept_under_one_name_are_refused_and_one_named_twice_is_kept_once() {
+    let env = Env::new();
+    let repo = env.example("repo");
+    for dir in ["q3", "q4"] {
+        std::fs::create_dir(env.path().join(dir)).unwrap();
+        std::fs::write(
+            env.path().join(dir).join("scan.pdf"),
+            format!("{dir} scan\n"),
+        )
+        .unwrap();
+    }
+    env.isms(&repo)
+        .args(["new", "evidence", "scans", "--artifact", "../q3/scan.pdf"])
+        .args(["--artifact", "../q4/scan.pdf"])
+        .assert()
+        .code(2)
+        .stderr(
+            "error: --artifact ../q3/scan.pdf and --artifact ../q4/scan.pdf differ, and both would \
+             be kept as evidence/files/scan.pdf; nothing was written\n  hint: give one of them \
+             another name\n",
+        );
+    assert!(!repo.join("evidence/scans.toml").exists());
+    assert!(!repo.join("evidence/files/scan.pdf").exists());
+
+    env.isms(&repo)
+        .args(["new", "evidence", "scans", "--artifact", "../q3/scan.pdf"])
+        .args(["--artifact", "../q4/../q3/scan.pdf"])
+        .assert()
+        .success()
+        .stderr(predicates::str::starts_with(
+            "created evidence/scans.toml with 1 artifact, 1 copied into evidence/files/\n",
+        ));
+    assert_eq!(read(&repo, "evidence/files/scan.pdf"), "q3 scan\n");
+}
+
 #[cfg(unix)]
 #[test]
 fn an_artifact_that_is_a_link_in_the_repository_is_refused_unfollowed() {

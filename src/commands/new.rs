@@ -575,13 +575,25 @@ impl New<'_> {
         let path = format!("evidence/{id}.toml");
         // Each artifact: where it is recorded, its sha256, and the bytes to
         // copy into evidence/files/ when it is not under evidence/ already.
-        let mut recorded = Vec::new();
+        let mut recorded: Vec<(String, String)> = Vec::new();
+        let mut sources: Vec<&Path> = Vec::new();
         let mut copies: Vec<(String, Vec<u8>)> = Vec::new();
         for file in &a.artifacts {
             let (rel, sha256, copy) = self.artifact(file)?;
-            if recorded.iter().any(|(r, _)| r == &rel) {
-                continue;
+            // The same file named twice is recorded once; two files that
+            // would be kept under one name are refused, never one dropped.
+            if let Some(at) = recorded.iter().position(|(r, _)| r == &rel) {
+                if recorded[at].1 == sha256 {
+                    continue;
+                }
+                return Err(Error::new(format!(
+                    "--artifact {} and --artifact {} differ, and both would be kept as evidence/{rel}; nothing was written",
+                    sources[at].display(),
+                    file.display()
+                ))
+                .hint("give one of them another name"));
             }
+            sources.push(file);
             if let Some(bytes) = copy {
                 copies.push((format!("evidence/{rel}"), bytes));
             }
