@@ -418,7 +418,8 @@ It counts once it lands on the record branch (defaults.branch)."
 )]
 pub struct ReviewArgs {
     /// Items to review: keys (control:ID, service:ID, allocation:SERVICE/CONTROL,
-    /// evidence:ID, finding:ID), unambiguous bare IDs, or the items' files.
+    /// evidence:ID, finding:ID), unambiguous bare IDs, the items' files, or a
+    /// folder for every item under it (responsibilities/payments-api/).
     #[arg(required = true, value_name = "ITEM")]
     pub items: Vec<String>,
     /// The review's outcome.

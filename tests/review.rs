@@ -201,6 +201,69 @@ fn an_item_is_named_by_its_file_from_anywhere_in_the_repository() {
 }
 
 #[test]
+fn a_folder_stands_for_every_item_under_it_unless_it_names_an_item() {
+    let env = Env::new();
+    let repo = env.example_on_main(None);
+    let dry_run = |dir: &Path, args: &[&str]| {
+        let out = env
+            .isms(dir)
+            .arg("review")
+            .args(args)
+            .arg("--dry-run")
+            .output()
+            .unwrap();
+        let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+        (out.status.code(), text(&out.stdout), text(&out.stderr))
+    };
+    // Every allocation of one service, as the files of its folder.
+    let files: Vec<String> = std::fs::read_dir(repo.join("responsibilities/tenant-db"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    let (code, folder, _) = dry_run(&repo, &["responsibilities/tenant-db/"]);
+    assert_eq!(code, Some(0));
+    let reviewed: Vec<&str> = folder
+        .lines()
+        .filter(|l| l.starts_with("Reviewed: "))
+        .collect();
+    assert_eq!(reviewed.len(), files.len(), "{folder}");
+    for file in &files {
+        let key = format!(
+            "Reviewed: allocation:tenant-db/{}",
+            file.trim_end_matches(".toml")
+        );
+        assert!(reviewed.contains(&key.as_str()), "{key} in {folder}");
+    }
+    assert!(folder.starts_with(&format!(
+        "review: 5.1 on tenant-db and {} more\n",
+        files.len() - 1
+    )));
+    // From inside, without the slash, with an item named besides: once each.
+    let (code, same, _) = dry_run(
+        &repo.join("responsibilities"),
+        &["./tenant-db", "tenant-db/8.15.toml"],
+    );
+    assert_eq!((code, &same), (Some(0), &folder));
+    // A name that is an item's is that item, though a folder has it too.
+    let (code, service, _) = dry_run(&repo.join("responsibilities"), &["tenant-db"]);
+    assert_eq!(code, Some(0));
+    assert_eq!(
+        service,
+        "review: service tenant-db\n\nReviewed: service:tenant-db\nReview-Outcome: effective\n"
+    );
+    // A folder without items, and the whole repository, are refused.
+    let (code, out, err) = dry_run(&repo, &["evidence/files"]);
+    assert_eq!((code, out.as_str()), (Some(2), ""));
+    assert!(
+        err.starts_with("error: nothing recorded: no item's file is under `evidence/files/`\n"),
+        "{err}"
+    );
+    let (code, _, err) = dry_run(&repo.join("controls"), &[".."]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("`.` is the whole repository"), "{err}");
+}
+
+#[test]
 fn reviews_land_when_they_reach_the_record_branch() {
     let env = Env::new();
     let repo = env.example_on_main(None);

@@ -57,6 +57,23 @@ impl Context {
         }
     }
 
+    /// A folder named on the command line, as the repository path it is
+    /// (`""` for the root); `None` when `named` is no folder in the
+    /// repository. A link is not followed.
+    pub fn dir_arg(&self, root: &std::path::Path, named: &str) -> Option<String> {
+        let full = self.path(named);
+        if !full.symlink_metadata().ok()?.is_dir() {
+            return None;
+        }
+        let (dir, root) = (full.canonicalize().ok()?, root.canonicalize().ok()?);
+        let rel = dir.strip_prefix(&root).ok()?;
+        let parts: Vec<_> = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect();
+        Some(parts.join("/"))
+    }
+
     /// An item named on the command line by its file, as the repository
     /// path it is: `5.1.toml` given in `controls/` is `controls/5.1.toml`.
     /// Only the file's folder is resolved; the file need not exist, and

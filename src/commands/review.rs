@@ -15,11 +15,19 @@ pub fn run(ctx: &Context, args: &ReviewArgs) -> Result<ExitCode> {
     let repo = Repo::discover(&ctx.dir)?;
     let snapshot = repo.outline()?;
     let mut keys: Vec<ItemKey> = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
     let mut unknown = Vec::new();
     for item in &args.items {
-        match ItemKey::resolve(&ctx.item_arg(&repo.root, item), &snapshot) {
-            Ok(k) if !keys.contains(&k) => keys.push(k),
-            Ok(_) => {}
+        // A folder stands for every item under it, in key order, unless
+        // what is written names an item (`payments-api` in `responsibilities/`).
+        let found = ItemKey::resolve(&ctx.item_arg(&repo.root, item), &snapshot)
+            .map(|k| vec![k])
+            .or_else(|why| match ctx.dir_arg(&repo.root, item) {
+                Some(dir) => ItemKey::under(&dir, &snapshot),
+                None => Err(why),
+            });
+        match found {
+            Ok(found) => keys.extend(found.into_iter().filter(|k| seen.insert(k.clone()))),
             Err(why) => unknown.push(why),
         }
     }

@@ -151,6 +151,57 @@ impl ItemKey {
         })
     }
 
+    /// Every item of `s` whose file is under the repository folder `dir`
+    /// (`responsibilities/payments-api`, `controls`), in key order; why none
+    /// is, when none is.
+    pub fn under(dir: &str, s: &Snapshot) -> Result<Vec<ItemKey>, String> {
+        let dir = dir.trim_end_matches('/');
+        let inside = |path: String| {
+            path.strip_prefix(dir)
+                .is_some_and(|rest| rest.starts_with('/'))
+        };
+        use super::layout::FileKind;
+        let p = &s.present;
+        let mut keys: Vec<ItemKey> = Vec::new();
+        let mut of =
+            |kind: FileKind, ids: &mut dyn Iterator<Item = &Id>, key: fn(Id) -> ItemKey| {
+                keys.extend(
+                    ids.filter(|id| inside(kind.path(None, id.as_str())))
+                        .map(|id| key(id.clone())),
+                );
+            };
+        of(FileKind::Control, &mut p.controls.iter(), ItemKey::Control);
+        of(FileKind::Service, &mut p.services.iter(), ItemKey::Service);
+        of(
+            FileKind::Evidence,
+            &mut p.evidence.iter(),
+            ItemKey::Evidence,
+        );
+        of(FileKind::Finding, &mut s.findings.keys(), ItemKey::Finding);
+        for (svc, controls) in &p.allocations {
+            keys.extend(
+                controls
+                    .iter()
+                    .filter(|ctl| {
+                        inside(FileKind::Allocation.path(Some(svc.as_str()), ctl.as_str()))
+                    })
+                    .map(|ctl| ItemKey::Allocation(svc.clone(), ctl.clone())),
+            );
+        }
+        keys.sort();
+        if dir.is_empty() {
+            return Err(
+                "`.` is the whole repository: name a folder of items, such as \
+                        `controls/` or `responsibilities/SERVICE/`"
+                    .to_owned(),
+            );
+        }
+        if keys.is_empty() {
+            return Err(format!("no item's file is under `{dir}/`"));
+        }
+        Ok(keys)
+    }
+
     /// Resolves what a user typed: a full key, an item's file, or a bare ID
     /// (`SERVICE/CONTROL` for an allocation) that names exactly one item in
     /// `s`.
