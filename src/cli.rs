@@ -365,7 +365,7 @@ pub enum TriggersCommand {
     /// Evaluate every trigger on the changes between two revisions.
     #[command(
         after_help = "Compares both versions of each changed file field by field; a renamed file is compared \
-with its old version (it is not created or deleted). The rules are those of triggers/ at --to.\n\n\
+with its old version (it is not created or deleted). The rules are those of triggers/ at --to (TO).\n\n\
 Exit status: 0 whether or not a trigger fired, 2 on a bad revision."
     )]
     Detect(DetectArgs),
@@ -383,6 +383,24 @@ pub struct DetectArgs {
     /// For each fired trigger and service, push a reassessment branch and open (or update) its pull request.
     #[arg(long)]
     pub open_pr: bool,
+    /// The revision before the change, as `isms diff` takes it: the same as --from.
+    #[arg(value_name = "FROM", conflicts_with = "from")]
+    pub from_arg: Option<String>,
+    /// The revision after the change: the same as --to.
+    #[arg(value_name = "TO", conflicts_with = "to")]
+    pub to_arg: Option<String>,
+}
+
+impl DetectArgs {
+    /// The revision before the change, however it was given.
+    pub fn from(&self) -> Option<&str> {
+        self.from.as_deref().or(self.from_arg.as_deref())
+    }
+
+    /// The revision after the change, however it was given.
+    pub fn to(&self) -> &str {
+        self.to_arg.as_deref().unwrap_or(&self.to)
+    }
 }
 
 #[derive(Debug, Args)]

@@ -69,6 +69,9 @@ fn a_new_region_fires_region_added_for_that_service_with_its_allocations() {
     );
 
     let (code, v, _) = detect(&env, &repo, &["--from", "HEAD~1", "--to", "HEAD"]);
+    // The revisions as `isms diff` takes them, FROM then TO, are the same.
+    assert_eq!(detect(&env, &repo, &["HEAD~1", "HEAD"]).1, v);
+    assert_eq!(detect(&env, &repo, &["HEAD~1"]).1, v);
     assert_eq!(code, Some(0));
     assert_eq!(v["version"], 1);
     assert_eq!(v["to"], env.git(&repo, &["rev-parse", "HEAD"]).trim());
@@ -221,6 +224,19 @@ fn a_bad_revision_is_exit_2_and_names_the_option() {
         .stderr(predicates::str::starts_with(
             "error: --from no-such-rev: not a revision in this repository\n",
         ));
+    // As it was given; and not both ways at once.
+    env.isms(&repo)
+        .args(["triggers", "detect", "HEAD", "no-such-rev"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::starts_with(
+            "error: TO no-such-rev: not a revision in this repository\n",
+        ));
+    env.isms(&repo)
+        .args(["triggers", "detect", "--from", "HEAD", "HEAD~1"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("cannot be used with"));
 }
 
 #[test]

@@ -35,9 +35,16 @@ pub fn run(ctx: &Context, cmd: TriggersCommand) -> Result<ExitCode> {
 fn detect_cmd(ctx: &Context, args: &DetectArgs) -> Result<ExitCode> {
     let repo = Repo::discover(&ctx.dir)?;
     let revs = Revisions::open(&repo.git_dir)?;
-    let to = revs.commit("--to", &args.to)?;
-    let from = match &args.from {
-        Some(rev) => revs.commit("--from", rev)?,
+    // A bad revision is named as it was given.
+    let to_named = if args.to_arg.is_some() { "TO" } else { "--to" };
+    let from_named = if args.from.is_some() {
+        "--from"
+    } else {
+        "FROM"
+    };
+    let to = revs.commit(to_named, args.to())?;
+    let from = match args.from() {
+        Some(rev) => revs.commit(from_named, rev)?,
         None => {
             let base = super::record_base(&repo, &revs, to)?;
             if base == to {
