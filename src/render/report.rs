@@ -583,7 +583,10 @@ impl Report {
     }
 
     pub fn markdown(&self) -> String {
-        let cell = |s: &str| s.replace('|', "\\|").replace('\n', " ");
+        // What Markdown would read as a tag (`<tenant>`, which GitHub drops)
+        // is escaped, and so is what would end a cell; a line break is a space.
+        let text = |s: &str| s.replace('<', "\\<").replace('\n', " ");
+        let cell = |s: &str| text(s).replace('|', "\\|");
         let mut out = format!(
             "# {}\n\nAs of {}.{}\n\n",
             self.title,
@@ -599,8 +602,8 @@ impl Report {
         }
         if !self.notes.is_empty() {
             let _ = write!(out, "\n## {}\n\n", self.notes_title);
-            for (head, text) in &self.notes {
-                let _ = writeln!(out, "- **{head}**: {}", text.replace('\n', " "));
+            for (head, note) in &self.notes {
+                let _ = writeln!(out, "- **{}**: {}", text(head), text(note));
             }
         }
         out
@@ -765,7 +768,7 @@ mod tests {
     #[test]
     fn every_rendering_escapes_what_its_format_needs() {
         let r = sample();
-        assert!(r.markdown().contains("| x\\|y | say \"hi\", <b> |"));
+        assert!(r.markdown().contains("| x\\|y | say \"hi\", \\<b> |"));
         assert_eq!(r.csv(), "a,b\nx|y,\"say \"\"hi\"\", <b>\"\n");
         assert!(r.html().contains("<td>say &quot;hi&quot;, &lt;b&gt;</td>"));
         assert_eq!(r.json()["rows"][0]["b"], "say \"hi\", <b>");
