@@ -360,6 +360,7 @@ fn fields_into(old: &Table, new: &Table, prefix: &str, out: &mut Vec<FieldChange
 /// through reads as the old one struck through, then the new one.
 fn word_diff(old: &str, new: &str) -> String {
     use similar::{ChangeTag, TextDiff};
+    let (old, new) = (&*inline(old), &*inline(new));
     // Rewritten through: less than half the old words are kept.
     let words = old.split_whitespace().count();
     let kept = TextDiff::from_words(old, new)
@@ -478,7 +479,7 @@ fn markdown(
             let note = r
                 .note
                 .as_deref()
-                .map(|n| format!(": {n}"))
+                .map(|n| format!(": {}", inline(n)))
                 .unwrap_or_default();
             let _ = writeln!(
                 out,
@@ -486,12 +487,18 @@ fn markdown(
                 r.item,
                 r.outcome.as_str(),
                 &r.commit.short(),
-                r.author
+                inline(&r.author)
             );
         }
         out.push('\n');
     }
     out
+}
+
+/// Text as Markdown shows it: `<tenant>` would be read as a tag, which
+/// GitHub drops with what it holds.
+fn inline(text: &str) -> String {
+    text.replace('<', "\\<")
 }
 
 fn field_words(f: &FieldChange) -> String {
@@ -501,10 +508,10 @@ fn field_words(f: &FieldChange) -> String {
     if !f.added.is_empty() || !f.removed.is_empty() {
         let mut s = f.field.clone();
         for a in &f.added {
-            let _ = write!(s, " + {a}");
+            let _ = write!(s, " + {}", inline(a));
         }
         for r in &f.removed {
-            let _ = write!(s, " − {r}");
+            let _ = write!(s, " − {}", inline(r));
         }
         return s;
     }
@@ -512,7 +519,7 @@ fn field_words(f: &FieldChange) -> String {
     let v = |x: &Option<String>| match x.as_deref() {
         None => "(none)".to_owned(),
         Some("") => "\"\"".to_owned(),
-        Some(x) => x.to_owned(),
+        Some(x) => inline(x),
     };
     format!("{} {} → {}", f.field, v(&f.old), v(&f.new))
 }
@@ -560,6 +567,10 @@ mod tests {
             "a ~~b~~ **x** ~~c~~ **y** d"
         );
         assert_eq!(word_diff("keep", "keep it all"), "keep **it all**");
+        assert_eq!(
+            word_diff("For <tenant> data.", "For <tenant> and <region> data."),
+            "For \\<tenant> **and \\<region>** data."
+        );
         assert_eq!(
             word_diff("drop these words now", "drop now"),
             "drop ~~these words~~ now"
