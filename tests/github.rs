@@ -624,6 +624,51 @@ async fn a_trigger_that_does_not_fire_sends_nothing() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_pull_request_body_fences_the_change_longer_than_any_fence_the_file_holds() {
+    let gh = Gh::new().await;
+    // A description that holds a fence, changed with the region.
+    let file = "services/payments-api.toml";
+    let text: String = read(&gh.repo, file)
+        .lines()
+        .filter(|l| !l.starts_with("description"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    write(
+        &gh.repo,
+        file,
+        format!("{text}description = \"\"\"\n```sh\nrun <tenant> checks\n```\n\"\"\"\n"),
+    );
+    gh.env.git(&gh.repo, &["commit", "-q", "-am", "notes"]);
+    gh.add_region("us-east-1");
+    mount_list(&gh.server, BRANCH, json!([])).await;
+    Mock::given(method("POST"))
+        .and(path(pulls()))
+        .respond_with(ResponseTemplate::new(201).set_body_json(pr(7)))
+        .mount(&gh.server)
+        .await;
+    mount_reviewers(&gh.server, 7).await;
+    let out = gh.isms(
+        &["triggers", "detect", "--from", "HEAD~2", "--open-pr"],
+        true,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let requests = gh.requests().await;
+    let create = requests
+        .iter()
+        .find(|r| r.method.as_str() == "POST" && r.url.path() == pulls())
+        .map(body)
+        .expect("a pull request was opened");
+    let text = create["body"].as_str().unwrap();
+    // The diff's fence outlasts the one the file holds, which stays inside.
+    assert!(text.contains("\n````diff\n"), "{text}");
+    assert!(
+        text.contains("\n+```sh\n+run <tenant> checks\n+```\n"),
+        "{text}"
+    );
+    assert!(text.ends_with("````\n\nApproving and merging this pull request records the reassessment: its commit carries a `Reviewed:` trailer for each item above.\n"), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn reassess_by_hand_commits_locally_or_opens_a_pull_request() {
     let gh = Gh::new().await;
     let out = gh.isms(

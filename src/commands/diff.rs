@@ -10,6 +10,7 @@ use toml::{Table, Value};
 
 use crate::cli::{DiffArgs, Format};
 use crate::error::Result;
+use crate::render::markdown::inline;
 use crate::repo::Repo;
 
 use super::Context;
@@ -493,12 +494,6 @@ fn markdown(
         out.push('\n');
     }
     out
-}
-
-/// Text as Markdown shows it: `<tenant>` would be read as a tag, which
-/// GitHub drops with what it holds.
-fn inline(text: &str) -> String {
-    text.replace('<', "\\<")
 }
 
 fn field_words(f: &FieldChange) -> String {

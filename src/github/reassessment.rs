@@ -11,6 +11,7 @@ use crate::check::triggers::{FieldChange, affected};
 use crate::error::{Error, Result};
 use crate::github::proposal::{self, Proposal};
 use crate::model::{Id, ItemKey, Snapshot, Trigger};
+use crate::render::markdown::{code_block, inline};
 use crate::summary::Summary;
 
 /// The record committed under `reassessments/`.
@@ -94,18 +95,21 @@ pub fn reassessment(
     let mut body = format!(
         "**{}**: {}\n\n{}\n\n",
         trigger.id,
-        trigger.title,
-        reason.trim()
+        inline(&trigger.title),
+        inline(reason.trim())
     );
     items_table(&mut body, inputs, &items);
     if let Some(f) = fired {
         let _ = writeln!(
             body,
-            "\nThe change, `{}` ({}..{}):\n\n```diff\n{}```",
+            "\nThe change, `{}` ({}..{}):\n\n{}",
             f.path,
             &f.from[..10.min(f.from.len())],
             &f.to[..10.min(f.to.len())],
-            unified(f.old_text.unwrap_or(""), f.new_text.unwrap_or(""), f.path)
+            code_block(
+                "diff",
+                &unified(f.old_text.unwrap_or(""), f.new_text.unwrap_or(""), f.path)
+            )
         );
     }
     body.push_str(
@@ -144,7 +148,8 @@ fn items_table(out: &mut String, inputs: &Inputs<'_>, items: &[String]) {
             .map_or("ok".to_owned(), |i| {
                 format!("{}: {}", i.state.as_str(), i.detail)
             });
-        let _ = writeln!(out, "| `{item}` | {owner} | {state} |");
+        let cell = |s: &str| inline(s).replace('|', "\\|");
+        let _ = writeln!(out, "| `{item}` | {} | {} |", cell(&owner), cell(&state));
     }
 }
 

@@ -6,6 +6,7 @@
 
 pub mod codeowners;
 pub mod job_summary;
+pub mod markdown;
 pub mod oscal;
 pub mod report;
 pub mod sarif;

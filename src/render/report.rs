@@ -585,7 +585,7 @@ impl Report {
     pub fn markdown(&self) -> String {
         // What Markdown would read as a tag (`<tenant>`, which GitHub drops)
         // is escaped, and so is what would end a cell; a line break is a space.
-        let text = |s: &str| s.replace('<', "\\<").replace('\n', " ");
+        let text = |s: &str| super::markdown::inline(s).replace('\n', " ");
         let cell = |s: &str| text(s).replace('|', "\\|");
         let mut out = format!(
             "# {}\n\nAs of {}.{}\n\n",
