@@ -710,6 +710,10 @@ pub struct CheckArgs {
     /// pre-commit hook's way; errors are always shown in full).
     #[arg(long, value_enum, default_value_t = WarningsArg::Full)]
     pub warnings: WarningsArg,
+    /// Show only the findings in these files or folders (the whole
+    /// repository is still checked: completeness and references span it).
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<String>,
 }
 
 #[derive(Debug, Args)]

@@ -45,6 +45,8 @@ pub struct CheckSummary {
     pub files: usize,
     pub errors: usize,
     pub warnings: usize,
+    /// The files and folders whose findings alone are shown (all when empty).
+    pub only: Vec<String>,
 }
 
 /// The JSON document of `isms check --format json` (pinned by a test; see README).
@@ -54,6 +56,9 @@ struct CheckJson<'a> {
     source: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     commit: Option<&'a str>,
+    /// The files and folders whose findings alone are listed and counted.
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    paths: &'a [String],
     files: usize,
     errors: usize,
     warnings: usize,
@@ -103,6 +108,16 @@ pub fn check_report(
             &id[..id.len().min(10)]
         ),
     };
+    // Where the findings shown are, when not everywhere.
+    let within = match summary.only.as_slice() {
+        [] => String::new(),
+        paths => {
+            let shown: Vec<&str> = (paths.iter())
+                .map(|p| if p.is_empty() { "." } else { p.as_str() })
+                .collect();
+            format!(" in {}", shown.join(", "))
+        }
+    };
     // Buffered: one write for many lines (stdout is line-buffered).
     let mut out = std::io::BufWriter::new(anstream::stdout().lock());
     // A closed pipe (`| head`) is not an error worth reporting.
@@ -122,6 +137,7 @@ pub fn check_report(
                     Checked::Commit(id) => Some(id),
                     _ => None,
                 },
+                paths: &summary.only,
                 files: summary.files,
                 errors: summary.errors,
                 warnings: summary.warnings,
@@ -133,10 +149,10 @@ pub fn check_report(
         }
         Format::Github => {
             let heading = if summary.errors + summary.warnings == 0 {
-                format!("isms check: no problems (checked {what})")
+                format!("isms check: no problems{within} (checked {what})")
             } else {
                 format!(
-                    "isms check: {}, {} (checked {what})",
+                    "isms check: {}, {}{within} (checked {what})",
                     plural(summary.errors, "error"),
                     plural(summary.warnings, "warning"),
                 )
@@ -161,12 +177,12 @@ pub fn check_report(
     if format == Format::Human {
         let mut err = anstream::stderr().lock();
         let _ = if summary.errors + summary.warnings == 0 {
-            writeln!(err, "checked {what}: no problems")
+            writeln!(err, "checked {what}: no problems{within}")
         } else {
             let style = if summary.errors > 0 { ERROR } else { WARNING };
             writeln!(
                 err,
-                "{style}{}{style:#}, {} (checked {what})",
+                "{style}{}{style:#}, {}{within} (checked {what})",
                 plural(summary.errors, "error"),
                 plural(summary.warnings, "warning"),
             )

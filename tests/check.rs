@@ -19,6 +19,65 @@ fn the_example_repository_passes_with_no_finding() {
 }
 
 #[test]
+fn paths_show_only_their_findings_of_a_check_of_the_whole_repository() {
+    let env = Env::new();
+    let repo = env.example("repo");
+    let file = "responsibilities/tenant-db/5.1.toml";
+    let text = read(&repo, file);
+    write(
+        &repo,
+        file,
+        text.replacen("party = \"shared\"", "party = \"custmer\"", 1),
+    );
+    let text = read(&repo, "controls/5.2.toml");
+    write(
+        &repo,
+        "controls/5.2.toml",
+        format!("{text}\nsurprise = 1\n"),
+    );
+    // Elsewhere: none of its findings, and the summary says where it looked.
+    env.isms(&repo)
+        .args(["check", "services/tenant-db.toml"])
+        .assert()
+        .code(0)
+        .stdout("")
+        .stderr("checked 256 files: no problems in services/tenant-db.toml\n");
+    // A folder, from a folder below the top: only the finding under it.
+    let out = env
+        .isms(&repo.join("responsibilities"))
+        .args(["check", "tenant-db/"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains(&format!("--> {file}:4:9")), "{stdout}");
+    assert!(!stdout.contains("controls/5.2.toml"), "{stdout}");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "1 error, 0 warnings in responsibilities/tenant-db (checked 256 files)\n"
+    );
+    // JSON counts and lists what was asked for, and says what that was.
+    let out = env
+        .isms(&repo)
+        .args(["--format", "json", "check", "controls/5.2.toml", file])
+        .output()
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["paths"], serde_json::json!(["controls/5.2.toml", file]));
+    assert_eq!(doc["errors"], 2);
+    let files: Vec<&str> = (doc["findings"].as_array().unwrap().iter())
+        .map(|f| f["file"].as_str().unwrap())
+        .collect();
+    assert_eq!(files, ["controls/5.2.toml", file]);
+    // A path that is not there is refused, never answered with "no problems".
+    env.isms(&repo)
+        .args(["check", "services/tenant-bd.toml"])
+        .assert()
+        .code(2)
+        .stderr("error: services/tenant-bd.toml: no such file or folder\n");
+}
+
+#[test]
 fn file_names_that_are_not_ids_are_reported_and_never_used_as_paths() {
     let env = Env::new();
     let repo = env.example("repo");

@@ -1,4 +1,5 @@
-//! `isms check [--staged]`: every rule of DESIGN §4, every finding in one run.
+//! `isms check [--staged | --rev REV] [PATH…]`: every rule of DESIGN §4,
+//! every finding in one run.
 
 use std::collections::BTreeSet;
 use std::process::ExitCode;
@@ -14,6 +15,9 @@ use super::Context;
 
 pub fn run(ctx: &Context, args: &CheckArgs) -> Result<ExitCode> {
     let repo = Repo::discover(&ctx.dir)?;
+    let only = (args.paths.iter())
+        .map(|p| ctx.repo_path(&repo.root, p))
+        .collect::<Result<Vec<_>>>()?;
     let (loaded, checked) = if let Some(rev) = &args.rev {
         // As committed: the working tree and the index play no part.
         let (tree, id) = Index::commit(&repo.git_dir, rev)?;
@@ -45,6 +49,10 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> Result<ExitCode> {
     if !args.staged && !diagnostics.iter().any(|d| d.severity == Severity::Error) {
         diagnostics.extend(crate::render::codeowners::check(&loaded.snapshot));
     }
+    // The whole repository is checked; only the findings asked for are shown.
+    if !only.is_empty() {
+        diagnostics.retain(|d| only.iter().any(|p| within(&d.file, p)));
+    }
     diagnostic::sort(&mut diagnostics);
     let errors = diagnostics
         .iter()
@@ -55,6 +63,7 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> Result<ExitCode> {
         files: loaded.parsed,
         errors,
         warnings: diagnostics.len() - errors,
+        only,
     };
     if ctx.format == crate::cli::Format::Human && args.warnings == crate::cli::WarningsArg::Summary
     {
@@ -67,6 +76,16 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> Result<ExitCode> {
         output::check_report(ctx.format, &diagnostics, None, summary);
     }
     Ok(ExitCode::from(u8::from(errors > 0)))
+}
+
+/// Whether the repository file `file` is `path` or under it (`""` is the
+/// whole repository).
+fn within(file: &str, path: &str) -> bool {
+    let path = path.trim_end_matches('/');
+    path.is_empty()
+        || file
+            .strip_prefix(path)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
 }
 
 /// What a staged check must parse. Allocations and evidence records make up

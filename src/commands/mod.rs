@@ -57,6 +57,43 @@ impl Context {
         }
     }
 
+    /// A file or folder named on the command line, as the repository path
+    /// it is (`""` for the root). It must exist; a link is not followed; a
+    /// path outside the repository is refused.
+    pub fn repo_path(&self, root: &std::path::Path, named: &str) -> Result<String> {
+        if let Some(dir) = self.dir_arg(root, named) {
+            return Ok(dir);
+        }
+        let full = self.path(named);
+        if full.symlink_metadata().is_err() {
+            return Err(Error::new(format!("{named}: no such file or folder")));
+        }
+        let outside = || {
+            Error::new(format!(
+                "{named}: not a path in the repository at {}",
+                root.display()
+            ))
+        };
+        let (Some(dir), Some(file)) = (full.parent(), full.file_name()) else {
+            return Err(outside());
+        };
+        let dir = if dir.as_os_str().is_empty() {
+            std::path::Path::new(".")
+        } else {
+            dir
+        };
+        let (Ok(dir), Ok(root)) = (dir.canonicalize(), root.canonicalize()) else {
+            return Err(outside());
+        };
+        let rel = dir.strip_prefix(&root).map_err(|_| outside())?;
+        Ok(rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .chain([file.to_string_lossy()])
+            .collect::<Vec<_>>()
+            .join("/"))
+    }
+
     /// A folder named on the command line, as the repository path it is
     /// (`""` for the root); `None` when `named` is no folder in the
     /// repository. A link is not followed.
