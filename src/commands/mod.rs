@@ -57,41 +57,43 @@ impl Context {
         }
     }
 
+    /// A path named on the command line, as the repository path it is
+    /// (`""` for the root): a folder is resolved whole, anything else by its
+    /// folder, so the file need not exist and a link is not followed. `None`
+    /// when it is outside the repository.
+    fn in_repo(&self, root: &std::path::Path, named: &str) -> Option<String> {
+        let full = self.path(named);
+        let is_dir = full.symlink_metadata().is_ok_and(|m| m.is_dir());
+        let (dir, file) = match is_dir {
+            true => (full.as_path(), None),
+            false => (full.parent()?, Some(full.file_name()?)),
+        };
+        let dir = match dir.as_os_str().is_empty() {
+            true => std::path::Path::new("."),
+            false => dir,
+        };
+        let (dir, root) = (dir.canonicalize().ok()?, root.canonicalize().ok()?);
+        let rel = dir.strip_prefix(&root).ok()?;
+        let parts: Vec<_> = (rel.components())
+            .map(|c| c.as_os_str().to_string_lossy())
+            .chain(file.map(|f| f.to_string_lossy()))
+            .collect();
+        Some(parts.join("/"))
+    }
+
     /// A file or folder named on the command line, as the repository path
     /// it is (`""` for the root). It must exist; a link is not followed; a
     /// path outside the repository is refused.
     pub fn repo_path(&self, root: &std::path::Path, named: &str) -> Result<String> {
-        if let Some(dir) = self.dir_arg(root, named) {
-            return Ok(dir);
-        }
-        let full = self.path(named);
-        if full.symlink_metadata().is_err() {
+        if self.path(named).symlink_metadata().is_err() {
             return Err(Error::new(format!("{named}: no such file or folder")));
         }
-        let outside = || {
+        self.in_repo(root, named).ok_or_else(|| {
             Error::new(format!(
                 "{named}: not a path in the repository at {}",
                 root.display()
             ))
-        };
-        let (Some(dir), Some(file)) = (full.parent(), full.file_name()) else {
-            return Err(outside());
-        };
-        let dir = if dir.as_os_str().is_empty() {
-            std::path::Path::new(".")
-        } else {
-            dir
-        };
-        let (Ok(dir), Ok(root)) = (dir.canonicalize(), root.canonicalize()) else {
-            return Err(outside());
-        };
-        let rel = dir.strip_prefix(&root).map_err(|_| outside())?;
-        Ok(rel
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy())
-            .chain([file.to_string_lossy()])
-            .collect::<Vec<_>>()
-            .join("/"))
+        })
     }
 
     /// A folder named on the command line, as the repository path it is
@@ -102,13 +104,7 @@ impl Context {
         if !full.symlink_metadata().ok()?.is_dir() {
             return None;
         }
-        let (dir, root) = (full.canonicalize().ok()?, root.canonicalize().ok()?);
-        let rel = dir.strip_prefix(&root).ok()?;
-        let parts: Vec<_> = rel
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy())
-            .collect();
-        Some(parts.join("/"))
+        self.in_repo(root, named)
     }
 
     /// An item named on the command line by its file, as the repository
@@ -119,26 +115,8 @@ impl Context {
         if !named.ends_with(".toml") {
             return named.to_owned();
         }
-        let full = self.path(named);
-        let (Some(dir), Some(file)) = (full.parent(), full.file_name()) else {
-            return named.to_owned();
-        };
-        let dir = if dir.as_os_str().is_empty() {
-            std::path::Path::new(".")
-        } else {
-            dir
-        };
-        let (Ok(dir), Ok(root)) = (dir.canonicalize(), root.canonicalize()) else {
-            return named.to_owned();
-        };
-        match dir.strip_prefix(&root) {
-            Ok(rel) => (rel.components())
-                .map(|c| c.as_os_str().to_string_lossy())
-                .chain([file.to_string_lossy()])
-                .collect::<Vec<_>>()
-                .join("/"),
-            Err(_) => named.to_owned(),
-        }
+        self.in_repo(root, named)
+            .unwrap_or_else(|| named.to_owned())
     }
 }
 
