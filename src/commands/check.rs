@@ -51,7 +51,7 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> Result<ExitCode> {
     }
     // The whole repository is checked; only the findings asked for are shown.
     if !only.is_empty() {
-        diagnostics.retain(|d| only.iter().any(|p| within(&d.file, p)));
+        diagnostics.retain(|d| only.iter().any(|p| crate::model::is_within(&d.file, p)));
     }
     diagnostic::sort(&mut diagnostics);
     let errors = diagnostics
@@ -76,16 +76,6 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> Result<ExitCode> {
         output::check_report(ctx.format, &diagnostics, None, summary);
     }
     Ok(ExitCode::from(u8::from(errors > 0)))
-}
-
-/// Whether the repository file `file` is `path` or under it (`""` is the
-/// whole repository).
-fn within(file: &str, path: &str) -> bool {
-    let path = path.trim_end_matches('/');
-    path.is_empty()
-        || file
-            .strip_prefix(path)
-            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
 }
 
 /// What a staged check must parse. Allocations and evidence records make up

@@ -156,10 +156,7 @@ impl ItemKey {
     /// is, when none is.
     pub fn under(dir: &str, s: &Snapshot) -> Result<Vec<ItemKey>, String> {
         let dir = dir.trim_end_matches('/');
-        let inside = |path: String| {
-            path.strip_prefix(dir)
-                .is_some_and(|rest| rest.starts_with('/'))
-        };
+        let inside = |path: String| super::layout::is_within(&path, dir);
         use super::layout::FileKind;
         let p = &s.present;
         let mut keys: Vec<ItemKey> = Vec::new();

@@ -210,6 +210,16 @@ pub const ITEM_DIRS: [&str; LAYOUT.len()] = {
     dirs
 };
 
+/// Whether the repository path `path` is `dir` or lies under it; `""` is
+/// the whole repository, and a trailing `/` on `dir` is no matter.
+pub fn is_within(path: &str, dir: &str) -> bool {
+    let dir = dir.trim_end_matches('/');
+    dir.is_empty()
+        || path
+            .strip_prefix(dir)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+}
+
 /// Whether `path` names a folder that holds item files: an item folder, or
 /// a service's folder of allocations (`responsibilities/<SERVICE>`).
 pub fn is_item_folder(path: &str) -> bool {
@@ -253,6 +263,17 @@ pub fn near_miss(dir: &str) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn within_is_the_path_or_under_it_never_a_name_that_starts_alike() {
+        let file = "responsibilities/payments-api/5.1.toml";
+        assert!(is_within(file, "responsibilities/payments-api"));
+        assert!(is_within(file, "responsibilities/payments-api/"));
+        assert!(is_within(file, file));
+        assert!(is_within(file, ""));
+        assert!(!is_within(file, "responsibilities/payments"));
+        assert!(!is_within(file, "responsibilities/payments-api/5.1"));
+    }
 
     #[test]
     fn item_folders_are_the_layouts_and_the_services_allocation_folders() {

@@ -34,7 +34,7 @@ pub use id::{ID_PATTERN, Id, in_reading_order, natural_cmp, validate as validate
 pub use item::{ItemKey, KEY_FORMS};
 pub use layout::{
     ARTIFACT_DIR, CONFIG_FILE, FileKind, ITEM_DIRS, LAYOUT, Place, SCHEMA_DIR, classify,
-    is_item_folder, near_miss,
+    is_item_folder, is_within, near_miss,
 };
 pub use migration::{MappedItem, MappedSource, MigrationMap, sources_by_key};
 pub use period::{PERIOD_PATTERN, Period};
