@@ -156,6 +156,13 @@ impl ItemKey {
     /// is, when none is.
     pub fn under(dir: &str, s: &Snapshot) -> Result<Vec<ItemKey>, String> {
         let dir = dir.trim_end_matches('/');
+        if dir.is_empty() {
+            return Err(
+                "`.` is the whole repository: name a folder of items, such as \
+                        `controls/` or `responsibilities/SERVICE/`"
+                    .to_owned(),
+            );
+        }
         let inside = |path: String| super::layout::is_within(&path, dir);
         use super::layout::FileKind;
         let p = &s.present;
@@ -186,13 +193,6 @@ impl ItemKey {
             );
         }
         keys.sort();
-        if dir.is_empty() {
-            return Err(
-                "`.` is the whole repository: name a folder of items, such as \
-                        `controls/` or `responsibilities/SERVICE/`"
-                    .to_owned(),
-            );
-        }
         if keys.is_empty() {
             return Err(format!("no item's file is under `{dir}/`"));
         }
