@@ -85,13 +85,32 @@ pub fn merge_base(dir: &Path, a: &str, b: &str) -> Result<Option<String>> {
 /// The commit id `git args…` prints, or `None` when it exits 1 and says
 /// nothing; anything else is an error.
 fn commit_or_none(dir: &Path, args: &[&str]) -> Result<Option<String>> {
+    stdout_or_none(dir, args, |stdout| {
+        let id = stdout.trim();
+        (!id.is_empty()).then(|| id.to_owned())
+    })
+}
+
+/// What `read` makes of the stdout of `git args…` that succeeded, or `None`
+/// when git exits 1 and says nothing (nothing found); an error when it
+/// fails otherwise, or `read` cannot read what it printed.
+fn stdout_or_none<T>(
+    dir: &Path,
+    args: &[&str],
+    read: impl FnOnce(&str) -> Option<T>,
+) -> Result<Option<T>> {
     let output = output(dir, args, &[])?;
-    let stdout = String::from_utf8_lossy(&output.stdout).trim().to_owned();
+    let failed = || {
+        Error::new(format!("`git {}` failed", args.join(" ")))
+            .caused_by(String::from_utf8_lossy(&output.stderr).trim())
+    };
     match output.status.code() {
-        Some(0) if !stdout.is_empty() => Ok(Some(stdout)),
+        Some(0) => {
+            let stdout = String::from_utf8_lossy(&output.stdout);
+            read(&stdout).map(Some).ok_or_else(failed)
+        }
         Some(1) if output.stderr.is_empty() => Ok(None),
-        _ => Err(Error::new(format!("`git {}` failed", args.join(" ")))
-            .caused_by(String::from_utf8_lossy(&output.stderr).trim())),
+        _ => Err(failed()),
     }
 }
 
@@ -217,34 +236,16 @@ pub fn not_moved(e: Error, moving: &str, recorded: &str, rerun: &str) -> Error {
 }
 
 /// Where `key` is set for the repository at `dir`, if anywhere: its scope
-/// (`local`, `worktree`, `global`, `system` or `command`), the file that
-/// sets it, and its value (the last, where it is set more than once).
-pub fn config_origin(dir: &Path, key: &str) -> Result<Option<(String, String, String)>> {
+/// (`local`, `worktree`, `global`, `system` or `command`) and the file that
+/// sets it (the last, where it is set more than once).
+pub fn config_origin(dir: &Path, key: &str) -> Result<Option<(String, String)>> {
     let args = ["config", "--show-scope", "--show-origin", "--get", key];
-    let output = output(dir, &args, &[])?;
-    match output.status.code() {
-        Some(0) => {
-            let stdout = String::from_utf8_lossy(&output.stdout);
-            let mut fields = stdout.trim_end_matches('\n').splitn(3, '\t');
-            let (Some(scope), Some(origin), Some(value)) =
-                (fields.next(), fields.next(), fields.next())
-            else {
-                return Err(Error::new(format!(
-                    "`git {}` answered what isms cannot read: {stdout:?}",
-                    args.join(" ")
-                )));
-            };
-            let origin = origin.strip_prefix("file:").unwrap_or(origin);
-            Ok(Some((
-                scope.to_owned(),
-                origin.to_owned(),
-                value.to_owned(),
-            )))
-        }
-        Some(1) if output.stderr.is_empty() => Ok(None),
-        _ => Err(Error::new(format!("`git {}` failed", args.join(" ")))
-            .caused_by(String::from_utf8_lossy(&output.stderr).trim())),
-    }
+    stdout_or_none(dir, &args, |stdout| {
+        let mut fields = stdout.splitn(3, '\t');
+        let (scope, origin, _value) = (fields.next()?, fields.next()?, fields.next()?);
+        let origin = origin.strip_prefix("file:").unwrap_or(origin);
+        Some((scope.to_owned(), origin.to_owned()))
+    })
 }
 
 /// The author identity git would use here, as (name, email), if configured.

@@ -54,7 +54,7 @@ fn is_ours(path: &Path) -> bool {
 /// the global or system one is shared by every repository that sets none,
 /// and isms hooks there would check each of them.
 fn refuse_shared(root: &Path, dir: &Path) -> Result<()> {
-    let Some((scope, file, _)) = git::config_origin(root, "core.hooksPath")? else {
+    let Some((scope, file)) = git::config_origin(root, "core.hooksPath")? else {
         return Ok(());
     };
     if scope != "global" && scope != "system" {
