@@ -392,14 +392,19 @@ pub struct DetectArgs {
 }
 
 impl DetectArgs {
-    /// The revision before the change, however it was given.
-    pub fn from(&self) -> Option<&str> {
-        self.from.as_deref().or(self.from_arg.as_deref())
+    /// The revision before the change, with how it was given (`--from` or
+    /// `FROM`), for an error to name it so.
+    pub fn from(&self) -> Option<(&'static str, &str)> {
+        (self.from.as_deref().map(|r| ("--from", r)))
+            .or(self.from_arg.as_deref().map(|r| ("FROM", r)))
     }
 
-    /// The revision after the change, however it was given.
-    pub fn to(&self) -> &str {
-        self.to_arg.as_deref().unwrap_or(&self.to)
+    /// The revision after the change, with how it was given (`--to` or `TO`).
+    pub fn to(&self) -> (&'static str, &str) {
+        match &self.to_arg {
+            Some(r) => ("TO", r),
+            None => ("--to", &self.to),
+        }
     }
 }
 

@@ -36,15 +36,10 @@ fn detect_cmd(ctx: &Context, args: &DetectArgs) -> Result<ExitCode> {
     let repo = Repo::discover(&ctx.dir)?;
     let revs = Revisions::open(&repo.git_dir)?;
     // A bad revision is named as it was given.
-    let to_named = if args.to_arg.is_some() { "TO" } else { "--to" };
-    let from_named = if args.from.is_some() {
-        "--from"
-    } else {
-        "FROM"
-    };
-    let to = revs.commit(to_named, args.to())?;
+    let (named, rev) = args.to();
+    let to = revs.commit(named, rev)?;
     let from = match args.from() {
-        Some(rev) => revs.commit(from_named, rev)?,
+        Some((named, rev)) => revs.commit(named, rev)?,
         None => {
             let base = super::record_base(&repo, &revs, to)?;
             if base == to {
