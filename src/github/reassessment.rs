@@ -11,7 +11,7 @@ use crate::check::triggers::{FieldChange, affected};
 use crate::error::{Error, Result};
 use crate::github::proposal::{self, Proposal};
 use crate::model::{Id, ItemKey, Snapshot, Trigger};
-use crate::render::markdown::{code_block, inline};
+use crate::render::markdown::{cell, code_block, inline};
 use crate::summary::Summary;
 
 /// The record committed under `reassessments/`.
@@ -148,7 +148,6 @@ fn items_table(out: &mut String, inputs: &Inputs<'_>, items: &[String]) {
             .map_or("ok".to_owned(), |i| {
                 format!("{}: {}", i.state.as_str(), i.detail)
             });
-        let cell = |s: &str| inline(s).replace('|', "\\|");
         let _ = writeln!(out, "| `{item}` | {} | {} |", cell(&owner), cell(&state));
     }
 }

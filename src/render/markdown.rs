@@ -7,6 +7,17 @@ pub fn inline(text: &str) -> String {
     text.replace('<', "\\<")
 }
 
+/// `text` on one line, as [`inline`] shows it: a line break is a space.
+pub fn line(text: &str) -> String {
+    inline(text).replace("\r\n", " ").replace('\n', " ")
+}
+
+/// `text` as one cell of a table: on one [`line`], and a `|` does not end
+/// the cell.
+pub fn cell(text: &str) -> String {
+    line(text).replace('|', "\\|")
+}
+
 /// `text` in a fenced code block of `lang`: the fence is longer than any run
 /// of backticks in it, so a line of them cannot end the block early.
 pub fn code_block(lang: &str, text: &str) -> String {
@@ -27,6 +38,11 @@ mod tests {
     #[test]
     fn a_tag_is_shown_as_written() {
         assert_eq!(inline("for <tenant> data"), "for \\<tenant> data");
+    }
+
+    #[test]
+    fn a_cell_is_one_line_that_no_bar_ends() {
+        assert_eq!(cell("a | <b>\nc\r\nd"), "a \\| \\<b> c d");
     }
 
     #[test]

@@ -585,8 +585,7 @@ impl Report {
     pub fn markdown(&self) -> String {
         // What Markdown would read as a tag (`<tenant>`, which GitHub drops)
         // is escaped, and so is what would end a cell; a line break is a space.
-        let text = |s: &str| super::markdown::inline(s).replace('\n', " ");
-        let cell = |s: &str| text(s).replace('|', "\\|");
+        use super::markdown::{cell, line};
         let mut out = format!(
             "# {}\n\nAs of {}.{}\n\n",
             self.title,
@@ -603,7 +602,7 @@ impl Report {
         if !self.notes.is_empty() {
             let _ = write!(out, "\n## {}\n\n", self.notes_title);
             for (head, note) in &self.notes {
-                let _ = writeln!(out, "- **{}**: {}", text(head), text(note));
+                let _ = writeln!(out, "- **{}**: {}", line(head), line(note));
             }
         }
         out
