@@ -382,3 +382,59 @@ fn init_inside_another_repository_makes_one_of_its_own_and_says_so() {
         "?? compliance/\n"
     );
 }
+
+/// The repository's README tells an owner how to record a review, and
+/// following it (a branch of its own, merged into the record branch the
+/// README names) lands the review.
+#[test]
+fn the_readme_shows_owners_how_a_review_lands_and_following_it_lands_one() {
+    let env = Env::new();
+    let dir = env.path().join("repo");
+    std::fs::create_dir(&dir).unwrap();
+    env.git(&dir, &["init", "-q", "-b", "record"]);
+    env.isms(&dir)
+        .args(["init", "--example"])
+        .assert()
+        .success();
+    let readme = read(&dir, "README.md");
+    assert!(
+        readme.contains("isms review ITEM --note \"what you checked\""),
+        "{readme}"
+    );
+    assert!(
+        readme.contains("A review counts once its commit lands on `record`:"),
+        "{readme}"
+    );
+    assert!(
+        readme.contains("(`git switch -c review/NAME` first)"),
+        "{readme}"
+    );
+
+    env.git(&dir, &["switch", "-q", "-c", "review/access"]);
+    env.isms(&dir)
+        .args(["review", "control:5.15", "--note", "what you checked"])
+        .assert()
+        .success();
+    env.isms(&dir)
+        .args(["log", "control:5.15"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("what you checked").not());
+    env.git(&dir, &["switch", "-q", "record"]);
+    env.git(
+        &dir,
+        &[
+            "merge",
+            "-q",
+            "--no-ff",
+            "-m",
+            "Merge review/access",
+            "review/access",
+        ],
+    );
+    env.isms(&dir)
+        .args(["log", "control:5.15"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("what you checked"));
+}

@@ -205,7 +205,11 @@ fn common_files(
             "README.md".to_owned(),
             templates::render(
                 templates::README,
-                &[("org", org), ("catalog", &templates::catalog(edition).name)],
+                &[
+                    ("org", org),
+                    ("catalog", &templates::catalog(edition).name),
+                    ("branch", branch),
+                ],
             ),
         ),
     ];
