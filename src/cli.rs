@@ -632,9 +632,10 @@ pub struct NewEvidenceArgs {
     /// The evidence's ID, e.g. 2026-q3-access-review: its file is evidence/ID.toml.
     #[arg(value_name = "ID")]
     pub id: String,
-    /// Evidence kind, e.g. log-review, access-review.
-    #[arg(long, default_value = "TODO", value_parser = parse_line)]
-    pub kind: String,
+    /// Evidence kind, e.g. log-review, access-review (default: the one kind its
+    /// controls ask for, else a TODO placeholder).
+    #[arg(long, value_parser = parse_line)]
+    pub kind: Option<String>,
     /// A control it supports (repeatable).
     #[arg(long = "control", value_name = "CONTROL")]
     pub controls: Vec<String>,

@@ -1115,6 +1115,74 @@ fn evidence_of_a_kind_a_typo_away_from_the_one_its_control_asks_for_is_said_to_m
         .stderr(predicate::str::contains("warning").not());
 }
 
+/// Without `--kind`, a record takes the one kind its controls ask for, and
+/// so meets their requirement; where they ask for several, or it names no
+/// control, the kind stays a TODO placeholder.
+#[test]
+fn evidence_without_a_kind_takes_the_one_its_controls_ask_for() {
+    let env = Env::new();
+    let repo = env.example("repo");
+    let missing_evidence = |env: &Env| -> Vec<String> {
+        let out = env
+            .isms(&repo)
+            .args(["stale", "--format", "json"])
+            .output()
+            .unwrap();
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        (doc["items"].as_array().unwrap().iter())
+            .filter(|i| i["state"] == "missing-evidence")
+            .map(|i| i["item"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    // 5.18 asks for `access-review` evidence every 6 months, and has none.
+    assert!(missing_evidence(&env).contains(&"control:5.18".to_owned()));
+
+    env.isms(&repo)
+        .args(["new", "evidence", "q4-access", "--control", "5.18"])
+        .args(["--title", "Q4 access review"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "note: kind = \"access-review\", asked for by 5.18; pass --kind KIND to name another\n",
+        ));
+    assert!(read(&repo, "evidence/q4-access.toml").contains("\nkind = \"access-review\"\n"));
+    let missing = missing_evidence(&env);
+    assert!(!missing.contains(&"control:5.18".to_owned()), "{missing:?}");
+
+    // 5.35 asks for `independent-audit`: one record cannot be both.
+    env.isms(&repo)
+        .args(["new", "evidence", "both", "--control", "5.18", "--control", "5.35"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "note: kind is left a TODO placeholder, as several are asked for by 5.18, 5.35: \
+             access-review, independent-audit; pass --kind KIND, or set `kind` in evidence/both.toml\n",
+        ));
+    assert!(read(&repo, "evidence/both.toml").contains("\nkind = \"TODO\"\n"));
+
+    env.isms(&repo)
+        .args(["new", "evidence", "loose"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("kind").not());
+    assert!(read(&repo, "evidence/loose.toml").contains("\nkind = \"TODO\"\n"));
+
+    // A kind given is written as given.
+    env.isms(&repo)
+        .args([
+            "new",
+            "evidence",
+            "scan",
+            "--control",
+            "5.18",
+            "--kind",
+            "scan",
+        ])
+        .assert()
+        .success();
+    assert!(read(&repo, "evidence/scan.toml").contains("\nkind = \"scan\"\n"));
+}
+
 #[test]
 fn a_finding_due_before_it_is_raised_is_written_and_said_to_be_overdue() {
     let env = Env::new();

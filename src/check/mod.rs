@@ -687,14 +687,26 @@ pub fn misspelt_kind<'a>(
     kind: &str,
     controls: &[impl AsRef<str>],
 ) -> Option<&'a str> {
-    let wanted: Vec<&str> = (controls.iter())
-        .filter_map(|c| s.controls.get(c.as_ref()))
-        .flat_map(|c| c.value.evidence_required.iter().map(|r| r.kind.as_str()))
-        .collect();
+    let wanted = asked_kinds(s, controls);
     if wanted.contains(&kind) {
         return None;
     }
     crate::diagnostic::did_you_mean_id(kind, &wanted)
+}
+
+/// The evidence kinds `controls` ask for (`evidence_required`), each once,
+/// in the order they ask.
+pub fn asked_kinds<'a>(s: &'a Snapshot, controls: &[impl AsRef<str>]) -> Vec<&'a str> {
+    let mut kinds: Vec<&str> = Vec::new();
+    for kind in (controls.iter())
+        .filter_map(|c| s.controls.get(c.as_ref()))
+        .flat_map(|c| c.value.evidence_required.iter().map(|r| r.kind.as_str()))
+    {
+        if !kinds.contains(&kind) {
+            kinds.push(kind);
+        }
+    }
+    kinds
 }
 
 fn evidence(s: &Snapshot, out: &mut Vec<Diagnostic>) {

@@ -600,10 +600,17 @@ impl New<'_> {
             recorded.push((rel, sha256));
         }
         let collected = a.collected.unwrap_or(self.ctx.today).to_string();
+        // Without --kind, the kind its controls ask for, when they ask for one.
+        let asked = crate::check::asked_kinds(self.snapshot, &a.controls);
+        let kind = match (&a.kind, asked.as_slice()) {
+            (Some(kind), _) => kind.as_str(),
+            (None, [one]) => one,
+            (None, _) => "TODO",
+        };
         let text = scaffold::evidence(&scaffold::NewEvidence {
             id: &id,
             title: a.title.as_deref(),
-            kind: &a.kind,
+            kind,
             controls: &a.controls,
             services: &a.services,
             collected: &collected,
@@ -625,14 +632,26 @@ impl New<'_> {
                 c
             ),
         });
-        // Written as asked, and said: `check` warns of it too.
-        if let Some(meant) = crate::check::misspelt_kind(self.snapshot, &a.kind, &a.controls) {
-            output::note(&format!(
-                "warning: kind `{}` is not one its controls ask for, so the record meets none of \
-                 their requirements; {} (set `kind` in {path})",
-                a.kind,
-                crate::diagnostic::meant(meant)
-            ));
+        let controls = a.controls.join(", ");
+        match (&a.kind, asked.as_slice()) {
+            (None, [one]) => output::note(&format!(
+                "note: kind = \"{one}\", asked for by {controls}; pass --kind KIND to name another"
+            )),
+            (None, [_, _, ..]) => output::note(&format!(
+                "note: kind is left a TODO placeholder, as several are asked for by {controls}: {}; pass --kind KIND, or set `kind` in {path}",
+                asked.join(", ")
+            )),
+            (None, []) => {}
+            // Written as asked, and said: `check` warns of it too.
+            (Some(kind), _) => {
+                if let Some(meant) = crate::check::misspelt_kind(self.snapshot, kind, &a.controls) {
+                    output::note(&format!(
+                        "warning: kind `{kind}` is not one its controls ask for, so the record meets none of \
+                         their requirements; {} (set `kind` in {path})",
+                        crate::diagnostic::meant(meant)
+                    ));
+                }
+            }
         }
         Ok(ExitCode::SUCCESS)
     }
