@@ -665,10 +665,32 @@ pub struct NewFindingArgs {
     /// The finding's ID, e.g. 2026-004: its file is findings/ID.toml.
     #[arg(value_name = "ID")]
     pub id: String,
+    /// What is wrong, in a line.
+    #[arg(long, value_parser = parse_line)]
+    pub title: Option<String>,
+    /// What kind of finding it is.
+    #[arg(long, default_value = "nonconformity", value_parser = ["nonconformity", "observation", "exception"])]
+    pub kind: String,
+    /// How serious it is.
+    #[arg(long, default_value = "minor", value_parser = ["major", "minor"])]
+    pub severity: String,
+    /// A control it concerns (repeatable).
+    #[arg(long = "control", value_name = "CONTROL")]
+    pub controls: Vec<String>,
+    /// A service it concerns (repeatable).
+    #[arg(long = "service", value_name = "SERVICE")]
+    pub services: Vec<String>,
+    /// Who raised it: an auditor's name, or a person key.
+    #[arg(long, value_name = "WHO", value_parser = parse_line)]
+    pub raised_by: Option<String>,
+    /// When it was raised (YYYY-MM-DD; default today, or --as-of).
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub raised: Option<NaiveDate>,
     /// Person or team key responsible for the corrective action.
     #[arg(long)]
     pub owner: Option<String>,
-    /// When the corrective action is due (YYYY-MM-DD; default: in 30 days).
+    /// When the corrective action is due (YYYY-MM-DD; default: 30 days after it
+    /// was raised).
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
     pub due: Option<NaiveDate>,
 }

@@ -1183,6 +1183,78 @@ fn evidence_without_a_kind_takes_the_one_its_controls_ask_for() {
     assert!(read(&repo, "evidence/scan.toml").contains("\nkind = \"scan\"\n"));
 }
 
+/// An audit's finding is written from the command line, as an evidence
+/// record is: its title, kind, severity, controls, services, who raised it
+/// and when; its default due day counts from the day it was raised. What
+/// names nothing in the repository, or a day to come, is refused.
+#[test]
+fn a_finding_takes_what_an_audit_says_of_it_from_the_command_line() {
+    let env = Env::new();
+    let repo = env.example("repo");
+    env.isms(&repo)
+        .args(["--as-of", "2026-11-25", "new", "finding", "2026-010"])
+        .args(["--title", "Restore of tenant backups never tested"])
+        .args(["--kind", "observation", "--severity", "major"])
+        .args(["--control", "8.13", "--service", "tenant-db"])
+        .args(["--raised-by", "External audit", "--raised", "2026-11-20"])
+        .args(["--owner", "platform"])
+        .assert()
+        .success()
+        .stderr("created findings/2026-010.toml\nupdated .github/CODEOWNERS\n");
+    let written = read(&repo, "findings/2026-010.toml");
+    assert!(
+        written.contains(
+            "title = \"Restore of tenant backups never tested\"\n\
+             kind = \"observation\"         # nonconformity | observation | exception\n\
+             severity = \"major\"           # major | minor\n\
+             controls = [\"8.13\"]\n\
+             services = [\"tenant-db\"]\n\
+             raised = 2026-11-20\n\
+             raised_by = \"External audit\"\n\
+             owner = \"platform\"\n\
+             due = 2026-12-20\n"
+        ),
+        "{written}"
+    );
+    let (code, lines) = env.check(&repo, &["--as-of", "2026-11-25", "findings/"]);
+    assert_eq!(code, Some(0), "{lines}");
+    let out = env
+        .isms(&repo)
+        .args(["report", "findings", "--format", "json"])
+        .output()
+        .unwrap();
+    let report = String::from_utf8(out.stdout).unwrap();
+    assert!(report.contains("\"2026-010\""), "{report}");
+    assert!(report.contains("\"observation\""), "{report}");
+
+    for (args, said) in [
+        (
+            &["--control", "8.99"][..],
+            "control `8.99` does not exist (no controls/8.99.toml)",
+        ),
+        (
+            &["--service", "no-such"][..],
+            "service `no-such` does not exist (no services/no-such.toml)",
+        ),
+        (
+            &["--raised", "2026-11-26"][..],
+            "--raised 2026-11-26 is after 2026-11-25: a finding is recorded once it is raised",
+        ),
+        (
+            &["--severity", "critical"][..],
+            "invalid value 'critical' for '--severity",
+        ),
+    ] {
+        env.isms(&repo)
+            .args(["--as-of", "2026-11-25", "new", "finding", "2026-011"])
+            .args(args)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(said));
+        assert!(!repo.join("findings/2026-011.toml").exists(), "{args:?}");
+    }
+}
+
 #[test]
 fn a_finding_due_before_it_is_raised_is_written_and_said_to_be_overdue() {
     let env = Env::new();

@@ -545,16 +545,7 @@ impl New<'_> {
 
     fn evidence(&self, a: crate::cli::NewEvidenceArgs) -> Result<ExitCode> {
         let id = parse_id("evidence ID", &a.id)?;
-        for c in &a.controls {
-            if !self.snapshot.present.controls.contains(c.as_str()) {
-                return Err(self.unknown(Named::Control, c));
-            }
-        }
-        for s in &a.services {
-            if !self.snapshot.present.services.contains(s.as_str()) {
-                return Err(self.unknown(Named::Service, s));
-            }
-        }
+        self.known(&a.controls, &a.services)?;
         a.valid_for
             .parse::<Period>()
             .map_err(|e| Error::new(format!("--valid-for: {e}")))?;
@@ -658,25 +649,58 @@ impl New<'_> {
 
     fn finding(&self, a: crate::cli::NewFindingArgs) -> Result<ExitCode> {
         let id = parse_id("finding ID", &a.id)?;
+        self.known(&a.controls, &a.services)?;
+        let raised = a.raised.unwrap_or(self.ctx.today);
+        // A finding raised after the day it is read as of is no part of the
+        // record yet: `stale` and the reports would leave it out, unsaid.
+        if raised > self.ctx.today {
+            return Err(Error::new(format!(
+                "--raised {raised} is after {}: a finding is recorded once it is raised",
+                self.ctx.today
+            ))
+            .hint("give the day it was raised, or --as-of DAY to record it as of a later day"));
+        }
         let owner = self.owner(a.owner.as_deref(), "owner", "--owner")?;
-        let due = a
-            .due
-            .unwrap_or_else(|| Period::Days(30).after(self.ctx.today));
+        let due = a.due.unwrap_or_else(|| Period::Days(30).after(raised));
         let path = format!("findings/{id}.toml");
-        self.write_all(&[(
-            path.clone(),
-            scaffold::finding(&id, &owner, &self.ctx.today.to_string(), &due.to_string()),
-        )])?;
+        let text = scaffold::finding(&scaffold::NewFinding {
+            id: &id,
+            title: a.title.as_deref(),
+            kind: &a.kind,
+            severity: &a.severity,
+            controls: &a.controls,
+            services: &a.services,
+            raised: &raised.to_string(),
+            raised_by: a.raised_by.as_deref().unwrap_or_default(),
+            owner: &owner,
+            due: &due.to_string(),
+        });
+        self.write_all(&[(path.clone(), text)])?;
         output::note(&format!("created {path}"));
         // Written as asked, and said: `check` warns of it too.
-        if due < self.ctx.today {
+        if due < raised {
             output::note(&format!(
-                "warning: it is due {due}, before it is raised ({}), so it is overdue already; \
-                 if it was raised earlier, set `raised` in {path}",
-                self.ctx.today
+                "warning: it is due {due}, before it is raised ({raised}), so it is overdue already; \
+                 if it was raised earlier, set `raised` in {path}"
             ));
         }
         Ok(ExitCode::SUCCESS)
+    }
+
+    /// An error naming the first of `controls` and `services` that is not
+    /// in the repository.
+    fn known(&self, controls: &[String], services: &[String]) -> Result<()> {
+        for c in controls {
+            if !self.snapshot.present.controls.contains(c.as_str()) {
+                return Err(self.unknown(Named::Control, c));
+            }
+        }
+        for s in services {
+            if !self.snapshot.present.services.contains(s.as_str()) {
+                return Err(self.unknown(Named::Service, s));
+            }
+        }
+        Ok(())
     }
 
     /// An artifact named on the command line (relative to `-C DIR`): its

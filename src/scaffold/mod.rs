@@ -264,19 +264,54 @@ pub fn evidence(e: &NewEvidence) -> String {
     s
 }
 
-pub fn finding(id: &Id, owner: &str, raised: &str, due: &str) -> String {
+/// What a new finding's file says.
+pub struct NewFinding<'a> {
+    pub id: &'a Id,
+    pub title: Option<&'a str>,
+    pub kind: &'a str,
+    pub severity: &'a str,
+    pub controls: &'a [String],
+    pub services: &'a [String],
+    pub raised: &'a str,
+    pub raised_by: &'a str,
+    pub owner: &'a str,
+    pub due: &'a str,
+}
+
+pub fn finding(f: &NewFinding) -> String {
+    let NewFinding {
+        id,
+        title,
+        kind,
+        severity,
+        controls,
+        services,
+        raised,
+        raised_by,
+        owner,
+        due,
+    } = f;
     let mut s = header(FileKind::Finding, &format!("findings/{id}.toml"));
     let _ = writeln!(s, "id = {}", q(id.as_str()));
-    let _ = writeln!(s, "title = \"TODO: what is wrong, in a line\"");
     let _ = writeln!(
         s,
-        "kind = \"nonconformity\"       # nonconformity | observation | exception"
+        "title = {}",
+        q(title.unwrap_or("TODO: what is wrong, in a line"))
     );
-    let _ = writeln!(s, "severity = \"minor\"           # major | minor");
-    let _ = writeln!(s, "controls = []");
-    let _ = writeln!(s, "services = []");
+    let _ = writeln!(
+        s,
+        "{:<28} # nonconformity | observation | exception",
+        format!("kind = {}", q(kind))
+    );
+    let _ = writeln!(
+        s,
+        "{:<28} # major | minor",
+        format!("severity = {}", q(severity))
+    );
+    let _ = writeln!(s, "controls = {}", list(controls));
+    let _ = writeln!(s, "services = {}", list(services));
     let _ = writeln!(s, "raised = {raised}");
-    let _ = writeln!(s, "raised_by = \"\"");
+    let _ = writeln!(s, "raised_by = {}", q(raised_by));
     let _ = writeln!(s, "owner = {}", q(owner));
     let _ = writeln!(s, "due = {due}");
     let _ = writeln!(
