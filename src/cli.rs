@@ -425,6 +425,10 @@ pub struct StaleArgs {
     /// Read this commit instead of the working tree.
     #[arg(long, value_name = "REV")]
     pub rev: Option<String>,
+    /// Every item, those that are ok too, with when each is next due (human
+    /// and json output).
+    #[arg(long, conflicts_with = "open_prs")]
+    pub all: bool,
 }
 
 #[derive(Debug, Args)]

@@ -49,7 +49,7 @@ pub struct Summary {
     pub organization: String,
     /// The record branch.
     pub branch: String,
-    /// Every item whose state is not `ok`.
+    /// Every item whose state is not `ok` (every item, with [`Ask::all`]).
     pub items: Vec<ItemStatus>,
     /// Per kind: items by state, each item once, in its most urgent state.
     pub counts: BTreeMap<String, BTreeMap<String, usize>>,
@@ -124,6 +124,9 @@ pub struct Ask<'a> {
     pub as_of: Option<NaiveDate>,
     /// A person or team to check for before any history is read.
     pub owner: Option<&'a str>,
+    /// Every item in [`Summary::items`], those that are ok too: computed
+    /// afresh, never kept (the summary kept holds only the others).
+    pub all: bool,
 }
 
 /// The summary of what [`crate::reading::reading`] says to read: a commit,
@@ -156,7 +159,9 @@ pub fn worktree(repo: &Repo, ask: Ask, read_record: ReadRecord) -> Result<Summar
     // The kept summary, when all it was computed from but the files is as
     // it was: then only the files' stat data can say whether it holds.
     let kept = match cache::load::<Cached>(&cache_path(&repo.git_dir), MAGIC) {
-        cache::Loaded::Hit(c) if c.holds_but_for_files(&repo.git_dir, ask.today) => Some(c),
+        cache::Loaded::Hit(c) if !ask.all && c.holds_but_for_files(&repo.git_dir, ask.today) => {
+            Some(c)
+        }
         _ => None,
     };
     std::thread::scope(|scope| {
@@ -261,6 +266,7 @@ fn fresh(
     let (summary, tip) = compute(ask, &repo.git_dir, &snapshot, source, &mut read)?;
     if let (Some((inputs, settled)), Some(tip)) = (inputs, tip)
         && settled
+        && !ask.all
     {
         let cached = Cached {
             key: Key {
@@ -343,7 +349,7 @@ fn compute(
         items: assessment
             .items
             .into_iter()
-            .filter(|i| i.state != State::Ok)
+            .filter(|i| ask.all || i.state != State::Ok)
             .collect(),
         counts,
         matrix,

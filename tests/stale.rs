@@ -1130,3 +1130,86 @@ fn an_owner_with_a_typo_is_named_with_the_owner_it_may_mean_read_or_kept() {
             "  hint: did you mean `platform`?\n",
         ));
 }
+
+/// `--all` lists every item, those that are ok too, each with when it is
+/// next due; what needs action, and the exit status, are as without it.
+/// The summary kept for later runs neither answers it nor is changed by it.
+#[test]
+fn all_lists_every_item_with_when_it_is_next_due_and_keeps_the_summary_as_it_was() {
+    let env = Env::new();
+    // The working tree is read, so the date is today.
+    let today = chrono::Local::now().date_naive().to_string();
+    let repo = env.example_on_main(Some(&today));
+    let summary = repo.join(".git/isms/summary.bin");
+    std::thread::sleep(std::time::Duration::from_millis(3500));
+    let (code, needs, _) = json(&env, &repo, &["--as-of", &today, "stale"]);
+    let kept = std::fs::read(&summary).expect("settled files: the summary is kept");
+
+    let (all_code, all, _) = json(&env, &repo, &["--as-of", &today, "stale", "--all"]);
+    assert_eq!(all_code, code);
+    let items = all["items"].as_array().unwrap();
+    // Every item file is there, as one item or more (an item both due for
+    // review and missing evidence has a line for each).
+    let mut files = 0;
+    for dir in ["controls", "services", "evidence", "findings"] {
+        files += std::fs::read_dir(repo.join(dir))
+            .unwrap()
+            .filter(|e| {
+                e.as_ref()
+                    .unwrap()
+                    .path()
+                    .extension()
+                    .is_some_and(|x| x == "toml")
+            })
+            .count();
+    }
+    for service in std::fs::read_dir(repo.join("responsibilities")).unwrap() {
+        files += std::fs::read_dir(service.unwrap().path()).unwrap().count();
+    }
+    let distinct: std::collections::BTreeSet<&str> =
+        items.iter().map(|i| i["item"].as_str().unwrap()).collect();
+    assert_eq!(distinct.len(), files);
+    // Those that are not ok are what `stale` alone lists, in its order.
+    let not_ok: Vec<&serde_json::Value> = items.iter().filter(|i| i["state"] != "ok").collect();
+    let needs_items: Vec<&serde_json::Value> = needs["items"].as_array().unwrap().iter().collect();
+    assert_eq!(not_ok, needs_items);
+    assert_eq!(
+        (&all["flagged"], &all["due"]),
+        (&needs["flagged"], &needs["due"])
+    );
+    let control = items
+        .iter()
+        .find(|i| i["item"] == "control:5.1")
+        .expect("an ok control is listed");
+    assert_eq!(control["state"], "ok");
+    assert!(
+        control["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("next review due "),
+        "{control}"
+    );
+
+    assert!(
+        std::fs::read(&summary).unwrap() == kept,
+        "--all keeps nothing"
+    );
+    assert_eq!(json(&env, &repo, &["--as-of", &today, "stale"]).1, needs);
+
+    env.isms(&repo)
+        .args(["--as-of", &today, "stale", "--all", "--owner", "dave"])
+        .assert()
+        .stdout(predicate::str::is_match(r"\n  ok +control:\S+ +next review due ").unwrap())
+        .stderr(
+            predicate::str::is_match(r"\d+ need action, \d+ due soon, \d+ ok, as of ").unwrap(),
+        );
+    env.isms(&repo)
+        .args(["stale", "--all", "--format", "sarif"])
+        .assert()
+        .code(2)
+        .stderr("error: --format sarif is not for isms stale --all: it writes human or json\n");
+    env.isms(&repo)
+        .args(["stale", "--all", "--open-prs"])
+        .assert()
+        .code(2);
+}

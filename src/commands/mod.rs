@@ -224,6 +224,8 @@ fn formats(command: &Command) -> (&'static str, &'static [Format]) {
     const TEXT: &[Format] = &[Human];
     match command {
         Command::Check(_) => ("check", FINDINGS),
+        // Annotations and SARIF carry only what needs action.
+        Command::Stale(a) if a.all => ("stale --all", &[Format::Human, Format::Json]),
         Command::Stale(_) => ("stale", FINDINGS),
         Command::Triggers(_) => ("triggers detect", FINDINGS),
         Command::Report(_) => ("report", &[Human, Md, Csv, Json, Html]),
@@ -316,6 +318,20 @@ pub fn summary(
     crate::summary::summary(&repo, ask(ctx, owner), rev, &record)
 }
 
+/// [`summary`] with every item, those that are ok too.
+pub fn summary_of_all(
+    ctx: &Context,
+    owner: Option<&str>,
+    rev: Option<&str>,
+) -> Result<crate::summary::Summary> {
+    let repo = crate::repo::Repo::discover(&ctx.dir)?;
+    let ask = crate::summary::Ask {
+        all: true,
+        ..ask(ctx, owner)
+    };
+    crate::summary::summary(&repo, ask, rev, &record)
+}
+
 /// The summary of the working tree as of `ctx.today`, whatever `--as-of`
 /// says: for commands that act on the working tree.
 pub fn worktree_summary(ctx: &Context, owner: Option<&str>) -> Result<crate::summary::Summary> {
@@ -328,6 +344,7 @@ fn ask<'a>(ctx: &Context, owner: Option<&'a str>) -> crate::summary::Ask<'a> {
         today: ctx.today,
         as_of: ctx.as_of,
         owner,
+        all: false,
     }
 }
 

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anstyle::{AnsiColor, Style};
 use serde::Serialize;
 
-use crate::check::review::{ItemStatus, Unauthorized};
+use crate::check::review::{ItemStatus, State, Unauthorized};
 use crate::cli::{Format, StaleArgs};
 use crate::diagnostic::one_line;
 use crate::error::{Error, Result};
@@ -52,7 +52,10 @@ pub fn run(ctx: &Context, args: &StaleArgs) -> Result<ExitCode> {
     };
     let owner = me.as_deref().or(args.owner.as_deref());
     // An unknown owner is a usage error, reported before any history is read.
-    let a = summary(ctx, owner, args.rev.as_deref())?;
+    let a = match args.all {
+        true => super::summary_of_all(ctx, owner, args.rev.as_deref())?,
+        false => summary(ctx, owner, args.rev.as_deref())?,
+    };
     let owners = owner.and_then(|who| a.owners_for(who));
     let mut items: Vec<&ItemStatus> = a
         .items
@@ -70,7 +73,8 @@ pub fn run(ctx: &Context, args: &StaleArgs) -> Result<ExitCode> {
     // item that needs action.
     let worst = crate::check::review::most_urgent(items.iter().copied());
     let flagged = worst.values().filter(|i| i.state.is_flagged()).count();
-    let due = worst.len() - flagged;
+    let ok = worst.values().filter(|i| i.state == State::Ok).count();
+    let due = worst.len() - flagged - ok;
     // Buffered: one write for many lines (stdout is line-buffered).
     let mut out = std::io::BufWriter::new(anstream::stdout().lock());
     let _ = match ctx.format {
@@ -122,7 +126,12 @@ pub fn run(ctx: &Context, args: &StaleArgs) -> Result<ExitCode> {
             if let Some(source) = &a.source {
                 output::note(source);
             }
-            output::note(&if items.is_empty() {
+            output::note(&if args.all {
+                format!(
+                    "{flagged} need action, {due} due soon, {ok} ok, as of {}",
+                    ctx.today
+                )
+            } else if items.is_empty() {
                 format!("nothing to review as of {}", ctx.today)
             } else {
                 format!(
@@ -301,7 +310,11 @@ fn human(out: &mut impl Write, items: &[&ItemStatus], a: &Summary) -> std::io::R
     for (owner, list) in groups {
         writeln!(out, "{BOLD}{}{BOLD:#}", one_line(&a.label(owner)))?;
         for i in list {
-            let style = if i.state.is_flagged() { NOW } else { SOON };
+            let style = match i.state {
+                State::Ok => Style::new(),
+                s if s.is_flagged() => NOW,
+                _ => SOON,
+            };
             let pad = 16usize.saturating_sub(i.state.as_str().len());
             let by = match &i.last_review {
                 Some(r) => {
