@@ -54,6 +54,51 @@ fn review_commits_trailers_and_keeps_the_index_and_tree() {
     );
 }
 
+/// A review is of each item's file as `HEAD` has it: an item file with
+/// changes not yet committed, staged or not, is named, and the changes stay
+/// where they were. Files of items not reviewed are not named.
+#[test]
+fn a_review_names_the_item_files_whose_changes_it_does_not_hold() {
+    let env = Env::new();
+    let repo = env.example_on_main(None);
+    let control = "controls/5.15.toml";
+    let allocation = "responsibilities/payments-api/5.15.toml";
+    write(
+        &repo,
+        control,
+        format!("{}# unstaged\n", read(&repo, control)),
+    );
+    write(
+        &repo,
+        allocation,
+        format!("{}# staged\n", read(&repo, allocation)),
+    );
+    env.git(&repo, &["add", allocation]);
+    write(&repo, "controls/5.16.toml", "# not reviewed\n");
+    let said = "note: the review is of each item's file as HEAD has it, and \
+                controls/5.15.toml and 1 other file have changes that are not committed; \
+                to review them, commit them and review again\n";
+    for dry_run in [true, false] {
+        let mut cmd = env.isms(&repo);
+        cmd.args(["review", "5.15", "payments-api/5.15"]);
+        if dry_run {
+            cmd.arg("--dry-run");
+        }
+        cmd.assert()
+            .success()
+            .stderr(predicate::str::ends_with(said));
+    }
+    assert_eq!(
+        env.git(&repo, &["status", "--porcelain"]),
+        " M controls/5.15.toml\n M controls/5.16.toml\nM  responsibilities/payments-api/5.15.toml\n"
+    );
+    env.isms(&repo)
+        .args(["review", "5.1"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("note:").not());
+}
+
 #[test]
 fn review_refuses_unknown_and_ambiguous_items_and_commits_nothing() {
     let env = Env::new();

@@ -45,9 +45,11 @@ pub fn run(ctx: &Context, args: &ReviewArgs) -> Result<ExitCode> {
     }
     let message = message(&keys, args);
     let not_counted = super::not_counted(&repo, &snapshot, &keys);
+    let changed = uncommitted(&repo.root, &keys);
     if args.dry_run {
         print!("{message}");
         not_counted.iter().for_each(|w| output::note(w));
+        changed.iter().for_each(|c| output::note(c));
         return Ok(ExitCode::SUCCESS);
     }
     // isms reviews take turns; a commit made meanwhile by git itself is
@@ -75,7 +77,35 @@ pub fn run(ctx: &Context, args: &ReviewArgs) -> Result<ExitCode> {
     println!("{commit}");
     output::note(&note);
     not_counted.iter().for_each(|w| output::note(w));
+    changed.iter().for_each(|c| output::note(c));
     Ok(ExitCode::SUCCESS)
+}
+
+/// What to say when item files of `keys` have changes that `HEAD` does not
+/// hold: the review is of each file as `HEAD` has it. Nothing when git
+/// cannot tell; the review stands either way.
+fn uncommitted(root: &std::path::Path, keys: &[ItemKey]) -> Option<String> {
+    let paths: Vec<String> = keys.iter().map(ItemKey::path).collect();
+    let mut args = vec!["status", "--porcelain", "--no-renames", "--"];
+    args.extend(paths.iter().map(String::as_str));
+    let status = git::run(root, &args).ok()?;
+    let changed: Vec<&str> = status
+        .lines()
+        .filter_map(|l| l.get(3..))
+        .filter(|p| paths.iter().any(|path| path == p))
+        .collect();
+    let (first, more) = changed.split_first()?;
+    let files = match more.len() {
+        0 => format!("{first} has changes"),
+        n => format!(
+            "{first} and {} have changes",
+            output::plural(n, "other file")
+        ),
+    };
+    Some(format!(
+        "note: the review is of each item's file as HEAD has it, and {files} that are not \
+         committed; to review them, commit them and review again"
+    ))
 }
 
 /// Commits `message` on HEAD with HEAD's own tree (the index and the

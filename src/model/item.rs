@@ -52,6 +52,20 @@ impl ItemKey {
         })
     }
 
+    /// The path of the item's file in the repository.
+    pub fn path(&self) -> String {
+        use super::layout::FileKind;
+        match self {
+            ItemKey::Control(id) => FileKind::Control.path(None, id.as_str()),
+            ItemKey::Service(id) => FileKind::Service.path(None, id.as_str()),
+            ItemKey::Allocation(svc, ctl) => {
+                FileKind::Allocation.path(Some(svc.as_str()), ctl.as_str())
+            }
+            ItemKey::Evidence(id) => FileKind::Evidence.path(None, id.as_str()),
+            ItemKey::Finding(id) => FileKind::Finding.path(None, id.as_str()),
+        }
+    }
+
     /// Whether the item has a file in `s`.
     pub fn exists_in(&self, s: &Snapshot) -> bool {
         match self {
