@@ -708,6 +708,22 @@ pub struct NewTriggerArgs {
     /// separate IDs with commas).
     #[arg(long, value_name = "CONTROL", required = true, value_delimiter = ',')]
     pub reassess: Vec<String>,
+    /// The event, in a line.
+    #[arg(long, value_parser = parse_line)]
+    pub title: Option<String>,
+    /// The files its rule watches, a glob (default services/*.toml). Without
+    /// --path, --field and --change the rule is an example to edit: a service
+    /// gains a region.
+    #[arg(long, value_name = "GLOB", value_parser = parse_line)]
+    pub path: Option<String>,
+    /// The field compared between a file's two versions (for added, removed and
+    /// changed).
+    #[arg(long, value_parser = parse_line)]
+    pub field: Option<String>,
+    /// The change that fires it: added, removed or changed (of --field; the
+    /// default with one), created or deleted (of a file; the default without).
+    #[arg(long, value_parser = ["added", "removed", "changed", "created", "deleted"])]
+    pub change: Option<String>,
 }
 
 #[derive(Debug, Args)]

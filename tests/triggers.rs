@@ -400,3 +400,68 @@ fn check_refuses_a_trigger_rule_under_a_folder_a_typo_from_an_item_folder() {
         )
     );
 }
+
+/// A trigger made from the command line, its rule given as options, fires
+/// on the change it names; a rule that could never fire is refused, and
+/// nothing is written.
+#[test]
+fn a_trigger_whose_rule_is_given_on_the_command_line_fires_on_that_change() {
+    let env = Env::new();
+    let repo = env.example("demo");
+    env.isms(&repo)
+        .args(["new", "trigger", "owner-changed", "--reassess", "5.15"])
+        .args(["--title", "A service changes hands", "--field", "owner"])
+        .assert()
+        .success();
+    let written = read(&repo, "triggers/owner-changed.toml");
+    assert!(
+        written.contains(
+            "title = \"A service changes hands\"\n\
+             reassess = [\"5.15\"]  # the controls to reassess when it fires\n\n\
+             [[when]]\n\
+             path = \"services/*.toml\"\n\
+             field = \"owner\"\n\
+             change = \"changed\"            # added | removed | changed | created | deleted\n"
+        ),
+        "{written}"
+    );
+    commit(&env, &repo, "a trigger of our own");
+    let service = read(&repo, "services/tenant-db.toml");
+    let handed = service.replacen("owner = \"platform\"", "owner = \"bob\"", 1);
+    assert_ne!(handed, service, "tenant-db is the platform team's");
+    write(&repo, "services/tenant-db.toml", handed);
+    commit(&env, &repo, "tenant-db moves to bob");
+    let (code, v, _) = detect(&env, &repo, &["HEAD~1"]);
+    assert_eq!(code, Some(0));
+    let fired = v["fired"].as_array().unwrap();
+    assert_eq!(fired.len(), 1, "{v}");
+    assert_eq!(fired[0]["trigger"], "owner-changed");
+    assert_eq!(fired[0]["service"], "tenant-db");
+
+    for (args, said) in [
+        (
+            &["--field", "encryption"][..],
+            "error: nothing written: `encryption` is not a field of a service",
+        ),
+        (
+            &["--path", "service/*.toml", "--change", "created"][..],
+            "error: nothing written: path `service/*.toml` is under `service/`",
+        ),
+        (
+            &["--change", "added"][..],
+            "error: --change added compares a field of the two versions of a file: give --field FIELD",
+        ),
+        (
+            &["--field", "regions", "--change", "deleted"][..],
+            "error: --field regions is not compared when a file is deleted",
+        ),
+    ] {
+        env.isms(&repo)
+            .args(["new", "trigger", "never", "--reassess", "5.15"])
+            .args(args)
+            .assert()
+            .code(2)
+            .stderr(predicates::str::starts_with(said));
+        assert!(!repo.join("triggers/never.toml").exists(), "{args:?}");
+    }
+}

@@ -817,83 +817,89 @@ fn evidence(s: &Snapshot, out: &mut Vec<Diagnostic>) {
 }
 
 fn triggers(s: &Snapshot, out: &mut Vec<Diagnostic>) {
-    use crate::model::Change;
     for doc in s.triggers.values() {
-        let t = &doc.value;
-        for (i, c) in t.reassess.iter().enumerate() {
-            control_ref(s, doc, &["reassess", &i.to_string()], c, out);
-        }
-        if t.reassess.is_empty() {
+        trigger_rules(s, doc, out);
+    }
+}
+
+/// The rules of one trigger of `s`: the controls it reassesses, and
+/// `[[when]]` rules that can fire.
+pub fn trigger_rules(s: &Snapshot, doc: &Doc<crate::model::Trigger>, out: &mut Vec<Diagnostic>) {
+    use crate::model::Change;
+    let t = &doc.value;
+    for (i, c) in t.reassess.iter().enumerate() {
+        control_ref(s, doc, &["reassess", &i.to_string()], c, out);
+    }
+    if t.reassess.is_empty() {
+        out.push(err(
+            "trigger-rule",
+            doc,
+            &["reassess"],
+            format!(
+                "trigger `{}` names no control to reassess, so firing it would ask nobody to look again",
+                t.id
+            ),
+        ));
+    }
+    if t.when.is_empty() {
+        out.push(err(
+            "trigger-rule",
+            doc,
+            &["when"],
+            format!("trigger `{}` has no [[when]] rule, so it never fires", t.id),
+        ));
+    }
+    for (i, rule) in t.when.iter().enumerate() {
+        let idx = i.to_string();
+        let needs_field = matches!(
+            rule.change,
+            Change::Added | Change::Removed | Change::Changed
+        );
+        if needs_field && rule.field.as_deref().is_none_or(|f| f.trim().is_empty()) {
             out.push(err(
                 "trigger-rule",
                 doc,
-                &["reassess"],
-                format!(
-                    "trigger `{}` names no control to reassess, so firing it would ask nobody to look again",
-                    t.id
-                ),
+                &["when", &idx, "change"],
+                "this change kind compares a field: set `field`".into(),
             ));
         }
-        if t.when.is_empty() {
-            out.push(err(
-                "trigger-rule",
-                doc,
-                &["when"],
-                format!("trigger `{}` has no [[when]] rule, so it never fires", t.id),
-            ));
+        if rule.path.starts_with('/') || rule.path.split('/').any(|c| c == "..") {
+            out.push(err("trigger-rule", doc, &["when", &idx, "path"], format!(
+                "path `{}` must be a glob relative to the repository root, like services/*.toml",
+                rule.path
+            )));
+            continue;
         }
-        for (i, rule) in t.when.iter().enumerate() {
-            let idx = i.to_string();
-            let needs_field = matches!(
-                rule.change,
-                Change::Added | Change::Removed | Change::Changed
-            );
-            if needs_field && rule.field.as_deref().is_none_or(|f| f.trim().is_empty()) {
-                out.push(err(
+        let glob = match triggers::glob(&rule.path) {
+            Ok(glob) => glob,
+            Err(problem) => {
+                out.push(err("trigger-rule", doc, &["when", &idx, "path"], problem));
+                continue;
+            }
+        };
+        // Under a folder a typo from an item folder (`service/*.toml`),
+        // where isms keeps nothing: it would never fire on an item.
+        let dirs = crate::model::ITEM_DIRS;
+        if let Some((first, rest)) = rule.path.split_once('/')
+            && !dirs.contains(&first)
+            && let Some(meant) = crate::diagnostic::did_you_mean_id(first, &dirs)
+        {
+            out.push(
+                err(
                     "trigger-rule",
                     doc,
-                    &["when", &idx, "change"],
-                    "this change kind compares a field: set `field`".into(),
-                ));
-            }
-            if rule.path.starts_with('/') || rule.path.split('/').any(|c| c == "..") {
-                out.push(err("trigger-rule", doc, &["when", &idx, "path"], format!(
-                    "path `{}` must be a glob relative to the repository root, like services/*.toml",
-                    rule.path
-                )));
-                continue;
-            }
-            let glob = match triggers::glob(&rule.path) {
-                Ok(glob) => glob,
-                Err(problem) => {
-                    out.push(err("trigger-rule", doc, &["when", &idx, "path"], problem));
-                    continue;
-                }
-            };
-            // Under a folder a typo from an item folder (`service/*.toml`),
-            // where isms keeps nothing: it would never fire on an item.
-            let dirs = crate::model::ITEM_DIRS;
-            if let Some((first, rest)) = rule.path.split_once('/')
-                && !dirs.contains(&first)
-                && let Some(meant) = crate::diagnostic::did_you_mean_id(first, &dirs)
-            {
-                out.push(
-                    err(
-                        "trigger-rule",
-                        doc,
-                        &["when", &idx, "path"],
-                        format!(
-                            "path `{}` is under `{first}/`, where isms keeps no items, so the rule would never fire on one",
-                            rule.path
-                        ),
-                    )
-                    .hint(crate::diagnostic::meant(format!("{meant}/{rest}"))),
-                );
-                continue;
-            }
-            if let Some(field) = rule.field.as_deref().filter(|_| needs_field) {
-                unknown_field(doc, &idx, &rule.path, field, &glob, out);
-            }
+                    &["when", &idx, "path"],
+                    format!(
+                        "path `{}` is under `{first}/`, where isms keeps no items, so the rule would never fire on one",
+                        rule.path
+                    ),
+                )
+                .hint(crate::diagnostic::meant(format!("{meant}/{rest}"))),
+            );
+            continue;
+        }
+        if let Some(field) = rule.field.as_deref().filter(|_| needs_field) {
+            unknown_field(doc, &idx, &rule.path, field, &glob, out);
         }
     }
 }

@@ -803,8 +803,48 @@ impl New<'_> {
         if reassess.is_empty() {
             return Err(Error::new("--reassess names no control"));
         }
+        let when = match (a.path.as_deref(), a.field.as_deref(), a.change.as_deref()) {
+            (None, None, None) => scaffold::When::EXAMPLE,
+            (path, field, change) => scaffold::When {
+                path: path.unwrap_or("services/*.toml"),
+                field,
+                change: change.unwrap_or(if field.is_some() {
+                    "changed"
+                } else {
+                    "created"
+                }),
+            },
+        };
+        match (when.field, when.change) {
+            (Some(field), "created" | "deleted") => {
+                return Err(Error::new(format!(
+                    "--field {field} is not compared when a file is {}: the rule fires on the file alone",
+                    when.change
+                ))
+                .hint("leave out --field, or give --change added, removed or changed"));
+            }
+            (None, change @ ("added" | "removed" | "changed")) => {
+                return Err(Error::new(format!(
+                    "--change {change} compares a field of the two versions of a file: give --field FIELD"
+                )));
+            }
+            _ => {}
+        }
         let path = format!("triggers/{id}.toml");
-        self.write_all(&[(path.clone(), scaffold::trigger(&id, &reassess))])?;
+        let text = scaffold::trigger(&id, a.title.as_deref(), &reassess, &when);
+        // Written only when its rule can fire, as `check` judges it.
+        let doc = crate::repo::parse::<crate::model::Trigger>(
+            crate::model::FileKind::Trigger,
+            &path,
+            text.clone().into_bytes(),
+        )
+        .map_err(|d| Error::new(format!("nothing written: {}", d.message)))?;
+        let mut problems = Vec::new();
+        crate::check::trigger_rules(self.snapshot, &doc, &mut problems);
+        if let Some(d) = problems.into_iter().find(|d| d.is_error()) {
+            return Err(Error::new(format!("nothing written: {}", d.message)).hint_if(d.hint));
+        }
+        self.write_all(&[(path.clone(), text)])?;
         output::note(&format!("created {path}"));
         Ok(ExitCode::SUCCESS)
     }

@@ -348,7 +348,9 @@ every = "6mo"
                 "triggers/region-added.toml".into(),
                 crate::scaffold::trigger(
                     &Id::parse("region-added").unwrap(),
+                    None,
                     &[Id::parse("5.15").unwrap()],
+                    &crate::scaffold::When::EXAMPLE,
                 ),
             ),
         ];

@@ -326,10 +326,32 @@ pub fn finding(f: &NewFinding) -> String {
     s
 }
 
-pub fn trigger(id: &Id, reassess: &[Id]) -> String {
+/// A new trigger's `[[when]]` rule: the files it watches, the field it
+/// compares, and the change that fires it.
+pub struct When<'a> {
+    pub path: &'a str,
+    pub field: Option<&'a str>,
+    pub change: &'a str,
+}
+
+impl When<'static> {
+    /// The rule of a trigger made without one, an example to edit: a
+    /// service gains a region.
+    pub const EXAMPLE: When<'static> = When {
+        path: "services/*.toml",
+        field: Some("regions"),
+        change: "added",
+    };
+}
+
+pub fn trigger(id: &Id, title: Option<&str>, reassess: &[Id], when: &When) -> String {
     let mut s = header(FileKind::Trigger, &format!("triggers/{id}.toml"));
     let _ = writeln!(s, "id = {}", q(id.as_str()));
-    let _ = writeln!(s, "title = \"TODO: the event, in a line\"");
+    let _ = writeln!(
+        s,
+        "title = {}",
+        q(title.unwrap_or("TODO: the event, in a line"))
+    );
     let list: Vec<String> = reassess.iter().map(|c| q(c.as_str())).collect();
     let _ = writeln!(
         s,
@@ -337,11 +359,14 @@ pub fn trigger(id: &Id, reassess: &[Id]) -> String {
         list.join(", ")
     );
     let _ = writeln!(s, "\n[[when]]");
-    let _ = writeln!(s, "path = \"services/*.toml\"");
-    let _ = writeln!(s, "field = \"regions\"");
+    let _ = writeln!(s, "path = {}", q(when.path));
+    if let Some(field) = when.field {
+        let _ = writeln!(s, "field = {}", q(field));
+    }
     let _ = writeln!(
         s,
-        "change = \"added\"              # added | removed | changed | created | deleted"
+        "{:<29} # added | removed | changed | created | deleted",
+        format!("change = {}", q(when.change))
     );
     s
 }
