@@ -307,28 +307,14 @@ pub fn known_service(snapshot: &crate::model::Snapshot, service: &str) -> Result
 }
 
 /// The summary of what `ctx` and `rev` say to read (see
-/// [`crate::reading::reading`]). `owner`, when given, must be a person or
-/// team: it is checked before any history is read.
+/// [`crate::reading::reading`]). The ask's owner, when given, must be a
+/// person or team: it is checked before any history is read.
 pub fn summary(
     ctx: &Context,
-    owner: Option<&str>,
+    ask: crate::summary::Ask,
     rev: Option<&str>,
 ) -> Result<crate::summary::Summary> {
     let repo = crate::repo::Repo::discover(&ctx.dir)?;
-    crate::summary::summary(&repo, ask(ctx, owner), rev, &record)
-}
-
-/// [`summary`] with every item, those that are ok too.
-pub fn summary_of_all(
-    ctx: &Context,
-    owner: Option<&str>,
-    rev: Option<&str>,
-) -> Result<crate::summary::Summary> {
-    let repo = crate::repo::Repo::discover(&ctx.dir)?;
-    let ask = crate::summary::Ask {
-        all: true,
-        ..ask(ctx, owner)
-    };
     crate::summary::summary(&repo, ask, rev, &record)
 }
 
@@ -339,7 +325,9 @@ pub fn worktree_summary(ctx: &Context, owner: Option<&str>) -> Result<crate::sum
     crate::summary::worktree(&repo, ask(ctx, owner), &record)
 }
 
-fn ask<'a>(ctx: &Context, owner: Option<&'a str>) -> crate::summary::Ask<'a> {
+/// What a summary is asked of, as of `ctx`'s day: the items that need
+/// action, `owner`'s when one is given.
+pub fn ask<'a>(ctx: &Context, owner: Option<&'a str>) -> crate::summary::Ask<'a> {
     crate::summary::Ask {
         today: ctx.today,
         as_of: ctx.as_of,

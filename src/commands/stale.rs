@@ -52,10 +52,11 @@ pub fn run(ctx: &Context, args: &StaleArgs) -> Result<ExitCode> {
     };
     let owner = me.as_deref().or(args.owner.as_deref());
     // An unknown owner is a usage error, reported before any history is read.
-    let a = match args.all {
-        true => super::summary_of_all(ctx, owner, args.rev.as_deref())?,
-        false => summary(ctx, owner, args.rev.as_deref())?,
+    let ask = crate::summary::Ask {
+        all: args.all,
+        ..super::ask(ctx, owner)
     };
+    let a = summary(ctx, ask, args.rev.as_deref())?;
     let owners = owner.and_then(|who| a.owners_for(who));
     let mut items: Vec<&ItemStatus> = a
         .items

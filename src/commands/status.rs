@@ -38,7 +38,7 @@ struct OwnerItems {
 }
 
 pub fn run(ctx: &Context, args: &StatusArgs) -> Result<ExitCode> {
-    let a = summary(ctx, None, args.rev.as_deref())?;
+    let a = summary(ctx, super::ask(ctx, None), args.rev.as_deref())?;
     let overdue = crate::summary::needs_action_by_owner(&a.items);
     let doc = StatusJson {
         version: 1,
