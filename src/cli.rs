@@ -171,9 +171,12 @@ pub struct MigrateArgs {
 pub struct ReportArgs {
     /// Which report.
     pub kind: ReportKind,
-    /// Only this service (matrix and evidence).
+    /// Only this service (matrix, evidence and findings).
     #[arg(long, value_name = "SERVICE")]
     pub service: Option<String>,
+    /// Only this control (matrix, evidence and findings).
+    #[arg(long, value_name = "CONTROL")]
+    pub control: Option<String>,
     /// Read this commit instead of the working tree.
     #[arg(long, value_name = "REV")]
     pub rev: Option<String>,

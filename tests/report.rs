@@ -280,6 +280,94 @@ fn a_mistyped_service_is_refused_with_what_it_may_mean() {
     }
 }
 
+/// `--control` narrows the matrix to the control's row, and the evidence and
+/// findings registers to the records that name it, as `--service` narrows
+/// them to a service's; with both, to what names both.
+#[test]
+fn a_control_narrows_the_matrix_evidence_and_findings_to_its_part() {
+    let env = Env::new();
+    let repo = env.example_on_main(Some(AS_OF));
+    let json = |args: &[&str]| -> serde_json::Value {
+        serde_json::from_str(&report(&env, &repo, args)).unwrap()
+    };
+    // Each row's first column: what the row is of.
+    let firsts = |doc: &serde_json::Value| -> Vec<String> {
+        let key = doc["columns"][0].as_str().unwrap();
+        (doc["rows"].as_array().unwrap().iter())
+            .map(|r| r[key].as_str().unwrap().to_owned())
+            .collect()
+    };
+
+    let matrix = json(&[
+        "report",
+        "matrix",
+        "--control",
+        "CLD.9.5.1",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(firsts(&matrix), ["CLD.9.5.1"]);
+    let whole = json(&["report", "matrix", "--format", "json"]);
+    assert_eq!(matrix["columns"], whole["columns"], "every service stays");
+    let row = (whole["rows"].as_array().unwrap().iter())
+        .find(|r| r["control"] == "CLD.9.5.1")
+        .unwrap();
+    assert_eq!(&matrix["rows"][0], row);
+
+    // Evidence and findings that name the control, and only those.
+    let evidence = json(&[
+        "report",
+        "evidence",
+        "--control",
+        "8.22",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(firsts(&evidence), ["2026-h2-isolation-test"]);
+    let findings = json(&[
+        "report",
+        "findings",
+        "--control",
+        "5.18",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(firsts(&findings), ["2026-003"]);
+    let both = [
+        "report",
+        "findings",
+        "--control",
+        "5.18",
+        "--service",
+        "payments-api",
+    ];
+    assert!(firsts(&json(&[&both[..], &["--format", "json"]].concat())).is_empty());
+
+    for (args, said) in [
+        (
+            &["report", "evidence", "--control", "5.188"][..],
+            "error: no control `5.188` in controls/\n  hint: did you mean `5.18`?\n",
+        ),
+        (
+            &["report", "matrix", "--control", "8.34"][..],
+            "error: control `8.34` is organisation-wide (matrix = false): the matrix has no row for it\n  \
+             hint: `isms report evidence --control 8.34` and `isms report findings --control 8.34` show its evidence and findings\n",
+        ),
+        (
+            &["report", "soa", "--control", "5.1"][..],
+            "error: --control narrows the matrix, evidence and findings; the Statement of Applicability is the \
+             organisation's, whole\n  hint: `isms report matrix --control C` shows one control's duties\n",
+        ),
+    ] {
+        env.isms(&repo)
+            .args(args)
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(said);
+    }
+}
+
 #[test]
 fn verify_approvals_in_github_format_lists_what_does_not_count_on_the_jobs_summary_page() {
     let env = Env::new();

@@ -78,9 +78,9 @@ fn build(
     let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
     let reports = [
         crate::render::report::soa(&snapshot, &assessment, &as_of),
-        crate::render::report::matrix(&snapshot, None, &as_of),
-        crate::render::report::evidence(&snapshot, &assessment, None, &as_of),
-        crate::render::report::findings(&snapshot, None, today),
+        crate::render::report::matrix(&snapshot, Default::default(), &as_of),
+        crate::render::report::evidence(&snapshot, &assessment, Default::default(), &as_of),
+        crate::render::report::findings(&snapshot, Default::default(), today),
     ];
     // Every item file, as committed.
     fn texts<K, T>(docs: &BTreeMap<K, crate::model::Doc<T>>) -> impl Iterator<Item = (&str, &str)> {

@@ -1,20 +1,32 @@
-//! `isms report soa|matrix|evidence|findings [--service S]`, as md, csv, json or html.
+//! `isms report soa|matrix|evidence|findings [--service S] [--control C]`,
+//! as md, csv, json or html.
 
 use std::io::Write;
 use std::process::ExitCode;
 
 use crate::cli::{Format, ReportArgs, ReportKind};
 use crate::error::{Error, Result};
+use crate::render::report::Narrow;
 use crate::repo::Repo;
 
 use super::Context;
 
 pub fn run(ctx: &Context, args: &ReportArgs) -> Result<ExitCode> {
-    if args.service.is_some() && matches!(args.kind, ReportKind::Soa) {
-        return Err(Error::new(
-            "--service narrows the matrix, evidence and findings; the Statement of Applicability is the organisation's, whole",
-        )
-        .hint("`isms report matrix --service S` shows one service's duties"));
+    if matches!(args.kind, ReportKind::Soa) && (args.service.is_some() || args.control.is_some()) {
+        let (flag, hint) = match args.service {
+            Some(_) => (
+                "--service",
+                "`isms report matrix --service S` shows one service's duties",
+            ),
+            None => (
+                "--control",
+                "`isms report matrix --control C` shows one control's duties",
+            ),
+        };
+        return Err(Error::new(format!(
+            "{flag} narrows the matrix, evidence and findings; the Statement of Applicability is the organisation's, whole"
+        ))
+        .hint(hint));
     }
     let repo = Repo::discover(&ctx.dir)?;
     let (snapshot, source) = crate::reading::snapshot_at(ctx.as_of, &repo, args.rev.as_deref())?;
@@ -22,25 +34,23 @@ pub fn run(ctx: &Context, args: &ReportArgs) -> Result<ExitCode> {
     if let Some(s) = &args.service {
         super::known_service(&snapshot, s)?;
     }
+    if let Some(c) = &args.control {
+        known_control(&snapshot, c, matches!(args.kind, ReportKind::Matrix))?;
+    }
+    let narrow = Narrow {
+        service: args.service.as_deref(),
+        control: args.control.as_deref(),
+    };
     let as_of = ctx.today.to_string();
     let report = match args.kind {
-        ReportKind::Matrix => {
-            crate::render::report::matrix(&snapshot, args.service.as_deref(), &as_of)
-        }
-        ReportKind::Findings => {
-            crate::render::report::findings(&snapshot, args.service.as_deref(), ctx.today)
-        }
+        ReportKind::Matrix => crate::render::report::matrix(&snapshot, narrow, &as_of),
+        ReportKind::Findings => crate::render::report::findings(&snapshot, narrow, ctx.today),
         kind => {
             let record = super::record(&repo.git_dir, &branch)?;
             let assessment = crate::check::review::assess(&snapshot, &record, ctx.today);
             match kind {
                 ReportKind::Soa => crate::render::report::soa(&snapshot, &assessment, &as_of),
-                _ => crate::render::report::evidence(
-                    &snapshot,
-                    &assessment,
-                    args.service.as_deref(),
-                    &as_of,
-                ),
+                _ => crate::render::report::evidence(&snapshot, &assessment, narrow, &as_of),
             }
         }
     };
@@ -57,4 +67,24 @@ pub fn run(ctx: &Context, args: &ReportArgs) -> Result<ExitCode> {
     };
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
     Ok(ExitCode::SUCCESS)
+}
+
+/// `control`, named on the command line, checked against `snapshot`'s
+/// controls: an error with a "did you mean" when it is none of them, and,
+/// for the matrix, when it has no row there (an organisation-wide control).
+fn known_control(snapshot: &crate::model::Snapshot, control: &str, matrix: bool) -> Result<()> {
+    let Some(doc) = snapshot.controls.get(control) else {
+        let known: Vec<&str> = snapshot.controls.keys().map(|k| k.as_str()).collect();
+        let e = Error::new(format!("no control `{control}` in controls/"));
+        return Err(e.hint_if(crate::repo::suggestion(control, &known)));
+    };
+    if matrix && !doc.value.matrix {
+        return Err(Error::new(format!(
+            "control `{control}` is organisation-wide (matrix = false): the matrix has no row for it"
+        ))
+        .hint(format!(
+            "`isms report evidence --control {control}` and `isms report findings --control {control}` show its evidence and findings"
+        )));
+    }
+    Ok(())
 }

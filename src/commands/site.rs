@@ -31,9 +31,10 @@ pub fn run(ctx: &Context, args: &SiteArgs) -> Result<ExitCode> {
     let needs_action = needs_action_by_owner(&assessment.items);
     let label = |owner: &str| crate::reading::owner_label(config, owner);
     let soa = crate::render::report::soa(&snapshot, &assessment, &as_of);
-    let matrix_report = crate::render::report::matrix(&snapshot, None, &as_of);
-    let evidence = crate::render::report::evidence(&snapshot, &assessment, None, &as_of);
-    let findings = crate::render::report::findings(&snapshot, None, ctx.today);
+    let matrix_report = crate::render::report::matrix(&snapshot, Default::default(), &as_of);
+    let evidence =
+        crate::render::report::evidence(&snapshot, &assessment, Default::default(), &as_of);
+    let findings = crate::render::report::findings(&snapshot, Default::default(), ctx.today);
     let tip = record.tip.clone().unwrap_or_default();
     let pages = crate::render::site::render(&crate::render::site::Input {
         organization: config.map(|c| c.organization.name.as_str()).unwrap_or(""),

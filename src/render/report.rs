@@ -314,11 +314,11 @@ fn other_edition(edition: Edition) -> (String, IdsIn) {
 /// What a matrix cell adds when its allocation still holds a placeholder.
 pub const TODO_MARK: &str = "(TODO)";
 
-pub fn matrix(s: &Snapshot, service: Option<&str>, as_of: &str) -> Report {
+pub fn matrix(s: &Snapshot, narrow: Narrow, as_of: &str) -> Report {
     let services: Vec<&crate::model::Id> = s
         .services
         .iter()
-        .filter(|(id, v)| v.value.in_scope && service.is_none_or(|x| x == id.as_str()))
+        .filter(|(id, v)| v.value.in_scope && narrow.service.is_none_or(|x| x == id.as_str()))
         .map(|(id, _)| id)
         .collect();
     let mut columns = cols(&[("control", "Control"), ("title", "Title")]);
@@ -341,7 +341,7 @@ pub fn matrix(s: &Snapshot, service: Option<&str>, as_of: &str) -> Report {
     let mut details = Vec::new();
     for (id, c) in in_reading_order(&s.controls)
         .into_iter()
-        .filter(|(_, c)| c.value.matrix)
+        .filter(|(id, c)| c.value.matrix && narrow.control.is_none_or(|x| x == id.as_str()))
     {
         let mut row = vec![id.to_string(), c.value.title.clone()];
         let mut detail = vec![String::new(), String::new()];
@@ -400,12 +400,30 @@ pub fn matrix(s: &Snapshot, service: Option<&str>, as_of: &str) -> Report {
     }
 }
 
+/// What a report is narrowed to: one service's part of it, one control's,
+/// or both; all of it by default.
+#[derive(Clone, Copy, Default)]
+pub struct Narrow<'a> {
+    pub service: Option<&'a str>,
+    pub control: Option<&'a str>,
+}
+
+impl Narrow<'_> {
+    /// Whether a record naming `services` and `controls` is in the part
+    /// narrowed to.
+    fn holds(&self, services: &[crate::model::Id], controls: &[crate::model::Id]) -> bool {
+        let names = |list: &[crate::model::Id], x: &str| list.iter().any(|i| i.as_str() == x);
+        self.service.is_none_or(|x| names(services, x))
+            && self.control.is_none_or(|x| names(controls, x))
+    }
+}
+
 /// The evidence register: each record, its controls, dates, expiry state and
 /// artifact hashes.
-pub fn evidence(s: &Snapshot, a: &Assessment, service: Option<&str>, as_of: &str) -> Report {
+pub fn evidence(s: &Snapshot, a: &Assessment, narrow: Narrow, as_of: &str) -> Report {
     let (items, _) = by_item(a);
     let rows = collected_by(s, as_of)
-        .filter(|(_, e)| service.is_none_or(|x| e.value.services.iter().any(|s| s.as_str() == x)))
+        .filter(|(_, e)| narrow.holds(&e.value.services, &e.value.controls))
         .map(|(id, e)| {
             let e = &e.value;
             let status = items.get(format!("evidence:{id}").as_str());
@@ -486,12 +504,12 @@ pub fn finding_state(f: &crate::model::Finding, as_of: chrono::NaiveDate) -> &'s
 
 /// The findings register: every finding raised by the as-of date, with its
 /// severity, status and state, dates, owner, controls and corrective action.
-pub fn findings(s: &Snapshot, service: Option<&str>, as_of: chrono::NaiveDate) -> Report {
+pub fn findings(s: &Snapshot, narrow: Narrow, as_of: chrono::NaiveDate) -> Report {
     let rows = in_reading_order(&s.findings)
         .into_iter()
         .map(|(_, f)| &f.value)
         .filter(|f| f.raised.0 <= as_of)
-        .filter(|f| service.is_none_or(|x| f.services.iter().any(|s| s.as_str() == x)))
+        .filter(|f| narrow.holds(&f.services, &f.controls))
         .map(|f| {
             vec![
                 f.id.to_string(),
