@@ -349,6 +349,10 @@ fn a_control_narrows_the_matrix_evidence_and_findings_to_its_part() {
             "error: no control `5.188` in controls/\n  hint: did you mean `5.18`?\n",
         ),
         (
+            &["report", "evidence", "--control", "9.1.1"][..],
+            "error: no control `9.1.1` in controls/; 9.1.1 is ISO/IEC 27002:2013; in 2022 it is 5.15\n",
+        ),
+        (
             &["report", "matrix", "--control", "8.34"][..],
             "error: control `8.34` is organisation-wide (matrix = false): the matrix has no row for it\n  \
              hint: `isms report evidence --control 8.34` and `isms report findings --control 8.34` show its evidence and findings\n",

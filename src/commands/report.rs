@@ -75,7 +75,11 @@ pub fn run(ctx: &Context, args: &ReportArgs) -> Result<ExitCode> {
 fn known_control(snapshot: &crate::model::Snapshot, control: &str, matrix: bool) -> Result<()> {
     let Some(doc) = snapshot.controls.get(control) else {
         let known: Vec<&str> = snapshot.controls.keys().map(|k| k.as_str()).collect();
-        let e = Error::new(format!("no control `{control}` in controls/"));
+        // A control of the other edition is told the one it became.
+        let note = crate::model::Id::parse(control)
+            .map(|id| crate::check::edition_note(&crate::model::ItemKey::Control(id), snapshot))
+            .unwrap_or_default();
+        let e = Error::new(format!("no control `{control}` in controls/{note}"));
         return Err(e.hint_if(crate::repo::suggestion(control, &known)));
     };
     if matrix && !doc.value.matrix {
