@@ -49,6 +49,12 @@ fn usage_errors_exit_2() {
         .assert()
         .code(2)
         .stderr("error: -C nowhere: no such directory\n");
+    std::fs::write(env.path().join("notes.txt"), "").unwrap();
+    env.isms(env.path())
+        .args(["-C", "notes.txt", "check"])
+        .assert()
+        .code(2)
+        .stderr("error: -C notes.txt: not a directory\n");
 }
 
 #[test]

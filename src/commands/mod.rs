@@ -155,8 +155,12 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         now,
     };
     if !ctx.dir.is_dir() {
+        let what = match ctx.dir.exists() {
+            true => "not a directory",
+            false => "no such directory",
+        };
         return Err(crate::error::Error::new(format!(
-            "-C {}: no such directory",
+            "-C {}: {what}",
             ctx.dir.display()
         )));
     }
