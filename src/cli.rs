@@ -610,6 +610,10 @@ pub struct NewServiceArgs {
     /// A region where it stores or processes data (repeatable).
     #[arg(long = "region", value_name = "REGION", value_parser = parse_line)]
     pub regions: Vec<String>,
+    /// A category of data it holds, e.g. customer-data, cloud-service-derived-data
+    /// (repeatable; default customer-data).
+    #[arg(long = "data", value_name = "CATEGORY", value_parser = parse_line)]
+    pub data: Vec<String>,
 }
 
 #[derive(Debug, Args)]

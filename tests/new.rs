@@ -43,6 +43,55 @@ fn new_service_writes_the_service_and_one_allocation_per_matrix_control() {
     );
 }
 
+/// `--data` names the categories of data a new service holds, as `--region`
+/// names where; without it, `customer-data`.
+#[test]
+fn a_new_service_holds_the_data_categories_it_is_given() {
+    let env = Env::new();
+    let repo = env.example("repo");
+    env.isms(&repo)
+        .args([
+            "new",
+            "service",
+            "billing",
+            "--model",
+            "saas",
+            "--region",
+            "eu-west-1",
+        ])
+        .args(["--data", "customer-data", "--data", "account-data"])
+        .assert()
+        .success();
+    let written = read(&repo, "services/billing.toml");
+    assert!(
+        written.contains(
+            "regions = [\"eu-west-1\"]   # where data is stored or processed\n\
+             data = [\"customer-data\", \"account-data\"]   # categories of data it holds\n"
+        ),
+        "{written}"
+    );
+    env.isms(&repo)
+        .args(["new", "service", "ledger", "--model", "saas"])
+        .assert()
+        .success();
+    assert!(read(&repo, "services/ledger.toml").contains("\ndata = [\"customer-data\"]   #"));
+    env.isms(&repo)
+        .args([
+            "new",
+            "service",
+            "audit-log",
+            "--model",
+            "saas",
+            "--data",
+            "",
+        ])
+        .assert()
+        .code(2);
+    assert!(!repo.join("services/audit-log.toml").exists());
+    let (code, lines) = env.check(&repo, &["services/"]);
+    assert_eq!(code, Some(0), "{lines}");
+}
+
 #[test]
 fn new_service_refuses_to_overwrite_and_writes_nothing() {
     let env = Env::new();

@@ -298,6 +298,7 @@ impl New<'_> {
             model: a.model,
             provider: &provider,
             regions: &a.regions,
+            data: &a.data,
             owner: &owner,
         });
         let mut files = vec![(format!("services/{id}.toml"), service_text)];

@@ -167,6 +167,8 @@ pub struct NewService<'a> {
     pub model: ServiceModel,
     pub provider: &'a str,
     pub regions: &'a [String],
+    /// Categories of data it holds; `customer-data` when none is given.
+    pub data: &'a [String],
     pub owner: &'a str,
 }
 
@@ -195,10 +197,12 @@ pub fn service(v: &NewService) -> String {
         "regions = {}   # where data is stored or processed",
         list(&regions)
     );
-    let _ = writeln!(
-        s,
-        "data = [\"customer-data\"]   # categories of data it holds"
-    );
+    let data = if v.data.is_empty() {
+        vec!["customer-data".to_owned()]
+    } else {
+        v.data.to_vec()
+    };
+    let _ = writeln!(s, "data = {}   # categories of data it holds", list(&data));
     let _ = writeln!(s, "owner = {}", q(v.owner));
     s
 }
