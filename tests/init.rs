@@ -401,6 +401,7 @@ fn the_readme_shows_owners_how_a_review_lands_and_following_it_lands_one() {
         readme.contains("isms review ITEM --note \"what you checked\""),
         "{readme}"
     );
+    assert!(readme.contains("isms stale --owner @me --all "), "{readme}");
     assert!(
         readme.contains("A review counts once its commit lands on `record`:"),
         "{readme}"
