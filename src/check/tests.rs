@@ -966,3 +966,26 @@ fn a_trigger_rule_that_could_never_fire_is_an_error() {
         ]
     );
 }
+
+#[test]
+fn the_kinds_controls_ask_for_are_each_named_once_in_the_order_asked() {
+    let mut s = base();
+    let asks = |kinds: &[&str]| {
+        let reqs: String = (kinds.iter())
+            .map(|k| format!("[[evidence_required]]\nkind = \"{k}\"\nevery = \"1y\"\n"))
+            .collect();
+        format!("{reqs}{APPLICABLE}")
+    };
+    add_control(&mut s, control("5.18", false, &asks(&["access-review"])));
+    add_control(
+        &mut s,
+        control("5.15", false, &asks(&["policy-review", "access-review"])),
+    );
+    assert_eq!(asked_kinds(&s, &["5.18"]), ["access-review"]);
+    assert_eq!(
+        asked_kinds(&s, &["5.18", "5.15"]),
+        ["access-review", "policy-review"]
+    );
+    // A control that asks for nothing, or is not there, adds nothing.
+    assert_eq!(asked_kinds(&s, &["5.1.2", "9.9"]), Vec::<&str>::new());
+}

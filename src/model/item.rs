@@ -302,6 +302,20 @@ mod tests {
     use super::*;
 
     #[test]
+    fn each_item_names_the_file_that_is_it() {
+        for path in [
+            "controls/CLD.9.5.1.toml",
+            "services/payments-api.toml",
+            "responsibilities/payments-api/5.15.toml",
+            "evidence/2026-q3-scan.toml",
+            "findings/2026-003.toml",
+        ] {
+            let key = ItemKey::of_path(path).unwrap();
+            assert_eq!(key.path(), path, "{key}");
+        }
+    }
+
+    #[test]
     fn keys_round_trip_and_reject_bad_input() {
         for k in [
             "control:CLD.9.5.1",

@@ -783,6 +783,25 @@ mod tests {
     }
 
     #[test]
+    fn a_record_is_in_the_part_narrowed_to_when_it_names_all_that_is_narrowed() {
+        let ids = |list: &[&str]| -> Vec<crate::model::Id> {
+            list.iter()
+                .map(|i| crate::model::Id::parse(i).unwrap())
+                .collect()
+        };
+        let (services, controls) = (ids(&["api", "db"]), ids(&["5.18", "8.2"]));
+        let narrow = |service, control| Narrow { service, control };
+        assert!(Narrow::default().holds(&services, &controls));
+        assert!(narrow(Some("db"), None).holds(&services, &controls));
+        assert!(narrow(None, Some("8.2")).holds(&services, &controls));
+        assert!(narrow(Some("api"), Some("5.18")).holds(&services, &controls));
+        assert!(!narrow(Some("web"), None).holds(&services, &controls));
+        assert!(!narrow(None, Some("5.1")).holds(&services, &controls));
+        assert!(!narrow(Some("api"), Some("5.1")).holds(&services, &controls));
+        assert!(!narrow(None, Some("5.18")).holds(&services, &[]));
+    }
+
+    #[test]
     fn every_rendering_escapes_what_its_format_needs() {
         let r = sample();
         assert!(r.markdown().contains("| x\\|y | say \"hi\", \\<b> |"));
