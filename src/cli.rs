@@ -471,8 +471,8 @@ pub enum OutcomeArg {
 
 #[derive(Debug, Args)]
 pub struct LogArgs {
-    /// The item: a key, an unambiguous bare ID, or its file (default: every item's reviews,
-    /// the whole record).
+    /// The item: a key, an unambiguous bare ID, or its file; or a folder, for every item
+    /// under it (default: every item's reviews, the whole record).
     #[arg(value_name = "ITEM")]
     pub item: Option<String>,
 }

@@ -1043,3 +1043,76 @@ fn under_author_approval_a_review_that_will_not_count_is_said_to_as_it_is_made()
         .success()
         .stderr(predicate::str::contains("warning").not());
 }
+
+/// `isms log FOLDER` is the record narrowed to the items under a folder, a
+/// deleted one's history included; a name that is an item keeps its
+/// meaning, and the repository's root is the whole record.
+#[test]
+fn log_of_a_folder_is_the_record_of_every_item_under_it() {
+    let env = Env::new();
+    let repo = env.example_on_main(None);
+    let json = |dir: &Path, args: &[&str]| -> serde_json::Value {
+        let out = env
+            .isms(dir)
+            .args(["--format", "json", "log"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let whole = json(&repo, &[]);
+    let of = |doc: &serde_json::Value| -> Vec<serde_json::Value> {
+        doc["reviews"].as_array().unwrap().clone()
+    };
+    let under = |prefix: &str| -> Vec<serde_json::Value> {
+        (of(&whole).into_iter())
+            .filter(|r| r["item"].as_str().unwrap().starts_with(prefix))
+            .collect()
+    };
+    let folder = json(&repo, &["responsibilities/payments-api/"]);
+    assert_eq!(folder["item"], serde_json::Value::Null);
+    assert_eq!(folder["under"], "responsibilities/payments-api");
+    let expected = under("allocation:payments-api/");
+    assert!(!expected.is_empty());
+    assert_eq!(of(&folder), expected);
+    assert_eq!(of(&json(&repo.join("controls"), &["."])), under("control:"));
+    // A name that is an item is the item; the root is the whole record.
+    let service = json(&repo.join("responsibilities"), &["payments-api"]);
+    assert_eq!(service["item"], "service:payments-api");
+    assert_eq!(json(&repo, &["."]), whole);
+
+    // An item deleted since keeps its history under its folder.
+    let reviewed = expected[0]["item"].as_str().unwrap().to_owned();
+    let file = format!(
+        "responsibilities/{}.toml",
+        reviewed.trim_start_matches("allocation:")
+    );
+    std::fs::remove_file(repo.join(&file)).unwrap();
+    assert_eq!(
+        of(&json(&repo, &["responsibilities/payments-api"])),
+        expected
+    );
+
+    let out = env.isms(&repo).args(["log", "findings"]).output().unwrap();
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "no review of an item under findings/ has landed on main\n"
+    );
+    let out = env
+        .isms(&repo)
+        .args(["log", "responsibilities/payments-api"])
+        .output()
+        .unwrap();
+    let table = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        table.starts_with("LANDED      OUTCOME       ITEM "),
+        "{table}"
+    );
+    assert!(table.contains(&reviewed), "{table}");
+}

@@ -1,5 +1,5 @@
-//! `isms log [ITEM]`: when the item (or every item) was reviewed, by whom,
-//! with what outcome.
+//! `isms log [ITEM | FOLDER]`: when the item (every item under a folder,
+//! or every item) was reviewed, by whom, with what outcome.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -19,8 +19,11 @@ use super::Context;
 #[derive(Serialize)]
 struct LogJson<'a> {
     version: u32,
-    /// `None` for the whole record.
+    /// `None` for the whole record, or the items under a folder.
     item: Option<String>,
+    /// The folder whose items' reviews these are, when one was named.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    under: Option<&'a str>,
     branch: &'a str,
     reviews: Vec<Logged<'a>>,
     warnings: &'a [Malformed],
@@ -47,18 +50,31 @@ pub fn run(ctx: &Context, args: &LogArgs) -> Result<ExitCode> {
         .filter(|d| maps.contains(&d.file))
         .collect();
     crate::reading::refuse_unread(&unread)?;
-    let Some(item) = &args.item else {
-        return whole_record(ctx, &repo, &snapshot);
+    let Some(named) = &args.item else {
+        return every_review(ctx, &repo, &snapshot, None);
     };
     // A full key or a file may name an item that no longer exists: its
     // history still does.
-    let item = ctx.item_arg(&repo.root, item);
+    let item = ctx.item_arg(&repo.root, named);
     let key = match ItemKey::of_named_file(&item).unwrap_or_else(|| ItemKey::parse(&item)) {
         Ok(k) => k,
         Err(_) if !item.contains(':') && !item.ends_with(".toml") => {
-            ItemKey::resolve(&item, &snapshot).map_err(|why| {
-                Error::new(why).hint(format!("items are {}", crate::model::KEY_FORMS))
-            })?
+            match ItemKey::resolve(&item, &snapshot) {
+                Ok(k) => k,
+                // A folder stands for every item under it, unless what is
+                // written names an item, as `isms review` takes it.
+                Err(why) => match ctx.dir_arg(&repo.root, named) {
+                    Some(dir) if dir.is_empty() => {
+                        return every_review(ctx, &repo, &snapshot, None);
+                    }
+                    Some(dir) => return every_review(ctx, &repo, &snapshot, Some(&dir)),
+                    None => {
+                        return Err(
+                            Error::new(why).hint(format!("items are {}", crate::model::KEY_FORMS))
+                        );
+                    }
+                },
+            }
         }
         Err(why) => return Err(Error::new(why)),
     };
@@ -87,7 +103,14 @@ pub fn run(ctx: &Context, args: &LogArgs) -> Result<ExitCode> {
     let reviews = with_approvals(&repo, reviews)?;
     let mut out = std::io::BufWriter::new(anstream::stdout().lock());
     let _ = match ctx.format {
-        Format::Json => json(&mut out, Some(&wanted), &branch, reviews, &record.malformed),
+        Format::Json => json(
+            &mut out,
+            Some(&wanted),
+            None,
+            &branch,
+            reviews,
+            &record.malformed,
+        ),
         _ => {
             warn(&record.malformed);
             let shown = if reviews.is_empty() {
@@ -112,20 +135,37 @@ pub fn run(ctx: &Context, args: &LogArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Every review on the record branch, in the order they landed.
-fn whole_record(ctx: &Context, repo: &Repo, snapshot: &crate::model::Snapshot) -> Result<ExitCode> {
+/// Every review on the record branch, in the order they landed; only those
+/// of items whose files are `under` a folder, when one is named (items
+/// since deleted too: their history still is).
+fn every_review(
+    ctx: &Context,
+    repo: &Repo,
+    snapshot: &crate::model::Snapshot,
+    under: Option<&str>,
+) -> Result<ExitCode> {
     let branch = crate::reading::record_branch(snapshot)?;
     let record = super::record(&repo.git_dir, &branch)?;
-    let mut reviews: Vec<&Review> = record.reviews.iter().collect();
+    let within = |r: &Review| {
+        under.is_none_or(|dir| {
+            ItemKey::parse(&r.item).is_ok_and(|k| crate::model::is_within(&k.path(), dir))
+        })
+    };
+    let mut reviews: Vec<&Review> = record.reviews.iter().filter(|r| within(r)).collect();
     reviews.dedup_by(|a, b| a.commit == b.commit && a.item == b.item);
     let reviews = with_approvals(repo, reviews)?;
     let mut out = std::io::BufWriter::new(anstream::stdout().lock());
     let _ = match ctx.format {
-        Format::Json => json(&mut out, None, &branch, reviews, &record.malformed),
+        Format::Json => json(&mut out, None, under, &branch, reviews, &record.malformed),
         _ => {
             warn(&record.malformed);
             if reviews.is_empty() {
-                crate::output::note(&format!("no review has landed on {branch}"));
+                crate::output::note(&match under {
+                    None => format!("no review has landed on {branch}"),
+                    Some(dir) => {
+                        format!("no review of an item under {dir}/ has landed on {branch}")
+                    }
+                });
                 Ok(())
             } else {
                 human(&mut out, None, &reviews)
@@ -155,6 +195,7 @@ fn with_approvals<'a>(repo: &Repo, reviews: Vec<&'a Review>) -> Result<Vec<Logge
 fn json(
     out: &mut impl Write,
     item: Option<&str>,
+    under: Option<&str>,
     branch: &str,
     reviews: Vec<Logged>,
     warnings: &[Malformed],
@@ -164,6 +205,7 @@ fn json(
         &LogJson {
             version: 1,
             item: item.map(str::to_owned),
+            under,
             branch,
             reviews,
             warnings,
