@@ -86,14 +86,30 @@ pub fn run(ctx: &Context, args: &ReviewArgs) -> Result<ExitCode> {
 /// cannot tell; the review stands either way.
 fn uncommitted(root: &std::path::Path, keys: &[ItemKey]) -> Option<String> {
     let paths: Vec<String> = keys.iter().map(ItemKey::path).collect();
-    let mut args = vec!["status", "--porcelain", "--no-renames", "--"];
-    args.extend(paths.iter().map(String::as_str));
-    let status = git::run(root, &args).ok()?;
-    let changed: Vec<&str> = status
-        .lines()
-        .filter_map(|l| l.get(3..))
-        .filter(|p| paths.iter().any(|path| path == p))
+    // git is asked about the items' folders, a few pathspecs however many
+    // items a folder holds (one per item would cost seconds for thousands).
+    let folders: std::collections::BTreeSet<&str> = (paths.iter())
+        .filter_map(|p| p.rsplit_once('/').map(|(dir, _)| dir))
         .collect();
+    let mut args = vec![
+        "status",
+        "--porcelain",
+        "--no-renames",
+        "--untracked-files=all",
+        "--",
+    ];
+    args.extend(folders);
+    let status = git::run(root, &args).ok()?;
+    // Each item file, with its place in the order the items were named.
+    let wanted: std::collections::HashMap<&str, usize> = (paths.iter().enumerate())
+        .map(|(i, p)| (p.as_str(), i))
+        .collect();
+    let mut changed: Vec<(usize, &str)> = (status.lines())
+        .filter_map(|l| l.get(3..))
+        .filter_map(|p| wanted.get(p).map(|&i| (i, p)))
+        .collect();
+    changed.sort_unstable();
+    let changed: Vec<&str> = changed.into_iter().map(|(_, p)| p).collect();
     let (first, more) = changed.split_first()?;
     let files = match more.len() {
         0 => format!("{first} has changes"),
