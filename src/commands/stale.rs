@@ -1,4 +1,5 @@
-//! `isms stale [--owner WHO]`: what needs review, by owner.
+//! `isms stale [--owner WHO] [--all]`: what needs review (with `--all`, every
+//! item), by owner.
 
 use std::collections::BTreeMap;
 use std::io::Write;
