@@ -18,8 +18,10 @@ Examples:
   isms review CLD.9.5.1 --note \"isolation test passed\"
   isms stale --owner alice        what alice must review now
   isms stale --owner @me          what you must review now (git's author email)
+  isms stale --owner @me --all    everything you own, with when each is next due
   isms status                     one screen: states, matrix, overdue by owner
   isms report soa --format csv    the Statement of Applicability as CSV
+  isms report evidence --control 5.18
   isms site --out site            a static dashboard: open site/index.html
   isms export oscal --out oscal   OSCAL: catalog, profile, component definitions, SSP
 
