@@ -177,35 +177,18 @@ impl ItemKey {
                     .to_owned(),
             );
         }
-        let inside = |path: String| super::layout::is_within(&path, dir);
-        use super::layout::FileKind;
         let p = &s.present;
-        let mut keys: Vec<ItemKey> = Vec::new();
-        let mut of =
-            |kind: FileKind, ids: &mut dyn Iterator<Item = &Id>, key: fn(Id) -> ItemKey| {
-                keys.extend(
-                    ids.filter(|id| inside(kind.path(None, id.as_str())))
-                        .map(|id| key(id.clone())),
-                );
-            };
-        of(FileKind::Control, &mut p.controls.iter(), ItemKey::Control);
-        of(FileKind::Service, &mut p.services.iter(), ItemKey::Service);
-        of(
-            FileKind::Evidence,
-            &mut p.evidence.iter(),
-            ItemKey::Evidence,
-        );
-        of(FileKind::Finding, &mut s.findings.keys(), ItemKey::Finding);
-        for (svc, controls) in &p.allocations {
-            keys.extend(
-                controls
-                    .iter()
-                    .filter(|ctl| {
-                        inside(FileKind::Allocation.path(Some(svc.as_str()), ctl.as_str()))
-                    })
-                    .map(|ctl| ItemKey::Allocation(svc.clone(), ctl.clone())),
-            );
-        }
+        let allocations = (p.allocations.iter()).flat_map(|(svc, ctls)| {
+            ctls.iter()
+                .map(|c| ItemKey::Allocation(svc.clone(), c.clone()))
+        });
+        let mut keys: Vec<ItemKey> = (p.controls.iter().cloned().map(ItemKey::Control))
+            .chain(p.services.iter().cloned().map(ItemKey::Service))
+            .chain(p.evidence.iter().cloned().map(ItemKey::Evidence))
+            .chain(s.findings.keys().cloned().map(ItemKey::Finding))
+            .chain(allocations)
+            .filter(|k| super::layout::is_within(&k.path(), dir))
+            .collect();
         keys.sort();
         if keys.is_empty() {
             return Err(format!("no item's file is under `{dir}/`"));
