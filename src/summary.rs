@@ -158,10 +158,9 @@ pub fn worktree(repo: &Repo, ask: Ask, read_record: ReadRecord) -> Result<Summar
     let tree = WorkTree::new(&repo.root)?;
     // The kept summary, when all it was computed from but the files is as
     // it was: then only the files' stat data can say whether it holds.
-    let kept = match cache::load::<Cached>(&cache_path(&repo.git_dir), MAGIC) {
-        cache::Loaded::Hit(c) if !ask.all && c.holds_but_for_files(&repo.git_dir, ask.today) => {
-            Some(c)
-        }
+    // It holds only the items that need action: `all` does not read it.
+    let kept = match (!ask.all).then(|| cache::load::<Cached>(&cache_path(&repo.git_dir), MAGIC)) {
+        Some(cache::Loaded::Hit(c)) if c.holds_but_for_files(&repo.git_dir, ask.today) => Some(c),
         _ => None,
     };
     std::thread::scope(|scope| {
