@@ -22,6 +22,14 @@ fn list(items: &[String]) -> String {
     format!("[{}]", quoted.join(", "))
 }
 
+/// [`list`] of `items`, or of `none` alone when there are none.
+fn list_or(items: &[String], none: &str) -> String {
+    match items {
+        [] => list(&[none.to_owned()]),
+        _ => list(items),
+    }
+}
+
 fn header(kind: FileKind, path: &str) -> String {
     format!("{}\n", kind.schema_header(path))
 }
@@ -187,22 +195,16 @@ pub fn service(v: &NewService) -> String {
         v.model
     );
     let _ = writeln!(s, "provider = {}", q(v.provider));
-    let regions = if v.regions.is_empty() {
-        vec!["TODO".to_owned()]
-    } else {
-        v.regions.to_vec()
-    };
     let _ = writeln!(
         s,
         "regions = {}   # where data is stored or processed",
-        list(&regions)
+        list_or(v.regions, "TODO")
     );
-    let data = if v.data.is_empty() {
-        vec!["customer-data".to_owned()]
-    } else {
-        v.data.to_vec()
-    };
-    let _ = writeln!(s, "data = {}   # categories of data it holds", list(&data));
+    let _ = writeln!(
+        s,
+        "data = {}   # categories of data it holds",
+        list_or(v.data, "customer-data")
+    );
     let _ = writeln!(s, "owner = {}", q(v.owner));
     s
 }
