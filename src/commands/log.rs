@@ -63,11 +63,12 @@ pub fn run(ctx: &Context, args: &LogArgs) -> Result<ExitCode> {
                 Ok(k) => k,
                 // A folder stands for every item under it, unless what is
                 // written names an item, as `isms review` takes it.
+                // The repository's root is the whole record.
                 Err(why) => match ctx.dir_arg(&repo.root, named) {
-                    Some(dir) if dir.is_empty() => {
-                        return every_review(ctx, &repo, &snapshot, None);
+                    Some(dir) => {
+                        let under = Some(dir.as_str()).filter(|d| !d.is_empty());
+                        return every_review(ctx, &repo, &snapshot, under);
                     }
-                    Some(dir) => return every_review(ctx, &repo, &snapshot, Some(&dir)),
                     None => {
                         return Err(
                             Error::new(why).hint(format!("items are {}", crate::model::KEY_FORMS))
