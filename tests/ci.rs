@@ -53,6 +53,12 @@ fn init_writes_four_workflows_that_actionlint_accepts() {
         !read(&repo, WORKFLOWS[0]).contains("actions/cache"),
         "check reads no history"
     );
+    // Each runs the isms that wrote it, not an older release that may not
+    // read this version's files.
+    let uses = format!("uses: isms-dev/isms@v{}\n", env!("CARGO_PKG_VERSION"));
+    for w in &WORKFLOWS {
+        assert!(read(&repo, w).contains(&uses), "{w} does not say {uses}");
+    }
     let approvals = read(&repo, WORKFLOWS[3]);
     assert!(approvals.contains(&format!("branches: [{}]", branch.trim())));
     assert!(approvals.contains("command: approvals record\n"));

@@ -9,8 +9,11 @@
 use crate::repo::sha256_hex;
 use crate::scaffold::templates;
 
-/// Where the composite action lives (`uses:`), unless `--action` says otherwise.
-pub const DEFAULT_ACTION: &str = "isms-dev/isms@v0.1.0";
+/// Where the composite action lives (`uses:`), unless `--action` says
+/// otherwise: at this version's release, so that CI runs the isms that
+/// wrote the repository's files, and `isms ci install` after an upgrade
+/// moves the workflows along.
+pub const DEFAULT_ACTION: &str = concat!("isms-dev/isms@v", env!("CARGO_PKG_VERSION"));
 
 /// The step that keeps `.git/isms` (the review record's cache) between
 /// runs. A restored cache is checked against the history before it is used
