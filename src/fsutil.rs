@@ -198,6 +198,13 @@ pub fn replace_dir(
     files: &std::collections::BTreeMap<String, Vec<u8>>,
 ) -> Result<()> {
     let mut kept = Vec::new();
+    if out.exists() && !out.is_dir() {
+        return Err(Error::new(format!(
+            "{} is a file, not a directory; not touching it",
+            out.display()
+        ))
+        .hint("name a new or empty directory"));
+    }
     if out.exists() {
         let mut entries = std::fs::read_dir(out).map_err(|e| Error::io("read", out, e))?;
         if entries.next().is_some() && !out.join(marker).is_file() {

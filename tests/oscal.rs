@@ -363,6 +363,15 @@ fn one_commit_exports_the_same_bytes_and_an_export_replaces_only_an_export() {
     );
     assert_eq!(read(&mine, "notes.txt"), "keep me");
     assert!(!mine.join("ssp.json").exists());
+    // So is a file named where the directory would go.
+    let out = export(&env, &repo, "../mine/notes.txt");
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "error: ../mine/notes.txt is a file, not a directory; not touching it\n  \
+         hint: name a new or empty directory\n"
+    );
+    assert_eq!(read(&mine, "notes.txt"), "keep me");
 
     // A committed export with uncommitted edits is not replaced.
     assert_eq!(export(&env, &repo, "oscal").status.code(), Some(0));
