@@ -76,6 +76,74 @@ fn init_writes_four_workflows_that_actionlint_accepts() {
 }
 
 #[test]
+fn check_names_a_workflow_that_runs_an_earlier_isms_until_ci_install_moves_it() {
+    let env = Env::new();
+    let repo = env.example("demo");
+    let check = |args: &[&str]| env.isms(&repo).arg("check").args(args).output().unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&check(&[]).stderr),
+        "checked 256 files: no problems\n"
+    );
+
+    // Workflows as an earlier isms wrote them: each is named at the line
+    // that runs that release.
+    env.isms(&repo)
+        .args(["ci", "install", "--action", "isms-dev/isms@v0.1.0"])
+        .assert()
+        .success();
+    let out = check(&["--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "a warning");
+    let v = env!("CARGO_PKG_VERSION");
+    let expected: String = WORKFLOWS
+        .iter()
+        .map(|w| {
+            let line = read(&repo, w)
+                .lines()
+                .position(|l| l.ends_with("uses: isms-dev/isms@v0.1.0"))
+                .unwrap()
+                + 1;
+            format!(
+                "{w}:{line}:1: warning[workflow-stale]: this workflow runs isms 0.1.0 (`isms-dev/isms@v0.1.0`), an earlier release than this isms, {v}\n  \
+                 = hint: run `isms ci install` to have it run `isms-dev/isms@v{v}`, and commit the result\n"
+            )
+        })
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    assert_eq!(common::findings_as_lines(&out.stdout), expected);
+    env.isms(&repo).args(["ci", "install"]).assert().success();
+    assert_eq!(
+        String::from_utf8_lossy(&check(&[]).stderr),
+        "checked 256 files: no problems\n"
+    );
+
+    // A workflow someone edited is theirs, and an action of one's own is
+    // kept as chosen: neither is judged.
+    env.isms(&repo)
+        .args(["ci", "install", "--action", "isms-dev/isms@v0.1.0"])
+        .assert()
+        .success();
+    let edited = read(&repo, WORKFLOWS[1]).replace("17 6 * * 1-5", "0 5 * * *");
+    write(&repo, WORKFLOWS[1], &edited);
+    let lines = common::findings_as_lines(&check(&["--format", "json"]).stdout);
+    assert!(!lines.contains("isms-stale.yml"), "{lines}");
+    assert_eq!(lines.matches("[workflow-stale]").count(), 3, "{lines}");
+    write(
+        &repo,
+        WORKFLOWS[1],
+        read(&repo, WORKFLOWS[1]).replace("0 5 * * *", "17 6 * * 1-5"),
+    );
+    env.isms(&repo)
+        .args(["ci", "install", "--action", "acme/isms@v0.1.0"])
+        .assert()
+        .success();
+    assert_eq!(
+        String::from_utf8_lossy(&check(&[]).stderr),
+        "checked 256 files: no problems\n"
+    );
+}
+
+#[test]
 fn actionlint_is_not_a_rubber_stamp() {
     let env = Env::new();
     let bad = env.path().join("bad.yml");

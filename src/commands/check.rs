@@ -49,6 +49,10 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> Result<ExitCode> {
     if !args.staged && !diagnostics.iter().any(|d| d.severity == Severity::Error) {
         diagnostics.extend(crate::render::codeowners::check(&loaded.snapshot));
     }
+    // The workflows follow the record branch and the version of isms.
+    if !args.staged {
+        diagnostics.extend(crate::scaffold::workflows::check(&loaded.snapshot));
+    }
     // The whole repository is checked; only the findings asked for are shown.
     if !only.is_empty() {
         diagnostics.retain(|d| only.iter().any(|p| crate::model::is_within(&d.file, p)));

@@ -39,6 +39,9 @@ pub struct Snapshot {
     pub artifacts: BTreeMap<Id, Vec<ArtifactState>>,
     /// `.github/CODEOWNERS`, when there is one.
     pub codeowners: Option<String>,
+    /// The workflows isms writes (`.github/workflows/isms-*.yml`) that are
+    /// there, by path.
+    pub workflows: BTreeMap<String, String>,
     /// The maps of old → new items that `isms migrate` recorded.
     pub migrations: Vec<MigrationMap>,
 }

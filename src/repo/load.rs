@@ -311,6 +311,14 @@ pub fn load_reusing(source: &dyn Source, scope: &Scope, memo: Option<&mut Memo>)
             None
         }
     };
+    // The workflows isms wrote, to say when one is out of date. One that
+    // is not a regular file of a workflow's size is not one isms wrote.
+    for path in crate::scaffold::workflows::paths() {
+        if let Ok(bytes) = source.read(&path) {
+            let text = String::from_utf8_lossy(&bytes).into_owned();
+            snapshot.workflows.insert(path, text);
+        }
+    }
     for path in migration_maps() {
         // A map that is there but cannot be read is said to be, never taken
         // as none: it decides which reviews carry across.
