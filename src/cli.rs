@@ -477,6 +477,10 @@ pub struct LogArgs {
     /// under it (default: every item's reviews, the whole record).
     #[arg(value_name = "ITEM")]
     pub item: Option<String>,
+    /// Only the reviews that landed on or after this day (with `--as-of`,
+    /// those that landed in a period: an audit's, say).
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub since: Option<NaiveDate>,
 }
 
 #[derive(Debug, Args)]

@@ -1116,3 +1116,104 @@ fn log_of_a_folder_is_the_record_of_every_item_under_it() {
     );
     assert!(table.contains(&reviewed), "{table}");
 }
+
+#[test]
+fn log_lists_the_reviews_that_landed_in_a_period_from_since_to_as_of() {
+    let env = Env::new();
+    let repo = env.example_on_main(Some("2026-11-26"));
+    for (date, item) in [
+        ("2027-01-15T10:00:00+00:00", "control:5.2"),
+        ("2027-03-10T10:00:00+00:00", "control:5.3"),
+        ("2027-06-30T23:30:00+00:00", "control:5.2"),
+        ("2027-07-01T00:10:00+00:00", "control:5.2"),
+    ] {
+        env.commit_empty_at(
+            &repo,
+            date,
+            &format!("review {item}\n\nReviewed: {item}\nReview-Outcome: effective"),
+        );
+    }
+    let log = |args: &[&str]| {
+        let out = env.isms(&repo).args(args).output().unwrap();
+        (
+            out.status.code(),
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    };
+    // The first half of 2027, its last day whole: the landing of 1 July
+    // is after it, and everything of 2026 before it.
+    let (code, rows, _) = log(&["--as-of", "2027-06-30", "log", "--since", "2027-01-01"]);
+    assert_eq!(code, Some(0));
+    let landed: Vec<(&str, &str)> = rows
+        .lines()
+        .skip(1)
+        .map(|l| (&l[..10], l.split_whitespace().nth(2).unwrap()))
+        .collect();
+    assert_eq!(
+        landed,
+        [
+            ("2027-01-15", "control:5.2"),
+            ("2027-03-10", "control:5.3"),
+            ("2027-06-30", "control:5.2"),
+        ],
+        "{rows}"
+    );
+    // One item's, and a folder's.
+    let (_, rows, _) = log(&[
+        "--as-of",
+        "2027-06-30",
+        "log",
+        "5.2",
+        "--since",
+        "2027-02-01",
+    ]);
+    let days: Vec<&str> = rows.lines().skip(1).map(|l| &l[..10]).collect();
+    assert_eq!(days, ["2027-06-30"], "{rows}");
+    let (_, rows, _) = log(&["log", "controls/", "--since", "2027-03-01"]);
+    let days: Vec<&str> = rows.lines().skip(1).map(|l| &l[..10]).collect();
+    assert_eq!(days, ["2027-03-10", "2027-06-30", "2027-07-01"], "{rows}");
+
+    // JSON names the period.
+    let (_, json, _) = log(&[
+        "--format",
+        "json",
+        "--as-of",
+        "2027-06-30",
+        "log",
+        "--since",
+        "2027-01-01",
+    ]);
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(json["since"], "2027-01-01");
+    assert_eq!(json["as_of"], "2027-06-30");
+    assert_eq!(json["reviews"].as_array().unwrap().len(), 3);
+
+    // A period in which nothing landed says so, naming it; an empty one
+    // (since after as-of) is refused.
+    assert_eq!(
+        log(&[
+            "--as-of",
+            "2027-03-01",
+            "log",
+            "control:5.2",
+            "--since",
+            "2027-01-16"
+        ]),
+        (
+            Some(0),
+            String::new(),
+            "control:5.2 has no review on main from 2027-01-16 to 2027-03-01\n".to_owned()
+        )
+    );
+    assert_eq!(
+        log(&["--as-of", "2027-01-01", "log", "--since", "2027-02-01"]),
+        (
+            Some(2),
+            String::new(),
+            "error: --since 2027-02-01 is after --as-of 2027-01-01: no review lands in that period\n  \
+             hint: name the first day of the period with --since and the last with --as-of\n"
+                .to_owned()
+        )
+    );
+}

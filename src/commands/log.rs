@@ -5,6 +5,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use anstyle::{AnsiColor, Style};
+use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::cli::{Format, LogArgs};
@@ -25,8 +26,56 @@ struct LogJson<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     under: Option<&'a str>,
     branch: &'a str,
+    /// The period asked for: reviews that landed on or after `since`, and
+    /// by the end of `as_of`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    since: Option<NaiveDate>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    as_of: Option<NaiveDate>,
     reviews: Vec<Logged<'a>>,
     warnings: &'a [Malformed],
+}
+
+/// The days whose landings `isms log` lists: from `--since`, up to
+/// `--as-of`, each when given.
+#[derive(Clone, Copy)]
+struct Period {
+    since: Option<NaiveDate>,
+    as_of: Option<NaiveDate>,
+}
+
+impl Period {
+    fn of(ctx: &Context, args: &LogArgs) -> Result<Period> {
+        let period = Period {
+            since: args.since,
+            as_of: ctx.as_of,
+        };
+        if let (Some(since), Some(as_of)) = (period.since, period.as_of)
+            && since > as_of
+        {
+            return Err(Error::new(format!(
+                "--since {since} is after --as-of {as_of}: no review lands in that period"
+            ))
+            .hint("name the first day of the period with --since and the last with --as-of"));
+        }
+        Ok(period)
+    }
+
+    fn holds(&self, r: &Review) -> bool {
+        let day = r.landed.date_naive();
+        self.since.is_none_or(|s| s <= day) && self.as_of.is_none_or(|a| day <= a)
+    }
+
+    /// How a note that nothing landed names the period: ` since 2026-01-01`,
+    /// ` by 2026-06-30`, ` from 2026-01-01 to 2026-06-30`, or nothing.
+    fn words(&self) -> String {
+        match (self.since, self.as_of) {
+            (None, None) => String::new(),
+            (Some(s), None) => format!(" since {s}"),
+            (None, Some(a)) => format!(" by {a}"),
+            (Some(s), Some(a)) => format!(" from {s} to {a}"),
+        }
+    }
 }
 
 /// A review, and who approved the pull request that landed it, where an
@@ -50,8 +99,9 @@ pub fn run(ctx: &Context, args: &LogArgs) -> Result<ExitCode> {
         .filter(|d| maps.contains(&d.file))
         .collect();
     crate::reading::refuse_unread(&unread)?;
+    let period = Period::of(ctx, args)?;
     let Some(named) = &args.item else {
-        return every_review(ctx, &repo, &snapshot, None);
+        return every_review(ctx, &repo, &snapshot, None, period);
     };
     // A full key or a file may name an item that no longer exists: its
     // history still does.
@@ -67,7 +117,7 @@ pub fn run(ctx: &Context, args: &LogArgs) -> Result<ExitCode> {
                 Err(why) => match ctx.dir_arg(&repo.root, named) {
                     Some(dir) => {
                         let under = Some(dir.as_str()).filter(|d| !d.is_empty());
-                        return every_review(ctx, &repo, &snapshot, under);
+                        return every_review(ctx, &repo, &snapshot, under, period);
                     }
                     None => {
                         return Err(
@@ -101,6 +151,7 @@ pub fn run(ctx: &Context, args: &LogArgs) -> Result<ExitCode> {
         ))
         .hint(format!("items are {}", crate::model::KEY_FORMS)));
     }
+    reviews.retain(|r| period.holds(r));
     let reviews = with_approvals(&repo, reviews)?;
     let mut out = std::io::BufWriter::new(anstream::stdout().lock());
     let _ = match ctx.format {
@@ -109,13 +160,17 @@ pub fn run(ctx: &Context, args: &LogArgs) -> Result<ExitCode> {
             Some(&wanted),
             None,
             &branch,
+            period,
             reviews,
             &record.malformed,
         ),
         _ => {
             warn(&record.malformed);
             let shown = if reviews.is_empty() {
-                crate::output::note(&format!("{wanted} has no review on {branch}"));
+                crate::output::note(&format!(
+                    "{wanted} has no review on {branch}{}",
+                    period.words()
+                ));
                 Ok(())
             } else {
                 human(&mut out, Some(&wanted), &reviews)
@@ -144,6 +199,7 @@ fn every_review(
     repo: &Repo,
     snapshot: &crate::model::Snapshot,
     under: Option<&str>,
+    period: Period,
 ) -> Result<ExitCode> {
     let branch = crate::reading::record_branch(snapshot)?;
     let record = super::record(&repo.git_dir, &branch)?;
@@ -152,19 +208,30 @@ fn every_review(
             ItemKey::parse(&r.item).is_ok_and(|k| crate::model::is_within(&k.path(), dir))
         })
     };
-    let mut reviews: Vec<&Review> = record.reviews.iter().filter(|r| within(r)).collect();
+    let mut reviews: Vec<&Review> = (record.reviews.iter())
+        .filter(|r| within(r) && period.holds(r))
+        .collect();
     reviews.dedup_by(|a, b| a.commit == b.commit && a.item == b.item);
     let reviews = with_approvals(repo, reviews)?;
     let mut out = std::io::BufWriter::new(anstream::stdout().lock());
     let _ = match ctx.format {
-        Format::Json => json(&mut out, None, under, &branch, reviews, &record.malformed),
+        Format::Json => json(
+            &mut out,
+            None,
+            under,
+            &branch,
+            period,
+            reviews,
+            &record.malformed,
+        ),
         _ => {
             warn(&record.malformed);
             if reviews.is_empty() {
+                let when = period.words();
                 crate::output::note(&match under {
-                    None => format!("no review has landed on {branch}"),
+                    None => format!("no review has landed on {branch}{when}"),
                     Some(dir) => {
-                        format!("no review of an item under {dir}/ has landed on {branch}")
+                        format!("no review of an item under {dir}/ has landed on {branch}{when}")
                     }
                 });
                 Ok(())
@@ -198,6 +265,7 @@ fn json(
     item: Option<&str>,
     under: Option<&str>,
     branch: &str,
+    period: Period,
     reviews: Vec<Logged>,
     warnings: &[Malformed],
 ) -> std::io::Result<()> {
@@ -208,6 +276,8 @@ fn json(
             item: item.map(str::to_owned),
             under,
             branch,
+            since: period.since,
+            as_of: period.as_of,
             reviews,
             warnings,
         },
