@@ -388,6 +388,10 @@ pub struct DetectArgs {
     /// For each fired trigger and service, push a reassessment branch and open (or update) its pull request.
     #[arg(long)]
     pub open_pr: bool,
+    /// With --open-pr: print each pull request it would open or update (branch, title,
+    /// reviewers, commit, body), and commit, push and ask GitHub nothing.
+    #[arg(long, requires = "open_pr")]
+    pub dry_run: bool,
     /// The revision before the change, as `isms diff` takes it: the same as --from.
     #[arg(value_name = "FROM", conflicts_with = "from")]
     pub from_arg: Option<String>,
@@ -427,6 +431,10 @@ pub struct StaleArgs {
     /// (branch isms/stale/<owner>; updated, never duplicated, on later runs).
     #[arg(long)]
     pub open_prs: bool,
+    /// With --open-prs: print each pull request it would open or update (branch, title,
+    /// reviewers, commit, body), and commit, push and ask GitHub nothing.
+    #[arg(long, requires = "open_prs")]
+    pub dry_run: bool,
     /// Read this commit instead of the working tree.
     #[arg(long, value_name = "REV")]
     pub rev: Option<String>,

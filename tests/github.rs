@@ -759,6 +759,87 @@ async fn stale_opens_one_pull_request_per_owner_with_trailers() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_dry_run_shows_each_pull_request_and_commits_pushes_and_asks_nothing() {
+    let gh = Gh::new().await;
+    gh.add_region("us-east-1");
+    let head = gh.env.git(&gh.repo, &["rev-parse", "HEAD"]);
+    // No token is needed: GitHub is not asked.
+    let out = gh.isms(
+        &[
+            "triggers",
+            "detect",
+            "--from",
+            "HEAD~1",
+            "--open-pr",
+            "--dry-run",
+        ],
+        false,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let shown = String::from_utf8_lossy(&out.stdout).into_owned();
+    for line in [
+        format!(
+            "pull request from {BRANCH}: Reassess payments-api: A service stores or processes data in a new region\n"
+        ),
+        "writes: reassessments/region-added/payments-api.toml\n".to_owned(),
+        "commit:\n    reassess: region-added on payments-api\n".to_owned(),
+        "    Reviewed: allocation:payments-api/CLD.6.3.1\n".to_owned(),
+        "body:\n".to_owned(),
+        "    +regions = [\"eu-west-1\", \"us-east-1\"]\n".to_owned(),
+    ] {
+        assert!(shown.contains(&line), "{line:?} in {shown}");
+    }
+    assert!(
+        stderr(&out).ends_with(
+            "dry run: 1 pull request shown; nothing was committed or pushed, and GitHub was not asked\n"
+        ),
+        "{}",
+        stderr(&out)
+    );
+
+    // The pull requests `stale --open-prs` would open, one per owner.
+    let out = gh.isms(&["stale", "--open-prs", "--dry-run"], false);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let shown = String::from_utf8_lossy(&out.stdout).into_owned();
+    let owners = shown.matches("pull request from isms/stale/").count();
+    assert!(owners > 1, "{shown}");
+    assert!(
+        shown.contains("pull request from isms/stale/alice: Review "),
+        "{shown}"
+    );
+    assert!(shown.contains("\nreviewers: @alice-ng\n"), "{shown}");
+    assert!(
+        stderr(&out).ends_with(&format!(
+            "dry run: {owners} pull requests shown; nothing was committed or pushed, and GitHub was not asked\n"
+        )),
+        "{}",
+        stderr(&out)
+    );
+
+    // Nothing was asked, pushed or committed.
+    assert!(gh.requests().await.is_empty());
+    assert!(!gh.origin_has(BRANCH));
+    assert!(!gh.origin_has("isms/stale/alice"));
+    assert_eq!(gh.env.git(&gh.repo, &["branch", "--list", "isms/*"]), "");
+    assert_eq!(gh.env.git(&gh.repo, &["rev-parse", "HEAD"]), head);
+    assert_eq!(gh.env.git(&gh.repo, &["status", "--porcelain"]), "");
+
+    // A dry run is of the pull requests, and for people.
+    let out = gh.isms(&["stale", "--dry-run"], false);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--open-prs"), "{}", stderr(&out));
+    let out = gh.isms(
+        &["--format", "json", "stale", "--open-prs", "--dry-run"],
+        false,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        "error: --format json is not for isms stale --dry-run: it writes human\n"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn verify_approvals_reports_reviews_not_approved_by_an_owner() {
     let gh = Gh::new().await;
     // The example's history lands reviews through pull requests #12 and #15.

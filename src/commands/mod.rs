@@ -230,7 +230,12 @@ fn formats(command: &Command) -> (&'static str, &'static [Format]) {
         Command::Check(_) => ("check", FINDINGS),
         // Annotations and SARIF carry only what needs action.
         Command::Stale(a) if a.all => ("stale --all", &[Format::Human, Format::Json]),
+        // A dry run shows pull requests to people.
+        Command::Stale(a) if a.dry_run => ("stale --dry-run", TEXT),
         Command::Stale(_) => ("stale", FINDINGS),
+        Command::Triggers(crate::cli::TriggersCommand::Detect(a)) if a.dry_run => {
+            ("triggers detect --dry-run", TEXT)
+        }
         Command::Triggers(_) => ("triggers detect", FINDINGS),
         Command::Report(_) => ("report", &[Human, Md, Csv, Json, Html]),
         Command::VerifyApprovals(_) => ("verify-approvals", &[Human, Json, Github]),
@@ -408,6 +413,60 @@ pub fn not_counted(
         );
     }
     warnings
+}
+
+/// The pull request a proposal would be, for `--dry-run`: its branch,
+/// title, reviewers, the file and commit it would make, and its body, each
+/// text indented as `git log` indents a message.
+pub fn show_proposal(out: &mut impl std::io::Write, p: &Proposal) -> std::io::Result<()> {
+    let indent = |text: &str| -> String {
+        text.lines()
+            .map(|l| match l {
+                "" => "\n".to_owned(),
+                l => format!("    {l}\n"),
+            })
+            .collect()
+    };
+    let reviewers: Vec<String> = (p.users.iter().map(|u| format!("@{u}")))
+        .chain(p.teams.iter().map(|t| format!("@{t} (team)")))
+        .collect();
+    writeln!(out, "pull request from {}: {}", p.branch, p.title)?;
+    writeln!(
+        out,
+        "reviewers: {}",
+        match reviewers.is_empty() {
+            true => "none (no owner has a GitHub handle in isms.toml)".to_owned(),
+            false => reviewers.join(", "),
+        }
+    )?;
+    if let Some((path, _)) = &p.file {
+        writeln!(out, "writes: {path}")?;
+    }
+    write!(
+        out,
+        "commit:\n{}body:\n{}",
+        indent(&p.message),
+        indent(&p.body)
+    )
+}
+
+/// What `--dry-run` shows in place of opening pull requests: each that
+/// would be opened or updated, then a note that nothing was.
+pub fn show_proposals(proposals: impl IntoIterator<Item = Proposal>) -> Result<()> {
+    use std::io::Write as _;
+    let mut out = std::io::BufWriter::new(anstream::stdout().lock());
+    let mut shown = 0;
+    for p in proposals {
+        // Each after a blank line; a closed stdout ends the listing quietly.
+        let _ = writeln!(out).and_then(|()| show_proposal(&mut out, &p));
+        shown += 1;
+    }
+    drop(out);
+    crate::output::note(&format!(
+        "dry run: {} shown; nothing was committed or pushed, and GitHub was not asked",
+        crate::output::plural(shown, "pull request")
+    ));
+    Ok(())
 }
 
 /// Says what became of a proposal: its URL or commit on stdout, the rest on stderr.

@@ -37,12 +37,16 @@ struct StaleJson<'a> {
 }
 
 pub fn run(ctx: &Context, args: &StaleArgs) -> Result<ExitCode> {
-    // GitHub first: without a token nothing is committed or pushed.
+    // GitHub first: without a token nothing is committed or pushed. A dry
+    // run asks GitHub nothing.
     let open = match args.open_prs {
         true => {
             let repo = Repo::discover(&ctx.dir)?;
             let snapshot = repo::load(&WorkTree::new(&repo.root)?, &Scope::All)?.snapshot;
-            let github = crate::github::GitHub::for_checkout(&repo.root, &snapshot)?;
+            let github = match args.dry_run {
+                true => None,
+                false => Some(crate::github::GitHub::for_checkout(&repo.root, &snapshot)?),
+            };
             Some((repo, snapshot, github))
         }
         false => None,
@@ -156,10 +160,17 @@ pub fn run(ctx: &Context, args: &StaleArgs) -> Result<ExitCode> {
         for i in items.iter().filter(|i| i.state.is_flagged()) {
             by_owner.entry(i.owner.as_str()).or_default().push(i);
         }
-        for (owner, list) in by_owner {
-            let p = overdue_proposal(&a, config, owner, &list);
-            let done = crate::github::proposal::open_pr(&repo.root, &record, &p, &github)?;
-            super::report_proposal(&p, &done);
+        let proposals = by_owner
+            .into_iter()
+            .map(|(owner, list)| overdue_proposal(&a, config, owner, &list));
+        match &github {
+            Some(github) => {
+                for p in proposals {
+                    let done = crate::github::proposal::open_pr(&repo.root, &record, &p, github)?;
+                    super::report_proposal(&p, &done);
+                }
+            }
+            None => super::show_proposals(proposals)?,
         }
     }
     Ok(ExitCode::from(u8::from(flagged > 0)))

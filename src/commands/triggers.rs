@@ -60,7 +60,10 @@ fn detect_cmd(ctx: &Context, args: &DetectArgs) -> Result<ExitCode> {
                 &crate::repo::Scope::All,
             )?
             .snapshot;
-            let github = crate::github::GitHub::for_checkout(&repo.root, &snapshot)?;
+            let github = match args.dry_run {
+                true => None,
+                false => Some(crate::github::GitHub::for_checkout(&repo.root, &snapshot)?),
+            };
             Some((snapshot, github))
         }
         false => None,
@@ -132,6 +135,7 @@ fn detect_cmd(ctx: &Context, args: &DetectArgs) -> Result<ExitCode> {
     drop(out);
     if let Some((snapshot, github)) = open {
         let record = crate::reading::record_branch(&snapshot)?;
+        let mut shown = Vec::new();
         let summary = super::worktree_summary(ctx, None)?;
         let inputs = crate::github::reassessment::Inputs {
             snapshot: &snapshot,
@@ -164,8 +168,16 @@ fn detect_cmd(ctx: &Context, args: &DetectArgs) -> Result<ExitCode> {
                 &reason,
                 Some(&fired),
             )?;
-            let done = crate::github::proposal::open_pr(&repo.root, &record, &p, &github)?;
-            super::report_proposal(&p, &done);
+            match &github {
+                Some(github) => {
+                    let done = crate::github::proposal::open_pr(&repo.root, &record, &p, github)?;
+                    super::report_proposal(&p, &done);
+                }
+                None => shown.push(p),
+            }
+        }
+        if github.is_none() {
+            super::show_proposals(shown)?;
         }
     }
     Ok(ExitCode::SUCCESS)
