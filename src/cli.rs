@@ -363,6 +363,10 @@ pub struct ReassessArgs {
     /// Push the branch and open (or update) its pull request.
     #[arg(long)]
     pub open_pr: bool,
+    /// Print the pull request it would open or update (branch, title, reviewers, file,
+    /// commit, body), and commit, push and ask GitHub nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -816,6 +816,30 @@ async fn a_dry_run_shows_each_pull_request_and_commits_pushes_and_asks_nothing()
         stderr(&out)
     );
 
+    // And the one `reassess` would open by hand.
+    let out = gh.isms(
+        &[
+            "reassess",
+            "region-added",
+            "--service",
+            "payments-api",
+            "--reason",
+            "moved to us-east-1",
+            "--open-pr",
+            "--dry-run",
+        ],
+        false,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let shown = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        shown.starts_with(&format!(
+            "\npull request from {BRANCH}: Reassess payments-api: "
+        )),
+        "{shown}"
+    );
+    assert!(shown.contains("\n    moved to us-east-1\n"), "{shown}");
+
     // Nothing was asked, pushed or committed.
     assert!(gh.requests().await.is_empty());
     assert!(!gh.origin_has(BRANCH));

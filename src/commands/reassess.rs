@@ -27,8 +27,9 @@ pub fn run(ctx: &Context, args: &ReassessArgs) -> Result<ExitCode> {
     if let Some(s) = &args.service {
         super::known_service(&snapshot, s)?;
     }
-    // GitHub first: without a token nothing is committed.
-    let github = if args.open_pr {
+    // GitHub first: without a token nothing is committed. A dry run asks
+    // GitHub nothing.
+    let github = if args.open_pr && !args.dry_run {
         Some(GitHub::for_checkout(&repo.root, &snapshot)?)
     } else {
         None
@@ -46,6 +47,9 @@ pub fn run(ctx: &Context, args: &ReassessArgs) -> Result<ExitCode> {
         &args.reason,
         None,
     )?;
+    if args.dry_run {
+        return super::show_proposals([p]).map(|()| ExitCode::SUCCESS);
+    }
     let done = match &github {
         Some(gh) => proposal::open_pr(&repo.root, &record, &p, gh)?,
         None => proposal::commit_locally(&repo.root, &record, &p)?,
