@@ -674,9 +674,9 @@ pub struct NewEvidenceArgs {
     /// Person key of who collected it.
     #[arg(long)]
     pub collected_by: Option<String>,
-    /// How long it stays valid, e.g. 3mo.
-    #[arg(long, default_value = "1y")]
-    pub valid_for: String,
+    /// How long it stays valid, e.g. 3mo (default: as --like's record has it, else 1y).
+    #[arg(long, value_name = "PERIOD")]
+    pub valid_for: Option<String>,
     /// What it shows, in a line.
     #[arg(long, value_parser = parse_line)]
     pub title: Option<String>,
@@ -687,6 +687,10 @@ pub struct NewEvidenceArgs {
     /// is; another is copied into evidence/files/. Its sha256 is recorded.
     #[arg(long = "artifact", value_name = "FILE")]
     pub artifacts: Vec<PathBuf>,
+    /// An earlier record this one renews: its title, kind, controls, services and
+    /// validity are taken, unless given here.
+    #[arg(long, value_name = "EVIDENCE")]
+    pub like: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -1407,3 +1407,78 @@ fn an_owner_chosen_for_the_user_is_said_with_how_to_choose_another() {
         .success()
         .stderr(predicate::str::contains("note:").not());
 }
+
+#[test]
+fn evidence_like_an_earlier_record_renews_it_with_what_is_given_over_what_it_says() {
+    let env = Env::new();
+    let repo = env.example("repo");
+    write(
+        &repo,
+        "november.md",
+        "November's review of administrator activity.\n",
+    );
+    env.isms(&repo)
+        .args(["new", "evidence", "2026-11-admin-log-review"])
+        .args(["--like", "2026-10-admin-log-review"])
+        .args(["--title", "November administrator activity review"])
+        .args(["--collected", "2026-11-30", "--artifact", "november.md"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "note: kind, controls, services and valid_for as evidence/2026-10-admin-log-review.toml \
+             has them; pass an option to give another\n",
+        ));
+    let text = read(&repo, "evidence/2026-11-admin-log-review.toml");
+    for line in [
+        "\ntitle = \"November administrator activity review\"\n",
+        "\ncontrols = [\"CLD.12.1.5\", \"8.15\"]\n",
+        "\nservices = [\"payments-api\"]\n",
+        "\nkind = \"log-review\"\n",
+        "\ncollected = 2026-11-30\n",
+        "\nvalid_for = \"1mo\"\n",
+        "\npath = \"files/november.md\"\n",
+    ] {
+        assert!(text.contains(line), "{line:?} in {text}");
+    }
+    let (code, findings) = env.check(&repo, &[]);
+    assert_eq!((code, findings.as_str()), (Some(0), ""));
+
+    // What is given is taken over what the earlier record says; a title
+    // alone is taken from it.
+    env.isms(&repo)
+        .args(["new", "evidence", "2026-h2-isolation-retest"])
+        .args(["--like", "2026-h2-isolation-test", "--service", "tenant-db"])
+        .args(["--valid-for", "3mo"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "note: title, kind and controls as evidence/2026-h2-isolation-test.toml has them; \
+             pass an option to give another\n",
+        ));
+    let text = read(&repo, "evidence/2026-h2-isolation-retest.toml");
+    assert!(
+        text.contains("\ntitle = \"Second-half 2026 cross-tenant isolation test\"\n"),
+        "{text}"
+    );
+    assert!(text.contains("\nservices = [\"tenant-db\"]\n"), "{text}");
+    assert!(text.contains("\nvalid_for = \"3mo\"\n"), "{text}");
+
+    // A record that is not there is named, with the one meant.
+    env.isms(&repo)
+        .args(["new", "evidence", "x", "--like", "2026-10-admin-log-reviw"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::starts_with(
+            "error: evidence `2026-10-admin-log-reviw` does not exist (no evidence/2026-10-admin-log-reviw.toml)\n",
+        ))
+        .stderr(predicate::str::contains("2026-10-admin-log-review"));
+    assert!(!repo.join("evidence/x.toml").exists());
+    // One that does not parse is named at its line, and nothing is written.
+    write(&repo, "evidence/broken.toml", "id = \"broken\"\ntitle = \n");
+    env.isms(&repo)
+        .args(["new", "evidence", "x", "--like", "broken"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::starts_with("error: evidence/broken.toml:2:"));
+    assert!(!repo.join("evidence/x.toml").exists());
+}

@@ -149,6 +149,7 @@ fn parse_id(what: &str, s: &str) -> Result<Id> {
 enum Named {
     Control,
     Service,
+    Evidence,
 }
 
 impl New<'_> {
@@ -170,6 +171,12 @@ impl New<'_> {
                 "services",
                 &s.present.services,
                 s.present.services.iter().map(Id::as_str).collect(),
+            ),
+            Named::Evidence => (
+                "evidence",
+                "evidence",
+                &s.present.evidence,
+                s.present.evidence.iter().map(Id::as_str).collect(),
             ),
         };
         if present.contains(id) {
@@ -544,10 +551,39 @@ impl New<'_> {
         Ok(ExitCode::SUCCESS)
     }
 
-    fn evidence(&self, a: crate::cli::NewEvidenceArgs) -> Result<ExitCode> {
+    fn evidence(&self, mut a: crate::cli::NewEvidenceArgs) -> Result<ExitCode> {
         let id = parse_id("evidence ID", &a.id)?;
+        // A renewal takes what the earlier record says, where nothing is given.
+        let mut taken = Vec::new();
+        if let Some(like) = &a.like {
+            let earlier = &self.earlier_evidence(like)?;
+            let ids = |ids: &[Id]| ids.iter().map(Id::to_string).collect::<Vec<_>>();
+            let mut take = |field: &'static str, given: bool| {
+                if !given {
+                    taken.push(field);
+                }
+                !given
+            };
+            if take("title", a.title.is_some()) {
+                a.title = Some(earlier.title.clone());
+            }
+            if take("kind", a.kind.is_some()) {
+                a.kind = Some(earlier.kind.clone());
+            }
+            if take("controls", !a.controls.is_empty()) {
+                a.controls = ids(&earlier.controls);
+            }
+            if take("services", !a.services.is_empty()) {
+                a.services = ids(&earlier.services);
+            }
+            if let Some(period) = earlier.valid_for.as_ref().filter(|_| a.valid_for.is_none()) {
+                taken.push("valid_for");
+                a.valid_for = Some(period.to_string());
+            }
+        }
         self.known(&a.controls, &a.services)?;
-        a.valid_for
+        let valid_for = a.valid_for.as_deref().unwrap_or("1y");
+        valid_for
             .parse::<Period>()
             .map_err(|e| Error::new(format!("--valid-for: {e}")))?;
         // `isms check` refuses evidence from the future (evidence-future).
@@ -607,7 +643,7 @@ impl New<'_> {
             services: &a.services,
             collected: &collected,
             collected_by: &by,
-            valid_for: &a.valid_for,
+            valid_for,
             artifacts: &recorded,
         });
         let mut files: Vec<(String, Vec<u8>)> = vec![(path.clone(), text.into_bytes())];
@@ -624,6 +660,13 @@ impl New<'_> {
                 c
             ),
         });
+        if let (Some(like), false) = (&a.like, taken.is_empty()) {
+            output::note(&format!(
+                "note: {} as evidence/{like}.toml has {}; pass an option to give another",
+                list_and(&taken),
+                if taken.len() == 1 { "it" } else { "them" }
+            ));
+        }
         let controls = a.controls.join(", ");
         match (&a.kind, asked.as_slice()) {
             (None, [one]) => output::note(&format!(
@@ -690,6 +733,25 @@ impl New<'_> {
 
     /// An error naming the first of `controls` and `services` that is not
     /// in the repository.
+    /// The evidence record `id`, read and parsed as `isms check` reads it;
+    /// one that is not there, or does not parse, is said to be.
+    fn earlier_evidence(&self, id: &str) -> Result<crate::model::Evidence> {
+        use crate::repo::{FileKind, Source, WorkTree};
+        if !self.snapshot.present.evidence.contains(id) {
+            return Err(self.unknown(Named::Evidence, id));
+        }
+        let path = FileKind::Evidence.path(None, id);
+        let bytes = WorkTree::new(self.root)?
+            .read(&path)
+            .map_err(|_| self.unknown(Named::Evidence, id))?;
+        crate::repo::parse::<crate::model::Evidence>(FileKind::Evidence, &path, bytes)
+            .map(|d| d.value)
+            .map_err(|d| {
+                Error::new(format!("{}: {}", d.place(), d.message))
+                    .hint("fix it first; `isms check` lists every problem")
+            })
+    }
+
     fn known(&self, controls: &[String], services: &[String]) -> Result<()> {
         for c in controls {
             if !self.snapshot.present.controls.contains(c.as_str()) {
@@ -998,5 +1060,13 @@ impl New<'_> {
         groups.insert(id.as_str(), toml_edit::Item::Table(table));
         let text = crate::span::in_the_form_of(&text, doc.to_string());
         self.writer.refresh(&path, text.as_bytes())
+    }
+}
+/// `a`, `a and b`, `a, b and c`.
+fn list_and(words: &[&str]) -> String {
+    match words {
+        [] => String::new(),
+        [one] => (*one).to_owned(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
     }
 }
