@@ -1479,6 +1479,8 @@ fn evidence_like_an_earlier_record_renews_it_with_what_is_given_over_what_it_say
         .args(["new", "evidence", "x", "--like", "broken"])
         .assert()
         .code(2)
-        .stderr(predicate::str::starts_with("error: evidence/broken.toml:2:"));
+        .stderr(predicate::str::starts_with(
+            "error: evidence/broken.toml:2:",
+        ));
     assert!(!repo.join("evidence/x.toml").exists());
 }
