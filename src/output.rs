@@ -241,6 +241,15 @@ pub fn job_summary(markdown: &str) {
     }
 }
 
+/// `a`, `a and b`, `a, b and c` (or with another `conjunction`).
+pub fn series(words: &[&str], conjunction: &str) -> String {
+    match words {
+        [] => String::new(),
+        [one] => (*one).to_owned(),
+        [rest @ .., last] => format!("{} {conjunction} {last}", rest.join(", ")),
+    }
+}
+
 pub fn plural(n: usize, word: &str) -> String {
     if n == 1 {
         format!("1 {word}")

@@ -170,11 +170,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         return Err(crate::error::Error::new(format!(
             "--format {} is not for isms {name}: it writes {}",
             format_name(ctx.format),
-            match names.as_slice() {
-                [one] => (*one).to_owned(),
-                [rest @ .., last] => format!("{} or {last}", rest.join(", ")),
-                [] => unreachable!("every command writes some format"),
-            }
+            crate::output::series(&names, "or")
         )));
     }
     match cli.command {
@@ -418,7 +414,7 @@ pub fn not_counted(
 /// The pull request a proposal would be, for `--dry-run`: its branch,
 /// title, reviewers, the file and commit it would make, and its body, each
 /// text indented as `git log` indents a message.
-pub fn show_proposal(out: &mut impl std::io::Write, p: &Proposal) -> std::io::Result<()> {
+fn show_proposal(out: &mut impl std::io::Write, p: &Proposal) -> std::io::Result<()> {
     let indent = |text: &str| -> String {
         text.lines()
             .map(|l| match l {
@@ -452,7 +448,7 @@ pub fn show_proposal(out: &mut impl std::io::Write, p: &Proposal) -> std::io::Re
 
 /// What `--dry-run` shows in place of opening pull requests: each that
 /// would be opened or updated, then a note that nothing was.
-pub fn show_proposals(proposals: impl IntoIterator<Item = Proposal>) -> Result<()> {
+pub fn show_proposals(proposals: impl IntoIterator<Item = Proposal>) {
     use std::io::Write as _;
     let mut out = std::io::BufWriter::new(anstream::stdout().lock());
     let mut shown = 0;
@@ -466,7 +462,6 @@ pub fn show_proposals(proposals: impl IntoIterator<Item = Proposal>) -> Result<(
         "dry run: {} shown; nothing was committed or pushed, and GitHub was not asked",
         crate::output::plural(shown, "pull request")
     ));
-    Ok(())
 }
 
 /// Says what became of a proposal: its URL or commit on stdout, the rest on stderr.

@@ -663,7 +663,7 @@ impl New<'_> {
         if let (Some(like), false) = (&a.like, taken.is_empty()) {
             output::note(&format!(
                 "note: {} as evidence/{like}.toml has {}; pass an option to give another",
-                list_and(&taken),
+                output::series(&taken, "and"),
                 if taken.len() == 1 { "it" } else { "them" }
             ));
         }
@@ -731,8 +731,6 @@ impl New<'_> {
         Ok(ExitCode::SUCCESS)
     }
 
-    /// An error naming the first of `controls` and `services` that is not
-    /// in the repository.
     /// The evidence record `id`, read and parsed as `isms check` reads it;
     /// one that is not there, or does not parse, is said to be.
     fn earlier_evidence(&self, id: &str) -> Result<crate::model::Evidence> {
@@ -752,6 +750,8 @@ impl New<'_> {
             })
     }
 
+    /// An error naming the first of `controls` and `services` that is not
+    /// in the repository.
     fn known(&self, controls: &[String], services: &[String]) -> Result<()> {
         for c in controls {
             if !self.snapshot.present.controls.contains(c.as_str()) {
@@ -1060,13 +1060,5 @@ impl New<'_> {
         groups.insert(id.as_str(), toml_edit::Item::Table(table));
         let text = crate::span::in_the_form_of(&text, doc.to_string());
         self.writer.refresh(&path, text.as_bytes())
-    }
-}
-/// `a`, `a and b`, `a, b and c`.
-fn list_and(words: &[&str]) -> String {
-    match words {
-        [] => String::new(),
-        [one] => (*one).to_owned(),
-        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
     }
 }

@@ -48,7 +48,8 @@ pub fn run(ctx: &Context, args: &ReassessArgs) -> Result<ExitCode> {
         None,
     )?;
     if args.dry_run {
-        return super::show_proposals([p]).map(|()| ExitCode::SUCCESS);
+        super::show_proposals([p]);
+        return Ok(ExitCode::SUCCESS);
     }
     let done = match &github {
         Some(gh) => proposal::open_pr(&repo.root, &record, &p, gh)?,

@@ -170,7 +170,7 @@ pub fn run(ctx: &Context, args: &StaleArgs) -> Result<ExitCode> {
                     super::report_proposal(&p, &done);
                 }
             }
-            None => super::show_proposals(proposals)?,
+            None => super::show_proposals(proposals),
         }
     }
     Ok(ExitCode::from(u8::from(flagged > 0)))

@@ -177,7 +177,7 @@ fn detect_cmd(ctx: &Context, args: &DetectArgs) -> Result<ExitCode> {
             }
         }
         if github.is_none() {
-            super::show_proposals(shown)?;
+            super::show_proposals(shown);
         }
     }
     Ok(ExitCode::SUCCESS)
