@@ -198,14 +198,14 @@ pub fn replace_dir(
     files: &std::collections::BTreeMap<String, Vec<u8>>,
 ) -> Result<()> {
     let mut kept = Vec::new();
-    if out.exists() && !out.is_dir() {
-        return Err(Error::new(format!(
-            "{} is a file, not a directory; not touching it",
-            out.display()
-        ))
-        .hint("name a new or empty directory"));
-    }
     if out.exists() {
+        if !out.is_dir() {
+            return Err(Error::new(format!(
+                "{} is a file, not a directory; not touching it",
+                out.display()
+            ))
+            .hint("name a new or empty directory"));
+        }
         let mut entries = std::fs::read_dir(out).map_err(|e| Error::io("read", out, e))?;
         if entries.next().is_some() && !out.join(marker).is_file() {
             return Err(Error::new(format!(

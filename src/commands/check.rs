@@ -49,7 +49,7 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> Result<ExitCode> {
     if !args.staged && !diagnostics.iter().any(|d| d.severity == Severity::Error) {
         diagnostics.extend(crate::render::codeowners::check(&loaded.snapshot));
     }
-    // The workflows follow the record branch and the version of isms.
+    // The workflows isms wrote follow the release of isms.
     if !args.staged {
         diagnostics.extend(crate::scaffold::workflows::check(&loaded.snapshot));
     }
