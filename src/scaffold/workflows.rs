@@ -18,6 +18,10 @@ use crate::scaffold::templates;
 /// moves the workflows along.
 pub const DEFAULT_ACTION: &str = concat!("isms-dev/isms@v", env!("CARGO_PKG_VERSION"));
 
+/// Where the default action lives, without its release (`DEFAULT_ACTION`'s
+/// repository: a test keeps the two one).
+const REPOSITORY: &str = "isms-dev/isms";
+
 /// The step that keeps `.git/isms` (the review record's cache) between
 /// runs. A restored cache is checked against the history before it is used
 /// (a rewritten branch is rebuilt, a damaged cache never trusted), so the
@@ -102,9 +106,6 @@ pub fn check(s: &Snapshot) -> Vec<Diagnostic> {
     }
     out
 }
-
-/// Where the default action lives, without its release.
-const REPOSITORY: &str = "isms-dev/isms";
 
 /// The release of the default action a workflow's line runs, when it is
 /// one of its `uses:`: `0.1.0` of `uses: isms-dev/isms@v0.1.0`.
@@ -245,5 +246,10 @@ mod tests {
         );
         assert_eq!(released("        uses: isms-dev/isms@vnext"), None);
         assert_eq!(released("        uses: actions/cache@v4"), None);
+        // The default action is a release of the repository judged.
+        assert_eq!(
+            released(&format!("uses: {DEFAULT_ACTION}")),
+            Some(env!("CARGO_PKG_VERSION"))
+        );
     }
 }
