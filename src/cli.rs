@@ -139,13 +139,20 @@ pub struct CompletionsArgs {
 #[derive(Debug, Args)]
 #[command(
     after_help = "FROM defaults to where TO left the record branch (their merge base), TO to HEAD: \
-in a pull request, `isms diff` says what the pull request changes."
+in a pull request, `isms diff` says what the pull request changes. \
+`isms diff --since 2026-01-01 --as-of 2026-06-30` says what changed on the record branch in \
+that period: from the record as it stood on 2025-12-31 to the record as it stood on 2026-06-30."
 )]
 pub struct DiffArgs {
     /// The revision before (default: where TO left the record branch, their merge base).
     pub from: Option<String>,
     /// The revision after (default: HEAD).
     pub to: Option<String>,
+    /// What changed on the record branch from this day on: from the record
+    /// as it stood the day before, to the record now (with `--as-of`, as it
+    /// stood that day; a period, an audit's, say).
+    #[arg(long, value_name = "DATE", value_parser = parse_date, conflicts_with_all = ["from", "to"])]
+    pub since: Option<NaiveDate>,
 }
 
 #[derive(Debug, Args)]

@@ -316,3 +316,147 @@ fn items_are_listed_in_reading_order() {
         .collect();
     assert_eq!(listed, ["5.1", "5.2", "5.10"], "{text}");
 }
+
+#[test]
+fn since_and_as_of_say_what_changed_on_the_record_branch_in_a_period() {
+    let env = Env::new();
+    let repo = env.example_on_main(Some("2026-11-26"));
+    let land = |date: &str, file: &str, from: &str, to: &str, message: &str| {
+        edit(&repo, file, from, to);
+        env.git_at(
+            &repo,
+            date,
+            &["commit", "-q", "--no-verify", "-am", message],
+        )
+    };
+    // Before the period: its last day is the period's starting point.
+    land(
+        "2026-12-31T23:30:00+00:00",
+        "services/payments-api.toml",
+        "regions = [\"eu-west-1\"]",
+        "regions = [\"eu-west-1\", \"us-east-1\"]",
+        "payments-api in us-east-1",
+    );
+    // In the period, a change and a review.
+    land(
+        "2027-01-01T00:10:00+00:00",
+        "controls/5.1.toml",
+        "owner = \"",
+        "owner = \"x",
+        "5.1 changes hands",
+    );
+    env.commit_empty_at(
+        &repo,
+        "2027-03-10T10:00:00+00:00",
+        "review control:5.3\n\nReviewed: control:5.3\nReview-Outcome: effective",
+    );
+    // After it.
+    land(
+        "2027-07-01T00:10:00+00:00",
+        "services/payments-api.toml",
+        "us-east-1",
+        "us-west-2",
+        "payments-api moves",
+    );
+    // Work on another branch has not landed: no period holds it.
+    env.git(&repo, &["checkout", "-q", "-b", "unlanded"]);
+    land(
+        "2027-02-01T10:00:00+00:00",
+        "controls/5.2.toml",
+        "owner = \"",
+        "owner = \"y",
+        "not landed",
+    );
+    let commit = |rev: &str| env.git(&repo, &["rev-parse", rev]).trim().to_owned();
+    let diff = |args: &[&str]| {
+        let out = env.isms(&repo).args(args).output().unwrap();
+        (
+            out.status.code(),
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    };
+
+    let (code, text, err) = diff(&["--as-of", "2027-06-30", "diff", "--since", "2027-01-01"]);
+    assert_eq!((code, err.as_str()), (Some(0), ""), "{err}");
+    let (from, to) = (commit("main~3"), commit("main~1"));
+    let (head, body) = text.split_once("\n\n").unwrap();
+    assert_eq!(
+        head,
+        format!(
+            "## isms: what changed on main from 2027-01-01 to 2027-06-30 ({} → {})",
+            &from[..10],
+            &to[..10]
+        )
+    );
+    let (changes, reviews) = body.split_once("### Reviews\n\n").unwrap();
+    assert_eq!(changes, "### Controls\n\n- `5.1`: owner alice → xalice\n\n");
+    assert_eq!(
+        reviews,
+        format!("- `control:5.3` effective in {} by Alice Ng\n\n", &to[..10])
+    );
+
+    // Without --as-of, up to the record branch's tip, whatever is checked out.
+    let (_, text, _) = diff(&["diff", "--since", "2027-01-01"]);
+    assert!(
+        text.starts_with(&format!(
+            "## isms: what changed on main since 2027-01-01 ({} → {})\n",
+            &from[..10],
+            &commit("main")[..10]
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains("- `payments-api`: regions + us-west-2 − us-east-1\n"),
+        "{text}"
+    );
+    assert!(!text.contains("`5.2`"), "{text}");
+
+    // JSON names the period and its two commits.
+    let (_, json, _) = diff(&[
+        "--format",
+        "json",
+        "--as-of",
+        "2027-06-30",
+        "diff",
+        "--since",
+        "2027-01-01",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(
+        (&v["from"], &v["to"], &v["since"], &v["as_of"]),
+        (
+            &serde_json::json!(from),
+            &serde_json::json!(to),
+            &serde_json::json!("2027-01-01"),
+            &serde_json::json!("2027-06-30")
+        )
+    );
+    assert_eq!(v["changes"].as_array().unwrap().len(), 1);
+
+    // A period that begins before the record: the whole record is new.
+    let (code, text, _) = diff(&["--as-of", "2026-12-01", "diff", "--since", "2020-01-01"]);
+    assert_eq!(code, Some(0));
+    assert!(
+        text.starts_with(&format!(
+            "## isms: what changed on main from 2020-01-01 to 2026-12-01 (the whole record, up to {})\n",
+            &commit("main~4")[..10]
+        )),
+        "{text}"
+    );
+    assert!(text.contains("- `isms.toml` created\n"), "{text}");
+    let (_, json, _) = diff(&["--format", "json", "diff", "--since", "2020-01-01"]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["from"], serde_json::Value::Null);
+
+    // A reversed period, and a period with revisions, are refused.
+    let (code, _, err) = diff(&["--as-of", "2027-01-01", "diff", "--since", "2027-06-30"]);
+    assert_eq!(code, Some(2));
+    assert!(
+        err.starts_with("error: --since 2027-06-30 is after --as-of 2027-01-01"),
+        "{err}"
+    );
+    let (code, _, err) = diff(&["diff", "HEAD~1", "--since", "2027-01-01"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("cannot be used with"), "{err}");
+}

@@ -5,17 +5,18 @@ use std::fmt::Write as _;
 use std::io::Write as _;
 use std::process::ExitCode;
 
+use chrono::NaiveDate;
 use serde::Serialize;
 use toml::{Table, Value};
 
 use crate::cli::{DiffArgs, Format};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::render::markdown::inline;
 use crate::repo::Repo;
 
 use super::Context;
 use crate::history::diff::Revisions;
-use crate::model::{Changed, FileKind, Place, classify};
+use crate::model::{Changed, CommitId, FileKind, Place, classify};
 
 /// The kinds of file a diff speaks of, in the order it speaks of them: the
 /// folder, the kind as `stale` and item keys name it, and the heading.
@@ -47,8 +48,15 @@ const PROSE: [&str; 7] = [
 #[derive(Serialize)]
 struct DiffJson<'a> {
     version: u32,
-    from: String,
+    /// `None` when the record had not begun by `since`: every item is new.
+    from: Option<String>,
     to: String,
+    /// With `--since`, the period on the record branch: changes that landed
+    /// on or after `since`, and by the end of `as_of` when given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    since: Option<NaiveDate>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    as_of: Option<NaiveDate>,
     changes: &'a [ItemChange],
     /// The reviews the commits of the range record.
     reviews: Vec<ReviewJson<'a>>,
@@ -104,17 +112,16 @@ struct FieldChange {
 pub fn run(ctx: &Context, args: &DiffArgs) -> Result<ExitCode> {
     let repo = Repo::discover(&ctx.dir)?;
     let revs = Revisions::open(&repo.git_dir)?;
-    let to = revs.commit("TO", args.to.as_deref().unwrap_or("HEAD"))?;
-    let from = match &args.from {
-        Some(rev) => revs.commit("FROM", rev)?,
-        None => super::record_base(&repo, &revs, to)?,
+    let range = match args.since {
+        Some(since) => Range::period(ctx, &repo, &revs, since)?,
+        None => Range::named(&repo, &revs, args)?,
     };
-    let diff = revs.diff(from, to)?;
+    let diff = revs.diff(range.from, range.to)?;
     for warning in &diff.warnings {
         crate::output::note(warning);
     }
     // As `git diff` would show them, uncommitted changes are said to be left out.
-    if args.to.is_none() {
+    if args.to.is_none() && args.since.is_none() {
         super::note_left_out(
             &repo.root,
             "this diff leaves out: it compares commits, up to HEAD",
@@ -128,8 +135,12 @@ pub fn run(ctx: &Context, args: &DiffArgs) -> Result<ExitCode> {
         (section(a.kind).cmp(&section(b.kind)))
             .then_with(|| crate::model::natural_cmp(&a.id, &b.id))
     });
-    let reviews =
-        crate::history::reviews_between(&repo.git_dir, &from.to_string(), &to.to_string())?;
+    let (from, to) = (range.from, range.to);
+    let reviews = crate::history::reviews_between(
+        &repo.git_dir,
+        from.map(|f| f.to_string()).as_deref(),
+        &to.to_string(),
+    )?;
     // Buffered: one write for many lines (stdout is line-buffered).
     let mut out = std::io::BufWriter::new(anstream::stdout().lock());
     let _ = match ctx.format {
@@ -137,8 +148,10 @@ pub fn run(ctx: &Context, args: &DiffArgs) -> Result<ExitCode> {
             &mut out,
             &DiffJson {
                 version: 2,
-                from: from.to_string(),
+                from: from.map(|f| f.to_string()),
                 to: to.to_string(),
+                since: args.since,
+                as_of: range.as_of,
                 changes: &changes,
                 reviews: reviews
                     .iter()
@@ -157,16 +170,90 @@ pub fn run(ctx: &Context, args: &DiffArgs) -> Result<ExitCode> {
         _ => write!(
             out,
             "{}",
-            markdown(
-                &changes,
-                &diff.warnings,
-                &reviews,
-                &from.short(),
-                &to.short()
-            )
+            markdown(&changes, &diff.warnings, &reviews, &range.title())
         ),
     };
     Ok(ExitCode::SUCCESS)
+}
+
+/// The two commits compared, and the period they bound when `--since`
+/// named one.
+struct Range {
+    /// `None` when the record had not begun: every item is new.
+    from: Option<CommitId>,
+    to: CommitId,
+    /// With `--since`: the record branch and the period's first day; with
+    /// `--as-of` too, its last.
+    period: Option<(String, NaiveDate)>,
+    as_of: Option<NaiveDate>,
+}
+
+impl Range {
+    /// FROM and TO as named, or as their defaults: TO is HEAD, FROM where
+    /// TO left the record branch.
+    fn named(repo: &Repo, revs: &Revisions, args: &DiffArgs) -> Result<Range> {
+        let to = revs.commit("TO", args.to.as_deref().unwrap_or("HEAD"))?;
+        let from = match &args.from {
+            Some(rev) => revs.commit("FROM", rev)?,
+            None => super::record_base(repo, revs, to)?,
+        };
+        Ok(Range {
+            from: Some(from),
+            to,
+            period: None,
+            as_of: None,
+        })
+    }
+
+    /// The record branch from the end of the day before `since` to the end
+    /// of `--as-of`, or to its tip: what landed in the period, as
+    /// `isms log --since` lists the reviews that did.
+    fn period(ctx: &Context, repo: &Repo, revs: &Revisions, since: NaiveDate) -> Result<Range> {
+        if let Some(as_of) = ctx.as_of.filter(|a| since > *a) {
+            return Err(Error::new(format!(
+                "--since {since} is after --as-of {as_of}: nothing lands in that period"
+            ))
+            .hint("name the first day of the period with --since and the last with --as-of"));
+        }
+        let branch = crate::reading::record_branch(&repo.outline()?)?;
+        // As `isms log` counts landings: by the day a commit landed, even a
+        // day still to come.
+        let as_of = ctx.as_of;
+        let to = match as_of {
+            Some(day) => crate::history::landed_by(&repo.git_dir, &branch, day)?,
+            None => crate::history::record_tip_id(&repo.git_dir, &branch)?,
+        };
+        let from = match since.pred_opt() {
+            Some(eve) => crate::history::last_landed(&repo.git_dir, &branch, eve)?,
+            None => None,
+        };
+        Ok(Range {
+            from: from.map(|f| revs.commit("--since", &f)).transpose()?,
+            to: revs.commit("--as-of", &to)?,
+            period: Some((branch, since)),
+            as_of,
+        })
+    }
+
+    /// What the Markdown's heading says was compared: `from a1b2c3d4e5 to
+    /// f6e5d4c3b2`, or the period on the record branch and its two ends.
+    fn title(&self) -> String {
+        let to = self.to.short();
+        let commits = match self.from {
+            Some(from) => format!("{} → {to}", from.short()),
+            None => format!("the whole record, up to {to}"),
+        };
+        match (&self.period, self.as_of) {
+            (None, _) => format!(
+                "from {} to {to}",
+                self.from.map(|f| f.short()).unwrap_or_default()
+            ),
+            (Some((branch, since)), None) => format!("on {branch} since {since} ({commits})"),
+            (Some((branch, since)), Some(as_of)) => {
+                format!("on {branch} from {since} to {as_of} ({commits})")
+            }
+        }
+    }
 }
 
 /// An item file's change in words; `None` for files that are not items.
@@ -422,10 +509,9 @@ fn markdown(
     changes: &[ItemChange],
     unread: &[String],
     reviews: &[crate::history::Review],
-    from: &str,
-    to: &str,
+    title: &str,
 ) -> String {
-    let mut out = format!("## isms: what changed from {from} to {to}\n\n");
+    let mut out = format!("## isms: what changed {title}\n\n");
     let nothing = changes.is_empty() && unread.is_empty();
     if nothing {
         out.push_str(

@@ -68,7 +68,7 @@ fn detect_cmd(ctx: &Context, args: &DetectArgs) -> Result<ExitCode> {
         }
         false => None,
     };
-    let diff = revs.diff(from, to)?;
+    let diff = revs.diff(Some(from), to)?;
     let (triggers, unread) = revs.triggers(to)?;
     for warning in diff.warnings.iter().chain(&unread) {
         output::note(warning);

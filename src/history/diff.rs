@@ -55,11 +55,15 @@ impl Revisions {
 
     /// Every file that changed from `from` to `to` (renames found by
     /// similarity), with both versions parsed as TOML where they are TOML.
-    pub fn diff(&self, from: CommitId, to: CommitId) -> Result<Diff> {
+    /// Without `from`, every file of `to` is new.
+    pub fn diff(&self, from: Option<CommitId>, to: CommitId) -> Result<Diff> {
         let err = |e| Error::git("compare the revisions", e);
-        let from = self.git.find_commit(from.oid()).map_err(err)?;
+        let from = match from {
+            Some(from) => Some(self.git.find_commit(from.oid()).map_err(err)?),
+            None => None,
+        };
         let to = self.git.find_commit(to.oid()).map_err(err)?;
-        structured_diff(&self.git, &from, &to)
+        structured_diff(&self.git, from.as_ref(), &to)
     }
 
     /// Whether the tree of `at` has a file at `path`.
@@ -128,15 +132,15 @@ pub struct Diff {
 /// similarity), with both versions parsed as TOML where they are TOML.
 fn structured_diff(
     git: &git2::Repository,
-    from: &git2::Commit<'_>,
+    from: Option<&git2::Commit<'_>>,
     to: &git2::Commit<'_>,
 ) -> Result<Diff> {
     let mut warnings = Vec::new();
     let err = |e| Error::git("compare the revisions", e);
-    let old_tree = from.tree().map_err(err)?;
+    let old_tree = from.map(git2::Commit::tree).transpose().map_err(err)?;
     let new_tree = to.tree().map_err(err)?;
     let mut diff = git
-        .diff_tree_to_tree(Some(&old_tree), Some(&new_tree), None)
+        .diff_tree_to_tree(old_tree.as_ref(), Some(&new_tree), None)
         .map_err(err)?;
     diff.find_similar(Some(git2::DiffFindOptions::new().renames(true)))
         .map_err(err)?;

@@ -424,6 +424,19 @@ pub fn record_tip_id(git_dir: &Path, branch: &str) -> Result<String> {
 /// The last first-parent commit of `branch` that had landed by the end of
 /// `date`: its committer date, in the committer's offset, as reviews count.
 pub fn landed_by(git_dir: &Path, branch: &str, date: chrono::NaiveDate) -> Result<String> {
+    last_landed(git_dir, branch, date)?.ok_or_else(|| {
+        Error::new(format!("nothing had landed on `{branch}` by {date}"))
+            .hint("the record starts with the branch's first commit; choose a later --as-of date")
+    })
+}
+
+/// As [`landed_by`], or `None` when nothing had landed by then: the record
+/// had not begun.
+pub fn last_landed(
+    git_dir: &Path,
+    branch: &str,
+    date: chrono::NaiveDate,
+) -> Result<Option<String>> {
     let repo = git2::Repository::open(git_dir).map_err(|e| Error::git("open the repository", e))?;
     let tip = record_tip(&repo, branch)?;
     let mut walk = repo.revwalk().map_err(walk_err)?;
@@ -434,19 +447,16 @@ pub fn landed_by(git_dir: &Path, branch: &str, date: chrono::NaiveDate) -> Resul
         let oid = oid.map_err(walk_err)?;
         let commit = repo.find_commit(oid).map_err(walk_err)?;
         if time(&commit.committer()).date_naive() <= date {
-            return Ok(oid.to_string());
+            return Ok(Some(oid.to_string()));
         }
     }
-    Err(
-        Error::new(format!("nothing had landed on `{branch}` by {date}"))
-            .hint("the record starts with the branch's first commit; choose a later --as-of date"),
-    )
+    Ok(None)
 }
 
 /// The reviews recorded by the commits reachable from `to` but not from
-/// `from` (what a change brings), oldest first; each as landing where it
-/// was committed.
-pub fn reviews_between(git_dir: &Path, from: &str, to: &str) -> Result<Vec<Review>> {
+/// `from` (what a change brings; every commit of `to` without `from`),
+/// oldest first; each as landing where it was committed.
+pub fn reviews_between(git_dir: &Path, from: Option<&str>, to: &str) -> Result<Vec<Review>> {
     let repo = git2::Repository::open(git_dir).map_err(|e| Error::git("open the repository", e))?;
     let oid = |rev: &str| {
         repo.revparse_single(rev)
@@ -458,7 +468,9 @@ pub fn reviews_between(git_dir: &Path, from: &str, to: &str) -> Result<Vec<Revie
     walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::REVERSE)
         .map_err(walk_err)?;
     walk.push(oid(to)?).map_err(walk_err)?;
-    walk.hide(oid(from)?).map_err(walk_err)?;
+    if let Some(from) = from {
+        walk.hide(oid(from)?).map_err(walk_err)?;
+    }
     let mut found = Found::default();
     let mut names = Names::default();
     for id in walk {
