@@ -1265,6 +1265,19 @@ async fn approvals_are_recorded_as_notes_and_verified_offline() {
         "{text}"
     );
     assert!(text.contains("#15     alice-ng, dave-lq"), "{text}");
+    // And CSV, the logins space-separated in one field.
+    let out = gh.isms(
+        &["--format", "csv", "log", "allocation:tenant-db/8.15"],
+        false,
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    let row = text.lines().nth(1).unwrap();
+    assert!(
+        row.ends_with(
+            ",15,alice-ng dave-lq,\"replica logs are kept 30 days, policy says 12 months\""
+        ),
+        "{text}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

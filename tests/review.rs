@@ -1217,3 +1217,84 @@ fn log_lists_the_reviews_that_landed_in_a_period_from_since_to_as_of() {
         )
     );
 }
+
+#[test]
+fn log_as_csv_is_a_row_a_review_with_the_fields_json_has() {
+    let env = Env::new();
+    let repo = env.example_on_main(Some("2026-11-26"));
+    let run = |args: &[&str]| {
+        let out = env.isms(&repo).args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        (
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    };
+    let (csv_text, err) = run(&["log", "--format", "csv"]);
+    assert_eq!(err, "");
+    let (json, _) = run(&["log", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let reviews = json["reviews"].as_array().unwrap();
+
+    let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
+    let columns = [
+        "landed",
+        "outcome",
+        "item",
+        "author",
+        "email",
+        "commit",
+        "landed_by",
+        "pull_request",
+        "approved_by",
+        "note",
+    ];
+    assert_eq!(reader.headers().unwrap(), columns.as_slice());
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    // Row for review, the same reviews in the same order as JSON's, each
+    // field as JSON has it.
+    assert_eq!(rows.len(), reviews.len());
+    assert!(rows.len() >= 8, "{csv_text}");
+    for (row, review) in rows.iter().zip(reviews) {
+        for (i, field) in columns[..7].iter().enumerate() {
+            assert_eq!(row[i], review[field], "{field}: {row:?}");
+        }
+        let pr = review["pull_request"].as_u64().map(|n| n.to_string());
+        assert_eq!(&row[7], pr.as_deref().unwrap_or(""));
+        assert_eq!(&row[8], "", "no approval note: nothing said of approvals");
+        assert_eq!(&row[9], review["note"].as_str().unwrap_or(""));
+    }
+    // A note with a comma stays one field; a review a pull request landed
+    // names it, and the merge that landed it.
+    let needs_change = rows.iter().find(|r| &r[1] == "needs-change").unwrap();
+    assert_eq!(
+        (&needs_change[2], &needs_change[9]),
+        (
+            "allocation:tenant-db/8.15",
+            "replica logs are kept 30 days, policy says 12 months"
+        )
+    );
+    let merged = rows.iter().find(|r| &r[7] == "12").unwrap();
+    assert_ne!(&merged[5], &merged[6], "{merged:?}");
+
+    // One item's, over a period in which nothing landed: the header alone,
+    // and the note that says so.
+    let (text, err) = run(&[
+        "--as-of",
+        "2026-10-01",
+        "log",
+        "control:8.15",
+        "--since",
+        "2026-09-18",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(
+        text,
+        "landed,outcome,item,author,email,commit,landed_by,pull_request,approved_by,note\n"
+    );
+    assert_eq!(
+        err,
+        "control:8.15 has no review on main from 2026-09-18 to 2026-10-01\n"
+    );
+}

@@ -166,15 +166,13 @@ pub fn run(ctx: &Context, args: &LogArgs) -> Result<ExitCode> {
         ),
         _ => {
             warn(&record.malformed);
-            let shown = if reviews.is_empty() {
+            if reviews.is_empty() {
                 crate::output::note(&format!(
                     "{wanted} has no review on {branch}{}",
                     period.words()
                 ));
-                Ok(())
-            } else {
-                human(&mut out, Some(&wanted), &reviews)
-            };
+            }
+            let shown = rows(&mut out, ctx.format, Some(&wanted), &reviews);
             // An item migrated away: its history goes on under the new key.
             let successors = successors(&wanted, &snapshot.migrations);
             if !successors.is_empty() && !key.exists_in(&snapshot) {
@@ -234,10 +232,8 @@ fn every_review(
                         format!("no review of an item under {dir}/ has landed on {branch}{when}")
                     }
                 });
-                Ok(())
-            } else {
-                human(&mut out, None, &reviews)
             }
+            rows(&mut out, ctx.format, None, &reviews)
         }
     };
     Ok(ExitCode::SUCCESS)
@@ -284,6 +280,68 @@ fn json(
     )
     .map_err(std::io::Error::other)
     .and_then(|()| writeln!(out))
+}
+
+/// The reviews as a table for people, or as CSV; a table of none is not
+/// shown (a note says so), CSV of none is its header.
+fn rows(
+    out: &mut impl Write,
+    format: Format,
+    wanted: Option<&str>,
+    reviews: &[Logged],
+) -> std::io::Result<()> {
+    match format {
+        Format::Csv => csv(out, reviews),
+        _ if reviews.is_empty() => Ok(()),
+        _ => human(out, wanted, reviews),
+    }
+}
+
+/// The columns of `isms log --format csv`, as JSON names the fields.
+const CSV_COLUMNS: [&str; 10] = [
+    "landed",
+    "outcome",
+    "item",
+    "author",
+    "email",
+    "commit",
+    "landed_by",
+    "pull_request",
+    "approved_by",
+    "note",
+];
+
+/// `reviews` as CSV (RFC 4180), a row each, for a spreadsheet: an
+/// auditor's sample of a period. Every row names its item, as written in
+/// the review (a migrated item's reviews under the key they were made of).
+/// `approved_by` is the approvers' logins, space-separated; `(nobody)` where
+/// the approval note lists none, empty where there is no note.
+fn csv(out: &mut impl Write, reviews: &[Logged]) -> std::io::Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(CSV_COLUMNS)?;
+    for logged in reviews {
+        let r = logged.review;
+        let approved_by = match &logged.approved_by {
+            Some(logins) if logins.is_empty() => "(nobody)".to_owned(),
+            Some(logins) => logins.join(" "),
+            None => String::new(),
+        };
+        w.write_record([
+            // As JSON writes it.
+            &r.landed
+                .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
+            r.outcome.as_str(),
+            &r.item,
+            &r.author,
+            &r.email,
+            &r.commit.to_string(),
+            &r.landed_by.to_string(),
+            &r.pull_request.map(|n| n.to_string()).unwrap_or_default(),
+            &approved_by,
+            r.note.as_deref().unwrap_or(""),
+        ])?;
+    }
+    w.flush()
 }
 
 /// Commits whose review trailers could not be read, on stderr.

@@ -236,7 +236,8 @@ fn formats(command: &Command) -> (&'static str, &'static [Format]) {
         Command::Report(_) => ("report", &[Human, Md, Csv, Json, Html]),
         Command::VerifyApprovals(_) => ("verify-approvals", &[Human, Json, Github]),
         Command::Status(_) => ("status", DATA),
-        Command::Log(_) => ("log", DATA),
+        // CSV, for an auditor's spreadsheet.
+        Command::Log(_) => ("log", &[Human, Json, Csv]),
         Command::Diff(_) => ("diff", DATA),
         Command::Pack(_) => ("pack", DATA),
         Command::Export(_) => ("export", DATA),
