@@ -133,7 +133,7 @@ pub fn run(ctx: &Context, args: &LogArgs) -> Result<ExitCode> {
     let record = super::record(&repo.git_dir, &branch)?;
     let wanted = key.to_string();
     // A migrated item's history includes that of the items it was made from.
-    let keys = with_sources(&wanted, &snapshot.migrations);
+    let keys = crate::model::with_sources(&wanted, &snapshot.migrations);
     let mut reviews: Vec<&Review> = record
         .reviews
         .iter()
@@ -353,24 +353,6 @@ fn warn(malformed: &[Malformed]) {
             w.message
         ));
     }
-}
-
-/// `key` and every key it was made from, through each recorded migration.
-fn with_sources<'a>(
-    key: &'a str,
-    maps: &'a [crate::model::MigrationMap],
-) -> std::collections::BTreeSet<&'a str> {
-    let sources = crate::model::sources_by_key(maps);
-    let mut keys = std::collections::BTreeSet::from([key]);
-    let mut todo = vec![key];
-    while let Some(k) = todo.pop() {
-        for src in sources.get(k).into_iter().flatten() {
-            if keys.insert(src.key.as_str()) {
-                todo.push(src.key.as_str());
-            }
-        }
-    }
-    keys
 }
 
 /// The items that recorded migrations made from `key`.

@@ -44,3 +44,21 @@ pub fn sources_by_key(maps: &[MigrationMap]) -> HashMap<&str, Vec<&MappedSource>
     }
     out
 }
+
+/// `key` and every key it was made from, through each recorded migration.
+pub fn with_sources<'a>(
+    key: &'a str,
+    maps: &'a [MigrationMap],
+) -> std::collections::BTreeSet<&'a str> {
+    let sources = sources_by_key(maps);
+    let mut keys = std::collections::BTreeSet::from([key]);
+    let mut todo = vec![key];
+    while let Some(k) = todo.pop() {
+        for src in sources.get(k).into_iter().flatten() {
+            if keys.insert(src.key.as_str()) {
+                todo.push(src.key.as_str());
+            }
+        }
+    }
+    keys
+}
