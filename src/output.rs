@@ -241,6 +241,18 @@ pub fn job_summary(markdown: &str) {
     }
 }
 
+/// How a state is coloured, as `status` colours it: needs action now red,
+/// due soon yellow, ok plain (anstream drops colour off a terminal and with
+/// NO_COLOR).
+pub fn state_style(state: crate::check::review::State) -> Style {
+    use crate::check::review::State;
+    match state {
+        State::Ok => Style::new(),
+        s if s.is_flagged() => AnsiColor::Red.on_default().bold(),
+        _ => AnsiColor::Yellow.on_default(),
+    }
+}
+
 /// `a`, `a and b`, `a, b and c` (or with another `conjunction`).
 pub fn series(words: &[&str], conjunction: &str) -> String {
     match words {

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::process::ExitCode;
 
-use anstyle::{AnsiColor, Style};
+use anstyle::Style;
 use serde::Serialize;
 
 use crate::check::review::{ItemStatus, State, Unauthorized};
@@ -314,34 +314,15 @@ fn human(out: &mut impl Write, items: &[&ItemStatus], a: &Summary) -> std::io::R
     for i in items {
         groups.entry(i.owner.as_str()).or_default().push(i);
     }
-    // Colour as `status` has it (anstream drops it off a terminal and with
-    // NO_COLOR): needs action now red, due soon yellow.
     const BOLD: Style = Style::new().bold();
-    const NOW: Style = AnsiColor::Red.on_default().bold();
-    const SOON: Style = AnsiColor::Yellow.on_default();
     let width = items.iter().map(|i| i.item.len()).max().unwrap_or(0);
     for (owner, list) in groups {
         writeln!(out, "{BOLD}{}{BOLD:#}", one_line(&a.label(owner)))?;
         for i in list {
-            let style = match i.state {
-                State::Ok => Style::new(),
-                s if s.is_flagged() => NOW,
-                _ => SOON,
-            };
+            let style = crate::output::state_style(i.state);
             let pad = 16usize.saturating_sub(i.state.as_str().len());
             let by = match &i.last_review {
-                Some(r) => {
-                    let commit = r
-                        .commit
-                        .as_deref()
-                        .map(|c| format!(" in {}", &c[..10]))
-                        .unwrap_or_default();
-                    let pr = r
-                        .pull_request
-                        .map(|n| format!(" (#{n})"))
-                        .unwrap_or_default();
-                    format!("; last review {} by {}{commit}{pr}", r.landed, r.author)
-                }
+                Some(r) => format!("; last review {}", r.words()),
                 None => String::new(),
             };
             writeln!(

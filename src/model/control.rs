@@ -128,6 +128,18 @@ pub enum SoaStatus {
     NotApplicable,
 }
 
+impl SoaStatus {
+    /// As the file writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SoaStatus::Planned => "planned",
+            SoaStatus::Partial => "partial",
+            SoaStatus::Implemented => "implemented",
+            SoaStatus::NotApplicable => "not-applicable",
+        }
+    }
+}
+
 /// A kind of evidence a control's review expects.
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]

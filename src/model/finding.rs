@@ -56,12 +56,33 @@ pub enum FindingKind {
     Exception,
 }
 
+impl FindingKind {
+    /// As the file writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FindingKind::Nonconformity => "nonconformity",
+            FindingKind::Observation => "observation",
+            FindingKind::Exception => "exception",
+        }
+    }
+}
+
 /// Severity of a finding.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Severity {
     Major,
     Minor,
+}
+
+impl Severity {
+    /// As the file writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Major => "major",
+            Severity::Minor => "minor",
+        }
+    }
 }
 
 /// Status of a finding.
@@ -72,4 +93,16 @@ pub enum FindingStatus {
     InProgress,
     Closed,
     Accepted,
+}
+
+impl FindingStatus {
+    /// As the file writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FindingStatus::Open => "open",
+            FindingStatus::InProgress => "in-progress",
+            FindingStatus::Closed => "closed",
+            FindingStatus::Accepted => "accepted",
+        }
+    }
 }

@@ -52,6 +52,18 @@ impl ItemKey {
         })
     }
 
+    /// The kind, as a key writes it: `control`, `service`, `allocation`,
+    /// `evidence` or `finding`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ItemKey::Control(_) => "control",
+            ItemKey::Service(_) => "service",
+            ItemKey::Allocation(..) => "allocation",
+            ItemKey::Evidence(_) => "evidence",
+            ItemKey::Finding(_) => "finding",
+        }
+    }
+
     /// The path of the item's file in the repository.
     pub fn path(&self) -> String {
         use super::layout::FileKind;
@@ -270,12 +282,13 @@ fn near_bare(input: &str, s: &Snapshot) -> Option<String> {
 
 impl fmt::Display for ItemKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kind = self.kind();
         match self {
-            ItemKey::Control(id) => write!(f, "control:{id}"),
-            ItemKey::Service(id) => write!(f, "service:{id}"),
-            ItemKey::Allocation(s, c) => write!(f, "allocation:{s}/{c}"),
-            ItemKey::Evidence(id) => write!(f, "evidence:{id}"),
-            ItemKey::Finding(id) => write!(f, "finding:{id}"),
+            ItemKey::Allocation(s, c) => write!(f, "{kind}:{s}/{c}"),
+            ItemKey::Control(id)
+            | ItemKey::Service(id)
+            | ItemKey::Evidence(id)
+            | ItemKey::Finding(id) => write!(f, "{kind}:{id}"),
         }
     }
 }

@@ -88,15 +88,6 @@ fn typed(t: Type, cell: &str) -> Value {
     }
 }
 
-fn status_of(s: SoaStatus) -> &'static str {
-    match s {
-        SoaStatus::Planned => "planned",
-        SoaStatus::Partial => "partial",
-        SoaStatus::Implemented => "implemented",
-        SoaStatus::NotApplicable => "not-applicable",
-    }
-}
-
 /// Each item's review state (for a control, not its evidence state), and
 /// the controls that lack required evidence.
 fn by_item(a: &Assessment) -> (BTreeMap<&str, &ItemStatus>, BTreeSet<&str>) {
@@ -157,7 +148,7 @@ pub fn soa(s: &Snapshot, a: &Assessment, as_of: &str) -> Report {
                 Some(d) => (
                     if d.applicable { "yes" } else { "no" }.to_owned(),
                     d.justification.clone(),
-                    status_of(d.status).to_owned(),
+                    SoaStatus::as_str(d.status).to_owned(),
                 ),
                 None => ("undecided".into(), String::new(), String::new()),
             };
@@ -222,7 +213,7 @@ pub fn soa(s: &Snapshot, a: &Assessment, as_of: &str) -> Report {
             continue;
         }
         let due = f.due.map(|d| format!(", due {d}")).unwrap_or_default();
-        let line = format!("{} ({}, {state}{due}): {}", f.id, kind_of(f.kind), f.title);
+        let line = format!("{} ({}, {state}{due}): {}", f.id, f.kind.as_str(), f.title);
         for c in &f.controls {
             open.entry(c).or_default().push(line.clone());
         }
@@ -514,9 +505,12 @@ pub fn findings(s: &Snapshot, narrow: Narrow, as_of: chrono::NaiveDate) -> Repor
             vec![
                 f.id.to_string(),
                 f.title.clone(),
-                kind_of(f.kind).to_owned(),
-                f.severity.map(severity_of).unwrap_or_default().to_owned(),
-                finding_status_of(f.status).to_owned(),
+                f.kind.as_str().to_owned(),
+                f.severity
+                    .map(crate::model::Severity::as_str)
+                    .unwrap_or_default()
+                    .to_owned(),
+                crate::model::FindingStatus::as_str(f.status).to_owned(),
                 finding_state(f, as_of).to_owned(),
                 f.raised.to_string(),
                 f.due.map(|d| d.to_string()).unwrap_or_default(),
@@ -552,32 +546,6 @@ pub fn findings(s: &Snapshot, narrow: Narrow, as_of: chrono::NaiveDate) -> Repor
         notes_title: "Notes",
         details: Vec::new(),
         source: None,
-    }
-}
-
-fn kind_of(k: crate::model::FindingKind) -> &'static str {
-    use crate::model::FindingKind;
-    match k {
-        FindingKind::Nonconformity => "nonconformity",
-        FindingKind::Observation => "observation",
-        FindingKind::Exception => "exception",
-    }
-}
-
-fn severity_of(s: crate::model::Severity) -> &'static str {
-    match s {
-        crate::model::Severity::Major => "major",
-        crate::model::Severity::Minor => "minor",
-    }
-}
-
-fn finding_status_of(s: crate::model::FindingStatus) -> &'static str {
-    use crate::model::FindingStatus;
-    match s {
-        FindingStatus::Open => "open",
-        FindingStatus::InProgress => "in-progress",
-        FindingStatus::Closed => "closed",
-        FindingStatus::Accepted => "accepted",
     }
 }
 

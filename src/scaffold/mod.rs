@@ -41,15 +41,6 @@ pub struct SoaDecision<'a> {
     pub status: SoaStatus,
 }
 
-fn status_name(s: SoaStatus) -> &'static str {
-    match s {
-        SoaStatus::Planned => "planned",
-        SoaStatus::Partial => "partial",
-        SoaStatus::Implemented => "implemented",
-        SoaStatus::NotApplicable => "not-applicable",
-    }
-}
-
 pub fn control_path(id: &Id) -> String {
     format!("controls/{id}.toml")
 }
@@ -117,8 +108,8 @@ pub fn control(
     let _ = writeln!(
         s,
         "status = \"{}\"{}# planned | partial | implemented | not-applicable",
-        status_name(soa.status),
-        " ".repeat(15usize.saturating_sub(status_name(soa.status).len()))
+        SoaStatus::as_str(soa.status),
+        " ".repeat(15usize.saturating_sub(SoaStatus::as_str(soa.status).len()))
     );
     for e in &c.evidence_required {
         let _ = writeln!(s, "\n[[evidence_required]]");

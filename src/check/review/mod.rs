@@ -62,6 +62,19 @@ pub struct LastReview {
     pub pull_request: Option<u64>,
 }
 
+impl LastReview {
+    /// `2026-11-26 by Alice Ng in 6a347d731d (#15)`, as `stale` tells it.
+    pub fn words(&self) -> String {
+        let commit = (self.commit.as_deref())
+            .map(|c| format!(" in {}", &c[..c.len().min(10)]))
+            .unwrap_or_default();
+        let pr = (self.pull_request)
+            .map(|n| format!(" (#{n})"))
+            .unwrap_or_default();
+        format!("{} by {}{commit}{pr}", self.landed, self.author)
+    }
+}
+
 /// One item's state as of the assessment date.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ItemStatus {
