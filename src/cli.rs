@@ -82,6 +82,8 @@ pub enum Command {
     Review(ReviewArgs),
     /// The review history of an item, or the whole record, as landed on the record branch.
     Log(LogArgs),
+    /// One item: its file, owner and states, its reviews, and the items about it.
+    Show(ShowArgs),
     /// Items that are overdue, due soon, need change, expired or missing evidence, by owner.
     Stale(StaleArgs),
     /// One screen: counts by state, matrix completeness, what is overdue and whose it is.
@@ -488,6 +490,21 @@ pub struct ReviewArgs {
 pub enum OutcomeArg {
     Effective,
     NeedsChange,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "A control's allocations, evidence and findings; a service's allocations, \
+evidence and findings; an allocation's service and control; the controls and services an \
+evidence record or a finding names. Each in its state as `isms stale --all` gives it."
+)]
+pub struct ShowArgs {
+    /// The item: a key, an unambiguous bare ID, or its file.
+    #[arg(value_name = "ITEM")]
+    pub item: String,
+    /// Read this commit instead of the working tree.
+    #[arg(long, value_name = "REV")]
+    pub rev: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -16,6 +16,7 @@ mod reassess;
 mod report;
 mod review;
 mod schema;
+mod show;
 mod site;
 mod stale;
 mod status;
@@ -180,6 +181,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Schema(args) => schema::run(&args),
         Command::Review(args) => review::run(&ctx, &args),
         Command::Log(args) => log::run(&ctx, &args),
+        Command::Show(args) => show::run(&ctx, &args),
         Command::Stale(args) => stale::run(&ctx, &args),
         Command::Status(args) => status::run(&ctx, &args),
         Command::Triggers(cmd) => triggers::run(&ctx, cmd),
@@ -238,6 +240,7 @@ fn formats(command: &Command) -> (&'static str, &'static [Format]) {
         Command::Status(_) => ("status", DATA),
         // CSV, for an auditor's spreadsheet.
         Command::Log(_) => ("log", &[Human, Json, Csv]),
+        Command::Show(_) => ("show", DATA),
         Command::Diff(_) => ("diff", DATA),
         Command::Pack(_) => ("pack", DATA),
         Command::Export(_) => ("export", DATA),

@@ -1,0 +1,68 @@
+//! `isms show ITEM`: one item as its owner asks of it: its file, owner and
+//! states, how often it was reviewed, and the items about it, each in its
+//! own state. What `stale --all`, `log` and the reports say of it, in one
+//! place.
+
+use std::io::Write as _;
+use std::process::ExitCode;
+
+use serde::Serialize;
+
+use crate::cli::{Format, ShowArgs};
+use crate::error::{Error, Result};
+use crate::model::ItemKey;
+use crate::render::item::{Card, card};
+use crate::repo::Repo;
+
+use super::Context;
+
+#[derive(Serialize)]
+struct ShowJson<'a> {
+    version: u32,
+    #[serde(flatten)]
+    card: &'a Card<'a>,
+    /// What was read, when it was not the working tree as `HEAD` has it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source: Option<&'a str>,
+}
+
+pub fn run(ctx: &Context, args: &ShowArgs) -> Result<ExitCode> {
+    let repo = Repo::discover(&ctx.dir)?;
+    let (snapshot, source) = crate::reading::snapshot_at(ctx.as_of, &repo, args.rev.as_deref())?;
+    let named = ctx.item_arg(&repo.root, &args.item);
+    let key = ItemKey::resolve(&named, &snapshot)
+        .map_err(|why| Error::new(why).hint(format!("items are {}", crate::model::KEY_FORMS)))?;
+    let branch = crate::reading::record_branch(&snapshot)?;
+    let record = super::record(&repo.git_dir, &branch)?;
+    let assessment = crate::check::review::assess(&snapshot, &record, ctx.today);
+    let wanted = key.to_string();
+    let keys = crate::model::with_sources(&wanted, &snapshot.migrations);
+    let reviews = (record.reviews.iter())
+        .filter(|r| keys.contains(&*r.item) && r.landed.date_naive() <= ctx.today)
+        .count();
+    let as_of = ctx.today.to_string();
+    let card = card(&snapshot, &key, &assessment.items, reviews, &as_of);
+    let mut out = std::io::BufWriter::new(anstream::stdout().lock());
+    let _ = match ctx.format {
+        Format::Json => serde_json::to_writer_pretty(
+            &mut out,
+            &ShowJson {
+                version: 1,
+                card: &card,
+                source: source.as_deref(),
+            },
+        )
+        .map_err(std::io::Error::other)
+        .and_then(|()| writeln!(out)),
+        _ => {
+            if let Some(source) = &source {
+                crate::output::note(source);
+            }
+            let config = snapshot.config.as_ref().map(|c| &c.value);
+            let label = |owner: &str| crate::reading::owner_label(config, owner);
+            let style = crate::output::state_style;
+            crate::render::item::human(&mut out, &card, &label, &style, &branch)
+        }
+    };
+    Ok(ExitCode::SUCCESS)
+}

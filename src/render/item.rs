@@ -1,0 +1,327 @@
+//! One item as `isms show` tells it: its file, owner and states, how often
+//! it was reviewed, and the items about it (a control's allocations,
+//! evidence and findings; a service's allocations; what an allocation, an
+//! evidence record or a finding names), each in its own state.
+//! It takes the snapshot and the assessment as data and returns text.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+
+use serde::Serialize;
+
+use crate::check::review::{ItemStatus, KIND_LABELS, KINDS, State, most_urgent};
+use crate::model::{ItemKey, Snapshot};
+
+/// An item, with what an owner asks of it.
+#[derive(Serialize)]
+pub struct Card<'a> {
+    pub item: String,
+    pub kind: &'static str,
+    /// The control's or evidence record's title, the service's name; empty
+    /// for an allocation.
+    pub title: String,
+    pub file: String,
+    /// The owner's key, as `stale` names it (an evidence record's
+    /// collector).
+    pub owner: Option<String>,
+    /// What its file decides, in a few words: a control's SoA decision, a
+    /// service's model, an allocation's party, when a record was collected,
+    /// a finding's status.
+    #[serde(serialize_with = "in_order")]
+    pub facts: Vec<(&'static str, String)>,
+    /// Its states, the most urgent first: an item can be overdue and
+    /// missing evidence at once.
+    pub states: Vec<&'a ItemStatus>,
+    /// The reviews of it that had landed by the day (with those of the
+    /// items a migration made it from).
+    pub reviews: usize,
+    /// The items about it, by kind, in reading order.
+    pub related: Vec<Related>,
+}
+
+/// An item about the one shown.
+#[derive(Serialize)]
+pub struct Related {
+    pub item: String,
+    /// Its most urgent state; `None` for an item whose file did not parse.
+    pub state: Option<State>,
+    /// What it is to the item shown: an allocation's party, a record's
+    /// title, a finding's status.
+    pub note: String,
+}
+
+/// The card of `key`, an item of `s`, from the states `items` gives every
+/// item on the day evidence is counted by (`as_of`, `YYYY-MM-DD`).
+pub fn card<'a>(
+    s: &Snapshot,
+    key: &ItemKey,
+    items: &'a [ItemStatus],
+    reviews: usize,
+    as_of: &str,
+) -> Card<'a> {
+    let wanted = key.to_string();
+    let mut states: Vec<&ItemStatus> = items.iter().filter(|i| i.item == wanted).collect();
+    states.sort_by_key(|i| std::cmp::Reverse(i.state));
+    let worst = most_urgent(items);
+    let related = |key: ItemKey, note: String| {
+        let item = key.to_string();
+        Related {
+            state: worst.get(item.as_str()).map(|i| i.state),
+            item,
+            note,
+        }
+    };
+    let title_of = |k: &ItemKey| title(s, k);
+    let mut out: Vec<Related> = Vec::new();
+    match key {
+        ItemKey::Control(id) => {
+            for ((svc, ctl), a) in s.allocations.iter().filter(|((_, c), _)| c == id) {
+                let k = ItemKey::Allocation(svc.clone(), ctl.clone());
+                out.push(related(k, a.value.party.to_string()));
+            }
+            for (eid, e) in crate::render::report::collected_by(s, as_of) {
+                if e.value.controls.contains(id) {
+                    out.push(related(
+                        ItemKey::Evidence(eid.clone()),
+                        e.value.title.clone(),
+                    ));
+                }
+            }
+            for (fid, f) in &s.findings {
+                if f.value.controls.contains(id) {
+                    out.push(related(ItemKey::Finding(fid.clone()), finding_note(f)));
+                }
+            }
+        }
+        ItemKey::Service(id) => {
+            for ((svc, ctl), a) in s.allocations.iter().filter(|((sv, _), _)| sv == id) {
+                let k = ItemKey::Allocation(svc.clone(), ctl.clone());
+                out.push(related(k, a.value.party.to_string()));
+            }
+            for (eid, e) in crate::render::report::collected_by(s, as_of) {
+                if e.value.services.contains(id) {
+                    out.push(related(
+                        ItemKey::Evidence(eid.clone()),
+                        e.value.title.clone(),
+                    ));
+                }
+            }
+            for (fid, f) in &s.findings {
+                if f.value.services.contains(id) {
+                    out.push(related(ItemKey::Finding(fid.clone()), finding_note(f)));
+                }
+            }
+        }
+        ItemKey::Allocation(svc, ctl) => {
+            for k in [ItemKey::Service(svc.clone()), ItemKey::Control(ctl.clone())] {
+                let note = title_of(&k);
+                out.push(related(k, note));
+            }
+        }
+        ItemKey::Evidence(id) => {
+            if let Some(e) = s.evidence.get(id) {
+                for k in (e.value.controls.iter().cloned().map(ItemKey::Control))
+                    .chain(e.value.services.iter().cloned().map(ItemKey::Service))
+                {
+                    let note = title_of(&k);
+                    out.push(related(k, note));
+                }
+            }
+        }
+        ItemKey::Finding(id) => {
+            if let Some(f) = s.findings.get(id) {
+                for k in (f.value.controls.iter().cloned().map(ItemKey::Control))
+                    .chain(f.value.services.iter().cloned().map(ItemKey::Service))
+                {
+                    let note = title_of(&k);
+                    out.push(related(k, note));
+                }
+            }
+        }
+    }
+    // In reading order within each kind: 5.2 before 5.13.
+    out.sort_by(|a, b| {
+        let kind = |r: &Related| KINDS.iter().position(|k| r.item.starts_with(k));
+        (kind(a).cmp(&kind(b))).then_with(|| crate::model::natural_cmp(&a.item, &b.item))
+    });
+    let owner = (states.first().map(|i| i.owner.clone()))
+        .or_else(|| s.owner_of(key).map(|o| o.to_string()));
+    Card {
+        item: wanted,
+        kind: key.kind(),
+        title: title(s, key),
+        file: key.path(),
+        owner,
+        facts: facts(s, key),
+        states,
+        reviews,
+        related: out,
+    }
+}
+
+/// A card's facts as one JSON object, in their order.
+fn in_order<S: serde::Serializer>(
+    facts: &[(&'static str, String)],
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.collect_map(facts.iter().map(|(k, v)| (k, v)))
+}
+
+/// What the file of `key` decides, in a few words each.
+fn facts(s: &Snapshot, key: &ItemKey) -> Vec<(&'static str, String)> {
+    let mut out = Vec::new();
+    match key {
+        ItemKey::Control(id) => {
+            if let Some(soa) = s.controls.get(id).and_then(|c| c.value.soa.as_ref()) {
+                let applies = if soa.applicable {
+                    "applicable"
+                } else {
+                    "not applicable"
+                };
+                out.push(("soa", format!("{applies}, {}", soa.status.as_str())));
+            }
+        }
+        ItemKey::Service(id) => {
+            if let Some(v) = s.services.get(id).map(|d| &d.value) {
+                let scope = if v.in_scope {
+                    "in scope"
+                } else {
+                    "out of scope"
+                };
+                out.push(("model", format!("{} ({}), {scope}", v.model, v.role)));
+            }
+        }
+        ItemKey::Allocation(svc, ctl) => {
+            if let Some(a) = s.allocations.get(&(svc.clone(), ctl.clone())) {
+                out.push(("party", a.value.party.to_string()));
+            }
+        }
+        ItemKey::Evidence(id) => {
+            if let Some(e) = s.evidence.get(id).map(|d| &d.value) {
+                out.push(("kind", e.kind.clone()));
+                out.push((
+                    "collected",
+                    format!("{} by {}", e.collected, e.collected_by),
+                ));
+            }
+        }
+        ItemKey::Finding(id) => {
+            if let Some(f) = s.findings.get(id).map(|d| &d.value) {
+                let severity = f
+                    .severity
+                    .map(|v| format!("{} ", v.as_str()))
+                    .unwrap_or_default();
+                out.push((
+                    "status",
+                    format!("{}: {severity}{}", f.status.as_str(), f.kind.as_str()),
+                ));
+                out.push(("raised", f.raised.to_string()));
+            }
+        }
+    }
+    out
+}
+
+/// The control's or evidence record's title, the service's name; empty for
+/// an allocation or an item whose file did not parse.
+fn title(s: &Snapshot, key: &ItemKey) -> String {
+    let found = match key {
+        ItemKey::Control(id) => s.controls.get(id).map(|d| &d.value.title),
+        ItemKey::Service(id) => s.services.get(id).map(|d| &d.value.name),
+        ItemKey::Evidence(id) => s.evidence.get(id).map(|d| &d.value.title),
+        ItemKey::Finding(id) => s.findings.get(id).map(|d| &d.value.title),
+        ItemKey::Allocation(..) => None,
+    };
+    found.cloned().unwrap_or_default()
+}
+
+/// A finding's status, and its due day while it is open.
+fn finding_note(f: &crate::model::Doc<crate::model::Finding>) -> String {
+    use crate::model::FindingStatus;
+    let v = &f.value;
+    let status = v.status.as_str();
+    match (v.status, v.due) {
+        (FindingStatus::Open | FindingStatus::InProgress, Some(due)) => {
+            format!("{status}, due {due}: {}", v.title)
+        }
+        _ => format!("{status}: {}", v.title),
+    }
+}
+
+/// The card for people: a head, the states as `stale` lists them (each
+/// coloured by `style`), then a section a kind of related item.
+pub fn human(
+    out: &mut impl Write,
+    c: &Card,
+    label: &dyn Fn(&str) -> String,
+    style: &dyn Fn(State) -> anstyle::Style,
+    branch: &str,
+) -> std::io::Result<()> {
+    let one_line = crate::diagnostic::one_line;
+    match c.title.is_empty() {
+        true => writeln!(out, "{}", c.item)?,
+        false => writeln!(out, "{}  {}", c.item, one_line(&c.title))?,
+    }
+    let mut head: Vec<(&str, String)> = vec![("file", c.file.clone())];
+    if let Some(owner) = &c.owner {
+        head.push(("owner", label(owner)));
+    }
+    head.extend(
+        c.facts
+            .iter()
+            .map(|(name, value)| (*name, one_line(value).into_owned())),
+    );
+    // The review the state rests on, where one does.
+    let last = c.states.iter().find_map(|i| i.last_review.as_ref());
+    let reviews = match (c.reviews, last) {
+        (0, _) => format!("none on {branch}"),
+        (n, Some(r)) => format!(
+            "{n} on {branch}, the last {}, {}",
+            r.words(),
+            r.outcome.as_str()
+        ),
+        (n, None) => format!("{n} on {branch}"),
+    };
+    head.push(("reviews", reviews));
+    for (name, value) in head {
+        writeln!(out, "  {name:<10}{value}")?;
+    }
+    writeln!(out)?;
+    let state = |out: &mut dyn Write, s: Option<State>| {
+        let text = s.map_or("", State::as_str);
+        let st = s.map(style).unwrap_or_default();
+        write!(
+            out,
+            "  {st}{text}{st:#}{:pad$} ",
+            "",
+            pad = 16usize.saturating_sub(text.len())
+        )
+    };
+    for i in &c.states {
+        state(out, Some(i.state))?;
+        writeln!(out, "{}", one_line(&i.detail))?;
+    }
+    let mut sections: BTreeMap<usize, Vec<&Related>> = BTreeMap::new();
+    for r in &c.related {
+        let at = KINDS
+            .iter()
+            .position(|k| r.item.starts_with(k))
+            .unwrap_or(usize::MAX);
+        sections.entry(at).or_default().push(r);
+    }
+    for (at, list) in sections {
+        let heading = KIND_LABELS.get(at).map_or("items", |(_, plural)| plural);
+        writeln!(out, "\n{heading} ({})", list.len())?;
+        let width = list
+            .iter()
+            .map(|r| r.item.chars().count())
+            .max()
+            .unwrap_or(0);
+        for r in list {
+            state(out, r.state)?;
+            let row = format!("{:<width$}  {}", r.item, one_line(&r.note));
+            writeln!(out, "{}", row.trim_end())?;
+        }
+    }
+    Ok(())
+}

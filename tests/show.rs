@@ -1,0 +1,197 @@
+//! `isms show ITEM`: one item, its states, its reviews and the items about
+//! it, each in the state `isms stale --all` gives it.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use common::Env;
+use serde_json::Value;
+
+/// `isms --as-of 2026-11-26 ARGS…` in the example: exit code, stdout, stderr.
+fn isms(env: &Env, repo: &Path, args: &[&str]) -> (Option<i32>, String, String) {
+    let out = env
+        .isms(repo)
+        .args(["--as-of", "2026-11-26"])
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn a_control_is_shown_with_its_states_reviews_and_the_items_about_it() {
+    let env = Env::new();
+    let repo = env.example_on_main(Some("2026-11-26"));
+    let reviewed = env.git(
+        &repo,
+        &["log", "-1", "--format=%H", "--grep=Reviewed: control:8.15"],
+    );
+    let (code, text, _) = isms(&env, &repo, &["show", "8.15"]);
+    assert_eq!(code, Some(0));
+    assert_eq!(
+        text,
+        format!(
+            "control:8.15  Logging\n\
+             \x20 file      controls/8.15.toml\n\
+             \x20 owner     platform (Platform engineering)\n\
+             \x20 soa       applicable, implemented\n\
+             \x20 reviews   1 on main, the last 2026-09-07 by Dave Lindqvist in {}, effective\n\
+             \n\
+             \x20 due              due 2026-12-07\n\
+             \n\
+             allocations (3)\n\
+             \x20 ok               allocation:northwind-compute/8.15  shared\n\
+             \x20 ok               allocation:payments-api/8.15       shared\n\
+             \x20 needs-change     allocation:tenant-db/8.15          shared\n\
+             \n\
+             evidence (1)\n\
+             \x20 due              evidence:2026-10-admin-log-review  October administrator activity review\n",
+            &reviewed.trim()[..10]
+        )
+    );
+    // A control missing its evidence is both: the more urgent state first;
+    // an open finding about it is listed.
+    let (_, text, _) = isms(&env, &repo, &["show", "control:5.18"]);
+    let states: Vec<&str> = text
+        .lines()
+        .skip_while(|l| !l.is_empty())
+        .skip(1)
+        .take_while(|l| !l.is_empty())
+        .collect();
+    assert_eq!(
+        states,
+        [
+            "  missing-evidence no current `access-review` evidence (needed every 6mo)",
+            "  ok               next review due 2027-01-30"
+        ],
+        "{text}"
+    );
+    assert!(
+        text.ends_with("findings (1)\n  ok               finding:2026-003  open, due 2026-12-15: Quarterly access review of Tenant Database administrators was skipped in Q3\n"),
+        "{text}"
+    );
+}
+
+#[test]
+fn every_kind_of_item_is_shown_as_stale_all_sees_it() {
+    let env = Env::new();
+    let repo = env.example_on_main(Some("2026-11-26"));
+    let (_, all, _) = isms(&env, &repo, &["stale", "--all", "--format", "json"]);
+    let all: Value = serde_json::from_str(&all).unwrap();
+    // The most urgent state of each item, as `stale` ranks them.
+    let rank = [
+        "ok",
+        "due",
+        "overdue",
+        "needs-change",
+        "expired",
+        "missing-evidence",
+    ];
+    let mut worst: BTreeMap<String, &str> = BTreeMap::new();
+    for i in all["items"].as_array().unwrap() {
+        let state = i["state"].as_str().unwrap();
+        let e = worst
+            .entry(i["item"].as_str().unwrap().to_owned())
+            .or_insert(state);
+        let at = |s: &str| rank.iter().position(|r| *r == s);
+        if at(state) > at(e) {
+            *e = state;
+        }
+    }
+    // Each kind, named as a user would: a bare ID, a file, SERVICE/CONTROL.
+    for (named, key, facts, n_related) in [
+        (
+            "payments-api",
+            "service:payments-api",
+            serde_json::json!({"model": "saas (provider), in scope"}),
+            50,
+        ),
+        (
+            "responsibilities/tenant-db/8.15.toml",
+            "allocation:tenant-db/8.15",
+            serde_json::json!({"party": "shared"}),
+            2,
+        ),
+        (
+            "2026-10-admin-log-review",
+            "evidence:2026-10-admin-log-review",
+            serde_json::json!({"kind": "log-review", "collected": "2026-10-31 by dave"}),
+            3,
+        ),
+        (
+            "2026-003",
+            "finding:2026-003",
+            serde_json::json!({"status": "open: minor nonconformity", "raised": "2026-10-12"}),
+            3,
+        ),
+    ] {
+        let (code, json, _) = isms(&env, &repo, &["--format", "json", "show", named]);
+        assert_eq!(code, Some(0), "{named}");
+        let v: Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(v["item"], key);
+        assert_eq!(v["facts"], facts, "{key}");
+        let states: Vec<&str> = (v["states"].as_array().unwrap().iter())
+            .map(|s| s["state"].as_str().unwrap())
+            .collect();
+        assert_eq!(states.first().copied(), worst.get(key).copied(), "{key}");
+        let related = v["related"].as_array().unwrap();
+        assert_eq!(related.len(), n_related, "{key}: {related:?}");
+        for r in related {
+            let item = r["item"].as_str().unwrap();
+            assert_eq!(
+                r["state"].as_str(),
+                worst.get(item).copied(),
+                "{key}: {item}"
+            );
+        }
+    }
+}
+
+#[test]
+fn show_reads_a_commit_with_rev_and_refuses_what_it_cannot_show() {
+    let env = Env::new();
+    let repo = env.example_on_main(Some("2026-11-26"));
+    let file = "controls/8.15.toml";
+    let text = common::read(&repo, file);
+    common::write(
+        &repo,
+        file,
+        text.replacen("status = \"implemented\"", "status = \"partial\"", 1),
+    );
+    env.git(
+        &repo,
+        &["commit", "-q", "--no-verify", "-am", "8.15 is partial"],
+    );
+    let soa = |args: &[&str]| {
+        let (code, text, _) = isms(&env, &repo, args);
+        assert_eq!(code, Some(0), "{args:?}");
+        text.lines()
+            .find(|l| l.starts_with("  soa "))
+            .unwrap()
+            .to_owned()
+    };
+    assert_eq!(soa(&["show", "8.15"]), "  soa       applicable, partial");
+    assert_eq!(
+        soa(&["show", "8.15", "--rev", "HEAD~1"]),
+        "  soa       applicable, implemented"
+    );
+
+    let (code, _, err) = isms(&env, &repo, &["show", "5.99"]);
+    assert_eq!(code, Some(2));
+    assert!(
+        err.starts_with("error: no item is called `5.99`; did you mean `5.9`?\n"),
+        "{err}"
+    );
+    let (code, _, err) = isms(&env, &repo, &["show", "8.15", "--format", "csv"]);
+    assert_eq!(code, Some(2));
+    assert_eq!(
+        err,
+        "error: --format csv is not for isms show: it writes human or json\n"
+    );
+}
