@@ -188,6 +188,13 @@ fn show_reads_a_commit_with_rev_and_refuses_what_it_cannot_show() {
         err.starts_with("error: no item is called `5.99`; did you mean `5.9`?\n"),
         "{err}"
     );
+    let (code, _, err) = isms(&env, &repo, &["show", "responsibilities/tenant-db"]);
+    assert_eq!(code, Some(2));
+    assert_eq!(
+        err,
+        "error: `responsibilities/tenant-db` is a folder; isms show shows one item\n  \
+         hint: `isms stale --all` lists every item's state, and `isms log responsibilities/tenant-db/` the reviews of those under it\n"
+    );
     let (code, _, err) = isms(&env, &repo, &["show", "8.15", "--format", "csv"]);
     assert_eq!(code, Some(2));
     assert_eq!(

@@ -30,8 +30,25 @@ pub fn run(ctx: &Context, args: &ShowArgs) -> Result<ExitCode> {
     let repo = Repo::discover(&ctx.dir)?;
     let (snapshot, source) = crate::reading::snapshot_at(ctx.as_of, &repo, args.rev.as_deref())?;
     let named = ctx.item_arg(&repo.root, &args.item);
-    let key = ItemKey::resolve(&named, &snapshot)
-        .map_err(|why| Error::new(why).hint(format!("items are {}", crate::model::KEY_FORMS)))?;
+    let key = ItemKey::resolve(&named, &snapshot).map_err(|why| {
+        // A folder holds many items: the commands that take one say so.
+        match ctx.dir_arg(&repo.root, &args.item) {
+            Some(dir) => {
+                let log = match dir.as_str() {
+                    "" => "`isms log` the whole record".to_owned(),
+                    dir => format!("`isms log {dir}/` the reviews of those under it"),
+                };
+                Error::new(format!(
+                    "`{}` is a folder; isms show shows one item",
+                    args.item
+                ))
+                .hint(format!(
+                    "`isms stale --all` lists every item's state, and {log}"
+                ))
+            }
+            None => Error::new(why).hint(format!("items are {}", crate::model::KEY_FORMS)),
+        }
+    })?;
     let branch = crate::reading::record_branch(&snapshot)?;
     let record = super::record(&repo.git_dir, &branch)?;
     let assessment = crate::check::review::assess(&snapshot, &record, ctx.today);
