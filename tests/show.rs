@@ -182,6 +182,34 @@ fn show_reads_a_commit_with_rev_and_refuses_what_it_cannot_show() {
         "  soa       applicable, implemented"
     );
 
+    // A finding counts from the day it was raised, as the register has it.
+    let finding = common::read(&repo, "findings/2026-003.toml")
+        .replace("id = \"2026-003\"", "id = \"2026-004\"")
+        .replace("raised = 2026-10-12", "raised = 2026-11-24")
+        .replace("controls = [\"5.18\", \"8.2\"]", "controls = [\"8.15\"]");
+    common::write(&repo, "findings/2026-004.toml", finding);
+    env.git(&repo, &["add", "findings"]);
+    env.git_at(
+        &repo,
+        "2026-11-20T10:00:00+00:00",
+        &["commit", "-q", "--no-verify", "-m", "a finding on 8.15"],
+    );
+    let findings = |as_of: &str| {
+        let out = (env.isms(&repo).args(["--as-of", as_of, "show", "8.15"]))
+            .output()
+            .unwrap();
+        let text = String::from_utf8(out.stdout).unwrap();
+        text.split_once("findings (")
+            .map(|(_, f)| f.to_owned())
+            .unwrap_or_default()
+    };
+    assert_eq!(findings("2026-11-23"), "");
+    assert!(
+        findings("2026-11-24").starts_with("1)\n  ok               finding:2026-004  open, due"),
+        "{}",
+        findings("2026-11-24")
+    );
+
     let (code, _, err) = isms(&env, &repo, &["show", "5.99"]);
     assert_eq!(code, Some(2));
     assert!(

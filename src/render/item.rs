@@ -10,7 +10,7 @@ use std::io::Write;
 use serde::Serialize;
 
 use crate::check::review::{ItemStatus, KIND_LABELS, KINDS, State, most_urgent};
-use crate::model::{ItemKey, Snapshot};
+use crate::model::{Id, ItemKey, Snapshot};
 
 /// An item, with what an owner asks of it.
 #[derive(Serialize)]
@@ -43,7 +43,8 @@ pub struct Card<'a> {
 #[derive(Serialize)]
 pub struct Related {
     pub item: String,
-    /// Its most urgent state; `None` for an item whose file did not parse.
+    /// Its most urgent state; `None` for an item that is not there (a
+    /// reference `isms check` flags).
     pub state: Option<State>,
     /// What it is to the item shown: an allocation's party, a record's
     /// title, a finding's status.
@@ -71,70 +72,55 @@ pub fn card<'a>(
             note,
         }
     };
-    let title_of = |k: &ItemKey| title(s, k);
     let mut out: Vec<Related> = Vec::new();
+    // What an evidence record or a finding names, with its title.
+    let mut named = |controls: &[Id], services: &[Id]| {
+        let keys = (controls.iter().cloned().map(ItemKey::Control))
+            .chain(services.iter().cloned().map(ItemKey::Service));
+        for k in keys {
+            let note = title(s, &k);
+            out.push(related(k, note));
+        }
+    };
     match key {
-        ItemKey::Control(id) => {
-            for ((svc, ctl), a) in s.allocations.iter().filter(|((_, c), _)| c == id) {
-                let k = ItemKey::Allocation(svc.clone(), ctl.clone());
-                out.push(related(k, a.value.party.to_string()));
-            }
-            for (eid, e) in crate::render::report::collected_by(s, as_of) {
-                if e.value.controls.contains(id) {
-                    out.push(related(
-                        ItemKey::Evidence(eid.clone()),
-                        e.value.title.clone(),
-                    ));
-                }
-            }
-            for (fid, f) in &s.findings {
-                if f.value.controls.contains(id) {
-                    out.push(related(ItemKey::Finding(fid.clone()), finding_note(f)));
-                }
-            }
-        }
-        ItemKey::Service(id) => {
-            for ((svc, ctl), a) in s.allocations.iter().filter(|((sv, _), _)| sv == id) {
-                let k = ItemKey::Allocation(svc.clone(), ctl.clone());
-                out.push(related(k, a.value.party.to_string()));
-            }
-            for (eid, e) in crate::render::report::collected_by(s, as_of) {
-                if e.value.services.contains(id) {
-                    out.push(related(
-                        ItemKey::Evidence(eid.clone()),
-                        e.value.title.clone(),
-                    ));
-                }
-            }
-            for (fid, f) in &s.findings {
-                if f.value.services.contains(id) {
-                    out.push(related(ItemKey::Finding(fid.clone()), finding_note(f)));
-                }
-            }
-        }
-        ItemKey::Allocation(svc, ctl) => {
-            for k in [ItemKey::Service(svc.clone()), ItemKey::Control(ctl.clone())] {
-                let note = title_of(&k);
-                out.push(related(k, note));
-            }
-        }
         ItemKey::Evidence(id) => {
-            if let Some(e) = s.evidence.get(id) {
-                for k in (e.value.controls.iter().cloned().map(ItemKey::Control))
-                    .chain(e.value.services.iter().cloned().map(ItemKey::Service))
-                {
-                    let note = title_of(&k);
-                    out.push(related(k, note));
-                }
+            if let Some(e) = s.evidence.get(id).map(|d| &d.value) {
+                named(&e.controls, &e.services);
             }
         }
         ItemKey::Finding(id) => {
-            if let Some(f) = s.findings.get(id) {
-                for k in (f.value.controls.iter().cloned().map(ItemKey::Control))
-                    .chain(f.value.services.iter().cloned().map(ItemKey::Service))
-                {
-                    let note = title_of(&k);
-                    out.push(related(k, note));
+            if let Some(f) = s.findings.get(id).map(|d| &d.value) {
+                named(&f.controls, &f.services);
+            }
+        }
+        ItemKey::Allocation(svc, ctl) => {
+            named(std::slice::from_ref(ctl), std::slice::from_ref(svc))
+        }
+        // What is about a control or a service: its allocations, and the
+        // evidence and findings that name it, as they stood by the day.
+        ItemKey::Control(id) | ItemKey::Service(id) => {
+            let control = matches!(key, ItemKey::Control(_));
+            let names = |controls: &[Id], services: &[Id]| match control {
+                true => controls.contains(id),
+                false => services.contains(id),
+            };
+            for ((svc, ctl), a) in &s.allocations {
+                if (if control { ctl } else { svc }) == id {
+                    let k = ItemKey::Allocation(svc.clone(), ctl.clone());
+                    out.push(related(k, a.value.party.to_string()));
+                }
+            }
+            for (eid, e) in crate::render::report::collected_by(s, as_of) {
+                if names(&e.value.controls, &e.value.services) {
+                    let k = ItemKey::Evidence(eid.clone());
+                    out.push(related(k, e.value.title.clone()));
+                }
+            }
+            let day: Option<chrono::NaiveDate> = as_of.parse().ok();
+            for (fid, f) in &s.findings {
+                let raised = day.is_none_or(|d| f.value.raised.0 <= d);
+                if raised && names(&f.value.controls, &f.value.services) {
+                    out.push(related(ItemKey::Finding(fid.clone()), finding_note(f)));
                 }
             }
         }
