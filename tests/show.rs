@@ -55,6 +55,18 @@ fn a_control_is_shown_with_its_states_reviews_and_the_items_about_it() {
             &reviewed.trim()[..10]
         )
     );
+    // A commit that names the item twice is one review of it, as in `log`.
+    env.commit_empty_at(
+        &repo,
+        "2026-11-20T10:00:00+00:00",
+        "review 8.15\n\nReviewed: control:8.15\nReviewed: control:8.15",
+    );
+    let (_, text, _) = isms(&env, &repo, &["show", "8.15"]);
+    assert!(
+        text.contains("\n  reviews   2 on main, the last "),
+        "{text}"
+    );
+
     // A control missing its evidence is both: the more urgent state first;
     // an open finding about it is listed.
     let (_, text, _) = isms(&env, &repo, &["show", "control:5.18"]);

@@ -54,9 +54,12 @@ pub fn run(ctx: &Context, args: &ShowArgs) -> Result<ExitCode> {
     let assessment = crate::check::review::assess(&snapshot, &record, ctx.today);
     let wanted = key.to_string();
     let keys = crate::model::with_sources(&wanted, &snapshot.migrations);
-    let reviews = (record.reviews.iter())
+    let mut reviews: Vec<_> = (record.reviews.iter())
         .filter(|r| keys.contains(&*r.item) && r.landed.date_naive() <= ctx.today)
-        .count();
+        .collect();
+    // A commit that names an item twice is one review of it, as `log` says.
+    reviews.dedup_by(|a, b| a.commit == b.commit && a.item == b.item);
+    let reviews = reviews.len();
     let as_of = ctx.today.to_string();
     let card = card(&snapshot, &key, &assessment.items, reviews, &as_of);
     let mut out = std::io::BufWriter::new(anstream::stdout().lock());
