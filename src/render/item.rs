@@ -127,8 +127,8 @@ pub fn card<'a>(
     }
     // In reading order within each kind: 5.2 before 5.13.
     out.sort_by(|a, b| {
-        let kind = |r: &Related| KINDS.iter().position(|k| r.item.starts_with(k));
-        (kind(a).cmp(&kind(b))).then_with(|| crate::model::natural_cmp(&a.item, &b.item))
+        (rank(&a.item).cmp(&rank(&b.item)))
+            .then_with(|| crate::model::natural_cmp(&a.item, &b.item))
     });
     let owner = (states.first().map(|i| i.owner.clone()))
         .or_else(|| s.owner_of(key).map(|o| o.to_string()));
@@ -143,6 +143,12 @@ pub fn card<'a>(
         reviews,
         related: out,
     }
+}
+
+/// Where the kind of item `key` names comes in [`KINDS`]: controls first.
+fn rank(key: &str) -> usize {
+    let kind = key.split_once(':').map_or("", |(kind, _)| kind);
+    KINDS.iter().position(|k| *k == kind).unwrap_or(KINDS.len())
 }
 
 /// A card's facts as one JSON object, in their order.
@@ -289,11 +295,7 @@ pub fn human(
     }
     let mut sections: BTreeMap<usize, Vec<&Related>> = BTreeMap::new();
     for r in &c.related {
-        let at = KINDS
-            .iter()
-            .position(|k| r.item.starts_with(k))
-            .unwrap_or(usize::MAX);
-        sections.entry(at).or_default().push(r);
+        sections.entry(rank(&r.item)).or_default().push(r);
     }
     for (at, list) in sections {
         let heading = KIND_LABELS.get(at).map_or("items", |(_, plural)| plural);
