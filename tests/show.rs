@@ -133,7 +133,11 @@ fn every_kind_of_item_is_shown_as_stale_all_sees_it() {
         (
             "2026-10-admin-log-review",
             "evidence:2026-10-admin-log-review",
-            serde_json::json!({"kind": "log-review", "collected": "2026-10-31 by dave"}),
+            serde_json::json!({
+                "kind": "log-review",
+                "collected": "2026-10-31 by dave",
+                "artifacts": "evidence/files/2026-10-admin-log-review.md"
+            }),
             3,
         ),
         (

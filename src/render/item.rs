@@ -25,8 +25,8 @@ pub struct Card<'a> {
     /// collector).
     pub owner: Option<String>,
     /// What its file decides, in a few words: a control's SoA decision, a
-    /// service's model, an allocation's party, when a record was collected,
-    /// a finding's status.
+    /// service's model, an allocation's party, a record's kind, collection
+    /// and artifacts, a finding's status.
     #[serde(serialize_with = "in_order")]
     pub facts: Vec<(&'static str, String)>,
     /// Its states, the most urgent first: an item can be overdue and
@@ -195,6 +195,14 @@ fn facts(s: &Snapshot, key: &ItemKey) -> Vec<(&'static str, String)> {
                     "collected",
                     format!("{} by {}", e.collected, e.collected_by),
                 ));
+                if !e.artifacts.is_empty() {
+                    // As repository paths: an artifact's is its record folder's.
+                    let dir = crate::model::FileKind::Evidence.dir();
+                    let paths: Vec<String> = (e.artifacts.iter())
+                        .map(|a| format!("{dir}/{}", a.path))
+                        .collect();
+                    out.push(("artifacts", paths.join(", ")));
+                }
             }
         }
         ItemKey::Finding(id) => {
