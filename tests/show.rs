@@ -70,6 +70,10 @@ fn a_control_is_shown_with_its_states_reviews_and_the_items_about_it() {
     // A control missing its evidence is both: the more urgent state first;
     // an open finding about it is listed.
     let (_, text, _) = isms(&env, &repo, &["show", "control:5.18"]);
+    assert!(
+        text.contains("\n  soa       applicable, partial\n  requires  access-review every 6mo\n"),
+        "{text}"
+    );
     let states: Vec<&str> = text
         .lines()
         .skip_while(|l| !l.is_empty())

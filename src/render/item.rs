@@ -24,9 +24,9 @@ pub struct Card<'a> {
     /// The owner's key, as `stale` names it (an evidence record's
     /// collector).
     pub owner: Option<String>,
-    /// What its file decides, in a few words: a control's SoA decision, a
-    /// service's model, an allocation's party, a record's kind, collection
-    /// and artifacts, a finding's status.
+    /// What its file decides, in a few words: a control's SoA decision and
+    /// the evidence it requires, a service's model, an allocation's party, a
+    /// record's kind, collection and artifacts, a finding's status.
     #[serde(serialize_with = "in_order")]
     pub facts: Vec<(&'static str, String)>,
     /// Its states, the most urgent first: an item can be overdue and
@@ -164,13 +164,23 @@ fn facts(s: &Snapshot, key: &ItemKey) -> Vec<(&'static str, String)> {
     let mut out = Vec::new();
     match key {
         ItemKey::Control(id) => {
-            if let Some(soa) = s.controls.get(id).and_then(|c| c.value.soa.as_ref()) {
+            let Some(control) = s.controls.get(id).map(|d| &d.value) else {
+                return out;
+            };
+            if let Some(soa) = &control.soa {
                 let applies = if soa.applicable {
                     "applicable"
                 } else {
                     "not applicable"
                 };
                 out.push(("soa", format!("{applies}, {}", soa.status.as_str())));
+            }
+            // What evidence its review asks for, and how often.
+            let required: Vec<String> = (control.evidence_required.iter())
+                .map(|r| format!("{} every {}", r.kind, r.every))
+                .collect();
+            if !required.is_empty() {
+                out.push(("requires", required.join(", ")));
             }
         }
         ItemKey::Service(id) => {
