@@ -61,7 +61,7 @@ pub enum Format {
     Sarif,
     /// Markdown (report; the default for people).
     Md,
-    /// CSV, RFC 4180 (report, log).
+    /// CSV, RFC 4180 (report, log, stale).
     Csv,
     /// A standalone HTML page (report).
     Html,

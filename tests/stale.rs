@@ -1213,3 +1213,81 @@ fn all_lists_every_item_with_when_it_is_next_due_and_keeps_the_summary_as_it_was
         .assert()
         .code(2);
 }
+
+#[test]
+fn csv_is_a_row_an_item_with_the_fields_json_has_and_the_same_exit() {
+    let env = Env::new();
+    let repo = env.example_on_main(Some(AS_OF));
+    let columns = [
+        "owner",
+        "state",
+        "item",
+        "kind",
+        "file",
+        "due",
+        "cadence",
+        "last_review_landed",
+        "last_review_author",
+        "last_review_commit",
+        "last_review_outcome",
+        "last_review_pull_request",
+        "detail",
+    ];
+    for extra in [&[][..], &["--all"], &["--owner", "platform"]] {
+        let (code, v, _) = json(
+            &env,
+            &repo,
+            &[&["--as-of", AS_OF, "stale"][..], extra].concat(),
+        );
+        let out = env
+            .isms(&repo)
+            .args(["--format", "csv", "--as-of", AS_OF, "stale"])
+            .args(extra)
+            .output()
+            .unwrap();
+        // Overdue items make it exit 1, whatever the format.
+        assert_eq!(out.status.code(), code, "{extra:?}");
+        assert_eq!(code, Some(1));
+        let mut reader = csv::Reader::from_reader(&out.stdout[..]);
+        assert_eq!(reader.headers().unwrap(), columns.as_slice());
+        let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        let items = v["items"].as_array().unwrap();
+        assert_eq!(rows.len(), items.len(), "{extra:?}");
+        assert!(!rows.is_empty());
+        let text = |v: &serde_json::Value| match v {
+            serde_json::Value::Null => String::new(),
+            serde_json::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        for (row, item) in rows.iter().zip(items) {
+            for (i, column) in columns.iter().enumerate() {
+                let want = match column.strip_prefix("last_review_") {
+                    Some(field) => text(&item["last_review"][field]),
+                    None => text(&item[column]),
+                };
+                assert_eq!(&row[i], want, "{column} of {row:?}");
+            }
+        }
+        if extra == ["--all"] {
+            assert!(rows.iter().any(|r| &r[1] == "ok"));
+        }
+        if extra == ["--owner", "platform"] {
+            assert!(rows.iter().all(|r| &r[0] == "platform"), "{rows:?}");
+        }
+    }
+    // A review the state rests on is in its row: the example's reviewed
+    // allocation, landed through pull request #15.
+    let out = env
+        .isms(&repo)
+        .args(["--format", "csv", "--as-of", "2026-12-01", "stale"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.lines().any(
+            |l| l.starts_with("platform,needs-change,allocation:tenant-db/8.15,")
+                && l.contains(",needs-change,15,needs change; an effective review closes it")
+        ),
+        "{text}"
+    );
+}

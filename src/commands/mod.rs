@@ -227,10 +227,11 @@ fn formats(command: &Command) -> (&'static str, &'static [Format]) {
     match command {
         Command::Check(_) => ("check", FINDINGS),
         // Annotations and SARIF carry only what needs action.
-        Command::Stale(a) if a.all => ("stale --all", &[Format::Human, Format::Json]),
+        Command::Stale(a) if a.all => ("stale --all", &[Human, Json, Csv]),
         // A dry run shows pull requests to people.
         Command::Stale(a) if a.dry_run => ("stale --dry-run", TEXT),
-        Command::Stale(_) => ("stale", FINDINGS),
+        // CSV, for a spreadsheet that tracks what is due.
+        Command::Stale(_) => ("stale", &[Human, Json, Github, Sarif, Csv]),
         Command::Triggers(crate::cli::TriggersCommand::Detect(a)) if a.dry_run => {
             ("triggers detect --dry-run", TEXT)
         }

@@ -111,7 +111,10 @@ pub fn run(ctx: &Context, args: &StaleArgs) -> Result<ExitCode> {
                 .try_for_each(|d| writeln!(out, "{}", output::github(d)))
         }
         Format::Human | Format::Md | Format::Csv | Format::Html => {
-            let r = human(&mut out, &items, &a);
+            let r = match ctx.format {
+                Format::Csv => csv(&mut out, &items),
+                _ => human(&mut out, &items, &a),
+            };
             for w in &a.warnings {
                 output::note(&format!(
                     "warning: commit {}: {}",
@@ -307,6 +310,51 @@ fn job_summary(
         &rows,
         "the annotations, and `isms stale`, list every one",
     )
+}
+
+/// The columns of `isms stale --format csv`: JSON's fields, its
+/// `last_review`'s flattened.
+const CSV_COLUMNS: [&str; 13] = [
+    "owner",
+    "state",
+    "item",
+    "kind",
+    "file",
+    "due",
+    "cadence",
+    "last_review_landed",
+    "last_review_author",
+    "last_review_commit",
+    "last_review_outcome",
+    "last_review_pull_request",
+    "detail",
+];
+
+/// The items as CSV (RFC 4180), a row an item and state, in the order
+/// `stale` lists them: for a spreadsheet that tracks them.
+fn csv(out: &mut impl Write, items: &[&ItemStatus]) -> std::io::Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(CSV_COLUMNS)?;
+    for i in items {
+        let text = |v: Option<String>| v.unwrap_or_default();
+        let r = i.last_review.as_ref();
+        w.write_record([
+            i.owner.as_str(),
+            i.state.as_str(),
+            &i.item,
+            &i.kind,
+            &i.file,
+            &text(i.due.map(|d| d.to_string())),
+            i.cadence.as_deref().unwrap_or(""),
+            &text(r.map(|r| r.landed.to_string())),
+            r.map_or("", |r| r.author.as_str()),
+            r.and_then(|r| r.commit.as_deref()).unwrap_or(""),
+            r.map_or("", |r| r.outcome.as_str()),
+            &text(r.and_then(|r| r.pull_request).map(|n| n.to_string())),
+            &i.detail,
+        ])?;
+    }
+    w.flush()
 }
 
 fn human(out: &mut impl Write, items: &[&ItemStatus], a: &Summary) -> std::io::Result<()> {
