@@ -1,8 +1,9 @@
 //! One item as `isms show` tells it: its file, owner and states, how often
-//! it was reviewed, and the items about it (a control's allocations,
-//! evidence and findings; a service's allocations; what an allocation, an
-//! evidence record or a finding names), each in its own state.
-//! It takes the snapshot and the assessment as data and returns text.
+//! it was reviewed, and the items about it (a control's or a service's
+//! allocations, evidence and findings; what an allocation, an evidence
+//! record or a finding names), each in its own state.
+//! [`card`] takes the snapshot and the assessment as data; [`human`] writes
+//! the card as text.
 
 use std::collections::BTreeMap;
 use std::io::Write;
