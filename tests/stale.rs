@@ -1207,7 +1207,9 @@ fn all_lists_every_item_with_when_it_is_next_due_and_keeps_the_summary_as_it_was
         .args(["stale", "--all", "--format", "sarif"])
         .assert()
         .code(2)
-        .stderr("error: --format sarif is not for isms stale --all: it writes human or json\n");
+        .stderr(
+            "error: --format sarif is not for isms stale --all: it writes human, json or csv\n",
+        );
     env.isms(&repo)
         .args(["stale", "--all", "--open-prs"])
         .assert()
