@@ -8,7 +8,7 @@ use maud::{Markup, PreEscaped, html};
 use serde_json::{Value, json};
 
 use crate::check::review::{Assessment, ItemStatus, State};
-use crate::model::{Edition, Party, Side, Snapshot, SoaStatus, in_reading_order};
+use crate::model::{Edition, Party, Side, Snapshot, in_reading_order};
 use crate::render::NL;
 
 /// A report: columns, rows of text cells, and notes shown under the table
@@ -148,7 +148,7 @@ pub fn soa(s: &Snapshot, a: &Assessment, as_of: &str) -> Report {
                 Some(d) => (
                     if d.applicable { "yes" } else { "no" }.to_owned(),
                     d.justification.clone(),
-                    SoaStatus::as_str(d.status).to_owned(),
+                    d.status.as_str().to_owned(),
                 ),
                 None => ("undecided".into(), String::new(), String::new()),
             };
@@ -510,7 +510,7 @@ pub fn findings(s: &Snapshot, narrow: Narrow, as_of: chrono::NaiveDate) -> Repor
                     .map(crate::model::Severity::as_str)
                     .unwrap_or_default()
                     .to_owned(),
-                crate::model::FindingStatus::as_str(f.status).to_owned(),
+                f.status.as_str().to_owned(),
                 finding_state(f, as_of).to_owned(),
                 f.raised.to_string(),
                 f.due.map(|d| d.to_string()).unwrap_or_default(),

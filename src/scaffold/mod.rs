@@ -108,8 +108,8 @@ pub fn control(
     let _ = writeln!(
         s,
         "status = \"{}\"{}# planned | partial | implemented | not-applicable",
-        SoaStatus::as_str(soa.status),
-        " ".repeat(15usize.saturating_sub(SoaStatus::as_str(soa.status).len()))
+        soa.status.as_str(),
+        " ".repeat(15usize.saturating_sub(soa.status.as_str().len()))
     );
     for e in &c.evidence_required {
         let _ = writeln!(s, "\n[[evidence_required]]");
