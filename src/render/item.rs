@@ -117,10 +117,8 @@ pub fn card<'a>(
                     out.push(related(k, e.value.title.clone()));
                 }
             }
-            let day: Option<chrono::NaiveDate> = as_of.parse().ok();
-            for (fid, f) in &s.findings {
-                let raised = day.is_none_or(|d| f.value.raised.0 <= d);
-                if raised && names(&f.value.controls, &f.value.services) {
+            for (fid, f) in crate::render::report::raised_by(s, as_of) {
+                if names(&f.value.controls, &f.value.services) {
                     out.push(related(ItemKey::Finding(fid.clone()), finding_note(f)));
                 }
             }

@@ -482,6 +482,23 @@ pub fn collected_by<'a>(
         .filter(move |(_, e)| day.is_none_or(|d| e.value.collected.0 <= d))
 }
 
+/// The findings raised by `as_of`: a finding raised later was not part of
+/// the record on that day, as the findings register has it.
+pub fn raised_by<'a>(
+    s: &'a Snapshot,
+    as_of: &str,
+) -> impl Iterator<
+    Item = (
+        &'a crate::model::Id,
+        &'a crate::model::Doc<crate::model::Finding>,
+    ),
+> {
+    let day: Option<chrono::NaiveDate> = as_of.parse().ok();
+    s.findings
+        .iter()
+        .filter(move |(_, f)| day.is_none_or(|d| f.value.raised.0 <= d))
+}
+
 /// Where a finding stands on `as_of`: `closed` (closed or accepted),
 /// `overdue` (open past its due date) or `open`.
 pub fn finding_state(f: &crate::model::Finding, as_of: chrono::NaiveDate) -> &'static str {
