@@ -1463,6 +1463,26 @@ fn evidence_like_an_earlier_record_renews_it_with_what_is_given_over_what_it_say
     assert!(text.contains("\nservices = [\"tenant-db\"]\n"), "{text}");
     assert!(text.contains("\nvalid_for = \"3mo\"\n"), "{text}");
 
+    // Git's author is the collector when they are a person here (alice,
+    // above); an author who is no one's is not: whoever collected the
+    // earlier record is, rather than the first person by key.
+    env.isms(&repo)
+        .args(["new", "evidence", "2026-12-admin-log-review"])
+        .args(["--like", "2026-10-admin-log-review"])
+        .env("GIT_AUTHOR_EMAIL", "erin@elsewhere.example")
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "note: title, kind, controls, services, valid_for and collected_by as \
+             evidence/2026-10-admin-log-review.toml has them; pass an option to give another\n",
+        ));
+    let text = read(&repo, "evidence/2026-12-admin-log-review.toml");
+    assert!(text.contains("\ncollected_by = \"dave\"\n"), "{text}");
+    assert!(
+        read(&repo, "evidence/2026-11-admin-log-review.toml")
+            .contains("\ncollected_by = \"alice\"\n")
+    );
+
     // A record that is not there is named, with the one meant.
     env.isms(&repo)
         .args(["new", "evidence", "x", "--like", "2026-10-admin-log-reviw"])

@@ -224,14 +224,11 @@ impl New<'_> {
                 None => e.hint(format!("add them with `isms new person {o} --name …`")),
             });
         }
-        let email = git::author(self.root).map(|(_, e)| e);
-        let people = &self.config.people;
-        let me =
-            (people.iter()).find(|(_, p)| Some(&p.email) == email.as_ref() && !p.email.is_empty());
-        if let Some((key, _)) = me {
-            return Ok(key.to_string());
+        let (me, email) = self.author();
+        if let Some(key) = me {
+            return Ok(key);
         }
-        let Some((first, _)) = people.iter().next() else {
+        let Some((first, _)) = self.config.people.iter().next() else {
             return Err(
                 Error::new(format!("{CONFIG_FILE} has no people to own the new file"))
                     .hint("pass --owner, or add a person with `isms new person`"),
@@ -246,6 +243,15 @@ impl New<'_> {
              pass {flag} WHO to name another"
         )));
         Ok(first.to_string())
+    }
+
+    /// The person whose email is git's author email, if any, and that email.
+    fn author(&self) -> (Option<String>, Option<String>) {
+        let email = git::author(self.root).map(|(_, e)| e);
+        let me = (self.config.people.iter())
+            .find(|(_, p)| Some(&p.email) == email.as_ref() && !p.email.is_empty())
+            .map(|(key, _)| key.to_string());
+        (me, email)
     }
 
     /// Writes every file or none: all paths are checked before the first write.
@@ -579,6 +585,16 @@ impl New<'_> {
             if let Some(period) = earlier.valid_for.as_ref().filter(|_| a.valid_for.is_none()) {
                 taken.push("valid_for");
                 a.valid_for = Some(period.to_string());
+            }
+            // Git's author is the collector when they are a person here;
+            // else whoever collected the earlier record, while they still are.
+            let collector = earlier.collected_by.as_str();
+            if a.collected_by.is_none()
+                && self.author().0.is_none()
+                && self.config.people.contains_key(collector)
+            {
+                taken.push("collected_by");
+                a.collected_by = Some(collector.to_string());
             }
         }
         self.known(&a.controls, &a.services)?;
