@@ -1293,3 +1293,60 @@ fn csv_is_a_row_an_item_with_the_fields_json_has_and_the_same_exit() {
         "{text}"
     );
 }
+
+#[test]
+fn an_out_of_scope_service_and_its_allocations_need_no_review() {
+    let env = Env::new();
+    let repo = env.example_on_main(Some(AS_OF));
+    let needs = |env: &Env| {
+        let (code, v, _) = json(env, &repo, &["--as-of", AS_OF, "stale", "--all"]);
+        let items: Vec<String> = (v["items"].as_array().unwrap().iter())
+            .map(|i| i["item"].as_str().unwrap().to_string())
+            .filter(|i| i.contains("tenant-db"))
+            .collect();
+        (code, items)
+    };
+    let (code, before) = needs(&env);
+    assert_eq!(code, Some(1));
+    assert!(
+        before.contains(&"service:tenant-db".to_string()),
+        "{before:?}"
+    );
+    assert!(
+        before.contains(&"allocation:tenant-db/8.15".to_string()),
+        "{before:?}"
+    );
+
+    // Taken out of scope, its allocations are kept, and nobody is asked to
+    // review them: the needs-change allocation no longer needs action.
+    let path = "services/tenant-db.toml";
+    write(&repo, path, read(&repo, path) + "in_scope = false\n");
+    env.git_at(
+        &repo,
+        "2026-10-20T10:00:00Z",
+        &["commit", "-qam", "tenant-db retired"],
+    );
+    let (_, after) = needs(&env);
+    assert_eq!(after, Vec::<String>::new());
+    let (_, v, _) = json(
+        &env,
+        &repo,
+        &["--as-of", AS_OF, "stale", "--owner", "platform"],
+    );
+    let items: Vec<&str> = (v["items"].as_array().unwrap().iter())
+        .map(|i| i["item"].as_str().unwrap())
+        .collect();
+    assert_eq!(items, ["control:8.15"]);
+    let out = success(
+        env.isms(&repo)
+            .args(["--as-of", AS_OF, "show", "allocation:tenant-db/8.15"])
+            .output()
+            .unwrap(),
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("\n  party     shared; tenant-db is out of scope, so it is not reviewed\n"),
+        "{text}"
+    );
+    assert!(repo.join("responsibilities/tenant-db/8.15.toml").exists());
+}

@@ -194,7 +194,15 @@ fn facts(s: &Snapshot, key: &ItemKey) -> Vec<(&'static str, String)> {
         }
         ItemKey::Allocation(svc, ctl) => {
             if let Some(a) = s.allocations.get(&(svc.clone(), ctl.clone())) {
-                out.push(("party", a.value.party.to_string()));
+                let party = a.value.party.to_string();
+                // Kept for when the service returns, and reviewed no more.
+                out.push(match s.services.get(svc) {
+                    Some(v) if !v.value.in_scope => (
+                        "party",
+                        format!("{party}; {svc} is out of scope, so it is not reviewed"),
+                    ),
+                    _ => ("party", party),
+                });
             }
         }
         ItemKey::Evidence(id) => {

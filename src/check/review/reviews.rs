@@ -20,7 +20,7 @@ struct Reviewable<'a> {
 
 /// Every reviewable item of `s`, with its owner and cadence: a control's
 /// own or `defaults.cadence`; an allocation's own, or its control's, or the
-/// default.
+/// default. An out-of-scope service and its allocations are not reviewable.
 fn reviewables<'a>(s: &'a Snapshot, defaults: &crate::model::Defaults) -> Vec<Reviewable<'a>> {
     let mut reviewables = Vec::new();
     for (id, c) in &s.controls {
@@ -41,7 +41,10 @@ fn reviewables<'a>(s: &'a Snapshot, defaults: &crate::model::Defaults) -> Vec<Re
             cadence: defaults.cadence,
         });
     }
-    for ((svc, ctl), a) in &s.allocations {
+    // An out-of-scope service's allocations are kept for when it returns,
+    // and reviewed no more than the service itself.
+    let in_scope = |svc: &Id| s.services.get(svc).is_none_or(|v| v.value.in_scope);
+    for ((svc, ctl), a) in s.allocations.iter().filter(|((svc, _), _)| in_scope(svc)) {
         let control_cadence = s.controls.get(ctl).and_then(|c| c.value.cadence);
         reviewables.push(Reviewable {
             key: format!("allocation:{svc}/{ctl}"),

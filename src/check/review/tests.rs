@@ -523,11 +523,22 @@ fn an_open_finding_past_its_due_date_is_overdue() {
 }
 
 #[test]
-fn out_of_scope_services_are_not_reviewed() {
+fn out_of_scope_services_and_their_allocations_are_not_reviewed() {
     let mut s = snapshot("", None);
+    let assessed = |s: &Snapshot| {
+        let a = assess(s, &record(s, "2025-01-01", vec![]), day("2026-02-01"));
+        (a.items.iter().map(|i| (i.item.clone(), i.state)))
+            .filter(|(item, _)| item != "control:C.1")
+            .collect::<Vec<_>>()
+    };
+    let overdue = |item: &str| (item.to_string(), State::Overdue);
+    assert_eq!(
+        assessed(&s),
+        [overdue("service:api"), overdue("allocation:api/C.1")]
+    );
+    // Kept for when the service returns; its control still is reviewed.
     s.services.get_mut(&id("api")).unwrap().value.in_scope = false;
-    let a = assess(&s, &record(&s, "2026-01-01", vec![]), day("2026-02-01"));
-    assert!(!a.items.iter().any(|i| i.item == "service:api"));
+    assert_eq!(assessed(&s), []);
 }
 
 trait WithDueSoon {
