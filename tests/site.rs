@@ -6,7 +6,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{Env, read, run_tool, success};
+use common::{Env, read, run_tool, success, write};
 use serde_json::Value;
 
 const AS_OF: &str = "2026-11-02";
@@ -99,6 +99,75 @@ fn site(env: &Env) -> (PathBuf, PathBuf) {
             .unwrap(),
     );
     (repo, env.path().join("site"))
+}
+
+/// Every page of the site at `site`, each of whose links, checked here,
+/// stays on disk and resolves, and each with the stylesheet.
+fn pages_linking_within(site: &Path) -> Vec<PathBuf> {
+    let mut pages = Vec::new();
+    let mut stack = vec![site.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "html") {
+                pages.push(path);
+            }
+        }
+    }
+    for page in &pages {
+        let html = std::fs::read_to_string(page).unwrap();
+        for attr in ["href=\"", "src=\""] {
+            for link in html.split(attr).skip(1) {
+                let target = link.split('"').next().unwrap();
+                assert!(
+                    !target.contains("//") && !target.starts_with('/'),
+                    "{}: {target} leaves the site",
+                    page.display()
+                );
+                let file = target.split(['?', '#']).next().unwrap();
+                assert!(
+                    page.parent().unwrap().join(file).is_file(),
+                    "{}: {target} does not resolve",
+                    page.display()
+                );
+            }
+        }
+        assert!(
+            html.contains("style.css\"></head>"),
+            "{}: the stylesheet",
+            page.display()
+        );
+    }
+    pages
+}
+
+#[test]
+fn an_out_of_scope_service_has_no_pages_and_no_page_links_to_one() {
+    let env = Env::new();
+    let repo = env.example_on_main(Some(AS_OF));
+    let path = "services/tenant-db.toml";
+    write(&repo, path, read(&repo, path) + "in_scope = false\n");
+    env.git_at(
+        &repo,
+        "2026-10-20T10:00:00Z",
+        &["commit", "-qam", "tenant-db retired"],
+    );
+    success(
+        env.isms(&repo)
+            .args(["--as-of", AS_OF, "site", "--out", "../site"])
+            .output()
+            .unwrap(),
+    );
+    let site = env.path().join("site");
+    let pages = pages_linking_within(&site);
+    // Its 47 allocations, and the service, are kept and not reviewed.
+    assert_eq!(pages.len(), 100 + 2 + (141 - 47) + 4 + 1 + 4);
+    assert!(!site.join("items/allocation/tenant-db").exists());
+    let control = read(&site, "items/control/8.15.html");
+    assert!(control.contains("payments-api/8.15"), "{control}");
+    assert!(!control.contains("tenant-db/8.15"), "{control}");
 }
 
 fn json(env: &Env, repo: &Path, args: &[&str]) -> Value {
@@ -230,44 +299,9 @@ fn the_matrix_filters_by_service_party_and_text_from_its_address() {
 fn every_item_has_a_history_page_and_every_link_stays_on_disk() {
     let env = Env::new();
     let (repo, site) = site(&env);
-    let mut pages = Vec::new();
-    let mut stack = vec![site.clone()];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.extension().is_some_and(|e| e == "html") {
-                pages.push(path);
-            }
-        }
-    }
+    let pages = pages_linking_within(&site);
     // 100 controls, 3 services, 141 allocations, 4 evidence, 1 finding; 4 report pages.
     assert_eq!(pages.len(), 100 + 3 + 141 + 4 + 1 + 4);
-    for page in &pages {
-        let html = std::fs::read_to_string(page).unwrap();
-        for attr in ["href=\"", "src=\""] {
-            for link in html.split(attr).skip(1) {
-                let target = link.split('"').next().unwrap();
-                assert!(
-                    !target.contains("//") && !target.starts_with('/'),
-                    "{}: {target} leaves the site",
-                    page.display()
-                );
-                let file = target.split(['?', '#']).next().unwrap();
-                assert!(
-                    page.parent().unwrap().join(file).is_file(),
-                    "{}: {target} does not resolve",
-                    page.display()
-                );
-            }
-        }
-        assert!(
-            html.contains("style.css\"></head>"),
-            "{}: the stylesheet",
-            page.display()
-        );
-    }
     let css = read(&site, "style.css");
     assert!(
         !css.contains("url(") && !css.contains("@import"),

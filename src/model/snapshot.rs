@@ -66,6 +66,13 @@ impl Snapshot {
         Some(owner)
     }
 
+    /// Whether the allocations of service `svc` are reviewed: its service
+    /// is in scope, or is missing (an orphan, which `check` names). An
+    /// out-of-scope service's are kept for when it returns, unreviewed.
+    pub fn reviews_allocations_of(&self, svc: &Id) -> bool {
+        self.services.get(svc).is_none_or(|v| v.value.in_scope)
+    }
+
     /// The allocations the matrix lacks: for each in-scope service, in
     /// order, each applicable matrix control that has no allocation file.
     pub fn matrix_gaps(&self) -> Vec<(&Id, &Doc<Service>, &Id, &Doc<Control>)> {

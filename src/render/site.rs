@@ -640,8 +640,9 @@ fn field_text(v: &toml::Value) -> String {
     }
 }
 
-/// Links from an item to the items about it: a control's allocations and
-/// the evidence collected for it by `as_of`, an evidence record's controls.
+/// Links from an item to the items about it: a control's reviewed
+/// allocations (those with pages) and the evidence collected for it by
+/// `as_of`, an evidence record's controls.
 fn related(s: &Snapshot, kind: &str, id: &str, root: &str, as_of: &str) -> Markup {
     let link = |kind: &str, id: &str| {
         html! { a href={ (root) "items/" (kind) "/" (id) ".html" } { (id) } }
@@ -652,7 +653,7 @@ fn related(s: &Snapshot, kind: &str, id: &str, root: &str, as_of: &str) -> Marku
             let allocations = s
                 .allocations
                 .keys()
-                .filter(|(_, c)| c.as_str() == id)
+                .filter(|(svc, c)| c.as_str() == id && s.reviews_allocations_of(svc))
                 .map(|(svc, c)| link("allocation", &format!("{svc}/{c}")))
                 .collect();
             let evidence = crate::render::report::collected_by(s, as_of)

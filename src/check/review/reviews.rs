@@ -41,10 +41,8 @@ fn reviewables<'a>(s: &'a Snapshot, defaults: &crate::model::Defaults) -> Vec<Re
             cadence: defaults.cadence,
         });
     }
-    // An out-of-scope service's allocations are kept for when it returns,
-    // and reviewed no more than the service itself.
-    let in_scope = |svc: &Id| s.services.get(svc).is_none_or(|v| v.value.in_scope);
-    for ((svc, ctl), a) in s.allocations.iter().filter(|((svc, _), _)| in_scope(svc)) {
+    let reviewed = (s.allocations.iter()).filter(|((svc, _), _)| s.reviews_allocations_of(svc));
+    for ((svc, ctl), a) in reviewed {
         let control_cadence = s.controls.get(ctl).and_then(|c| c.value.cadence);
         reviewables.push(Reviewable {
             key: format!("allocation:{svc}/{ctl}"),
