@@ -1349,4 +1349,24 @@ fn an_out_of_scope_service_and_its_allocations_need_no_review() {
         "{text}"
     );
     assert!(repo.join("responsibilities/tenant-db/8.15.toml").exists());
+
+    // A review of them is recorded all the same, and says so.
+    let out = success(
+        env.isms(&repo)
+            .args(["review", "tenant-db/8.15", "8.15", "--dry-run"])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "note: service `tenant-db` is out of scope (in_scope = false): it and its allocations \
+         are not reviewed; the review is recorded all the same, and counts if it returns to scope\n"
+    );
+    let out = success(
+        env.isms(&repo)
+            .args(["review", "payments-api/8.15", "--dry-run"])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
 }

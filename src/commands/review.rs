@@ -46,6 +46,8 @@ pub fn run(ctx: &Context, args: &ReviewArgs) -> Result<ExitCode> {
     let message = message(&keys, args);
     let not_counted = super::not_counted(&repo, &snapshot, &keys);
     let changed = uncommitted(&repo.root, &keys);
+    let changed = out_of_scope(&snapshot, &keys).into_iter().chain(changed);
+    let changed: Vec<String> = changed.collect();
     if args.dry_run {
         print!("{message}");
         not_counted.iter().for_each(|w| output::note(w));
@@ -79,6 +81,33 @@ pub fn run(ctx: &Context, args: &ReviewArgs) -> Result<ExitCode> {
     not_counted.iter().for_each(|w| output::note(w));
     changed.iter().for_each(|c| output::note(c));
     Ok(ExitCode::SUCCESS)
+}
+
+/// What to say when `keys` name a service that is out of scope, or its
+/// allocations: nobody is asked to review them, and the review is recorded
+/// all the same (it counts should the service return).
+fn out_of_scope(snapshot: &crate::model::Snapshot, keys: &[ItemKey]) -> Option<String> {
+    let services: std::collections::BTreeSet<&str> = (keys.iter())
+        .filter_map(|k| match k {
+            ItemKey::Service(svc) | ItemKey::Allocation(svc, _) => Some(svc),
+            _ => None,
+        })
+        .filter(|svc| !snapshot.reviews_allocations_of(svc))
+        .map(crate::model::Id::as_str)
+        .collect();
+    let services: Vec<String> = services.into_iter().map(|s| format!("`{s}`")).collect();
+    let (noun, are, they, their, returns) = match services.len() {
+        0 => return None,
+        1 => ("service", "is", "it", "its", "returns"),
+        _ => ("services", "are", "they", "their", "return"),
+    };
+    let services: Vec<&str> = services.iter().map(String::as_str).collect();
+    Some(format!(
+        "note: {noun} {} {are} out of scope (in_scope = false): {they} and {their} \
+         allocations are not reviewed; the review is recorded all the same, and \
+         counts if {they} {returns} to scope",
+        output::series(&services, "and"),
+    ))
 }
 
 /// What to say when item files of `keys` have changes that `HEAD` does not
