@@ -6,7 +6,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{Env, read, run_tool, success, write};
+use common::{Env, read, run_tool, success};
 use serde_json::Value;
 
 const AS_OF: &str = "2026-11-02";
@@ -147,13 +147,7 @@ fn pages_linking_within(site: &Path) -> Vec<PathBuf> {
 fn an_out_of_scope_service_has_no_pages_and_no_page_links_to_one() {
     let env = Env::new();
     let repo = env.example_on_main(Some(AS_OF));
-    let path = "services/tenant-db.toml";
-    write(&repo, path, read(&repo, path) + "in_scope = false\n");
-    env.git_at(
-        &repo,
-        "2026-10-20T10:00:00Z",
-        &["commit", "-qam", "tenant-db retired"],
-    );
+    env.out_of_scope_at(&repo, "tenant-db", "2026-10-20T10:00:00Z");
     success(
         env.isms(&repo)
             .args(["--as-of", AS_OF, "site", "--out", "../site"])

@@ -1319,13 +1319,7 @@ fn an_out_of_scope_service_and_its_allocations_need_no_review() {
 
     // Taken out of scope, its allocations are kept, and nobody is asked to
     // review them: the needs-change allocation no longer needs action.
-    let path = "services/tenant-db.toml";
-    write(&repo, path, read(&repo, path) + "in_scope = false\n");
-    env.git_at(
-        &repo,
-        "2026-10-20T10:00:00Z",
-        &["commit", "-qam", "tenant-db retired"],
-    );
+    env.out_of_scope_at(&repo, "tenant-db", "2026-10-20T10:00:00Z");
     let (_, after) = needs(&env);
     assert_eq!(after, Vec::<String>::new());
     let (_, v, _) = json(

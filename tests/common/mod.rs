@@ -103,6 +103,15 @@ impl Env {
         self.git_at(dir, date, &["commit", "-q", "--allow-empty", "-m", message])
     }
 
+    /// Takes `service` of `repo` out of scope (`in_scope = false`) in a
+    /// commit at `date`.
+    pub fn out_of_scope_at(&self, repo: &Path, service: &str, date: &str) {
+        let path = format!("services/{service}.toml");
+        write(repo, &path, read(repo, &path) + "in_scope = false\n");
+        let message = format!("{service} out of scope");
+        self.git_at(repo, date, &["commit", "-qam", &message]);
+    }
+
     /// `isms check --format json [extra…]` in `repo`: its exit code and findings as lines.
     pub fn check(&self, repo: &Path, extra: &[&str]) -> (Option<i32>, String) {
         let out = self
