@@ -717,3 +717,39 @@ fn a_rev_that_names_no_commit_is_said_to_be_one_by_every_command_that_reads_comm
     assert!(!env.path().join("site").exists());
     assert!(!env.path().join("pack.zip").exists());
 }
+
+#[test]
+fn the_matrix_of_an_out_of_scope_service_is_refused_and_its_evidence_still_listed() {
+    let env = Env::new();
+    let repo = env.example_on_main(Some(AS_OF));
+    env.out_of_scope_at(&repo, "tenant-db", "2026-10-20T10:00:00Z");
+    let out = env
+        .isms(&repo)
+        .args(["report", "matrix", "--service", "tenant-db"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "error: service `tenant-db` is out of scope (in_scope = false): the matrix holds the \
+         services in scope\n  hint: its allocations are kept under responsibilities/tenant-db/; \
+         `isms show tenant-db` lists them\n"
+    );
+    // The records that name it are still the register's.
+    let out = success(
+        env.isms(&repo)
+            .args([
+                "report",
+                "evidence",
+                "--service",
+                "tenant-db",
+                "--format",
+                "csv",
+            ])
+            .output()
+            .unwrap(),
+    );
+    let csv = String::from_utf8_lossy(&out.stdout);
+    assert!(csv.contains("\n2026-h2-isolation-test,"), "{csv}");
+}

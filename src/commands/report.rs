@@ -33,6 +33,17 @@ pub fn run(ctx: &Context, args: &ReportArgs) -> Result<ExitCode> {
     let branch = crate::reading::record_branch(&snapshot)?;
     if let Some(s) = &args.service {
         super::known_service(&snapshot, s)?;
+        let id = crate::model::Id::parse(s).ok();
+        let reviewed = id.is_none_or(|id| snapshot.reviews_allocations_of(&id));
+        if matches!(args.kind, ReportKind::Matrix) && !reviewed {
+            return Err(Error::new(format!(
+                "service `{s}` is out of scope (in_scope = false): the matrix holds the services in scope"
+            ))
+            .hint(format!(
+                "its allocations are kept under responsibilities/{s}/; `isms{} show {s}` lists them",
+                super::dir_option(ctx)
+            )));
+        }
     }
     if let Some(c) = &args.control {
         known_control(&snapshot, c, matches!(args.kind, ReportKind::Matrix))?;
