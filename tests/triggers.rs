@@ -465,3 +465,52 @@ fn a_trigger_whose_rule_is_given_on_the_command_line_fires_on_that_change() {
         assert!(!repo.join("triggers/never.toml").exists(), "{args:?}");
     }
 }
+
+#[test]
+fn a_service_out_of_scope_fires_nothing_until_a_change_brings_it_in() {
+    let env = Env::new();
+    let repo = env.example_on_main(Some("2026-11-02"));
+    env.out_of_scope_at(&repo, "tenant-db", "2026-11-03T10:00:00Z");
+    let path = "services/tenant-db.toml";
+    let add_region = |region: &str| {
+        let text =
+            read(&repo, path).replacen("regions = [", &format!("regions = [\"{region}\", "), 1);
+        assert_ne!(text, read(&repo, path));
+        write(&repo, path, text);
+    };
+    let fired = |v: &serde_json::Value| -> Vec<String> {
+        (v["fired"].as_array().unwrap().iter())
+            .map(|f| format!("{} {}", f["trigger"], f["service"]))
+            .collect()
+    };
+
+    // A region of a service out of scope before and after: nothing fires,
+    // and the closing note says why.
+    add_region("us-east-1");
+    commit(&env, &repo, "tenant-db in us-east-1");
+    let (code, v, stderr) = detect(&env, &repo, &["--from", "HEAD~1"]);
+    assert_eq!(code, Some(0));
+    assert_eq!(fired(&v), Vec::<String>::new());
+    assert!(
+        stderr.starts_with(
+            "note: region-added did not fire for `tenant-db`, which is out of scope \
+             (in_scope = false) before and after the change\n"
+        ),
+        "{stderr}"
+    );
+    // Over the change that took it out of scope, it fires: it was in scope.
+    let (_, v, _) = detect(&env, &repo, &["--from", "HEAD~2"]);
+    assert_eq!(fired(&v), ["\"region-added\" \"tenant-db\""]);
+
+    // The change that brings it back into scope fires.
+    write(
+        &repo,
+        path,
+        read(&repo, path).replace("in_scope = false\n", ""),
+    );
+    add_region("ap-south-1");
+    commit(&env, &repo, "tenant-db back, in ap-south-1");
+    let (_, v, stderr) = detect(&env, &repo, &["--from", "HEAD~1"]);
+    assert_eq!(fired(&v), ["\"region-added\" \"tenant-db\""]);
+    assert!(!stderr.contains("did not fire"), "{stderr}");
+}

@@ -245,12 +245,16 @@ pub struct Detected {
 /// The triggers of `triggers` (path, trigger) that `changed` fires, in
 /// (trigger, service, path) order, with the items each asks to reassess;
 /// `has_allocation(service, control)` says which allocations exist at the
-/// newer revision. A trigger whose rules do not compile is skipped with a
-/// warning.
+/// newer revision. A change to a service's files fires nothing unless
+/// `watched(service)`: the service was in scope at one revision or the
+/// other (a change that takes it out of scope, or brings it in, fires);
+/// one that is not is named in a note. A trigger whose rules do not
+/// compile is skipped with a warning.
 pub fn detect(
     changed: Vec<Changed>,
     triggers: &[(String, Trigger)],
     has_allocation: impl Fn(&str, &str) -> bool,
+    watched: impl Fn(&str) -> bool,
 ) -> (Vec<Detected>, Vec<String>) {
     let mut warnings = Vec::new();
     let compiled: Vec<Compiled<'_>> = triggers
@@ -266,7 +270,22 @@ pub fn detect(
     let mut detected = Vec::new();
     for change in changed {
         for c in &compiled {
-            if let Some(fired) = c.evaluate(&change.file) {
+            let fired = c.evaluate(&change.file);
+            if let Some(svc) = (fired.as_ref())
+                .and_then(|f| f.service.as_deref())
+                .filter(|svc| !watched(svc))
+            {
+                let note = format!(
+                    "note: {} did not fire for `{svc}`, which is out of scope (in_scope = false) \
+                     before and after the change",
+                    c.trigger.id
+                );
+                if !warnings.contains(&note) {
+                    warnings.push(note);
+                }
+                continue;
+            }
+            if let Some(fired) = fired {
                 let items = affected(c.trigger, fired.service.as_deref(), &has_allocation);
                 detected.push(Detected {
                     fired,
@@ -458,6 +477,7 @@ mod tests {
             ],
             &triggers,
             |svc, ctl| svc == "api" && ctl == "CLD.6.3.1",
+            |_| true,
         );
         // Sorted by trigger, then service: api before web.
         let fired: Vec<_> = detected
@@ -486,6 +506,45 @@ mod tests {
         assert!(
             warnings[0].starts_with("warning: triggers/broken.toml: "),
             "{warnings:?}"
+        );
+    }
+
+    #[test]
+    fn a_service_out_of_scope_before_and_after_fires_nothing_and_is_named() {
+        let changed = |path: &str, new: &str| Changed {
+            file: diff(path, Some("regions = []"), Some(new)),
+            old_text: None,
+            new_text: None,
+        };
+        let triggers = [("triggers/t.toml".to_owned(), trigger(REGION_ADDED))];
+        let run = |watched: fn(&str) -> bool| {
+            let (detected, notes) = detect(
+                vec![
+                    changed("services/api.toml", r#"regions = ["a"]"#),
+                    changed("services/old.toml", r#"regions = ["b"]"#),
+                    changed("services/old.toml", r#"regions = ["c"]"#),
+                ],
+                &triggers,
+                |_, _| false,
+                watched,
+            );
+            let services: Vec<String> = (detected.iter())
+                .map(|d| d.fired.service.clone().unwrap())
+                .collect();
+            (services, notes)
+        };
+        let (all, notes) = run(|_| true);
+        assert_eq!(all, ["api", "old", "old"]);
+        assert_eq!(notes, Vec::<String>::new());
+        // Named once, however many of its changes would have fired.
+        let (watched, notes) = run(|svc| svc != "old");
+        assert_eq!(watched, ["api"]);
+        assert_eq!(
+            notes,
+            [
+                "note: region-added did not fire for `old`, which is out of scope \
+              (in_scope = false) before and after the change"
+            ]
         );
     }
 }

@@ -79,9 +79,21 @@ fn detect_cmd(ctx: &Context, args: &DetectArgs) -> Result<ExitCode> {
         0 => format!("{files} changed file{}", plural(files)),
         n => format!("{files} changed file{} ({n} not compared)", plural(files)),
     };
-    let (detected, skipped) = detect(diff.changed, &triggers, |svc, ctl| {
-        revs.has_file(to, &FileKind::Allocation.path(Some(svc), ctl))
-    });
+    // A service out of scope before and after the change is not watched;
+    // one whose file is at neither revision (an orphan's) is.
+    let watched = |svc: &str| match (
+        revs.service_in_scope(from, svc),
+        revs.service_in_scope(to, svc),
+    ) {
+        (None, None) => true,
+        (before, after) => before == Some(true) || after == Some(true),
+    };
+    let (detected, skipped) = detect(
+        diff.changed,
+        &triggers,
+        |svc, ctl| revs.has_file(to, &FileKind::Allocation.path(Some(svc), ctl)),
+        watched,
+    );
     for warning in &skipped {
         output::note(warning);
     }

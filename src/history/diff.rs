@@ -74,6 +74,25 @@ impl Revisions {
             .is_ok_and(|t| t.get_path(Path::new(path)).is_ok())
     }
 
+    /// Whether service `svc` is in scope at `at` (`in_scope`, true unless
+    /// set false); `None` when `at` has no `services/<svc>.toml` that
+    /// reads as TOML.
+    pub fn service_in_scope(&self, at: CommitId, svc: &str) -> Option<bool> {
+        let tree = self.git.find_commit(at.oid()).and_then(|c| c.tree()).ok()?;
+        let path = FileKind::Service.path(None, svc);
+        let entry = tree.get_path(Path::new(&path)).ok()?;
+        let table = blob_text(&self.git, entry.id())?
+            .ok()?
+            .parse::<toml::Table>()
+            .ok()?;
+        Some(
+            table
+                .get("in_scope")
+                .and_then(toml::Value::as_bool)
+                .unwrap_or(true),
+        )
+    }
+
     /// The triggers committed at `at`, by path, and a warning for each
     /// file that does not parse (it is skipped).
     pub fn triggers(&self, at: CommitId) -> Result<Triggers> {
