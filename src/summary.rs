@@ -54,6 +54,9 @@ pub struct Summary {
     /// Per kind: items by state, each item once, in its most urgent state.
     pub counts: BTreeMap<String, BTreeMap<String, usize>>,
     pub matrix: Matrix,
+    /// Each service out of scope, and how many allocations it keeps
+    /// (neither is reviewed).
+    pub out_of_scope: Vec<(String, usize)>,
     pub unauthorized: Vec<Unauthorized>,
     /// Trailers in the record that could not be used.
     pub warnings: Vec<Malformed>,
@@ -352,6 +355,15 @@ fn compute(
             .collect(),
         counts,
         matrix,
+        out_of_scope: (snapshot.services.iter())
+            .filter(|(_, v)| !v.value.in_scope)
+            .map(|(svc, _)| {
+                (
+                    svc.to_string(),
+                    snapshot.present.allocations.get(svc).map_or(0, |a| a.len()),
+                )
+            })
+            .collect(),
         unauthorized: assessment.unauthorized,
         warnings: record.malformed,
         source,

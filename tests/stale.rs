@@ -1343,6 +1343,21 @@ fn an_out_of_scope_service_and_its_allocations_need_no_review() {
         "{text}"
     );
     assert!(repo.join("responsibilities/tenant-db/8.15.toml").exists());
+    // `status` says where they went from its counts.
+    let out = success(
+        env.isms(&repo)
+            .args(["--as-of", AS_OF, "status"])
+            .output()
+            .unwrap(),
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(
+            "\n  matrix: 94 of 94 allocations present (100.0%)\n  \
+             out of scope, kept and not reviewed: tenant-db (47 allocations)\n"
+        ),
+        "{text}"
+    );
 
     // A review of them is recorded all the same, and says so.
     let out = success(

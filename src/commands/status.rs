@@ -123,6 +123,16 @@ fn human(
             d.matrix.present, d.matrix.required
         )?;
     }
+    if !a.out_of_scope.is_empty() {
+        let each: Vec<String> = (a.out_of_scope.iter())
+            .map(|(svc, n)| format!("{svc} ({})", crate::output::plural(*n, "allocation")))
+            .collect();
+        writeln!(
+            out,
+            "  out of scope, kept and not reviewed: {}",
+            each.join(", ")
+        )?;
+    }
     if d.overdue_by_owner.is_empty() {
         writeln!(out, "\n  nothing needs action")?;
         return Ok(());
