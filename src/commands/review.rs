@@ -45,13 +45,14 @@ pub fn run(ctx: &Context, args: &ReviewArgs) -> Result<ExitCode> {
     }
     let message = message(&keys, args);
     let not_counted = super::not_counted(&repo, &snapshot, &keys);
-    let changed = uncommitted(&repo.root, &keys);
-    let changed = out_of_scope(&snapshot, &keys).into_iter().chain(changed);
-    let changed: Vec<String> = changed.collect();
+    // What to know of the items, said after the review as before it.
+    let notes: Vec<String> = (out_of_scope(&snapshot, &keys).into_iter())
+        .chain(uncommitted(&repo.root, &keys))
+        .collect();
     if args.dry_run {
         print!("{message}");
         not_counted.iter().for_each(|w| output::note(w));
-        changed.iter().for_each(|c| output::note(c));
+        notes.iter().for_each(|n| output::note(n));
         return Ok(ExitCode::SUCCESS);
     }
     // isms reviews take turns; a commit made meanwhile by git itself is
@@ -79,7 +80,7 @@ pub fn run(ctx: &Context, args: &ReviewArgs) -> Result<ExitCode> {
     println!("{commit}");
     output::note(&note);
     not_counted.iter().for_each(|w| output::note(w));
-    changed.iter().for_each(|c| output::note(c));
+    notes.iter().for_each(|n| output::note(n));
     Ok(ExitCode::SUCCESS)
 }
 
