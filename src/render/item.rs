@@ -196,12 +196,12 @@ fn facts(s: &Snapshot, key: &ItemKey) -> Vec<(&'static str, String)> {
             if let Some(a) = s.allocations.get(&(svc.clone(), ctl.clone())) {
                 let party = a.value.party.to_string();
                 // Kept for when the service returns, and reviewed no more.
-                out.push(match s.services.get(svc) {
-                    Some(v) if !v.value.in_scope => (
+                out.push(match s.reviews_allocations_of(svc) {
+                    true => ("party", party),
+                    false => (
                         "party",
                         format!("{party}; {svc} is out of scope, so it is not reviewed"),
                     ),
-                    _ => ("party", party),
                 });
             }
         }
