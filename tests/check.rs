@@ -761,6 +761,71 @@ fn staged_a_file_with_an_unresolved_conflict_is_named_not_taken_for_missing() {
 }
 
 #[test]
+fn conflict_markers_left_in_a_file_are_named_in_the_tree_and_when_staged() {
+    let env = Env::new();
+    let repo = env.example("repo");
+    env.git(&repo, &["branch", "-M", "main"]);
+    // Prose in a multi-line string, where two edits conflict and the
+    // markers git writes still leave valid TOML.
+    let file = "controls/5.5.toml";
+    let one_line = "justification = \"Selected in risk treatment plan RTP-2026: treats risks to tenant data and to the service.\"";
+    let original = read(&repo, file);
+    let prose = |reason: &str| {
+        original.replace(
+            one_line,
+            &format!("justification = \"\"\"\nSelected in risk treatment plan RTP-2026.\n{reason}\n\"\"\""),
+        )
+    };
+    write(&repo, file, prose("Treats risks to tenant data."));
+    env.git(&repo, &["commit", "-q", "--no-verify", "-am", "prose"]);
+    let resolved = read(&repo, file);
+    env.git(&repo, &["checkout", "-q", "-b", "side"]);
+    write(&repo, file, prose("Treats risks to tenant data and keys."));
+    env.git(&repo, &["commit", "-q", "--no-verify", "-am", "side"]);
+    env.git(&repo, &["checkout", "-q", "main"]);
+    write(&repo, file, prose("Treats risks to tenant data and logs."));
+    env.git(&repo, &["commit", "-q", "--no-verify", "-am", "main"]);
+    let merge = env
+        .command("git")
+        .current_dir(&repo)
+        .args(["merge", "side"])
+        .output()
+        .unwrap();
+    assert!(
+        !merge.status.success(),
+        "the merge should stop on its conflict"
+    );
+    let marker = read(&repo, file)
+        .lines()
+        .position(|l| l.starts_with("<<<<<<< "))
+        .expect("git wrote its markers")
+        + 1;
+    let named = format!(
+        "{file}:{marker}:1: error[conflict]: file has an unresolved merge conflict: git's conflict markers are still in it\n  = hint: keep the side you want (or both, merged), delete the marker lines (`<<<<<<<`, `=======`, `>>>>>>>`), then `git add` the file\n"
+    );
+    assert_eq!(env.check(&repo, &[]), (Some(1), named.clone()));
+    // `git add` takes the markers for a resolution: the pre-commit check
+    // does not.
+    env.git(&repo, &["add", file]);
+    assert_eq!(staged(&env, &repo), (Some(1), named));
+    // Nothing answers from a record it cannot read.
+    let stale = env.isms(&repo).arg("stale").output().unwrap();
+    assert_eq!(stale.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&stale.stderr);
+    assert!(
+        stderr.starts_with(&format!(
+            "error: {file}:{marker}: file has an unresolved merge conflict"
+        )),
+        "{stderr}"
+    );
+    // Resolved, it is checked as any file.
+    write(&repo, file, &resolved);
+    env.git(&repo, &["add", file]);
+    assert_eq!(staged(&env, &repo), (Some(0), String::new()));
+    assert_eq!(env.check(&repo, &[]), (Some(0), String::new()));
+}
+
+#[test]
 fn check_rev_checks_a_commit_as_committed_whatever_the_working_tree_holds() {
     let env = Env::new();
     let repo = env.example("repo");

@@ -27,7 +27,7 @@ const RACY: Duration = Duration::from_secs(3);
 
 /// The memo's format; a new isms version starts a new memo, since the
 /// model it holds may have changed.
-const MAGIC: &[u8] = concat!("isms-items-", env!("CARGO_PKG_VERSION"), "-v3\n").as_bytes();
+const MAGIC: &[u8] = concat!("isms-items-", env!("CARGO_PKG_VERSION"), "-v4\n").as_bytes();
 
 /// One file's metadata as isms compares it between runs.
 #[derive(Clone, Debug, PartialEq, Eq)]

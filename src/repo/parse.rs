@@ -47,7 +47,13 @@ pub fn parse<T: DeserializeOwned>(
             )),
         ));
     }
-    match toml::from_str::<T>(&text) {
+    let parsed = toml::from_str::<T>(&text);
+    // Conflict markers inside a multi-line string still parse: a conflict in
+    // prose is the likeliest one, and its markers are not the record.
+    if let Some(line) = conflict_marker(&text, parsed.is_ok()) {
+        return Err(Box::new(conflicted(path, &text, line)));
+    }
+    match parsed {
         Ok(value) => Ok(Doc {
             path: path.to_owned(),
             text,
@@ -55,6 +61,60 @@ pub fn parse<T: DeserializeOwned>(
         }),
         Err(err) => Err(Box::new(describe(kind, path, &text, &err))),
     }
+}
+
+/// The first line of `text` that is one of git's conflict markers (1-based).
+/// `whole`: only when the file has both a `<<<<<<<` and a `>>>>>>>` line, as
+/// a conflict git left has; otherwise any marker line, a half-resolved
+/// conflict's too (for a file that did not parse: the marker is why).
+fn conflict_marker(text: &str, whole: bool) -> Option<usize> {
+    // One scan of a file that parsed, the common case.
+    let maybe = if whole {
+        text.contains("<<<<<<<") && text.contains(">>>>>>>")
+    } else {
+        ["<<<<<<<", ">>>>>>>", "|||||||", "======="]
+            .iter()
+            .any(|m| text.contains(m))
+    };
+    if !maybe {
+        return None;
+    }
+    let marker = |line: &str, sign: char| {
+        line.len() >= 7
+            && line.chars().take(7).all(|c| c == sign)
+            && match line[7..].chars().next() {
+                None => true,
+                Some(c) => c == ' ' && sign != '=',
+            }
+    };
+    let mut first = None;
+    let (mut ours, mut theirs) = (false, false);
+    for (i, line) in text.lines().enumerate() {
+        let opening = marker(line, '<');
+        let closing = marker(line, '>');
+        ours |= opening;
+        theirs |= closing;
+        if first.is_none() && (opening || closing || marker(line, '|') || marker(line, '=')) {
+            first = Some(i + 1);
+        }
+    }
+    if whole && !(ours && theirs) {
+        return None;
+    }
+    first
+}
+
+fn conflicted(path: &str, text: &str, line: usize) -> Diagnostic {
+    Diagnostic::error(
+        "conflict",
+        path,
+        "file has an unresolved merge conflict: git's conflict markers are still in it",
+    )
+    .hint(
+        "keep the side you want (or both, merged), delete the marker lines \
+         (`<<<<<<<`, `=======`, `>>>>>>>`), then `git add` the file",
+    )
+    .in_text(text, Some((line, 1)))
 }
 
 fn describe(kind: FileKind, path: &str, text: &str, err: &toml::de::Error) -> Diagnostic {
@@ -313,6 +373,41 @@ mod tests {
         assert_eq!(d.rule, "syntax");
         assert!(d.message.contains("duplicate key"), "{}", d.message);
         assert_eq!(d.line, Some(6));
+    }
+
+    #[test]
+    fn conflict_markers_are_named_where_they_begin() {
+        // As git leaves them: the file is no TOML, and the marker is why.
+        let conflicted = BASE.replace(
+            "owner = \"o\"\n",
+            "<<<<<<< HEAD\nowner = \"o\"\n=======\nowner = \"p\"\n>>>>>>> feature\n",
+        );
+        let d = err(&conflicted);
+        assert_eq!(d.rule, "conflict");
+        assert_eq!((d.line, d.column), (Some(5), Some(1)));
+        assert_eq!(d.snippet.as_deref(), Some("<<<<<<< HEAD"));
+        // Half resolved: a marker left behind is still named.
+        let d = err(&BASE.replace("owner = \"o\"\n", "owner = \"o\"\n=======\n"));
+        assert_eq!((d.rule, d.line), ("conflict", Some(6)));
+        // Inside a multi-line string the file parses, and is still refused.
+        let prose = format!(
+            "{BASE}justification = \"\"\"\nKept 30 days.\n<<<<<<< HEAD\nOurs.\n||||||| base\nBase.\n=======\nTheirs.\n>>>>>>> feature\n\"\"\"\n"
+        );
+        let d = err(&prose);
+        assert_eq!((d.rule, d.line), ("conflict", Some(8)));
+        // Lines that only look alike are prose.
+        for fine in [
+            "Heading\n=======\nText.",
+            "<<<<<<<< eight, not seven",
+            "quoted: >>>>>>> only, with no opening",
+            "<<<<<<<no space",
+        ] {
+            let text = format!("{BASE}justification = \"\"\"\n{fine}\n\"\"\"\n");
+            assert!(
+                parse::<Allocation>(FileKind::Allocation, "a.toml", text.into_bytes()).is_ok(),
+                "{fine}"
+            );
+        }
     }
 
     #[test]
