@@ -1358,6 +1358,21 @@ fn an_out_of_scope_service_and_its_allocations_need_no_review() {
         ),
         "{text}"
     );
+    let out = success(
+        env.isms(&repo)
+            .args(["--as-of", AS_OF, "--format", "json", "status"])
+            .output()
+            .unwrap(),
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        doc["matrix"],
+        serde_json::json!({"required": 94, "present": 94, "placeholders": 0})
+    );
+    assert_eq!(
+        doc["out_of_scope"],
+        serde_json::json!([{"service": "tenant-db", "allocations": 47}])
+    );
 
     // A review of them is recorded all the same, and says so.
     let out = success(

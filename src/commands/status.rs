@@ -28,7 +28,17 @@ struct StatusJson<'a> {
     /// Per kind: items by state, each item once, in its most urgent state.
     counts: &'a BTreeMap<String, BTreeMap<String, usize>>,
     matrix: &'a Matrix,
+    /// Each service out of scope, with the allocations it keeps and that
+    /// the matrix no longer counts; left out when there is none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    out_of_scope: Vec<OutOfScope<'a>>,
     overdue_by_owner: Vec<OwnerItems>,
+}
+
+#[derive(Serialize)]
+struct OutOfScope<'a> {
+    service: &'a str,
+    allocations: usize,
 }
 
 #[derive(Serialize)]
@@ -48,6 +58,12 @@ pub fn run(ctx: &Context, args: &StatusArgs) -> Result<ExitCode> {
         source: a.source.clone(),
         counts: &a.counts,
         matrix: &a.matrix,
+        out_of_scope: (a.out_of_scope.iter())
+            .map(|(service, allocations)| OutOfScope {
+                service,
+                allocations: *allocations,
+            })
+            .collect(),
         overdue_by_owner: overdue
             .into_iter()
             .map(|(o, items)| OwnerItems {
