@@ -228,13 +228,6 @@ fn forged(
     name: &str,
     change: impl Fn(&str, Vec<u8>) -> Option<Vec<u8>>,
 ) -> std::path::PathBuf {
-    use sha2::Digest;
-    let hex = |b: &[u8]| -> String {
-        sha2::Sha256::digest(b)
-            .iter()
-            .map(|x| format!("{x:02x}"))
-            .collect()
-    };
     let files: Vec<(String, Vec<u8>)> = entries(good)
         .into_iter()
         .filter(|(n, _)| n != "MANIFEST")
@@ -254,7 +247,7 @@ fn forged(
         .map(|l| format!("{l}\n"))
         .collect();
     for (n, b) in &files {
-        text.push_str(&format!("{}  {n}\n", hex(b)));
+        text.push_str(&format!("{}  {n}\n", sha256_hex(b)));
     }
     let out = env.path().join(name);
     let mut zip = zip::ZipWriter::new(std::fs::File::create(&out).unwrap());
@@ -677,4 +670,137 @@ fn a_pack_of_a_past_day_leaves_out_evidence_collected_after_it() {
     }
     let (code, stderr) = verify(&env, &repo, &out);
     assert_eq!(code, Some(0), "{stderr}");
+}
+
+#[test]
+fn an_artifact_kept_in_git_lfs_is_checked_by_its_pointer_and_packed_with_its_content() {
+    let env = Env::new();
+    let repo = env.example_on_main(Some(AS_OF));
+    // As a team that keeps its evidence documents in Git LFS sets it up:
+    // LFS's hooks first, then isms's (LFS's pre-push is kept and run first).
+    env.git(&repo, &["lfs", "install", "--local"]);
+    env.isms(&repo)
+        .args(["hooks", "install", "--force"])
+        .assert()
+        .success();
+    env.git(&repo, &["lfs", "track", "*.pdf"]);
+    env.git(&repo, &["add", ".gitattributes"]);
+    env.git(&repo, &["commit", "-q", "-m", "Keep PDFs in Git LFS"]);
+    let report: Vec<u8> = (0..20_000u32).map(|i| (i * 7 % 251) as u8).collect();
+    let outside = env.path().join("pentest-report.pdf");
+    std::fs::write(&outside, &report).unwrap();
+    env.isms(&repo)
+        .args(["--as-of", AS_OF, "new", "evidence", "2026-10-pentest"])
+        .args(["--title", "External penetration test", "--control", "8.8"])
+        .args(["--kind", "vulnerability-scan", "--collected", "2026-10-20"])
+        .arg("--artifact")
+        .arg(&outside)
+        .assert()
+        .success();
+    env.git(&repo, &["add", "-A"]);
+    let path = "evidence/files/pentest-report.pdf";
+    let staged = env.git(&repo, &["show", &format!(":{path}")]);
+    assert!(
+        staged.starts_with("version https://git-lfs.github.com/spec/v1\noid sha256:"),
+        "git holds a pointer: {staged}"
+    );
+    // The pre-commit hook checks the pointer against the record.
+    let commit = env
+        .command("git")
+        .current_dir(&repo)
+        .args(["commit", "-q", "-m", "Pentest report"])
+        .output()
+        .unwrap();
+    assert!(
+        commit.status.success(),
+        "{}",
+        String::from_utf8_lossy(&commit.stdout)
+    );
+    env.isms(&repo)
+        .args(["--as-of", AS_OF, "check", "--rev", "HEAD"])
+        .assert()
+        .success();
+
+    // The pack holds the content, not the pointer, and verifies.
+    let good = env.path().join("good.zip");
+    pack(&env, &repo, &good);
+    let packed = entries(&good);
+    let (_, bytes) = packed.iter().find(|(n, _)| n == path).unwrap();
+    assert!(bytes == &report, "the pack holds the report itself");
+    let (code, stderr) = verify(&env, &repo, &good);
+    assert_eq!(code, Some(0), "{stderr}");
+    // Another document in its place, MANIFEST and all, is not the one the
+    // record's pointer names.
+    let swapped = forged(&env, &good, "swapped.zip", |n, b| {
+        Some(if n == path {
+            b"another report".to_vec()
+        } else {
+            b
+        })
+    });
+    let (code, stderr) = verify(&env, &repo, &swapped);
+    assert_eq!(code, Some(1));
+    assert!(
+        stderr.contains(&format!(
+            "{path}: kept in Git LFS as sha256:{}, and the pack's copy is not that content",
+            sha256_hex(&report)
+        )),
+        "{stderr}"
+    );
+
+    // A clone whose LFS files were not fetched (as actions/checkout leaves
+    // one by default) checks them by their pointers; its pack says what is
+    // missing and writes nothing.
+    let clone = env.path().join("clone");
+    let out = env
+        .command("git")
+        .env("GIT_LFS_SKIP_SMUDGE", "1")
+        .args(["clone", "-q"])
+        .arg(&repo)
+        .arg(&clone)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let text = std::fs::read_to_string(clone.join(path)).unwrap();
+    assert!(text.starts_with("version https://git-lfs.github.com/spec/v1"));
+    env.isms(&clone)
+        .args(["--as-of", AS_OF, "check"])
+        .assert()
+        .success();
+    let missing = env.path().join("missing.zip");
+    let out = env
+        .isms(&clone)
+        .args(["--as-of", AS_OF, "pack", "--out"])
+        .arg(&missing)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        format!(
+            "error: evidence/2026-10-pentest.toml: {path}: kept in Git LFS (sha256:{}), and its content is not in this clone\n  \
+             hint: fetch it: `git lfs fetch` (or `git lfs pull`), then run this again\n",
+            sha256_hex(&report)
+        )
+    );
+    assert!(!missing.exists());
+
+    // A changed document is still found, in the working tree and staged.
+    std::fs::write(repo.join(path), b"an edited report").unwrap();
+    let (code, findings) = env.check(&repo, &["--as-of", AS_OF]);
+    assert_eq!(code, Some(1));
+    assert!(findings.contains("error[artifact-hash]"), "{findings}");
+    env.git(&repo, &["add", path]);
+    let (code, findings) = env.check(&repo, &["--as-of", AS_OF, "--staged"]);
+    assert_eq!(code, Some(1));
+    assert!(findings.contains("error[artifact-hash]"), "{findings}");
+}
+
+/// Lowercase hex SHA-256, as a MANIFEST and an LFS pointer write it.
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|x| format!("{x:02x}"))
+        .collect()
 }

@@ -813,7 +813,8 @@ impl New<'_> {
             )),
             _ => Error::io("read the artifact", &full, e),
         })?;
-        let sha256 = crate::repo::sha256_hex(&bytes);
+        // A Git LFS pointer (its content not fetched) stands for its content.
+        let sha256 = crate::repo::artifact_sha256(&bytes);
         let evidence = self.root.join("evidence");
         let inside = full
             .canonicalize()
@@ -840,7 +841,7 @@ impl New<'_> {
         let kept = evidence.join(&rel);
         if kept.symlink_metadata().is_ok() {
             let same = crate::fsutil::read_bounded(&kept, limit)
-                .is_ok_and(|b| crate::repo::sha256_hex(&b) == sha256);
+                .is_ok_and(|b| crate::repo::artifact_sha256(&b) == sha256);
             let e = Error::new(format!("evidence/{rel} already exists; not overwriting it"));
             return Err(match same {
                 true => e.hint(format!(

@@ -48,12 +48,16 @@ struct Built {
 /// Evidence is judged against `now`, the day the pack is made or verified:
 /// a record collected after `now` is an error, while one collected between
 /// a past `--as-of` day and `now` is sound and simply not yet counted then.
+///
+/// An artifact kept in Git LFS is a pointer in the commit: `lfs` gives its
+/// content (from the LFS store, or, re-deriving, from the pack itself).
 #[allow(clippy::type_complexity)]
 fn build(
     git_dir: &Path,
     rev: Option<&str>,
     today: chrono::NaiveDate,
     now: chrono::NaiveDate,
+    lfs: &dyn Fn(&str, &repo::LfsPointer) -> Result<Vec<u8>>,
 ) -> Result<std::result::Result<Built, (String, Vec<crate::diagnostic::Diagnostic>)>> {
     let c = crate::reading::committed(git_dir, rev)?;
     let mut diagnostics = c.diagnostics;
@@ -119,10 +123,14 @@ fn build(
                 continue;
             }
             let path = format!("evidence/{}", a.path);
-            let bytes = c
-                .source
-                .artifact_bytes(&a.path)
-                .map_err(|why| Error::new(format!("{}: {why}", doc.path)))?;
+            let bytes = match c.source.artifact_bytes(&a.path) {
+                Ok(repo::Committed::Blob(bytes)) => bytes,
+                Ok(repo::Committed::Lfs(pointer)) => lfs(&path, &pointer).map_err(|e| Error {
+                    message: format!("{}: {path}: {}", doc.path, e.message),
+                    ..e
+                })?,
+                Err(why) => return Err(Error::new(format!("{}: {why}", doc.path))),
+            };
             files.insert(path, bytes);
         }
     }
@@ -168,7 +176,13 @@ fn pack(ctx: &Context, out: &Path, rev: Option<&str>) -> Result<ExitCode> {
     let (commit, branch) = crate::reading::record_rev(&repo.git_dir, rev.as_deref())?;
     let (built, bundled) = std::thread::scope(|s| {
         let bundled = s.spawn(|| crate::history::bundle::create(&repo.git_dir, &commit, &branch));
-        let built = build(&repo.git_dir, Some(&commit), ctx.today, ctx.now);
+        let built = build(
+            &repo.git_dir,
+            Some(&commit),
+            ctx.today,
+            ctx.now,
+            &|_, pointer| repo::lfs_content(&repo.git_dir, pointer),
+        );
         (built, bundled.join())
     });
     let bundled = bundled.map_err(|_| Error::new("could not bundle the record"))??;
@@ -338,7 +352,24 @@ fn rederive(
         )]);
     }
     let now = chrono::Local::now().date_naive();
-    let built = match build(&git_dir, Some(commit), as_of, now) {
+    // The bundle holds an LFS artifact's pointer: the pack's copy is its
+    // content only when it is what the pointer names.
+    let packed = |path: &str, pointer: &repo::LfsPointer| match contents.get(path) {
+        Some(bytes)
+            if bytes.len() as u64 == pointer.size && repo::sha256_hex(bytes) == pointer.oid =>
+        {
+            Ok(bytes.clone())
+        }
+        Some(_) => Err(Error::new(format!(
+            "kept in Git LFS as sha256:{}, and the pack's copy is not that content",
+            pointer.oid
+        ))),
+        None => Err(Error::new(format!(
+            "kept in Git LFS as sha256:{}, and the pack lacks it",
+            pointer.oid
+        ))),
+    };
+    let built = match build(&git_dir, Some(commit), as_of, now, &packed) {
         Ok(Ok(built)) => built,
         Ok(Err((_, errors))) => {
             return Err(vec![format!(

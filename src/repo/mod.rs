@@ -1,6 +1,7 @@
 //! Reading a compliance repository — from the working tree or the git index —
 //! into the model. Every error carries its path and line.
 
+mod lfs;
 mod load;
 mod memo;
 mod parse;
@@ -12,12 +13,13 @@ use std::path::{Path, PathBuf};
 
 pub use crate::diagnostic::suggestion;
 pub use crate::model::{CONFIG_FILE, FileKind, ITEM_DIRS, Place, SCHEMA_DIR, classify};
+pub use lfs::{Pointer as LfsPointer, artifact_sha256, content as lfs_content};
 pub use load::{Loaded, Scope, hash_artifacts, load, load_reusing, migration_maps};
 pub use memo::{Kept, Memo, Stat, stats};
 pub use parse::parse;
 pub use source::{
-    Index, MAX_ARTIFACT_BYTES, MAX_FILE_BYTES, ReadError, Source, WorkTree, artifact_path_problem,
-    item_blob, listed_pathspecs, sha256_hex,
+    Committed, Index, MAX_ARTIFACT_BYTES, MAX_FILE_BYTES, ReadError, Source, WorkTree,
+    artifact_path_problem, item_blob, listed_pathspecs, sha256_hex,
 };
 pub use staged::clean;
 pub use writer::Writer;

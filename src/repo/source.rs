@@ -361,6 +361,16 @@ impl Source for WorkTree {
             Ok(m) if m.is_file() && m.len() > MAX_ARTIFACT_BYTES => {
                 return ArtifactState::TooLarge(m.len());
             }
+            // Small enough to be a Git LFS pointer (one whose content was
+            // not fetched): read whole, it names its content's SHA-256.
+            Ok(m) if m.is_file() && m.len() < super::lfs::POINTER_MAX => {
+                return match crate::fsutil::read_bounded(&resolved, super::lfs::POINTER_MAX) {
+                    Ok(bytes) => ArtifactState::Found {
+                        sha256: super::lfs::artifact_sha256(&bytes),
+                    },
+                    Err(e) => ArtifactState::Unreadable(e.to_string()),
+                };
+            }
             Ok(m) if m.is_file() => {}
             Ok(_) => return ArtifactState::NotAFile,
             Err(e) => return ArtifactState::Unreadable(e.to_string()),
@@ -382,6 +392,15 @@ impl Source for WorkTree {
             sha256: hex(&hasher.finalize()),
         }
     }
+}
+
+/// An artifact as a commit holds it.
+#[derive(Debug)]
+pub enum Committed {
+    /// Its bytes.
+    Blob(Vec<u8>),
+    /// A Git LFS pointer: its content is in the LFS store, not in git.
+    Lfs(super::LfsPointer),
 }
 
 /// Files as git objects: the index (the staging area, what is about to be
@@ -489,10 +508,11 @@ impl Index {
         ))
     }
 
-    /// The bytes of the artifact at `path` (relative to `evidence/`): a
-    /// regular blob of at most [`MAX_ARTIFACT_BYTES`]; a link, a submodule or
-    /// anything larger is refused, never followed or read.
-    pub fn artifact_bytes(&self, path: &str) -> std::result::Result<Vec<u8>, String> {
+    /// The artifact at `path` (relative to `evidence/`) as committed: a
+    /// regular blob of at most [`MAX_ARTIFACT_BYTES`], or the Git LFS
+    /// pointer it is; a link, a submodule or anything larger is refused,
+    /// never followed or read.
+    pub fn artifact_bytes(&self, path: &str) -> std::result::Result<Committed, String> {
         if let Some(problem) = artifact_path_problem(path) {
             return Err(problem);
         }
@@ -518,7 +538,10 @@ impl Index {
             ));
         }
         let obj = odb.read(oid).map_err(|e| e.message().to_owned())?;
-        Ok(obj.data().to_vec())
+        Ok(match super::lfs::pointer(obj.data()) {
+            Some(pointer) => Committed::Lfs(pointer),
+            None => Committed::Blob(obj.data().to_vec()),
+        })
     }
 
     fn blob(&self, oid: git2::Oid) -> std::result::Result<Vec<u8>, ReadError> {
@@ -737,8 +760,9 @@ impl Source for Index {
             Err(e) => return ArtifactState::Unreadable(e.message().to_owned()),
         }
         match odb.read(oid) {
+            // A Git LFS pointer names its content's SHA-256.
             Ok(obj) => ArtifactState::Found {
-                sha256: sha256_hex(obj.data()),
+                sha256: super::lfs::artifact_sha256(obj.data()),
             },
             Err(e) => ArtifactState::Unreadable(e.message().to_owned()),
         }
