@@ -615,6 +615,105 @@ fn staged_a_tampered_artifact_is_found_in_the_index() {
 }
 
 #[test]
+fn line_endings_git_converts_are_kept_out_of_artifacts_and_named_where_they_were_not() {
+    let env = Env::new();
+    let repo = env.example("repo");
+    env.git(&repo, &["branch", "-M", "main"]);
+    // `isms init` keeps evidence artifacts byte for byte: a CSV exported
+    // with CRLF, added where git normalises text, is committed as collected.
+    env.git(&repo, &["config", "core.autocrlf", "input"]);
+    let scan = b"host,finding\r\nweb-1,none\r\n";
+    let outside = env.path().join("scan.csv");
+    std::fs::write(&outside, scan).unwrap();
+    let new = |id: &str, dir: &std::path::Path| {
+        env.isms(dir)
+            .args(["new", "evidence", id, "--control", "8.8", "--title", "Scan"])
+            .arg("--artifact")
+            .arg(&outside)
+            .assert()
+            .success();
+    };
+    new("2026-11-scan", &repo);
+    env.git(&repo, &["add", "-A"]);
+    assert_eq!(
+        env.git(&repo, &["show", ":evidence/files/scan.csv"])
+            .as_bytes(),
+        scan
+    );
+    assert_eq!(env.check(&repo, &["--staged"]).0, Some(0));
+    env.git(&repo, &["commit", "-q", "-m", "scan"]);
+
+    // A repository whose attributes normalise every text file, the
+    // artifact's line endings included: named as that, with the mend.
+    let scan_sha = sha256_hex(scan);
+    let lf_sha = sha256_hex(b"host,finding\nweb-1,none\n");
+    write(&repo, ".gitattributes", "* text=auto\n");
+    env.git(&repo, &["add", ".gitattributes"]);
+    env.git(&repo, &["add", "--renormalize", "evidence/files/scan.csv"]);
+    let converted = format!(
+        "evidence/2026-11-scan.toml:14:1: error[artifact-hash]: evidence/files/scan.csv is the collected file with its line endings changed, CRLF to LF: its sha256 is {lf_sha}, the record says {scan_sha}\n  \
+         = hint: git converted them when the file was added (`text` in .gitattributes, or core.autocrlf): keep artifacts byte for byte with `/evidence/files/** -text` in .gitattributes, then add the file again: `git add --renormalize evidence/files/scan.csv`\n"
+    );
+    assert_eq!(env.check(&repo, &["--staged"]), (Some(1), converted));
+    // The mend the hint gives.
+    write(
+        &repo,
+        ".gitattributes",
+        "* text=auto\n/evidence/files/** -text\n",
+    );
+    env.git(&repo, &["add", ".gitattributes"]);
+    env.git(&repo, &["add", "--renormalize", "evidence/files/scan.csv"]);
+    assert_eq!(env.check(&repo, &["--staged"]), (Some(0), String::new()));
+    env.git(&repo, &["commit", "-q", "-m", "attributes"]);
+
+    // Checked out with CRLF (core.autocrlf on Windows) where the attributes
+    // do not keep it byte for byte: the other way round.
+    env.git(&repo, &["config", "core.autocrlf", "true"]);
+    write(&repo, ".gitattributes", "* text=auto\n");
+    let review = "evidence/files/2026-10-admin-log-review.md";
+    std::fs::remove_file(repo.join(review)).unwrap();
+    env.git(&repo, &["checkout", "--", review]);
+    assert!(
+        read(&repo, review).contains("\r\n"),
+        "checked out with CRLF"
+    );
+    let (code, findings) = env.check(&repo, &[]);
+    assert_eq!(code, Some(1));
+    assert!(
+        findings.contains(&format!(
+            "error[artifact-hash]: {review} is the collected file with its line endings changed, LF to CRLF: "
+        )) && findings.contains(&format!(
+            "= hint: git converted them on checkout (core.autocrlf): keep artifacts byte for byte with `/evidence/files/** -text` in .gitattributes, then check the file out again: `git checkout HEAD -- {review}`"
+        )),
+        "{findings}"
+    );
+    env.git(&repo, &["checkout", "--", ".gitattributes"]);
+    env.git(&repo, &["checkout", "HEAD", "--", review]);
+    assert_eq!(env.check(&repo, &[]), (Some(0), String::new()));
+
+    // A file that differs in more than its line endings is another file.
+    write(
+        &repo,
+        review,
+        format!("{}Signed off later.\n", read(&repo, review)),
+    );
+    let (_, findings) = env.check(&repo, &[]);
+    assert!(
+        findings.contains(&format!("{review} has changed")),
+        "{findings}"
+    );
+}
+
+/// Lowercase hex SHA-256, as evidence records write it.
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|x| format!("{x:02x}"))
+        .collect()
+}
+
+#[test]
 fn staged_a_symlinked_artifact_leading_outside_is_refused() {
     let env = Env::new();
     let repo = env.example("repo");

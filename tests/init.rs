@@ -18,6 +18,7 @@ fn init_creates_the_layout_commits_it_and_passes_check() {
     for path in [
         "isms.toml",
         "README.md",
+        ".gitattributes",
         "controls/CLD.9.5.1.toml",
         "controls/5.1.toml",
         "controls/8.34.toml",

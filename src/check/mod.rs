@@ -769,6 +769,28 @@ fn evidence(s: &Snapshot, out: &mut Vec<Diagnostic>) {
                         None
                     }
                 }
+                ArtifactState::LineEndings { sha256, crlf } => {
+                    let want = artifact.sha256.trim();
+                    let (has, had, fix) = match crlf {
+                        true => (
+                            "CRLF",
+                            "LF",
+                            format!(
+                                "git converted them on checkout (core.autocrlf): keep artifacts byte for byte with `/evidence/files/** -text` in .gitattributes, then check the file out again: `git checkout HEAD -- {file}`"
+                            ),
+                        ),
+                        false => (
+                            "LF",
+                            "CRLF",
+                            format!(
+                                "git converted them when the file was added (`text` in .gitattributes, or core.autocrlf): keep artifacts byte for byte with `/evidence/files/** -text` in .gitattributes, then add the file again: `git add --renormalize {file}`"
+                            ),
+                        ),
+                    };
+                    Some(err("artifact-hash", doc, &["artifacts", &idx, "sha256"], format!(
+                        "{file} is the collected file with its line endings changed, {had} to {has}: its sha256 is {sha256}, the record says {want}"
+                    )).hint(fix))
+                }
                 ArtifactState::Missing => Some(err(
                     "artifact-missing",
                     doc,

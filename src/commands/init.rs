@@ -192,6 +192,13 @@ fn render_controls(text: &str, edition: Edition) -> String {
     out
 }
 
+/// Evidence artifacts byte for byte: their records hold their sha256.
+const GITATTRIBUTES: &str = "\
+# Evidence artifacts are kept byte for byte: their records hold their sha256,
+# so git must not convert their line endings (core.autocrlf, text=auto).
+/evidence/files/** -text
+";
+
 /// Files every repository starts with: (path, contents).
 fn common_files(
     config: String,
@@ -201,6 +208,7 @@ fn common_files(
 ) -> Vec<(String, String)> {
     let mut files = vec![
         (CONFIG_FILE.to_owned(), config),
+        (".gitattributes".to_owned(), GITATTRIBUTES.to_owned()),
         (
             "README.md".to_owned(),
             templates::render(

@@ -145,6 +145,14 @@ pub enum ArtifactState {
     Found {
         sha256: String,
     },
+    /// A regular file whose bytes are the record's but for their line
+    /// endings, which git converted (`core.autocrlf`, `text` in
+    /// `.gitattributes`): its SHA-256, and whether it has CRLF where the
+    /// collected file had LF (`false`: LF where it had CRLF).
+    LineEndings {
+        sha256: String,
+        crlf: bool,
+    },
     Missing,
     /// The path is absolute, has `..`, or is otherwise not a plain relative path.
     InvalidPath(String),

@@ -15,7 +15,7 @@ use crate::error::{Error, Result};
 use crate::model::{
     Allocation, Config, Control, Doc, Evidence, Finding, Id, Service, Snapshot, Trigger,
 };
-use crate::model::{FileKind, Place, classify};
+use crate::model::{ArtifactState, FileKind, Place, classify};
 
 /// What to parse.
 #[derive(Clone, Debug)]
@@ -429,7 +429,19 @@ pub fn hash_artifacts(source: &dyn Source, snapshot: &mut Snapshot) {
                 .value
                 .artifacts
                 .iter()
-                .map(|a| source.artifact(&a.path))
+                .map(|a| match source.artifact(&a.path) {
+                    // Another file, or the same with its line endings
+                    // converted by git: only the second says how to mend it.
+                    ArtifactState::Found { sha256 }
+                        if !a.sha256.trim().eq_ignore_ascii_case(&sha256) =>
+                    {
+                        match source.artifact_line_endings(&a.path, a.sha256.trim()) {
+                            Some(crlf) => ArtifactState::LineEndings { sha256, crlf },
+                            None => ArtifactState::Found { sha256 },
+                        }
+                    }
+                    state => state,
+                })
                 .collect();
             (id.clone(), states)
         })

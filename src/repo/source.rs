@@ -48,6 +48,46 @@ pub trait Source: Sync {
     /// Hashes the evidence artifact at `path` (relative to `evidence/`),
     /// never reading anything outside the repository.
     fn artifact(&self, path: &str) -> ArtifactState;
+    /// Whether the artifact at `path`, whose hash is not `want`, is the file
+    /// whose hash is `want` but for line endings git converted (see
+    /// [`converted_line_endings`]); asked only of an artifact that differs.
+    fn artifact_line_endings(&self, path: &str, want: &str) -> Option<bool>;
+}
+
+/// Line endings are looked into in artifacts of at most this size: text
+/// that git converts is small, and a large file is not read twice.
+const LINE_ENDINGS_MAX: u64 = 64 * 1024 * 1024;
+
+/// Whether `bytes` are those whose SHA-256 is `want` but for their line
+/// endings, as git converts them: `Some(true)` when they have CRLF where
+/// those had LF (a checkout under `core.autocrlf`), `Some(false)` when they
+/// have LF where those had CRLF (an `add` that normalises text).
+pub fn converted_line_endings(bytes: &[u8], want: &str) -> Option<bool> {
+    let same = |b: &[u8]| sha256_hex(b).eq_ignore_ascii_case(want);
+    if bytes.windows(2).any(|w| w == b"\r\n") {
+        let mut lf = Vec::with_capacity(bytes.len());
+        for (i, &b) in bytes.iter().enumerate() {
+            if !(b == b'\r' && bytes.get(i + 1) == Some(&b'\n')) {
+                lf.push(b);
+            }
+        }
+        if same(&lf) {
+            return Some(true);
+        }
+    }
+    if bytes.contains(&b'\n') {
+        let mut crlf = Vec::with_capacity(bytes.len() + bytes.len() / 32);
+        for (i, &b) in bytes.iter().enumerate() {
+            if b == b'\n' && (i == 0 || bytes[i - 1] != b'\r') {
+                crlf.push(b'\r');
+            }
+            crlf.push(b);
+        }
+        if same(&crlf) {
+            return Some(false);
+        }
+    }
+    None
 }
 
 use crate::model::ITEM_DIRS as DIRS;
@@ -341,22 +381,10 @@ impl Source for WorkTree {
     }
 
     fn artifact(&self, path: &str) -> ArtifactState {
-        if let Some(problem) = artifact_path_problem(path) {
-            return ArtifactState::InvalidPath(problem);
-        }
-        let full = self.root.join("evidence").join(path);
-        if fs::symlink_metadata(&full).is_err() {
-            return ArtifactState::Missing;
-        }
-        // Resolving every link on the way is what tells whether the file is
-        // really inside the repository; nothing is opened before that.
-        let resolved = match full.canonicalize() {
-            Ok(p) => p,
-            Err(_) => return ArtifactState::Missing,
+        let resolved = match self.artifact_file(path) {
+            Ok(resolved) => resolved,
+            Err(state) => return state,
         };
-        if !resolved.starts_with(&self.canonical_root) {
-            return ArtifactState::Escapes;
-        }
         match fs::metadata(&resolved) {
             Ok(m) if m.is_file() && m.len() > MAX_ARTIFACT_BYTES => {
                 return ArtifactState::TooLarge(m.len());
@@ -391,6 +419,34 @@ impl Source for WorkTree {
         ArtifactState::Found {
             sha256: hex(&hasher.finalize()),
         }
+    }
+
+    fn artifact_line_endings(&self, path: &str, want: &str) -> Option<bool> {
+        let resolved = self.artifact_file(path).ok()?;
+        let bytes = crate::fsutil::read_bounded(&resolved, LINE_ENDINGS_MAX).ok()?;
+        converted_line_endings(&bytes, want)
+    }
+}
+
+impl WorkTree {
+    /// The artifact at `path` (relative to `evidence/`), every link on the
+    /// way resolved: only a file inside the repository, or the state that
+    /// says why not. Nothing is opened.
+    fn artifact_file(&self, path: &str) -> std::result::Result<PathBuf, ArtifactState> {
+        if let Some(problem) = artifact_path_problem(path) {
+            return Err(ArtifactState::InvalidPath(problem));
+        }
+        let full = self.root.join("evidence").join(path);
+        if fs::symlink_metadata(&full).is_err() {
+            return Err(ArtifactState::Missing);
+        }
+        // Resolving every link on the way is what tells whether the file is
+        // really inside the repository; nothing is opened before that.
+        let resolved = full.canonicalize().map_err(|_| ArtifactState::Missing)?;
+        if !resolved.starts_with(&self.canonical_root) {
+            return Err(ArtifactState::Escapes);
+        }
+        Ok(resolved)
     }
 }
 
@@ -722,34 +778,9 @@ impl Source for Index {
     }
 
     fn artifact(&self, path: &str) -> ArtifactState {
-        if let Some(problem) = artifact_path_problem(path) {
-            return ArtifactState::InvalidPath(problem);
-        }
-        let full = format!("evidence/{path}");
-        let Some((oid, mode)) = self.entries.get(&full) else {
-            return ArtifactState::Missing;
-        };
-        let oid = if mode == MODE_SYMLINK && !self.follow_links {
-            return ArtifactState::NotAFile;
-        } else if mode == MODE_SYMLINK {
-            // A staged link: resolve its target lexically; it is never read
-            // from outside the repository.
-            let target = match self.blob(oid) {
-                Ok(t) => String::from_utf8_lossy(&t).into_owned(),
-                Err(_) => return ArtifactState::Unreadable("unreadable link".into()),
-            };
-            let Some(resolved) = resolve_lexically(&full, &target) else {
-                return ArtifactState::Escapes;
-            };
-            match self.entries.get(&resolved) {
-                Some((oid, mode)) if mode != MODE_SYMLINK => oid,
-                Some(_) => return ArtifactState::NotAFile,
-                None => return ArtifactState::Missing,
-            }
-        } else if mode & 0o170000 != 0o100000 {
-            return ArtifactState::NotAFile;
-        } else {
-            oid
+        let oid = match self.artifact_blob(path) {
+            Ok(oid) => oid,
+            Err(state) => return state,
         };
         let odb = &self.odb;
         match odb.read_header(oid) {
@@ -766,6 +797,53 @@ impl Source for Index {
             },
             Err(e) => ArtifactState::Unreadable(e.message().to_owned()),
         }
+    }
+
+    fn artifact_line_endings(&self, path: &str, want: &str) -> Option<bool> {
+        let oid = self.artifact_blob(path).ok()?;
+        let (size, _) = self.odb.read_header(oid).ok()?;
+        if size as u64 > LINE_ENDINGS_MAX {
+            return None;
+        }
+        converted_line_endings(self.odb.read(oid).ok()?.data(), want)
+    }
+}
+
+impl Index {
+    /// The blob of the artifact at `path` (relative to `evidence/`): a
+    /// regular file's, or, where the index follows links, the one a link
+    /// inside the repository leads to; or the state that says why not.
+    fn artifact_blob(&self, path: &str) -> std::result::Result<git2::Oid, ArtifactState> {
+        if let Some(problem) = artifact_path_problem(path) {
+            return Err(ArtifactState::InvalidPath(problem));
+        }
+        let full = format!("evidence/{path}");
+        let Some((oid, mode)) = self.entries.get(&full) else {
+            return Err(ArtifactState::Missing);
+        };
+        let oid = if mode == MODE_SYMLINK && !self.follow_links {
+            return Err(ArtifactState::NotAFile);
+        } else if mode == MODE_SYMLINK {
+            // A staged link: resolve its target lexically; it is never read
+            // from outside the repository.
+            let target = match self.blob(oid) {
+                Ok(t) => String::from_utf8_lossy(&t).into_owned(),
+                Err(_) => return Err(ArtifactState::Unreadable("unreadable link".into())),
+            };
+            let Some(resolved) = resolve_lexically(&full, &target) else {
+                return Err(ArtifactState::Escapes);
+            };
+            match self.entries.get(&resolved) {
+                Some((oid, mode)) if mode != MODE_SYMLINK => oid,
+                Some(_) => return Err(ArtifactState::NotAFile),
+                None => return Err(ArtifactState::Missing),
+            }
+        } else if mode & 0o170000 != 0o100000 {
+            return Err(ArtifactState::NotAFile);
+        } else {
+            oid
+        };
+        Ok(oid)
     }
 }
 
@@ -857,6 +935,32 @@ mod tests {
         );
         assert!(parse_stage(b"100644 nothex 0\tx\0").is_err());
         assert!(parse_stage(b"no tab here\0").is_err());
+    }
+
+    #[test]
+    fn line_endings_git_converts_are_told_from_other_changes() {
+        let lf = b"a,b\n1,2\n";
+        let crlf = b"a,b\r\n1,2\r\n";
+        // Checked out with CRLF, collected with LF; and the other way.
+        assert_eq!(converted_line_endings(crlf, &sha256_hex(lf)), Some(true));
+        assert_eq!(converted_line_endings(lf, &sha256_hex(crlf)), Some(false));
+        // Another change besides, or none to line endings at all.
+        assert_eq!(
+            converted_line_endings(b"a,b\r\n1,3\r\n", &sha256_hex(lf)),
+            None
+        );
+        assert_eq!(converted_line_endings(b"a,b", &sha256_hex(b"a,c")), None);
+        // Mixed: git adds CRLF only to the lone LFs of a checkout.
+        let mixed = b"a\r\nb\n";
+        assert_eq!(
+            converted_line_endings(b"a\r\nb\r\n", &sha256_hex(mixed)),
+            None,
+            "CRLF to LF throughout is not what was collected"
+        );
+        assert_eq!(
+            converted_line_endings(mixed, &sha256_hex(b"a\nb\n")),
+            Some(true)
+        );
     }
 
     #[test]
