@@ -824,6 +824,20 @@ fn staged_in_a_sparse_index_git_lists_the_index() {
     assert!(out.starts_with("services/tenant-db.toml:1:"), "{out}");
 }
 
+/// `git merge side`, which must stop on a conflict.
+fn merge_side_to_its_conflict(env: &Env, repo: &std::path::Path) {
+    let merge = env
+        .command("git")
+        .current_dir(repo)
+        .args(["merge", "side"])
+        .output()
+        .unwrap();
+    assert!(
+        !merge.status.success(),
+        "the merge should stop on its conflict"
+    );
+}
+
 #[test]
 fn staged_a_file_with_an_unresolved_conflict_is_named_not_taken_for_missing() {
     let env = Env::new();
@@ -833,16 +847,7 @@ fn staged_a_file_with_an_unresolved_conflict_is_named_not_taken_for_missing() {
     let file = "controls/5.5.toml";
     let base = read(&repo, file);
     env.conflicting_side_branch(&repo, file);
-    let merge = env
-        .command("git")
-        .current_dir(&repo)
-        .args(["merge", "side"])
-        .output()
-        .unwrap();
-    assert!(
-        !merge.status.success(),
-        "the merge should stop on its conflict"
-    );
+    merge_side_to_its_conflict(&env, &repo);
     // The one error: no allocation or trigger is said to name a control
     // that does not exist.
     let (code, lines) = staged(&env, &repo);
@@ -884,16 +889,7 @@ fn conflict_markers_left_in_a_file_are_named_in_the_tree_and_when_staged() {
     env.git(&repo, &["checkout", "-q", "main"]);
     write(&repo, file, prose("Treats risks to tenant data and logs."));
     env.git(&repo, &["commit", "-q", "--no-verify", "-am", "main"]);
-    let merge = env
-        .command("git")
-        .current_dir(&repo)
-        .args(["merge", "side"])
-        .output()
-        .unwrap();
-    assert!(
-        !merge.status.success(),
-        "the merge should stop on its conflict"
-    );
+    merge_side_to_its_conflict(&env, &repo);
     let marker = read(&repo, file)
         .lines()
         .position(|l| l.starts_with("<<<<<<< "))
