@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Env, read, write};
+use common::{Env, read, sha256_hex, write};
 use predicates::prelude::*;
 
 #[test]
@@ -702,15 +702,6 @@ fn line_endings_git_converts_are_kept_out_of_artifacts_and_named_where_they_were
         findings.contains(&format!("{review} has changed")),
         "{findings}"
     );
-}
-
-/// Lowercase hex SHA-256, as evidence records write it.
-fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::Digest;
-    sha2::Sha256::digest(bytes)
-        .iter()
-        .map(|x| format!("{x:02x}"))
-        .collect()
 }
 
 #[test]

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{Env, read};
+use common::{Env, read, sha256_hex};
 use predicates::prelude::*;
 
 #[test]
@@ -283,11 +283,7 @@ fn the_example_has_people_services_allocations_evidence_and_a_finding() {
     assert!(models.iter().any(|m| m.contains("\"paas\"")), "{models:?}");
     // Artifacts are real files whose hashes the records carry.
     let artifact = std::fs::read(repo.join("evidence/files/2026-10-admin-log-review.md")).unwrap();
-    use sha2::Digest;
-    let hash: String = sha2::Sha256::digest(&artifact)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let hash = sha256_hex(&artifact);
     assert!(read(&repo, "evidence/2026-10-admin-log-review.toml").contains(&hash));
     assert!(read(&repo, "findings/2026-003.toml").contains("status = \"open\""));
     // Defaults by model: guest OS hardening is the customer's on IaaS, the provider's on PaaS.

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{Env, read, write};
+use common::{Env, read, sha256_hex, write};
 use predicates::prelude::*;
 
 #[test]
@@ -857,17 +857,10 @@ fn new_evidence_records_its_artifacts_with_their_hashes() {
         "{record}"
     );
     assert!(record.contains("collected = 2026-11-30\n"), "{record}");
-    let sha = |bytes: &[u8]| {
-        use sha2::Digest;
-        sha2::Sha256::digest(bytes)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect::<String>()
-    };
     assert!(record.contains(&format!(
         "[[artifacts]]\npath = \"files/scan.pdf\"\nsha256 = \"{}\"\n[[artifacts]]\npath = \"files/notes.md\"\nsha256 = \"{}\"\n",
-        sha(b"%PDF scan results\n"),
-        sha(b"reviewed by bob\n")
+        sha256_hex(b"%PDF scan results\n"),
+        sha256_hex(b"reviewed by bob\n")
     )), "{record}");
     assert_eq!(
         std::fs::read(repo.join("evidence/files/scan.pdf")).unwrap(),

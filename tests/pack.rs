@@ -5,7 +5,7 @@ mod common;
 use std::io::{Read, Write};
 use std::path::Path;
 
-use common::Env;
+use common::{Env, sha256_hex};
 
 const AS_OF: &str = "2026-11-02";
 
@@ -794,13 +794,4 @@ fn an_artifact_kept_in_git_lfs_is_checked_by_its_pointer_and_packed_with_its_con
     let (code, findings) = env.check(&repo, &["--as-of", AS_OF, "--staged"]);
     assert_eq!(code, Some(1));
     assert!(findings.contains("error[artifact-hash]"), "{findings}");
-}
-
-/// Lowercase hex SHA-256, as a MANIFEST and an LFS pointer write it.
-fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::Digest;
-    sha2::Sha256::digest(bytes)
-        .iter()
-        .map(|x| format!("{x:02x}"))
-        .collect()
 }

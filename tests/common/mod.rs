@@ -239,3 +239,13 @@ pub fn write(dir: &Path, rel: &str, contents: impl AsRef<[u8]>) {
 pub fn read(dir: &Path, rel: &str) -> String {
     std::fs::read_to_string(dir.join(rel)).unwrap()
 }
+
+/// Lowercase hex SHA-256, as evidence records, MANIFESTs and Git LFS
+/// pointers write it.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
