@@ -174,6 +174,8 @@ fn pack(ctx: &Context, out: &Path, rev: Option<&str>) -> Result<ExitCode> {
     // while the reports, the export and the artifacts are built beside it.
     let rev = crate::reading::reading(ctx.as_of, &repo.git_dir, rev)?;
     let (commit, branch) = crate::reading::record_rev(&repo.git_dir, rev.as_deref())?;
+    // Where an artifact kept in Git LFS has its content: found once.
+    let lfs_store = repo::lfs_store(&repo.git_dir);
     let (built, bundled) = std::thread::scope(|s| {
         let bundled = s.spawn(|| crate::history::bundle::create(&repo.git_dir, &commit, &branch));
         let built = build(
@@ -181,7 +183,7 @@ fn pack(ctx: &Context, out: &Path, rev: Option<&str>) -> Result<ExitCode> {
             Some(&commit),
             ctx.today,
             ctx.now,
-            &|_, pointer| repo::lfs_content(&repo.git_dir, pointer),
+            &|_, pointer| repo::lfs_content(&lfs_store, pointer),
         );
         (built, bundled.join())
     });
@@ -355,11 +357,7 @@ fn rederive(
     // The bundle holds an LFS artifact's pointer: the pack's copy is its
     // content only when it is what the pointer names.
     let packed = |path: &str, pointer: &repo::LfsPointer| match contents.get(path) {
-        Some(bytes)
-            if bytes.len() as u64 == pointer.size && repo::sha256_hex(bytes) == pointer.oid =>
-        {
-            Ok(bytes.clone())
-        }
+        Some(bytes) if pointer.names(bytes) => Ok(bytes.clone()),
         Some(_) => Err(Error::new(format!(
             "kept in Git LFS as sha256:{}, and the pack's copy is not that content",
             pointer.oid

@@ -23,6 +23,14 @@ pub struct Pointer {
     pub size: u64,
 }
 
+impl Pointer {
+    /// Whether `bytes` are the content this pointer names: its size and
+    /// its SHA-256.
+    pub fn names(&self, bytes: &[u8]) -> bool {
+        bytes.len() as u64 == self.size && sha256_hex(bytes) == self.oid
+    }
+}
+
 /// The pointer `bytes` are, as git-lfs's specification writes one
 /// (`version https://git-lfs.github.com/spec/v1`, then `oid sha256:…` and
 /// `size …`, a `key value` line each); `None` for anything else.
@@ -86,10 +94,9 @@ pub fn artifact_sha256(bytes: &[u8]) -> String {
     }
 }
 
-/// Where the LFS store keeps a pointer's content: under the repository's
-/// common git directory (shared by its worktrees), or where `lfs.storage`
-/// says.
-fn object_path(git_dir: &Path, p: &Pointer) -> PathBuf {
+/// The LFS store of the repository at `git_dir`: under its common git
+/// directory (shared by its worktrees), or where `lfs.storage` says.
+pub fn store(git_dir: &Path) -> PathBuf {
     let (common, storage) = match git2::Repository::open_bare(git_dir) {
         Ok(repo) => {
             let storage = repo
@@ -100,11 +107,15 @@ fn object_path(git_dir: &Path, p: &Pointer) -> PathBuf {
         }
         Err(_) => (git_dir.to_path_buf(), None),
     };
-    let store = match storage {
+    match storage {
         Some(dir) if dir.is_absolute() => dir,
         Some(dir) => common.join(dir),
         None => common.join("lfs"),
-    };
+    }
+}
+
+/// Where `store` keeps `p`'s content.
+fn object_path(store: &Path, p: &Pointer) -> PathBuf {
     store
         .join("objects")
         .join(&p.oid[..2])
@@ -112,10 +123,10 @@ fn object_path(git_dir: &Path, p: &Pointer) -> PathBuf {
         .join(&p.oid)
 }
 
-/// The content `p` points to, from the LFS store of the repository at
-/// `git_dir`: read only when it is a regular file of the pointer's size,
-/// and given only when its SHA-256 is the pointer's.
-pub fn content(git_dir: &Path, p: &Pointer) -> Result<Vec<u8>> {
+/// The content `p` points to, from the LFS `store` (see [`store`]): read
+/// only when it is a regular file of at most the pointer's size, and given
+/// only when it is the content the pointer names.
+pub fn content(store: &Path, p: &Pointer) -> Result<Vec<u8>> {
     if p.size > MAX_ARTIFACT_BYTES {
         return Err(Error::new(format!(
             "kept in Git LFS as {} bytes, over the {} MiB an artifact may have",
@@ -123,7 +134,7 @@ pub fn content(git_dir: &Path, p: &Pointer) -> Result<Vec<u8>> {
             MAX_ARTIFACT_BYTES >> 20
         )));
     }
-    let path = object_path(git_dir, p);
+    let path = object_path(store, p);
     let bytes = match crate::fsutil::read_bounded(&path, p.size) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -137,12 +148,12 @@ pub fn content(git_dir: &Path, p: &Pointer) -> Result<Vec<u8>> {
             return Err(Error::io("read its Git LFS content at", &path, e));
         }
     };
-    let sha = sha256_hex(&bytes);
-    if bytes.len() as u64 != p.size || sha != p.oid {
+    if !p.names(&bytes) {
         return Err(Error::new(format!(
-            "kept in Git LFS as sha256:{}, and the LFS store's copy at {} is not that content (sha256:{sha}, {} bytes)",
+            "kept in Git LFS as sha256:{}, and the LFS store's copy at {} is not that content (sha256:{}, {} bytes)",
             p.oid,
             path.display(),
+            sha256_hex(&bytes),
             bytes.len()
         ))
         .hint("fetch it again: delete the damaged copy, then `git lfs fetch`"));
@@ -200,7 +211,9 @@ mod tests {
             oid: sha256_hex(&bytes),
             size: bytes.len() as u64,
         };
-        let err = content(&git_dir, &p).unwrap_err().message;
+        let store = store(&git_dir);
+        assert_eq!(store, git_dir.join("lfs"));
+        let err = content(&store, &p).unwrap_err().message;
         assert!(err.contains("its content is not in this clone"), "{err}");
         let at = git_dir
             .join("lfs/objects")
@@ -208,13 +221,13 @@ mod tests {
             .join(&p.oid[2..4]);
         std::fs::create_dir_all(&at).unwrap();
         std::fs::write(at.join(&p.oid), &bytes).unwrap();
-        assert_eq!(content(&git_dir, &p).unwrap(), bytes);
+        assert_eq!(content(&store, &p).unwrap(), bytes);
         // A damaged copy is never given.
         std::fs::write(at.join(&p.oid), b"the rep0rt").unwrap();
-        let err = content(&git_dir, &p).unwrap_err().message;
+        let err = content(&store, &p).unwrap_err().message;
         assert!(err.contains("is not that content"), "{err}");
         // Nor one larger than the pointer says (read no further than that).
         std::fs::write(at.join(&p.oid), b"the report, and more").unwrap();
-        assert!(content(&git_dir, &p).is_err());
+        assert!(content(&store, &p).is_err());
     }
 }

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 pub use crate::diagnostic::suggestion;
 pub use crate::model::{CONFIG_FILE, FileKind, ITEM_DIRS, Place, SCHEMA_DIR, classify};
-pub use lfs::{Pointer as LfsPointer, artifact_sha256, content as lfs_content};
+pub use lfs::{Pointer as LfsPointer, artifact_sha256, content as lfs_content, store as lfs_store};
 pub use load::{Loaded, Scope, hash_artifacts, load, load_reusing, migration_maps};
 pub use memo::{Kept, Memo, Stat, stats};
 pub use parse::parse;
