@@ -3,37 +3,16 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Output;
 
 use common::{Env, read, write};
 
-/// The directory of the isms binary under test, for PATH.
-fn bin_dir() -> PathBuf {
-    PathBuf::from(assert_cmd::cargo::cargo_bin!("isms"))
-        .parent()
-        .unwrap()
-        .to_owned()
-}
-
 /// git in `dir`, as a user would run it: hooks fire and find `isms` on PATH
 /// (unless `with_isms` is false).
 fn git(env: &Env, dir: &Path, args: &[&str], with_isms: bool) -> Output {
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    let path = if with_isms {
-        let mut dirs = vec![bin_dir()];
-        dirs.extend(std::env::split_paths(&path));
-        std::env::join_paths(dirs).unwrap()
-    } else {
-        // Hermetic: an isms the caller installed (the README's first
-        // command puts one on PATH) must not be found either.
-        let dirs: Vec<_> = std::env::split_paths(&path)
-            .filter(|d| !d.join("isms").exists())
-            .collect();
-        std::env::join_paths(dirs).unwrap()
-    };
     env.command("git")
-        .env("PATH", path)
+        .env("PATH", common::path_for_hooks(with_isms))
         .arg("-C")
         .arg(dir)
         .args(args)

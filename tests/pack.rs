@@ -685,7 +685,17 @@ fn an_artifact_kept_in_git_lfs_is_checked_by_its_pointer_and_packed_with_its_con
         .success();
     env.git(&repo, &["lfs", "track", "*.pdf"]);
     env.git(&repo, &["add", ".gitattributes"]);
-    env.git(&repo, &["commit", "-q", "-m", "Keep PDFs in Git LFS"]);
+    // Commits run the hooks, which find the isms under test.
+    let commit = |message: &str| {
+        env.command("git")
+            .env("PATH", common::path_for_hooks(true))
+            .current_dir(&repo)
+            .args(["commit", "-q", "-m", message])
+            .output()
+            .unwrap()
+    };
+    let out = commit("Keep PDFs in Git LFS");
+    assert!(out.status.success(), "{out:?}");
     let report: Vec<u8> = (0..20_000u32).map(|i| (i * 7 % 251) as u8).collect();
     let outside = env.path().join("pentest-report.pdf");
     std::fs::write(&outside, &report).unwrap();
@@ -705,17 +715,8 @@ fn an_artifact_kept_in_git_lfs_is_checked_by_its_pointer_and_packed_with_its_con
         "git holds a pointer: {staged}"
     );
     // The pre-commit hook checks the pointer against the record.
-    let commit = env
-        .command("git")
-        .current_dir(&repo)
-        .args(["commit", "-q", "-m", "Pentest report"])
-        .output()
-        .unwrap();
-    assert!(
-        commit.status.success(),
-        "{}",
-        String::from_utf8_lossy(&commit.stdout)
-    );
+    let out = commit("Pentest report");
+    assert!(out.status.success(), "{out:?}");
     env.isms(&repo)
         .args(["--as-of", AS_OF, "check", "--rev", "HEAD"])
         .assert()

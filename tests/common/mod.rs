@@ -16,6 +16,22 @@ pub struct Env {
     pub tmp: TempDir,
 }
 
+/// The caller's PATH with the directory of the isms under test first, as
+/// the hooks it installs must find it; with `with_isms` false, without any
+/// isms at all (the README's first command puts one on PATH, and a test
+/// must not run it).
+pub fn path_for_hooks(with_isms: bool) -> std::ffi::OsString {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let mut dirs: Vec<PathBuf> = std::env::split_paths(&path)
+        .filter(|d| !d.join("isms").exists())
+        .collect();
+    if with_isms {
+        let bin = Path::new(assert_cmd::cargo::cargo_bin!("isms"));
+        dirs.insert(0, bin.parent().expect("a binary's directory").to_owned());
+    }
+    std::env::join_paths(dirs).expect("PATH entries")
+}
+
 impl Env {
     pub fn new() -> Env {
         Env {
