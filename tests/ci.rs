@@ -33,6 +33,19 @@ fn init_writes_four_workflows_that_actionlint_accepts() {
     let check = read(&repo, WORKFLOWS[0]);
     assert!(check.contains("command: check --format github"));
     assert!(check.contains("contents: read"), "least privilege");
+    // A merge queue that requires the check runs it on what it would land;
+    // the pull request's summary is for pull requests alone (a merge
+    // group has no base_ref).
+    assert!(
+        check.contains("on:\n  pull_request:\n  merge_group:\n"),
+        "{check}"
+    );
+    assert!(
+        check.contains(
+            "      - name: What the pull request changes\n        if: always() && github.event_name == 'pull_request'\n"
+        ),
+        "{check}"
+    );
     let triggers = read(&repo, WORKFLOWS[2]);
     assert!(triggers.contains(&format!("branches: [{}]", branch.trim())));
     assert!(triggers.contains(
