@@ -4,7 +4,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{Env, success};
+use common::{Env, success, write};
 
 const AS_OF: &str = "2026-11-02";
 
@@ -185,6 +185,86 @@ fn the_matrix_is_controls_by_services_with_the_duties_in_every_format() {
         md.contains(" Customer (us): Example Cloud Ltd is responsible"),
         "{md}"
     );
+}
+
+#[test]
+fn a_control_the_soa_excludes_is_excluded_in_the_matrix_not_missing() {
+    let env = Env::new();
+    let repo = env.example_on_main(Some(AS_OF));
+    // 7.4 is a matrix control the example's SoA excludes: no service needs
+    // an allocation for it, and the matrix is complete.
+    let why = "Excluded from the Statement of Applicability: Example Cloud Ltd has no premises that host information processing";
+    let md = report(&env, &repo, &["report", "matrix"]);
+    assert!(
+        md.contains("\n| 7.4 | Physical security monitoring | excluded | excluded | excluded |\n"),
+        "{md}"
+    );
+    assert!(
+        md.contains(&format!("\n- **7.4 (excluded)**: {why}")),
+        "{md}"
+    );
+    let (code, findings) = env.check(&repo, &["--as-of", AS_OF]);
+    assert_eq!(code, Some(0), "{findings}");
+
+    // A gap in an applicable control is still missing; an allocation made
+    // for the excluded control is shown for what it says.
+    std::fs::remove_file(repo.join("responsibilities/payments-api/5.1.toml")).unwrap();
+    write(
+        &repo,
+        "responsibilities/tenant-db/7.4.toml",
+        "service = \"tenant-db\"\ncontrol = \"7.4\"\nparty = \"provider\"\nprovider = \"Badge readers at the office.\"\nowner = \"bob\"\n",
+    );
+    env.git(&repo, &["add", "-A"]);
+    env.git(
+        &repo,
+        &["commit", "-qm", "A gap, and an allocation for 7.4"],
+    );
+    let csv = report(&env, &repo, &["--format", "csv", "report", "matrix"]);
+    let row = |control: &str| {
+        csv::Reader::from_reader(csv.as_bytes())
+            .records()
+            .map(|r| r.unwrap())
+            .find(|r| &r[0] == control)
+            .unwrap()
+    };
+    let excluded = row("7.4");
+    // control, title, then each service's party and duties.
+    assert_eq!(&excluded[2], "excluded");
+    assert!(excluded[3].starts_with(why), "{excluded:?}");
+    assert_eq!(&excluded[4], "excluded");
+    assert_eq!(&excluded[6], "provider");
+    assert_eq!(&excluded[7], "Provider (us): Badge readers at the office.");
+    let gap = row("5.1");
+    assert_eq!((&gap[2], &gap[4], &gap[6]), ("shared", "missing", "shared"));
+    let json = report(&env, &repo, &["--format", "json", "report", "matrix"]);
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let row_7_4 = json["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["control"] == "7.4")
+        .unwrap();
+    assert_eq!(row_7_4["payments-api"], "excluded");
+    assert_eq!(row_7_4["tenant-db"], "provider");
+
+    // The dashboard's matrix: an excluded cell is filtered as such and
+    // links to no allocation; the one that exists is linked.
+    let site = env.path().join("site");
+    env.isms(&repo)
+        .args(["--as-of", AS_OF, "site", "--out"])
+        .arg(&site)
+        .assert()
+        .success();
+    let page = std::fs::read_to_string(site.join("matrix.html")).unwrap();
+    assert!(
+        page.contains(
+            "<td class=\"p-excluded\" data-service=\"payments-api\" data-party=\"excluded\">excluded</td>"
+        ),
+        "{page}"
+    );
+    assert!(!page.contains("items/allocation/payments-api/7.4.html"));
+    assert!(page.contains("items/allocation/tenant-db/7.4.html"));
+    assert!(page.contains("<option>excluded</option>"));
 }
 
 #[test]

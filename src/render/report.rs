@@ -300,11 +300,18 @@ fn other_edition(edition: Edition) -> (String, IdsIn) {
     ("Other edition".to_owned(), Box::new(|_| String::new()))
 }
 
-/// The responsibility matrix: matrix controls × in-scope services, the
-/// party in each cell; the duties as notes.
 /// What a matrix cell adds when its allocation still holds a placeholder.
 pub const TODO_MARK: &str = "(TODO)";
 
+/// A matrix cell that needs an allocation and has none.
+pub const MISSING: &str = "missing";
+
+/// A matrix cell of a control the Statement of Applicability excludes,
+/// where the service has no allocation: none is needed (DESIGN §4).
+pub const EXCLUDED: &str = "excluded";
+
+/// The responsibility matrix: matrix controls × in-scope services, the
+/// party in each cell; the duties as notes.
 pub fn matrix(s: &Snapshot, narrow: Narrow, as_of: &str) -> Report {
     let services: Vec<&crate::model::Id> = s
         .services
@@ -336,12 +343,28 @@ pub fn matrix(s: &Snapshot, narrow: Narrow, as_of: &str) -> Report {
     {
         let mut row = vec![id.to_string(), c.value.title.clone()];
         let mut detail = vec![String::new(), String::new()];
+        // Why an excluded control needs no allocation, said once.
+        let exclusion = (!c.value.is_applicable()).then(|| {
+            let why = c
+                .value
+                .soa
+                .as_ref()
+                .map_or("", |soa| soa.justification.trim());
+            match why {
+                "" => "Excluded from the Statement of Applicability.".to_owned(),
+                why => format!("Excluded from the Statement of Applicability: {why}"),
+            }
+        });
+        if let Some(why) = &exclusion {
+            notes.push((format!("{id} ({EXCLUDED})"), why.clone()));
+        }
         for svc in &services {
             let doc = s.allocations.get(&((*svc).clone(), id.clone()));
             let alloc = doc.map(|d| &d.value);
             // A cell still holding a placeholder says so: filled, not finished.
             row.push(match doc {
-                None => "missing".to_owned(),
+                None if exclusion.is_some() => EXCLUDED.to_owned(),
+                None => MISSING.to_owned(),
                 Some(d) if crate::check::placeholders::is_placeholder(d) => {
                     format!("{} {TODO_MARK}", d.value.party)
                 }
@@ -372,7 +395,7 @@ pub fn matrix(s: &Snapshot, narrow: Narrow, as_of: &str) -> Report {
                 }
                 detail.push(text);
             } else {
-                detail.push(String::new());
+                detail.push(exclusion.clone().unwrap_or_default());
             }
         }
         rows.push(row);

@@ -12,7 +12,7 @@ use crate::check::review::{Assessment, ItemStatus, KIND_LABELS, STATES};
 use crate::model::Review;
 use crate::model::{Id, Snapshot};
 use crate::render::NL;
-use crate::render::report::Report;
+use crate::render::report::{EXCLUDED, MISSING, Report};
 
 /// What the pages are made from.
 pub struct Input<'a> {
@@ -67,7 +67,7 @@ td.n{text-align:right;font-variant-numeric:tabular-nums}
 .figure span{color:var(--muted)}
 .s-ok,.s-closed{color:#137333}.s-due,.s-open{color:#8a5a00}.s-overdue,.s-expired,.s-missing-evidence,.s-needs-change{color:#b3261e;font-weight:600}
 td.p-provider{background:#e8f0fe}td.p-customer{background:#fef7e0}td.p-shared{background:#e6f4ea}
-td.p-not-applicable{background:#f1f3f4;color:var(--muted)}td.p-missing{background:#fce8e6;font-weight:600}
+td.p-not-applicable,td.p-excluded{background:#f1f3f4;color:var(--muted)}td.p-missing{background:#fce8e6;font-weight:600}
 td.todo{background:repeating-linear-gradient(135deg,#fff,#fff 4px,#fef7e0 4px,#fef7e0 8px);font-style:italic}
 .filters{display:flex;gap:.8rem;align-items:center;flex-wrap:wrap;margin:.4rem 0 .8rem}
 .filters input{padding:.3rem .5rem;min-width:16rem}
@@ -436,7 +436,7 @@ fn matrix(x: &Input<'_>) -> String {
     let services: Vec<&str> = r.columns[2..].iter().map(|(id, _)| id.as_str()).collect();
     let link = |col: usize, row: &[String]| match col {
         0 => Some(format!("items/control/{}.html", row[0])),
-        c if c >= 2 && row[c] != "missing" => Some(format!(
+        c if c >= 2 && ![MISSING, EXCLUDED].contains(&row[c].as_str()) => Some(format!(
             "items/allocation/{}/{}.html",
             services[c - 2],
             row[0]
@@ -471,7 +471,8 @@ fn matrix(x: &Input<'_>) -> String {
         "customer",
         "shared",
         "not-applicable",
-        "missing",
+        EXCLUDED,
+        MISSING,
     ];
     let body = html! {
         h1 { (r.title) } (NL)
