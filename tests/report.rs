@@ -311,6 +311,8 @@ fn report_formats_are_its_own() {
         (&["codeowners"], "json", false),
         (&["schema", "control"], "json", true),
         (&["check"], "github", true),
+        (&["diff", "HEAD~1"], "md", true),
+        (&["diff", "HEAD~1"], "csv", false),
     ] {
         let out = env
             .isms(&repo)
@@ -333,6 +335,18 @@ fn report_formats_are_its_own() {
             );
         }
     }
+    // `isms diff` writes Markdown: `--format md` says so, to the byte.
+    let diff = |format: &[&str]| {
+        let out = env
+            .isms(&repo)
+            .args(format)
+            .args(["diff", "HEAD~1"])
+            .output();
+        String::from_utf8(success(out.unwrap()).stdout).unwrap()
+    };
+    let md = diff(&["--format", "md"]);
+    assert!(md.starts_with("## isms: what changed from "), "{md}");
+    assert_eq!(md, diff(&[]));
 }
 
 #[test]

@@ -242,7 +242,8 @@ fn formats(command: &Command) -> (&'static str, &'static [Format]) {
         // CSV, for an auditor's spreadsheet.
         Command::Log(_) => ("log", &[Human, Json, Csv]),
         Command::Show(_) => ("show", DATA),
-        Command::Diff(_) => ("diff", DATA),
+        // Its human output is Markdown, for a pull request or job summary.
+        Command::Diff(_) => ("diff", &[Human, Md, Json]),
         Command::Pack(_) => ("pack", DATA),
         Command::Export(_) => ("export", DATA),
         Command::Site(_) => ("site", DATA),
