@@ -1246,6 +1246,15 @@ async fn approvals_are_recorded_as_notes_and_verified_offline() {
         ]
     );
     assert_eq!(v["pull_requests"], 2);
+    // The closing line tells the reviews no pull request landed from those
+    // an owner did not approve.
+    assert_eq!(
+        stderr(&out),
+        format!(
+            "{} reviews in 2 pull requests checked: 6 not approved by an owner (3 landed without a pull request)\n",
+            v["reviews"]
+        )
+    );
 
     // isms log says who approved.
     let out = gh.isms(

@@ -481,6 +481,11 @@ fn verify_approvals_in_github_format_lists_what_does_not_count_on_the_jobs_summa
     assert_eq!(out.status.code(), Some(1));
     let annotations = String::from_utf8(out.stdout).unwrap();
     let closing = String::from_utf8(out.stderr).unwrap();
+    // It says which could not be checked, and why.
+    assert_eq!(
+        closing,
+        "8 reviews in 0 pull requests checked: 8 not approved by an owner (3 landed without a pull request, 5 in a pull request no approval note records)\n"
+    );
     let md = std::fs::read_to_string(&page).unwrap();
     let lines: Vec<&str> = md.lines().collect();
     assert_eq!(

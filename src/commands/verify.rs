@@ -95,6 +95,9 @@ pub fn run(ctx: &Context, args: &VerifyArgs) -> Result<ExitCode> {
     };
 
     let mut unapproved = Vec::new();
+    // Of those, how many could not be checked: landed without a pull
+    // request, or through one that no approval note records.
+    let (mut direct, mut unrecorded) = (0, 0);
     let mut prs = BTreeSet::new();
     let mut reviews = 0;
     for (landed_by, list) in &landings {
@@ -125,6 +128,11 @@ pub fn run(ctx: &Context, args: &VerifyArgs) -> Result<ExitCode> {
             else {
                 continue;
             };
+            match landing {
+                Landing::NoNote(None) => direct += 1,
+                Landing::NoNote(Some(_)) => unrecorded += 1,
+                Landing::Approved(..) => {}
+            }
             unapproved.push(Unapproved {
                 item: r.item.to_string(),
                 commit: r.commit.to_string(),
@@ -144,7 +152,10 @@ pub fn run(ctx: &Context, args: &VerifyArgs) -> Result<ExitCode> {
         crate::output::plural(prs.len(), "pull request"),
         match unapproved.len() {
             0 => "every one approved by an owner".to_owned(),
-            n => format!("{n} not approved by an owner"),
+            n => format!(
+                "{n} not approved by an owner{}",
+                unchecked(direct, unrecorded)
+            ),
         }
     );
     // Buffered: one write for many lines (stdout is line-buffered).
@@ -195,6 +206,25 @@ pub fn run(ctx: &Context, args: &VerifyArgs) -> Result<ExitCode> {
     };
     crate::output::note(&closing);
     Ok(ExitCode::from(u8::from(!unapproved.is_empty())))
+}
+
+/// What the closing line adds when some reviews could not be checked:
+/// ` (4 landed without a pull request, 5 in a pull request no approval
+/// note records)`.
+fn unchecked(direct: usize, unrecorded: usize) -> String {
+    let mut parts = Vec::new();
+    if direct > 0 {
+        parts.push(format!("{direct} landed without a pull request"));
+    }
+    if unrecorded > 0 {
+        parts.push(format!(
+            "{unrecorded} in a pull request no approval note records"
+        ));
+    }
+    match parts.is_empty() {
+        true => String::new(),
+        false => format!(" ({})", parts.join(", ")),
+    }
 }
 
 /// The job summary of `--format github`: the closing line as its heading,
