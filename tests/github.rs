@@ -710,16 +710,38 @@ async fn stale_opens_one_pull_request_per_owner_with_trailers() {
         )
     };
     assert_eq!(code, Some(1));
-    let mut owners: Vec<String> = v["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|i| i["state"] != "due")
-        .map(|i| i["owner"].as_str().unwrap().to_owned())
-        .collect();
-    owners.sort();
-    owners.dedup();
+    // A review settles an overdue or needs-change control, service or
+    // allocation; evidence to collect, or a finding to close, it does not.
+    let items = v["items"].as_array().unwrap();
+    let settled = |i: &&Value| {
+        ["overdue", "needs-change"].contains(&i["state"].as_str().unwrap())
+            && !["evidence", "finding"].contains(&i["kind"].as_str().unwrap())
+    };
+    let owners_of = |keep: &dyn Fn(&&Value) -> bool| {
+        let mut owners: Vec<String> = (items.iter().filter(keep))
+            .map(|i| i["owner"].as_str().unwrap().to_owned())
+            .collect();
+        owners.sort();
+        owners.dedup();
+        owners
+    };
+    let owners = owners_of(&settled);
     assert!(!owners.is_empty());
+    // dave's items all need evidence: no pull request asks him to review.
+    let dave: Vec<&Value> = (items.iter())
+        .filter(|i| i["owner"] == "dave" && i["state"] != "due")
+        .collect();
+    assert!(!dave.is_empty() && !dave.iter().any(settled), "{dave:?}");
+    assert!(!owners.contains(&"dave".to_owned()));
+    // alice has both kinds: control 5.35 lacks evidence, CLD.9.5.1 is overdue.
+    let alice = |item: &str| {
+        items
+            .iter()
+            .find(|i| i["owner"] == "alice" && i["item"] == item)
+            .map(|i| i["state"].as_str().unwrap().to_owned())
+    };
+    assert_eq!(alice("control:5.35").as_deref(), Some("missing-evidence"));
+    assert_eq!(alice("control:CLD.9.5.1").as_deref(), Some("overdue"));
     for (n, owner) in owners.iter().enumerate() {
         let number = 20 + n as u64;
         let branch = format!("isms/stale/{owner}");
@@ -740,6 +762,14 @@ async fn stale_opens_one_pull_request_per_owner_with_trailers() {
         "still overdue: {}",
         stderr(&out)
     );
+    assert!(
+        stderr(&out).contains(
+            "\nno pull request for dave (Dave Lindqvist): 3 items need evidence collected or a finding closed, which a review does not do (`isms stale --owner dave` lists them)\n"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!gh.origin_has("isms/stale/dave"));
     for owner in &owners {
         let branch = format!("isms/stale/{owner}");
         assert!(gh.origin_has(&branch), "{branch}");
@@ -748,7 +778,38 @@ async fn stale_opens_one_pull_request_per_owner_with_trailers() {
             &["log", "-1", "--format=%B", &format!("origin/{branch}")],
         );
         assert!(message.contains("\nReviewed: "), "{message}");
+        // A trailer for each item a review settles, and for nothing else.
+        let mut trailed: Vec<&str> = message
+            .lines()
+            .filter_map(|l| l.strip_prefix("Reviewed: "))
+            .collect();
+        trailed.sort();
+        let mut wanted: Vec<&str> = (items.iter())
+            .filter(|i| i["owner"] == owner.as_str() && settled(i))
+            .map(|i| i["item"].as_str().unwrap())
+            .collect();
+        wanted.sort();
+        wanted.dedup();
+        assert_eq!(trailed, wanted, "{message}");
     }
+    // alice's pull request lists what else she must do, untrailed.
+    let created = gh.requests().await;
+    let alice_pr = created
+        .iter()
+        .find(|r| {
+            r.method.as_str() == "POST"
+                && r.url.path() == pulls()
+                && String::from_utf8_lossy(&r.body).contains("isms/stale/alice")
+        })
+        .unwrap();
+    let body: Value = serde_json::from_slice(&alice_pr.body).unwrap();
+    let body = body["body"].as_str().unwrap();
+    assert!(
+        body.contains(
+            "\nAlso needs action, which a review does not settle (no trailer here):\n\n| Item | State | What to do |\n| --- | --- | --- |\n| `control:5.35` | missing-evidence: no current `independent-audit` evidence (needed every 1y) | collect it, and record it: `isms new evidence ID --control 5.35` |\n"
+        ),
+        "{body}"
+    );
     let creates = gh
         .requests()
         .await

@@ -159,13 +159,32 @@ pub fn run(ctx: &Context, args: &StaleArgs) -> Result<ExitCode> {
             .as_ref()
             .expect("record_branch() checked it")
             .value;
-        let mut by_owner: BTreeMap<&str, Vec<&ItemStatus>> = BTreeMap::new();
+        // Each owner's items a review settles, and the rest that needs
+        // action: evidence to collect, findings to close.
+        let mut by_owner: BTreeMap<&str, (Vec<&ItemStatus>, Vec<&ItemStatus>)> = BTreeMap::new();
         for i in items.iter().filter(|i| i.state.is_flagged()) {
-            by_owner.entry(i.owner.as_str()).or_default().push(i);
+            let (review, other) = by_owner.entry(i.owner.as_str()).or_default();
+            match i.settled_by_review() {
+                true => review.push(i),
+                false => other.push(i),
+            }
+        }
+        for (owner, (review, other)) in &by_owner {
+            if review.is_empty() {
+                output::note(&format!(
+                    "no pull request for {}: {} evidence collected or a finding closed, which a review does not do (`isms stale --owner {owner}` lists them)",
+                    a.label(owner),
+                    match other.len() {
+                        1 => "1 item needs".to_owned(),
+                        n => format!("{n} items need"),
+                    }
+                ));
+            }
         }
         let proposals = by_owner
-            .into_iter()
-            .map(|(owner, list)| overdue_proposal(&a, config, owner, &list));
+            .iter()
+            .filter(|(_, (review, _))| !review.is_empty())
+            .map(|(owner, (review, other))| overdue_proposal(&a, config, owner, review, other));
         match &github {
             Some(github) => {
                 for p in proposals {
@@ -206,21 +225,29 @@ fn me(ctx: &Context) -> Result<String> {
 }
 
 /// One owner's pull request: a commit with a `Reviewed:` trailer for each of
-/// their items that needs action, and a body listing them.
+/// their items a review settles (`review`), and a body listing them, then
+/// the `other` items that need action, which a review does not settle.
 fn overdue_proposal(
     a: &Summary,
     config: &crate::model::Config,
     owner: &str,
-    items: &[&ItemStatus],
+    review: &[&ItemStatus],
+    other: &[&ItemStatus],
 ) -> crate::github::proposal::Proposal {
     use std::fmt::Write as _;
-    let keys: Vec<String> = items.iter().map(|i| i.item.clone()).collect();
+    // An item both overdue and needing a change is reviewed once.
+    let mut keys: Vec<String> = Vec::new();
+    for i in review {
+        if !keys.contains(&i.item) {
+            keys.push(i.item.clone());
+        }
+    }
     let label = a.label(owner);
     let mut body = format!(
-        "Items of **{label}** that need action as of this run.\n\n\
+        "Items of **{label}** to review as of this run.\n\n\
          | Item | State | Last review |\n| --- | --- | --- |\n"
     );
-    for i in items {
+    for i in review {
         let last = i
             .last_review
             .as_ref()
@@ -240,6 +267,22 @@ fn overdue_proposal(
          needs changing in this branch first, or merge with a `Review-Outcome: needs-change` \
          commit on top.\n",
     );
+    if !other.is_empty() {
+        body.push_str(
+            "\nAlso needs action, which a review does not settle (no trailer here):\n\n\
+             | Item | State | What to do |\n| --- | --- | --- |\n",
+        );
+        for i in other {
+            let _ = writeln!(
+                body,
+                "| `{}` | {}: {} | {} |",
+                i.item,
+                i.state.as_str(),
+                i.detail,
+                not_by_review(i)
+            );
+        }
+    }
     let (users, teams) = crate::github::proposal::reviewers(config, [owner]);
     crate::github::proposal::Proposal {
         branch: format!("isms/stale/{owner}"),
@@ -259,6 +302,22 @@ fn overdue_proposal(
         body,
         users,
         teams,
+    }
+}
+
+/// What settles an item that needs action but not a review.
+fn not_by_review(i: &ItemStatus) -> String {
+    let (kind, id) = i.item.split_once(':').unwrap_or(("", &i.item));
+    match (kind, i.state) {
+        (_, State::MissingEvidence) => {
+            format!("collect it, and record it: `isms new evidence ID --control {id}`")
+        }
+        ("evidence", _) => format!("collect it again: `isms new evidence ID --like {id}`"),
+        ("finding", _) => format!(
+            "finish the corrective action and close it in `{}` (`status = \"closed\"`, `closed = DATE`), or agree a new `due`",
+            i.file
+        ),
+        _ => "see `isms show`".to_owned(),
     }
 }
 

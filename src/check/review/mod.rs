@@ -91,6 +91,18 @@ pub struct ItemStatus {
     pub detail: String,
 }
 
+impl ItemStatus {
+    /// Whether a review settles this state: a control, service or
+    /// allocation that is overdue, or whose last review asked for a change
+    /// (an effective review closes it). Evidence that expired or is missing
+    /// needs collecting, and an overdue finding its corrective action: a
+    /// review records neither.
+    pub fn settled_by_review(&self) -> bool {
+        matches!(self.state, State::Overdue | State::NeedsChange)
+            && !matches!(&*self.kind, "evidence" | "finding")
+    }
+}
+
 /// Every state, in the order reports list them.
 pub const STATES: [State; 6] = [
     State::Ok,

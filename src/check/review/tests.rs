@@ -552,3 +552,45 @@ impl WithDueSoon for Snapshot {
         self
     }
 }
+
+#[test]
+fn a_review_settles_overdue_and_needs_change_items_never_evidence_or_findings() {
+    let mut s = snapshot("", Some("monthly"));
+    s.controls
+        .get_mut(&id("C.1"))
+        .unwrap()
+        .value
+        .evidence_required =
+        vec![toml::from_str("kind = \"scan\"\nevery = \"quarterly\"").unwrap()];
+    s.evidence.insert(
+        id("e1"),
+        evidence("e1", "scan", "2026-01-15", "valid_for = \"30d\""),
+    );
+    s.findings
+        .insert(id("2026-001"), finding("2026-001", "2026-03-01", "open"));
+    let reviews = vec![review(
+        "allocation:api/C.1",
+        "2026-03-20",
+        Outcome::NeedsChange,
+        "alice@example.com",
+    )];
+    let a = assess(&s, &record(&s, "2026-01-01", reviews), day("2026-04-01"));
+    let mut got: Vec<(String, &str, bool)> = a
+        .items
+        .iter()
+        .map(|i| (i.item.clone(), i.state.as_str(), i.settled_by_review()))
+        .collect();
+    got.sort();
+    let s = |item: &str, state, settled| (item.to_owned(), state, settled);
+    assert_eq!(
+        got,
+        [
+            s("allocation:api/C.1", "needs-change", true),
+            s("control:C.1", "missing-evidence", false),
+            s("control:C.1", "overdue", true),
+            s("evidence:e1", "expired", false),
+            s("finding:2026-001", "overdue", false),
+            s("service:api", "ok", false),
+        ]
+    );
+}
