@@ -1394,3 +1394,83 @@ fn an_out_of_scope_service_and_its_allocations_need_no_review() {
     );
     assert_eq!(String::from_utf8_lossy(&out.stderr), "");
 }
+
+#[test]
+fn under_author_approval_a_pull_request_made_as_another_says_its_reviews_will_not_count() {
+    let env = Env::new();
+    let repo = env.example_on_main(Some(AS_OF));
+    let settings =
+        read(&repo, "isms.toml").replace("approval = \"pull-request\"", "approval = \"author\"");
+    write(&repo, "isms.toml", &settings);
+    env.git(
+        &repo,
+        &[
+            "commit",
+            "-qam",
+            "Reviews count when their owner makes them",
+        ],
+    );
+    let bot = "41898282+github-actions[bot]@users.noreply.github.com";
+    let dry_run = |as_who: Option<&str>, args: &[&str]| {
+        let mut cmd = env.isms(&repo);
+        if let Some(email) = as_who {
+            cmd.env("GIT_AUTHOR_NAME", "github-actions[bot]")
+                .env("GIT_AUTHOR_EMAIL", email);
+        }
+        let out = cmd.args(["--as-of", AS_OF]).args(args).output().unwrap();
+        assert_ne!(out.status.code(), Some(2), "{out:?}");
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let warning = |branch: &str, some: &str, who: &str| {
+        format!(
+            "warning: the pull request from {branch} records reviews that will not count{some}: its commit is made as {who}, and under approval = \"author\" only an owner's own reviews count\n  \
+             hint: owners record their reviews as themselves: `isms review ITEM…` (or, for their overdue items, `isms stale --open-prs --owner @me`)\n"
+        )
+    };
+    // The scheduled job, as the bot: no review it proposes would count.
+    let said = dry_run(Some(bot), &["stale", "--open-prs", "--dry-run"]);
+    let bot_ident = format!("github-actions[bot] <{bot}>");
+    assert!(
+        said.contains(&warning("isms/stale/alice", "", &bot_ident)),
+        "{said}"
+    );
+    let reassess = [
+        "reassess",
+        "region-added",
+        "--service",
+        "payments-api",
+        "--reason",
+        "moved",
+        "--dry-run",
+    ];
+    let said = dry_run(Some(bot), &reassess);
+    assert!(
+        said.contains(&warning(
+            "isms/reassess/region-added/payments-api",
+            "",
+            &bot_ident
+        )),
+        "{said}"
+    );
+    // alice owns the controls, bob the service's allocations: hers count.
+    let said = dry_run(None, &reassess);
+    assert!(
+        said.contains(&warning(
+            "isms/reassess/region-added/payments-api",
+            " for 3 of its 7 items",
+            "Alice Ng <alice@example.com>"
+        )),
+        "{said}"
+    );
+    // The owner's own pull request counts: nothing to warn of.
+    let said = dry_run(
+        None,
+        &["stale", "--open-prs", "--dry-run", "--owner", "@me"],
+    );
+    assert!(!said.contains("will not count"), "{said}");
+    // Under pull-request approval, the bot's are the way reviews land.
+    env.git(&repo, &["revert", "--no-edit", "HEAD"]);
+    let said = dry_run(Some(bot), &["stale", "--open-prs", "--dry-run"]);
+    assert!(!said.contains("will not count"), "{said}");
+    assert!(said.contains("pull requests shown"), "{said}");
+}

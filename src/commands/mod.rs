@@ -417,6 +417,35 @@ pub fn not_counted(
     warnings
 }
 
+/// With `approval = "author"`, a warning for proposal `p` when the reviews
+/// it records will not all count once merged: its commit is made as git's
+/// author here (in CI, a bot), and only an owner's own reviews count.
+/// `snapshot` holds the owners of every item (allocations included).
+pub fn warn_uncounted(repo: &crate::repo::Repo, snapshot: &crate::model::Snapshot, p: &Proposal) {
+    let keys: Vec<crate::model::ItemKey> = (p.items.iter())
+        .filter_map(|i| crate::model::ItemKey::parse(i).ok())
+        .collect();
+    let Some((name, email)) = crate::git::author(&repo.root) else {
+        return;
+    };
+    let not_counted = crate::check::review::not_counted(snapshot, &keys, &email);
+    if not_counted.is_empty() {
+        return;
+    }
+    let some = match not_counted.len() == keys.len() {
+        true => String::new(),
+        false => format!(" for {} of its {} items", not_counted.len(), keys.len()),
+    };
+    crate::output::note(&format!(
+        "warning: the pull request from {} records reviews that will not count{some}: \
+         its commit is made as {name} <{email}>, and under approval = \"author\" only an owner's \
+         own reviews count\n  \
+         hint: owners record their reviews as themselves: `isms review ITEM…` (or, for their \
+         overdue items, `isms stale --open-prs --owner @me`)",
+        p.branch,
+    ));
+}
+
 /// The pull request a proposal would be, for `--dry-run`: its branch,
 /// title, reviewers, the file and commit it would make, and its body, each
 /// text indented as `git log` indents a message.

@@ -47,6 +47,7 @@ pub fn run(ctx: &Context, args: &ReassessArgs) -> Result<ExitCode> {
         &args.reason,
         None,
     )?;
+    super::warn_uncounted(&repo, &snapshot, &p);
     if args.dry_run {
         super::show_proposals([p]);
         return Ok(ExitCode::SUCCESS);

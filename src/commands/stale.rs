@@ -181,10 +181,14 @@ pub fn run(ctx: &Context, args: &StaleArgs) -> Result<ExitCode> {
                 ));
             }
         }
-        let proposals = by_owner
+        let proposals: Vec<_> = by_owner
             .iter()
             .filter(|(_, (review, _))| !review.is_empty())
-            .map(|(owner, (review, other))| overdue_proposal(&a, config, owner, review, other));
+            .map(|(owner, (review, other))| overdue_proposal(&a, config, owner, review, other))
+            .collect();
+        for p in &proposals {
+            super::warn_uncounted(&repo, &snapshot, p);
+        }
         match &github {
             Some(github) => {
                 for p in proposals {
@@ -295,6 +299,7 @@ fn overdue_proposal(
             "",
             &keys,
         ),
+        items: keys.clone(),
         title: format!(
             "Review {} of {label}",
             crate::output::plural(keys.len(), "item")

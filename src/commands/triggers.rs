@@ -180,6 +180,7 @@ fn detect_cmd(ctx: &Context, args: &DetectArgs) -> Result<ExitCode> {
                 &reason,
                 Some(&fired),
             )?;
+            super::warn_uncounted(&repo, &snapshot, &p);
             match &github {
                 Some(github) => {
                     let done = crate::github::proposal::open_pr(&repo.root, &record, &p, github)?;

@@ -26,6 +26,8 @@ pub struct Proposal {
     /// changes no file and only carries its trailers.
     pub file: Option<(String, String)>,
     pub message: String,
+    /// The items its commit's `Reviewed:` trailers name.
+    pub items: Vec<String>,
     pub title: String,
     pub body: String,
     /// GitHub logins and team slugs asked to review.

@@ -120,6 +120,7 @@ pub fn reassessment(
         branch: format!("isms/reassess/{}/{on}", trigger.id),
         file: Some((format!("reassessments/{}/{on}.toml", trigger.id), content)),
         message: proposal::message(&subject, reason, &items),
+        items,
         title: format!("Reassess {}: {}", on, trigger.title),
         body,
         users,
