@@ -46,6 +46,13 @@ fn init_writes_four_workflows_that_actionlint_accepts() {
         ),
         "{check}"
     );
+    // And the reassessments merging it will ask for, before it is merged.
+    assert!(
+        check.contains(
+            "        run: isms triggers detect --from \"origin/$BASE\" --to HEAD --format github\n"
+        ),
+        "{check}"
+    );
     let triggers = read(&repo, WORKFLOWS[2]);
     assert!(triggers.contains(&format!("branches: [{}]", branch.trim())));
     assert!(triggers.contains(
