@@ -682,9 +682,10 @@ pub struct NewAllocationArgs {
 
 #[derive(Debug, Args)]
 pub struct NewEvidenceArgs {
-    /// The evidence's ID, e.g. 2026-q3-access-review: its file is evidence/ID.toml.
+    /// The evidence's ID, e.g. 2026-q3-access-review: its file is evidence/ID.toml
+    /// (default: the month it was collected and its kind, e.g. 2026-12-access-review).
     #[arg(value_name = "ID")]
-    pub id: String,
+    pub id: Option<String>,
     /// Evidence kind, e.g. log-review, access-review (default: the one kind its
     /// controls ask for, else a TODO placeholder).
     #[arg(long, value_parser = parse_line)]

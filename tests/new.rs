@@ -1225,6 +1225,84 @@ fn evidence_without_a_kind_takes_the_one_its_controls_ask_for() {
     assert!(read(&repo, "evidence/scan.toml").contains("\nkind = \"scan\"\n"));
 }
 
+#[test]
+fn evidence_named_by_no_argument_is_named_after_its_month_and_kind() {
+    let env = Env::new();
+    let repo = env.example("repo");
+    let new = |args: &[&str]| {
+        env.isms(&repo)
+            .args(["--as-of", "2026-11-20", "new", "evidence"])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let said = |out: &std::process::Output| String::from_utf8_lossy(&out.stderr).into_owned();
+    // 5.18 asks for `access-review` evidence: the record is named after it.
+    let out = new(&["--control", "5.18", "--title", "Q4 access review"]);
+    assert_eq!(out.status.code(), Some(0), "{}", said(&out));
+    assert!(
+        said(&out).starts_with("created evidence/2026-11-access-review.toml;"),
+        "{}",
+        said(&out)
+    );
+    let text = read(&repo, "evidence/2026-11-access-review.toml");
+    assert!(
+        text.contains("\nid = \"2026-11-access-review\"\n"),
+        "{text}"
+    );
+    assert!(text.contains("\ncollected = 2026-11-20\n"), "{text}");
+    // Another that month is the second; a kind given names it, in words
+    // made an ID; a renewal takes its kind, collected on the day given.
+    new(&["--control", "5.18"]);
+    assert!(repo.join("evidence/2026-11-access-review-2.toml").is_file());
+    new(&["--kind", "Pen Test (external)", "--control", "8.8"]);
+    assert!(
+        repo.join("evidence/2026-11-pen-test-external.toml")
+            .is_file()
+    );
+    let out = new(&[
+        "--like",
+        "2026-10-admin-log-review",
+        "--collected",
+        "2026-11-03",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", said(&out));
+    assert!(read(&repo, "evidence/2026-11-log-review.toml").contains("\nkind = \"log-review\"\n"));
+    // A name in another case is taken too (it would collide on a checkout
+    // that ignores case).
+    std::fs::rename(
+        repo.join("evidence/2026-11-pen-test-external.toml"),
+        repo.join("evidence/2026-11-PEN-TEST-EXTERNAL.toml"),
+    )
+    .unwrap();
+    let moved = read(&repo, "evidence/2026-11-PEN-TEST-EXTERNAL.toml").replace(
+        "id = \"2026-11-pen-test-external\"",
+        "id = \"2026-11-PEN-TEST-EXTERNAL\"",
+    );
+    write(&repo, "evidence/2026-11-PEN-TEST-EXTERNAL.toml", &moved);
+    new(&["--kind", "pen-test-external", "--control", "8.8"]);
+    assert!(
+        repo.join("evidence/2026-11-pen-test-external-2.toml")
+            .is_file()
+    );
+    // Without a kind to name it after, it must be named; nothing is written.
+    let before = std::fs::read_dir(repo.join("evidence")).unwrap().count();
+    let out = new(&["--control", "5.1"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        said(&out),
+        "error: name the record (`isms new evidence ID …`), or give its kind: no --kind, and its controls ask for no one kind to name it after\n  \
+         hint: e.g. `isms new evidence 2026-q4-access-review --control 5.18`, or --kind access-review\n"
+    );
+    assert_eq!(
+        std::fs::read_dir(repo.join("evidence")).unwrap().count(),
+        before
+    );
+    let (code, findings) = env.check(&repo, &["--as-of", "2026-11-20"]);
+    assert_ne!(code, Some(2), "{findings}");
+    assert!(!findings.contains("error["), "{findings}");
+}
+
 /// An audit's finding is written from the command line, as an evidence
 /// record is: its title, kind, severity, controls, services, who raised it
 /// and when; its default due day counts from the day it was raised. What

@@ -558,7 +558,10 @@ impl New<'_> {
     }
 
     fn evidence(&self, mut a: crate::cli::NewEvidenceArgs) -> Result<ExitCode> {
-        let id = parse_id("evidence ID", &a.id)?;
+        let given = match &a.id {
+            Some(id) => Some(parse_id("evidence ID", id)?),
+            None => None,
+        };
         // A renewal takes what the earlier record says, where nothing is given.
         let mut taken = Vec::new();
         if let Some(like) = &a.like {
@@ -616,6 +619,18 @@ impl New<'_> {
                 "--collected-by must name a person; `{by}` is a team"
             )));
         }
+        let collected = a.collected.unwrap_or(self.ctx.today);
+        // Without --kind, the kind its controls ask for, when they ask for one.
+        let asked = crate::check::asked_kinds(self.snapshot, &a.controls);
+        let kind = match (&a.kind, asked.as_slice()) {
+            (Some(kind), _) => kind.as_str(),
+            (None, [one]) => one,
+            (None, _) => "TODO",
+        };
+        let id = match given {
+            Some(id) => id,
+            None => self.evidence_id(collected, kind)?,
+        };
         let path = format!("evidence/{id}.toml");
         // Each artifact: where it is recorded, its sha256, and the bytes to
         // copy into evidence/files/ when it is not under evidence/ already.
@@ -643,14 +658,7 @@ impl New<'_> {
             }
             recorded.push((rel, sha256));
         }
-        let collected = a.collected.unwrap_or(self.ctx.today).to_string();
-        // Without --kind, the kind its controls ask for, when they ask for one.
-        let asked = crate::check::asked_kinds(self.snapshot, &a.controls);
-        let kind = match (&a.kind, asked.as_slice()) {
-            (Some(kind), _) => kind.as_str(),
-            (None, [one]) => one,
-            (None, _) => "TODO",
-        };
+        let collected = collected.to_string();
         let text = scaffold::evidence(&scaffold::NewEvidence {
             id: &id,
             title: a.title.as_deref(),
@@ -745,6 +753,39 @@ impl New<'_> {
             ));
         }
         Ok(ExitCode::SUCCESS)
+    }
+
+    /// The ID of a record named by no argument: the month it was collected
+    /// and its kind (`2026-12-access-review`), with `-2`, `-3`, … after it
+    /// while a record of that name (in any case) exists.
+    fn evidence_id(&self, collected: chrono::NaiveDate, kind: &str) -> Result<Id> {
+        let mut slug = String::new();
+        for c in kind.chars() {
+            match c.to_ascii_lowercase() {
+                c if c.is_ascii_alphanumeric() => slug.push(c),
+                _ if !slug.is_empty() && !slug.ends_with('-') => slug.push('-'),
+                _ => {}
+            }
+        }
+        let slug = slug.trim_end_matches('-');
+        if kind == "TODO" || slug.is_empty() {
+            return Err(Error::new(
+                "name the record (`isms new evidence ID …`), or give its kind: no --kind, and its controls ask for no one kind to name it after",
+            )
+            .hint("e.g. `isms new evidence 2026-q4-access-review --control 5.18`, or --kind access-review"));
+        }
+        let base = format!("{}-{slug}", collected.format("%Y-%m"));
+        let taken = |name: &str| {
+            (self.snapshot.present.evidence.iter()).any(|e| e.as_str().eq_ignore_ascii_case(name))
+        };
+        let name = (1..)
+            .map(|n| match n {
+                1 => base.clone(),
+                n => format!("{base}-{n}"),
+            })
+            .find(|name| !taken(name))
+            .expect("a free name");
+        parse_id("evidence ID", &name)
     }
 
     /// The evidence record `id`, read and parsed as `isms check` reads it;
