@@ -317,7 +317,7 @@ fn not_by_review(i: &ItemStatus) -> String {
         (_, State::MissingEvidence) => {
             format!("collect it, and record it: `isms new evidence ID --control {id}`")
         }
-        ("evidence", _) => format!("collect it again: `isms new evidence ID --like {id}`"),
+        ("evidence", _) => format!("collect it again: `isms new evidence --like {id}`"),
         ("finding", _) => format!(
             "finish the corrective action and close it in `{}` (`status = \"closed\"`, `closed = DATE`), or agree a new `due`",
             i.file
