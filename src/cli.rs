@@ -720,9 +720,10 @@ pub struct NewEvidenceArgs {
 
 #[derive(Debug, Args)]
 pub struct NewFindingArgs {
-    /// The finding's ID, e.g. 2026-004: its file is findings/ID.toml.
+    /// The finding's ID, e.g. 2026-004: its file is findings/ID.toml (default: the
+    /// year it was raised and the next number in it, e.g. 2026-004 after 2026-003).
     #[arg(value_name = "ID")]
-    pub id: String,
+    pub id: Option<String>,
     /// What is wrong, in a line.
     #[arg(long, value_parser = parse_line)]
     pub title: Option<String>,

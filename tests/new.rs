@@ -1303,6 +1303,37 @@ fn evidence_named_by_no_argument_is_named_after_its_month_and_kind() {
     assert!(!findings.contains("error["), "{findings}");
 }
 
+#[test]
+fn a_finding_named_by_no_argument_takes_the_next_number_of_the_year_it_was_raised() {
+    let env = Env::new();
+    let repo = env.example("repo");
+    let new = |args: &[&str]| {
+        let out = env
+            .isms(&repo)
+            .args(["--as-of", "2026-11-25", "new", "finding"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{out:?}");
+        let said = String::from_utf8(out.stderr).unwrap();
+        said.lines().next().unwrap().to_owned()
+    };
+    // The example has 2026-003.
+    assert_eq!(
+        new(&["--title", "Restore never tested"]),
+        "created findings/2026-004.toml"
+    );
+    assert!(read(&repo, "findings/2026-004.toml").contains("\nid = \"2026-004\"\n"));
+    // A file that does not parse still holds its number.
+    write(&repo, "findings/2026-041.toml", "id = ");
+    assert_eq!(new(&[]), "created findings/2026-042.toml");
+    // Raised in another year: that year's numbers.
+    assert_eq!(
+        new(&["--raised", "2025-12-30"]),
+        "created findings/2025-001.toml"
+    );
+}
+
 /// An audit's finding is written from the command line, as an evidence
 /// record is: its title, kind, severity, controls, services, who raised it
 /// and when; its default due day counts from the day it was raised. What

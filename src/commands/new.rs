@@ -716,7 +716,10 @@ impl New<'_> {
     }
 
     fn finding(&self, a: crate::cli::NewFindingArgs) -> Result<ExitCode> {
-        let id = parse_id("finding ID", &a.id)?;
+        let given = match &a.id {
+            Some(id) => Some(parse_id("finding ID", id)?),
+            None => None,
+        };
         self.known(&a.controls, &a.services)?;
         let raised = a.raised.unwrap_or(self.ctx.today);
         // A finding raised after the day it is read as of is no part of the
@@ -730,6 +733,10 @@ impl New<'_> {
         }
         let owner = self.owner(a.owner.as_deref(), "owner", "--owner")?;
         let due = a.due.unwrap_or_else(|| Period::Days(30).after(raised));
+        let id = match given {
+            Some(id) => id,
+            None => self.finding_id(raised)?,
+        };
         let path = format!("findings/{id}.toml");
         let text = scaffold::finding(&scaffold::NewFinding {
             id: &id,
@@ -753,6 +760,32 @@ impl New<'_> {
             ));
         }
         Ok(ExitCode::SUCCESS)
+    }
+
+    /// The ID of a finding named by no argument: the year it was raised and
+    /// the number after the highest of that year (`2026-004` after
+    /// `2026-003`), in three digits or more.
+    fn finding_id(&self, raised: chrono::NaiveDate) -> Result<Id> {
+        use chrono::Datelike as _;
+        let year = raised.year();
+        let prefix = format!("{year}-");
+        // By file name too: a finding that does not parse still holds its number.
+        let files = std::fs::read_dir(self.root.join("findings"))
+            .into_iter()
+            .flatten();
+        let names = files.filter_map(|e| {
+            let name = e.ok()?.file_name().into_string().ok()?;
+            Some(name.strip_suffix(".toml")?.to_owned())
+        });
+        let highest = (self.snapshot.findings.keys().map(|id| id.to_string()))
+            .chain(names)
+            .filter_map(|id| id.strip_prefix(&prefix)?.parse::<u64>().ok())
+            .max()
+            .unwrap_or(0);
+        parse_id(
+            "finding ID",
+            &format!("{prefix}{:03}", highest.saturating_add(1)),
+        )
     }
 
     /// The ID of a record named by no argument: the month it was collected
