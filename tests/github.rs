@@ -806,7 +806,7 @@ async fn stale_opens_one_pull_request_per_owner_with_trailers() {
     let body = body["body"].as_str().unwrap();
     assert!(
         body.contains(
-            "\nAlso needs action, which a review does not settle (no trailer here):\n\n| Item | State | What to do |\n| --- | --- | --- |\n| `control:5.35` | missing-evidence: no current `independent-audit` evidence (needed every 1y) | collect it, and record it: `isms new evidence ID --control 5.35` |\n"
+            "\nAlso needs action, which a review does not settle (no trailer here):\n\n| Item | State | What to do |\n| --- | --- | --- |\n| `control:5.35` | missing-evidence: no current `independent-audit` evidence (needed every 1y) | collect it, and record it: `isms new evidence --control 5.35` |\n"
         ),
         "{body}"
     );

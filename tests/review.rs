@@ -1298,3 +1298,51 @@ fn log_as_csv_is_a_row_a_review_with_the_fields_json_has() {
         "control:8.15 has no review on main from 2026-09-18 to 2026-10-01\n"
     );
 }
+
+#[test]
+fn a_review_says_what_its_items_still_need_that_no_review_gives() {
+    let env = Env::new();
+    let repo = env.example_on_main(Some("2026-11-02"));
+    // On 2026-12-06, 5.35 has no `independent-audit` evidence and the
+    // October log review has expired; 5.1 asks for no evidence.
+    let said = "note: a review does not settle what these items still need:\n  \
+                control:5.35 is missing-evidence: no current `independent-audit` evidence (needed every 1y); collect it, and record it: `isms new evidence --control 5.35`\n  \
+                evidence:2026-10-admin-log-review is expired: expired 2026-11-30; collect it again: `isms new evidence --like 2026-10-admin-log-review`\n";
+    let args = [
+        "--as-of",
+        "2026-12-06",
+        "review",
+        "5.1",
+        "control:5.35",
+        "evidence:2026-10-admin-log-review",
+    ];
+    for dry_run in [true, false] {
+        let mut cmd = env.isms(&repo);
+        cmd.args(args);
+        if dry_run {
+            cmd.arg("--dry-run");
+        }
+        cmd.assert()
+            .success()
+            .stderr(predicate::str::ends_with(said));
+    }
+    // The review is recorded all the same.
+    assert!(log(&env, &repo, "control:5.35").contains("effective"));
+    // Once the evidence is there, nothing is said of it.
+    env.isms(&repo)
+        .args([
+            "--as-of",
+            "2026-12-06",
+            "new",
+            "evidence",
+            "--control",
+            "5.35",
+        ])
+        .assert()
+        .success();
+    env.isms(&repo)
+        .args(["--as-of", "2026-12-06", "review", "5.35"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("note:").not());
+}

@@ -417,6 +417,22 @@ pub fn not_counted(
     warnings
 }
 
+/// What settles an item that needs action but not a review.
+pub fn what_settles(i: &crate::check::review::ItemStatus) -> String {
+    let (kind, id) = i.item.split_once(':').unwrap_or(("", &i.item));
+    match (kind, i.state) {
+        (_, crate::check::review::State::MissingEvidence) => {
+            format!("collect it, and record it: `isms new evidence --control {id}`")
+        }
+        ("evidence", _) => format!("collect it again: `isms new evidence --like {id}`"),
+        ("finding", _) => format!(
+            "finish the corrective action and close it in `{}` (`status = \"closed\"`, `closed = DATE`), or agree a new `due`",
+            i.file
+        ),
+        _ => "see `isms show`".to_owned(),
+    }
+}
+
 /// With `approval = "author"`, a warning for proposal `p` when the reviews
 /// it records will not all count once merged: its commit is made as git's
 /// author here (in CI, a bot), and only an owner's own reviews count.

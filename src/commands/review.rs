@@ -48,6 +48,7 @@ pub fn run(ctx: &Context, args: &ReviewArgs) -> Result<ExitCode> {
     // What to know of the items, said after the review as before it.
     let notes: Vec<String> = (out_of_scope(&snapshot, &keys).into_iter())
         .chain(uncommitted(&repo.root, &keys))
+        .chain(needs_more(ctx, &repo, &snapshot, &keys))
         .collect();
     if args.dry_run {
         print!("{message}");
@@ -109,6 +110,69 @@ fn out_of_scope(snapshot: &crate::model::Snapshot, keys: &[ItemKey]) -> Option<S
          counts if {they} {returns} to scope",
         output::series(&services, "and"),
     ))
+}
+
+/// What to say when `keys` name items that need more than a review, as of
+/// the day: a control missing evidence, an expired record, an overdue
+/// finding. The review is recorded all the same; their state stays.
+fn needs_more(
+    ctx: &Context,
+    repo: &Repo,
+    outline: &crate::model::Snapshot,
+    keys: &[ItemKey],
+) -> Option<String> {
+    use crate::repo::{FileKind, Scope, WorkTree};
+    // Only controls that ask for evidence, records and findings can.
+    let asks = |k: &ItemKey| match k {
+        ItemKey::Control(id) => {
+            (outline.controls.get(id)).is_some_and(|c| !c.value.evidence_required.is_empty())
+        }
+        ItemKey::Evidence(_) | ItemKey::Finding(_) => true,
+        _ => false,
+    };
+    if !keys.iter().any(asks) {
+        return None;
+    }
+    // The outline knows evidence records by path: read them.
+    let paths = (outline.present.evidence.iter())
+        .map(|id| FileKind::Evidence.path(None, id.as_str()))
+        .collect();
+    let loaded =
+        crate::repo::load(&WorkTree::new(&repo.root).ok()?, &Scope::Changed(paths)).ok()?;
+    // In the order the items were named.
+    let named: std::collections::HashMap<String, usize> = (keys.iter().enumerate())
+        .map(|(n, k)| (k.to_string(), n))
+        .collect();
+    let mut states = crate::check::review::not_settled_by_review(&loaded.snapshot, ctx.today);
+    states.retain(|i| named.contains_key(&i.item));
+    states.sort_by_key(|i| named[&i.item]);
+    let lines: Vec<String> = states
+        .iter()
+        .map(|i| {
+            format!(
+                "  {} is {}: {}; {}",
+                i.item,
+                i.state.as_str(),
+                i.detail,
+                super::what_settles(i)
+            )
+        })
+        .collect();
+    match lines.is_empty() {
+        true => None,
+        false => Some(format!(
+            "note: a review does not settle what {} still {}:\n{}",
+            match lines.len() {
+                1 => "this item",
+                _ => "these items",
+            },
+            match lines.len() {
+                1 => "needs",
+                _ => "need",
+            },
+            lines.join("\n")
+        )),
+    }
 }
 
 /// What to say when item files of `keys` have changes that `HEAD` does not

@@ -283,7 +283,7 @@ fn overdue_proposal(
                 i.item,
                 i.state.as_str(),
                 i.detail,
-                not_by_review(i)
+                super::what_settles(i)
             );
         }
     }
@@ -307,22 +307,6 @@ fn overdue_proposal(
         body,
         users,
         teams,
-    }
-}
-
-/// What settles an item that needs action but not a review.
-fn not_by_review(i: &ItemStatus) -> String {
-    let (kind, id) = i.item.split_once(':').unwrap_or(("", &i.item));
-    match (kind, i.state) {
-        (_, State::MissingEvidence) => {
-            format!("collect it, and record it: `isms new evidence ID --control {id}`")
-        }
-        ("evidence", _) => format!("collect it again: `isms new evidence --like {id}`"),
-        ("finding", _) => format!(
-            "finish the corrective action and close it in `{}` (`status = \"closed\"`, `closed = DATE`), or agree a new `due`",
-            i.file
-        ),
-        _ => "see `isms show`".to_owned(),
     }
 }
 

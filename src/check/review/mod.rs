@@ -176,6 +176,24 @@ pub fn assess(s: &Snapshot, record: &Record, today: NaiveDate) -> Assessment {
     out
 }
 
+/// What needs action in `s` as of `today` that no review settles: expired
+/// evidence, controls missing evidence, overdue findings. These states do
+/// not depend on the review record.
+pub fn not_settled_by_review(s: &Snapshot, today: NaiveDate) -> Vec<ItemStatus> {
+    let Some(config) = s.config.as_ref().map(|c| &c.value) else {
+        return Vec::new();
+    };
+    let on = Day {
+        today,
+        due_soon: config.defaults.due_soon,
+    };
+    let mut out = evidence::expiry(s, on);
+    out.extend(evidence::missing(s, on));
+    out.extend(findings::assess(s, on));
+    out.retain(|i| i.state.is_flagged() && !i.settled_by_review());
+    out
+}
+
 /// The day items are judged on, and how far ahead of a due date an item
 /// counts as due.
 #[derive(Clone, Copy, Debug)]

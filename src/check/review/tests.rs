@@ -574,7 +574,12 @@ fn a_review_settles_overdue_and_needs_change_items_never_evidence_or_findings() 
         Outcome::NeedsChange,
         "alice@example.com",
     )];
-    let a = assess(&s, &record(&s, "2026-01-01", reviews), day("2026-04-01"));
+    let snap = s;
+    let a = assess(
+        &snap,
+        &record(&snap, "2026-01-01", reviews),
+        day("2026-04-01"),
+    );
     let mut got: Vec<(String, &str, bool)> = a
         .items
         .iter()
@@ -591,6 +596,20 @@ fn a_review_settles_overdue_and_needs_change_items_never_evidence_or_findings() 
             s("evidence:e1", "expired", false),
             s("finding:2026-001", "overdue", false),
             s("service:api", "ok", false),
+        ]
+    );
+    // What no review settles is known without the review record.
+    let mut rest: Vec<(String, &str)> = not_settled_by_review(&snap, day("2026-04-01"))
+        .iter()
+        .map(|i| (i.item.clone(), i.state.as_str()))
+        .collect();
+    rest.sort();
+    assert_eq!(
+        rest,
+        [
+            ("control:C.1".to_owned(), "missing-evidence"),
+            ("evidence:e1".to_owned(), "expired"),
+            ("finding:2026-001".to_owned(), "overdue"),
         ]
     );
 }
