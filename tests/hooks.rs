@@ -607,3 +607,89 @@ fn the_pre_commit_hook_checks_what_commit_a_and_commit_paths_commit() {
     );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 }
+
+#[test]
+fn in_a_bare_repository_the_pre_receive_hook_refuses_a_push_no_client_hook_checked() {
+    let env = Env::new();
+    let repo = env.example("demo");
+    let origin = env.origin(&repo);
+    // On the server: its bare repository gets the pre-receive hook.
+    let out = install(&env, &origin, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        stderr(&out),
+        format!(
+            "installed pre-receive in {}\n",
+            origin.join("hooks").display()
+        )
+    );
+    let tip = |dir: &Path| env.git(dir, &["rev-parse", "refs/heads/master"]);
+    let push = |args: &[&str], with_isms: bool| {
+        let mut all = vec!["push", "-q", "origin"];
+        all.extend(args);
+        git(&env, &repo, &all, with_isms)
+    };
+    let out = push(&["master"], true);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(tip(&origin), tip(&repo));
+    let landed = tip(&origin);
+
+    // A gap in the matrix, committed where no client hook runs: refused
+    // where it is received, the error shown to whoever pushed.
+    std::fs::remove_file(repo.join("responsibilities/payments-api/5.1.toml")).unwrap();
+    env.git(&repo, &["commit", "-qam", "Drop an allocation"]);
+    let out = push(&["master"], true);
+    assert_ne!(out.status.code(), Some(0));
+    let said = stderr(&out);
+    assert!(
+        said.contains(
+            "remote: error[matrix-incomplete]: missing allocation: service `payments-api`"
+        ),
+        "{said}"
+    );
+    assert!(
+        said.contains(
+            "remote: isms pre-receive hook: refs/heads/master does not pass `isms check` as pushed, so the push was refused"
+        ),
+        "{said}"
+    );
+    assert!(said.contains("(pre-receive hook declined)"), "{said}");
+    assert_eq!(tip(&origin), landed, "nothing was accepted");
+
+    // The fix is accepted; so is a branch pushed and deleted.
+    env.git(&repo, &["revert", "--no-edit", "HEAD"]);
+    let out = push(&["master", "HEAD:refs/heads/side"], true);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(tip(&origin), tip(&repo));
+    let out = push(&["--delete", "side"], true);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+
+    // A server without isms refuses rather than lets a push through unchecked.
+    env.git(&repo, &["commit", "-q", "--allow-empty", "-m", "Note"]);
+    let out = push(&["master"], false);
+    assert_ne!(out.status.code(), Some(0));
+    assert!(
+        stderr(&out)
+            .contains("isms pre-receive hook: the isms program is not on the server's PATH"),
+        "{}",
+        stderr(&out)
+    );
+
+    // What needs a working tree says so, and what the bare one can do.
+    let out = env.isms(&origin).arg("stale").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains(
+            "hint: in a bare repository, `isms check --rev REV` checks a commit, and `isms hooks install` installs the pre-receive hook that checks each push"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    let out = env
+        .isms(&origin)
+        .args(["hooks", "uninstall"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(!origin.join("hooks/pre-receive").exists());
+}

@@ -14,7 +14,11 @@ use crate::repo::{self, CONFIG_FILE, Index, Repo, Scope, Source, WorkTree};
 use super::Context;
 
 pub fn run(ctx: &Context, args: &CheckArgs) -> Result<ExitCode> {
-    let repo = Repo::discover(&ctx.dir)?;
+    // A commit is read from git objects alone: a bare repository will do.
+    let repo = match &args.rev {
+        Some(_) => Repo::discover_for_commits(&ctx.dir)?,
+        None => Repo::discover(&ctx.dir)?,
+    };
     let only = (args.paths.iter())
         .map(|p| ctx.repo_path(&repo.root, p))
         .collect::<Result<Vec<_>>>()?;

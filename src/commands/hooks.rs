@@ -12,12 +12,23 @@ use crate::repo::Repo;
 
 use super::Context;
 
-/// The hooks, as shipped in `hooks/`.
+/// The hooks of a clone, as shipped in `hooks/`.
 const HOOKS: [(&str, &str); 3] = [
     ("pre-commit", include_str!("../../hooks/pre-commit")),
     ("commit-msg", include_str!("../../hooks/commit-msg")),
     ("pre-push", include_str!("../../hooks/pre-push")),
 ];
+
+/// The hook of a bare repository, where pushes are received.
+const SERVER_HOOKS: [(&str, &str); 1] = [("pre-receive", include_str!("../../hooks/pre-receive"))];
+
+/// The hooks for `repo`: a bare one receives pushes; a clone commits.
+fn hooks_of(repo: &Repo) -> &'static [(&'static str, &'static str)] {
+    match repo.is_bare() {
+        true => &SERVER_HOOKS,
+        false => &HOOKS,
+    }
+}
 
 /// The line that marks a hook as installed by isms.
 const MARKER: &str = "# isms-hook:";
@@ -76,12 +87,13 @@ fn refuse_shared(root: &Path, dir: &Path) -> Result<()> {
 }
 
 fn install(ctx: &Context, args: &HooksInstallArgs) -> Result<ExitCode> {
-    let repo = Repo::discover(&ctx.dir)?;
+    let repo = Repo::discover_for_commits(&ctx.dir)?;
+    let hooks = hooks_of(&repo);
     let dir = hooks_dir(&repo.root)?;
     refuse_shared(&repo.root, &dir)?;
     // Decide everything before writing anything.
     let mut foreign = Vec::new();
-    for (name, _) in HOOKS {
+    for (name, _) in hooks {
         let path = dir.join(name);
         if path.exists() && !is_ours(&path) {
             if backup(&path).exists() {
@@ -107,7 +119,7 @@ fn install(ctx: &Context, args: &HooksInstallArgs) -> Result<ExitCode> {
     for path in &foreign {
         std::fs::rename(path, backup(path)).map_err(|e| Error::io("move aside", path, e))?;
     }
-    for (name, text) in HOOKS {
+    for (name, text) in hooks {
         let path = dir.join(name);
         crate::fsutil::replace(&path, text.as_bytes())?;
         make_executable(&path)?;
@@ -120,8 +132,10 @@ fn install(ctx: &Context, args: &HooksInstallArgs) -> Result<ExitCode> {
             output::plural(foreign.len(), "existing hook")
         )
     };
+    let names: Vec<&str> = hooks.iter().map(|(name, _)| *name).collect();
     output::note(&format!(
-        "installed pre-commit, commit-msg and pre-push in {}{kept}",
+        "installed {} in {}{kept}",
+        output::series(&names, "and"),
         dir.display()
     ));
     Ok(ExitCode::SUCCESS)
@@ -140,11 +154,11 @@ fn make_executable(_: &Path) -> Result<()> {
 }
 
 fn uninstall(ctx: &Context) -> Result<ExitCode> {
-    let repo = Repo::discover(&ctx.dir)?;
+    let repo = Repo::discover_for_commits(&ctx.dir)?;
     let dir = hooks_dir(&repo.root)?;
     let mut removed = 0;
     let mut restored = 0;
-    for (name, _) in HOOKS {
+    for (name, _) in hooks_of(&repo) {
         let path = dir.join(name);
         if path.exists() && !is_ours(&path) {
             output::note(&format!("left {}: isms did not install it", path.display()));

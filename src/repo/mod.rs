@@ -44,6 +44,28 @@ pub fn unsupported_format(dir: &Path, format: &str) -> Error {
 }
 
 impl Repo {
+    /// [`Repo::discover`] for a command that reads commits alone (`check
+    /// --rev`): a bare repository will do, where a hook of the server that
+    /// receives pushes runs. Its `root` is then the git directory; nothing
+    /// is read from there but git's own files.
+    pub fn discover_for_commits(dir: &Path) -> Result<Repo> {
+        if let Ok(git) = git2::Repository::discover(dir)
+            && git.is_bare()
+        {
+            let git_dir = git.path().components().collect::<PathBuf>();
+            return Ok(Repo {
+                root: git_dir.clone(),
+                git_dir,
+            });
+        }
+        Repo::discover(dir)
+    }
+
+    /// Whether it is a bare repository ([`Repo::discover_for_commits`]).
+    pub fn is_bare(&self) -> bool {
+        self.root == self.git_dir
+    }
+
     /// Finds the repository containing `dir`, as git does.
     pub fn discover(dir: &Path) -> Result<Repo> {
         if !dir.exists() {
@@ -64,6 +86,7 @@ impl Repo {
                     "{} is a bare git repository; isms needs a working tree",
                     dir.display()
                 ))
+                .hint("in a bare repository, `isms check --rev REV` checks a commit, and `isms hooks install` installs the pre-receive hook that checks each push")
             })?;
         if !root.join(CONFIG_FILE).exists() {
             return Err(Error::new(format!(

@@ -532,6 +532,14 @@ impl Index {
     pub fn commit(git_dir: &Path, rev: &str) -> Result<(Self, String)> {
         let repo =
             git2::Repository::open(git_dir).map_err(|e| Error::git("open the repository", e))?;
+        // A pre-receive hook reads the pushed commit where git keeps it
+        // until the hook accepts it.
+        for dir in quarantine() {
+            if let Some(path) = dir.to_str() {
+                (repo.odb().and_then(|odb| odb.add_disk_alternate(path)))
+                    .map_err(|e| Error::git(format!("open the object database in {path}"), e))?;
+            }
+        }
         let commit = repo
             .revparse_single(rev)
             .and_then(|o| o.peel_to_commit())
@@ -623,14 +631,36 @@ pub fn item_blob(odb: &git2::Odb<'_>, oid: git2::Oid) -> std::result::Result<Vec
 /// worktree, with its alternates), on its own: libgit2's object database
 /// is safe to read from several threads, a repository handle is not.
 fn objects(repo: &git2::Repository) -> Result<git2::Odb<'static>> {
-    let dir = repo.commondir().join("objects");
     let odb = git2::Odb::new().map_err(|e| Error::git("open the object database", e))?;
-    let path = dir
-        .to_str()
-        .ok_or_else(|| Error::new(format!("{} is not a UTF-8 path", dir.display())))?;
-    odb.add_disk_alternate(path)
-        .map_err(|e| Error::git(format!("open the object database in {path}"), e))?;
+    for dir in std::iter::once(repo.commondir().join("objects")).chain(quarantine()) {
+        let path = dir
+            .to_str()
+            .ok_or_else(|| Error::new(format!("{} is not a UTF-8 path", dir.display())))?;
+        odb.add_disk_alternate(path)
+            .map_err(|e| Error::git(format!("open the object database in {path}"), e))?;
+    }
     Ok(odb)
+}
+
+/// The object directories git names in the environment of a hook that runs
+/// while a push is received (`GIT_OBJECT_DIRECTORY`, where the pushed
+/// objects wait until the hook accepts them, and
+/// `GIT_ALTERNATE_OBJECT_DIRECTORIES`), as git itself reads them. libgit2
+/// does not; without them a pushed commit cannot be found.
+fn quarantine() -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = std::env::var_os("GIT_OBJECT_DIRECTORY")
+        .filter(|d| !d.is_empty())
+        .map(PathBuf::from)
+        .into_iter()
+        .collect();
+    if let Some(list) = std::env::var_os("GIT_ALTERNATE_OBJECT_DIRECTORIES") {
+        dirs.extend(std::env::split_paths(&list).filter(|d| !d.as_os_str().is_empty()));
+    }
+    // Relative to where git runs the hook, which is where isms runs.
+    dirs.into_iter()
+        .filter_map(|d| std::path::absolute(d).ok())
+        .filter(|d| d.is_dir())
+        .collect()
 }
 
 /// The index as `git` lists it, and what differs from `HEAD`, each listed
