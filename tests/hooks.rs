@@ -664,6 +664,25 @@ fn in_a_bare_repository_the_pre_receive_hook_refuses_a_push_no_client_hook_check
     let out = push(&["--delete", "side"], true);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 
+    // A branch that never held a compliance repository (a site published
+    // to gh-pages) is not checked; one that drops isms.toml is, and fails.
+    env.git(&repo, &["switch", "-q", "--orphan", "gh-pages"]);
+    write(&repo, "index.html", "<h1>Dashboard</h1>\n");
+    env.git(&repo, &["add", "index.html"]);
+    env.git(&repo, &["commit", "-qm", "Publish the dashboard"]);
+    let out = push(&["gh-pages"], true);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    env.git(&repo, &["switch", "-q", "master"]);
+    env.git(&repo, &["rm", "-q", "isms.toml"]);
+    env.git(&repo, &["commit", "-qm", "No settings"]);
+    let out = push(&["master"], true);
+    assert!(
+        stderr(&out).contains("remote: isms pre-receive hook: refs/heads/master does not pass"),
+        "{}",
+        stderr(&out)
+    );
+    env.git(&repo, &["reset", "-q", "--hard", "HEAD~1"]);
+
     // A server without isms refuses rather than lets a push through unchecked.
     env.git(&repo, &["commit", "-q", "--allow-empty", "-m", "Note"]);
     let out = push(&["master"], false);
@@ -692,4 +711,47 @@ fn in_a_bare_repository_the_pre_receive_hook_refuses_a_push_no_client_hook_check
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(!origin.join("hooks/pre-receive").exists());
+}
+
+#[test]
+fn the_pre_push_hook_lets_a_branch_that_never_held_the_record_through() {
+    let env = Env::new();
+    let repo = env.example("demo");
+    let origin = env.origin(&repo);
+    assert_eq!(install(&env, &repo, &[]).status.code(), Some(0));
+    // The dashboard, published on a branch of its own.
+    env.git(&repo, &["switch", "-q", "--orphan", "gh-pages"]);
+    write(&repo, "index.html", "<h1>Dashboard</h1>\n");
+    env.git(&repo, &["add", "index.html"]);
+    let out = git(
+        &env,
+        &repo,
+        &["commit", "-qm", "Publish the dashboard"],
+        true,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = git(&env, &repo, &["push", "-q", "origin", "gh-pages"], true);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        !env.git(&origin, &["rev-parse", "refs/heads/gh-pages"])
+            .is_empty()
+    );
+    // The record branch without its settings is still refused.
+    env.git(&repo, &["switch", "-q", "master"]);
+    env.git(&repo, &["rm", "-q", "isms.toml"]);
+    let out = git(
+        &env,
+        &repo,
+        &["commit", "-q", "--no-verify", "-m", "No settings"],
+        true,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = git(&env, &repo, &["push", "-q", "origin", "master"], true);
+    assert_ne!(out.status.code(), Some(0));
+    assert!(
+        stderr(&out)
+            .contains("isms pre-push hook: refs/heads/master does not pass `isms check` as pushed"),
+        "{}",
+        stderr(&out)
+    );
 }
