@@ -796,3 +796,29 @@ fn an_artifact_kept_in_git_lfs_is_checked_by_its_pointer_and_packed_with_its_con
     assert_eq!(code, Some(1));
     assert!(findings.contains("error[artifact-hash]"), "{findings}");
 }
+
+#[test]
+fn a_mirror_without_a_working_tree_packs_the_same_bytes() {
+    let env = Env::new();
+    let repo = env.example_on_main(Some(AS_OF));
+    let here = env.path().join("here.zip");
+    pack(&env, &repo, &here);
+    // An auditor's mirror: a bare repository, every ref, no working tree.
+    let mirror = env.path().join("mirror.git");
+    let out = env
+        .command("git")
+        .args(["clone", "-q", "--mirror"])
+        .arg(&repo)
+        .arg(&mirror)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let there = env.path().join("there.zip");
+    pack(&env, &mirror, &there);
+    assert!(
+        std::fs::read(&here).unwrap() == std::fs::read(&there).unwrap(),
+        "one commit, one pack, wherever it is read from"
+    );
+    let (code, stderr) = verify(&env, &mirror, &there);
+    assert_eq!(code, Some(0), "{stderr}");
+}

@@ -155,7 +155,8 @@ fn build(
 }
 
 fn pack(ctx: &Context, out: &Path, rev: Option<&str>) -> Result<ExitCode> {
-    let repo = Repo::discover(&ctx.dir)?;
+    // Read from commits alone: a mirror (`git clone --mirror`) will do.
+    let repo = Repo::discover_for_commits(&ctx.dir)?;
     let out = &ctx.path(out);
     let writer = repo.writer(&mut crate::output::waiting_for)?;
     writer.may_write(out)?;
@@ -258,7 +259,7 @@ fn pack(ctx: &Context, out: &Path, rev: Option<&str>) -> Result<ExitCode> {
         files.len(),
         &tip[..10.min(tip.len())]
     ));
-    if rev.is_none() && ctx.as_of.is_none() {
+    if rev.is_none() && ctx.as_of.is_none() && !repo.is_bare() {
         super::note_left_out(&repo.root, "the pack leaves out: it holds commits alone")?;
     }
     Ok(ExitCode::SUCCESS)

@@ -86,7 +86,7 @@ impl Repo {
                     "{} is a bare git repository; isms needs a working tree",
                     dir.display()
                 ))
-                .hint("in a bare repository, `isms check --rev REV` checks a commit, and `isms hooks install` installs the pre-receive hook that checks each push")
+                .hint("in a bare repository, `isms check --rev REV` checks a commit, `isms pack --out FILE` packs the record, and `isms hooks install` installs the pre-receive hook that checks each push")
             })?;
         if !root.join(CONFIG_FILE).exists() {
             return Err(Error::new(format!(
