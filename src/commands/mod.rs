@@ -429,7 +429,7 @@ pub fn what_settles(i: &crate::check::review::ItemStatus) -> String {
             "finish the corrective action and close it in `{}` (`status = \"closed\"`, `closed = DATE`), or agree a new `due`",
             i.file
         ),
-        _ => "see `isms show`".to_owned(),
+        _ => format!("see `isms show {}`", i.item),
     }
 }
 

@@ -558,10 +558,9 @@ impl New<'_> {
     }
 
     fn evidence(&self, mut a: crate::cli::NewEvidenceArgs) -> Result<ExitCode> {
-        let given = match &a.id {
-            Some(id) => Some(parse_id("evidence ID", id)?),
-            None => None,
-        };
+        let given = (a.id.as_deref())
+            .map(|id| parse_id("evidence ID", id))
+            .transpose()?;
         // A renewal takes what the earlier record says, where nothing is given.
         let mut taken = Vec::new();
         if let Some(like) = &a.like {
@@ -716,10 +715,9 @@ impl New<'_> {
     }
 
     fn finding(&self, a: crate::cli::NewFindingArgs) -> Result<ExitCode> {
-        let given = match &a.id {
-            Some(id) => Some(parse_id("finding ID", id)?),
-            None => None,
-        };
+        let given = (a.id.as_deref())
+            .map(|id| parse_id("finding ID", id))
+            .transpose()?;
         self.known(&a.controls, &a.services)?;
         let raised = a.raised.unwrap_or(self.ctx.today);
         // A finding raised after the day it is read as of is no part of the
