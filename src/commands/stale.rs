@@ -238,6 +238,7 @@ fn overdue_proposal(
     review: &[&ItemStatus],
     other: &[&ItemStatus],
 ) -> crate::github::proposal::Proposal {
+    use crate::render::markdown::cell;
     use std::fmt::Write as _;
     // An item both overdue and needing a change is reviewed once.
     let mut keys: Vec<String> = Vec::new();
@@ -259,10 +260,11 @@ fn overdue_proposal(
             .unwrap_or_else(|| "never".into());
         let _ = writeln!(
             body,
-            "| `{}` | {}: {} | {last} |",
+            "| `{}` | {}: {} | {} |",
             i.item,
             i.state.as_str(),
-            i.detail
+            cell(&i.detail),
+            cell(&last)
         );
     }
     body.push_str(
@@ -282,8 +284,8 @@ fn overdue_proposal(
                 "| `{}` | {}: {} | {} |",
                 i.item,
                 i.state.as_str(),
-                i.detail,
-                super::what_settles(i)
+                cell(&i.detail),
+                cell(&super::what_settles(i))
             );
         }
     }
