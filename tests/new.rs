@@ -1298,6 +1298,17 @@ fn evidence_named_by_no_argument_is_named_after_its_month_and_kind() {
         std::fs::read_dir(repo.join("evidence")).unwrap().count(),
         before
     );
+    // A kind in other letters makes what ASCII it has into the name, and
+    // one with none is refused.
+    let out = new(&["--kind", "Prüfung ✓", "--control", "8.8"]);
+    assert_eq!(out.status.code(), Some(0), "{}", said(&out));
+    assert!(repo.join("evidence/2026-11-pr-fung.toml").is_file());
+    let out = new(&["--kind", "監査", "--control", "8.8"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        said(&out),
+        "error: name the record (`isms new evidence ID …`): its kind, `監査`, has no letter or digit an ID could be made of (a-z, 0-9)\n"
+    );
     let (code, findings) = env.check(&repo, &["--as-of", "2026-11-20"]);
     assert_ne!(code, Some(2), "{findings}");
     assert!(!findings.contains("error["), "{findings}");
