@@ -168,6 +168,17 @@ pub fn complete_snapshot(root: &Path) -> Result<Snapshot> {
     Ok(loaded.snapshot)
 }
 
+/// [`complete_snapshot`] of `repo`'s working tree, or of what `HEAD` holds
+/// in a bare repository.
+pub fn complete_snapshot_of(repo: &crate::repo::Repo) -> Result<Snapshot> {
+    if !repo.is_bare() {
+        return complete_snapshot(&repo.root);
+    }
+    let c = committed(&repo.git_dir, Some("HEAD"))?;
+    c.refuse_unread()?;
+    Ok(c.snapshot)
+}
+
 /// An error naming the first item file of `diagnostics` that did not load
 /// from the working tree.
 pub fn refuse_unread(diagnostics: &[Diagnostic]) -> Result<()> {

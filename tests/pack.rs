@@ -798,7 +798,7 @@ fn an_artifact_kept_in_git_lfs_is_checked_by_its_pointer_and_packed_with_its_con
 }
 
 #[test]
-fn a_mirror_without_a_working_tree_packs_the_same_bytes() {
+fn a_mirror_without_a_working_tree_packs_and_reads_the_same_record() {
     let env = Env::new();
     let repo = env.example_on_main(Some(AS_OF));
     let here = env.path().join("here.zip");
@@ -821,4 +821,19 @@ fn a_mirror_without_a_working_tree_packs_the_same_bytes() {
     );
     let (code, stderr) = verify(&env, &mirror, &there);
     assert_eq!(code, Some(0), "{stderr}");
+    // The record read there is the record read here.
+    for args in [
+        &["--format", "json", "log"][..],
+        &["--format", "csv", "log", "--since", "2026-01-01"],
+        &["--format", "json", "verify-approvals", "--offline"],
+    ] {
+        let run = |dir: &Path| {
+            let out = env.isms(dir).args(args).output().unwrap();
+            assert_ne!(out.status.code(), Some(2), "{args:?}: {out:?}");
+            out.stdout
+        };
+        let (here, there) = (run(&repo), run(&mirror));
+        assert!(!here.is_empty());
+        assert!(here == there, "{args:?}");
+    }
 }

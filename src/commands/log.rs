@@ -89,7 +89,8 @@ struct Logged<'a> {
 }
 
 pub fn run(ctx: &Context, args: &LogArgs) -> Result<ExitCode> {
-    let repo = Repo::discover(&ctx.dir)?;
+    // The record is read from history: a mirror will do.
+    let repo = Repo::discover_for_commits(&ctx.dir)?;
     let (snapshot, problems) = repo.outline_with_problems()?;
     // A migration map that cannot be read would leave out the reviews it
     // carries across: said, never guessed.

@@ -86,7 +86,7 @@ impl Repo {
                     "{} is a bare git repository; isms needs a working tree",
                     dir.display()
                 ))
-                .hint("in a bare repository, `isms check --rev REV` checks a commit, `isms pack --out FILE` packs the record, and `isms hooks install` installs the pre-receive hook that checks each push")
+                .hint("in a bare repository, `isms check --rev REV`, `isms log`, `isms verify-approvals --offline` and `isms pack --out FILE` read commits alone, and `isms hooks install` installs the pre-receive hook that checks each push")
             })?;
         if !root.join(CONFIG_FILE).exists() {
             return Err(Error::new(format!(
@@ -128,7 +128,11 @@ impl Repo {
     pub fn outline_with_problems(
         &self,
     ) -> Result<(crate::model::Snapshot, Vec<crate::diagnostic::Diagnostic>)> {
-        let loaded = load(&WorkTree::new(&self.root)?, &Scope::outline())?;
+        // A bare repository's settings are those `HEAD` holds.
+        let loaded = match self.is_bare() {
+            true => load(&Index::commit(&self.git_dir, "HEAD")?.0, &Scope::outline())?,
+            false => load(&WorkTree::new(&self.root)?, &Scope::outline())?,
+        };
         if loaded.snapshot.config.is_some() {
             return Ok((loaded.snapshot, loaded.diagnostics));
         }
