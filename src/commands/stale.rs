@@ -252,20 +252,23 @@ fn overdue_proposal(
         "Items of **{label}** to review as of this run.\n\n\
          | Item | State | Last review |\n| --- | --- | --- |\n"
     );
+    // A row: the item, its state and why, and a last column of its own.
+    let row = |body: &mut String, i: &ItemStatus, last: &str| {
+        let (item, state) = (&i.item, i.state.as_str());
+        let _ = writeln!(
+            body,
+            "| `{item}` | {state}: {} | {} |",
+            cell(&i.detail),
+            cell(last)
+        );
+    };
     for i in review {
         let last = i
             .last_review
             .as_ref()
             .map(|r| format!("{} by {}", r.landed, r.author))
             .unwrap_or_else(|| "never".into());
-        let _ = writeln!(
-            body,
-            "| `{}` | {}: {} | {} |",
-            i.item,
-            i.state.as_str(),
-            cell(&i.detail),
-            cell(&last)
-        );
+        row(&mut body, i, &last);
     }
     body.push_str(
         "\nReview each item; when it holds, approve and merge: the commit carries a \
@@ -279,14 +282,7 @@ fn overdue_proposal(
              | Item | State | What to do |\n| --- | --- | --- |\n",
         );
         for i in other {
-            let _ = writeln!(
-                body,
-                "| `{}` | {}: {} | {} |",
-                i.item,
-                i.state.as_str(),
-                cell(&i.detail),
-                cell(&super::what_settles(i))
-            );
+            row(&mut body, i, &super::what_settles(i));
         }
     }
     let (users, teams) = crate::github::proposal::reviewers(config, [owner]);
