@@ -826,6 +826,9 @@ fn a_mirror_without_a_working_tree_packs_and_reads_the_same_record() {
         &["--format", "json", "log"][..],
         &["--format", "csv", "log", "--since", "2026-01-01"],
         &["--format", "json", "verify-approvals", "--offline"],
+        &["--format", "json", "stale", "--all", "--rev", "main"],
+        &["--format", "json", "status", "--rev", "HEAD"],
+        &["--format", "csv", "report", "matrix", "--rev", "HEAD"],
     ] {
         let run = |dir: &Path| {
             let out = env.isms(dir).args(args).output().unwrap();
@@ -836,4 +839,37 @@ fn a_mirror_without_a_working_tree_packs_and_reads_the_same_record() {
         assert!(!here.is_empty());
         assert!(here == there, "{args:?}");
     }
+    // The OSCAL export too, written outside the mirror.
+    let export = |dir: &Path, out: &str| {
+        let out = env.path().join(out);
+        env.isms(dir)
+            .args(["export", "oscal", "--out"])
+            .arg(&out)
+            .assert()
+            .success();
+        let mut files: Vec<(String, Vec<u8>)> = walk(&out);
+        files.sort();
+        files
+    };
+    assert_eq!(export(&repo, "oscal-here"), export(&mirror, "oscal-there"));
+}
+
+/// Every file under `dir`, by its path there, with its bytes.
+fn walk(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            out.extend(
+                walk(&path)
+                    .into_iter()
+                    .map(|(p, b)| (format!("{name}/{p}"), b)),
+            );
+        } else {
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            out.push((name, std::fs::read(&path).unwrap()));
+        }
+    }
+    out
 }

@@ -15,8 +15,9 @@ const MARKER: &str = ".isms-export";
 
 pub fn run(ctx: &Context, cmd: &ExportCommand) -> Result<ExitCode> {
     let ExportCommand::Oscal(args) = cmd;
-    let repo = Repo::discover(&ctx.dir)?;
-    // A commit, never the working tree: the export is the record.
+    // A commit, never the working tree: the export is the record, and a
+    // mirror will do.
+    let repo = Repo::discover_for_commits(&ctx.dir)?;
     let rev = crate::reading::reading(ctx.as_of, &repo.git_dir, args.rev.as_deref())?;
     let c = crate::reading::committed(&repo.git_dir, rev.as_deref())?;
     c.refuse_unread()?;
@@ -47,7 +48,7 @@ pub fn run(ctx: &Context, cmd: &ExportCommand) -> Result<ExitCode> {
         files.len() - 3,
         stamp.version
     ));
-    if args.rev.is_none() && ctx.as_of.is_none() {
+    if args.rev.is_none() && ctx.as_of.is_none() && !repo.is_bare() {
         super::note_left_out(&repo.root, "the export leaves out: it holds commits alone")?;
     }
     Ok(ExitCode::SUCCESS)

@@ -325,7 +325,11 @@ pub fn summary(
     ask: crate::summary::Ask,
     rev: Option<&str>,
 ) -> Result<crate::summary::Summary> {
-    let repo = crate::repo::Repo::discover(&ctx.dir)?;
+    // A commit named is read from git objects alone: a mirror will do.
+    let repo = match rev {
+        Some(_) => crate::repo::Repo::discover_for_commits(&ctx.dir)?,
+        None => crate::repo::Repo::discover(&ctx.dir)?,
+    };
     crate::summary::summary(&repo, ask, rev, &record)
 }
 

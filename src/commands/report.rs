@@ -28,7 +28,11 @@ pub fn run(ctx: &Context, args: &ReportArgs) -> Result<ExitCode> {
         ))
         .hint(hint));
     }
-    let repo = Repo::discover(&ctx.dir)?;
+    // A commit named is read from git objects alone: a mirror will do.
+    let repo = match &args.rev {
+        Some(_) => Repo::discover_for_commits(&ctx.dir)?,
+        None => Repo::discover(&ctx.dir)?,
+    };
     let (snapshot, source) = crate::reading::snapshot_at(ctx.as_of, &repo, args.rev.as_deref())?;
     let branch = crate::reading::record_branch(&snapshot)?;
     if let Some(s) = &args.service {

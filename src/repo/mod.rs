@@ -86,7 +86,7 @@ impl Repo {
                     "{} is a bare git repository; isms needs a working tree",
                     dir.display()
                 ))
-                .hint("in a bare repository, `isms check --rev REV`, `isms log`, `isms verify-approvals --offline` and `isms pack --out FILE` read commits alone, and `isms hooks install` installs the pre-receive hook that checks each push")
+                .hint("in a bare repository, what reads commits alone runs: `isms check`, `status`, `stale` and `report` with `--rev REV`, `log`, `verify-approvals --offline`, `pack` and `export oscal`; and `isms hooks install` installs the pre-receive hook that checks each push")
             })?;
         if !root.join(CONFIG_FILE).exists() {
             return Err(Error::new(format!(
