@@ -532,14 +532,12 @@ impl Index {
     pub fn commit(git_dir: &Path, rev: &str) -> Result<(Self, String)> {
         let repo =
             git2::Repository::open(git_dir).map_err(|e| Error::git("open the repository", e))?;
-        // A pre-receive hook reads the pushed commit where git keeps it
+        // The commit is found in the objects its blobs are read from: with
+        // those a pre-receive hook sees, where git keeps a pushed commit
         // until the hook accepts it.
-        for dir in quarantine() {
-            if let Some(path) = dir.to_str() {
-                (repo.odb().and_then(|odb| odb.add_disk_alternate(path)))
-                    .map_err(|e| Error::git(format!("open the object database in {path}"), e))?;
-            }
-        }
+        let odb = objects(&repo)?;
+        repo.set_odb(&odb)
+            .map_err(|e| Error::git("open the object database", e))?;
         let commit = repo
             .revparse_single(rev)
             .and_then(|o| o.peel_to_commit())
@@ -563,7 +561,7 @@ impl Index {
         drop(commit);
         Ok((
             Index {
-                odb: objects(&repo)?,
+                odb,
                 entries: entries.sorted(),
                 unmerged: Vec::new(),
                 follow_links: false,
