@@ -442,6 +442,12 @@ pub fn what_settles(i: &crate::check::review::ItemStatus) -> String {
 /// author here (in CI, a bot), and only an owner's own reviews count.
 /// `snapshot` holds the owners of every item (allocations included).
 pub fn warn_uncounted(repo: &crate::repo::Repo, snapshot: &crate::model::Snapshot, p: &Proposal) {
+    // Under pull-request approval every landed review counts: git's author
+    // is not asked for.
+    let approval = snapshot.config.as_ref().map(|c| c.value.review.approval);
+    if approval != Some(crate::model::Approval::Author) {
+        return;
+    }
     let keys: Vec<crate::model::ItemKey> = (p.items.iter())
         .filter_map(|i| crate::model::ItemKey::parse(i).ok())
         .collect();
