@@ -801,6 +801,18 @@ fn an_artifact_kept_in_git_lfs_is_checked_by_its_pointer_and_packed_with_its_con
 fn a_mirror_without_a_working_tree_packs_and_reads_the_same_record() {
     let env = Env::new();
     let repo = env.example_on_main(Some(AS_OF));
+    // A change that fires a trigger, for `diff` and `triggers detect`.
+    let svc = repo.join("services/payments-api.toml");
+    let text = std::fs::read_to_string(&svc).unwrap();
+    std::fs::write(
+        &svc,
+        text.replace(
+            r#"regions = ["eu-west-1"]"#,
+            r#"regions = ["eu-west-1", "us-east-1"]"#,
+        ),
+    )
+    .unwrap();
+    env.git(&repo, &["commit", "-qam", "payments-api: us-east-1"]);
     let here = env.path().join("here.zip");
     pack(&env, &repo, &here);
     // An auditor's mirror: a bare repository, every ref, no working tree.
@@ -829,6 +841,10 @@ fn a_mirror_without_a_working_tree_packs_and_reads_the_same_record() {
         &["--format", "json", "stale", "--all", "--rev", "main"],
         &["--format", "json", "status", "--rev", "HEAD"],
         &["--format", "csv", "report", "matrix", "--rev", "HEAD"],
+        &["--format", "json", "show", "5.23", "--rev", "HEAD"],
+        &["diff", "HEAD~1", "HEAD"],
+        &["--format", "json", "diff", "--since", "2026-01-01"],
+        &["--format", "json", "triggers", "detect", "--from", "HEAD~1"],
     ] {
         let run = |dir: &Path| {
             let out = env.isms(dir).args(args).output().unwrap();
@@ -852,6 +868,51 @@ fn a_mirror_without_a_working_tree_packs_and_reads_the_same_record() {
         files
     };
     assert_eq!(export(&repo, "oscal-here"), export(&mirror, "oscal-there"));
+    // And the dashboard of a commit.
+    let site = |dir: &Path, out: &str| {
+        let out = env.path().join(out);
+        env.isms(dir)
+            .args(["site", "--rev", "HEAD", "--out"])
+            .arg(&out)
+            .assert()
+            .success();
+        let mut files: Vec<(String, Vec<u8>)> = walk(&out);
+        files.sort();
+        files
+    };
+    assert_eq!(site(&repo, "site-here"), site(&mirror, "site-there"));
+    // Its default folder, `site`, would be inside the git directory.
+    let out = env
+        .isms(&mirror)
+        .args(["site", "--rev", "HEAD"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "error: site is inside the git directory; isms never writes there\n  \
+         hint: a bare repository has no working tree: name a path outside it\n"
+    );
+    assert!(!mirror.join("site").exists());
+    // What makes a pull request needs the working tree it commits in.
+    let out = env
+        .isms(&mirror)
+        .args([
+            "triggers",
+            "detect",
+            "--from",
+            "HEAD~1",
+            "--open-pr",
+            "--dry-run",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("is a bare git repository; isms needs a working tree"),
+        "{out:?}"
+    );
 }
 
 /// Every file under `dir`, by its path there, with its bytes.

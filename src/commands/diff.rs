@@ -46,7 +46,8 @@ struct ReviewJson<'a> {
 }
 
 pub fn run(ctx: &Context, args: &DiffArgs) -> Result<ExitCode> {
-    let repo = Repo::discover(&ctx.dir)?;
+    // Commits alone: a mirror will do.
+    let repo = Repo::discover_for_commits(&ctx.dir)?;
     let revs = Revisions::open(&repo.git_dir)?;
     let range = match args.since {
         Some(since) => Range::period(ctx, &repo, &revs, since)?,
@@ -57,7 +58,7 @@ pub fn run(ctx: &Context, args: &DiffArgs) -> Result<ExitCode> {
         crate::output::note(warning);
     }
     // As `git diff` would show them, uncommitted changes are said to be left out.
-    if args.to.is_none() && args.since.is_none() {
+    if args.to.is_none() && args.since.is_none() && !repo.is_bare() {
         super::note_left_out(
             &repo.root,
             "this diff leaves out: it compares commits, up to HEAD",

@@ -326,10 +326,7 @@ pub fn summary(
     rev: Option<&str>,
 ) -> Result<crate::summary::Summary> {
     // A commit named is read from git objects alone: a mirror will do.
-    let repo = match rev {
-        Some(_) => crate::repo::Repo::discover_for_commits(&ctx.dir)?,
-        None => crate::repo::Repo::discover(&ctx.dir)?,
-    };
+    let repo = crate::repo::Repo::discover_reading(&ctx.dir, rev)?;
     crate::summary::summary(&repo, ask, rev, &record)
 }
 

@@ -29,10 +29,7 @@ pub fn run(ctx: &Context, args: &ReportArgs) -> Result<ExitCode> {
         .hint(hint));
     }
     // A commit named is read from git objects alone: a mirror will do.
-    let repo = match &args.rev {
-        Some(_) => Repo::discover_for_commits(&ctx.dir)?,
-        None => Repo::discover(&ctx.dir)?,
-    };
+    let repo = Repo::discover_reading(&ctx.dir, args.rev.as_deref())?;
     let (snapshot, source) = crate::reading::snapshot_at(ctx.as_of, &repo, args.rev.as_deref())?;
     let branch = crate::reading::record_branch(&snapshot)?;
     if let Some(s) = &args.service {

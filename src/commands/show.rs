@@ -27,7 +27,8 @@ struct ShowJson<'a> {
 }
 
 pub fn run(ctx: &Context, args: &ShowArgs) -> Result<ExitCode> {
-    let repo = Repo::discover(&ctx.dir)?;
+    // A commit named is read from git objects alone: a mirror will do.
+    let repo = Repo::discover_reading(&ctx.dir, args.rev.as_deref())?;
     let (snapshot, source) = crate::reading::snapshot_at(ctx.as_of, &repo, args.rev.as_deref())?;
     let named = ctx.item_arg(&repo.root, &args.item);
     let key = ItemKey::resolve(&named, &snapshot).map_err(|why| {

@@ -14,7 +14,8 @@ use crate::summary::{counts, matrix, needs_action_by_owner};
 const MARKER: &str = ".isms-site";
 
 pub fn run(ctx: &Context, args: &SiteArgs) -> Result<ExitCode> {
-    let repo = Repo::discover(&ctx.dir)?;
+    // A commit named is read from git objects alone: a mirror will do.
+    let repo = Repo::discover_reading(&ctx.dir, args.rev.as_deref())?;
     let (snapshot, source) = crate::reading::snapshot_at(ctx.as_of, &repo, args.rev.as_deref())?;
     let branch = crate::reading::record_branch(&snapshot)?;
     let record = super::record(&repo.git_dir, &branch)?;

@@ -43,7 +43,7 @@ impl Writer<'_> {
     /// Refuses `path` where isms never writes (inside the git directory),
     /// before any work is done for it.
     pub fn may_write(&self, path: &Path) -> Result<()> {
-        refuse_git_dir(&self.repo.git_dir, path)
+        refuse_git_dir(self.repo, path)
     }
 
     /// Refuses a file of the repository's own (an item, the settings,
@@ -51,7 +51,7 @@ impl Writer<'_> {
     /// on the way to it is a symbolic link: a write there would land
     /// wherever the link points, perhaps outside the repository.
     fn may_write_item(&self, path: &Path) -> Result<()> {
-        refuse_git_dir(&self.repo.git_dir, path)?;
+        refuse_git_dir(self.repo, path)?;
         refuse_linked_folder(&self.repo.root, path)
     }
 
@@ -85,7 +85,7 @@ impl Writer<'_> {
         path: &Path,
         write: impl FnOnce(tempfile::NamedTempFile) -> Result<tempfile::NamedTempFile>,
     ) -> Result<()> {
-        refuse_git_dir(&self.repo.git_dir, path)?;
+        refuse_git_dir(self.repo, path)?;
         refuse_uncommitted(&self.repo.root, path)?;
         let dir = path
             .parent()
@@ -124,7 +124,7 @@ impl Writer<'_> {
         marker: &str,
         files: &std::collections::BTreeMap<String, Vec<u8>>,
     ) -> Result<()> {
-        refuse_git_dir(&self.repo.git_dir, out)?;
+        refuse_git_dir(self.repo, out)?;
         refuse_uncommitted(&self.repo.root, out)?;
         fsutil::replace_dir(out, marker, files)
     }
@@ -132,7 +132,8 @@ impl Writer<'_> {
 
 /// Refuses a path inside a git directory, where writing could destroy the
 /// repository (`--out .git/HEAD`).
-fn refuse_git_dir(git_dir: &Path, out: &Path) -> Result<()> {
+fn refuse_git_dir(repo: &Repo, out: &Path) -> Result<()> {
+    let git_dir = &repo.git_dir;
     // The deepest part of `out` that exists, resolved; the rest as written.
     let mut existing = out.to_path_buf();
     let mut rest = Vec::new();
@@ -165,7 +166,10 @@ fn refuse_git_dir(git_dir: &Path, out: &Path) -> Result<()> {
             "{} is inside the git directory; isms never writes there",
             out.display()
         ))
-        .hint("name a path in the working tree or outside the repository"));
+        .hint(match repo.is_bare() {
+            true => "a bare repository has no working tree: name a path outside it",
+            false => "name a path in the working tree or outside the repository",
+        }));
     }
     Ok(())
 }
