@@ -278,6 +278,10 @@ def generate(data):
         "",
         'edition = "2013"',
         'name = "ISO/IEC 27002:2013 with ISO/IEC 27017:2015"',
+        "# ISO/IEC 27001:2013 certificates could be audited until the transition to",
+        "# ISO/IEC 27001:2022 ended on 31 October 2025; every certification audit since",
+        "# is against edition 2022.",
+        'superseded = { by = "2022", since = "2025-11-01" }',
         "",
     ]
     for r in c2013:

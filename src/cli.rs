@@ -122,7 +122,7 @@ Exit status: 0 every review was approved by an owner, 1 some were not, 2 could n
     /// GitHub Actions workflows: the pull-request check, stale reviews, trigger detection.
     #[command(subcommand)]
     Ci(CiCommand),
-    /// Git hooks: pre-commit (`check --staged`), commit-msg (review trailers), pre-push (`check`).
+    /// Git hooks: pre-commit (`check --staged`), commit-msg (review trailers), pre-push (`check`); pre-receive in a bare repository.
     #[command(subcommand)]
     Hooks(HooksCommand),
     /// Print a shell completion script: `isms completions bash > ~/.local/share/bash-completion/completions/isms`.

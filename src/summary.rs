@@ -63,6 +63,8 @@ pub struct Summary {
     /// What was read, when it was not the working tree as `HEAD` has it:
     /// a commit, or a working tree that differs from `HEAD`.
     pub source: Option<String>,
+    /// The catalog edition the controls follow.
+    pub edition: crate::model::Edition,
     /// Every person and team, with the label shown for them.
     labels: BTreeMap<String, String>,
     /// Each team's members.
@@ -367,6 +369,7 @@ fn compute(
         unauthorized: assessment.unauthorized,
         warnings: record.malformed,
         source,
+        edition: config.catalog.edition,
         labels,
         teams,
         aliases: config.owner_aliases(),

@@ -634,3 +634,53 @@ fn the_diff_of_a_migration_says_what_each_item_was_made_from() {
     assert!(text.contains("\n- `9.1.2` migrated to `5.15`\n"), "{text}");
     assert!(text.contains("\n- `5.7` created\n"), "{text}");
 }
+
+#[test]
+fn status_and_the_dashboard_say_a_superseded_edition_is_and_how_to_move_until_the_move() {
+    let env = Env::new();
+    let repo = legacy(&env);
+    let status = |as_of: &str| {
+        let out = env
+            .isms(&repo)
+            .args(["--as-of", as_of, "status"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let said = "  catalog: edition 2013 (ISO/IEC 27002:2013 with ISO/IEC 27017:2015)\n    \
+                superseded: certification audits are against edition 2022 since 2025-11-01;\n    \
+                `isms migrate --to 2022 --dry-run` shows what moving to it changes\n";
+    assert!(status(AS_OF).contains(said), "{}", status(AS_OF));
+    // Before the day, what is to come.
+    assert!(
+        status("2025-10-31").contains(
+            "to be superseded: certification audits are against edition 2022 from 2025-11-01;"
+        ),
+        "{}",
+        status("2025-10-31")
+    );
+    let overview = || {
+        let out = env.path().join("site");
+        env.isms(&repo)
+            .args(["--as-of", AS_OF, "site", "--out"])
+            .arg(&out)
+            .assert()
+            .success();
+        std::fs::read_to_string(out.join("index.html")).unwrap()
+    };
+    assert!(
+        overview().contains(
+            "<p class=\"notice\" data-notice=\"catalog\">Catalog: edition 2013 \
+             (ISO/IEC 27002:2013 with ISO/IEC 27017:2015), superseded: certification audits \
+             are against edition 2022 since 2025-11-01. <code>isms migrate --to 2022 --dry-run</code> \
+             shows what moving to it changes.</p>"
+        ),
+        "{}",
+        overview()
+    );
+    // Moved, neither says anything of the catalog.
+    success(migrate(&env, &repo, &[]));
+    assert!(!status(AS_OF).contains("catalog"), "{}", status(AS_OF));
+    assert!(!overview().contains("notice"));
+}

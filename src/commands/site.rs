@@ -37,6 +37,8 @@ pub fn run(ctx: &Context, args: &SiteArgs) -> Result<ExitCode> {
         crate::render::report::evidence(&snapshot, &assessment, Default::default(), &as_of);
     let findings = crate::render::report::findings(&snapshot, Default::default(), ctx.today);
     let tip = record.tip.clone().unwrap_or_default();
+    let edition = config.map(|c| c.catalog.edition).unwrap_or_default();
+    let superseded = crate::scaffold::templates::superseded(edition, ctx.today);
     let pages = crate::render::site::render(&crate::render::site::Input {
         organization: config.map(|c| c.organization.name.as_str()).unwrap_or(""),
         as_of: &as_of,
@@ -54,6 +56,9 @@ pub fn run(ctx: &Context, args: &SiteArgs) -> Result<ExitCode> {
         evidence: &evidence,
         findings: &findings,
         source: source.as_deref(),
+        superseded: superseded
+            .as_ref()
+            .map(|(c, words, by)| (*c, words.as_str(), *by)),
     });
     let out = ctx.path(&args.out);
     let files: BTreeMap<String, Vec<u8>> = pages

@@ -78,7 +78,12 @@ pub fn run(ctx: &Context, args: &StatusArgs) -> Result<ExitCode> {
         Format::Json => serde_json::to_writer_pretty(&mut out, &doc)
             .map_err(std::io::Error::other)
             .and_then(|()| writeln!(out)),
-        _ => human(&mut out, &doc, &a, &super::dir_option(ctx)),
+        _ => {
+            let catalog = crate::scaffold::templates::catalog(a.edition);
+            let superseded =
+                (catalog.superseded_words(ctx.today)).map(|(words, by)| (catalog, words, by));
+            human(&mut out, &doc, &a, superseded, &super::dir_option(ctx))
+        }
     };
     Ok(ExitCode::SUCCESS)
 }
@@ -88,6 +93,7 @@ fn human(
     out: &mut impl Write,
     d: &StatusJson<'_>,
     a: &Summary,
+    superseded: Option<(&crate::model::Catalog, String, &str)>,
     dash_c: &str,
 ) -> std::io::Result<()> {
     const BOLD: anstyle::Style = anstyle::Style::new().bold();
@@ -101,6 +107,14 @@ fn human(
     )?;
     if let Some(source) = &d.source {
         writeln!(out, "  {source}\n")?;
+    }
+    if let Some((catalog, words, by)) = superseded {
+        writeln!(
+            out,
+            "  catalog: edition {} ({})\n    {words};\n    \
+             `isms{dash_c} migrate --to {by} --dry-run` shows what moving to it changes\n",
+            catalog.edition, catalog.name
+        )?;
     }
     let header = STATES.map(|s| s.as_str());
     write!(out, "  {:<12}", "")?;

@@ -90,10 +90,40 @@ pub struct Catalog {
     pub edition: String,
     /// What the edition is, in words.
     pub name: String,
+    /// When certification audits are against another edition instead.
+    #[serde(default)]
+    pub superseded: Option<Superseded>,
     pub control: Vec<CatalogControl>,
 }
 
+/// An edition certification audits are no longer against.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Superseded {
+    /// The edition they are against instead.
+    pub by: String,
+    /// The first day they are.
+    pub since: chrono::NaiveDate,
+}
+
 impl Catalog {
+    /// What a repository on this edition is told of it as of `today`, when
+    /// certification audits are (or soon will be) against another:
+    /// `superseded: certification audits are against edition 2022 since
+    /// 2025-11-01`, and the edition they are against.
+    pub fn superseded_words(&self, today: chrono::NaiveDate) -> Option<(String, &str)> {
+        let s = self.superseded.as_ref()?;
+        let (what, when) = match today >= s.since {
+            true => ("superseded", "since"),
+            false => ("to be superseded", "from"),
+        };
+        let words = format!(
+            "{what}: certification audits are against edition {} {when} {}",
+            s.by, s.since
+        );
+        Some((words, &s.by))
+    }
+
     pub fn get(&self, id: &str) -> Option<&CatalogControl> {
         self.control.iter().find(|c| c.id.as_str() == id)
     }

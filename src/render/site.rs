@@ -39,6 +39,10 @@ pub struct Input<'a> {
     pub findings: &'a Report,
     /// What was read, when it is not simply the committed record.
     pub source: Option<&'a str>,
+    /// The catalog, when certification audits are no longer (or soon not)
+    /// against its edition: what is said of it, and the edition they are
+    /// against.
+    pub superseded: Option<(&'a crate::model::Catalog, &'a str, &'a str)>,
 }
 
 const STYLE: &str = "\
@@ -72,6 +76,7 @@ td.todo{background:repeating-linear-gradient(135deg,#fff,#fff 4px,#fef7e0 4px,#f
 .filters{display:flex;gap:.8rem;align-items:center;flex-wrap:wrap;margin:.4rem 0 .8rem}
 .filters input{padding:.3rem .5rem;min-width:16rem}
 .muted{color:var(--muted)}
+.notice{border-left:4px solid #8a5a00;background:#fef7e0;padding:.5rem .8rem;margin:.5rem 0 1rem}
 pre{background:var(--head);padding:.8rem;overflow:auto;border-radius:4px;white-space:pre-wrap;overflow-wrap:anywhere}
 dl.fields dd{white-space:pre-wrap;overflow-wrap:anywhere}
 .owners details{border:1px solid var(--line,#ddd);border-radius:4px;padding:.3rem .6rem;margin:.3rem 0}
@@ -237,6 +242,13 @@ fn overview(x: &Input<'_>) -> String {
     };
     let body = html! {
         h1 { "Status" } (NL)
+        @if let Some((catalog, words, by)) = x.superseded {
+            p class="notice" data-notice="catalog" {
+                "Catalog: edition " (catalog.edition) " (" (catalog.name) "), " (words) ". "
+                code { "isms migrate --to " (by) " --dry-run" } " shows what moving to it changes."
+            }
+            (NL)
+        }
         div class="figures" {
             (NL)
             div class="figure" { b data-figure="needs-action" { (flagged) } span { "items need action" } }

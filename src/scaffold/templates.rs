@@ -126,6 +126,17 @@ pub fn catalog(edition: Edition) -> &'static Catalog {
 }
 
 /// The crosswalk from edition `from` to edition `to`, when isms ships one.
+/// The catalog of `edition`, what is said of it as of `today`, and the
+/// edition that supersedes it, when one does ([`Catalog::superseded_words`]).
+pub fn superseded(
+    edition: Edition,
+    today: chrono::NaiveDate,
+) -> Option<(&'static Catalog, String, &'static str)> {
+    let catalog = catalog(edition);
+    let (words, by) = catalog.superseded_words(today)?;
+    Some((catalog, words, by))
+}
+
 pub fn crosswalk(from: Edition, to: Edition) -> Option<&'static Crosswalk> {
     static PARSED: OnceLock<Vec<Crosswalk>> = OnceLock::new();
     let all = PARSED.get_or_init(|| {
@@ -181,6 +192,37 @@ mod tests {
 
     fn edition(s: &str) -> Edition {
         Edition::parse(s).unwrap()
+    }
+
+    #[test]
+    fn an_edition_is_superseded_by_one_it_migrates_to_from_its_day() {
+        let day = |s: &str| s.parse().unwrap();
+        let legacy = catalog(edition("2013"));
+        assert_eq!(
+            legacy.superseded_words(day("2025-11-01")),
+            Some((
+                "superseded: certification audits are against edition 2022 since 2025-11-01"
+                    .to_owned(),
+                "2022"
+            ))
+        );
+        assert_eq!(
+            legacy
+                .superseded_words(day("2025-10-31"))
+                .map(|(w, _)| w)
+                .as_deref(),
+            Some("to be superseded: certification audits are against edition 2022 from 2025-11-01")
+        );
+        assert_eq!(
+            catalog(edition("2022")).superseded_words(day("2030-01-01")),
+            None
+        );
+        // What supersedes an edition is one `isms migrate` moves it to.
+        for name in EDITIONS {
+            if let Some(s) = &catalog(edition(name)).superseded {
+                assert!(crosswalk(edition(name), edition(&s.by)).is_some(), "{name}");
+            }
+        }
     }
 
     #[test]
