@@ -218,6 +218,14 @@ fn refuse_unread_in(diagnostics: &[Diagnostic], commit: Option<&str>) -> Result<
     .hint(hint))
 }
 
+/// Whether [`reading`] reads a commit rather than the working tree: one
+/// `--rev` names, or the record branch as it stood on a past `--as-of` day.
+/// Such a read needs git objects alone (see
+/// [`crate::repo::Repo::discover_reading`]).
+pub fn reads_commit(as_of: Option<NaiveDate>, rev: Option<&str>) -> bool {
+    rev.is_some() || as_of.is_some_and(|d| d < chrono::Local::now().date_naive())
+}
+
 /// What a read-only command reads: the commit `--rev` names; with
 /// `--as-of` a past day, the record branch as it stood that day; otherwise
 /// `None`, the working tree.
@@ -232,8 +240,7 @@ pub fn reading(
         return Ok(Some(revs.commit("--rev", rev)?.to_string()));
     }
     // A day still to come is answered from the record as it stands now.
-    let today = chrono::Local::now().date_naive();
-    let Some(date) = as_of.filter(|d| *d < today) else {
+    let Some(date) = as_of.filter(|_| reads_commit(as_of, None)) else {
         return Ok(None);
     };
     let branch = branch_at(git_dir, "HEAD")?;

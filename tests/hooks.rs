@@ -699,7 +699,7 @@ fn in_a_bare_repository_the_pre_receive_hook_refuses_a_push_no_client_hook_check
     assert_eq!(out.status.code(), Some(2));
     assert!(
         stderr(&out).contains(
-            "hint: in a bare repository, what reads commits alone runs: `isms check`, `status`, `stale`, `report`, `show` and `site` with `--rev REV`; `diff`, `triggers detect`, `log`, `verify-approvals --offline`, `pack` and `export oscal`; and `isms hooks install` installs the pre-receive hook that checks each push"
+            "hint: in a bare repository, what reads commits alone runs: `isms check` with `--rev REV`; `status`, `stale`, `report`, `show` and `site` with `--rev REV` or a past `--as-of DATE`; `diff`, `triggers detect`, `log`, `verify-approvals --offline`, `pack` and `export oscal`; and `isms hooks install` installs the pre-receive hook that checks each push"
         ),
         "{}",
         stderr(&out)

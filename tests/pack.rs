@@ -842,6 +842,8 @@ fn a_mirror_without_a_working_tree_packs_and_reads_the_same_record() {
         &["--format", "json", "status", "--rev", "HEAD"],
         &["--format", "csv", "report", "matrix", "--rev", "HEAD"],
         &["--format", "json", "show", "5.23", "--rev", "HEAD"],
+        &["--as-of", AS_OF, "--format", "json", "show", "5.23"],
+        &["--as-of", AS_OF, "--format", "json", "stale"],
         &["diff", "HEAD~1", "HEAD"],
         &["--format", "json", "diff", "--since", "2026-01-01"],
         &["--format", "json", "triggers", "detect", "--from", "HEAD~1"],

@@ -15,7 +15,7 @@ use super::Context;
 
 pub fn run(ctx: &Context, args: &CheckArgs) -> Result<ExitCode> {
     // A commit is read from git objects alone: a bare repository will do.
-    let repo = Repo::discover_reading(&ctx.dir, args.rev.as_deref())?;
+    let repo = Repo::discover_reading(&ctx.dir, args.rev.is_some())?;
     let only = (args.paths.iter())
         .map(|p| ctx.repo_path(&repo.root, p))
         .collect::<Result<Vec<_>>>()?;

@@ -325,8 +325,9 @@ pub fn summary(
     ask: crate::summary::Ask,
     rev: Option<&str>,
 ) -> Result<crate::summary::Summary> {
-    // A commit named is read from git objects alone: a mirror will do.
-    let repo = crate::repo::Repo::discover_reading(&ctx.dir, rev)?;
+    // A commit is read from git objects alone: a mirror will do.
+    let reads_commit = crate::reading::reads_commit(ctx.as_of, rev);
+    let repo = crate::repo::Repo::discover_reading(&ctx.dir, reads_commit)?;
     crate::summary::summary(&repo, ask, rev, &record)
 }
 

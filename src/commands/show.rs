@@ -27,8 +27,12 @@ struct ShowJson<'a> {
 }
 
 pub fn run(ctx: &Context, args: &ShowArgs) -> Result<ExitCode> {
-    // A commit named is read from git objects alone: a mirror will do.
-    let repo = Repo::discover_reading(&ctx.dir, args.rev.as_deref())?;
+    // A commit (named, or a past day's) is read from git objects alone: a
+    // mirror will do.
+    let repo = Repo::discover_reading(
+        &ctx.dir,
+        crate::reading::reads_commit(ctx.as_of, args.rev.as_deref()),
+    )?;
     let (snapshot, source) = crate::reading::snapshot_at(ctx.as_of, &repo, args.rev.as_deref())?;
     let named = ctx.item_arg(&repo.root, &args.item);
     let key = ItemKey::resolve(&named, &snapshot).map_err(|why| {

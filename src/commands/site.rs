@@ -14,8 +14,12 @@ use crate::summary::{counts, matrix, needs_action_by_owner};
 const MARKER: &str = ".isms-site";
 
 pub fn run(ctx: &Context, args: &SiteArgs) -> Result<ExitCode> {
-    // A commit named is read from git objects alone: a mirror will do.
-    let repo = Repo::discover_reading(&ctx.dir, args.rev.as_deref())?;
+    // A commit (named, or a past day's) is read from git objects alone: a
+    // mirror will do.
+    let repo = Repo::discover_reading(
+        &ctx.dir,
+        crate::reading::reads_commit(ctx.as_of, args.rev.as_deref()),
+    )?;
     let (snapshot, source) = crate::reading::snapshot_at(ctx.as_of, &repo, args.rev.as_deref())?;
     let branch = crate::reading::record_branch(&snapshot)?;
     let record = super::record(&repo.git_dir, &branch)?;

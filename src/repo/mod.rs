@@ -61,13 +61,13 @@ impl Repo {
         Repo::discover(dir)
     }
 
-    /// The repository of a command that reads `rev` when one is named, from
-    /// git objects alone (a bare repository will do), and the working tree
-    /// when none is.
-    pub fn discover_reading(dir: &Path, rev: Option<&str>) -> Result<Repo> {
-        match rev {
-            Some(_) => Repo::discover_for_commits(dir),
-            None => Repo::discover(dir),
+    /// The repository of a command that reads a commit, from git objects
+    /// alone (a bare repository will do), when `reads_commit`; otherwise
+    /// the working tree.
+    pub fn discover_reading(dir: &Path, reads_commit: bool) -> Result<Repo> {
+        match reads_commit {
+            true => Repo::discover_for_commits(dir),
+            false => Repo::discover(dir),
         }
     }
 
@@ -96,7 +96,7 @@ impl Repo {
                     "{} is a bare git repository; isms needs a working tree",
                     dir.display()
                 ))
-                .hint("in a bare repository, what reads commits alone runs: `isms check`, `status`, `stale`, `report`, `show` and `site` with `--rev REV`; `diff`, `triggers detect`, `log`, `verify-approvals --offline`, `pack` and `export oscal`; and `isms hooks install` installs the pre-receive hook that checks each push")
+                .hint("in a bare repository, what reads commits alone runs: `isms check` with `--rev REV`; `status`, `stale`, `report`, `show` and `site` with `--rev REV` or a past `--as-of DATE`; `diff`, `triggers detect`, `log`, `verify-approvals --offline`, `pack` and `export oscal`; and `isms hooks install` installs the pre-receive hook that checks each push")
             })?;
         if !root.join(CONFIG_FILE).exists() {
             return Err(Error::new(format!(
