@@ -79,9 +79,7 @@ pub fn run(ctx: &Context, args: &StatusArgs) -> Result<ExitCode> {
             .map_err(std::io::Error::other)
             .and_then(|()| writeln!(out)),
         _ => {
-            let catalog = crate::scaffold::templates::catalog(a.edition);
-            let superseded =
-                (catalog.superseded_words(ctx.today)).map(|(words, by)| (catalog, words, by));
+            let superseded = crate::scaffold::templates::superseded(a.edition, ctx.today);
             human(&mut out, &doc, &a, superseded, &super::dir_option(ctx))
         }
     };
@@ -93,7 +91,7 @@ fn human(
     out: &mut impl Write,
     d: &StatusJson<'_>,
     a: &Summary,
-    superseded: Option<(&crate::model::Catalog, String, &str)>,
+    superseded: Option<(&crate::model::CatalogHead, String, &str)>,
     dash_c: &str,
 ) -> std::io::Result<()> {
     const BOLD: anstyle::Style = anstyle::Style::new().bold();

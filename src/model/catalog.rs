@@ -96,6 +96,20 @@ pub struct Catalog {
     pub control: Vec<CatalogControl>,
 }
 
+/// What a catalog says of its edition before its controls, read without
+/// them: a small part of the whole, for what is said on every `isms status`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CatalogHead {
+    /// As [`Catalog::edition`].
+    pub edition: String,
+    /// As [`Catalog::name`].
+    pub name: String,
+    /// As [`Catalog::superseded`].
+    #[serde(default)]
+    pub superseded: Option<Superseded>,
+}
+
 /// An edition certification audits are no longer against.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -106,7 +120,7 @@ pub struct Superseded {
     pub since: chrono::NaiveDate,
 }
 
-impl Catalog {
+impl CatalogHead {
     /// What a repository on this edition is told of it as of `today`, when
     /// certification audits are (or soon will be) against another:
     /// `superseded: certification audits are against edition 2022 since
@@ -123,7 +137,9 @@ impl Catalog {
         );
         Some((words, &s.by))
     }
+}
 
+impl Catalog {
     pub fn get(&self, id: &str) -> Option<&CatalogControl> {
         self.control.iter().find(|c| c.id.as_str() == id)
     }

@@ -19,7 +19,7 @@ mod snapshot;
 mod trigger;
 
 pub use allocation::{Allocation, Party, Raci};
-pub use catalog::{Catalog, CatalogControl, Crosswalk, Edition, Pair};
+pub use catalog::{Catalog, CatalogControl, CatalogHead, Crosswalk, Edition, Pair};
 pub use config::{
     Approval, CatalogSettings, Config, Defaults, GithubSettings, OrgRole, Organization, Person,
     ReviewSettings, Team, email_problem, github_login_problem, github_repository_problem,

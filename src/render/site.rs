@@ -42,7 +42,7 @@ pub struct Input<'a> {
     /// The catalog, when certification audits are no longer (or soon not)
     /// against its edition: what is said of it, and the edition they are
     /// against.
-    pub superseded: Option<(&'a crate::model::Catalog, &'a str, &'a str)>,
+    pub superseded: Option<(&'a crate::model::CatalogHead, &'a str, &'a str)>,
 }
 
 const STYLE: &str = "\

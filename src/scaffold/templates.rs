@@ -2,7 +2,7 @@
 
 use std::sync::OnceLock;
 
-use crate::model::{Catalog, Crosswalk, Edition};
+use crate::model::{Catalog, CatalogHead, Crosswalk, Edition};
 
 /// The catalog editions isms ships, oldest first.
 pub const EDITIONS: [&str; 2] = ["2013", "2022"];
@@ -126,15 +126,33 @@ pub fn catalog(edition: Edition) -> &'static Catalog {
 }
 
 /// The crosswalk from edition `from` to edition `to`, when isms ships one.
-/// The catalog of `edition`, what is said of it as of `today`, and the
-/// edition that supersedes it, when one does ([`Catalog::superseded_words`]).
+/// The head of `edition`'s catalog, read without its controls.
+pub fn catalog_head(edition: Edition) -> &'static CatalogHead {
+    static PARSED: OnceLock<Vec<CatalogHead>> = OnceLock::new();
+    let all = PARSED.get_or_init(|| {
+        CATALOGS
+            .iter()
+            .map(|(_, text)| {
+                let head = text.split("\n[[control]]").next().unwrap_or(text);
+                toml::from_str(head).expect("templates/catalog is valid (tested)")
+            })
+            .collect()
+    });
+    all.iter()
+        .find(|c| c.edition == edition.as_str())
+        .expect("every edition has a catalog (tested)")
+}
+
+/// The head of `edition`'s catalog, what is said of the edition as of
+/// `today`, and the edition that supersedes it, when one does
+/// ([`CatalogHead::superseded_words`]).
 pub fn superseded(
     edition: Edition,
     today: chrono::NaiveDate,
-) -> Option<(&'static Catalog, String, &'static str)> {
-    let catalog = catalog(edition);
-    let (words, by) = catalog.superseded_words(today)?;
-    Some((catalog, words, by))
+) -> Option<(&'static CatalogHead, String, &'static str)> {
+    let head = catalog_head(edition);
+    let (words, by) = head.superseded_words(today)?;
+    Some((head, words, by))
 }
 
 pub fn crosswalk(from: Edition, to: Edition) -> Option<&'static Crosswalk> {
@@ -197,7 +215,7 @@ mod tests {
     #[test]
     fn an_edition_is_superseded_by_one_it_migrates_to_from_its_day() {
         let day = |s: &str| s.parse().unwrap();
-        let legacy = catalog(edition("2013"));
+        let legacy = catalog_head(edition("2013"));
         assert_eq!(
             legacy.superseded_words(day("2025-11-01")),
             Some((
@@ -214,12 +232,19 @@ mod tests {
             Some("to be superseded: certification audits are against edition 2022 from 2025-11-01")
         );
         assert_eq!(
-            catalog(edition("2022")).superseded_words(day("2030-01-01")),
+            catalog_head(edition("2022")).superseded_words(day("2030-01-01")),
             None
         );
-        // What supersedes an edition is one `isms migrate` moves it to.
         for name in EDITIONS {
-            if let Some(s) = &catalog(edition(name)).superseded {
+            let (head, whole) = (catalog_head(edition(name)), catalog(edition(name)));
+            // The head says what the whole catalog says.
+            assert_eq!((&head.edition, &head.name), (&whole.edition, &whole.name));
+            assert_eq!(
+                head.superseded.as_ref().map(|s| (&s.by, s.since)),
+                whole.superseded.as_ref().map(|s| (&s.by, s.since))
+            );
+            // What supersedes an edition is one `isms migrate` moves it to.
+            if let Some(s) = &head.superseded {
                 assert!(crosswalk(edition(name), edition(&s.by)).is_some(), "{name}");
             }
         }
