@@ -240,7 +240,7 @@ pub fn reading(
         return Ok(Some(revs.commit("--rev", rev)?.to_string()));
     }
     // A day still to come is answered from the record as it stands now.
-    let Some(date) = as_of.filter(|_| reads_commit(as_of, None)) else {
+    let Some(date) = as_of.filter(|d| reads_commit(Some(*d), None)) else {
         return Ok(None);
     };
     let branch = branch_at(git_dir, "HEAD")?;
