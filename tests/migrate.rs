@@ -636,7 +636,7 @@ fn the_diff_of_a_migration_says_what_each_item_was_made_from() {
 }
 
 #[test]
-fn status_and_the_dashboard_say_a_superseded_edition_is_and_how_to_move_until_the_move() {
+fn status_the_dashboard_and_the_stale_job_say_a_superseded_edition_is_until_the_move() {
     let env = Env::new();
     let repo = legacy(&env);
     let status = |as_of: &str| {
@@ -679,8 +679,31 @@ fn status_and_the_dashboard_say_a_superseded_edition_is_and_how_to_move_until_th
         "{}",
         overview()
     );
-    // Moved, neither says anything of the catalog.
+    // And the page of the scheduled job that flags stale reviews.
+    let job_page = || {
+        let page = env.path().join("step_summary.md");
+        let _ = std::fs::remove_file(&page);
+        let out = env
+            .isms(&repo)
+            .env("GITHUB_STEP_SUMMARY", &page)
+            .args(["--as-of", AS_OF, "stale", "--format", "github"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{out:?}");
+        std::fs::read_to_string(&page).unwrap()
+    };
+    assert!(
+        job_page().ends_with(
+            "\n**Catalog:** edition 2013 (ISO/IEC 27002:2013 with ISO/IEC 27017:2015), \
+             superseded: certification audits are against edition 2022 since 2025-11-01. \
+             `isms migrate --to 2022 --dry-run` shows what moving to it changes.\n"
+        ),
+        "{}",
+        job_page()
+    );
+    // Moved, none says anything of the catalog.
     success(migrate(&env, &repo, &[]));
     assert!(!status(AS_OF).contains("catalog"), "{}", status(AS_OF));
     assert!(!overview().contains("notice"));
+    assert!(!job_page().contains("Catalog"));
 }

@@ -350,12 +350,21 @@ fn job_summary(
             ]
         })
         .collect();
-    crate::render::job_summary::table(
+    let mut page = crate::render::job_summary::table(
         &heading,
         &["Owner", "State", "Item", "What"],
         &rows,
         "the annotations, and `isms stale`, list every one",
-    )
+    );
+    // What the scheduled job shows each week, until the move.
+    if let Some((catalog, words, by)) = crate::scaffold::templates::superseded(a.edition, today) {
+        page.push_str(&format!(
+            "**Catalog:** edition {} ({}), {words}. \
+             `isms migrate --to {by} --dry-run` shows what moving to it changes.\n",
+            catalog.edition, catalog.name
+        ));
+    }
+    page
 }
 
 /// The columns of `isms stale --format csv`: JSON's fields, its
