@@ -857,32 +857,26 @@ fn a_mirror_without_a_working_tree_packs_and_reads_the_same_record() {
         assert!(!here.is_empty());
         assert!(here == there, "{args:?}");
     }
-    // The OSCAL export too, written outside the mirror.
-    let export = |dir: &Path, out: &str| {
+    // The OSCAL export and the dashboard of a commit too, each written
+    // outside the mirror.
+    let written = |dir: &Path, args: &[&str], out: &str| {
         let out = env.path().join(out);
-        env.isms(dir)
-            .args(["export", "oscal", "--out"])
-            .arg(&out)
-            .assert()
-            .success();
+        env.isms(dir).args(args).arg(&out).assert().success();
         let mut files: Vec<(String, Vec<u8>)> = walk(&out);
         files.sort();
         files
     };
-    assert_eq!(export(&repo, "oscal-here"), export(&mirror, "oscal-there"));
-    // And the dashboard of a commit.
-    let site = |dir: &Path, out: &str| {
-        let out = env.path().join(out);
-        env.isms(dir)
-            .args(["site", "--rev", "HEAD", "--out"])
-            .arg(&out)
-            .assert()
-            .success();
-        let mut files: Vec<(String, Vec<u8>)> = walk(&out);
-        files.sort();
-        files
-    };
-    assert_eq!(site(&repo, "site-here"), site(&mirror, "site-there"));
+    for (args, name) in [
+        (&["export", "oscal", "--out"][..], "oscal"),
+        (&["site", "--rev", "HEAD", "--out"], "site"),
+    ] {
+        let here = written(&repo, args, &format!("{name}-here"));
+        assert!(!here.is_empty());
+        assert!(
+            here == written(&mirror, args, &format!("{name}-there")),
+            "{args:?}"
+        );
+    }
     // Its default folder, `site`, would be inside the git directory.
     let out = env
         .isms(&mirror)
