@@ -273,6 +273,44 @@ fn a_git_repository_without_isms_toml_exits_2() {
 }
 
 #[test]
+fn a_commit_from_before_the_record_began_is_named_not_taken_for_a_repository_without_one() {
+    let env = Env::new();
+    let dir = env.path().join("repo");
+    std::fs::create_dir(&dir).unwrap();
+    env.git(&dir, &["init", "-q", "-b", "main"]);
+    write(&dir, "NOTES.md", "before\n");
+    env.git(&dir, &["add", "NOTES.md"]);
+    env.git(&dir, &["commit", "-qm", "Notes"]);
+    let before = env.git(&dir, &["rev-parse", "HEAD"]).trim().to_owned();
+    env.git(&dir, &["rm", "-q", "NOTES.md"]);
+    env.git(&dir, &["commit", "-qm", "Clear"]);
+    env.isms(&dir)
+        .args(["init", "--example"])
+        .assert()
+        .success();
+    let said = format!(
+        "error: commit {} holds no isms.toml: it is not a commit of a compliance repository\n  \
+         hint: name a commit that holds the settings; `git log --oneline -- isms.toml` lists \
+         those that changed them\n",
+        &before[..10]
+    );
+    for args in [
+        &["check", "--rev", &before][..],
+        &["status", "--rev", &before],
+        &["pack", "--out", "x.zip", "--rev", &before],
+        &["triggers", "detect", "--from", &before, "--to", &before],
+    ] {
+        env.isms(&dir)
+            .args(args)
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(said.clone());
+    }
+    assert!(!dir.join("x.zip").exists());
+}
+
+#[test]
 fn settings_that_cannot_be_read_are_the_one_error_not_a_flood_of_guesses() {
     let env = Env::new();
     let repo = env.example("repo");

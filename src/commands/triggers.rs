@@ -43,6 +43,11 @@ fn detect_cmd(ctx: &Context, args: &DetectArgs) -> Result<ExitCode> {
     // A bad revision is named as it was given.
     let (named, rev) = args.to();
     let to = revs.commit(named, rev)?;
+    // The triggers are TO's: a commit without the settings is no record's,
+    // and has none to fire.
+    if !revs.has_file(to, crate::repo::CONFIG_FILE) {
+        return Err(crate::repo::commit_without_settings(&to.to_string()));
+    }
     let from = match args.from() {
         Some((named, rev)) => revs.commit(named, rev)?,
         None => {

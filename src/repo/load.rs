@@ -290,11 +290,15 @@ pub fn load_reusing(source: &dyn Source, scope: &Scope, memo: Option<&mut Memo>)
     }
     gathered(&mut snapshot.present.allocations, service);
     if !config {
-        return Err(Error::new(format!(
-            "no {} found: this is not a compliance repository",
-            super::CONFIG_FILE
-        ))
-        .hint("run `isms init` to create one"));
+        return Err(match source.commit() {
+            // The repository may well be one: this commit is not of its record.
+            Some(id) => super::commit_without_settings(id),
+            None => Error::new(format!(
+                "no {} found: this is not a compliance repository",
+                super::CONFIG_FILE
+            ))
+            .hint("run `isms init` to create one"),
+        });
     }
     snapshot.present.controls = controls.into_iter().collect();
     snapshot.present.services = services.into_iter().collect();

@@ -43,6 +43,19 @@ pub fn unsupported_format(dir: &Path, format: &str) -> Error {
     .hint("keep the compliance repository in a SHA-1 repository: `git init --object-format=sha1`")
 }
 
+/// What is said of commit `id` (a full or short id), read as the record,
+/// when it holds no settings: a commit from before the record began, or of
+/// another branch's history.
+pub fn commit_without_settings(id: &str) -> Error {
+    Error::new(format!(
+        "commit {} holds no {CONFIG_FILE}: it is not a commit of a compliance repository",
+        &id[..10.min(id.len())]
+    ))
+    .hint(format!(
+        "name a commit that holds the settings; `git log --oneline -- {CONFIG_FILE}` lists those that changed them"
+    ))
+}
+
 impl Repo {
     /// [`Repo::discover`] for a command that reads commits alone (`check
     /// --rev`): a bare repository will do, where a hook of the server that

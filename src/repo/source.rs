@@ -52,6 +52,10 @@ pub trait Source: Sync {
     /// whose hash is `want` but for line endings git converted (see
     /// [`converted_line_endings`]); asked only of an artifact that differs.
     fn artifact_line_endings(&self, path: &str, want: &str) -> Option<bool>;
+    /// The commit it reads, when it reads one (its full id).
+    fn commit(&self) -> Option<&str> {
+        None
+    }
 }
 
 /// Line endings are looked into in artifacts of at most this size: text
@@ -472,6 +476,8 @@ pub struct Index {
     /// Whether a link among the artifacts is resolved (inside the
     /// repository) or refused: a commit's artifacts must be regular blobs.
     follow_links: bool,
+    /// The commit whose tree it is, when it is one's (full id).
+    commit: Option<String>,
 }
 
 pub use crate::model::MAX_ARTIFACT_BYTES;
@@ -514,6 +520,7 @@ impl Index {
             entries: entries.sorted(),
             unmerged,
             follow_links: true,
+            commit: None,
         };
         Ok((index, changed))
     }
@@ -565,6 +572,7 @@ impl Index {
                 entries: entries.sorted(),
                 unmerged: Vec::new(),
                 follow_links: false,
+                commit: Some(id.clone()),
             },
             id,
         ))
@@ -749,6 +757,10 @@ fn parse_stage(out: &[u8]) -> std::result::Result<Listed, String> {
 }
 
 impl Source for Index {
+    fn commit(&self) -> Option<&str> {
+        self.commit.as_deref()
+    }
+
     fn files(&self) -> Result<Vec<Cow<'_, str>>> {
         // In path order, as the entries are kept.
         let listed = |p: &&str| {
