@@ -244,7 +244,20 @@ pub fn reading(
         return Ok(None);
     };
     let branch = branch_at(git_dir, "HEAD")?;
-    crate::history::landed_by(git_dir, &branch, date).map(Some)
+    let commit = crate::history::landed_by(git_dir, &branch, date)?;
+    // A day the branch held no settings: the record had not begun.
+    let revs = crate::history::diff::Revisions::open(git_dir)?;
+    if !revs.has_file(revs.commit("--as-of", &commit)?, crate::repo::CONFIG_FILE) {
+        return Err(Error::new(format!(
+            "`{branch}` held no {} on {date}: the record had not begun",
+            crate::repo::CONFIG_FILE
+        ))
+        .hint(format!(
+            "choose a later --as-of date: the record begins when {} lands on the branch",
+            crate::repo::CONFIG_FILE
+        )));
+    }
+    Ok(Some(commit))
 }
 
 /// The stamp of what was read from commit `commit`.

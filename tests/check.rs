@@ -280,10 +280,10 @@ fn a_commit_from_before_the_record_began_is_named_not_taken_for_a_repository_wit
     env.git(&dir, &["init", "-q", "-b", "main"]);
     write(&dir, "NOTES.md", "before\n");
     env.git(&dir, &["add", "NOTES.md"]);
-    env.git(&dir, &["commit", "-qm", "Notes"]);
+    env.git_at(&dir, "2026-01-10T10:00:00Z", &["commit", "-qm", "Notes"]);
     let before = env.git(&dir, &["rev-parse", "HEAD"]).trim().to_owned();
     env.git(&dir, &["rm", "-q", "NOTES.md"]);
-    env.git(&dir, &["commit", "-qm", "Clear"]);
+    env.git_at(&dir, "2026-01-11T10:00:00Z", &["commit", "-qm", "Clear"]);
     env.isms(&dir)
         .args(["init", "--example"])
         .assert()
@@ -308,6 +308,20 @@ fn a_commit_from_before_the_record_began_is_named_not_taken_for_a_repository_wit
             .stderr(said.clone());
     }
     assert!(!dir.join("x.zip").exists());
+    // A day before the settings landed is said to be one.
+    for args in [&["status"][..], &["report", "soa"], &["show", "5.1"]] {
+        env.isms(&dir)
+            .args(["--as-of", "2026-02-01"])
+            .args(args)
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(
+                "error: `main` held no isms.toml on 2026-02-01: the record had not begun\n  \
+                 hint: choose a later --as-of date: the record begins when isms.toml lands \
+                 on the branch\n",
+            );
+    }
 }
 
 #[test]
