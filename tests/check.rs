@@ -289,7 +289,7 @@ fn a_commit_from_before_the_record_began_is_named_not_taken_for_a_repository_wit
         .assert()
         .success();
     let said = format!(
-        "error: commit {} holds no isms.toml: it is not a commit of a compliance repository\n  \
+        "error: commit {} holds no isms.toml: it is not a compliance repository's commit\n  \
          hint: name a commit that holds the settings; `git log --oneline -- isms.toml` lists \
          those that changed them\n",
         &before[..10]

@@ -682,7 +682,7 @@ fn in_a_bare_repository_the_pre_receive_hook_refuses_a_push_no_client_hook_check
         stderr(&out)
     );
     assert!(
-        stderr(&out).contains("holds no isms.toml: it is not a commit of a compliance repository"),
+        stderr(&out).contains("holds no isms.toml: it is not a compliance repository's commit"),
         "{}",
         stderr(&out)
     );

@@ -48,7 +48,7 @@ pub fn unsupported_format(dir: &Path, format: &str) -> Error {
 /// another branch's history.
 pub fn commit_without_settings(id: &str) -> Error {
     Error::new(format!(
-        "commit {} holds no {CONFIG_FILE}: it is not a commit of a compliance repository",
+        "commit {} holds no {CONFIG_FILE}: it is not a compliance repository's commit",
         &id[..10.min(id.len())]
     ))
     .hint(format!(
