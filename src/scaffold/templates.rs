@@ -125,7 +125,6 @@ pub fn catalog(edition: Edition) -> &'static Catalog {
         .expect("every edition has a catalog (tested)")
 }
 
-/// The crosswalk from edition `from` to edition `to`, when isms ships one.
 /// The head of `edition`'s catalog, read without its controls.
 pub fn catalog_head(edition: Edition) -> &'static CatalogHead {
     static PARSED: OnceLock<Vec<CatalogHead>> = OnceLock::new();
@@ -155,6 +154,7 @@ pub fn superseded(
     Some((head, words, by))
 }
 
+/// The crosswalk from edition `from` to edition `to`, when isms ships one.
 pub fn crosswalk(from: Edition, to: Edition) -> Option<&'static Crosswalk> {
     static PARSED: OnceLock<Vec<Crosswalk>> = OnceLock::new();
     let all = PARSED.get_or_init(|| {
