@@ -35,10 +35,7 @@ pub fn run(ctx: &Context, cmd: TriggersCommand) -> Result<ExitCode> {
 fn detect_cmd(ctx: &Context, args: &DetectArgs) -> Result<ExitCode> {
     // Commits alone, unless a pull request is to be made of them: then a
     // working tree, whose branch it is made on.
-    let repo = match args.open_pr {
-        true => Repo::discover(&ctx.dir)?,
-        false => Repo::discover_for_commits(&ctx.dir)?,
-    };
+    let repo = Repo::discover_reading(&ctx.dir, !args.open_pr)?;
     let revs = Revisions::open(&repo.git_dir)?;
     // A bad revision is named as it was given.
     let (named, rev) = args.to();

@@ -42,10 +42,7 @@ struct VerifyJson<'a> {
 
 pub fn run(ctx: &Context, args: &VerifyArgs) -> Result<ExitCode> {
     // From the approval notes alone, a mirror will do.
-    let repo = match args.offline {
-        true => Repo::discover_for_commits(&ctx.dir)?,
-        false => Repo::discover(&ctx.dir)?,
-    };
+    let repo = Repo::discover_reading(&ctx.dir, args.offline)?;
     // Every item read: one left out would have its reviews passed over.
     let snapshot = crate::reading::complete_snapshot_of(&repo)?;
     let branch = crate::reading::record_branch(&snapshot)?;

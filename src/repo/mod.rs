@@ -74,11 +74,12 @@ impl Repo {
         Repo::discover(dir)
     }
 
-    /// The repository of a command that reads a commit, from git objects
-    /// alone (a bare repository will do), when `reads_commit`; otherwise
-    /// the working tree.
-    pub fn discover_reading(dir: &Path, reads_commit: bool) -> Result<Repo> {
-        match reads_commit {
+    /// The repository of a command that, as it was run, reads git objects
+    /// alone (a commit, the history, the approval notes) when
+    /// `commits_alone`: a bare repository will do. Otherwise the one with a
+    /// working tree.
+    pub fn discover_reading(dir: &Path, commits_alone: bool) -> Result<Repo> {
+        match commits_alone {
             true => Repo::discover_for_commits(dir),
             false => Repo::discover(dir),
         }
