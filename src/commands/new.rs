@@ -799,16 +799,16 @@ impl New<'_> {
             }
         }
         let slug = slug.trim_end_matches('-');
-        if kind != "TODO" && slug.is_empty() {
-            return Err(Error::new(format!(
-                "name the record (`isms new evidence ID …`): its kind, `{kind}`, has no letter or digit an ID could be made of (a-z, 0-9)"
-            )));
-        }
         if kind == "TODO" {
             return Err(Error::new(
                 "name the record (`isms new evidence ID …`), or give its kind: no --kind, and its controls ask for no one kind to name it after",
             )
             .hint("e.g. `isms new evidence 2026-q4-access-review --control 5.18`, or --kind access-review"));
+        }
+        if slug.is_empty() {
+            return Err(Error::new(format!(
+                "name the record (`isms new evidence ID …`): its kind, `{kind}`, has no letter or digit an ID could be made of (a-z, 0-9)"
+            )));
         }
         let base = format!("{}-{slug}", collected.format("%Y-%m"));
         let taken = |name: &str| {
