@@ -187,16 +187,19 @@ pub fn refuse_unread(diagnostics: &[Diagnostic]) -> Result<()> {
 
 /// [`refuse_unread`] of what was read from commit `commit` (a full id), if one.
 fn refuse_unread_in(diagnostics: &[Diagnostic], commit: Option<&str>) -> Result<()> {
-    let broken: Vec<String> = diagnostics
-        .iter()
-        .filter(|d| d.is_error())
-        .map(|d| match d.line {
-            Some(line) => format!("{}:{line}: {}", d.file, d.message),
-            None => format!("{}: {}", d.file, d.message),
-        })
-        .collect();
+    let broken: Vec<&Diagnostic> = diagnostics.iter().filter(|d| d.is_error()).collect();
     let Some(first) = broken.first() else {
         return Ok(());
+    };
+    // The settings are not an item: without them nothing can be read.
+    let why = if first.file == crate::repo::CONFIG_FILE {
+        "the settings say how the record is read, so isms stops"
+    } else {
+        "an item that cannot be read would be left out, so isms stops"
+    };
+    let first = match first.line {
+        Some(line) => format!("{}:{line}: {}", first.file, first.message),
+        None => format!("{}: {}", first.file, first.message),
     };
     let more = match broken.len() {
         1 => String::new(),
@@ -212,10 +215,7 @@ fn refuse_unread_in(diagnostics: &[Diagnostic], commit: Option<&str>) -> Result<
             "fix the file and commit it (`isms check` lists every problem), or name another commit with --rev".to_owned(),
         ),
     };
-    Err(Error::new(format!(
-        "{first}{more}{within}: an item that cannot be read would be left out, so isms stops"
-    ))
-    .hint(hint))
+    Err(Error::new(format!("{first}{more}{within}: {why}")).hint(hint))
 }
 
 /// Whether [`reading`] reads a commit rather than the working tree: one

@@ -216,6 +216,30 @@ fn reports_the_site_the_export_and_verify_approvals_never_leave_out_an_item_that
 }
 
 #[test]
+fn settings_that_do_not_parse_stop_a_reading_command_as_settings_not_an_item() {
+    let env = Env::new();
+    let repo = env.example("demo");
+    let config = read(&repo, "isms.toml").replace("edition = \"2022\"", "edition = \"2019\"");
+    write(&repo, "isms.toml", &config);
+    let line = config
+        .lines()
+        .position(|l| l.starts_with("edition"))
+        .unwrap()
+        + 1;
+    for args in [&["status"][..], &["stale"], &["report", "soa"]] {
+        env.isms(&repo)
+            .args(args)
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(format!(
+                "error: isms.toml:{line}: `2019` is not one of: 2013, 2022: the settings say how the record is read, so isms stops\n  \
+                 hint: fix the file (`isms check` lists every problem), then run this again\n"
+            ));
+    }
+}
+
+#[test]
 fn an_item_that_does_not_parse_is_never_left_out_of_an_answer() {
     let env = Env::new();
     let repo = env.example("demo");

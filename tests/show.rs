@@ -131,7 +131,12 @@ fn every_kind_of_item_is_shown_as_stale_all_sees_it() {
         (
             "responsibilities/tenant-db/8.15.toml",
             "allocation:tenant-db/8.15",
-            serde_json::json!({"party": "shared"}),
+            // What each party does: what the owner answers for.
+            serde_json::json!({
+                "party": "shared",
+                "provider": "Example Cloud Ltd is responsible for logging across the Tenant Database platform.",
+                "customer": "Each customer tenant is responsible for logging for its own accounts, users and data on Tenant Database."
+            }),
             2,
         ),
         (
@@ -171,6 +176,35 @@ fn every_kind_of_item_is_shown_as_stale_all_sees_it() {
             );
         }
     }
+    // An allocation that does not apply says why, and no party's duties.
+    let file = "responsibilities/payments-api/8.15.toml";
+    let text = common::read(&repo, file);
+    let text = (text.lines())
+        .map(|l| match l.split_once(" = ").map(|(k, _)| k.trim()) {
+            Some("party") => "party = \"not-applicable\"".to_owned(),
+            Some("provider" | "customer") => format!("{} = \"\"", &l[..8]),
+            Some("justification") => {
+                "justification = \"payments-api keeps no logs of its own\"".to_owned()
+            }
+            _ => l.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    common::write(&repo, file, text + "\n");
+    // Today, so the working tree is read.
+    let out = (env
+        .isms(&repo)
+        .args(["show", "allocation:payments-api/8.15"]))
+    .output()
+    .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains(
+            "\n  party     not-applicable\n  reason    payments-api keeps no logs of its own\n  reviews   "
+        ),
+        "{text}"
+    );
 }
 
 #[test]

@@ -26,8 +26,9 @@ pub struct Card<'a> {
     /// collector).
     pub owner: Option<String>,
     /// What its file decides, in a few words: a control's SoA decision and
-    /// the evidence it requires, a service's model, an allocation's party, a
-    /// record's kind, collection and artifacts, a finding's status.
+    /// the evidence it requires, a service's model, an allocation's party
+    /// and duties, a record's kind, collection and artifacts, a finding's
+    /// status.
     #[serde(serialize_with = "in_order")]
     pub facts: Vec<(&'static str, String)>,
     /// Its states, the most urgent first: an item can be overdue and
@@ -203,6 +204,19 @@ fn facts(s: &Snapshot, key: &ItemKey) -> Vec<(&'static str, String)> {
                         format!("{party}; {svc} is out of scope, so it is not reviewed"),
                     ),
                 });
+                // What each party does, or why neither does: what the
+                // owner answers for, placeholders and all.
+                let a = &a.value;
+                let texts = [
+                    ("provider", &a.provider),
+                    ("customer", &a.customer),
+                    ("reason", &a.justification),
+                ];
+                out.extend(
+                    (texts.into_iter())
+                        .filter(|(_, text)| !text.trim().is_empty())
+                        .map(|(name, text)| (name, text.clone())),
+                );
             }
         }
         ItemKey::Evidence(id) => {
