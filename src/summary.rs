@@ -83,6 +83,11 @@ impl Summary {
             .unwrap_or_else(|| owner.to_owned())
     }
 
+    /// Whether `owner` is a team's key.
+    pub fn is_team(&self, owner: &str) -> bool {
+        self.teams.contains_key(owner)
+    }
+
     /// The owners `who` answers for: themselves and the teams they are in;
     /// `None` if `who` names neither a person nor a team, by key or as
     /// [`crate::model::Config::owner_key`] reads it.

@@ -267,6 +267,44 @@ fn under_author_approval_a_non_owner_review_does_not_count() {
         .unwrap();
     assert_eq!(alloc["last_review"], serde_json::Value::Null);
     assert_eq!(stderr, "");
+    // People are told why, by `stale` and by `log`, whose JSON marks it.
+    let alice = (v["unauthorized"].as_array().unwrap().iter())
+        .find(|u| u["item"] == "allocation:payments-api/CLD.9.5.1")
+        .unwrap()["commit"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let warning = format!(
+        "warning: review of allocation:payments-api/CLD.9.5.1 in {} by Alice Ng <alice@example.com> \
+         does not count: bob (Bob Okafor), who owns it, has another email in isms.toml (approval = \"author\")\n",
+        &alice[..10]
+    );
+    let stderr_of = |args: &[&str]| {
+        let out = env.isms(&repo).args(args).output().unwrap();
+        String::from_utf8(out.stderr).unwrap()
+    };
+    let said = stderr_of(&["--as-of", AS_OF, "stale", "--owner", "bob"]);
+    assert!(said.contains(&warning), "{said}");
+    let said = stderr_of(&["log", "allocation:payments-api/CLD.9.5.1"]);
+    assert_eq!(said, warning);
+    // A team's item: no member has the author's email.
+    let said = stderr_of(&["log", "responsibilities/tenant-db/"]);
+    assert!(
+        said.contains(" does not count: no member of platform (Platform engineering), which owns it, has that email in isms.toml (approval = \"author\")\n"),
+        "{said}"
+    );
+    let counts = |v: &serde_json::Value| -> Vec<(String, Option<bool>)> {
+        (v["reviews"].as_array().unwrap().iter())
+            .map(|r| {
+                (
+                    r["email"].as_str().unwrap().to_owned(),
+                    r["counts"].as_bool(),
+                )
+            })
+            .collect()
+    };
+    let (_, v, _) = json(&env, &repo, &["log", "allocation:payments-api/CLD.9.5.1"]);
+    assert_eq!(counts(&v), [("alice@example.com".to_owned(), Some(false))]);
     // Bob's own review counts.
     let bob = [
         ("GIT_AUTHOR_NAME", "Bob Okafor"),
@@ -296,6 +334,14 @@ fn under_author_approval_a_non_owner_review_does_not_count() {
             .unwrap()
             .iter()
             .any(|i| i["item"] == "allocation:payments-api/CLD.9.5.1")
+    );
+    let (_, v, _) = json(&env, &repo, &["log", "allocation:payments-api/CLD.9.5.1"]);
+    assert_eq!(
+        counts(&v),
+        [
+            ("alice@example.com".to_owned(), Some(false)),
+            ("bob@example.com".to_owned(), None)
+        ]
     );
 }
 

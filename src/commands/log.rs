@@ -1,6 +1,7 @@
 //! `isms log [ITEM | FOLDER]`: when the item (every item under a folder,
 //! or every item) was reviewed, by whom, with what outcome.
 
+use std::collections::BTreeSet;
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -8,11 +9,12 @@ use anstyle::{AnsiColor, Style};
 use chrono::NaiveDate;
 use serde::Serialize;
 
+use crate::check::review::not_counted;
 use crate::cli::{Format, LogArgs};
 use crate::diagnostic::one_line;
 use crate::error::{Error, Result};
 use crate::history::{self, Malformed, Review};
-use crate::model::ItemKey;
+use crate::model::{ItemKey, Snapshot};
 use crate::repo::Repo;
 
 use super::Context;
@@ -86,6 +88,13 @@ struct Logged<'a> {
     review: &'a Review,
     #[serde(skip_serializing_if = "Option::is_none")]
     approved_by: Option<Vec<String>>,
+    /// `false` for a review that does not count, as `stale` judges it:
+    /// under `approval = "author"`, its author does not own the item.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    counts: Option<bool>,
+    /// Why it does not count, said on stderr.
+    #[serde(skip)]
+    why_not: Option<String>,
 }
 
 pub fn run(ctx: &Context, args: &LogArgs) -> Result<ExitCode> {
@@ -153,7 +162,8 @@ pub fn run(ctx: &Context, args: &LogArgs) -> Result<ExitCode> {
         .hint(format!("items are {}", crate::model::KEY_FORMS)));
     }
     reviews.retain(|r| period.holds(r));
-    let reviews = with_approvals(&repo, reviews)?;
+    let mut reviews = with_approvals(&repo, reviews)?;
+    judge(&repo, &snapshot, Some(&key), &mut reviews);
     let mut out = std::io::BufWriter::new(anstream::stdout().lock());
     let _ = match ctx.format {
         Format::Json => json(
@@ -174,6 +184,8 @@ pub fn run(ctx: &Context, args: &LogArgs) -> Result<ExitCode> {
                 ));
             }
             let shown = rows(&mut out, ctx.format, Some(&wanted), &reviews);
+            let _ = out.flush();
+            warn_not_counted(&reviews);
             // An item migrated away: its history goes on under the new key.
             let successors = successors(&wanted, &snapshot.migrations);
             if !successors.is_empty() && !key.exists_in(&snapshot) {
@@ -211,7 +223,8 @@ fn every_review(
         .filter(|r| within(r) && period.holds(r))
         .collect();
     reviews.dedup_by(|a, b| a.commit == b.commit && a.item == b.item);
-    let reviews = with_approvals(repo, reviews)?;
+    let mut reviews = with_approvals(repo, reviews)?;
+    judge(repo, snapshot, None, &mut reviews);
     let mut out = std::io::BufWriter::new(anstream::stdout().lock());
     let _ = match ctx.format {
         Format::Json => json(
@@ -234,7 +247,10 @@ fn every_review(
                     }
                 });
             }
-            rows(&mut out, ctx.format, None, &reviews)
+            let shown = rows(&mut out, ctx.format, None, &reviews);
+            let _ = out.flush();
+            warn_not_counted(&reviews);
+            shown
         }
     };
     Ok(ExitCode::SUCCESS)
@@ -253,8 +269,62 @@ fn with_approvals<'a>(repo: &Repo, reviews: Vec<&'a Review>) -> Result<Vec<Logge
             approved_by: notes
                 .get(landed_by)
                 .map(|n| n.approvers().into_iter().collect()),
+            counts: None,
+            why_not: None,
         })
         .collect())
+}
+
+/// Under `approval = "author"`, marks each review whose author does not
+/// own its item as not counting, as `stale` judges it: by the item's owner
+/// in the settings read, and for the reviews of the items a migration made
+/// `wanted` from, by `wanted`'s. Items that no longer exist, or whose file
+/// does not parse, are not judged.
+fn judge(repo: &Repo, outline: &Snapshot, wanted: Option<&ItemKey>, reviews: &mut [Logged]) {
+    let Some(config) = outline.config.as_ref().map(|c| &c.value) else {
+        return;
+    };
+    if config.review.approval != crate::model::Approval::Author {
+        return;
+    }
+    let key_of = |r: &Review| match wanted {
+        Some(k) => Some(k.clone()),
+        None => ItemKey::parse(&r.item).ok(),
+    };
+    let keys: BTreeSet<ItemKey> = reviews.iter().filter_map(|l| key_of(l.review)).collect();
+    let keys: Vec<ItemKey> = keys.into_iter().collect();
+    let Ok(reloaded) = super::with_allocations(repo, &keys) else {
+        return;
+    };
+    let snapshot = reloaded.as_ref().unwrap_or(outline);
+    for logged in reviews {
+        let Some(key) = key_of(logged.review) else {
+            continue;
+        };
+        let email = &logged.review.email;
+        if let Some((_, owner)) = not_counted(snapshot, std::slice::from_ref(&key), email).first() {
+            let label = crate::reading::owner_label(Some(config), owner.as_str());
+            let team = config.teams.contains_key(owner.as_str());
+            logged.counts = Some(false);
+            logged.why_not = Some(super::not_the_owners(&label, team));
+        }
+    }
+}
+
+/// The reviews that do not count, on stderr, as `stale` says them.
+fn warn_not_counted(reviews: &[Logged]) {
+    for logged in reviews {
+        let (r, Some(why)) = (logged.review, &logged.why_not) else {
+            continue;
+        };
+        crate::output::note(&format!(
+            "warning: review of {} in {} by {} <{}> does not count: {why} in isms.toml (approval = \"author\")",
+            r.item,
+            &r.commit.to_string()[..10],
+            r.author,
+            r.email,
+        ));
+    }
 }
 
 fn json(

@@ -349,23 +349,24 @@ pub fn ask<'a>(ctx: &Context, owner: Option<&'a str>) -> crate::summary::Ask<'a>
     }
 }
 
-/// With `approval = "author"`, a warning for each of `keys` whose review
-/// by git's author here will not count, as `stale` will say once it lands:
-/// for `review`, and the commit-msg hook. A warning that cannot be worked
-/// out (a folder that cannot be listed) is not given; the command goes on.
-pub fn not_counted(
-    repo: &crate::repo::Repo,
-    outline: &crate::model::Snapshot,
-    keys: &[crate::model::ItemKey],
-) -> Vec<String> {
-    use crate::model::{Approval, ItemKey};
-    use crate::repo::{FileKind, Scope, WorkTree};
-    let approval = outline.config.as_ref().map(|c| c.value.review.approval);
-    if approval != Some(Approval::Author) {
-        return Vec::new();
+/// Why an author's review of an item owned by `owner` does not count under
+/// `approval = "author"`, as the warnings of `review`, `stale` and `log`
+/// say it: "bob (Bob Okafor), who owns it, has another email".
+/// `label` names the owner; `team` says whether it is a team.
+pub fn not_the_owners(label: &str, team: bool) -> String {
+    match team {
+        true => format!("no member of {label}, which owns it, has that email"),
+        false => format!("{label}, who owns it, has another email"),
     }
-    // The outline holds the owners of all but allocations; those named are
-    // read for theirs.
+}
+
+/// The outline read again with the allocations `keys` name, which it
+/// knows only by path, for their owners; `None` when `keys` name none.
+pub fn with_allocations(
+    repo: &crate::repo::Repo,
+    keys: &[crate::model::ItemKey],
+) -> Result<Option<crate::model::Snapshot>> {
+    use crate::model::{FileKind, ItemKey};
     let paths: std::collections::BTreeSet<String> = keys
         .iter()
         .filter_map(|k| match k {
@@ -375,19 +376,31 @@ pub fn not_counted(
             _ => None,
         })
         .collect();
-    let reloaded;
-    let snapshot = match paths.is_empty() {
-        true => outline,
-        false => {
-            let loaded = WorkTree::new(&repo.root)
-                .and_then(|t| crate::repo::load(&t, &Scope::Changed(paths)));
-            let Ok(loaded) = loaded else {
-                return Vec::new();
-            };
-            reloaded = loaded.snapshot;
-            &reloaded
-        }
+    if paths.is_empty() {
+        return Ok(None);
+    }
+    let loaded = repo.load_current(&crate::repo::Scope::Changed(paths))?;
+    Ok(Some(loaded.snapshot))
+}
+
+/// With `approval = "author"`, a warning for each of `keys` whose review
+/// by git's author here will not count, as `stale` will say once it lands:
+/// for `review`, and the commit-msg hook. A warning that cannot be worked
+/// out (a folder that cannot be listed) is not given; the command goes on.
+pub fn not_counted(
+    repo: &crate::repo::Repo,
+    outline: &crate::model::Snapshot,
+    keys: &[crate::model::ItemKey],
+) -> Vec<String> {
+    use crate::model::Approval;
+    let approval = outline.config.as_ref().map(|c| c.value.review.approval);
+    if approval != Some(Approval::Author) {
+        return Vec::new();
+    }
+    let Ok(reloaded) = with_allocations(repo, keys) else {
+        return Vec::new();
     };
+    let snapshot = reloaded.as_ref().unwrap_or(outline);
     let Some(config) = snapshot.config.as_ref().map(|c| &c.value) else {
         return Vec::new();
     };
@@ -399,10 +412,7 @@ pub fn not_counted(
         .iter()
         .map(|(key, owner)| {
             let label = crate::reading::owner_label(Some(config), owner.as_str());
-            let owner = match config.teams.contains_key(owner.as_str()) {
-                true => format!("no member of {label}, which owns it, has that email"),
-                false => format!("{label}, who owns it, has another email"),
-            };
+            let owner = not_the_owners(&label, config.teams.contains_key(owner.as_str()));
             format!(
                 "warning: this review of {key} will not count: it is made as {name} <{email}>, \
                  and {owner} in isms.toml (approval = \"author\")"

@@ -124,12 +124,12 @@ pub fn run(ctx: &Context, args: &StaleArgs) -> Result<ExitCode> {
             }
             for u in &a.unauthorized {
                 output::note(&format!(
-                    "warning: review of {} in {} by {} <{}> does not count: {} does not own it (approval = \"author\")",
+                    "warning: review of {} in {} by {} <{}> does not count: {} in isms.toml (approval = \"author\")",
                     u.item,
                     &u.commit[..10],
                     u.author,
                     u.email,
-                    u.owner
+                    super::not_the_owners(&a.label(&u.owner), a.is_team(&u.owner))
                 ));
             }
             if let Some(source) = &a.source {

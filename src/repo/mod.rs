@@ -152,11 +152,7 @@ impl Repo {
     pub fn outline_with_problems(
         &self,
     ) -> Result<(crate::model::Snapshot, Vec<crate::diagnostic::Diagnostic>)> {
-        // A bare repository's settings are those `HEAD` holds.
-        let loaded = match self.is_bare() {
-            true => load(&Index::commit(&self.git_dir, "HEAD")?.0, &Scope::outline())?,
-            false => load(&WorkTree::new(&self.root)?, &Scope::outline())?,
-        };
+        let loaded = self.load_current(&Scope::outline())?;
         if loaded.snapshot.config.is_some() {
             return Ok((loaded.snapshot, loaded.diagnostics));
         }
@@ -166,6 +162,15 @@ impl Repo {
             None => Error::new(format!("{CONFIG_FILE} could not be read")),
         };
         Err(e.hint("this command needs the settings; `isms check` lists every problem"))
+    }
+
+    /// The working tree's files in `scope`; a bare repository's, as `HEAD`
+    /// holds them.
+    pub fn load_current(&self, scope: &Scope) -> Result<Loaded> {
+        match self.is_bare() {
+            true => load(&Index::commit(&self.git_dir, "HEAD")?.0, scope),
+            false => load(&WorkTree::new(&self.root)?, scope),
+        }
     }
 
     /// Refuses `command`, which commits on HEAD, while git is in the middle
