@@ -581,3 +581,53 @@ fn a_past_days_site_shows_only_the_evidence_collected_by_then() {
         "the example holds evidence collected after {day}"
     );
 }
+
+#[test]
+fn under_author_approval_the_overview_and_item_pages_mark_reviews_that_do_not_count() {
+    let env = Env::new();
+    let repo = env.example_on_main(Some(AS_OF));
+    let settings = read(&repo, "isms.toml");
+    common::write(
+        &repo,
+        "isms.toml",
+        settings.replace("approval = \"pull-request\"", "approval = \"author\""),
+    );
+    env.git(&repo, &["commit", "-qam", "author approval"]);
+    let stale = json(&env, &repo, &["stale"]);
+    let unauthorized = stale["unauthorized"].as_array().unwrap();
+    assert!(!unauthorized.is_empty());
+    success(
+        env.isms(&repo)
+            .args(["--as-of", AS_OF, "site", "--out", "../site"])
+            .output()
+            .unwrap(),
+    );
+    let out = env.path().join("site");
+    let index = read(&out, "index.html");
+    assert_eq!(
+        figure(&index, "not-counted"),
+        unauthorized.len() as u64,
+        "{index}"
+    );
+    // Each item's page marks the review by its commit, and no other.
+    let mark = "does not count: not by the owner (approval = &quot;author&quot;)";
+    for u in unauthorized {
+        let item = u["item"].as_str().unwrap();
+        let href = format!("items/{}.html", item.replacen(':', "/", 1));
+        assert!(
+            index.contains(&format!("<a href=\"{href}\">{item}</a>")),
+            "{item}"
+        );
+        let page = read(&out, &href);
+        let short = &u["commit"].as_str().unwrap()[..10];
+        let row = (page.split("<tr>"))
+            .find(|row| row.contains(&format!("<code>{short}</code>")))
+            .unwrap_or_else(|| panic!("{item}: no review {short}"));
+        assert!(row.contains(mark), "{item}: {row}");
+        assert_eq!(page.matches(mark).count(), 1, "{item}");
+    }
+    // With pull-request approval, nothing is marked.
+    let other = Env::new();
+    let (_, plain) = site(&other);
+    assert!(!read(&plain, "index.html").contains("data-notice=\"not-counted\""));
+}

@@ -305,6 +305,22 @@ fn under_author_approval_a_non_owner_review_does_not_count() {
     };
     let (_, v, _) = json(&env, &repo, &["log", "allocation:payments-api/CLD.9.5.1"]);
     assert_eq!(counts(&v), [("alice@example.com".to_owned(), Some(false))]);
+    // `status` counts them, each review of an item once.
+    let (_, all, _) = json(&env, &repo, &["--as-of", AS_OF, "stale"]);
+    let n = all["unauthorized"].as_array().unwrap().len();
+    assert!(n > 1, "{all}");
+    let (_, status, _) = json(&env, &repo, &["--as-of", AS_OF, "status"]);
+    assert_eq!(status["unauthorized"], all["unauthorized"]);
+    let out = (env.isms(&repo).args(["--as-of", AS_OF, "status"]))
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains(&format!(
+            "\n  not counted: {n} reviews, by authors who do not own the item (approval = \"author\"); `isms stale` names them\n"
+        )),
+        "{text}"
+    );
     // Bob's own review counts.
     let bob = [
         ("GIT_AUTHOR_NAME", "Bob Okafor"),

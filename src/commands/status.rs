@@ -33,6 +33,10 @@ struct StatusJson<'a> {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     out_of_scope: Vec<OutOfScope<'a>>,
     overdue_by_owner: Vec<OwnerItems>,
+    /// The reviews that do not count under `approval = "author"`, as
+    /// `stale` lists them; left out when there is none.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    unauthorized: &'a [crate::check::review::Unauthorized],
 }
 
 #[derive(Serialize)]
@@ -71,6 +75,7 @@ pub fn run(ctx: &Context, args: &StatusArgs) -> Result<ExitCode> {
                 items,
             })
             .collect(),
+        unauthorized: &a.unauthorized,
     };
     // Buffered: one write for many lines (stdout is line-buffered).
     let mut out = std::io::BufWriter::new(anstream::stdout().lock());
@@ -159,6 +164,18 @@ fn human(
             out,
             "  out of scope, kept and not reviewed: {}",
             each.join(", ")
+        )?;
+    }
+    if !a.unauthorized.is_empty() {
+        // Reviews that landed but leave their items as unreviewed.
+        let n = (a.unauthorized.iter())
+            .map(|u| (&u.item, &u.commit))
+            .collect::<std::collections::BTreeSet<_>>()
+            .len();
+        writeln!(
+            out,
+            "  not counted: {}, by authors who do not own the item (approval = \"author\"); `isms{dash_c} stale` names them",
+            crate::output::plural(n, "review")
         )?;
     }
     if d.overdue_by_owner.is_empty() {

@@ -4,7 +4,7 @@
 //! external assets, the little script each table needs written inline.
 //! Pure: the assessment and reports in, pages out.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use maud::{Markup, PreEscaped, Render, html};
 
@@ -246,6 +246,17 @@ fn overview(x: &Input<'_>) -> String {
             p class="notice" data-notice="catalog" {
                 "Catalog: edition " (catalog.edition) " (" (catalog.name) "), " (words) ". "
                 code { "isms migrate --to " (by) " --dry-run" } " shows what moving to it changes."
+            }
+            (NL)
+        }
+        @if !x.assessment.unauthorized.is_empty() {
+            @let items: BTreeSet<&str> = x.assessment.unauthorized.iter().map(|u| u.item.as_str()).collect();
+            @let n = x.assessment.unauthorized.iter().map(|u| (&u.item, &u.commit)).collect::<BTreeSet<_>>().len();
+            p class="notice" data-notice="not-counted" {
+                "Not counted: " span data-figure="not-counted" { (n) } (if n == 1 { " review" } else { " reviews" })
+                ", by authors who do not own the item (approval = \"author\"), of "
+                (joined(&items.iter().map(|i| html! { a href=(item_path(i)) { (i) } }).collect::<Vec<_>>(), " · "))
+                ". Each item's page marks them."
             }
             (NL)
         }
@@ -526,6 +537,11 @@ fn item_page(x: &Input<'_>, key: &str, states: &[&ItemStatus], reviews: &[&Revie
         .flatten();
     let mut newest: Vec<&&Review> = reviews.iter().collect();
     newest.sort_by_key(|r| std::cmp::Reverse(r.landed));
+    // The commits of its reviews that do not count (approval = "author").
+    let not_counted: BTreeSet<&str> = (x.assessment.unauthorized.iter())
+        .filter(|u| u.item == key)
+        .map(|u| u.commit.as_str())
+        .collect();
     let body = html! {
         h1 {
             (key)
@@ -590,7 +606,12 @@ fn item_page(x: &Input<'_>, key: &str, states: &[&ItemStatus], reviews: &[&Revie
                     @for r in &newest {
                         tr {
                             td { (r.landed.format("%Y-%m-%d %H:%M %:z")) }
-                            td { (r.outcome.as_str()) }
+                            td {
+                                (r.outcome.as_str())
+                                @if not_counted.contains(r.commit.to_string().as_str()) {
+                                    br; span class="muted" data-not-counted { "does not count: not by the owner (approval = \"author\")" }
+                                }
+                            }
                             td { (r.author) " <" (r.email) ">" }
                             td { code { (r.commit.short()) } }
                             td { code { (r.landed_by.short()) } }
