@@ -311,6 +311,20 @@ fn under_author_approval_a_non_owner_review_does_not_count() {
     assert!(n > 1, "{all}");
     let (_, status, _) = json(&env, &repo, &["--as-of", AS_OF, "status"]);
     assert_eq!(status["unauthorized"], all["unauthorized"]);
+    // The scheduled job's page says it too.
+    let page = env.path().join("summary.md");
+    env.isms(&repo)
+        .args(["--as-of", AS_OF, "--format", "github", "stale"])
+        .env("GITHUB_STEP_SUMMARY", &page)
+        .output()
+        .unwrap();
+    let page = read(env.path(), "summary.md");
+    assert!(
+        page.ends_with(&format!(
+            "**Not counted:** {n} reviews, by authors who do not own the item (approval = \"author\"); `isms stale` names them.\n"
+        )),
+        "{page}"
+    );
     let out = (env.isms(&repo).args(["--as-of", AS_OF, "status"]))
         .output()
         .unwrap();

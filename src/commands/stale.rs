@@ -364,6 +364,17 @@ fn job_summary(
             catalog.edition, catalog.name
         ));
     }
+    if !a.unauthorized.is_empty() {
+        let n = (a.unauthorized.iter())
+            .map(|u| (&u.item, &u.commit))
+            .collect::<std::collections::BTreeSet<_>>()
+            .len();
+        page.push_str(&format!(
+            "**Not counted:** {}, by authors who do not own the item \
+             (approval = \"author\"); `isms stale` names them.\n",
+            crate::output::plural(n, "review")
+        ));
+    }
     page
 }
 
