@@ -305,6 +305,16 @@ fn under_author_approval_a_non_owner_review_does_not_count() {
     };
     let (_, v, _) = json(&env, &repo, &["log", "allocation:payments-api/CLD.9.5.1"]);
     assert_eq!(counts(&v), [("alice@example.com".to_owned(), Some(false))]);
+    let out = (env
+        .isms(&repo)
+        .args(["show", "allocation:payments-api/CLD.9.5.1"]))
+    .output()
+    .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("\n  reviews   1 on main; 1 not counted, by authors who do not own it (approval = \"author\")\n"),
+        "{text}"
+    );
     // `status` counts them, each review of an item once.
     let (_, all, _) = json(&env, &repo, &["--as-of", AS_OF, "stale"]);
     let n = all["unauthorized"].as_array().unwrap().len();

@@ -66,7 +66,7 @@ pub fn run(ctx: &Context, args: &ShowArgs) -> Result<ExitCode> {
     reviews.dedup_by(|a, b| a.commit == b.commit && a.item == b.item);
     let reviews = reviews.len();
     let as_of = ctx.today.to_string();
-    let card = card(&snapshot, &key, &assessment.items, reviews, &as_of);
+    let card = card(&snapshot, &key, &assessment, reviews, &as_of);
     let mut out = std::io::BufWriter::new(anstream::stdout().lock());
     let _ = match ctx.format {
         Format::Json => serde_json::to_writer_pretty(

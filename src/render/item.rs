@@ -10,7 +10,7 @@ use std::io::Write;
 
 use serde::Serialize;
 
-use crate::check::review::{ItemStatus, KIND_LABELS, KINDS, State, most_urgent};
+use crate::check::review::{Assessment, ItemStatus, KIND_LABELS, KINDS, State, most_urgent};
 use crate::model::{Id, ItemKey, Snapshot};
 
 /// An item, with what an owner asks of it.
@@ -37,6 +37,10 @@ pub struct Card<'a> {
     /// The reviews of it that had landed by the day (with those of the
     /// items a migration made it from).
     pub reviews: usize,
+    /// Of those, how many do not count under `approval = "author"` (their
+    /// authors do not own it); left out of JSON when none.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub not_counted: usize,
     /// The items about it, by kind, in reading order.
     pub related: Vec<Related>,
 }
@@ -53,16 +57,26 @@ pub struct Related {
     pub note: String,
 }
 
-/// The card of `key`, an item of `s`, from the states `items` gives every
-/// item on the day evidence is counted by (`as_of`, `YYYY-MM-DD`).
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+/// The card of `key`, an item of `s`, from the assessment of every item on
+/// the day evidence is counted by (`as_of`, `YYYY-MM-DD`).
 pub fn card<'a>(
     s: &Snapshot,
     key: &ItemKey,
-    items: &'a [ItemStatus],
+    assessment: &'a Assessment,
     reviews: usize,
     as_of: &str,
 ) -> Card<'a> {
+    let items = &assessment.items;
     let wanted = key.to_string();
+    let not_counted = (assessment.unauthorized.iter())
+        .filter(|u| u.item == wanted)
+        .map(|u| &u.commit)
+        .collect::<std::collections::BTreeSet<_>>()
+        .len();
     let mut states: Vec<&ItemStatus> = items.iter().filter(|i| i.item == wanted).collect();
     states.sort_by_key(|i| std::cmp::Reverse(i.state));
     let worst = most_urgent(items);
@@ -141,6 +155,7 @@ pub fn card<'a>(
         facts: facts(s, key),
         states,
         reviews,
+        not_counted,
         related: out,
     }
 }
@@ -312,6 +327,12 @@ pub fn human(
             r.outcome.as_str()
         ),
         (n, None) => format!("{n} on {branch}"),
+    };
+    let reviews = match c.not_counted {
+        0 => reviews,
+        n => format!(
+            "{reviews}; {n} not counted, by authors who do not own it (approval = \"author\")"
+        ),
     };
     head.push(("reviews", reviews));
     for (name, value) in head {
