@@ -930,3 +930,48 @@ fn walk(dir: &Path) -> Vec<(String, Vec<u8>)> {
     }
     out
 }
+
+#[test]
+fn under_author_approval_the_packed_history_marks_a_review_that_does_not_count() {
+    let env = Env::new();
+    let repo = env.example_on_main(Some(AS_OF));
+    let settings = common::read(&repo, "isms.toml");
+    let packed = env.path().join("plain.zip");
+    pack(&env, &repo, &packed);
+    let history = |file: &Path| -> serde_json::Value {
+        let (_, bytes) = (entries(file).into_iter())
+            .find(|(n, _)| n == "reviews/allocation/payments-api/CLD.9.5.1.json")
+            .expect("the allocation's history is packed");
+        serde_json::from_slice(&bytes).unwrap()
+    };
+    // Every review counts under pull-request approval: none is marked.
+    let plain = history(&packed);
+    assert!(
+        plain
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r.get("counts").is_none())
+    );
+    common::write(
+        &repo,
+        "isms.toml",
+        settings.replace("approval = \"pull-request\"", "approval = \"author\""),
+    );
+    env.git(&repo, &["commit", "-qam", "author approval"]);
+    let packed = env.path().join("author.zip");
+    pack(&env, &repo, &packed);
+    // Alice reviewed Bob's allocation: that review does not count.
+    let marked = history(&packed);
+    let reviews = marked.as_array().unwrap();
+    assert_eq!(reviews.len(), plain.as_array().unwrap().len());
+    for (r, was) in reviews.iter().zip(plain.as_array().unwrap()) {
+        assert_eq!(r["email"], "alice@example.com", "{r}");
+        assert_eq!(r["counts"], false, "{r}");
+        let mut r = r.clone();
+        r.as_object_mut().unwrap().remove("counts");
+        assert_eq!(&r, was);
+    }
+    let (code, said) = verify(&env, &repo, &packed);
+    assert_eq!(code, Some(0), "{said}");
+}

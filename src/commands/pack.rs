@@ -141,8 +141,26 @@ fn build(
             by_item.entry(&*r.item).or_default().push(r);
         }
     }
+    // A review that does not count (approval = "author") says so, as
+    // `isms log` says it.
+    #[derive(serde::Serialize)]
+    struct Packed<'a> {
+        #[serde(flatten)]
+        review: &'a crate::history::Review,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        counts: Option<bool>,
+    }
+    let not_counted: std::collections::BTreeSet<(&str, String)> = (assessment.unauthorized.iter())
+        .map(|u| (u.item.as_str(), u.commit.clone()))
+        .collect();
     for (item, reviews) in by_item {
         let path = format!("reviews/{}.json", item.replacen(':', "/", 1));
+        let reviews: Vec<Packed> = (reviews.into_iter())
+            .map(|review| Packed {
+                counts: (not_counted.contains(&(item, review.commit.to_string()))).then_some(false),
+                review,
+            })
+            .collect();
         let json = serde_json::to_string_pretty(&reviews).expect("reviews serialize");
         files.insert(path, format!("{json}\n").into_bytes());
     }
