@@ -284,3 +284,31 @@ fn show_reads_a_commit_with_rev_and_refuses_what_it_cannot_show() {
         "error: --format csv is not for isms show: it writes human or json\n"
     );
 }
+
+#[test]
+fn with_count_changes_a_file_change_is_shown_as_the_review_that_counts() {
+    let env = Env::new();
+    let repo = env.example_on_main(Some("2026-11-26"));
+    let settings = common::read(&repo, "isms.toml");
+    assert!(settings.contains("count_changes = false"));
+    common::write(
+        &repo,
+        "isms.toml",
+        settings.replace("count_changes = false", "count_changes = true"),
+    );
+    let file = "controls/5.3.toml";
+    let text =
+        common::read(&repo, file).replace("justification = \"", "justification = \"Reviewed: ");
+    common::write(&repo, file, text);
+    env.git(&repo, &["commit", "-qam", "count changes; 5.3 edited"]);
+    let landed = env.git(&repo, &["log", "-1", "--format=%cs"]);
+    let out = (env.isms(&repo).args(["show", "5.3"])).output().unwrap();
+    let shown = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        shown.contains(&format!(
+            "\n  reviews   none on main; the change to its file landed {} counts as one (count_changes)\n",
+            landed.trim()
+        )),
+        "{shown}"
+    );
+}

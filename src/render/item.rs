@@ -320,6 +320,11 @@ pub fn human(
     // The review the state rests on, where one does.
     let last = c.states.iter().find_map(|i| i.last_review.as_ref());
     let reviews = match (c.reviews, last) {
+        // With count_changes, the last change to its file counts as one.
+        (0, Some(r)) if r.commit.is_none() => format!(
+            "none on {branch}; the change to its file landed {} counts as one (count_changes)",
+            r.landed
+        ),
         (0, _) => format!("none on {branch}"),
         (n, Some(r)) => format!(
             "{n} on {branch}, the last {}, {}",
