@@ -311,4 +311,18 @@ fn with_count_changes_a_file_change_is_shown_as_the_review_that_counts() {
         )),
         "{shown}"
     );
+    // The dashboard's item page says it too, where it said "Never reviewed."
+    let out = (env.isms(&repo).args(["site", "--out", "../site"]))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let page = common::read(&env.path().join("site"), "items/control/5.3.html");
+    assert!(
+        page.contains(&format!(
+            "<p data-file-change>No review commit; the change to its file landed {} counts as one (count_changes).</p>",
+            landed.trim()
+        )),
+        "{page}"
+    );
+    assert!(!page.contains("Never reviewed."));
 }

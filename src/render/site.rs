@@ -592,7 +592,12 @@ fn item_page(x: &Input<'_>, key: &str, states: &[&ItemStatus], reviews: &[&Revie
         }
         h2 { "Reviews " span class="muted" { "(" (reviews.len()) ")" } } (NL)
         @if reviews.is_empty() {
-            p { "Never reviewed." } (NL)
+            // With count_changes, the last change to its file counts as one.
+            @if let Some(r) = states.iter().find_map(|i| i.last_review.as_ref()).filter(|r| r.commit.is_none()) {
+                p data-file-change { "No review commit; the change to its file landed " (r.landed) " counts as one (count_changes)." } (NL)
+            } @else {
+                p { "Never reviewed." } (NL)
+            }
         } @else {
             table class="reviews" {
                 thead {
