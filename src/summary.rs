@@ -34,7 +34,7 @@ use crate::repo::{Repo, Stat, WorkTree};
 pub type ReadRecord<'a> = &'a (dyn Fn(&Path, &str) -> Result<Record> + Sync);
 
 /// The summary cache's format.
-const MAGIC: &[u8] = b"isms-summary-v8\n";
+const MAGIC: &[u8] = b"isms-summary-v9\n";
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Matrix {

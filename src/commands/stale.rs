@@ -365,10 +365,7 @@ fn job_summary(
         ));
     }
     if !a.unauthorized.is_empty() {
-        let n = (a.unauthorized.iter())
-            .map(|u| (&u.item, &u.commit))
-            .collect::<std::collections::BTreeSet<_>>()
-            .len();
+        let n = a.unauthorized.len();
         page.push_str(&format!(
             "**Not counted:** {}, by authors who do not own the item \
              (approval = \"author\"); `isms stale` names them.\n",

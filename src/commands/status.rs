@@ -168,10 +168,7 @@ fn human(
     }
     if !a.unauthorized.is_empty() {
         // Reviews that landed but leave their items as unreviewed.
-        let n = (a.unauthorized.iter())
-            .map(|u| (&u.item, &u.commit))
-            .collect::<std::collections::BTreeSet<_>>()
-            .len();
+        let n = a.unauthorized.len();
         writeln!(
             out,
             "  not counted: {}, by authors who do not own the item (approval = \"author\"); `isms{dash_c} stale` names them",

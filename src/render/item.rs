@@ -74,9 +74,7 @@ pub fn card<'a>(
     let wanted = key.to_string();
     let not_counted = (assessment.unauthorized.iter())
         .filter(|u| u.item == wanted)
-        .map(|u| &u.commit)
-        .collect::<std::collections::BTreeSet<_>>()
-        .len();
+        .count();
     let mut states: Vec<&ItemStatus> = items.iter().filter(|i| i.item == wanted).collect();
     states.sort_by_key(|i| std::cmp::Reverse(i.state));
     let worst = most_urgent(items);

@@ -251,7 +251,7 @@ fn overview(x: &Input<'_>) -> String {
         }
         @if !x.assessment.unauthorized.is_empty() {
             @let items: BTreeSet<&str> = x.assessment.unauthorized.iter().map(|u| u.item.as_str()).collect();
-            @let n = x.assessment.unauthorized.iter().map(|u| (&u.item, &u.commit)).collect::<BTreeSet<_>>().len();
+            @let n = x.assessment.unauthorized.len();
             p class="notice" data-notice="not-counted" {
                 "Not counted: " span data-figure="not-counted" { (n) } (if n == 1 { " review" } else { " reviews" })
                 ", by authors who do not own the item (approval = \"author\"), of "

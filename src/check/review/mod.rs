@@ -139,6 +139,7 @@ pub struct Unauthorized {
 #[derive(Debug, Default, Serialize)]
 pub struct Assessment {
     pub items: Vec<ItemStatus>,
+    /// The reviews that do not count, each commit's review of an item once.
     pub unauthorized: Vec<Unauthorized>,
 }
 

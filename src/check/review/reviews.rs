@@ -165,13 +165,20 @@ fn latest_counting<'r>(
     let mut best: Option<&Review> = None;
     for &r in reviews {
         if config.review.approval == Approval::Author && !emails.contains(&r.email.to_lowercase()) {
-            unauthorized.push(Unauthorized {
-                item: item.key.clone(),
-                commit: r.commit.to_string(),
-                author: r.author.to_string(),
-                email: r.email.to_string(),
-                owner: item.owner.to_string(),
-            });
+            // A commit that names the item twice is one review of it.
+            let commit = r.commit.to_string();
+            let listed = (unauthorized.iter().rev())
+                .take_while(|u| u.item == item.key)
+                .any(|u| u.commit == commit);
+            if !listed {
+                unauthorized.push(Unauthorized {
+                    item: item.key.clone(),
+                    commit,
+                    author: r.author.to_string(),
+                    email: r.email.to_string(),
+                    owner: item.owner.to_string(),
+                });
+            }
             continue;
         }
         // Found before any is turned into text.

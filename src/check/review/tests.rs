@@ -329,6 +329,22 @@ fn with_author_approval_only_an_owners_review_counts() {
     assert_eq!(a.unauthorized.len(), 1);
     assert_eq!(a.unauthorized[0].email, "mallory@example.com");
     assert_eq!(a.unauthorized[0].owner, "alice");
+    // A commit that names the item twice is one review that does not
+    // count; another commit is another.
+    let mallory = |commit: u8| Review {
+        commit: CommitId::from_bytes([commit; 20]),
+        ..review(
+            "control:C.1",
+            "2026-05-01",
+            Outcome::Effective,
+            "mallory@example.com",
+        )
+    };
+    let twice = record(&s, "2026-01-01", vec![mallory(7), mallory(7), mallory(9)]);
+    let listed: Vec<String> = (assess(&s, &twice, day("2026-06-01")).unauthorized.iter())
+        .map(|u| u.commit[..2].to_owned())
+        .collect();
+    assert_eq!(listed, ["07", "09"]);
     // With pull-request approval the same review counts.
     let s = snapshot("", Some("quarterly"));
     let a = assess(&s, &record(&s, "2026-01-01", r.reviews), day("2026-06-01"));
