@@ -286,7 +286,7 @@ fn show_reads_a_commit_with_rev_and_refuses_what_it_cannot_show() {
 }
 
 #[test]
-fn with_count_changes_a_file_change_is_shown_as_the_review_that_counts() {
+fn with_count_changes_a_file_change_is_shown_and_logged_as_the_review_that_counts() {
     let env = Env::new();
     let repo = env.example_on_main(Some("2026-11-26"));
     let settings = common::read(&repo, "isms.toml");
@@ -325,4 +325,27 @@ fn with_count_changes_a_file_change_is_shown_as_the_review_that_counts() {
         "{page}"
     );
     assert!(!page.contains("Never reviewed."));
+    // `isms log` lists review commits; it says that the change counts too.
+    let out = (env.isms(&repo).args(["log", "5.3"])).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        format!(
+            "control:5.3 has no review on main\n\
+             with count_changes = true, the change to controls/5.3.toml that landed {} counts as a review of it too; \
+             `git log --first-parent -- controls/5.3.toml` lists its changes\n",
+            landed.trim()
+        )
+    );
+    // Not for a period that ended before it landed.
+    let out = (env
+        .isms(&repo)
+        .args(["--as-of", "2026-01-01", "log", "5.3"]))
+    .output()
+    .unwrap();
+    assert!(
+        !String::from_utf8(out.stderr)
+            .unwrap()
+            .contains("count_changes")
+    );
 }

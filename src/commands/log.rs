@@ -186,6 +186,9 @@ pub fn run(ctx: &Context, args: &LogArgs) -> Result<ExitCode> {
             let shown = rows(&mut out, ctx.format, Some(&wanted), &reviews);
             let _ = out.flush();
             warn_not_counted(&reviews);
+            if let Some(note) = counted_change(&snapshot, &record, &key, period) {
+                crate::output::note(&note);
+            }
             // An item migrated away: its history goes on under the new key.
             let successors = successors(&wanted, &snapshot.migrations);
             if !successors.is_empty() && !key.exists_in(&snapshot) {
@@ -309,6 +312,42 @@ fn judge(repo: &Repo, outline: &Snapshot, wanted: Option<&ItemKey>, reviews: &mu
             logged.why_not = Some(super::not_the_owners(&label, team));
         }
     }
+}
+
+/// With `count_changes = true`, a change to an item's file counts as its
+/// review too, but is no review commit: what the record keeps of them, the
+/// last change, when it landed in `period` (a migration's writing of the
+/// file is no change, as `stale` judges it).
+fn counted_change(
+    snapshot: &Snapshot,
+    record: &crate::model::Record,
+    key: &ItemKey,
+    period: Period,
+) -> Option<String> {
+    let config = &snapshot.config.as_ref()?.value;
+    // Evidence records and findings are judged by their dates, not reviews.
+    let reviewed = matches!(
+        key,
+        ItemKey::Control(_) | ItemKey::Service(_) | ItemKey::Allocation(..)
+    );
+    if !config.review.count_changes || !reviewed {
+        return None;
+    }
+    let path = key.path();
+    let times = record.files.get(&path)?;
+    let migrated =
+        crate::model::sources_by_key(&snapshot.migrations).contains_key(&*key.to_string());
+    if migrated && times.changed <= times.added {
+        return None;
+    }
+    let day = chrono::DateTime::from_timestamp(times.changed, 0)?.date_naive();
+    let within = period.since.is_none_or(|s| s <= day) && period.as_of.is_none_or(|a| day <= a);
+    within.then(|| {
+        format!(
+            "with count_changes = true, the change to {path} that landed {day} counts as a review of it too; \
+             `git log --first-parent -- {path}` lists its changes"
+        )
+    })
 }
 
 /// The reviews that do not count, on stderr, as `stale` says them.
