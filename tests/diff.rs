@@ -460,3 +460,60 @@ fn since_and_as_of_say_what_changed_on_the_record_branch_in_a_period() {
     assert_eq!(code, Some(2));
     assert!(err.contains("cannot be used with"), "{err}");
 }
+
+#[test]
+fn under_author_approval_a_review_that_will_not_count_says_so() {
+    let env = Env::new();
+    let repo = env.example("demo");
+    env.git(&repo, &["checkout", "-q", "-b", "review"]);
+    edit(
+        &repo,
+        "isms.toml",
+        "approval = \"pull-request\"",
+        "approval = \"author\"",
+    );
+    env.git(&repo, &["commit", "-qam", "author approval"]);
+    // Alice owns the control; Bob owns its allocation on payments-api.
+    env.isms(&repo)
+        .args([
+            "review",
+            "control:CLD.9.5.1",
+            "allocation:payments-api/CLD.9.5.1",
+            "--note",
+            "isolation retested",
+        ])
+        .assert()
+        .success();
+    let text = String::from_utf8(env.isms(&repo).arg("diff").output().unwrap().stdout).unwrap();
+    let reviews = text.split_once("### Reviews\n\n").unwrap().1;
+    let lines: Vec<&str> = reviews.lines().filter(|l| !l.is_empty()).collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    assert!(
+        lines[0].starts_with("- `control:CLD.9.5.1` effective in ")
+            && lines[0].ends_with(" by Alice Ng: isolation retested"),
+        "{text}"
+    );
+    assert!(
+        lines[1].starts_with("- `allocation:payments-api/CLD.9.5.1` effective in ")
+            && lines[1].ends_with(
+                " by Alice Ng: isolation retested (does not count: bob (Bob Okafor), who owns it, has another email in isms.toml, approval = \"author\")"
+            ),
+        "{text}"
+    );
+    let out = env
+        .isms(&repo)
+        .args(["--format", "json", "diff"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let counts: Vec<(&str, Option<bool>)> = (v["reviews"].as_array().unwrap().iter())
+        .map(|r| (r["item"].as_str().unwrap(), r["counts"].as_bool()))
+        .collect();
+    assert_eq!(
+        counts,
+        [
+            ("control:CLD.9.5.1", None),
+            ("allocation:payments-api/CLD.9.5.1", Some(false))
+        ]
+    );
+}

@@ -43,6 +43,10 @@ struct ReviewJson<'a> {
     author: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     note: Option<&'a str>,
+    /// `false` for a review that does not count under `approval =
+    /// "author"` as the settings at TO have it; absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    counts: Option<bool>,
 }
 
 pub fn run(ctx: &Context, args: &DiffArgs) -> Result<ExitCode> {
@@ -71,6 +75,7 @@ pub fn run(ctx: &Context, args: &DiffArgs) -> Result<ExitCode> {
         from.map(|f| f.to_string()).as_deref(),
         &to.to_string(),
     )?;
+    let why_not = not_counting(&repo, &to.to_string(), &reviews);
     // Buffered: one write for many lines (stdout is line-buffered).
     let mut out = std::io::BufWriter::new(anstream::stdout().lock());
     let _ = match ctx.format {
@@ -83,14 +88,14 @@ pub fn run(ctx: &Context, args: &DiffArgs) -> Result<ExitCode> {
                 since: args.since,
                 as_of: range.as_of,
                 changes: &changes,
-                reviews: reviews
-                    .iter()
-                    .map(|r| ReviewJson {
+                reviews: (reviews.iter().zip(&why_not))
+                    .map(|(r, why)| ReviewJson {
                         item: &r.item,
                         outcome: r.outcome.as_str(),
                         commit: r.commit,
                         author: &r.author,
                         note: r.note.as_deref(),
+                        counts: why.as_ref().map(|_| false),
                     })
                     .collect(),
             },
@@ -100,10 +105,42 @@ pub fn run(ctx: &Context, args: &DiffArgs) -> Result<ExitCode> {
         _ => write!(
             out,
             "{}",
-            crate::render::diff::markdown(&changes, &diff.warnings, &reviews, &range.title())
+            crate::render::diff::markdown(
+                &changes,
+                &diff.warnings,
+                &(reviews.iter().zip(why_not)).collect::<Vec<_>>(),
+                &range.title()
+            )
         ),
     };
     Ok(ExitCode::SUCCESS)
+}
+
+/// Under `approval = "author"` as the settings at `to` have it, why each
+/// of `reviews` does not count, as `stale` will say it once it lands;
+/// `None` for one that counts. What cannot be read at `to` is not judged:
+/// the diff itself says what changed there.
+fn not_counting(repo: &Repo, to: &str, reviews: &[crate::model::Review]) -> Vec<Option<String>> {
+    use crate::model::ItemKey;
+    let mut why: Vec<Option<String>> = vec![None; reviews.len()];
+    if reviews.is_empty() {
+        return why;
+    }
+    let keys: std::collections::BTreeSet<ItemKey> = (reviews.iter())
+        .filter_map(|r| ItemKey::parse(&r.item).ok())
+        .collect();
+    let keys: Vec<ItemKey> = keys.into_iter().collect();
+    let scope = super::owners_scope(&keys).unwrap_or_else(crate::repo::Scope::outline);
+    let loaded = crate::repo::Index::commit(&repo.git_dir, to)
+        .and_then(|(source, _)| crate::repo::load(&source, &scope));
+    let Ok(loaded) = loaded else {
+        return why;
+    };
+    for (r, w) in reviews.iter().zip(&mut why) {
+        *w = (ItemKey::parse(&r.item).ok())
+            .and_then(|k| super::why_not_counted(&loaded.snapshot, &k, &r.email));
+    }
+    why
 }
 
 /// The two commits compared, and the period they bound when `--since`

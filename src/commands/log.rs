@@ -9,7 +9,6 @@ use anstyle::{AnsiColor, Style};
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use crate::check::review::not_counted;
 use crate::cli::{Format, LogArgs};
 use crate::diagnostic::one_line;
 use crate::error::{Error, Result};
@@ -301,15 +300,11 @@ fn judge(repo: &Repo, outline: &Snapshot, wanted: Option<&ItemKey>, reviews: &mu
     };
     let snapshot = reloaded.as_ref().unwrap_or(outline);
     for logged in reviews {
-        let Some(key) = key_of(logged.review) else {
-            continue;
-        };
-        let email = &logged.review.email;
-        if let Some((_, owner)) = not_counted(snapshot, std::slice::from_ref(&key), email).first() {
-            let label = crate::reading::owner_label(Some(config), owner.as_str());
-            let team = config.teams.contains_key(owner.as_str());
+        let why = key_of(logged.review)
+            .and_then(|key| super::why_not_counted(snapshot, &key, &logged.review.email));
+        if why.is_some() {
             logged.counts = Some(false);
-            logged.why_not = Some(super::not_the_owners(&label, team));
+            logged.why_not = why;
         }
     }
 }

@@ -360,12 +360,29 @@ pub fn not_the_owners(label: &str, team: bool) -> String {
     }
 }
 
-/// The outline read again with the allocations `keys` name, which it
-/// knows only by path, for their owners; `None` when `keys` name none.
-pub fn with_allocations(
-    repo: &crate::repo::Repo,
-    keys: &[crate::model::ItemKey],
-) -> Result<Option<crate::model::Snapshot>> {
+/// Why a review of `key` by `email` does not count in `s` under `approval
+/// = "author"` ("bob (Bob Okafor), who owns it, has another email"), as
+/// `stale`, `log` and `diff` say it; `None` when it counts, or when `s`
+/// does not know the item's owner.
+pub fn why_not_counted(
+    s: &crate::model::Snapshot,
+    key: &crate::model::ItemKey,
+    email: &str,
+) -> Option<String> {
+    let config = &s.config.as_ref()?.value;
+    let not_counted = crate::check::review::not_counted(s, std::slice::from_ref(key), email);
+    let (_, owner) = not_counted.first()?;
+    let label = crate::reading::owner_label(Some(config), owner.as_str());
+    Some(not_the_owners(
+        &label,
+        config.teams.contains_key(owner.as_str()),
+    ))
+}
+
+/// What to read for the owners of `keys`: the small kinds (the outline),
+/// and the allocations among `keys`, which the outline knows only by path;
+/// `None` when `keys` name no allocation, so the outline will do.
+pub fn owners_scope(keys: &[crate::model::ItemKey]) -> Option<crate::repo::Scope> {
     use crate::model::{FileKind, ItemKey};
     let paths: std::collections::BTreeSet<String> = keys
         .iter()
@@ -376,11 +393,19 @@ pub fn with_allocations(
             _ => None,
         })
         .collect();
-    if paths.is_empty() {
-        return Ok(None);
+    (!paths.is_empty()).then_some(crate::repo::Scope::Changed(paths))
+}
+
+/// The outline read again with the allocations `keys` name, for their
+/// owners; `None` when `keys` name none.
+pub fn with_allocations(
+    repo: &crate::repo::Repo,
+    keys: &[crate::model::ItemKey],
+) -> Result<Option<crate::model::Snapshot>> {
+    match owners_scope(keys) {
+        Some(scope) => Ok(Some(repo.load_current(&scope)?.snapshot)),
+        None => Ok(None),
     }
-    let loaded = repo.load_current(&crate::repo::Scope::Changed(paths))?;
-    Ok(Some(loaded.snapshot))
 }
 
 /// With `approval = "author"`, a warning for each of `keys` whose review

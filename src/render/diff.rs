@@ -342,11 +342,12 @@ fn word_diff(old: &str, new: &str) -> String {
 
 /// The Markdown of a diff: a heading that says what was compared
 /// (`title`), a section a kind of item, what could not be compared
-/// (`unread`), and the reviews the range records.
+/// (`unread`), and the reviews the range records, each with why it does
+/// not count where it does not.
 pub fn markdown(
     changes: &[ItemChange],
     unread: &[String],
-    reviews: &[Review],
+    reviews: &[(&Review, Option<String>)],
     title: &str,
 ) -> String {
     let mut out = format!("## isms: what changed {title}\n\n");
@@ -400,15 +401,23 @@ pub fn markdown(
             out.push('\n');
         }
         let _ = writeln!(out, "### Reviews\n");
-        for r in reviews {
+        for (r, why_not) in reviews {
             let note = r
                 .note
                 .as_deref()
                 .map(|n| format!(": {}", inline(n)))
                 .unwrap_or_default();
+            let why_not = (why_not.as_deref())
+                .map(|w| {
+                    format!(
+                        " (does not count: {} in isms.toml, approval = \"author\")",
+                        inline(w)
+                    )
+                })
+                .unwrap_or_default();
             let _ = writeln!(
                 out,
-                "- `{}` {} in {} by {}{note}",
+                "- `{}` {} in {} by {}{note}{why_not}",
                 r.item,
                 r.outcome.as_str(),
                 &r.commit.short(),
