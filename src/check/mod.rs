@@ -207,6 +207,24 @@ fn config_rules(config: &Doc<Config>, out: &mut Vec<Diagnostic>) {
             ));
         }
     }
+    // Under author approval a review counts only by its author's address:
+    // a person without one can never review what they or their teams own.
+    if c.review.approval == crate::model::Approval::Author {
+        for (key, _) in c.people.iter().filter(|(_, p)| p.email.trim().is_empty()) {
+            out.push(at(
+                Diagnostic::warning(
+                    "email",
+                    &config.path,
+                    format!(
+                        "`{key}` has no email: under approval = \"author\", no review of theirs can count"
+                    ),
+                )
+                .hint("add the address git records for their commits (`git log --format='%an <%ae>'` shows them)"),
+                config,
+                &["people", key.as_str(), "email"],
+            ));
+        }
+    }
     for (key, team) in &c.teams {
         for (i, m) in team.members.iter().enumerate() {
             if !c.people.contains_key(m) {

@@ -917,6 +917,28 @@ email = "TODO"
             (false, Some(19), said("<erin@example.com>")),
         ]
     );
+    // Under author approval an empty address is a person whose reviews can
+    // never count; under pull-request approval it only leaves CODEOWNERS to
+    // the github handle.
+    let author = config.replacen(
+        "role = \"both\"\n",
+        "role = \"both\"\n[review]\napproval = \"author\"\n",
+        1,
+    );
+    s.config = Some(doc(FileKind::Config, "isms.toml", &author));
+    let found: Vec<_> = check(&s)
+        .into_iter()
+        .filter(|d| d.rule == "email" && d.message.contains("no email"))
+        .map(|d| (d.line, d.message))
+        .collect();
+    assert_eq!(
+        found,
+        vec![(
+            Some(18),
+            "`dave` has no email: under approval = \"author\", no review of theirs can count"
+                .to_owned()
+        )]
+    );
 }
 
 #[test]
