@@ -466,13 +466,7 @@ fn under_author_approval_a_review_that_will_not_count_says_so() {
     let env = Env::new();
     let repo = env.example("demo");
     env.git(&repo, &["checkout", "-q", "-b", "review"]);
-    edit(
-        &repo,
-        "isms.toml",
-        "approval = \"pull-request\"",
-        "approval = \"author\"",
-    );
-    env.git(&repo, &["commit", "-qam", "author approval"]);
+    env.commit_author_approval(&repo);
     // Alice owns the control; Bob owns its allocation on payments-api.
     env.isms(&repo)
         .args([

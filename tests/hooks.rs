@@ -114,12 +114,7 @@ fn the_commit_msg_hook_refuses_unknown_items_and_outcomes_naming_the_line() {
 fn under_author_approval_the_commit_msg_hook_says_which_reviews_will_not_count() {
     let env = Env::new();
     let repo = env.example("demo");
-    write(
-        &repo,
-        "isms.toml",
-        read(&repo, "isms.toml").replace("approval = \"pull-request\"", "approval = \"author\""),
-    );
-    env.git(&repo, &["commit", "-qam", "author approval"]);
+    env.commit_author_approval(&repo);
     install(&env, &repo, &[]);
     let message = "review\n\nReviewed: control:CLD.9.5.1\nReviewed: control:CLD.9.5.1";
     // As someone who owns nothing: made, with a warning, once for the item.

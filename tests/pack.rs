@@ -935,7 +935,6 @@ fn walk(dir: &Path) -> Vec<(String, Vec<u8>)> {
 fn under_author_approval_the_packed_history_marks_a_review_that_does_not_count() {
     let env = Env::new();
     let repo = env.example_on_main(Some(AS_OF));
-    let settings = common::read(&repo, "isms.toml");
     let packed = env.path().join("plain.zip");
     pack(&env, &repo, &packed);
     let history = |file: &Path| -> serde_json::Value {
@@ -953,12 +952,7 @@ fn under_author_approval_the_packed_history_marks_a_review_that_does_not_count()
             .iter()
             .all(|r| r.get("counts").is_none())
     );
-    common::write(
-        &repo,
-        "isms.toml",
-        settings.replace("approval = \"pull-request\"", "approval = \"author\""),
-    );
-    env.git(&repo, &["commit", "-qam", "author approval"]);
+    env.commit_author_approval(&repo);
     let packed = env.path().join("author.zip");
     pack(&env, &repo, &packed);
     // Alice reviewed Bob's allocation: that review does not count.

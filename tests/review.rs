@@ -964,12 +964,7 @@ fn log_colours_commits_and_a_review_that_asked_for_change_on_request_only() {
 fn under_author_approval_a_review_that_will_not_count_is_said_to_as_it_is_made() {
     let env = Env::new();
     let repo = env.example_on_main(None);
-    write(
-        &repo,
-        "isms.toml",
-        read(&repo, "isms.toml").replace("approval = \"pull-request\"", "approval = \"author\""),
-    );
-    env.git(&repo, &["commit", "-qam", "author approval"]);
+    env.commit_author_approval(&repo);
     // The tests commit as Alice Ng <alice@example.com>: she owns
     // control:CLD.9.5.1, not payments-api's allocation of it (bob's), nor
     // tenant-db's allocation of 8.15 (the platform team's: bob and dave).

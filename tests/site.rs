@@ -586,13 +586,7 @@ fn a_past_days_site_shows_only_the_evidence_collected_by_then() {
 fn under_author_approval_the_overview_and_item_pages_mark_reviews_that_do_not_count() {
     let env = Env::new();
     let repo = env.example_on_main(Some(AS_OF));
-    let settings = read(&repo, "isms.toml");
-    common::write(
-        &repo,
-        "isms.toml",
-        settings.replace("approval = \"pull-request\"", "approval = \"author\""),
-    );
-    env.git(&repo, &["commit", "-qam", "author approval"]);
+    env.commit_author_approval(&repo);
     let stale = json(&env, &repo, &["stale"]);
     let unauthorized = stale["unauthorized"].as_array().unwrap();
     assert!(!unauthorized.is_empty());

@@ -241,12 +241,7 @@ fn never_reviewed_items_are_due_one_cadence_after_their_file_landed() {
 fn under_author_approval_a_non_owner_review_does_not_count() {
     let env = Env::new();
     let repo = env.example_on_main(Some(AS_OF));
-    write(
-        &repo,
-        "isms.toml",
-        read(&repo, "isms.toml").replace("approval = \"pull-request\"", "approval = \"author\""),
-    );
-    env.git(&repo, &["commit", "-qam", "author approval"]);
+    env.commit_author_approval(&repo);
     // Alice does not own payments-api/CLD.9.5.1 (bob does): her reviews stop counting.
     let (_, v, stderr) = json(&env, &repo, &["--as-of", AS_OF, "stale", "--owner", "bob"]);
     let unauthorized: Vec<(&str, &str)> = v["unauthorized"]

@@ -171,6 +171,16 @@ impl Env {
         self.git(repo, &["commit", "-q", "--no-verify", "-am", "main"]);
     }
 
+    /// Commits `approval = "author"` in `repo`'s settings, where the
+    /// example has `"pull-request"`: only an owner's own reviews count.
+    pub fn commit_author_approval(&self, repo: &Path) {
+        let settings = read(repo, "isms.toml");
+        let author = settings.replace("approval = \"pull-request\"", "approval = \"author\"");
+        assert_ne!(author, settings, "the settings name pull-request approval");
+        write(repo, "isms.toml", author);
+        self.git(repo, &["commit", "-qam", "author approval"]);
+    }
+
     /// A fresh example repository at `<tmp>/repo` on branch `main`, its
     /// history dated relative to `as_of` (today when `None`).
     pub fn example_on_main(&self, as_of: Option<&str>) -> PathBuf {
