@@ -511,3 +511,52 @@ fn under_author_approval_a_review_that_will_not_count_says_so() {
         ]
     );
 }
+
+#[test]
+fn with_count_changes_a_diff_says_that_landing_it_reviews_what_it_changes() {
+    let env = Env::new();
+    let repo = env.example("demo");
+    let note = "With `count_changes = true`, landing this also counts as a review of each \
+                control, service and allocation it creates or modifies.\n";
+    edit(
+        &repo,
+        "isms.toml",
+        "count_changes = false",
+        "count_changes = true",
+    );
+    env.git(&repo, &["commit", "-qam", "count changes"]);
+    // Evidence is judged by its dates: changing a record reviews nothing.
+    let record = "evidence/2026-10-admin-log-review.toml";
+    edit(&repo, record, "title = \"", "title = \"Reviewed: ");
+    env.git(&repo, &["commit", "-qam", "evidence title"]);
+    let text = markdown_of_the_last_commit(&env, &repo);
+    assert!(text.contains("### Evidence\n"), "{text}");
+    assert!(!text.contains("count_changes"), "{text}");
+    // An allocation changed: landing it reviews it.
+    edit(
+        &repo,
+        "responsibilities/payments-api/CLD.9.5.1.toml",
+        "provider = \"",
+        "provider = \"Also: ",
+    );
+    env.git(&repo, &["commit", "-qam", "duties"]);
+    let text = markdown_of_the_last_commit(&env, &repo);
+    assert!(text.contains(&format!("\n\n{note}")), "{text}");
+    // Not where changes are not reviews.
+    edit(
+        &repo,
+        "isms.toml",
+        "count_changes = true",
+        "count_changes = false",
+    );
+    edit(
+        &repo,
+        "responsibilities/payments-api/CLD.9.5.1.toml",
+        "provider = \"Also: ",
+        "provider = \"",
+    );
+    env.git(&repo, &["commit", "-qam", "no more"]);
+    let text = markdown_of_the_last_commit(&env, &repo);
+    assert!(text.contains("### Allocations\n"), "{text}");
+    assert!(!text.contains("count_changes = true`"), "{text}");
+}

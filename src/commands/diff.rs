@@ -75,7 +75,16 @@ pub fn run(ctx: &Context, args: &DiffArgs) -> Result<ExitCode> {
         from.map(|f| f.to_string()).as_deref(),
         &to.to_string(),
     )?;
-    let why_not = not_counting(&repo, &to.to_string(), &reviews);
+    let settings = settings_at(&repo, &to.to_string(), &reviews);
+    let why_not: Vec<Option<String>> = (reviews.iter())
+        .map(|r| {
+            let key = crate::model::ItemKey::parse(&r.item).ok()?;
+            super::why_not_counted(settings.as_ref()?, &key, &r.email)
+        })
+        .collect();
+    let count_changes = (settings.as_ref())
+        .and_then(|s| s.config.as_ref())
+        .is_some_and(|c| c.value.review.count_changes);
     // Buffered: one write for many lines (stdout is line-buffered).
     let mut out = std::io::BufWriter::new(anstream::stdout().lock());
     let _ = match ctx.format {
@@ -109,6 +118,7 @@ pub fn run(ctx: &Context, args: &DiffArgs) -> Result<ExitCode> {
                 &changes,
                 &diff.warnings,
                 &(reviews.iter().zip(why_not)).collect::<Vec<_>>(),
+                count_changes,
                 &range.title()
             )
         ),
@@ -116,31 +126,24 @@ pub fn run(ctx: &Context, args: &DiffArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Under `approval = "author"` as the settings at `to` have it, why each
-/// of `reviews` does not count, as `stale` will say it once it lands;
-/// `None` for one that counts. What cannot be read at `to` is not judged:
-/// the diff itself says what changed there.
-fn not_counting(repo: &Repo, to: &str, reviews: &[crate::model::Review]) -> Vec<Option<String>> {
+/// The settings and small kinds at `to`, with the allocations `reviews`
+/// name, for their owners: what judges the range's reviews and changes as
+/// `stale` will once they land. `None` when they cannot be read there: the
+/// diff itself says what changed.
+fn settings_at(
+    repo: &Repo,
+    to: &str,
+    reviews: &[crate::model::Review],
+) -> Option<crate::model::Snapshot> {
     use crate::model::ItemKey;
-    let mut why: Vec<Option<String>> = vec![None; reviews.len()];
-    if reviews.is_empty() {
-        return why;
-    }
     let keys: std::collections::BTreeSet<ItemKey> = (reviews.iter())
         .filter_map(|r| ItemKey::parse(&r.item).ok())
         .collect();
     let keys: Vec<ItemKey> = keys.into_iter().collect();
     let scope = super::owners_scope(&keys).unwrap_or_else(crate::repo::Scope::outline);
-    let loaded = crate::repo::Index::commit(&repo.git_dir, to)
-        .and_then(|(source, _)| crate::repo::load(&source, &scope));
-    let Ok(loaded) = loaded else {
-        return why;
-    };
-    for (r, w) in reviews.iter().zip(&mut why) {
-        *w = (ItemKey::parse(&r.item).ok())
-            .and_then(|k| super::why_not_counted(&loaded.snapshot, &k, &r.email));
-    }
-    why
+    let (source, _) = crate::repo::Index::commit(&repo.git_dir, to).ok()?;
+    let loaded = crate::repo::load(&source, &scope).ok()?;
+    Some(loaded.snapshot)
 }
 
 /// The two commits compared, and the period they bound when `--since`

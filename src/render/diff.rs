@@ -343,11 +343,13 @@ fn word_diff(old: &str, new: &str) -> String {
 /// The Markdown of a diff: a heading that says what was compared
 /// (`title`), a section a kind of item, what could not be compared
 /// (`unread`), and the reviews the range records, each with why it does
-/// not count where it does not.
+/// not count where it does not. With `count_changes`, a change to an
+/// item's file counts as its review: said when the range makes one.
 pub fn markdown(
     changes: &[ItemChange],
     unread: &[String],
     reviews: &[(&Review, Option<String>)],
+    count_changes: bool,
     title: &str,
 ) -> String {
     let mut out = format!("## isms: what changed {title}\n\n");
@@ -387,6 +389,19 @@ pub fn markdown(
             }
         }
         out.push('\n');
+    }
+    // A migration's writing of an item's file is no review of it.
+    let reviewed = |c: &&ItemChange| {
+        matches!(c.kind, "control" | "service" | "allocation")
+            && c.change != "deleted"
+            && c.migrated_from.is_empty()
+    };
+    if count_changes && changes.iter().any(|c| reviewed(&c)) {
+        let _ = writeln!(
+            out,
+            "With `count_changes = true`, landing this also counts as a review of each \
+             control, service and allocation it creates or modifies.\n"
+        );
     }
     // What a reader of the summary would otherwise take for "no change".
     if !unread.is_empty() {
@@ -455,6 +470,38 @@ fn field_words(f: &FieldChange) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn with_count_changes_only_what_a_landing_reviews_is_said_to_be_reviewed() {
+        let change = |kind: &'static str, change: &'static str, from: &[&str]| ItemChange {
+            kind,
+            id: "x".into(),
+            change,
+            renamed_from: None,
+            migrated_from: from.iter().map(|f| f.to_string()).collect(),
+            migrated_to: Vec::new(),
+            fields: Vec::new(),
+        };
+        let said = |changes: &[ItemChange], count_changes: bool| {
+            markdown(changes, &[], &[], count_changes, "from a to b")
+                .contains("count_changes = true")
+        };
+        for kind in ["control", "service", "allocation"] {
+            for what in ["created", "modified", "renamed"] {
+                assert!(said(&[change(kind, what, &[])], true), "{kind} {what}");
+                assert!(!said(&[change(kind, what, &[])], false), "{kind} {what}");
+            }
+            // A deletion reviews nothing; nor does a migration's writing.
+            assert!(!said(&[change(kind, "deleted", &[])], true), "{kind}");
+            assert!(
+                !said(&[change(kind, "created", &["9.1.1"])], true),
+                "{kind}"
+            );
+        }
+        for kind in ["settings", "evidence", "finding", "trigger"] {
+            assert!(!said(&[change(kind, "modified", &[])], true), "{kind}");
+        }
+    }
 
     #[test]
     fn an_empty_value_reads_as_an_empty_string_and_a_missing_one_as_none() {
