@@ -41,6 +41,7 @@ fn a_control_is_shown_with_its_states_reviews_and_the_items_about_it() {
              \x20 file      controls/8.15.toml\n\
              \x20 owner     platform (Platform engineering)\n\
              \x20 soa       applicable, implemented\n\
+             \x20 why       Selected in risk treatment plan RTP-2026: treats risks to tenant data and to the service.\n\
              \x20 reviews   1 on main, the last 2026-09-07 by Dave Lindqvist in {}, effective\n\
              \n\
              \x20 due              due 2026-12-07\n\
@@ -71,7 +72,11 @@ fn a_control_is_shown_with_its_states_reviews_and_the_items_about_it() {
     // an open finding about it is listed.
     let (_, text, _) = isms(&env, &repo, &["show", "control:5.18"]);
     assert!(
-        text.contains("\n  soa       applicable, partial\n  requires  access-review every 6mo\n"),
+        text.contains(
+            "\n  soa       applicable, partial\n  \
+             why       Selected in risk treatment plan RTP-2026: treats risks to tenant data and to the service.\n  \
+             requires  access-review every 6mo\n"
+        ),
         "{text}"
     );
     let states: Vec<&str> = text

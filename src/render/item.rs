@@ -25,8 +25,8 @@ pub struct Card<'a> {
     /// The owner's key, as `stale` names it (an evidence record's
     /// collector).
     pub owner: Option<String>,
-    /// What its file decides, in a few words: a control's SoA decision and
-    /// the evidence it requires, a service's model, an allocation's party
+    /// What its file decides, in a few words: a control's SoA decision, its
+    /// justification and the evidence it requires, a service's model, an allocation's party
     /// and duties, a record's kind, collection and artifacts, a finding's
     /// status.
     #[serde(serialize_with = "in_order")]
@@ -187,6 +187,10 @@ fn facts(s: &Snapshot, key: &ItemKey) -> Vec<(&'static str, String)> {
                     "not applicable"
                 };
                 out.push(("soa", format!("{applies}, {}", soa.status.as_str())));
+                // Why it is in the SoA, or left out: what an auditor asks.
+                if !soa.justification.trim().is_empty() {
+                    out.push(("why", soa.justification.clone()));
+                }
             }
             // What evidence its review asks for, and how often.
             let required: Vec<String> = (control.evidence_required.iter())
