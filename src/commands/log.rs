@@ -351,12 +351,12 @@ fn warn_not_counted(reviews: &[Logged]) {
         let (r, Some(why)) = (logged.review, &logged.why_not) else {
             continue;
         };
-        crate::output::note(&format!(
-            "warning: review of {} in {} by {} <{}> does not count: {why} in isms.toml (approval = \"author\")",
-            r.item,
-            &r.commit.to_string()[..10],
-            r.author,
-            r.email,
+        crate::output::note(&super::not_counted_warning(
+            &r.item,
+            &r.commit.to_string(),
+            &r.author,
+            &r.email,
+            why,
         ));
     }
 }

@@ -360,6 +360,21 @@ pub fn not_the_owners(label: &str, team: bool) -> String {
     }
 }
 
+/// The warning of `stale` and `log` for a review that does not count under
+/// `approval = "author"`: `why` as [`not_the_owners`] words it.
+pub fn not_counted_warning(
+    item: &str,
+    commit: &str,
+    author: &str,
+    email: &str,
+    why: &str,
+) -> String {
+    format!(
+        "warning: review of {item} in {} by {author} <{email}> does not count: {why} in isms.toml (approval = \"author\")",
+        &commit[..commit.len().min(10)]
+    )
+}
+
 /// Why a review of `key` by `email` does not count in `s` under `approval
 /// = "author"` ("bob (Bob Okafor), who owns it, has another email"), as
 /// `stale`, `log` and `diff` say it; `None` when it counts, or when `s`

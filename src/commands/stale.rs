@@ -123,13 +123,9 @@ pub fn run(ctx: &Context, args: &StaleArgs) -> Result<ExitCode> {
                 ));
             }
             for u in &a.unauthorized {
-                output::note(&format!(
-                    "warning: review of {} in {} by {} <{}> does not count: {} in isms.toml (approval = \"author\")",
-                    u.item,
-                    &u.commit[..10],
-                    u.author,
-                    u.email,
-                    super::not_the_owners(&a.label(&u.owner), a.is_team(&u.owner))
+                let why = super::not_the_owners(&a.label(&u.owner), a.is_team(&u.owner));
+                output::note(&super::not_counted_warning(
+                    &u.item, &u.commit, &u.author, &u.email, &why,
                 ));
             }
             if let Some(source) = &a.source {
