@@ -185,7 +185,7 @@ pub fn run(ctx: &Context, args: &LogArgs) -> Result<ExitCode> {
             let shown = rows(&mut out, ctx.format, Some(&wanted), &reviews);
             let _ = out.flush();
             warn_not_counted(&reviews);
-            if let Some(note) = counted_change(&snapshot, &record, &key, period) {
+            if let Some(note) = count_changes_note(&snapshot, &record, &key, period) {
                 crate::output::note(&note);
             }
             // An item migrated away: its history goes on under the new key.
@@ -311,9 +311,8 @@ fn judge(repo: &Repo, outline: &Snapshot, wanted: Option<&ItemKey>, reviews: &mu
 
 /// With `count_changes = true`, a change to an item's file counts as its
 /// review too, but is no review commit: what the record keeps of them, the
-/// last change, when it landed in `period` (a migration's writing of the
-/// file is no change, as `stale` judges it).
-fn counted_change(
+/// last change, when it landed in `period` and counts as `stale` judges it.
+fn count_changes_note(
     snapshot: &Snapshot,
     record: &crate::model::Record,
     key: &ItemKey,
@@ -329,13 +328,9 @@ fn counted_change(
         return None;
     }
     let path = key.path();
-    let times = record.files.get(&path)?;
     let migrated =
         crate::model::sources_by_key(&snapshot.migrations).contains_key(&*key.to_string());
-    if migrated && times.changed <= times.added {
-        return None;
-    }
-    let day = chrono::DateTime::from_timestamp(times.changed, 0)?.date_naive();
+    let day = crate::check::review::counted_change(record.files.get(&path)?, migrated)?;
     let within = period.since.is_none_or(|s| s <= day) && period.as_of.is_none_or(|a| day <= a);
     within.then(|| {
         format!(

@@ -12,7 +12,7 @@ mod reviews;
 #[cfg(test)]
 mod tests;
 
-pub use reviews::not_counted;
+pub use reviews::{counted_change, not_counted};
 
 use std::borrow::Cow;
 

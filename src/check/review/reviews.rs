@@ -189,15 +189,20 @@ fn latest_counting<'r>(
     best
 }
 
+/// The day the last change to an item's file landed, when that change
+/// counts as its review (`count_changes`): a migrated item's file was
+/// written by the migration, and that write is not a review; a later
+/// change is.
+pub fn counted_change(times: &FileTimes, migrated: bool) -> Option<NaiveDate> {
+    (!migrated || times.changed > times.added).then(|| date_of(times.changed))
+}
+
 /// The change to an item's file that counts as its review (`count_changes`):
-/// its latest, landed by `today`. A migrated item's file was written by the
-/// migration: that write is not a review, a later change is.
+/// its latest, landed by `today`.
 fn file_change(times: Option<&FileTimes>, migrated: bool, today: NaiveDate) -> Option<LastReview> {
-    let t = times
-        .filter(|t| date_of(t.changed) <= today)
-        .filter(|t| !migrated || t.changed > t.added)?;
+    let landed = counted_change(times?, migrated).filter(|day| *day <= today)?;
     Some(LastReview {
-        landed: date_of(t.changed),
+        landed,
         author: "(file change)".into(),
         commit: None,
         outcome: Outcome::Effective,
