@@ -136,10 +136,9 @@ fn settings_at(
     reviews: &[crate::model::Review],
 ) -> Option<crate::model::Snapshot> {
     use crate::model::ItemKey;
-    let keys: std::collections::BTreeSet<ItemKey> = (reviews.iter())
+    let keys: Vec<ItemKey> = (reviews.iter())
         .filter_map(|r| ItemKey::parse(&r.item).ok())
         .collect();
-    let keys: Vec<ItemKey> = keys.into_iter().collect();
     let scope = super::owners_scope(&keys).unwrap_or_else(crate::repo::Scope::outline);
     let (source, _) = crate::repo::Index::commit(&repo.git_dir, to).ok()?;
     let loaded = crate::repo::load(&source, &scope).ok()?;

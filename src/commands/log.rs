@@ -1,7 +1,6 @@
 //! `isms log [ITEM | FOLDER]`: when the item (every item under a folder,
 //! or every item) was reviewed, by whom, with what outcome.
 
-use std::collections::BTreeSet;
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -293,8 +292,7 @@ fn judge(repo: &Repo, outline: &Snapshot, wanted: Option<&ItemKey>, reviews: &mu
         Some(k) => Some(k.clone()),
         None => ItemKey::parse(&r.item).ok(),
     };
-    let keys: BTreeSet<ItemKey> = reviews.iter().filter_map(|l| key_of(l.review)).collect();
-    let keys: Vec<ItemKey> = keys.into_iter().collect();
+    let keys: Vec<ItemKey> = reviews.iter().filter_map(|l| key_of(l.review)).collect();
     let Ok(reloaded) = super::with_allocations(repo, &keys) else {
         return;
     };

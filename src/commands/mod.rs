@@ -395,8 +395,9 @@ pub fn why_not_counted(
 }
 
 /// What to read for the owners of `keys`: the small kinds (the outline),
-/// and the allocations among `keys`, which the outline knows only by path;
-/// `None` when `keys` name no allocation, so the outline will do.
+/// and the allocations among `keys`, which the outline knows only by path,
+/// each once however often it is named; `None` when `keys` name no
+/// allocation, so the outline will do.
 pub fn owners_scope(keys: &[crate::model::ItemKey]) -> Option<crate::repo::Scope> {
     use crate::model::{FileKind, ItemKey};
     let paths: std::collections::BTreeSet<String> = keys

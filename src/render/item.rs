@@ -26,9 +26,9 @@ pub struct Card<'a> {
     /// collector).
     pub owner: Option<String>,
     /// What its file decides, in a few words: a control's SoA decision, its
-    /// justification and the evidence it requires, a service's model, an allocation's party
-    /// and duties, a record's kind, collection and artifacts, a finding's
-    /// status.
+    /// justification and the evidence it requires, a service's model, an
+    /// allocation's party and duties, a record's kind, collection and
+    /// artifacts, a finding's status.
     #[serde(serialize_with = "in_order")]
     pub facts: Vec<(&'static str, String)>,
     /// Its states, the most urgent first: an item can be overdue and
