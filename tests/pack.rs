@@ -596,6 +596,77 @@ fn the_bundle_carries_the_approval_notes_for_an_offline_check() {
                 && u["message"] == "pull request #15 was not approved by bob"),
         "{v}"
     );
+
+    // The README's offline audit, run as written, in a folder holding only
+    // the pack: the unzipping is done here, the rest by `sh`.
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let block = readme
+        .split_once("An auditor can re-run isms on the record itself, offline:\n\n```sh\n")
+        .and_then(|(_, rest)| rest.split_once("```"))
+        .expect("the README's offline audit")
+        .0;
+    let (unzip, rest) = block.split_once(" && ").expect("the unzipping comes first");
+    assert_eq!(unzip, "unzip pack.zip -d pack");
+    let auditor = env.path().join("auditor");
+    for (name, bytes) in entries(&file) {
+        let path = auditor.join("pack").join(&name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, bytes).unwrap();
+    }
+    let outputs: Vec<(&str, String)> = rest
+        .lines()
+        .map(|line| {
+            let out = env
+                .command("sh")
+                .args(["-c", line])
+                .env("PATH", common::path_for_hooks(true))
+                .current_dir(&auditor)
+                .output()
+                .unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            // verify-approvals finds reviews no owner approved: exit 1.
+            assert!(
+                matches!(out.status.code(), Some(0 | 1)) && !stderr.contains("fatal"),
+                "`{line}`: {:?}\n{stderr}",
+                out.status
+            );
+            (line, String::from_utf8(out.stdout).unwrap())
+        })
+        .collect();
+    let output_of = |command: &str| {
+        let (_, out) = outputs
+            .iter()
+            .find(|(line, _)| line.contains(command))
+            .unwrap();
+        out.as_str()
+    };
+    let packed = |name: &str| {
+        let bytes = entries(&file)
+            .into_iter()
+            .find(|(n, _)| n == name)
+            .unwrap()
+            .1;
+        String::from_utf8(bytes).unwrap()
+    };
+    // The pack's report, its stamp naming the commit the record gave.
+    let tip = env.git(&audit, &["rev-parse", "--short=10", "HEAD"]);
+    let stamped = packed("reports/soa.md").replacen(
+        "As of 2026-11-02.\n",
+        &format!(
+            "As of 2026-11-02. Read from commit {}: the record branch main as it stood on 2026-11-02.\n",
+            tip.trim()
+        ),
+        1,
+    );
+    assert_eq!(output_of(" report soa"), stamped);
+    let verified = output_of(" verify-approvals --offline");
+    assert!(
+        verified.contains("pull request #15 was not approved by bob"),
+        "{verified}"
+    );
+    let log = output_of(" log control:8.15");
+    assert!(log.contains("APPROVED BY"), "{log}");
 }
 
 #[test]
