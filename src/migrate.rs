@@ -232,13 +232,26 @@ pub fn plan(input: &Input<'_>) -> Result<Plan, Vec<Refusal>> {
                     justification: &format!("TODO: decide whether {} applies, and why", c.id),
                     status: SoaStatus::Planned,
                 };
+                // New in the edition, or made from controls the repository
+                // never held (one that kept only part of the catalog).
+                let origin = match x.sources(c.id.as_str()).as_slice() {
+                    [] => format!("new in {}", input.to),
+                    absent => format!(
+                        "its {} sources ({}) are not in this repository",
+                        input.from,
+                        absent
+                            .iter()
+                            .map(|id| id.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                };
                 plan.decisions.push(Decision {
                     kind: "new-control",
                     item: key.clone(),
                     file: path.clone(),
                     message: format!(
-                        "new in {}: decide whether it applies, who owns it and why (placeholders say TODO)",
-                        input.to
+                        "{origin}: decide whether it applies, who owns it and why (placeholders say TODO)"
                     ),
                 });
                 scaffold::control(c, "TODO", None, &soa)
@@ -1079,6 +1092,36 @@ to = "Z"
                 split: 2,
                 created: 1
             }
+        );
+    }
+
+    #[test]
+    fn a_control_whose_sources_the_repository_lacks_is_not_called_new() {
+        // A repository that kept only part of the old catalog: no C.
+        let mut s = repository();
+        s.controls.remove(&id("C"));
+        s.allocations.remove(&(id("api"), id("C")));
+        let p = run(&s);
+        let said: Vec<(&str, &str)> = p
+            .decisions
+            .iter()
+            .filter(|d| d.kind == "new-control")
+            .map(|d| (d.item.as_str(), d.message.as_str()))
+            .collect();
+        let todo = "decide whether it applies, who owns it and why (placeholders say TODO)";
+        assert_eq!(
+            said,
+            vec![
+                ("control:W", format!("new in 2022: {todo}").as_str()),
+                (
+                    "control:Y",
+                    format!("its 2013 sources (C) are not in this repository: {todo}").as_str()
+                ),
+                (
+                    "control:Z",
+                    format!("its 2013 sources (C) are not in this repository: {todo}").as_str()
+                ),
+            ]
         );
     }
 
