@@ -236,6 +236,9 @@ pub fn plan(input: &Input<'_>) -> Result<Plan, Vec<Refusal>> {
                 // never held (one that kept only part of the catalog).
                 let origin = match x.sources(c.id.as_str()).as_slice() {
                     [] => format!("new in {}", input.to),
+                    [same] if *same == &c.id => {
+                        format!("this repository did not hold it on edition {}", input.from)
+                    }
                     absent => format!(
                         "its {} sources ({}) are not in this repository",
                         input.from,
@@ -1101,7 +1104,25 @@ to = "Z"
         let mut s = repository();
         s.controls.remove(&id("C"));
         s.allocations.remove(&(id("api"), id("C")));
-        let p = run(&s);
+        // V is V in both editions, and the repository lacks it too.
+        let (mut crosswalk, mut catalog) = editions();
+        crosswalk
+            .pair
+            .push(toml::from_str("from = \"V\"\nto = \"V\"").unwrap());
+        let mut v = catalog.control[0].clone();
+        v.id = id("V");
+        catalog.control.push(v);
+        let added = |_: &str| NaiveDate::from_ymd_opt(2025, 1, 1);
+        let p = plan(&Input {
+            snapshot: &s,
+            from: Edition::LEGACY,
+            to: Edition::CURRENT,
+            crosswalk: &crosswalk,
+            catalog: &catalog,
+            added: &added,
+            records: &[],
+        })
+        .unwrap();
         let said: Vec<(&str, &str)> = p
             .decisions
             .iter()
@@ -1112,6 +1133,10 @@ to = "Z"
         assert_eq!(
             said,
             vec![
+                (
+                    "control:V",
+                    format!("this repository did not hold it on edition 2013: {todo}").as_str()
+                ),
                 ("control:W", format!("new in 2022: {todo}").as_str()),
                 (
                     "control:Y",
