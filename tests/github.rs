@@ -1860,6 +1860,35 @@ async fn a_repository_that_is_not_owner_slash_name_is_refused_before_anything_is
             stderr(&out)
         );
     }
+    // Nor is a remote that is not on GitHub taken for a repository on it
+    // (with GITHUB_API_URL naming a server of its own, it would be).
+    let origin = gh.origin.to_str().unwrap();
+    gh.env.git(
+        &gh.repo,
+        &[
+            "remote",
+            "set-url",
+            "origin",
+            "git@gitlab.com:acme/compliance.git",
+        ],
+    );
+    gh.env
+        .git(&gh.repo, &["remote", "set-url", "--push", "origin", origin]);
+    let out = gh.isms_with(
+        &["triggers", "detect", "--from", "HEAD~1", "--open-pr"],
+        true,
+        &[("GITHUB_REPOSITORY", ""), ("GITHUB_API_URL", "")],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(
+            "error: which GitHub repository this is is not known: origin is on gitlab.com, not github.com\n  \
+             hint: set GITHUB_REPOSITORY=owner/name, or repository under [github] in isms.toml; \
+             for GitHub Enterprise Server, set GITHUB_API_URL too\n"
+        ),
+        "{}",
+        stderr(&out)
+    );
     assert!(gh.requests().await.is_empty(), "GitHub was asked");
     assert_eq!(origin_ref(&gh, &format!("refs/heads/{BRANCH}")), None);
 }

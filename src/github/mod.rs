@@ -126,26 +126,40 @@ fn repository(configured: Option<&str>, origin_url: Option<&str>) -> Result<Stri
             ),
         };
     }
-    origin_url.and_then(slug_of_url).ok_or_else(|| {
+    let unknown = || {
         Error::new("which GitHub repository this is is not known")
             .hint("set GITHUB_REPOSITORY=owner/name, or repository under [github] in isms.toml")
-    })
+    };
+    let (host, slug) = origin_url.and_then(slug_of_url).ok_or_else(unknown)?;
+    // Against github.com, a remote elsewhere (GitLab, Bitbucket) names no
+    // repository on it; with GITHUB_API_URL set (GitHub Enterprise Server),
+    // the remote's host is the server's own.
+    let api_is_github_com = std::env::var("GITHUB_API_URL").map_or(true, |u| u.is_empty());
+    if api_is_github_com && !host.eq_ignore_ascii_case("github.com") {
+        return Err(Error::new(format!(
+            "which GitHub repository this is is not known: origin is on {host}, not github.com"
+        ))
+        .hint("set GITHUB_REPOSITORY=owner/name, or repository under [github] in isms.toml; for GitHub Enterprise Server, set GITHUB_API_URL too"));
+    }
+    Ok(slug)
 }
 
-/// `owner/name` of a GitHub remote URL (https, ssh or scp-like).
-fn slug_of_url(url: &str) -> Option<String> {
-    let rest = url
-        .strip_prefix("git@")
-        .and_then(|r| r.split_once(':').map(|(_, p)| p))
-        .or_else(|| {
-            let after_scheme = url.split_once("://")?.1;
-            after_scheme.split_once('/').map(|(_, p)| p)
-        })?;
+/// The host and `owner/name` of a remote URL (https, ssh or scp-like).
+fn slug_of_url(url: &str) -> Option<(String, String)> {
+    let (authority, rest) = match url.split_once("://") {
+        Some((_, after_scheme)) => after_scheme.split_once('/')?,
+        // scp-like: [user@]host:owner/name
+        None => url.split_once(':').filter(|(h, _)| !h.contains('/'))?,
+    };
+    // Credentials and a port are not part of the host.
+    let host = authority.rsplit('@').next()?;
+    let host = host.split(':').next()?;
     let rest = rest.trim_end_matches('/').trim_end_matches(".git");
     let mut parts = rest.rsplit('/');
     let name = parts.next()?;
     let owner = parts.next()?;
-    (!owner.is_empty() && !name.is_empty()).then(|| format!("{owner}/{name}"))
+    (!host.is_empty() && !owner.is_empty() && !name.is_empty())
+        .then(|| (host.to_owned(), format!("{owner}/{name}")))
 }
 
 impl GitHub {
@@ -635,9 +649,28 @@ mod tests {
             "ssh://git@github.com/acme/isms.git",
             "https://x-access-token:abc@github.com/acme/isms/",
         ] {
-            assert_eq!(slug_of_url(url).as_deref(), Some("acme/isms"), "{url}");
+            assert_eq!(
+                slug_of_url(url),
+                Some(("github.com".into(), "acme/isms".into())),
+                "{url}"
+            );
+        }
+        for (url, host) in [
+            ("https://gitlab.com/acme/isms.git", "gitlab.com"),
+            ("git@bitbucket.org:acme/isms.git", "bitbucket.org"),
+            (
+                "https://github.example.com:8443/acme/isms",
+                "github.example.com",
+            ),
+        ] {
+            assert_eq!(
+                slug_of_url(url),
+                Some((host.into(), "acme/isms".into())),
+                "{url}"
+            );
         }
         assert_eq!(slug_of_url("/tmp/origin.git"), None);
+        assert_eq!(slug_of_url("../origin.git"), None);
     }
 
     /// A user as GitHub answers one: every field of its simple-user object.
