@@ -762,6 +762,23 @@ fn evidence(s: &Snapshot, out: &mut Vec<Diagnostic>) {
                 "set either `valid_for` or `expires`, not both".into(),
             ));
         }
+        // A record that expired before it was collected was never current:
+        // most likely a mistyped date.
+        if let Some(expires) = e.expires.filter(|x| x.0 < e.collected.0) {
+            out.push(at(
+                Diagnostic::warning(
+                    "evidence-dates",
+                    &doc.path,
+                    format!(
+                        "expires {}, before it was collected ({}): it never meets a requirement",
+                        expires.0, e.collected.0
+                    ),
+                )
+                .hint("check the dates: a record is collected first"),
+                doc,
+                &["expires"],
+            ));
+        }
         let states = s.artifacts.get(id).map(Vec::as_slice).unwrap_or(&[]);
         for (i, (artifact, state)) in e.artifacts.iter().zip(states).enumerate() {
             let idx = i.to_string();

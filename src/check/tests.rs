@@ -629,6 +629,39 @@ fn an_evidence_kind_a_typo_away_from_one_its_controls_ask_for_is_a_warning() {
 }
 
 #[test]
+fn evidence_that_expires_before_it_was_collected_is_a_warning_at_the_date() {
+    let found = |validity: &str| -> Vec<(bool, Option<usize>, String)> {
+        let mut s = base();
+        s.evidence.insert(
+            id("E-1"),
+            doc(
+                FileKind::Evidence,
+                "evidence/E-1.toml",
+                &format!(
+                    "id = \"E-1\"\ntitle = \"T\"\ncontrols = []\nkind = \"k\"\ncollected = 2026-11-01\ncollected_by = \"alice\"\n{validity}"
+                ),
+            ),
+        );
+        check(&s)
+            .into_iter()
+            .filter(|d| d.rule == "evidence-dates")
+            .map(|d| (d.is_error(), d.line, d.message))
+            .collect()
+    };
+    assert_eq!(found("expires = 2026-11-01\n"), vec![]);
+    assert_eq!(found("valid_for = \"1mo\"\n"), vec![]);
+    assert_eq!(
+        found("expires = 2026-10-01\n"),
+        vec![(
+            false,
+            Some(7),
+            "expires 2026-10-01, before it was collected (2026-11-01): it never meets a requirement"
+                .to_owned()
+        )]
+    );
+}
+
+#[test]
 fn a_finding_due_or_closed_before_it_was_raised_is_a_warning_at_the_date() {
     use crate::model::Finding;
     let finding = |dates: &str| -> Doc<Finding> {
