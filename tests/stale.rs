@@ -638,6 +638,27 @@ fn owner_at_me_is_the_person_whose_email_is_gits_author_email() {
         .stderr(predicate::str::starts_with(
             "error: --owner @me is git's author email, and git has none here\n",
         ));
+    // An email two people have names neither, and `check` says so.
+    let settings = common::read(&repo, "isms.toml").replacen(
+        "email = \"dave@example.com\"",
+        "email = \"Bob@example.com\"",
+        1,
+    );
+    common::write(&repo, "isms.toml", settings);
+    env.isms(&repo)
+        .env("GIT_AUTHOR_EMAIL", "bob@example.com")
+        .args(["stale", "--owner", "@me"])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr("error: --owner @me is git's author email, bob@example.com, which bob and dave have in isms.toml: it names none of them\n  hint: give each person their own email, or name the owner: --owner KEY\n");
+    env.isms(&repo)
+        .args(["check"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(
+            "warning[email]: `Bob@example.com` is `bob`'s email too\n",
+        ));
 }
 
 #[test]

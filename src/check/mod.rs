@@ -5,6 +5,8 @@ pub mod placeholders;
 pub mod review;
 pub mod triggers;
 
+use std::collections::BTreeMap;
+
 use crate::diagnostic::Diagnostic;
 use crate::diagnostic::suggestion;
 use crate::model::{ArtifactState, Config, Control, Doc, Edition, Id, Party, Snapshot, SoaStatus};
@@ -206,6 +208,50 @@ fn config_rules(config: &Doc<Config>, out: &mut Vec<Diagnostic>) {
                 &["people", key.as_str(), "email"],
             ));
         }
+    }
+    // An address or login two people share names neither: `--owner` and
+    // `@me` cannot tell them apart, and a commit by it is either's.
+    let mut first: BTreeMap<(&str, String), &Id> = BTreeMap::new();
+    for (key, person) in &c.people {
+        for (field, rule, what, value) in [
+            ("email", "email", "email", &person.email),
+            ("github", "github-handle", "GitHub login", &person.github),
+        ] {
+            let alias = crate::model::owner_alias(value);
+            if alias.is_empty() || value.contains(placeholders::MARKER) {
+                continue;
+            }
+            let Some(other) = first.get(&(field, alias.clone())) else {
+                first.insert((field, alias), key);
+                continue;
+            };
+            out.push(at(
+                Diagnostic::warning(
+                    rule,
+                    &config.path,
+                    format!("`{}` is `{other}`'s {what} too", value.trim()),
+                )
+                .hint(match field {
+                    "email" => "commits are matched to people by it: a commit by it is taken as either's, and `--owner` names neither by it",
+                    _ => "review requests and approvals are matched to people by it: an approval by it is taken as either's, and `--owner` names neither by it",
+                }),
+                config,
+                &["people", key.as_str(), field],
+            ));
+        }
+    }
+    // A team with no members: nobody answers for what it owns.
+    for (key, _) in c.teams.iter().filter(|(_, t)| t.members.is_empty()) {
+        out.push(at(
+            Diagnostic::warning(
+                "team-members",
+                &config.path,
+                format!("team `{key}` has no members: nobody answers for what it owns"),
+            )
+            .hint("list the people who answer for it by key: members = [\"alice\", \"bob\"]"),
+            config,
+            &["teams", key.as_str(), "members"],
+        ));
     }
     // Under author approval a review counts only by its author's address:
     // a person without one can never review what they or their teams own.

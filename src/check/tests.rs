@@ -906,6 +906,67 @@ fn a_github_repository_that_is_not_owner_slash_name_is_a_warning_at_its_line() {
 }
 
 #[test]
+fn an_address_two_people_share_and_a_team_of_no_one_are_warnings_at_their_lines() {
+    let mut s = base();
+    let config = r#"
+[organization]
+name = "Example"
+role = "both"
+[people.alice]
+name = "Alice"
+email = "alice@example.com"
+github = "alice-ng"
+[people.bob]
+name = "Bob"
+email = "Alice@Example.com"
+github = "bob-o"
+[people.carol]
+name = "Carol"
+email = "carol@example.com"
+github = "@Alice-NG"
+[people.dave]
+name = "Dave"
+email = "TODO"
+[people.erin]
+name = "Erin"
+email = "TODO"
+[teams.platform]
+members = ["alice"]
+[teams.nobody]
+members = []
+"#;
+    s.config = Some(doc(FileKind::Config, "isms.toml", config));
+    let found: Vec<_> = check(&s)
+        .into_iter()
+        .filter(|d| ["email", "github-handle", "team-members"].contains(&d.rule))
+        .map(|d| (d.rule, d.is_error(), d.line, d.message))
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            (
+                "email",
+                false,
+                Some(11),
+                "`Alice@Example.com` is `alice`'s email too".to_owned()
+            ),
+            (
+                "github-handle",
+                false,
+                Some(16),
+                "`@Alice-NG` is `alice`'s GitHub login too".to_owned()
+            ),
+            (
+                "team-members",
+                false,
+                Some(26),
+                "team `nobody` has no members: nobody answers for what it owns".to_owned()
+            ),
+        ]
+    );
+}
+
+#[test]
 fn an_email_no_commit_could_carry_is_a_warning_at_its_line() {
     let mut s = base();
     let config = r#"

@@ -214,14 +214,31 @@ fn me(ctx: &Context) -> Result<String> {
     };
     let snapshot = repo.outline()?;
     let config = snapshot.config.as_ref().map(|d| &d.value);
-    match config.and_then(|c| c.owner_key(&email)) {
-        Some(key) => Ok(key),
-        None => Err(Error::new(format!(
-            "--owner @me is git's author email, {email}, and no person in {} has it",
+    if let Some(key) = config.and_then(|c| c.owner_key(&email)) {
+        return Ok(key);
+    }
+    let alias = crate::model::owner_alias(&email);
+    let sharing: Vec<&str> = config
+        .map(|c| {
+            (c.people.iter())
+                .filter(|(_, p)| crate::model::owner_alias(&p.email) == alias)
+                .map(|(k, _)| k.as_str())
+                .collect()
+        })
+        .unwrap_or_default();
+    if let Some((last, [first, rest @ ..])) = sharing.split_last() {
+        let others: String = rest.iter().map(|k| format!(", {k}")).collect();
+        return Err(Error::new(format!(
+            "--owner @me is git's author email, {email}, which {first}{others} and {last} have in {}: it names none of them",
             crate::repo::CONFIG_FILE
         ))
-        .hint("set it as the `email` of your [people.KEY], or name the owner: --owner KEY")),
+        .hint("give each person their own email, or name the owner: --owner KEY"));
     }
+    Err(Error::new(format!(
+        "--owner @me is git's author email, {email}, and no person in {} has it",
+        crate::repo::CONFIG_FILE
+    ))
+    .hint("set it as the `email` of your [people.KEY], or name the owner: --owner KEY"))
 }
 
 /// One owner's pull request: a commit with a `Reviewed:` trailer for each of

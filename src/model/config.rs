@@ -302,7 +302,7 @@ pub fn owner_named<'a>(
 }
 
 /// A login, email or slug as [`Config::owner_key`] compares it.
-fn owner_alias(name: &str) -> String {
+pub fn owner_alias(name: &str) -> String {
     name.trim().trim_start_matches('@').to_lowercase()
 }
 

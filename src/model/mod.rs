@@ -23,7 +23,7 @@ pub use catalog::{Catalog, CatalogControl, CatalogHead, Crosswalk, Edition, Pair
 pub use config::{
     Approval, CatalogSettings, Config, Defaults, GithubSettings, OrgRole, Organization, Person,
     ReviewSettings, Team, email_problem, github_login_problem, github_repository_problem,
-    github_team_problem, owner_named,
+    github_team_problem, owner_alias, owner_named,
 };
 pub use control::{Control, DefaultParty, EvidenceRequirement, Side, Soa, SoaStatus, Theme};
 pub use date::Date;
