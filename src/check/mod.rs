@@ -1089,6 +1089,22 @@ fn findings(s: &Snapshot, out: &mut Vec<Diagnostic>) {
                 "status is closed: set `closed` to the date it was closed".into(),
             ));
         }
+        // A date it closed on while it says it is still being worked on:
+        // the register would show it open and closed at once.
+        if let (FindingStatus::Open | FindingStatus::InProgress, Some(closed)) =
+            (f.status, f.closed)
+        {
+            out.push(at(
+                Diagnostic::warning(
+                    "finding-dates",
+                    &doc.path,
+                    format!("closed {closed}, while its status is {}", f.status.as_str()),
+                )
+                .hint("set status = \"closed\" if it is, else remove `closed`"),
+                doc,
+                &["closed"],
+            ));
+        }
         // A corrective action due, or a finding closed, before it was
         // raised: most likely a mistyped date.
         for (key, date, what) in [("due", f.due, "due"), ("closed", f.closed, "closed")] {

@@ -692,6 +692,14 @@ fn a_finding_due_or_closed_before_it_was_raised_is_a_warning_at_the_date() {
         )]
     );
     assert_eq!(
+        found("due = 2026-08-01\nstatus = \"in-progress\"\nclosed = 2026-08-01\n"),
+        vec![(
+            false,
+            Some(9),
+            "closed 2026-08-01, while its status is in-progress".to_owned()
+        )]
+    );
+    assert_eq!(
         found("due = 2026-08-01\nstatus = \"closed\"\nclosed = 2026-07-01\n"),
         vec![(
             false,
