@@ -62,16 +62,27 @@ impl FromStr for Period {
         };
         let digits = s.bytes().take_while(u8::is_ascii_digit).count();
         let (num, unit) = s.split_at(digits);
-        let n: u32 = match num.parse() {
-            Ok(n) if n > 0 && !num.starts_with('0') => n,
-            Err(e)
-                if *e.kind() == std::num::IntErrorKind::PosOverflow
-                    && ["d", "w", "mo", "y"].contains(&unit) =>
-            {
-                return Err(format!(
-                    "invalid period `{s}`: {num} is too large; a period counts at most {} of its unit",
-                    u32::MAX
-                ));
+        // A thousand years in each unit: past it, no date of the record
+        // could be due or expire.
+        let longest = match unit {
+            "d" => Some(365_250),
+            "w" => Some(52_178),
+            "mo" => Some(12_000),
+            "y" => Some(1_000),
+            _ => None,
+        };
+        let too_long = |longest: u32| {
+            format!(
+                "invalid period `{s}`: longer than 1000 years; a period is at most {longest}{unit}"
+            )
+        };
+        let n: u32 = match (num.parse::<u32>(), longest) {
+            (Ok(n), Some(longest)) if n > longest && !num.starts_with('0') => {
+                return Err(too_long(longest));
+            }
+            (Ok(n), _) if n > 0 && !num.starts_with('0') => n,
+            (Err(e), Some(longest)) if *e.kind() == std::num::IntErrorKind::PosOverflow => {
+                return Err(too_long(longest));
             }
             _ => return Err(invalid()),
         };
@@ -159,6 +170,7 @@ impl JsonSchema for Period {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::Datelike;
 
     fn d(s: &str) -> NaiveDate {
         s.parse().unwrap()
@@ -181,13 +193,27 @@ mod tests {
             assert!(err.contains("expected daily"), "{bad:?}: {err}");
         }
         assert!("6m".parse::<Period>().unwrap_err().contains("write `6mo`"));
-        let err = "99999999999d".parse::<Period>().unwrap_err();
-        assert!(
-            err.contains(
-                "99999999999 is too large; a period counts at most 4294967295 of its unit"
-            ),
-            "{err}"
-        );
+        for (long, said) in [
+            ("99999999999d", "at most 365250d"),
+            ("365251d", "at most 365250d"),
+            ("52179w", "at most 52178w"),
+            ("12001mo", "at most 12000mo"),
+            ("1001y", "at most 1000y"),
+        ] {
+            let err = long.parse::<Period>().unwrap_err();
+            assert_eq!(
+                err,
+                format!("invalid period `{long}`: longer than 1000 years; a period is {said}")
+            );
+        }
+        for longest in ["365250d", "52178w", "12000mo", "1000y"] {
+            let p: Period = longest.parse().unwrap();
+            assert!(
+                p.after(NaiveDate::from_ymd_opt(2026, 12, 7).unwrap())
+                    .year()
+                    <= 3026
+            );
+        }
         let err = "99999999999".parse::<Period>().unwrap_err();
         assert!(err.contains("expected daily"), "{err}");
     }
