@@ -722,9 +722,12 @@ impl Report {
 
     /// A standalone page: no scripts, no external assets.
     pub fn html(&self) -> String {
+        // On paper (an SoA is often filed as a PDF): landscape, the header
+        // row on every page, no row split across pages.
         const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:2rem}table{border-collapse:collapse}\
              th,td{border:1px solid #ccc;padding:.3rem .5rem;text-align:left;vertical-align:top}\
-             th{background:#f3f3f3}";
+             th{background:#f3f3f3}\
+             @media print{@page{size:landscape;margin:1cm}body{margin:0;font-size:8pt}th,td{padding:.15rem .3rem}tr{break-inside:avoid}}";
         html! {
             (PreEscaped("<!doctype html>\n"))
             html lang="en" {
@@ -740,10 +743,14 @@ impl Report {
                     p { "As of " (self.as_of) "." (self.stamp()) } (NL)
                     table {
                         (NL)
-                        tr { @for (_, h) in &self.columns { th { (h) } } } (NL)
-                        @for row in &self.rows {
-                            tr { @for c in row { td { (c) } } } (NL)
+                        thead { tr { @for (_, h) in &self.columns { th { (h) } } } } (NL)
+                        tbody {
+                            (NL)
+                            @for row in &self.rows {
+                                tr { @for c in row { td { (c) } } } (NL)
+                            }
                         }
+                        (NL)
                     }
                     (NL)
                     (self.notes_html())
