@@ -1017,3 +1017,45 @@ fn check_rev_checks_a_commit_as_committed_whatever_the_working_tree_holds() {
             "could not read the commit `no-such-branch`",
         ));
 }
+
+#[test]
+fn a_file_among_the_artifacts_that_no_record_names_is_a_warning_until_one_does() {
+    let env = Env::new();
+    let repo = env.example("repo");
+    // Collected into the folder, not yet recorded.
+    write(&repo, "evidence/files/q4/access-review.csv", "user,role\n");
+    let warning = "evidence/files/q4/access-review.csv: warning[artifact-unrecorded]: \
+        no evidence record names this file, so no report, export or pack includes it\n  \
+        = hint: record it (`isms new evidence --artifact evidence/files/q4/access-review.csv`, \
+        or path = \"files/q4/access-review.csv\" in a record's [[artifacts]]), or remove it: \
+        git keeps it in history\n";
+    assert_eq!(env.check(&repo, &[]), (Some(0), warning.to_owned()));
+    // A commit's check judges the commit's files; a staged check, which
+    // reads only the records a commit changes, does not judge the folder.
+    env.git(&repo, &["add", "evidence/files"]);
+    assert_eq!(staged(&env, &repo), (Some(0), String::new()));
+    env.git(&repo, &["commit", "-q", "-m", "q4 access review"]);
+    assert_eq!(
+        env.check(&repo, &["--rev", "HEAD"]),
+        (Some(0), warning.to_owned())
+    );
+    assert_eq!(
+        env.check(&repo, &["--rev", "HEAD~1"]),
+        (Some(0), String::new())
+    );
+    // Recorded: nothing to say.
+    env.isms(&repo)
+        .args([
+            "new",
+            "evidence",
+            "--control",
+            "5.18",
+            "--title",
+            "Q4 access review",
+            "--artifact",
+            "evidence/files/q4/access-review.csv",
+        ])
+        .assert()
+        .success();
+    assert_eq!(env.check(&repo, &[]), (Some(0), String::new()));
+}

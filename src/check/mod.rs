@@ -1070,6 +1070,45 @@ fn fields_of(kind: crate::model::FileKind) -> &'static [String] {
     })
 }
 
+/// A warning for each file under `evidence/files/` (of `files`) that no
+/// evidence record names: an artifact collected and never recorded, or
+/// left behind by a record since deleted. Judged only when every record
+/// was read and every artifact it names is where it says: a record that
+/// does not parse, or that names a file not there, may mean one of them,
+/// and its error says so first.
+pub fn unrecorded_artifacts(s: &Snapshot, files: &[String]) -> Vec<Diagnostic> {
+    let astray = |state: &ArtifactState| {
+        matches!(
+            state,
+            ArtifactState::Missing | ArtifactState::InvalidPath(_)
+        )
+    };
+    if s.evidence.len() != s.present.evidence.len() || s.artifacts.values().flatten().any(astray) {
+        return Vec::new();
+    }
+    let named: std::collections::BTreeSet<String> = (s.evidence.values())
+        .flat_map(|e| &e.value.artifacts)
+        .map(|a| format!("evidence/{}", a.path))
+        .collect();
+    files
+        .iter()
+        .filter(|f| !named.contains(f.as_str()))
+        // A dot file (`.gitkeep`) is the folder's, not evidence.
+        .filter(|f| !f.rsplit('/').next().is_some_and(|name| name.starts_with('.')))
+        .map(|f| {
+            let artifact = f.strip_prefix("evidence/").unwrap_or(f);
+            Diagnostic::warning(
+                "artifact-unrecorded",
+                f,
+                "no evidence record names this file, so no report, export or pack includes it",
+            )
+            .hint(format!(
+                "record it (`isms new evidence --artifact {f}`, or path = \"{artifact}\" in a record's [[artifacts]]), or remove it: git keeps it in history"
+            ))
+        })
+        .collect()
+}
+
 fn findings(s: &Snapshot, out: &mut Vec<Diagnostic>) {
     use crate::model::FindingStatus;
     for doc in s.findings.values() {

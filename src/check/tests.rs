@@ -311,6 +311,49 @@ fn soa_decisions_are_required_and_consistent() {
 }
 
 #[test]
+fn a_file_among_the_artifacts_that_no_record_names_is_a_warning() {
+    let mut s = base();
+    s.evidence.insert(
+        id("ev"),
+        doc(
+            FileKind::Evidence,
+            "evidence/ev.toml",
+            "id = \"ev\"\ntitle = \"T\"\nkind = \"k\"\ncollected = 2026-10-31\ncollected_by = \"alice\"\ncontrols = []\n\n[[artifacts]]\npath = \"files/q4/a.csv\"\nsha256 = \"aa\"\n",
+        ),
+    );
+    s.present.evidence.insert(id("ev"));
+    let files: Vec<String> = [
+        "evidence/files/q4/a.csv",
+        "evidence/files/q4/b.csv",
+        "evidence/files/.gitkeep",
+        "evidence/files/left-behind.pdf",
+    ]
+    .map(String::from)
+    .to_vec();
+    let warned: Vec<(String, bool, Option<usize>)> = unrecorded_artifacts(&s, &files)
+        .into_iter()
+        .map(|d| {
+            assert_eq!(d.rule, "artifact-unrecorded");
+            (d.file.clone(), d.is_error(), d.line)
+        })
+        .collect();
+    assert_eq!(
+        warned,
+        vec![
+            ("evidence/files/q4/b.csv".to_owned(), false, None),
+            ("evidence/files/left-behind.pdf".to_owned(), false, None),
+        ]
+    );
+    // A record that names a file not there may mean any of them, and so may
+    // one that could not be read: none is judged.
+    s.artifacts.insert(id("ev"), vec![ArtifactState::Missing]);
+    assert!(unrecorded_artifacts(&s, &files).is_empty());
+    s.artifacts.clear();
+    s.present.evidence.insert(id("broken"));
+    assert!(unrecorded_artifacts(&s, &files).is_empty());
+}
+
+#[test]
 fn artifact_states_become_precise_errors() {
     let mut s = base();
     let e: Doc<Evidence> = doc(

@@ -19,12 +19,15 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> Result<ExitCode> {
     let only = (args.paths.iter())
         .map(|p| ctx.repo_path(&repo.root, p))
         .collect::<Result<Vec<_>>>()?;
-    let (loaded, checked) = if let Some(rev) = &args.rev {
+    // The artifacts' folder as a whole is judged by a full check only: a
+    // staged check reads only the records a commit changes.
+    let (loaded, checked, artifact_files) = if let Some(rev) = &args.rev {
         // As committed: the working tree and the index play no part.
         let (tree, id) = Index::commit(&repo.git_dir, rev)?;
         let mut loaded = repo::load(&tree, &Scope::All)?;
         repo::hash_artifacts(&tree, &mut loaded.snapshot);
-        (loaded, Checked::Commit(id))
+        let files = tree.artifact_files()?;
+        (loaded, Checked::Commit(id), files)
     } else if args.staged {
         let (index, changed) = Index::staged(&repo.root, &repo.git_dir)?;
         let scope = staged_scope(&index, changed)?;
@@ -35,15 +38,20 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> Result<ExitCode> {
         let mut loaded = repo::load_reusing(&index, &scope, Some(&mut memo))?;
         memo.save(&loaded.snapshot);
         repo::hash_artifacts(&index, &mut loaded.snapshot);
-        (loaded, Checked::Index)
+        (loaded, Checked::Index, Vec::new())
     } else {
         let tree = WorkTree::new(&repo.root)?;
         let mut loaded = repo::load(&tree, &Scope::All)?;
         repo::hash_artifacts(&tree, &mut loaded.snapshot);
-        (loaded, Checked::Worktree)
+        let files = tree.artifact_files()?;
+        (loaded, Checked::Worktree, files)
     };
     let mut diagnostics = loaded.diagnostics;
     diagnostics.extend(check(&loaded.snapshot));
+    diagnostics.extend(crate::check::unrecorded_artifacts(
+        &loaded.snapshot,
+        &artifact_files,
+    ));
     diagnostics.extend(crate::check::dated(&loaded.snapshot, ctx.today));
     // CODEOWNERS follows every item's owner: it is judged only on a full
     // read of a repository without errors, where every owner is known.

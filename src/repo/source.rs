@@ -56,6 +56,10 @@ pub trait Source: Sync {
     fn commit(&self) -> Option<&str> {
         None
     }
+    /// Repository-relative paths of every file below `evidence/files/`, the
+    /// artifacts' folder, whether a record names it or not. A link is listed
+    /// as a file and never followed.
+    fn artifact_files(&self) -> Result<Vec<String>>;
 }
 
 /// Line endings are looked into in artifacts of at most this size: text
@@ -349,6 +353,41 @@ impl Source for WorkTree {
             }
         }
         Ok(out.into_iter().map(Cow::Owned).collect())
+    }
+
+    fn artifact_files(&self) -> Result<Vec<String>> {
+        let mut out = Vec::new();
+        // Not through a link: `evidence/` or `evidence/files/` may be one.
+        let within = Path::new(crate::model::ARTIFACT_DIR).join("-");
+        if crate::fsutil::linked_folder(&self.root, &within).is_some() {
+            return Ok(out);
+        }
+        let mut folders = vec![crate::model::ARTIFACT_DIR.to_owned()];
+        while let Some(rel) = folders.pop() {
+            // Each folder below is listed as a folder only when it is one:
+            // a link to a folder is a file here, never followed.
+            let dir = self.root.join(&rel);
+            let entries = match fs::read_dir(&dir) {
+                Ok(entries) => entries,
+                Err(e)
+                    if e.kind() == std::io::ErrorKind::NotFound
+                        || e.kind() == std::io::ErrorKind::NotADirectory =>
+                {
+                    continue;
+                }
+                Err(e) => return Err(Error::io("read directory", &dir, e)),
+            };
+            for entry in entries {
+                let entry = entry.map_err(|e| Error::io("read directory", &dir, e))?;
+                let path = format!("{rel}/{}", entry.file_name().to_string_lossy());
+                match entry.file_type() {
+                    Ok(t) if t.is_dir() => folders.push(path),
+                    _ => out.push(path),
+                }
+            }
+        }
+        out.sort_unstable();
+        Ok(out)
     }
 
     fn read(&self, path: &str) -> std::result::Result<Vec<u8>, ReadError> {
@@ -759,6 +798,18 @@ fn parse_stage(out: &[u8]) -> std::result::Result<Listed, String> {
 impl Source for Index {
     fn commit(&self) -> Option<&str> {
         self.commit.as_deref()
+    }
+
+    fn artifact_files(&self) -> Result<Vec<String>> {
+        let folder = format!("{}/", crate::model::ARTIFACT_DIR);
+        Ok(self
+            .entries
+            .iter()
+            .map(|(p, _, _)| p)
+            .chain(self.unmerged.iter().map(String::as_str))
+            .filter(|p| p.starts_with(&folder))
+            .map(str::to_owned)
+            .collect())
     }
 
     fn files(&self) -> Result<Vec<Cow<'_, str>>> {
