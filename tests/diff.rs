@@ -560,3 +560,58 @@ fn with_count_changes_a_diff_says_that_landing_it_reviews_what_it_changes() {
     assert!(text.contains("### Allocations\n"), "{text}");
     assert!(!text.contains("count_changes = true`"), "{text}");
 }
+
+#[test]
+fn an_artifact_changed_where_it_was_reads_as_its_hash_and_is_said_to_break_the_rule() {
+    let env = Env::new();
+    let repo = env.example("demo");
+    let file = "evidence/files/2026-h2-isolation-test.md";
+    let record = "evidence/2026-h2-isolation-test.toml";
+    let old = common::sha256_hex(read(&repo, file).as_bytes());
+    let edited = read(&repo, file) + "One more tenant pair tested.\n";
+    let new = common::sha256_hex(edited.as_bytes());
+    write(&repo, file, &edited);
+    edit(&repo, record, &old, &new);
+    // A requirement's period changed too, named by its kind.
+    edit(
+        &repo,
+        "controls/5.18.toml",
+        "every = \"6mo\"",
+        "every = \"3mo\"",
+    );
+    env.git(&repo, &["commit", "-qam", "isolation test amended"]);
+    let text = markdown_of_the_last_commit(&env, &repo);
+    assert!(
+        text.contains(&format!(
+            "- `2026-h2-isolation-test`: artifacts[files/2026-h2-isolation-test.md].sha256 {old} → {new}\n\n\
+             A file collected as evidence changed where it was (`2026-h2-isolation-test`): a record's \
+             artifacts are kept as they were collected, and new evidence is a new record \
+             (`isms new evidence --like ID`).\n"
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains("- `5.18`: evidence_required[access-review].every 6mo → 3mo\n"),
+        "{text}"
+    );
+    let out = env
+        .isms(&repo)
+        .args(["diff", "HEAD~1", "HEAD", "--format", "json"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let evidence = v["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["kind"] == "evidence")
+        .unwrap();
+    assert_eq!(
+        evidence["fields"],
+        serde_json::json!([{
+            "field": "artifacts[files/2026-h2-isolation-test.md].sha256",
+            "old": old,
+            "new": new,
+        }])
+    );
+}

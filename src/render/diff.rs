@@ -25,6 +25,12 @@ const SECTIONS: [(FileKind, &str, &str); 7] = [
     (FileKind::Trigger, "trigger", "Triggers"),
 ];
 
+/// Lists of tables whose entries a field names: an entry whose name is on
+/// both sides and whose other fields changed reads as that entry's field
+/// changes (`artifacts[files/q3.csv].sha256 9f2c… → 41ab…`), not as one
+/// entry removed and another added.
+const KEYED: [(&str, &str); 2] = [("artifacts", "path"), ("evidence_required", "kind")];
+
 /// Below this share of its words kept, a changed text reads as old → new,
 /// not as a word diff.
 const REWRITTEN: f32 = 0.5;
@@ -264,8 +270,35 @@ fn fields_into(old: &Table, new: &Table, prefix: &str, out: &mut Vec<FieldChange
         };
         match (a, b) {
             (Some(Value::Array(x)), Some(Value::Array(y))) => {
-                f.added = y.iter().filter(|v| !x.contains(v)).map(show).collect();
-                f.removed = x.iter().filter(|v| !y.contains(v)).map(show).collect();
+                let name = KEYED.iter().find(|(k, _)| *k == key).map(|(_, n)| *n);
+                // The entries named on both sides, changed: their fields.
+                let named = |list: &'_ [Value], entry: &Value| -> Option<Table> {
+                    let n = entry.get(name?)?;
+                    list.iter()
+                        .find(|e| e.get(name.unwrap_or_default()) == Some(n))
+                        .and_then(|e| e.as_table().cloned())
+                };
+                let mut paired: Vec<Value> = Vec::new();
+                for entry in y.iter().filter(|v| !x.contains(v)) {
+                    let (Some(was), Some(now)) = (named(x, entry), entry.as_table()) else {
+                        continue;
+                    };
+                    let label = show(&now[name.unwrap_or_default()]);
+                    fields_into(&was, now, &format!("{prefix}{key}[{label}]."), out);
+                    paired.push(Value::Table(was));
+                    paired.push(entry.clone());
+                }
+                f.added = (y.iter())
+                    .filter(|v| !x.contains(v) && !paired.contains(v))
+                    .map(show)
+                    .collect();
+                f.removed = (x.iter())
+                    .filter(|v| !y.contains(v) && !paired.contains(v))
+                    .map(show)
+                    .collect();
+                if f.added.is_empty() && f.removed.is_empty() {
+                    continue;
+                }
             }
             (Some(Value::String(x)), Some(Value::String(y))) if PROSE.contains(&key.as_str()) => {
                 f.words = Some(word_diff(x, y));
@@ -389,6 +422,24 @@ pub fn markdown(
             }
         }
         out.push('\n');
+    }
+    // A file collected as evidence, changed where it was: the record then
+    // speaks of what was not collected on its day.
+    let replaced: Vec<String> = (changes.iter())
+        .filter(|c| {
+            c.kind == "evidence"
+                && (c.fields.iter())
+                    .any(|f| f.field.starts_with("artifacts[") && f.field.ends_with("].sha256"))
+        })
+        .map(|c| format!("`{}`", c.id))
+        .collect();
+    if !replaced.is_empty() {
+        let _ = writeln!(
+            out,
+            "A file collected as evidence changed where it was ({}): a record's artifacts are kept \
+             as they were collected, and new evidence is a new record (`isms new evidence --like ID`).\n",
+            replaced.join(", ")
+        );
     }
     // A migration's writing of an item's file is no review of it.
     let reviewed = |c: &&ItemChange| {
@@ -524,6 +575,46 @@ mod tests {
         assert_eq!(
             field_words(&change(Some("a@b"), None)),
             "people.p1.email a@b → (none)"
+        );
+    }
+
+    #[test]
+    fn an_entry_named_on_both_sides_reads_as_its_changed_fields() {
+        let said = |old: &str, new: &str| -> Vec<String> {
+            let (old, new): (Table, Table) =
+                (toml::from_str(old).unwrap(), toml::from_str(new).unwrap());
+            fields(&old, &new).iter().map(field_words).collect()
+        };
+        // An artifact replaced at its path, another added, a third removed.
+        assert_eq!(
+            said(
+                "[[artifacts]]\npath = \"files/a.md\"\nsha256 = \"9444\"\n\
+                 [[artifacts]]\npath = \"files/old.csv\"\nsha256 = \"01\"\n",
+                "[[artifacts]]\npath = \"files/a.md\"\nsha256 = \"5f33\"\n\
+                 [[artifacts]]\npath = \"files/new.csv\"\nsha256 = \"02\"\n",
+            ),
+            vec![
+                "artifacts[files/a.md].sha256 9444 → 5f33",
+                "artifacts + { path = \"files/new.csv\", sha256 = \"02\" } − { path = \"files/old.csv\", sha256 = \"01\" }",
+            ]
+        );
+        // A requirement's period changed, named by its kind.
+        assert_eq!(
+            said(
+                "[[evidence_required]]\nkind = \"access-review\"\nevery = \"6mo\"\n",
+                "[[evidence_required]]\nkind = \"access-review\"\nevery = \"3mo\"\n",
+            ),
+            vec!["evidence_required[access-review].every 6mo → 3mo"]
+        );
+        // A list whose entries no field names is compared entry by entry.
+        assert_eq!(
+            said(
+                "[[when]]\npath = \"services/*.toml\"\nfield = \"regions\"\n",
+                "[[when]]\npath = \"services/*.toml\"\nfield = \"data\"\n",
+            ),
+            vec![
+                "when + { field = \"data\", path = \"services/*.toml\" } − { field = \"regions\", path = \"services/*.toml\" }"
+            ]
         );
     }
 
