@@ -1022,13 +1022,18 @@ to = "Z"
 
     fn run(s: &Snapshot) -> Plan {
         let (crosswalk, catalog) = editions();
+        run_with(s, &crosswalk, &catalog)
+    }
+
+    /// The plan for `s` between editions of these pairs and controls.
+    fn run_with(s: &Snapshot, crosswalk: &Crosswalk, catalog: &Catalog) -> Plan {
         let added = |_: &str| NaiveDate::from_ymd_opt(2025, 1, 1);
         plan(&Input {
             snapshot: s,
             from: Edition::LEGACY,
             to: Edition::CURRENT,
-            crosswalk: &crosswalk,
-            catalog: &catalog,
+            crosswalk,
+            catalog,
             added: &added,
             records: &[],
         })
@@ -1112,17 +1117,7 @@ to = "Z"
         let mut v = catalog.control[0].clone();
         v.id = id("V");
         catalog.control.push(v);
-        let added = |_: &str| NaiveDate::from_ymd_opt(2025, 1, 1);
-        let p = plan(&Input {
-            snapshot: &s,
-            from: Edition::LEGACY,
-            to: Edition::CURRENT,
-            crosswalk: &crosswalk,
-            catalog: &catalog,
-            added: &added,
-            records: &[],
-        })
-        .unwrap();
+        let p = run_with(&s, &crosswalk, &catalog);
         let said: Vec<(&str, &str)> = p
             .decisions
             .iter()
