@@ -212,6 +212,26 @@ impl ItemKey {
     /// (`SERVICE/CONTROL` for an allocation) that names exactly one item in
     /// `s`.
     pub fn resolve(input: &str, s: &Snapshot) -> Result<ItemKey, String> {
+        // An artifact's file is no item; the record that lists it is, when
+        // the records were read.
+        if let Some(artifact) = (input.strip_prefix(super::layout::ARTIFACT_DIR))
+            .filter(|rest| rest.starts_with('/'))
+            .and_then(|_| input.strip_prefix("evidence/"))
+        {
+            let listed: Vec<&Id> = (s.evidence.iter())
+                .filter(|(_, d)| d.value.artifacts.iter().any(|a| a.path == artifact))
+                .map(|(id, _)| id)
+                .collect();
+            return Err(match listed.as_slice() {
+                [id] => format!(
+                    "`{input}` is an evidence artifact, not an item; {}",
+                    crate::diagnostic::meant(ItemKey::Evidence((*id).clone()))
+                ),
+                _ => format!(
+                    "`{input}` is an evidence artifact, not an item: name the record that lists it, evidence:ID"
+                ),
+            });
+        }
         let named = ItemKey::of_named_file(input);
         if named.is_some() || input.contains(':') {
             let key = named.unwrap_or_else(|| ItemKey::parse(input))?;
@@ -442,5 +462,30 @@ mod tests {
                 ),
             );
         }
+        // An artifact's file is no item: the record that lists it is named,
+        // once the records are read.
+        let artifact = "evidence/files/q3-scan.csv";
+        assert_eq!(
+            resolve(artifact).unwrap_err(),
+            format!(
+                "`{artifact}` is an evidence artifact, not an item: name the record that lists it, evidence:ID"
+            )
+        );
+        let mut s = Snapshot::default();
+        s.evidence.insert(
+            id("q3-scan"),
+            crate::testing::doc(
+                super::super::FileKind::Evidence,
+                "evidence/q3-scan.toml",
+                "id = \"q3-scan\"\ntitle = \"T\"\nkind = \"k\"\ncollected = 2026-09-30\ncollected_by = \"dave\"\ncontrols = []\n\n[[artifacts]]\npath = \"files/q3-scan.csv\"\nsha256 = \"aa\"\n",
+            ),
+        );
+        s.present.evidence.insert(id("q3-scan"));
+        assert_eq!(
+            ItemKey::resolve(artifact, &s).unwrap_err(),
+            format!(
+                "`{artifact}` is an evidence artifact, not an item; did you mean `evidence:q3-scan`?"
+            )
+        );
     }
 }
