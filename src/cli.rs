@@ -637,9 +637,11 @@ pub struct NewServiceArgs {
     /// Service model; chooses each allocation's default party.
     #[arg(long, value_enum)]
     pub model: ServiceModel,
-    /// Whether we provide the service or consume it.
-    #[arg(long, value_enum, default_value_t = ServiceRoleArg::Provider)]
-    pub role: ServiceRoleArg,
+    /// Whether we provide the service or consume it (default: the
+    /// organisation's role; for one that is both, customer when --provider
+    /// names another, else provider).
+    #[arg(long, value_enum)]
+    pub role: Option<ServiceRoleArg>,
     /// Display name (default: the ID).
     #[arg(long, value_parser = parse_line)]
     pub name: Option<String>,

@@ -1617,3 +1617,75 @@ fn evidence_like_an_earlier_record_renews_it_with_what_is_given_over_what_it_say
         ));
     assert!(!repo.join("evidence/x.toml").exists());
 }
+
+/// Without `--role`, a new service is ours in a provider's repository and
+/// another's in a customer's; in one of both, another's when `--provider`
+/// names someone else. A note says which and why.
+#[test]
+fn a_new_services_role_follows_the_organisation_unless_it_is_given() {
+    let env = Env::new();
+    let role_of = |repo: &std::path::Path, args: &[&str], note: Option<&str>| -> String {
+        let out = env
+            .isms(repo)
+            .args(["new", "service"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        match note {
+            Some(note) => assert!(
+                stderr.starts_with(&format!("{note}; pass --role to say otherwise\n")),
+                "{stderr}"
+            ),
+            None => assert!(!stderr.contains("role ="), "{stderr}"),
+        }
+        let file = read(repo, &format!("services/{}.toml", args[0]));
+        let line = file.lines().find(|l| l.starts_with("role = ")).unwrap();
+        line.split('"').nth(1).unwrap().to_owned()
+    };
+    // The example organisation is both.
+    let both = env.example("both");
+    let ours = role_of(
+        &both,
+        &["billing", "--model", "saas"],
+        Some("note: role = \"provider\": no --provider names another organisation"),
+    );
+    assert_eq!(ours, "provider");
+    let theirs = role_of(
+        &both,
+        &["s3", "--model", "iaas", "--provider", "Amazon Web Services"],
+        Some("note: role = \"customer\": --provider names another organisation"),
+    );
+    assert_eq!(theirs, "customer");
+    let named = role_of(
+        &both,
+        &[
+            "ledger",
+            "--model",
+            "saas",
+            "--provider",
+            "Example Cloud Ltd",
+        ],
+        Some("note: role = \"provider\": no --provider names another organisation"),
+    );
+    assert_eq!(named, "provider");
+    let given = role_of(
+        &both,
+        &["edge", "--model", "paas", "--role", "customer"],
+        None,
+    );
+    assert_eq!(given, "customer");
+    // A customer's repository: what it adds, it consumes.
+    env.isms(env.path())
+        .args(["init", "--role", "customer", "--org", "Acme", "acme"])
+        .assert()
+        .success();
+    let acme = env.path().join("acme");
+    let consumed = role_of(
+        &acme,
+        &["compute", "--model", "iaas", "--provider", "AWS"],
+        Some("note: role = \"customer\": the organisation is a customer"),
+    );
+    assert_eq!(consumed, "customer");
+}

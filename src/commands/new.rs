@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use crate::cli::{NewCommand, ServiceRoleArg};
 use crate::error::{Error, Result};
 use crate::git;
-use crate::model::{Config, Id, Party, Period, ServiceModel, ServiceRole, Snapshot};
+use crate::model::{Config, Id, OrgRole, Party, Period, ServiceModel, ServiceRole, Snapshot};
 use crate::output::{self, plural};
 use crate::repo::{self, CONFIG_FILE, Repo, Scope, WorkTree, suggestion};
 use crate::scaffold::{self, NewService};
@@ -296,9 +296,36 @@ impl New<'_> {
     fn service(&self, a: crate::cli::NewServiceArgs) -> Result<ExitCode> {
         let id = parse_id("service ID", &a.id)?;
         let owner = self.owner(a.owner.as_deref(), "owner", "--owner")?;
+        let org = &self.config.organization;
         let role = match a.role {
-            ServiceRoleArg::Provider => ServiceRole::Provider,
-            ServiceRoleArg::Customer => ServiceRole::Customer,
+            Some(ServiceRoleArg::Provider) => ServiceRole::Provider,
+            Some(ServiceRoleArg::Customer) => ServiceRole::Customer,
+            // Not said: what the organisation is, or, for one that is both,
+            // whether another provides it.
+            None => {
+                let (role, why) = match org.role {
+                    OrgRole::Provider => (ServiceRole::Provider, "the organisation is a provider"),
+                    OrgRole::Customer => (ServiceRole::Customer, "the organisation is a customer"),
+                    OrgRole::Both => match a.provider.as_deref() {
+                        Some(p) if p.trim() != org.name.trim() => (
+                            ServiceRole::Customer,
+                            "--provider names another organisation",
+                        ),
+                        _ => (
+                            ServiceRole::Provider,
+                            "no --provider names another organisation",
+                        ),
+                    },
+                };
+                let named = match role {
+                    ServiceRole::Provider => "provider",
+                    ServiceRole::Customer => "customer",
+                };
+                output::note(&format!(
+                    "note: role = \"{named}\": {why}; pass --role to say otherwise"
+                ));
+                role
+            }
         };
         let provider = a.provider.unwrap_or_else(|| match role {
             ServiceRole::Provider => self.config.organization.name.clone(),
