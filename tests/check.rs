@@ -1022,8 +1022,13 @@ fn check_rev_checks_a_commit_as_committed_whatever_the_working_tree_holds() {
 fn a_file_among_the_artifacts_that_no_record_names_is_a_warning_until_one_does() {
     let env = Env::new();
     let repo = env.example("repo");
-    // Collected into the folder, not yet recorded.
+    // Collected into the folder, not yet recorded; beside it, what git
+    // ignores (an office program's lock file), which no commit would hold.
     write(&repo, "evidence/files/q4/access-review.csv", "user,role\n");
+    write(&repo, "evidence/files/q4/~$access-review.csv", "lock");
+    write(&repo, ".gitignore", "~$*\n");
+    env.git(&repo, &["add", ".gitignore"]);
+    env.git(&repo, &["commit", "-qm", "office lock files are not the record"]);
     let warning = "evidence/files/q4/access-review.csv: warning[artifact-unrecorded]: \
         no evidence record names this file, so no report, export or pack includes it\n  \
         = hint: record it (`isms new evidence --artifact evidence/files/q4/access-review.csv`, \

@@ -386,6 +386,11 @@ impl Source for WorkTree {
                 }
             }
         }
+        // What git ignores never enters the record (an editor's backup, an
+        // office program's lock file), so it is not the record's to judge.
+        if let Ok(repo) = git2::Repository::open(&self.root) {
+            out.retain(|p| !repo.is_path_ignored(p).unwrap_or(false));
+        }
         out.sort_unstable();
         Ok(out)
     }
