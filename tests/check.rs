@@ -1028,7 +1028,10 @@ fn a_file_among_the_artifacts_that_no_record_names_is_a_warning_until_one_does()
     write(&repo, "evidence/files/q4/~$access-review.csv", "lock");
     write(&repo, ".gitignore", "~$*\n");
     env.git(&repo, &["add", ".gitignore"]);
-    env.git(&repo, &["commit", "-qm", "office lock files are not the record"]);
+    env.git(
+        &repo,
+        &["commit", "-qm", "office lock files are not the record"],
+    );
     let warning = "evidence/files/q4/access-review.csv: warning[artifact-unrecorded]: \
         no evidence record names this file, so no report, export or pack includes it\n  \
         = hint: record it (`isms new evidence --artifact evidence/files/q4/access-review.csv`, \

@@ -226,10 +226,10 @@ fn me(ctx: &Context) -> Result<String> {
                 .collect()
         })
         .unwrap_or_default();
-    if let Some((last, [first, rest @ ..])) = sharing.split_last() {
-        let others: String = rest.iter().map(|k| format!(", {k}")).collect();
+    if sharing.len() > 1 {
         return Err(Error::new(format!(
-            "--owner @me is git's author email, {email}, which {first}{others} and {last} have in {}: it names none of them",
+            "--owner @me is git's author email, {email}, which {} have in {}: it names none of them",
+            crate::output::series(&sharing, "and"),
             crate::repo::CONFIG_FILE
         ))
         .hint("give each person their own email, or name the owner: --owner KEY"));
