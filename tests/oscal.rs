@@ -327,6 +327,11 @@ fn one_commit_exports_the_same_bytes_and_an_export_replaces_only_an_export() {
     std::thread::sleep(std::time::Duration::from_millis(1100));
     let again = export(&env, &repo, "../oscal-2");
     assert_eq!(again.status.code(), Some(0));
+    let said = String::from_utf8_lossy(&again.stderr);
+    assert!(
+        said.contains(": 5 OSCAL 1.2.1 documents (catalog, profile, system security plan, 2 component definitions) of commit "),
+        "{said}"
+    );
     for doc in DOCS {
         assert_eq!(
             read(&oscal, doc),

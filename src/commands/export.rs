@@ -41,11 +41,11 @@ pub fn run(ctx: &Context, cmd: &ExportCommand) -> Result<ExitCode> {
         );
     }
     crate::output::note(&format!(
-        "wrote {}: {} OSCAL {} documents (catalog, profile, system security plan, {} component definitions) of commit {}",
+        "wrote {}: {} OSCAL {} documents (catalog, profile, system security plan, {}) of commit {}",
         out.display(),
         files.len(),
         oscal::OSCAL_VERSION,
-        files.len() - 3,
+        crate::output::plural(files.len() - 3, "component definition"),
         stamp.version
     ));
     if args.rev.is_none() && ctx.as_of.is_none() && !repo.is_bare() {
