@@ -21,13 +21,13 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> Result<ExitCode> {
         .collect::<Result<Vec<_>>>()?;
     // The artifacts' folder as a whole is judged by a full check only: a
     // staged check reads only the records a commit changes.
-    let (loaded, checked, artifact_files) = if let Some(rev) = &args.rev {
+    let (loaded, checked, unrecorded) = if let Some(rev) = &args.rev {
         // As committed: the working tree and the index play no part.
         let (tree, id) = Index::commit(&repo.git_dir, rev)?;
         let mut loaded = repo::load(&tree, &Scope::All)?;
         repo::hash_artifacts(&tree, &mut loaded.snapshot);
-        let files = tree.artifact_files()?;
-        (loaded, Checked::Commit(id), files)
+        let unrecorded = unrecorded(&tree, &loaded.snapshot)?;
+        (loaded, Checked::Commit(id), unrecorded)
     } else if args.staged {
         let (index, changed) = Index::staged(&repo.root, &repo.git_dir)?;
         let scope = staged_scope(&index, changed)?;
@@ -43,15 +43,12 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> Result<ExitCode> {
         let tree = WorkTree::new(&repo.root)?;
         let mut loaded = repo::load(&tree, &Scope::All)?;
         repo::hash_artifacts(&tree, &mut loaded.snapshot);
-        let files = tree.artifact_files()?;
-        (loaded, Checked::Worktree, files)
+        let unrecorded = unrecorded(&tree, &loaded.snapshot)?;
+        (loaded, Checked::Worktree, unrecorded)
     };
     let mut diagnostics = loaded.diagnostics;
     diagnostics.extend(check(&loaded.snapshot));
-    diagnostics.extend(crate::check::unrecorded_artifacts(
-        &loaded.snapshot,
-        &artifact_files,
-    ));
+    diagnostics.extend(unrecorded);
     diagnostics.extend(crate::check::dated(&loaded.snapshot, ctx.today));
     // CODEOWNERS follows every item's owner: it is judged only on a full
     // read of a repository without errors, where every owner is known.
@@ -89,6 +86,20 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> Result<ExitCode> {
         output::check_report(ctx.format, &diagnostics, None, summary);
     }
     Ok(ExitCode::from(u8::from(errors > 0)))
+}
+
+/// The files among the artifacts that no record names and that a commit
+/// could hold: git is asked whether it ignores only those few.
+fn unrecorded(
+    source: &dyn Source,
+    s: &crate::model::Snapshot,
+) -> Result<Vec<diagnostic::Diagnostic>> {
+    let found = crate::check::unrecorded_artifacts(s, &source.artifact_files()?);
+    let kept = source.unignored(found.iter().map(|d| d.file.clone()).collect());
+    Ok(found
+        .into_iter()
+        .filter(|d| kept.contains(&d.file))
+        .collect())
 }
 
 /// What a staged check must parse. Allocations and evidence records make up

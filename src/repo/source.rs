@@ -60,6 +60,11 @@ pub trait Source: Sync {
     /// artifacts' folder, whether a record names it or not. A link is listed
     /// as a file and never followed.
     fn artifact_files(&self) -> Result<Vec<String>>;
+    /// Of `paths`, those that git does not ignore: what a commit could hold.
+    /// A commit or the index holds nothing ignored.
+    fn unignored(&self, paths: Vec<String>) -> Vec<String> {
+        paths
+    }
 }
 
 /// Line endings are looked into in artifacts of at most this size: text
@@ -386,13 +391,15 @@ impl Source for WorkTree {
                 }
             }
         }
-        // What git ignores never enters the record (an editor's backup, an
-        // office program's lock file), so it is not the record's to judge.
-        if let Ok(repo) = git2::Repository::open(&self.root) {
-            out.retain(|p| !repo.is_path_ignored(p).unwrap_or(false));
-        }
         out.sort_unstable();
         Ok(out)
+    }
+
+    fn unignored(&self, mut paths: Vec<String>) -> Vec<String> {
+        if let Ok(repo) = git2::Repository::open(&self.root) {
+            paths.retain(|p| !repo.is_path_ignored(p).unwrap_or(false));
+        }
+        paths
     }
 
     fn read(&self, path: &str) -> std::result::Result<Vec<u8>, ReadError> {
