@@ -354,3 +354,40 @@ fn with_count_changes_a_file_change_is_shown_and_logged_as_the_review_that_count
             .contains("count_changes")
     );
 }
+
+/// A person or team named where an item is (`show`, `log`, `review`) is
+/// said to be one, with where what they own is listed.
+#[test]
+fn a_person_or_team_named_as_an_item_is_pointed_to_what_it_owns() {
+    let env = Env::new();
+    let repo = env.example_on_main(Some("2026-11-26"));
+    let items = "  hint: items are control:ID, service:ID, allocation:SERVICE/CONTROL, evidence:ID or finding:ID\n";
+    for (args, said) in [
+        (
+            &["show", "platform"][..],
+            "error: no item is called `platform`\n  hint: `platform` is a team in isms.toml: \
+             `isms stale --owner platform --all` lists what it owns\n",
+        ),
+        (
+            &["log", "bob"][..],
+            "error: no item is called `bob`\n  hint: `bob` is a person in isms.toml: \
+             `isms stale --owner bob --all` lists what they own\n",
+        ),
+        (
+            &["review", "alice-ng"][..],
+            "error: nothing recorded: no item is called `alice-ng`\n  hint: `alice-ng` names alice, \
+             a person in isms.toml: `isms stale --owner alice --all` lists what they own\n",
+        ),
+    ] {
+        let (code, stdout, stderr) = isms(&env, &repo, args);
+        assert_eq!(code, Some(2), "{args:?}");
+        assert_eq!(stdout, "");
+        assert_eq!(stderr, format!("{said}{items}"), "{args:?}");
+    }
+    // What names no one is only what it is.
+    let (_, _, stderr) = isms(&env, &repo, &["show", "payments-ap"]);
+    assert_eq!(
+        stderr,
+        format!("error: no item is called `payments-ap`; did you mean `payments-api`?\n{items}")
+    );
+}

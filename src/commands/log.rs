@@ -127,11 +127,7 @@ pub fn run(ctx: &Context, args: &LogArgs) -> Result<ExitCode> {
                         let under = Some(dir.as_str()).filter(|d| !d.is_empty());
                         return every_review(ctx, &repo, &snapshot, under, period);
                     }
-                    None => {
-                        return Err(
-                            Error::new(why).hint(format!("items are {}", crate::model::KEY_FORMS))
-                        );
-                    }
+                    None => return Err(super::no_item(why, &item, &snapshot)),
                 },
             }
         }

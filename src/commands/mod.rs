@@ -317,6 +317,31 @@ pub fn known_service(snapshot: &crate::model::Snapshot, service: &str) -> Result
     Err(e.hint_if(crate::repo::suggestion(service, &known)))
 }
 
+/// The error for `input`, which names no item (`why`): what items are, and,
+/// where it names a person or team (by key, login, email or slug), where
+/// what they own is listed.
+pub fn no_item(why: String, input: &str, snapshot: &crate::model::Snapshot) -> Error {
+    let config = snapshot.config.as_ref().map(|d| &d.value);
+    let owner = config.and_then(|c| Some((c.owner_key(input)?, c)));
+    let owns = owner.map(|(key, c)| {
+        let (what, owns) = match c.teams.contains_key(key.as_str()) {
+            true => ("a team", "it owns"),
+            false => ("a person", "they own"),
+        };
+        let named = match key == input {
+            true => format!("`{input}` is {what}"),
+            false => format!("`{input}` names {key}, {what}"),
+        };
+        format!(
+            "{named} in {}: `isms stale --owner {key} --all` lists what {owns}",
+            crate::repo::CONFIG_FILE
+        )
+    });
+    Error::new(why)
+        .hint_if(owns)
+        .hint(format!("items are {}", crate::model::KEY_FORMS))
+}
+
 /// The summary of what `ctx` and `rev` say to read (see
 /// [`crate::reading::reading`]). The ask's owner, when given, must be a
 /// person or team: it is checked before any history is read.

@@ -28,20 +28,23 @@ pub fn run(ctx: &Context, args: &ReviewArgs) -> Result<ExitCode> {
             });
         match found {
             Ok(found) => keys.extend(found.into_iter().filter(|k| seen.insert(k.clone()))),
-            Err(why) => unknown.push(why),
+            Err(why) => unknown.push((why, item)),
         }
     }
     if !unknown.is_empty() {
         // One line for each item that cannot be reviewed.
-        let said = match unknown.as_slice() {
-            [one] => format!("nothing recorded: {one}"),
-            many => format!(
+        return Err(match unknown.as_slice() {
+            [(one, item)] => super::no_item(format!("nothing recorded: {one}"), item, &snapshot),
+            many => Error::new(format!(
                 "nothing recorded, for {} items:\n  {}",
                 many.len(),
-                many.join("\n  ")
-            ),
-        };
-        return Err(Error::new(said).hint(format!("items are {}", crate::model::KEY_FORMS)));
+                many.iter()
+                    .map(|(why, _)| why.as_str())
+                    .collect::<Vec<_>>()
+                    .join("\n  ")
+            ))
+            .hint(format!("items are {}", crate::model::KEY_FORMS)),
+        });
     }
     let message = message(&keys, args);
     let not_counted = super::not_counted(&repo, &snapshot, &keys);

@@ -51,7 +51,7 @@ pub fn run(ctx: &Context, args: &ShowArgs) -> Result<ExitCode> {
                     "`isms stale --all` lists every item's state, and {log}"
                 ))
             }
-            None => Error::new(why).hint(format!("items are {}", crate::model::KEY_FORMS)),
+            None => super::no_item(why, &named, &snapshot),
         }
     })?;
     let branch = crate::reading::record_branch(&snapshot)?;
