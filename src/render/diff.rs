@@ -270,23 +270,22 @@ fn fields_into(old: &Table, new: &Table, prefix: &str, out: &mut Vec<FieldChange
         };
         match (a, b) {
             (Some(Value::Array(x)), Some(Value::Array(y))) => {
-                let name = KEYED.iter().find(|(k, _)| *k == key).map(|(_, n)| *n);
                 // The entries named on both sides, changed: their fields.
-                let named = |list: &'_ [Value], entry: &Value| -> Option<Table> {
-                    let n = entry.get(name?)?;
-                    list.iter()
-                        .find(|e| e.get(name.unwrap_or_default()) == Some(n))
-                        .and_then(|e| e.as_table().cloned())
-                };
-                let mut paired: Vec<Value> = Vec::new();
-                for entry in y.iter().filter(|v| !x.contains(v)) {
-                    let (Some(was), Some(now)) = (named(x, entry), entry.as_table()) else {
-                        continue;
-                    };
-                    let label = show(&now[name.unwrap_or_default()]);
-                    fields_into(&was, now, &format!("{prefix}{key}[{label}]."), out);
-                    paired.push(Value::Table(was));
-                    paired.push(entry.clone());
+                let mut paired: Vec<&Value> = Vec::new();
+                if let Some((_, name)) = KEYED.iter().find(|(k, _)| *k == key) {
+                    for now in y.iter().filter(|v| !x.contains(v)) {
+                        let Some(label) = now.get(name) else { continue };
+                        let Some(was) = x.iter().find(|e| e.get(name) == Some(label)) else {
+                            continue;
+                        };
+                        let (Some(was_fields), Some(now_fields)) = (was.as_table(), now.as_table())
+                        else {
+                            continue;
+                        };
+                        let prefix = format!("{prefix}{key}[{}].", show(label));
+                        fields_into(was_fields, now_fields, &prefix, out);
+                        paired.extend([was, now]);
+                    }
                 }
                 f.added = (y.iter())
                     .filter(|v| !x.contains(v) && !paired.contains(v))
