@@ -317,12 +317,8 @@ impl New<'_> {
                         ),
                     },
                 };
-                let named = match role {
-                    ServiceRole::Provider => "provider",
-                    ServiceRole::Customer => "customer",
-                };
                 output::note(&format!(
-                    "note: role = \"{named}\": {why}; pass --role to say otherwise"
+                    "note: role = \"{role}\": {why}; pass --role to say otherwise"
                 ));
                 role
             }
