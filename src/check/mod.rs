@@ -5,7 +5,8 @@ pub mod placeholders;
 pub mod review;
 pub mod triggers;
 
-use std::collections::BTreeMap;
+use std::collections::btree_map::Entry;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::diagnostic::Diagnostic;
 use crate::diagnostic::suggestion;
@@ -221,9 +222,12 @@ fn config_rules(config: &Doc<Config>, out: &mut Vec<Diagnostic>) {
             if alias.is_empty() || value.contains(placeholders::MARKER) {
                 continue;
             }
-            let Some(other) = first.get(&(field, alias.clone())) else {
-                first.insert((field, alias), key);
-                continue;
+            let other = match first.entry((field, alias)) {
+                Entry::Vacant(v) => {
+                    v.insert(key);
+                    continue;
+                }
+                Entry::Occupied(o) => *o.get(),
             };
             out.push(at(
                 Diagnostic::warning(
@@ -1086,7 +1090,7 @@ pub fn unrecorded_artifacts(s: &Snapshot, files: &[String]) -> Vec<Diagnostic> {
     if s.evidence.len() != s.present.evidence.len() || s.artifacts.values().flatten().any(astray) {
         return Vec::new();
     }
-    let named: std::collections::BTreeSet<String> = (s.evidence.values())
+    let named: BTreeSet<String> = (s.evidence.values())
         .flat_map(|e| &e.value.artifacts)
         .map(|a| format!("evidence/{}", a.path))
         .collect();
