@@ -193,10 +193,10 @@ pub fn plan(input: &Input<'_>) -> Result<Plan, Vec<Refusal>> {
 
     // Controls.
     for c in &input.catalog.control {
-        let sources: Vec<&Doc<Control>> = x
-            .sources(c.id.as_str())
-            .into_iter()
-            .filter_map(|a| s.controls.get(a))
+        // Its sources in the crosswalk, and those the repository holds.
+        let crosswalked = x.sources(c.id.as_str());
+        let sources: Vec<&Doc<Control>> = (crosswalked.iter())
+            .filter_map(|a| s.controls.get(*a))
             .collect();
         let how = match sources.as_slice() {
             [] => How::New,
@@ -234,7 +234,7 @@ pub fn plan(input: &Input<'_>) -> Result<Plan, Vec<Refusal>> {
                 };
                 // New in the edition, or made from controls the repository
                 // never held (one that kept only part of the catalog).
-                let origin = match x.sources(c.id.as_str()).as_slice() {
+                let origin = match crosswalked.as_slice() {
                     [] => format!("new in {}", input.to),
                     [same] if *same == &c.id => {
                         format!("this repository did not hold it on edition {}", input.from)
