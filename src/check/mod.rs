@@ -832,7 +832,7 @@ fn evidence(s: &Snapshot, out: &mut Vec<Diagnostic>) {
         let states = s.artifacts.get(id).map(Vec::as_slice).unwrap_or(&[]);
         for (i, (artifact, state)) in e.artifacts.iter().zip(states).enumerate() {
             let idx = i.to_string();
-            let file = format!("evidence/{}", artifact.path);
+            let file = crate::model::artifact_path(&artifact.path);
             let d = match state {
                 ArtifactState::Found { sha256 } => {
                     let want = artifact.sha256.trim();
@@ -1092,7 +1092,7 @@ pub fn unrecorded_artifacts(s: &Snapshot, files: &[String]) -> Vec<Diagnostic> {
     }
     let named: BTreeSet<String> = (s.evidence.values())
         .flat_map(|e| &e.value.artifacts)
-        .map(|a| format!("evidence/{}", a.path))
+        .map(|a| crate::model::artifact_path(&a.path))
         .collect();
     files
         .iter()
@@ -1100,7 +1100,7 @@ pub fn unrecorded_artifacts(s: &Snapshot, files: &[String]) -> Vec<Diagnostic> {
         // A dot file (`.gitkeep`) is the folder's, not evidence.
         .filter(|f| !f.rsplit('/').next().is_some_and(|name| name.starts_with('.')))
         .map(|f| {
-            let artifact = f.strip_prefix("evidence/").unwrap_or(f);
+            let artifact = crate::model::artifact_of(f).unwrap_or(f);
             Diagnostic::warning(
                 "artifact-unrecorded",
                 f,

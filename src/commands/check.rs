@@ -118,7 +118,8 @@ fn staged_scope(index: &Index, changed: Option<Vec<String>>) -> Result<Scope> {
     let removed_item = changed
         .iter()
         .any(|p| (p.starts_with("controls/") || p.starts_with("services/")) && !index.contains(p));
-    let artifact_changed = changed.iter().any(|p| p.starts_with("evidence/files/"));
+    let artifact_changed =
+        (changed.iter()).any(|p| crate::model::is_within(p, crate::model::ARTIFACT_DIR));
     let mut paths: BTreeSet<String> = changed.into_iter().collect();
     if removed_item || artifact_changed {
         let files = index.files()?;

@@ -540,9 +540,7 @@ fn example_files(branch: &str, edition: Edition) -> Vec<(String, String)> {
     let hashes: Vec<(String, String)> = example::FILES
         .iter()
         .filter_map(|(p, text)| {
-            p.strip_prefix("evidence/")
-                .filter(|p| p.starts_with("files/"))
-                .map(|rel| (rel.to_owned(), sha256_hex(text.as_bytes())))
+            crate::model::artifact_of(p).map(|rel| (rel.to_owned(), sha256_hex(text.as_bytes())))
         })
         .collect();
     for (path, text) in example::FILES {

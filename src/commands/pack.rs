@@ -116,13 +116,13 @@ fn build(
         let json = serde_json::to_string_pretty(&doc).expect("JSON values serialize");
         files.insert(format!("oscal/{name}"), format!("{json}\n").into_bytes());
     }
-    for (id, doc) in &snapshot.evidence {
-        files.insert(format!("evidence/{id}.toml"), doc.text.clone().into_bytes());
+    for doc in snapshot.evidence.values() {
+        files.insert(doc.path.clone(), doc.text.clone().into_bytes());
         for a in &doc.value.artifacts {
             if repo::artifact_path_problem(&a.path).is_some() {
                 continue;
             }
-            let path = format!("evidence/{}", a.path);
+            let path = crate::model::artifact_path(&a.path);
             let bytes = match c.source.artifact_bytes(&a.path) {
                 Ok(repo::Committed::Blob(bytes)) => bytes,
                 Ok(repo::Committed::Lfs(pointer)) => lfs(&path, &pointer).map_err(|e| Error {

@@ -214,10 +214,7 @@ impl ItemKey {
     pub fn resolve(input: &str, s: &Snapshot) -> Result<ItemKey, String> {
         // An artifact's file is no item; the record that lists it is, when
         // the records were read.
-        if let Some(artifact) = (input.strip_prefix(super::layout::ARTIFACT_DIR))
-            .filter(|rest| rest.starts_with('/'))
-            .and_then(|_| input.strip_prefix("evidence/"))
-        {
+        if let Some(artifact) = super::layout::artifact_of(input) {
             let listed: Vec<&Id> = (s.evidence.iter())
                 .filter(|(_, d)| d.value.artifacts.iter().any(|a| a.path == artifact))
                 .map(|(id, _)| id)

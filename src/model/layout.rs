@@ -199,6 +199,23 @@ pub const LAYOUT: [(FileKind, &str, usize); 6] = [
 /// Where evidence artifacts live, of any file type: never item files.
 pub const ARTIFACT_DIR: &str = "evidence/files";
 
+/// The repository path of the artifact a record names at `path`, which is
+/// relative to the evidence folder (`files/scan.csv` is
+/// `evidence/files/scan.csv`).
+pub fn artifact_path(path: &str) -> String {
+    format!("{}/{path}", FileKind::Evidence.dir())
+}
+
+/// The path a record would name the artifact at repository path `path`
+/// by, relative to the evidence folder; `None` when `path` is not under
+/// [`ARTIFACT_DIR`]. The inverse of [`artifact_path`].
+pub fn artifact_of(path: &str) -> Option<&str> {
+    (path.strip_prefix(ARTIFACT_DIR))
+        .filter(|rest| rest.starts_with('/'))
+        .and_then(|_| path.strip_prefix(FileKind::Evidence.dir()))
+        .and_then(|rest| rest.strip_prefix('/'))
+}
+
 /// The folders items live in, in [`LAYOUT`]'s order.
 pub const ITEM_DIRS: [&str; LAYOUT.len()] = {
     let mut dirs = [""; LAYOUT.len()];
@@ -273,6 +290,25 @@ mod tests {
         assert!(is_within(file, ""));
         assert!(!is_within(file, "responsibilities/payments"));
         assert!(!is_within(file, "responsibilities/payments-api/5.1"));
+    }
+
+    #[test]
+    fn an_artifacts_repository_path_and_the_path_its_record_names_are_inverses() {
+        assert_eq!(artifact_path("files/scan.csv"), "evidence/files/scan.csv");
+        assert_eq!(
+            artifact_of("evidence/files/scan.csv"),
+            Some("files/scan.csv")
+        );
+        assert_eq!(
+            artifact_of("evidence/files/q3/scan.csv"),
+            Some("files/q3/scan.csv")
+        );
+        // Records are not artifacts, nor is a folder that only starts alike.
+        assert_eq!(artifact_of("evidence/scan.toml"), None);
+        assert_eq!(artifact_of("evidence/filesx/scan.csv"), None);
+        assert_eq!(artifact_of("controls/files/scan.csv"), None);
+        let rel = "files/deep/a b.pdf";
+        assert_eq!(artifact_of(&artifact_path(rel)), Some(rel));
     }
 
     #[test]

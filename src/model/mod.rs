@@ -33,8 +33,8 @@ pub use finding::{Finding, FindingKind, FindingStatus, Severity};
 pub use id::{ID_PATTERN, Id, in_reading_order, natural_cmp, validate as validate_id};
 pub use item::{ItemKey, KEY_FORMS};
 pub use layout::{
-    ARTIFACT_DIR, CONFIG_FILE, FileKind, ITEM_DIRS, LAYOUT, Place, SCHEMA_DIR, classify,
-    is_item_folder, is_within, near_miss,
+    ARTIFACT_DIR, CONFIG_FILE, FileKind, ITEM_DIRS, LAYOUT, Place, SCHEMA_DIR, artifact_of,
+    artifact_path, classify, is_item_folder, is_within, near_miss,
 };
 pub use migration::{MappedItem, MappedSource, MigrationMap, sources_by_key, with_sources};
 pub use period::{PERIOD_PATTERN, Period};

@@ -491,7 +491,7 @@ impl WorkTree {
         if let Some(problem) = artifact_path_problem(path) {
             return Err(ArtifactState::InvalidPath(problem));
         }
-        let full = self.root.join("evidence").join(path);
+        let full = self.root.join(crate::model::artifact_path(path));
         if fs::symlink_metadata(&full).is_err() {
             return Err(ArtifactState::Missing);
         }
@@ -637,7 +637,7 @@ impl Index {
         if let Some(problem) = artifact_path_problem(path) {
             return Err(problem);
         }
-        let full = format!("evidence/{path}");
+        let full = crate::model::artifact_path(path);
         let (oid, mode) = self
             .entries
             .get(&full)
@@ -920,7 +920,7 @@ impl Index {
         if let Some(problem) = artifact_path_problem(path) {
             return Err(ArtifactState::InvalidPath(problem));
         }
-        let full = format!("evidence/{path}");
+        let full = crate::model::artifact_path(path);
         let Some((oid, mode)) = self.entries.get(&full) else {
             return Err(ArtifactState::Missing);
         };

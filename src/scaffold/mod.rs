@@ -226,7 +226,10 @@ pub fn evidence(e: &NewEvidence) -> String {
         valid_for,
         artifacts,
     } = e;
-    let mut s = header(FileKind::Evidence, &format!("evidence/{id}.toml"));
+    let mut s = header(
+        FileKind::Evidence,
+        &FileKind::Evidence.path(None, id.as_str()),
+    );
     let _ = writeln!(s, "id = {}", q(id.as_str()));
     let _ = writeln!(
         s,
