@@ -64,7 +64,7 @@ fn init_writes_four_workflows_that_actionlint_accepts() {
         let text = read(&repo, w);
         assert!(
             text.contains(
-                "        uses: actions/cache@v4\n        with:\n          path: .git/isms\n          key: isms-${{ runner.os }}-${{ github.ref_name }}-${{ github.sha }}\n          restore-keys: |\n            isms-${{ runner.os }}-${{ github.ref_name }}-\n"
+                "        uses: actions/cache@v5\n        with:\n          path: .git/isms\n          key: isms-${{ runner.os }}-${{ github.ref_name }}-${{ github.sha }}\n          restore-keys: |\n            isms-${{ runner.os }}-${{ github.ref_name }}-\n"
             ),
             "{w}: {text}"
         );
@@ -78,6 +78,16 @@ fn init_writes_four_workflows_that_actionlint_accepts() {
     let uses = format!("uses: isms-dev/isms@v{}\n", env!("CARGO_PKG_VERSION"));
     for w in &WORKFLOWS {
         assert!(read(&repo, w).contains(&uses), "{w} does not say {uses}");
+    }
+    // GitHub's runners no longer carry Node.js 20, which checkout@v4 runs
+    // on: every run would carry a deprecation warning.
+    for w in &WORKFLOWS {
+        let text = read(&repo, w);
+        assert!(
+            text.contains("      - uses: actions/checkout@v6\n"),
+            "{w}: {text}"
+        );
+        assert!(!text.contains("@v4"), "{w}: {text}");
     }
     let approvals = read(&repo, WORKFLOWS[3]);
     assert!(approvals.contains(&format!("branches: [{}]", branch.trim())));
