@@ -235,6 +235,19 @@ async fn a_fired_trigger_opens_one_pull_request_and_a_rerun_updates_it() {
         auth.ends_with(TOKEN),
         "the token is sent to GitHub, and only there"
     );
+    // Every request names the API version its answers are read as
+    // (octocrab's default: an upgrade that moves it must be noticed).
+    for r in &requests {
+        assert_eq!(
+            r.headers
+                .get("x-github-api-version")
+                .map(|v| v.to_str().unwrap()),
+            Some("2022-11-28"),
+            "{} {}",
+            r.method,
+            r.url
+        );
+    }
     let create = body(&requests[1]);
     assert_eq!(create["head"], BRANCH);
     assert_eq!(create["base"], gh.record.as_str());
