@@ -478,8 +478,8 @@ pub struct ReviewArgs {
     /// The review's outcome.
     #[arg(long, value_enum, default_value_t = OutcomeArg::Effective)]
     pub outcome: OutcomeArg,
-    /// A one-line note recorded with the review.
-    #[arg(long)]
+    /// A one-line note recorded with the review (line breaks become spaces).
+    #[arg(long, value_parser = parse_note)]
     pub note: Option<String>,
     /// Print the commit message instead of committing.
     #[arg(long)]
@@ -837,6 +837,19 @@ fn parse_line(s: &str) -> Result<String, String> {
         Some('\n' | '\r') => Err("expected one line of text, found a line break".into()),
         Some(c) => Err(format!(
             "expected one line of text, found the control character U+{:04X}",
+            u32::from(c)
+        )),
+        None => Ok(s.to_owned()),
+    }
+}
+
+/// A review's note: any text, its line breaks and tabs later folded into
+/// spaces; another control character (an escape sequence a terminal would
+/// act on wherever the record is shown) is refused.
+fn parse_note(s: &str) -> Result<String, String> {
+    match s.chars().find(|c| c.is_control() && !c.is_whitespace()) {
+        Some(c) => Err(format!(
+            "expected text, found the control character U+{:04X}",
             u32::from(c)
         )),
         None => Ok(s.to_owned()),

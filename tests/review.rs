@@ -200,6 +200,36 @@ fn dry_run_prints_the_message_only() {
 }
 
 #[test]
+fn a_note_or_reason_with_a_control_character_is_refused_and_nothing_is_committed() {
+    let env = Env::new();
+    let repo = env.example_on_main(None);
+    let head = env.git(&repo, &["rev-parse", "HEAD"]);
+    // An escape sequence in the record would act on every terminal that
+    // shows it, in `git log` among others; a tab is text.
+    env.isms(&repo)
+        .args(["review", "control:5.1", "--note", "passed\u{1b}[2J"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "for '--note <NOTE>': expected text, found the control character U+001B",
+        ));
+    env.isms(&repo)
+        .args(["reassess", "region-added", "--service", "payments-api"])
+        .args(["--reason", "moved\u{7}"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "expected one line of text, found the control character U+0007",
+        ));
+    assert_eq!(env.git(&repo, &["rev-parse", "HEAD"]), head);
+    env.isms(&repo)
+        .args(["review", "control:5.1", "--dry-run", "--note", "a\tb"])
+        .assert()
+        .success()
+        .stdout(predicate::str::ends_with("Review-Note: a b\n"));
+}
+
+#[test]
 fn an_item_is_named_by_its_file_from_anywhere_in_the_repository() {
     let env = Env::new();
     let repo = env.example_on_main(None);
