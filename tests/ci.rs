@@ -64,7 +64,7 @@ fn init_writes_four_workflows_that_actionlint_accepts() {
         let text = read(&repo, w);
         assert!(
             text.contains(
-                "        uses: actions/cache@v5\n        with:\n          path: .git/isms\n          key: isms-${{ runner.os }}-${{ github.ref_name }}-${{ github.sha }}\n          restore-keys: |\n            isms-${{ runner.os }}-${{ github.ref_name }}-\n"
+                "        uses: actions/cache@v6\n        with:\n          path: .git/isms\n          key: isms-${{ runner.os }}-${{ github.ref_name }}-${{ github.sha }}\n          restore-keys: |\n            isms-${{ runner.os }}-${{ github.ref_name }}-\n"
             ),
             "{w}: {text}"
         );
@@ -84,7 +84,7 @@ fn init_writes_four_workflows_that_actionlint_accepts() {
     for w in &WORKFLOWS {
         let text = read(&repo, w);
         assert!(
-            text.contains("      - uses: actions/checkout@v6\n"),
+            text.contains("      - uses: actions/checkout@v7\n"),
             "{w}: {text}"
         );
         assert!(!text.contains("@v4"), "{w}: {text}");

@@ -27,7 +27,7 @@ const REPOSITORY: &str = "isms-dev/isms";
 /// (a rewritten branch is rebuilt, a damaged cache never trusted), so the
 /// newest earlier one is always a safe start.
 const CACHE_STEP: &str = "      - name: The review record's cache
-        uses: actions/cache@v5
+        uses: actions/cache@v6
         with:
           path: .git/isms
           key: isms-${{ runner.os }}-${{ github.ref_name }}-${{ github.sha }}
@@ -245,7 +245,7 @@ mod tests {
             Some("1.2.3")
         );
         assert_eq!(released("        uses: isms-dev/isms@vnext"), None);
-        assert_eq!(released("        uses: actions/cache@v5"), None);
+        assert_eq!(released("        uses: actions/cache@v6"), None);
         // The default action is a release of the repository judged.
         assert_eq!(
             released(&format!("uses: {DEFAULT_ACTION}")),
