@@ -276,6 +276,19 @@ pub fn commit_stamp(
     }
 }
 
+/// The repository at or above `dir`, and the snapshot a read-only command
+/// reads there with [`snapshot_at`]. A commit (named, or a past day's) is
+/// read from git objects alone, so a mirror will do.
+pub fn open(
+    dir: &Path,
+    as_of: Option<NaiveDate>,
+    rev: Option<&str>,
+) -> Result<(crate::repo::Repo, Snapshot, Option<String>)> {
+    let repo = crate::repo::Repo::discover_reading(dir, reads_commit(as_of, rev))?;
+    let (snapshot, source) = snapshot_at(as_of, &repo, rev)?;
+    Ok((repo, snapshot, source))
+}
+
 /// The snapshot a report or the site reads (see [`reading`]), and what to
 /// say about it (see [`worktree_stamp`]). An item file that does not load
 /// is an error naming it: a report never leaves an item out unsaid.

@@ -7,7 +7,6 @@ use std::process::ExitCode;
 use crate::cli::{Format, ReportArgs, ReportKind};
 use crate::error::{Error, Result};
 use crate::render::report::Narrow;
-use crate::repo::Repo;
 
 use super::Context;
 
@@ -28,13 +27,7 @@ pub fn run(ctx: &Context, args: &ReportArgs) -> Result<ExitCode> {
         ))
         .hint(hint));
     }
-    // A commit (named, or a past day's) is read from git objects alone: a
-    // mirror will do.
-    let repo = Repo::discover_reading(
-        &ctx.dir,
-        crate::reading::reads_commit(ctx.as_of, args.rev.as_deref()),
-    )?;
-    let (snapshot, source) = crate::reading::snapshot_at(ctx.as_of, &repo, args.rev.as_deref())?;
+    let (repo, snapshot, source) = crate::reading::open(&ctx.dir, ctx.as_of, args.rev.as_deref())?;
     let branch = crate::reading::record_branch(&snapshot)?;
     if let Some(s) = &args.service {
         super::known_service(&snapshot, s)?;

@@ -12,7 +12,6 @@ use crate::cli::{Format, ShowArgs};
 use crate::error::{Error, Result};
 use crate::model::ItemKey;
 use crate::render::item::{Card, card};
-use crate::repo::Repo;
 
 use super::Context;
 
@@ -27,13 +26,7 @@ struct ShowJson<'a> {
 }
 
 pub fn run(ctx: &Context, args: &ShowArgs) -> Result<ExitCode> {
-    // A commit (named, or a past day's) is read from git objects alone: a
-    // mirror will do.
-    let repo = Repo::discover_reading(
-        &ctx.dir,
-        crate::reading::reads_commit(ctx.as_of, args.rev.as_deref()),
-    )?;
-    let (snapshot, source) = crate::reading::snapshot_at(ctx.as_of, &repo, args.rev.as_deref())?;
+    let (repo, snapshot, source) = crate::reading::open(&ctx.dir, ctx.as_of, args.rev.as_deref())?;
     let named = ctx.item_arg(&repo.root, &args.item);
     let key = ItemKey::resolve(&named, &snapshot).map_err(|why| {
         // A folder holds many items: the commands that take one say so.

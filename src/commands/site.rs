@@ -5,7 +5,6 @@ use std::process::ExitCode;
 
 use crate::cli::{Format, SiteArgs};
 use crate::error::Result;
-use crate::repo::Repo;
 
 use super::Context;
 use crate::summary::{counts, matrix, needs_action_by_owner};
@@ -14,13 +13,7 @@ use crate::summary::{counts, matrix, needs_action_by_owner};
 const MARKER: &str = ".isms-site";
 
 pub fn run(ctx: &Context, args: &SiteArgs) -> Result<ExitCode> {
-    // A commit (named, or a past day's) is read from git objects alone: a
-    // mirror will do.
-    let repo = Repo::discover_reading(
-        &ctx.dir,
-        crate::reading::reads_commit(ctx.as_of, args.rev.as_deref()),
-    )?;
-    let (snapshot, source) = crate::reading::snapshot_at(ctx.as_of, &repo, args.rev.as_deref())?;
+    let (repo, snapshot, source) = crate::reading::open(&ctx.dir, ctx.as_of, args.rev.as_deref())?;
     let branch = crate::reading::record_branch(&snapshot)?;
     let record = super::record(&repo.git_dir, &branch)?;
     let assessment = crate::check::review::assess(&snapshot, &record, ctx.today);
