@@ -300,6 +300,15 @@ fn suggest<'a>(name: &Id, candidates: impl Iterator<Item = &'a Id>) -> Option<St
 }
 
 /// Checks an owner-like reference against people and teams.
+/// The name of the field at `key`: for an element of a list
+/// (`["raci", "consulted", "1"]`), the list's.
+fn field_name<'a>(key: &[&'a str], default: &'a str) -> &'a str {
+    (key.iter().rev())
+        .find(|k| k.parse::<usize>().is_err())
+        .copied()
+        .unwrap_or(default)
+}
+
 fn owner_ref<T>(s: &Snapshot, doc: &Doc<T>, key: &[&str], who: &Id, out: &mut Vec<Diagnostic>) {
     let Some(config) = &s.config else { return };
     let c = &config.value;
@@ -317,7 +326,7 @@ fn owner_ref<T>(s: &Snapshot, doc: &Doc<T>, key: &[&str], who: &Id, out: &mut Ve
             key,
             format!(
                 "{} `{who}` is not a person or team in isms.toml",
-                key.last().copied().unwrap_or("owner")
+                field_name(key, "owner")
             ),
         )
         .hint(hint),
@@ -335,7 +344,7 @@ fn person_ref<T>(s: &Snapshot, doc: &Doc<T>, key: &[&str], who: &Id, out: &mut V
         key,
         format!(
             "{} `{who}` is not a person in isms.toml",
-            key.last().copied().unwrap_or("person")
+            field_name(key, "person")
         ),
     );
     if config.value.teams.contains_key(who) {
