@@ -1271,6 +1271,18 @@ async fn approvals_are_recorded_as_notes_and_verified_offline() {
             .git(&gh.repo, &["rev-parse", "refs/notes/isms/approvals"]),
         local
     );
+    // The same in JSON, for a workflow to read.
+    let out = gh.isms(
+        &["--format", "json", "approvals", "record", "--no-push"],
+        true,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["version"], 1);
+    assert_eq!(v["branch"], gh.record.as_str());
+    assert_eq!(v["recorded"], json!([]));
+    assert_eq!(v["kept"], 2);
+    assert_eq!(v["pushed"], false);
 
     // Offline: no token, and GitHub unreachable.
     let before = gh.requests().await.len();
