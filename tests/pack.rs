@@ -222,6 +222,41 @@ fn a_record_with_errors_or_a_linked_artifact_is_not_packed() {
 
 /// A copy of the pack `good` with `change` applied to its entries, and the
 /// MANIFEST rewritten to match them (as a forger would).
+#[test]
+fn verification_names_every_entry_the_manifest_and_the_pack_disagree_on() {
+    let env = Env::new();
+    let repo = env.example_on_main(Some(AS_OF));
+    let good = env.path().join("good.zip");
+    pack(&env, &repo, &good);
+    let bad = env.path().join("bad.zip");
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&bad).unwrap());
+    for (name, mut bytes) in entries(&good) {
+        match name.as_str() {
+            // Left out of the pack, still listed.
+            "reports/soa.csv" => continue,
+            "MANIFEST" => bytes.extend_from_slice(b"not a manifest line\n"),
+            _ => {}
+        }
+        zip.start_file(name.as_str(), zip::write::SimpleFileOptions::default())
+            .unwrap();
+        zip.write_all(&bytes).unwrap();
+    }
+    // In the pack, listed nowhere.
+    zip.start_file("reports/extra.md", zip::write::SimpleFileOptions::default())
+        .unwrap();
+    zip.write_all(b"# slipped in\n").unwrap();
+    zip.finish().unwrap();
+    let (code, stderr) = verify(&env, &repo, &bad);
+    assert_eq!(code, Some(1), "{stderr}");
+    for problem in [
+        "error: reports/soa.csv: listed in MANIFEST, missing from the pack\n",
+        ": not `sha256  path`\n",
+        "error: reports/extra.md: in the pack, not in MANIFEST\n",
+    ] {
+        assert!(stderr.contains(problem), "{problem}: {stderr}");
+    }
+}
+
 fn forged(
     env: &Env,
     good: &Path,
