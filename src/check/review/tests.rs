@@ -238,6 +238,27 @@ fn due_soon_is_the_window_before_the_due_date() {
 }
 
 #[test]
+fn a_due_soon_window_in_weeks_or_years_steps_back_by_the_calendar() {
+    let on = |today: &str, window: &str| Day {
+        today: day(today),
+        due_soon: window.parse().unwrap(),
+    };
+    // Two weeks before 15 March is 1 March.
+    assert!(!on("2026-02-28", "2w").is_due_soon(day("2026-03-15")));
+    assert!(on("2026-03-01", "2w").is_due_soon(day("2026-03-15")));
+    // A year before 29 February 2028 is 28 February 2027, the last day
+    // that February has.
+    assert!(!on("2027-02-27", "1y").is_due_soon(day("2028-02-29")));
+    assert!(on("2027-02-28", "1y").is_due_soon(day("2028-02-29")));
+    // A window reaching back past the calendar's first day starts there.
+    let first = Day {
+        today: NaiveDate::MIN,
+        due_soon: "1y".parse().unwrap(),
+    };
+    assert!(first.is_due_soon(NaiveDate::MIN + chrono::Days::new(30)));
+}
+
+#[test]
 fn needs_change_holds_until_an_effective_review_follows() {
     let s = snapshot("", Some("annually"));
     let mut reviews = vec![
