@@ -436,6 +436,56 @@ mod tests {
     }
 
     #[test]
+    fn an_allocation_fires_for_its_service_on_a_dotted_field_and_a_flag() {
+        let t = trigger(
+            r#"
+            id = "t"
+            title = "t"
+            reassess = ["A.1"]
+            [[when]]
+            path = "responsibilities/*/*.toml"
+            field = "raci.accountable"
+            change = "changed"
+            [[when]]
+            path = "services/*.toml"
+            field = "in_scope"
+            change = "changed"
+        "#,
+        );
+        let c = Compiled::new(&t).unwrap();
+        let fired = c
+            .evaluate(&diff(
+                "responsibilities/payments-api/A.1.toml",
+                Some("[raci]\naccountable = \"bob\""),
+                Some("[raci]\naccountable = \"alice\""),
+            ))
+            .unwrap();
+        assert_eq!(fired.service.as_deref(), Some("payments-api"));
+        assert_eq!(
+            fired.changes[0].to_string(),
+            "raci.accountable: bob -> alice"
+        );
+        // A field that is not a string reads as TOML writes it.
+        let fired = c
+            .evaluate(&diff(
+                "services/s.toml",
+                Some("in_scope = true"),
+                Some("in_scope = false"),
+            ))
+            .unwrap();
+        assert_eq!(fired.changes[0].to_string(), "in_scope: true -> false");
+        // The same value, or a table where the path needs one missing, fires nothing.
+        assert!(
+            c.evaluate(&diff(
+                "responsibilities/p/A.1.toml",
+                Some("raci = 1"),
+                Some("raci = 1"),
+            ))
+            .is_none()
+        );
+    }
+
+    #[test]
     fn affected_items_are_the_controls_and_the_services_allocations() {
         let t = trigger(REGION_ADDED);
         let items = affected(&t, Some("p"), |s, c| s == "p" && c == "18.1.1");
