@@ -29,6 +29,34 @@ fn entries(file: &Path) -> Vec<(String, Vec<u8>)> {
         .collect()
 }
 
+/// A copy of the pack `good`, named `name`, with `change` applied to each
+/// entry (`None` leaves it out) and `extra` entries after them; the
+/// MANIFEST is an entry like any other, changed only as `change` says.
+fn rezipped(
+    env: &Env,
+    good: &Path,
+    name: &str,
+    change: impl Fn(&str, Vec<u8>) -> Option<Vec<u8>>,
+    extra: &[(&str, &[u8])],
+) -> std::path::PathBuf {
+    let out = env.path().join(name);
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&out).unwrap());
+    for (name, bytes) in entries(good) {
+        if let Some(bytes) = change(&name, bytes) {
+            zip.start_file(name.as_str(), zip::write::SimpleFileOptions::default())
+                .unwrap();
+            zip.write_all(&bytes).unwrap();
+        }
+    }
+    for (name, bytes) in extra {
+        zip.start_file(*name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        zip.write_all(bytes).unwrap();
+    }
+    zip.finish().unwrap();
+    out
+}
+
 #[test]
 fn two_packs_of_the_same_commit_are_byte_identical_and_complete() {
     let env = Env::new();
@@ -94,18 +122,16 @@ fn a_changed_file_fails_verification() {
     let repo = env.example_on_main(Some(AS_OF));
     let good = env.path().join("good.zip");
     pack(&env, &repo, &good);
-    let bad = env.path().join("bad.zip");
-    let mut zip = zip::ZipWriter::new(std::fs::File::create(&bad).unwrap());
-    for (name, bytes) in entries(&good) {
-        zip.start_file(name.as_str(), zip::write::SimpleFileOptions::default())
-            .unwrap();
-        if name == "reports/soa.csv" {
-            zip.write_all(b"control\nforged\n").unwrap();
-        } else {
-            zip.write_all(&bytes).unwrap();
-        }
-    }
-    zip.finish().unwrap();
+    let bad = rezipped(
+        &env,
+        &good,
+        "bad.zip",
+        |name, bytes| match name {
+            "reports/soa.csv" => Some(b"control\nforged\n".to_vec()),
+            _ => Some(bytes),
+        },
+        &[],
+    );
     env.isms(&repo)
         .args(["pack", "--verify"])
         .arg(&bad)
@@ -220,32 +246,28 @@ fn a_record_with_errors_or_a_linked_artifact_is_not_packed() {
     }
 }
 
-/// A copy of the pack `good` with `change` applied to its entries, and the
-/// MANIFEST rewritten to match them (as a forger would).
 #[test]
 fn verification_names_every_entry_the_manifest_and_the_pack_disagree_on() {
     let env = Env::new();
     let repo = env.example_on_main(Some(AS_OF));
     let good = env.path().join("good.zip");
     pack(&env, &repo, &good);
-    let bad = env.path().join("bad.zip");
-    let mut zip = zip::ZipWriter::new(std::fs::File::create(&bad).unwrap());
-    for (name, mut bytes) in entries(&good) {
-        match name.as_str() {
+    let bad = rezipped(
+        &env,
+        &good,
+        "bad.zip",
+        |name, mut bytes| match name {
             // Left out of the pack, still listed.
-            "reports/soa.csv" => continue,
-            "MANIFEST" => bytes.extend_from_slice(b"not a manifest line\n"),
-            _ => {}
-        }
-        zip.start_file(name.as_str(), zip::write::SimpleFileOptions::default())
-            .unwrap();
-        zip.write_all(&bytes).unwrap();
-    }
-    // In the pack, listed nowhere.
-    zip.start_file("reports/extra.md", zip::write::SimpleFileOptions::default())
-        .unwrap();
-    zip.write_all(b"# slipped in\n").unwrap();
-    zip.finish().unwrap();
+            "reports/soa.csv" => None,
+            "MANIFEST" => {
+                bytes.extend_from_slice(b"not a manifest line\n");
+                Some(bytes)
+            }
+            _ => Some(bytes),
+        },
+        // In the pack, listed nowhere.
+        &[("reports/extra.md", b"# slipped in\n")],
+    );
     let (code, stderr) = verify(&env, &repo, &bad);
     assert_eq!(code, Some(1), "{stderr}");
     for problem in [
@@ -257,6 +279,8 @@ fn verification_names_every_entry_the_manifest_and_the_pack_disagree_on() {
     }
 }
 
+/// A copy of the pack `good` with `change` applied to its entries, and the
+/// MANIFEST rewritten to match them (as a forger would).
 fn forged(
     env: &Env,
     good: &Path,
