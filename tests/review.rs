@@ -1371,3 +1371,27 @@ fn a_review_says_what_its_items_still_need_that_no_review_gives() {
         .success()
         .stderr(predicate::str::contains("note:").not());
 }
+
+#[test]
+fn under_author_approval_verify_approvals_has_nothing_to_ask_and_says_so_in_json_too() {
+    let env = Env::new();
+    let repo = env.example_on_main(None);
+    env.commit_author_approval(&repo);
+    // No token and no network: nothing is asked of GitHub.
+    let out = env
+        .isms(&repo)
+        .args(["--format", "json", "verify-approvals"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["approval"], "author");
+    assert_eq!(v["reviews"], 0);
+    assert_eq!(v["unapproved"], serde_json::json!([]));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("nothing to verify: review.approval is \"author\""),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

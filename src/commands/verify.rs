@@ -38,6 +38,9 @@ struct VerifyJson<'a> {
     reviews: usize,
     pull_requests: usize,
     unapproved: &'a [Unapproved],
+    /// `"author"` when reviews count by their author, so nothing was checked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    approval: Option<&'a str>,
 }
 
 pub fn run(ctx: &Context, args: &VerifyArgs) -> Result<ExitCode> {
@@ -52,6 +55,21 @@ pub fn run(ctx: &Context, args: &VerifyArgs) -> Result<ExitCode> {
         .expect("record_branch() checked it")
         .value;
     if config.review.approval != Approval::PullRequest {
+        // A workflow reading JSON still gets an answer it can read.
+        if ctx.format == Format::Json {
+            let doc = VerifyJson {
+                version: 1,
+                branch: &branch,
+                reviews: 0,
+                pull_requests: 0,
+                unapproved: &[],
+                approval: Some("author"),
+            };
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&doc).expect("JSON values serialize")
+            );
+        }
         crate::output::note(
             "nothing to verify: review.approval is \"author\", so reviews count by their commit author",
         );
@@ -170,6 +188,7 @@ pub fn run(ctx: &Context, args: &VerifyArgs) -> Result<ExitCode> {
                 reviews,
                 pull_requests: prs.len(),
                 unapproved: &unapproved,
+                approval: None,
             },
         )
         .map_err(std::io::Error::other)
