@@ -1395,3 +1395,44 @@ fn under_author_approval_verify_approvals_has_nothing_to_ask_and_says_so_in_json
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn an_approval_note_that_does_not_read_is_an_error_naming_its_commit() {
+    let env = Env::new();
+    let repo = env.example_on_main(None);
+    let out = env
+        .isms(&repo)
+        .args(["--format", "json", "log", "control:8.15"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let landing = v["reviews"][0]["landed_by"].as_str().unwrap().to_owned();
+    // A note edited by hand, or damaged: never taken as "no approvals".
+    env.git(
+        &repo,
+        &[
+            "notes",
+            "--ref",
+            "isms/approvals",
+            "add",
+            "-m",
+            "pull_request = [",
+            &landing,
+        ],
+    );
+    let said = format!(
+        "error: the approval note of commit {} (refs/notes/isms/approvals) does not read: ",
+        &landing[..10]
+    );
+    for args in [
+        &["verify-approvals", "--offline"][..],
+        &["log", "control:8.15"][..],
+    ] {
+        env.isms(&repo)
+            .args(args)
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(predicate::str::starts_with(said.as_str()));
+    }
+}
