@@ -427,6 +427,29 @@ fn a_foreign_hook_is_refused_then_kept_chained_and_restored() {
 }
 
 #[test]
+fn a_foreign_hook_beside_a_backup_is_never_moved_over_it() {
+    let env = Env::new();
+    let repo = env.example("demo");
+    let (mine, kept) = ("#!/bin/sh\necho mine\n", "#!/bin/sh\necho kept\n");
+    write(&repo, ".git/hooks/pre-commit", mine);
+    write(&repo, ".git/hooks/pre-commit.isms-backup", kept);
+    make_executable(&repo.join(".git/hooks/pre-commit"));
+    // With or without --force: moving the hook aside would lose the backup.
+    for extra in [&[][..], &["--force"][..]] {
+        let out = install(&env, &repo, extra);
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        assert!(
+            stderr(&out).contains("pre-commit.isms-backup: nothing was changed"),
+            "{}",
+            stderr(&out)
+        );
+        assert_eq!(read(&repo, ".git/hooks/pre-commit"), mine);
+        assert_eq!(read(&repo, ".git/hooks/pre-commit.isms-backup"), kept);
+        assert!(!repo.join(".git/hooks/commit-msg").exists());
+    }
+}
+
+#[test]
 fn the_pre_push_hook_runs_the_full_check() {
     let env = Env::new();
     let repo = env.example("demo");
