@@ -919,11 +919,15 @@ fn an_artifact_whose_name_is_already_kept_is_never_copied_over_and_the_hint_says
         .stderr(format!(
             "error: {kept} already exists; not overwriting it\n  hint: it is the same file: pass --artifact {kept} to record it where it is\n"
         ));
-    // As the hint says.
+    // As the hint says; the record that lists it already is named.
     env.isms(&repo)
         .args(["new", "evidence", "again", "--artifact", kept])
         .assert()
-        .success();
+        .success()
+        .stderr(predicates::str::contains(
+            "note: evidence:2026-10-admin-log-review lists files/2026-10-admin-log-review.md too; \
+             both records name it now\n",
+        ));
     assert!(
         read(&repo, "evidence/again.toml").contains("path = \"files/2026-10-admin-log-review.md\"")
     );

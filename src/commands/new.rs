@@ -6,7 +6,9 @@ use std::process::ExitCode;
 use crate::cli::{NewCommand, ServiceRoleArg};
 use crate::error::{Error, Result};
 use crate::git;
-use crate::model::{Config, Id, OrgRole, Party, Period, ServiceModel, ServiceRole, Snapshot};
+use crate::model::{
+    Config, FileKind, Id, OrgRole, Party, Period, ServiceModel, ServiceRole, Snapshot,
+};
 use crate::output::{self, plural};
 use crate::repo::{self, CONFIG_FILE, Repo, Scope, WorkTree, suggestion};
 use crate::scaffold::{self, NewService};
@@ -653,7 +655,7 @@ impl New<'_> {
             Some(id) => id,
             None => self.evidence_id(collected, kind)?,
         };
-        let path = format!("evidence/{id}.toml");
+        let path = FileKind::Evidence.path(None, id.as_str());
         // Each artifact: where it is recorded, its sha256, and the bytes to
         // copy into evidence/files/ when it is not under evidence/ already.
         let mut recorded: Vec<(String, String)> = Vec::new();
@@ -668,15 +670,16 @@ impl New<'_> {
                     continue;
                 }
                 return Err(Error::new(format!(
-                    "--artifact {} and --artifact {} differ, and both would be kept as evidence/{rel}; nothing was written",
+                    "--artifact {} and --artifact {} differ, and both would be kept as {}; nothing was written",
                     sources[at].display(),
-                    file.display()
+                    file.display(),
+                    crate::model::artifact_path(&rel)
                 ))
                 .hint("give one of them another name"));
             }
             sources.push(file);
             if let Some(bytes) = copy {
-                copies.push((format!("evidence/{rel}"), bytes));
+                copies.push((crate::model::artifact_path(&rel), bytes));
             }
             recorded.push((rel, sha256));
         }
@@ -706,6 +709,13 @@ impl New<'_> {
                 c
             ),
         });
+        // An artifact may be another record's too: said, as both now name it.
+        let rels: Vec<&str> = recorded.iter().map(|(rel, _)| rel.as_str()).collect();
+        for (other, rel) in self.listed_elsewhere(&rels, &id) {
+            output::note(&format!(
+                "note: evidence:{other} lists {rel} too; both records name it now"
+            ));
+        }
         if let (Some(like), false) = (&a.like, taken.is_empty()) {
             output::note(&format!(
                 "note: {} as evidence/{like}.toml has {}; pass an option to give another",
@@ -847,10 +857,37 @@ impl New<'_> {
         parse_id("evidence ID", &name)
     }
 
+    /// The records other than `id` that list one of the artifacts `rels`,
+    /// with the artifact: read only when there are any, and a record that
+    /// does not parse is passed over (`isms check` names it).
+    fn listed_elsewhere(&self, rels: &[&str], id: &Id) -> Vec<(Id, String)> {
+        if rels.is_empty() {
+            return Vec::new();
+        }
+        let paths = (self.snapshot.present.evidence.iter())
+            .filter(|e| *e != id)
+            .map(|e| FileKind::Evidence.path(None, e.as_str()))
+            .collect();
+        let Ok(loaded) =
+            WorkTree::new(self.root).and_then(|w| repo::load(&w, &Scope::Changed(paths)))
+        else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (other, doc) in &loaded.snapshot.evidence {
+            for a in &doc.value.artifacts {
+                if other != id && rels.contains(&a.path.as_str()) {
+                    out.push((other.clone(), a.path.clone()));
+                }
+            }
+        }
+        out
+    }
+
     /// The evidence record `id`, read and parsed as `isms check` reads it;
     /// one that is not there, or does not parse, is said to be.
     fn earlier_evidence(&self, id: &str) -> Result<crate::model::Evidence> {
-        use crate::repo::{FileKind, Source, WorkTree};
+        use crate::repo::{Source, WorkTree};
         if !self.snapshot.present.evidence.contains(id) {
             return Err(self.unknown(Named::Evidence, id));
         }
@@ -942,13 +979,14 @@ impl New<'_> {
         if kept.symlink_metadata().is_ok() {
             let same = crate::fsutil::read_bounded(&kept, limit)
                 .is_ok_and(|b| crate::repo::artifact_sha256(&b) == sha256);
-            let e = Error::new(format!("evidence/{rel} already exists; not overwriting it"));
+            let kept = crate::model::artifact_path(&rel);
+            let e = Error::new(format!("{kept} already exists; not overwriting it"));
             return Err(match same {
                 true => e.hint(format!(
-                    "it is the same file: pass --artifact evidence/{rel} to record it where it is"
+                    "it is the same file: pass --artifact {kept} to record it where it is"
                 )),
                 false => e.hint(format!(
-                    "it differs from {}: give the file another name, or pass --artifact evidence/{rel} if that one is the artifact",
+                    "it differs from {}: give the file another name, or pass --artifact {kept} if that one is the artifact",
                     full.display()
                 )),
             });
