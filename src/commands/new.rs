@@ -718,8 +718,9 @@ impl New<'_> {
         }
         if let (Some(like), false) = (&a.like, taken.is_empty()) {
             output::note(&format!(
-                "note: {} as evidence/{like}.toml has {}; pass an option to give another",
+                "note: {} as {} has {}; pass an option to give another",
                 output::series(&taken, "and"),
+                FileKind::Evidence.path(None, like),
                 if taken.len() == 1 { "it" } else { "them" }
             ));
         }
@@ -876,7 +877,7 @@ impl New<'_> {
         let mut out = Vec::new();
         for (other, doc) in &loaded.snapshot.evidence {
             for a in &doc.value.artifacts {
-                if other != id && rels.contains(&a.path.as_str()) {
+                if rels.contains(&a.path.as_str()) {
                     out.push((other.clone(), a.path.clone()));
                 }
             }
@@ -979,14 +980,14 @@ impl New<'_> {
         if kept.symlink_metadata().is_ok() {
             let same = crate::fsutil::read_bounded(&kept, limit)
                 .is_ok_and(|b| crate::repo::artifact_sha256(&b) == sha256);
-            let kept = crate::model::artifact_path(&rel);
-            let e = Error::new(format!("{kept} already exists; not overwriting it"));
+            let shown = crate::model::artifact_path(&rel);
+            let e = Error::new(format!("{shown} already exists; not overwriting it"));
             return Err(match same {
                 true => e.hint(format!(
-                    "it is the same file: pass --artifact {kept} to record it where it is"
+                    "it is the same file: pass --artifact {shown} to record it where it is"
                 )),
                 false => e.hint(format!(
-                    "it differs from {}: give the file another name, or pass --artifact {kept} if that one is the artifact",
+                    "it differs from {}: give the file another name, or pass --artifact {shown} if that one is the artifact",
                     full.display()
                 )),
             });
