@@ -115,18 +115,19 @@ fn staged_scope(index: &Index, changed: Option<Vec<String>>) -> Result<Scope> {
     if changed.iter().any(|p| p == CONFIG_FILE) {
         return Ok(Scope::All);
     }
-    let removed_item = changed
-        .iter()
-        .any(|p| (p.starts_with("controls/") || p.starts_with("services/")) && !index.contains(p));
-    let artifact_changed =
-        (changed.iter()).any(|p| crate::model::is_within(p, crate::model::ARTIFACT_DIR));
+    use crate::model::{ARTIFACT_DIR, FileKind, is_within};
+    let removed_item = (changed.iter()).any(|p| {
+        (is_within(p, FileKind::Control.dir()) || is_within(p, FileKind::Service.dir()))
+            && !index.contains(p)
+    });
+    let artifact_changed = (changed.iter()).any(|p| is_within(p, ARTIFACT_DIR));
     let mut paths: BTreeSet<String> = changed.into_iter().collect();
     if removed_item || artifact_changed {
         let files = index.files()?;
         paths.extend(
             files
                 .into_iter()
-                .filter(|p| p.starts_with("evidence/"))
+                .filter(|p| is_within(p, FileKind::Evidence.dir()))
                 .map(|p| p.into_owned()),
         );
     }

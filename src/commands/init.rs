@@ -7,7 +7,7 @@ use crate::cli::{InitArgs, RoleArg};
 use crate::error::{Error, Result};
 use crate::fsutil::write_new;
 use crate::git;
-use crate::model::{CatalogControl, Edition, Id, Party, ServiceModel, SoaStatus, Theme};
+use crate::model::{CatalogControl, Edition, Id, Party, Place, ServiceModel, SoaStatus, Theme};
 use crate::output::{self, plural};
 use crate::repo::{CONFIG_FILE, FileKind, SCHEMA_DIR, sha256_hex};
 use crate::scaffold::templates::{self, example};
@@ -86,25 +86,27 @@ pub fn run(ctx: &Context, args: &InitArgs) -> Result<ExitCode> {
             ))
         })?;
     }
-    let count = |prefix: &str| {
-        files
-            .iter()
-            .filter(|(p, _)| p.starts_with(prefix) && p.ends_with(".toml"))
+    // Item files of a kind, as the layout places them.
+    let count = |of: FileKind| {
+        (files.iter())
+            .filter(|(p, _)| {
+                matches!(crate::model::classify(p), Some(Place::Item { kind, .. }) if kind == of)
+            })
             .count()
     };
     let mut what = vec![
         format!(
             "{} ({})",
-            plural(count("controls/"), "control"),
+            plural(count(FileKind::Control), "control"),
             templates::catalog(edition).name
         ),
-        plural(count("triggers/"), "trigger"),
+        plural(count(FileKind::Trigger), "trigger"),
     ];
     if args.example {
-        what.push(plural(count("services/"), "service"));
-        what.push(plural(count("responsibilities/"), "allocation"));
-        what.push(format!("{} evidence records", count("evidence/")));
-        what.push(plural(count("findings/"), "finding"));
+        what.push(plural(count(FileKind::Service), "service"));
+        what.push(plural(count(FileKind::Allocation), "allocation"));
+        what.push(plural(count(FileKind::Evidence), "evidence record"));
+        what.push(plural(count(FileKind::Finding), "finding"));
     }
     output::note(&format!(
         "created a compliance repository in {} with {}",
