@@ -582,18 +582,7 @@ fn the_bundle_carries_the_approval_notes_for_an_offline_check() {
         h = "5".repeat(40)
     );
     let landing = env.git(&repo, &["log", "-1", "--format=%H", "--grep=(#15)"]);
-    env.git(
-        &repo,
-        &[
-            "notes",
-            "--ref",
-            "isms/approvals",
-            "add",
-            "-m",
-            &note,
-            landing.trim(),
-        ],
-    );
+    env.add_approval_note(&repo, landing.trim(), &note);
     let file = env.path().join("pack.zip");
     pack(&env, &repo, &file);
     let (code, stderr) = verify(&env, &repo, &file);

@@ -1408,18 +1408,7 @@ fn an_approval_note_that_does_not_read_is_an_error_naming_its_commit() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let landing = v["reviews"][0]["landed_by"].as_str().unwrap().to_owned();
     // A note edited by hand, or damaged: never taken as "no approvals".
-    env.git(
-        &repo,
-        &[
-            "notes",
-            "--ref",
-            "isms/approvals",
-            "add",
-            "-m",
-            "pull_request = [",
-            &landing,
-        ],
-    );
+    env.add_approval_note(&repo, &landing, "pull_request = [");
     let said = format!(
         "error: the approval note of commit {} (refs/notes/isms/approvals) does not read: ",
         &landing[..10]

@@ -8,6 +8,7 @@ use crate::check::check;
 use crate::cli::CheckArgs;
 use crate::diagnostic::{self, Severity};
 use crate::error::Result;
+use crate::model::{ARTIFACT_DIR, FileKind, is_within};
 use crate::output::{self, CheckSummary, Checked};
 use crate::repo::{self, CONFIG_FILE, Index, Repo, Scope, Source, WorkTree};
 
@@ -115,7 +116,6 @@ fn staged_scope(index: &Index, changed: Option<Vec<String>>) -> Result<Scope> {
     if changed.iter().any(|p| p == CONFIG_FILE) {
         return Ok(Scope::All);
     }
-    use crate::model::{ARTIFACT_DIR, FileKind, is_within};
     let removed_item = (changed.iter()).any(|p| {
         (is_within(p, FileKind::Control.dir()) || is_within(p, FileKind::Service.dir()))
             && !index.contains(p)

@@ -171,6 +171,21 @@ impl Env {
         self.git(repo, &["commit", "-q", "--no-verify", "-am", "main"]);
     }
 
+    /// Adds `text` as the approval note of the landing `commit`, as
+    /// `isms approvals record` would keep it (or a hand would edit it).
+    pub fn add_approval_note(&self, repo: &Path, commit: &str, text: &str) {
+        let args = [
+            "notes",
+            "--ref",
+            "isms/approvals",
+            "add",
+            "-m",
+            text,
+            commit,
+        ];
+        self.git(repo, &args);
+    }
+
     /// Commits `approval = "author"` in `repo`'s settings, where the
     /// example has `"pull-request"`: only an owner's own reviews count.
     pub fn commit_author_approval(&self, repo: &Path) {
