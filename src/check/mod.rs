@@ -299,7 +299,6 @@ fn suggest<'a>(name: &Id, candidates: impl Iterator<Item = &'a Id>) -> Option<St
     suggestion(name.as_str(), &names)
 }
 
-/// Checks an owner-like reference against people and teams.
 /// The name of the field at `key`: for an element of a list
 /// (`["raci", "consulted", "1"]`), the list's.
 fn field_name<'a>(key: &[&'a str], default: &'a str) -> &'a str {
@@ -309,6 +308,7 @@ fn field_name<'a>(key: &[&'a str], default: &'a str) -> &'a str {
         .unwrap_or(default)
 }
 
+/// Checks an owner-like reference against people and teams.
 fn owner_ref<T>(s: &Snapshot, doc: &Doc<T>, key: &[&str], who: &Id, out: &mut Vec<Diagnostic>) {
     let Some(config) = &s.config else { return };
     let c = &config.value;
