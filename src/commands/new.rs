@@ -711,7 +711,7 @@ impl New<'_> {
         });
         // An artifact may be another record's too: said, as both now name it.
         let rels: Vec<&str> = recorded.iter().map(|(rel, _)| rel.as_str()).collect();
-        for (other, rel) in self.listed_elsewhere(&rels, &id) {
+        for (other, rel) in self.listed_elsewhere(&rels) {
             output::note(&format!(
                 "note: evidence:{other} lists {rel} too; both records name it now"
             ));
@@ -858,15 +858,16 @@ impl New<'_> {
         parse_id("evidence ID", &name)
     }
 
-    /// The records other than `id` that list one of the artifacts `rels`,
-    /// with the artifact: read only when there are any, and a record that
-    /// does not parse is passed over (`isms check` names it).
-    fn listed_elsewhere(&self, rels: &[&str], id: &Id) -> Vec<(Id, String)> {
+    /// The records there were before this command that list one of the
+    /// artifacts `rels`, with the artifact: read only when there are any,
+    /// and a record that does not parse is passed over (`isms check` names
+    /// it).
+    fn listed_elsewhere(&self, rels: &[&str]) -> Vec<(Id, String)> {
         if rels.is_empty() {
             return Vec::new();
         }
+        // The snapshot was read before the new record was written.
         let paths = (self.snapshot.present.evidence.iter())
-            .filter(|e| *e != id)
             .map(|e| FileKind::Evidence.path(None, e.as_str()))
             .collect();
         let Ok(loaded) =
