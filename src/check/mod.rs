@@ -1110,12 +1110,19 @@ pub fn unrecorded_artifacts(s: &Snapshot, files: &[String]) -> Vec<Diagnostic> {
         .filter(|f| !f.rsplit('/').next().is_some_and(|name| name.starts_with('.')))
         .map(|f| {
             let artifact = crate::model::artifact_of(f).unwrap_or(f);
-            Diagnostic::warning(
+            let warning = Diagnostic::warning(
                 "artifact-unrecorded",
                 f,
                 "no evidence record names this file, so no report, export or pack includes it",
-            )
-            .hint(format!(
+            );
+            // A name that is not UTF-8 reaches here with U+FFFD in its
+            // place, and no TOML record can name it: renaming comes first.
+            if f.contains(char::REPLACEMENT_CHARACTER) {
+                return warning.hint(
+                    "its name is not UTF-8 (shown with �), which no record can name: rename it with `git mv`, then record it",
+                );
+            }
+            warning.hint(format!(
                 "record it (`isms new evidence --artifact {f}`, or path = \"{artifact}\" in a record's [[artifacts]]), or remove it: git keeps it in history"
             ))
         })

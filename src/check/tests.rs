@@ -354,6 +354,28 @@ fn a_file_among_the_artifacts_that_no_record_names_is_a_warning() {
 }
 
 #[test]
+fn an_artifact_whose_name_is_not_utf8_is_to_be_renamed_not_recorded() {
+    let s = base();
+    // The listing shows a name that is not UTF-8 with U+FFFD in its place.
+    let files = vec![
+        "evidence/files/scan-\u{FFFD}.pdf".to_owned(),
+        "evidence/files/scan.pdf".to_owned(),
+    ];
+    let hints: Vec<String> = unrecorded_artifacts(&s, &files)
+        .into_iter()
+        .map(|d| d.hint.unwrap_or_default())
+        .collect();
+    assert_eq!(hints.len(), 2);
+    assert!(hints[0].contains("rename it with `git mv`"), "{}", hints[0]);
+    assert!(!hints[0].contains("isms new evidence"), "{}", hints[0]);
+    assert!(
+        hints[1].starts_with("record it (`isms new evidence --artifact evidence/files/scan.pdf`"),
+        "{}",
+        hints[1]
+    );
+}
+
+#[test]
 fn artifact_states_become_precise_errors() {
     let mut s = base();
     let e: Doc<Evidence> = doc(
