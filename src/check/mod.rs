@@ -673,7 +673,7 @@ fn allocation_rules(
     control: Option<&Doc<Control>>,
     out: &mut Vec<Diagnostic>,
 ) {
-    let path = format!("responsibilities/{svc}/{ctl}.toml");
+    let path = crate::model::FileKind::Allocation.path(Some(svc.as_str()), ctl.as_str());
     let doc = s.allocations.get(&(svc.clone(), ctl.clone()));
     let place = |d: Diagnostic, key: &str| match doc {
         Some(doc) => at(d, doc, &[key]),
@@ -744,7 +744,7 @@ fn matrix(s: &Snapshot, out: &mut Vec<Diagnostic>) {
         out.push(
             Diagnostic::error(
                 "matrix-incomplete",
-                format!("responsibilities/{svc}/{ctl}.toml"),
+                crate::model::FileKind::Allocation.path(Some(svc.as_str()), ctl.as_str()),
                 format!(
                     "missing allocation: service `{svc}` ({}) is in scope and control `{ctl}` ({}{line}) needs one per service",
                     service.path, control.path

@@ -235,16 +235,16 @@ fn common_files(
     ));
     for (id, text) in templates::TRIGGERS {
         files.push((
-            format!("triggers/{id}.toml"),
+            FileKind::Trigger.path(None, id),
             render_controls(text, edition),
         ));
     }
     // Directories git would otherwise not keep.
     for dir in [
-        "services",
-        "responsibilities",
-        "evidence/files",
-        "findings",
+        FileKind::Service.dir(),
+        FileKind::Allocation.dir(),
+        crate::model::ARTIFACT_DIR,
+        FileKind::Finding.dir(),
         "reassessments",
     ] {
         files.push((format!("{dir}/.gitkeep"), String::new()));

@@ -161,28 +161,15 @@ impl New<'_> {
     /// mapping.
     fn unknown(&self, named: Named, id: &str) -> Error {
         let s = &self.snapshot;
-        let (kind, dir, present, known): (_, _, _, Vec<&str>) = match named {
-            Named::Control => (
-                "control",
-                "controls",
-                &s.present.controls,
-                s.present.controls.iter().map(Id::as_str).collect(),
-            ),
-            Named::Service => (
-                "service",
-                "services",
-                &s.present.services,
-                s.present.services.iter().map(Id::as_str).collect(),
-            ),
-            Named::Evidence => (
-                "evidence",
-                "evidence",
-                &s.present.evidence,
-                s.present.evidence.iter().map(Id::as_str).collect(),
-            ),
+        let (file_kind, present) = match named {
+            Named::Control => (FileKind::Control, &s.present.controls),
+            Named::Service => (FileKind::Service, &s.present.services),
+            Named::Evidence => (FileKind::Evidence, &s.present.evidence),
         };
+        let kind = file_kind.name();
+        let known: Vec<&str> = present.iter().map(Id::as_str).collect();
         if present.contains(id) {
-            let path = format!("{dir}/{id}.toml");
+            let path = file_kind.path(None, id);
             let said = (self.problems.iter()).find(|d| d.file == path && d.is_error());
             return match said {
                 Some(d) => Error::new(format!("{}: {}", d.place(), d.message))
@@ -199,7 +186,8 @@ impl New<'_> {
             _ => String::new(),
         };
         let e = Error::new(format!(
-            "{kind} `{id}` does not exist (no {dir}/{id}.toml){note}"
+            "{kind} `{id}` does not exist (no {}){note}",
+            file_kind.path(None, id)
         ));
         e.hint_if(crate::diagnostic::did_you_mean_id(id, &known).map(crate::diagnostic::meant))
     }
@@ -339,7 +327,7 @@ impl New<'_> {
             data: &a.data,
             owner: &owner,
         });
-        let mut files = vec![(format!("services/{id}.toml"), service_text)];
+        let mut files = vec![(FileKind::Service.path(None, id.as_str()), service_text)];
         for (cid, control) in &self.snapshot.controls {
             let c = &control.value;
             if c.matrix && c.is_applicable() {
@@ -769,7 +757,7 @@ impl New<'_> {
             Some(id) => id,
             None => self.finding_id(raised)?,
         };
-        let path = format!("findings/{id}.toml");
+        let path = FileKind::Finding.path(None, id.as_str());
         let text = scaffold::finding(&scaffold::NewFinding {
             id: &id,
             title: a.title.as_deref(),
@@ -802,7 +790,7 @@ impl New<'_> {
         let year = raised.year();
         let prefix = format!("{year}-");
         // By file name too: a finding that does not parse still holds its number.
-        let files = std::fs::read_dir(self.root.join("findings"))
+        let files = std::fs::read_dir(self.root.join(FileKind::Finding.dir()))
             .into_iter()
             .flatten();
         let names = files.filter_map(|e| {
@@ -954,7 +942,7 @@ impl New<'_> {
         })?;
         // A Git LFS pointer (its content not fetched) stands for its content.
         let sha256 = crate::repo::artifact_sha256(&bytes);
-        let evidence = self.root.join("evidence");
+        let evidence = self.root.join(FileKind::Evidence.dir());
         let inside = full
             .canonicalize()
             .ok()
@@ -1050,7 +1038,7 @@ impl New<'_> {
             }
             _ => {}
         }
-        let path = format!("triggers/{id}.toml");
+        let path = FileKind::Trigger.path(None, id.as_str());
         let text = scaffold::trigger(&id, a.title.as_deref(), &reassess, &when);
         // Written only when its rule can fire, as `check` judges it.
         let doc = crate::repo::parse::<crate::model::Trigger>(

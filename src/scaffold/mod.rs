@@ -30,8 +30,10 @@ fn list_or(items: &[String], none: &str) -> String {
     }
 }
 
-fn header(kind: FileKind, path: &str) -> String {
-    format!("{}\n", kind.schema_header(path))
+/// The `#:schema` line that starts the file of `kind` with ID `stem` (for
+/// an allocation, in `service`'s folder).
+fn header(kind: FileKind, service: Option<&str>, stem: &str) -> String {
+    format!("{}\n", kind.schema_header(&kind.path(service, stem)))
 }
 
 /// The Statement of Applicability decision a control file starts with.
@@ -42,7 +44,7 @@ pub struct SoaDecision<'a> {
 }
 
 pub fn control_path(id: &Id) -> String {
-    format!("controls/{id}.toml")
+    FileKind::Control.path(None, id.as_str())
 }
 
 /// A control file from its catalog entry.
@@ -52,8 +54,7 @@ pub fn control(
     cadence: Option<&str>,
     soa: &SoaDecision,
 ) -> String {
-    let path = control_path(&c.id);
-    let mut s = header(FileKind::Control, &path);
+    let mut s = header(FileKind::Control, None, c.id.as_str());
     let sides: Vec<String> = c
         .guidance_for
         .iter()
@@ -121,7 +122,7 @@ pub fn control(
 }
 
 pub fn allocation_path(service: &Id, control: &Id) -> String {
-    format!("responsibilities/{service}/{control}.toml")
+    FileKind::Allocation.path(Some(service.as_str()), control.as_str())
 }
 
 /// An allocation file. Empty duty texts are written as empty strings.
@@ -133,7 +134,11 @@ pub fn allocation(
     customer: &str,
     owner: &str,
 ) -> String {
-    let mut s = header(FileKind::Allocation, &allocation_path(service, control));
+    let mut s = header(
+        FileKind::Allocation,
+        Some(service.as_str()),
+        control.as_str(),
+    );
     let _ = writeln!(s, "service = {}", q(service.as_str()));
     let _ = writeln!(s, "control = {}", q(control.as_str()));
     let _ = writeln!(
@@ -172,7 +177,7 @@ pub struct NewService<'a> {
 }
 
 pub fn service(v: &NewService) -> String {
-    let mut s = header(FileKind::Service, &format!("services/{}.toml", v.id));
+    let mut s = header(FileKind::Service, None, v.id.as_str());
     let _ = writeln!(s, "id = {}", q(v.id.as_str()));
     let _ = writeln!(s, "name = {}", q(v.name));
     let _ = writeln!(
@@ -226,10 +231,7 @@ pub fn evidence(e: &NewEvidence) -> String {
         valid_for,
         artifacts,
     } = e;
-    let mut s = header(
-        FileKind::Evidence,
-        &FileKind::Evidence.path(None, id.as_str()),
-    );
+    let mut s = header(FileKind::Evidence, None, id.as_str());
     let _ = writeln!(s, "id = {}", q(id.as_str()));
     let _ = writeln!(
         s,
@@ -291,7 +293,7 @@ pub fn finding(f: &NewFinding) -> String {
         owner,
         due,
     } = f;
-    let mut s = header(FileKind::Finding, &format!("findings/{id}.toml"));
+    let mut s = header(FileKind::Finding, None, id.as_str());
     let _ = writeln!(s, "id = {}", q(id.as_str()));
     let _ = writeln!(
         s,
@@ -345,7 +347,7 @@ impl When<'static> {
 }
 
 pub fn trigger(id: &Id, title: Option<&str>, reassess: &[Id], when: &When) -> String {
-    let mut s = header(FileKind::Trigger, &format!("triggers/{id}.toml"));
+    let mut s = header(FileKind::Trigger, None, id.as_str());
     let _ = writeln!(s, "id = {}", q(id.as_str()));
     let _ = writeln!(
         s,
