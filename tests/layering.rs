@@ -275,3 +275,31 @@ fn the_scanner_sees_every_way_of_naming_a_module() {
     // Not a crate named inside another name.
     assert!(!names("my_git2::x").contains(&"git2".to_owned()));
 }
+
+#[test]
+fn item_paths_are_built_only_by_the_layout_table() {
+    // `FileKind::path` and `dir` (model/layout.rs) say where each kind
+    // lives; a path built from a folder's name elsewhere would drift from it.
+    let mut tells = Vec::new();
+    for dir in [
+        "controls",
+        "services",
+        "responsibilities",
+        "evidence",
+        "triggers",
+        "findings",
+    ] {
+        tells.push(format!("format!(\"{dir}/"));
+        tells.push(format!("join(\"{dir}"));
+    }
+    let tells: Vec<&str> = tells.iter().map(String::as_str).collect();
+    let mut parts = all_but(&["model"]);
+    parts.extend(
+        files("model")
+            .iter()
+            .filter(|f| !f.ends_with("layout.rs"))
+            .map(|f| f.strip_prefix(src()).unwrap().display().to_string()),
+    );
+    let found = containing(&parts, &tells);
+    assert!(found.is_empty(), "{found:#?}");
+}
