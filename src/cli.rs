@@ -718,6 +718,9 @@ pub struct NewEvidenceArgs {
     /// validity are taken, unless given here.
     #[arg(long, value_name = "EVIDENCE")]
     pub like: Option<String>,
+    /// What it is and how it was collected, in words (line breaks kept).
+    #[arg(long, value_name = "TEXT", value_parser = parse_text)]
+    pub description: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -754,6 +757,13 @@ pub struct NewFindingArgs {
     /// was raised).
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
     pub due: Option<NaiveDate>,
+    /// What was found, in words (line breaks kept; default: empty, to fill in).
+    #[arg(long, value_name = "TEXT", value_parser = parse_text)]
+    pub description: Option<String>,
+    /// What will be done about it, and by when (line breaks kept; default: a
+    /// TODO placeholder that `isms check` warns of).
+    #[arg(long, value_name = "TEXT", value_parser = parse_text)]
+    pub corrective_action: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -854,6 +864,16 @@ fn parse_note(s: &str) -> Result<String, String> {
         )),
         None => Ok(s.to_owned()),
     }
+}
+
+/// Text a file keeps as written, line breaks and tabs included; nothing at
+/// all, or another control character (an escape sequence a terminal would act
+/// on wherever the file is shown), is refused.
+fn parse_text(s: &str) -> Result<String, String> {
+    if s.trim().is_empty() {
+        return Err("expected text, found nothing".into());
+    }
+    parse_note(s)
 }
 
 /// An action reference as a workflow's `uses:` takes it: OWNER/REPO@REF,

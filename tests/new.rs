@@ -1421,6 +1421,93 @@ fn a_finding_takes_what_an_audit_says_of_it_from_the_command_line() {
     }
 }
 
+/// What an auditor wrote of a finding, and the corrective action agreed,
+/// are taken from the command line as written, line breaks and all, so that
+/// a finding is recorded without opening an editor; an evidence record takes
+/// its description the same way.
+#[test]
+fn a_finding_takes_its_description_and_corrective_action_and_evidence_its_description() {
+    let env = Env::new();
+    let repo = env.example("repo");
+    env.isms(&repo)
+        .args(["--as-of", "2026-11-25", "new", "finding", "2026-010"])
+        .args(["--title", "Restore of tenant backups never tested"])
+        .args(["--control", "8.13", "--owner", "platform"])
+        .args([
+            "--description",
+            "No restore test on record.\nThe runbook names none.",
+        ])
+        .args([
+            "--corrective-action",
+            "Test a restore each quarter; record it as evidence",
+        ])
+        .assert()
+        .success();
+    let written = read(&repo, "findings/2026-010.toml");
+    let doc: toml::Table = written.parse().unwrap();
+    assert_eq!(
+        doc["description"].as_str(),
+        Some("No restore test on record.\nThe runbook names none."),
+        "{written}"
+    );
+    assert_eq!(
+        doc["corrective_action"].as_str(),
+        Some("Test a restore each quarter; record it as evidence"),
+        "{written}"
+    );
+    // With its corrective action given, the finding has no placeholder left.
+    let (code, lines) = env.check(&repo, &["--as-of", "2026-11-25", "findings/"]);
+    assert_eq!((code, lines.as_str()), (Some(0), ""), "{lines}");
+
+    env.isms(&repo)
+        .args([
+            "--as-of",
+            "2026-11-25",
+            "new",
+            "evidence",
+            "2026-11-restore-test",
+        ])
+        .args(["--kind", "restore-test", "--control", "8.13"])
+        .args([
+            "--description",
+            "Restored tenant-db from its 2026-11-24 snapshot",
+        ])
+        .assert()
+        .success();
+    let doc: toml::Table = read(&repo, "evidence/2026-11-restore-test.toml")
+        .parse()
+        .unwrap();
+    assert_eq!(
+        doc["description"].as_str(),
+        Some("Restored tenant-db from its 2026-11-24 snapshot")
+    );
+
+    // Nothing at all, or an escape sequence, is refused, and nothing written.
+    for (flag, value, said) in [
+        ("--corrective-action", " ", "expected text, found nothing"),
+        (
+            "--description",
+            "red \u{1b}[31m",
+            "found the control character U+001B",
+        ),
+    ] {
+        env.isms(&repo)
+            .args([
+                "--as-of",
+                "2026-11-25",
+                "new",
+                "finding",
+                "2026-011",
+                flag,
+                value,
+            ])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(said));
+        assert!(!repo.join("findings/2026-011.toml").exists(), "{flag}");
+    }
+}
+
 #[test]
 fn a_finding_due_before_it_is_raised_is_written_and_said_to_be_overdue() {
     let env = Env::new();

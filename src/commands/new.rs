@@ -682,6 +682,7 @@ impl New<'_> {
             collected_by: &by,
             valid_for,
             artifacts: &recorded,
+            description: a.description.as_deref(),
         });
         let mut files: Vec<(String, Vec<u8>)> = vec![(path.clone(), text.into_bytes())];
         files.extend(copies.iter().cloned());
@@ -769,6 +770,8 @@ impl New<'_> {
             raised_by: a.raised_by.as_deref().unwrap_or_default(),
             owner: &owner,
             due: &due.to_string(),
+            description: a.description.as_deref(),
+            corrective_action: a.corrective_action.as_deref(),
         });
         self.write_all(&[(path.clone(), text)])?;
         output::note(&format!("created {path}"));

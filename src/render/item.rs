@@ -244,10 +244,9 @@ fn facts(s: &Snapshot, key: &ItemKey) -> Vec<(&'static str, String)> {
                     format!("{} by {}", e.collected, e.collected_by),
                 ));
                 if !e.artifacts.is_empty() {
-                    // As repository paths: an artifact's is its record folder's.
-                    let dir = crate::model::FileKind::Evidence.dir();
+                    // As repository paths, not as the record names them.
                     let paths: Vec<String> = (e.artifacts.iter())
-                        .map(|a| format!("{dir}/{}", a.path))
+                        .map(|a| crate::model::artifact_path(&a.path))
                         .collect();
                     out.push(("artifacts", paths.join(", ")));
                 }

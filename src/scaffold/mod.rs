@@ -217,6 +217,8 @@ pub struct NewEvidence<'a> {
     pub valid_for: &'a str,
     /// (path under evidence/, sha256) of each artifact.
     pub artifacts: &'a [(String, String)],
+    /// Written only when given.
+    pub description: Option<&'a str>,
 }
 
 pub fn evidence(e: &NewEvidence) -> String {
@@ -230,6 +232,7 @@ pub fn evidence(e: &NewEvidence) -> String {
         collected_by,
         valid_for,
         artifacts,
+        description,
     } = e;
     let mut s = header(FileKind::Evidence, None, id.as_str());
     let _ = writeln!(s, "id = {}", q(id.as_str()));
@@ -244,6 +247,9 @@ pub fn evidence(e: &NewEvidence) -> String {
     let _ = writeln!(s, "collected = {collected}");
     let _ = writeln!(s, "collected_by = {}", q(collected_by));
     let _ = writeln!(s, "valid_for = {}", q(valid_for));
+    if let Some(description) = description {
+        let _ = writeln!(s, "description = {}", q(description));
+    }
     let _ = writeln!(
         s,
         "\n# Artifact files live under evidence/files/; `isms check` verifies their sha256."
@@ -278,6 +284,8 @@ pub struct NewFinding<'a> {
     pub raised_by: &'a str,
     pub owner: &'a str,
     pub due: &'a str,
+    pub description: Option<&'a str>,
+    pub corrective_action: Option<&'a str>,
 }
 
 pub fn finding(f: &NewFinding) -> String {
@@ -292,6 +300,8 @@ pub fn finding(f: &NewFinding) -> String {
         raised_by,
         owner,
         due,
+        description,
+        corrective_action,
     } = f;
     let mut s = header(FileKind::Finding, None, id.as_str());
     let _ = writeln!(s, "id = {}", q(id.as_str()));
@@ -320,10 +330,11 @@ pub fn finding(f: &NewFinding) -> String {
         s,
         "status = \"open\"              # open | in-progress | closed | accepted"
     );
-    let _ = writeln!(s, "description = \"\"");
+    let _ = writeln!(s, "description = {}", q(description.unwrap_or_default()));
     let _ = writeln!(
         s,
-        "corrective_action = \"TODO: what will be done, by when\""
+        "corrective_action = {}",
+        q(corrective_action.unwrap_or("TODO: what will be done, by when"))
     );
     s
 }
