@@ -680,6 +680,31 @@ pub struct NewAllocationArgs {
     /// Person or team key that owns the allocation (default: the service's owner).
     #[arg(long)]
     pub owner: Option<String>,
+    /// Who carries the control for the service (default: the control's default
+    /// party for the service's model).
+    #[arg(long, conflicts_with = "missing")]
+    pub party: Option<PartyArg>,
+    /// What the provider does (default: a TODO placeholder where the party
+    /// has provider duties).
+    #[arg(long, value_name = "TEXT", value_parser = parse_text, conflicts_with = "missing")]
+    pub provider: Option<String>,
+    /// What the customer does (default: a TODO placeholder where the party
+    /// has customer duties).
+    #[arg(long, value_name = "TEXT", value_parser = parse_text, conflicts_with = "missing")]
+    pub customer: Option<String>,
+    /// Why the control does not apply to the service (default: a TODO
+    /// placeholder under --party not-applicable).
+    #[arg(long, value_name = "TEXT", value_parser = parse_text, conflicts_with = "missing")]
+    pub justification: Option<String>,
+}
+
+/// Who carries a control for a service, as `party` in an allocation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum PartyArg {
+    Provider,
+    Customer,
+    Shared,
+    NotApplicable,
 }
 
 #[derive(Debug, Args)]

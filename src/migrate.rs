@@ -300,11 +300,11 @@ pub fn plan(input: &Input<'_>) -> Result<Plan, Vec<Refusal>> {
                         .default_party
                         .as_ref()
                         .map_or(Party::Shared, |d| d.for_model(service.value.model));
-                    let (provider, customer) = scaffold::todo_duties(party, &c.title);
+                    let (provider, customer, why) = scaffold::todo_texts(party, &c.title);
                     let owner = service.value.owner.as_str();
                     plan.writes.insert(
                         path,
-                        scaffold::allocation(svc, &c.id, party, &provider, &customer, owner),
+                        scaffold::allocation(svc, &c.id, party, &provider, &customer, &why, owner),
                     );
                     plan.allocations.created += 1;
                 }

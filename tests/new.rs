@@ -264,6 +264,103 @@ fn new_allocation_fills_a_gap_in_the_matrix() {
         ));
 }
 
+/// An allocation decided elsewhere (a spreadsheet, a provider's matrix) is
+/// written from the command line: its party and what each side does, or why
+/// the control does not apply; what is not given starts as a placeholder.
+#[test]
+fn new_allocation_takes_its_party_duties_and_justification_from_the_command_line() {
+    let env = Env::new();
+    let repo = env.example("repo");
+    let path = "responsibilities/tenant-db/CLD.12.4.5.toml";
+    std::fs::remove_file(repo.join(path)).unwrap();
+    env.isms(&repo)
+        .args([
+            "new",
+            "allocation",
+            "tenant-db",
+            "CLD.12.4.5",
+            "--party",
+            "provider",
+        ])
+        .args(["--provider", "Keeps the database's audit logs for a year"])
+        .assert()
+        .success();
+    let doc: toml::Table = read(&repo, path).parse().unwrap();
+    assert_eq!(doc["party"].as_str(), Some("provider"));
+    assert_eq!(
+        doc["provider"].as_str(),
+        Some("Keeps the database's audit logs for a year")
+    );
+    assert_eq!(doc["customer"].as_str(), Some(""));
+    let (code, lines) = env.check(&repo, &[path]);
+    assert_eq!((code, lines.as_str()), (Some(0), ""), "{lines}");
+
+    // Shared, with one side given: the other is a placeholder check warns of.
+    std::fs::remove_file(repo.join(path)).unwrap();
+    env.isms(&repo)
+        .args([
+            "new",
+            "allocation",
+            "tenant-db",
+            "CLD.12.4.5",
+            "--party",
+            "shared",
+        ])
+        .args(["--customer", "Reads its tenant's logs"])
+        .assert()
+        .success();
+    let doc: toml::Table = read(&repo, path).parse().unwrap();
+    assert_eq!(doc["customer"].as_str(), Some("Reads its tenant's logs"));
+    assert!(
+        doc["provider"].as_str().unwrap().starts_with("TODO: "),
+        "{doc:?}"
+    );
+    let (code, lines) = env.check(&repo, &[path]);
+    assert_eq!(code, Some(0), "{lines}");
+    assert!(
+        lines.contains("`provider` is still a TODO placeholder"),
+        "{lines}"
+    );
+
+    // Not applicable: its reason as given, or a placeholder where none is.
+    for (given, want) in [
+        (
+            Some("The database writes no logs of its own"),
+            "The database writes no logs of its own",
+        ),
+        (None, "TODO: why "),
+    ] {
+        std::fs::remove_file(repo.join(path)).unwrap();
+        let mut cmd = env.isms(&repo);
+        cmd.args([
+            "new",
+            "allocation",
+            "tenant-db",
+            "CLD.12.4.5",
+            "--party",
+            "not-applicable",
+        ]);
+        if let Some(why) = given {
+            cmd.args(["--justification", why]);
+        }
+        cmd.assert().success();
+        let doc: toml::Table = read(&repo, path).parse().unwrap();
+        assert_eq!(doc["party"].as_str(), Some("not-applicable"));
+        let justification = doc["justification"].as_str().unwrap();
+        assert!(justification.starts_with(want), "{justification}");
+        // A placeholder is a warning, never the error of a missing reason.
+        let (code, lines) = env.check(&repo, &[path]);
+        assert_eq!(code, Some(0), "{lines}");
+        assert!(!lines.contains("allocation-justification"), "{lines}");
+    }
+
+    env.isms(&repo)
+        .args(["new", "allocation", "--missing", "--party", "shared"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cannot be used with"));
+}
+
 #[test]
 fn new_allocation_missing_fills_every_gap_of_the_matrix_or_of_one_service() {
     let env = Env::new();

@@ -500,7 +500,7 @@ fn example_allocation(svc: &ExampleService, c: &CatalogControl) -> String {
             }
         }
     };
-    scaffold::allocation(&sid, &c.id, party, &provider, &customer, svc.owner)
+    scaffold::allocation(&sid, &c.id, party, &provider, &customer, "", svc.owner)
 }
 
 fn example_files(branch: &str, edition: Edition) -> Vec<(String, String)> {

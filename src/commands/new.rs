@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use crate::cli::{NewCommand, ServiceRoleArg};
+use crate::cli::{NewCommand, PartyArg, ServiceRoleArg};
 use crate::error::{Error, Result};
 use crate::git;
 use crate::model::{
@@ -138,8 +138,8 @@ fn allocation_text(
     owner: &str,
 ) -> String {
     let party = default_party.map_or(Party::Shared, |d| d.for_model(model));
-    let (provider, customer) = scaffold::todo_duties(party, title);
-    scaffold::allocation(service, control, party, &provider, &customer, owner)
+    let (provider, customer, why) = scaffold::todo_texts(party, title);
+    scaffold::allocation(service, control, party, &provider, &customer, &why, owner)
 }
 
 fn parse_id(what: &str, s: &str) -> Result<Id> {
@@ -514,10 +514,27 @@ impl New<'_> {
             "--owner",
         )?;
         let path = scaffold::allocation_path(&sid, &cid);
-        self.write_all(&[(
-            path.clone(),
-            self.allocation_text(&sid, &cid, service.value.model, &owner),
-        )])?;
+        let c = &control.value;
+        let party = match a.party {
+            Some(PartyArg::Provider) => Party::Provider,
+            Some(PartyArg::Customer) => Party::Customer,
+            Some(PartyArg::Shared) => Party::Shared,
+            Some(PartyArg::NotApplicable) => Party::NotApplicable,
+            None => (c.default_party.as_ref())
+                .map_or(Party::Shared, |d| d.for_model(service.value.model)),
+        };
+        // What is given is written as given; the rest starts as a placeholder.
+        let (provider, customer, why) = scaffold::todo_texts(party, &c.title);
+        let text = scaffold::allocation(
+            &sid,
+            &cid,
+            party,
+            a.provider.as_deref().unwrap_or(&provider),
+            a.customer.as_deref().unwrap_or(&customer),
+            a.justification.as_deref().unwrap_or(&why),
+            &owner,
+        );
+        self.write_all(&[(path.clone(), text)])?;
         output::note(&format!("created {path}"));
         Ok(ExitCode::SUCCESS)
     }

@@ -341,6 +341,7 @@ every = "6mo"
                     crate::model::Party::Shared,
                     "Runs the identity provider.",
                     "Grants tenant roles.",
+                    "",
                     "alice",
                 ),
             ),

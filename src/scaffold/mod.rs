@@ -125,13 +125,14 @@ pub fn allocation_path(service: &Id, control: &Id) -> String {
     FileKind::Allocation.path(Some(service.as_str()), control.as_str())
 }
 
-/// An allocation file. Empty duty texts are written as empty strings.
+/// An allocation file. Empty texts are written as empty strings.
 pub fn allocation(
     service: &Id,
     control: &Id,
     party: Party,
     provider: &str,
     customer: &str,
+    justification: &str,
     owner: &str,
 ) -> String {
     let mut s = header(
@@ -148,19 +149,25 @@ pub fn allocation(
     );
     let _ = writeln!(s, "provider = {}", q(provider));
     let _ = writeln!(s, "customer = {}", q(customer));
-    let _ = writeln!(s, "justification = \"\"");
+    let _ = writeln!(s, "justification = {}", q(justification));
     let _ = writeln!(s, "owner = {}", q(owner));
     s
 }
 
-/// The duty texts a new allocation starts with: `TODO` where the party has duties.
-pub fn todo_duties(party: Party, title: &str) -> (String, String) {
+/// The texts a new allocation starts with, (provider, customer,
+/// justification): `TODO` where the party has duties, or, where the control
+/// does not apply, where the reason goes.
+pub fn todo_texts(party: Party, title: &str) -> (String, String, String) {
     let todo = |side: &str| format!("TODO: what the {side} does for {title}");
     match party {
-        Party::Provider => (todo("provider"), String::new()),
-        Party::Customer => (String::new(), todo("customer")),
-        Party::Shared => (todo("provider"), todo("customer")),
-        Party::NotApplicable => (String::new(), String::new()),
+        Party::Provider => (todo("provider"), String::new(), String::new()),
+        Party::Customer => (String::new(), todo("customer"), String::new()),
+        Party::Shared => (todo("provider"), todo("customer"), String::new()),
+        Party::NotApplicable => (
+            String::new(),
+            String::new(),
+            format!("TODO: why {title} does not apply to this service"),
+        ),
     }
 }
 
