@@ -627,6 +627,9 @@ pub struct NewControlArgs {
     /// Review cadence, e.g. quarterly or 6mo (default: defaults.cadence in isms.toml).
     #[arg(long)]
     pub cadence: Option<String>,
+    /// Why it applies, for the Statement of Applicability (default: a TODO placeholder).
+    #[arg(long, value_name = "TEXT", value_parser = parse_text)]
+    pub justification: Option<String>,
 }
 
 #[derive(Debug, Args)]

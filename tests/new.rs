@@ -523,6 +523,48 @@ fn new_control_of_the_organisations_own_gets_an_allocation_per_service_and_passe
         .stderr("error: controls/ACME-1.toml already exists; not overwriting it\n");
 }
 
+/// A control of the organisation's own, written whole from the command line:
+/// its summary and why it applies are as given, nothing is left to replace,
+/// and `new` does not say there is.
+#[test]
+fn new_control_takes_its_justification_and_says_next_only_while_a_placeholder_is_left() {
+    let env = Env::new();
+    let repo = env.example("repo");
+    env.isms(&repo)
+        .args([
+            "new",
+            "control",
+            "ACME-2",
+            "--title",
+            "Vendor access reviews",
+        ])
+        .args(["--summary", "Review each vendor's access every quarter"])
+        .args([
+            "--justification",
+            "Vendors hold administrator access to tenant-db",
+        ])
+        .assert()
+        .success()
+        .stderr("created controls/ACME-2.toml (Internal)\nupdated .github/CODEOWNERS\n");
+    let doc: toml::Table = read(&repo, "controls/ACME-2.toml").parse().unwrap();
+    assert_eq!(
+        doc["soa"]["justification"].as_str(),
+        Some("Vendors hold administrator access to tenant-db")
+    );
+    let (code, lines) = env.check(&repo, &["controls/ACME-2.toml"]);
+    assert_eq!((code, lines.as_str()), (Some(0), ""), "{lines}");
+
+    // Without a summary, one placeholder is left, and `new` says what next.
+    env.isms(&repo)
+        .args(["new", "control", "ACME-3", "--title", "Vendor offboarding"])
+        .args(["--justification", "Vendors leave"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "\nnext: replace the TODO placeholders, then `isms check`\n",
+        ));
+}
+
 #[test]
 fn new_control_puts_a_catalog_control_back_and_refuses_what_the_catalog_decides() {
     let env = Env::new();

@@ -3,6 +3,7 @@
 use std::path::Path;
 use std::process::ExitCode;
 
+use crate::check::placeholders;
 use crate::cli::{NewCommand, PartyArg, ServiceRoleArg};
 use crate::error::{Error, Result};
 use crate::git;
@@ -442,7 +443,7 @@ impl New<'_> {
         };
         let soa = scaffold::SoaDecision {
             applicable: true,
-            justification: "TODO: why it applies",
+            justification: a.justification.as_deref().unwrap_or("TODO: why it applies"),
             status: crate::model::SoaStatus::Planned,
         };
         let path = scaffold::control_path(&id);
@@ -482,9 +483,13 @@ impl New<'_> {
                 plural(n, "allocation")
             ),
         };
-        output::note(&format!(
-            "created {path} {what}{allocations}\nnext: replace the TODO placeholders, then `isms check`"
-        ));
+        // Said only while a file written holds one: all may have been given.
+        let placeholders = (files.iter()).any(|(_, text)| text.contains(placeholders::MARKER));
+        let next = match placeholders {
+            true => "\nnext: replace the TODO placeholders, then `isms check`",
+            false => "",
+        };
+        output::note(&format!("created {path} {what}{allocations}{next}"));
         Ok(ExitCode::SUCCESS)
     }
 
