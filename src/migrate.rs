@@ -296,10 +296,10 @@ pub fn plan(input: &Input<'_>) -> Result<Plan, Vec<Refusal>> {
                 let service = s.services.get(svc).filter(|v| v.value.in_scope);
                 if let (Some(service), true) = (service, control.matrix && control.is_applicable())
                 {
-                    let party = control
-                        .default_party
-                        .as_ref()
-                        .map_or(Party::Shared, |d| d.for_model(service.value.model));
+                    let party = crate::model::DefaultParty::or_shared(
+                        control.default_party.as_ref(),
+                        service.value.model,
+                    );
                     let (provider, customer, why) = scaffold::todo_texts(party, &c.title);
                     let owner = service.value.owner.as_str();
                     plan.writes.insert(

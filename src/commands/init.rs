@@ -480,10 +480,7 @@ fn example_allocation(svc: &ExampleService, c: &CatalogControl) -> String {
     let (party, provider, customer) = match example_duties(svc.id, c.id.as_str()) {
         Some((p, a, b)) => (p, a.to_owned(), b.to_owned()),
         None => {
-            let party = c
-                .default_party
-                .as_ref()
-                .map_or(Party::Shared, |d| d.for_model(svc.model));
+            let party = crate::model::DefaultParty::or_shared(c.default_party.as_ref(), svc.model);
             let topic = lower_first(&c.title);
             let provider = format!(
                 "{} is responsible for {topic} across the {} platform.",

@@ -138,7 +138,7 @@ fn allocation_text(
     model: ServiceModel,
     owner: &str,
 ) -> String {
-    let party = default_party.map_or(Party::Shared, |d| d.for_model(model));
+    let party = crate::model::DefaultParty::or_shared(default_party, model);
     let (provider, customer, why) = scaffold::todo_texts(party, title);
     scaffold::allocation(service, control, party, &provider, &customer, &why, owner)
 }
@@ -525,8 +525,9 @@ impl New<'_> {
             Some(PartyArg::Customer) => Party::Customer,
             Some(PartyArg::Shared) => Party::Shared,
             Some(PartyArg::NotApplicable) => Party::NotApplicable,
-            None => (c.default_party.as_ref())
-                .map_or(Party::Shared, |d| d.for_model(service.value.model)),
+            None => {
+                crate::model::DefaultParty::or_shared(c.default_party.as_ref(), service.value.model)
+            }
         };
         // What is given is written as given; the rest starts as a placeholder.
         let (provider, customer, why) = scaffold::todo_texts(party, &c.title);

@@ -101,6 +101,12 @@ impl DefaultParty {
             ServiceModel::Saas => self.saas,
         }
     }
+
+    /// The party a new allocation of a control with `default` takes on a
+    /// service of `model`: shared where the control names none.
+    pub fn or_shared(default: Option<&DefaultParty>, model: ServiceModel) -> Party {
+        default.map_or(Party::Shared, |d| d.for_model(model))
+    }
 }
 
 /// The Statement of Applicability decision for a control.
