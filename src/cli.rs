@@ -621,7 +621,7 @@ pub struct NewControlArgs {
     /// without it, the control is organisation-wide).
     #[arg(long)]
     pub matrix: bool,
-    /// Person or team key that owns it (default: you, by git's author email).
+    /// Person or team key that owns it; `@me` is you, by git's author email (the default).
     #[arg(long)]
     pub owner: Option<String>,
     /// Review cadence, e.g. quarterly or 6mo (default: defaults.cadence in isms.toml).
@@ -651,7 +651,8 @@ pub struct NewServiceArgs {
     /// Who provides it (default: the organisation, for services we provide).
     #[arg(long, value_parser = parse_line)]
     pub provider: Option<String>,
-    /// Person or team key that owns the service and its allocations.
+    /// Person or team key that owns the service and its allocations; `@me` is you, by git's
+    /// author email (the default).
     #[arg(long)]
     pub owner: Option<String>,
     /// A region where it stores or processes data (repeatable).
@@ -680,7 +681,7 @@ pub struct NewAllocationArgs {
     /// with the default party for its service's model.
     #[arg(long)]
     pub missing: bool,
-    /// Person or team key that owns the allocation (default: the service's owner).
+    /// Person or team key that owns the allocation, or `@me` (default: the service's owner).
     #[arg(long)]
     pub owner: Option<String>,
     /// Who carries the control for the service (default: the control's default
@@ -726,7 +727,7 @@ pub struct NewEvidenceArgs {
     /// A service it concerns (repeatable).
     #[arg(long = "service", value_name = "SERVICE")]
     pub services: Vec<String>,
-    /// Person key of who collected it.
+    /// Person key of who collected it; `@me` is you, by git's author email (the default).
     #[arg(long)]
     pub collected_by: Option<String>,
     /// How long it stays valid, e.g. 3mo (default: as --like's record has it, else 1y).
@@ -778,7 +779,8 @@ pub struct NewFindingArgs {
     /// When it was raised (YYYY-MM-DD; default today, or --as-of).
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
     pub raised: Option<NaiveDate>,
-    /// Person or team key responsible for the corrective action.
+    /// Person or team key responsible for the corrective action; `@me` is you, by git's author
+    /// email (the default).
     #[arg(long)]
     pub owner: Option<String>,
     /// When the corrective action is due (YYYY-MM-DD; default: 30 days after it

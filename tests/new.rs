@@ -153,6 +153,56 @@ fn new_service_rejects_a_bad_id_and_an_unknown_owner() {
     assert!(read(&repo, "findings/F-9.toml").contains("\nowner = \"alice\"\n"));
 }
 
+/// `--owner @me` names the person whose email is git's author email, as
+/// `stale --owner @me` reads it (case aside); `me` is taken for what it
+/// meant, and a name that could be no key is not offered as one.
+#[test]
+fn an_owner_of_at_me_is_the_person_whose_email_is_gits_author_email() {
+    let env = Env::new();
+    let repo = env.example("repo");
+    env.isms(&repo)
+        .env("GIT_AUTHOR_EMAIL", "Dave@Example.com")
+        .args(["new", "finding", "F-1", "--owner", "@me"])
+        .assert()
+        .success();
+    assert!(read(&repo, "findings/F-1.toml").contains("\nowner = \"dave\"\n"));
+    // Without --owner, the same person owns what they make.
+    env.isms(&repo)
+        .env("GIT_AUTHOR_EMAIL", "Dave@Example.com")
+        .args(["new", "finding", "F-2"])
+        .assert()
+        .success()
+        .stderr("created findings/F-2.toml\nupdated .github/CODEOWNERS\n");
+    assert!(read(&repo, "findings/F-2.toml").contains("\nowner = \"dave\"\n"));
+    for (owner, email, said) in [
+        (
+            "@me",
+            "erin@example.com",
+            "error: --owner @me is git's author email, erin@example.com, and no person in isms.toml has it\n  \
+             hint: set it as the `email` of your [people.KEY], or name the owner: --owner KEY\n",
+        ),
+        (
+            "me",
+            "dave@example.com",
+            "error: `me` is not a person or team in isms.toml\n  \
+             hint: did you mean `@me`? It is the person whose email is git's author email\n",
+        ),
+        (
+            "zed quist",
+            "dave@example.com",
+            "error: `zed quist` is not a person or team in isms.toml\n",
+        ),
+    ] {
+        env.isms(&repo)
+            .env("GIT_AUTHOR_EMAIL", email)
+            .args(["new", "finding", "F-3", "--owner", owner])
+            .assert()
+            .code(2)
+            .stderr(said);
+        assert!(!repo.join("findings/F-3.toml").exists(), "{owner}");
+    }
+}
+
 #[test]
 fn names_titles_and_regions_must_be_one_line_of_text_and_nothing_is_written() {
     let env = Env::new();

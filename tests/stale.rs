@@ -652,6 +652,13 @@ fn owner_at_me_is_the_person_whose_email_is_gits_author_email() {
         .code(2)
         .stdout("")
         .stderr("error: --owner @me is git's author email, bob@example.com, which bob and dave have in isms.toml: it names none of them\n  hint: give each person their own email, or name the owner: --owner KEY\n");
+    // `me` is no key; `@me` is what was meant.
+    env.isms(&repo)
+        .args(["stale", "--owner", "me"])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr("error: `me` is not a person or team in isms.toml\n  hint: did you mean `@me`? It is the person whose email is git's author email\n");
     env.isms(&repo)
         .args(["check"])
         .assert()

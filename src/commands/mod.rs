@@ -277,6 +277,10 @@ fn format_name(f: Format) -> &'static str {
 
 /// ` -C DIR` as the user typed it, for commands isms suggests; empty when
 /// they ran isms where they are.
+/// `--owner @me`: the person whose email is git's author email here, as
+/// `gh` reads `@me` for the signed-in user.
+pub const ME: &str = "@me";
+
 pub fn dir_option(ctx: &Context) -> String {
     dash_c(&ctx.dir)
 }

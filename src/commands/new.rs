@@ -199,6 +199,9 @@ impl New<'_> {
     /// which is said, with the `flag` that names another.
     fn owner(&self, explicit: Option<&str>, field: &str, flag: &str) -> Result<String> {
         if let Some(o) = explicit {
+            if o == super::ME {
+                return self.me(flag);
+            }
             if let Some(key) = self.config.owner_key(o) {
                 return Ok(key);
             }
@@ -212,7 +215,15 @@ impl New<'_> {
             let e = Error::new(format!("`{o}` is not a person or team in {CONFIG_FILE}"));
             return Err(match suggestion(o, &keys) {
                 Some(h) => e.hint(h),
-                None => e.hint(format!("add them with `isms new person {o} --name …`")),
+                // Somebody who wrote `me` meant `@me`.
+                None if o.eq_ignore_ascii_case("me") => e.hint(format!(
+                    "did you mean `{}`? It is the person whose email is git's author email",
+                    super::ME
+                )),
+                None if Id::parse(o).is_ok() => {
+                    e.hint(format!("add them with `isms new person {o} --name …`"))
+                }
+                None => e,
             });
         }
         let (me, email) = self.author();
@@ -236,13 +247,33 @@ impl New<'_> {
         Ok(first.to_string())
     }
 
-    /// The person whose email is git's author email, if any, and that email.
+    /// The person whose email is git's author email, if any, and that email:
+    /// as `stale --owner @me` reads it, case aside, and only when no one
+    /// else has it too.
     fn author(&self) -> (Option<String>, Option<String>) {
         let email = git::author(self.root).map(|(_, e)| e);
-        let me = (self.config.people.iter())
-            .find(|(_, p)| Some(&p.email) == email.as_ref() && !p.email.is_empty())
-            .map(|(key, _)| key.to_string());
+        let me = (email.as_deref())
+            .and_then(|e| self.config.owner_key(e))
+            .filter(|key| self.config.people.contains_key(key.as_str()));
         (me, email)
+    }
+
+    /// `@me` given to `flag`: the person whose email is git's author email,
+    /// who must be there.
+    fn me(&self, flag: &str) -> Result<String> {
+        match self.author() {
+            (Some(key), _) => Ok(key),
+            (None, Some(email)) => Err(Error::new(format!(
+                "{flag} @me is git's author email, {email}, and no person in {CONFIG_FILE} has it"
+            ))
+            .hint(format!(
+                "set it as the `email` of your [people.KEY], or name the owner: {flag} KEY"
+            ))),
+            (None, None) => Err(Error::new(format!(
+                "{flag} @me is git's author email, and git has none here"
+            ))
+            .hint("set it with `git config user.email YOU@EXAMPLE.COM`, or name the owner")),
+        }
     }
 
     /// Writes every file or none: all paths are checked before the first write.

@@ -52,7 +52,7 @@ pub fn run(ctx: &Context, args: &StaleArgs) -> Result<ExitCode> {
         false => None,
     };
     let me = match args.owner.as_deref() {
-        Some(ME) => Some(me(ctx)?),
+        Some(super::ME) => Some(me(ctx)?),
         _ => None,
     };
     let owner = me.as_deref().or(args.owner.as_deref());
@@ -197,10 +197,6 @@ pub fn run(ctx: &Context, args: &StaleArgs) -> Result<ExitCode> {
     }
     Ok(ExitCode::from(u8::from(flagged > 0)))
 }
-
-/// `--owner @me`: the person whose email is git's author email here, as
-/// `gh` reads `@me` for the signed-in user.
-const ME: &str = "@me";
 
 /// The person `@me` is: the one whose `email` in the settings is git's
 /// author email.
