@@ -322,20 +322,22 @@ fn new_allocation_takes_its_party_duties_and_justification_from_the_command_line
     let env = Env::new();
     let repo = env.example("repo");
     let path = "responsibilities/tenant-db/CLD.12.4.5.toml";
-    std::fs::remove_file(repo.join(path)).unwrap();
-    env.isms(&repo)
-        .args([
-            "new",
-            "allocation",
-            "tenant-db",
-            "CLD.12.4.5",
-            "--party",
-            "provider",
-        ])
-        .args(["--provider", "Keeps the database's audit logs for a year"])
-        .assert()
-        .success();
-    let doc: toml::Table = read(&repo, path).parse().unwrap();
+    // The allocation made anew with `args`, as written.
+    let made = |args: &[&str]| -> toml::Table {
+        std::fs::remove_file(repo.join(path)).unwrap();
+        env.isms(&repo)
+            .args(["new", "allocation", "tenant-db", "CLD.12.4.5"])
+            .args(args)
+            .assert()
+            .success();
+        read(&repo, path).parse().unwrap()
+    };
+    let doc = made(&[
+        "--party",
+        "provider",
+        "--provider",
+        "Keeps the database's audit logs for a year",
+    ]);
     assert_eq!(doc["party"].as_str(), Some("provider"));
     assert_eq!(
         doc["provider"].as_str(),
@@ -346,20 +348,7 @@ fn new_allocation_takes_its_party_duties_and_justification_from_the_command_line
     assert_eq!((code, lines.as_str()), (Some(0), ""), "{lines}");
 
     // Shared, with one side given: the other is a placeholder check warns of.
-    std::fs::remove_file(repo.join(path)).unwrap();
-    env.isms(&repo)
-        .args([
-            "new",
-            "allocation",
-            "tenant-db",
-            "CLD.12.4.5",
-            "--party",
-            "shared",
-        ])
-        .args(["--customer", "Reads its tenant's logs"])
-        .assert()
-        .success();
-    let doc: toml::Table = read(&repo, path).parse().unwrap();
+    let doc = made(&["--party", "shared", "--customer", "Reads its tenant's logs"]);
     assert_eq!(doc["customer"].as_str(), Some("Reads its tenant's logs"));
     assert!(
         doc["provider"].as_str().unwrap().starts_with("TODO: "),
@@ -375,26 +364,12 @@ fn new_allocation_takes_its_party_duties_and_justification_from_the_command_line
     // Not applicable: its reason as given, or a placeholder where none is.
     for (given, want) in [
         (
-            Some("The database writes no logs of its own"),
+            &["--justification", "The database writes no logs of its own"][..],
             "The database writes no logs of its own",
         ),
-        (None, "TODO: why "),
+        (&[][..], "TODO: why "),
     ] {
-        std::fs::remove_file(repo.join(path)).unwrap();
-        let mut cmd = env.isms(&repo);
-        cmd.args([
-            "new",
-            "allocation",
-            "tenant-db",
-            "CLD.12.4.5",
-            "--party",
-            "not-applicable",
-        ]);
-        if let Some(why) = given {
-            cmd.args(["--justification", why]);
-        }
-        cmd.assert().success();
-        let doc: toml::Table = read(&repo, path).parse().unwrap();
+        let doc = made(&[&["--party", "not-applicable"][..], given].concat());
         assert_eq!(doc["party"].as_str(), Some("not-applicable"));
         let justification = doc["justification"].as_str().unwrap();
         assert!(justification.starts_with(want), "{justification}");
