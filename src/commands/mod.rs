@@ -281,6 +281,50 @@ fn format_name(f: Format) -> &'static str {
 /// `gh` reads `@me` for the signed-in user.
 pub const ME: &str = "@me";
 
+/// The person `@me` names, given to `flag`: the one whose `email` in the
+/// settings `config` is git's author email in `root`, and no one else's.
+pub fn me(
+    root: &std::path::Path,
+    config: Option<&crate::model::Config>,
+    flag: &str,
+) -> Result<String> {
+    let Some((_, email)) = crate::git::author(root) else {
+        return Err(Error::new(format!(
+            "{flag} @me is git's author email, and git has none here"
+        ))
+        .hint("set it with `git config user.email YOU@EXAMPLE.COM`, or name the owner"));
+    };
+    if let Some(key) = config.and_then(|c| c.owner_key(&email)) {
+        return Ok(key);
+    }
+    let alias = crate::model::owner_alias(&email);
+    let sharing: Vec<&str> = config
+        .map(|c| {
+            (c.people.iter())
+                .filter(|(_, p)| crate::model::owner_alias(&p.email) == alias)
+                .map(|(k, _)| k.as_str())
+                .collect()
+        })
+        .unwrap_or_default();
+    if sharing.len() > 1 {
+        return Err(Error::new(format!(
+            "{flag} @me is git's author email, {email}, which {} have in {}: it names none of them",
+            crate::output::series(&sharing, "and"),
+            crate::repo::CONFIG_FILE
+        ))
+        .hint(format!(
+            "give each person their own email, or name the owner: {flag} KEY"
+        )));
+    }
+    Err(Error::new(format!(
+        "{flag} @me is git's author email, {email}, and no person in {} has it",
+        crate::repo::CONFIG_FILE
+    ))
+    .hint(format!(
+        "set it as the `email` of your [people.KEY], or name the owner: {flag} KEY"
+    )))
+}
+
 pub fn dir_option(ctx: &Context) -> String {
     dash_c(&ctx.dir)
 }

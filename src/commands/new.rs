@@ -200,7 +200,7 @@ impl New<'_> {
     fn owner(&self, explicit: Option<&str>, field: &str, flag: &str) -> Result<String> {
         if let Some(o) = explicit {
             if o == super::ME {
-                return self.me(flag);
+                return super::me(self.root, Some(self.config), flag);
             }
             if let Some(key) = self.config.owner_key(o) {
                 return Ok(key);
@@ -256,24 +256,6 @@ impl New<'_> {
             .and_then(|e| self.config.owner_key(e))
             .filter(|key| self.config.people.contains_key(key.as_str()));
         (me, email)
-    }
-
-    /// `@me` given to `flag`: the person whose email is git's author email,
-    /// who must be there.
-    fn me(&self, flag: &str) -> Result<String> {
-        match self.author() {
-            (Some(key), _) => Ok(key),
-            (None, Some(email)) => Err(Error::new(format!(
-                "{flag} @me is git's author email, {email}, and no person in {CONFIG_FILE} has it"
-            ))
-            .hint(format!(
-                "set it as the `email` of your [people.KEY], or name the owner: {flag} KEY"
-            ))),
-            (None, None) => Err(Error::new(format!(
-                "{flag} @me is git's author email, and git has none here"
-            ))
-            .hint("set it with `git config user.email YOU@EXAMPLE.COM`, or name the owner")),
-        }
     }
 
     /// Writes every file or none: all paths are checked before the first write.

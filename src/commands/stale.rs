@@ -11,7 +11,7 @@ use serde::Serialize;
 use crate::check::review::{ItemStatus, State, Unauthorized};
 use crate::cli::{Format, StaleArgs};
 use crate::diagnostic::one_line;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::history::Malformed;
 use crate::output;
 
@@ -198,43 +198,12 @@ pub fn run(ctx: &Context, args: &StaleArgs) -> Result<ExitCode> {
     Ok(ExitCode::from(u8::from(flagged > 0)))
 }
 
-/// The person `@me` is: the one whose `email` in the settings is git's
-/// author email.
+/// The person `@me` is, for `--owner`.
 fn me(ctx: &Context) -> Result<String> {
     let repo = Repo::discover(&ctx.dir)?;
-    let Some((_, email)) = crate::git::author(&repo.root) else {
-        return Err(
-            Error::new("--owner @me is git's author email, and git has none here")
-                .hint("set it with `git config user.email YOU@EXAMPLE.COM`, or name the owner"),
-        );
-    };
     let snapshot = repo.outline()?;
     let config = snapshot.config.as_ref().map(|d| &d.value);
-    if let Some(key) = config.and_then(|c| c.owner_key(&email)) {
-        return Ok(key);
-    }
-    let alias = crate::model::owner_alias(&email);
-    let sharing: Vec<&str> = config
-        .map(|c| {
-            (c.people.iter())
-                .filter(|(_, p)| crate::model::owner_alias(&p.email) == alias)
-                .map(|(k, _)| k.as_str())
-                .collect()
-        })
-        .unwrap_or_default();
-    if sharing.len() > 1 {
-        return Err(Error::new(format!(
-            "--owner @me is git's author email, {email}, which {} have in {}: it names none of them",
-            crate::output::series(&sharing, "and"),
-            crate::repo::CONFIG_FILE
-        ))
-        .hint("give each person their own email, or name the owner: --owner KEY"));
-    }
-    Err(Error::new(format!(
-        "--owner @me is git's author email, {email}, and no person in {} has it",
-        crate::repo::CONFIG_FILE
-    ))
-    .hint("set it as the `email` of your [people.KEY], or name the owner: --owner KEY"))
+    super::me(&repo.root, config, "--owner")
 }
 
 /// One owner's pull request: a commit with a `Reviewed:` trailer for each of
