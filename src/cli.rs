@@ -773,7 +773,7 @@ pub struct NewFindingArgs {
     /// A service it concerns (repeatable).
     #[arg(long = "service", value_name = "SERVICE")]
     pub services: Vec<String>,
-    /// Who raised it: an auditor's name, or a person key.
+    /// Who raised it: an auditor's name, or a person key (`@me` is you, by git's author email).
     #[arg(long, value_name = "WHO", value_parser = parse_line)]
     pub raised_by: Option<String>,
     /// When it was raised (YYYY-MM-DD; default today, or --as-of).

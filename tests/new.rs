@@ -174,6 +174,25 @@ fn an_owner_of_at_me_is_the_person_whose_email_is_gits_author_email() {
         .success()
         .stderr("created findings/F-2.toml\nupdated .github/CODEOWNERS\n");
     assert!(read(&repo, "findings/F-2.toml").contains("\nowner = \"dave\"\n"));
+    // Who raised a finding is free text, but `@me` is the person's key too.
+    env.isms(&repo)
+        .env("GIT_AUTHOR_EMAIL", "dave@example.com")
+        .args([
+            "new",
+            "finding",
+            "F-4",
+            "--raised-by",
+            "@me",
+            "--owner",
+            "bob",
+        ])
+        .assert()
+        .success();
+    let written = read(&repo, "findings/F-4.toml");
+    assert!(
+        written.contains("\nraised_by = \"dave\"\nowner = \"bob\"\n"),
+        "{written}"
+    );
     for (owner, email, said) in [
         (
             "@me",

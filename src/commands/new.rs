@@ -789,6 +789,11 @@ impl New<'_> {
             .hint("give the day it was raised, or --as-of DAY to record it as of a later day"));
         }
         let owner = self.owner(a.owner.as_deref(), "owner", "--owner")?;
+        // Free text, but `@me` is the person's key, as for an owner.
+        let raised_by = match a.raised_by.as_deref() {
+            Some(super::ME) => super::me(self.root, Some(self.config), "--raised-by")?,
+            by => by.unwrap_or_default().to_owned(),
+        };
         let due = a.due.unwrap_or_else(|| Period::Days(30).after(raised));
         let id = match given {
             Some(id) => id,
@@ -803,7 +808,7 @@ impl New<'_> {
             controls: &a.controls,
             services: &a.services,
             raised: &raised.to_string(),
-            raised_by: a.raised_by.as_deref().unwrap_or_default(),
+            raised_by: &raised_by,
             owner: &owner,
             due: &due.to_string(),
             description: a.description.as_deref(),
