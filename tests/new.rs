@@ -808,6 +808,33 @@ fn new_evidence_finding_trigger_and_person_pass_check() {
     );
 }
 
+/// An email two people have names neither for `@me`: adding the second
+/// says so, and a new file's default owner, the first of them, is said with
+/// both names, never as though the email were nobody's.
+#[test]
+fn a_person_given_an_email_another_has_is_warned_of_and_the_default_owner_says_so() {
+    let env = Env::new();
+    let repo = env.example("repo");
+    env.isms(&repo)
+        .args(["new", "person", "alice2", "--name", "Alice Ng"])
+        .args(["--email", "Alice@Example.com", "--github", "alice-ng2"])
+        .assert()
+        .success()
+        .stderr(
+            "added [people.alice2] to isms.toml\n\
+             warning: `Alice@Example.com` is `alice`'s email too: `@me` names neither of them; give each person their own\n",
+        );
+    // git's author email here is alice@example.com.
+    env.isms(&repo)
+        .args(["new", "finding", "F-1"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "note: owner = \"alice\", the first by key of alice and alice2, who share git's author email, alice@example.com, in isms.toml; pass --owner WHO to name another\n",
+        ));
+    assert!(read(&repo, "findings/F-1.toml").contains("\nowner = \"alice\"\n"));
+}
+
 #[test]
 fn new_person_and_team_keep_uncommitted_edits_and_refuse_duplicates() {
     let env = Env::new();

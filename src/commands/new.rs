@@ -226,9 +226,18 @@ impl New<'_> {
                 None => e,
             });
         }
-        let (me, email) = self.author();
-        if let Some(key) = me {
-            return Ok(key);
+        let (mine, email) = self.author();
+        match (mine.as_slice(), &email) {
+            ([me], _) => return Ok(me.clone()),
+            ([first, ..], Some(e)) => {
+                self.guessed.set(Some(format!(
+                    "note: {field} = \"{first}\", the first by key of {}, who share git's author email, {e}, in {CONFIG_FILE}; \
+                     pass {flag} WHO to name another",
+                    crate::output::series(&mine.iter().map(String::as_str).collect::<Vec<_>>(), "and")
+                )));
+                return Ok(first.clone());
+            }
+            _ => {}
         }
         let Some((first, _)) = self.config.people.iter().next() else {
             return Err(
@@ -247,15 +256,20 @@ impl New<'_> {
         Ok(first.to_string())
     }
 
-    /// The person whose email is git's author email, if any, and that email:
-    /// as `stale --owner @me` reads it, case aside, and only when no one
-    /// else has it too.
-    fn author(&self) -> (Option<String>, Option<String>) {
+    /// The people whose email is git's author email, case aside, by key
+    /// (one, unless several share it), and that email.
+    fn author(&self) -> (Vec<String>, Option<String>) {
         let email = git::author(self.root).map(|(_, e)| e);
-        let me = (email.as_deref())
-            .and_then(|e| self.config.owner_key(e))
-            .filter(|key| self.config.people.contains_key(key.as_str()));
-        (me, email)
+        let Some(alias) = email.as_deref().map(crate::model::owner_alias) else {
+            return (Vec::new(), email);
+        };
+        let mine = (self.config.people.iter())
+            .filter(|(_, p)| {
+                !p.email.trim().is_empty() && crate::model::owner_alias(&p.email) == alias
+            })
+            .map(|(key, _)| key.to_string())
+            .collect();
+        (mine, email)
     }
 
     /// Writes every file or none: all paths are checked before the first write.
@@ -641,7 +655,7 @@ impl New<'_> {
             // else whoever collected the earlier record, while they still are.
             let collector = earlier.collected_by.as_str();
             if a.collected_by.is_none()
-                && self.author().0.is_none()
+                && self.author().0.is_empty()
                 && self.config.people.contains_key(collector)
             {
                 taken.push("collected_by");
@@ -1128,6 +1142,20 @@ impl New<'_> {
         table["github"] = toml_edit::value(a.github.as_str());
         self.add_to_config("people", &id, table)?;
         output::note(&format!("added [people.{id}] to {CONFIG_FILE}"));
+        // As `check` warns: a shared email names neither person.
+        let alias = crate::model::owner_alias(&a.email);
+        let sharing: Vec<String> = (self.config.people.iter())
+            .filter(|(_, p)| !alias.is_empty() && crate::model::owner_alias(&p.email) == alias)
+            .map(|(key, _)| format!("`{key}`"))
+            .collect();
+        if !sharing.is_empty() {
+            let sharing: Vec<&str> = sharing.iter().map(String::as_str).collect();
+            output::note(&format!(
+                "warning: `{}` is {}'s email too: `@me` names neither of them; give each person their own",
+                a.email,
+                crate::output::series(&sharing, "and")
+            ));
+        }
         let missing: Vec<&str> = [
             (
                 a.email.is_empty(),
