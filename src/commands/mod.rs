@@ -297,14 +297,8 @@ pub fn me(
     if let Some(key) = config.and_then(|c| c.owner_key(&email)) {
         return Ok(key);
     }
-    let alias = crate::model::owner_alias(&email);
-    let sharing: Vec<&str> = config
-        .map(|c| {
-            (c.people.iter())
-                .filter(|(_, p)| crate::model::owner_alias(&p.email) == alias)
-                .map(|(k, _)| k.as_str())
-                .collect()
-        })
+    let sharing = config
+        .map(|c| c.people_with_email(&email))
         .unwrap_or_default();
     if sharing.len() > 1 {
         return Err(Error::new(format!(

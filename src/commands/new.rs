@@ -260,16 +260,10 @@ impl New<'_> {
     /// (one, unless several share it), and that email.
     fn author(&self) -> (Vec<String>, Option<String>) {
         let email = git::author(self.root).map(|(_, e)| e);
-        let Some(alias) = email.as_deref().map(crate::model::owner_alias) else {
-            return (Vec::new(), email);
-        };
-        let mine = (self.config.people.iter())
-            .filter(|(_, p)| {
-                !p.email.trim().is_empty() && crate::model::owner_alias(&p.email) == alias
-            })
-            .map(|(key, _)| key.to_string())
-            .collect();
-        (mine, email)
+        let mine = (email.as_deref())
+            .map(|e| self.config.people_with_email(e))
+            .unwrap_or_default();
+        (mine.into_iter().map(str::to_owned).collect(), email)
     }
 
     /// Writes every file or none: all paths are checked before the first write.
@@ -1143,10 +1137,8 @@ impl New<'_> {
         self.add_to_config("people", &id, table)?;
         output::note(&format!("added [people.{id}] to {CONFIG_FILE}"));
         // As `check` warns: a shared email names neither person.
-        let alias = crate::model::owner_alias(&a.email);
-        let sharing: Vec<String> = (self.config.people.iter())
-            .filter(|(_, p)| !alias.is_empty() && crate::model::owner_alias(&p.email) == alias)
-            .map(|(key, _)| format!("`{key}`"))
+        let sharing: Vec<String> = (self.config.people_with_email(&a.email).iter())
+            .map(|key| format!("`{key}`"))
             .collect();
         if !sharing.is_empty() {
             let sharing: Vec<&str> = sharing.iter().map(String::as_str).collect();

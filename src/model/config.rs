@@ -244,6 +244,16 @@ impl Config {
         owner_named(who, |k| self.has_owner(k), &self.owner_aliases()).map(str::to_owned)
     }
 
+    /// The keys of the people whose email is `email`, case aside: one, or
+    /// several where they share it (which names none of them as an owner).
+    pub fn people_with_email(&self, email: &str) -> Vec<&str> {
+        let alias = owner_alias(email);
+        (self.people.iter())
+            .filter(|(_, p)| !alias.is_empty() && owner_alias(&p.email) == alias)
+            .map(|(key, _)| key.as_str())
+            .collect()
+    }
+
     /// Every GitHub login, email and team slug that names one person or
     /// team alone, as [`Config::owner_key`] reads it, with that key.
     pub fn owner_aliases(&self) -> BTreeMap<String, String> {
@@ -346,5 +356,13 @@ mod tests {
         assert_eq!(key("alic"), None);
         // Keys are exact.
         assert_eq!(key("Alice"), None);
+        // Who has an email, however many share it.
+        assert_eq!(config.people_with_email(" alice@EXAMPLE.com"), ["alice"]);
+        assert_eq!(
+            config.people_with_email("shared@example.com"),
+            ["bob", "carol"]
+        );
+        assert!(config.people_with_email("").is_empty());
+        assert!(config.people_with_email("nobody@example.com").is_empty());
     }
 }
