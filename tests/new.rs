@@ -808,11 +808,12 @@ fn new_evidence_finding_trigger_and_person_pass_check() {
     );
 }
 
-/// An email two people have names neither for `@me`: adding the second
-/// says so, and a new file's default owner, the first of them, is said with
+/// An email two people have names neither for `@me`, and a GitHub login
+/// two have makes an approval either's: adding the second says so, and a
+/// new file's default owner, the first of them, is said with
 /// both names, never as though the email were nobody's.
 #[test]
-fn a_person_given_an_email_another_has_is_warned_of_and_the_default_owner_says_so() {
+fn a_person_given_an_email_or_login_another_has_is_warned_of_and_the_default_owner_says_so() {
     let env = Env::new();
     let repo = env.example("repo");
     env.isms(&repo)
@@ -823,6 +824,16 @@ fn a_person_given_an_email_another_has_is_warned_of_and_the_default_owner_says_s
         .stderr(
             "added [people.alice2] to isms.toml\n\
              warning: `Alice@Example.com` is `alice`'s email too: `@me` names neither of them; give each person their own\n",
+        );
+    // A GitHub login another person has: approvals by it are either's.
+    env.isms(&repo)
+        .args(["new", "person", "alice3", "--name", "Alice Ng"])
+        .args(["--email", "alice3@example.com", "--github", "Alice-NG"])
+        .assert()
+        .success()
+        .stderr(
+            "added [people.alice3] to isms.toml\n\
+             warning: `Alice-NG` is `alice`'s GitHub login too: an approval by it is taken as either's; give each person their own\n",
         );
     // git's author email here is alice@example.com.
     env.isms(&repo)

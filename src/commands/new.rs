@@ -1136,15 +1136,28 @@ impl New<'_> {
         table["github"] = toml_edit::value(a.github.as_str());
         self.add_to_config("people", &id, table)?;
         output::note(&format!("added [people.{id}] to {CONFIG_FILE}"));
-        // As `check` warns: a shared email names neither person.
-        let sharing: Vec<String> = (self.config.people_with_email(&a.email).iter())
-            .map(|key| format!("`{key}`"))
-            .collect();
-        if !sharing.is_empty() {
+        // As `check` warns: a shared email or login names neither person.
+        for (value, sharing, what, so) in [
+            (
+                &a.email,
+                self.config.people_with_email(&a.email),
+                "email",
+                "`@me` names neither of them",
+            ),
+            (
+                &a.github,
+                self.config.people_with_github(&a.github),
+                "GitHub login",
+                "an approval by it is taken as either's",
+            ),
+        ] {
+            if sharing.is_empty() {
+                continue;
+            }
+            let sharing: Vec<String> = sharing.iter().map(|key| format!("`{key}`")).collect();
             let sharing: Vec<&str> = sharing.iter().map(String::as_str).collect();
             output::note(&format!(
-                "warning: `{}` is {}'s email too: `@me` names neither of them; give each person their own",
-                a.email,
+                "warning: `{value}` is {}'s {what} too: {so}; give each person their own",
                 crate::output::series(&sharing, "and")
             ));
         }

@@ -247,9 +247,19 @@ impl Config {
     /// The keys of the people whose email is `email`, case aside: one, or
     /// several where they share it (which names none of them as an owner).
     pub fn people_with_email(&self, email: &str) -> Vec<&str> {
-        let alias = owner_alias(email);
+        self.people_whose(|p| &p.email, email)
+    }
+
+    /// The keys of the people whose GitHub login is `login`, as
+    /// [`Config::people_with_email`] finds them by email.
+    pub fn people_with_github(&self, login: &str) -> Vec<&str> {
+        self.people_whose(|p| &p.github, login)
+    }
+
+    fn people_whose(&self, field: fn(&Person) -> &String, value: &str) -> Vec<&str> {
+        let alias = owner_alias(value);
         (self.people.iter())
-            .filter(|(_, p)| !alias.is_empty() && owner_alias(&p.email) == alias)
+            .filter(|(_, p)| !alias.is_empty() && owner_alias(field(p)) == alias)
             .map(|(key, _)| key.as_str())
             .collect()
     }
@@ -363,6 +373,7 @@ mod tests {
             ["bob", "carol"]
         );
         assert!(config.people_with_email("").is_empty());
+        assert_eq!(config.people_with_github("@Alice-NG"), ["alice"]);
         assert!(config.people_with_email("nobody@example.com").is_empty());
     }
 }
