@@ -275,8 +275,6 @@ fn format_name(f: Format) -> &'static str {
     }
 }
 
-/// ` -C DIR` as the user typed it, for commands isms suggests; empty when
-/// they ran isms where they are.
 /// `--owner @me`: the person whose email is git's author email here, as
 /// `gh` reads `@me` for the signed-in user.
 pub const ME: &str = "@me";
@@ -319,6 +317,8 @@ pub fn me(
     )))
 }
 
+/// ` -C DIR` as the user typed it, for commands isms suggests; empty when
+/// they ran isms where they are.
 pub fn dir_option(ctx: &Context) -> String {
     dash_c(&ctx.dir)
 }
