@@ -133,6 +133,18 @@ pub fn suggestion(name: &str, candidates: &[&str]) -> Option<String> {
     did_you_mean(name, candidates).map(meant)
 }
 
+/// The hint for `who`, named as an owner and none of the `known` people and
+/// teams: `me` (or `self`) meant `@me`; else a likely typo of one of them.
+pub fn owner_suggestion(who: &str, known: &[&str]) -> Option<String> {
+    match who.to_ascii_lowercase().as_str() {
+        "me" | "self" => Some(format!(
+            "{} It is the person whose email is git's author email",
+            meant("@me")
+        )),
+        _ => suggestion(who, known),
+    }
+}
+
 /// As [`did_you_mean`], for an item's ID, where IDs that share a prefix
 /// (`CLD.9.5.2`, `CLD.0.0.0`) look alike to it: the candidate must also be
 /// at most two edits away, and fewer than a third of `name`'s length.

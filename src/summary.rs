@@ -308,11 +308,7 @@ fn settings(tree: &WorkTree) -> Option<crate::model::Config> {
 fn unknown<'a>(who: &str, known: impl Iterator<Item = &'a str>) -> Error {
     let known: Vec<&str> = known.collect();
     let e = Error::new(format!("`{who}` is not a person or team in isms.toml"));
-    // Somebody who wrote `me` meant `@me`.
-    if ["me", "self"].contains(&who.to_ascii_lowercase().as_str()) {
-        return e.hint("did you mean `@me`? It is the person whose email is git's author email");
-    }
-    e.hint_if(crate::diagnostic::suggestion(who, &known))
+    e.hint_if(crate::diagnostic::owner_suggestion(who, &known))
 }
 
 /// The summary of `snapshot` as of `ask.today`, and the record branch's

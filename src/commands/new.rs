@@ -213,13 +213,8 @@ impl New<'_> {
                 .map(Id::as_str)
                 .collect();
             let e = Error::new(format!("`{o}` is not a person or team in {CONFIG_FILE}"));
-            return Err(match suggestion(o, &keys) {
+            return Err(match crate::diagnostic::owner_suggestion(o, &keys) {
                 Some(h) => e.hint(h),
-                // Somebody who wrote `me` meant `@me`.
-                None if o.eq_ignore_ascii_case("me") => e.hint(format!(
-                    "did you mean `{}`? It is the person whose email is git's author email",
-                    super::ME
-                )),
                 None if Id::parse(o).is_ok() => {
                     e.hint(format!("add them with `isms new person {o} --name …`"))
                 }
@@ -228,14 +223,14 @@ impl New<'_> {
         }
         let (mine, email) = self.author();
         match (mine.as_slice(), &email) {
-            ([me], _) => return Ok(me.clone()),
+            ([me], _) => return Ok((*me).to_owned()),
             ([first, ..], Some(e)) => {
                 self.guessed.set(Some(format!(
                     "note: {field} = \"{first}\", the first by key of {}, who share git's author email, {e}, in {CONFIG_FILE}; \
                      pass {flag} WHO to name another",
-                    crate::output::series(&mine.iter().map(String::as_str).collect::<Vec<_>>(), "and")
+                    crate::output::series(&mine, "and")
                 )));
-                return Ok(first.clone());
+                return Ok((*first).to_owned());
             }
             _ => {}
         }
@@ -258,12 +253,12 @@ impl New<'_> {
 
     /// The people whose email is git's author email, case aside, by key
     /// (one, unless several share it), and that email.
-    fn author(&self) -> (Vec<String>, Option<String>) {
+    fn author(&self) -> (Vec<&str>, Option<String>) {
         let email = git::author(self.root).map(|(_, e)| e);
         let mine = (email.as_deref())
             .map(|e| self.config.people_with_email(e))
             .unwrap_or_default();
-        (mine.into_iter().map(str::to_owned).collect(), email)
+        (mine, email)
     }
 
     /// Writes every file or none: all paths are checked before the first write.
