@@ -213,6 +213,38 @@ fn a_created_and_a_deleted_service_fire_their_triggers() {
 }
 
 #[test]
+fn filling_in_a_new_services_placeholder_region_adds_a_region_and_leaves_none() {
+    let env = Env::new();
+    let repo = env.example("demo");
+    env.isms(&repo)
+        .args(["new", "service", "ledger", "--model", "saas"])
+        .assert()
+        .success();
+    commit(&env, &repo, "add ledger");
+    let file = "services/ledger.toml";
+    let text = read(&repo, file);
+    let filled = text.replacen(r#"regions = ["TODO"]"#, r#"regions = ["eu-central-1"]"#, 1);
+    assert_ne!(filled, text, "a new service's region is a placeholder");
+    write(&repo, file, filled);
+    commit(&env, &repo, "ledger runs in eu-central-1");
+
+    let (code, v, _) = detect(&env, &repo, &["--from", "HEAD~1"]);
+    assert_eq!(code, Some(0));
+    let fired: Vec<(&str, String)> = v["fired"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["trigger"].as_str().unwrap(),
+                f["changes"][0]["added"].to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(fired, [("region-added", r#"["eu-central-1"]"#.to_owned())]);
+}
+
+#[test]
 fn a_bad_revision_is_exit_2_and_names_the_option() {
     let env = Env::new();
     let repo = env.example("demo");

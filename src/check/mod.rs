@@ -199,7 +199,7 @@ fn config_rules(config: &Doc<Config>, out: &mut Vec<Diagnostic>) {
     for (key, person) in &c.people {
         // A placeholder is the placeholder rule's to report.
         let problem = Some(person.email.as_str())
-            .filter(|e| !e.trim().is_empty() && !e.contains(placeholders::MARKER))
+            .filter(|e| !e.trim().is_empty() && !placeholders::holds(e))
             .and_then(crate::model::email_problem);
         if let Some(message) = problem {
             out.push(at(

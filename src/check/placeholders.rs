@@ -5,6 +5,11 @@ use crate::model::{Doc, Snapshot};
 
 pub const MARKER: &str = "TODO";
 
+/// Whether a value's text is (or holds) a placeholder: a gap, not a value.
+pub fn holds(text: &str) -> bool {
+    text.contains(MARKER)
+}
+
 pub fn check(s: &Snapshot, out: &mut Vec<Diagnostic>) {
     if let Some(c) = &s.config {
         scan(c, out);

@@ -157,13 +157,18 @@ fn lookup<'t>(table: &'t Table, field: &str) -> Option<&'t Value> {
     Some(value)
 }
 
-/// An array's elements, or a single value as one element.
+/// An array's elements, or a single value as one element. A `TODO`
+/// placeholder is a gap, not a value: filling `regions = ["TODO"]` in adds a
+/// region and leaves none.
 fn elements(v: Option<&Value>) -> Vec<&Value> {
-    match v {
+    let all = match v {
         None => vec![],
         Some(Value::Array(a)) => a.iter().collect(),
         Some(v) => vec![v],
-    }
+    };
+    all.into_iter()
+        .filter(|v| !v.as_str().is_some_and(super::placeholders::holds))
+        .collect()
 }
 
 /// A value as a person reads it: strings bare, everything else as TOML.
@@ -401,6 +406,41 @@ mod tests {
             ))
             .is_none(),
             "`*` does not cross `/`"
+        );
+    }
+
+    #[test]
+    fn a_placeholder_filled_in_is_no_region_left_and_no_region_gained() {
+        let removed = trigger(&REGION_ADDED.replace("added", "removed"));
+        let added = trigger(REGION_ADDED);
+        let (removed, added) = (
+            Compiled::new(&removed).unwrap(),
+            Compiled::new(&added).unwrap(),
+        );
+        let filled = diff(
+            "services/p.toml",
+            Some(r#"regions = ["TODO"]"#),
+            Some(r#"regions = ["eu-west-1"]"#),
+        );
+        assert!(removed.evaluate(&filled).is_none());
+        assert_eq!(
+            added.evaluate(&filled).unwrap().changes[0].to_string(),
+            "regions: + eu-west-1"
+        );
+        let gap = diff(
+            "services/p.toml",
+            Some(r#"regions = ["eu-west-1"]"#),
+            Some(r#"regions = ["eu-west-1", "TODO: the second region"]"#),
+        );
+        assert!(added.evaluate(&gap).is_none());
+        let real = diff(
+            "services/p.toml",
+            Some(r#"regions = ["TODO", "eu-west-1"]"#),
+            Some(r#"regions = ["TODO"]"#),
+        );
+        assert_eq!(
+            removed.evaluate(&real).unwrap().changes[0].to_string(),
+            "regions: - eu-west-1"
         );
     }
 
