@@ -157,7 +157,12 @@ fn every_kind_of_item_is_shown_as_stale_all_sees_it() {
         (
             "2026-003",
             "finding:2026-003",
-            serde_json::json!({"status": "open: minor nonconformity", "raised": "2026-10-12"}),
+            serde_json::json!({
+                "status": "open: minor nonconformity",
+                "raised": "2026-10-12 by Internal audit",
+                "found": "No record of the Q3 review of administrator access to Tenant Database.",
+                "action": "Run the overdue review, add it to the platform team's quarterly calendar, and record it as evidence."
+            }),
             3,
         ),
     ] {

@@ -224,16 +224,11 @@ fn facts(s: &Snapshot, key: &ItemKey) -> Vec<(&'static str, String)> {
                 // What each party does, or why neither does: what the
                 // owner answers for, placeholders and all.
                 let a = &a.value;
-                let texts = [
+                out.extend(written([
                     ("provider", &a.provider),
                     ("customer", &a.customer),
                     ("reason", &a.justification),
-                ];
-                out.extend(
-                    (texts.into_iter())
-                        .filter(|(_, text)| !text.trim().is_empty())
-                        .map(|(name, text)| (name, text.clone())),
-                );
+                ]));
             }
         }
         ItemKey::Evidence(id) => {
@@ -262,11 +257,29 @@ fn facts(s: &Snapshot, key: &ItemKey) -> Vec<(&'static str, String)> {
                     "status",
                     format!("{}: {severity}{}", f.status.as_str(), f.kind.as_str()),
                 ));
-                out.push(("raised", f.raised.to_string()));
+                out.push(match f.raised_by.trim() {
+                    "" => ("raised", f.raised.to_string()),
+                    by => ("raised", format!("{} by {by}", f.raised)),
+                });
+                // What was found and what is done about it: what its owner
+                // answers for, placeholders and all.
+                out.extend(written([
+                    ("found", &f.description),
+                    ("action", &f.corrective_action),
+                ]));
             }
         }
     }
     out
+}
+
+/// The texts that are written, each under its name.
+fn written<const N: usize>(
+    texts: [(&'static str, &String); N],
+) -> impl Iterator<Item = (&'static str, String)> {
+    (texts.into_iter())
+        .filter(|(_, text)| !text.trim().is_empty())
+        .map(|(name, text)| (name, text.clone()))
 }
 
 /// The control's or evidence record's title, the service's name; empty for
