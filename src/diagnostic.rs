@@ -155,6 +155,21 @@ pub fn did_you_mean_id<'a>(name: &str, candidates: &[&'a str]) -> Option<&'a str
     })
 }
 
+/// The one candidate that `name` begins, up to a word's end: `payments`
+/// for `payments-api`, `2026-10` for `2026-10-admin-log-review`. A name
+/// typed short, on the command line, which it more likely means than an
+/// ID a typo away; none when several begin so.
+pub fn completion<'a>(name: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    let mut longer = candidates.iter().filter(|c| {
+        c.strip_prefix(name)
+            .is_some_and(|rest| rest.starts_with(['-', '.', '_']))
+    });
+    match (longer.next(), longer.next()) {
+        (Some(c), None) => Some(c),
+        _ => None,
+    }
+}
+
 /// "did you mean `m`?", the wording of every such hint.
 pub fn meant(m: impl std::fmt::Display) -> String {
     format!("did you mean `{m}`?")

@@ -277,6 +277,12 @@ fn a_service_or_control_that_is_not_there_is_named_with_what_it_may_mean() {
             "error: service `tenant-d` does not exist (no services/tenant-d.toml)\n  \
              hint: did you mean `tenant-db`?\n",
         ),
+        // A name typed short, up to a word's end, names the one it begins.
+        (
+            &["new", "evidence", "e1", "--service", "payments"],
+            "error: service `payments` does not exist (no services/payments.toml)\n  \
+             hint: did you mean `payments-api`?\n",
+        ),
         // An ID that only shares a prefix is not offered as a typo.
         (
             &["new", "allocation", "payments-api", "CLD.0.0.0"],

@@ -190,7 +190,9 @@ impl New<'_> {
             "{kind} `{id}` does not exist (no {}){note}",
             file_kind.path(None, id)
         ));
-        e.hint_if(crate::diagnostic::did_you_mean_id(id, &known).map(crate::diagnostic::meant))
+        let meant = crate::diagnostic::completion(id, &known)
+            .or_else(|| crate::diagnostic::did_you_mean_id(id, &known));
+        e.hint_if(meant.map(crate::diagnostic::meant))
     }
 
     /// An explicit owner must exist, by key or as

@@ -294,7 +294,9 @@ fn near_bare(input: &str, s: &Snapshot) -> Option<String> {
         .chain(s.findings.keys())
         .map(Id::as_str)
         .collect();
-    crate::diagnostic::did_you_mean_id(input, &ids).map(str::to_owned)
+    crate::diagnostic::completion(input, &ids)
+        .or_else(|| crate::diagnostic::did_you_mean_id(input, &ids))
+        .map(str::to_owned)
 }
 
 impl fmt::Display for ItemKey {
@@ -406,6 +408,21 @@ mod tests {
         assert_eq!(
             ItemKey::resolve("payments-ap", &s).unwrap_err(),
             "no item is called `payments-ap`; did you mean `payments-api`?"
+        );
+        // A name typed short, up to a word's end, when one item begins so.
+        assert_eq!(
+            ItemKey::resolve("payments", &s).unwrap_err(),
+            "no item is called `payments`; did you mean `payments-api`?"
+        );
+        assert_eq!(
+            ItemKey::resolve("payment", &s).unwrap_err(),
+            "no item is called `payment`"
+        );
+        s.present.services.insert(id("payments-db"));
+        assert_eq!(
+            ItemKey::resolve("payments", &s).unwrap_err(),
+            "no item is called `payments`",
+            "two begin so"
         );
         assert_eq!(
             ItemKey::resolve("payments-api/8.1", &s).unwrap_err(),
