@@ -20,6 +20,7 @@ Examples:
   isms stale --owner @me          what you must review now (git's author email)
   isms stale --owner @me --all    everything you own, with when each is next due
   isms status                     one screen: states, matrix, overdue by owner
+  isms reassign bob carol         bob left: his controls, allocations and findings go to carol
   isms report soa --format csv    the Statement of Applicability as CSV
   isms report evidence --control 5.18
   isms site --out site            a static dashboard: open site/index.html
@@ -93,6 +94,8 @@ pub enum Command {
     Triggers(TriggersCommand),
     /// Ask the owners to reassess what a trigger names, by hand.
     Reassess(ReassessArgs),
+    /// Give another person or team the items one owns: every control, service, allocation and finding whose owner it is.
+    Reassign(ReassignArgs),
     /// Check on GitHub that every landed review was approved by an owner of its items.
     #[command(
         after_help = "For approval = \"pull-request\": finds the pull request that landed each review \
@@ -482,6 +485,30 @@ pub struct ReviewArgs {
     #[arg(long, value_parser = parse_note)]
     pub note: Option<String>,
     /// Print the commit message instead of committing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Each file's `owner` is changed and nothing else, its comments and layout kept, \
+uncommitted edits included; a generated CODEOWNERS follows. Evidence records keep their collector \
+and findings who raised them: those are facts, not duties. Nothing is committed: review the change \
+with `git diff`, and commit it, or propose it, as any other."
+)]
+pub struct ReassignArgs {
+    /// The owner whose items move: a person or team key, a GitHub login,
+    /// email or team slug, or `@me`; also a key no longer in isms.toml that
+    /// items still name.
+    pub from: String,
+    /// The person or team that takes them, as FROM is named; it must be in
+    /// isms.toml.
+    pub to: String,
+    /// Only the items whose files are under these files or folders
+    /// (`responsibilities/payments-api/`).
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<String>,
+    /// List the items that would move, and write nothing.
     #[arg(long)]
     pub dry_run: bool,
 }

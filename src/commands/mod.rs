@@ -13,6 +13,7 @@ mod migrate;
 mod new;
 mod pack;
 mod reassess;
+mod reassign;
 mod report;
 mod review;
 mod schema;
@@ -186,6 +187,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Status(args) => status::run(&ctx, &args),
         Command::Triggers(cmd) => triggers::run(&ctx, cmd),
         Command::Reassess(args) => reassess::run(&ctx, &args),
+        Command::Reassign(args) => reassign::run(&ctx, &args),
         Command::VerifyApprovals(args) => verify::run(&ctx, &args),
         Command::Approvals(cmd) => approvals::run(&ctx, &cmd),
         Command::Hooks(cmd) => hooks::run(&ctx, cmd),
@@ -254,6 +256,7 @@ fn formats(command: &Command) -> (&'static str, &'static [Format]) {
         Command::New(_) => ("new", TEXT),
         Command::Review(_) => ("review", TEXT),
         Command::Reassess(_) => ("reassess", TEXT),
+        Command::Reassign(_) => ("reassign", TEXT),
         Command::Codeowners(_) => ("codeowners", TEXT),
         Command::Ci(_) => ("ci", TEXT),
         Command::Hooks(_) => ("hooks", TEXT),
@@ -551,6 +554,86 @@ pub fn what_settles(i: &crate::check::review::ItemStatus) -> String {
         ),
         _ => format!("see `isms show {}`", i.item),
     }
+}
+
+/// A generated CODEOWNERS follows the owners through a command that writes
+/// items (`new`, `reassign`): taken as it is before, and brought up to
+/// date after, if it was current; never a hand-written one.
+pub struct FollowCodeowners(std::result::Result<Codeowners, String>);
+
+impl FollowCodeowners {
+    /// CODEOWNERS as it should be before the command: if it is exactly
+    /// that, it holds no hand edits and follows the items written.
+    pub fn before(root: &std::path::Path) -> Self {
+        FollowCodeowners(current_codeowners(root))
+    }
+
+    /// Brings CODEOWNERS up to date once the items are written, or says why
+    /// not; `left_out` says what a generated one that was behind misses.
+    pub fn after(self, writer: &crate::repo::Writer, left_out: &str) -> Result<()> {
+        let root = &writer.repo().root;
+        match self.0 {
+            Ok(Codeowners::Current) => refresh_codeowners(writer)?,
+            Ok(Codeowners::NotOurs) => {}
+            // Generated, but edited or not refreshed since, and still behind
+            // after the command (`check` warns of it too): said, not left unseen.
+            Ok(Codeowners::Behind)
+                if !matches!(current_codeowners(root), Ok(Codeowners::Current)) =>
+            {
+                crate::output::note(&format!(
+                    "warning: {} does not follow the owners (edited, or not refreshed), so {left_out}; \
+                     `isms codeowners` brings it up to date",
+                    crate::render::codeowners::PATH,
+                ))
+            }
+            Ok(Codeowners::Behind) => {}
+            // Said once the items are written: a command that fails says why alone.
+            Err(why) => crate::output::note(&format!(
+                "warning: {} is left as it is: {why}",
+                crate::render::codeowners::PATH
+            )),
+        }
+        Ok(())
+    }
+}
+
+/// What CODEOWNERS is, before a command writes items.
+pub enum Codeowners {
+    /// The generated one, matching the owners: isms keeps it current.
+    Current,
+    /// None, or one of the user's own: never isms's to touch or talk of.
+    NotOurs,
+    /// The generated one, but it differs from the owners already.
+    Behind,
+}
+
+/// Whether CODEOWNERS is the generated one and matches the owners. With an
+/// item file that does not load, it cannot be kept current: it is left as
+/// it is, and the error says why, for the user to hear.
+fn current_codeowners(root: &std::path::Path) -> std::result::Result<Codeowners, String> {
+    use crate::render::codeowners::{is_generated, render};
+    let snapshot = crate::reading::complete_snapshot(root).map_err(|e| e.message)?;
+    Ok(match snapshot.codeowners.as_deref() {
+        Some(c) if snapshot.config.is_some() && c == render(&snapshot) => Codeowners::Current,
+        Some(c) if snapshot.config.is_some() && is_generated(c) => Codeowners::Behind,
+        _ => Codeowners::NotOurs,
+    })
+}
+
+/// Brings a generated CODEOWNERS up to date with the items just written.
+fn refresh_codeowners(writer: &crate::repo::Writer) -> Result<()> {
+    use crate::render::codeowners::{PATH, render};
+    let root = &writer.repo().root;
+    let snapshot =
+        crate::repo::load(&crate::repo::WorkTree::new(root)?, &crate::repo::Scope::All)?.snapshot;
+    let text = render(&snapshot);
+    if snapshot.codeowners.as_deref() == Some(text.as_str()) {
+        return Ok(());
+    }
+    // It was the generated one before this command: isms's own to refresh.
+    writer.refresh(&root.join(PATH), text.as_bytes())?;
+    crate::output::note(&format!("updated {PATH}"));
+    Ok(())
 }
 
 /// With `approval = "author"`, a warning for proposal `p` when the reviews

@@ -39,7 +39,7 @@ pub fn run(ctx: &Context, cmd: NewCommand) -> Result<ExitCode> {
     };
     // CODEOWNERS as it should be before this command: if it is exactly
     // that, it holds no hand edits and follows the new items.
-    let codeowners_before = current_codeowners(&repo.root);
+    let codeowners = super::FollowCodeowners::before(&repo.root);
     let done = match cmd {
         NewCommand::Control(a) => new.control(a),
         NewCommand::Service(a) => new.service(a),
@@ -53,66 +53,8 @@ pub fn run(ctx: &Context, cmd: NewCommand) -> Result<ExitCode> {
     if let Some(note) = new.guessed.take() {
         output::note(&note);
     }
-    match codeowners_before {
-        Ok(Codeowners::Current) => refresh_codeowners(&writer)?,
-        Ok(Codeowners::NotOurs) => {}
-        // Generated, but edited or not refreshed since, and still behind
-        // with the new item (`check` warns of it too): said, not left unseen.
-        Ok(Codeowners::Behind)
-            if !matches!(current_codeowners(&repo.root), Ok(Codeowners::Current)) =>
-        {
-            output::note(&format!(
-                "warning: {} does not follow the owners (edited, or not refreshed), so the \
-                 new item's lines were not added to it; `isms codeowners` brings it up to date",
-                crate::render::codeowners::PATH,
-            ))
-        }
-        Ok(Codeowners::Behind) => {}
-        // Said once the item is written: a command that fails says why alone.
-        Err(why) => output::note(&format!(
-            "warning: {} is left as it is: {why}",
-            crate::render::codeowners::PATH
-        )),
-    }
+    codeowners.after(&writer, "the new item's lines were not added to it")?;
     Ok(done)
-}
-
-/// What CODEOWNERS is, before a command adds an item.
-enum Codeowners {
-    /// The generated one, matching the owners: isms keeps it current.
-    Current,
-    /// None, or one of the user's own: never isms's to touch or talk of.
-    NotOurs,
-    /// The generated one, but it differs from the owners already.
-    Behind,
-}
-
-/// Whether CODEOWNERS is the generated one and matches the owners. With an
-/// item file that does not load, it cannot be kept current: it is left as
-/// it is, and the error says why, for the user to hear.
-fn current_codeowners(root: &Path) -> std::result::Result<Codeowners, String> {
-    use crate::render::codeowners::{is_generated, render};
-    let snapshot = crate::reading::complete_snapshot(root).map_err(|e| e.message)?;
-    Ok(match snapshot.codeowners.as_deref() {
-        Some(c) if snapshot.config.is_some() && c == render(&snapshot) => Codeowners::Current,
-        Some(c) if snapshot.config.is_some() && is_generated(c) => Codeowners::Behind,
-        _ => Codeowners::NotOurs,
-    })
-}
-
-/// Brings a generated CODEOWNERS up to date with the items just written.
-fn refresh_codeowners(writer: &crate::repo::Writer) -> Result<()> {
-    use crate::render::codeowners::{PATH, render};
-    let root = &writer.repo().root;
-    let snapshot = repo::load(&WorkTree::new(root)?, &Scope::All)?.snapshot;
-    let text = render(&snapshot);
-    if snapshot.codeowners.as_deref() == Some(text.as_str()) {
-        return Ok(());
-    }
-    // It was the generated one before this command: isms's own to refresh.
-    writer.refresh(&root.join(PATH), text.as_bytes())?;
-    output::note(&format!("updated {PATH}"));
-    Ok(())
 }
 
 struct New<'a> {
