@@ -42,6 +42,8 @@ COMMANDS = [
     ["codeowners"],
     ["new", "allocation", "--missing"],
     ["review", "control:5.1", "--dry-run"],
+    ["reassign", "platform", "dave", "--dry-run"],
+    ["reassign", "bob", "carol"],
 ]
 
 VALUES = [

@@ -598,7 +598,7 @@ impl FollowCodeowners {
 }
 
 /// What CODEOWNERS is, before a command writes items.
-pub enum Codeowners {
+enum Codeowners {
     /// The generated one, matching the owners: isms keeps it current.
     Current,
     /// None, or one of the user's own: never isms's to touch or talk of.

@@ -90,11 +90,14 @@ pub fn run(ctx: &Context, args: &ReassignArgs) -> Result<ExitCode> {
         label(&to)
     ));
     codeowners.after(&writer, "the new owner's lines were not written to it")?;
-    // What stays with FROM, by design: said, so that it is not a surprise.
-    let collected = (snapshot.evidence.values())
-        .filter(|e| e.value.collected_by.as_str() == from)
-        .filter(|e| under.iter().any(|u| crate::model::is_within(&e.path, u)) || under.is_empty())
-        .count();
+    // What stays with FROM, by design, when all they own moves: said, so
+    // that it is not a surprise.
+    let collected = match under.is_empty() {
+        true => (snapshot.evidence.values())
+            .filter(|e| e.value.collected_by.as_str() == from)
+            .count(),
+        false => 0,
+    };
     if collected > 0 {
         // A collector must be a person of the settings (`check` says so).
         let keep = match config.people.contains_key(from.as_str()) {
@@ -110,7 +113,7 @@ pub fn run(ctx: &Context, args: &ReassignArgs) -> Result<ExitCode> {
         .filter(|(_, t)| t.members.iter().any(|m| m.as_str() == from))
         .map(|(k, _)| format!("`{k}`"))
         .collect();
-    if !teams.is_empty() {
+    if !teams.is_empty() && under.is_empty() {
         let teams: Vec<&str> = teams.iter().map(String::as_str).collect();
         output::note(&format!(
             "note: {from} is still a member of team {} in {CONFIG_FILE}",
