@@ -96,6 +96,9 @@ pub enum Command {
     Reassess(ReassessArgs),
     /// Give another person or team the items one owns: every control, service, allocation and finding whose owner it is.
     Reassign(ReassignArgs),
+    /// Rename an item: its files and every reference to it, in one commit; its review history carries across.
+    #[command(subcommand)]
+    Rename(RenameCommand),
     /// Check on GitHub that every landed review was approved by an owner of its items.
     #[command(
         after_help = "For approval = \"pull-request\": finds the pull request that landed each review \
@@ -485,6 +488,31 @@ pub struct ReviewArgs {
     #[arg(long, value_parser = parse_note)]
     pub note: Option<String>,
     /// Print the commit message instead of committing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RenameCommand {
+    /// A service: its file, its folder of allocations, and the evidence and
+    /// findings that name it.
+    #[command(
+        after_help = "One commit on the current branch (so it can go through a pull request), of a \
+clean working tree: the files are moved as `git mv` moves them, each keeps everything but the ID, \
+and .isms/migrations/renames.toml records each old item key and its new one, so that the reviews \
+of the old keys count for the new ones (`isms log` lists them, marked with their old key). \
+A generated CODEOWNERS follows."
+    )]
+    Service(RenameArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RenameArgs {
+    /// The service's ID now.
+    pub old: String,
+    /// Its new ID.
+    pub new: String,
+    /// Print what would be moved and changed, and write nothing.
     #[arg(long)]
     pub dry_run: bool,
 }

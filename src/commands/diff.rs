@@ -68,7 +68,11 @@ pub fn run(ctx: &Context, args: &DiffArgs) -> Result<ExitCode> {
             "this diff leaves out: it compares commits, up to HEAD",
         )?;
     }
-    let changes = crate::render::diff::changes(&diff.changed, &crate::repo::migration_maps());
+    // A migration's map says which items each new one was made from; the
+    // map of renames adds nothing to the renames git sees.
+    let mut maps = crate::repo::migration_maps();
+    maps.retain(|m| m != crate::model::RENAMES_MAP);
+    let changes = crate::render::diff::changes(&diff.changed, &maps);
     let (from, to) = (range.from, range.to);
     let reviews = crate::history::reviews_between(
         &repo.git_dir,

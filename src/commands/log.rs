@@ -211,9 +211,14 @@ fn every_review(
 ) -> Result<ExitCode> {
     let branch = crate::reading::record_branch(snapshot)?;
     let record = super::record(&repo.git_dir, &branch)?;
+    // An item's reviews are under the folder where its file was, or where
+    // the items a migration or rename made of it are.
+    let maps = &snapshot.migrations;
     let within = |r: &Review| {
         under.is_none_or(|dir| {
-            ItemKey::parse(&r.item).is_ok_and(|k| crate::model::is_within(&k.path(), dir))
+            (crate::model::with_successors(&r.item, maps).into_iter()).any(|key| {
+                ItemKey::parse(key).is_ok_and(|k| crate::model::is_within(&k.path(), dir))
+            })
         })
     };
     let mut reviews: Vec<&Review> = (record.reviews.iter())

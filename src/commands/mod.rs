@@ -14,6 +14,7 @@ mod new;
 mod pack;
 mod reassess;
 mod reassign;
+mod rename;
 mod report;
 mod review;
 mod schema;
@@ -188,6 +189,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Triggers(cmd) => triggers::run(&ctx, cmd),
         Command::Reassess(args) => reassess::run(&ctx, &args),
         Command::Reassign(args) => reassign::run(&ctx, &args),
+        Command::Rename(cmd) => rename::run(&ctx, &cmd),
         Command::VerifyApprovals(args) => verify::run(&ctx, &args),
         Command::Approvals(cmd) => approvals::run(&ctx, &cmd),
         Command::Hooks(cmd) => hooks::run(&ctx, cmd),
@@ -257,6 +259,7 @@ fn formats(command: &Command) -> (&'static str, &'static [Format]) {
         Command::Review(_) => ("review", TEXT),
         Command::Reassess(_) => ("reassess", TEXT),
         Command::Reassign(_) => ("reassign", TEXT),
+        Command::Rename(_) => ("rename", TEXT),
         Command::Codeowners(_) => ("codeowners", TEXT),
         Command::Ci(_) => ("ci", TEXT),
         Command::Hooks(_) => ("hooks", TEXT),
@@ -556,6 +559,51 @@ pub fn what_settles(i: &crate::check::review::ItemStatus) -> String {
     }
 }
 
+/// The review record of `branch`, or none while the branch has no commit
+/// (a repository whose first commit is still to come).
+pub fn record_if_any(repo: &crate::repo::Repo, branch: &str) -> Result<crate::history::Record> {
+    let exists = crate::git::run(
+        &repo.root,
+        &[
+            "rev-parse",
+            "--verify",
+            "--quiet",
+            &format!("refs/heads/{branch}"),
+        ],
+    )
+    .is_ok();
+    match exists {
+        true => record(&repo.git_dir, branch),
+        false => Ok(Default::default()),
+    }
+}
+
+/// `text` with its top-level string `key` set to `value`, its comments,
+/// layout, line endings and every other key kept; `None` when it has no
+/// such string to change.
+pub fn with_string(text: &str, key: &str, value: &str) -> Option<String> {
+    let mut doc = text.parse::<toml_edit::DocumentMut>().ok()?;
+    let item = doc.get_mut(key)?.as_value_mut()?;
+    item.as_str()?;
+    let decor = item.decor().clone();
+    *item = toml_edit::Value::from(value);
+    *item.decor_mut() = decor;
+    Some(crate::span::in_the_form_of(text, doc.to_string()))
+}
+
+/// `text` with each `old` in its top-level list `key` made `new`, the rest
+/// kept as [`with_string`] keeps it; `None` when it has no such list.
+pub fn with_renamed(text: &str, key: &str, old: &str, new: &str) -> Option<String> {
+    let mut doc = text.parse::<toml_edit::DocumentMut>().ok()?;
+    let list = doc.get_mut(key)?.as_array_mut()?;
+    for v in list.iter_mut().filter(|v| v.as_str() == Some(old)) {
+        let decor = v.decor().clone();
+        *v = toml_edit::Value::from(new);
+        *v.decor_mut() = decor;
+    }
+    Some(crate::span::in_the_form_of(text, doc.to_string()))
+}
+
 /// A generated CODEOWNERS follows the owners through a command that writes
 /// items (`new`, `reassign`): taken as it is before, and brought up to
 /// date after, if it was current; never a hand-written one.
@@ -752,5 +800,35 @@ pub fn report_proposal(p: &Proposal, done: &Done) {
                 ),
             });
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_edit_changes_one_value_and_keeps_its_comment_and_the_rest() {
+        let text = "#:schema ../.isms/schemas/service.json\r\nid = \"a\"\r\n\
+                    owner = \"bob\"     # who answers for it\r\n\
+                    services = [\"a\", \"b\"]  # and more\r\n\
+                    [extra]\r\nowner = \"bob\"\r\n";
+        assert_eq!(
+            with_string(text, "owner", "carol").unwrap(),
+            "#:schema ../.isms/schemas/service.json\r\nid = \"a\"\r\n\
+             owner = \"carol\"     # who answers for it\r\n\
+             services = [\"a\", \"b\"]  # and more\r\n\
+             [extra]\r\nowner = \"bob\"\r\n"
+        );
+        assert_eq!(
+            with_renamed(text, "services", "b", "c").unwrap(),
+            text.replace("\"b\"]", "\"c\"]")
+        );
+        assert_eq!(with_string("id = \"a\"\n", "owner", "carol"), None);
+        assert_eq!(with_string("owner = 3\n", "owner", "carol"), None);
+        assert_eq!(
+            with_renamed("services = \"a\"\n", "services", "a", "b"),
+            None
+        );
     }
 }

@@ -73,7 +73,7 @@ pub fn run(ctx: &Context, args: &ReassignArgs) -> Result<ExitCode> {
     for (key, file) in &items {
         let path = repo.root.join(file);
         let text = crate::fsutil::read_text(&path, crate::repo::MAX_FILE_BYTES)?;
-        let edited = with_owner(&text, &to).ok_or_else(|| {
+        let edited = super::with_string(&text, "owner", &to).ok_or_else(|| {
             Error::new(format!("{file}: its `owner` could not be edited ({key})"))
         })?;
         edits.push((path, edited));
@@ -207,37 +207,4 @@ fn counts(items: &[(ItemKey, String)]) -> (String, String) {
     }
     let parts: Vec<String> = by_kind.iter().map(|(k, n)| plural(*n, k)).collect();
     (plural(items.len(), "item"), parts.join(", "))
-}
-
-/// `text` with its top-level `owner` set to `to`, its comments, layout and
-/// every other key kept; `None` when it has no `owner` string to change.
-fn with_owner(text: &str, to: &str) -> Option<String> {
-    let mut doc = text.parse::<toml_edit::DocumentMut>().ok()?;
-    let value = doc.get_mut("owner")?.as_value_mut()?;
-    value.as_str()?;
-    let decor = value.decor().clone();
-    *value = toml_edit::Value::from(to);
-    *value.decor_mut() = decor;
-    // Its line endings and byte-order mark too, which the editor drops.
-    Some(crate::span::in_the_form_of(text, doc.to_string()))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_the_owner_changes_and_its_comment_and_the_rest_are_kept() {
-        let text = "#:schema ../.isms/schemas/service.json\r\nid = \"a\"\r\n\
-                    owner = \"bob\"     # who answers for it\r\n\
-                    [extra]\r\nowner = \"bob\"\r\n";
-        assert_eq!(
-            with_owner(text, "carol").unwrap(),
-            "#:schema ../.isms/schemas/service.json\r\nid = \"a\"\r\n\
-             owner = \"carol\"     # who answers for it\r\n\
-             [extra]\r\nowner = \"bob\"\r\n"
-        );
-        assert_eq!(with_owner("id = \"a\"\n", "carol"), None);
-        assert_eq!(with_owner("owner = 3\n", "carol"), None);
-    }
 }

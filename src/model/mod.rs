@@ -36,7 +36,10 @@ pub use layout::{
     ARTIFACT_DIR, CONFIG_FILE, FileKind, ITEM_DIRS, LAYOUT, Place, SCHEMA_DIR, artifact_of,
     artifact_path, classify, is_item_folder, is_within, near_miss,
 };
-pub use migration::{MappedItem, MappedSource, MigrationMap, sources_by_key, with_sources};
+pub use migration::{
+    MappedItem, MappedSource, MigrationMap, RENAMES_MAP, sources_by_key, with_sources,
+    with_successors,
+};
 pub use period::{PERIOD_PATTERN, Period};
 pub use review::{CommitId, FileTimes, Malformed, Outcome, Record, Review};
 pub use service::{Service, ServiceModel, ServiceRole};

@@ -391,9 +391,9 @@ pub fn load_reusing(source: &dyn Source, scope: &Scope, memo: Option<&mut Memo>)
 
 /// Where `isms migrate` records its maps: one per crosswalk isms ships.
 pub fn migration_maps() -> Vec<String> {
-    crate::scaffold::templates::EDITIONS
-        .windows(2)
+    (crate::scaffold::templates::EDITIONS.windows(2))
         .map(|w| crate::migrate::map_path_str(w[0], w[1]))
+        .chain([crate::model::RENAMES_MAP.to_owned()])
         .collect()
 }
 
@@ -416,7 +416,7 @@ fn migration_map(
                 path,
                 format!("the migration map does not parse: {}", e.message().trim()),
             )
-            .hint("isms migrate writes this file; restore it with `git checkout -- FILE`")
+            .hint("isms migrate and isms rename write this file; restore it with `git checkout -- FILE`")
             .in_text(&text, pos),
         )
     })
