@@ -241,6 +241,30 @@ fn a_legacy_repository_moves_to_2022_in_one_commit_with_its_history() {
 }
 
 #[test]
+fn the_reviews_of_migrated_items_are_still_checked_against_their_approvals() {
+    let env = Env::new();
+    let repo = legacy(&env);
+    let verify = |env: &Env| {
+        let out = env
+            .isms(&repo)
+            .args(["verify-approvals", "--offline"])
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let before = verify(&env);
+    assert!(before.1.contains("control:9.1.2  in "), "{before:?}");
+    success(migrate(&env, &repo, &[]));
+    // Each review counts for the items made of its item: their owners must
+    // have approved it, as before the move; none escapes the check.
+    assert_eq!(verify(&env), before);
+}
+
+#[test]
 fn a_merged_control_is_as_fresh_as_its_stalest_source() {
     let env = Env::new();
     let repo = legacy(&env);

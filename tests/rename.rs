@@ -35,6 +35,16 @@ fn a_renamed_service_keeps_its_review_history_and_every_reference() {
     let env = Env::new();
     let repo = env.example("demo");
     let before = states(&env, &repo, "payments-api", "payments");
+    let verified = |env: &Env| {
+        let out = env
+            .isms(&repo)
+            .args(["verify-approvals", "--offline"])
+            .output()
+            .unwrap();
+        let said = String::from_utf8_lossy(&out.stdout) + String::from_utf8_lossy(&out.stderr);
+        (out.status.code(), said.into_owned())
+    };
+    let approvals = verified(&env);
     let head = env.git(&repo, &["rev-parse", "HEAD"]);
 
     let out = env
@@ -88,8 +98,16 @@ fn a_renamed_service_keeps_its_review_history_and_every_reference() {
     assert!(read(&repo, ".github/CODEOWNERS").contains("/services/payments.toml @bob-okafor\n"));
     env.isms(&repo).arg("check").assert().code(0);
 
-    // Every item stands as it stood: the reviews of the old keys count.
+    // Every item stands as it stood: the reviews of the old keys count,
+    // and are checked against the approvals as they were.
     assert_eq!(states(&env, &repo, "payments-api", "payments"), before);
+    assert_eq!(verified(&env), approvals);
+    assert!(
+        approvals
+            .1
+            .contains("\nallocation:payments-api/CLD.9.5.1  in "),
+        "{approvals:?}"
+    );
     let log = env
         .isms(&repo)
         .args(["log", "allocation:payments/CLD.9.5.1"])

@@ -139,7 +139,18 @@ pub fn run(ctx: &Context, args: &VerifyArgs) -> Result<ExitCode> {
             let Ok(key) = ItemKey::parse(&r.item) else {
                 continue;
             };
-            let Some(owner) = snapshot.owner_of(&key).map(|o| o.to_string()) else {
+            // An item migrated or renamed since: its review counts for the
+            // items made of it, so their owner is who must have approved it.
+            let made_of = || {
+                (crate::model::with_successors(&r.item, &snapshot.migrations).into_iter())
+                    .filter_map(|k| ItemKey::parse(k).ok())
+                    .find_map(|k| snapshot.owner_of(&k))
+            };
+            let Some(owner) = snapshot
+                .owner_of(&key)
+                .or_else(made_of)
+                .map(|o| o.to_string())
+            else {
                 continue; // evidence, or an item that no longer exists
             };
             let logins = logins_of(config, &owner);
