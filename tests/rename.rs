@@ -127,6 +127,21 @@ fn a_renamed_service_keeps_its_review_history_and_every_reference() {
         String::from_utf8_lossy(&folder.stdout).contains("allocation:payments-api/CLD.9.5.1"),
         "the folder's log holds the reviews made under the old key"
     );
+    // The old names point to the new ones.
+    env.isms(&repo)
+        .args(["show", "payments-api"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::starts_with(
+            "error: no item is called `payments-api`; it is now `service:payments`\n",
+        ));
+    env.isms(&repo)
+        .args(["log", "allocation:payments-api/CLD.9.5.1"])
+        .assert()
+        .code(0)
+        .stderr(predicates::str::contains(
+            "allocation:payments-api/CLD.9.5.1 was renamed to allocation:payments/CLD.9.5.1; ",
+        ));
     // A reviewer reads the commit as the renames it is.
     let diff = env.isms(&repo).args(["diff", "HEAD~1"]).output().unwrap();
     let diff = String::from_utf8_lossy(&diff.stdout);

@@ -187,8 +187,14 @@ pub fn run(ctx: &Context, args: &LogArgs) -> Result<ExitCode> {
             let successors = successors(&wanted, &snapshot.migrations);
             if !successors.is_empty() && !key.exists_in(&snapshot) {
                 let _ = out.flush();
+                // A map of renames names no editions.
+                let renamed = (snapshot.migrations.iter())
+                    .filter(|m| m.from.is_empty())
+                    .flat_map(|m| &m.item)
+                    .any(|i| i.from.iter().any(|src| src.key == wanted));
                 crate::output::note(&format!(
-                    "{wanted} was migrated to {}; `isms log {}` shows its reviews with those of the items it was made from",
+                    "{wanted} was {} to {}; `isms log {}` shows its reviews with those of the items it was made from",
+                    if renamed { "renamed" } else { "migrated" },
                     successors.join(", "),
                     successors[0]
                 ));

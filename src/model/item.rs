@@ -100,6 +100,9 @@ impl ItemKey {
         if !note.is_empty() && !control_is_there {
             return note;
         }
+        if let Some(note) = made_into(std::slice::from_ref(self), s) {
+            return note;
+        }
         self.near(s)
             .map(|k| format!("; {}", crate::diagnostic::meant(k)))
             .unwrap_or_default()
@@ -251,6 +254,7 @@ impl ItemKey {
                 ItemKey::Finding(id),
             ]);
         }
+        let named = found.clone();
         found.retain(|k| k.exists_in(s));
         match found.len() {
             1 => Ok(found.remove(0)),
@@ -258,12 +262,14 @@ impl ItemKey {
                 let note = Id::parse(input)
                     .map(|id| crate::check::edition_note(&ItemKey::Control(id), s))
                     .unwrap_or_default();
-                let note = if note.is_empty() {
-                    near_bare(input, s)
-                        .map(|id| format!("; {}", crate::diagnostic::meant(id)))
-                        .unwrap_or_default()
-                } else {
-                    note
+                let note = match note.is_empty() {
+                    false => note,
+                    true => made_into(&named, s)
+                        .or_else(|| {
+                            near_bare(input, s)
+                                .map(|id| format!("; {}", crate::diagnostic::meant(id)))
+                        })
+                        .unwrap_or_default(),
                 };
                 Err(format!("no item is called `{input}`{note}"))
             }
@@ -277,6 +283,23 @@ impl ItemKey {
             )),
         }
     }
+}
+
+/// "; it is now `service:payments`": what a rename or migration made of
+/// the items `keys` name, which `s` no longer has.
+fn made_into(keys: &[ItemKey], s: &Snapshot) -> Option<String> {
+    let mut now: Vec<String> = Vec::new();
+    for key in keys {
+        let key = key.to_string();
+        for next in crate::model::with_successors(&key, &s.migrations) {
+            let there = ItemKey::parse(next).is_ok_and(|k| k.exists_in(s));
+            if next != key && there && !now.iter().any(|n| n == next) {
+                now.push(next.to_owned());
+            }
+        }
+    }
+    let quoted: Vec<String> = now.iter().map(|k| format!("`{k}`")).collect();
+    (!quoted.is_empty()).then(|| format!("; it is now {}", quoted.join(" and ")))
 }
 
 /// The bare ID of `s` that `input`, a bare ID naming nothing, is a likely
