@@ -44,6 +44,8 @@ COMMANDS = [
     ["review", "control:5.1", "--dry-run"],
     ["reassign", "platform", "dave", "--dry-run"],
     ["reassign", "bob", "carol"],
+    ["rename", "service", "payments-api", "payments", "--dry-run"],
+    ["rename", "service", "tenant-db", "tenants"],
 ]
 
 VALUES = [
