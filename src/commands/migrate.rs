@@ -46,35 +46,14 @@ pub fn run(ctx: &Context, args: &MigrateArgs) -> Result<ExitCode> {
     })?;
     if !args.dry_run {
         repo.refuse_mid_operation("isms migrate")?;
-        let dirty = git::run(&repo.root, &["status", "--porcelain"])?;
-        if !dirty.is_empty() {
-            let first: Vec<&str> = dirty.lines().take(3).collect();
-            return Err(Error::new(format!(
-                "the working tree has uncommitted changes ({}{}); the migration must be one commit of its own",
-                first.join(", ").trim(),
-                if dirty.lines().count() > 3 { ", …" } else { "" }
-            ))
-            .hint("commit or stash them, then run it again; nothing was written"));
-        }
+        super::refuse_dirty(&repo, "the migration")?;
     }
     let branch = config.defaults.branch.clone();
     // The map of old → new items (written only by a real run) records when
     // each old file was added; a dry run does not read the history for it.
-    let record = if !args.dry_run
-        && git::run(
-            &repo.root,
-            &[
-                "rev-parse",
-                "--verify",
-                "--quiet",
-                &format!("refs/heads/{branch}"),
-            ],
-        )
-        .is_ok()
-    {
-        super::record(&repo.git_dir, &branch)?
-    } else {
-        Default::default()
+    let record = match args.dry_run {
+        false => super::record_if_any(&repo, &branch)?,
+        true => Default::default(),
     };
     let added = |path: &str| -> Option<NaiveDate> {
         record
@@ -196,14 +175,8 @@ fn apply(
         )?;
     }
     git::run(root, &["add", "--all"])?;
-    // The message lists every decision: too long for an argument.
-    let mut file = tempfile::NamedTempFile::new()
-        .map_err(|e| Error::new("could not create a temporary file").caused_by(e))?;
-    std::io::Write::write_all(&mut file, message(plan).as_bytes())
-        .map_err(|e| Error::io("write", file.path(), e))?;
-    let path = file.path().to_string_lossy().into_owned();
-    git::run(root, &["commit", "--quiet", "--no-verify", "--file", &path])?;
-    Ok(())
+    // The message lists every decision.
+    super::commit_staged(root, &message(plan))
 }
 
 fn message(plan: &Plan) -> String {

@@ -578,6 +578,40 @@ pub fn record_if_any(repo: &crate::repo::Repo, branch: &str) -> Result<crate::hi
     }
 }
 
+/// Refuses a working tree with uncommitted changes (naming the first few)
+/// for a command whose change must be `one` commit of its own: "the
+/// migration", "the rename".
+pub fn refuse_dirty(repo: &crate::repo::Repo, one: &str) -> Result<()> {
+    let dirty = crate::git::run(&repo.root, &["status", "--porcelain"])?;
+    if dirty.is_empty() {
+        return Ok(());
+    }
+    let first: Vec<&str> = dirty.lines().take(3).collect();
+    Err(Error::new(format!(
+        "the working tree has uncommitted changes ({}{}); {one} must be one commit of its own",
+        first.join(", ").trim(),
+        if dirty.lines().count() > 3 {
+            ", …"
+        } else {
+            ""
+        }
+    ))
+    .hint("commit or stash them, then run it again; nothing was written"))
+}
+
+/// Commits what is staged in the work tree at `root` with `message`, which
+/// lists every change and may be too long for an argument; hooks are not
+/// run (the command checked what it wrote).
+pub fn commit_staged(root: &std::path::Path, message: &str) -> Result<()> {
+    let mut file = tempfile::NamedTempFile::new()
+        .map_err(|e| Error::new("could not create a temporary file").caused_by(e))?;
+    std::io::Write::write_all(&mut file, message.as_bytes())
+        .map_err(|e| Error::io("write", file.path(), e))?;
+    let path = file.path().to_string_lossy().into_owned();
+    crate::git::run(root, &["commit", "--quiet", "--no-verify", "--file", &path])?;
+    Ok(())
+}
+
 /// `text` with its top-level string `key` set to `value`, its comments,
 /// layout, line endings and every other key kept; `None` when it has no
 /// such string to change.

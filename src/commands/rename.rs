@@ -72,16 +72,7 @@ fn service(ctx: &Context, a: &RenameArgs) -> Result<ExitCode> {
     }
     if !a.dry_run {
         repo.refuse_mid_operation("isms rename")?;
-        let dirty = git::run(&repo.root, &["status", "--porcelain"])?;
-        if !dirty.is_empty() {
-            let first: Vec<&str> = dirty.lines().take(3).collect();
-            return Err(Error::new(format!(
-                "the working tree has uncommitted changes ({}{}); the rename must be one commit of its own",
-                first.join(", ").trim(),
-                if dirty.lines().count() > 3 { ", …" } else { "" }
-            ))
-            .hint("commit or stash them, then run it again; nothing was written"));
-        }
+        super::refuse_dirty(&repo, "the rename")?;
     }
     let plan = plan(&repo, &snapshot, &old, &new)?;
     let title = format!("rename service {old} → {new}");
@@ -315,13 +306,7 @@ fn apply(
         )?;
     }
     git::run(root, &["add", "--all"])?;
-    let mut file = tempfile::NamedTempFile::new()
-        .map_err(|e| Error::new("could not create a temporary file").caused_by(e))?;
-    std::io::Write::write_all(&mut file, message.as_bytes())
-        .map_err(|e| Error::io("write", file.path(), e))?;
-    let path = file.path().to_string_lossy().into_owned();
-    git::run(root, &["commit", "--quiet", "--no-verify", "--file", &path])?;
-    Ok(())
+    super::commit_staged(root, message)
 }
 
 /// The plan in words.
