@@ -12,8 +12,22 @@ use common::{Env, read, write};
 /// Each item's state, due day, detail and last review's commit, as
 /// `stale --all --format json` gives them, with `old` read as `new`.
 fn states(env: &Env, repo: &Path, old: &str, new: &str) -> BTreeMap<String, String> {
-    let out = env
-        .isms(repo)
+    states_on(env, repo, old, new, None)
+}
+
+/// [`states`] as of `day`.
+fn states_on(
+    env: &Env,
+    repo: &Path,
+    old: &str,
+    new: &str,
+    day: Option<&str>,
+) -> BTreeMap<String, String> {
+    let mut cmd = env.isms(repo);
+    if let Some(day) = day {
+        cmd.args(["--as-of", day]);
+    }
+    let out = cmd
         .args(["stale", "--all", "--format", "json"])
         .output()
         .unwrap();
@@ -35,6 +49,7 @@ fn a_renamed_service_keeps_its_review_history_and_every_reference() {
     let env = Env::new();
     let repo = env.example("demo");
     let before = states(&env, &repo, "payments-api", "payments");
+    let later = states_on(&env, &repo, "payments-api", "payments", Some("2030-01-01"));
     let verified = |env: &Env| {
         let out = env
             .isms(&repo)
@@ -102,6 +117,26 @@ fn a_renamed_service_keeps_its_review_history_and_every_reference() {
     // and are checked against the approvals as they were.
     assert_eq!(states(&env, &repo, "payments-api", "payments"), before);
     assert_eq!(verified(&env), approvals);
+    // Years later, an allocation never reviewed is as overdue as it would
+    // have been, and said to be so under either name.
+    let never = |states: &BTreeMap<String, String>| states["allocation:payments/5.1"].clone();
+    assert_eq!(
+        never(&states_on(
+            &env,
+            &repo,
+            "payments-api",
+            "payments",
+            Some("2030-01-01")
+        )),
+        never(&later).replace(
+            "\"never reviewed;",
+            "\"never reviewed, nor under the name it had;"
+        )
+    );
+    assert!(
+        never(&later).contains("\"never reviewed; was due 20"),
+        "{later:?}"
+    );
     assert!(
         approvals
             .1

@@ -78,6 +78,11 @@ pub(super) fn assess(
     }
 
     let aliases = sources_by_key(&s.migrations);
+    // The items a rename made (its map names no editions), said as such.
+    let renamed: BTreeSet<&str> = (s.migrations.iter())
+        .filter(|m| m.from.is_empty())
+        .flat_map(|m| m.item.iter().map(|i| i.key.as_str()))
+        .collect();
     for item in reviewables(s, defaults) {
         // Whose reviews count matters only when the author must own the item.
         let emails = match config.review.approval {
@@ -119,8 +124,12 @@ pub(super) fn assess(
                 last: own,
             },
         };
-        out.items
-            .push(judge(item, standing, migrated.is_some(), on));
+        let made = match migrated {
+            None => Made::Itself,
+            Some(_) if renamed.contains(item.key.as_str()) => Made::Renamed,
+            Some(_) => Made::Migrated,
+        };
+        out.items.push(judge(item, standing, made, on));
     }
 }
 
@@ -213,7 +222,16 @@ fn file_change(times: Option<&FileTimes>, migrated: bool, today: NaiveDate) -> O
 /// An item's state from what it stands on: needs-change until an effective
 /// review follows; overdue past one cadence from its base; due within
 /// `due_soon` of that; otherwise ok.
-fn judge(item: Reviewable<'_>, standing: Standing, migrated: bool, on: Day) -> ItemStatus {
+/// How an item came to be: its own file, or made by `isms migrate` or
+/// `isms rename` from items whose reviews it inherits.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Made {
+    Itself,
+    Migrated,
+    Renamed,
+}
+
+fn judge(item: Reviewable<'_>, standing: Standing, made: Made, on: Day) -> ItemStatus {
     let (base, last) = (standing.base, standing.last);
     let due = item.cadence.after(base);
     let (state, detail) = match &last {
@@ -225,8 +243,12 @@ fn judge(item: Reviewable<'_>, standing: Standing, migrated: bool, on: Day) -> I
             State::Overdue,
             match &last {
                 Some(_) => format!("was due {due} (every {})", item.cadence),
-                None if migrated => format!(
+                None if made == Made::Migrated => format!(
                     "an item it was migrated from was never reviewed; was due {due}, {} after that one was added",
+                    item.cadence
+                ),
+                None if made == Made::Renamed => format!(
+                    "never reviewed, nor under the name it had; was due {due}, {} after it was added",
                     item.cadence
                 ),
                 None => format!(
