@@ -829,7 +829,9 @@ fn a_person_given_an_email_or_login_another_has_is_warned_of_and_the_default_own
         .success()
         .stderr(
             "added [people.alice2] to isms.toml\n\
-             warning: `Alice@Example.com` is `alice`'s email too: `@me` names neither of them; give each person their own\n",
+             warning: `Alice@Example.com` is `alice`'s email too: `@me` names neither of them; give each person their own\n  \
+             hint: if alice2 is alice under a new key, `isms reassign alice alice2` gives alice2 what alice owns; \
+             then remove [people.alice]\n",
         );
     // A GitHub login another person has: approvals by it are either's.
     env.isms(&repo)

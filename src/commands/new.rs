@@ -1093,10 +1093,18 @@ impl New<'_> {
             if sharing.is_empty() {
                 continue;
             }
+            // One person under a second key (the `isms-owner` that `init`
+            // makes, say): what the first owns can move in one command.
+            let takes_over = match sharing.as_slice() {
+                [other] if what == "email" => format!(
+                    "\n  hint: if {id} is {other} under a new key, `isms reassign {other} {id}` gives {id} what {other} owns; then remove [people.{other}]"
+                ),
+                _ => String::new(),
+            };
             let sharing: Vec<String> = sharing.iter().map(|key| format!("`{key}`")).collect();
             let sharing: Vec<&str> = sharing.iter().map(String::as_str).collect();
             output::note(&format!(
-                "warning: `{value}` is {}'s {what} too: {so}; give each person their own",
+                "warning: `{value}` is {}'s {what} too: {so}; give each person their own{takes_over}",
                 crate::output::series(&sharing, "and")
             ));
         }
