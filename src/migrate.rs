@@ -406,18 +406,35 @@ pub fn rewrite_list(
     key: &str,
     map: &dyn Fn(&str) -> Vec<String>,
 ) {
-    let Ok(mut doc) = text.parse::<toml_edit::DocumentMut>() else {
+    let Some((edited, old, new)) = rewritten_list(text, key, map) else {
         return;
     };
-    let Some(array) = doc.get_mut(key).and_then(|i| i.as_array_mut()) else {
-        return;
-    };
+    plan.writes.insert(path.to_owned(), edited);
+    plan.references.push(Reference {
+        file: path.to_owned(),
+        key: key.to_owned(),
+        from: old,
+        to: new,
+    });
+}
+
+/// The TOML file `text` with its list of strings at `key` rewritten
+/// through `map` (each ID to the IDs it becomes, each kept once), its
+/// formatting and line endings kept; with the list before and after.
+/// `None` when `key` holds no list of strings, or the list is unchanged.
+pub fn rewritten_list(
+    text: &str,
+    key: &str,
+    map: &dyn Fn(&str) -> Vec<String>,
+) -> Option<(String, Vec<String>, Vec<String>)> {
+    let mut doc = text.parse::<toml_edit::DocumentMut>().ok()?;
+    let array = doc.get_mut(key).and_then(|i| i.as_array_mut())?;
     let old: Vec<String> = array
         .iter()
         .filter_map(|v| v.as_str().map(str::to_owned))
         .collect();
     if old.len() != array.len() {
-        return;
+        return None;
     }
     let mut new: Vec<String> = Vec::new();
     for id in &old {
@@ -428,20 +445,14 @@ pub fn rewrite_list(
         }
     }
     if new == old {
-        return;
+        return None;
     }
     array.clear();
     for n in &new {
         array.push(n.as_str());
     }
     let edited = crate::span::in_the_form_of(text, doc.to_string());
-    plan.writes.insert(path.to_owned(), edited);
-    plan.references.push(Reference {
-        file: path.to_owned(),
-        key: key.to_owned(),
-        from: old,
-        to: new,
-    });
+    Some((edited, old, new))
 }
 
 /// "9.1.1: text" for each source with a non-empty text; the bare text when

@@ -304,8 +304,9 @@ fn settings(tree: &WorkTree) -> Option<crate::model::Config> {
     doc.ok().map(|d| d.value)
 }
 
-/// `who`, named by `--owner`, is none of the `known` people and teams.
-fn unknown<'a>(who: &str, known: impl Iterator<Item = &'a str>) -> Error {
+/// `who`, named as an owner (`--owner`, `reassign`'s FROM and TO), is none
+/// of the `known` people and teams.
+pub fn unknown<'a>(who: &str, known: impl Iterator<Item = &'a str>) -> Error {
     let known: Vec<&str> = known.collect();
     let e = Error::new(format!("`{who}` is not a person or team in isms.toml"));
     e.hint_if(crate::diagnostic::owner_suggestion(who, &known))

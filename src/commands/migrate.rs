@@ -12,7 +12,7 @@ use crate::git;
 use crate::migrate::{self, Input, Plan};
 use crate::model::Edition;
 use crate::output;
-use crate::repo::{self, CONFIG_FILE, FileKind, Repo, SCHEMA_DIR, Scope, WorkTree};
+use crate::repo::{CONFIG_FILE, FileKind, Repo, SCHEMA_DIR};
 use crate::scaffold::templates;
 
 use super::Context;
@@ -87,15 +87,10 @@ pub fn run(ctx: &Context, args: &MigrateArgs) -> Result<ExitCode> {
     let commit = if args.dry_run {
         None
     } else {
-        let codeowners_current = snapshot
-            .codeowners
-            .as_deref()
-            .is_some_and(|c| c == crate::render::codeowners::render(&snapshot));
+        let codeowners_current = super::FollowCodeowners::of(&snapshot).is_current();
         if let Err(e) = apply(&writer, &plan, from, to, codeowners_current) {
             // The tree was clean: put it back as HEAD has it.
-            let _ = git::run(&repo.root, &["reset", "--quiet", "--hard", "HEAD"]);
-            let _ = git::run(&repo.root, &["clean", "-fdq"]);
-            return Err(e.hint("the working tree was restored; nothing was committed"));
+            return Err(super::restore_clean_tree(&repo.root, e));
         }
         Some(git::run(&repo.root, &["rev-parse", "HEAD"])?)
     };
@@ -168,11 +163,7 @@ fn apply(
         }
     }
     if codeowners {
-        let snapshot = repo::load(&WorkTree::new(root)?, &Scope::All)?.snapshot;
-        writer.refresh(
-            &root.join(crate::render::codeowners::PATH),
-            crate::render::codeowners::render(&snapshot).as_bytes(),
-        )?;
+        super::rewrite_codeowners(writer)?;
     }
     git::run(root, &["add", "--all"])?;
     // The message lists every decision.

@@ -619,23 +619,15 @@ pub fn with_string(text: &str, key: &str, value: &str) -> Option<String> {
     let mut doc = text.parse::<toml_edit::DocumentMut>().ok()?;
     let item = doc.get_mut(key)?.as_value_mut()?;
     item.as_str()?;
-    let decor = item.decor().clone();
-    *item = toml_edit::Value::from(value);
-    *item.decor_mut() = decor;
+    set_string(item, value);
     Some(crate::span::in_the_form_of(text, doc.to_string()))
 }
 
-/// `text` with each `old` in its top-level list `key` made `new`, the rest
-/// kept as [`with_string`] keeps it; `None` when it has no such list.
-pub fn with_renamed(text: &str, key: &str, old: &str, new: &str) -> Option<String> {
-    let mut doc = text.parse::<toml_edit::DocumentMut>().ok()?;
-    let list = doc.get_mut(key)?.as_array_mut()?;
-    for v in list.iter_mut().filter(|v| v.as_str() == Some(old)) {
-        let decor = v.decor().clone();
-        *v = toml_edit::Value::from(new);
-        *v.decor_mut() = decor;
-    }
-    Some(crate::span::in_the_form_of(text, doc.to_string()))
+/// `item` made the string `value`, the spaces and comment around it kept.
+pub fn set_string(item: &mut toml_edit::Value, value: &str) {
+    let decor = item.decor().clone();
+    *item = toml_edit::Value::from(value);
+    *item.decor_mut() = decor;
 }
 
 /// A generated CODEOWNERS follows the owners through a command that writes
@@ -650,12 +642,27 @@ impl FollowCodeowners {
         FollowCodeowners(current_codeowners(root))
     }
 
+    /// As [`FollowCodeowners::before`], of the working tree's complete
+    /// snapshot, already read.
+    pub fn of(snapshot: &crate::model::Snapshot) -> Self {
+        FollowCodeowners(Ok(codeowners_state(snapshot)))
+    }
+
+    /// Whether CODEOWNERS was the generated one, following the owners.
+    pub fn is_current(&self) -> bool {
+        matches!(self.0, Ok(Codeowners::Current))
+    }
+
     /// Brings CODEOWNERS up to date once the items are written, or says why
     /// not; `left_out` says what a generated one that was behind misses.
     pub fn after(self, writer: &crate::repo::Writer, left_out: &str) -> Result<()> {
         let root = &writer.repo().root;
         match self.0 {
-            Ok(Codeowners::Current) => refresh_codeowners(writer)?,
+            Ok(Codeowners::Current) => {
+                if rewrite_codeowners(writer)? {
+                    crate::output::note(&format!("updated {}", crate::render::codeowners::PATH));
+                }
+            }
             Ok(Codeowners::NotOurs) => {}
             // Generated, but edited or not refreshed since, and still behind
             // after the command (`check` warns of it too): said, not left unseen.
@@ -693,29 +700,42 @@ enum Codeowners {
 /// item file that does not load, it cannot be kept current: it is left as
 /// it is, and the error says why, for the user to hear.
 fn current_codeowners(root: &std::path::Path) -> std::result::Result<Codeowners, String> {
-    use crate::render::codeowners::{is_generated, render};
     let snapshot = crate::reading::complete_snapshot(root).map_err(|e| e.message)?;
-    Ok(match snapshot.codeowners.as_deref() {
-        Some(c) if snapshot.config.is_some() && c == render(&snapshot) => Codeowners::Current,
-        Some(c) if snapshot.config.is_some() && is_generated(c) => Codeowners::Behind,
-        _ => Codeowners::NotOurs,
-    })
+    Ok(codeowners_state(&snapshot))
 }
 
-/// Brings a generated CODEOWNERS up to date with the items just written.
-fn refresh_codeowners(writer: &crate::repo::Writer) -> Result<()> {
+/// What CODEOWNERS is in `snapshot`, against the owners it holds.
+fn codeowners_state(snapshot: &crate::model::Snapshot) -> Codeowners {
+    use crate::render::codeowners::{is_generated, render};
+    match snapshot.codeowners.as_deref() {
+        Some(c) if snapshot.config.is_some() && c == render(snapshot) => Codeowners::Current,
+        Some(c) if snapshot.config.is_some() && is_generated(c) => Codeowners::Behind,
+        _ => Codeowners::NotOurs,
+    }
+}
+
+/// Brings a generated CODEOWNERS up to date with the items just written;
+/// whether it changed.
+pub fn rewrite_codeowners(writer: &crate::repo::Writer) -> Result<bool> {
     use crate::render::codeowners::{PATH, render};
     let root = &writer.repo().root;
     let snapshot =
         crate::repo::load(&crate::repo::WorkTree::new(root)?, &crate::repo::Scope::All)?.snapshot;
     let text = render(&snapshot);
     if snapshot.codeowners.as_deref() == Some(text.as_str()) {
-        return Ok(());
+        return Ok(false);
     }
     // It was the generated one before this command: isms's own to refresh.
     writer.refresh(&root.join(PATH), text.as_bytes())?;
-    crate::output::note(&format!("updated {PATH}"));
-    Ok(())
+    Ok(true)
+}
+
+/// After a command that changed a clean working tree and failed before its
+/// commit: the tree put back as `HEAD` has it, and `e` saying so.
+pub fn restore_clean_tree(root: &std::path::Path, e: Error) -> Error {
+    let _ = crate::git::run(root, &["reset", "--quiet", "--hard", "HEAD"]);
+    let _ = crate::git::run(root, &["clean", "-fdq"]);
+    e.hint("the working tree was restored; nothing was committed")
 }
 
 /// With `approval = "author"`, a warning for proposal `p` when the reviews
@@ -854,14 +874,17 @@ mod tests {
              services = [\"a\", \"b\"]  # and more\r\n\
              [extra]\r\nowner = \"bob\"\r\n"
         );
+        let renamed = |id: &str| vec![if id == "b" { "c" } else { id }.to_owned()];
         assert_eq!(
-            with_renamed(text, "services", "b", "c").unwrap(),
+            crate::migrate::rewritten_list(text, "services", &renamed)
+                .unwrap()
+                .0,
             text.replace("\"b\"]", "\"c\"]")
         );
         assert_eq!(with_string("id = \"a\"\n", "owner", "carol"), None);
         assert_eq!(with_string("owner = 3\n", "owner", "carol"), None);
         assert_eq!(
-            with_renamed("services = \"a\"\n", "services", "a", "b"),
+            crate::migrate::rewritten_list("services = \"a\"\n", "services", &renamed),
             None
         );
     }

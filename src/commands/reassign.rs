@@ -3,6 +3,7 @@
 //! allocation and finding whose `owner` names FROM. Each file's `owner` is
 //! changed with a TOML editor and nothing else; nothing is committed.
 
+use std::io::Write as _;
 use std::process::ExitCode;
 
 use crate::cli::ReassignArgs;
@@ -50,14 +51,11 @@ pub fn run(ctx: &Context, args: &ReassignArgs) -> Result<ExitCode> {
     }
     let (count, kinds) = counts(&items);
     if args.dry_run {
+        let keys: Vec<String> = items.iter().map(|(k, _)| k.to_string()).collect();
+        let width = keys.iter().map(String::len).max().unwrap_or(0);
         let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-        let width = items.iter().map(|(k, _)| k.to_string().len()).max();
-        for (key, file) in &items {
-            let key = key.to_string();
-            let _ = std::io::Write::write_fmt(
-                &mut out,
-                format_args!("{key:<w$}  {file}\n", w = width.unwrap_or(0)),
-            );
+        for (key, (_, file)) in keys.iter().zip(&items) {
+            let _ = writeln!(out, "{key:<width$}  {file}");
         }
         drop(out);
         output::note(&format!(
@@ -78,7 +76,7 @@ pub fn run(ctx: &Context, args: &ReassignArgs) -> Result<ExitCode> {
         })?;
         edits.push((path, edited));
     }
-    let codeowners = super::FollowCodeowners::before(&repo.root);
+    let codeowners = super::FollowCodeowners::of(&snapshot);
     for (path, text) in &edits {
         // An edit of the file as it is, uncommitted changes and all: they
         // are kept, as `new person` keeps those of isms.toml.
@@ -144,11 +142,8 @@ fn owner(repo: &Repo, config: &Config, s: &Snapshot, who: &str, flag: &str) -> R
 
 /// `who` is no person or team of `config`.
 fn unknown(who: &str, config: &Config) -> Error {
-    let known: Vec<&str> = (config.people.keys().chain(config.teams.keys()))
-        .map(Id::as_str)
-        .collect();
-    Error::new(format!("`{who}` is not a person or team in {CONFIG_FILE}"))
-        .hint_if(crate::diagnostic::owner_suggestion(who, &known))
+    let known = config.people.keys().chain(config.teams.keys());
+    crate::summary::unknown(who, known.map(Id::as_str))
 }
 
 /// The items `owner` owns, with their files, in the order `stale` lists

@@ -91,17 +91,14 @@ fn service(ctx: &Context, a: &RenameArgs) -> Result<ExitCode> {
             .map(|d| d.date_naive())
     };
     let map = map_text(&repo, &plan, &added)?;
-    let codeowners_current = (snapshot.codeowners.as_deref())
-        .is_some_and(|c| c == crate::render::codeowners::render(&snapshot));
+    let codeowners_current = super::FollowCodeowners::of(&snapshot).is_current();
     let message = format!(
         "Rename service {old} to {new}\n\n{}\nThe old → new item keys are in {RENAMES_MAP}: review history carries across.\n",
         human(&title, &plan)
     );
     if let Err(e) = apply(&writer, &plan, &map, codeowners_current, &message) {
         // The tree was clean: put it back as HEAD has it.
-        let _ = git::run(&repo.root, &["reset", "--quiet", "--hard", "HEAD"]);
-        let _ = git::run(&repo.root, &["clean", "-fdq"]);
-        return Err(e.hint("the working tree was restored; nothing was committed"));
+        return Err(super::restore_clean_tree(&repo.root, e));
     }
     let commit = git::run(&repo.root, &["rev-parse", "HEAD"])?;
     print!("{}", human(&title, &plan));
@@ -165,7 +162,10 @@ fn plan(repo: &Repo, s: &Snapshot, old: &Id, new: &Id) -> Result<Plan> {
     );
     for path in naming {
         let text = read(&path)?;
-        let edited = super::with_renamed(&text, "services", old.as_str(), new.as_str());
+        let renamed =
+            |id: &str| vec![if id == old.as_str() { new.as_str() } else { id }.to_owned()];
+        let edited = crate::migrate::rewritten_list(&text, "services", &renamed);
+        let edited = edited.map(|(text, _, _)| text);
         plan.writes
             .push((path.clone(), edit(&path, "services", edited)?));
         plan.edits.push((path, format!("services: {old} → {new}")));
@@ -205,9 +205,7 @@ fn plan(repo: &Repo, s: &Snapshot, old: &Id, new: &Id) -> Result<Plan> {
                     continue;
                 };
                 changed.push(format!("{} → {to}", value.as_str().unwrap_or_default()));
-                let decor = value.decor().clone();
-                *value = toml_edit::Value::from(to);
-                *value.decor_mut() = decor;
+                super::set_string(value, &to);
             }
         }
         if changed.is_empty() {
@@ -299,11 +297,7 @@ fn apply(
     }
     writer.refresh(&root.join(RENAMES_MAP), map.as_bytes())?;
     if codeowners {
-        let snapshot = crate::reading::complete_snapshot(root)?;
-        writer.refresh(
-            &root.join(crate::render::codeowners::PATH),
-            crate::render::codeowners::render(&snapshot).as_bytes(),
-        )?;
+        super::rewrite_codeowners(writer)?;
     }
     git::run(root, &["add", "--all"])?;
     super::commit_staged(root, message)
