@@ -184,12 +184,11 @@ pub fn run(ctx: &Context, args: &LogArgs) -> Result<ExitCode> {
                 crate::output::note(&note);
             }
             // An item migrated away: its history goes on under the new key.
-            let successors = successors(&wanted, &snapshot.migrations);
+            let successors = crate::model::successors_in(&wanted, &snapshot);
             if !successors.is_empty() && !key.exists_in(&snapshot) {
                 let _ = out.flush();
-                // A map of renames names no editions.
                 let renamed = (snapshot.migrations.iter())
-                    .filter(|m| m.from.is_empty())
+                    .filter(|m| m.is_renames())
                     .flat_map(|m| &m.item)
                     .any(|i| i.from.iter().any(|src| src.key == wanted));
                 crate::output::note(&format!(
@@ -458,15 +457,6 @@ fn warn(malformed: &[Malformed]) {
             w.message
         ));
     }
-}
-
-/// The items that recorded migrations made from `key`.
-fn successors<'a>(key: &str, maps: &'a [crate::model::MigrationMap]) -> Vec<&'a str> {
-    maps.iter()
-        .flat_map(|m| &m.item)
-        .filter(|i| i.from.iter().any(|src| src.key == key))
-        .map(|i| i.key.as_str())
-        .collect()
 }
 
 const NEEDS_CHANGE: Style = AnsiColor::Red.on_default().bold();

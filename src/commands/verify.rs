@@ -142,14 +142,11 @@ pub fn run(ctx: &Context, args: &VerifyArgs) -> Result<ExitCode> {
             // An item migrated or renamed since: its review counts for the
             // items made of it, so their owner is who must have approved it.
             let made_of = || {
-                (crate::model::with_successors(&r.item, &snapshot.migrations).into_iter())
+                (crate::model::successors_in(&r.item, &snapshot).iter())
                     .filter_map(|k| ItemKey::parse(k).ok())
-                    .find_map(|k| snapshot.owner_of(&k))
+                    .find_map(|k| snapshot.owner_of(&k).map(|o| o.to_string()))
             };
-            let Some(owner) = snapshot
-                .owner_of(&key)
-                .or_else(made_of)
-                .map(|o| o.to_string())
+            let Some(owner) = (snapshot.owner_of(&key).map(|o| o.to_string())).or_else(made_of)
             else {
                 continue; // evidence, or an item that no longer exists
             };

@@ -290,16 +290,25 @@ impl ItemKey {
 fn made_into(keys: &[ItemKey], s: &Snapshot) -> Option<String> {
     let mut now: Vec<String> = Vec::new();
     for key in keys {
-        let key = key.to_string();
-        for next in crate::model::with_successors(&key, &s.migrations) {
-            let there = ItemKey::parse(next).is_ok_and(|k| k.exists_in(s));
-            if next != key && there && !now.iter().any(|n| n == next) {
-                now.push(next.to_owned());
+        for next in successors_in(&key.to_string(), s) {
+            if !now.contains(&next) {
+                now.push(next);
             }
         }
     }
     let quoted: Vec<String> = now.iter().map(|k| format!("`{k}`")).collect();
     (!quoted.is_empty()).then(|| format!("; it is now {}", quoted.join(" and ")))
+}
+
+/// The items of `s` that migrations or renames made of the item `key`,
+/// through every step, in reading order: where its history goes on.
+pub fn successors_in(key: &str, s: &Snapshot) -> Vec<String> {
+    let mut now: Vec<String> = (crate::model::with_successors(key, &s.migrations).into_iter())
+        .filter(|next| *next != key && ItemKey::parse(next).is_ok_and(|k| k.exists_in(s)))
+        .map(str::to_owned)
+        .collect();
+    now.sort_by(|a, b| crate::model::natural_cmp(a, b));
+    now
 }
 
 /// The bare ID of `s` that `input`, a bare ID naming nothing, is a likely

@@ -42,6 +42,13 @@ pub struct MappedSource {
     pub added: Option<Date>,
 }
 
+impl MigrationMap {
+    /// Whether this is the map of renames, which names no editions.
+    pub fn is_renames(&self) -> bool {
+        self.from.is_empty()
+    }
+}
+
 /// Every recorded migration's sources, by new item key.
 pub fn sources_by_key(maps: &[MigrationMap]) -> HashMap<&str, Vec<&MappedSource>> {
     let mut out: HashMap<&str, Vec<&MappedSource>> = HashMap::new();

@@ -31,7 +31,7 @@ pub use diff::{Changed, FileDiff};
 pub use evidence::{Artifact, Evidence, MAX_ARTIFACT_BYTES};
 pub use finding::{Finding, FindingKind, FindingStatus, Severity};
 pub use id::{ID_PATTERN, Id, in_reading_order, natural_cmp, validate as validate_id};
-pub use item::{ItemKey, KEY_FORMS};
+pub use item::{ItemKey, KEY_FORMS, successors_in};
 pub use layout::{
     ARTIFACT_DIR, CONFIG_FILE, FileKind, ITEM_DIRS, LAYOUT, Place, SCHEMA_DIR, artifact_of,
     artifact_path, classify, is_item_folder, is_within, near_miss,

@@ -78,9 +78,9 @@ pub(super) fn assess(
     }
 
     let aliases = sources_by_key(&s.migrations);
-    // The items a rename made (its map names no editions), said as such.
+    // The items a rename made, said as such.
     let renamed: BTreeSet<&str> = (s.migrations.iter())
-        .filter(|m| m.from.is_empty())
+        .filter(|m| m.is_renames())
         .flat_map(|m| m.item.iter().map(|i| i.key.as_str()))
         .collect();
     for item in reviewables(s, defaults) {
