@@ -46,6 +46,8 @@ COMMANDS = [
     ["reassign", "bob", "carol"],
     ["rename", "service", "payments-api", "payments", "--dry-run"],
     ["rename", "service", "tenant-db", "tenants"],
+    ["close", "2026-003", "--dry-run"],
+    ["close", "2026-003", "--on", "2026-11-30"],
 ]
 
 VALUES = [

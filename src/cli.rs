@@ -21,6 +21,7 @@ Examples:
   isms stale --owner @me --all    everything you own, with when each is next due
   isms status                     one screen: states, matrix, overdue by owner
   isms reassign bob carol         bob left: his controls, allocations and findings go to carol
+  isms close 2026-003             the finding's corrective action is done: closed today
   isms report soa --format csv    the Statement of Applicability as CSV
   isms report evidence --control 5.18
   isms site --out site            a static dashboard: open site/index.html
@@ -99,6 +100,8 @@ pub enum Command {
     /// Rename an item: its files and every reference to it, in one commit; its review history carries across.
     #[command(subcommand)]
     Rename(RenameCommand),
+    /// Close a finding: its corrective action done (or its risk accepted), on a day.
+    Close(CloseArgs),
     /// Check on GitHub that every landed review was approved by an owner of its items.
     #[command(
         after_help = "For approval = \"pull-request\": finds the pull request that landed each review \
@@ -537,6 +540,33 @@ pub struct ReassignArgs {
     #[arg(value_name = "PATH")]
     pub paths: Vec<String>,
     /// List the items that would move, and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Sets `status = \"closed\"` (or `\"accepted\"`) and `closed = DATE` in the finding's \
+file, and nothing else unless --corrective-action says what was done; its comments and layout are kept, \
+uncommitted edits included. A finding whose corrective action is still empty or a TODO is not closed \
+without one. Nothing is committed: review the change with `git diff`, and commit it, or propose it, as any other."
+)]
+pub struct CloseArgs {
+    /// The finding: its ID (`2026-003`), key (`finding:2026-003`) or file.
+    pub finding: String,
+    /// The day it was closed (YYYY-MM-DD; default today, or --as-of): not
+    /// before it was raised, nor after today.
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub on: Option<NaiveDate>,
+    /// What was done about it, in place of the corrective action the file
+    /// has (line breaks kept); needed when that is empty or a TODO.
+    #[arg(long, value_name = "TEXT", value_parser = parse_text)]
+    pub corrective_action: Option<String>,
+    /// Its risk was accepted, not corrected (`status = "accepted"`): say why
+    /// in the corrective action.
+    #[arg(long)]
+    pub accepted: bool,
+    /// Print the change as a diff, and write nothing.
     #[arg(long)]
     pub dry_run: bool,
 }

@@ -3,6 +3,7 @@
 mod approvals;
 mod check;
 mod ci;
+mod close;
 mod codeowners;
 mod diff;
 mod export;
@@ -190,6 +191,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Reassess(args) => reassess::run(&ctx, &args),
         Command::Reassign(args) => reassign::run(&ctx, &args),
         Command::Rename(cmd) => rename::run(&ctx, &cmd),
+        Command::Close(args) => close::run(&ctx, &args),
         Command::VerifyApprovals(args) => verify::run(&ctx, &args),
         Command::Approvals(cmd) => approvals::run(&ctx, &cmd),
         Command::Hooks(cmd) => hooks::run(&ctx, cmd),
@@ -260,6 +262,7 @@ fn formats(command: &Command) -> (&'static str, &'static [Format]) {
         Command::Reassess(_) => ("reassess", TEXT),
         Command::Reassign(_) => ("reassign", TEXT),
         Command::Rename(_) => ("rename", TEXT),
+        Command::Close(_) => ("close", TEXT),
         Command::Codeowners(_) => ("codeowners", TEXT),
         Command::Ci(_) => ("ci", TEXT),
         Command::Hooks(_) => ("hooks", TEXT),
@@ -552,7 +555,7 @@ pub fn what_settles(i: &crate::check::review::ItemStatus) -> String {
         }
         ("evidence", _) => format!("collect it again: `isms new evidence --like {id}`"),
         ("finding", _) => format!(
-            "finish the corrective action and close it in `{}` (`status = \"closed\"`, `closed = DATE`), or agree a new `due`",
+            "finish the corrective action and close it, `isms close {id}` (in `{}`: `status = \"closed\"`, `closed = DATE`), or agree a new `due`",
             i.file
         ),
         _ => format!("see `isms show {}`", i.item),
@@ -625,8 +628,13 @@ pub fn with_string(text: &str, key: &str, value: &str) -> Option<String> {
 
 /// `item` made the string `value`, the spaces and comment around it kept.
 pub fn set_string(item: &mut toml_edit::Value, value: &str) {
+    set_value(item, toml_edit::Value::from(value));
+}
+
+/// `item` made `value`, the spaces and comment around it kept.
+pub fn set_value(item: &mut toml_edit::Value, value: toml_edit::Value) {
     let decor = item.decor().clone();
-    *item = toml_edit::Value::from(value);
+    *item = value;
     *item.decor_mut() = decor;
 }
 

@@ -108,7 +108,11 @@ pub fn reassessment(
             &f.to[..10.min(f.to.len())],
             code_block(
                 "diff",
-                &unified(f.old_text.unwrap_or(""), f.new_text.unwrap_or(""), f.path)
+                &crate::render::diff::unified(
+                    f.old_text.unwrap_or(""),
+                    f.new_text.unwrap_or(""),
+                    f.path
+                )
             )
         );
     }
@@ -151,13 +155,4 @@ fn items_table(out: &mut String, inputs: &Inputs<'_>, items: &[String]) {
             });
         let _ = writeln!(out, "| `{item}` | {} | {} |", cell(&owner), cell(&state));
     }
-}
-
-/// A unified diff of two versions of a file, for a Markdown code block.
-fn unified(old: &str, new: &str, path: &str) -> String {
-    similar::TextDiff::from_lines(old, new)
-        .unified_diff()
-        .context_radius(3)
-        .header(&format!("a/{path}"), &format!("b/{path}"))
-        .to_string()
 }

@@ -517,6 +517,16 @@ fn field_words(f: &FieldChange) -> String {
     format!("{} {} → {}", f.field, v(&f.old), v(&f.new))
 }
 
+/// A unified diff of two versions of the file `path`, as `git diff` shows
+/// one (three lines of context).
+pub fn unified(old: &str, new: &str, path: &str) -> String {
+    similar::TextDiff::from_lines(old, new)
+        .unified_diff()
+        .context_radius(3)
+        .header(&format!("a/{path}"), &format!("b/{path}"))
+        .to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -28,7 +28,8 @@ pub struct Card<'a> {
     /// What its file decides, in a few words: a control's SoA decision, its
     /// justification and the evidence it requires, a service's model, an
     /// allocation's party and duties, a record's kind, collection and
-    /// artifacts, a finding's status.
+    /// artifacts, a finding's status, when it was raised and closed, what
+    /// was found and its corrective action.
     #[serde(serialize_with = "in_order")]
     pub facts: Vec<(&'static str, String)>,
     /// Its states, the most urgent first: an item can be overdue and
@@ -261,6 +262,9 @@ fn facts(s: &Snapshot, key: &ItemKey) -> Vec<(&'static str, String)> {
                     "" => ("raised", f.raised.to_string()),
                     by => ("raised", format!("{} by {by}", f.raised)),
                 });
+                if let Some(closed) = f.closed {
+                    out.push(("closed", closed.to_string()));
+                }
                 // What was found and what is done about it: what its owner
                 // answers for, placeholders and all.
                 out.extend(written([
