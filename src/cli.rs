@@ -507,11 +507,22 @@ of the old keys count for the new ones (`isms log` lists them, marked with their
 A generated CODEOWNERS follows."
     )]
     Service(RenameArgs),
+    /// A control of the organisation's own (not the catalog's): its file,
+    /// its allocation in each service's folder, and the evidence, findings
+    /// and triggers that name it.
+    #[command(
+        after_help = "One commit on the current branch, of a clean working tree, as for a service: \
+the files are moved as `git mv` moves them, each keeps everything but the ID, and \
+.isms/migrations/renames.toml records each old item key and its new one, so that the reviews of \
+the old keys count for the new ones. A control of the repository's catalog keeps the standard's ID, \
+and is refused. A generated CODEOWNERS follows."
+    )]
+    Control(RenameArgs),
 }
 
 #[derive(Debug, Args)]
 pub struct RenameArgs {
-    /// The service's ID now.
+    /// The item's ID now.
     pub old: String,
     /// Its new ID.
     pub new: String,

@@ -303,3 +303,166 @@ fn a_dirty_tree_a_taken_id_or_an_unknown_service_is_refused_and_nothing_is_writt
         " M services/tenant-db.toml\n"
     );
 }
+
+#[test]
+fn a_control_of_our_own_is_renamed_with_its_allocations_history_and_references() {
+    let env = Env::new();
+    let repo = env.example("demo");
+    let run = |args: &[&str]| {
+        let out = env.isms(&repo).args(args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    run(&[
+        "new",
+        "control",
+        "ACME-1",
+        "--title",
+        "Tenant offboarding",
+        "--summary",
+        "Tenant data deleted within 30 days of exit",
+        "--matrix",
+        "--justification",
+        "Contracts",
+    ]);
+    run(&[
+        "new",
+        "trigger",
+        "offboarding-changed",
+        "--title",
+        "Offboarding changes",
+        "--reassess",
+        "ACME-1",
+        "--reassess",
+        "5.1",
+        "--path",
+        "responsibilities/*/ACME-1.toml",
+        "--field",
+        "party",
+    ]);
+    run(&[
+        "new",
+        "evidence",
+        "deletion-log",
+        "--control",
+        "ACME-1",
+        "--kind",
+        "deletion-log",
+        "--title",
+        "Deletion log",
+        "--collected",
+        "2026-11-02",
+    ]);
+    env.git(&repo, &["add", "--all"]);
+    env.git(&repo, &["commit", "-q", "--no-verify", "-m", "ACME-1"]);
+    run(&[
+        "review",
+        "ACME-1",
+        "allocation:tenant-db/ACME-1",
+        "--note",
+        "checked",
+    ]);
+    let before = states(&env, &repo, "ACME-1", "ACME-9");
+    let later = states_on(&env, &repo, "ACME-1", "ACME-9", Some("2030-01-01"));
+
+    let plan = "rename control ACME-1 → ACME-9\n  \
+                controls/ACME-1.toml → controls/ACME-9.toml\n  \
+                responsibilities/*/ACME-1.toml → responsibilities/*/ACME-9.toml (3 allocations)\n  \
+                evidence/deletion-log.toml controls: ACME-1 → ACME-9\n  \
+                triggers/offboarding-changed.toml reassess: ACME-1 → ACME-9\n  \
+                triggers/offboarding-changed.toml when.path: responsibilities/*/ACME-1.toml → \
+                responsibilities/*/ACME-9.toml\n";
+    assert_eq!(run(&["rename", "control", "ACME-1", "ACME-9"]), plan);
+    assert_eq!(env.git(&repo, &["status", "--porcelain"]), "");
+    let renamed = env.git(&repo, &["diff", "--name-status", "-M", "HEAD~1", "HEAD"]);
+    for (from, to) in [
+        ("controls/ACME-1.toml", "controls/ACME-9.toml"),
+        (
+            "responsibilities/tenant-db/ACME-1.toml",
+            "responsibilities/tenant-db/ACME-9.toml",
+        ),
+    ] {
+        assert!(
+            renamed
+                .lines()
+                .any(|l| l.starts_with('R') && l.ends_with(&format!("\t{from}\t{to}"))),
+            "{renamed}"
+        );
+    }
+    assert!(read(&repo, "controls/ACME-9.toml").contains("id = \"ACME-9\"\n"));
+    assert!(
+        read(&repo, "responsibilities/payments-api/ACME-9.toml").contains("control = \"ACME-9\"\n")
+    );
+    assert!(read(&repo, "evidence/deletion-log.toml").contains("controls = [\"ACME-9\"]"));
+    let trigger = read(&repo, "triggers/offboarding-changed.toml");
+    assert!(
+        trigger.contains("reassess = [\"ACME-9\", \"5.1\"]"),
+        "{trigger}"
+    );
+    assert!(
+        trigger.contains("path = \"responsibilities/*/ACME-9.toml\""),
+        "{trigger}"
+    );
+
+    // Its reviews count for the new keys, today and years later, when an
+    // allocation never reviewed says so of either name.
+    assert_eq!(states(&env, &repo, "ACME-1", "ACME-9"), before);
+    let after = states_on(&env, &repo, "ACME-1", "ACME-9", Some("2030-01-01"));
+    let never = "\"never reviewed, nor under the name it had; was due 2027-11-02";
+    assert!(
+        after["allocation:payments-api/ACME-9"]
+            .starts_with(&format!("\"overdue\" \"2027-11-02\" {never}")),
+        "{}",
+        after["allocation:payments-api/ACME-9"]
+    );
+    let reworded: BTreeMap<String, String> = (after.into_iter())
+        .map(|(k, v)| (k, v.replace(", nor under the name it had;", ";")))
+        .collect();
+    assert_eq!(reworded, later);
+    let log = run(&["log", "allocation:tenant-db/ACME-9"]);
+    assert!(
+        log.contains("[as allocation:tenant-db/ACME-1] checked"),
+        "{log}"
+    );
+    let out = env.isms(&repo).args(["check"]).output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+
+    // The catalog's IDs are the standard's: neither renamed nor taken.
+    let head = env.git(&repo, &["rev-parse", "HEAD"]);
+    for (args, said) in [
+        (
+            &["rename", "control", "5.1", "ACME-2"][..],
+            "error: OLD: `5.1` is a control of the ISO/IEC 27001:2022 Annex A with ISO/IEC 27017:2015 \
+             catalog: its ID is the standard's, and is not renamed; nothing was written\n  \
+             hint: only a control of your own (`isms new control`) is renamed\n",
+        ),
+        (
+            &["rename", "control", "ACME-9", "5.2"],
+            "error: NEW: `5.2` is a control of the ISO/IEC 27001:2022 Annex A with ISO/IEC 27017:2015 \
+             catalog: the standard's ID is not given to another; nothing was written\n  \
+             hint: give a control of your own an ID of your own (e.g. ACME-1)\n",
+        ),
+        (
+            &["rename", "control", "ACME-9", "9.1.1"],
+            "error: NEW: `9.1.1` is not in this repository's edition, 2022; \
+             9.1.1 is ISO/IEC 27002:2013; in 2022 it is 5.15; nothing was written\n",
+        ),
+        (
+            &["rename", "control", "ACME-1", "ACME-2"],
+            "error: control `ACME-1` does not exist (no controls/ACME-1.toml)\n  \
+             hint: did you mean `ACME-9`?\n",
+        ),
+    ] {
+        let out = env.isms(&repo).args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert_eq!(String::from_utf8_lossy(&out.stderr), said, "{args:?}");
+    }
+    assert_eq!(env.git(&repo, &["rev-parse", "HEAD"]), head);
+    assert_eq!(env.git(&repo, &["status", "--porcelain"]), "");
+}

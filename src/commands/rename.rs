@@ -1,7 +1,8 @@
-//! `isms rename service OLD NEW [--dry-run]`: a service under another ID, in
-//! one commit of a clean working tree. Its file and its folder of
-//! allocations move as `git mv` moves them, every file keeps all but the ID,
-//! the evidence and findings that name it name the new ID, and
+//! `isms rename service|control OLD NEW [--dry-run]`: a service, or a
+//! control of the organisation's own, under another ID, in one commit of a
+//! clean working tree. Its file and its allocations move as `git mv` moves
+//! them, every file keeps all but the ID, the evidence, findings and
+//! triggers that name it name the new ID, and
 //! `.isms/migrations/renames.toml` records each old item key and its new
 //! one, so that the reviews of the old keys count for the new ones, as a
 //! migration's map makes them count.
@@ -12,7 +13,7 @@ use std::process::ExitCode;
 use crate::cli::{RenameArgs, RenameCommand};
 use crate::error::{Error, Result};
 use crate::git;
-use crate::model::{FileKind, Id, MigrationMap, RENAMES_MAP, Snapshot};
+use crate::model::{FileKind, Id, ItemKey, MigrationMap, RENAMES_MAP, Snapshot};
 use crate::output;
 use crate::repo::{CONFIG_FILE, Repo};
 
@@ -20,7 +21,40 @@ use super::Context;
 
 pub fn run(ctx: &Context, cmd: &RenameCommand) -> Result<ExitCode> {
     match cmd {
-        RenameCommand::Service(a) => service(ctx, a),
+        RenameCommand::Service(a) => rename(ctx, a, Kind::Service),
+        RenameCommand::Control(a) => rename(ctx, a, Kind::Control),
+    }
+}
+
+/// What is renamed: an item with a folder of allocations, or a column of
+/// them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Service,
+    Control,
+}
+
+impl Kind {
+    fn name(self) -> &'static str {
+        match self {
+            Kind::Service => "service",
+            Kind::Control => "control",
+        }
+    }
+
+    fn file(self) -> FileKind {
+        match self {
+            Kind::Service => FileKind::Service,
+            Kind::Control => FileKind::Control,
+        }
+    }
+
+    /// The IDs of this kind's items in `s`.
+    fn ids(self, s: &Snapshot) -> Vec<&str> {
+        match self {
+            Kind::Service => s.services.keys().map(Id::as_str).collect(),
+            Kind::Control => s.controls.keys().map(Id::as_str).collect(),
+        }
     }
 }
 
@@ -29,6 +63,8 @@ pub fn run(ctx: &Context, cmd: &RenameCommand) -> Result<ExitCode> {
 struct Plan {
     /// Files moved, (old path, new path).
     moves: Vec<(String, String)>,
+    /// The moves in words, a line each: the item's file, its allocations.
+    moved: Vec<String>,
     /// Files written after the moves, (path, text): the moved files with
     /// their new ID, and those that name it.
     writes: Vec<(String, String)>,
@@ -40,7 +76,127 @@ struct Plan {
     notes: Vec<String>,
 }
 
-fn service(ctx: &Context, a: &RenameArgs) -> Result<ExitCode> {
+impl Plan {
+    /// Writes `text` to `path` after the moves, in place of what the plan
+    /// writes there already.
+    fn write(&mut self, path: &str, text: String) {
+        match self.writes.iter_mut().find(|(p, _)| p == path) {
+            Some((_, old)) => *old = text,
+            None => self.writes.push((path.to_owned(), text)),
+        }
+    }
+
+    /// The text the plan writes to `path`, else the file's.
+    fn text(&self, repo: &Repo, path: &str) -> Result<String> {
+        match self.writes.iter().find(|(p, _)| p == path) {
+            Some((_, text)) => Ok(text.clone()),
+            None => crate::fsutil::read_text(&repo.root.join(path), crate::repo::MAX_FILE_BYTES),
+        }
+    }
+
+    /// Moves the item file `from` to `to`, its `field` made `new`; the map
+    /// records `old_key` as `new_key`.
+    fn move_item(
+        &mut self,
+        repo: &Repo,
+        (from, to): (&str, &str),
+        field: &str,
+        new: &Id,
+        (old_key, new_key): (String, String),
+    ) -> Result<()> {
+        let text = self.text(repo, from)?;
+        let text = super::with_string(&text, field, new.as_str())
+            .ok_or_else(|| Error::new(format!("{from}: its `{field}` could not be edited")))?;
+        self.moves.push((from.to_owned(), to.to_owned()));
+        self.write(to, text);
+        self.keys.push((new_key, old_key, from.to_owned()));
+        Ok(())
+    }
+
+    /// Each of the files `paths` with `old` in its list `key` made `new`.
+    fn rename_in_lists(
+        &mut self,
+        repo: &Repo,
+        paths: Vec<String>,
+        key: &str,
+        old: &Id,
+        new: &Id,
+    ) -> Result<()> {
+        for path in paths {
+            let text = self.text(repo, &path)?;
+            let renamed =
+                |id: &str| vec![if id == old.as_str() { new.as_str() } else { id }.to_owned()];
+            let (edited, _, _) = crate::migrate::rewritten_list(&text, key, &renamed)
+                .ok_or_else(|| Error::new(format!("{path}: its `{key}` could not be edited")))?;
+            self.write(&path, edited);
+            self.edits.push((path, format!("{key}: {old} → {new}")));
+        }
+        Ok(())
+    }
+
+    /// A trigger's rule that names the renamed files by their path
+    /// (`services/payments-api.toml`, `responsibilities/*/ACME-1.toml`)
+    /// would watch nothing after it: its path follows them.
+    fn rename_in_trigger_paths(
+        &mut self,
+        repo: &Repo,
+        s: &Snapshot,
+        old: &Id,
+        new: &Id,
+    ) -> Result<()> {
+        let renamed = |path: &str| {
+            let parts: Vec<String> = (path.split('/'))
+                .map(
+                    |part| match part.strip_suffix(".toml").unwrap_or(part) == old.as_str() {
+                        true => part.replacen(old.as_str(), new.as_str(), 1),
+                        false => part.to_owned(),
+                    },
+                )
+                .collect();
+            Some(parts.join("/")).filter(|p| p != path)
+        };
+        for d in s.triggers.values() {
+            if !d
+                .value
+                .when
+                .iter()
+                .any(|rule| renamed(&rule.path).is_some())
+            {
+                continue;
+            }
+            let text = self.text(repo, &d.path)?;
+            let mut doc = (text.parse::<toml_edit::DocumentMut>())
+                .map_err(|e| Error::new(format!("{} does not parse", d.path)).caused_by(e))?;
+            let mut changed = Vec::new();
+            if let Some(rules) = doc.get_mut("when").and_then(|w| w.as_array_of_tables_mut()) {
+                for rule in rules.iter_mut() {
+                    let Some(value) = rule.get_mut("path").and_then(|p| p.as_value_mut()) else {
+                        continue;
+                    };
+                    let Some(to) = value.as_str().and_then(renamed) else {
+                        continue;
+                    };
+                    changed.push(format!("{} → {to}", value.as_str().unwrap_or_default()));
+                    super::set_string(value, &to);
+                }
+            }
+            if changed.is_empty() {
+                self.notes.push(format!(
+                    "{} watches {old}'s files in a way isms cannot rewrite: edit its `when` to watch {new}'s",
+                    d.path
+                ));
+                continue;
+            }
+            let edited = crate::span::in_the_form_of(&text, doc.to_string());
+            self.write(&d.path, edited);
+            self.edits
+                .push((d.path.clone(), format!("when.path: {}", changed.join(", "))));
+        }
+        Ok(())
+    }
+}
+
+fn rename(ctx: &Context, a: &RenameArgs, kind: Kind) -> Result<ExitCode> {
     let repo = Repo::discover(&ctx.dir)?;
     // A clean tree is required below: every change after it is the
     // rename's own, written through the writer.
@@ -48,34 +204,45 @@ fn service(ctx: &Context, a: &RenameArgs) -> Result<ExitCode> {
     let snapshot = crate::reading::complete_snapshot(&repo.root)?;
     let config = (snapshot.config.as_ref().map(|d| &d.value))
         .ok_or_else(|| Error::new(format!("{CONFIG_FILE} does not parse")))?;
+    let what = kind.name();
     let old = Id::parse(&a.old).map_err(|why| Error::new(format!("OLD: {why}")))?;
-    if !snapshot.services.contains_key(&old) {
-        let known: Vec<&str> = snapshot.services.keys().map(Id::as_str).collect();
+    let known = kind.ids(&snapshot);
+    if !known.contains(&old.as_str()) {
         let meant = crate::diagnostic::completion(old.as_str(), &known)
             .or_else(|| crate::diagnostic::did_you_mean_id(old.as_str(), &known));
         return Err(Error::new(format!(
-            "service `{old}` does not exist (no {})",
-            FileKind::Service.path(None, old.as_str())
+            "{what} `{old}` does not exist (no {})",
+            kind.file().path(None, old.as_str())
         ))
         .hint_if(meant.map(crate::diagnostic::meant)));
     }
     let new = Id::parse(&a.new).map_err(|why| Error::new(format!("NEW: {why}")))?;
-    for taken in [
-        FileKind::Service.path(None, new.as_str()),
-        format!("{}/{new}", FileKind::Allocation.dir()),
-    ] {
-        if repo.root.join(&taken).symlink_metadata().is_ok() {
-            return Err(Error::new(format!(
-                "{taken} exists: `{new}` is taken; nothing was written"
-            )));
-        }
+    if kind == Kind::Control {
+        of_our_own(&snapshot, &old, "OLD")?;
+        of_our_own(&snapshot, &new, "NEW")?;
+    }
+    let mut taken = vec![kind.file().path(None, new.as_str())];
+    if kind == Kind::Service {
+        taken.push(format!("{}/{new}", FileKind::Allocation.dir()));
     }
     if !a.dry_run {
         repo.refuse_mid_operation("isms rename")?;
         super::refuse_dirty(&repo, "the rename")?;
     }
-    let plan = plan(&repo, &snapshot, &old, &new)?;
-    let title = format!("rename service {old} → {new}");
+    let plan = match kind {
+        Kind::Service => service_plan(&repo, &snapshot, &old, &new)?,
+        Kind::Control => control_plan(&repo, &snapshot, &old, &new)?,
+    };
+    taken.extend(plan.moves.iter().map(|(_, to)| to.clone()));
+    if let Some(taken) = taken
+        .iter()
+        .find(|p| repo.root.join(p).symlink_metadata().is_ok())
+    {
+        return Err(Error::new(format!(
+            "{taken} exists: `{new}` is taken; nothing was written"
+        )));
+    }
+    let title = format!("rename {what} {old} → {new}");
     if a.dry_run {
         print!("{}", human(&title, &plan));
         output::note("dry run: nothing was written");
@@ -93,7 +260,7 @@ fn service(ctx: &Context, a: &RenameArgs) -> Result<ExitCode> {
     let map = map_text(&repo, &plan, &added)?;
     let codeowners_current = super::FollowCodeowners::of(&snapshot).is_current();
     let message = format!(
-        "Rename service {old} to {new}\n\n{}\nThe old → new item keys are in {RENAMES_MAP}: review history carries across.\n",
+        "Rename {what} {old} to {new}\n\n{}\nThe old → new item keys are in {RENAMES_MAP}: review history carries across.\n",
         human(&title, &plan)
     );
     if let Err(e) = apply(&writer, &plan, &map, codeowners_current, &message) {
@@ -103,123 +270,133 @@ fn service(ctx: &Context, a: &RenameArgs) -> Result<ExitCode> {
     let commit = git::run(&repo.root, &["rev-parse", "HEAD"])?;
     print!("{}", human(&title, &plan));
     output::note(&format!(
-        "committed {}: service {old} is {new}; {RENAMES_MAP} records the old → new items",
+        "committed {}: {what} {old} is {new}; {RENAMES_MAP} records the old → new items",
         &commit[..10.min(commit.len())]
     ));
     Ok(ExitCode::SUCCESS)
 }
 
+/// Refuses a control `id` of the repository's catalog (the standard's ID,
+/// not the organisation's to choose), or of its other edition, named as
+/// `which`.
+fn of_our_own(s: &Snapshot, id: &Id, which: &str) -> Result<()> {
+    let edition = crate::check::edition_of(s);
+    let catalog = crate::scaffold::templates::catalog(edition);
+    if catalog.get(id.as_str()).is_some() {
+        let (why, hint) = match which {
+            "OLD" => (
+                "its ID is the standard's, and is not renamed",
+                "only a control of your own (`isms new control`) is renamed",
+            ),
+            _ => (
+                "the standard's ID is not given to another",
+                "give a control of your own an ID of your own (e.g. ACME-1)",
+            ),
+        };
+        return Err(Error::new(format!(
+            "{which}: `{id}` is a control of the {} catalog: {why}; nothing was written",
+            catalog.name
+        ))
+        .hint(hint));
+    }
+    let note = crate::check::edition_note(&ItemKey::Control(id.clone()), s);
+    if !note.is_empty() {
+        return Err(Error::new(format!(
+            "{which}: `{id}` is not in this repository's edition, {edition}{note}; nothing was written"
+        )));
+    }
+    Ok(())
+}
+
 /// The moves and edits that rename service `old` to `new` in `s`.
-fn plan(repo: &Repo, s: &Snapshot, old: &Id, new: &Id) -> Result<Plan> {
+fn service_plan(repo: &Repo, s: &Snapshot, old: &Id, new: &Id) -> Result<Plan> {
     let mut plan = Plan::default();
-    let read =
-        |path: &str| crate::fsutil::read_text(&repo.root.join(path), crate::repo::MAX_FILE_BYTES);
-    let edit = |path: &str, key: &str, edited: Option<String>| {
-        edited.ok_or_else(|| Error::new(format!("{path}: its `{key}` could not be edited")))
-    };
-    let service = FileKind::Service.path(None, old.as_str());
+    let file = FileKind::Service.path(None, old.as_str());
     let moved = FileKind::Service.path(None, new.as_str());
-    let text = read(&service)?;
-    let text = edit(
-        &service,
-        "id",
-        super::with_string(&text, "id", new.as_str()),
-    )?;
-    plan.moves.push((service.clone(), moved.clone()));
-    plan.writes.push((moved, text));
-    plan.keys
-        .push((format!("service:{new}"), format!("service:{old}"), service));
+    let keys = (format!("service:{old}"), format!("service:{new}"));
+    plan.move_item(repo, (&file, &moved), "id", new, keys)?;
+    plan.moved.push(format!("{file} → {moved}"));
+    let mut allocations = 0;
     for ((svc, ctl), d) in &s.allocations {
         if svc != old {
             continue;
         }
         let to = FileKind::Allocation.path(Some(new.as_str()), ctl.as_str());
-        let text = read(&d.path)?;
-        let text = edit(
-            &d.path,
-            "service",
-            super::with_string(&text, "service", new.as_str()),
-        )?;
-        plan.moves.push((d.path.clone(), to.clone()));
-        plan.writes.push((to, text));
-        plan.keys.push((
-            format!("allocation:{new}/{ctl}"),
+        let keys = (
             format!("allocation:{old}/{ctl}"),
-            d.path.clone(),
+            format!("allocation:{new}/{ctl}"),
+        );
+        plan.move_item(repo, (&d.path, &to), "service", new, keys)?;
+        allocations += 1;
+    }
+    if allocations > 0 {
+        let dir = FileKind::Allocation.dir();
+        plan.moved.push(format!(
+            "{dir}/{old}/ → {dir}/{new}/ ({})",
+            output::plural(allocations, "allocation")
         ));
     }
     // The records and findings that name it.
-    let naming = (s
-        .evidence
-        .values()
-        .filter(|d| d.value.services.contains(old)))
-    .map(|d| d.path.clone())
-    .chain(
-        (s.findings
-            .values()
-            .filter(|d| d.value.services.contains(old)))
-        .map(|d| d.path.clone()),
-    );
-    for path in naming {
-        let text = read(&path)?;
-        let renamed =
-            |id: &str| vec![if id == old.as_str() { new.as_str() } else { id }.to_owned()];
-        let edited = crate::migrate::rewritten_list(&text, "services", &renamed);
-        let edited = edited.map(|(text, _, _)| text);
-        plan.writes
-            .push((path.clone(), edit(&path, "services", edited)?));
-        plan.edits.push((path, format!("services: {old} → {new}")));
-    }
-    // A trigger's rule that names the service's files by their path
-    // (`services/payments-api.toml`) would watch nothing after it.
-    let renamed = |path: &str| {
-        let parts: Vec<String> = (path.split('/'))
-            .map(
-                |part| match part.strip_suffix(".toml").unwrap_or(part) == old.as_str() {
-                    true => part.replacen(old.as_str(), new.as_str(), 1),
-                    false => part.to_owned(),
-                },
-            )
-            .collect();
-        Some(parts.join("/")).filter(|p| p != path)
-    };
-    for d in s.triggers.values() {
-        if !d
-            .value
-            .when
-            .iter()
-            .any(|rule| renamed(&rule.path).is_some())
-        {
+    let naming = (s.evidence.values())
+        .filter(|d| d.value.services.contains(old))
+        .map(|d| d.path.clone())
+        .chain(
+            (s.findings.values())
+                .filter(|d| d.value.services.contains(old))
+                .map(|d| d.path.clone()),
+        )
+        .collect();
+    plan.rename_in_lists(repo, naming, "services", old, new)?;
+    plan.rename_in_trigger_paths(repo, s, old, new)?;
+    Ok(plan)
+}
+
+/// The moves and edits that rename control `old`, one of the
+/// organisation's own, to `new` in `s`: its file, its allocations in each
+/// service's folder, and the records, findings and triggers that name it.
+fn control_plan(repo: &Repo, s: &Snapshot, old: &Id, new: &Id) -> Result<Plan> {
+    let mut plan = Plan::default();
+    let file = FileKind::Control.path(None, old.as_str());
+    let moved = FileKind::Control.path(None, new.as_str());
+    let keys = (format!("control:{old}"), format!("control:{new}"));
+    plan.move_item(repo, (&file, &moved), "id", new, keys)?;
+    plan.moved.push(format!("{file} → {moved}"));
+    let mut allocations = 0;
+    for ((svc, ctl), d) in &s.allocations {
+        if ctl != old {
             continue;
         }
-        let text = read(&d.path)?;
-        let mut doc = (text.parse::<toml_edit::DocumentMut>())
-            .map_err(|e| Error::new(format!("{} does not parse", d.path)).caused_by(e))?;
-        let mut changed = Vec::new();
-        if let Some(rules) = doc.get_mut("when").and_then(|w| w.as_array_of_tables_mut()) {
-            for rule in rules.iter_mut() {
-                let Some(value) = rule.get_mut("path").and_then(|p| p.as_value_mut()) else {
-                    continue;
-                };
-                let Some(to) = value.as_str().and_then(renamed) else {
-                    continue;
-                };
-                changed.push(format!("{} → {to}", value.as_str().unwrap_or_default()));
-                super::set_string(value, &to);
-            }
-        }
-        if changed.is_empty() {
-            plan.notes.push(format!(
-                "{} watches {old}'s files in a way isms cannot rewrite: edit its `when` to watch {new}'s",
-                d.path
-            ));
-            continue;
-        }
-        let edited = crate::span::in_the_form_of(&text, doc.to_string());
-        plan.writes.push((d.path.clone(), edited));
-        plan.edits
-            .push((d.path.clone(), format!("when.path: {}", changed.join(", "))));
+        let to = FileKind::Allocation.path(Some(svc.as_str()), new.as_str());
+        let keys = (
+            format!("allocation:{svc}/{old}"),
+            format!("allocation:{svc}/{new}"),
+        );
+        plan.move_item(repo, (&d.path, &to), "control", new, keys)?;
+        allocations += 1;
     }
+    if allocations > 0 {
+        let dir = FileKind::Allocation.dir();
+        plan.moved.push(format!(
+            "{dir}/*/{old}.toml → {dir}/*/{new}.toml ({})",
+            output::plural(allocations, "allocation")
+        ));
+    }
+    let naming = (s.evidence.values())
+        .filter(|d| d.value.controls.contains(old))
+        .map(|d| d.path.clone())
+        .chain(
+            (s.findings.values())
+                .filter(|d| d.value.controls.contains(old))
+                .map(|d| d.path.clone()),
+        )
+        .collect();
+    plan.rename_in_lists(repo, naming, "controls", old, new)?;
+    let reassessing = (s.triggers.values())
+        .filter(|d| d.value.reassess.contains(old))
+        .map(|d| d.path.clone())
+        .collect();
+    plan.rename_in_lists(repo, reassessing, "reassess", old, new)?;
+    plan.rename_in_trigger_paths(repo, s, old, new)?;
     Ok(plan)
 }
 
@@ -285,9 +462,9 @@ fn apply(
     for (from, to) in &plan.moves {
         writer.rename(&root.join(from), &root.join(to))?;
     }
-    // The old folder of allocations, emptied, goes as `git mv` takes it;
-    // one that still holds a file of anyone's stays.
-    for (from, _) in plan.moves.iter().skip(1).take(1) {
+    // A folder the moves emptied goes as `git mv` takes it; one that still
+    // holds a file of anyone's stays.
+    for (from, _) in &plan.moves {
         if let Some((dir, _)) = from.rsplit_once('/') {
             let _ = std::fs::remove_dir(root.join(dir));
         }
@@ -306,20 +483,8 @@ fn apply(
 /// The plan in words.
 fn human(title: &str, plan: &Plan) -> String {
     let mut s = format!("{title}\n");
-    let (service, allocations) = plan.moves.split_first().expect("the service's file moves");
-    let _ = writeln!(s, "  {} → {}", service.0, service.1);
-    if let (Some(first), Some(last)) = (allocations.first(), allocations.last()) {
-        let dir = |p: &str| {
-            p.rsplit_once('/')
-                .map_or(String::new(), |(d, _)| format!("{d}/"))
-        };
-        let _ = writeln!(
-            s,
-            "  {} → {} ({})",
-            dir(&first.0),
-            dir(&last.1),
-            output::plural(allocations.len(), "allocation")
-        );
+    for moved in &plan.moved {
+        let _ = writeln!(s, "  {moved}");
     }
     for (path, what) in &plan.edits {
         let _ = writeln!(s, "  {path} {what}");
