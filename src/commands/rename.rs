@@ -225,14 +225,7 @@ fn rename(ctx: &Context, a: &RenameArgs, kind: Kind) -> Result<ExitCode> {
     if kind == Kind::Service {
         taken.push(format!("{}/{new}", FileKind::Allocation.dir()));
     }
-    if !a.dry_run {
-        repo.refuse_mid_operation("isms rename")?;
-        super::refuse_dirty(&repo, "the rename")?;
-    }
-    let plan = match kind {
-        Kind::Service => service_plan(&repo, &snapshot, &old, &new)?,
-        Kind::Control => control_plan(&repo, &snapshot, &old, &new)?,
-    };
+    let plan = plan(&repo, &snapshot, kind, &old, &new)?;
     taken.extend(plan.moves.iter().map(|(_, to)| to.clone()));
     if let Some(taken) = taken
         .iter()
@@ -241,6 +234,10 @@ fn rename(ctx: &Context, a: &RenameArgs, kind: Kind) -> Result<ExitCode> {
         return Err(Error::new(format!(
             "{taken} exists: `{new}` is taken; nothing was written"
         )));
+    }
+    if !a.dry_run {
+        repo.refuse_mid_operation("isms rename")?;
+        super::refuse_dirty(&repo, "the rename")?;
     }
     let title = format!("rename {what} {old} → {new}");
     if a.dry_run {
@@ -308,94 +305,68 @@ fn of_our_own(s: &Snapshot, id: &Id, which: &str) -> Result<()> {
     Ok(())
 }
 
-/// The moves and edits that rename service `old` to `new` in `s`.
-fn service_plan(repo: &Repo, s: &Snapshot, old: &Id, new: &Id) -> Result<Plan> {
+/// The moves and edits that rename the `kind` item `old` to `new` in `s`:
+/// its file, its allocations (a service's folder of them, a control's file
+/// in each service's folder), and the records, findings and triggers that
+/// name it.
+fn plan(repo: &Repo, s: &Snapshot, kind: Kind, old: &Id, new: &Id) -> Result<Plan> {
     let mut plan = Plan::default();
-    let file = FileKind::Service.path(None, old.as_str());
-    let moved = FileKind::Service.path(None, new.as_str());
-    let keys = (format!("service:{old}"), format!("service:{new}"));
+    let what = kind.name();
+    let file = kind.file().path(None, old.as_str());
+    let moved = kind.file().path(None, new.as_str());
+    let keys = (format!("{what}:{old}"), format!("{what}:{new}"));
     plan.move_item(repo, (&file, &moved), "id", new, keys)?;
     plan.moved.push(format!("{file} → {moved}"));
     let mut allocations = 0;
     for ((svc, ctl), d) in &s.allocations {
-        if svc != old {
-            continue;
-        }
-        let to = FileKind::Allocation.path(Some(new.as_str()), ctl.as_str());
+        let (to_svc, to_ctl) = match kind {
+            Kind::Service if svc == old => (new, ctl),
+            Kind::Control if ctl == old => (svc, new),
+            _ => continue,
+        };
+        let to = FileKind::Allocation.path(Some(to_svc.as_str()), to_ctl.as_str());
         let keys = (
-            format!("allocation:{old}/{ctl}"),
-            format!("allocation:{new}/{ctl}"),
+            format!("allocation:{svc}/{ctl}"),
+            format!("allocation:{to_svc}/{to_ctl}"),
         );
-        plan.move_item(repo, (&d.path, &to), "service", new, keys)?;
+        plan.move_item(repo, (&d.path, &to), what, new, keys)?;
         allocations += 1;
     }
     if allocations > 0 {
         let dir = FileKind::Allocation.dir();
-        plan.moved.push(format!(
-            "{dir}/{old}/ → {dir}/{new}/ ({})",
-            output::plural(allocations, "allocation")
-        ));
+        let files = match kind {
+            Kind::Service => format!("{dir}/{old}/ → {dir}/{new}/"),
+            Kind::Control => format!("{dir}/*/{old}.toml → {dir}/*/{new}.toml"),
+        };
+        let n = output::plural(allocations, "allocation");
+        plan.moved.push(format!("{files} ({n})"));
     }
     // The records and findings that name it.
+    let names = |services: &[Id], controls: &[Id]| match kind {
+        Kind::Service => services.contains(old),
+        Kind::Control => controls.contains(old),
+    };
     let naming = (s.evidence.values())
-        .filter(|d| d.value.services.contains(old))
+        .filter(|d| names(&d.value.services, &d.value.controls))
         .map(|d| d.path.clone())
         .chain(
             (s.findings.values())
-                .filter(|d| d.value.services.contains(old))
+                .filter(|d| names(&d.value.services, &d.value.controls))
                 .map(|d| d.path.clone()),
         )
         .collect();
-    plan.rename_in_lists(repo, naming, "services", old, new)?;
-    plan.rename_in_trigger_paths(repo, s, old, new)?;
-    Ok(plan)
-}
-
-/// The moves and edits that rename control `old`, one of the
-/// organisation's own, to `new` in `s`: its file, its allocations in each
-/// service's folder, and the records, findings and triggers that name it.
-fn control_plan(repo: &Repo, s: &Snapshot, old: &Id, new: &Id) -> Result<Plan> {
-    let mut plan = Plan::default();
-    let file = FileKind::Control.path(None, old.as_str());
-    let moved = FileKind::Control.path(None, new.as_str());
-    let keys = (format!("control:{old}"), format!("control:{new}"));
-    plan.move_item(repo, (&file, &moved), "id", new, keys)?;
-    plan.moved.push(format!("{file} → {moved}"));
-    let mut allocations = 0;
-    for ((svc, ctl), d) in &s.allocations {
-        if ctl != old {
-            continue;
-        }
-        let to = FileKind::Allocation.path(Some(svc.as_str()), new.as_str());
-        let keys = (
-            format!("allocation:{svc}/{old}"),
-            format!("allocation:{svc}/{new}"),
-        );
-        plan.move_item(repo, (&d.path, &to), "control", new, keys)?;
-        allocations += 1;
+    let list = match kind {
+        Kind::Service => "services",
+        Kind::Control => "controls",
+    };
+    plan.rename_in_lists(repo, naming, list, old, new)?;
+    if kind == Kind::Control {
+        let reassessing = (s.triggers.values())
+            .filter(|d| d.value.reassess.contains(old))
+            .map(|d| d.path.clone())
+            .collect();
+        plan.rename_in_lists(repo, reassessing, "reassess", old, new)?;
     }
-    if allocations > 0 {
-        let dir = FileKind::Allocation.dir();
-        plan.moved.push(format!(
-            "{dir}/*/{old}.toml → {dir}/*/{new}.toml ({})",
-            output::plural(allocations, "allocation")
-        ));
-    }
-    let naming = (s.evidence.values())
-        .filter(|d| d.value.controls.contains(old))
-        .map(|d| d.path.clone())
-        .chain(
-            (s.findings.values())
-                .filter(|d| d.value.controls.contains(old))
-                .map(|d| d.path.clone()),
-        )
-        .collect();
-    plan.rename_in_lists(repo, naming, "controls", old, new)?;
-    let reassessing = (s.triggers.values())
-        .filter(|d| d.value.reassess.contains(old))
-        .map(|d| d.path.clone())
-        .collect();
-    plan.rename_in_lists(repo, reassessing, "reassess", old, new)?;
     plan.rename_in_trigger_paths(repo, s, old, new)?;
     Ok(plan)
 }
