@@ -30,6 +30,7 @@ COMMANDS = [
     ["report", "matrix", "--format", "json"],
     ["report", "evidence", "--format", "csv"],
     ["report", "findings"],
+    ["report", "allocations", "--format", "csv"],
     ["log"],
     ["log", "--format", "csv"],
     ["show", "8.15"],

@@ -128,6 +128,9 @@ Exit status: 0 every review was approved by an owner, 1 some were not, 2 could n
     /// Export the repository in a standard format for other tools.
     #[command(subcommand)]
     Export(ExportCommand),
+    /// Take many items' fields back from a table edited in a spreadsheet.
+    #[command(subcommand)]
+    Import(ImportCommand),
     /// GitHub Actions workflows: the pull-request check, stale reviews, trigger detection.
     #[command(subcommand)]
     Ci(CiCommand),
@@ -191,10 +194,10 @@ pub struct MigrateArgs {
 pub struct ReportArgs {
     /// Which report.
     pub kind: ReportKind,
-    /// Only this service (matrix, evidence and findings).
+    /// Only this service (matrix, evidence, findings and allocations).
     #[arg(long, value_name = "SERVICE")]
     pub service: Option<String>,
-    /// Only this control (matrix, evidence and findings).
+    /// Only this control (matrix, evidence, findings and allocations).
     #[arg(long, value_name = "CONTROL")]
     pub control: Option<String>,
     /// Read this commit instead of the working tree.
@@ -272,6 +275,37 @@ pub enum ReportKind {
     Evidence,
     /// Findings register: each finding's severity, status, state (open, overdue, closed), dates, owner, controls, corrective action.
     Findings,
+    /// Every allocation, a row each: party, provider's and customer's duties, justification, owner (what `isms import allocations` takes back).
+    Allocations,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Each allocation's party, duties, justification and owner, a row each,
+    /// as `isms report allocations --format csv` writes them.
+    #[command(
+        after_help = "The table is CSV with a header row: `service` and `control` name each row's \
+allocation, and the columns `party`, `provider`, `customer`, `justification` and `owner` set those \
+fields (a column left out leaves its field as it is; `title` is the control's, and is not imported). \
+Every row is checked before any file is written: an allocation that does not exist, a row there \
+twice, a party or owner isms does not know, each is named by its line, and nothing is written. Each \
+changed field is set with a TOML editor, its comment and the file's other lines kept, uncommitted \
+edits included; a generated CODEOWNERS follows the owners. Nothing is committed.\n\n\
+Example:\n  isms report allocations --service payments-api --format csv > duties.csv\n  \
+(edit duties.csv in a spreadsheet)\n  isms import allocations duties.csv --dry-run\n  \
+isms import allocations duties.csv && isms check"
+    )]
+    Allocations(ImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The CSV table, or `-` for standard input.
+    #[arg(value_name = "FILE")]
+    pub file: String,
+    /// Print each change as a diff, and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Subcommand)]

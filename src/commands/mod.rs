@@ -8,6 +8,7 @@ mod codeowners;
 mod diff;
 mod export;
 mod hooks;
+mod import;
 mod init;
 mod log;
 mod migrate;
@@ -192,6 +193,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Reassign(args) => reassign::run(&ctx, &args),
         Command::Rename(cmd) => rename::run(&ctx, &cmd),
         Command::Close(args) => close::run(&ctx, &args),
+        Command::Import(cmd) => import::run(&ctx, &cmd),
         Command::VerifyApprovals(args) => verify::run(&ctx, &args),
         Command::Approvals(cmd) => approvals::run(&ctx, &cmd),
         Command::Hooks(cmd) => hooks::run(&ctx, cmd),
@@ -263,6 +265,7 @@ fn formats(command: &Command) -> (&'static str, &'static [Format]) {
         Command::Reassign(_) => ("reassign", TEXT),
         Command::Rename(_) => ("rename", TEXT),
         Command::Close(_) => ("close", TEXT),
+        Command::Import(_) => ("import", TEXT),
         Command::Codeowners(_) => ("codeowners", TEXT),
         Command::Ci(_) => ("ci", TEXT),
         Command::Hooks(_) => ("hooks", TEXT),

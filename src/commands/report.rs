@@ -1,4 +1,4 @@
-//! `isms report soa|matrix|evidence|findings [--service S] [--control C]`,
+//! `isms report soa|matrix|evidence|findings|allocations [--service S] [--control C]`,
 //! as md, csv, json or html.
 
 use std::io::Write;
@@ -44,7 +44,8 @@ pub fn run(ctx: &Context, args: &ReportArgs) -> Result<ExitCode> {
         }
     }
     if let Some(c) = &args.control {
-        known_control(&snapshot, c, matches!(args.kind, ReportKind::Matrix))?;
+        let matrix = matches!(args.kind, ReportKind::Matrix | ReportKind::Allocations);
+        known_control(&snapshot, c, matrix)?;
     }
     let narrow = Narrow {
         service: args.service.as_deref(),
@@ -54,6 +55,7 @@ pub fn run(ctx: &Context, args: &ReportArgs) -> Result<ExitCode> {
     let report = match args.kind {
         ReportKind::Matrix => crate::render::report::matrix(&snapshot, narrow, &as_of),
         ReportKind::Findings => crate::render::report::findings(&snapshot, narrow, ctx.today),
+        ReportKind::Allocations => crate::render::report::allocations(&snapshot, narrow, &as_of),
         kind => {
             let record = super::record(&repo.git_dir, &branch)?;
             let assessment = crate::check::review::assess(&snapshot, &record, ctx.today);

@@ -414,6 +414,60 @@ pub fn matrix(s: &Snapshot, narrow: Narrow, as_of: &str) -> Report {
     }
 }
 
+/// Every allocation, a row each, with the fields of its file that say who
+/// does what: the table `isms import allocations` takes back.
+pub fn allocations(s: &Snapshot, narrow: Narrow, as_of: &str) -> Report {
+    let mut docs: Vec<_> = (s.allocations.iter())
+        .filter(|((svc, ctl), _)| {
+            narrow.service.is_none_or(|x| x == svc.as_str())
+                && narrow.control.is_none_or(|x| x == ctl.as_str())
+        })
+        .collect();
+    docs.sort_by(|((s1, c1), _), ((s2, c2), _)| {
+        crate::model::natural_cmp(s1.as_str(), s2.as_str())
+            .then_with(|| crate::model::natural_cmp(c1.as_str(), c2.as_str()))
+    });
+    let rows = (docs.into_iter())
+        .map(|((svc, ctl), d)| {
+            let a = &d.value;
+            let title = s.controls.get(ctl).map(|c| c.value.title.clone());
+            vec![
+                svc.to_string(),
+                ctl.to_string(),
+                title.unwrap_or_default(),
+                a.party.to_string(),
+                a.provider.clone(),
+                a.customer.clone(),
+                a.justification.clone(),
+                a.owner.to_string(),
+            ]
+        })
+        .collect();
+    Report {
+        kind: "allocations",
+        title: "Allocations".into(),
+        as_of: as_of.to_owned(),
+        columns: cols(ALLOCATION_COLUMNS),
+        rows,
+        notes: Vec::new(),
+        notes_title: "Notes",
+        details: Vec::new(),
+        source: None,
+    }
+}
+
+/// The allocations report's columns, (id, heading): its CSV's header.
+pub const ALLOCATION_COLUMNS: &[(&str, &str)] = &[
+    ("service", "Service"),
+    ("control", "Control"),
+    ("title", "Title"),
+    ("party", "Party"),
+    ("provider", "Provider"),
+    ("customer", "Customer"),
+    ("justification", "Justification"),
+    ("owner", "Owner"),
+];
+
 /// What a report is narrowed to: one service's part of it, one control's,
 /// or both; all of it by default.
 #[derive(Clone, Copy, Default)]

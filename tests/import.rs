@@ -1,0 +1,259 @@
+//! `isms import allocations FILE` end to end: the allocations report as
+//! CSV, edited as a spreadsheet edits it, taken back field by field.
+
+mod common;
+
+use std::path::Path;
+
+use common::{Env, read, write};
+
+/// Runs isms in `repo` with `stdin`: (exit code, stdout, stderr).
+fn isms_with(env: &Env, repo: &Path, args: &[&str], stdin: &str) -> (Option<i32>, String, String) {
+    let out = env
+        .isms(repo)
+        .args(args)
+        .write_stdin(stdin)
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn isms(env: &Env, repo: &Path, args: &[&str]) -> (Option<i32>, String, String) {
+    isms_with(env, repo, args, "")
+}
+
+/// The table `isms report allocations --format csv` gives, as rows of cells.
+fn exported(env: &Env, repo: &Path, narrow: &[&str]) -> Vec<Vec<String>> {
+    let mut args = vec!["report", "allocations", "--format", "csv"];
+    args.extend(narrow);
+    let (code, csv, stderr) = isms(env, repo, &args);
+    assert_eq!(code, Some(0), "{stderr}");
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(csv.as_bytes())
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+        .collect()
+}
+
+/// `rows` as a spreadsheet saves them: CRLF line ends, a byte-order mark.
+fn saved(rows: &[Vec<String>]) -> String {
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    for row in rows {
+        w.write_record(row).unwrap();
+    }
+    format!(
+        "\u{feff}{}",
+        String::from_utf8(w.into_inner().unwrap()).unwrap()
+    )
+}
+
+/// Sets the cell of `column` in the row of `control`.
+fn set(rows: &mut [Vec<String>], control: &str, column: &str, value: &str) {
+    let at = rows[0].iter().position(|c| c == column).unwrap();
+    let row = rows.iter_mut().find(|r| r[1] == control).unwrap();
+    row[at] = value.to_owned();
+}
+
+#[test]
+fn duties_edited_in_a_spreadsheet_are_taken_back_field_by_field() {
+    let env = Env::new();
+    let repo = env.example("demo");
+    let mut rows = exported(&env, &repo, &["--service", "payments-api"]);
+    assert_eq!(
+        rows[0],
+        [
+            "service",
+            "control",
+            "title",
+            "party",
+            "provider",
+            "customer",
+            "justification",
+            "owner"
+        ]
+    );
+    assert_eq!(rows.len(), 1 + 47, "a row an allocation of payments-api");
+
+    // As exported, nothing changes.
+    write(&repo, "duties.csv", saved(&rows));
+    let (code, stdout, stderr) = isms(&env, &repo, &["import", "allocations", "duties.csv"]);
+    assert_eq!((code, stdout.as_str()), (Some(0), ""), "{stderr}");
+    assert_eq!(
+        stderr,
+        "nothing to import: every allocation of duties.csv is as its file has it (47 rows)\n"
+    );
+    assert_eq!(
+        env.git(&repo, &["status", "--porcelain"]),
+        "?? duties.csv\n"
+    );
+
+    set(
+        &mut rows,
+        "5.1",
+        "customer",
+        "Each merchant reviews its policies.\nYearly.",
+    );
+    set(&mut rows, "8.15", "party", "not-applicable");
+    set(
+        &mut rows,
+        "8.15",
+        "justification",
+        "Payments API keeps no logs of its own.",
+    );
+    set(&mut rows, "5.2", "owner", "carol");
+    // The control's title is not the allocation's to change.
+    set(&mut rows, "5.8", "title", "Project security");
+    write(&repo, "duties.csv", saved(&rows));
+    let file = "responsibilities/payments-api/5.1.toml";
+    // An uncommitted edit of a file the import changes, kept.
+    write(
+        &repo,
+        file,
+        read(&repo, file).replace("justification = \"\"", "justification = \"\" # none"),
+    );
+
+    let (code, stdout, stderr) = isms(&env, &repo, &["import", "allocations", "duties.csv"]);
+    assert_eq!((code, stdout.as_str()), (Some(0), ""), "{stderr}");
+    assert_eq!(
+        stderr,
+        "updated 3 allocations from duties.csv: party 1, customer 1, justification 1, owner 1\n\
+         updated .github/CODEOWNERS\n\
+         note: `title` is the control's, in controls/, and was not imported; the table gives another in 1 row\n\
+         next: `isms check`, then review the change with `git diff` and commit it\n"
+    );
+    let numstat = env.git(&repo, &["diff", "--numstat"]);
+    let changed: Vec<&str> = numstat
+        .lines()
+        .map(|l| l.rsplit('\t').next().unwrap())
+        .collect();
+    assert_eq!(
+        changed,
+        [
+            ".github/CODEOWNERS",
+            "responsibilities/payments-api/5.1.toml",
+            "responsibilities/payments-api/5.2.toml",
+            "responsibilities/payments-api/8.15.toml",
+        ]
+    );
+    let text = read(&repo, file);
+    assert!(
+        text.contains(
+            "party = \"shared\"           # provider | customer | shared | not-applicable\n"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("justification = \"\" # none\n"), "{text}");
+    let v: toml::Table = toml::from_str(&text).unwrap();
+    assert_eq!(
+        v["customer"].as_str(),
+        Some("Each merchant reviews its policies.\nYearly.")
+    );
+    let v: toml::Table =
+        toml::from_str(&read(&repo, "responsibilities/payments-api/8.15.toml")).unwrap();
+    assert_eq!(v["party"].as_str(), Some("not-applicable"));
+    assert_eq!(
+        v["justification"].as_str(),
+        Some("Payments API keeps no logs of its own.")
+    );
+    assert!(
+        read(&repo, ".github/CODEOWNERS")
+            .contains("/responsibilities/payments-api/5.2.toml @carol-diaz\n")
+    );
+    let (code, stdout, _) = isms(&env, &repo, &["check"]);
+    assert_eq!(code, Some(0), "{stdout}");
+    // And the report gives back what was imported.
+    let again = exported(&env, &repo, &["--service", "payments-api"]);
+    let row = |rows: &[Vec<String>], control: &str| rows.iter().find(|r| r[1] == control).cloned();
+    for control in ["5.1", "5.2", "8.15"] {
+        assert_eq!(row(&again, control), row(&rows, control), "{control}");
+    }
+}
+
+#[test]
+fn every_row_that_cannot_be_imported_is_named_by_its_line_and_nothing_is_written() {
+    let env = Env::new();
+    let repo = env.example("demo");
+    let table = "service,control,party,owner\n\
+                 payments-api,5.1,shared,bob\n\
+                 payments-api,5.1,customer,bob\n\
+                 payments,5.2,shared,bob\n\
+                 payments-api,5.3,shared,bob\n\
+                 payments-api,5.5,custmer,bob\n\
+                 payments-api,5.8,shared,bobby\n\
+                 payments-api,8.15,customer,bob\n";
+    let (code, stdout, stderr) = isms_with(&env, &repo, &["import", "allocations", "-"], table);
+    assert_eq!((code, stdout.as_str()), (Some(2), ""));
+    assert_eq!(
+        stderr,
+        "error: (standard input): 5 rows cannot be imported; nothing was written:\n  \
+         (standard input):3: payments-api/5.1 is on line 2 too: one row an allocation\n  \
+         (standard input):4: no service `payments`\n  \
+         (standard input):5: payments-api has no allocation of 5.3 to import into; `isms new allocation payments-api 5.3` makes one\n  \
+         (standard input):6: party `custmer` is none of provider, customer, shared or not-applicable; did you mean `customer`?\n  \
+         (standard input):7: owner `bobby` is not a person or team in isms.toml; did you mean `bob`?\n"
+    );
+    assert_eq!(env.git(&repo, &["status", "--porcelain"]), "");
+
+    for (table, said) in [
+        (
+            "service,control,custmer\n",
+            "error: duties.csv:1: unknown column `custmer`: expected service, control, title, party, provider, customer, justification or owner\n  \
+             hint: did you mean `customer`?\n",
+        ),
+        (
+            "service;control;party\npayments-api;5.1;shared\n",
+            "error: duties.csv:1: unknown column `service;control;party`: expected service, control, title, party, provider, customer, justification or owner\n  \
+             hint: its columns are separated by `;`: save it as CSV, separated by commas\n",
+        ),
+        (
+            "control,party\n5.1,shared\n",
+            "error: duties.csv:1: no `service` column: each row names its allocation by `service` and `control`\n",
+        ),
+    ] {
+        write(&repo, "duties.csv", table);
+        let (code, _, stderr) = isms(&env, &repo, &["import", "allocations", "duties.csv"]);
+        assert_eq!(code, Some(2), "{table}");
+        assert_eq!(stderr, said, "{table}");
+    }
+    assert_eq!(
+        env.git(&repo, &["status", "--porcelain"]),
+        "?? duties.csv\n"
+    );
+}
+
+#[test]
+fn a_dry_run_shows_each_change_as_a_diff_and_writes_nothing() {
+    let env = Env::new();
+    let repo = env.example("demo");
+    let table =
+        "service,control,customer\r\ntenant-db,5.1,\"Tenants review\r\ntheir policies.\"\r\n";
+    let (code, stdout, stderr) = isms_with(
+        &env,
+        &repo,
+        &["import", "allocations", "-", "--dry-run"],
+        table,
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(
+        stdout.starts_with(
+            "--- a/responsibilities/tenant-db/5.1.toml\n+++ b/responsibilities/tenant-db/5.1.toml\n"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("\n+customer = \"\"\"\n+Tenants review\n+their policies.\"\"\"\n"),
+        "{stdout}"
+    );
+    assert_eq!(
+        stderr,
+        "would update 1 allocation from (standard input): customer 1; nothing was written\n"
+    );
+    assert_eq!(env.git(&repo, &["status", "--porcelain"]), "");
+}
