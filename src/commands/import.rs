@@ -153,7 +153,7 @@ fn table(name: &str, text: &str) -> Result<Table> {
         .from_reader(text.as_bytes());
     let unreadable = |e: csv::Error| {
         let line = (e.position())
-            .map(|p| format!(":{}", line_at(text, p.byte())))
+            .map(|p| format!(":{}", Lines::new(text).of(p.byte())))
             .unwrap_or_default();
         Error::new(format!("{name}{line}: not CSV")).caused_by(e)
     };
@@ -200,12 +200,13 @@ fn table(name: &str, text: &str) -> Result<Table> {
         }
     }
     let mut rows = Vec::new();
+    let mut lines = Lines::new(text);
     for record in records {
         let record = record.map_err(unreadable)?;
         if record.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
-        let line = record.position().map_or(0, |p| line_at(text, p.byte()));
+        let line = record.position().map_or(0, |p| lines.of(p.byte()));
         // A line break in a cell is a line break, whatever the sheet saved.
         let cells = record.iter().map(|c| c.replace("\r\n", "\n")).collect();
         rows.push((line, cells));
@@ -213,17 +214,42 @@ fn table(name: &str, text: &str) -> Result<Table> {
     Ok(Table { columns, rows })
 }
 
-/// The line of `text` where the record at byte `at` begins: the line
-/// breaks before it, counted (the reader's own count misses those of
-/// `\r\n` line ends).
-fn line_at(text: &str, at: u64) -> u64 {
-    let bytes = text.as_bytes();
-    let mut start = (at as usize).min(bytes.len());
-    // A record's offset may be the end of the line before it.
-    while start < bytes.len() && matches!(bytes[start], b'\r' | b'\n') {
-        start += 1;
+/// The lines of a text by byte offset, counted once from front to back
+/// (the reader's own count misses the line breaks of `\r\n` line ends).
+struct Lines<'a> {
+    bytes: &'a [u8],
+    /// The offset counted up to, and the line it is on.
+    at: usize,
+    line: u64,
+}
+
+impl<'a> Lines<'a> {
+    fn new(text: &'a str) -> Self {
+        Lines {
+            bytes: text.as_bytes(),
+            at: 0,
+            line: 1,
+        }
     }
-    1 + bytes[..start].iter().filter(|b| **b == b'\n').count() as u64
+
+    /// The line where the record at byte `offset` begins.
+    fn of(&mut self, offset: u64) -> u64 {
+        let bytes = self.bytes;
+        let mut start = usize::try_from(offset).map_or(bytes.len(), |o| o.min(bytes.len()));
+        // A record's offset may be the end of the line before it.
+        while start < bytes.len() && matches!(bytes[start], b'\r' | b'\n') {
+            start += 1;
+        }
+        if start < self.at {
+            (self.at, self.line) = (0, 1);
+        }
+        self.line += bytes[self.at..start]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count() as u64;
+        self.at = start;
+        self.line
+    }
 }
 
 /// What an import changes: each allocation's fields that differ from its
