@@ -222,6 +222,19 @@ fn every_row_that_cannot_be_imported_is_named_by_its_line_and_nothing_is_written
         assert_eq!(code, Some(2), "{table}");
         assert_eq!(stderr, said, "{table}");
     }
+    // Saved in a spreadsheet's legacy encoding.
+    write(
+        &repo,
+        "duties.csv",
+        b"service,control,customer\npayments-api,5.1,Caf\xe9\n",
+    );
+    let (code, _, stderr) = isms(&env, &repo, &["import", "allocations", "duties.csv"]);
+    assert_eq!(code, Some(2));
+    assert_eq!(
+        stderr,
+        "error: duties.csv is not UTF-8 text\n  \
+         hint: save it from the spreadsheet as CSV in UTF-8 (\"CSV UTF-8\")\n"
+    );
     assert_eq!(
         env.git(&repo, &["status", "--porcelain"]),
         "?? duties.csv\n"

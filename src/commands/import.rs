@@ -116,13 +116,19 @@ fn read_table(ctx: &Context, file: &str) -> Result<(String, String)> {
                 "standard input is larger than {MAX_TABLE_BYTES} bytes; not reading it"
             )));
         }
-        let text =
-            String::from_utf8(buf).map_err(|_| Error::new("standard input is not UTF-8 text"))?;
+        let text = String::from_utf8(buf)
+            .map_err(|_| Error::new("standard input is not UTF-8 text").hint(UTF8))?;
         return Ok(("(standard input)".to_owned(), text));
     }
-    let text = crate::fsutil::read_text(&ctx.path(file), MAX_TABLE_BYTES)?;
-    Ok((file.to_owned(), text))
+    match crate::fsutil::read_text(&ctx.path(file), MAX_TABLE_BYTES) {
+        Ok(text) => Ok((file.to_owned(), text)),
+        Err(e) if e.message.ends_with("is not UTF-8 text") => Err(e.hint(UTF8)),
+        Err(e) => Err(e),
+    }
 }
+
+/// What to do with a table a spreadsheet saved in another encoding.
+const UTF8: &str = "save it from the spreadsheet as CSV in UTF-8 (\"CSV UTF-8\")";
 
 /// A table read: its columns by name, and its rows with their lines.
 #[derive(Debug)]
