@@ -296,6 +296,23 @@ Example:\n  isms report allocations --service payments-api --format csv > duties
 isms import allocations duties.csv && isms check"
     )]
     Allocations(ImportArgs),
+    /// Each control's Statement of Applicability decision (applicable,
+    /// justification, status) and owner, a row each, as `isms report soa
+    /// --format csv` writes them.
+    #[command(
+        after_help = "The table is CSV with a header row: `control` names each row's control, and \
+the columns `applicable` (yes or no), `justification`, `status` (planned, partial, implemented, \
+not-applicable) and `owner` set its [soa] decision and owner (a column left out leaves its field as \
+it is; the report's other columns, its title, review and evidence, are read from elsewhere and are \
+not imported). A control without a decision needs both `applicable` and `status`. Every row is \
+checked before any file is written, each that cannot be imported is named by its line, and nothing \
+is written then. Each changed field is set with a TOML editor, its comment and the file's other \
+lines kept, uncommitted edits included; a generated CODEOWNERS follows the owners. Nothing is \
+committed.\n\n\
+Example:\n  isms report soa --format csv > soa.csv\n  (write each justification in a spreadsheet)\n  \
+isms import soa soa.csv --dry-run\n  isms import soa soa.csv && isms check"
+    )]
+    Soa(ImportArgs),
 }
 
 #[derive(Debug, Args)]

@@ -270,3 +270,123 @@ fn a_dry_run_shows_each_change_as_a_diff_and_writes_nothing() {
     );
     assert_eq!(env.git(&repo, &["status", "--porcelain"]), "");
 }
+
+#[test]
+fn a_statement_of_applicability_written_in_a_spreadsheet_is_taken_back() {
+    let env = Env::new();
+    let repo = env.path().join("isms");
+    let (code, _, stderr) = isms(&env, env.path(), &["init", "isms"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let (_, json, _) = isms(&env, &repo, &["--format", "json", "check"]);
+    assert!(json.contains("\"rule\": \"soa-justification\""), "{json}");
+    // A control of our own, its decision still to make.
+    write(
+        &repo,
+        "controls/ACME-1.toml",
+        "id = \"ACME-1\"\ntitle = \"Tenant offboarding\"\nframework = \"Internal\"\n\
+         owner = \"isms-owner\"\nmatrix = false\n",
+    );
+
+    let soa: Vec<Vec<String>> = {
+        let (_, csv, _) = isms(&env, &repo, &["report", "soa", "--format", "csv"]);
+        csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(csv.as_bytes())
+            .records()
+            .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+            .collect()
+    };
+    let column = |name: &str| soa[0].iter().position(|c| c == name).unwrap();
+    let mut soa = soa.clone();
+    for row in soa.iter_mut().skip(1) {
+        let justification = format!("Needed: {}.", row[column("title")].to_lowercase());
+        row[column("justification")] = justification;
+    }
+    let row =
+        |soa: &[Vec<String>], control: &str| soa.iter().position(|r| r[0] == control).unwrap();
+    let at = row(&soa, "7.1");
+    soa[at][column("applicable")] = "no".into();
+    soa[at][column("status")] = "not-applicable".into();
+    soa[at][column("justification")] = "No premises: staff work remotely.".into();
+    let at = row(&soa, "5.1");
+    soa[at][column("status")] = "implemented".into();
+    let own = row(&soa, "ACME-1");
+    assert_eq!(soa[own][column("applicable")], "undecided");
+    // Only a justification, where no decision was made: refused, with what
+    // it needs.
+    write(&repo, "soa.csv", saved(&soa));
+    let (code, _, stderr) = isms(&env, &repo, &["import", "soa", "soa.csv"]);
+    assert_eq!(code, Some(2));
+    assert_eq!(
+        stderr,
+        format!(
+            "error: soa.csv: 1 row cannot be imported; nothing was written:\n  \
+             soa.csv:{}: ACME-1 has no SoA decision yet: give its `applicable` too (yes or no)\n",
+            own + 1
+        )
+    );
+    soa[own][column("applicable")] = "TRUE".into();
+    soa[own][column("status")] = "planned".into();
+    write(&repo, "soa.csv", saved(&soa));
+
+    let (code, stdout, stderr) = isms(&env, &repo, &["import", "soa", "soa.csv"]);
+    assert_eq!((code, stdout.as_str()), (Some(0), ""), "{stderr}");
+    assert_eq!(
+        stderr,
+        "updated 101 controls from soa.csv: applicable 2, justification 101, status 3\n\
+         next: `isms check`, then review the change with `git diff` and commit it\n"
+    );
+    let (code, json, _) = isms(&env, &repo, &["--format", "json", "check"]);
+    assert_eq!(code, Some(0), "{json}");
+    assert!(!json.contains("soa-justification"), "{json}");
+    let c: toml::Table = toml::from_str(&read(&repo, "controls/7.1.toml")).unwrap();
+    assert_eq!(c["soa"]["applicable"].as_bool(), Some(false));
+    assert_eq!(c["soa"]["status"].as_str(), Some("not-applicable"));
+    let text = read(&repo, "controls/5.1.toml");
+    assert!(
+        text.contains(
+            "status = \"implemented\"        # planned | partial | implemented | not-applicable\n"
+        ),
+        "{text}"
+    );
+    let c: toml::Table = toml::from_str(&read(&repo, "controls/ACME-1.toml")).unwrap();
+    assert_eq!(c["soa"]["applicable"].as_bool(), Some(true));
+    assert_eq!(
+        c["soa"]["justification"].as_str(),
+        Some("Needed: tenant offboarding.")
+    );
+    // The report gives back what was imported.
+    let (_, after, _) = isms(&env, &repo, &["report", "soa", "--format", "csv"]);
+    let decided = |csv: &str, control: &str| {
+        csv::ReaderBuilder::new()
+            .from_reader(csv.as_bytes())
+            .records()
+            .map(|r| r.unwrap())
+            .find(|r| &r[0] == control)
+            .map(|r| (r[3].to_owned(), r[4].to_owned(), r[5].to_owned()))
+            .unwrap()
+    };
+    assert_eq!(
+        decided(&after, "7.1"),
+        (
+            "no".into(),
+            "No premises: staff work remotely.".into(),
+            "not-applicable".into()
+        )
+    );
+
+    // Emptied, a decision is not undone by a table.
+    let at = row(&soa, "5.2");
+    soa[at][column("applicable")] = String::new();
+    write(&repo, "soa.csv", saved(&soa));
+    let (code, _, stderr) = isms(&env, &repo, &["import", "soa", "soa.csv"]);
+    assert_eq!(code, Some(2));
+    assert!(
+        stderr.ends_with(&format!(
+            "soa.csv:{}: applicable is empty, and 5.2 has a decision (applicable: yes): \
+             expected yes or no; a decision is undone in its file, not by a table\n",
+            at + 1
+        )),
+        "{stderr}"
+    );
+}

@@ -1,8 +1,10 @@
-//! `isms import allocations FILE`: the duties of many allocations at once,
-//! from a table edited in a spreadsheet (`isms report allocations --format
-//! csv`, taken back). Each changed field of each allocation's file is set
-//! with a TOML editor, and nothing else; every row is checked before any
-//! file is written, and nothing is committed.
+//! `isms import allocations|soa FILE`: many items' fields at once, from a
+//! table edited in a spreadsheet (`isms report allocations` or `isms report
+//! soa` as CSV, taken back): each allocation's party, duties,
+//! justification and owner, or each control's Statement of Applicability
+//! decision and owner. Each changed field is set with a TOML editor, and
+//! nothing else; every row is checked before any file is written, and
+//! nothing is committed.
 
 use std::collections::BTreeMap;
 use std::process::ExitCode;
@@ -11,7 +13,7 @@ use crate::cli::{ImportArgs, ImportCommand};
 use crate::error::{Error, Result};
 use crate::model::{Config, Id, Snapshot};
 use crate::output::{self, plural};
-use crate::render::report::ALLOCATION_COLUMNS;
+use crate::render::report::{ALLOCATION_COLUMNS, SOA_COLUMNS};
 use crate::repo::{CONFIG_FILE, Repo};
 
 use super::Context;
@@ -20,19 +22,71 @@ use super::Context;
 /// each take a few MiB.
 const MAX_TABLE_BYTES: u64 = 64 << 20;
 
-/// The columns a row may set: the others name the allocation
-/// (`service`, `control`) or are the control's (`title`).
-const FIELDS: [&str; 5] = ["party", "provider", "customer", "justification", "owner"];
-
 const PARTIES: [&str; 4] = ["provider", "customer", "shared", "not-applicable"];
 
-pub fn run(ctx: &Context, cmd: &ImportCommand) -> Result<ExitCode> {
-    match cmd {
-        ImportCommand::Allocations(a) => allocations(ctx, a),
+const STATUSES: [&str; 4] = ["planned", "partial", "implemented", "not-applicable"];
+
+/// What a table's rows are.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Allocations,
+    Soa,
+}
+
+impl Kind {
+    /// The report that writes such a table.
+    fn report(self) -> &'static str {
+        match self {
+            Kind::Allocations => "allocations",
+            Kind::Soa => "soa",
+        }
+    }
+
+    /// The item a row is about, for people.
+    fn item(self) -> &'static str {
+        match self {
+            Kind::Allocations => "allocation",
+            Kind::Soa => "control",
+        }
+    }
+
+    /// The columns its report writes.
+    fn columns(self) -> Vec<&'static str> {
+        match self {
+            Kind::Allocations => ALLOCATION_COLUMNS.iter().map(|(id, _)| *id).collect(),
+            Kind::Soa => (SOA_COLUMNS.iter().map(|(id, _)| *id))
+                .chain(["other_edition"])
+                .collect(),
+        }
+    }
+
+    /// The columns that name a row's item.
+    fn keys(self) -> &'static [&'static str] {
+        match self {
+            Kind::Allocations => &["service", "control"],
+            Kind::Soa => &["control"],
+        }
+    }
+
+    /// The columns a row may set, in the order of the columns; the others
+    /// name the item or are read from elsewhere (the control's title, the
+    /// review record), and are not imported.
+    fn fields(self) -> &'static [&'static str] {
+        match self {
+            Kind::Allocations => &["party", "provider", "customer", "justification", "owner"],
+            Kind::Soa => &["applicable", "justification", "status", "owner"],
+        }
     }
 }
 
-fn allocations(ctx: &Context, a: &ImportArgs) -> Result<ExitCode> {
+pub fn run(ctx: &Context, cmd: &ImportCommand) -> Result<ExitCode> {
+    match cmd {
+        ImportCommand::Allocations(a) => import(ctx, a, Kind::Allocations),
+        ImportCommand::Soa(a) => import(ctx, a, Kind::Soa),
+    }
+}
+
+fn import(ctx: &Context, a: &ImportArgs, kind: Kind) -> Result<ExitCode> {
     let repo = Repo::discover(&ctx.dir)?;
     // Held from the first read to the last write, as `new` holds it.
     let writer = repo.writer(&mut output::waiting_for)?;
@@ -42,17 +96,19 @@ fn allocations(ctx: &Context, a: &ImportArgs) -> Result<ExitCode> {
             .hint("run `isms check` to see why, and fix it first")
     })?;
     let (name, text) = read_table(ctx, &a.file)?;
-    let table = table(&name, &text)?;
-    let plan = plan(&name, &table, &snapshot, config).map_err(|problems| {
+    let table = table(kind, &name, &text)?;
+    let plan = plan(kind, &name, &table, &snapshot, config).map_err(|problems| {
         Error::new(format!(
             "{name}: {} cannot be imported; nothing was written:\n  {}",
             plural(problems.len(), "row"),
             problems.join("\n  ")
         ))
     })?;
+    let items = |n: usize| plural(n, kind.item());
     if plan.changes.is_empty() {
         output::note(&format!(
-            "nothing to import: every allocation of {name} is as its file has it ({})",
+            "nothing to import: every {} of {name} is as its file has it ({})",
+            kind.item(),
             plural(table.rows.len(), "row")
         ));
         return Ok(ExitCode::SUCCESS);
@@ -66,7 +122,7 @@ fn allocations(ctx: &Context, a: &ImportArgs) -> Result<ExitCode> {
             .ok_or_else(|| Error::new(format!("{}: it could not be edited", change.file)))?;
         edits.push((change, path, before, after));
     }
-    let summary = plan.summary();
+    let summary = plan.summary(kind);
     if a.dry_run {
         for (change, _, before, after) in &edits {
             print!(
@@ -76,7 +132,7 @@ fn allocations(ctx: &Context, a: &ImportArgs) -> Result<ExitCode> {
         }
         output::note(&format!(
             "would update {} from {name}: {summary}; nothing was written",
-            plural(plan.changes.len(), "allocation")
+            items(plan.changes.len())
         ));
         return Ok(ExitCode::SUCCESS);
     }
@@ -87,7 +143,7 @@ fn allocations(ctx: &Context, a: &ImportArgs) -> Result<ExitCode> {
     }
     output::note(&format!(
         "updated {} from {name}: {summary}",
-        plural(plan.changes.len(), "allocation")
+        items(plan.changes.len())
     ));
     if plan.changes.iter().any(|c| c.fields.contains_key("owner")) {
         codeowners.after(&writer, "the new owners' lines were not written to it")?;
@@ -147,10 +203,10 @@ impl Table {
     }
 }
 
-/// The CSV `text` (RFC 4180, a header row first) as a table, its header
-/// checked: every column one the allocations report has, `service` and
-/// `control` among them.
-fn table(name: &str, text: &str) -> Result<Table> {
+/// The CSV `text` (RFC 4180, a header row first) as a table of `kind`, its
+/// header checked: every column one its report writes, the columns that
+/// name an item among them.
+fn table(kind: Kind, name: &str, text: &str) -> Result<Table> {
     // Spreadsheets save a byte-order mark first.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut reader = csv::ReaderBuilder::new()
@@ -168,12 +224,14 @@ fn table(name: &str, text: &str) -> Result<Table> {
         Some(record) => record.map_err(unreadable)?,
         None => {
             return Err(
-                Error::new(format!("{name} is empty: expected a header row"))
-                    .hint("`isms report allocations --format csv` writes a table to start from"),
+                Error::new(format!("{name} is empty: expected a header row")).hint(format!(
+                    "`isms report {} --format csv` writes a table to start from",
+                    kind.report()
+                )),
             );
         }
     };
-    let known: Vec<&str> = ALLOCATION_COLUMNS.iter().map(|(id, _)| *id).collect();
+    let known = kind.columns();
     let mut columns = BTreeMap::new();
     for (at, head) in header.iter().enumerate() {
         let head = head.trim();
@@ -198,10 +256,15 @@ fn table(name: &str, text: &str) -> Result<Table> {
             )));
         }
     }
-    for needed in ["service", "control"] {
-        if !columns.contains_key(needed) {
+    let keys = kind.keys();
+    for needed in keys {
+        if !columns.contains_key(*needed) {
+            let by: Vec<String> = keys.iter().map(|k| format!("`{k}`")).collect();
+            let by: Vec<&str> = by.iter().map(String::as_str).collect();
             return Err(Error::new(format!(
-                "{name}:1: no `{needed}` column: each row names its allocation by `service` and `control`"
+                "{name}:1: no `{needed}` column: each row names its {} by {}",
+                kind.item(),
+                output::series(&by, "and")
             )));
         }
     }
@@ -258,8 +321,7 @@ impl<'a> Lines<'a> {
     }
 }
 
-/// What an import changes: each allocation's fields that differ from its
-/// file.
+/// What an import changes: each item's fields that differ from its file.
 #[derive(Debug, Default)]
 struct Plan {
     changes: Vec<Change>,
@@ -270,14 +332,23 @@ struct Plan {
 #[derive(Debug)]
 struct Change {
     file: String,
-    /// Field → its new value, for the fields that change.
-    fields: BTreeMap<&'static str, String>,
+    /// Field → where it goes in the file and its new value, for the
+    /// fields that change.
+    fields: BTreeMap<&'static str, Set>,
+}
+
+/// A value to set in an item's file: a key at its top, or in one of its
+/// tables (`[soa]`).
+#[derive(Debug)]
+struct Set {
+    table: Option<&'static str>,
+    value: toml_edit::Value,
 }
 
 impl Plan {
     /// "party 3, customer 10", in the order of the columns.
-    fn summary(&self) -> String {
-        let counts: Vec<String> = (FIELDS.iter())
+    fn summary(&self, kind: Kind) -> String {
+        let counts: Vec<String> = (kind.fields().iter())
             .filter_map(|f| {
                 let n = self
                     .changes
@@ -291,9 +362,37 @@ impl Plan {
     }
 }
 
+/// A cell that must be one of `values`: it, or why not.
+fn one_of(field: &str, cell: &str, values: &[&'static str]) -> std::result::Result<String, String> {
+    let cell = cell.trim();
+    if values.contains(&cell) {
+        return Ok(cell.to_owned());
+    }
+    if cell.is_empty() {
+        return Err(format!(
+            "{field} is empty: expected {}",
+            output::series(values, "or")
+        ));
+    }
+    let hint = crate::diagnostic::did_you_mean(cell, values)
+        .map(|p| format!("; {}", crate::diagnostic::meant(p)))
+        .unwrap_or_default();
+    Err(format!(
+        "{field} `{cell}` is none of {}{hint}",
+        output::series(values, "or")
+    ))
+}
+
+/// A string value for TOML, as `new` writes a text: a multi-line string
+/// where it has lines.
+fn text(value: &str) -> toml_edit::Value {
+    (crate::scaffold::q(value).parse()).unwrap_or_else(|_| toml_edit::Value::from(value))
+}
+
 /// Every row of `table` checked against `s`: the changes it makes, or
 /// every problem, a line each (`FILE:LINE: …`).
 fn plan(
+    kind: Kind,
     name: &str,
     table: &Table,
     s: &Snapshot,
@@ -301,25 +400,35 @@ fn plan(
 ) -> std::result::Result<Plan, Vec<String>> {
     let mut plan = Plan::default();
     let mut problems = Vec::new();
-    let mut seen: BTreeMap<(String, String), u64> = BTreeMap::new();
+    let mut seen: BTreeMap<Vec<String>, u64> = BTreeMap::new();
     for (line, row) in &table.rows {
         let at = format!("{name}:{line}");
-        let service = table.cell(row, "service").unwrap_or_default().trim();
-        let control = table.cell(row, "control").unwrap_or_default().trim();
-        if let Some(first) = seen.insert((service.to_owned(), control.to_owned()), *line) {
+        let key: Vec<String> = (kind.keys().iter())
+            .map(|k| table.cell(row, k).unwrap_or_default().trim().to_owned())
+            .collect();
+        if let Some(first) = seen.insert(key.clone(), *line) {
             problems.push(format!(
-                "{at}: {service}/{control} is on line {first} too: one row an allocation"
+                "{at}: {} is on line {first} too: one row {}",
+                key.join("/"),
+                match kind {
+                    Kind::Allocations => "an allocation",
+                    Kind::Soa => "a control",
+                }
             ));
             continue;
         }
-        let doc = (Id::parse(service).ok())
-            .zip(Id::parse(control).ok())
-            .and_then(|key| s.allocations.get(&key));
-        let Some(doc) = doc else {
-            problems.push(format!("{at}: {}", no_allocation(service, control, s)));
-            continue;
+        // The item's file, and each field's value in it now.
+        let found = match kind {
+            Kind::Allocations => allocation(s, &key[0], &key[1]),
+            Kind::Soa => soa(s, &key[0]),
         };
-        let a = &doc.value;
+        let (file, control, now) = match found {
+            Ok(found) => found,
+            Err(why) => {
+                problems.push(format!("{at}: {why}"));
+                continue;
+            }
+        };
         if let Some(title) = table.cell(row, "title") {
             let theirs = s.controls.get(control).map(|c| c.value.title.as_str());
             if theirs.is_some_and(|t| t != title.trim()) {
@@ -327,54 +436,144 @@ fn plan(
             }
         }
         let mut fields = BTreeMap::new();
-        for field in FIELDS {
+        for (field, old) in now {
             let Some(cell) = table.cell(row, field) else {
                 continue;
             };
-            let (new, old) = match field {
-                "party" => {
-                    let party = cell.trim();
-                    if !PARTIES.contains(&party) {
-                        let hint = crate::diagnostic::did_you_mean(party, &PARTIES)
-                            .map(|p| format!("; {}", crate::diagnostic::meant(p)))
-                            .unwrap_or_default();
-                        problems.push(format!(
-                            "{at}: party `{party}` is none of {}{hint}",
-                            output::series(&PARTIES, "or")
-                        ));
-                        continue;
-                    }
-                    (party.to_owned(), a.party.to_string())
-                }
-                "owner" => match config.owner_key(cell.trim()) {
-                    Some(key) => (key, a.owner.to_string()),
-                    None => {
-                        let known = config.people.keys().chain(config.teams.keys());
-                        let why = crate::summary::unknown(cell.trim(), known.map(Id::as_str));
-                        let hints: String = why.hints.iter().map(|h| format!("; {h}")).collect();
-                        problems.push(format!("{at}: owner {}{hints}", why.message));
-                        continue;
-                    }
-                },
-                "provider" => (cell.to_owned(), a.provider.clone()),
-                "customer" => (cell.to_owned(), a.customer.clone()),
-                _ => (cell.to_owned(), a.justification.clone()),
+            let new = match field {
+                "party" => one_of(field, cell, &PARTIES),
+                // Undecided, the report writes no status.
+                "status" if cell.trim().is_empty() && old.is_empty() => Ok(old.clone()),
+                "status" => one_of(field, cell, &STATUSES),
+                "applicable" => applicable(cell),
+                "owner" => owner(config, cell),
+                _ => Ok(cell.to_owned()),
             };
-            if new != old {
-                fields.insert(field, new);
+            let new = match new {
+                Ok(new) => new,
+                Err(why) => {
+                    problems.push(format!("{at}: {why}"));
+                    continue;
+                }
+            };
+            if new == old {
+                continue;
+            }
+            if field == "applicable" && new == "undecided" {
+                problems.push(format!(
+                    "{at}: applicable is empty, and {control} has a decision (applicable: {old}): \
+                     expected yes or no; a decision is undone in its file, not by a table"
+                ));
+                continue;
+            }
+            let (table, value) = match (kind, field) {
+                (Kind::Soa, "applicable") => (Some("soa"), toml_edit::Value::from(new == "yes")),
+                (Kind::Soa, "justification" | "status") => (Some("soa"), text(&new)),
+                _ => (None, text(&new)),
+            };
+            fields.insert(field, Set { table, value });
+        }
+        // A decision is made whole: the file's `[soa]` needs both.
+        if kind == Kind::Soa && s.controls[control].value.soa.is_none() && !fields.is_empty() {
+            let missing: Vec<&str> = ["applicable", "status"]
+                .into_iter()
+                .filter(|f| !fields.contains_key(f))
+                .collect();
+            if let [first, ..] = missing.as_slice() {
+                problems.push(format!(
+                    "{at}: {control} has no SoA decision yet: give its `{first}` too ({})",
+                    match *first {
+                        "applicable" => "yes or no".to_owned(),
+                        _ => output::series(&STATUSES, "or"),
+                    }
+                ));
+                continue;
             }
         }
         if !fields.is_empty() {
-            plan.changes.push(Change {
-                file: doc.path.clone(),
-                fields,
-            });
+            plan.changes.push(Change { file, fields });
         }
     }
     match problems.is_empty() {
         true => Ok(plan),
         false => Err(problems),
     }
+}
+
+/// The item a row names: its file, its control, and each field a row may
+/// set with its value now, as the report writes it.
+type Found<'s> = (String, &'s Id, Vec<(&'static str, String)>);
+
+/// An allocation's [`Found`]; why there is none, with what the row may
+/// mean.
+fn allocation<'s>(
+    s: &'s Snapshot,
+    service: &str,
+    control: &str,
+) -> std::result::Result<Found<'s>, String> {
+    let key = (Id::parse(service).ok()).zip(Id::parse(control).ok());
+    let Some(((_, ctl), d)) = key.and_then(|k| s.allocations.get_key_value(&k)) else {
+        return Err(no_allocation(service, control, s));
+    };
+    let a = &d.value;
+    let now = vec![
+        ("party", a.party.to_string()),
+        ("provider", a.provider.clone()),
+        ("customer", a.customer.clone()),
+        ("justification", a.justification.clone()),
+        ("owner", a.owner.to_string()),
+    ];
+    Ok((d.path.clone(), ctl, now))
+}
+
+/// A control's [`Found`]: its decision and owner now, as the SoA report
+/// writes them (`undecided` and empty without a decision); why there is
+/// none.
+fn soa<'s>(s: &'s Snapshot, control: &str) -> std::result::Result<Found<'s>, String> {
+    let Some((id, d)) = s.controls.get_key_value(control) else {
+        let known: Vec<&str> = s.controls.keys().map(Id::as_str).collect();
+        let meant = crate::diagnostic::did_you_mean_id(control, &known)
+            .map(|m| format!("; {}", crate::diagnostic::meant(m)))
+            .unwrap_or_default();
+        return Err(format!("no control `{control}`{meant}"));
+    };
+    let c = &d.value;
+    let (applicable, justification, status) = match &c.soa {
+        Some(soa) => (
+            if soa.applicable { "yes" } else { "no" },
+            soa.justification.clone(),
+            soa.status.as_str(),
+        ),
+        None => ("undecided", String::new(), ""),
+    };
+    let now = vec![
+        ("applicable", applicable.to_owned()),
+        ("justification", justification),
+        ("status", status.to_owned()),
+        ("owner", c.owner.to_string()),
+    ];
+    Ok((d.path.clone(), id, now))
+}
+
+/// `applicable` as a spreadsheet may write it: `yes` or `no` (`true`,
+/// `false`, any case), or `undecided` where no decision was made.
+fn applicable(cell: &str) -> std::result::Result<String, String> {
+    match cell.trim().to_lowercase().as_str() {
+        "yes" | "true" => Ok("yes".to_owned()),
+        "no" | "false" => Ok("no".to_owned()),
+        "undecided" | "" => Ok("undecided".to_owned()),
+        other => Err(format!("applicable `{other}` is neither yes nor no")),
+    }
+}
+
+/// The owner key `cell` names: a person or team key, login, email or slug.
+fn owner(config: &Config, cell: &str) -> std::result::Result<String, String> {
+    config.owner_key(cell.trim()).ok_or_else(|| {
+        let known = config.people.keys().chain(config.teams.keys());
+        let why = crate::summary::unknown(cell.trim(), known.map(Id::as_str));
+        let hints: String = why.hints.iter().map(|h| format!("; {h}")).collect();
+        format!("owner {}{hints}", why.message)
+    })
 }
 
 /// Why no allocation of `control` on `service` is in `s`, with what the
@@ -399,18 +598,26 @@ fn no_allocation(service: &str, control: &str, s: &Snapshot) -> String {
     )
 }
 
-/// `text`, an allocation's file, with each of `fields` set to its value,
-/// the comment beside it kept, and every other line as it was; a field
-/// the file lacks is added at its end. `None` when it is not TOML.
-fn edited(text: &str, fields: &BTreeMap<&'static str, String>) -> Option<String> {
+/// `text`, an item's file, with each of `fields` set, the comment beside
+/// it kept, and every other line as it was; a field the file lacks is
+/// added at the end of its table, and a table it lacks at its end. `None`
+/// when it is not TOML.
+fn edited(text: &str, fields: &BTreeMap<&'static str, Set>) -> Option<String> {
     let mut doc = text.parse::<toml_edit::DocumentMut>().ok()?;
-    for (field, value) in fields {
-        // As `new` writes a text: a multi-line string where it has lines.
-        let value: toml_edit::Value = crate::scaffold::q(value).parse().ok()?;
-        match doc.get_mut(field).and_then(|i| i.as_value_mut()) {
-            Some(item) => super::set_value(item, value),
+    for (field, set) in fields {
+        let table = match set.table {
+            None => doc.as_table_mut() as &mut dyn toml_edit::TableLike,
+            Some(name) => {
+                if doc.get(name).is_none() {
+                    doc.insert(name, toml_edit::table());
+                }
+                doc.get_mut(name)?.as_table_like_mut()?
+            }
+        };
+        match table.get_mut(field).and_then(|i| i.as_value_mut()) {
+            Some(item) => super::set_value(item, set.value.clone()),
             None => {
-                doc.insert(field, toml_edit::Item::Value(value));
+                table.insert(field, toml_edit::Item::Value(set.value.clone()));
             }
         }
     }
@@ -424,6 +631,7 @@ mod tests {
     #[test]
     fn a_table_names_its_columns_and_leaves_empty_rows_out() {
         let t = table(
+            Kind::Allocations,
             "t.csv",
             "\u{feff}service,control,customer\r\na,5.1,\"Two\r\nlines\"\r\n,,\r\nb,5.2\r\n",
         )
@@ -442,7 +650,7 @@ mod tests {
 
     #[test]
     fn a_header_isms_cannot_read_is_refused_with_what_it_may_mean() {
-        let e = table("t.csv", "service,control,custmer\n").unwrap_err();
+        let e = table(Kind::Allocations, "t.csv", "service,control,custmer\n").unwrap_err();
         assert!(
             e.message.starts_with("t.csv:1: unknown column `custmer`"),
             "{e:?}"
@@ -451,29 +659,79 @@ mod tests {
             format!("{e:?}").contains("did you mean `customer`?"),
             "{e:?}"
         );
-        let e = table("t.csv", "service;control;party\n").unwrap_err();
+        let e = table(Kind::Allocations, "t.csv", "service;control;party\n").unwrap_err();
         assert!(format!("{e:?}").contains("separated by `;`"), "{e:?}");
-        let e = table("t.csv", "control,party\n").unwrap_err();
+        let e = table(Kind::Allocations, "t.csv", "control,party\n").unwrap_err();
         assert!(
             e.message.starts_with("t.csv:1: no `service` column"),
             "{e:?}"
         );
-        let e = table("t.csv", "").unwrap_err();
+        let e = table(Kind::Allocations, "t.csv", "").unwrap_err();
         assert_eq!(e.message, "t.csv is empty: expected a header row");
+    }
+
+    fn top(value: &str) -> Set {
+        Set {
+            table: None,
+            value: text(value),
+        }
     }
 
     #[test]
     fn an_edit_sets_each_field_keeps_its_comment_and_adds_what_is_missing() {
         let text = "service = \"a\"\r\ncontrol = \"5.1\"\r\nparty = \"shared\"    # provider | customer\r\ncustomer = \"TODO\"\r\nowner = \"bob\"\r\n";
         let fields = BTreeMap::from([
-            ("party", "customer".to_owned()),
-            ("customer", "Each tenant\nreviews its users.".to_owned()),
-            ("justification", String::new()),
+            ("party", top("customer")),
+            ("customer", top("Each tenant\nreviews its users.")),
+            ("justification", top("")),
         ]);
         assert_eq!(
             edited(text, &fields).unwrap(),
             "service = \"a\"\r\ncontrol = \"5.1\"\r\nparty = \"customer\"    # provider | customer\r\n\
              customer = \"\"\"\r\nEach tenant\r\nreviews its users.\"\"\"\r\nowner = \"bob\"\r\njustification = \"\"\r\n"
+        );
+    }
+
+    #[test]
+    fn a_decision_is_set_in_its_table_or_in_a_new_one() {
+        let soa = |value: toml_edit::Value| Set {
+            table: Some("soa"),
+            value,
+        };
+        let decided = "id = \"5.1\"\nowner = \"a\"\n\n[soa]\napplicable = true\njustification = \"\"\nstatus = \"planned\"        # planned | partial\n";
+        let fields = BTreeMap::from([
+            (
+                "justification",
+                soa(text("Policies are the base of the ISMS.")),
+            ),
+            ("status", soa(text("implemented"))),
+            ("owner", top("b")),
+        ]);
+        assert_eq!(
+            edited(decided, &fields).unwrap(),
+            "id = \"5.1\"\nowner = \"b\"\n\n[soa]\napplicable = true\njustification = \"Policies are the base of the ISMS.\"\nstatus = \"implemented\"        # planned | partial\n"
+        );
+        let undecided = "id = \"ACME-1\"\nowner = \"a\"\n";
+        let fields = BTreeMap::from([
+            ("applicable", soa(toml_edit::Value::from(false))),
+            ("justification", soa(text("No such systems."))),
+            ("status", soa(text("not-applicable"))),
+        ]);
+        let out = edited(undecided, &fields).unwrap();
+        let c: toml::Table = toml::from_str(&out).unwrap();
+        assert_eq!(c["soa"]["applicable"].as_bool(), Some(false), "{out}");
+        assert_eq!(c["soa"]["status"].as_str(), Some("not-applicable"), "{out}");
+        assert!(out.starts_with(undecided), "{out}");
+    }
+
+    #[test]
+    fn a_spreadsheet_s_yes_and_no_are_read_as_a_decision() {
+        assert_eq!(applicable("TRUE"), Ok("yes".to_owned()));
+        assert_eq!(applicable(" no "), Ok("no".to_owned()));
+        assert_eq!(applicable(""), Ok("undecided".to_owned()));
+        assert_eq!(
+            applicable("maybe"),
+            Err("applicable `maybe` is neither yes nor no".to_owned())
         );
     }
 }

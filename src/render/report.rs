@@ -232,25 +232,7 @@ pub fn soa(s: &Snapshot, a: &Assessment, as_of: &str) -> Report {
         ));
     }
     let catalog = crate::scaffold::templates::catalog(edition);
-    let mut columns = cols(&[
-        ("control", "Control"),
-        ("title", "Title"),
-        ("theme", "Theme"),
-        ("applicable", "Applicable"),
-        ("justification", "Justification"),
-        ("status", "Status"),
-        ("owner", "Owner"),
-        ("owner_name", "Owner name"),
-        ("review_state", "Review"),
-        ("last_review", "Last review"),
-        ("reviewed_by", "Reviewed by"),
-        ("review_outcome", "Outcome"),
-        ("commit", "Commit"),
-        ("evidence", "Evidence"),
-        ("expired_evidence", "Expired evidence"),
-        ("guidance_provider", "27017 provider guidance"),
-        ("guidance_customer", "27017 customer guidance"),
-    ]);
+    let mut columns = cols(SOA_COLUMNS);
     columns.push(("other_edition".to_owned(), other));
     Report {
         kind: "soa",
@@ -455,6 +437,28 @@ pub fn allocations(s: &Snapshot, narrow: Narrow, as_of: &str) -> Report {
         source: None,
     }
 }
+
+/// The Statement of Applicability's columns, (id, heading), but its last:
+/// `other_edition`, headed by the edition it names.
+pub const SOA_COLUMNS: &[(&str, &str)] = &[
+    ("control", "Control"),
+    ("title", "Title"),
+    ("theme", "Theme"),
+    ("applicable", "Applicable"),
+    ("justification", "Justification"),
+    ("status", "Status"),
+    ("owner", "Owner"),
+    ("owner_name", "Owner name"),
+    ("review_state", "Review"),
+    ("last_review", "Last review"),
+    ("reviewed_by", "Reviewed by"),
+    ("review_outcome", "Outcome"),
+    ("commit", "Commit"),
+    ("evidence", "Evidence"),
+    ("expired_evidence", "Expired evidence"),
+    ("guidance_provider", "27017 provider guidance"),
+    ("guidance_customer", "27017 customer guidance"),
+];
 
 /// The allocations report's columns, (id, heading): its CSV's header.
 pub const ALLOCATION_COLUMNS: &[(&str, &str)] = &[
