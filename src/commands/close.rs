@@ -139,34 +139,24 @@ fn closed(
     item.as_str()?;
     super::set_string(item, status.as_str());
     let date: toml_edit::Datetime = on.to_string().parse().ok()?;
-    match doc.get_mut("closed").and_then(|i| i.as_value_mut()) {
-        Some(item) => super::set_value(item, toml_edit::Value::from(date)),
-        None => {
-            doc.insert("closed", toml_edit::value(date));
-            // Beside `status`, not at the end: where a reader looks.
-            let order: Vec<String> = doc.iter().map(|(k, _)| k.to_owned()).collect();
-            let rank = |k: &str| {
-                let at = order.iter().position(|o| o == k).unwrap_or(usize::MAX);
-                match k {
-                    "closed" => (order.iter().position(|o| o == "status"), 1),
-                    _ => (Some(at), 0),
-                }
-            };
-            doc.sort_values_by(|a, _, b, _| rank(a.get()).cmp(&rank(b.get())));
-        }
+    if super::set_or_add(doc.as_table_mut(), "closed", date.into()) {
+        // Beside `status`, not at the end: where a reader looks.
+        let order: Vec<String> = doc.iter().map(|(k, _)| k.to_owned()).collect();
+        let rank = |k: &str| {
+            let at = order.iter().position(|o| o == k).unwrap_or(usize::MAX);
+            match k {
+                "closed" => (order.iter().position(|o| o == "status"), 1),
+                _ => (Some(at), 0),
+            }
+        };
+        doc.sort_values_by(|a, _, b, _| rank(a.get()).cmp(&rank(b.get())));
     }
     if let Some(action) = action {
-        // As `new finding` writes it: a multi-line string where it has lines.
-        let value: toml_edit::Value = crate::scaffold::q(action).parse().ok()?;
-        match doc
-            .get_mut("corrective_action")
-            .and_then(|i| i.as_value_mut())
-        {
-            Some(item) => super::set_value(item, value),
-            None => {
-                doc.insert("corrective_action", toml_edit::Item::Value(value));
-            }
-        }
+        super::set_or_add(
+            doc.as_table_mut(),
+            "corrective_action",
+            super::text_value(action),
+        );
     }
     Some(crate::span::in_the_form_of(text, doc.to_string()))
 }

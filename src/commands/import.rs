@@ -383,12 +383,6 @@ fn one_of(field: &str, cell: &str, values: &[&'static str]) -> std::result::Resu
     ))
 }
 
-/// A string value for TOML, as `new` writes a text: a multi-line string
-/// where it has lines.
-fn text(value: &str) -> toml_edit::Value {
-    (crate::scaffold::q(value).parse()).unwrap_or_else(|_| toml_edit::Value::from(value))
-}
-
 /// Every row of `table` checked against `s`: the changes it makes, or
 /// every problem, a line each (`FILE:LINE: …`).
 fn plan(
@@ -468,8 +462,8 @@ fn plan(
             }
             let (table, value) = match (kind, field) {
                 (Kind::Soa, "applicable") => (Some("soa"), toml_edit::Value::from(new == "yes")),
-                (Kind::Soa, "justification" | "status") => (Some("soa"), text(&new)),
-                _ => (None, text(&new)),
+                (Kind::Soa, "justification" | "status") => (Some("soa"), super::text_value(&new)),
+                _ => (None, super::text_value(&new)),
             };
             fields.insert(field, Set { table, value });
         }
@@ -614,18 +608,14 @@ fn edited(text: &str, fields: &BTreeMap<&'static str, Set>) -> Option<String> {
                 doc.get_mut(name)?.as_table_like_mut()?
             }
         };
-        match table.get_mut(field).and_then(|i| i.as_value_mut()) {
-            Some(item) => super::set_value(item, set.value.clone()),
-            None => {
-                table.insert(field, toml_edit::Item::Value(set.value.clone()));
-            }
-        }
+        super::set_or_add(table, field, set.value.clone());
     }
     Some(crate::span::in_the_form_of(text, doc.to_string()))
 }
 
 #[cfg(test)]
 mod tests {
+    use super::super::text_value;
     use super::*;
 
     #[test]
@@ -673,7 +663,7 @@ mod tests {
     fn top(value: &str) -> Set {
         Set {
             table: None,
-            value: text(value),
+            value: text_value(value),
         }
     }
 
@@ -702,9 +692,9 @@ mod tests {
         let fields = BTreeMap::from([
             (
                 "justification",
-                soa(text("Policies are the base of the ISMS.")),
+                soa(text_value("Policies are the base of the ISMS.")),
             ),
-            ("status", soa(text("implemented"))),
+            ("status", soa(text_value("implemented"))),
             ("owner", top("b")),
         ]);
         assert_eq!(
@@ -714,8 +704,8 @@ mod tests {
         let undecided = "id = \"ACME-1\"\nowner = \"a\"\n";
         let fields = BTreeMap::from([
             ("applicable", soa(toml_edit::Value::from(false))),
-            ("justification", soa(text("No such systems."))),
-            ("status", soa(text("not-applicable"))),
+            ("justification", soa(text_value("No such systems."))),
+            ("status", soa(text_value("not-applicable"))),
         ]);
         let out = edited(undecided, &fields).unwrap();
         let c: toml::Table = toml::from_str(&out).unwrap();

@@ -641,6 +641,31 @@ pub fn set_value(item: &mut toml_edit::Value, value: toml_edit::Value) {
     *item.decor_mut() = decor;
 }
 
+/// `table`'s `key` made `value`, the spaces and comment around it kept;
+/// added at the end of the table when it has none. Whether it was added.
+pub fn set_or_add(
+    table: &mut dyn toml_edit::TableLike,
+    key: &str,
+    value: toml_edit::Value,
+) -> bool {
+    match table.get_mut(key).and_then(|i| i.as_value_mut()) {
+        Some(item) => {
+            set_value(item, value);
+            false
+        }
+        None => {
+            table.insert(key, toml_edit::Item::Value(value));
+            true
+        }
+    }
+}
+
+/// A text as a TOML value, as `new` writes one: a multi-line string where
+/// it has lines.
+pub fn text_value(text: &str) -> toml_edit::Value {
+    (crate::scaffold::q(text).parse()).unwrap_or_else(|_| toml_edit::Value::from(text))
+}
+
 /// A generated CODEOWNERS follows the owners through a command that writes
 /// items (`new`, `reassign`): taken as it is before, and brought up to
 /// date after, if it was current; never a hand-written one.
