@@ -31,7 +31,8 @@ fn a_closed_finding_is_closed_in_its_file_the_register_and_every_state() {
     assert!(
         stderr.contains(
             "finding:2026-003 is overdue: corrective action was due 2026-12-15; \
-             finish the corrective action and close it, `isms close 2026-003` (in `findings/2026-003.toml`"
+             finish the corrective action and close it in `findings/2026-003.toml` \
+             (`status = \"closed\"`, `closed = DATE`), or agree a new `due`; `isms close 2026-003` closes it\n"
         ),
         "{stderr}"
     );

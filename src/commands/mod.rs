@@ -558,7 +558,7 @@ pub fn what_settles(i: &crate::check::review::ItemStatus) -> String {
         }
         ("evidence", _) => format!("collect it again: `isms new evidence --like {id}`"),
         ("finding", _) => format!(
-            "finish the corrective action and close it, `isms close {id}` (in `{}`: `status = \"closed\"`, `closed = DATE`), or agree a new `due`",
+            "finish the corrective action and close it in `{}` (`status = \"closed\"`, `closed = DATE`), or agree a new `due`; `isms close {id}` closes it",
             i.file
         ),
         _ => format!("see `isms show {}`", i.item),
