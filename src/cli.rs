@@ -24,6 +24,7 @@ Examples:
   isms close 2026-003             the finding's corrective action is done: closed today
   isms report soa --format csv    the Statement of Applicability as CSV
   isms report evidence --control 5.18
+  isms import soa soa.csv         the SoA report's CSV, edited in a spreadsheet, taken back
   isms site --out site            a static dashboard: open site/index.html
   isms export oscal --out oscal   OSCAL: catalog, profile, component definitions, SSP
 
