@@ -269,6 +269,18 @@ fn a_dry_run_shows_each_change_as_a_diff_and_writes_nothing() {
         "would update 1 allocation from (standard input): customer 1; nothing was written\n"
     );
     assert_eq!(env.git(&repo, &["status", "--porcelain"]), "");
+
+    // Imported, what `check` and the hook would refuse is said at once.
+    let table = "service,control,customer\ntenant-db,5.1,\n";
+    let (code, _, stderr) = isms_with(&env, &repo, &["import", "allocations", "-"], table);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(
+        stderr,
+        "updated 1 allocation from (standard input): customer 1\n\
+         warning: `isms check` finds 1 error in what was imported:\n  \
+         responsibilities/tenant-db/5.1.toml:4:1: party is `shared` but `customer` is empty: say what the customer does\n\
+         next: `isms check`, then review the change with `git diff` and commit it\n"
+    );
 }
 
 #[test]

@@ -154,8 +154,39 @@ fn import(ctx: &Context, a: &ImportArgs, kind: Kind) -> Result<ExitCode> {
             plural(plan.titles, "row")
         ));
     }
+    // What the hook will refuse, said now rather than at the commit.
+    let changed: std::collections::BTreeSet<&str> =
+        plan.changes.iter().map(|c| c.file.as_str()).collect();
+    let errors = errors_in(&repo, &changed)?;
+    if !errors.is_empty() {
+        const SHOWN: usize = 10;
+        let mut said = format!(
+            "warning: `isms check` finds {} in what was imported:",
+            plural(errors.len(), "error")
+        );
+        for d in errors.iter().take(SHOWN) {
+            said.push_str(&format!("\n  {}: {}", d.place(), d.message));
+        }
+        if errors.len() > SHOWN {
+            said.push_str(&format!("\n  … and {} more", errors.len() - SHOWN));
+        }
+        output::note(&said);
+    }
     output::note("next: `isms check`, then review the change with `git diff` and commit it");
     Ok(ExitCode::SUCCESS)
+}
+
+/// The errors `isms check` finds in the working tree's `files`.
+fn errors_in(
+    repo: &Repo,
+    files: &std::collections::BTreeSet<&str>,
+) -> Result<Vec<crate::diagnostic::Diagnostic>> {
+    let snapshot = crate::reading::complete_snapshot(&repo.root)?;
+    let mut found: Vec<_> = (crate::check::check(&snapshot).into_iter())
+        .filter(|d| d.is_error() && files.contains(d.file.as_str()))
+        .collect();
+    found.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+    Ok(found)
 }
 
 /// The table's name for messages, and its text: a file, or standard input
