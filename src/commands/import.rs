@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 use crate::model::{Config, Id, Snapshot};
 use crate::output::{self, plural};
 use crate::render::report::{ALLOCATION_COLUMNS, SOA_COLUMNS};
-use crate::repo::{CONFIG_FILE, Repo};
+use crate::repo::Repo;
 
 use super::Context;
 
@@ -91,10 +91,7 @@ fn import(ctx: &Context, a: &ImportArgs, kind: Kind) -> Result<ExitCode> {
     // Held from the first read to the last write, as `new` holds it.
     let writer = repo.writer(&mut output::waiting_for)?;
     let snapshot = crate::reading::complete_snapshot(&repo.root)?;
-    let config = (snapshot.config.as_ref().map(|d| &d.value)).ok_or_else(|| {
-        Error::new(format!("{CONFIG_FILE} does not parse"))
-            .hint("run `isms check` to see why, and fix it first")
-    })?;
+    let config = super::settings(&snapshot)?;
     let (name, text) = read_table(ctx, &a.file)?;
     let table = table(kind, &name, &text)?;
     let plan = plan(kind, &name, &table, &snapshot, config).map_err(|problems| {

@@ -28,11 +28,7 @@ pub fn run(ctx: &Context, args: &MigrateArgs) -> Result<ExitCode> {
     })?;
     // Every file must load: one that does not could not be migrated.
     let snapshot = crate::reading::complete_snapshot(&repo.root)?;
-    let config = &snapshot
-        .config
-        .as_ref()
-        .ok_or_else(|| Error::new(format!("{CONFIG_FILE} does not parse")))?
-        .value;
+    let config = super::settings(&snapshot)?;
     let from = config.catalog.edition;
     if from == to {
         return Err(Error::new(format!(

@@ -565,6 +565,15 @@ pub fn what_settles(i: &crate::check::review::ItemStatus) -> String {
     }
 }
 
+/// The settings of `snapshot`, which a command that writes items needs:
+/// an error when isms.toml does not parse.
+pub fn settings(snapshot: &crate::model::Snapshot) -> Result<&crate::model::Config> {
+    (snapshot.config.as_ref().map(|d| &d.value)).ok_or_else(|| {
+        Error::new(format!("{} does not parse", crate::repo::CONFIG_FILE))
+            .hint("run `isms check` to see why, and fix it first")
+    })
+}
+
 /// The review record of `branch`, or none while the branch has no commit
 /// (a repository whose first commit is still to come).
 pub fn record_if_any(repo: &crate::repo::Repo, branch: &str) -> Result<crate::history::Record> {

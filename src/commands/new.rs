@@ -24,10 +24,7 @@ pub fn run(ctx: &Context, cmd: NewCommand) -> Result<ExitCode> {
     // Settings, controls and services: what every template needs. Allocations
     // and evidence are only looked at by path.
     let (snapshot, problems) = repo.outline_with_problems()?;
-    let config = snapshot.config.as_ref().map(|d| &d.value).ok_or_else(|| {
-        Error::new(format!("{CONFIG_FILE} does not parse"))
-            .hint("run `isms check` to see why, and fix it first")
-    })?;
+    let config = super::settings(&snapshot)?;
     let new = New {
         root: &repo.root,
         writer: &writer,

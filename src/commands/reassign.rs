@@ -19,10 +19,7 @@ pub fn run(ctx: &Context, args: &ReassignArgs) -> Result<ExitCode> {
     // Held from the first read to the last write, as `new` holds it.
     let writer = repo.writer(&mut output::waiting_for)?;
     let snapshot = crate::reading::complete_snapshot(&repo.root)?;
-    let config = (snapshot.config.as_ref().map(|d| &d.value)).ok_or_else(|| {
-        Error::new(format!("{CONFIG_FILE} does not parse"))
-            .hint("run `isms check` to see why, and fix it first")
-    })?;
+    let config = super::settings(&snapshot)?;
     let from = owner(&repo, config, &snapshot, &args.from, "FROM")?;
     let to = owner(&repo, config, &snapshot, &args.to, "TO")?;
     if !config.has_owner(&to) {

@@ -15,7 +15,7 @@ use crate::error::{Error, Result};
 use crate::git;
 use crate::model::{FileKind, Id, ItemKey, MigrationMap, RENAMES_MAP, Snapshot};
 use crate::output;
-use crate::repo::{CONFIG_FILE, Repo};
+use crate::repo::Repo;
 
 use super::Context;
 
@@ -202,8 +202,7 @@ fn rename(ctx: &Context, a: &RenameArgs, kind: Kind) -> Result<ExitCode> {
     // rename's own, written through the writer.
     let writer = repo.writer(&mut output::waiting_for)?;
     let snapshot = crate::reading::complete_snapshot(&repo.root)?;
-    let config = (snapshot.config.as_ref().map(|d| &d.value))
-        .ok_or_else(|| Error::new(format!("{CONFIG_FILE} does not parse")))?;
+    let config = super::settings(&snapshot)?;
     let what = kind.name();
     let old = Id::parse(&a.old).map_err(|why| Error::new(format!("OLD: {why}")))?;
     let known = kind.ids(&snapshot);
