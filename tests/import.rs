@@ -183,6 +183,8 @@ fn every_row_that_cannot_be_imported_is_named_by_its_line_and_nothing_is_written
     let table = "service,control,party,owner\n\
                  payments-api,5.1,shared,bob\n\
                  payments-api,5.1,customer,bob\n\
+                 payments-api,5.1,provider,bob\n\
+                 ,5.1,provider,bob\n\
                  payments,5.2,shared,bob\n\
                  payments-api,5.3,shared,bob\n\
                  payments-api,5.5,custmer,bob\n\
@@ -192,12 +194,14 @@ fn every_row_that_cannot_be_imported_is_named_by_its_line_and_nothing_is_written
     assert_eq!((code, stdout.as_str()), (Some(2), ""));
     assert_eq!(
         stderr,
-        "error: (standard input): 5 rows cannot be imported; nothing was written:\n  \
+        "error: (standard input): 7 rows cannot be imported; nothing was written:\n  \
          (standard input):3: payments-api/5.1 is on line 2 too: one row an allocation\n  \
-         (standard input):4: no service `payments`\n  \
-         (standard input):5: payments-api has no allocation of 5.3 to import into; `isms new allocation payments-api 5.3` makes one\n  \
-         (standard input):6: party `custmer` is none of provider, customer, shared or not-applicable; did you mean `customer`?\n  \
-         (standard input):7: owner `bobby` is not a person or team in isms.toml; did you mean `bob`?\n"
+         (standard input):4: payments-api/5.1 is on line 2 too: one row an allocation\n  \
+         (standard input):5: `service` is empty: each row names its allocation\n  \
+         (standard input):6: no service `payments`\n  \
+         (standard input):7: payments-api has no allocation of 5.3 to import into; `isms new allocation payments-api 5.3` makes one\n  \
+         (standard input):8: party `custmer` is none of provider, customer, shared or not-applicable; did you mean `customer`?\n  \
+         (standard input):9: owner `bobby` is not a person or team in isms.toml; did you mean `bob`?\n"
     );
     assert_eq!(env.git(&repo, &["status", "--porcelain"]), "");
 

@@ -428,7 +428,15 @@ fn plan(
         let key: Vec<String> = (kind.keys().iter())
             .map(|k| table.cell(row, k).unwrap_or_default().trim().to_owned())
             .collect();
-        if let Some(first) = seen.insert(key.clone(), *line) {
+        if let Some(empty) = (kind.keys().iter().zip(&key)).find(|(_, v)| v.is_empty()) {
+            problems.push(format!(
+                "{at}: `{}` is empty: each row names its {}",
+                empty.0,
+                kind.item()
+            ));
+            continue;
+        }
+        if let Some(first) = seen.get(&key) {
             problems.push(format!(
                 "{at}: {} is on line {first} too: one row {}",
                 key.join("/"),
@@ -439,6 +447,7 @@ fn plan(
             ));
             continue;
         }
+        seen.insert(key.clone(), *line);
         // The item's file, and each field's value in it now.
         let found = match kind {
             Kind::Allocations => allocation(s, &key[0], &key[1]),
