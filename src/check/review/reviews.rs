@@ -219,9 +219,6 @@ fn file_change(times: Option<&FileTimes>, migrated: bool, today: NaiveDate) -> O
     })
 }
 
-/// An item's state from what it stands on: needs-change until an effective
-/// review follows; overdue past one cadence from its base; due within
-/// `due_soon` of that; otherwise ok.
 /// How an item came to be: its own file, or made by `isms migrate` or
 /// `isms rename` from items whose reviews it inherits.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -231,6 +228,10 @@ enum Made {
     Renamed,
 }
 
+/// An item's state from what it stands on: needs-change until an effective
+/// review follows; overdue past one cadence from its base; due within
+/// `due_soon` of that; otherwise ok. An item never reviewed says whether
+/// it was `made` by a migration or a rename.
 fn judge(item: Reviewable<'_>, standing: Standing, made: Made, on: Day) -> ItemStatus {
     let (base, last) = (standing.base, standing.last);
     let due = item.cadence.after(base);
