@@ -312,6 +312,12 @@ pub fn unknown<'a>(who: &str, known: impl Iterator<Item = &'a str>) -> Error {
     e.hint_if(crate::diagnostic::owner_suggestion(who, &known))
 }
 
+/// [`unknown`], the people and teams of `config` known.
+pub fn unknown_owner(who: &str, config: &crate::model::Config) -> Error {
+    let known = config.people.keys().chain(config.teams.keys());
+    unknown(who, known.map(crate::model::Id::as_str))
+}
+
 /// The summary of `snapshot` as of `ask.today`, and the record branch's
 /// tip it was read with.
 fn compute(
@@ -329,8 +335,7 @@ fn compute(
         .expect("record_branch() checked it")
         .value;
     if let Some(who) = owner.filter(|w| config.owner_key(w).is_none()) {
-        let known = config.people.keys().chain(config.teams.keys());
-        return Err(unknown(who, known.map(|k| k.as_str())));
+        return Err(unknown_owner(who, config));
     }
     let record = read_record(git_dir, &branch)?;
     let assessment = crate::check::review::assess(snapshot, &record, ask.today);

@@ -600,8 +600,7 @@ fn applicable(cell: &str) -> std::result::Result<String, String> {
 /// The owner key `cell` names: a person or team key, login, email or slug.
 fn owner(config: &Config, cell: &str) -> std::result::Result<String, String> {
     config.owner_key(cell.trim()).ok_or_else(|| {
-        let known = config.people.keys().chain(config.teams.keys());
-        let why = crate::summary::unknown(cell.trim(), known.map(Id::as_str));
+        let why = crate::summary::unknown_owner(cell.trim(), config);
         let hints: String = why.hints.iter().map(|h| format!("; {h}")).collect();
         format!("owner {}{hints}", why.message)
     })

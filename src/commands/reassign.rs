@@ -23,7 +23,7 @@ pub fn run(ctx: &Context, args: &ReassignArgs) -> Result<ExitCode> {
     let from = owner(&repo, config, &snapshot, &args.from, "FROM")?;
     let to = owner(&repo, config, &snapshot, &args.to, "TO")?;
     if !config.has_owner(&to) {
-        return Err(unknown(&args.to, config));
+        return Err(crate::summary::unknown_owner(&args.to, config));
     }
     if from == to {
         return Err(Error::new(format!(
@@ -133,14 +133,8 @@ fn owner(repo: &Repo, config: &Config, s: &Snapshot, who: &str, flag: &str) -> R
     let named_by_items = Id::parse(who).is_ok() && !owned_by(s, who, &[]).is_empty();
     match named_by_items {
         true => Ok(who.to_owned()),
-        false => Err(unknown(who, config)),
+        false => Err(crate::summary::unknown_owner(who, config)),
     }
-}
-
-/// `who` is no person or team of `config`.
-fn unknown(who: &str, config: &Config) -> Error {
-    let known = config.people.keys().chain(config.teams.keys());
-    crate::summary::unknown(who, known.map(Id::as_str))
 }
 
 /// The items `owner` owns, with their files, in the order `stale` lists
