@@ -29,8 +29,8 @@ pub fn run(ctx: &Context, args: &CloseArgs) -> Result<ExitCode> {
         true => FindingStatus::Accepted,
         false => FindingStatus::Closed,
     };
-    refuse(f, file, status, args, ctx)?;
     let on = args.on.unwrap_or(ctx.today);
+    refuse(f, file, status, on, args, ctx)?;
     let path = repo.root.join(file);
     let text = crate::fsutil::read_text(&path, crate::repo::MAX_FILE_BYTES)?;
     let edited = closed(&text, status, on, args.corrective_action.as_deref())
@@ -69,11 +69,13 @@ fn finding(input: &str, s: &Snapshot) -> Result<Id> {
     }
 }
 
-/// Why finding `f` cannot be marked `status` as `args` asks, if it cannot.
+/// Why finding `f` cannot be marked `status` on day `on` as `args` asks,
+/// if it cannot.
 fn refuse(
     f: &Finding,
     file: &str,
     status: FindingStatus,
+    on: NaiveDate,
     args: &CloseArgs,
     ctx: &Context,
 ) -> Result<()> {
@@ -86,7 +88,6 @@ fn refuse(
         ))
         .hint(format!("to change its date or status, edit {file}")));
     }
-    let on = args.on.unwrap_or(ctx.today);
     // The day as the user gave it, or as it was taken.
     let day = match args.on {
         Some(_) => format!("--on {on}"),
