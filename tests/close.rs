@@ -7,23 +7,12 @@ use common::{Env, read, write};
 
 const FILE: &str = "findings/2026-003.toml";
 
-/// Runs isms in `repo`: (exit code, stdout, stderr).
-fn isms(env: &Env, repo: &std::path::Path, args: &[&str]) -> (Option<i32>, String, String) {
-    let out = env.isms(repo).args(args).output().unwrap();
-    (
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
 #[test]
 fn a_closed_finding_is_closed_in_its_file_the_register_and_every_state() {
     let env = Env::new();
     let repo = env.example("demo");
     // Overdue, it is said how to close it.
-    let (code, _, stderr) = isms(
-        &env,
+    let (code, _, stderr) = env.run(
         &repo,
         &["--as-of", "2026-12-20", "review", "2026-003", "--dry-run"],
     );
@@ -40,7 +29,7 @@ fn a_closed_finding_is_closed_in_its_file_the_register_and_every_state() {
     let before = read(&repo, FILE).replace("severity = \"minor\"", "severity = \"major\"");
     write(&repo, FILE, &before);
 
-    let (code, stdout, stderr) = isms(&env, &repo, &["close", "2026-003", "--on", "2026-12-01"]);
+    let (code, stdout, stderr) = env.run(&repo, &["close", "2026-003", "--on", "2026-12-01"]);
     assert_eq!(code, Some(0), "{stderr}");
     assert_eq!(stdout, "");
     assert_eq!(
@@ -57,15 +46,14 @@ fn a_closed_finding_is_closed_in_its_file_the_register_and_every_state() {
     );
     assert!(read(&repo, FILE).contains("severity = \"major\""));
 
-    let (code, stdout, _) = isms(&env, &repo, &["check"]);
+    let (code, stdout, _) = env.run(&repo, &["check"]);
     assert_eq!(code, Some(0), "{stdout}");
-    let (_, csv, _) = isms(&env, &repo, &["report", "findings", "--format", "csv"]);
+    let (_, csv, _) = env.run(&repo, &["report", "findings", "--format", "csv"]);
     let row = csv.lines().find(|l| l.starts_with("2026-003,")).unwrap();
     assert!(row.contains(",closed,"), "{row}");
     assert!(row.contains(",2026-12-01,"), "{row}");
     // Due in two weeks: still the example's one finding due, now settled.
-    let (_, json, _) = isms(
-        &env,
+    let (_, json, _) = env.run(
         &repo,
         &[
             "--as-of",
@@ -82,14 +70,14 @@ fn a_closed_finding_is_closed_in_its_file_the_register_and_every_state() {
         .map(|i| i["state"].as_str().unwrap())
         .collect();
     assert_eq!(states, ["ok"]);
-    let (_, json, _) = isms(&env, &repo, &["--format", "json", "show", "2026-003"]);
+    let (_, json, _) = env.run(&repo, &["--format", "json", "show", "2026-003"]);
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(v["facts"]["status"], "closed: major nonconformity");
     assert_eq!(v["facts"]["closed"], "2026-12-01");
 
     // Once closed, it is not closed again.
     let after = read(&repo, FILE);
-    let (code, _, stderr) = isms(&env, &repo, &["close", "findings/2026-003.toml"]);
+    let (code, _, stderr) = env.run(&repo, &["close", "findings/2026-003.toml"]);
     assert_eq!(code, Some(2));
     assert_eq!(
         stderr,
@@ -103,8 +91,7 @@ fn a_closed_finding_is_closed_in_its_file_the_register_and_every_state() {
 fn a_finding_is_not_closed_without_a_corrective_action_nor_on_a_day_it_cannot_be() {
     let env = Env::new();
     let repo = env.example("demo");
-    let (code, _, stderr) = isms(
-        &env,
+    let (code, _, stderr) = env.run(
         &repo,
         &[
             "new",
@@ -123,7 +110,7 @@ fn a_finding_is_not_closed_without_a_corrective_action_nor_on_a_day_it_cannot_be
     let file = "findings/2026-004.toml";
     let open = read(&repo, file);
     let refused = |args: &[&str], expected: &str| {
-        let (code, stdout, stderr) = isms(&env, &repo, args);
+        let (code, stdout, stderr) = env.run(&repo, args);
         assert_eq!(code, Some(2), "{args:?}: {stderr}");
         assert_eq!(stdout, "");
         assert_eq!(stderr, expected, "{args:?}");
@@ -167,7 +154,7 @@ fn a_finding_is_not_closed_without_a_corrective_action_nor_on_a_day_it_cannot_be
         &["close", "5.18"],
         "error: `5.18` is control:5.18, not a finding: only a finding is closed\n",
     );
-    let (code, _, stderr) = isms(&env, &repo, &["close", "2026-04"]);
+    let (code, _, stderr) = env.run(&repo, &["close", "2026-04"]);
     assert_eq!(code, Some(2));
     assert!(
         stderr.starts_with("error: no item is called `2026-04`; did you mean `2026-004`?\n"),
@@ -175,8 +162,7 @@ fn a_finding_is_not_closed_without_a_corrective_action_nor_on_a_day_it_cannot_be
     );
 
     // A dry run shows the edit as a diff, and writes nothing.
-    let (code, stdout, stderr) = isms(
-        &env,
+    let (code, stdout, stderr) = env.run(
         &repo,
         &[
             "--as-of",
@@ -204,8 +190,7 @@ fn a_finding_is_not_closed_without_a_corrective_action_nor_on_a_day_it_cannot_be
     assert_eq!(read(&repo, file), open);
 
     // Accepted, with why: the text as written, its lines kept.
-    let (code, _, stderr) = isms(
-        &env,
+    let (code, _, stderr) = env.run(
         &repo,
         &[
             "--as-of",
@@ -227,7 +212,7 @@ fn a_finding_is_not_closed_without_a_corrective_action_nor_on_a_day_it_cannot_be
         Some("Accepted by the board.\nRevisit in Q2.")
     );
     // Nothing left for `check` to say of it: no TODO, no date out of order.
-    let (code, json, _) = isms(&env, &repo, &["--format", "json", "check"]);
+    let (code, json, _) = env.run(&repo, &["--format", "json", "check"]);
     assert_eq!(code, Some(0), "{json}");
     assert!(!json.contains("findings/2026-004.toml"), "{json}");
 }

@@ -7,30 +7,10 @@ use std::path::Path;
 
 use common::{Env, read, write};
 
-/// Runs isms in `repo` with `stdin`: (exit code, stdout, stderr).
-fn isms_with(env: &Env, repo: &Path, args: &[&str], stdin: &str) -> (Option<i32>, String, String) {
-    let out = env
-        .isms(repo)
-        .args(args)
-        .write_stdin(stdin)
-        .output()
-        .unwrap();
-    (
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-fn isms(env: &Env, repo: &Path, args: &[&str]) -> (Option<i32>, String, String) {
-    isms_with(env, repo, args, "")
-}
-
-/// The table `isms report allocations --format csv` gives, as rows of cells.
-fn exported(env: &Env, repo: &Path, narrow: &[&str]) -> Vec<Vec<String>> {
-    let mut args = vec!["report", "allocations", "--format", "csv"];
-    args.extend(narrow);
-    let (code, csv, stderr) = isms(env, repo, &args);
+/// The table `isms report ARGS --format csv` gives, as rows of cells.
+fn exported(env: &Env, repo: &Path, args: &[&str]) -> Vec<Vec<String>> {
+    let args = [&["report"], args, &["--format", "csv"]].concat();
+    let (code, csv, stderr) = env.run(repo, &args);
     assert_eq!(code, Some(0), "{stderr}");
     csv::ReaderBuilder::new()
         .has_headers(false)
@@ -65,7 +45,7 @@ fn set(rows: &mut [Vec<String>], control: &str, column: &str, value: &str) {
 fn duties_edited_in_a_spreadsheet_are_taken_back_field_by_field() {
     let env = Env::new();
     let repo = env.example("demo");
-    let mut rows = exported(&env, &repo, &["--service", "payments-api"]);
+    let mut rows = exported(&env, &repo, &["allocations", "--service", "payments-api"]);
     assert_eq!(
         rows[0],
         [
@@ -83,7 +63,7 @@ fn duties_edited_in_a_spreadsheet_are_taken_back_field_by_field() {
 
     // As exported, nothing changes.
     write(&repo, "duties.csv", saved(&rows));
-    let (code, stdout, stderr) = isms(&env, &repo, &["import", "allocations", "duties.csv"]);
+    let (code, stdout, stderr) = env.run(&repo, &["import", "allocations", "duties.csv"]);
     assert_eq!((code, stdout.as_str()), (Some(0), ""), "{stderr}");
     assert_eq!(
         stderr,
@@ -119,7 +99,7 @@ fn duties_edited_in_a_spreadsheet_are_taken_back_field_by_field() {
         read(&repo, file).replace("justification = \"\"", "justification = \"\" # none"),
     );
 
-    let (code, stdout, stderr) = isms(&env, &repo, &["import", "allocations", "duties.csv"]);
+    let (code, stdout, stderr) = env.run(&repo, &["import", "allocations", "duties.csv"]);
     assert_eq!((code, stdout.as_str()), (Some(0), ""), "{stderr}");
     assert_eq!(
         stderr,
@@ -166,10 +146,10 @@ fn duties_edited_in_a_spreadsheet_are_taken_back_field_by_field() {
         read(&repo, ".github/CODEOWNERS")
             .contains("/responsibilities/payments-api/5.2.toml @carol-diaz\n")
     );
-    let (code, stdout, _) = isms(&env, &repo, &["check"]);
+    let (code, stdout, _) = env.run(&repo, &["check"]);
     assert_eq!(code, Some(0), "{stdout}");
     // And the report gives back what was imported.
-    let again = exported(&env, &repo, &["--service", "payments-api"]);
+    let again = exported(&env, &repo, &["allocations", "--service", "payments-api"]);
     let row = |rows: &[Vec<String>], control: &str| rows.iter().find(|r| r[1] == control).cloned();
     for control in ["5.1", "5.2", "8.15"] {
         assert_eq!(row(&again, control), row(&rows, control), "{control}");
@@ -190,7 +170,7 @@ fn every_row_that_cannot_be_imported_is_named_by_its_line_and_nothing_is_written
                  payments-api,5.5,custmer,bob\n\
                  payments-api,5.8,shared,bobby\n\
                  payments-api,8.15,customer,bob\n";
-    let (code, stdout, stderr) = isms_with(&env, &repo, &["import", "allocations", "-"], table);
+    let (code, stdout, stderr) = env.run_with(&repo, &["import", "allocations", "-"], table);
     assert_eq!((code, stdout.as_str()), (Some(2), ""));
     assert_eq!(
         stderr,
@@ -222,7 +202,7 @@ fn every_row_that_cannot_be_imported_is_named_by_its_line_and_nothing_is_written
         ),
     ] {
         write(&repo, "duties.csv", table);
-        let (code, _, stderr) = isms(&env, &repo, &["import", "allocations", "duties.csv"]);
+        let (code, _, stderr) = env.run(&repo, &["import", "allocations", "duties.csv"]);
         assert_eq!(code, Some(2), "{table}");
         assert_eq!(stderr, said, "{table}");
     }
@@ -232,7 +212,7 @@ fn every_row_that_cannot_be_imported_is_named_by_its_line_and_nothing_is_written
         "duties.csv",
         b"service,control,customer\npayments-api,5.1,Caf\xe9\n",
     );
-    let (code, _, stderr) = isms(&env, &repo, &["import", "allocations", "duties.csv"]);
+    let (code, _, stderr) = env.run(&repo, &["import", "allocations", "duties.csv"]);
     assert_eq!(code, Some(2));
     assert_eq!(
         stderr,
@@ -251,12 +231,8 @@ fn a_dry_run_shows_each_change_as_a_diff_and_writes_nothing() {
     let repo = env.example("demo");
     let table =
         "service,control,customer\r\ntenant-db,5.1,\"Tenants review\r\ntheir policies.\"\r\n";
-    let (code, stdout, stderr) = isms_with(
-        &env,
-        &repo,
-        &["import", "allocations", "-", "--dry-run"],
-        table,
-    );
+    let (code, stdout, stderr) =
+        env.run_with(&repo, &["import", "allocations", "-", "--dry-run"], table);
     assert_eq!(code, Some(0), "{stderr}");
     assert!(
         stdout.starts_with(
@@ -276,7 +252,7 @@ fn a_dry_run_shows_each_change_as_a_diff_and_writes_nothing() {
 
     // Imported, what `check` and the hook would refuse is said at once.
     let table = "service,control,customer\ntenant-db,5.1,\n";
-    let (code, _, stderr) = isms_with(&env, &repo, &["import", "allocations", "-"], table);
+    let (code, _, stderr) = env.run_with(&repo, &["import", "allocations", "-"], table);
     assert_eq!(code, Some(0), "{stderr}");
     assert_eq!(
         stderr,
@@ -291,9 +267,9 @@ fn a_dry_run_shows_each_change_as_a_diff_and_writes_nothing() {
 fn a_statement_of_applicability_written_in_a_spreadsheet_is_taken_back() {
     let env = Env::new();
     let repo = env.path().join("isms");
-    let (code, _, stderr) = isms(&env, env.path(), &["init", "isms"]);
+    let (code, _, stderr) = env.run(env.path(), &["init", "isms"]);
     assert_eq!(code, Some(0), "{stderr}");
-    let (_, json, _) = isms(&env, &repo, &["--format", "json", "check"]);
+    let (_, json, _) = env.run(&repo, &["--format", "json", "check"]);
     assert!(json.contains("\"rule\": \"soa-justification\""), "{json}");
     // A control of our own, its decision still to make.
     write(
@@ -303,17 +279,9 @@ fn a_statement_of_applicability_written_in_a_spreadsheet_is_taken_back() {
          owner = \"isms-owner\"\nmatrix = false\n",
     );
 
-    let soa: Vec<Vec<String>> = {
-        let (_, csv, _) = isms(&env, &repo, &["report", "soa", "--format", "csv"]);
-        csv::ReaderBuilder::new()
-            .has_headers(false)
-            .from_reader(csv.as_bytes())
-            .records()
-            .map(|r| r.unwrap().iter().map(str::to_owned).collect())
-            .collect()
-    };
-    let column = |name: &str| soa[0].iter().position(|c| c == name).unwrap();
-    let mut soa = soa.clone();
+    let mut soa = exported(&env, &repo, &["soa"]);
+    let header = soa[0].clone();
+    let column = |name: &str| header.iter().position(|c| c == name).unwrap();
     for row in soa.iter_mut().skip(1) {
         let justification = format!("Needed: {}.", row[column("title")].to_lowercase());
         row[column("justification")] = justification;
@@ -331,7 +299,7 @@ fn a_statement_of_applicability_written_in_a_spreadsheet_is_taken_back() {
     // Only a justification, where no decision was made: refused, with what
     // it needs.
     write(&repo, "soa.csv", saved(&soa));
-    let (code, _, stderr) = isms(&env, &repo, &["import", "soa", "soa.csv"]);
+    let (code, _, stderr) = env.run(&repo, &["import", "soa", "soa.csv"]);
     assert_eq!(code, Some(2));
     assert_eq!(
         stderr,
@@ -345,14 +313,14 @@ fn a_statement_of_applicability_written_in_a_spreadsheet_is_taken_back() {
     soa[own][column("status")] = "planned".into();
     write(&repo, "soa.csv", saved(&soa));
 
-    let (code, stdout, stderr) = isms(&env, &repo, &["import", "soa", "soa.csv"]);
+    let (code, stdout, stderr) = env.run(&repo, &["import", "soa", "soa.csv"]);
     assert_eq!((code, stdout.as_str()), (Some(0), ""), "{stderr}");
     assert_eq!(
         stderr,
         "updated 101 controls from soa.csv: applicable 2, justification 101, status 3\n\
          next: `isms check`, then review the change with `git diff` and commit it\n"
     );
-    let (code, json, _) = isms(&env, &repo, &["--format", "json", "check"]);
+    let (code, json, _) = env.run(&repo, &["--format", "json", "check"]);
     assert_eq!(code, Some(0), "{json}");
     assert!(!json.contains("soa-justification"), "{json}");
     let c: toml::Table = toml::from_str(&read(&repo, "controls/7.1.toml")).unwrap();
@@ -372,30 +340,18 @@ fn a_statement_of_applicability_written_in_a_spreadsheet_is_taken_back() {
         Some("Needed: tenant offboarding.")
     );
     // The report gives back what was imported.
-    let (_, after, _) = isms(&env, &repo, &["report", "soa", "--format", "csv"]);
-    let decided = |csv: &str, control: &str| {
-        csv::ReaderBuilder::new()
-            .from_reader(csv.as_bytes())
-            .records()
-            .map(|r| r.unwrap())
-            .find(|r| &r[0] == control)
-            .map(|r| (r[3].to_owned(), r[4].to_owned(), r[5].to_owned()))
-            .unwrap()
-    };
+    let after = exported(&env, &repo, &["soa"]);
+    let decided = &after[row(&after, "7.1")];
     assert_eq!(
-        decided(&after, "7.1"),
-        (
-            "no".into(),
-            "No premises: staff work remotely.".into(),
-            "not-applicable".into()
-        )
+        ["applicable", "justification", "status"].map(|c| decided[column(c)].as_str()),
+        ["no", "No premises: staff work remotely.", "not-applicable"]
     );
 
     // Emptied, a decision is not undone by a table.
     let at = row(&soa, "5.2");
     soa[at][column("applicable")] = String::new();
     write(&repo, "soa.csv", saved(&soa));
-    let (code, _, stderr) = isms(&env, &repo, &["import", "soa", "soa.csv"]);
+    let (code, _, stderr) = env.run(&repo, &["import", "soa", "soa.csv"]);
     assert_eq!(code, Some(2));
     assert!(
         stderr.ends_with(&format!(

@@ -84,6 +84,31 @@ impl Env {
         Command::from_std(std)
     }
 
+    /// `isms ARGS` run in `dir`: its exit code, stdout and stderr.
+    pub fn run(&self, dir: &Path, args: &[&str]) -> (Option<i32>, String, String) {
+        self.run_with(dir, args, "")
+    }
+
+    /// [`Env::run`] with `stdin` on its standard input.
+    pub fn run_with(
+        &self,
+        dir: &Path,
+        args: &[&str],
+        stdin: &str,
+    ) -> (Option<i32>, String, String) {
+        let out = self
+            .isms(dir)
+            .args(args)
+            .write_stdin(stdin)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+
     /// The stdout of `isms ARGS` in `dir` with colour forced
     /// (`CLICOLOR_FORCE=1`), having checked that the colour is all it adds:
     /// stripped of it, it is the text of a run off a terminal, which has none,
