@@ -735,12 +735,28 @@ fn line_endings_git_converts_are_kept_out_of_artifacts_and_named_where_they_were
         findings.contains(&format!(
             "error[artifact-hash]: {review} is the collected file with its line endings changed, LF to CRLF: "
         )) && findings.contains(&format!(
-            "= hint: git converted them on checkout (core.autocrlf): keep artifacts byte for byte with `/evidence/files/** -text` in .gitattributes, then check the file out again: `git checkout HEAD -- {review}`"
+            "= hint: git converted them on checkout (core.autocrlf): keep artifacts byte for byte with `/evidence/files/** -text` in .gitattributes, then check the file out again: `git rm --cached -q -- {review} && git checkout HEAD -- {review}`"
         )),
         "{findings}"
     );
+    // The mend the hint gives, on an index entry that is not racily clean:
+    // git trusts its stat data, so a plain checkout would leave the file.
+    let a_minute_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(60);
+    std::fs::File::options()
+        .write(true)
+        .open(repo.join(review))
+        .unwrap()
+        .set_modified(a_minute_ago)
+        .unwrap();
+    env.git(&repo, &["update-index", "-q", "--refresh"]);
     env.git(&repo, &["checkout", "--", ".gitattributes"]);
+    env.git(&repo, &["rm", "--cached", "-q", "--", review]);
     env.git(&repo, &["checkout", "HEAD", "--", review]);
+    assert!(
+        !read(&repo, review).contains("\r\n"),
+        "checked out byte for byte"
+    );
+    assert_eq!(env.git(&repo, &["status", "--porcelain"]), "");
     assert_eq!(env.check(&repo, &[]), (Some(0), String::new()));
 
     // A file that differs in more than its line endings is another file.

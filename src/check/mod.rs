@@ -870,7 +870,7 @@ fn evidence(s: &Snapshot, out: &mut Vec<Diagnostic>) {
                             "CRLF",
                             "LF",
                             format!(
-                                "git converted them on checkout (core.autocrlf): keep artifacts byte for byte with `/evidence/files/** -text` in .gitattributes, then check the file out again: `git checkout HEAD -- {file}`"
+                                "git converted them on checkout (core.autocrlf): keep artifacts byte for byte with `/evidence/files/** -text` in .gitattributes, then check the file out again: `git rm --cached -q -- {file} && git checkout HEAD -- {file}`"
                             ),
                         ),
                         false => (
