@@ -11,7 +11,7 @@ use std::process::ExitCode;
 
 use crate::cli::{ImportArgs, ImportCommand};
 use crate::error::{Error, Result};
-use crate::model::{Config, Id, Snapshot};
+use crate::model::{Config, Id, Party, Snapshot, SoaStatus};
 use crate::output::{self, plural};
 use crate::render::report::{ALLOCATION_COLUMNS, SOA_COLUMNS};
 use crate::repo::Repo;
@@ -21,10 +21,6 @@ use super::Context;
 /// The largest table read: 7,500 allocations with a paragraph of duties
 /// each take a few MiB.
 const MAX_TABLE_BYTES: u64 = 64 << 20;
-
-const PARTIES: [&str; 4] = ["provider", "customer", "shared", "not-applicable"];
-
-const STATUSES: [&str; 4] = ["planned", "partial", "implemented", "not-applicable"];
 
 /// What a table's rows are.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -472,10 +468,10 @@ fn plan(
                 continue;
             };
             let new = match field {
-                "party" => one_of(field, cell, &PARTIES),
+                "party" => one_of(field, cell, &Party::ALL.map(Party::as_str)),
                 // Undecided, the report writes no status.
                 "status" if cell.trim().is_empty() && old.is_empty() => Ok(old.clone()),
-                "status" => one_of(field, cell, &STATUSES),
+                "status" => one_of(field, cell, &SoaStatus::ALL.map(SoaStatus::as_str)),
                 "applicable" => applicable(cell),
                 "owner" => owner(config, cell),
                 _ => Ok(cell.to_owned()),
@@ -515,7 +511,7 @@ fn plan(
                     "{at}: {control} has no SoA decision yet: give its `{first}` too ({})",
                     match *first {
                         "applicable" => "yes or no".to_owned(),
-                        _ => output::series(&STATUSES, "or"),
+                        _ => output::series(&SoaStatus::ALL.map(SoaStatus::as_str), "or"),
                     }
                 ));
                 continue;

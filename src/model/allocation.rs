@@ -46,14 +46,29 @@ pub enum Party {
     NotApplicable,
 }
 
-impl fmt::Display for Party {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+impl Party {
+    /// Every party, in the schema's order.
+    pub const ALL: [Party; 4] = [
+        Party::Provider,
+        Party::Customer,
+        Party::Shared,
+        Party::NotApplicable,
+    ];
+
+    /// As the file writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
             Party::Provider => "provider",
             Party::Customer => "customer",
             Party::Shared => "shared",
             Party::NotApplicable => "not-applicable",
-        })
+        }
+    }
+}
+
+impl fmt::Display for Party {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 

@@ -135,6 +135,14 @@ pub enum SoaStatus {
 }
 
 impl SoaStatus {
+    /// Every status, from least to most implemented.
+    pub const ALL: [SoaStatus; 4] = [
+        SoaStatus::Planned,
+        SoaStatus::Partial,
+        SoaStatus::Implemented,
+        SoaStatus::NotApplicable,
+    ];
+
     /// As the file writes it.
     pub fn as_str(self) -> &'static str {
         match self {
