@@ -250,8 +250,21 @@ fn a_dry_run_shows_each_change_as_a_diff_and_writes_nothing() {
     );
     assert_eq!(env.git(&repo, &["status", "--porcelain"]), "");
 
-    // Imported, what `check` and the hook would refuse is said at once.
+    // What `check` and the hook would refuse is said before it is written.
     let table = "service,control,customer\ntenant-db,5.1,\n";
+    let (code, stdout, stderr) =
+        env.run_with(&repo, &["import", "allocations", "-", "--dry-run"], table);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stdout.contains("\n+customer = \"\"\n"), "{stdout}");
+    assert_eq!(
+        stderr,
+        "warning: `isms check` would find 1 error in what would be imported:\n  \
+         responsibilities/tenant-db/5.1.toml:4:1: party is `shared` but `customer` is empty: say what the customer does\n\
+         would update 1 allocation from (standard input): customer 1; nothing was written\n"
+    );
+    assert_eq!(env.git(&repo, &["status", "--porcelain"]), "");
+
+    // Imported, it is said at once.
     let (code, _, stderr) = env.run_with(&repo, &["import", "allocations", "-"], table);
     assert_eq!(code, Some(0), "{stderr}");
     assert_eq!(

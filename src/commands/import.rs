@@ -116,12 +116,29 @@ fn import(ctx: &Context, a: &ImportArgs, kind: Kind) -> Result<ExitCode> {
         edits.push((change, path, before, after));
     }
     let summary = plan.summary(kind);
+    // What the hook would refuse, said now rather than at the commit.
+    let errors = errors_in(
+        &repo,
+        edits
+            .iter()
+            .map(|(change, _, _, after)| (change.file.clone(), after.clone().into_bytes()))
+            .collect(),
+    )?;
     if a.dry_run {
         for (change, _, before, after) in &edits {
             print!(
                 "{}",
                 crate::render::diff::unified(before, after, &change.file)
             );
+        }
+        if !errors.is_empty() {
+            output::note(&listed(
+                &format!(
+                    "warning: `isms check` would find {} in what would be imported:",
+                    plural(errors.len(), "error")
+                ),
+                &errors,
+            ));
         }
         output::note(&format!(
             "would update {} from {name}: {summary}; nothing was written",
@@ -147,39 +164,48 @@ fn import(ctx: &Context, a: &ImportArgs, kind: Kind) -> Result<ExitCode> {
             plural(plan.titles, "row")
         ));
     }
-    // What the hook will refuse, said now rather than at the commit.
-    let changed: std::collections::BTreeSet<&str> =
-        plan.changes.iter().map(|c| c.file.as_str()).collect();
-    let errors = errors_in(&repo, &changed)?;
     if !errors.is_empty() {
-        const SHOWN: usize = 10;
-        let mut said = format!(
-            "warning: `isms check` finds {} in what was imported:",
-            plural(errors.len(), "error")
-        );
-        for d in errors.iter().take(SHOWN) {
-            said.push_str(&format!("\n  {}: {}", d.place(), d.message));
-        }
-        if errors.len() > SHOWN {
-            said.push_str(&format!("\n  … and {} more", errors.len() - SHOWN));
-        }
-        output::note(&said);
+        output::note(&listed(
+            &format!(
+                "warning: `isms check` finds {} in what was imported:",
+                plural(errors.len(), "error")
+            ),
+            &errors,
+        ));
     }
     output::note("next: `isms check`, then review the change with `git diff` and commit it");
     Ok(ExitCode::SUCCESS)
 }
 
-/// The errors `isms check` finds in the working tree's `files`.
+/// The errors `isms check` would find in the files of `texts` were the
+/// working tree's files given those texts: read before anything is written.
 fn errors_in(
     repo: &Repo,
-    files: &std::collections::BTreeSet<&str>,
+    texts: BTreeMap<String, Vec<u8>>,
 ) -> Result<Vec<crate::diagnostic::Diagnostic>> {
-    let snapshot = crate::reading::complete_snapshot(&repo.root)?;
-    let mut found: Vec<_> = (crate::check::check(&snapshot).into_iter())
-        .filter(|d| d.is_error() && files.contains(d.file.as_str()))
+    let files: std::collections::BTreeSet<String> = texts.keys().cloned().collect();
+    let worktree = crate::repo::WorkTree::new(&repo.root)?;
+    let edited = crate::repo::Edited::new(&worktree, texts);
+    let loaded = crate::repo::load(&edited, &crate::repo::Scope::All)?;
+    crate::reading::refuse_unread(&loaded.diagnostics)?;
+    let mut found: Vec<_> = (crate::check::check(&loaded.snapshot).into_iter())
+        .filter(|d| d.is_error() && files.contains(&d.file))
         .collect();
     found.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
     Ok(found)
+}
+
+/// `heading`, then the first of `errors`, a line each, and how many more.
+fn listed(heading: &str, errors: &[crate::diagnostic::Diagnostic]) -> String {
+    const SHOWN: usize = 10;
+    let mut said = heading.to_owned();
+    for d in errors.iter().take(SHOWN) {
+        said.push_str(&format!("\n  {}: {}", d.place(), d.message));
+    }
+    if errors.len() > SHOWN {
+        said.push_str(&format!("\n  … and {} more", errors.len() - SHOWN));
+    }
+    said
 }
 
 /// The table's name for messages, and its text: a file, or standard input

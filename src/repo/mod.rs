@@ -18,7 +18,7 @@ pub use load::{Loaded, Scope, hash_artifacts, load, load_reusing, migration_maps
 pub use memo::{Kept, Memo, Stat, stats};
 pub use parse::parse;
 pub use source::{
-    Committed, Index, MAX_ARTIFACT_BYTES, MAX_FILE_BYTES, ReadError, Source, WorkTree,
+    Committed, Edited, Index, MAX_ARTIFACT_BYTES, MAX_FILE_BYTES, ReadError, Source, WorkTree,
     artifact_path_problem, item_blob, listed_pathspecs, sha256_hex,
 };
 pub use staged::clean;

@@ -971,6 +971,54 @@ fn resolve_lexically(link: &str, target: &str) -> Option<String> {
     Some(parts.join("/"))
 }
 
+/// A source as it would read with some of its files' texts replaced: what
+/// an edit would make of it, read before anything is written.
+pub struct Edited<'a> {
+    base: &'a dyn Source,
+    texts: std::collections::BTreeMap<String, Vec<u8>>,
+}
+
+impl<'a> Edited<'a> {
+    /// `base` with the files of `texts` (repository-relative paths) read as
+    /// those texts. Each must be a file `base` lists.
+    pub fn new(base: &'a dyn Source, texts: std::collections::BTreeMap<String, Vec<u8>>) -> Self {
+        Edited { base, texts }
+    }
+}
+
+impl Source for Edited<'_> {
+    fn files(&self) -> Result<Vec<Cow<'_, str>>> {
+        self.base.files()
+    }
+
+    fn read(&self, path: &str) -> std::result::Result<Vec<u8>, ReadError> {
+        match self.texts.get(path) {
+            Some(text) => Ok(text.clone()),
+            None => self.base.read(path),
+        }
+    }
+
+    fn artifact(&self, path: &str) -> ArtifactState {
+        self.base.artifact(path)
+    }
+
+    fn artifact_line_endings(&self, path: &str, want: &str) -> Option<bool> {
+        self.base.artifact_line_endings(path, want)
+    }
+
+    fn commit(&self) -> Option<&str> {
+        self.base.commit()
+    }
+
+    fn artifact_files(&self) -> Result<Vec<String>> {
+        self.base.artifact_files()
+    }
+
+    fn unignored(&self, paths: Vec<String>) -> Vec<String> {
+        self.base.unignored(paths)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
