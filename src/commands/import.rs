@@ -292,7 +292,20 @@ fn table(kind: Kind, name: &str, text: &str) -> Result<Table> {
                     "its columns are separated by `{}`: save it as CSV, separated by commas",
                     c.escape_default()
                 )),
-                None => crate::diagnostic::did_you_mean(head, &known).map(crate::diagnostic::meant),
+                None => crate::diagnostic::did_you_mean(head, &known)
+                    .map(crate::diagnostic::meant)
+                    // Not a CSV table at all: one cell, or a first row as
+                    // Markdown, JSON or HTML starts.
+                    .or_else(|| {
+                        let other = head.starts_with(['{', '[', '#', '|', '<']);
+                        (header.len() == 1 || other).then(|| {
+                            format!(
+                                "import reads CSV, its first row the column names separated by commas, \
+                                 as `isms report {} --format csv` writes it",
+                                kind.report()
+                            )
+                        })
+                    }),
             };
             return Err(Error::new(format!(
                 "{name}:1: unknown column `{head}`: expected {}",
@@ -716,6 +729,22 @@ mod tests {
         );
         let e = table(Kind::Allocations, "t.csv", "").unwrap_err();
         assert_eq!(e.message, "t.csv is empty: expected a header row");
+        // The report in another of its formats.
+        for other in [
+            "# Statement of Applicability (ISO/IEC 27001:2022)\n\n| control | title |\n",
+            "{\"format_version\": 1, \"controls\": []}\n",
+            "<!doctype html>\n",
+        ] {
+            let e = table(Kind::Soa, "soa.md", other).unwrap_err();
+            assert!(e.message.starts_with("soa.md:1: unknown column"), "{e:?}");
+            assert!(
+                format!("{e:?}").contains(
+                    "import reads CSV, its first row the column names separated by commas, \
+                     as `isms report soa --format csv` writes it"
+                ),
+                "{e:?}"
+            );
+        }
     }
 
     fn top(value: &str) -> Set {
