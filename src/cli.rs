@@ -289,7 +289,9 @@ pub enum ImportCommand {
 allocation, and the columns `party`, `provider`, `customer`, `justification` and `owner` set those \
 fields (a column left out leaves its field as it is; `title` is the control's, and is not imported). \
 Every row is checked before any file is written: an allocation that does not exist, a row there \
-twice, a party or owner isms does not know, each is named by its line, and nothing is written. Each \
+twice, a party or owner isms does not know, a row whose `title` is another control's (a spreadsheet \
+saved the ID 5.20 as the number 5.2: keep the column as text), each is named by its line, and \
+nothing is written. Each \
 changed field is set with a TOML editor, its comment and the file's other lines kept, uncommitted \
 edits included; a generated CODEOWNERS follows the owners. Nothing is committed.\n\n\
 Example:\n  isms report allocations --service payments-api --format csv > duties.csv\n  \
@@ -306,8 +308,9 @@ the columns `applicable` (yes or no), `justification`, `status` (planned, partia
 not-applicable) and `owner` set its [soa] decision and owner (a column left out leaves its field as \
 it is; the report's other columns, its title, review and evidence, are read from elsewhere and are \
 not imported). A control without a decision needs both `applicable` and `status`. Every row is \
-checked before any file is written, each that cannot be imported is named by its line, and nothing \
-is written then. Each changed field is set with a TOML editor, its comment and the file's other \
+checked before any file is written, each that cannot be imported (a row whose `title` is another \
+control's, as when a spreadsheet saved the ID 5.20 as the number 5.2, too) is named by its line, and \
+nothing is written then. Each changed field is set with a TOML editor, its comment and the file's other \
 lines kept, uncommitted edits included; a generated CODEOWNERS follows the owners. Nothing is \
 committed.\n\n\
 Example:\n  isms report soa --format csv > soa.csv\n  (write each justification in a spreadsheet)\n  \

@@ -375,3 +375,55 @@ fn a_statement_of_applicability_written_in_a_spreadsheet_is_taken_back() {
         "{stderr}"
     );
 }
+
+#[test]
+fn an_id_a_spreadsheet_read_as_a_number_is_refused_not_imported_into_another_control() {
+    let env = Env::new();
+    let repo = env.example("demo");
+    // A spreadsheet opens the CSV and saves `5.20` as the number 5.2: the
+    // row keeps 5.20's title and duties.
+    let mut rows = exported(&env, &repo, &["allocations", "--service", "tenant-db"]);
+    let control = rows[0].iter().position(|c| c == "control").unwrap();
+    set(
+        &mut rows,
+        "5.20",
+        "customer",
+        "Tenants vet their suppliers.",
+    );
+    for row in &mut rows {
+        if row[control] == "5.20" {
+            row[control] = "5.2".to_owned();
+        }
+    }
+    let table = saved(&rows);
+    let line = 1 + rows
+        .iter()
+        .position(|r| r[1] == "5.2" && r[2].starts_with("Addressing"))
+        .unwrap();
+    let (code, _, stderr) = env.run_with(&repo, &["import", "allocations", "-"], &table);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert_eq!(
+        stderr,
+        format!(
+            "error: (standard input): 1 row cannot be imported; nothing was written:\n  \
+             (standard input):{line}: the row names 5.2, but its title is 5.20's (\"Addressing information security within supplier agreements\"); \
+             a spreadsheet read 5.20 as the number 5.2: format the `control` column as text before the table is opened, or import the CSV with that column as text\n"
+        )
+    );
+    // Without the title, the row is 5.2's twice.
+    let first = 1 + rows.iter().position(|r| r[1] == "5.2").unwrap();
+    let title = rows[0].iter().position(|c| c == "title").unwrap();
+    for row in &mut rows {
+        row.remove(title);
+    }
+    let (code, _, stderr) = env.run_with(&repo, &["import", "allocations", "-"], &saved(&rows));
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "(standard input):{line}: tenant-db/5.2 is on line {first} too: one row an allocation; \
+             a spreadsheet read 5.20 as the number 5.2"
+        )),
+        "{stderr}"
+    );
+    assert_eq!(env.git(&repo, &["status", "--porcelain"]), "");
+}

@@ -458,11 +458,16 @@ fn plan(
     let mut plan = Plan::default();
     let mut problems = Vec::new();
     let mut seen: BTreeMap<Vec<String>, u64> = BTreeMap::new();
+    let key_of = |row: &[String]| -> Vec<String> {
+        (kind.keys().iter())
+            .map(|k| table.cell(row, k).unwrap_or_default().trim().to_owned())
+            .collect()
+    };
+    let named: std::collections::BTreeSet<Vec<String>> =
+        table.rows.iter().map(|(_, row)| key_of(row)).collect();
     for (line, row) in &table.rows {
         let at = format!("{name}:{line}");
-        let key: Vec<String> = (kind.keys().iter())
-            .map(|k| table.cell(row, k).unwrap_or_default().trim().to_owned())
-            .collect();
+        let key = key_of(row);
         if let Some(empty) = (kind.keys().iter().zip(&key)).find(|(_, v)| v.is_empty()) {
             problems.push(format!(
                 "{at}: `{}` is empty: each row names its {}",
@@ -471,9 +476,31 @@ fn plan(
             ));
             continue;
         }
+        // `control` is the last of the keys.
+        let control = key.last().map_or("", String::as_str);
+        if let Some(why) = misread(s, control, table.cell(row, "title")) {
+            problems.push(format!("{at}: {why}"));
+            continue;
+        }
         if let Some(first) = seen.get(&key) {
+            // The item a spreadsheet's number stands for, where the table
+            // names it nowhere else.
+            let numbers: String = (read_as_number(s, control).into_iter())
+                .filter(|id| {
+                    let mut other = key.clone();
+                    if let Some(last) = other.last_mut() {
+                        *last = (*id).to_owned();
+                    }
+                    let exists = match kind {
+                        Kind::Allocations => allocation(s, &other[0], id).is_ok(),
+                        Kind::Soa => true,
+                    };
+                    exists && !named.contains(&other)
+                })
+                .map(|id| format!("; {}", as_number(id, control)))
+                .collect();
             problems.push(format!(
-                "{at}: {} is on line {first} too: one row {}",
+                "{at}: {} is on line {first} too: one row {}{numbers}",
                 key.join("/"),
                 match kind {
                     Kind::Allocations => "an allocation",
@@ -619,6 +646,46 @@ fn soa<'s>(s: &'s Snapshot, control: &str) -> std::result::Result<Found<'s>, Str
         ("owner", c.owner.to_string()),
     ];
     Ok((d.path.clone(), id, now))
+}
+
+/// Why a row naming `control` whose `title` is another control's names the
+/// wrong one: the title a spreadsheet kept beside an ID it changed.
+fn misread(s: &Snapshot, control: &str, title: Option<&str>) -> Option<String> {
+    let title = title?.trim();
+    let ours = s.controls.get(control)?;
+    if ours.value.title == title || title.is_empty() {
+        return None;
+    }
+    let (theirs, _) = (s.controls.iter()).find(|(_, d)| d.value.title == title)?;
+    let number = match read_as_number(s, control).contains(&theirs.as_str()) {
+        true => format!("; {}", as_number(theirs.as_str(), control)),
+        false => String::new(),
+    };
+    Some(format!(
+        "the row names {control}, but its title is {theirs}'s (\"{title}\"){number}"
+    ))
+}
+
+/// The controls whose IDs a spreadsheet reads as the number `control` is:
+/// `5.10` and `5.100` for `5.1`, their trailing zeros dropped.
+fn read_as_number<'s>(s: &'s Snapshot, control: &str) -> Vec<&'s str> {
+    if !control.contains('.') || !control.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+        return Vec::new();
+    }
+    (s.controls.keys().map(Id::as_str))
+        .filter(|id| {
+            id.strip_prefix(control)
+                .is_some_and(|zeros| !zeros.is_empty() && zeros.bytes().all(|b| b == b'0'))
+        })
+        .collect()
+}
+
+/// What happened to `id`, read as the number `control`, and what keeps it.
+fn as_number(id: &str, control: &str) -> String {
+    format!(
+        "a spreadsheet read {id} as the number {control}: format the `control` column as text \
+         before the table is opened, or import the CSV with that column as text"
+    )
 }
 
 /// `applicable` as a spreadsheet may write it: `yes` or `no` (`true`,
