@@ -307,7 +307,7 @@ isms import allocations duties.csv && isms check"
 the columns `applicable` (yes or no), `justification`, `status` (planned, partial, implemented, \
 not-applicable) and `owner` set its [soa] decision and owner (a column left out leaves its field as \
 it is; the report's other columns, its title, review and evidence, are read from elsewhere and are \
-not imported). A control without a decision needs both `applicable` and `status`. Every row is \
+not imported: a note names those the table changes). A control without a decision needs both `applicable` and `status`. Every row is \
 checked before any file is written, each that cannot be imported (a row whose `title` is another \
 control's, as when a spreadsheet saved the ID 5.20 as the number 5.2, too) is named by its line, and \
 nothing is written then. Each changed field is set with a TOML editor, its comment and the file's other \

@@ -427,3 +427,58 @@ fn an_id_a_spreadsheet_read_as_a_number_is_refused_not_imported_into_another_con
     );
     assert_eq!(env.git(&repo, &["status", "--porcelain"]), "");
 }
+
+#[test]
+fn cells_isms_works_out_are_named_when_the_table_changes_them_not_dropped_unsaid() {
+    let env = Env::new();
+    let repo = env.example("demo");
+    let mut soa = exported(&env, &repo, &["soa"]);
+    let header = soa[0].clone();
+    let column = |name: &str| header.iter().position(|c| c == name).unwrap();
+    let row =
+        |soa: &[Vec<String>], control: &str| soa.iter().position(|r| r[0] == control).unwrap();
+    // A review typed into the table, and an owner's name changed: neither
+    // is the file's to hold.
+    let at = row(&soa, "5.1");
+    soa[at][column("last_review")] = "2026-12-01".into();
+    soa[at][column("review_state")] = "ok".into();
+    let at = row(&soa, "5.2");
+    soa[at][column("owner_name")] = "Someone Else".into();
+    let table = saved(&soa);
+    let (code, _, stderr) = env.run_with(&repo, &["import", "soa", "-"], &table);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(
+        stderr,
+        "nothing to import: every control of (standard input) is as its file has it (100 rows)\n\
+         note: `owner_name` and `last_review` are worked out by isms (from the settings, the files and the review record) and were not imported; the table gives others in 2 rows\n"
+    );
+
+    // An owner and the name that goes with it: the name is the new owner's
+    // once imported, and nothing is said of it.
+    let mut soa = exported(&env, &repo, &["soa"]);
+    let at = row(&soa, "5.2");
+    soa[at][column("owner")] = "bob".into();
+    soa[at][column("owner_name")] = "Bob Okafor".into();
+    let (code, _, stderr) = env.run_with(&repo, &["import", "soa", "-", "--dry-run"], &saved(&soa));
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(
+        stderr,
+        "would update 1 control from (standard input): owner 1; nothing was written\n"
+    );
+
+    // Where the record cannot be read, the cells are not compared, and
+    // that is said; the import itself goes on.
+    let record = env.git(&repo, &["branch", "--show-current"]);
+    env.git(&repo, &["checkout", "-q", "-b", "elsewhere"]);
+    env.git(&repo, &["branch", "-q", "-D", record.trim()]);
+    let (code, _, stderr) = env.run_with(&repo, &["import", "soa", "-"], &table);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(
+        stderr,
+        format!(
+            "nothing to import: every control of (standard input) is as its file has it (100 rows)\n\
+             note: the table's review and evidence columns were not compared with the review record: the record branch `{}` does not exist\n",
+            record.trim()
+        )
+    );
+}

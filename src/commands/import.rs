@@ -104,6 +104,9 @@ fn import(ctx: &Context, a: &ImportArgs, kind: Kind) -> Result<ExitCode> {
             kind.item(),
             plural(table.rows.len(), "row")
         ));
+        for note in not_imported(&repo, kind, &table, &snapshot, ctx.today, plan.titles)? {
+            output::note(&note);
+        }
         return Ok(ExitCode::SUCCESS);
     }
     // Every file's new text is made before any is written.
@@ -116,14 +119,17 @@ fn import(ctx: &Context, a: &ImportArgs, kind: Kind) -> Result<ExitCode> {
         edits.push((change, path, before, after));
     }
     let summary = plan.summary(kind);
-    // What the hook would refuse, said now rather than at the commit.
-    let errors = errors_in(
-        &repo,
-        edits
-            .iter()
-            .map(|(change, _, _, after)| (change.file.clone(), after.clone().into_bytes()))
-            .collect(),
-    )?;
+    // The repository as the import leaves it, read before anything is
+    // written: what the hook would refuse, said now rather than at the
+    // commit, and the cells that cannot be imported, against what isms
+    // works out once it is.
+    let texts: BTreeMap<String, Vec<u8>> = (edits.iter())
+        .map(|(change, _, _, after)| (change.file.clone(), after.clone().into_bytes()))
+        .collect();
+    let files: std::collections::BTreeSet<String> = texts.keys().cloned().collect();
+    let after = edited_snapshot(&repo, texts)?;
+    let errors = errors_in(&after, &files);
+    let not_imported = not_imported(&repo, kind, &table, &after, ctx.today, plan.titles)?;
     if a.dry_run {
         for (change, _, before, after) in &edits {
             print!(
@@ -144,6 +150,7 @@ fn import(ctx: &Context, a: &ImportArgs, kind: Kind) -> Result<ExitCode> {
             "would update {} from {name}: {summary}; nothing was written",
             items(plan.changes.len())
         ));
+        not_imported.iter().for_each(|n| output::note(n));
         return Ok(ExitCode::SUCCESS);
     }
     let codeowners = super::FollowCodeowners::of(&snapshot);
@@ -158,12 +165,7 @@ fn import(ctx: &Context, a: &ImportArgs, kind: Kind) -> Result<ExitCode> {
     if plan.changes.iter().any(|c| c.fields.contains_key("owner")) {
         codeowners.after(&writer, "the new owners' lines were not written to it")?;
     }
-    if plan.titles > 0 {
-        output::note(&format!(
-            "note: `title` is the control's, in controls/, and was not imported; the table gives another in {}",
-            plural(plan.titles, "row")
-        ));
-    }
+    not_imported.iter().for_each(|n| output::note(n));
     if !errors.is_empty() {
         output::note(&listed(
             &format!(
@@ -177,22 +179,113 @@ fn import(ctx: &Context, a: &ImportArgs, kind: Kind) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The errors `isms check` would find in the files of `texts` were the
-/// working tree's files given those texts: read before anything is written.
-fn errors_in(
+/// Notes on the cells of `table` that differ from its report's and are not
+/// imported: a control's title (`titles` rows), and what isms works out
+/// (an owner's name, a review, evidence), which an edit cannot change.
+fn not_imported(
     repo: &Repo,
-    texts: BTreeMap<String, Vec<u8>>,
-) -> Result<Vec<crate::diagnostic::Diagnostic>> {
-    let files: std::collections::BTreeSet<String> = texts.keys().cloned().collect();
+    kind: Kind,
+    table: &Table,
+    s: &Snapshot,
+    today: chrono::NaiveDate,
+    titles: usize,
+) -> Result<Vec<String>> {
+    let mut notes = Vec::new();
+    if titles > 0 {
+        notes.push(format!(
+            "note: `title` is the control's, in controls/, and was not imported; the table gives another in {}",
+            plural(titles, "row")
+        ));
+    }
+    let worked_out: Vec<&str> = (table.columns.keys().map(String::as_str))
+        .filter(|c| *c != "title" && !kind.keys().contains(c) && !kind.fields().contains(c))
+        .collect();
+    if worked_out.is_empty() {
+        return Ok(notes);
+    }
+    // The table as its report writes it now, read as the table was read.
+    let today_text = today.to_string();
+    let report = match kind {
+        Kind::Allocations => crate::render::report::allocations(s, Default::default(), &today_text),
+        Kind::Soa => {
+            // The import does not need the record: where it cannot be
+            // read, the cells are not compared, and that is said.
+            let record = crate::reading::record_branch(s)
+                .and_then(|branch| super::record(&repo.git_dir, &branch));
+            let record = match record {
+                Ok(record) => record,
+                Err(e) => {
+                    notes.push(format!(
+                        "note: the table's review and evidence columns were not compared with the review record: {}",
+                        e.message
+                    ));
+                    return Ok(notes);
+                }
+            };
+            let assessment = crate::check::review::assess(s, &record, today);
+            crate::render::report::soa(s, &assessment, &today_text)
+        }
+    };
+    let ours = self::table(kind, "the report", &report.csv())?;
+    let rows: BTreeMap<Vec<String>, &Vec<String>> = (ours.rows.iter())
+        .map(|(_, row)| (ours.key(kind, row), row))
+        .collect();
+    let mut differ: Vec<&str> = Vec::new();
+    let mut rows_differing = 0;
+    for (_, row) in &table.rows {
+        let Some(now) = rows.get(&table.key(kind, row)) else {
+            continue;
+        };
+        let mut any = false;
+        for column in &worked_out {
+            let theirs = table.cell(row, column).unwrap_or_default().trim();
+            let Some(ours) = ours.cell(now, column) else {
+                continue;
+            };
+            if theirs != ours.trim() {
+                any = true;
+                if !differ.contains(column) {
+                    differ.push(column);
+                }
+            }
+        }
+        rows_differing += usize::from(any);
+    }
+    if !differ.is_empty() {
+        differ.sort_by_key(|c| kind.columns().iter().position(|k| k == c));
+        let named: Vec<String> = differ.iter().map(|c| format!("`{c}`")).collect();
+        let named: Vec<&str> = named.iter().map(String::as_str).collect();
+        notes.push(format!(
+            "note: {} {} worked out by isms (from the settings, the files and the review record) and {} not imported; the table gives others in {}",
+            output::series(&named, "and"),
+            if named.len() == 1 { "is" } else { "are" },
+            if named.len() == 1 { "was" } else { "were" },
+            plural(rows_differing, "row")
+        ));
+    }
+    Ok(notes)
+}
+
+/// The working tree's complete snapshot were its files of `texts` given
+/// those texts.
+fn edited_snapshot(repo: &Repo, texts: BTreeMap<String, Vec<u8>>) -> Result<Snapshot> {
     let worktree = crate::repo::WorkTree::new(&repo.root)?;
     let edited = crate::repo::Edited::new(&worktree, texts);
     let loaded = crate::repo::load(&edited, &crate::repo::Scope::All)?;
     crate::reading::refuse_unread(&loaded.diagnostics)?;
-    let mut found: Vec<_> = (crate::check::check(&loaded.snapshot).into_iter())
+    Ok(loaded.snapshot)
+}
+
+/// The errors `isms check` finds in `s` in `files`.
+fn errors_in(
+    s: &Snapshot,
+    files: &std::collections::BTreeSet<String>,
+) -> Vec<crate::diagnostic::Diagnostic> {
+    let mut found: Vec<_> = (crate::check::check(s).into_iter())
         .filter(|d| d.is_error() && files.contains(&d.file))
         .collect();
     found.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
-    Ok(found)
+    found
 }
 
 /// `heading`, then the first of `errors`, a line each, and how many more.
@@ -250,6 +343,13 @@ impl Table {
     fn cell<'a>(&self, row: &'a [String], column: &str) -> Option<&'a str> {
         let at = *self.columns.get(column)?;
         Some(row.get(at).map_or("", String::as_str))
+    }
+
+    /// The cells of `row` that name its item (`kind`'s keys), trimmed.
+    fn key(&self, kind: Kind, row: &[String]) -> Vec<String> {
+        (kind.keys().iter())
+            .map(|k| self.cell(row, k).unwrap_or_default().trim().to_owned())
+            .collect()
     }
 }
 
@@ -458,16 +558,14 @@ fn plan(
     let mut plan = Plan::default();
     let mut problems = Vec::new();
     let mut seen: BTreeMap<Vec<String>, u64> = BTreeMap::new();
-    let key_of = |row: &[String]| -> Vec<String> {
-        (kind.keys().iter())
-            .map(|k| table.cell(row, k).unwrap_or_default().trim().to_owned())
-            .collect()
-    };
-    let named: std::collections::BTreeSet<Vec<String>> =
-        table.rows.iter().map(|(_, row)| key_of(row)).collect();
+    let named: std::collections::BTreeSet<Vec<String>> = table
+        .rows
+        .iter()
+        .map(|(_, row)| table.key(kind, row))
+        .collect();
     for (line, row) in &table.rows {
         let at = format!("{name}:{line}");
-        let key = key_of(row);
+        let key = table.key(kind, row);
         if let Some(empty) = (kind.keys().iter().zip(&key)).find(|(_, v)| v.is_empty()) {
             problems.push(format!(
                 "{at}: `{}` is empty: each row names its {}",
