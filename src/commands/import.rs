@@ -383,8 +383,15 @@ fn table(kind: Kind, name: &str, text: &str) -> Result<Table> {
     };
     let known = kind.columns();
     let mut columns = BTreeMap::new();
+    // Columns without a name, as a spreadsheet saves the empty ones beside
+    // the table: left out while they hold nothing.
+    let mut unnamed = Vec::new();
     for (at, head) in header.iter().enumerate() {
         let head = head.trim();
+        if head.is_empty() {
+            unnamed.push(at);
+            continue;
+        }
         if !known.contains(&head) {
             let separated = [';', '\t'].into_iter().find(|c| head.contains(*c));
             let hint = match separated {
@@ -439,6 +446,27 @@ fn table(kind: Kind, name: &str, text: &str) -> Result<Table> {
             continue;
         }
         let line = record.position().map_or(0, |p| lines.of(p.byte()));
+        let held = |at: &usize| record.get(*at).filter(|c| !c.trim().is_empty());
+        if let Some((at, cell)) = unnamed.iter().find_map(|at| held(at).map(|c| (at, c))) {
+            return Err(Error::new(format!(
+                "{name}:{line}: column {} has no name in the header row, and holds `{}`: \
+                 expected the columns of `isms report {} --format csv`",
+                at + 1,
+                cell.trim(),
+                kind.report()
+            ))
+            .hint("name the column in the first row, or empty it"));
+        }
+        // More cells than the header names: a comma in a cell that is not
+        // quoted has moved the row's cells along.
+        if (header.len()..record.len()).any(|at| held(&at).is_some()) {
+            return Err(Error::new(format!(
+                "{name}:{line}: the row has {} cells, the header row {}",
+                record.len(),
+                header.len()
+            ))
+            .hint("a cell with a comma in it is written in double quotes (\"a, b\"), as spreadsheets save it"));
+        }
         // A line break in a cell is a line break, whatever the sheet saved.
         let cells = record.iter().map(|c| c.replace("\r\n", "\n")).collect();
         rows.push((line, cells));
@@ -894,6 +922,35 @@ mod tests {
         );
         let e = table(Kind::Allocations, "t.csv", "").unwrap_err();
         assert_eq!(e.message, "t.csv is empty: expected a header row");
+        // Empty columns a spreadsheet saved beside the table are left out;
+        // one that holds something is named.
+        let t = table(
+            Kind::Allocations,
+            "t.csv",
+            "service,control,,party,\nweb,5.1,,shared,\n",
+        )
+        .unwrap();
+        assert_eq!(t.rows.len(), 1);
+        assert_eq!(t.cell(&t.rows[0].1, "party"), Some("shared"));
+        let e = table(
+            Kind::Allocations,
+            "t.csv",
+            "service,control,\nweb,5.1,\nweb,5.2,x\n",
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.message,
+            "t.csv:3: column 3 has no name in the header row, and holds `x`: \
+             expected the columns of `isms report allocations --format csv`"
+        );
+        let e = table(
+            Kind::Allocations,
+            "t.csv",
+            "service,control,customer\nweb,5.1,Tenants,\nweb,5.2,Tenants back up, and restore\n",
+        )
+        .unwrap_err();
+        assert_eq!(e.message, "t.csv:3: the row has 4 cells, the header row 3");
+        assert!(format!("{e:?}").contains("double quotes"), "{e:?}");
         // The report in another of its formats.
         for other in [
             "# Statement of Applicability (ISO/IEC 27001:2022)\n\n| control | title |\n",
