@@ -467,6 +467,15 @@ fn table(kind: Kind, name: &str, text: &str) -> Result<Table> {
             ))
             .hint("a cell with a comma in it is written in double quotes (\"a, b\"), as spreadsheets save it"));
         }
+        // Fewer: its last columns are not there to be read as emptied.
+        if record.len() < header.len() {
+            return Err(Error::new(format!(
+                "{name}:{line}: the row has {} cells, the header row {}: expected a cell for each column",
+                record.len(),
+                header.len()
+            ))
+            .hint("an empty cell is written as nothing between two commas (`a,,c`), as spreadsheets save it"));
+        }
         // A line break in a cell is a line break, whatever the sheet saved.
         let cells = record.iter().map(|c| c.replace("\r\n", "\n")).collect();
         rows.push((line, cells));
@@ -887,7 +896,7 @@ mod tests {
         let t = table(
             Kind::Allocations,
             "t.csv",
-            "\u{feff}service,control,customer\r\na,5.1,\"Two\r\nlines\"\r\n,,\r\nb,5.2\r\n",
+            "\u{feff}service,control,customer\r\na,5.1,\"Two\r\nlines\"\r\n,,\r\nb,5.2,\r\n",
         )
         .unwrap();
         assert_eq!(t.columns.get("customer"), Some(&2));
@@ -897,7 +906,7 @@ mod tests {
             (2, vec!["a".into(), "5.1".into(), "Two\nlines".into()])
         );
         assert_eq!(t.rows[1].0, 5, "after a cell of two lines and an empty row");
-        // A short row has the cells it has; the missing are empty.
+        // An empty cell is empty; a column the table has not is none.
         assert_eq!(t.cell(&t.rows[1].1, "customer"), Some(""));
         assert_eq!(t.cell(&t.rows[1].1, "party"), None);
     }
@@ -951,6 +960,16 @@ mod tests {
         .unwrap_err();
         assert_eq!(e.message, "t.csv:3: the row has 4 cells, the header row 3");
         assert!(format!("{e:?}").contains("double quotes"), "{e:?}");
+        let e = table(
+            Kind::Allocations,
+            "t.csv",
+            "service,control,provider,customer\nweb,5.1,Runs it\n",
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.message,
+            "t.csv:2: the row has 3 cells, the header row 4: expected a cell for each column"
+        );
         // The report in another of its formats.
         for other in [
             "# Statement of Applicability (ISO/IEC 27001:2022)\n\n| control | title |\n",
