@@ -8,8 +8,10 @@ run the commands a user runs on it, and report any that panics, hangs, says
 Each trial copies a fresh `isms init --example` repository, mutates one of
 its TOML files (a value swapped for one of a wrong type or shape, the file
 cut short, a stray table or key, random bytes, deeply nested arrays, a key
-removed), commits the change half of the time (`--no-verify`), and runs
-every command below. Exit 1 if any trial went wrong, each printed.
+removed), commits the change half of the time (`--no-verify`), breaks the
+report tables that `import` takes back (a cell swapped, a row cut short or
+doubled, a column dropped or added, random bytes), and runs every command
+below. Exit 1 if any trial went wrong, each printed.
 """
 
 import argparse
@@ -49,7 +51,18 @@ COMMANDS = [
     ["rename", "service", "tenant-db", "tenants"],
     ["close", "2026-003", "--dry-run"],
     ["close", "2026-003", "--on", "2026-11-30"],
+    ["import", "allocations", "{tmp}/allocations.csv", "--dry-run"],
+    ["import", "soa", "{tmp}/soa.csv"],
 ]
+
+# The tables `import` takes, as `report --format csv` writes them, broken as
+# a spreadsheet or a hand edit breaks them.
+TABLES = {"allocations.csv": ["report", "allocations", "--format", "csv"],
+          "soa.csv": ["report", "soa", "--format", "csv"]}
+
+CELLS = ['', '"', '""', 'a,b', '"a,b"', '\r', '5.1', '5.10', 'yes', 'maybe',
+         'shared', 'sharde', 'TRUE', 'not-applicable', '=1+1', '💥', 'bob',
+         'nobody', ' ', '\ufeff', 'a\nb', '"unclosed']
 
 VALUES = [
     '""', "0", "-1", "99999999999999999999", "true", "[]", "[[]]", "{}",
@@ -87,6 +100,33 @@ def mutate(rng: random.Random, path: Path) -> None:
     path.write_text("\n".join(lines), encoding="utf-8")
 
 
+def mutate_table(rng: random.Random, text: str) -> bytes:
+    lines = text.split("\n")
+    kind = rng.randrange(6)
+    if kind == 0 and len(lines) > 1:
+        i = rng.randrange(len(lines))
+        cells = lines[i].split(",")
+        cells[rng.randrange(len(cells))] = rng.choice(CELLS)
+        lines[i] = ",".join(cells)
+    elif kind == 1:
+        lines = lines[: rng.randrange(len(lines) + 1)]
+    elif kind == 2:
+        i = rng.randrange(len(lines))
+        lines.insert(i, lines[rng.randrange(len(lines))])
+    elif kind == 3:
+        data = bytearray(text.encode("utf-8"))
+        for _ in range(3 if data else 0):
+            data[rng.randrange(len(data))] = rng.randrange(256)
+        return bytes(data)
+    elif kind == 4:
+        head = lines[0].split(",")
+        del head[rng.randrange(len(head))]
+        lines[0] = ",".join(head)
+    else:
+        lines = [line + "," + rng.choice(CELLS) for line in lines]
+    return "\n".join(lines).encode("utf-8")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seed", type=int, default=1)
@@ -102,6 +142,9 @@ def main() -> int:
     base = tmp / "base"
     subprocess.run([args.isms, "init", "--example", str(base)], env=env,
                    check=True, capture_output=True)
+    tables = {name: subprocess.run([args.isms, *cmd], cwd=base, env=env, check=True,
+                                   capture_output=True).stdout.decode("utf-8")
+              for name, cmd in TABLES.items()}
     bad = 0
     try:
         for trial in range(args.trials):
@@ -117,6 +160,8 @@ def main() -> int:
                 subprocess.run(["git", "commit", "-qm", "fuzz", "--no-verify"],
                                cwd=repo, env=env, capture_output=True)
             rel = target.relative_to(repo)
+            for name, text in tables.items():
+                (tmp / name).write_bytes(mutate_table(rng, text))
             for cmd in COMMANDS:
                 cmd = [c.replace("{tmp}", str(tmp)) for c in cmd]
                 try:
