@@ -137,15 +137,7 @@ fn import(ctx: &Context, a: &ImportArgs, kind: Kind) -> Result<ExitCode> {
                 crate::render::diff::unified(before, after, &change.file)
             );
         }
-        if !errors.is_empty() {
-            output::note(&listed(
-                &format!(
-                    "warning: `isms check` would find {} in what would be imported:",
-                    plural(errors.len(), "error")
-                ),
-                &errors,
-            ));
-        }
+        say_errors(&errors, false);
         output::note(&format!(
             "would update {} from {name}: {summary}; nothing was written",
             items(plan.changes.len())
@@ -166,15 +158,7 @@ fn import(ctx: &Context, a: &ImportArgs, kind: Kind) -> Result<ExitCode> {
         codeowners.after(&writer, "the new owners' lines were not written to it")?;
     }
     not_imported.iter().for_each(|n| output::note(n));
-    if !errors.is_empty() {
-        output::note(&listed(
-            &format!(
-                "warning: `isms check` finds {} in what was imported:",
-                plural(errors.len(), "error")
-            ),
-            &errors,
-        ));
-    }
+    say_errors(&errors, true);
     output::note("next: `isms check`, then review the change with `git diff` and commit it");
     Ok(ExitCode::SUCCESS)
 }
@@ -288,17 +272,26 @@ fn errors_in(
     found
 }
 
-/// `heading`, then the first of `errors`, a line each, and how many more.
-fn listed(heading: &str, errors: &[crate::diagnostic::Diagnostic]) -> String {
+/// Says the errors `isms check` finds in what is imported (`written`), or
+/// would find in what a dry run would import: the first of them, a line
+/// each, and how many more.
+fn say_errors(errors: &[crate::diagnostic::Diagnostic], written: bool) {
     const SHOWN: usize = 10;
-    let mut said = heading.to_owned();
+    if errors.is_empty() {
+        return;
+    }
+    let n = plural(errors.len(), "error");
+    let mut said = match written {
+        true => format!("warning: `isms check` finds {n} in what was imported:"),
+        false => format!("warning: `isms check` would find {n} in what would be imported:"),
+    };
     for d in errors.iter().take(SHOWN) {
         said.push_str(&format!("\n  {}: {}", d.place(), d.message));
     }
     if errors.len() > SHOWN {
         said.push_str(&format!("\n  … and {} more", errors.len() - SHOWN));
     }
-    said
+    output::note(&said);
 }
 
 /// The table's name for messages, and its text: a file, or standard input
