@@ -206,6 +206,20 @@ fn every_row_that_cannot_be_imported_is_named_by_its_line_and_nothing_is_written
         assert_eq!(code, Some(2), "{table}");
         assert_eq!(stderr, said, "{table}");
     }
+    // A pipe (`<(…)`) is not opened: standard input reads one.
+    let fifo = env.path().join("pipe.csv");
+    assert!(env.command("mkfifo").arg(&fifo).status().unwrap().success());
+    env.isms(&repo)
+        .args(["import", "allocations"])
+        .arg(&fifo)
+        .timeout(std::time::Duration::from_secs(20))
+        .assert()
+        .code(2)
+        .stderr(format!(
+            "error: could not read {}\n  caused by: it is a named pipe (FIFO)\n  \
+             hint: a pipe is read as standard input: `… | isms import allocations -`\n",
+            fifo.display()
+        ));
     // Saved in a spreadsheet's legacy encoding.
     write(
         &repo,

@@ -88,7 +88,7 @@ fn import(ctx: &Context, a: &ImportArgs, kind: Kind) -> Result<ExitCode> {
     let writer = repo.writer(&mut output::waiting_for)?;
     let snapshot = crate::reading::complete_snapshot(&repo.root)?;
     let config = super::settings(&snapshot)?;
-    let (name, text) = read_table(ctx, &a.file)?;
+    let (name, text) = read_table(ctx, &a.file, kind)?;
     let table = table(kind, &name, &text)?;
     let plan = plan(kind, &name, &table, &snapshot, config).map_err(|problems| {
         Error::new(format!(
@@ -296,7 +296,7 @@ fn say_errors(errors: &[crate::diagnostic::Diagnostic], written: bool) {
 
 /// The table's name for messages, and its text: a file, or standard input
 /// for `-`.
-fn read_table(ctx: &Context, file: &str) -> Result<(String, String)> {
+fn read_table(ctx: &Context, file: &str, kind: Kind) -> Result<(String, String)> {
     if file == "-" {
         use std::io::Read as _;
         let mut buf = Vec::new();
@@ -312,9 +312,23 @@ fn read_table(ctx: &Context, file: &str) -> Result<(String, String)> {
             .map_err(|_| Error::new("standard input is not UTF-8 text").hint(UTF8))?;
         return Ok(("(standard input)".to_owned(), text));
     }
-    match crate::fsutil::read_text(&ctx.path(file), MAX_TABLE_BYTES) {
+    let path = ctx.path(file);
+    match crate::fsutil::read_text(&path, MAX_TABLE_BYTES) {
         Ok(text) => Ok((file.to_owned(), text)),
         Err(e) if e.message.ends_with("is not UTF-8 text") => Err(e.hint(UTF8)),
+        // A pipe, as `<(…)` gives: not opened, as it may never end, but
+        // standard input reads one.
+        Err(e)
+            if std::fs::metadata(&path).is_ok_and(|m| {
+                use std::os::unix::fs::FileTypeExt as _;
+                m.file_type().is_fifo()
+            }) =>
+        {
+            Err(e.hint(format!(
+                "a pipe is read as standard input: `… | isms import {} -`",
+                kind.report()
+            )))
+        }
         Err(e) => Err(e),
     }
 }
