@@ -1149,4 +1149,36 @@ mod tests {
         assert_eq!(resolve_lexically("evidence/files/a", "../../../x"), None);
         assert_eq!(resolve_lexically("evidence/files/a", "/etc/passwd"), None);
     }
+
+    #[test]
+    fn an_edited_source_reads_the_given_texts_and_the_rest_from_its_base() {
+        let dir = tempfile::tempdir().unwrap();
+        for (path, text) in [("controls/5.1.toml", "a"), ("controls/5.2.toml", "b")] {
+            let path = dir.path().join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        let tree = WorkTree::new(dir.path()).unwrap();
+        let texts = [("controls/5.1.toml".to_owned(), b"edited".to_vec())].into();
+        let edited = Edited::new(&tree, texts);
+        assert_eq!(edited.read("controls/5.1.toml").unwrap(), b"edited");
+        assert_eq!(edited.read("controls/5.2.toml").unwrap(), b"b");
+        assert!(matches!(
+            edited.read("controls/5.3.toml"),
+            Err(ReadError::Missing)
+        ));
+        let mut files: Vec<String> = edited
+            .files()
+            .unwrap()
+            .into_iter()
+            .map(String::from)
+            .collect();
+        files.sort();
+        assert_eq!(files, ["controls/5.1.toml", "controls/5.2.toml"]);
+        // Nothing was written.
+        assert_eq!(
+            std::fs::read(dir.path().join("controls/5.1.toml")).unwrap(),
+            b"a"
+        );
+    }
 }
