@@ -322,7 +322,7 @@ isms import soa soa.csv --dry-run\n  isms import soa soa.csv && isms check"
 #[derive(Debug, Args)]
 pub struct ImportArgs {
     /// The CSV table, or `-` for standard input.
-    #[arg(value_name = "FILE")]
+    #[arg(value_name = "FILE", value_parser = clap::builder::NonEmptyStringValueParser::new())]
     pub file: String,
     /// Print each change as a diff, and write nothing.
     #[arg(long)]

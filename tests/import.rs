@@ -206,6 +206,13 @@ fn every_row_that_cannot_be_imported_is_named_by_its_line_and_nothing_is_written
         assert_eq!(code, Some(2), "{table}");
         assert_eq!(stderr, said, "{table}");
     }
+    // No file named at all.
+    let (code, _, stderr) = env.run(&repo, &["import", "allocations", ""]);
+    assert_eq!(code, Some(2));
+    assert!(
+        stderr.starts_with("error: a value is required for '<FILE>' but none was supplied"),
+        "{stderr}"
+    );
     // A pipe (`<(…)`) is not opened: standard input reads one.
     let fifo = env.path().join("pipe.csv");
     assert!(env.command("mkfifo").arg(&fifo).status().unwrap().success());
