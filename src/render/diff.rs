@@ -323,7 +323,11 @@ fn word_diff(old: &str, new: &str) -> String {
         .filter(|c| c.tag() == ChangeTag::Equal && !c.value().trim().is_empty())
         .count();
     if words > 0 && (kept as f32) < REWRITTEN * words as f32 {
-        return format!("~~{}~~ → **{}**", old.trim(), new.trim());
+        // Emptied, the new text reads as `""`, as a field's does.
+        return match new.trim() {
+            "" => format!("~~{}~~ → \"\"", old.trim()),
+            new => format!("~~{}~~ → **{new}**", old.trim()),
+        };
     }
     // Runs of one kind of change, whitespace kept inside them.
     let mut runs: Vec<(ChangeTag, String)> = Vec::new();
@@ -660,6 +664,11 @@ mod tests {
                 "Customers rotate their own keys."
             ),
             "~~TODO: what the customer does~~ → **Customers rotate their own keys.**"
+        );
+        // Emptied: no empty bold (`****`) for the new text.
+        assert_eq!(
+            word_diff("Tenants rotate their keys.", ""),
+            "~~Tenants rotate their keys.~~ → \"\""
         );
     }
 
