@@ -168,6 +168,11 @@ pub struct DiffArgs {
     /// stood that day; a period, an audit's, say).
     #[arg(long, value_name = "DATE", value_parser = parse_date, conflicts_with_all = ["from", "to"])]
     pub since: Option<NaiveDate>,
+    /// Compare with the working tree: what is not committed yet, staged or
+    /// not, new files included, on top of HEAD (FROM defaults to HEAD), as
+    /// `git diff HEAD` does.
+    #[arg(long, conflicts_with_all = ["to", "since"])]
+    pub uncommitted: bool,
 }
 
 #[derive(Debug, Args)]

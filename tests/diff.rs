@@ -615,3 +615,90 @@ fn an_artifact_changed_where_it_was_reads_as_its_hash_and_is_said_to_break_the_r
         }])
     );
 }
+
+#[test]
+fn uncommitted_changes_are_described_on_top_of_head_new_files_included() {
+    let env = Env::new();
+    let repo = env.example("demo");
+    let head = env.git(&repo, &["rev-parse", "HEAD"]);
+    // Staged, unstaged, new and ignored; a link where an item belongs.
+    edit(
+        &repo,
+        "controls/5.1.toml",
+        "owner = \"alice\"",
+        "owner = \"bob\"",
+    );
+    env.git(&repo, &["add", "controls/5.1.toml"]);
+    edit(
+        &repo,
+        "services/payments-api.toml",
+        "regions = [\"eu-west-1\"]",
+        "regions = [\"eu-west-1\", \"us-east-1\"]",
+    );
+    write(
+        &repo,
+        "services/billing.toml",
+        read(&repo, "services/tenant-db.toml").replace("tenant-db", "billing"),
+    );
+    write(&repo, ".gitignore", "services/scratch.toml\n");
+    write(&repo, "services/scratch.toml", "id = \"scratch\"\n");
+    std::os::unix::fs::symlink("/etc/hostname", repo.join("services/linked.toml")).unwrap();
+
+    let out = env
+        .isms(&repo)
+        .args(["diff", "--uncommitted"])
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stdout.starts_with(&format!(
+            "## isms: what changed from {} to the working tree\n",
+            &head.trim()[..10]
+        )),
+        "{stdout}"
+    );
+    for said in [
+        "- `billing` created\n",
+        "- `payments-api`: regions + us-east-1\n",
+        "- `5.1`: owner alice → bob\n",
+    ] {
+        assert!(stdout.contains(said), "{said}\n{stdout}");
+    }
+    assert!(!stdout.contains("scratch"), "{stdout}");
+    // A link is not followed: named, not read.
+    assert_eq!(
+        stderr,
+        "warning: services/linked.toml: a symbolic link in the working tree, not followed; its fields are not compared\n"
+    );
+
+    // JSON says the changes are not committed; TO is HEAD.
+    let out = env
+        .isms(&repo)
+        .args(["diff", "--uncommitted", "--format", "json"])
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["uncommitted"], true);
+    assert_eq!(json["to"], head.trim());
+    assert_eq!(json["from"], head.trim());
+
+    // Without it, the same changes are left out, as before.
+    let plain = env.isms(&repo).arg("diff").output().unwrap();
+    assert!(String::from_utf8_lossy(&plain.stdout).contains("No change to"));
+
+    // With a TO, or in a bare repository, there is no working tree to read.
+    env.isms(&repo)
+        .args(["diff", "HEAD", "HEAD", "--uncommitted"])
+        .assert()
+        .code(2);
+    env.git(env.path(), &["clone", "-q", "--bare", "demo", "bare.git"]);
+    env.isms(&env.path().join("bare.git"))
+        .args(["diff", "--uncommitted"])
+        .assert()
+        .code(2)
+        .stderr("error: --uncommitted compares the working tree, and a bare repository has none\n");
+}

@@ -30,6 +30,10 @@ struct DiffJson<'a> {
     since: Option<NaiveDate>,
     #[serde(skip_serializing_if = "Option::is_none")]
     as_of: Option<NaiveDate>,
+    /// With `--uncommitted`: the changes are TO's (HEAD's) and the working
+    /// tree's, not yet committed.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    uncommitted: bool,
     changes: &'a [ItemChange],
     /// The reviews the commits of the range record.
     reviews: Vec<ReviewJson<'a>>,
@@ -57,12 +61,15 @@ pub fn run(ctx: &Context, args: &DiffArgs) -> Result<ExitCode> {
         Some(since) => Range::period(ctx, &repo, &revs, since)?,
         None => Range::named(&repo, &revs, args)?,
     };
-    let diff = revs.diff(range.from, range.to)?;
+    let diff = match (args.uncommitted, range.from) {
+        (true, Some(from)) => revs.diff_uncommitted(from, &repo.root)?,
+        _ => revs.diff(range.from, range.to)?,
+    };
     for warning in &diff.warnings {
         crate::output::note(warning);
     }
     // As `git diff` would show them, uncommitted changes are said to be left out.
-    if args.to.is_none() && args.since.is_none() && !repo.is_bare() {
+    if args.to.is_none() && args.since.is_none() && !args.uncommitted && !repo.is_bare() {
         super::note_left_out(
             &repo.root,
             "this diff leaves out: it compares commits, up to HEAD",
@@ -100,6 +107,7 @@ pub fn run(ctx: &Context, args: &DiffArgs) -> Result<ExitCode> {
                 to: to.to_string(),
                 since: args.since,
                 as_of: range.as_of,
+                uncommitted: args.uncommitted,
                 changes: &changes,
                 reviews: (reviews.iter().zip(&why_not))
                     .map(|(r, why)| ReviewJson {
@@ -159,15 +167,24 @@ struct Range {
     /// `--as-of` too, its last.
     period: Option<(String, NaiveDate)>,
     as_of: Option<NaiveDate>,
+    /// With `--uncommitted`: TO and the working tree's changes on it.
+    uncommitted: bool,
 }
 
 impl Range {
     /// FROM and TO as named, or as their defaults: TO is HEAD, FROM where
     /// TO left the record branch.
     fn named(repo: &Repo, revs: &Revisions, args: &DiffArgs) -> Result<Range> {
+        if args.uncommitted && repo.is_bare() {
+            return Err(Error::new(
+                "--uncommitted compares the working tree, and a bare repository has none",
+            ));
+        }
         let to = revs.commit("TO", args.to.as_deref().unwrap_or("HEAD"))?;
         let from = match &args.from {
             Some(rev) => revs.commit("FROM", rev)?,
+            // As `git diff HEAD`: what is not committed yet.
+            None if args.uncommitted => to,
             None => super::record_base(repo, revs, to)?,
         };
         Ok(Range {
@@ -175,6 +192,7 @@ impl Range {
             to,
             period: None,
             as_of: None,
+            uncommitted: args.uncommitted,
         })
     }
 
@@ -205,6 +223,7 @@ impl Range {
             to: revs.commit("--as-of", &to)?,
             period: Some((branch, since)),
             as_of,
+            uncommitted: false,
         })
     }
 
@@ -217,6 +236,10 @@ impl Range {
             None => format!("the whole record, up to {to}"),
         };
         match (&self.period, self.as_of) {
+            (None, _) if self.uncommitted => format!(
+                "from {} to the working tree",
+                self.from.map(|f| f.short()).unwrap_or_default()
+            ),
             (None, _) => format!(
                 "from {} to {to}",
                 self.from.map(|f| f.short()).unwrap_or_default()

@@ -66,6 +66,30 @@ impl Revisions {
         structured_diff(&self.git, from.as_ref(), &to)
     }
 
+    /// Every file of the layout that changed from `from` to the working
+    /// tree below `root`, as [`Revisions::diff`] compares two commits:
+    /// changes staged or not, and new files git does not ignore. The
+    /// working tree's versions are read as `check` reads them, a link
+    /// never followed.
+    pub fn diff_uncommitted(&self, from: CommitId, root: &Path) -> Result<Diff> {
+        let err = |e| Error::git("compare the working tree", e);
+        let tree = (self.git.find_commit(from.oid()))
+            .and_then(|c| c.tree())
+            .map_err(err)?;
+        let mut options = git2::DiffOptions::new();
+        options.include_untracked(true).recurse_untracked_dirs(true);
+        for dir in crate::model::ITEM_DIRS {
+            options.pathspec(format!("{dir}/"));
+        }
+        options.pathspec(crate::model::CONFIG_FILE);
+        options.pathspec(".isms/");
+        let diff = (self.git)
+            .diff_tree_to_workdir_with_index(Some(&tree), Some(&mut options))
+            .map_err(err)?;
+        let worktree = crate::repo::WorkTree::new(root)?;
+        compared(&self.git, diff, Some(&worktree))
+    }
+
     /// Whether the tree of `at` has a file at `path`.
     pub fn has_file(&self, at: CommitId, path: &str) -> bool {
         self.git
@@ -154,30 +178,81 @@ fn structured_diff(
     from: Option<&git2::Commit<'_>>,
     to: &git2::Commit<'_>,
 ) -> Result<Diff> {
-    let mut warnings = Vec::new();
     let err = |e| Error::git("compare the revisions", e);
     let old_tree = from.map(git2::Commit::tree).transpose().map_err(err)?;
     let new_tree = to.tree().map_err(err)?;
-    let mut diff = git
+    let diff = git
         .diff_tree_to_tree(old_tree.as_ref(), Some(&new_tree), None)
         .map_err(err)?;
-    diff.find_similar(Some(git2::DiffFindOptions::new().renames(true)))
-        .map_err(err)?;
+    compared(git, diff, None)
+}
+
+/// The files of `diff` with both versions read and parsed, renames found
+/// by similarity: the new versions from `worktree` when it is given (the
+/// old ones are a commit's), else from git's objects.
+fn compared(
+    git: &git2::Repository,
+    mut diff: git2::Diff<'_>,
+    worktree: Option<&crate::repo::WorkTree>,
+) -> Result<Diff> {
+    use crate::repo::Source as _;
+    let mut warnings = Vec::new();
+    let err = |e| Error::git("compare the revisions", e);
+    let mut similar = git2::DiffFindOptions::new();
+    similar.renames(true).for_untracked(worktree.is_some());
+    diff.find_similar(Some(&mut similar)).map_err(err)?;
     // Each side: its path, its table, its text, and whether it is an item
     // file that could not be read as TOML (then nothing is compared).
-    let mut side = |file: git2::DiffFile<'_>, exists: bool| {
+    let mut side = |file: git2::DiffFile<'_>, exists: bool, new: bool| {
         if !exists {
             return (None, None, None, false);
         }
         let path = file.path().map(|p| p.to_string_lossy().replace('\\', "/"));
-        let text = match blob_text(git, file.id()) {
+        // Where the version was read, for warnings: its blob, or the file;
+        // and why the file was not, where it was not.
+        let mut unread = None;
+        let (text, at) = match (worktree.filter(|_| new), path.as_deref()) {
+            (Some(tree), Some(p)) => (
+                match tree.read(p) {
+                    Ok(bytes) => Some(Ok(String::from_utf8(bytes)
+                        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))),
+                    Err(ReadError::TooLarge(size)) => Some(Err(size)),
+                    Err(e) => {
+                        unread = Some(match e {
+                            ReadError::Symlink => {
+                                "a symbolic link in the working tree, not followed".to_owned()
+                            }
+                            ReadError::NotAFile(what) => {
+                                format!("{what} in the working tree, not opened")
+                            }
+                            ReadError::LinkedFolder(folder) => {
+                                format!("in `{folder}`, a symbolic link, not followed")
+                            }
+                            ReadError::Missing => "gone from the working tree".to_owned(),
+                            ReadError::Unmerged | ReadError::TooLarge(_) => {
+                                "not read from the working tree".to_owned()
+                            }
+                            ReadError::Other(why) => {
+                                format!("not read from the working tree: {why}")
+                            }
+                        });
+                        None
+                    }
+                },
+                "the working tree".to_owned(),
+            ),
+            _ => (
+                blob_text(git, file.id()),
+                file.id().to_string()[..10].to_owned(),
+            ),
+        };
+        let text = match text {
             Some(Ok(text)) => Some(text),
             Some(Err(size)) => {
                 // An artifact may be that large; an item file may not.
                 if let Some(p) = path.as_deref().filter(|p| p.ends_with(".toml")) {
                     warnings.push(format!(
-                        "warning: {p}: {size} bytes in {}, over the {} MiB isms reads of an item file; its fields are not compared",
-                        &file.id().to_string()[..10],
+                        "warning: {p}: {size} bytes in {at}, over the {} MiB isms reads of an item file; its fields are not compared",
                         MAX_FILE_BYTES >> 20
                     ));
                 }
@@ -189,16 +264,16 @@ fn structured_diff(
         let table = match (path.as_deref(), text.as_deref()) {
             (None, _) => None,
             (Some(_), _) if !toml => Some(toml::Table::new()),
-            (Some(p), Some(t)) => read_table(t, file.id(), p, &mut warnings),
+            (Some(p), Some(t)) => read_table(t, &at, p, &mut warnings),
             (Some(p), None) => {
                 if !warnings
                     .iter()
                     .any(|w| w.starts_with(&format!("warning: {p}: ")))
                 {
-                    warnings.push(format!(
-                        "warning: {p}: {} could not be read; its fields are not compared",
-                        &file.id().to_string()[..10]
-                    ));
+                    let why = unread
+                        .take()
+                        .unwrap_or_else(|| format!("{at} could not be read"));
+                    warnings.push(format!("warning: {p}: {why}; its fields are not compared"));
                 }
                 None
             }
@@ -211,12 +286,12 @@ fn structured_diff(
     for delta in diff.deltas() {
         use git2::Delta;
         let (had, has) = match delta.status() {
-            Delta::Added | Delta::Copied => (false, true),
+            Delta::Added | Delta::Copied | Delta::Untracked => (false, true),
             Delta::Deleted => (true, false),
             _ => (true, true),
         };
-        let (old_path, old, old_text, old_unreadable) = side(delta.old_file(), had);
-        let (new_path, new, new_text, new_unreadable) = side(delta.new_file(), has);
+        let (old_path, old, old_text, old_unreadable) = side(delta.old_file(), had, false);
+        let (new_path, new, new_text, new_unreadable) = side(delta.new_file(), has, true);
         // A version that could not be read is not taken for an empty one:
         // the file is left out, as its warning says.
         if old_unreadable || new_unreadable {
@@ -254,12 +329,7 @@ fn blob_text(git: &git2::Repository, id: git2::Oid) -> Option<std::result::Resul
 
 /// One version of a file as a TOML table: empty when it is not TOML, and
 /// none, with a warning, when it is TOML that does not parse.
-fn read_table(
-    text: &str,
-    id: git2::Oid,
-    path: &str,
-    warnings: &mut Vec<String>,
-) -> Option<toml::Table> {
+fn read_table(text: &str, at: &str, path: &str, warnings: &mut Vec<String>) -> Option<toml::Table> {
     if !path.ends_with(".toml") {
         return Some(toml::Table::new());
     }
@@ -271,8 +341,7 @@ fn read_table(
                 .map(|s| crate::span::line_col(text, s.start).0)
                 .unwrap_or(1);
             warnings.push(format!(
-                "warning: {path}:{line}: not valid TOML in {}; its fields are not compared",
-                &id.to_string()[..10]
+                "warning: {path}:{line}: not valid TOML in {at}; its fields are not compared"
             ));
             None
         }
