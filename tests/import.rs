@@ -106,7 +106,7 @@ fn duties_edited_in_a_spreadsheet_are_taken_back_field_by_field() {
         "updated 3 allocations from duties.csv: party 1, customer 1, justification 1, owner 1\n\
          updated .github/CODEOWNERS\n\
          note: `title` is the control's, in controls/, and was not imported; the table gives another in 1 row\n\
-         next: `isms check`, then review the change with `git diff` and commit it\n"
+         next: `isms check`, then review the change with `isms diff --uncommitted` and commit it\n"
     );
     let numstat = env.git(&repo, &["diff", "--numstat"]);
     let changed: Vec<&str> = numstat
@@ -293,7 +293,7 @@ fn a_dry_run_shows_each_change_as_a_diff_and_writes_nothing() {
         "updated 1 allocation from (standard input): customer 1\n\
          warning: `isms check` finds 1 error in what was imported:\n  \
          responsibilities/tenant-db/5.1.toml:4:1: party is `shared` but `customer` is empty: say what the customer does\n\
-         next: `isms check`, then review the change with `git diff` and commit it\n"
+         next: `isms check`, then review the change with `isms diff --uncommitted` and commit it\n"
     );
 }
 
@@ -352,7 +352,7 @@ fn a_statement_of_applicability_written_in_a_spreadsheet_is_taken_back() {
     assert_eq!(
         stderr,
         "updated 101 controls from soa.csv: applicable 2, justification 101, status 3\n\
-         next: `isms check`, then review the change with `git diff` and commit it\n"
+         next: `isms check`, then review the change with `isms diff --uncommitted` and commit it\n"
     );
     let (code, json, _) = env.run(&repo, &["--format", "json", "check"]);
     assert_eq!(code, Some(0), "{json}");
