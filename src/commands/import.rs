@@ -159,7 +159,9 @@ fn import(ctx: &Context, a: &ImportArgs, kind: Kind) -> Result<ExitCode> {
     }
     not_imported.iter().for_each(|n| output::note(n));
     say_errors(&errors, true);
-    output::note("next: `isms check`, then review the change with `isms diff --uncommitted` and commit it");
+    output::note(
+        "next: `isms check`, then review the change with `isms diff --uncommitted` and commit it",
+    );
     Ok(ExitCode::SUCCESS)
 }
 

@@ -195,7 +195,6 @@ fn compared(
     mut diff: git2::Diff<'_>,
     worktree: Option<&crate::repo::WorkTree>,
 ) -> Result<Diff> {
-    use crate::repo::Source as _;
     let mut warnings = Vec::new();
     let err = |e| Error::git("compare the revisions", e);
     let mut similar = git2::DiffFindOptions::new();
@@ -213,32 +212,9 @@ fn compared(
         let mut unread = None;
         let (text, at) = match (worktree.filter(|_| new), path.as_deref()) {
             (Some(tree), Some(p)) => (
-                match tree.read(p) {
-                    Ok(bytes) => Some(Ok(String::from_utf8(bytes)
-                        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))),
-                    Err(ReadError::TooLarge(size)) => Some(Err(size)),
-                    Err(e) => {
-                        unread = Some(match e {
-                            ReadError::Symlink => {
-                                "a symbolic link in the working tree, not followed".to_owned()
-                            }
-                            ReadError::NotAFile(what) => {
-                                format!("{what} in the working tree, not opened")
-                            }
-                            ReadError::LinkedFolder(folder) => {
-                                format!("in `{folder}`, a symbolic link, not followed")
-                            }
-                            ReadError::Missing => "gone from the working tree".to_owned(),
-                            ReadError::Unmerged | ReadError::TooLarge(_) => {
-                                "not read from the working tree".to_owned()
-                            }
-                            ReadError::Other(why) => {
-                                format!("not read from the working tree: {why}")
-                            }
-                        });
-                        None
-                    }
-                },
+                worktree_text(tree, p)
+                    .map_err(|why| unread = Some(why))
+                    .ok(),
                 "the working tree".to_owned(),
             ),
             _ => (
@@ -320,11 +296,36 @@ fn compared(
 /// [`MAX_FILE_BYTES`] ([`item_blob`]). `None` when it cannot be read.
 fn blob_text(git: &git2::Repository, id: git2::Oid) -> Option<std::result::Result<String, u64>> {
     match item_blob(&git.odb().ok()?, id) {
-        Ok(bytes) => Some(Ok(String::from_utf8(bytes)
-            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))),
+        Ok(bytes) => Some(Ok(lossy(bytes))),
         Err(ReadError::TooLarge(size)) => Some(Err(size)),
         Err(_) => None,
     }
+}
+
+/// The text of the working tree's `path` as `check` reads it, or its size
+/// when that is over [`MAX_FILE_BYTES`]; why it was not read, else.
+fn worktree_text(
+    tree: &crate::repo::WorkTree,
+    path: &str,
+) -> std::result::Result<std::result::Result<String, u64>, String> {
+    use crate::repo::Source as _;
+    match tree.read(path) {
+        Ok(bytes) => Ok(Ok(lossy(bytes))),
+        Err(ReadError::TooLarge(size)) => Ok(Err(size)),
+        Err(ReadError::Symlink) => Err("a symbolic link in the working tree, not followed".into()),
+        Err(ReadError::NotAFile(what)) => Err(format!("{what} in the working tree, not opened")),
+        Err(ReadError::LinkedFolder(folder)) => {
+            Err(format!("in `{folder}`, a symbolic link, not followed"))
+        }
+        Err(ReadError::Missing) => Err("gone from the working tree".into()),
+        Err(ReadError::Unmerged) => Err("not read from the working tree".into()),
+        Err(ReadError::Other(why)) => Err(format!("not read from the working tree: {why}")),
+    }
+}
+
+/// `bytes` as text, what is not UTF-8 replaced.
+fn lossy(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 /// One version of a file as a TOML table: empty when it is not TOML, and
