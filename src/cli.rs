@@ -620,7 +620,7 @@ pub struct ReassignArgs {
     after_help = "Sets `status = \"closed\"` (or `\"accepted\"`) and `closed = DATE` in the finding's \
 file, and nothing else unless --corrective-action says what was done; its comments and layout are kept, \
 uncommitted edits included. A finding whose corrective action is still empty or a TODO is not closed \
-without one. Nothing is committed: review the change with `git diff`, and commit it, or propose it, as any other."
+without one. Nothing is committed: review the change with `isms diff --uncommitted`, and commit it, or propose it, as any other."
 )]
 pub struct CloseArgs {
     /// The finding: its ID (`2026-003`), key (`finding:2026-003`) or file.

@@ -35,7 +35,7 @@ fn a_closed_finding_is_closed_in_its_file_the_register_and_every_state() {
     assert_eq!(
         stderr,
         "finding:2026-003 closed on 2026-12-01 in findings/2026-003.toml\n\
-         next: review the change with `git diff`, then commit it\n"
+         next: review the change with `isms diff --uncommitted`, then commit it\n"
     );
     assert_eq!(
         read(&repo, FILE),

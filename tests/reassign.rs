@@ -59,7 +59,7 @@ fn every_item_an_owner_has_moves_to_another_and_nothing_else_changes() {
          updated .github/CODEOWNERS\n\
          note: bob stays the collector of 1 evidence record: who collected a record is a fact, not a duty\n\
          note: bob is still a member of team `platform` in isms.toml\n\
-         next: review the change with `git diff`, then commit it\n"
+         next: review the change with `isms diff --uncommitted`, then commit it\n"
     );
     assert_eq!(owned(&repo, "bob"), Vec::<String>::new());
     let carols = owned(&repo, "carol");

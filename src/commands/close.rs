@@ -48,7 +48,7 @@ pub fn run(ctx: &Context, args: &CloseArgs) -> Result<ExitCode> {
     }
     writer.refresh(&path, edited.as_bytes())?;
     output::note(&format!("finding:{id} {what} on {on} in {file}"));
-    output::note("next: review the change with `git diff`, then commit it");
+    output::note("next: review the change with `isms diff --uncommitted`, then commit it");
     Ok(ExitCode::SUCCESS)
 }
 

@@ -115,7 +115,7 @@ pub fn run(ctx: &Context, args: &ReassignArgs) -> Result<ExitCode> {
             output::series(&teams, "and")
         ));
     }
-    output::note("next: review the change with `git diff`, then commit it");
+    output::note("next: review the change with `isms diff --uncommitted`, then commit it");
     Ok(ExitCode::SUCCESS)
 }
 
