@@ -40,6 +40,8 @@ COMMANDS = [
     ["diff", "--since", "2026-01-01"],
     ["triggers", "detect", "HEAD~1", "HEAD"],
     ["diff", "HEAD~1"],
+    ["diff", "--uncommitted"],
+    ["diff", "HEAD~1", "--uncommitted", "--format", "json"],
     ["site", "--out", "{tmp}/site"],
     ["export", "oscal", "--out", "{tmp}/oscal"],
     ["codeowners"],
