@@ -1,7 +1,7 @@
 //! `isms diff [FROM] [TO]`: what changed between two revisions, in words,
 //! as Markdown a pull request can show (or JSON). Which two: named, or the
-//! ends of a period on the record branch; the words are
-//! [`crate::render::diff`]'s.
+//! ends of a period on the record branch; or, with `--uncommitted`, a
+//! revision and the working tree. The words are [`crate::render::diff`]'s.
 
 use std::io::Write as _;
 use std::process::ExitCode;
