@@ -123,12 +123,11 @@ fn import(ctx: &Context, a: &ImportArgs, kind: Kind) -> Result<ExitCode> {
     // written: what the hook would refuse, said now rather than at the
     // commit, and the cells that cannot be imported, against what isms
     // works out once it is.
-    let texts: BTreeMap<String, Vec<u8>> = (edits.iter())
-        .map(|(change, _, _, after)| (change.file.clone(), after.clone().into_bytes()))
+    let texts: BTreeMap<&str, &[u8]> = (edits.iter())
+        .map(|(change, _, _, after)| (change.file.as_str(), after.as_bytes()))
         .collect();
-    let files: std::collections::BTreeSet<String> = texts.keys().cloned().collect();
-    let after = edited_snapshot(&repo, texts)?;
-    let errors = errors_in(&after, &files);
+    let after = edited_snapshot(&repo, &texts)?;
+    let errors = errors_in(&after, &texts);
     let not_imported = not_imported(&repo, kind, &table, &after, ctx.today, plan.titles)?;
     if a.dry_run {
         for (change, _, before, after) in &edits {
@@ -254,7 +253,7 @@ fn not_imported(
 
 /// The working tree's complete snapshot were its files of `texts` given
 /// those texts.
-fn edited_snapshot(repo: &Repo, texts: BTreeMap<String, Vec<u8>>) -> Result<Snapshot> {
+fn edited_snapshot(repo: &Repo, texts: &BTreeMap<&str, &[u8]>) -> Result<Snapshot> {
     let worktree = crate::repo::WorkTree::new(&repo.root)?;
     let edited = crate::repo::Edited::new(&worktree, texts);
     let loaded = crate::repo::load(&edited, &crate::repo::Scope::All)?;
@@ -262,13 +261,10 @@ fn edited_snapshot(repo: &Repo, texts: BTreeMap<String, Vec<u8>>) -> Result<Snap
     Ok(loaded.snapshot)
 }
 
-/// The errors `isms check` finds in `s` in `files`.
-fn errors_in(
-    s: &Snapshot,
-    files: &std::collections::BTreeSet<String>,
-) -> Vec<crate::diagnostic::Diagnostic> {
+/// The errors `isms check` finds in `s` in the files of `texts`.
+fn errors_in(s: &Snapshot, texts: &BTreeMap<&str, &[u8]>) -> Vec<crate::diagnostic::Diagnostic> {
     let mut found: Vec<_> = (crate::check::check(s).into_iter())
-        .filter(|d| d.is_error() && files.contains(&d.file))
+        .filter(|d| d.is_error() && texts.contains_key(d.file.as_str()))
         .collect();
     found.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
     found

@@ -975,13 +975,16 @@ fn resolve_lexically(link: &str, target: &str) -> Option<String> {
 /// an edit would make of it, read before anything is written.
 pub struct Edited<'a> {
     base: &'a dyn Source,
-    texts: std::collections::BTreeMap<String, Vec<u8>>,
+    texts: &'a std::collections::BTreeMap<&'a str, &'a [u8]>,
 }
 
 impl<'a> Edited<'a> {
     /// `base` with the files of `texts` (repository-relative paths) read as
     /// those texts. Each must be a file `base` lists.
-    pub fn new(base: &'a dyn Source, texts: std::collections::BTreeMap<String, Vec<u8>>) -> Self {
+    pub fn new(
+        base: &'a dyn Source,
+        texts: &'a std::collections::BTreeMap<&'a str, &'a [u8]>,
+    ) -> Self {
         Edited { base, texts }
     }
 }
@@ -993,7 +996,7 @@ impl Source for Edited<'_> {
 
     fn read(&self, path: &str) -> std::result::Result<Vec<u8>, ReadError> {
         match self.texts.get(path) {
-            Some(text) => Ok(text.clone()),
+            Some(text) => Ok(text.to_vec()),
             None => self.base.read(path),
         }
     }
@@ -1159,8 +1162,8 @@ mod tests {
             std::fs::write(path, text).unwrap();
         }
         let tree = WorkTree::new(dir.path()).unwrap();
-        let texts = [("controls/5.1.toml".to_owned(), b"edited".to_vec())].into();
-        let edited = Edited::new(&tree, texts);
+        let texts = [("controls/5.1.toml", &b"edited"[..])].into();
+        let edited = Edited::new(&tree, &texts);
         assert_eq!(edited.read("controls/5.1.toml").unwrap(), b"edited");
         assert_eq!(edited.read("controls/5.2.toml").unwrap(), b"b");
         assert!(matches!(
