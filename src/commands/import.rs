@@ -599,16 +599,14 @@ fn plan(
 ) -> std::result::Result<Plan, Vec<String>> {
     let mut plan = Plan::default();
     let mut problems = Vec::new();
-    let mut seen: BTreeMap<Vec<String>, u64> = BTreeMap::new();
-    let named: std::collections::BTreeSet<Vec<String>> = table
-        .rows
-        .iter()
+    let mut seen: BTreeMap<&Vec<String>, u64> = BTreeMap::new();
+    let keys: Vec<Vec<String>> = (table.rows.iter())
         .map(|(_, row)| table.key(kind, row))
         .collect();
-    for (line, row) in &table.rows {
+    let named: std::collections::BTreeSet<&Vec<String>> = keys.iter().collect();
+    for ((line, row), key) in table.rows.iter().zip(&keys) {
         let at = format!("{name}:{line}");
-        let key = table.key(kind, row);
-        if let Some(empty) = (kind.keys().iter().zip(&key)).find(|(_, v)| v.is_empty()) {
+        if let Some(empty) = (kind.keys().iter().zip(key)).find(|(_, v)| v.is_empty()) {
             problems.push(format!(
                 "{at}: `{}` is empty: each row names its {}",
                 empty.0,
@@ -622,7 +620,7 @@ fn plan(
             problems.push(format!("{at}: {why}"));
             continue;
         }
-        if let Some(first) = seen.get(&key) {
+        if let Some(first) = seen.get(key) {
             // The item a spreadsheet's number stands for, where the table
             // names it nowhere else.
             let numbers: String = (read_as_number(s, control).into_iter())
@@ -649,7 +647,7 @@ fn plan(
             ));
             continue;
         }
-        seen.insert(key.clone(), *line);
+        seen.insert(key, *line);
         // The item's file, and each field's value in it now.
         let found = match kind {
             Kind::Allocations => allocation(s, &key[0], &key[1]),
