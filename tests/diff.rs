@@ -644,16 +644,8 @@ fn uncommitted_changes_are_described_on_top_of_head_new_files_included() {
     write(&repo, "services/scratch.toml", "id = \"scratch\"\n");
     std::os::unix::fs::symlink("/etc/hostname", repo.join("services/linked.toml")).unwrap();
 
-    let out = env
-        .isms(&repo)
-        .args(["diff", "--uncommitted"])
-        .output()
-        .unwrap();
-    let (stdout, stderr) = (
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr),
-    );
-    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let (code, stdout, stderr) = env.run(&repo, &["diff", "--uncommitted"]);
+    assert_eq!(code, Some(0), "{stderr}");
     assert!(
         stdout.starts_with(&format!(
             "## isms: what changed from {} to the working tree\n",
@@ -676,19 +668,15 @@ fn uncommitted_changes_are_described_on_top_of_head_new_files_included() {
     );
 
     // JSON says the changes are not committed; TO is HEAD.
-    let out = env
-        .isms(&repo)
-        .args(["diff", "--uncommitted", "--format", "json"])
-        .output()
-        .unwrap();
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (_, out, _) = env.run(&repo, &["diff", "--uncommitted", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(json["uncommitted"], true);
     assert_eq!(json["to"], head.trim());
     assert_eq!(json["from"], head.trim());
 
     // Without it, the same changes are left out, as before.
-    let plain = env.isms(&repo).arg("diff").output().unwrap();
-    assert!(String::from_utf8_lossy(&plain.stdout).contains("No change to"));
+    let (_, plain, _) = env.run(&repo, &["diff"]);
+    assert!(plain.contains("No change to"), "{plain}");
 
     // With a TO, or in a bare repository, there is no working tree to read.
     env.isms(&repo)
