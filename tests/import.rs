@@ -503,3 +503,87 @@ fn cells_isms_works_out_are_named_when_the_table_changes_them_not_dropped_unsaid
         )
     );
 }
+
+#[test]
+fn a_table_made_before_a_later_commit_names_what_it_would_undo() {
+    let env = Env::new();
+    let repo = env.example("demo");
+    // Alice exports the table and edits it for a while…
+    let mut soa = exported(&env, &repo, &["soa"]);
+    let header = soa[0].clone();
+    let column = |name: &str| header.iter().position(|c| c == name).unwrap();
+    let row =
+        |soa: &[Vec<String>], control: &str| soa.iter().position(|r| r[0] == control).unwrap();
+    // …while Bob commits two changes the table does not have.
+    let edit = |path: &str, from: &str, to: &str| {
+        let text = read(&repo, path);
+        assert!(text.contains(from), "{text}");
+        write(&repo, path, text.replacen(from, to, 1));
+    };
+    edit(
+        "controls/5.3.toml",
+        "status = \"implemented\"",
+        "status = \"partial\"",
+    );
+    edit("controls/5.4.toml", "owner = \"alice\"", "owner = \"bob\"");
+    let bob = ["--author", "Bob Okafor <bob@example.com>"];
+    env.git(
+        &repo,
+        &[&["commit", "-qam", "5.3 partial; 5.4 to bob"][..], &bob].concat(),
+    );
+    let commit = env.git(&repo, &["rev-parse", "--short=10", "HEAD"]);
+    // A later commit that changes other fields of 5.3 does not hide it.
+    edit(
+        "controls/5.3.toml",
+        "justification = \"",
+        "justification = \"Reviewed. ",
+    );
+    env.git(
+        &repo,
+        &[&["commit", "-qam", "5.3 reviewed"][..], &bob].concat(),
+    );
+    let at = row(&soa, "5.3");
+    soa[at][column("justification")] = format!("Reviewed. {}", soa[at][column("justification")]);
+    // Alice's own edit.
+    let at = row(&soa, "5.5");
+    soa[at][column("status")] = "partial".into();
+    write(&repo, "soa.csv", saved(&soa));
+
+    let warning = format!(
+        "warning: soa.csv would set 2 fields back to a value from before a later commit:\n  \
+         5.3 status: `partial` → `implemented`, as before {c} (2026-11-02, Bob Okafor: 5.3 partial; 5.4 to bob)\n  \
+         5.4 owner: `bob` → `alice`, as before {c} (2026-11-02, Bob Okafor: 5.3 partial; 5.4 to bob)\n  \
+         hint: a table exported before a commit undoes it; if that is not meant, export the table again \
+         (`isms report soa --format csv`), redo the edits and import it\n",
+        c = commit.trim()
+    );
+    let (code, _, stderr) = env.run(&repo, &["import", "soa", "soa.csv", "--dry-run"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(
+        stderr,
+        format!(
+            "{warning}would update 3 controls from soa.csv: status 2, owner 1; nothing was written\n"
+        )
+    );
+    // Imported all the same, it says what it did.
+    let (code, _, stderr) = env.run(&repo, &["import", "soa", "soa.csv"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(
+        stderr.contains(&warning.replace(" would set ", " set ")),
+        "{stderr}"
+    );
+    env.git(&repo, &["checkout", "-q", "--", "controls", ".github"]);
+
+    // Exported again, the same edit undoes nothing, and nothing is said.
+    let mut soa = exported(&env, &repo, &["soa"]);
+    let at = row(&soa, "5.5");
+    soa[at][column("status")] = "partial".into();
+    write(&repo, "soa.csv", saved(&soa));
+    let (code, _, stderr) = env.run(&repo, &["import", "soa", "soa.csv"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(
+        stderr,
+        "updated 1 control from soa.csv: status 1\n\
+         next: `isms check`, then review the change with `isms diff --uncommitted` and commit it\n"
+    );
+}

@@ -129,6 +129,7 @@ fn import(ctx: &Context, a: &ImportArgs, kind: Kind) -> Result<ExitCode> {
     let after = edited_snapshot(&repo, &texts)?;
     let errors = errors_in(&after, &texts);
     let not_imported = not_imported(&repo, kind, &table, &after, ctx.today, plan.titles)?;
+    let undone = undone(&repo, kind, &name, &plan, !a.dry_run)?;
     if a.dry_run {
         for (change, _, before, after) in &edits {
             print!(
@@ -137,6 +138,7 @@ fn import(ctx: &Context, a: &ImportArgs, kind: Kind) -> Result<ExitCode> {
             );
         }
         say_errors(&errors, false);
+        undone.iter().for_each(|u| output::note(u));
         output::note(&format!(
             "would update {} from {name}: {summary}; nothing was written",
             items(plan.changes.len())
@@ -158,6 +160,7 @@ fn import(ctx: &Context, a: &ImportArgs, kind: Kind) -> Result<ExitCode> {
     }
     not_imported.iter().for_each(|n| output::note(n));
     say_errors(&errors, true);
+    undone.iter().for_each(|u| output::note(u));
     output::note(
         "next: `isms check`, then review the change with `isms diff --uncommitted` and commit it",
     );
@@ -249,6 +252,112 @@ fn not_imported(
         ));
     }
     Ok(notes)
+}
+
+/// How many first-parent commits of HEAD an import looks back through for
+/// the changes its table would undo.
+const LOOKED_BACK: usize = 1000;
+
+/// A warning for the cells of `plan` that set a field back to a value it
+/// had before a later commit, each with the newest commit that changed the
+/// field: what a table exported before that commit undoes, unsaid. `None`
+/// when there is none.
+fn undone(
+    repo: &Repo,
+    kind: Kind,
+    name: &str,
+    plan: &Plan,
+    written: bool,
+) -> Result<Option<String>> {
+    const SHOWN: usize = 10;
+    let paths = plan.changes.iter().map(|c| c.file.as_str()).collect();
+    let versions = crate::history::versions::recent(&repo.git_dir, &paths, LOOKED_BACK)?;
+    let mut lines = Vec::new();
+    for change in &plan.changes {
+        let Some(versions) = versions.get(&change.file) else {
+            continue;
+        };
+        for (field, set) in &change.fields {
+            if let Some(v) = undoes(field, set, versions) {
+                lines.push(format!(
+                    "{} {field}: `{}` → `{}`, as before {} ({}, {}: {})",
+                    change.item,
+                    set.now,
+                    set.new,
+                    v.commit.short(),
+                    v.date,
+                    v.author,
+                    v.summary
+                ));
+            }
+        }
+    }
+    if lines.is_empty() {
+        return Ok(None);
+    }
+    let fields = plural(lines.len(), "field");
+    let mut said = match written {
+        true => format!("warning: {name} set {fields} back to a value from before a later commit:"),
+        false => format!(
+            "warning: {name} would set {fields} back to a value from before a later commit:"
+        ),
+    };
+    for line in lines.iter().take(SHOWN) {
+        said.push_str(&format!("\n  {line}"));
+    }
+    if lines.len() > SHOWN {
+        said.push_str(&format!("\n  … and {} more", lines.len() - SHOWN));
+    }
+    said.push_str(&format!(
+        "\n  hint: a table exported before a commit undoes it; if that is not meant, export the table again \
+         (`isms report {} --format csv`), redo the edits and import it",
+        kind.report()
+    ));
+    Ok(Some(said))
+}
+
+/// The newest commit of `versions` (a file's, newest first) that changed
+/// `field`, when it left the value there now and the table's value is one
+/// the field had before it, or before an older change.
+fn undoes<'v>(
+    field: &str,
+    set: &Set,
+    versions: &'v [crate::history::versions::Version],
+) -> Option<&'v crate::history::versions::Version> {
+    let mut newest = None;
+    for v in versions {
+        let before = v.before.as_deref().and_then(|t| shown(t, set.table, field));
+        let after = v.after.as_deref().and_then(|t| shown(t, set.table, field));
+        if before == after {
+            continue;
+        }
+        if newest.is_none() {
+            // An uncommitted edit stands between: the table undoes that.
+            if after.as_deref() != Some(set.now.as_str()) {
+                return None;
+            }
+            newest = Some(v);
+        }
+        if before.as_deref() == Some(set.new.as_str()) {
+            return newest;
+        }
+    }
+    None
+}
+
+/// `field` of `text` (in `table`, else at its top) as the report writes
+/// it; none where `text` is not TOML or lacks it.
+fn shown(text: &str, table: Option<&str>, field: &str) -> Option<String> {
+    let doc = text.parse::<toml::Table>().ok()?;
+    let value = match table {
+        Some(name) => doc.get(name)?.get(field)?,
+        None => doc.get(field)?,
+    };
+    Some(match value {
+        toml::Value::String(s) => s.clone(),
+        toml::Value::Boolean(b) => if *b { "yes" } else { "no" }.to_owned(),
+        other => other.to_string(),
+    })
 }
 
 /// The working tree's complete snapshot were its files of `texts` given
@@ -536,6 +645,8 @@ struct Plan {
 
 #[derive(Debug)]
 struct Change {
+    /// The row's key, as messages name the item: `5.3`, `payments-api/5.3`.
+    item: String,
     file: String,
     /// Field → where it goes in the file and its new value, for the
     /// fields that change.
@@ -548,6 +659,9 @@ struct Change {
 struct Set {
     table: Option<&'static str>,
     value: toml_edit::Value,
+    /// The field's value now and the table's, as the report writes them.
+    now: String,
+    new: String,
 }
 
 impl Plan {
@@ -702,7 +816,15 @@ fn plan(
                 (Kind::Soa, "justification" | "status") => (Some("soa"), super::text_value(&new)),
                 _ => (None, super::text_value(&new)),
             };
-            fields.insert(field, Set { table, value });
+            fields.insert(
+                field,
+                Set {
+                    table,
+                    value,
+                    now: old,
+                    new,
+                },
+            );
         }
         // A decision is made whole: the file's `[soa]` needs both.
         if kind == Kind::Soa && s.controls[control].value.soa.is_none() && !fields.is_empty() {
@@ -722,7 +844,11 @@ fn plan(
             }
         }
         if !fields.is_empty() {
-            plan.changes.push(Change { file, fields });
+            plan.changes.push(Change {
+                item: key.join("/"),
+                file,
+                fields,
+            });
         }
     }
     match problems.is_empty() {
@@ -995,6 +1121,8 @@ mod tests {
         Set {
             table: None,
             value: text_value(value),
+            now: String::new(),
+            new: value.to_owned(),
         }
     }
 
@@ -1018,6 +1146,8 @@ mod tests {
         let soa = |value: toml_edit::Value| Set {
             table: Some("soa"),
             value,
+            now: String::new(),
+            new: String::new(),
         };
         let decided = "id = \"5.1\"\nowner = \"a\"\n\n[soa]\napplicable = true\njustification = \"\"\nstatus = \"planned\"        # planned | partial\n";
         let fields = BTreeMap::from([
@@ -1054,5 +1184,64 @@ mod tests {
             applicable("maybe"),
             Err("applicable `maybe` is neither yes nor no".to_owned())
         );
+    }
+
+    /// A commit, `n`, that changed a control's file from `before` to
+    /// `after` (its `[soa]` status and applicability, or none).
+    fn version(
+        n: u8,
+        before: Option<(&str, bool)>,
+        after: Option<(&str, bool)>,
+    ) -> crate::history::versions::Version {
+        let text = |v: Option<(&str, bool)>| {
+            v.map(|(status, applicable)| {
+                format!("id = \"5.3\"\n[soa]\napplicable = {applicable}\nstatus = \"{status}\"\n")
+            })
+        };
+        crate::history::versions::Version {
+            commit: crate::model::CommitId::from_bytes([n; 20]),
+            date: chrono::NaiveDate::from_ymd_opt(2026, 12, u32::from(n)).unwrap(),
+            author: "Bob Okafor".into(),
+            summary: format!("commit {n}"),
+            before: text(before),
+            after: text(after),
+        }
+    }
+
+    fn decision(now: &str, new: &str) -> Set {
+        Set {
+            table: Some("soa"),
+            value: text_value(new),
+            now: now.into(),
+            new: new.into(),
+        }
+    }
+
+    #[test]
+    fn a_cell_that_sets_a_field_back_to_its_value_before_a_commit_names_the_newest_such_commit() {
+        let status = |now, new| decision(now, new);
+        // Newest first: 3 made it partial, 2 left it, 1 made it implemented.
+        let history = [
+            version(3, Some(("implemented", true)), Some(("partial", true))),
+            version(2, Some(("implemented", false)), Some(("implemented", true))),
+            version(1, Some(("planned", false)), Some(("implemented", false))),
+        ];
+        let undoes = |set: &Set| undoes("status", set, &history).map(|v| v.summary.as_str());
+        assert_eq!(undoes(&status("partial", "implemented")), Some("commit 3"));
+        // A value from two changes back undoes every change since.
+        assert_eq!(undoes(&status("partial", "planned")), Some("commit 3"));
+        // A value it never had is an edit.
+        assert_eq!(undoes(&status("partial", "not-applicable")), None);
+        // An uncommitted edit stands between: not a commit's to name.
+        assert_eq!(undoes(&status("planned", "implemented")), None);
+        // Commit 2 changed only the applicability, read as the report reads it.
+        let applicable = decision("yes", "no");
+        assert_eq!(
+            super::undoes("applicable", &applicable, &history).map(|v| v.summary.as_str()),
+            Some("commit 2")
+        );
+        // A file created by the commit had no value before it.
+        let created = [version(4, None, Some(("planned", true)))];
+        assert!(super::undoes("status", &status("planned", "implemented"), &created).is_none());
     }
 }

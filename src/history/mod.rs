@@ -8,6 +8,7 @@ mod log;
 pub mod notes;
 mod store;
 pub mod trailers;
+pub mod versions;
 
 use std::path::Path;
 use std::sync::Arc;
