@@ -29,40 +29,10 @@ impl Default for Reach {
 
 /// The item-file changes of the first-parent commits of `range`, folded.
 pub fn changes(git_dir: &Path, range: &str, reach: &Reach) -> Result<Fold> {
-    // Output that user configuration could change is pinned: renames, root
-    // commits, merges (diffed against the first parent), colour.
-    let mut child = Command::new("git")
-        // Written in whole buffers: git flushes after every commit when its
-        // output is a pipe, a system call and a wake-up each (a third of a
-        // cold run's CPU at 100k commits).
-        .env("GIT_FLUSH", "0")
-        .arg("--git-dir")
-        .arg(git_dir)
-        .args([
-            "-c",
-            "log.showSignature=false",
-            "log",
-            "--first-parent",
-            "--diff-merges=first-parent",
-            "--root",
-            "--no-renames",
-            "--no-relative",
-            "--no-color",
-            "--name-status",
-            "-z",
-            "--format=%x01%ct",
-            range,
-            "--",
-        ])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| {
-            Error::new("could not run the `git` program")
-                .caused_by(e)
-                .hint("install git and make sure it is on PATH")
-        })?;
+    let mut child = first_parent_log(
+        git_dir,
+        &["--name-status", "-z", "--format=%x01%ct", range, "--"],
+    )?;
     let stdout = child.stdout.take().expect("stdout is piped");
     let mut fold = Fold::default();
     let parsed = parse(BufReader::with_capacity(1 << 16, stdout), &mut fold, reach);
@@ -79,6 +49,41 @@ pub fn changes(git_dir: &Path, range: &str, reach: &Reach) -> Result<Fold> {
         return Err(Error::new(format!("`git log {range}` failed")).caused_by(stderr.trim()));
     }
     Ok(fold)
+}
+
+/// `git log --first-parent ARGS` running, its output piped: merges
+/// compared with their first parent, and the output that user
+/// configuration could change pinned (renames, root commits, colour,
+/// signatures, paths relative to the current folder).
+pub(super) fn first_parent_log(git_dir: &Path, args: &[&str]) -> Result<std::process::Child> {
+    Command::new("git")
+        // Written in whole buffers: git flushes after every commit when its
+        // output is a pipe, a system call and a wake-up each (a third of a
+        // cold run's CPU at 100k commits).
+        .env("GIT_FLUSH", "0")
+        .arg("--git-dir")
+        .arg(git_dir)
+        .args([
+            "-c",
+            "log.showSignature=false",
+            "log",
+            "--first-parent",
+            "--diff-merges=first-parent",
+            "--root",
+            "--no-renames",
+            "--no-relative",
+            "--no-color",
+        ])
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| {
+            Error::new("could not run the `git` program")
+                .caused_by(e)
+                .hint("install git and make sure it is on PATH")
+        })
 }
 
 /// Reads `\x01<time> \0 (<status> \0 <path> \0)*`, newest commit first;

@@ -5,7 +5,6 @@
 use std::collections::{BTreeMap, HashSet};
 use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Command, Stdio};
 
 use crate::error::{Error, Result};
 use crate::model::CommitId;
@@ -84,40 +83,20 @@ pub fn recent(
 /// `git log`'s listing of the item files the newest `limit` first-parent
 /// commits of HEAD changed.
 fn list(git_dir: &Path, limit: usize) -> Result<Vec<Listed>> {
-    // Output that user configuration could change is pinned: renames, root
-    // commits, merges (against their first parent), colour, abbreviation.
-    let mut command = Command::new("git");
-    command
-        .arg("--git-dir")
-        .arg(git_dir)
-        .args([
-            "-c",
-            "log.showSignature=false",
-            "log",
-            "--first-parent",
-            "--diff-merges=first-parent",
-            "--root",
-            "--no-renames",
-            "--no-relative",
-            "--no-color",
-            "--no-abbrev",
-            "--raw",
-            "-z",
-            "--date=raw",
-            "--format=%x01%H%x00%cd%x00%an%x00%s",
-        ])
-        .arg(format!("--max-count={limit}"))
-        .arg("HEAD")
-        .arg("--")
-        .args(crate::model::ITEM_DIRS.map(|dir| format!("{dir}/")))
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = command.spawn().map_err(|e| {
-        Error::new("could not run the `git` program")
-            .caused_by(e)
-            .hint("install git and make sure it is on PATH")
-    })?;
+    let limit = format!("--max-count={limit}");
+    let dirs = crate::model::ITEM_DIRS.map(|dir| format!("{dir}/"));
+    let mut args = vec![
+        "--no-abbrev",
+        "--raw",
+        "-z",
+        "--date=raw",
+        "--format=%x01%H%x00%cd%x00%an%x00%s",
+        &limit,
+        "HEAD",
+        "--",
+    ];
+    args.extend(dirs.iter().map(String::as_str));
+    let mut child = super::log::first_parent_log(git_dir, &args)?;
     let stdout = child.stdout.take().expect("stdout is piped");
     let parsed = parse(BufReader::new(stdout));
     if parsed.is_err() {
