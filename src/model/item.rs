@@ -103,9 +103,38 @@ impl ItemKey {
         if let Some(note) = made_into(std::slice::from_ref(self), s) {
             return note;
         }
+        if let Some(note) = self.why_no_allocation(s) {
+            return note;
+        }
         self.near(s)
             .map(|k| format!("; {}", crate::diagnostic::meant(k)))
             .unwrap_or_default()
+    }
+
+    /// Why `s` has no allocation of this key's control to its service,
+    /// where both are there: the control is outside the matrix, the service
+    /// out of scope, or the matrix lacks it.
+    fn why_no_allocation(&self, s: &Snapshot) -> Option<String> {
+        let ItemKey::Allocation(svc, ctl) = self else {
+            return None;
+        };
+        let control = &s.controls.get(ctl)?.value;
+        let service = &s.services.get(svc)?.value;
+        Some(if !control.matrix {
+            format!(
+                "; {ctl} is not a matrix control (`matrix = false`): no service has an allocation for it"
+            )
+        } else if !control.is_applicable() {
+            format!(
+                "; {ctl} is not applicable in the Statement of Applicability: no service has an allocation for it"
+            )
+        } else if !service.in_scope {
+            format!("; {svc} is out of scope (`in_scope = false`): it needs no allocation")
+        } else {
+            format!(
+                "; the responsibility matrix lacks it: `isms new allocation {svc} {ctl}` makes it"
+            )
+        })
     }
 
     /// The key of `s` of this one's kind that this one is a likely typo
@@ -265,6 +294,10 @@ impl ItemKey {
                 let note = match note.is_empty() {
                     false => note,
                     true => made_into(&named, s)
+                        .or_else(|| match named.as_slice() {
+                            [key] => key.why_no_allocation(s),
+                            _ => None,
+                        })
                         .or_else(|| {
                             near_bare(input, s)
                                 .map(|id| format!("; {}", crate::diagnostic::meant(id)))
@@ -532,6 +565,73 @@ mod tests {
             format!(
                 "`{artifact}` is an evidence artifact, not an item; did you mean `evidence:q3-scan`?"
             )
+        );
+    }
+
+    #[test]
+    fn a_missing_allocation_of_a_control_and_service_that_exist_says_why_there_is_none() {
+        use super::super::FileKind;
+        use crate::testing::doc;
+        let id = |s: &str| Id::parse(s).unwrap();
+        let mut s = Snapshot::default();
+        let control = |cid: &str, matrix: bool, applicable: bool| {
+            let status = if applicable {
+                "implemented"
+            } else {
+                "not-applicable"
+            };
+            doc(
+                FileKind::Control,
+                &format!("controls/{cid}.toml"),
+                &format!(
+                    "id = \"{cid}\"\ntitle = \"T\"\nframework = \"F\"\nowner = \"alice\"\nmatrix = {matrix}\n\
+                     [soa]\napplicable = {applicable}\njustification = \"J\"\nstatus = \"{status}\"\n"
+                ),
+            )
+        };
+        for (cid, matrix, applicable) in [
+            ("8.15", true, true),
+            ("5.3", false, true),
+            ("7.1", true, false),
+        ] {
+            s.present.controls.insert(id(cid));
+            s.controls.insert(id(cid), control(cid, matrix, applicable));
+        }
+        for (sid, in_scope) in [("payments-api", true), ("legacy", false)] {
+            s.present.services.insert(id(sid));
+            let text = format!(
+                "id = \"{sid}\"\nname = \"S\"\nrole = \"provider\"\nmodel = \"saas\"\n\
+                 provider = \"Us\"\nowner = \"alice\"\nin_scope = {in_scope}\n"
+            );
+            s.services.insert(
+                id(sid),
+                doc(FileKind::Service, &format!("services/{sid}.toml"), &text),
+            );
+        }
+        let resolve = |input: &str| ItemKey::resolve(input, &s).unwrap_err();
+        assert_eq!(
+            resolve("payments-api/5.3"),
+            "no item is called `payments-api/5.3`; 5.3 is not a matrix control (`matrix = false`): \
+             no service has an allocation for it"
+        );
+        assert_eq!(
+            resolve("allocation:payments-api/7.1"),
+            "allocation:payments-api/7.1 does not exist; 7.1 is not applicable in the Statement of \
+             Applicability: no service has an allocation for it"
+        );
+        assert_eq!(
+            resolve("legacy/8.15"),
+            "no item is called `legacy/8.15`; legacy is out of scope (`in_scope = false`): it needs no allocation"
+        );
+        assert_eq!(
+            resolve("payments-api/8.15"),
+            "no item is called `payments-api/8.15`; the responsibility matrix lacks it: \
+             `isms new allocation payments-api 8.15` makes it"
+        );
+        // A control or service that is not there is not explained so.
+        assert_eq!(
+            resolve("payments-api/9.9"),
+            "no item is called `payments-api/9.9`"
         );
     }
 }
