@@ -1583,3 +1583,58 @@ fn under_author_approval_a_pull_request_made_as_another_says_its_reviews_will_no
     assert!(!said.contains("will not count"), "{said}");
     assert!(said.contains("pull requests shown"), "{said}");
 }
+
+#[test]
+fn a_review_on_a_branch_is_said_to_count_once_it_lands_and_then_counts() {
+    let env = Env::new();
+    let repo = env.example_on_main(Some(AS_OF));
+    env.git(&repo, &["checkout", "-q", "-b", "fix-replica"]);
+    let (code, commit, stderr) = env.run(
+        &repo,
+        &[
+            "review",
+            "tenant-db/8.15",
+            "--note",
+            "replica retention fixed",
+        ],
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    let note = format!(
+        "note: allocation:tenant-db/8.15 has a review on fix-replica ({}) that is not on `main` yet; \
+         it counts once it lands there\n",
+        &commit.trim()[..10]
+    );
+    // Still needs change, as the record branch has it, and why is said.
+    let stale = ["--as-of", AS_OF, "stale", "--owner", "platform"];
+    let (code, stdout, stderr) = env.run(&repo, &stale);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stdout.contains("needs-change     allocation:tenant-db/8.15"),
+        "{stdout}"
+    );
+    assert!(stderr.contains(&note), "{stderr}");
+    let (code, stdout, stderr) = env.run(&repo, &["--as-of", AS_OF, "show", "tenant-db/8.15"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stdout.contains("needs-change"), "{stdout}");
+    assert!(stderr.ends_with(&note), "{stderr}");
+    // Items the branch does not review are not named.
+    let (_, _, stderr) = env.run(&repo, &["--as-of", AS_OF, "show", "8.15"]);
+    assert!(!stderr.contains("note: "), "{stderr}");
+
+    // Landed, it counts, and nothing more is said.
+    env.git(&repo, &["checkout", "-q", "main"]);
+    env.git(
+        &repo,
+        &[
+            "merge",
+            "-q",
+            "--no-ff",
+            "-m",
+            "Merge fix-replica",
+            "fix-replica",
+        ],
+    );
+    let (_, stdout, stderr) = env.run(&repo, &stale);
+    assert!(!stdout.contains("allocation:tenant-db/8.15"), "{stdout}");
+    assert!(!stderr.contains("not on `main` yet"), "{stderr}");
+}

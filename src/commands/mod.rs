@@ -360,6 +360,45 @@ pub fn record(git_dir: &std::path::Path, branch: &str) -> Result<crate::history:
     Ok(record)
 }
 
+/// A note naming those of `items` that an effective review on HEAD, not
+/// yet on the record branch `record`, reviews (an owner's review on a topic
+/// branch, before it lands): listed as due all the same, and this says
+/// why. None when there is none, or HEAD or the branch cannot be read.
+pub fn unlanded_note<'a>(
+    repo: &crate::repo::Repo,
+    record: &str,
+    items: impl IntoIterator<Item = &'a str>,
+) -> Option<String> {
+    let pending = crate::history::reviews_between(&repo.git_dir, Some(record), "HEAD").ok()?;
+    // Oldest first: an item's newest review is the one named.
+    let reviewed: std::collections::HashMap<&str, crate::model::CommitId> = (pending.iter())
+        .filter(|r| r.outcome == crate::model::Outcome::Effective)
+        .map(|r| (&*r.item, r.commit))
+        .collect();
+    let named: Vec<(&str, String)> = (items.into_iter())
+        .filter_map(|i| reviewed.get(i).map(|c| (i, c.short())))
+        .collect();
+    if named.is_empty() {
+        return None;
+    }
+    let here = crate::git::run(&repo.root, &["symbolic-ref", "--quiet", "--short", "HEAD"])
+        .unwrap_or_else(|_| "a detached HEAD".into());
+    Some(match named.as_slice() {
+        [(item, commit)] => format!(
+            "note: {item} has a review on {here} ({commit}) that is not on `{record}` yet; it counts once it lands there"
+        ),
+        many => {
+            let listed: Vec<String> = many.iter().map(|(i, c)| format!("{i} ({c})")).collect();
+            let listed: Vec<&str> = listed.iter().map(String::as_str).collect();
+            format!(
+                "note: {} have reviews on {here} that are not on `{record}` yet, and count once they land there: {}",
+                crate::output::plural(many.len(), "item"),
+                crate::output::series(&listed, "and")
+            )
+        }
+    })
+}
+
 /// `service`, named on the command line, checked against `snapshot`'s
 /// services: when it is not one of them, an error with a "did you mean".
 pub fn known_service(snapshot: &crate::model::Snapshot, service: &str) -> Result<()> {

@@ -82,5 +82,13 @@ pub fn run(ctx: &Context, args: &ShowArgs) -> Result<ExitCode> {
             crate::render::item::human(&mut out, &card, &label, &style, &branch)
         }
     };
+    drop(out);
+    // What is read is the record branch; a review on this branch is not, yet.
+    if ctx.format != Format::Json && args.rev.is_none() {
+        let item = [wanted.as_str()];
+        if let Some(note) = super::unlanded_note(&repo, &branch, item) {
+            crate::output::note(&note);
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }

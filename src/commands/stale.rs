@@ -131,6 +131,20 @@ pub fn run(ctx: &Context, args: &StaleArgs) -> Result<ExitCode> {
             if let Some(source) = &a.source {
                 output::note(source);
             }
+            // What is read is the record branch; a review on this branch
+            // is not, yet.
+            if args.rev.is_none() {
+                let settled = (items.iter())
+                    .filter(|i| i.state.is_flagged() || i.state == State::Due)
+                    .filter(|i| !matches!(&*i.kind, "evidence" | "finding"))
+                    .map(|i| i.item.as_str());
+                let repo = Repo::discover(&ctx.dir).ok();
+                if let Some(note) =
+                    repo.and_then(|repo| super::unlanded_note(&repo, &a.branch, settled))
+                {
+                    output::note(&note);
+                }
+            }
             output::note(&if args.all {
                 format!(
                     "{flagged} need action, {due} due soon, {ok} ok, as of {}",
