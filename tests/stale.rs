@@ -1617,6 +1617,8 @@ fn a_review_on_a_branch_is_said_to_count_once_it_lands_and_then_counts() {
     assert_eq!(code, Some(0), "{stderr}");
     assert!(stdout.contains("needs-change"), "{stdout}");
     assert!(stderr.ends_with(&note), "{stderr}");
+    let (_, _, stderr) = env.run(&repo, &["--as-of", AS_OF, "status"]);
+    assert!(stderr.ends_with(&note), "{stderr}");
     // Items the branch does not review are not named.
     let (_, _, stderr) = env.run(&repo, &["--as-of", AS_OF, "show", "8.15"]);
     assert!(!stderr.contains("note: "), "{stderr}");

@@ -399,6 +399,22 @@ pub fn unlanded_note<'a>(
     })
 }
 
+/// Says [`unlanded_note`] of those of `items` a review answers, in the
+/// repository `ctx` runs in.
+pub fn say_unlanded<'a>(
+    ctx: &Context,
+    record: &str,
+    items: impl IntoIterator<Item = &'a crate::check::review::ItemStatus>,
+) {
+    let listed = (items.into_iter())
+        .filter(|i| i.answered_by_review())
+        .map(|i| i.item.as_str());
+    let repo = crate::repo::Repo::discover(&ctx.dir).ok();
+    if let Some(note) = repo.and_then(|repo| unlanded_note(&repo, record, listed)) {
+        crate::output::note(&note);
+    }
+}
+
 /// `service`, named on the command line, checked against `snapshot`'s
 /// services: when it is not one of them, an error with a "did you mean".
 pub fn known_service(snapshot: &crate::model::Snapshot, service: &str) -> Result<()> {

@@ -134,16 +134,7 @@ pub fn run(ctx: &Context, args: &StaleArgs) -> Result<ExitCode> {
             // What is read is the record branch; a review on this branch
             // is not, yet.
             if args.rev.is_none() {
-                let settled = (items.iter())
-                    .filter(|i| i.state.is_flagged() || i.state == State::Due)
-                    .filter(|i| !matches!(&*i.kind, "evidence" | "finding"))
-                    .map(|i| i.item.as_str());
-                let repo = Repo::discover(&ctx.dir).ok();
-                if let Some(note) =
-                    repo.and_then(|repo| super::unlanded_note(&repo, &a.branch, settled))
-                {
-                    output::note(&note);
-                }
+                super::say_unlanded(ctx, &a.branch, items.iter().copied());
             }
             output::note(&if args.all {
                 format!(

@@ -88,6 +88,11 @@ pub fn run(ctx: &Context, args: &StatusArgs) -> Result<ExitCode> {
             human(&mut out, &doc, &a, superseded, &super::dir_option(ctx))
         }
     };
+    drop(out);
+    // What is read is the record branch; a review on this branch is not, yet.
+    if ctx.format != Format::Json && args.rev.is_none() {
+        super::say_unlanded(ctx, &a.branch, &a.items);
+    }
     Ok(ExitCode::SUCCESS)
 }
 

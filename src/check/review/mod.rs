@@ -101,6 +101,12 @@ impl ItemStatus {
         matches!(self.state, State::Overdue | State::NeedsChange)
             && !matches!(&*self.kind, "evidence" | "finding")
     }
+
+    /// Whether a review settles this state, or one due soon.
+    pub fn answered_by_review(&self) -> bool {
+        self.settled_by_review()
+            || (self.state == State::Due && !matches!(&*self.kind, "evidence" | "finding"))
+    }
 }
 
 /// Every state, in the order reports list them.
