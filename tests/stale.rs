@@ -1619,6 +1619,8 @@ fn a_review_on_a_branch_is_said_to_count_once_it_lands_and_then_counts() {
     assert!(stderr.ends_with(&note), "{stderr}");
     let (_, _, stderr) = env.run(&repo, &["--as-of", AS_OF, "status"]);
     assert!(stderr.ends_with(&note), "{stderr}");
+    let (_, _, stderr) = env.run(&repo, &["log", "tenant-db/8.15"]);
+    assert!(stderr.ends_with(&note), "{stderr}");
     // Items the branch does not review are not named.
     let (_, _, stderr) = env.run(&repo, &["--as-of", AS_OF, "show", "8.15"]);
     assert!(!stderr.contains("note: "), "{stderr}");

@@ -183,6 +183,9 @@ pub fn run(ctx: &Context, args: &LogArgs) -> Result<ExitCode> {
             if let Some(note) = count_changes_note(&snapshot, &record, &key, period) {
                 crate::output::note(&note);
             }
+            if let Some(note) = super::unlanded_note(&repo, &branch, [wanted.as_str()]) {
+                crate::output::note(&note);
+            }
             // An item migrated away: its history goes on under the new key.
             let successors = crate::model::successors_in(&wanted, &snapshot);
             if !successors.is_empty() && !key.exists_in(&snapshot) {
