@@ -369,6 +369,9 @@ pub fn unlanded_note<'a>(
     record: &str,
     items: impl IntoIterator<Item = &'a str>,
 ) -> Option<String> {
+    if crate::history::head_is(&repo.git_dir, record) {
+        return None;
+    }
     let pending = crate::history::reviews_between(&repo.git_dir, Some(record), "HEAD").ok()?;
     // Oldest first: an item's newest review is the one named.
     let reviewed: std::collections::HashMap<&str, crate::model::CommitId> = (pending.iter())

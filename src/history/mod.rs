@@ -618,6 +618,15 @@ pub fn commit_time(git_dir: &Path, rev: &str) -> Result<(String, chrono::DateTim
     Ok((commit.id().to_string(), time))
 }
 
+/// Whether `HEAD` is the branch `branch` itself, as the `HEAD` file of
+/// `git_dir` says (read, not the repository opened): what a listing of the
+/// record branch asks before it looks for reviews on `HEAD` that the branch
+/// lacks.
+pub fn head_is(git_dir: &Path, branch: &str) -> bool {
+    std::fs::read_to_string(git_dir.join("HEAD"))
+        .is_ok_and(|head| head.trim_end().strip_prefix("ref: refs/heads/") == Some(branch))
+}
+
 /// The record branch's tip and `HEAD`'s commit, where they resolve.
 pub fn tips(git_dir: &Path, branch: &str) -> (Option<String>, Option<String>) {
     let Ok(repo) = git2::Repository::open(git_dir) else {
