@@ -551,8 +551,8 @@ fn a_table_made_before_a_later_commit_names_what_it_would_undo() {
 
     let warning = format!(
         "warning: soa.csv would set 2 fields back to a value from before a later commit:\n  \
-         5.3 status: `partial` → `implemented`, as before {c} (2026-11-02, Bob Okafor: 5.3 partial; 5.4 to bob)\n  \
-         5.4 owner: `bob` → `alice`, as before {c} (2026-11-02, Bob Okafor: 5.3 partial; 5.4 to bob)\n  \
+         5.3 status: `partial` → `implemented`, as it was before {c} (2026-11-02, Bob Okafor: 5.3 partial; 5.4 to bob)\n  \
+         5.4 owner: `bob` → `alice`, as it was before {c} (2026-11-02, Bob Okafor: 5.3 partial; 5.4 to bob)\n  \
          hint: a table exported before a commit undoes it; if that is not meant, export the table again \
          (`isms report soa --format csv`), redo the edits and import it\n",
         c = commit.trim()

@@ -254,8 +254,8 @@ fn not_imported(
     Ok(notes)
 }
 
-/// How many first-parent commits of HEAD an import looks back through for
-/// the changes its table would undo.
+/// How many first-parent commits of HEAD (those that change an item file)
+/// an import looks back through for the changes its table would undo.
 const LOOKED_BACK: usize = 1000;
 
 /// A warning for the cells of `plan` that set a field back to a value it
@@ -280,7 +280,7 @@ fn undone(
         for (field, set) in &change.fields {
             if let Some(v) = undoes(field, set, versions) {
                 lines.push(format!(
-                    "{} {field}: `{}` → `{}`, as before {} ({}, {}: {})",
+                    "{} {field}: `{}` → `{}`, as it was before {} ({}, {}: {})",
                     change.item,
                     set.now,
                     set.new,
@@ -332,7 +332,8 @@ fn undoes<'v>(
             continue;
         }
         if newest.is_none() {
-            // An uncommitted edit stands between: the table undoes that.
+            // An uncommitted edit stands between: what the table undoes is
+            // that, not a commit.
             if after.as_deref() != Some(set.now.as_str()) {
                 return None;
             }
@@ -1219,7 +1220,6 @@ mod tests {
 
     #[test]
     fn a_cell_that_sets_a_field_back_to_its_value_before_a_commit_names_the_newest_such_commit() {
-        let status = |now, new| decision(now, new);
         // Newest first: 3 made it partial, 2 left it, 1 made it implemented.
         let history = [
             version(3, Some(("implemented", true)), Some(("partial", true))),
@@ -1227,13 +1227,16 @@ mod tests {
             version(1, Some(("planned", false)), Some(("implemented", false))),
         ];
         let undoes = |set: &Set| undoes("status", set, &history).map(|v| v.summary.as_str());
-        assert_eq!(undoes(&status("partial", "implemented")), Some("commit 3"));
+        assert_eq!(
+            undoes(&decision("partial", "implemented")),
+            Some("commit 3")
+        );
         // A value from two changes back undoes every change since.
-        assert_eq!(undoes(&status("partial", "planned")), Some("commit 3"));
+        assert_eq!(undoes(&decision("partial", "planned")), Some("commit 3"));
         // A value it never had is an edit.
-        assert_eq!(undoes(&status("partial", "not-applicable")), None);
+        assert_eq!(undoes(&decision("partial", "not-applicable")), None);
         // An uncommitted edit stands between: not a commit's to name.
-        assert_eq!(undoes(&status("planned", "implemented")), None);
+        assert_eq!(undoes(&decision("planned", "implemented")), None);
         // Commit 2 changed only the applicability, read as the report reads it.
         let applicable = decision("yes", "no");
         assert_eq!(
@@ -1242,6 +1245,6 @@ mod tests {
         );
         // A file created by the commit had no value before it.
         let created = [version(4, None, Some(("planned", true)))];
-        assert!(super::undoes("status", &status("planned", "implemented"), &created).is_none());
+        assert!(super::undoes("status", &decision("planned", "implemented"), &created).is_none());
     }
 }

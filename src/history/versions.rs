@@ -35,8 +35,8 @@ struct Listed {
 }
 
 /// The changes to `paths` made by the newest `limit` first-parent commits
-/// of HEAD (merges compared with their first parent), newest first, by
-/// path. Nothing when HEAD has no commit yet.
+/// of HEAD that change an item file (merges compared with their first
+/// parent), newest first, by path. Nothing when HEAD has no commit yet.
 pub fn recent(
     git_dir: &Path,
     paths: &HashSet<&str>,
