@@ -372,7 +372,8 @@ pub fn unlanded_note<'a>(
     if crate::history::head_is(&repo.git_dir, record) {
         return None;
     }
-    let pending = crate::history::reviews_between(&repo.git_dir, Some(record), "HEAD").ok()?;
+    let branch = format!("refs/heads/{record}");
+    let pending = crate::history::reviews_between(&repo.git_dir, Some(&branch), "HEAD").ok()?;
     // Oldest first: an item's newest review is the one named.
     let reviewed: std::collections::HashMap<&str, crate::model::CommitId> = (pending.iter())
         .filter(|r| r.outcome == crate::model::Outcome::Effective)
