@@ -550,10 +550,10 @@ fn a_table_made_before_a_later_commit_names_what_it_would_undo() {
     write(&repo, "soa.csv", saved(&soa));
 
     let warning = format!(
-        "warning: soa.csv would set 2 fields back to a value from before a later commit:\n  \
+        "warning: soa.csv would set 2 fields back to an earlier value, undoing a later change:\n  \
          5.3 status: `partial` → `implemented`, as it was before {c} (2026-11-02, Bob Okafor: 5.3 partial; 5.4 to bob)\n  \
          5.4 owner: `bob` → `alice`, as it was before {c} (2026-11-02, Bob Okafor: 5.3 partial; 5.4 to bob)\n  \
-         hint: a table exported before a commit undoes it; if that is not meant, export the table again \
+         hint: a table exported before a change undoes it; if that is not meant, export the table again \
          (`isms report soa --format csv`), redo the edits and import it\n",
         c = commit.trim()
     );
@@ -585,5 +585,22 @@ fn a_table_made_before_a_later_commit_names_what_it_would_undo() {
         stderr,
         "updated 1 control from soa.csv: status 1\n\
          next: `isms check`, then review the change with `isms diff --uncommitted` and commit it\n"
+    );
+
+    // A field edited by hand since, not committed: the table's value is
+    // HEAD's, and the edit would be lost unsaid.
+    edit(
+        "controls/5.6.toml",
+        "status = \"implemented\"",
+        "status = \"partial\"",
+    );
+    let (code, _, stderr) = env.run(&repo, &["import", "soa", "soa.csv", "--dry-run"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(
+        stderr.starts_with(
+            "warning: soa.csv would set 1 field back to an earlier value, undoing a later change:\n  \
+             5.6 status: `partial` → `implemented`, as HEAD has it: the file's uncommitted edit is replaced\n"
+        ),
+        "{stderr}"
     );
 }

@@ -129,7 +129,10 @@ fn import(ctx: &Context, a: &ImportArgs, kind: Kind) -> Result<ExitCode> {
     let after = edited_snapshot(&repo, &texts)?;
     let errors = errors_in(&after, &texts);
     let not_imported = not_imported(&repo, kind, &table, &after, ctx.today, plan.titles)?;
-    let undone = undone(&repo, kind, &name, &plan, !a.dry_run)?;
+    let now: BTreeMap<&str, &str> = (edits.iter())
+        .map(|(change, _, before, _)| (change.file.as_str(), before.as_str()))
+        .collect();
+    let undone = undone(&repo, kind, &name, &plan, &now, !a.dry_run)?;
     if a.dry_run {
         for (change, _, before, after) in &edits {
             print!(
@@ -259,37 +262,49 @@ fn not_imported(
 const LOOKED_BACK: usize = 1000;
 
 /// A warning for the cells of `plan` that set a field back to a value it
-/// had before a later commit, each with the newest commit that changed the
-/// field: what a table exported before that commit undoes, unsaid. `None`
-/// when there is none.
+/// had before a later change, each with that change: an uncommitted edit,
+/// or the newest commit that changed the field. What a table exported
+/// before the change undoes, unsaid. `now`: each changed file's text now.
+/// `None` when there is none.
 fn undone(
     repo: &Repo,
     kind: Kind,
     name: &str,
     plan: &Plan,
+    now: &BTreeMap<&str, &str>,
     written: bool,
 ) -> Result<Option<String>> {
     const SHOWN: usize = 10;
     let paths = plan.changes.iter().map(|c| c.file.as_str()).collect();
     let versions = crate::history::versions::recent(&repo.git_dir, &paths, LOOKED_BACK)?;
+    let current = now.iter().map(|(path, text)| (*path, text.as_bytes()));
+    let edited = crate::history::versions::edited_since_head(&repo.git_dir, current)?;
     let mut lines = Vec::new();
     for change in &plan.changes {
-        let Some(versions) = versions.get(&change.file) else {
-            continue;
+        // HEAD's text: the file's own, unless it was edited since.
+        let head = match edited.get(&change.file) {
+            Some(head) => head.as_deref(),
+            None => now.get(change.file.as_str()).copied(),
         };
+        let versions = versions.get(&change.file).map_or(&[][..], Vec::as_slice);
         for (field, set) in &change.fields {
-            if let Some(v) = undoes(field, set, versions) {
-                lines.push(format!(
-                    "{} {field}: `{}` → `{}`, as it was before {} ({}, {}: {})",
-                    change.item,
-                    set.now,
-                    set.new,
+            let undone = match undoes(field, set, head, versions) {
+                Some(Undoes::Commit(v)) => format!(
+                    "as it was before {} ({}, {}: {})",
                     v.commit.short(),
                     v.date,
                     v.author,
                     v.summary
-                ));
-            }
+                ),
+                Some(Undoes::Uncommitted) => {
+                    "as HEAD has it: the file's uncommitted edit is replaced".to_owned()
+                }
+                None => continue,
+            };
+            lines.push(format!(
+                "{} {field}: `{}` → `{}`, {undone}",
+                change.item, set.now, set.new
+            ));
         }
     }
     if lines.is_empty() {
@@ -297,9 +312,11 @@ fn undone(
     }
     let fields = plural(lines.len(), "field");
     let mut said = match written {
-        true => format!("warning: {name} set {fields} back to a value from before a later commit:"),
+        true => format!(
+            "warning: {name} set {fields} back to an earlier value, undoing a later change:"
+        ),
         false => format!(
-            "warning: {name} would set {fields} back to a value from before a later commit:"
+            "warning: {name} would set {fields} back to an earlier value, undoing a later change:"
         ),
     };
     for line in lines.iter().take(SHOWN) {
@@ -309,21 +326,38 @@ fn undone(
         said.push_str(&format!("\n  … and {} more", lines.len() - SHOWN));
     }
     said.push_str(&format!(
-        "\n  hint: a table exported before a commit undoes it; if that is not meant, export the table again \
+        "\n  hint: a table exported before a change undoes it; if that is not meant, export the table again \
          (`isms report {} --format csv`), redo the edits and import it",
         kind.report()
     ));
     Ok(Some(said))
 }
 
-/// The newest commit of `versions` (a file's, newest first) that changed
-/// `field`, when it left the value there now and the table's value is one
-/// the field had before it, or before an older change.
+/// A later change that a table's value undoes.
+#[derive(Debug)]
+enum Undoes<'v> {
+    /// The newest commit that changed the field.
+    Commit(&'v crate::history::versions::Version),
+    /// An edit of the field not committed yet: the value is HEAD's.
+    Uncommitted,
+}
+
+/// What the table's value of `field` undoes: an uncommitted edit, when it
+/// is the value HEAD has (`head`, the file's text there) and the file now
+/// has another; else the newest commit of `versions` (the file's, newest
+/// first) that changed it, when the value is one the field had before it,
+/// or before an older change.
 fn undoes<'v>(
     field: &str,
     set: &Set,
+    head: Option<&str>,
     versions: &'v [crate::history::versions::Version],
-) -> Option<&'v crate::history::versions::Version> {
+) -> Option<Undoes<'v>> {
+    let committed = head.and_then(|t| shown(t, set.table, field));
+    if committed.as_deref() != Some(set.now.as_str()) {
+        // Edited since HEAD (or new since): only the edit can be undone.
+        return (committed.as_deref() == Some(set.new.as_str())).then_some(Undoes::Uncommitted);
+    }
     let mut newest = None;
     for v in versions {
         let before = v.before.as_deref().and_then(|t| shown(t, set.table, field));
@@ -331,16 +365,9 @@ fn undoes<'v>(
         if before == after {
             continue;
         }
-        if newest.is_none() {
-            // An uncommitted edit stands between: what the table undoes is
-            // that, not a commit.
-            if after.as_deref() != Some(set.now.as_str()) {
-                return None;
-            }
-            newest = Some(v);
-        }
+        let newest = *newest.get_or_insert(v);
         if before.as_deref() == Some(set.new.as_str()) {
-            return newest;
+            return Some(Undoes::Commit(newest));
         }
     }
     None
@@ -1226,25 +1253,47 @@ mod tests {
             version(2, Some(("implemented", false)), Some(("implemented", true))),
             version(1, Some(("planned", false)), Some(("implemented", false))),
         ];
-        let undoes = |set: &Set| undoes("status", set, &history).map(|v| v.summary.as_str());
+        let head = history[0].after.clone();
+        let undoes = |field: &str, set: &Set, head: Option<&str>| match super::undoes(
+            field, set, head, &history,
+        ) {
+            Some(Undoes::Commit(v)) => Some(v.summary.clone()),
+            Some(Undoes::Uncommitted) => Some("uncommitted".to_owned()),
+            None => None,
+        };
+        let status = |now, new| undoes("status", &decision(now, new), head.as_deref());
         assert_eq!(
-            undoes(&decision("partial", "implemented")),
+            status("partial", "implemented").as_deref(),
             Some("commit 3")
         );
         // A value from two changes back undoes every change since.
-        assert_eq!(undoes(&decision("partial", "planned")), Some("commit 3"));
+        assert_eq!(status("partial", "planned").as_deref(), Some("commit 3"));
         // A value it never had is an edit.
-        assert_eq!(undoes(&decision("partial", "not-applicable")), None);
-        // An uncommitted edit stands between: not a commit's to name.
-        assert_eq!(undoes(&decision("planned", "implemented")), None);
+        assert_eq!(status("partial", "not-applicable"), None);
         // Commit 2 changed only the applicability, read as the report reads it.
-        let applicable = decision("yes", "no");
         assert_eq!(
-            super::undoes("applicable", &applicable, &history).map(|v| v.summary.as_str()),
+            undoes("applicable", &decision("yes", "no"), head.as_deref()).as_deref(),
             Some("commit 2")
         );
-        // A file created by the commit had no value before it.
+        // An uncommitted edit (planned, where HEAD has partial) is what a
+        // table with HEAD's value undoes; older values undo nothing named.
+        assert_eq!(status("planned", "partial").as_deref(), Some("uncommitted"));
+        assert_eq!(status("planned", "implemented"), None);
+        // A file HEAD lacks had no value to go back to.
+        assert_eq!(
+            undoes("status", &decision("planned", "implemented"), None),
+            None
+        );
         let created = [version(4, None, Some(("planned", true)))];
-        assert!(super::undoes("status", &decision("planned", "implemented"), &created).is_none());
+        let head = created[0].after.as_deref();
+        assert!(
+            super::undoes(
+                "status",
+                &decision("planned", "implemented"),
+                head,
+                &created
+            )
+            .is_none()
+        );
     }
 }

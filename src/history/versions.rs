@@ -2,7 +2,7 @@
 //! made it and when, and the file's text before and after it. What an
 //! import asks to tell an edit from a table made before a later commit.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 
@@ -78,6 +78,53 @@ pub fn recent(
         }
     }
     Ok(changes)
+}
+
+/// The files of `current` (path and text now) whose text differs from
+/// HEAD's, each with HEAD's text (read within the bound an item file is),
+/// or none where HEAD lacks the file. Every file, none, when HEAD has no
+/// commit yet.
+pub fn edited_since_head<'a>(
+    git_dir: &Path,
+    current: impl IntoIterator<Item = (&'a str, &'a [u8])>,
+) -> Result<BTreeMap<String, Option<String>>> {
+    let git = git2::Repository::open(git_dir).map_err(|e| Error::git("open the repository", e))?;
+    let tree = git.head().and_then(|h| h.peel_to_tree()).ok();
+    let odb = git.odb().map_err(|e| Error::git("read git's objects", e))?;
+    // Each folder's tree is read once, not once for each of its files.
+    let mut folders: HashMap<&str, Option<git2::Tree<'_>>> = HashMap::new();
+    let mut edited = BTreeMap::new();
+    for (path, text) in current {
+        let (folder, name) = path.rsplit_once('/').unwrap_or(("", path));
+        let folder = folders.entry(folder).or_insert_with(|| {
+            let tree = tree.as_ref()?;
+            match folder {
+                "" => Some(tree.clone()),
+                folder => tree
+                    .get_path(Path::new(folder))
+                    .ok()?
+                    .to_object(&git)
+                    .ok()?
+                    .into_tree()
+                    .ok(),
+            }
+        });
+        let entry = folder.as_ref().and_then(|t| t.get_name(name));
+        let head = match entry {
+            None => None,
+            // Unchanged: its blob is the text's, which is not read again.
+            Some(e)
+                if git2::Oid::hash_object(git2::ObjectType::Blob, text).ok() == Some(e.id()) =>
+            {
+                continue;
+            }
+            Some(e) => crate::repo::item_blob(&odb, e.id())
+                .ok()
+                .map(|bytes| String::from_utf8_lossy(&bytes).into_owned()),
+        };
+        edited.insert(path.to_owned(), head);
+    }
+    Ok(edited)
 }
 
 /// `git log`'s listing of the item files the newest `limit` first-parent
