@@ -141,9 +141,12 @@ fn a_never_reviewed_item_is_due_one_cadence_after_it_was_added() {
     let (state, due, detail) = state_of(&a, "control:C.1");
     assert_eq!((state, due), (State::Overdue, Some(day("2026-04-10"))));
     assert!(detail.starts_with("never reviewed"), "{detail}");
-    // The day it falls due it is due, not overdue.
+    // The day it falls due it is due, not overdue: a review answers it
+    // without settling anything.
     let a = assess(&s, &r, day("2026-04-10"));
     assert_eq!(state_of(&a, "control:C.1").0, State::Due);
+    let due = a.items.iter().find(|i| i.item == "control:C.1").unwrap();
+    assert!(due.answered_by_review() && !due.settled_by_review());
 }
 
 #[test]
@@ -447,9 +450,12 @@ fn evidence_expires_after_expires_or_valid_for() {
         )
     );
     assert_eq!(state_of(&a, "evidence:e3").0, State::Ok);
-    // Within due_soon of expiring, it is due.
+    // Within due_soon of expiring, it is due, and collecting it, not a
+    // review, answers that.
     let a = assess(&s, &r, day("2026-04-10"));
     assert_eq!(state_of(&a, "evidence:e1").0, State::Due);
+    let due = a.items.iter().find(|i| i.item == "evidence:e1").unwrap();
+    assert!(!due.answered_by_review());
     // Not yet collected on the as-of date: not part of the record then.
     let a = assess(&s, &r, day("2026-01-14"));
     assert!(!a.items.iter().any(|i| i.item.starts_with("evidence:")));
