@@ -1,6 +1,7 @@
 //! The recent changes of some item files: each commit that changed one, who
-//! made it and when, and the file's text before and after it. What an
-//! import asks to tell an edit from a table made before a later commit.
+//! made it and when, and the file's text before and after it; and HEAD's
+//! text of those edited since. What an import asks to tell an edit from a
+//! table made before a later change.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::{BufRead, BufReader};
@@ -82,8 +83,8 @@ pub fn recent(
 
 /// The files of `current` (path and text now) whose text differs from
 /// HEAD's, each with HEAD's text (read within the bound an item file is),
-/// or none where HEAD lacks the file. Every file, none, when HEAD has no
-/// commit yet.
+/// or none where HEAD lacks the file, as it lacks every file before the
+/// first commit.
 pub fn edited_since_head<'a>(
     git_dir: &Path,
     current: impl IntoIterator<Item = (&'a str, &'a [u8])>,
