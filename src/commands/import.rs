@@ -257,8 +257,8 @@ fn not_imported(
     Ok(notes)
 }
 
-/// How many first-parent commits of HEAD (those that change an item file)
-/// an import looks back through for the changes its table would undo.
+/// How many first-parent commits of HEAD an import looks back through for
+/// the changes its table would undo.
 const LOOKED_BACK: usize = 1000;
 
 /// A warning for the cells of `plan` that set a field back to a value it

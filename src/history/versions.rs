@@ -36,8 +36,8 @@ struct Listed {
 }
 
 /// The changes to `paths` made by the newest `limit` first-parent commits
-/// of HEAD that change an item file (merges compared with their first
-/// parent), newest first, by path. Nothing when HEAD has no commit yet.
+/// of HEAD (merges compared with their first parent), newest first, by
+/// path. Nothing when HEAD has no commit yet.
 pub fn recent(
     git_dir: &Path,
     paths: &HashSet<&str>,
@@ -128,12 +128,12 @@ pub fn edited_since_head<'a>(
     Ok(edited)
 }
 
-/// `git log`'s listing of the item files the newest `limit` first-parent
-/// commits of HEAD changed.
+/// `git log`'s listing of the files the newest `limit` first-parent
+/// commits of HEAD changed. Every commit counts, those that change no file
+/// (a review) too: the walk is bounded, however rarely files change.
 fn list(git_dir: &Path, limit: usize) -> Result<Vec<Listed>> {
     let limit = format!("--max-count={limit}");
-    let dirs = crate::model::ITEM_DIRS.map(|dir| format!("{dir}/"));
-    let mut args = vec![
+    let args = [
         "--no-abbrev",
         "--raw",
         "-z",
@@ -143,7 +143,6 @@ fn list(git_dir: &Path, limit: usize) -> Result<Vec<Listed>> {
         "HEAD",
         "--",
     ];
-    args.extend(dirs.iter().map(String::as_str));
     let mut child = super::log::first_parent_log(git_dir, &args)?;
     let stdout = child.stdout.take().expect("stdout is piped");
     let parsed = parse(BufReader::new(stdout));
