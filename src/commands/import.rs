@@ -274,8 +274,7 @@ fn undone(
     now: &BTreeMap<&str, &str>,
     written: bool,
 ) -> Result<Option<String>> {
-    const SHOWN: usize = 10;
-    let paths = plan.changes.iter().map(|c| c.file.as_str()).collect();
+    let paths = now.keys().copied().collect();
     let versions = crate::history::versions::recent(&repo.git_dir, &paths, LOOKED_BACK)?;
     let current = now.iter().map(|(path, text)| (*path, text.as_bytes()));
     let edited = crate::history::versions::edited_since_head(&repo.git_dir, current)?;
@@ -311,7 +310,7 @@ fn undone(
         return Ok(None);
     }
     let fields = plural(lines.len(), "field");
-    let mut said = match written {
+    let heading = match written {
         true => format!(
             "warning: {name} set {fields} back to an earlier value, undoing a later change:"
         ),
@@ -319,12 +318,7 @@ fn undone(
             "warning: {name} would set {fields} back to an earlier value, undoing a later change:"
         ),
     };
-    for line in lines.iter().take(SHOWN) {
-        said.push_str(&format!("\n  {line}"));
-    }
-    if lines.len() > SHOWN {
-        said.push_str(&format!("\n  … and {} more", lines.len() - SHOWN));
-    }
+    let mut said = listed(heading, &lines);
     said.push_str(&format!(
         "\n  hint: a table exported before a change undoes it; if that is not meant, export the table again \
          (`isms report {} --format csv`), redo the edits and import it",
@@ -411,22 +405,32 @@ fn errors_in(s: &Snapshot, texts: &BTreeMap<&str, &[u8]>) -> Vec<crate::diagnost
 /// would find in what a dry run would import: the first of them, a line
 /// each, and how many more.
 fn say_errors(errors: &[crate::diagnostic::Diagnostic], written: bool) {
-    const SHOWN: usize = 10;
     if errors.is_empty() {
         return;
     }
     let n = plural(errors.len(), "error");
-    let mut said = match written {
+    let heading = match written {
         true => format!("warning: `isms check` finds {n} in what was imported:"),
         false => format!("warning: `isms check` would find {n} in what would be imported:"),
     };
-    for d in errors.iter().take(SHOWN) {
-        said.push_str(&format!("\n  {}: {}", d.place(), d.message));
+    let lines: Vec<String> = (errors.iter())
+        .map(|d| format!("{}: {}", d.place(), d.message))
+        .collect();
+    output::note(&listed(heading, &lines));
+}
+
+/// `heading`, then the first ten of `lines`, indented, a line each, and
+/// how many more.
+fn listed(heading: String, lines: &[String]) -> String {
+    const SHOWN: usize = 10;
+    let mut said = heading;
+    for line in lines.iter().take(SHOWN) {
+        said.push_str(&format!("\n  {line}"));
     }
-    if errors.len() > SHOWN {
-        said.push_str(&format!("\n  … and {} more", errors.len() - SHOWN));
+    if lines.len() > SHOWN {
+        said.push_str(&format!("\n  … and {} more", lines.len() - SHOWN));
     }
-    output::note(&said);
+    said
 }
 
 /// The table's name for messages, and its text: a file, or standard input
