@@ -324,7 +324,7 @@ fn worktree_text(
 }
 
 /// `bytes` as text, what is not UTF-8 replaced.
-fn lossy(bytes: Vec<u8>) -> String {
+pub(super) fn lossy(bytes: Vec<u8>) -> String {
     String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 

@@ -49,10 +49,14 @@ pub fn recent(
         return Ok(changes);
     }
     let odb = git.odb().map_err(|e| Error::git("read git's objects", e))?;
-    let text = |oid: &Option<String>| -> Option<String> {
-        let oid = git2::Oid::from_str(oid.as_deref()?).ok()?;
-        let bytes = crate::repo::item_blob(&odb, oid).ok()?;
-        Some(String::from_utf8_lossy(&bytes).into_owned())
+    // A blob is read once: a file's text before one commit is its text
+    // after the one before.
+    let mut read: HashMap<String, Option<String>> = HashMap::new();
+    let mut text = |oid: &Option<String>| -> Option<String> {
+        let oid = oid.as_deref()?;
+        (read.entry(oid.to_owned()))
+            .or_insert_with(|| blob_text(&odb, git2::Oid::from_str(oid).ok()?))
+            .clone()
     };
     for listed in list(git_dir, limit)? {
         let Some(commit) = CommitId::parse(&listed.commit) else {
@@ -119,13 +123,19 @@ pub fn edited_since_head<'a>(
             {
                 continue;
             }
-            Some(e) => crate::repo::item_blob(&odb, e.id())
-                .ok()
-                .map(|bytes| String::from_utf8_lossy(&bytes).into_owned()),
+            Some(e) => blob_text(&odb, e.id()),
         };
         edited.insert(path.to_owned(), head);
     }
     Ok(edited)
+}
+
+/// The text of the blob `oid`, read within the bound an item file is;
+/// none when it cannot be read.
+fn blob_text(odb: &git2::Odb<'_>, oid: git2::Oid) -> Option<String> {
+    crate::repo::item_blob(odb, oid)
+        .ok()
+        .map(super::diff::lossy)
 }
 
 /// `git log`'s listing of the files the newest `limit` first-parent
