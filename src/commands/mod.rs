@@ -385,8 +385,7 @@ pub fn unlanded_note<'a>(
     if named.is_empty() {
         return None;
     }
-    let here = crate::git::run(&repo.root, &["symbolic-ref", "--quiet", "--short", "HEAD"])
-        .unwrap_or_else(|_| "a detached HEAD".into());
+    let here = branch_here(&repo.root);
     Some(match named.as_slice() {
         [(item, commit)] => format!(
             "note: {item} has a review on {here} ({commit}) that is not on `{record}` yet; it counts once it lands there"
@@ -401,6 +400,13 @@ pub fn unlanded_note<'a>(
             )
         }
     })
+}
+
+/// The branch checked out in the working tree at `root`, for messages; "a
+/// detached HEAD" when there is none.
+pub fn branch_here(root: &std::path::Path) -> String {
+    crate::git::run(root, &["symbolic-ref", "--quiet", "--short", "HEAD"])
+        .unwrap_or_else(|_| "a detached HEAD".into())
 }
 
 /// Says [`unlanded_note`] of those of `items` a review answers, in the

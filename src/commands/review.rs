@@ -64,8 +64,7 @@ pub fn run(ctx: &Context, args: &ReviewArgs) -> Result<ExitCode> {
     repo.refuse_mid_operation("isms review")?;
     let _writer = repo.writer(&mut crate::output::waiting_for)?;
     let commit = commit_on_head(&repo.root, &message)?;
-    let branch = git::run(&repo.root, &["symbolic-ref", "--quiet", "--short", "HEAD"])
-        .unwrap_or_else(|_| "a detached HEAD".into());
+    let branch = super::branch_here(&repo.root);
     let record = snapshot
         .config
         .as_ref()
