@@ -111,6 +111,39 @@ fn the_commit_msg_hook_refuses_unknown_items_and_outcomes_naming_the_line() {
 }
 
 #[test]
+fn the_commit_msg_hook_names_the_key_a_bare_id_stands_for() {
+    let env = Env::new();
+    let repo = env.example("demo");
+    install(&env, &repo, &[]);
+    let out = commit_empty(
+        &env,
+        &repo,
+        &[],
+        "review\n\nReviewed: 5.18\nReviewed: tenant-db/8.15\nReviewed: NOPE.1",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    let expected = "is not an item key: expected KIND:ID with KIND one of control, service, allocation, evidence or finding";
+    assert!(
+        err.contains(&format!(
+            ":3: Reviewed: 5.18 — `5.18` {expected}; did you mean `control:5.18`?\n"
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!(
+            ":4: Reviewed: tenant-db/8.15 — `tenant-db/8.15` {expected}; did you mean `allocation:tenant-db/8.15`?\n"
+        )),
+        "{err}"
+    );
+    // An ID that names nothing gets no guess.
+    assert!(
+        err.contains(&format!(":5: Reviewed: NOPE.1 — `NOPE.1` {expected}\n")),
+        "{err}"
+    );
+}
+
+#[test]
 fn under_author_approval_the_commit_msg_hook_says_which_reviews_will_not_count() {
     let env = Env::new();
     let repo = env.example("demo");

@@ -273,7 +273,13 @@ fn commit_msg(ctx: &Context, args: &CommitMsgArgs) -> Result<ExitCode> {
                     "{key} does not exist in this repository{}",
                     key.unknown_note(&snapshot)
                 )),
-                Err(why) => Some(why),
+                // A bare ID, as the command line takes it: the key it names.
+                Err(why) => Some(match ItemKey::resolve(&t.value, &snapshot) {
+                    Ok(key) if !t.value.contains(':') => {
+                        format!("{why}; {}", crate::diagnostic::meant(key))
+                    }
+                    _ => why,
+                }),
             }
         } else {
             crate::history::Outcome::parse(&t.value)
