@@ -428,6 +428,82 @@ fn verify_rederives_the_pack_from_its_bundle() {
 }
 
 #[test]
+fn a_pack_made_by_another_version_says_so_where_only_what_isms_writes_differs() {
+    let env = Env::new();
+    let repo = env.example_on_main(Some(AS_OF));
+    let good = env.path().join("good.zip");
+    pack(&env, &repo, &good);
+    let ours = env!("CARGO_PKG_VERSION");
+    let made_by = format!("\n# made by isms {ours}\n");
+    let manifest = entries(&good)
+        .into_iter()
+        .find(|(n, _)| n == "MANIFEST")
+        .map(|(_, b)| String::from_utf8(b).unwrap())
+        .unwrap();
+    assert!(manifest.contains(&made_by), "{manifest}");
+    // The pack as another isms would have made it: its MANIFEST says so, and
+    // `change` says what it wrote otherwise.
+    let made_by_other = |name: &str, change: &dyn Fn(&str, Vec<u8>) -> Vec<u8>| {
+        let forged = forged(&env, &good, &format!("forged-{name}"), |n, b| {
+            Some(change(n, b))
+        });
+        rezipped(
+            &env,
+            &forged,
+            name,
+            |n, b| {
+                Some(match n {
+                    "MANIFEST" => String::from_utf8(b)
+                        .unwrap()
+                        .replace(&made_by, "\n# made by isms 0.1.0\n")
+                        .into_bytes(),
+                    _ => b,
+                })
+            },
+            &[],
+        )
+    };
+    let report = |n: &str, b: Vec<u8>| match n {
+        "reports/soa.csv" => b"control\nwritten otherwise\n".to_vec(),
+        _ => b,
+    };
+    let (code, stderr) = verify(&env, &repo, &made_by_other("report.zip", &report));
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.contains("error: reports/soa.csv: differs from what the record at "),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!(
+            "\n  hint: the pack was made by isms 0.1.0, and this is isms {ours}: the item files and artifacts match, \
+             and only what isms writes from them differs, which another version may write otherwise; \
+             verify it with isms 0.1.0\n"
+        )),
+        "{stderr}"
+    );
+    assert!(stderr.ends_with(": 1 problem\n"), "{stderr}");
+
+    // An item file that differs is no question of version.
+    let item = |n: &str, b: Vec<u8>| match n {
+        "controls/5.1.toml" => b"id = \"5.1\"\n".to_vec(),
+        _ => report(n, b),
+    };
+    let (code, stderr) = verify(&env, &repo, &made_by_other("item.zip", &item));
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.contains("error: controls/5.1.toml: differs from what the record at "),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("hint:"), "{stderr}");
+
+    // Made by this version, a report that differs is only that.
+    let same = forged(&env, &good, "same.zip", |n, b| Some(report(n, b)));
+    let (code, stderr) = verify(&env, &repo, &same);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(!stderr.contains("hint:"), "{stderr}");
+}
+
+#[test]
 fn a_pack_zipped_again_with_folder_entries_still_verifies() {
     let env = Env::new();
     let repo = env.example_on_main(Some(AS_OF));

@@ -20,6 +20,12 @@ use super::Context;
 const MANIFEST: &str = "MANIFEST";
 /// The record branch's history up to the packed commit.
 const BUNDLE: &str = "record.bundle";
+/// The MANIFEST's header line that names the isms that made the pack.
+const MADE_BY: &str = "# made by isms ";
+/// The folders of what isms writes from the record, where the item files
+/// and artifacts are copies of it: another version may write them
+/// otherwise.
+const WRITTEN: [&str; 3] = ["reports/", "oscal/", "reviews/"];
 
 pub fn run(ctx: &Context, args: &PackArgs) -> Result<ExitCode> {
     match (&args.out, &args.verify) {
@@ -234,7 +240,8 @@ fn pack(ctx: &Context, out: &Path, rev: Option<&str>) -> Result<ExitCode> {
     files.insert(BUNDLE.to_owned(), bundled);
     let as_of = ctx.today.to_string();
     let mut manifest = format!(
-        "# isms evidence pack\n# record branch {branch}, commit {tip}\n# as of {as_of}\n# sha256  path\n"
+        "# isms evidence pack\n# record branch {branch}, commit {tip}\n# as of {as_of}\n{MADE_BY}{}\n# sha256  path\n",
+        env!("CARGO_PKG_VERSION")
     );
     for (path, bytes) in &files {
         manifest.push_str(&format!("{}  {path}\n", sha256_hex(bytes)));
@@ -335,6 +342,27 @@ fn zip_contents(file: &Path) -> Result<BTreeMap<String, Vec<u8>>> {
         contents.insert(name, bytes);
     }
     Ok(contents)
+}
+
+/// Where only what isms writes (reports, the OSCAL export, review
+/// histories) differs, and another version of isms made the pack: which
+/// one, as the MANIFEST says, since that version may write them otherwise.
+fn other_version(manifest: &str, problems: &[String]) -> Option<String> {
+    let made_by = manifest
+        .lines()
+        .find_map(|l| l.strip_prefix(MADE_BY))
+        .map(str::trim)?;
+    let ours = env!("CARGO_PKG_VERSION");
+    let written = problems
+        .iter()
+        .all(|p| WRITTEN.iter().any(|w| p.starts_with(w)));
+    (made_by != ours && written).then(|| {
+        format!(
+            "the pack was made by isms {made_by}, and this is isms {ours}: the item files and artifacts match, \
+             and only what isms writes from them differs, which another version may write otherwise; \
+             verify it with isms {made_by}"
+        )
+    })
 }
 
 /// Opens the pack's bundle in a scratch repository, requires its tip to be
@@ -455,14 +483,21 @@ fn verify(file: &Path) -> Result<ExitCode> {
     let listed = listed.len();
     // Then re-derive: the bundle's record must give every file again.
     let mut rederived = None;
+    let mut hint = None;
     if problems.is_empty() {
         match rederive(&manifest, &mut contents) {
             Ok(commit) => rederived = Some(commit),
-            Err(p) => problems.extend(p),
+            Err(p) => {
+                hint = other_version(&manifest, &p);
+                problems.extend(p);
+            }
         }
     }
     for p in &problems {
         crate::output::note(&format!("error: {p}"));
+    }
+    if let Some(hint) = &hint {
+        crate::output::note(&format!("  hint: {hint}"));
     }
     crate::output::note(&match rederived {
         Some(commit) => format!(
