@@ -301,10 +301,7 @@ impl WorkTree {
                 }
             }
         }
-        // Each directory is listed on a core of its own, and then every file
-        // is examined across cores: one folder may hold most of the files
-        // (evidence/), and examining a file costs more than listing it.
-        let listed: Vec<Result<Vec<(String, fs::DirEntry)>>> = dirs
+        let listed: Vec<Result<Vec<(String, T)>>> = dirs
             .par_iter()
             .map(|dir| {
                 let full = self.root.join(dir);
@@ -318,29 +315,21 @@ impl WorkTree {
                     let entry = entry.map_err(|e| Error::io("read directory", &full, e))?;
                     let name = entry.file_name();
                     let name = name.to_string_lossy();
-                    if name.ends_with(".toml") {
-                        found.push((format!("{dir}/{name}"), entry));
+                    if !name.ends_with(".toml") {
+                        continue;
+                    }
+                    let meta = entry
+                        .metadata()
+                        .map_err(|e| Error::io("read", &entry.path(), e))?;
+                    if !meta.is_dir() {
+                        found.push((format!("{dir}/{name}"), what(&meta)));
                     }
                 }
                 Ok(found)
             })
             .collect();
-        let mut entries = Vec::new();
         for l in listed {
-            entries.extend(l?);
-        }
-        let examined: Vec<Result<Option<(String, T)>>> = entries
-            .into_par_iter()
-            .with_min_len(256)
-            .map(|(path, entry)| {
-                let meta = entry
-                    .metadata()
-                    .map_err(|e| Error::io("read", &entry.path(), e))?;
-                Ok((!meta.is_dir()).then(|| (path, what(&meta))))
-            })
-            .collect();
-        for e in examined {
-            out.extend(e?);
+            out.extend(l?);
         }
         Ok(out)
     }
