@@ -175,6 +175,77 @@ pub fn meant(m: impl std::fmt::Display) -> String {
     format!("did you mean `{m}`?")
 }
 
+/// Words people write for a value isms spells otherwise, in a spreadsheet
+/// or by hand: `N/A` for `not-applicable`, `both` for `shared`.
+const MEANINGS: &[(&str, &[&str])] = &[
+    (
+        "not-applicable",
+        &[
+            "n/a",
+            "na",
+            "none",
+            "not applicable",
+            "not_applicable",
+            "notapplicable",
+            "excluded",
+        ],
+    ),
+    (
+        "shared",
+        &[
+            "both",
+            "joint",
+            "split",
+            "provider and customer",
+            "customer and provider",
+        ],
+    ),
+    ("provider", &["vendor", "csp", "cloud provider", "supplier"]),
+    ("customer", &["tenant", "client", "consumer"]),
+    (
+        "implemented",
+        &["done", "complete", "completed", "in place", "in-place"],
+    ),
+    (
+        "partial",
+        &[
+            "partially",
+            "partly",
+            "in progress",
+            "in-progress",
+            "ongoing",
+            "wip",
+            "started",
+        ],
+    ),
+    (
+        "planned",
+        &["todo", "to do", "not started", "not-started", "future"],
+    ),
+    ("effective", &["ok", "pass", "passed", "good", "approved"]),
+    (
+        "needs-change",
+        &[
+            "fail",
+            "failed",
+            "needs change",
+            "needs_change",
+            "changes requested",
+        ],
+    ),
+];
+
+/// The value of `values` that `name` means, as people write it (`N/A`,
+/// `both`, `done`), else the one it is a likely typo of.
+pub fn value_meant<'a>(name: &str, values: &[&'a str]) -> Option<&'a str> {
+    let said = name.trim().to_lowercase();
+    MEANINGS
+        .iter()
+        .filter(|(_, words)| words.contains(&said.as_str()))
+        .find_map(|(value, _)| values.iter().find(|v| *v == value).copied())
+        .or_else(|| did_you_mean(name, values))
+}
+
 /// The candidate closest to `name`, if it is close enough to be a likely typo.
 pub fn did_you_mean<'a>(name: &str, candidates: &[&'a str]) -> Option<&'a str> {
     candidates
@@ -188,4 +259,38 @@ pub fn did_you_mean<'a>(name: &str, candidates: &[&'a str]) -> Option<&'a str> {
         .filter(|(score, _)| *score >= 0.8)
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PARTIES: [&str; 4] = ["provider", "customer", "shared", "not-applicable"];
+
+    #[test]
+    fn a_value_written_as_people_write_it_is_named_as_isms_spells_it() {
+        for (said, meant) in [
+            ("N/A", "not-applicable"),
+            (" n/a ", "not-applicable"),
+            ("Both", "shared"),
+            ("tenant", "customer"),
+            ("Vendor", "provider"),
+            // A typo is still a typo.
+            ("custmer", "customer"),
+        ] {
+            assert_eq!(value_meant(said, &PARTIES), Some(meant), "{said}");
+        }
+        let statuses = ["planned", "partial", "implemented", "not-applicable"];
+        assert_eq!(value_meant("Done", &statuses), Some("implemented"));
+        assert_eq!(value_meant("in progress", &statuses), Some("partial"));
+        assert_eq!(value_meant("N/A", &statuses), Some("not-applicable"));
+        let outcomes = ["effective", "needs-change"];
+        assert_eq!(value_meant("passed", &outcomes), Some("effective"));
+        assert_eq!(value_meant("failed", &outcomes), Some("needs-change"));
+        // A meaning that is none of the values is not offered, nor is a
+        // word that means nothing.
+        assert_eq!(value_meant("done", &PARTIES), None);
+        assert_eq!(value_meant("fine", &outcomes), None);
+        assert_eq!(value_meant("sometimes", &PARTIES), None);
+    }
 }

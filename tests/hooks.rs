@@ -144,6 +144,27 @@ fn the_commit_msg_hook_names_the_key_a_bare_id_stands_for() {
 }
 
 #[test]
+fn the_commit_msg_hook_names_the_outcome_a_word_means() {
+    let env = Env::new();
+    let repo = env.example("demo");
+    install(&env, &repo, &[]);
+    let out = commit_empty(
+        &env,
+        &repo,
+        &[],
+        "review\n\nReviewed: control:5.18\nReview-Outcome: passed",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains(
+            ":4: Review-Outcome: passed — `passed` is not effective or needs-change; did you mean `effective`?\n"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
 fn under_author_approval_the_commit_msg_hook_says_which_reviews_will_not_count() {
     let env = Env::new();
     let repo = env.example("demo");

@@ -247,6 +247,40 @@ fn every_row_that_cannot_be_imported_is_named_by_its_line_and_nothing_is_written
 }
 
 #[test]
+fn a_value_written_as_a_spreadsheet_user_writes_it_is_refused_with_the_one_meant() {
+    let env = Env::new();
+    let repo = env.example("demo");
+    let table = "service,control,party\n\
+                 payments-api,5.1,N/A\n\
+                 payments-api,5.2,Both\n\
+                 payments-api,5.5,sometimes\n";
+    let (code, _, stderr) = env.run_with(&repo, &["import", "allocations", "-"], table);
+    assert_eq!(code, Some(2));
+    assert_eq!(
+        stderr,
+        "error: (standard input): 3 rows cannot be imported; nothing was written:\n  \
+         (standard input):2: party `N/A` is none of provider, customer, shared or not-applicable; did you mean `not-applicable`?\n  \
+         (standard input):3: party `Both` is none of provider, customer, shared or not-applicable; did you mean `shared`?\n  \
+         (standard input):4: party `sometimes` is none of provider, customer, shared or not-applicable\n"
+    );
+    // The same in a file `check` reads.
+    let file = "responsibilities/payments-api/5.1.toml";
+    let text = read(&repo, file);
+    let party = text.lines().find(|l| l.starts_with("party = ")).unwrap();
+    write(&repo, file, text.replace(party, "party = \"both\""));
+    let (code, stdout, _) = env.run(&repo, &["check", file]);
+    assert_eq!(code, Some(1));
+    assert!(
+        stdout.contains("error[invalid-value]: `both` is not one of: provider, customer, shared, not-applicable\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("= hint: did you mean `shared`?\n"),
+        "{stdout}"
+    );
+}
+
+#[test]
 fn a_dry_run_shows_each_change_as_a_diff_and_writes_nothing() {
     let env = Env::new();
     let repo = env.example("demo");

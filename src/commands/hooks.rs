@@ -282,9 +282,13 @@ fn commit_msg(ctx: &Context, args: &CommitMsgArgs) -> Result<ExitCode> {
                 }),
             }
         } else {
-            crate::history::Outcome::parse(&t.value)
-                .is_none()
-                .then(|| format!("`{}` is not effective or needs-change", t.value))
+            crate::history::Outcome::parse(&t.value).is_none().then(|| {
+                let meant =
+                    crate::diagnostic::value_meant(&t.value, &["effective", "needs-change"])
+                        .map(|v| format!("; {}", crate::diagnostic::meant(v)))
+                        .unwrap_or_default();
+                format!("`{}` is not effective or needs-change{meant}", t.value)
+            })
         };
         if let Some(why) = why {
             problem(t, why);

@@ -725,7 +725,7 @@ fn one_of(field: &str, cell: &str, values: &[&'static str]) -> std::result::Resu
             output::series(values, "or")
         ));
     }
-    let hint = crate::diagnostic::did_you_mean(cell, values)
+    let hint = crate::diagnostic::value_meant(cell, values)
         .map(|p| format!("; {}", crate::diagnostic::meant(p)))
         .unwrap_or_default();
     Err(format!(

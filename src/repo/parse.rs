@@ -166,8 +166,8 @@ fn describe(kind: FileKind, path: &str, text: &str, err: &toml::de::Error) -> Di
             path,
             format!("`{name}` is not one of: {}", expected.join(", ")),
         );
-        match suggestion(name, &expected) {
-            Some(h) => d.hint(h),
+        match crate::diagnostic::value_meant(name, &expected) {
+            Some(v) => d.hint(crate::diagnostic::meant(v)),
             None => d,
         }
     } else if raw.starts_with("invalid ID") {
