@@ -1083,3 +1083,50 @@ fn a_file_among_the_artifacts_that_no_record_names_is_a_warning_until_one_does()
         .success();
     assert_eq!(env.check(&repo, &[]), (Some(0), String::new()));
 }
+
+#[test]
+fn a_person_written_by_name_email_or_login_is_told_the_key_to_write() {
+    let env = Env::new();
+    let repo = env.example("demo");
+    let set = |file: &str, field: &str, value: &str| {
+        let text = read(&repo, file);
+        let line = text
+            .lines()
+            .find(|l| l.starts_with(&format!("{field} = ")))
+            .unwrap();
+        write(
+            &repo,
+            file,
+            text.replace(line, &format!("{field} = \"{value}\"")),
+        );
+    };
+    set("controls/5.35.toml", "owner", "Alice Ng");
+    set("controls/5.18.toml", "owner", "bob-okafor");
+    set("services/tenant-db.toml", "owner", "Platform engineering");
+    set(
+        "evidence/2026-10-admin-log-review.toml",
+        "collected_by",
+        "dave@example.com",
+    );
+    let (code, stdout, _) = env.run(&repo, &["check"]);
+    assert_eq!(code, Some(1), "{stdout}");
+    for hint in [
+        "`Alice Ng` is the name of `alice` in isms.toml: write the key, `alice`",
+        "`bob-okafor` is the GitHub login of `bob` in isms.toml: write the key, `bob`",
+        "`Platform engineering` is the name of `platform` in isms.toml: write the key, `platform`",
+        "`dave@example.com` is the email of `dave` in isms.toml: write the key, `dave`",
+    ] {
+        assert!(
+            stdout.contains(&format!("= hint: {hint}\n")),
+            "{hint}\n{stdout}"
+        );
+    }
+    // A person's field does not take a team, whatever it is called.
+    set(
+        "evidence/2026-10-admin-log-review.toml",
+        "collected_by",
+        "Platform engineering",
+    );
+    let (_, stdout, _) = env.run(&repo, &["check", "evidence/"]);
+    assert!(!stdout.contains("hint: `Platform engineering`"), "{stdout}");
+}

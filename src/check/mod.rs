@@ -316,9 +316,13 @@ fn owner_ref<T>(s: &Snapshot, doc: &Doc<T>, key: &[&str], who: &Id, out: &mut Ve
     if c.has_owner(who.as_str()) || who.as_str() == "TODO" {
         return;
     }
-    let hint = suggest(who, c.people.keys().chain(c.teams.keys())).unwrap_or_else(|| {
-        format!("add [people.{who}] or [teams.{who}] to isms.toml, or run `isms new person {who}`")
-    });
+    let hint = (c.key_hint(who.as_str(), false))
+        .or_else(|| suggest(who, c.people.keys().chain(c.teams.keys())))
+        .unwrap_or_else(|| {
+            format!(
+                "add [people.{who}] or [teams.{who}] to isms.toml, or run `isms new person {who}`"
+            )
+        });
     out.push(
         err(
             "unknown-reference",
@@ -349,7 +353,9 @@ fn person_ref<T>(s: &Snapshot, doc: &Doc<T>, key: &[&str], who: &Id, out: &mut V
     );
     if config.value.teams.contains_key(who) {
         d = d.hint(format!("`{who}` is a team; name one of its members"));
-    } else if let Some(h) = suggest(who, config.value.people.keys()) {
+    } else if let Some(h) = (config.value.key_hint(who.as_str(), true))
+        .or_else(|| suggest(who, config.value.people.keys()))
+    {
         d = d.hint(h);
     }
     out.push(d);

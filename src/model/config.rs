@@ -285,6 +285,47 @@ impl Config {
             .collect()
     }
 
+    /// What `written` is of the one person or team it names otherwise than
+    /// by key, and that key: `("the name", "alice")` for `Alice Ng`, also
+    /// its email, GitHub login or team slug. `people_only` leaves teams out.
+    /// For a hint where a key is asked for; `None` where it names no one, or
+    /// more than one.
+    pub fn named_by(&self, written: &str, people_only: bool) -> Option<(&'static str, &str)> {
+        let said = owner_alias(written);
+        if said.is_empty() || said == "todo" {
+            return None;
+        }
+        let people = self.people.iter().flat_map(|(k, p)| {
+            [
+                ("the name", &p.name),
+                ("the email", &p.email),
+                ("the GitHub login", &p.github),
+            ]
+            .map(|(what, v)| (what, k, v))
+        });
+        let teams = (self.teams.iter().filter(|_| !people_only)).flat_map(|(k, t)| {
+            [("the name", &t.name), ("the GitHub team", &t.github)].map(|(what, v)| (what, k, v))
+        });
+        let mut found = people
+            .chain(teams)
+            .filter(|(_, _, v)| owner_alias(v) == said);
+        let (what, key, _) = found.next()?;
+        found
+            .all(|(_, k, _)| k == key)
+            .then_some((what, key.as_str()))
+    }
+
+    /// The hint where a key was asked for and `written` names a person or
+    /// team otherwise: "`Alice Ng` is the name of `alice` in isms.toml:
+    /// write the key, `alice`".
+    pub fn key_hint(&self, written: &str, people_only: bool) -> Option<String> {
+        let (what, key) = self.named_by(written, people_only)?;
+        Some(format!(
+            "`{}` is {what} of `{key}` in isms.toml: write the key, `{key}`",
+            written.trim()
+        ))
+    }
+
     /// The name of the person or team `owner`, as written in the settings
     /// (a team's may be empty).
     pub fn name_of(&self, owner: &str) -> Option<&str> {
@@ -329,6 +370,51 @@ pub fn owner_alias(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_person_or_team_written_by_name_email_or_login_is_found_by_its_key() {
+        let config: Config = toml::from_str(
+            r#"
+            [organization]
+            name = "Org"
+            role = "provider"
+            [people.alice]
+            name = "Alice Ng"
+            email = "alice@example.com"
+            github = "alice-ng"
+            [people.bob]
+            name = "Bob Okafor"
+            email = "shared@example.com"
+            [people.carol]
+            name = "Carol Diaz"
+            email = "shared@example.com"
+            [teams.platform]
+            name = "Platform engineering"
+            members = ["alice"]
+            github = "example/platform"
+            "#,
+        )
+        .unwrap();
+        for (written, found) in [
+            ("Alice Ng", Some(("the name", "alice"))),
+            (" alice ng ", Some(("the name", "alice"))),
+            ("Alice@Example.com", Some(("the email", "alice"))),
+            ("@alice-ng", Some(("the GitHub login", "alice"))),
+            ("Platform engineering", Some(("the name", "platform"))),
+            ("example/platform", Some(("the GitHub team", "platform"))),
+            // Two people share it: it names neither.
+            ("shared@example.com", None),
+            ("Mallory", None),
+            ("", None),
+        ] {
+            assert_eq!(config.named_by(written, false), found, "{written}");
+        }
+        assert_eq!(config.named_by("Platform engineering", true), None);
+        assert_eq!(
+            config.named_by("Bob Okafor", true),
+            Some(("the name", "bob"))
+        );
+    }
 
     #[test]
     fn an_owner_is_named_by_key_login_email_or_team_slug_when_no_one_else_has_it() {

@@ -381,12 +381,40 @@ pub fn load_reusing(source: &dyn Source, scope: &Scope, memo: Option<&mut Memo>)
         }
     }
 
+    if let Some(config) = &snapshot.config {
+        for d in &mut diagnostics {
+            key_hint(d, &config.value);
+        }
+    }
     Ok(Loaded {
         snapshot,
         diagnostics,
         parsed,
         remembered,
     })
+}
+
+/// The hint for an owner, collector or finder written as no key can be
+/// (`owner = "Alice Ng"`, `collected_by = "alice@example.com"`), where it
+/// names a person or team of `config` otherwise: which key to write.
+fn key_hint(d: &mut Diagnostic, config: &crate::model::Config) {
+    let field = (d.snippet.as_deref())
+        .and_then(|line| line.split_once('='))
+        .map(|(field, _)| field.trim());
+    let people_only = match field {
+        Some("owner") => false,
+        Some("collected_by" | "raised_by") => true,
+        _ => return,
+    };
+    let written = (d.message.strip_prefix("invalid ID `"))
+        .and_then(|rest| rest.split_once("`: "))
+        .map(|(written, _)| written);
+    if d.rule != "invalid-id" || d.hint.is_some() {
+        return;
+    }
+    if let Some(hint) = written.and_then(|w| config.key_hint(w, people_only)) {
+        d.hint = Some(hint);
+    }
 }
 
 /// Where `isms migrate` records its maps: one per crosswalk isms ships.
