@@ -35,6 +35,14 @@ impl Error {
         self
     }
 
+    /// [`Error::hint_if`], before the hints it has: the more particular.
+    pub fn hint_first(mut self, hint: Option<String>) -> Self {
+        if let Some(hint) = hint {
+            self.hints.insert(0, hint);
+        }
+        self
+    }
+
     pub fn caused_by(mut self, cause: impl fmt::Display) -> Self {
         self.cause = Some(cause.to_string());
         self

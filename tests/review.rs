@@ -1425,3 +1425,45 @@ fn an_approval_note_that_does_not_read_is_an_error_naming_its_commit() {
             .stderr(predicate::str::starts_with(said.as_str()));
     }
 }
+
+#[test]
+fn a_folder_that_is_not_there_is_told_the_one_beside_it_that_is() {
+    let env = Env::new();
+    let repo = env.example("demo");
+    let head = env.git(&repo, &["rev-parse", "HEAD"]);
+    for (args, said) in [
+        (
+            &["review", "responsibilities/payment-api/"][..],
+            "error: nothing recorded: no item is called `responsibilities/payment-api/`\n  \
+             hint: did you mean `responsibilities/payments-api/`?\n",
+        ),
+        (
+            &["log", "control/"][..],
+            "error: no item is called `control/`\n  hint: did you mean `controls/`?\n",
+        ),
+        (
+            &[
+                "reassign",
+                "bob",
+                "carol",
+                "responsibilities/payment-api",
+                "--dry-run",
+            ][..],
+            "error: responsibilities/payment-api: no such file or folder\n  \
+             hint: did you mean `responsibilities/payments-api/`?\n",
+        ),
+        (
+            &["check", "responsibilities/tenant-dbb/"][..],
+            "error: responsibilities/tenant-dbb/: no such file or folder\n  \
+             hint: did you mean `responsibilities/tenant-db/`?\n",
+        ),
+    ] {
+        let (code, _, stderr) = env.run(&repo, args);
+        assert_eq!(code, Some(2), "{args:?}: {stderr}");
+        assert!(stderr.starts_with(said), "{args:?}: {stderr}");
+    }
+    // Nothing near it: no guess.
+    let (_, _, stderr) = env.run(&repo, &["review", "policies/"]);
+    assert!(!stderr.contains("did you mean"), "{stderr}");
+    assert_eq!(env.git(&repo, &["rev-parse", "HEAD"]), head);
+}

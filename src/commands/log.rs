@@ -127,7 +127,10 @@ pub fn run(ctx: &Context, args: &LogArgs) -> Result<ExitCode> {
                         let under = Some(dir.as_str()).filter(|d| !d.is_empty());
                         return every_review(ctx, &repo, &snapshot, under, period);
                     }
-                    None => return Err(super::no_item(why, &item, &snapshot)),
+                    None => {
+                        return Err(super::no_item(why, &item, &snapshot)
+                            .hint_first(ctx.folder_meant(&repo.root, named)));
+                    }
                 },
             }
         }

@@ -91,7 +91,8 @@ impl Context {
     /// path outside the repository is refused.
     pub fn repo_path(&self, root: &std::path::Path, named: &str) -> Result<String> {
         if self.path(named).symlink_metadata().is_err() {
-            return Err(Error::new(format!("{named}: no such file or folder")));
+            return Err(Error::new(format!("{named}: no such file or folder"))
+                .hint_if(self.folder_meant(root, named)));
         }
         self.in_repo(root, named).ok_or_else(|| {
             Error::new(format!(
@@ -99,6 +100,36 @@ impl Context {
                 root.display()
             ))
         })
+    }
+
+    /// For a path named on the command line that is not there, the folder
+    /// of the repository beside it that it is a likely typo of, written as
+    /// `named` is: "did you mean `responsibilities/payments-api/`?" for
+    /// `responsibilities/payment-api/`. Only a path with a folder in it:
+    /// a bare name is an item's.
+    pub fn folder_meant(&self, root: &std::path::Path, named: &str) -> Option<String> {
+        let written = named.trim_end_matches('/');
+        if !written.contains('/') && !named.ends_with('/') {
+            return None;
+        }
+        let full = self.path(written);
+        if full.symlink_metadata().is_ok() {
+            return None;
+        }
+        let last = full.file_name()?.to_str()?;
+        let beside = written.strip_suffix(last)?;
+        let parent = self.path(if beside.is_empty() { "." } else { beside });
+        self.in_repo(root, &parent.to_string_lossy())?;
+        let folders: Vec<String> = std::fs::read_dir(&parent)
+            .ok()?
+            .flatten()
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+            .filter_map(|e| e.file_name().into_string().ok())
+            .filter(|name| !name.starts_with('.'))
+            .collect();
+        let folders: Vec<&str> = folders.iter().map(String::as_str).collect();
+        let meant = crate::diagnostic::did_you_mean(last, &folders)?;
+        Some(crate::diagnostic::meant(format!("{beside}{meant}/")))
     }
 
     /// A folder named on the command line, as the repository path it is

@@ -34,7 +34,8 @@ pub fn run(ctx: &Context, args: &ReviewArgs) -> Result<ExitCode> {
     if !unknown.is_empty() {
         // One line for each item that cannot be reviewed.
         return Err(match unknown.as_slice() {
-            [(one, item)] => super::no_item(format!("nothing recorded: {one}"), item, &snapshot),
+            [(one, item)] => super::no_item(format!("nothing recorded: {one}"), item, &snapshot)
+                .hint_first(ctx.folder_meant(&repo.root, item)),
             many => Error::new(format!(
                 "nothing recorded, for {} items:\n  {}",
                 many.len(),
