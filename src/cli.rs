@@ -40,7 +40,7 @@ pub struct Cli {
     pub dir: Option<PathBuf>,
 
     /// Output format.
-    #[arg(long, global = true, value_enum, default_value_t = Format::Human)]
+    #[arg(long, global = true, value_enum, ignore_case = true, default_value_t = Format::Human)]
     pub format: Format,
 
     /// Evaluate dates as of this day instead of today (YYYY-MM-DD).
@@ -545,7 +545,7 @@ pub struct ReviewArgs {
     #[arg(required = true, value_name = "ITEM")]
     pub items: Vec<String>,
     /// The review's outcome.
-    #[arg(long, value_enum, default_value_t = OutcomeArg::Effective)]
+    #[arg(long, value_enum, ignore_case = true, default_value_t = OutcomeArg::Effective)]
     pub outcome: OutcomeArg,
     /// A one-line note recorded with the review (line breaks become spaces).
     #[arg(long, value_parser = parse_note)]
@@ -684,7 +684,7 @@ pub struct InitArgs {
     #[arg(default_value = ".")]
     pub path: PathBuf,
     /// Whether the organisation provides cloud services, consumes them, or both.
-    #[arg(long, value_enum, default_value_t = RoleArg::Both)]
+    #[arg(long, value_enum, ignore_case = true, default_value_t = RoleArg::Both)]
     pub role: RoleArg,
     /// The organisation's name.
     #[arg(long, value_name = "NAME", value_parser = parse_line)]
@@ -794,12 +794,12 @@ pub struct NewServiceArgs {
     #[arg(value_name = "ID")]
     pub id: String,
     /// Service model; chooses each allocation's default party.
-    #[arg(long, value_enum)]
+    #[arg(long, value_enum, ignore_case = true)]
     pub model: ServiceModel,
     /// Whether we provide the service or consume it (default: the
     /// organisation's role; for one that is both, customer when --provider
     /// names another, else provider).
-    #[arg(long, value_enum)]
+    #[arg(long, value_enum, ignore_case = true)]
     pub role: Option<ServiceRoleArg>,
     /// Display name (default: the ID).
     #[arg(long, value_parser = parse_line)]
@@ -842,7 +842,7 @@ pub struct NewAllocationArgs {
     pub owner: Option<String>,
     /// Who carries the control for the service (default: the control's default
     /// party for the service's model).
-    #[arg(long, conflicts_with = "missing")]
+    #[arg(long, ignore_case = true, conflicts_with = "missing")]
     pub party: Option<PartyArg>,
     /// What the provider does (default: a TODO placeholder where the party
     /// has provider duties).

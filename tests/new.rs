@@ -43,6 +43,32 @@ fn new_service_writes_the_service_and_one_allocation_per_matrix_control() {
     );
 }
 
+#[test]
+fn a_service_model_or_role_is_taken_as_people_write_it() {
+    let env = Env::new();
+    let repo = env.example("repo");
+    env.isms(&repo)
+        .args([
+            "new", "service", "billing", "--model", "SaaS", "--role", "Customer",
+        ])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "pre-filled with the saas default parties",
+        ));
+    let service = read(&repo, "services/billing.toml");
+    assert!(service.contains("\nmodel = \"saas\""), "{service}");
+    assert!(service.contains("\nrole = \"customer\""), "{service}");
+    // And a value that is none of them is still refused.
+    env.isms(&repo)
+        .args(["new", "service", "ledger", "--model", "FaaS"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "invalid value 'FaaS' for '--model <MODEL>'",
+        ));
+}
+
 /// `--data` names the categories of data a new service holds, as `--region`
 /// names where; without it, `customer-data`.
 #[test]
