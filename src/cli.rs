@@ -199,6 +199,7 @@ pub struct MigrateArgs {
 #[command(after_help = "Formats: md (default), csv, json, html (--format).")]
 pub struct ReportArgs {
     /// Which report.
+    #[arg(ignore_case = true)]
     pub kind: ReportKind,
     /// Only this service (matrix, evidence, findings and allocations).
     #[arg(long, value_name = "SERVICE")]
@@ -1009,7 +1010,7 @@ pub struct CheckArgs {
     pub rev: Option<String>,
     /// How warnings are shown to people: in full, or one line per rule (the
     /// pre-commit hook's way; errors are always shown in full).
-    #[arg(long, value_enum, default_value_t = WarningsArg::Full)]
+    #[arg(long, value_enum, ignore_case = true, default_value_t = WarningsArg::Full)]
     pub warnings: WarningsArg,
     /// Show only the findings in these files or folders (the whole
     /// repository is still checked: completeness and references span it).

@@ -59,6 +59,9 @@ fn a_service_model_or_role_is_taken_as_people_write_it() {
     let service = read(&repo, "services/billing.toml");
     assert!(service.contains("\nmodel = \"saas\""), "{service}");
     assert!(service.contains("\nrole = \"customer\""), "{service}");
+    let (code, csv, _) = env.run(&repo, &["report", "SoA", "--format", "CSV"]);
+    assert_eq!(code, Some(0));
+    assert!(csv.starts_with("control,"), "{csv}");
     // And a value that is none of them is still refused.
     env.isms(&repo)
         .args(["new", "service", "ledger", "--model", "FaaS"])
