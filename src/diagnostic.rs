@@ -218,10 +218,7 @@ const MEANINGS: &[(&str, &[&str])] = &[
             "started",
         ],
     ),
-    (
-        "planned",
-        &["todo", "to do", "not started", "not-started", "future"],
-    ),
+    ("planned", &["not started", "not-started", "future"]),
     ("effective", &["ok", "pass", "passed", "good", "approved"]),
     (
         "needs-change",

@@ -111,7 +111,7 @@ fn the_commit_msg_hook_refuses_unknown_items_and_outcomes_naming_the_line() {
 }
 
 #[test]
-fn the_commit_msg_hook_names_the_key_a_bare_id_stands_for() {
+fn the_commit_msg_hook_names_what_a_trailer_written_otherwise_means() {
     let env = Env::new();
     let repo = env.example("demo");
     install(&env, &repo, &[]);
@@ -119,49 +119,24 @@ fn the_commit_msg_hook_names_the_key_a_bare_id_stands_for() {
         &env,
         &repo,
         &[],
-        "review\n\nReviewed: 5.18\nReviewed: tenant-db/8.15\nReviewed: NOPE.1",
+        "review\n\nReviewed: 5.18\nReviewed: tenant-db/8.15\nReviewed: NOPE.1\nReview-Outcome: passed",
     );
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
     let expected = "is not an item key: expected KIND:ID with KIND one of control, service, allocation, evidence or finding";
-    assert!(
-        err.contains(&format!(
-            ":3: Reviewed: 5.18 — `5.18` {expected}; did you mean `control:5.18`?\n"
-        )),
-        "{err}"
-    );
-    assert!(
-        err.contains(&format!(
+    for said in [
+        // A bare ID, as the command line takes it: the key it stands for.
+        format!(":3: Reviewed: 5.18 — `5.18` {expected}; did you mean `control:5.18`?\n"),
+        format!(
             ":4: Reviewed: tenant-db/8.15 — `tenant-db/8.15` {expected}; did you mean `allocation:tenant-db/8.15`?\n"
-        )),
-        "{err}"
-    );
-    // An ID that names nothing gets no guess.
-    assert!(
-        err.contains(&format!(":5: Reviewed: NOPE.1 — `NOPE.1` {expected}\n")),
-        "{err}"
-    );
-}
-
-#[test]
-fn the_commit_msg_hook_names_the_outcome_a_word_means() {
-    let env = Env::new();
-    let repo = env.example("demo");
-    install(&env, &repo, &[]);
-    let out = commit_empty(
-        &env,
-        &repo,
-        &[],
-        "review\n\nReviewed: control:5.18\nReview-Outcome: passed",
-    );
-    assert_eq!(out.status.code(), Some(1));
-    let err = stderr(&out);
-    assert!(
-        err.contains(
-            ":4: Review-Outcome: passed — `passed` is not effective or needs-change; did you mean `effective`?\n"
         ),
-        "{err}"
-    );
+        // An ID that names nothing gets no guess.
+        format!(":5: Reviewed: NOPE.1 — `NOPE.1` {expected}\n"),
+        // A word for an outcome: the outcome it means.
+        ":6: Review-Outcome: passed — `passed` is not effective or needs-change; did you mean `effective`?\n".to_owned(),
+    ] {
+        assert!(err.contains(&said), "{said}\n{err}");
+    }
 }
 
 #[test]

@@ -398,6 +398,9 @@ pub fn load_reusing(source: &dyn Source, scope: &Scope, memo: Option<&mut Memo>)
 /// (`owner = "Alice Ng"`, `collected_by = "alice@example.com"`), where it
 /// names a person or team of `config` otherwise: which key to write.
 fn key_hint(d: &mut Diagnostic, config: &crate::model::Config) {
+    if d.rule != "invalid-id" || d.hint.is_some() {
+        return;
+    }
     let field = (d.snippet.as_deref())
         .and_then(|line| line.split_once('='))
         .map(|(field, _)| field.trim());
@@ -409,9 +412,6 @@ fn key_hint(d: &mut Diagnostic, config: &crate::model::Config) {
     let written = (d.message.strip_prefix("invalid ID `"))
         .and_then(|rest| rest.split_once("`: "))
         .map(|(written, _)| written);
-    if d.rule != "invalid-id" || d.hint.is_some() {
-        return;
-    }
     if let Some(hint) = written.and_then(|w| config.key_hint(w, people_only)) {
         d.hint = Some(hint);
     }
