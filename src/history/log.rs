@@ -29,34 +29,27 @@ impl Default for Reach {
 
 /// The item-file changes of the first-parent commits of `range`, folded.
 pub fn changes(git_dir: &Path, range: &str, reach: &Reach) -> Result<Fold> {
-    let mut child = first_parent_log(
-        git_dir,
-        &["--name-status", "-z", "--format=%x01%ct", range, "--"],
-    )?;
-    let stdout = child.stdout.take().expect("stdout is piped");
-    let mut fold = Fold::default();
-    let parsed = parse(BufReader::with_capacity(1 << 16, stdout), &mut fold, reach);
-    let stopped = !matches!(parsed, Ok(true));
-    if stopped {
-        let _ = child.kill();
-    }
-    let output = child
-        .wait_with_output()
-        .map_err(|e| Error::new("could not run `git log`").caused_by(e))?;
-    parsed.map_err(|e| Error::new("could not read `git log`").caused_by(e))?;
-    if !stopped && !output.status.success() {
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        return Err(Error::new(format!("`git log {range}` failed")).caused_by(stderr.trim()));
-    }
-    Ok(fold)
+    let args = ["--name-status", "-z", "--format=%x01%ct", range, "--"];
+    first_parent_log(git_dir, &args, range, |stdout| {
+        let mut fold = Fold::default();
+        let whole = parse(BufReader::with_capacity(1 << 16, stdout), &mut fold, reach)?;
+        Ok((fold, whole))
+    })
 }
 
-/// `git log --first-parent ARGS` running, its output piped: merges
-/// compared with their first parent, and the output that user
-/// configuration could change pinned (renames, root commits, colour,
-/// signatures, paths relative to the current folder).
-pub(super) fn first_parent_log(git_dir: &Path, args: &[&str]) -> Result<std::process::Child> {
-    Command::new("git")
+/// `git log --first-parent ARGS` (of `revision`, for messages), its output
+/// given to `read` as git writes it: merges compared with their first
+/// parent, and the output that user configuration could change pinned
+/// (renames, root commits, colour, signatures, paths relative to the
+/// current folder). `read` says whether it read to the end; where it did
+/// not, git is stopped and how it ended is not asked.
+pub(super) fn first_parent_log<T>(
+    git_dir: &Path,
+    args: &[&str],
+    revision: &str,
+    read: impl FnOnce(std::process::ChildStdout) -> std::io::Result<(T, bool)>,
+) -> Result<T> {
+    let mut child = Command::new("git")
         // Written in whole buffers: git flushes after every commit when its
         // output is a pipe, a system call and a wake-up each (a third of a
         // cold run's CPU at 100k commits).
@@ -83,7 +76,21 @@ pub(super) fn first_parent_log(git_dir: &Path, args: &[&str]) -> Result<std::pro
             Error::new("could not run the `git` program")
                 .caused_by(e)
                 .hint("install git and make sure it is on PATH")
-        })
+        })?;
+    let read = read(child.stdout.take().expect("stdout is piped"));
+    let whole = matches!(read, Ok((_, true)));
+    if !whole {
+        let _ = child.kill();
+    }
+    let output = child
+        .wait_with_output()
+        .map_err(|e| Error::new("could not run `git log`").caused_by(e))?;
+    let (value, _) = read.map_err(|e| Error::new("could not read `git log`").caused_by(e))?;
+    if whole && !output.status.success() {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        return Err(Error::new(format!("`git log {revision}` failed")).caused_by(stderr.trim()));
+    }
+    Ok(value)
 }
 
 /// Reads `\x01<time> \0 (<status> \0 <path> \0)*`, newest commit first;

@@ -153,21 +153,9 @@ fn list(git_dir: &Path, limit: usize) -> Result<Vec<Listed>> {
         "HEAD",
         "--",
     ];
-    let mut child = super::log::first_parent_log(git_dir, &args)?;
-    let stdout = child.stdout.take().expect("stdout is piped");
-    let parsed = parse(BufReader::new(stdout));
-    if parsed.is_err() {
-        let _ = child.kill();
-    }
-    let output = child
-        .wait_with_output()
-        .map_err(|e| Error::new("could not run `git log`").caused_by(e))?;
-    let listed = parsed.map_err(|e| Error::new("could not read `git log`").caused_by(e))?;
-    if !output.status.success() {
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        return Err(Error::new("`git log HEAD` failed").caused_by(stderr.trim()));
-    }
-    Ok(listed)
+    super::log::first_parent_log(git_dir, &args, "HEAD", |stdout| {
+        Ok((parse(BufReader::new(stdout))?, true))
+    })
 }
 
 /// Reads `\x01<commit> \0 <time> <zone> \0 <author> \0 <summary> \0`, then
