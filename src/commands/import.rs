@@ -309,15 +309,11 @@ fn undone(
     if lines.is_empty() {
         return Ok(None);
     }
+    let sets = if written { "set" } else { "would set" };
     let fields = plural(lines.len(), "field");
-    let heading = match written {
-        true => format!(
-            "warning: {name} set {fields} back to an earlier value, undoing a later change:"
-        ),
-        false => format!(
-            "warning: {name} would set {fields} back to an earlier value, undoing a later change:"
-        ),
-    };
+    let heading = format!(
+        "warning: {name} {sets} {fields} back to an earlier value, undoing a later change:"
+    );
     let mut said = listed(heading, &lines);
     said.push_str(&format!(
         "\n  hint: a table exported before a change undoes it; if that is not meant, export the table again \
