@@ -51,6 +51,34 @@ pub struct Cli {
     pub command: Command,
 }
 
+impl Cli {
+    /// Parses the command line (the program name first). An item key where
+    /// a kind of item is the subcommand, `isms rename service:tenant-db
+    /// tenant-database`, is read as the kind and the ID, as `isms show` and
+    /// `isms review` read keys; anything else is clap's error.
+    pub fn parse_args(args: Vec<std::ffi::OsString>) -> Result<Cli, clap::Error> {
+        use clap::error::{ContextKind, ContextValue, ErrorKind};
+        let error = match Cli::try_parse_from(&args) {
+            Ok(cli) => return Ok(cli),
+            Err(e) => e,
+        };
+        if error.kind() == ErrorKind::InvalidSubcommand
+            && let Some(ContextValue::String(word)) = error.get(ContextKind::InvalidSubcommand)
+            && let Some((kind, id)) = word.split_once(':')
+            && !kind.is_empty()
+            && !id.is_empty()
+            && let Some(at) = args.iter().position(|a| a.to_str() == Some(word))
+        {
+            let mut split = args.clone();
+            split.splice(at..=at, [kind.into(), id.into()]);
+            if let Ok(cli) = Cli::try_parse_from(split) {
+                return Ok(cli);
+            }
+        }
+        Err(error)
+    }
+}
+
 /// How results are printed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Format {
@@ -99,7 +127,11 @@ pub enum Command {
     /// Give another person or team the items one owns: every control, service, allocation and finding whose owner it is.
     Reassign(ReassignArgs),
     /// Rename an item: its files and every reference to it, in one commit; its review history carries across.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "The item may be named as its key names it: `isms rename service:tenant-db \
+tenant-database`."
+    )]
     Rename(RenameCommand),
     /// Close a finding: its corrective action done (or its risk accepted), on a day.
     Close(CloseArgs),

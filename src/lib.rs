@@ -29,8 +29,6 @@ mod testing;
 use std::ffi::OsString;
 use std::process::ExitCode;
 
-use clap::Parser;
-
 /// Runs `isms` with `args` (including the program name) and returns its exit
 /// status: 0 all good, 1 problems found, 2 could not run.
 pub fn run<I, T>(args: I) -> ExitCode
@@ -38,7 +36,7 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
-    let cli = match cli::Cli::try_parse_from(args) {
+    let cli = match cli::Cli::parse_args(args.into_iter().map(Into::into).collect()) {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();

@@ -232,6 +232,21 @@ fn a_second_rename_carries_the_history_on_and_a_dry_run_writes_nothing() {
         String::from_utf8_lossy(&out.stderr),
         "dry run: nothing was written\n"
     );
+    // The items as keys name them, as `isms show` and `isms review` take them.
+    for keys in [
+        &["rename", "service:payments", "billing", "--dry-run"][..],
+        &[
+            "rename",
+            "service",
+            "payments",
+            "service:billing",
+            "--dry-run",
+        ],
+    ] {
+        let as_keys = env.isms(&repo).args(keys).output().unwrap();
+        assert_eq!(as_keys.status.code(), Some(0), "{keys:?}");
+        assert_eq!(as_keys.stdout, out.stdout, "{keys:?}");
+    }
     assert_eq!(env.git(&repo, &["rev-parse", "HEAD"]), head);
     assert_eq!(env.git(&repo, &["status", "--porcelain"]), "");
 
@@ -276,6 +291,10 @@ fn a_dirty_tree_a_taken_id_or_an_unknown_service_is_refused_and_nothing_is_writt
         (
             &["rename", "service", "payments-api", "Payments API"],
             "error: NEW: ",
+        ),
+        (
+            &["rename", "service", "control:5.1", "billing"],
+            "error: OLD: `control:5.1` is a control, and `isms rename service` renames a service\n",
         ),
     ] {
         let out = env.isms(&repo).args(args).output().unwrap();

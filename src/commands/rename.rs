@@ -204,7 +204,7 @@ fn rename(ctx: &Context, a: &RenameArgs, kind: Kind) -> Result<ExitCode> {
     let snapshot = crate::reading::complete_snapshot(&repo.root)?;
     let config = super::settings(&snapshot)?;
     let what = kind.name();
-    let old = Id::parse(&a.old).map_err(|why| Error::new(format!("OLD: {why}")))?;
+    let old = id_of(kind, &a.old, "OLD")?;
     let known = kind.ids(&snapshot);
     if !known.contains(&old.as_str()) {
         let meant = crate::diagnostic::completion(old.as_str(), &known)
@@ -215,7 +215,7 @@ fn rename(ctx: &Context, a: &RenameArgs, kind: Kind) -> Result<ExitCode> {
         ))
         .hint_if(meant.map(crate::diagnostic::meant)));
     }
-    let new = Id::parse(&a.new).map_err(|why| Error::new(format!("NEW: {why}")))?;
+    let new = id_of(kind, &a.new, "NEW")?;
     if kind == Kind::Control {
         of_our_own(&snapshot, &old, "OLD")?;
         of_our_own(&snapshot, &new, "NEW")?;
@@ -270,6 +270,25 @@ fn rename(ctx: &Context, a: &RenameArgs, kind: Kind) -> Result<ExitCode> {
         &commit[..10.min(commit.len())]
     ));
     Ok(ExitCode::SUCCESS)
+}
+
+/// `text`, the argument `which`, as the ID of a `kind`: the ID itself
+/// (`tenant-db`) or its item key (`service:tenant-db`).
+fn id_of(kind: Kind, text: &str, which: &str) -> Result<Id> {
+    let id = match (text.split_once(':'), ItemKey::parse(text)) {
+        (Some((named, id)), _) if named == kind.name() => id,
+        (_, Ok(key)) => {
+            return Err(Error::new(format!(
+                "{which}: `{text}` is a {}, and `isms rename {}` renames a {}",
+                key.kind(),
+                kind.name(),
+                kind.name()
+            ))
+            .hint("`isms rename` renames a service, or a control of your own"));
+        }
+        _ => text,
+    };
+    Id::parse(id).map_err(|why| Error::new(format!("{which}: {why}")))
 }
 
 /// Refuses a control `id` of the repository's catalog (the standard's ID,
