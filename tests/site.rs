@@ -362,6 +362,18 @@ fn an_open_finding_reads_as_open_with_its_register_fields() {
         "{table}"
     );
     assert!(table.contains("<td>minor</td>"), "{table}");
+    // A day or a finding's ID is one line, never broken at its hyphens in
+    // a narrow column.
+    assert!(
+        table.contains(
+            "<td class=\"key\"><a href=\"items/finding/2026-003.html\">2026-003</a></td>"
+        ),
+        "{table}"
+    );
+    assert!(
+        table.contains("<td class=\"date\">2026-10-12</td><td class=\"date\">2026-12-15</td>"),
+        "{table}"
+    );
     let page = std::fs::read_to_string(site.join("items/finding/2026-003.html")).unwrap();
     assert!(
         page.contains(

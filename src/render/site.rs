@@ -60,7 +60,8 @@ h2{font-size:1.1rem;margin:1.6rem 0 .6rem}
 a{color:var(--accent)}
 table{border-collapse:collapse;margin:.3rem 0}
 .scroll{overflow-x:auto}
-td.date{white-space:nowrap}
+td.date,td.key{white-space:nowrap}
+td.prose{min-width:18rem}
 td.mono{font:12px ui-monospace,SFMono-Regular,Menlo,monospace;word-break:break-all;min-width:14rem}
 th,td{border:1px solid var(--line);padding:.28rem .5rem;text-align:left;vertical-align:top}
 th{background:var(--head);position:sticky;top:0}
@@ -356,7 +357,7 @@ fn findings_table(x: &Input<'_>) -> Markup {
                 @for row in &r.rows {
                     tr {
                         @for &i in &at {
-                            td {
+                            td class=[column_class(&r.columns[i].0)] {
                                 @match r.columns[i].0.as_str() {
                                     "finding" => a href=(item_path(&format!("finding:{}", row[i]))) { (row[i]) },
                                     "state" => (state_cell(&row[i])),
@@ -371,6 +372,20 @@ fn findings_table(x: &Input<'_>) -> Markup {
             }
         }
         (NL)
+    }
+}
+
+/// The class of a report column's cells: hashes and commit ids in fixed
+/// width, broken anywhere rather than overflowing; a day or a finding's ID
+/// (`2026-003`) never broken at its hyphens; a paragraph wide enough to
+/// read.
+fn column_class(column: &str) -> Option<&'static str> {
+    match column {
+        "justification" | "corrective_action" => Some("prose"),
+        "artifacts" | "commit" => Some("mono"),
+        "finding" => Some("key"),
+        "collected" | "expires" | "last_review" | "raised" | "due" | "closed" => Some("date"),
+        _ => None,
     }
 }
 
@@ -436,12 +451,7 @@ fn table(
                         tr {
                             @for (i, text) in row.iter().enumerate() {
                                 @let a = attrs(i, row);
-                                // Hashes and commit ids: fixed width, and broken anywhere rather than overflowing.
-                                @let class = match r.columns[i].0.as_str() {
-                                    "artifacts" | "commit" => Some("mono".to_owned()),
-                                    "collected" | "expires" | "last_review" => Some("date".to_owned()),
-                                    _ => a.class,
-                                };
+                                @let class = column_class(&r.columns[i].0).map(str::to_owned).or(a.class);
                                 td class=[class] data-service=[a.service] data-party=[a.party] { (cell(i, row, text)) }
                             }
                         }
