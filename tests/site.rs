@@ -326,6 +326,16 @@ fn every_item_has_a_history_page_and_every_link_stays_on_disk() {
             dom.contains(&format!("<code>{}</code>", &commit[..10])),
             "{commit} on the page"
         );
+        // Its day and outcome stay on one line (`needs-change` unbroken).
+        let outcome = r["outcome"].as_str().unwrap();
+        // `landed` is UTC: 2026-07-11T10:00:00Z.
+        let landed = r["landed"].as_str().unwrap()[..16].replace('T', " ");
+        assert!(
+            dom.contains(&format!(
+                "<td class=\"date\">{landed} +00:00</td><td><span class=\"key\">{outcome}</span>"
+            )),
+            "{r}"
+        );
     }
     let status = json(&env, &repo, &["stale"]);
     let state = status["items"]

@@ -60,7 +60,7 @@ h2{font-size:1.1rem;margin:1.6rem 0 .6rem}
 a{color:var(--accent)}
 table{border-collapse:collapse;margin:.3rem 0}
 .scroll{overflow-x:auto}
-td.date,td.key{white-space:nowrap}
+td.date,.key{white-space:nowrap}
 td.prose{min-width:18rem}
 td.mono{font:12px ui-monospace,SFMono-Regular,Menlo,monospace;word-break:break-all;min-width:14rem}
 th,td{border:1px solid var(--line);padding:.28rem .5rem;text-align:left;vertical-align:top}
@@ -620,9 +620,9 @@ fn item_page(x: &Input<'_>, key: &str, states: &[&ItemStatus], reviews: &[&Revie
                     (NL)
                     @for r in &newest {
                         tr {
-                            td { (r.landed.format("%Y-%m-%d %H:%M %:z")) }
+                            td class="date" { (r.landed.format("%Y-%m-%d %H:%M %:z")) }
                             td {
-                                (r.outcome.as_str())
+                                span class="key" { (r.outcome.as_str()) }
                                 @if not_counted.contains(r.commit.to_string().as_str()) {
                                     br; span class="muted" data-not-counted { "does not count: not by the owner (approval = \"author\")" }
                                 }
