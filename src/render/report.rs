@@ -64,6 +64,32 @@ fn type_of(column: &str) -> Type {
     }
 }
 
+/// How a column's cells are laid out in HTML, where a narrow column would
+/// break them: a day or a finding's ID never at its hyphens (`2026-12-15`,
+/// `2026-003`), a paragraph wide enough to read.
+fn cell_style(column: &str) -> Option<&'static str> {
+    match column {
+        "raised" | "due" | "closed" | "collected" | "expires" | "last_review" | "finding" => {
+            Some("white-space:nowrap")
+        }
+        "justification" | "corrective_action" => Some("min-width:18em"),
+        _ => None,
+    }
+}
+
+/// CSS for the cells of the tables `table` selects, whose columns are
+/// `ids` in order ([`cell_style`]). Cells are matched by position, so that
+/// no cell's markup changes.
+pub fn column_css<'a>(table: &str, ids: impl IntoIterator<Item = &'a str>) -> String {
+    let mut css = String::new();
+    for (i, style) in ids.into_iter().enumerate() {
+        if let Some(style) = cell_style(style) {
+            let _ = write!(css, "{table} td:nth-child({}){{{style}}}", i + 1);
+        }
+    }
+    css
+}
+
 /// One cell as typed JSON.
 fn typed(t: Type, cell: &str) -> Value {
     match t {
@@ -793,7 +819,10 @@ impl Report {
                     meta charset="utf-8";
                     title { (self.title) }
                     (NL)
-                    style { (PreEscaped(STYLE)) }
+                    style {
+                        (PreEscaped(STYLE))
+                        (PreEscaped(column_css("table", self.columns.iter().map(|(id, _)| id.as_str()))))
+                    }
                 }
                 body {
                     (NL)
@@ -840,6 +869,18 @@ impl Report {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_day_or_a_findings_id_is_never_broken_and_a_paragraph_has_room() {
+        let css = column_css("table.t", ["finding", "title", "due", "justification"]);
+        assert_eq!(
+            css,
+            "table.t td:nth-child(1){white-space:nowrap}\
+             table.t td:nth-child(3){white-space:nowrap}\
+             table.t td:nth-child(4){min-width:18em}"
+        );
+        assert_eq!(column_css("table", ["control", "title"]), "");
+    }
 
     fn sample() -> Report {
         Report {

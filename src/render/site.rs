@@ -12,7 +12,7 @@ use crate::check::review::{Assessment, ItemStatus, KIND_LABELS, STATES};
 use crate::model::Review;
 use crate::model::{Id, Snapshot};
 use crate::render::NL;
-use crate::render::report::{EXCLUDED, MISSING, Report};
+use crate::render::report::{EXCLUDED, MISSING, Report, column_css};
 
 /// What the pages are made from.
 pub struct Input<'a> {
@@ -60,8 +60,8 @@ h2{font-size:1.1rem;margin:1.6rem 0 .6rem}
 a{color:var(--accent)}
 table{border-collapse:collapse;margin:.3rem 0}
 .scroll{overflow-x:auto}
-td.date,.key{white-space:nowrap}
-td.prose{min-width:18rem}
+td.date{white-space:nowrap}
+table.reviews td:nth-child(-n+2){white-space:nowrap}
 td.mono{font:12px ui-monospace,SFMono-Regular,Menlo,monospace;word-break:break-all;min-width:14rem}
 th,td{border:1px solid var(--line);padding:.28rem .5rem;text-align:left;vertical-align:top}
 th{background:var(--head);position:sticky;top:0}
@@ -166,7 +166,9 @@ fn root_of(path: &str) -> String {
     "../".repeat(path.matches('/').count())
 }
 
-fn page(x: &Input<'_>, path: &str, current: &str, title: &str, body: Markup) -> String {
+/// A page of the site: `css` adds to the stylesheet for this page alone
+/// (its tables' columns, [`column_css`]).
+fn page(x: &Input<'_>, path: &str, current: &str, title: &str, css: &str, body: Markup) -> String {
     let root = root_of(path);
     let nav = [
         ("index.html", "Overview"),
@@ -183,6 +185,7 @@ fn page(x: &Input<'_>, path: &str, current: &str, title: &str, body: Markup) -> 
                 meta name="viewport" content="width=device-width,initial-scale=1";
                 title { (title) " — " (x.organization) }
                 (NL)
+                @if !css.is_empty() { style { (PreEscaped(css)) } }
                 link rel="stylesheet" href={ (root) "style.css" };
             }
             (NL)
@@ -331,7 +334,9 @@ fn overview(x: &Input<'_>) -> String {
         }
         (findings_table(x))
     };
-    page(x, "index.html", "index.html", "Status", body)
+    let findings = findings_columns(x.findings).map(|i| x.findings.columns[i].0.as_str());
+    let css = column_css("table.findings", findings);
+    page(x, "index.html", "index.html", "Status", &css, body)
 }
 
 /// The findings register's fields: an open nonconformity reads as open,
@@ -341,13 +346,7 @@ fn findings_table(x: &Input<'_>) -> Markup {
     if r.rows.is_empty() {
         return html! {};
     }
-    let shown = [
-        "finding", "title", "severity", "status", "state", "raised", "due", "owner",
-    ];
-    let at: Vec<usize> = shown
-        .iter()
-        .filter_map(|c| r.columns.iter().position(|(id, _)| id == c))
-        .collect();
+    let at: Vec<usize> = findings_columns(r).collect();
     html! {
         h2 { "Findings" } (NL)
         table class="findings" {
@@ -357,7 +356,7 @@ fn findings_table(x: &Input<'_>) -> Markup {
                 @for row in &r.rows {
                     tr {
                         @for &i in &at {
-                            td class=[column_class(&r.columns[i].0)] {
+                            td {
                                 @match r.columns[i].0.as_str() {
                                     "finding" => a href=(item_path(&format!("finding:{}", row[i]))) { (row[i]) },
                                     "state" => (state_cell(&row[i])),
@@ -375,18 +374,14 @@ fn findings_table(x: &Input<'_>) -> Markup {
     }
 }
 
-/// The class of a report column's cells: hashes and commit ids in fixed
-/// width, broken anywhere rather than overflowing; a day or a finding's ID
-/// (`2026-003`) never broken at its hyphens; a paragraph wide enough to
-/// read.
-fn column_class(column: &str) -> Option<&'static str> {
-    match column {
-        "justification" | "corrective_action" => Some("prose"),
-        "artifacts" | "commit" => Some("mono"),
-        "finding" => Some("key"),
-        "collected" | "expires" | "last_review" | "raised" | "due" | "closed" => Some("date"),
-        _ => None,
-    }
+/// The columns of the findings register the overview shows, by index.
+fn findings_columns(r: &Report) -> impl Iterator<Item = usize> + '_ {
+    let shown = [
+        "finding", "title", "severity", "status", "state", "raised", "due", "owner",
+    ];
+    shown
+        .into_iter()
+        .filter_map(|c| r.columns.iter().position(|(id, _)| id == c))
 }
 
 /// Attributes of one cell of a table: its class, and on the matrix the
@@ -417,7 +412,8 @@ fn table_page(
         (r.notes_html())
         script { (PreEscaped(FILTER_SCRIPT)) } (NL)
     };
-    page(x, &path, &path, &r.title, body)
+    let css = column_css("table.data", r.columns.iter().map(|(id, _)| id.as_str()));
+    page(x, &path, &path, &r.title, &css, body)
 }
 
 fn table(
@@ -451,7 +447,12 @@ fn table(
                         tr {
                             @for (i, text) in row.iter().enumerate() {
                                 @let a = attrs(i, row);
-                                @let class = column_class(&r.columns[i].0).map(str::to_owned).or(a.class);
+                                // Hashes and commit ids: fixed width, and broken anywhere rather than overflowing.
+                                @let class = match r.columns[i].0.as_str() {
+                                    "artifacts" | "commit" => Some("mono".to_owned()),
+                                    "collected" | "expires" | "last_review" => Some("date".to_owned()),
+                                    _ => a.class,
+                                };
                                 td class=[class] data-service=[a.service] data-party=[a.party] { (cell(i, row, text)) }
                             }
                         }
@@ -532,7 +533,7 @@ fn matrix(x: &Input<'_>) -> String {
         p class="muted" { "Each cell links to its allocation: the duties, the owner and the reviews." } (NL)
         script { (PreEscaped(FILTER_SCRIPT)) } (NL)
     };
-    page(x, "matrix.html", "matrix.html", &r.title, body)
+    page(x, "matrix.html", "matrix.html", &r.title, "", body)
 }
 
 fn item_page(x: &Input<'_>, key: &str, states: &[&ItemStatus], reviews: &[&Review]) -> String {
@@ -609,6 +610,8 @@ fn item_page(x: &Input<'_>, key: &str, states: &[&ItemStatus], reviews: &[&Revie
                 p { "Never reviewed." } (NL)
             }
         } @else {
+            // Its first two columns, the day and the outcome (`needs-change`),
+            // are never broken (style.css).
             table class="reviews" {
                 thead {
                     tr {
@@ -620,9 +623,9 @@ fn item_page(x: &Input<'_>, key: &str, states: &[&ItemStatus], reviews: &[&Revie
                     (NL)
                     @for r in &newest {
                         tr {
-                            td class="date" { (r.landed.format("%Y-%m-%d %H:%M %:z")) }
+                            td { (r.landed.format("%Y-%m-%d %H:%M %:z")) }
                             td {
-                                span class="key" { (r.outcome.as_str()) }
+                                (r.outcome.as_str())
                                 @if not_counted.contains(r.commit.to_string().as_str()) {
                                     br; span class="muted" data-not-counted { "does not count: not by the owner (approval = \"author\")" }
                                 }
@@ -643,7 +646,7 @@ fn item_page(x: &Input<'_>, key: &str, states: &[&ItemStatus], reviews: &[&Revie
             details { summary { "File as committed" } (NL) pre { (text) } } (NL)
         }
     };
-    page(x, &path, "", key, body)
+    page(x, &path, "", key, "", body)
 }
 
 /// An item file's fields as a definition list: nested tables as dotted
