@@ -82,8 +82,8 @@ fn cell_style(column: &str) -> Option<&'static str> {
 /// no cell's markup changes.
 pub fn column_css<'a>(table: &str, ids: impl IntoIterator<Item = &'a str>) -> String {
     let mut css = String::new();
-    for (i, style) in ids.into_iter().enumerate() {
-        if let Some(style) = cell_style(style) {
+    for (i, id) in ids.into_iter().enumerate() {
+        if let Some(style) = cell_style(id) {
             let _ = write!(css, "{table} td:nth-child({}){{{style}}}", i + 1);
         }
     }
